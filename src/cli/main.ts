@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { cac } from 'cac';
+import { isNixtagError, NixtagError } from '../errors.js';
+import { messages } from '../report/messages.js';
+import { runCheck, runFix, runHash, type CommonFlags } from './commands.js';
+import { exitCodeFor } from './exitCode.js';
+import { processOutput, type Output } from './output.js';
+
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
+}
+
+function asPaths(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** Parses argv, runs one command and returns the exit status; never throws. */
+export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
+  const cli = cac('nixtag');
+  let run: (() => Promise<number>) | undefined;
+  let json = false;
+
+  cli.option('--config <file>', 'Use this configuration file instead of searching the repository root');
+  cli
+    .command('check [...paths]', 'Verify that every managed image reference carries the tag CI will build')
+    .option('--json', 'Print the result as JSON')
+    .option('--verbose', 'Also list references that are up to date or not managed')
+    .example('nixtag check')
+    .action((paths: unknown, flags: CommonFlags) => {
+      json = Boolean(flags.json);
+      run = () => runCheck(asPaths(paths), flags, output);
+    });
+  cli
+    .command('fix [...paths]', 'Rewrite stale tags in place, changing nothing but the tag characters')
+    .option('--json', 'Print the result as JSON')
+    .option('--verbose', 'Also list references that are up to date or not managed')
+    .action((paths: unknown, flags: CommonFlags) => {
+      json = Boolean(flags.json);
+      run = () => runFix(asPaths(paths), flags, output);
+    });
+  cli
+    .command('hash', 'Print the tag CI will push for each image (the hash part of its Nix output path)')
+    .option('--image <name>', 'Only this image')
+    .option('--json', 'Print the result as JSON')
+    .action((flags: CommonFlags & { image?: string }) => {
+      json = Boolean(flags.json);
+      run = () => runHash(flags, output);
+    });
+  cli.help();
+  cli.version(version());
+
+  try {
+    const parsed = cli.parse(['node', 'nixtag', ...argv], { run: false });
+    if (parsed.options.help || parsed.options.version) return 0;
+    if (cli.matchedCommand === undefined) {
+      if (parsed.args.length > 0)
+        throw new NixtagError('USAGE', `Unknown command '${parsed.args[0]}'. Run \`nixtag --help\`.`);
+      cli.outputHelp();
+      return 2;
+    }
+    await cli.runMatchedCommand();
+    return run === undefined ? 0 : await run();
+  } catch (error) {
+    const { formatError } = await import('../report/text.js');
+    if (isNixtagError(error)) {
+      output.err(formatError(error));
+      if (json) output.out((await import('../report/json.js')).errorJson(error));
+    } else if ((error as { name?: string }).name === 'CACError') {
+      output.err(formatError(new NixtagError('USAGE', (error as Error).message, { hint: 'Run `nixtag --help`.' })));
+    } else {
+      output.err(String((error as Error).stack ?? error));
+      output.err(messages.unexpected());
+    }
+    return exitCodeFor(error);
+  }
+}

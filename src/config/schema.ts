@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { canonicalRepository } from '../manifest/reference.js';
+
+/** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
+const argValue = z.union([z.string(), z.number(), z.boolean(), z.strictObject({ expr: z.string() })]);
+
+const imageSchema = z.strictObject({
+  name: z.string().min(1, 'a non-empty name'),
+  nix: z.string().min(1).default('default.nix'),
+  attr: z.string().nullable().default(null),
+  args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, 'a Nix identifier'), argValue).default({}),
+  repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
+    message: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
+  }),
+  manifests: z.array(z.string().min(1)).min(1).optional(),
+  tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
+});
+
+export const configSchema = z
+  .strictObject({
+    system: z.string().min(1).default('x86_64-linux'),
+    checkoutName: z
+      .string()
+      .regex(/^[^/\\]+$/, 'a directory name without slashes')
+      .refine((name) => name !== '.' && name !== '..', 'a directory name')
+      .default('source'),
+    pin: z.string().min(1).default('.nixpkgs-pin.json'),
+    allowImportFromDerivation: z.boolean().default(false),
+    images: z.array(imageSchema).min(1, 'at least one image').optional(),
+    registry: z.strictObject({ insecure: z.array(z.string()).default([]) }).default({ insecure: [] }),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    config.images?.forEach((image, index) => {
+      if (seen.has(image.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['images', index, 'name'],
+          message: `a name not used by another image ('${image.name}' is)`,
+        });
+      }
+      seen.add(image.name);
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ImageConfig = z.output<typeof imageSchema>;
+export type ArgValue = z.output<typeof argValue>;

@@ -1,0 +1,62 @@
+import { NixtagError } from '../errors.js';
+import type { Config, ImageConfig } from '../config/schema.js';
+import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
+import type { ImageIdentity, ReadReference } from '../manifest/resolve.js';
+import { isNixHash } from '../nix/storePath.js';
+import { messages } from '../report/messages.js';
+
+export interface ResolvedImage extends ImageIdentity {
+  config: ImageConfig;
+  /** Inferred without configuration: only hash-tagged references are its own. */
+  inferred: boolean;
+}
+
+export function configuredImages(config: Config): ResolvedImage[] {
+  return (config.images ?? []).map((image) => ({
+    name: image.name,
+    repository: image.repository,
+    canonical: canonicalRepository(image.repository)!,
+    config: image,
+    inferred: false,
+  }));
+}
+
+/**
+ * Without configuration, the one image is built by the root `default.nix` and its references are
+ * the image strings whose tag is a Nix hash. More than one repository among them is ambiguous.
+ */
+export function inferImage(references: readonly ReadReference[]): ResolvedImage | undefined {
+  const byRepository = new Map<string, string>();
+  for (const reference of references) {
+    if (reference.occurrence.form !== 'reference' || reference.canonical === undefined) continue;
+    if (reference.tag === undefined || !isNixHash(reference.tag)) continue;
+    const written = parseImageReference(reference.current)!;
+    const name = written.host === undefined ? written.path : `${written.host}/${written.path}`;
+    if (!byRepository.has(reference.canonical)) byRepository.set(reference.canonical, name);
+  }
+  if (byRepository.size > 1) {
+    throw new NixtagError('CONFIG_AMBIGUOUS', messages.ambiguousRepositories([...byRepository.values()]), {
+      hint: messages.ambiguousRepositoriesHint([...byRepository.values()]),
+    });
+  }
+  const [entry] = byRepository;
+  if (entry === undefined) return undefined;
+  const [canonical, repository] = entry;
+  const name = repository.slice(repository.lastIndexOf('/') + 1);
+  return {
+    name,
+    repository,
+    canonical,
+    inferred: true,
+    config: { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' },
+  };
+}
+
+/** The image a reference belongs to, if any: by marker name, else by repository. */
+export function imageFor(reference: ReadReference, candidates: readonly ResolvedImage[]): ResolvedImage | undefined {
+  const marker = reference.occurrence.markerImage;
+  if (marker !== undefined) return candidates.find((image) => image.name === marker);
+  const image = candidates.find((candidate) => candidate.canonical === reference.canonical);
+  if (image?.inferred && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
+  return image;
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+export interface ManifestScope {
+  /** Image names whose references may be in this file. */
+  images: string[];
+  /** Named by a glob in the configuration: it must parse. */
+  explicit: boolean;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Helm's `templates/` directories hold Go templates, not YAML: out of the default set. */
+function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
+  const parts = file.split('/');
+  for (let index = parts.length - 2; index >= 0; index--) {
+    if (parts[index] !== 'templates') continue;
+    const chart = [...parts.slice(0, index), 'Chart.yaml'].join('/');
+    if (files.has(chart)) return true;
+  }
+  return false;
+}
+
+/** The default manifest set: every tracked `*.yaml` / `*.yml` except Helm templates. */
+export function isDefaultManifest(file: string, files: ReadonlySet<string>): boolean {
+  return YAML_FILE.test(file) && !isHelmTemplate(file, files);
+}
+
+/**
+ * Which tracked files are scanned, and for which images: an image with `manifests` globs looks
+ * only in the files they match (and those must parse); one without looks in the default set.
+ */
+export function selectManifests(
+  files: readonly string[],
+  images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
+): Map<string, ManifestScope> {
+  const all = new Set(files);
+  const matchers = images.map((image) => ({
+    name: image.name,
+    match: image.manifests === undefined ? undefined : picomatch(image.manifests, { dot: true }),
+  }));
+  const selected = new Map<string, ManifestScope>();
+  for (const file of files) {
+    const scope: ManifestScope = { images: [], explicit: false };
+    for (const { name, match } of matchers) {
+      if (match === undefined ? isDefaultManifest(file, all) : match(file)) scope.images.push(name);
+      if (match?.(file)) scope.explicit = true;
+    }
+    if (images.length === 0 && isDefaultManifest(file, all)) selected.set(file, scope);
+    else if (scope.images.length > 0) selected.set(file, scope);
+  }
+  return selected;
+}
+
+/** Posix-style repository-relative path for a path given on the command line. */
+export function repositoryPath(root: string, cwd: string, given: string): string {
+  return path.relative(root, path.resolve(cwd, given)).split(path.sep).join('/');
+}

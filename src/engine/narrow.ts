@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { messages } from '../report/messages.js';
+import { repositoryPath } from './manifestSet.js';
+
+export interface NarrowInput {
+  root: string;
+  cwd: string;
+  paths: readonly string[];
+  /** Files whose change can change a reference or an expected tag, besides image inputs. */
+  relevantFiles: ReadonlySet<string>;
+  /** Directories of the images' expression files, repository-relative ('' for the root). */
+  imageDirectories: readonly string[];
+  isManifest: (file: string) => boolean;
+}
+
+/**
+ * Whether any of the PATH arguments could change a managed reference or an input of a managed
+ * image. A path that is not there is bad input; lint-staged never passes deleted files.
+ */
+export function pathsMatter(input: NarrowInput): boolean {
+  let matters = false;
+  for (const given of input.paths) {
+    const absolute = path.resolve(input.cwd, given);
+    if (!existsSync(absolute)) {
+      throw new NixtagError('PATH_NOT_FOUND', messages.pathNotFound(given), { location: { file: given } });
+    }
+    const file = repositoryPath(input.root, input.cwd, given);
+    if (file.startsWith('..')) continue; // outside the repository
+    const underImage = input.imageDirectories.some(
+      (directory) => directory === '' || file === directory || file.startsWith(`${directory}/`),
+    );
+    if (underImage || input.relevantFiles.has(file) || input.isManifest(file)) matters = true;
+  }
+  return matters;
+}

@@ -1,0 +1,41 @@
+export type ReferenceStatus = 'ok' | 'stale' | 'fixed' | 'unmanaged';
+
+/** One reference as `check --json` and `fix --json` report it. */
+export interface ReferenceResult {
+  file: string;
+  /** 1-based, at the first character of the image string. */
+  line: number;
+  column: number;
+  /** The managing image's name; null for an unmanaged reference. */
+  image: string | null;
+  current: string;
+  /** What it must read; null for an unmanaged reference. */
+  expected: string | null;
+  status: ReferenceStatus;
+  /** A stale `@sha256:` digest was (or would be) dropped with the old tag. */
+  digestDropped?: boolean;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  references: ReferenceResult[];
+  warnings: string[];
+  /** Set when the PATH arguments could change nothing, so nothing was looked at. */
+  skipped?: boolean;
+}
+
+export interface ImageHash {
+  name: string;
+  nix: string;
+  attr: string | null;
+  system: string;
+  outPath: string;
+  hash: string;
+  /** `repository:tag`; null when no repository is known (no configuration, no reference). */
+  reference: string | null;
+}
+
+export interface HashResult {
+  images: ImageHash[];
+  warnings: string[];
+}

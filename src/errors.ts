@@ -1,0 +1,85 @@
+/**
+ * Errors that tell the whole story: a code a script can branch on, where it happened,
+ * what to run next, and the original error as `cause`. The CLI maps `kind` to an exit code
+ * (see cli/exitCode.ts); nothing else decides exit statuses.
+ */
+
+/** Bad input (exit 2) or a failing tool or service (exit 3). */
+export type ErrorKind = 'input' | 'tool';
+
+export type ErrorCode =
+  | 'USAGE'
+  | 'NOT_A_REPOSITORY'
+  | 'PATH_NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'CONFIG_AMBIGUOUS'
+  | 'YAML_INVALID'
+  | 'MANIFEST_UNREADABLE'
+  | 'REFERENCE_INVALID'
+  | 'PIN_INVALID'
+  | 'NIX_MISSING'
+  | 'NIX_EVAL_FAILED'
+  | 'NIX_NOT_A_DERIVATION'
+  | 'NIX_NO_OUT_OUTPUT'
+  | 'NIX_NO_IMAGE_TAG'
+  | 'GIT_FAILED'
+  | 'WRITE_FAILED';
+
+const KIND: Record<ErrorCode, ErrorKind> = {
+  USAGE: 'input',
+  NOT_A_REPOSITORY: 'input',
+  PATH_NOT_FOUND: 'input',
+  CONFIG_INVALID: 'input',
+  CONFIG_AMBIGUOUS: 'input',
+  YAML_INVALID: 'input',
+  MANIFEST_UNREADABLE: 'input',
+  REFERENCE_INVALID: 'input',
+  PIN_INVALID: 'input',
+  NIX_MISSING: 'tool',
+  NIX_EVAL_FAILED: 'tool',
+  NIX_NOT_A_DERIVATION: 'tool',
+  NIX_NO_OUT_OUTPUT: 'tool',
+  NIX_NO_IMAGE_TAG: 'tool',
+  GIT_FAILED: 'tool',
+  WRITE_FAILED: 'tool',
+};
+
+/** A place in a file; line and column are 1-based. */
+export interface Location {
+  file: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ErrorDetails {
+  location?: Location;
+  /** What to do next, one sentence or a command. */
+  hint?: string;
+  /** Extra text shown under the message: a source excerpt with a caret, a tool's stderr. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class NixtagError extends Error {
+  override readonly name = 'NixtagError';
+  readonly code: ErrorCode;
+  readonly location: Location | undefined;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.location = details.location;
+    this.hint = details.hint;
+    this.detail = details.detail;
+  }
+
+  get kind(): ErrorKind {
+    return KIND[this.code];
+  }
+}
+
+export function isNixtagError(error: unknown): error is NixtagError {
+  return error instanceof NixtagError;
+}

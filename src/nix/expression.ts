@@ -1,0 +1,86 @@
+import type { AttrStep } from './attrPath.js';
+
+/** An argument as given with `--argstr` (a string) or `--arg` (a Nix expression). */
+export type NixArg = { string: string } | { expr: string };
+
+export interface ImageExpression {
+  /** Absolute path of the expression file. */
+  file: string;
+  attrPath: AttrStep[];
+  args: Record<string, NixArg>;
+}
+
+export interface BatchExpression {
+  /** Text for `nix-instantiate --eval --strict --json -E`. */
+  text: string;
+  /** `--argstr`/`--arg` pairs the text expects, in order. */
+  cliArgs: string[];
+}
+
+/**
+ * One expression that evaluates every image of a directory in a single Nix process, so that a
+ * heavy import they share (nixpkgs) is paid once. It mimics nix-instantiate step by step: the file
+ * is auto-called with the arguments its function names, each `-A` step auto-calls again, the
+ * selected value is auto-called, and it must then be one derivation. Images that name the same
+ * file with the same arguments share one call, as Nix shares nothing across calls.
+ *
+ * Data travels as JSON in one `--argstr` so that no path or string is ever spliced into Nix
+ * source; `--arg` expressions become formals `a0`, `a1`, … of the outer function.
+ */
+export function batchExpression(images: readonly ImageExpression[]): BatchExpression {
+  const exprArgs: string[] = [];
+  const calls = new Map<string, number>();
+  const callSpecs: unknown[] = [];
+  const imageSpecs = images.map((image) => {
+    const args: Record<string, unknown> = {};
+    for (const [name, arg] of Object.entries(image.args)) {
+      if ('string' in arg) args[name] = { s: arg.string };
+      else {
+        args[name] = { e: `a${exprArgs.length}` };
+        exprArgs.push(arg.expr);
+      }
+    }
+    const key = JSON.stringify([image.file, image.args]);
+    let call = calls.get(key);
+    if (call === undefined) {
+      call = callSpecs.length;
+      calls.set(key, call);
+      callSpecs.push({ file: image.file, args });
+    }
+    return { call, path: image.attrPath };
+  });
+
+  const formals = ['spec', ...exprArgs.map((_, index) => `a${index}`)].join(', ');
+  const exprScope = exprArgs.map((_, index) => `a${index}`).join(' ');
+  const text = `{ ${formals} }:
+let
+  s = builtins.fromJSON spec;
+  exprs = { ${exprScope ? `inherit ${exprScope};` : ''} };
+  argValues = as: builtins.mapAttrs (n: a: if a ? s then a.s else exprs.\${a.e}) as;
+  autoCall = args: f:
+    if builtins.isFunction f then f (builtins.intersectAttrs (builtins.functionArgs f) args) else f;
+  step = args: v: st:
+    let c = autoCall args v;
+    in if st ? index then builtins.elemAt c st.index else c.\${st.name};
+  calls = map (c: let args = argValues c.args; in { inherit args; value = autoCall args (import (/. + c.file)); }) s.calls;
+  describe = i:
+    let
+      c = builtins.elemAt calls i.call;
+      v = autoCall c.args (builtins.foldl' (step c.args) c.value i.path);
+      isDrv = builtins.isAttrs v && (v.type or null) == "derivation";
+      outputs = v.outputs or [ "out" ];
+    in if !isDrv then { kind = builtins.typeOf v; size = if builtins.isAttrs v || builtins.isList v then builtins.length (if builtins.isList v then v else builtins.attrNames v) else 0; }
+    else {
+      kind = "derivation";
+      inherit outputs;
+      # Not named outPath: toJSON would print a set with outPath as that string.
+      outStorePath = if builtins.elem "out" outputs then v.out.outPath else null;
+      imageTag = if v ? imageTag then toString v.imageTag else null;
+    };
+in map describe s.images
+`;
+  const spec = JSON.stringify({ calls: callSpecs, images: imageSpecs });
+  const cliArgs = ['--argstr', 'spec', spec];
+  exprArgs.forEach((expr, index) => cliArgs.push('--arg', `a${index}`, expr));
+  return { text, cliArgs };
+}

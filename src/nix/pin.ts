@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { NixtagError } from '../errors.js';
+import { messages } from '../report/messages.js';
+import { nixOptions } from './environment.js';
+import { nixInstantiate } from './nixInstantiate.js';
+
+/** niv's `sources.json` entry fields. */
+export const pinSchema = z.looseObject({
+  url: z.string().min(1),
+  sha256: z
+    .string()
+    .regex(/^[0-9abcdfghijklmnpqrsvwxyz]{52}$|^sha256-[A-Za-z0-9+/]{43}=$/, 'a nix-base32 sha256 (52 characters)'),
+  rev: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, 'a 40-hex commit')
+    .optional(),
+  branch: z.string().optional(),
+});
+
+export type Pin = z.output<typeof pinSchema>;
+
+/** Reads the pin file; undefined when there is none. */
+export async function readPin(file: string, displayFile: string): Promise<Pin | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, (error as Error).message), {
+      location: { file: displayFile },
+      hint: messages.pinHint(),
+      cause: error,
+    });
+  }
+  const result = pinSchema.safeParse(raw);
+  if (!result.success) {
+    const detail = result.error.issues
+      .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+      .join('\n');
+    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, 'fields are missing or malformed'), {
+      location: { file: displayFile },
+      detail,
+      hint: messages.pinHint(),
+    });
+  }
+  return result.data;
+}
+
+/**
+ * The store path of the pinned nixpkgs, which `<nixpkgs>` then resolves to. `fetchTarball` checks
+ * the sha256 (and never fetches again once the path is in the store); the answer is remembered
+ * per pin under `cacheDirectory`, so later runs make no Nix call while the path exists.
+ */
+export async function pinnedNixpkgs(
+  pin: Pin,
+  displayFile: string,
+  cacheDirectory: string,
+  cwd: string,
+): Promise<string> {
+  const key = createHash('sha256')
+    .update(JSON.stringify([pin.url, pin.sha256]))
+    .digest('hex')
+    .slice(0, 32);
+  const memo = path.join(cacheDirectory, `pin-${key}`);
+  const remembered = await readFile(memo, 'utf8').catch(() => undefined);
+  if (remembered !== undefined && existsSync(remembered)) return remembered;
+
+  const expression = '{ url, sha256 }: builtins.fetchTarball { inherit url sha256; }';
+  let stdout: string;
+  try {
+    ({ stdout } = await nixInstantiate(
+      [
+        '--eval',
+        '--json',
+        ...nixOptions({ system: 'x86_64-linux', allowImportFromDerivation: false }),
+        '--argstr',
+        'url',
+        pin.url,
+        '--argstr',
+        'sha256',
+        pin.sha256,
+        '-E',
+        expression,
+      ],
+      cwd,
+    ));
+  } catch (error) {
+    if (error instanceof NixtagError && /hash mismatch/.test(error.detail ?? '')) {
+      throw new NixtagError('PIN_INVALID', messages.pinHashMismatch(displayFile), {
+        location: { file: displayFile },
+        detail: error.detail,
+        hint: messages.pinHashMismatchHint(pin.url),
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const storePath = JSON.parse(stdout) as string;
+  await mkdir(cacheDirectory, { recursive: true });
+  await writeFile(memo, storePath);
+  return storePath;
+}

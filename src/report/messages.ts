@@ -1,0 +1,100 @@
+/** Every user-facing string in one place, so wording stays consistent and reviewable. */
+
+const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
+
+export const messages = {
+  // Nix
+  nixMissing: () => 'nix-instantiate was not found on PATH.',
+  nixInstallHint: () =>
+    'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
+  nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
+  nixEvalHint: () =>
+    "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
+  notADerivation: (image: string, kind: string, size: number) =>
+    `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
+  notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
+  noOutOutput: (image: string, outputs: readonly string[]) =>
+    `Image '${image}' has no output named 'out' (its outputs are ${list(outputs)}), so there is no tag to derive.`,
+  firstOutputNotOut: (image: string, first: string) =>
+    `Image '${image}': the first output is '${first}', not 'out'. nixtag uses 'out', but n2k8s's \`nix-instantiate | xargs nix-store -q\` prints nothing for such a derivation.`,
+  noImageTag: (image: string) =>
+    `Image '${image}' has tagFrom: imageTag, but its derivation has no imageTag attribute.`,
+  noImageTagHint: () =>
+    'imageTag comes with dockerTools.streamLayeredImage/buildLayeredImage and nix2container; use tagFrom: outPath for other images.',
+  notAStorePath: (value: string) => `Nix returned '${value}', which is not a store path.`,
+  nixFileMissing: (image: string, file: string) => `Image '${image}': the expression file ${file} is not in the tree.`,
+  nixFileMissingHint: () =>
+    'Commit the file (only tracked files are evaluated, as in CI), or set `nix` for the image in the nixtag configuration.',
+
+  // Pin
+  pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
+  pinHint: () =>
+    'A pin reads {"url": "https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz", "sha256": "<nix base32>", "rev": "<40 hex>"}; `nix-prefetch-url --unpack URL` prints the sha256.',
+  pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
+  pinHashMismatchHint: (url: string) =>
+    `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,
+
+  // Configuration
+  configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
+  configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
+  configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
+  ambiguousRepositories: (repositories: readonly string[]) =>
+    `Without configuration nixtag manages one image, but references with Nix-hash tags name ${repositories.length} repositories: ${list(repositories)}.`,
+  ambiguousRepositoriesHint: (repositories: readonly string[]) =>
+    `Add a .nixtagrc.yaml that says which expression builds each, for example:\nimages:\n${repositories
+      .map(
+        (repository) =>
+          `  - name: ${repository.slice(repository.lastIndexOf('/') + 1)}\n    nix: default.nix\n    repository: ${repository}`,
+      )
+      .join('\n')}`,
+  unknownImage: (name: string, known: readonly string[]) =>
+    `There is no image named '${name}'${known.length > 0 ? `; the configured images are ${list(known)}` : ''}.`,
+  unknownMarkerImage: (file: string, position: { line: number; column: number }, name: string) =>
+    `${file}:${position.line}:${position.column}: the $nixtag marker names '${name}', which is not a configured image; the reference is left unmanaged.`,
+
+  // Git and the command line
+  notARepository: (directory: string) => `${directory} is not inside a git repository.`,
+  notARepositoryHint: () => 'nixtag judges what git tracks, as CI sees it: run it inside the repository.',
+  gitMissing: () => 'git was not found on PATH.',
+  gitFailed: (args: readonly string[]) => `git ${args.join(' ')} failed.`,
+  pathNotFound: (file: string) => `${file}: no such file or directory.`,
+
+  // Manifests
+  yamlInvalid: (file: string, why: string) => `${file} is not valid YAML: ${why}`,
+  yamlInvalidHint: () =>
+    'The configuration names this file in `manifests`, so it must parse; fix it or narrow the glob.',
+  tooDeep: () => 'it nests too deeply to be a manifest',
+  skippedNotYaml: (file: string, why: string) => `Skipped ${file}: not YAML (${why}).`,
+  skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
+    `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
+  danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
+  manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
+  cannotRewriteInPlace: (file: string) =>
+    `${file}: this reference is written with escapes, so its tag cannot be changed without touching other bytes.`,
+  cannotRewriteInPlaceHint: () => 'Write the image reference as a plain or quoted string without escape sequences.',
+  rewriteNotVerified: (file: string, why: string) =>
+    `Refused to rewrite ${file}: the result did not check out (${why}). Nothing was written.`,
+  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}`,
+
+  // Results
+  stale: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: stale reference to ${image}`,
+  fixed: (file: string, line: number, column: number, image: string) => `${file}:${line}:${column}: fixed ${image}`,
+  current: (value: string) => `  current:  ${value}`,
+  expected: (value: string) => `  expected: ${value}`,
+  digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  runFix: () => 'Run `nixtag fix` to rewrite the stale tags (then stage the files).',
+  allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
+  staleSummary: (count: number) =>
+    `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,
+  fixedSummary: (count: number) => `nixtag: fixed ${count} reference${count === 1 ? '' : 's'}.`,
+  noReferences: () =>
+    'nixtag: no managed image reference found. Without configuration, references are image strings whose tag is a 32-character Nix hash.',
+  nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
+  unmanaged: (file: string, line: number, column: number, value: string) =>
+    `${file}:${line}:${column}: ${value} (not managed)`,
+  warning: (text: string) => `nixtag: warning: ${text}`,
+  errorPrefix: (code: string) => `nixtag: error [${code}]:`,
+  hintPrefix: () => 'hint:',
+  unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
+};

@@ -1,0 +1,57 @@
+import type { NixtagError } from '../errors.js';
+import type { CheckResult, HashResult } from '../engine/types.js';
+import { messages } from './messages.js';
+
+/** Human output of `check` and `fix`. */
+export function formatCheck(result: CheckResult, verbose: boolean): string {
+  const lines: string[] = [];
+  if (result.skipped) return messages.nothingToDo();
+  for (const reference of result.references) {
+    const { file, line, column } = reference;
+    if (reference.status === 'stale' || reference.status === 'fixed') {
+      const headline = reference.status === 'stale' ? messages.stale : messages.fixed;
+      lines.push(
+        headline(file, line, column, reference.image ?? ''),
+        messages.current(reference.current),
+        messages.expected(reference.expected ?? ''),
+      );
+      if (reference.digestDropped) lines.push(messages.digestDropped());
+    } else if (verbose && reference.status === 'unmanaged') {
+      lines.push(messages.unmanaged(file, line, column, reference.current));
+    } else if (verbose) {
+      lines.push(`${file}:${line}:${column}: ${reference.current} ok`);
+    }
+  }
+  const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
+  const stale = managed.filter((reference) => reference.status === 'stale').length;
+  const fixed = managed.filter((reference) => reference.status === 'fixed').length;
+  if (managed.length === 0) lines.push(messages.noReferences());
+  else if (stale > 0) lines.push(messages.staleSummary(stale), messages.runFix());
+  else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
+  else lines.push(messages.allCurrent(managed.length));
+  return lines.join('\n');
+}
+
+export function formatHash(result: HashResult): string {
+  return result.images
+    .map((image) => (result.images.length === 1 ? image.hash : `${image.name}\t${image.hash}`))
+    .join('\n');
+}
+
+export function formatWarnings(warnings: readonly string[]): string {
+  return warnings.map(messages.warning).join('\n');
+}
+
+/** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */
+export function formatError(error: NixtagError): string {
+  const lines = [`${messages.errorPrefix(error.code)} ${error.message}`];
+  const location = error.location;
+  if (location !== undefined) {
+    lines.push(
+      `  at ${location.file}${location.line === undefined ? '' : `:${location.line}:${location.column ?? 1}`}`,
+    );
+  }
+  if (error.detail) lines.push(error.detail);
+  if (error.hint) lines.push(`${messages.hintPrefix()} ${error.hint}`);
+  return lines.join('\n');
+}
