@@ -1,0 +1,95 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { onTestFinished } from 'vitest';
+
+export type Files = Record<string, string>;
+
+/** An environment for git and nixtag in tests: no user config, no hook variables, fixed identity. */
+export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) if (name.startsWith('GIT_') || name === 'NIXTAG_SKIP') delete env[name];
+  return {
+    ...env,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+export interface TestRepo {
+  dir: string;
+  write(files: Files): void;
+  read(file: string): string;
+  git(...args: string[]): string;
+  commit(message?: string): void;
+}
+
+/** A temporary directory, removed when the test ends. */
+export function tempDir(prefix = 'nixtag-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function writeFiles(dir: string, files: Files): void {
+  for (const [file, content] of Object.entries(files)) {
+    const absolute = path.join(dir, file);
+    mkdirSync(path.dirname(absolute), { recursive: true });
+    writeFileSync(absolute, content);
+    if (file.endsWith('.sh')) chmodSync(absolute, 0o755);
+  }
+}
+
+/**
+ * A real git repository in a temp dir (named `name`, which matters to `./.` sources), with
+ * `files` committed on `main`.
+ */
+export function gitRepo(files: Files = {}, name = 'app'): TestRepo {
+  const dir = path.join(tempDir(), name);
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: testEnv(), encoding: 'utf8' });
+  git('init', '--quiet', '--initial-branch', 'main');
+  const repo: TestRepo = {
+    dir,
+    write: (more) => writeFiles(dir, more),
+    read: (file) => readFileSync(path.join(dir, file), 'utf8'),
+    git,
+    commit: (message = 'commit') => {
+      git('add', '--all');
+      git('commit', '--quiet', '--allow-empty', '-m', message);
+    },
+  };
+  if (Object.keys(files).length > 0) {
+    repo.write(files);
+    repo.commit('initial');
+  }
+  return repo;
+}
+
+/** n2k8s's own tag command, run in `dir` exactly as its pipeline runs it. */
+export function n2k8sTag(dir: string, env: Record<string, string> = {}, nixArgs = ''): string {
+  const result = spawnSync(
+    'sh',
+    ['-c', `nix-instantiate ${nixArgs} 2>/dev/null | xargs nix-store -q | cut -d/ -f4 | cut -d- -f1`],
+    {
+      cwd: dir,
+      env: { ...testEnv(), ...env },
+      encoding: 'utf8',
+    },
+  );
+  return result.stdout.trim();
+}
+
+/** What CI's checkout holds: the committed files, in a directory named `source`. */
+export function ciCheckout(repo: TestRepo, checkoutName = 'source'): string {
+  const dir = path.join(tempDir('ci-'), checkoutName);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `git -C "${repo.dir}" archive HEAD | tar -x -C "${dir}"`], { env: testEnv() });
+  return dir;
+}

@@ -1,0 +1,194 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hash } from '../../src/index.js';
+import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
+import { plainImage } from '../helpers/expressions.js';
+
+/** nixtag's tag for the repo's only image. */
+async function nixtagTag(dir: string): Promise<string> {
+  const result = await hash({ cwd: dir });
+  expect(result.images).toHaveLength(1);
+  return result.images[0]!.hash;
+}
+
+const config = (extra: string) => `images:
+  - name: app
+    repository: registry.example/app
+${extra}`;
+
+describe('the tag equals what n2k8s computes in CI checkout of the same commit', () => {
+  it('for a plain derivation', async () => {
+    const repo = gitRepo({ 'default.nix': plainImage });
+    const expected = n2k8sTag(ciCheckout(repo));
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+
+  it('for several outputs: the output named out', async () => {
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "multi"; system = builtins.currentSystem; builder = "/bin/sh";
+  outputs = [ "out" "doc" ]; args = [ "-c" "echo > $out; echo > $doc" ];
+}`,
+    });
+    const checkout = ciCheckout(repo);
+    const lines = n2k8sTag(checkout).split('\n');
+    expect(lines).toHaveLength(2); // n2k8s prints one tag per output
+    const drv = execFileSync('nix-instantiate', ['default.nix'], {
+      cwd: checkout,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const out = execFileSync('nix-store', ['--query', '--binding', 'out', drv], { encoding: 'utf8' }).trim();
+    const outHash = path.basename(out).slice(0, 32);
+    expect(lines).toContain(outHash);
+    expect(await nixtagTag(repo.dir)).toBe(outHash);
+  });
+
+  it('for an attribute path (-A) and arguments (--arg, --argstr)', async () => {
+    const repo = gitRepo({
+      'images.nix': `{ suffix ? "x", replicas ? 1 }: {
+  images.web = derivation {
+    name = "web-\${suffix}-\${toString replicas}"; system = builtins.currentSystem;
+    builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  };
+}`,
+      '.nixtagrc.yaml': config(`    nix: images.nix
+    attr: images.web
+    args: { suffix: "prod", replicas: 3 }
+`),
+    });
+    const expected = n2k8sTag(ciCheckout(repo), {}, 'images.nix -A images.web --argstr suffix prod --arg replicas 3');
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(expected).not.toBe(n2k8sTag(ciCheckout(repo), {}, 'images.nix -A images.web'));
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+
+  it('for an --arg given as a Nix expression', async () => {
+    const repo = gitRepo({
+      'default.nix': `{ extra ? [] }: derivation {
+  name = "app-\${builtins.concatStringsSep "-" extra}"; system = builtins.currentSystem;
+  builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+}`,
+      '.nixtagrc.yaml': config(`    args: { extra: { expr: '[ "a" "b" ]' } }
+`),
+    });
+    expect(await nixtagTag(repo.dir)).toBe(n2k8sTag(ciCheckout(repo), {}, `--arg extra '[ "a" "b" ]'`));
+  });
+
+  it('for a ./. source, evaluated in a directory named like CI checkout, not like the clone', async () => {
+    const repo = gitRepo(
+      {
+        'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  src = ./.; args = [ "-c" "echo > $out" ];
+}`,
+        'main.go': 'package main\n',
+      },
+      'my-clone',
+    );
+    repo.write({ 'untracked.txt': 'CI never sees this\n' });
+    const expected = n2k8sTag(ciCheckout(repo));
+    // The same tree in a directory with another name hashes differently: the name is an input.
+    expect(n2k8sTag(ciCheckout(repo, 'elsewhere'))).not.toBe(expected);
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+
+  it('for a "${./main.go}" source', async () => {
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "cat \${./main.go} > $out" ];
+}`,
+      'main.go': 'package main\n',
+    });
+    const expected = n2k8sTag(ciCheckout(repo));
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+    repo.write({ 'main.go': 'package main // changed\n' });
+    expect(await nixtagTag(repo.dir)).not.toBe(expected);
+  });
+
+  it('for a builtins.fetchTarball of a file:// tarball with its sha256', async () => {
+    const work = tempDir();
+    mkdirSync(path.join(work, 'lib'));
+    writeFileSync(path.join(work, 'lib', 'default.nix'), '{ greeting = "hello"; }\n');
+    execFileSync('tar', ['-czf', path.join(work, 'lib.tar.gz'), '-C', work, 'lib']);
+    const url = `file://${work}/lib.tar.gz`;
+    const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const repo = gitRepo({
+      'default.nix': `let lib = import (builtins.fetchTarball { url = "${url}"; sha256 = "${sha256}"; }); in
+derivation {
+  name = "app-\${lib.greeting}"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}`,
+    });
+    const expected = n2k8sTag(ciCheckout(repo));
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+});
+
+describe('evaluation is pinned to what CI sees', () => {
+  it('evaluates for the configured system, whatever this machine is', async () => {
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': `system: aarch64-darwin\n` });
+    const darwin = n2k8sTag(ciCheckout(repo), { NIX_CONFIG: 'system = aarch64-darwin' });
+    expect(darwin).not.toBe(n2k8sTag(ciCheckout(repo)));
+    const result = await hash({ cwd: repo.dir });
+    expect(result.images[0]).toMatchObject({ hash: darwin, system: 'aarch64-darwin' });
+  });
+
+  it('does not let the user environment reach builtins.getEnv or <nixpkgs>', async () => {
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  home = builtins.getEnv "HOME"; token = builtins.getEnv "MY_TOKEN"; args = [ "-c" "echo > $out" ];
+}`,
+    });
+    const before = await nixtagTag(repo.dir);
+    const saved = { HOME: process.env.HOME, MY_TOKEN: process.env.MY_TOKEN };
+    try {
+      process.env.MY_TOKEN = 'secret';
+      expect(await nixtagTag(repo.dir)).toBe(before);
+    } finally {
+      if (saved.MY_TOKEN === undefined) delete process.env.MY_TOKEN;
+    }
+    // The fixed HOME is the one Nix builders use; CI evaluating under the same value agrees.
+    expect(before).toBe(n2k8sTag(ciCheckout(repo), { HOME: '/homeless-shelter' }));
+  });
+
+  it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {
+    const work = tempDir();
+    mkdirSync(path.join(work, 'nixpkgs'));
+    writeFileSync(path.join(work, 'nixpkgs', 'default.nix'), '{ ... }: { version = "pinned"; }\n');
+    execFileSync('tar', ['-czf', path.join(work, 'nixpkgs.tar.gz'), '-C', work, 'nixpkgs']);
+    const url = `file://${work}/nixpkgs.tar.gz`;
+    const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    const expression = `let pkgs = import <nixpkgs> {}; in derivation {
+  name = "app-\${pkgs.version}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+}`;
+    const repo = gitRepo({ 'default.nix': expression, '.nixpkgs-pin.json': JSON.stringify({ url, sha256 }) });
+    const pinned = spawnSync(
+      'sh',
+      ['-c', `nix-instantiate -I nixpkgs=${url} | xargs nix-store -q | cut -d/ -f4 | cut -d- -f1`],
+      {
+        cwd: ciCheckout(repo),
+        env: testEnv(),
+        encoding: 'utf8',
+      },
+    ).stdout.trim();
+    process.env.NIX_PATH = `nixpkgs=${work}/elsewhere`;
+    try {
+      expect(await nixtagTag(repo.dir)).toBe(pinned);
+    } finally {
+      delete process.env.NIX_PATH;
+    }
+  });
+});
