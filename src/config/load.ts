@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
-import type { z } from 'zod';
+import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
 import { configSchema, type Config } from './schema.js';

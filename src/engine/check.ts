@@ -1,34 +1,73 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { ImageEvaluation } from '../nix/evaluate.js';
 import { compareReferences, type Comparison } from './compare.js';
-import { evaluateSessionImages, openSession, type EngineOptions, type Session } from './session.js';
+import {
+  defaultImage,
+  evaluationKey,
+  openSession,
+  referencedImages,
+  scanManifests,
+  startEvaluation,
+  type EngineOptions,
+  type Scan,
+  type Session,
+} from './session.js';
 import type { CheckResult } from './types.js';
 
-/** Images that at least one reference in scope belongs to: only those are evaluated. */
-function referencedImages(session: Session) {
-  const names = new Set(
-    session.manifests.flatMap((entry) => entry.references.flatMap((found) => (found.image ? [found.image.name] : []))),
-  );
-  return session.images.filter((image) => names.has(image.name));
+export interface Inspection {
+  session: Session;
+  scan: Scan;
+  comparisons: Comparison[];
+  warnings: string[];
 }
 
-/** Opens a session, evaluates the referenced images and compares every reference. */
-export async function inspect(
-  options: EngineOptions,
-): Promise<{ session: Session; comparisons: Comparison[]; warnings: string[] }> {
+/**
+ * Evaluates and compares. Nix starts as soon as the images are known (every configured image, or
+ * the root default.nix), while the manifests are read; an evaluation nothing turns out to need is
+ * cancelled, and one that failed on an image no reference names is retried without it.
+ */
+export async function inspect(options: EngineOptions): Promise<Inspection> {
   const session = await openSession(options);
-  if (session.skipped) return { session, comparisons: [], warnings: session.warnings };
-  const evaluations = await evaluateSessionImages(session, referencedImages(session));
-  const warnings = [...session.warnings, ...[...evaluations.values()].flatMap((evaluation) => evaluation.warnings)];
-  return { session, comparisons: compareReferences(session.manifests, evaluations), warnings };
+  const speculative =
+    session.images.length > 0 || !existsSync(path.join(session.repository.root, 'default.nix'))
+      ? session.images
+      : [defaultImage()];
+  const evaluation = startEvaluation(session, speculative);
+  try {
+    // Reading YAML is main-thread work; started first, it would delay the steps before Nix.
+    await evaluation.started;
+    const scan = await scanManifests(session, options);
+    const needed = referencedImages(scan);
+    if (scan.skipped || needed.length === 0) return { session, scan, comparisons: [], warnings: scan.warnings };
+    const neededKeys = new Set(needed.map(evaluationKey));
+    let tags: Map<string, ImageEvaluation>;
+    try {
+      tags = await evaluation.result;
+      if (![...neededKeys].every((key) => tags.has(key))) throw new Error('speculation missed');
+    } catch (error) {
+      if (speculative.length > 0 && speculative.every((image) => neededKeys.has(evaluationKey(image)))) throw error;
+      tags = await startEvaluation(session, needed).result;
+    }
+    const byName = new Map(needed.map((image) => [image.name, tags.get(evaluationKey(image))!]));
+    const warnings = [...scan.warnings, ...[...byName.values()].flatMap((tag) => tag.warnings)];
+    return { session, scan, comparisons: compareReferences(scan.manifests, byName), warnings };
+  } finally {
+    evaluation.cancel();
+  }
+}
+
+export function resultOf(inspection: Inspection): CheckResult {
+  const references = inspection.comparisons.map((comparison) => comparison.result);
+  return {
+    ok: references.every((reference) => reference.status !== 'stale'),
+    references,
+    warnings: inspection.warnings,
+    ...(inspection.scan.skipped ? { skipped: true } : {}),
+  };
 }
 
 /** `nixtag check`: is every managed reference equal to what the pipeline will build? */
 export async function check(options: EngineOptions): Promise<CheckResult> {
-  const { session, comparisons, warnings } = await inspect(options);
-  const references = comparisons.map((comparison) => comparison.result);
-  return {
-    ok: references.every((reference) => reference.status !== 'stale'),
-    references,
-    warnings,
-    ...(session.skipped ? { skipped: true } : {}),
-  };
+  return resultOf(await inspect(options));
 }

@@ -2,7 +2,7 @@ import { writeFileAtomically } from '../manifest/write.js';
 import { rewriteManifest, type TagChange } from '../manifest/rewrite.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
-import { inspect } from './check.js';
+import { inspect, resultOf } from './check.js';
 import type { Comparison } from './compare.js';
 import type { EngineOptions } from './session.js';
 import type { CheckResult } from './types.js';
@@ -12,7 +12,8 @@ import type { CheckResult } from './types.js';
  * before the first write, so an error leaves all manifests as they were; each write is atomic.
  */
 export async function fix(options: EngineOptions): Promise<CheckResult> {
-  const { session, comparisons, warnings } = await inspect(options);
+  const inspection = await inspect(options);
+  const { comparisons } = inspection;
   const stale = comparisons.filter((comparison) => comparison.result.status === 'stale');
   const byTarget = Map.groupBy(stale, (comparison) => comparison.entry.target);
   const writes: Array<{ target: string; text: string; comparisons: Comparison[] }> = [];
@@ -40,11 +41,5 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
     }
     for (const comparison of write.comparisons) comparison.result.status = 'fixed';
   }
-  const references = comparisons.map((comparison) => comparison.result);
-  return {
-    ok: references.every((reference) => reference.status !== 'stale'),
-    references,
-    warnings,
-    ...(session.skipped ? { skipped: true } : {}),
-  };
+  return resultOf(inspection);
 }

@@ -1,7 +1,13 @@
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
-import type { ResolvedImage } from './images.js';
-import { evaluateSessionImages, openSession, type EngineOptions } from './session.js';
+import {
+  defaultImage,
+  evaluationKey,
+  openSession,
+  scanManifests,
+  startEvaluation,
+  type EngineOptions,
+} from './session.js';
 import type { HashResult } from './types.js';
 
 export interface HashOptions extends EngineOptions {
@@ -9,38 +15,28 @@ export interface HashOptions extends EngineOptions {
   image?: string | undefined;
 }
 
-/** `nixtag hash`: the tag CI will push for each image, with no manifest involved. */
+/** `nixtag hash`: the tag CI will push for each image. */
 export async function hash(options: HashOptions): Promise<HashResult> {
   const session = await openSession({ ...options, paths: undefined });
-  let images: ResolvedImage[] = session.images;
-  if (images.length === 0 && session.config.images === undefined) {
-    // Without configuration and without a hash-tagged reference, the root default.nix is still the image.
-    const config = {
-      name: 'default',
-      nix: 'default.nix',
-      attr: null,
-      args: {},
-      repository: '',
-      tagFrom: 'outPath',
-    } as const;
-    images = [{ name: config.name, repository: '', canonical: '', inferred: true, config }];
+  let images = session.images;
+  let warnings: string[] = [];
+  if (session.config.images === undefined) {
+    // Without configuration the root default.nix is the image; its repository, if any, comes
+    // from the hash-tagged references.
+    const scan = await scanManifests(session, { ...options, paths: undefined });
+    images = scan.images.length > 0 ? scan.images : [defaultImage()];
+    warnings = scan.warnings;
   }
   if (options.image !== undefined) {
+    const known = images.map((image) => image.name);
     images = images.filter((image) => image.name === options.image);
-    if (images.length === 0) {
-      throw new NixtagError(
-        'USAGE',
-        messages.unknownImage(
-          options.image,
-          session.images.map((image) => image.name),
-        ),
-      );
-    }
+    if (images.length === 0) throw new NixtagError('USAGE', messages.unknownImage(options.image, known));
   }
-  const evaluations = await evaluateSessionImages(session, images);
+  const tags = await startEvaluation(session, images).result;
   return {
     images: images.map((image) => {
-      const evaluation = evaluations.get(image.name)!;
+      const evaluation = tags.get(evaluationKey(image))!;
+      warnings.push(...evaluation.warnings);
       return {
         name: image.name,
         nix: image.config.nix,
@@ -51,6 +47,6 @@ export async function hash(options: HashOptions): Promise<HashResult> {
         reference: image.repository === '' ? null : `${image.repository}:${evaluation.tag}`,
       };
     }),
-    warnings: [...session.warnings, ...[...evaluations.values()].flatMap((evaluation) => evaluation.warnings)],
+    warnings,
   };
 }

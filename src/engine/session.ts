@@ -1,17 +1,14 @@
 import { lstat, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { NixtagError } from '../errors.js';
 import { openRepository, stateDirectory, type Repository } from '../git/repository.js';
 import { materializeTree, trackedFiles, worktreeTree } from '../git/tree.js';
-import { decodeManifest } from '../manifest/decode.js';
-import { readReference, type ReadReference } from '../manifest/resolve.js';
-import { scanManifest, type ScannedManifest } from '../manifest/scan.js';
+import type { ReadReference } from '../manifest/resolve.js';
+import type { ScannedManifest } from '../manifest/scan.js';
 import { parseAttrPath } from '../nix/attrPath.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
-import { pinnedNixpkgs, readPin } from '../nix/pin.js';
 import { messages } from '../report/messages.js';
 import { configuredImages, imageFor, inferImage, type ResolvedImage } from './images.js';
 import { selectManifests } from './manifestSet.js';
@@ -23,6 +20,16 @@ export interface EngineOptions {
   /** PATH arguments, as lint-staged passes them. */
   paths?: string[] | undefined;
   configFile?: string | undefined;
+}
+
+export interface Session {
+  repository: Repository;
+  /** The tree CI will see, checked out under CI's checkout name; started early, awaited by Nix. */
+  checkout: Promise<string>;
+  config: Config;
+  configFile: string | undefined;
+  /** Configured images; empty without configuration until references are scanned. */
+  images: ResolvedImage[];
 }
 
 export interface FoundReference {
@@ -38,19 +45,59 @@ export interface ManifestEntry {
   references: FoundReference[];
 }
 
-export interface Session {
-  repository: Repository;
-  config: Config;
+export interface Scan {
+  /** The PATH arguments could change nothing: nothing was read. */
+  skipped: boolean;
+  /** Configured images, or the one inferred from the references. */
   images: ResolvedImage[];
   manifests: ManifestEntry[];
   warnings: string[];
-  /** The PATH arguments could change nothing: nothing was scanned. */
-  skipped: boolean;
+}
+
+/** Repository and configuration: what every command needs first. Nothing here reads manifests. */
+export async function openSession(options: EngineOptions): Promise<Session> {
+  const repository = await openRepository(options.cwd);
+  // git checks the tree out while the configuration loads: neither needs the other. The checkout
+  // name is speculated to be the default and redone in the rare case the configuration differs.
+  const tree = worktreeTree(repository);
+  const speculative = tree.then((id) => materializeTree(repository, id, 'worktree', DEFAULT_CHECKOUT_NAME));
+  speculative.catch(() => undefined); // awaited by the evaluation, if there is one
+  const { loadConfig } = await import('../config/load.js');
+  const { config, file } = await loadConfig(repository.root, options.configFile);
+  const checkout =
+    config.checkoutName === DEFAULT_CHECKOUT_NAME
+      ? speculative
+      : tree.then((id) => materializeTree(repository, id, 'worktree', config.checkoutName));
+  checkout.catch(() => undefined);
+  return { repository, checkout, config, configFile: file, images: configuredImages(config) };
+}
+
+/** The image nixtag manages without configuration: the root default.nix, whatever it is named later. */
+export function defaultImage(name = 'default', repository = ''): ResolvedImage {
+  const config = { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
+  return { name, repository, canonical: '', inferred: true, config };
 }
 
 const READ_BATCH = 64;
 
-async function readManifest(root: string, file: string, explicit: boolean, warnings: string[]) {
+/** Tekton's git resource checks out into /workspace/source. */
+const DEFAULT_CHECKOUT_NAME = 'source';
+
+/** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
+const manifestModules = () =>
+  Promise.all([import('../manifest/decode.js'), import('../manifest/scan.js'), import('../manifest/resolve.js')]).then(
+    ([decode, scan, resolve]) => ({ ...decode, ...scan, ...resolve }),
+  );
+type ManifestModules = Awaited<ReturnType<typeof manifestModules>>;
+
+async function readManifest(
+  modules: ManifestModules,
+  root: string,
+  file: string,
+  explicit: boolean,
+  warnings: string[],
+) {
+  const { decodeManifest, scanManifest } = modules;
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   try {
@@ -80,62 +127,64 @@ async function readManifest(root: string, file: string, explicit: boolean, warni
     warnings.push(outcome.skipped);
     return undefined;
   }
-  const link = await lstat(absolute);
   // A symlinked manifest is followed once: the file it names is the one rewritten.
+  const link = await lstat(absolute);
   const target = link.isSymbolicLink() ? path.resolve(path.dirname(absolute), await readlink(absolute)) : absolute;
   return { manifest: outcome.scanned, target };
 }
 
 /**
- * One pass over the work tree: configuration, the manifests in scope, and every reference in them
- * tied to its image. Nothing here calls Nix.
+ * Reads the manifests in scope and ties every reference to its image; without configuration,
+ * infers the image from the hash-tagged references. Returns early when PATH arguments are given
+ * and none of them can matter.
  */
-export async function openSession(options: EngineOptions): Promise<Session> {
-  const repository = await openRepository(options.cwd);
-  const { config, file: configFile } = await loadConfig(repository.root, options.configFile);
-  const warnings: string[] = [];
+export async function scanManifests(session: Session, options: EngineOptions): Promise<Scan> {
+  const { repository, config } = session;
   const files = await trackedFiles(repository);
-  let images = configuredImages(config);
   const scopes = selectManifests(
     files,
-    images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
+    session.images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
   );
   if (options.paths !== undefined && options.paths.length > 0) {
     const matters = pathsMatter({
       root: repository.root,
       cwd: options.cwd,
       paths: options.paths,
-      relevantFiles: new Set([configFile ?? '', config.pin, 'package.json']),
+      relevantFiles: new Set([session.configFile ?? '', config.pin, 'package.json']),
       imageDirectories:
-        images.length === 0 ? [''] : images.map((image) => path.posix.dirname(image.config.nix).replace(/^\.$/, '')),
+        session.images.length === 0
+          ? ['']
+          : session.images.map((image) => path.posix.dirname(image.config.nix).replace(/^\.$/, '')),
       isManifest: (file) => scopes.has(file),
     });
-    if (!matters) return { repository, config, images, manifests: [], warnings, skipped: true };
+    if (!matters) return { skipped: true, images: session.images, manifests: [], warnings: [] };
   }
 
-  const entries: Array<{ manifest: ScannedManifest; target: string; images: string[] }> = [];
+  const modules = await manifestModules();
+  const warnings: string[] = [];
+  const read: Array<{ manifest: ScannedManifest; target: string; images: string[] }> = [];
   const selected = [...scopes];
   for (let start = 0; start < selected.length; start += READ_BATCH) {
-    const batch = selected.slice(start, start + READ_BATCH);
-    const read = await Promise.all(
-      batch.map(async ([file, scope]) => {
-        const result = await readManifest(repository.root, file, scope.explicit, warnings);
+    const batch = await Promise.all(
+      selected.slice(start, start + READ_BATCH).map(async ([file, scope]) => {
+        const result = await readManifest(modules, repository.root, file, scope.explicit, warnings);
         return result && { ...result, images: scope.images };
       }),
     );
-    for (const entry of read) if (entry) entries.push(entry);
+    for (const entry of batch) if (entry) read.push(entry);
   }
 
-  const readEntries = entries.map((entry) => ({
+  const withReferences = read.map((entry) => ({
     ...entry,
-    references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),
+    references: entry.manifest.occurrences.map(modules.readReference).filter((reference) => reference !== undefined),
   }));
-  const inferred = images.length === 0 && config.images === undefined;
+  let images = session.images;
+  const inferred = config.images === undefined;
   if (inferred) {
-    const image = inferImage(readEntries.flatMap((entry) => entry.references));
+    const image = inferImage(withReferences.flatMap((entry) => entry.references));
     images = image === undefined ? [] : [image];
   }
-  const manifests: ManifestEntry[] = readEntries.map((entry) => {
+  const manifests: ManifestEntry[] = withReferences.map((entry) => {
     const candidates = inferred ? images : images.filter((image) => entry.images.includes(image.name));
     return {
       manifest: entry.manifest,
@@ -151,7 +200,21 @@ export async function openSession(options: EngineOptions): Promise<Session> {
       }
     }
   }
-  return { repository, config, images, manifests, warnings, skipped: false };
+  return { skipped: false, images, manifests, warnings };
+}
+
+/** Images that at least one reference belongs to: only those need a tag. */
+export function referencedImages(scan: Scan): ResolvedImage[] {
+  const names = new Set(
+    scan.manifests.flatMap((entry) => entry.references.flatMap((found) => (found.image ? [found.image.name] : []))),
+  );
+  return scan.images.filter((image) => names.has(image.name));
+}
+
+/** Images with the same expression, attribute, arguments and tag source have the same tag. */
+export function evaluationKey(image: ResolvedImage): string {
+  const { nix, attr, args, tagFrom } = image.config;
+  return JSON.stringify([nix, attr, args, tagFrom]);
 }
 
 function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
@@ -167,30 +230,32 @@ function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> 
   );
 }
 
-/**
- * Evaluates images in the tree CI will see: the tracked files, checked out in a directory named
- * like CI's checkout, with `<nixpkgs>` mapped to the pin.
- */
-export async function evaluateSessionImages(
+export interface Evaluation {
+  /** Tags by evaluationKey. */
+  result: Promise<Map<string, ImageEvaluation>>;
+  /** Settles once Nix runs (or the evaluation ended without it): other work may start then. */
+  started: Promise<void>;
+  /** Stops a speculative evaluation nobody needs any more; harmless once it is done. */
+  cancel(): void;
+}
+
+async function evaluateInTree(
   session: Session,
   images: readonly ResolvedImage[],
+  signal: AbortSignal,
+  onStart: () => void,
 ): Promise<Map<string, ImageEvaluation>> {
   if (images.length === 0) return new Map();
   const { repository, config } = session;
-  const tree = await worktreeTree(repository);
-  const root = await materializeTree(repository, tree, 'worktree', config.checkoutName);
-  const requests: ImageRequest[] = images.map((image) => {
-    const displayFile = image.config.nix;
-    const file = path.join(root, displayFile);
-    return {
-      name: image.name,
-      file,
-      displayFile,
-      attrPath: image.config.attr === null ? [] : parseAttrPath(image.config.attr),
-      args: nixArgs(image.config.args),
-      tagFrom: image.config.tagFrom,
-    };
-  });
+  const root = await session.checkout;
+  const requests: ImageRequest[] = images.map((image) => ({
+    name: image.name,
+    file: path.join(root, image.config.nix),
+    displayFile: image.config.nix,
+    attrPath: image.config.attr === null ? [] : parseAttrPath(image.config.attr),
+    args: nixArgs(image.config.args),
+    tagFrom: image.config.tagFrom,
+  }));
   for (const request of requests) {
     const exists = await lstat(request.file).then(
       () => true,
@@ -203,15 +268,34 @@ export async function evaluateSessionImages(
       });
     }
   }
+  const { pinnedNixpkgs, readPin } = await import('../nix/pin.js');
   const pin = await readPin(path.join(root, config.pin), config.pin);
   const nixpkgs =
     pin === undefined
       ? undefined
       : await pinnedNixpkgs(pin, config.pin, path.join(stateDirectory(repository), 'cache'), root);
-  const evaluations = await evaluateImages(requests, {
-    system: config.system,
-    allowImportFromDerivation: config.allowImportFromDerivation,
-    nixpkgs,
-  });
-  return new Map(evaluations.map((evaluation) => [evaluation.name, evaluation]));
+  const evaluating = evaluateImages(
+    requests,
+    { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation, nixpkgs },
+    signal,
+  );
+  onStart();
+  const evaluations = await evaluating;
+  return new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
+}
+
+/**
+ * Starts evaluating images in the tree CI will see (tracked files, checked out in a directory
+ * named like CI's checkout, `<nixpkgs>` mapped to the pin) and returns at once, so that reading
+ * manifests overlaps with Nix.
+ */
+export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
+  const controller = new AbortController();
+  const { promise: started, resolve } = Promise.withResolvers<void>();
+  const result = evaluateInTree(session, images, controller.signal, resolve);
+  result.then(
+    () => resolve(),
+    () => resolve(),
+  ); // awaited later, or deliberately abandoned
+  return { result, started, cancel: () => controller.abort() };
 }

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { exec } from '../exec.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
 
@@ -27,46 +27,32 @@ export const LOCAL_ENV_VARS = [
 
 export interface GitOptions {
   cwd: string;
-  /** Set on top of the scrubbed environment; `inherit` keeps the caller's GIT_* variables. */
+  /** Set on top of the scrubbed environment. */
   env?: Record<string, string>;
+  /** Keep the caller's GIT_* variables (only to find the repository as the hook's git sees it). */
   inherit?: boolean;
-  input?: string | Uint8Array;
+  input?: string;
 }
 
 function gitEnvironment(options: GitOptions): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
-  if (!options.inherit) for (const name of LOCAL_ENV_VARS) if (!(name in (options.env ?? {}))) env[name] = undefined;
-  return env;
+  const env: Record<string, string | undefined> = { ...process.env };
+  if (!options.inherit) for (const name of LOCAL_ENV_VARS) env[name] = undefined;
+  return { ...env, ...options.env };
 }
 
-async function run(args: readonly string[], options: GitOptions, encoding: 'utf8' | 'buffer') {
-  const result = await execa('git', args, {
+/** Runs git with arguments as an array, never through a shell; returns stdout. */
+export async function git(args: readonly string[], options: GitOptions): Promise<string> {
+  const result = await exec('git', args, {
     cwd: options.cwd,
     env: gitEnvironment(options),
-    extendEnv: false,
-    reject: false,
-    encoding,
-    stripFinalNewline: false,
-    ...(options.input === undefined ? { stdin: 'ignore' as const } : { input: options.input }),
+    ...(options.input === undefined ? {} : { input: options.input }),
   });
-  if ((result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-    throw new NixtagError('GIT_FAILED', messages.gitMissing(), { cause: result.cause });
-  }
+  if (result.missing) throw new NixtagError('GIT_FAILED', messages.gitMissing(), { cause: result.error });
   if (result.failed) {
     throw new NixtagError('GIT_FAILED', messages.gitFailed(args), {
-      detail: String(result.stderr).trim() || result.shortMessage,
-      cause: result.cause ?? undefined,
+      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
+      cause: result.error,
     });
   }
   return result.stdout;
-}
-
-/** Runs git with arguments as an array, never through a shell; returns stdout as text. */
-export async function git(args: readonly string[], options: GitOptions): Promise<string> {
-  return String(await run(args, options, 'utf8'));
-}
-
-/** As `git`, for output that may not be text (blobs). */
-export async function gitBytes(args: readonly string[], options: GitOptions): Promise<Uint8Array> {
-  return (await run(args, options, 'buffer')) as Uint8Array;
 }

@@ -40,21 +40,23 @@ type Described =
 export async function evaluateImages(
   requests: readonly ImageRequest[],
   settings: EvalSettings,
+  signal?: AbortSignal,
 ): Promise<ImageEvaluation[]> {
+  const results = new Map<ImageRequest, ImageEvaluation>();
   const byDirectory = Map.groupBy(requests, (request) => path.dirname(request.file));
-  const groups = await Promise.all(
+  await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
       const { text, cliArgs } = batchExpression(group);
       const run = await nixInstantiate(
         ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text],
         directory,
+        signal,
       );
       const described = JSON.parse(run.stdout) as Described[];
-      return group.map((request, index) => interpret(request, described[index]!));
+      group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));
     }),
   );
-  const results = new Map(groups.flat().map((evaluation) => [evaluation.name, evaluation]));
-  return requests.map((request) => results.get(request.name)!);
+  return requests.map((request) => results.get(request)!);
 }
 
 function interpret(request: ImageRequest, described: Described): ImageEvaluation {

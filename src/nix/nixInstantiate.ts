@@ -1,5 +1,5 @@
-import { execa } from 'execa';
 import { NixtagError } from '../errors.js';
+import { exec } from '../exec.js';
 import { messages } from '../report/messages.js';
 import { nixEnvironment } from './environment.js';
 
@@ -12,27 +12,20 @@ export interface NixRun {
  * The one place that runs nix-instantiate. Arguments go to the program as an array (never
  * through a shell); the environment is always the scrubbed one.
  */
-export async function nixInstantiate(args: readonly string[], cwd: string): Promise<NixRun> {
-  const result = await execa('nix-instantiate', args, {
-    cwd,
-    env: nixEnvironment(),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-  });
-  const missing = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-  if (missing) {
+export async function nixInstantiate(args: readonly string[], cwd: string, signal?: AbortSignal): Promise<NixRun> {
+  const result = await exec('nix-instantiate', args, { cwd, env: nixEnvironment(), ...(signal ? { signal } : {}) });
+  if (result.missing) {
     throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
       hint: messages.nixInstallHint(),
-      cause: result.cause,
+      cause: result.error,
     });
   }
   if (result.failed) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
-      detail: String(result.stderr).trim() || result.shortMessage,
+      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
       hint: messages.nixEvalHint(),
-      cause: result.cause ?? undefined,
+      cause: result.error,
     });
   }
-  return { stdout: String(result.stdout), stderr: String(result.stderr) };
+  return { stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,24 +2,26 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
 import { nixOptions } from './environment.js';
 import { nixInstantiate } from './nixInstantiate.js';
 
 /** niv's `sources.json` entry fields. */
-export const pinSchema = z.looseObject({
-  url: z.string().min(1),
-  sha256: z
-    .string()
-    .regex(/^[0-9abcdfghijklmnpqrsvwxyz]{52}$|^sha256-[A-Za-z0-9+/]{43}=$/, 'a nix-base32 sha256 (52 characters)'),
-  rev: z
-    .string()
-    .regex(/^[0-9a-f]{40}$/, 'a 40-hex commit')
-    .optional(),
-  branch: z.string().optional(),
-});
+export const pinSchema = z
+  .object({
+    url: z.string().min(1),
+    sha256: z
+      .string()
+      .regex(/^[0-9abcdfghijklmnpqrsvwxyz]{52}$|^sha256-[A-Za-z0-9+/]{43}=$/, 'a nix-base32 sha256 (52 characters)'),
+    rev: z
+      .string()
+      .regex(/^[0-9a-f]{40}$/, 'a 40-hex commit')
+      .optional(),
+    branch: z.string().optional(),
+  })
+  .passthrough();
 
 export type Pin = z.output<typeof pinSchema>;
 

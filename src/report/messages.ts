@@ -82,6 +82,8 @@ export const messages = {
   fixed: (file: string, line: number, column: number, image: string) => `${file}:${line}:${column}: fixed ${image}`,
   current: (value: string) => `  current:  ${value}`,
   expected: (value: string) => `  expected: ${value}`,
+  was: (value: string) => `  was: ${value}`,
+  now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
   runFix: () => 'Run `nixtag fix` to rewrite the stale tags (then stage the files).',
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,

@@ -1,0 +1,70 @@
+// Helpers shared by the benchmarks: temp git repos, timing, medians. Plain JS so benchmarks run
+// from the built package without a TypeScript loader.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli/bin.js');
+
+const env = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+
+const temporary = [];
+process.on('exit', () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A committed git repository holding `files`, in a directory named `name`. */
+export function repository(files, name = 'app') {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'nixtag-bench-')), name);
+  temporary.push(path.dirname(dir));
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+  git('init', '--quiet', '--initial-branch', 'main');
+  git('add', '--all');
+  git('commit', '--quiet', '-m', 'bench');
+  return { dir, git };
+}
+
+/** Wall time of one run of a command, in milliseconds. */
+export function time(command, args, options = {}) {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { env, encoding: 'utf8', ...options });
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  if (options.expectStatus !== undefined && result.status !== options.expectStatus) {
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  }
+  return elapsed;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Runs the measurements interleaved (so drift on a noisy machine hits all alike); medians. */
+export function interleaved(rounds, measurements) {
+  const samples = Object.fromEntries(Object.keys(measurements).map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, measure] of Object.entries(measurements)) samples[name].push(measure());
+  }
+  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+}
+
+export function report(title, figures, ratio, target) {
+  const verdict = ratio <= target ? 'meets' : 'MISSES';
+  console.log(`\n${title}`);
+  for (const [name, ms] of Object.entries(figures)) console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(9)} ms`);
+  console.log(`  ratio ${ratio.toFixed(3)} (target <= ${target}: ${verdict})`);
+  return ratio <= target;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseAttrPath } from '../../src/nix/attrPath.js';
+import { nixEnvironment, nixOptions } from '../../src/nix/environment.js';
+import { batchExpression } from '../../src/nix/expression.js';
+import { isNixHash, storePathHashPart } from '../../src/nix/storePath.js';
+
+describe('storePathHashPart', () => {
+  it('cuts the hash as n2k8s does', () => {
+    expect(storePathHashPart('/nix/store/bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0-docker-image-hello-world.tar.gz')).toBe(
+      'bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0',
+    );
+  });
+  it('refuses what is not a store path', () => {
+    expect(storePathHashPart('/nix/store/not-a-path')).toBeUndefined();
+    expect(storePathHashPart('/nix/store/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee-x')).toBeUndefined(); // no e in nix32
+  });
+  it('knows the nix32 alphabet', () => {
+    expect(isNixHash('0123456789abcdfghijklmnpqrsvwxyz')).toBe(true);
+    expect(isNixHash('0123456789abcdfghijklmnpqrsvwxyo')).toBe(false);
+  });
+});
+
+describe('parseAttrPath', () => {
+  it('splits on dots, keeps quoted dots, reads indices', () => {
+    expect(parseAttrPath('images.web')).toEqual([{ name: 'images' }, { name: 'web' }]);
+    expect(parseAttrPath('a."b.c".0')).toEqual([{ name: 'a' }, { name: 'b.c' }, { index: 0 }]);
+    expect(parseAttrPath('')).toEqual([]);
+  });
+  it('rejects empty steps and open quotes', () => {
+    expect(() => parseAttrPath('a..b')).toThrow(/empty step/);
+    expect(() => parseAttrPath('a."b')).toThrow(/unclosed quote/);
+  });
+});
+
+describe('the evaluation environment', () => {
+  it('drops NIX_PATH, NIX_CONFIG and everything getEnv could read', () => {
+    const env = nixEnvironment({
+      PATH: '/bin',
+      HOME: '/home/me',
+      NIX_PATH: 'nixpkgs=/x',
+      NIX_CONFIG: 'system = x',
+      SECRET: 's',
+    });
+    expect(env).toMatchObject({ PATH: '/bin', HOME: '/homeless-shelter', NIX_PATH: '' });
+    expect(env.NIX_CONFIG).toBeUndefined();
+    expect(env.SECRET).toBeUndefined();
+    expect(env.XDG_CACHE_HOME).toBe('/home/me/.cache');
+  });
+  it('pins the system, refuses import-from-derivation and maps <nixpkgs>', () => {
+    const options = nixOptions({
+      system: 'aarch64-linux',
+      allowImportFromDerivation: false,
+      nixpkgs: '/nix/store/x-source',
+    });
+    expect(options.join(' ')).toContain('--option system aarch64-linux');
+    expect(options.join(' ')).toContain('--option allow-import-from-derivation false');
+    expect(options.join(' ')).toContain('-I nixpkgs=/nix/store/x-source');
+  });
+});
+
+describe('batchExpression', () => {
+  it('calls a file once per distinct argument set and passes data as JSON', () => {
+    const batch = batchExpression([
+      { file: '/r/default.nix', attrPath: [{ name: 'a' }], args: {} },
+      { file: '/r/default.nix', attrPath: [{ name: 'b' }], args: {} },
+      { file: '/r/default.nix', attrPath: [], args: { x: { expr: '[ 1 ]' } } },
+    ]);
+    const spec = JSON.parse(batch.cliArgs[2]!) as { calls: unknown[]; images: Array<{ call: number }> };
+    expect(spec.calls).toHaveLength(2);
+    expect(spec.images.map((image) => image.call)).toEqual([0, 0, 1]);
+    expect(batch.cliArgs.slice(3)).toEqual(['--arg', 'a0', '[ 1 ]']);
+    expect(batch.text).not.toContain('/r/default.nix');
+  });
+});
