@@ -39,10 +39,27 @@ function resolveNode(node: unknown, doc: Document): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
 
-function mapScalar(map: YAMLMap, key: string, doc: Document): Scalar | undefined {
+/**
+ * A key's scalar value in a map, looking through `<<` merge keys as YAML 1.1 merges do (a key
+ * written in the map itself wins), so `<<: *defaults` can supply a Helm map's repository.
+ */
+function mapScalar(map: YAMLMap, key: string, doc: Document, depth = 0): Scalar | undefined {
   const pair = map.items.find((item) => isScalar(item.key) && item.key.value === key);
-  const value = pair === undefined ? undefined : resolveNode(pair.value, doc);
-  return isScalar(value) ? value : undefined;
+  if (pair !== undefined) {
+    const value = resolveNode(pair.value, doc);
+    return isScalar(value) ? value : undefined;
+  }
+  if (depth > 8) return undefined;
+  for (const item of map.items) {
+    if (!isScalar(item.key) || item.key.value !== '<<') continue;
+    const merged = resolveNode(item.value, doc);
+    const sources = isSeq(merged) ? merged.items.map((entry) => resolveNode(entry, doc)) : [merged];
+    for (const source of sources) {
+      const found = isMap(source) ? mapScalar(source, key, doc, depth + 1) : undefined;
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 function markerOf(node: Scalar): string | undefined {
@@ -53,7 +70,7 @@ function isKustomization(doc: Document, fileName: string): boolean {
   const contents = doc.contents;
   if (!isMap(contents)) return false;
   const kind = contents.get('kind');
-  return kind === 'Kustomization' || /(^|\/)kustomization\.ya?ml$/i.test(fileName);
+  return kind === 'Kustomization' || kind === 'Component' || /(^|\/)kustomization\.ya?ml$/i.test(fileName);
 }
 
 /**
