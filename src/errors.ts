@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'CONFIG_AMBIGUOUS'
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
+  | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REFERENCE_INVALID'
   | 'PIN_INVALID'
   | 'NIX_MISSING'
@@ -33,6 +34,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   CONFIG_AMBIGUOUS: 'input',
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',
+  SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REFERENCE_INVALID: 'input',
   PIN_INVALID: 'input',
   NIX_MISSING: 'tool',

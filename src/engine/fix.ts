@@ -18,6 +18,13 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
   const byTarget = Map.groupBy(stale, (comparison) => comparison.entry.target);
   const writes: Array<{ target: string; text: string; comparisons: Comparison[] }> = [];
   for (const [target, group] of byTarget) {
+    const readOnly = group[0]!.entry.readOnly;
+    if (readOnly !== undefined) {
+      throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', readOnly, {
+        location: { file: group[0]!.result.file },
+        hint: messages.symlinkOutsideHint(),
+      });
+    }
     const changes: TagChange[] = group.map((comparison) => {
       if (comparison.plan instanceof Error || comparison.plan === undefined) {
         throw comparison.plan ?? new NixtagError('WRITE_FAILED', messages.cannotRewriteInPlace(comparison.result.file));

@@ -1,4 +1,4 @@
-import { lstat, readFile, readlink } from 'node:fs/promises';
+import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { NixtagError } from '../errors.js';
@@ -42,6 +42,8 @@ export interface ManifestEntry {
   manifest: ScannedManifest;
   /** The file to write: the manifest itself, or the file its symlink names. */
   target: string;
+  /** Why the target must not be written (a symlink out of the repository), if so. */
+  readOnly?: string | undefined;
   references: FoundReference[];
 }
 
@@ -127,10 +129,16 @@ async function readManifest(
     warnings.push(outcome.skipped);
     return undefined;
   }
-  // A symlinked manifest is followed once: the file it names is the one rewritten.
+  // A symlinked manifest is read through: the file it names is the one rewritten, in place.
   const link = await lstat(absolute);
-  const target = link.isSymbolicLink() ? path.resolve(path.dirname(absolute), await readlink(absolute)) : absolute;
-  return { manifest: outcome.scanned, target };
+  const target = await realpath(absolute); // also when a parent directory is a symlink
+  const inside = !path.relative(await realpath(root), target).startsWith('..');
+  return {
+    manifest: outcome.scanned,
+    target,
+    symlink: link.isSymbolicLink(),
+    readOnly: inside ? undefined : messages.symlinkOutside(file, target),
+  };
 }
 
 /**
@@ -162,7 +170,13 @@ export async function scanManifests(session: Session, options: EngineOptions): P
 
   const modules = await manifestModules();
   const warnings: string[] = [];
-  const read: Array<{ manifest: ScannedManifest; target: string; images: string[] }> = [];
+  const read: Array<{
+    manifest: ScannedManifest;
+    target: string;
+    symlink: boolean;
+    readOnly: string | undefined;
+    images: string[];
+  }> = [];
   const selected = [...scopes];
   for (let start = 0; start < selected.length; start += READ_BATCH) {
     const batch = await Promise.all(
@@ -173,8 +187,16 @@ export async function scanManifests(session: Session, options: EngineOptions): P
     );
     for (const entry of batch) if (entry) read.push(entry);
   }
+  // A file and a symlink to it are one manifest: read through the file itself, once.
+  const regularTargets = new Set(read.filter((entry) => !entry.symlink).map((entry) => entry.target));
+  const seen = new Set<string>();
+  const unique = read.filter((entry) => {
+    if (entry.symlink && (regularTargets.has(entry.target) || seen.has(entry.target))) return false;
+    seen.add(entry.target);
+    return true;
+  });
 
-  const withReferences = read.map((entry) => ({
+  const withReferences = unique.map((entry) => ({
     ...entry,
     references: entry.manifest.occurrences.map(modules.readReference).filter((reference) => reference !== undefined),
   }));
@@ -189,6 +211,7 @@ export async function scanManifests(session: Session, options: EngineOptions): P
     return {
       manifest: entry.manifest,
       target: entry.target,
+      readOnly: entry.readOnly,
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
     };
   });

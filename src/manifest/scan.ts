@@ -3,6 +3,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
 import { literalOffset } from './edit.js';
 import { locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
+import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
 
 export interface FoundOccurrence extends Occurrence {
@@ -57,7 +58,9 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
   }
   for (const doc of docs) {
     const error = doc.errors[0];
+    if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error);
     if (error !== undefined) return invalid(error.message.split('\n')[0] ?? '', error.pos[0], error);
+    if (expandedSize(doc) > MAX_EXPANDED_NODES) return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
   }
 
   const occurrences: FoundOccurrence[] = [];

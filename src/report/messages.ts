@@ -64,10 +64,14 @@ export const messages = {
   yamlInvalidHint: () =>
     'The configuration names this file in `manifests`, so it must parse; fix it or narrow the glob.',
   tooDeep: () => 'it nests too deeply to be a manifest',
+  aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
   skippedNotYaml: (file: string, why: string) => `Skipped ${file}: not YAML (${why}).`,
   skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
     `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
+  symlinkOutside: (file: string, target: string) =>
+    `${file} is a symlink to ${target}, outside the repository; nixtag does not write there.`,
+  symlinkOutsideHint: () => 'Update that file where it lives, or commit the manifest itself instead of a link to it.',
   manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
   cannotRewriteInPlace: (file: string) =>
     `${file}: this reference is written with escapes, so its tag cannot be changed without touching other bytes.`,
