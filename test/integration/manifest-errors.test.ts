@@ -39,8 +39,8 @@ describe('manifests nixtag must not or cannot rewrite', () => {
       'k8s/broken.yaml': broken,
       'k8s/good.yaml': deployment(`${REPO}:${STALE}`),
     });
-    for (const run of [check({ cwd: repo.dir }), fix({ cwd: repo.dir })]) {
-      const error = await failure(run);
+    for (const run of [check, fix]) {
+      const error = await failure(run({ cwd: repo.dir }));
       expect(error.code).toBe('YAML_INVALID');
       expect(error.kind).toBe('input');
       expect(error.location).toMatchObject({
