@@ -17,7 +17,9 @@ const env = {
 };
 
 const temporary = [];
-process.on('exit', () => temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.on('exit', () => {
+  if (!process.env.NIXTAG_BENCH_KEEP) temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+});
 
 /** A committed git repository holding `files`, in a directory named `name`. */
 export function repository(files, name = 'app') {

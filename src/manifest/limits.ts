@@ -16,9 +16,11 @@ export function expandedSize(doc: Document): number {
       const target = node.resolve(doc);
       return target === undefined || visiting.has(target) ? 1 : size(target);
     }
-    const known = sizes.get(node);
+    // Only anchored nodes can be reached twice: only they are remembered.
+    const anchored = (node as { anchor?: string } | null)?.anchor !== undefined;
+    const known = anchored ? sizes.get(node) : undefined;
     if (known !== undefined) return known;
-    visiting.add(node);
+    if (anchored) visiting.add(node);
     let total = 1;
     if (isMap(node) || isSeq(node)) {
       for (const item of node.items as unknown[]) {
@@ -26,8 +28,10 @@ export function expandedSize(doc: Document): number {
         if (total > MAX_EXPANDED_NODES) break;
       }
     }
-    visiting.delete(node);
-    sizes.set(node, total);
+    if (anchored) {
+      visiting.delete(node);
+      sizes.set(node, total);
+    }
     return total;
   };
   return size(doc.contents as Node | null);

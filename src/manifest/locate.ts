@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Scalar, type YAMLMap } from 'yaml';
 
 /** How a manifest holds a reference: a whole `repo:tag` string, or a scalar that is only the tag. */
 export type OccurrenceForm = 'reference' | 'tag';
@@ -85,9 +85,15 @@ export function locateOccurrences(doc: Document, fileName: string): Occurrence[]
   const add = (occurrence: Occurrence) => {
     if (!found.has(occurrence.node)) found.set(occurrence.node, occurrence);
   };
+  const marked: Scalar[] = [];
 
+  // One walk over the document: markers, `image:` keys and Helm maps are all found in it.
   const walk = (node: unknown, depth: number): void => {
     if (depth > MAX_DEPTH) throw new NestingTooDeepError();
+    if (isScalar(node)) {
+      if (node.comment) marked.push(node);
+      return;
+    }
     if (isSeq(node)) {
       for (const item of node.items) walk(item, depth + 1);
       return;
@@ -95,15 +101,18 @@ export function locateOccurrences(doc: Document, fileName: string): Occurrence[]
     if (!isMap(node)) return;
     for (const pair of node.items) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
-      const value = resolveNode(pair.value, doc);
-      if (key === 'image' && isScalar(value) && typeof value.value === 'string') {
-        add({ form: 'reference', context: 'image-key', node: value, text: value.value });
+      if (key === 'image') {
+        const value = resolveNode(pair.value, doc);
+        if (isScalar(value) && typeof value.value === 'string') {
+          add({ form: 'reference', context: 'image-key', node: value, text: value.value });
+        }
       }
       walk(pair.value, depth + 1);
     }
     const tag = mapScalar(node, 'tag', doc);
+    if (tag === undefined) return;
     const repository = mapScalar(node, 'repository', doc);
-    if (tag !== undefined && repository !== undefined && typeof repository.value === 'string') {
+    if (repository !== undefined && typeof repository.value === 'string') {
       const registry = mapScalar(node, 'registry', doc);
       const registryText = typeof registry?.value === 'string' ? registry.value : '';
       add({
@@ -141,24 +150,23 @@ export function locateOccurrences(doc: Document, fileName: string): Occurrence[]
     }
   }
 
-  visit(doc, {
-    Scalar(_key, node) {
-      const marker = markerOf(node);
-      const text = scalarText(node);
-      if (marker === undefined || text === undefined) return;
-      const tagOnly = marker.endsWith(':tag');
-      const previous = found.get(node);
-      found.set(node, {
-        form: tagOnly ? 'tag' : 'reference',
-        context: 'marker',
-        node,
-        text,
-        repository: tagOnly ? previous?.repository : undefined,
-        markerImage: tagOnly ? marker.slice(0, -':tag'.length) : marker,
-        digestNode: previous?.digestNode,
-      });
-    },
-  });
+  // A marker says what a scalar is, over what its position suggested.
+  for (const node of marked) {
+    const marker = markerOf(node);
+    const text = scalarText(node);
+    if (marker === undefined || text === undefined) continue;
+    const tagOnly = marker.endsWith(':tag');
+    const previous = found.get(node);
+    found.set(node, {
+      form: tagOnly ? 'tag' : 'reference',
+      context: 'marker',
+      node,
+      text,
+      repository: tagOnly ? previous?.repository : undefined,
+      markerImage: tagOnly ? marker.slice(0, -':tag'.length) : marker,
+      digestNode: previous?.digestNode,
+    });
+  }
 
   return [...found.values()].sort((a, b) => (a.node.range?.[0] ?? 0) - (b.node.range?.[0] ?? 0));
 }

@@ -56,11 +56,14 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
     // The parser recurses per nesting level; pathological input ends here, not in a hang.
     return invalid(messages.tooDeep(), 0, error);
   }
+  const mayAlias = text.includes('&');
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error);
     if (error !== undefined) return invalid(error.message.split('\n')[0] ?? '', error.pos[0], error);
-    if (expandedSize(doc) > MAX_EXPANDED_NODES) return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
+    // An alias needs an anchor: a file without `&` cannot expand.
+    if (mayAlias && expandedSize(doc) > MAX_EXPANDED_NODES)
+      return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
   }
 
   const occurrences: FoundOccurrence[] = [];
