@@ -42,6 +42,18 @@ describe('the built CLI', () => {
     expect(nixtagCli(repo.dir, ['hash']).stdout.trim()).toBe(tag);
   });
 
+  it('says so when fix drops a stale digest', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const repo = gitRepo({ 'default.nix': plainImage, 'app.yaml': deployment(`${REPO}:${STALE}@${digest}`) });
+    const stale = nixtagCli(repo.dir, ['check']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('digest');
+    const fixed = nixtagCli(repo.dir, ['fix']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/stale @sha256 digest .* dropped/);
+    expect(repo.read('app.yaml')).not.toContain(digest);
+  });
+
   it('exits 2 on bad input, with the file and a hint', () => {
     const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.json': '{"images": [{"name": "x"}]}' });
     const result = nixtagCli(repo.dir, ['check']);
