@@ -35,7 +35,7 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
   }
   for (const write of writes) {
     try {
-      await writeFileAtomically(write.target, write.text);
+      writeFileAtomically(write.target, write.text);
     } catch (error) {
       throw new NixtagError(
         'WRITE_FAILED',

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-/** Temporary files being written now, removed if the process is interrupted. */
-const pending = new Set<string>();
-
 function onInterrupt(signal: NodeJS.Signals): void {
-  for (const file of pending) rmSync(file, { force: true });
   process.exit(signal === 'SIGINT' ? 130 : 143);
 }
 
-function trackInterrupts(): void {
+/**
+ * With a handler installed, SIGINT and SIGTERM are handled by the event loop, that is between two
+ * synchronous file writes and never during one.
+ */
+function deferInterrupts(): void {
   if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', onInterrupt);
   if (process.listenerCount('SIGTERM') === 0) process.once('SIGTERM', onInterrupt);
 }
@@ -19,32 +18,30 @@ function trackInterrupts(): void {
 /**
  * Replaces a file's content atomically: the new bytes go to a temporary file beside it (same
  * directory, so the same file system), are flushed, and the temporary file is renamed over the
- * original. A crash or SIGINT leaves either the old file or the new one, never a mix, and an
- * interrupted run removes its temporary file. The mode is kept. `target` must be the resolved
+ * original. The steps are synchronous on purpose: an interrupt is handled only once a file is
+ * fully replaced, so Ctrl-C leaves each file as it was or fully rewritten, with no temporary file
+ * left behind; a crash leaves the original intact. The mode is kept. `target` must be the resolved
  * file, not a symlink to it.
  */
-export async function writeFileAtomically(target: string, content: string): Promise<void> {
-  trackInterrupts();
-  const { mode } = await stat(target);
+export function writeFileAtomically(target: string, content: string): void {
+  deferInterrupts();
+  const { mode } = statSync(target);
   const temporary = path.join(
     path.dirname(target),
     `.${path.basename(target)}.nixtag-${process.pid}-${randomBytes(4).toString('hex')}`,
   );
-  pending.add(temporary);
   try {
-    const handle = await open(temporary, 'wx', mode & 0o7777);
+    const descriptor = openSync(temporary, 'wx', mode & 0o7777);
     try {
-      await handle.writeFile(content, 'utf8');
-      await handle.chmod(mode & 0o7777);
-      await handle.sync();
+      writeSync(descriptor, content, null, 'utf8');
+      fchmodSync(descriptor, mode & 0o7777);
+      fsyncSync(descriptor);
     } finally {
-      await handle.close();
+      closeSync(descriptor);
     }
-    await rename(temporary, target);
+    renameSync(temporary, target);
   } catch (error) {
-    await rm(temporary, { force: true });
+    rmSync(temporary, { force: true });
     throw error;
-  } finally {
-    pending.delete(temporary);
   }
 }

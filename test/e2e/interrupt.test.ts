@@ -55,7 +55,7 @@ describe('an interrupted fix', () => {
       });
       if (states.includes(true) && states.includes(false)) mixed++;
     }
-    // Informative only: how many interruptions landed between two writes on this machine.
+    // Informative: writes are synchronous, so an interrupt takes effect between whole files.
     console.info(`interrupted ${mixed} of 6 runs between writes (full fix: ${full.toFixed(0)} ms)`);
   });
 });
