@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REFERENCE_INVALID'
   | 'PIN_INVALID'
+  | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
   | 'NIX_NOT_A_DERIVATION'
@@ -37,6 +38,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REFERENCE_INVALID: 'input',
   PIN_INVALID: 'input',
+  REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
   NIX_NOT_A_DERIVATION: 'tool',

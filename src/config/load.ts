@@ -34,13 +34,13 @@ export function parseConfig(raw: unknown, file: string | undefined): Config {
 
 /**
  * Loads configuration with cosmiconfig under the name `nixtag` from `root` only (a hook must not
- * pick up a file from a parent directory that CI never sees), or from `explicitFile`.
+ * pick up a file from a parent directory that CI never sees), or from `explicitFile` (absolute).
  */
 export async function loadConfig(root: string, explicitFile?: string): Promise<LoadedConfig> {
   const explorer = cosmiconfig('nixtag', { searchStrategy: 'none' });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
-    found = explicitFile === undefined ? await explorer.search(root) : await explorer.load(path.resolve(explicitFile));
+    found = explicitFile === undefined ? await explorer.search(root) : await explorer.load(explicitFile);
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     const file = explicitFile ?? root;

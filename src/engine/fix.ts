@@ -1,27 +1,36 @@
-import { writeFileAtomically } from '../manifest/write.js';
-import { rewriteManifest, type TagChange } from '../manifest/rewrite.js';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { listTree, resolveTree, slotOf } from '../git/source.js';
+import { stageBlob, writeBlob } from '../git/stage.js';
+import { materializeTree } from '../git/tree.js';
+import { rewriteManifest, type TagChange } from '../manifest/rewrite.js';
+import { writeFileAtomically } from '../manifest/write.js';
 import { messages } from '../report/messages.js';
-import { inspect, resultOf } from './check.js';
+import { inspectSession, resultOf, type Inspection } from './check.js';
 import type { Comparison } from './compare.js';
-import type { EngineOptions } from './session.js';
-import type { CheckResult } from './types.js';
+import type { ResolvedImage } from './images.js';
+import { retagText } from './retag.js';
+import { evaluationKey, startEvaluation, withSession, type EngineOptions, type Session } from './session.js';
+import type { CheckResult, FixLoop } from './types.js';
 
-/**
- * `nixtag fix`: rewrites every stale reference. Every file's new text is computed and verified
- * before the first write, so an error leaves all manifests as they were; each write is atomic.
- */
-export async function fix(options: EngineOptions): Promise<CheckResult> {
-  const inspection = await inspect(options);
-  const { comparisons } = inspection;
-  const stale = comparisons.filter((comparison) => comparison.result.status === 'stale');
-  const byTarget = Map.groupBy(stale, (comparison) => comparison.entry.target);
-  const writes: Array<{ target: string; text: string; comparisons: Comparison[] }> = [];
-  for (const [target, group] of byTarget) {
-    const readOnly = group[0]!.entry.readOnly;
-    if (readOnly !== undefined) {
-      throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', readOnly, {
-        location: { file: group[0]!.result.file },
+interface PlannedWrite {
+  /** The manifest as the tree names it. */
+  file: string;
+  target: string;
+  before: string;
+  after: string;
+  comparisons: Comparison[];
+}
+
+/** New text for every manifest with a stale reference, verified before anything is written. */
+function planWrites(inspection: Inspection): PlannedWrite[] {
+  const stale = inspection.comparisons.filter((comparison) => comparison.result.status === 'stale');
+  return [...Map.groupBy(stale, (comparison) => comparison.entry.target)].map(([target, group]) => {
+    const entry = group[0]!.entry;
+    if (entry.readOnly !== undefined) {
+      throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', entry.readOnly, {
+        location: { file: entry.manifest.file },
         hint: messages.symlinkOutsideHint(),
       });
     }
@@ -31,22 +40,107 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
       }
       return { index: comparison.index, tag: comparison.expectedTag!, plan: comparison.plan };
     });
-    writes.push({ target, text: rewriteManifest(group[0]!.entry.manifest, changes), comparisons: group });
+    const after = rewriteManifest(entry.manifest, changes);
+    return { file: entry.manifest.file, target, before: entry.manifest.text, after, comparisons: group };
+  });
+}
+
+function writeFile(write: PlannedWrite): void {
+  try {
+    writeFileAtomically(write.target, write.after);
+  } catch (error) {
+    throw new NixtagError('WRITE_FAILED', messages.writeFailed(write.file, (error as Error).message), {
+      location: { file: write.file },
+      cause: error,
+    });
   }
-  for (const write of writes) {
-    try {
-      writeFileAtomically(write.target, write.text);
-    } catch (error) {
-      throw new NixtagError(
-        'WRITE_FAILED',
-        messages.writeFailed(write.comparisons[0]!.result.file, (error as Error).message),
-        {
-          location: { file: write.comparisons[0]!.result.file },
-          cause: error,
-        },
-      );
+}
+
+/**
+ * The staged blob gets the new text, in every index the commit uses; the working-tree copy too
+ * when that loses nothing: when it equals what was staged, or, for a partially staged manifest,
+ * by retagging the working-tree text itself so its unstaged edits stay.
+ */
+async function stageWrite(session: Session, write: PlannedWrite, images: ResolvedImage[], tags: Map<string, string>) {
+  const { repository } = session;
+  const file = path
+    .relative(await realpath(session.manifestRoot), write.target)
+    .split(path.sep)
+    .join('/');
+  const mode = session.entries.find((entry) => entry.path === file)?.mode ?? '100644';
+  await stageBlob(repository, file, mode, await writeBlob(repository, write.after));
+
+  const worktreeFile = path.join(repository.root, file);
+  const current = await readFile(worktreeFile, 'utf8').catch(() => undefined);
+  if (current === undefined) return;
+  const target = await realpath(worktreeFile);
+  if (path.relative(repository.root, target).startsWith('..')) return;
+  if (current === write.before) {
+    writeFileAtomically(target, write.after);
+    return;
+  }
+  try {
+    const retagged = retagText(file, current, images, tags);
+    if (retagged.text !== current) writeFileAtomically(target, retagged.text);
+  } catch {
+    // The unstaged version cannot be retagged in place (it may not even parse): keep it as it is.
+  }
+}
+
+/**
+ * After a rewrite, the tags of the rewritten tree: if one changed, a manifest is an input of its
+ * own image (a `./.` or `cleanSource ./.` source takes it in) and no tag can ever be current.
+ */
+async function detectLoops(
+  session: Session,
+  writes: PlannedWrite[],
+  images: ResolvedImage[],
+  before: Map<string, string>,
+) {
+  const tree = await resolveTree(session.repository, session.source);
+  if (tree === session.tree) return [];
+  const entries = await listTree(session.repository, tree);
+  const after: Session = {
+    ...session,
+    tree,
+    entries,
+    checkout: materializeTree(session.repository, tree, slotOf(session.source), session.config.checkoutName),
+    cache: session.cache && { store: session.cache.store, context: { ...session.cache.context, entries } },
+  };
+  const tags = await startEvaluation(after, images).result;
+  const loops: FixLoop[] = [];
+  for (const image of images) {
+    const tag = tags.get(evaluationKey(image))?.tag;
+    if (tag === undefined || tag === before.get(image.name)) continue;
+    for (const write of writes) {
+      if (write.comparisons.some((comparison) => comparison.result.image === image.name)) {
+        loops.push({ file: write.file, image: image.name, tag });
+      }
     }
-    for (const comparison of write.comparisons) comparison.result.status = 'fixed';
   }
-  return resultOf(inspection);
+  return loops;
+}
+
+/**
+ * `nixtag fix`: rewrites every stale reference. Every file's new text is computed and verified
+ * before the first write, so an error leaves all manifests as they were; each write is atomic.
+ * With `--staged` the index is rewritten (and the working tree where nothing is lost).
+ */
+export async function fix(options: EngineOptions): Promise<CheckResult> {
+  if (options.source?.kind === 'rev') throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
+  return withSession(options, async (session) => {
+    const inspection = await inspectSession(session, options);
+    const writes = planWrites(inspection);
+    if (writes.length === 0) return resultOf(inspection);
+    const images = inspection.scan.images.filter((image) => inspection.tags.has(image.name));
+    const tags = new Map([...inspection.tags].map(([name, evaluation]) => [name, evaluation.tag]));
+    for (const write of writes) {
+      if (session.source.kind === 'index') await stageWrite(session, write, images, tags);
+      else writeFile(write);
+      for (const comparison of write.comparisons) comparison.result.status = 'fixed';
+    }
+    const loops = await detectLoops(session, writes, images, tags);
+    const result = resultOf(inspection);
+    return loops.length === 0 ? result : { ...result, ok: false, loops };
+  });
 }

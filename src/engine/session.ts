@@ -2,16 +2,21 @@ import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { NixtagError } from '../errors.js';
+import { lockRepository } from '../git/lock.js';
 import { openRepository, stateDirectory, type Repository } from '../git/repository.js';
-import { materializeTree, trackedFiles, worktreeTree } from '../git/tree.js';
+import { listTree, resolveTree, slotOf, type TreeEntry, type TreeSource } from '../git/source.js';
+import { materializeTree } from '../git/tree.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { parseAttrPath } from '../nix/attrPath.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
+import { nixFingerprint } from '../nix/fingerprint.js';
 import { messages } from '../report/messages.js';
+import { nixtagVersion } from '../version.js';
+import { EvaluationCache, type CacheContext } from './evalCache.js';
 import { configuredImages, imageFor, inferImage, type ResolvedImage } from './images.js';
-import { selectManifests } from './manifestSet.js';
+import { selectManifests, type ManifestScope } from './manifestSet.js';
 import { pathsMatter } from './narrow.js';
 
 export interface EngineOptions {
@@ -20,16 +25,31 @@ export interface EngineOptions {
   /** PATH arguments, as lint-staged passes them. */
   paths?: string[] | undefined;
   configFile?: string | undefined;
+  /** The tree to judge; the working tree's tracked files by default. */
+  source?: TreeSource | undefined;
+  /** Use and fill the evaluation cache (default true). */
+  cache?: boolean | undefined;
 }
 
 export interface Session {
   repository: Repository;
-  /** The tree CI will see, checked out under CI's checkout name; started early, awaited by Nix. */
+  source: TreeSource;
+  /** The judged tree's id. */
+  tree: string;
+  /** Its files, with modes and blob ids. */
+  entries: TreeEntry[];
+  /** The tree checked out under CI's checkout name; awaited by Nix. */
   checkout: Promise<string>;
+  /** Where manifests are read (and, for the working tree, written). */
+  manifestRoot: string;
   config: Config;
   configFile: string | undefined;
   /** Configured images; empty without configuration until references are scanned. */
   images: ResolvedImage[];
+  scopes: Map<string, ManifestScope>;
+  cache: { store: EvaluationCache; context: CacheContext } | undefined;
+  /** Ends the run's hold on the repository's nixtag state. */
+  release(): Promise<void>;
 }
 
 export interface FoundReference {
@@ -56,22 +76,81 @@ export interface Scan {
   warnings: string[];
 }
 
-/** Repository and configuration: what every command needs first. Nothing here reads manifests. */
+/** Tekton's git resource checks out into /workspace/source. */
+const DEFAULT_CHECKOUT_NAME = 'source';
+
+/**
+ * Repository, tree and configuration: what every command needs first. The tree is checked out
+ * (under the default checkout name, redone if the configuration names another) while the
+ * configuration loads. For the index or a commit the configuration is the one in that tree, as CI
+ * reads it. Holds the repository lock until `release`.
+ */
 export async function openSession(options: EngineOptions): Promise<Session> {
   const repository = await openRepository(options.cwd);
-  // git checks the tree out while the configuration loads: neither needs the other. The checkout
-  // name is speculated to be the default and redone in the rare case the configuration differs.
-  const tree = worktreeTree(repository);
-  const speculative = tree.then((id) => materializeTree(repository, id, 'worktree', DEFAULT_CHECKOUT_NAME));
-  speculative.catch(() => undefined); // awaited by the evaluation, if there is one
-  const { loadConfig } = await import('../config/load.js');
-  const { config, file } = await loadConfig(repository.root, options.configFile);
-  const checkout =
-    config.checkoutName === DEFAULT_CHECKOUT_NAME
-      ? speculative
-      : tree.then((id) => materializeTree(repository, id, 'worktree', config.checkoutName));
-  checkout.catch(() => undefined);
-  return { repository, checkout, config, configFile: file, images: configuredImages(config) };
+  const release = await lockRepository(repository);
+  try {
+    const source = options.source ?? { kind: 'worktree' };
+    const tree = await resolveTree(repository, source);
+    const slot = slotOf(source);
+    const speculative = materializeTree(repository, tree, slot, DEFAULT_CHECKOUT_NAME);
+    speculative.catch(() => undefined); // awaited below or by the evaluation
+    const entries = listTree(repository, tree);
+    entries.catch(() => undefined);
+    const { loadConfig } = await import('../config/load.js');
+    const explicit = options.configFile === undefined ? undefined : path.resolve(options.cwd, options.configFile);
+    const configRoot = source.kind === 'worktree' || explicit !== undefined ? repository.root : await speculative;
+    const { config, file } = await loadConfig(configRoot, explicit);
+    const checkout =
+      config.checkoutName === DEFAULT_CHECKOUT_NAME
+        ? speculative
+        : materializeTree(repository, tree, slot, config.checkoutName);
+    checkout.catch(() => undefined);
+    const images = configuredImages(config);
+    const files = await entries;
+    const scopes = selectManifests(
+      files.map((entry) => entry.path),
+      images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
+    );
+    const fingerprint = nixFingerprint();
+    const cache =
+      fingerprint === undefined || options.cache === false
+        ? undefined
+        : {
+            store: new EvaluationCache(path.join(stateDirectory(repository), 'cache')),
+            context: {
+              environment: JSON.stringify([nixtagVersion(), fingerprint, config]),
+              entries: files,
+              manifests: new Set(scopes.keys()),
+            },
+          };
+    return {
+      repository,
+      source,
+      tree,
+      entries: files,
+      checkout,
+      manifestRoot: source.kind === 'worktree' ? repository.root : await checkout,
+      config,
+      configFile: file,
+      images,
+      scopes,
+      cache,
+      release,
+    };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+/** Runs `work` on an open session and always lets go of the repository afterwards. */
+export async function withSession<T>(options: EngineOptions, work: (session: Session) => Promise<T>): Promise<T> {
+  const session = await openSession(options);
+  try {
+    return await work(session);
+  } finally {
+    await session.release();
+  }
 }
 
 /** The image nixtag manages without configuration: the root default.nix, whatever it is named later. */
@@ -80,10 +159,13 @@ export function defaultImage(name = 'default', repository = ''): ResolvedImage {
   return { name, repository, canonical: '', inferred: true, config };
 }
 
-const READ_BATCH = 64;
+/** What to evaluate before the manifests are read: the configured images, or the root default.nix. */
+export function speculativeImages(session: Session): ResolvedImage[] {
+  if (session.images.length > 0 || session.config.images !== undefined) return session.images;
+  return session.entries.some((entry) => entry.path === 'default.nix') ? [defaultImage()] : [];
+}
 
-/** Tekton's git resource checks out into /workspace/source. */
-const DEFAULT_CHECKOUT_NAME = 'source';
+const READ_BATCH = 64;
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
 const manifestModules = () =>
@@ -147,12 +229,7 @@ async function readManifest(
  * and none of them can matter.
  */
 export async function scanManifests(session: Session, options: EngineOptions): Promise<Scan> {
-  const { repository, config } = session;
-  const files = await trackedFiles(repository);
-  const scopes = selectManifests(
-    files,
-    session.images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
-  );
+  const { repository, config, scopes } = session;
   if (options.paths !== undefined && options.paths.length > 0) {
     const matters = pathsMatter({
       root: repository.root,
@@ -181,7 +258,7 @@ export async function scanManifests(session: Session, options: EngineOptions): P
   for (let start = 0; start < selected.length; start += READ_BATCH) {
     const batch = await Promise.all(
       selected.slice(start, start + READ_BATCH).map(async ([file, scope]) => {
-        const result = await readManifest(modules, repository.root, file, scope.explicit, warnings);
+        const result = await readManifest(modules, session.manifestRoot, file, scope.explicit, warnings);
         return result && { ...result, images: scope.images };
       }),
     );
@@ -258,6 +335,8 @@ export interface Evaluation {
   result: Promise<Map<string, ImageEvaluation>>;
   /** Settles once Nix runs (or the evaluation ended without it): other work may start then. */
   started: Promise<void>;
+  /** The tags came from the cache: no Nix call was made. */
+  cached: boolean;
   /** Stops a speculative evaluation nobody needs any more; harmless once it is done. */
   cancel(): void;
 }
@@ -304,15 +383,22 @@ async function evaluateInTree(
   );
   onStart();
   const evaluations = await evaluating;
-  return new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
+  const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
+  session.cache?.store.store(session.cache.context, tags);
+  return tags;
 }
 
 /**
- * Starts evaluating images in the tree CI will see (tracked files, checked out in a directory
- * named like CI's checkout, `<nixpkgs>` mapped to the pin) and returns at once, so that reading
- * manifests overlaps with Nix.
+ * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
+ * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when it knows them,
+ * otherwise from Nix, started at once and returned before it finishes, so that reading manifests
+ * overlaps with it.
  */
 export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
+  const cached = session.cache?.store.lookup(session.cache.context);
+  if (cached !== undefined && images.every((image) => cached.has(evaluationKey(image)))) {
+    return { result: Promise.resolve(cached), started: Promise.resolve(), cached: true, cancel: () => undefined };
+  }
   const controller = new AbortController();
   const { promise: started, resolve } = Promise.withResolvers<void>();
   const result = evaluateInTree(session, images, controller.signal, resolve);
@@ -320,5 +406,5 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
     () => resolve(),
     () => resolve(),
   ); // awaited later, or deliberately abandoned
-  return { result, started, cancel: () => controller.abort() };
+  return { result, started, cached: false, cancel: () => controller.abort() };
 }

@@ -22,6 +22,17 @@ export interface CheckResult {
   warnings: string[];
   /** Set when the PATH arguments could change nothing, so nothing was looked at. */
   skipped?: boolean;
+  /** Nix was called (false: the tags came from the cache, or no tag was needed). */
+  evaluated?: boolean;
+  /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
+  loops?: FixLoop[];
+}
+
+export interface FixLoop {
+  file: string;
+  image: string;
+  /** The tag after the rewrite, which differs from the one just written. */
+  tag: string;
 }
 
 export interface ImageHash {

@@ -58,6 +58,12 @@ export const messages = {
   gitMissing: () => 'git was not found on PATH.',
   gitFailed: (args: readonly string[]) => `git ${args.join(' ')} failed.`,
   pathNotFound: (file: string) => `${file}: no such file or directory.`,
+  fixNeedsWritableTree: () =>
+    'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
+  unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
+  unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
+  revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
 
   // Manifests
   yamlInvalid: (file: string, why: string) => `${file} is not valid YAML: ${why}`,

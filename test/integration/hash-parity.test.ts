@@ -8,7 +8,8 @@ import { plainImage } from '../helpers/expressions.js';
 
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
-  const result = await hash({ cwd: dir });
+  // No cache: every call must really ask Nix, or a leak through the environment would hide.
+  const result = await hash({ cwd: dir, cache: false });
   expect(result.images).toHaveLength(1);
   return result.images[0]!.hash;
 }

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TreeEntry } from '../git/source.js';
+import type { ImageEvaluation } from '../nix/evaluate.js';
+
+/**
+ * Remembers evaluations, so that a commit that changes only manifests, or nothing, makes no Nix
+ * call. The key is everything that can change a tag except the managed manifests: the tree without
+ * them (which holds the expressions, the sources and the pin), the configuration, the Nix binary
+ * and nixtag itself. Whether a manifest is a Nix input (a `cleanSource ./.` takes it in) is only
+ * believed on evidence: when a change to manifests alone left every tag equal, those paths are
+ * learned as non-inputs for the current expressions; until then a changed manifest means a miss.
+ */
+export interface CacheContext {
+  /** nixtag version, Nix binary, configuration: everything outside the tree. */
+  environment: string;
+  entries: readonly TreeEntry[];
+  /** Paths of the managed manifests in this tree. */
+  manifests: ReadonlySet<string>;
+}
+
+interface StoredEntry {
+  tags: Record<string, ImageEvaluation>;
+  manifests: Record<string, string>;
+  used: number;
+}
+
+interface StoredCache {
+  version: 1;
+  entries: Record<string, StoredEntry>;
+  /** Per fingerprint of the expressions: manifest paths known not to be Nix inputs. */
+  nonInputs: Record<string, string[]>;
+}
+
+const MAX_ENTRIES = 64;
+const EMPTY: StoredCache = { version: 1, entries: {}, nonInputs: {} };
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Files that can decide what a Nix source filter keeps: the expressions and ignore files. */
+const EXPRESSION_FILE = /(^|\/)([^/]*\.nix|\.gitignore|\.nixpkgs-pin\.json)$/;
+
+export class EvaluationCache {
+  private readonly file: string;
+  private data: StoredCache | undefined;
+
+  constructor(directory: string) {
+    this.file = path.join(directory, 'evaluations.json');
+  }
+
+  private load(): StoredCache {
+    if (this.data) return this.data;
+    try {
+      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as StoredCache;
+      this.data = parsed.version === 1 ? parsed : structuredClone(EMPTY);
+    } catch {
+      this.data = structuredClone(EMPTY);
+    }
+    return this.data;
+  }
+
+  /** Written whole to a temporary file and renamed: a reader never sees half a cache. */
+  private save(): void {
+    const data = this.load();
+    const kept = Object.entries(data.entries)
+      .sort(([, a], [, b]) => b.used - a.used)
+      .slice(0, MAX_ENTRIES);
+    data.entries = Object.fromEntries(kept);
+    mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(data));
+    renameSync(temporary, this.file);
+  }
+
+  static key(context: CacheContext): { key: string; fingerprint: string; manifests: Record<string, string> } {
+    const rest: string[] = [];
+    const expressions: string[] = [];
+    const manifests: Record<string, string> = {};
+    for (const entry of context.entries) {
+      if (context.manifests.has(entry.path)) manifests[entry.path] = entry.oid;
+      else rest.push(`${entry.mode} ${entry.oid} ${entry.path}`);
+      if (EXPRESSION_FILE.test(entry.path)) expressions.push(`${entry.oid} ${entry.path}`);
+    }
+    return {
+      key: sha256(`${context.environment}\n${rest.join('\n')}`),
+      fingerprint: sha256(`${context.environment}\n${expressions.join('\n')}`),
+      manifests,
+    };
+  }
+
+  /**
+   * Cached tags for this tree, if they are known to hold: the same tree apart from manifests, and
+   * every manifest that differs known not to be a Nix input.
+   */
+  lookup(context: CacheContext): Map<string, ImageEvaluation> | undefined {
+    const { key, fingerprint, manifests } = EvaluationCache.key(context);
+    const entry = this.load().entries[key];
+    if (entry === undefined) return undefined;
+    const known = new Set(this.load().nonInputs[fingerprint] ?? []);
+    const changed = changedPaths(entry.manifests, manifests);
+    if (!changed.every((file) => known.has(file))) return undefined;
+    entry.used = Date.now();
+    return new Map(Object.entries(entry.tags));
+  }
+
+  /**
+   * Stores fresh tags. If an entry for the same tree existed with other manifests and the tags
+   * did not change, the manifests that differ are not inputs: remember that.
+   */
+  store(context: CacheContext, tags: ReadonlyMap<string, ImageEvaluation>): void {
+    const { key, fingerprint, manifests } = EvaluationCache.key(context);
+    const data = this.load();
+    const previous = data.entries[key];
+    let kept: Record<string, ImageEvaluation> = {};
+    if (previous !== undefined) {
+      const changed = changedPaths(previous.manifests, manifests);
+      const sameTags = [...tags].every(([name, tag]) => previous.tags[name]?.tag === tag.tag);
+      if (changed.length > 0 && sameTags) {
+        data.nonInputs[fingerprint] = [...new Set([...(data.nonInputs[fingerprint] ?? []), ...changed])];
+      }
+      // Tags of images not evaluated now still hold if nothing they could read changed.
+      if (changed.length === 0 || sameTags) kept = previous.tags;
+    }
+    data.entries[key] = { tags: { ...kept, ...Object.fromEntries(tags) }, manifests, used: Date.now() };
+    try {
+      this.save();
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+}
+
+function changedPaths(before: Record<string, string>, after: Record<string, string>): string[] {
+  const paths = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...paths].filter((file) => before[file] !== after[file]).sort();
+}

@@ -1,0 +1,72 @@
+import { NixtagError } from '../errors.js';
+import { messages } from '../report/messages.js';
+import { git } from './git.js';
+import { inRepository, type Repository } from './repository.js';
+import { worktreeTree } from './tree.js';
+
+/**
+ * Which tree is judged: the tracked files of the working tree, the index (what `git commit` will
+ * record), or a commit (what `git push` sends).
+ */
+export type TreeSource = { kind: 'worktree' } | { kind: 'index' } | { kind: 'rev'; rev: string };
+
+/** Where each kind of tree is checked out, so that they do not undo each other's incremental work. */
+export function slotOf(source: TreeSource): string {
+  return source.kind;
+}
+
+/** The git tree id of a source. */
+export async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
+  switch (source.kind) {
+    case 'worktree':
+      return worktreeTree(repository);
+    case 'index':
+      try {
+        // The tree `git commit` would record, from the index git uses now (GIT_INDEX_FILE).
+        return (
+          await git(['write-tree'], inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }))
+        ).trim();
+      } catch (error) {
+        if (error instanceof NixtagError && /unmerged|conflict/i.test(error.detail ?? '')) {
+          throw new NixtagError('GIT_FAILED', messages.unmergedIndex(), {
+            hint: messages.unmergedIndexHint(),
+            cause: error,
+          });
+        }
+        throw error;
+      }
+    case 'rev':
+      try {
+        return (
+          await git(
+            ['rev-parse', '--verify', '--quiet', '--end-of-options', `${source.rev}^{tree}`],
+            inRepository(repository),
+          )
+        ).trim();
+      } catch (error) {
+        throw new NixtagError('REVISION_NOT_FOUND', messages.revisionNotFound(source.rev), {
+          hint: messages.revisionNotFoundHint(),
+          cause: error,
+        });
+      }
+  }
+}
+
+export interface TreeEntry {
+  mode: string;
+  oid: string;
+  path: string;
+}
+
+/** Every file of a tree (recursively), with its mode and blob id. */
+export async function listTree(repository: Repository, tree: string): Promise<TreeEntry[]> {
+  const output = await git(['ls-tree', '-r', '-z', '--full-tree', tree], inRepository(repository));
+  const entries: TreeEntry[] = [];
+  for (const record of output.split('\0')) {
+    if (record === '') continue;
+    const tab = record.indexOf('\t');
+    const [mode = '', type = '', oid = ''] = record.slice(0, tab).split(' ');
+    if (type === 'blob') entries.push({ mode, oid, path: record.slice(tab + 1) });
+  }
+  return entries;
+}
