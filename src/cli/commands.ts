@@ -1,10 +1,30 @@
-import type { Output } from './output.js';
+import { NixtagError } from '../errors.js';
+import type { TreeSource } from '../git/source.js';
+import { messages } from '../report/messages.js';
 import { EXIT } from './exitCode.js';
+import type { Output } from './output.js';
 
 export interface CommonFlags {
   json?: boolean;
   config?: string;
   verbose?: boolean;
+  staged?: boolean;
+  rev?: string;
+  cache?: boolean;
+}
+
+/** `--staged` judges the index, `--rev` a commit; neither, the working tree's tracked files. */
+function sourceOf(flags: CommonFlags): TreeSource | undefined {
+  if (flags.staged && flags.rev !== undefined) throw new NixtagError('USAGE', messages.stagedOrRev());
+  if (flags.rev !== undefined) {
+    if (typeof flags.rev !== 'string' || flags.rev === '') throw new NixtagError('USAGE', messages.revNeedsValue());
+    return { kind: 'rev', rev: flags.rev };
+  }
+  return flags.staged ? { kind: 'index' } : undefined;
+}
+
+function engineOptions(paths: string[], flags: CommonFlags) {
+  return { cwd: process.cwd(), paths, configFile: flags.config, source: sourceOf(flags), cache: flags.cache };
 }
 
 /** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
@@ -14,19 +34,20 @@ export async function runCheck(paths: string[], flags: CommonFlags, output: Outp
     import('../report/text.js'),
     import('../report/json.js'),
   ]);
-  const result = await check({ cwd: process.cwd(), paths, configFile: flags.config });
+  const result = await check(engineOptions(paths, flags));
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
   return result.ok ? EXIT.ok : EXIT.stale;
 }
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
+  if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
   const [{ fix }, text, json] = await Promise.all([
     import('../engine/fix.js'),
     import('../report/text.js'),
     import('../report/json.js'),
   ]);
-  const result = await fix({ cwd: process.cwd(), paths, configFile: flags.config });
+  const result = await fix(engineOptions(paths, flags));
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
   return result.ok ? EXIT.ok : EXIT.stale;
@@ -38,8 +59,64 @@ export async function runHash(flags: CommonFlags & { image?: string }, output: O
     import('../report/text.js'),
     import('../report/json.js'),
   ]);
-  const result = await hash({ cwd: process.cwd(), configFile: flags.config, image: flags.image });
+  const result = await hash({ ...engineOptions([], flags), image: flags.image });
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.hashJson(result) : text.formatHash(result));
+  return EXIT.ok;
+}
+
+async function readStdin(): Promise<string> {
+  // A terminal is a person, not git: never wait for them.
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function runHook(
+  name: string,
+  flags: CommonFlags & { fix?: boolean; check?: boolean },
+  output: Output,
+): Promise<number> {
+  if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
+  const hook = await import('../engine/hook.js');
+  const options = { cwd: process.cwd(), configFile: flags.config };
+  const result =
+    name === 'pre-commit'
+      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' })
+      : await hook.prePush({ ...options, stdin: await readStdin() });
+  if (result.skipped) {
+    output.err(messages.skippedHook());
+    return EXIT.ok;
+  }
+  const text = await import('../report/text.js');
+  let ok = true;
+  for (const { ref, result: judged } of result.judged) {
+    ok &&= judged.ok;
+    output.err(text.formatWarnings(judged.warnings));
+    // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
+    if (judged.references.length === 0 && judged.ok && judged.evaluated === false) continue;
+    if (ref !== undefined) output.out(messages.pushedRef(ref));
+    output.out(text.formatCheck(judged, flags.verbose ?? false));
+  }
+  return ok ? EXIT.ok : EXIT.stale;
+}
+
+export async function runInstall(
+  flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean },
+  output: Output,
+): Promise<number> {
+  if (flags.husky && flags.git) throw new NixtagError('USAGE', messages.huskyOrGit());
+  const mode = flags.preCommit ?? 'check';
+  if (mode !== 'check' && mode !== 'fix') throw new NixtagError('USAGE', messages.preCommitMode(String(mode)));
+  const { install } = await import('../engine/install.js');
+  const result = await install({
+    cwd: process.cwd(),
+    manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,
+    preCommit: mode,
+    prePush: flags.prePush ?? false,
+  });
+  for (const action of result.actions) output.out(messages.installed(action.hook, action.file, action.action));
+  for (const note of result.notes) output.err(messages.warning(note));
   return EXIT.ok;
 }

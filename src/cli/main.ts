@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { isNixtagError, NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
-import { runCheck, runFix, runHash, type CommonFlags } from './commands.js';
+import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
 
@@ -23,20 +23,25 @@ export async function main(argv: readonly string[], output: Output = processOutp
   let run: (() => Promise<number>) | undefined;
   let json = false;
 
-  cli.option('--config <file>', 'Use this configuration file instead of searching the repository root');
+  cli.option('--config <file>', 'Use this configuration file instead of the one in the judged tree');
   cli
     .command('check [...paths]', 'Verify that every managed image reference carries the tag CI will build')
+    .option('--staged', 'Judge the index (what git commit records), not the working tree')
+    .option('--rev <rev>', 'Judge a commit (what git push sends)')
     .option('--json', 'Print the result as JSON')
     .option('--verbose', 'Also list references that are up to date or not managed')
-    .example('nixtag check')
+    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
+    .example('nixtag check --staged')
     .action((paths: unknown, flags: CommonFlags) => {
       json = Boolean(flags.json);
       run = () => runCheck(asPaths(paths), flags, output);
     });
   cli
     .command('fix [...paths]', 'Rewrite stale tags in place, changing nothing but the tag characters')
+    .option('--staged', 'Rewrite the staged manifests in the index (and the working tree when nothing is lost)')
     .option('--json', 'Print the result as JSON')
     .option('--verbose', 'Also list references that are up to date or not managed')
+    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
     .action((paths: unknown, flags: CommonFlags) => {
       json = Boolean(flags.json);
       run = () => runFix(asPaths(paths), flags, output);
@@ -44,10 +49,30 @@ export async function main(argv: readonly string[], output: Output = processOutp
   cli
     .command('hash', 'Print the tag CI will push for each image (the hash part of its Nix output path)')
     .option('--image <name>', 'Only this image')
+    .option('--staged', 'Evaluate the index')
+    .option('--rev <rev>', 'Evaluate a commit')
     .option('--json', 'Print the result as JSON')
+    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
     .action((flags: CommonFlags & { image?: string }) => {
       json = Boolean(flags.json);
       run = () => runHash(flags, output);
+    });
+  cli
+    .command('hook <name> [...args]', "What the hook scripts call: pre-commit, or pre-push (reads git's stdin)")
+    .option('--check', 'pre-commit: refuse a commit with a stale tag (default)')
+    .option('--fix', 'pre-commit: rewrite stale tags in the index instead')
+    .option('--verbose', 'Also list references that are up to date or not managed')
+    .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
+      run = () => runHook(name, flags, output);
+    });
+  cli
+    .command('install', 'Install the pre-commit hook (and the pre-push hook) into husky or plain git')
+    .option('--husky', 'Add a line to .husky/<hook>')
+    .option('--git', 'Install into the folder `git rev-parse --git-path hooks` names')
+    .option('--pre-commit <mode>', 'check (refuse stale tags, default) or fix (rewrite them)')
+    .option('--pre-push', 'Also install the pre-push hook')
+    .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
+      run = () => runInstall(flags, output);
     });
   cli.help();
   cli.version(version());

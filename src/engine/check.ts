@@ -59,18 +59,25 @@ export async function inspectSession(session: Session, options: EngineOptions): 
   }
 }
 
-export function resultOf(inspection: Inspection): CheckResult {
+const FIX_COMMANDS = {
+  worktree: 'nixtag fix',
+  index: 'nixtag fix --staged',
+  rev: 'nixtag fix',
+} as const;
+
+export function resultOf(inspection: Inspection, session: Session): CheckResult {
   const references = inspection.comparisons.map((comparison) => comparison.result);
   return {
     ok: references.every((reference) => reference.status !== 'stale'),
     references,
     warnings: inspection.warnings,
     evaluated: !inspection.cached,
+    fixCommand: FIX_COMMANDS[session.source.kind],
     ...(inspection.scan.skipped ? { skipped: true } : {}),
   };
 }
 
 /** `nixtag check`: is every managed reference equal to what the pipeline will build? */
 export async function check(options: EngineOptions): Promise<CheckResult> {
-  return withSession(options, async (session) => resultOf(await inspectSession(session, options)));
+  return withSession(options, async (session) => resultOf(await inspectSession(session, options), session));
 }

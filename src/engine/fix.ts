@@ -131,7 +131,7 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
   return withSession(options, async (session) => {
     const inspection = await inspectSession(session, options);
     const writes = planWrites(inspection);
-    if (writes.length === 0) return resultOf(inspection);
+    if (writes.length === 0) return resultOf(inspection, session);
     const images = inspection.scan.images.filter((image) => inspection.tags.has(image.name));
     const tags = new Map([...inspection.tags].map(([name, evaluation]) => [name, evaluation.tag]));
     for (const write of writes) {
@@ -140,7 +140,7 @@ export async function fix(options: EngineOptions): Promise<CheckResult> {
       for (const comparison of write.comparisons) comparison.result.status = 'fixed';
     }
     const loops = await detectLoops(session, writes, images, tags);
-    const result = resultOf(inspection);
+    const result = resultOf(inspection, session);
     return loops.length === 0 ? result : { ...result, ok: false, loops };
   });
 }

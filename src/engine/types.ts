@@ -24,6 +24,8 @@ export interface CheckResult {
   skipped?: boolean;
   /** Nix was called (false: the tags came from the cache, or no tag was needed). */
   evaluated?: boolean;
+  /** The command that rewrites what is stale here (`nixtag fix --staged` for the index). */
+  fixCommand?: string;
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
 }

@@ -58,6 +58,20 @@ export const messages = {
   gitMissing: () => 'git was not found on PATH.',
   gitFailed: (args: readonly string[]) => `git ${args.join(' ')} failed.`,
   pathNotFound: (file: string) => `${file}: no such file or directory.`,
+  stagedOrRev: () => 'Give --staged (the index) or --rev (a commit), not both.',
+  revNeedsValue: () => '--rev needs a commit: a branch, tag or commit id.',
+  unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
+  huskyOrGit: () => 'Give --husky or --git, not both.',
+  preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
+  huskyNotInitialised: () =>
+    'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
+  installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
+  skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
+  pushedRef: (ref: string) => `nixtag: ${ref}:`,
+  loop: (file: string, image: string, tag: string) =>
+    `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
+  loopHint: () =>
+    'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
   fixNeedsWritableTree: () =>
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
@@ -95,10 +109,12 @@ export const messages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
-  runFix: () => 'Run `nixtag fix` to rewrite the stale tags (then stage the files).',
+  runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
   staleSummary: (count: number) =>
     `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,
+  loopSummary: () =>
+    'nixtag: the manifests were rewritten, but they are inputs of their own image: the commit would still fail CI.',
   fixedSummary: (count: number) => `nixtag: fixed ${count} reference${count === 1 ? '' : 's'}.`,
   noReferences: () =>
     'nixtag: no managed image reference found. Without configuration, references are image strings whose tag is a 32-character Nix hash.',

@@ -9,11 +9,11 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   for (const reference of result.references) {
     const { file, line, column } = reference;
     if (reference.status === 'stale' || reference.status === 'fixed') {
-      const headline = reference.status === 'stale' ? messages.stale : messages.fixed;
+      const stale = reference.status === 'stale';
       lines.push(
-        headline(file, line, column, reference.image ?? ''),
-        messages.current(reference.current),
-        messages.expected(reference.expected ?? ''),
+        (stale ? messages.stale : messages.fixed)(file, line, column, reference.image ?? ''),
+        (stale ? messages.current : messages.was)(reference.current),
+        (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
       if (reference.digestDropped) lines.push(messages.digestDropped());
     } else if (verbose && reference.status === 'unmanaged') {
@@ -22,11 +22,14 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
       lines.push(`${file}:${line}:${column}: ${reference.current} ok`);
     }
   }
+  for (const loop of result.loops ?? [])
+    lines.push(messages.loop(loop.file, loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
   if (managed.length === 0) lines.push(messages.noReferences());
-  else if (stale > 0) lines.push(messages.staleSummary(stale), messages.runFix());
+  else if (stale > 0) lines.push(messages.staleSummary(stale), messages.runFix(result.fixCommand ?? 'nixtag fix'));
+  else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
   else lines.push(messages.allCurrent(managed.length));
   return lines.join('\n');

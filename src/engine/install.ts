@@ -1,0 +1,129 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../git/git.js';
+import { inRepository, openRepository } from '../git/repository.js';
+import { messages } from '../report/messages.js';
+
+export type HookName = 'pre-commit' | 'pre-push';
+export type PreCommitMode = 'check' | 'fix';
+
+export interface InstallOptions {
+  cwd: string;
+  /** Where to install; by default husky when the repository uses it, else plain git hooks. */
+  manager?: 'husky' | 'git' | undefined;
+  preCommit?: PreCommitMode | undefined;
+  prePush?: boolean | undefined;
+}
+
+export interface InstallAction {
+  hook: HookName;
+  file: string;
+  /** installed, updated (mode changed), unchanged (already there), chained (kept a hook that was there). */
+  action: 'installed' | 'updated' | 'unchanged' | 'chained';
+}
+
+const MARKER = '# nixtag:managed';
+
+/** The line husky's hook files get: husky puts node_modules/.bin on PATH and passes stdin on. */
+function huskyLine(hook: HookName, mode: PreCommitMode): string {
+  return hook === 'pre-commit' ? `nixtag hook pre-commit --${mode}` : 'nixtag hook pre-push "$@"';
+}
+
+/**
+ * A plain git hook: runs the hook that was there before (kept beside it), passing it the same
+ * arguments and, for pre-push, the same stdin, then nixtag.
+ */
+function gitHook(hook: HookName, mode: PreCommitMode): string {
+  const run =
+    hook === 'pre-commit'
+      ? `if [ -x "$0.nixtag-chained" ]; then "$0.nixtag-chained" "$@" || exit $?; fi\nexec nixtag hook pre-commit --${mode}`
+      : `input=$(cat)\nif [ -x "$0.nixtag-chained" ]; then printf '%s\\n' "$input" | "$0.nixtag-chained" "$@" || exit $?; fi\nprintf '%s\\n' "$input" | nixtag hook pre-push "$@"`;
+  return `#!/bin/sh
+${MARKER}
+# Installed by \`nixtag install\`. NIXTAG_SKIP=1 skips it, as does --no-verify.
+[ "\${NIXTAG_SKIP:-}" = 1 ] && exit 0
+PATH="$PWD/node_modules/.bin:$PATH"
+if ! command -v nixtag >/dev/null 2>&1; then
+  echo "nixtag: not installed here (run npm install), or set NIXTAG_SKIP=1 to skip the check" >&2
+  exit 1
+fi
+${run}
+`;
+}
+
+async function installHusky(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
+  const file = path.join(directory, hook);
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  const line = huskyLine(hook, mode);
+  if (existing === undefined) {
+    await mkdir(directory, { recursive: true });
+    await writeFile(file, `${line}\n`, { mode: 0o755 });
+    return { hook, file, action: 'installed' };
+  }
+  // husky's hook files are plain sh run line by line: nixtag's is one more line among the others.
+  const lines = existing.split('\n');
+  const index = lines.findIndex((candidate) => candidate.trim().startsWith(`nixtag hook ${hook}`));
+  if (index !== -1) {
+    if (lines[index]!.trim() === line) return { hook, file, action: 'unchanged' };
+    lines[index] = line;
+    await writeFile(file, lines.join('\n'));
+    return { hook, file, action: 'updated' };
+  }
+  await writeFile(file, `${existing}${existing === '' || existing.endsWith('\n') ? '' : '\n'}${line}\n`);
+  return { hook, file, action: 'chained' };
+}
+
+async function installGit(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
+  const file = path.join(directory, hook);
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  const script = gitHook(hook, mode);
+  await mkdir(directory, { recursive: true });
+  let action: InstallAction['action'] = 'installed';
+  if (existing !== undefined && existing.includes(MARKER)) {
+    if (existing === script) return { hook, file, action: 'unchanged' };
+    action = 'updated';
+  } else if (existing !== undefined) {
+    // Someone else's hook: kept, and run first by ours.
+    await rename(file, `${file}.nixtag-chained`);
+    await chmod(`${file}.nixtag-chained`, 0o755);
+    action = 'chained';
+  }
+  await writeFile(file, script, { mode: 0o755 });
+  await chmod(file, 0o755);
+  return { hook, file, action };
+}
+
+/**
+ * `nixtag install`: wires the hooks into husky (a line in `.husky/<hook>`) or plain git (the
+ * folder `git rev-parse --git-path hooks` names, which honours core.hooksPath). Idempotent; hooks
+ * already there are kept and run first.
+ */
+export interface InstallResult {
+  actions: InstallAction[];
+  notes: string[];
+}
+
+export async function install(options: InstallOptions): Promise<InstallResult> {
+  const repository = await openRepository(options.cwd);
+  const hooksPath = (await git(['config', '--get', 'core.hooksPath'], inRepository(repository)).catch(() => '')).trim();
+  const huskyDirectory = path.join(repository.root, '.husky');
+  const manager =
+    options.manager ??
+    (hooksPath.replace(/\/$/, '').endsWith('.husky/_') || existsSync(huskyDirectory) ? 'husky' : 'git');
+  const directory =
+    manager === 'husky'
+      ? huskyDirectory
+      : path.resolve(
+          repository.root,
+          (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
+        );
+  const mode = options.preCommit ?? 'check';
+  const hooks: HookName[] = options.prePush ? ['pre-commit', 'pre-push'] : ['pre-commit'];
+  const actions: InstallAction[] = [];
+  for (const hook of hooks) {
+    actions.push(await (manager === 'husky' ? installHusky(directory, hook, mode) : installGit(directory, hook, mode)));
+  }
+  const notes = manager === 'husky' && !hooksPath ? [messages.huskyNotInitialised()] : [];
+  return { actions, notes };
+}

@@ -1,0 +1,167 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { STALE } from '../helpers/expressions.js';
+import { hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
+import { tempDir } from '../helpers/repo.js';
+
+/** A repository whose committed manifest is up to date, with nixtag's hooks installed. */
+function freshRepo(install: string[] = ['--git', '--pre-push'], files: Record<string, string> = {}) {
+  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE), ...files });
+  const tag = repo.tag();
+  repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+  repo.commit('fresh');
+  expect(installHooks(repo, install).code).toBe(0);
+  return { repo, tag };
+}
+
+/** Changes the image's source and returns the tag it now has in the index. */
+function changeSource(repo: HookRepo, stage = true): string {
+  repo.write({ 'app/main.go': `package main // ${Math.random()}\n` });
+  if (stage) repo.git('add', 'app/main.go');
+  const source = stage ? '--staged' : '--no-cache';
+  const hash = JSON.parse(
+    execFileSync(process.execPath, [BIN, 'hash', '--json', source], { cwd: repo.dir, encoding: 'utf8' }),
+  ) as { images: Array<{ hash: string }> };
+  return hash.images[0]!.hash;
+}
+
+describe('pre-commit through plain git hooks', () => {
+  it('refuses a commit whose staged manifest is stale, leaving index and working tree as they were', () => {
+    const { repo } = freshRepo();
+    changeSource(repo);
+    const head = repo.head();
+    const before = repo.snapshot();
+    const commit = repo.run(['commit', '-m', 'change the app']);
+    expect(commit.code).not.toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('k8s/deployment.yaml:10:18: stale reference');
+    expect(commit.stdout + commit.stderr).toContain('nixtag fix --staged');
+    expect(repo.head()).toBe(head);
+    expect(repo.snapshot()).toBe(before);
+  });
+
+  it('still refuses when the fix is in the working tree but not staged', () => {
+    const { repo } = freshRepo();
+    const tag = changeSource(repo);
+    repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+    expect(repo.run(['commit', '-m', 'change']).code).not.toBe(0);
+  });
+
+  it('accepts a fresh index whatever the working tree holds', () => {
+    const { repo } = freshRepo();
+    const tag = changeSource(repo);
+    repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+    repo.git('add', 'k8s/deployment.yaml');
+    repo.write({ 'k8s/deployment.yaml': manifest(STALE), 'app/main.go': 'package main // unstaged\n' });
+    const commit = repo.run(['commit', '-m', 'change with its tag']);
+    expect(commit.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+  });
+
+  it('accepts a commit while a hashed source has an unrelated unstaged edit', () => {
+    const { repo } = freshRepo();
+    repo.write({ 'app/main.go': 'package main // not staged\n', 'README.md': 'docs\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'docs']).code).toBe(0);
+  });
+
+  it('judges `git commit -a` and `git commit <paths>` on the index git uses', () => {
+    const { repo } = freshRepo();
+    const tag = changeSource(repo, false);
+    // -a takes the source change in: stale.
+    expect(repo.run(['commit', '-a', '-m', 'all']).code).not.toBe(0);
+    // With the manifest fixed in the working tree, -a takes both in: fresh.
+    repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+    const head = repo.head();
+    // `git commit <path>` commits HEAD plus that path only: the manifest stays out, stale.
+    expect(repo.run(['commit', '-m', 'source only', 'app/main.go']).code).not.toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(repo.run(['commit', '-m', 'both', 'app/main.go', 'k8s/deployment.yaml']).code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+    repo.write({ 'app/main.go': 'package main // again\n' });
+    expect(repo.run(['commit', '-a', '-m', 'stale again']).code).not.toBe(0);
+  });
+
+  it('judges an amended commit and a repository with no commit yet', () => {
+    const { repo } = freshRepo();
+    changeSource(repo);
+    expect(repo.run(['commit', '--amend', '--no-edit']).code).not.toBe(0);
+
+    const empty = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { commit: false });
+    expect(installHooks(empty, ['--git']).code).toBe(0);
+    empty.git('add', '--all');
+    expect(empty.run(['commit', '-m', 'first']).code).not.toBe(0);
+    expect(empty.git('rev-list', '--all').trim()).toBe('');
+  });
+
+  it('works in a linked worktree', () => {
+    const { repo } = freshRepo();
+    const linked = path.join(tempDir(), 'linked');
+    repo.git('worktree', 'add', '--quiet', '-b', 'side', linked);
+    mkdirSync(path.join(linked, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(BIN, path.join(linked, 'node_modules', '.bin', 'nixtag'));
+    writeFileSync(path.join(linked, 'app', 'main.go'), 'package main // in the linked worktree\n');
+    expect(repo.run(['-C', linked, 'add', 'app/main.go']).code).toBe(0);
+    const commit = repo.run(['-C', linked, 'commit', '-m', 'stale in linked worktree']);
+    expect(commit.code).not.toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('stale reference');
+  });
+
+  it('is skipped with NIXTAG_SKIP=1 and with --no-verify', () => {
+    const { repo } = freshRepo();
+    changeSource(repo);
+    const skipped = repo.run(['commit', '-m', 'skip'], { env: { NIXTAG_SKIP: '1' } });
+    expect(skipped.code).toBe(0);
+    changeSource(repo);
+    expect(repo.run(['commit', '--no-verify', '-m', 'no verify']).code).toBe(0);
+  });
+
+  it('in fix mode commits the corrected manifest and keeps unstaged edits', () => {
+    const { repo } = freshRepo(['--git', '--pre-commit', 'fix']);
+    const tag = changeSource(repo);
+    const unstaged =
+      manifest(repo.read('k8s/deployment.yaml').match(/:([0-9a-z]{32})/)![1]!) + '# a note not staged yet\n';
+    repo.write({ 'k8s/deployment.yaml': unstaged });
+    const commit = repo.run(['commit', '-m', 'fixed by the hook']);
+    expect(commit.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+    expect(repo.git('show', ':k8s/deployment.yaml')).toBe(manifest(tag));
+    expect(repo.read('k8s/deployment.yaml')).toBe(manifest(tag) + '# a note not staged yet\n');
+  });
+
+  it('keeps a hook that was there, runs it first, and installs idempotently', () => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    const hooks = path.join(repo.dir, '.git', 'hooks');
+    writeFileSync(path.join(hooks, 'pre-commit'), '#!/bin/sh\necho ran > "$PWD/.earlier-hook-ran"\n');
+    chmodSync(path.join(hooks, 'pre-commit'), 0o755);
+    expect(installHooks(repo, ['--git']).stdout).toContain('chained');
+    expect(installHooks(repo, ['--git']).stdout).toContain('unchanged');
+    repo.write({ 'README.md': 'x\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'stale']).code).not.toBe(0);
+    expect(readFileSync(path.join(repo.dir, '.earlier-hook-ran'), 'utf8')).toBe('ran\n');
+  });
+});
+
+describe('pre-push through plain git hooks', () => {
+  it('refuses a stale tip naming the ref, and lets deletions and up-to-date pushes through', () => {
+    const { repo } = freshRepo();
+    expect(repo.run(['push', '--quiet', 'origin', 'main']).code).toBe(0);
+    expect(repo.run(['push', '--quiet', 'origin', 'main']).code).toBe(0); // up to date: empty stdin
+    repo.git('branch', 'old');
+    expect(repo.run(['push', '--quiet', 'origin', 'old']).code).toBe(0);
+    expect(repo.run(['push', '--quiet', 'origin', ':old']).code).toBe(0); // deletion
+
+    changeSource(repo);
+    expect(repo.run(['commit', '--no-verify', '-m', 'stale']).code).toBe(0);
+    const push = repo.run(['push', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stdout + push.stderr).toContain('refs/heads/main');
+    repo.git('tag', 'v1');
+    const tagPush = repo.run(['push', 'origin', 'v1']);
+    expect(tagPush.code).not.toBe(0);
+    expect(tagPush.stdout + tagPush.stderr).toContain('refs/tags/v1');
+  });
+});

@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { BIN } from './cli.js';
+import { gitRepo, tempDir, testEnv, type Files, type TestRepo } from './repo.js';
+
+/** An image built from app/ only (a filtered source), so manifests are not Nix inputs. */
+export const appImage = `{ system ? builtins.currentSystem }:
+derivation {
+  name = "docker-image-app.tar.gz";
+  inherit system;
+  src = builtins.path { path = ./app; name = "source"; };
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}
+`;
+
+export const REPOSITORY = 'registry.example/app';
+
+export const manifest = (tag: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: ${REPOSITORY}:${tag}
+`;
+
+/** PATH for hooks: the Node running the tests (>= 22) first, as a developer's shell would have. */
+export function hookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = testEnv(extra);
+  return { ...env, PATH: `${path.dirname(process.execPath)}:${extra.PATH ?? env.PATH}` };
+}
+
+export interface GitResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HookRepo extends TestRepo {
+  /** Runs git as a user would, hooks included. */
+  run(args: string[], options?: { input?: string; env?: Record<string, string> }): GitResult;
+  tag(): string;
+  head(): string;
+  /** Exact bytes of the index entries and working-tree files, to compare before and after. */
+  snapshot(): string;
+}
+
+/**
+ * A repository like a user's: a Nix image, a deployment naming its current tag, nixtag installed
+ * in node_modules/.bin (a link to the built CLI), a bare remote to push to.
+ */
+export function hookRepo(files: Files = {}, options: { commit?: boolean } = {}): HookRepo {
+  const all = { 'default.nix': appImage, 'app/main.go': 'package main\n', '.gitignore': 'node_modules\n', ...files };
+  const repo = options.commit === false ? gitRepo({}) : gitRepo(all);
+  if (options.commit === false) repo.write(all);
+  mkdirSync(path.join(repo.dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(BIN, path.join(repo.dir, 'node_modules', '.bin', 'nixtag'));
+  const remote = path.join(tempDir('remote-'), 'remote.git');
+  execFileSync('git', ['init', '--quiet', '--bare', remote], { env: testEnv() });
+  repo.git('remote', 'add', 'origin', remote);
+  const run: HookRepo['run'] = (args, options = {}) => {
+    const result = spawnSync('git', args, {
+      cwd: repo.dir,
+      env: hookEnv(options.env),
+      encoding: 'utf8',
+      input: options.input ?? '',
+    });
+    return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  };
+  const tag = () => {
+    const result = spawnSync(process.execPath, [BIN, 'hash', '--json', '--rev', 'HEAD'], {
+      cwd: repo.dir,
+      env: hookEnv(),
+      encoding: 'utf8',
+    });
+    return (JSON.parse(result.stdout) as { images: Array<{ hash: string }> }).images[0]!.hash;
+  };
+  const snapshot = () => {
+    const index = repo.git('ls-files', '-s');
+    const files = repo.git('ls-files').split('\n').filter(Boolean);
+    const contents = files.map((file) => {
+      try {
+        return `${file}:${readFileSync(path.join(repo.dir, file)).toString('hex')}`;
+      } catch {
+        return `${file}:<missing>`;
+      }
+    });
+    return `${index}\n${contents.join('\n')}`;
+  };
+  return { ...repo, run, tag, head: () => repo.git('rev-parse', 'HEAD').trim(), snapshot };
+}
+
+/** Installs nixtag's hooks with its own CLI, as `npx nixtag install` would. */
+export function installHooks(repo: HookRepo, args: string[]): GitResult {
+  const result = spawnSync(process.execPath, [BIN, 'install', ...args], {
+    cwd: repo.dir,
+    env: hookEnv(),
+    encoding: 'utf8',
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
