@@ -1,0 +1,72 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { STALE } from '../helpers/expressions.js';
+import { hookRepo, installHooks, manifest } from '../helpers/hooks.js';
+import { tempDir } from '../helpers/repo.js';
+
+/** A nix-instantiate that logs each call, first on PATH: what the hooks spawn is counted. */
+function countingNix(): { env: Record<string, string>; calls: () => number } {
+  const bin = path.join(tempDir('shim-'), 'bin');
+  mkdirSync(bin);
+  const log = path.join(bin, 'calls.log');
+  const real = ['/usr/bin/nix-instantiate', '/nix/var/nix/profiles/default/bin/nix-instantiate'].find((file) =>
+    existsSync(file),
+  );
+  writeFileSync(path.join(bin, 'nix-instantiate'), `#!/bin/sh\necho call >> "${log}"\nexec ${real} "$@"\n`);
+  chmodSync(path.join(bin, 'nix-instantiate'), 0o755);
+  return {
+    env: { PATH: `${bin}:${process.env.PATH}` },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
+}
+
+describe('the evaluation cache, seen from the hooks', () => {
+  it('makes no Nix call for a commit that changes only manifests, or nothing relevant', () => {
+    const nix = countingNix();
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
+    // A source change: the hook evaluates, fixes the staged manifest, and checks the result.
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', '--all');
+    expect(repo.run(['commit', '-m', 'v2'], { env: nix.env }).code).toBe(0);
+    const afterFix = nix.calls();
+    expect(afterFix).toBeGreaterThan(0);
+
+    // Only the manifest changes (a comment): its tag cannot have changed, Nix is not asked.
+    repo.write({ 'k8s/deployment.yaml': `${repo.read('k8s/deployment.yaml')}# reviewed\n` });
+    repo.git('add', 'k8s/deployment.yaml');
+    expect(repo.run(['commit', '-m', 'comment'], { env: nix.env }).code).toBe(0);
+    expect(nix.calls()).toBe(afterFix);
+
+    // Pushing what was just judged asks nothing either.
+    expect(repo.run(['push', '--quiet', 'origin', 'main'], { env: nix.env }).code).toBe(0);
+    expect(nix.calls()).toBe(afterFix);
+
+    // A source change is relevant again.
+    repo.write({ 'app/main.go': 'package main // v3\n' });
+    repo.git('add', '--all');
+    expect(repo.run(['commit', '-m', 'v3'], { env: nix.env }).code).toBe(0);
+    expect(nix.calls()).toBeGreaterThan(afterFix);
+  });
+
+  it('detects a manifest that is an input of its own image and says how to leave it out', () => {
+    const unfiltered = `{ system ? builtins.currentSystem }:
+derivation {
+  name = "docker-image-app.tar.gz";
+  inherit system;
+  src = builtins.path { path = ./.; name = "source"; filter = p: t: baseNameOf p != "node_modules"; };
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}
+`;
+    const repo = hookRepo({ 'default.nix': unfiltered, 'k8s/deployment.yaml': manifest(STALE) });
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', '--all');
+    expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
+    const commit = repo.run(['commit', '-m', 'v2']);
+    expect(commit.code).not.toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('k8s/deployment.yaml is part of the Nix source of image');
+    expect(commit.stdout + commit.stderr).toContain('filter');
+  });
+});
