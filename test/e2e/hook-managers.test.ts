@@ -1,0 +1,170 @@
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/cli.js';
+import { STALE } from '../helpers/expressions.js';
+import { hookEnv, hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
+
+const MODULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules');
+
+/** Makes packages from nixtag's own node_modules available in the test repository, as npm would. */
+function link(repo: HookRepo, packages: string[], bins: Record<string, string>): void {
+  for (const name of packages) symlinkSync(path.join(MODULES, name), path.join(repo.dir, 'node_modules', name));
+  for (const [bin, target] of Object.entries(bins)) {
+    symlinkSync(path.join(MODULES, target), path.join(repo.dir, 'node_modules', '.bin', bin));
+  }
+}
+
+/** A committed, up-to-date repository; `stale` then stages a source change without its tag. */
+function setUp(files: Record<string, string> = {}) {
+  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE), ...files });
+  repo.write({ 'k8s/deployment.yaml': manifest(repo.tag()) });
+  repo.commit('fresh');
+  return repo;
+}
+
+function stageSourceChange(repo: HookRepo, note: string): string {
+  repo.write({ 'app/main.go': `package main // ${note}\n` });
+  repo.git('add', 'app/main.go');
+  const hash = JSON.parse(
+    execFileSync(process.execPath, [BIN, 'hash', '--json', '--staged'], {
+      cwd: repo.dir,
+      env: hookEnv(),
+      encoding: 'utf8',
+    }),
+  ) as { images: Array<{ hash: string }> };
+  return hash.images[0]!.hash;
+}
+
+function initHusky(repo: HookRepo): void {
+  link(repo, ['husky'], { husky: 'husky/bin.js' });
+  execFileSync(path.join(repo.dir, 'node_modules', '.bin', 'husky'), [], { cwd: repo.dir, env: hookEnv() });
+}
+
+describe('husky 9', () => {
+  it('runs the line nixtag install adds, pre-commit and pre-push', () => {
+    const repo = setUp();
+    initHusky(repo);
+    repo.write({ '.husky/pre-commit': 'echo "an earlier line" > .husky-earlier\n' });
+    const installed = installHooks(repo, ['--pre-push']);
+    expect(installed.stdout).toMatch(/pre-commit: chained .*\.husky\/pre-commit/);
+    expect(repo.read('.husky/pre-commit')).toBe(
+      'echo "an earlier line" > .husky-earlier\nnixtag hook pre-commit --check\n',
+    );
+    expect(installHooks(repo, ['--pre-push']).stdout).toContain('unchanged');
+
+    const head = repo.head();
+    const tag = stageSourceChange(repo, 'v2');
+    const refused = repo.run(['commit', '-m', 'stale']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('stale reference');
+    expect(repo.head()).toBe(head);
+    expect(repo.read('.husky-earlier')).toBe('an earlier line\n');
+
+    repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+    repo.git('add', 'k8s/deployment.yaml');
+    expect(repo.run(['commit', '-m', 'fresh']).code).toBe(0);
+    expect(repo.run(['push', '--quiet', 'origin', 'main']).code).toBe(0);
+
+    stageSourceChange(repo, 'v3');
+    expect(repo.run(['commit', '--no-verify', '-m', 'stale, unverified']).code).toBe(0);
+    const push = repo.run(['push', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stdout + push.stderr).toContain('refs/heads/main');
+    expect(repo.run(['push', 'origin', 'main'], { env: { HUSKY: '0' } }).code).toBe(0);
+  });
+});
+
+describe('lint-staged under husky', () => {
+  it('refuses a stale commit and accepts a fresh one, in chunks, without touching what is unstaged', () => {
+    const repo = setUp({
+      'package.json': JSON.stringify({ 'lint-staged': { '*': 'nixtag check --staged' } }),
+      ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`docs/page-${index}.md`, 'x\n'])),
+    });
+    initHusky(repo);
+    link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
+    // A small argument limit makes lint-staged call nixtag once per chunk of files.
+    repo.write({ '.husky/pre-commit': 'lint-staged --max-arg-length 120\n' });
+
+    for (let index = 0; index < 12; index++) repo.write({ [`docs/page-${index}.md`]: 'changed\n' });
+    repo.git('add', 'docs');
+    const tag = stageSourceChange(repo, 'v2');
+    repo.write({ 'app/main.go': 'package main // v2 plus an unstaged edit\n' });
+    const head = repo.head();
+    const refused = repo.run(['commit', '-m', 'stale']);
+    expect(refused.code).not.toBe(0);
+    expect(repo.head()).toBe(head);
+    expect(repo.read('app/main.go')).toBe('package main // v2 plus an unstaged edit\n');
+
+    repo.write({ 'k8s/deployment.yaml': manifest(tag) });
+    repo.git('add', 'k8s/deployment.yaml');
+    // lint-staged killed the other chunks' nixtag when one failed: their lock must not linger.
+    const started = performance.now();
+    const accepted = repo.run(['commit', '-m', 'fresh']);
+    expect(performance.now() - started).toBeLessThan(8_000);
+    expect(accepted.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+    expect(repo.read('app/main.go')).toBe('package main // v2 plus an unstaged edit\n');
+  });
+
+  it('fixes the staged manifest in fix mode, the same across chunks, keeping unstaged edits', () => {
+    const repo = setUp({
+      'package.json': JSON.stringify({ 'lint-staged': { '*': 'nixtag fix --staged' } }),
+      ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`docs/page-${index}.md`, 'x\n'])),
+    });
+    initHusky(repo);
+    link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
+    repo.write({ '.husky/pre-commit': 'lint-staged --max-arg-length 120\n' });
+    for (let index = 0; index < 12; index++) repo.write({ [`docs/page-${index}.md`]: 'changed\n' });
+    repo.git('add', 'docs');
+    const old = repo.read('k8s/deployment.yaml');
+    const tag = stageSourceChange(repo, 'v2');
+    // The manifest is partially staged: a staged comment, and an unstaged one.
+    repo.write({ 'k8s/deployment.yaml': `${old}# staged note\n` });
+    repo.git('add', 'k8s/deployment.yaml');
+    repo.write({ 'k8s/deployment.yaml': `${old}# staged note\n# unstaged note\n` });
+
+    const commit = repo.run(['commit', '-m', 'fixed by lint-staged']);
+    expect(commit.stdout + commit.stderr).not.toContain('index.lock');
+    expect(commit.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(`${manifest(tag)}# staged note\n`);
+    expect(repo.read('k8s/deployment.yaml')).toBe(`${manifest(tag)}# staged note\n# unstaged note\n`);
+  });
+});
+
+describe('lefthook', () => {
+  it('runs nixtag on {staged_files}, fixes with stage_fixed, and passes stdin to pre-push', () => {
+    const repo = setUp({
+      'lefthook.yml': `pre-commit:
+  commands:
+    nixtag:
+      run: node_modules/.bin/nixtag fix --staged {staged_files}
+      stage_fixed: true
+pre-push:
+  commands:
+    nixtag:
+      run: node_modules/.bin/nixtag hook pre-push
+      use_stdin: true
+`,
+    });
+    link(repo, ['lefthook', 'lefthook-linux-x64'], {});
+    execFileSync(path.join(MODULES, 'lefthook-linux-x64', 'bin', 'lefthook'), ['install'], {
+      cwd: repo.dir,
+      env: hookEnv(),
+    });
+
+    const tag = stageSourceChange(repo, 'v2');
+    const commit = repo.run(['commit', '-m', 'fixed by lefthook']);
+    expect(commit.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+    expect(repo.run(['push', '--quiet', 'origin', 'main']).code).toBe(0);
+
+    stageSourceChange(repo, 'v3');
+    expect(repo.run(['commit', '--no-verify', '-m', 'stale']).code).toBe(0);
+    const push = repo.run(['push', 'origin', 'main']);
+    expect(push.code).not.toBe(0);
+    expect(push.stdout + push.stderr).toContain('refs/heads/main');
+  });
+});
