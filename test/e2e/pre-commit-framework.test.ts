@@ -1,0 +1,66 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { STALE } from '../helpers/expressions.js';
+import { appImage, hookEnv, manifest } from '../helpers/hooks.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * The pre-commit framework (Debian's package; .ci/run installs it) installs nixtag as a
+ * `language: node` hook from a git checkout of this repository at its HEAD commit: cloned, built
+ * by npm's `prepare`, packed and installed, exactly as a user's `.pre-commit-config.yaml` would.
+ */
+describe('the pre-commit framework', () => {
+  it('installs nixtag from a git checkout and judges commits and pushes', () => {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const repo = gitRepo({ 'default.nix': appImage, 'app/main.go': 'package main\n', 'k8s/deployment.yaml': manifest(STALE) });
+    const env = hookEnv({ PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'), PRE_COMMIT_COLOR: 'never' });
+    const git = (args: string[]) => spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
+    const tag = JSON.parse(
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], { cwd: repo.dir, env, encoding: 'utf8' }),
+    ).images[0].hash as string;
+    repo.write({
+      '.pre-commit-config.yaml': `repos:
+  - repo: ${ROOT}
+    rev: ${head}
+    hooks:
+      - id: nixtag
+      - id: nixtag-pre-push
+`,
+    });
+    repo.git('add', '.pre-commit-config.yaml');
+    const remote = path.join(tempDir('remote-'), 'remote.git');
+    execFileSync('git', ['init', '--quiet', '--bare', remote]);
+    repo.git('remote', 'add', 'origin', remote);
+    const install = spawnSync('pre-commit', ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'], {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(install.stderr + install.stdout).not.toMatch(/error/i);
+    expect(install.status).toBe(0);
+
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', 'app/main.go');
+    const refused = git(['commit', '-m', 'stale']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('stale reference');
+
+    repo.write({ 'k8s/deployment.yaml': manifest(tag), 'app/main.go': 'package main\n' });
+    repo.git('add', '--all');
+    const accepted = git(['commit', '-m', 'fresh']);
+    expect(accepted.stdout + accepted.stderr).toContain('nixtag');
+    expect(accepted.status).toBe(0);
+    expect(git(['push', '--quiet', 'origin', 'main']).status).toBe(0);
+
+    repo.write({ 'app/main.go': 'package main // v3\n' });
+    repo.git('add', 'app/main.go');
+    expect(git(['commit', '--no-verify', '-m', 'stale, unverified']).status).toBe(0);
+    const push = git(['push', 'origin', 'main']);
+    expect(push.status).not.toBe(0);
+    expect(push.stdout + push.stderr).toContain('stale reference');
+  }, 600_000);
+});
