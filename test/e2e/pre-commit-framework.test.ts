@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -16,11 +17,28 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 describe('the pre-commit framework', () => {
   it('installs nixtag from a git checkout and judges commits and pushes', () => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const repo = gitRepo({ 'default.nix': appImage, 'app/main.go': 'package main\n', 'k8s/deployment.yaml': manifest(STALE) });
-    const env = hookEnv({ PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'), PRE_COMMIT_COLOR: 'never' });
+    const repo = gitRepo({
+      'default.nix': appImage,
+      'app/main.go': 'package main\n',
+      'k8s/deployment.yaml': manifest(STALE),
+    });
+    // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH: both are the Node >= 22
+    // running the tests, as on a machine where that is the installed Node.
+    const nodeBin = path.join(tempDir('node-'), 'bin');
+    mkdirSync(nodeBin);
+    for (const name of ['node', 'nodejs']) symlinkSync(process.execPath, path.join(nodeBin, name));
+    const env = hookEnv({
+      PATH: `${nodeBin}:${process.env.PATH}`,
+      PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
+      PRE_COMMIT_COLOR: 'never',
+    });
     const git = (args: string[]) => spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
     const tag = JSON.parse(
-      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], { cwd: repo.dir, env, encoding: 'utf8' }),
+      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], {
+        cwd: repo.dir,
+        env,
+        encoding: 'utf8',
+      }),
     ).images[0].hash as string;
     repo.write({
       '.pre-commit-config.yaml': `repos:
@@ -35,11 +53,15 @@ describe('the pre-commit framework', () => {
     const remote = path.join(tempDir('remote-'), 'remote.git');
     execFileSync('git', ['init', '--quiet', '--bare', remote]);
     repo.git('remote', 'add', 'origin', remote);
-    const install = spawnSync('pre-commit', ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'], {
-      cwd: repo.dir,
-      env,
-      encoding: 'utf8',
-    });
+    const install = spawnSync(
+      'pre-commit',
+      ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'],
+      {
+        cwd: repo.dir,
+        env,
+        encoding: 'utf8',
+      },
+    );
     expect(install.stderr + install.stdout).not.toMatch(/error/i);
     expect(install.status).toBe(0);
 
