@@ -4,7 +4,7 @@ import type { Config } from '../config/schema.js';
 import { NixtagError } from '../errors.js';
 import { lockRepository } from '../git/lock.js';
 import { openRepository, stateDirectory, type Repository } from '../git/repository.js';
-import { listTree, resolveTree, slotOf, type TreeEntry, type TreeSource } from '../git/source.js';
+import { changesSinceFor, listTree, resolveTree, slotOf, type TreeEntry, type TreeSource } from '../git/source.js';
 import { materializeTree } from '../git/tree.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
@@ -90,10 +90,17 @@ export async function openSession(options: EngineOptions): Promise<Session> {
   const release = await lockRepository(repository);
   try {
     const source = options.source ?? { kind: 'worktree' };
-    const tree = await resolveTree(repository, source);
+    const resolving = resolveTree(repository, source);
     const slot = slotOf(source);
-    const speculative = materializeTree(repository, tree, slot, DEFAULT_CHECKOUT_NAME);
+    const speculative = materializeTree(
+      repository,
+      resolving,
+      slot,
+      DEFAULT_CHECKOUT_NAME,
+      changesSinceFor(repository, source),
+    );
     speculative.catch(() => undefined); // awaited below or by the evaluation
+    const tree = await resolving;
     const entries = listTree(repository, tree);
     entries.catch(() => undefined);
     const { loadConfig } = await import('../config/load.js');

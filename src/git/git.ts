@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { exec } from '../exec.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
@@ -55,4 +56,39 @@ export async function git(args: readonly string[], options: GitOptions): Promise
     });
   }
   return result.stdout;
+}
+
+/**
+ * As `git`, for output that is not text (blob contents from `cat-file --batch`): nano-spawn only
+ * returns strings, so this one case spawns directly and collects bytes.
+ */
+export function gitBytes(args: readonly string[], options: GitOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: gitEnvironment(options) as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new NixtagError('GIT_FAILED', error.code === 'ENOENT' ? messages.gitMissing() : messages.gitFailed(args), {
+          cause: error,
+        }),
+      ),
+    );
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else
+        reject(
+          new NixtagError('GIT_FAILED', messages.gitFailed(args), {
+            detail: Buffer.concat(err).toString('utf8').trim(),
+          }),
+        );
+    });
+    child.stdin.end(options.input ?? '');
+  });
 }

@@ -70,3 +70,19 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
   }
   return entries;
 }
+
+/**
+ * For the index, what changed since a checked-out tree comes straight from `git diff-index
+ * --cached`, which runs beside `git write-tree` instead of after it. Other sources diff trees.
+ */
+export function changesSinceFor(
+  repository: Repository,
+  source: TreeSource,
+): ((previous: string) => Promise<string>) | undefined {
+  if (source.kind !== 'index') return undefined;
+  return (previous) =>
+    git(
+      ['diff-index', '--cached', '-r', '-z', '--no-renames', previous],
+      inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
+    );
+}

@@ -1,5 +1,7 @@
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readBlobs } from './blobs.js';
 import { git } from './git.js';
 import { inRepository, stateDirectory, type Repository } from './repository.js';
 
@@ -33,28 +35,110 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   }
 }
 
+/** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
+interface Change {
+  mode: string;
+  oid: string;
+  status: string;
+  path: string;
+}
+
+function parseRawDiff(raw: string): Change[] {
+  const fields = raw.split('\0');
+  const changes: Change[] = [];
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const header = fields[index]!;
+    if (!header.startsWith(':')) break;
+    const [, newMode = '', , newOid = '', status = ''] = header.slice(1).split(' ');
+    changes.push({ mode: newMode, oid: newOid, status: status.charAt(0), path: fields[index + 1]! });
+  }
+  return changes;
+}
+
+async function removeEmptyParents(root: string, file: string): Promise<void> {
+  for (let directory = path.dirname(file); directory !== '.'; directory = path.dirname(directory)) {
+    try {
+      await rmdir(path.join(root, directory));
+    } catch {
+      return; // not empty, or already gone
+    }
+  }
+}
+
+/** Applies a diff to a checked-out tree: deletions first (a file may become a directory), then the rest. */
+async function applyChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
+  for (const change of changes.filter((entry) => entry.status === 'D')) {
+    await rm(path.join(workTree, change.path), { force: true, recursive: true });
+    await removeEmptyParents(workTree, change.path);
+  }
+  const written = changes.filter((entry) => entry.status !== 'D');
+  const blobs = await readBlobs(
+    repository,
+    written.filter((entry) => entry.mode !== '160000').map((entry) => entry.oid),
+  );
+  for (const change of written) {
+    const file = path.join(workTree, change.path);
+    await mkdir(path.dirname(file), { recursive: true });
+    await rm(file, { force: true, recursive: true });
+    if (change.mode === '160000')
+      await mkdir(file, { recursive: true }); // a submodule: an empty directory, as in a plain clone
+    else if (change.mode === '120000') await symlink(blobs.get(change.oid)!.toString('utf8'), file);
+    else await writeFile(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
+  }
+}
+
 /**
  * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
  * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash).
- * A separate index there makes `read-tree --reset -u` rewrite only files that changed and delete
- * the ones that went away.
+ * After the first full checkout only what changed since the tree checked out last is written:
+ * the changes come from `changesSince(previous)` (by default `git diff-tree` between the two
+ * trees), the contents from one `git cat-file --batch`. A marker written before an update and
+ * removed after it makes an interrupted update start again from a full checkout.
  */
 export async function materializeTree(
   repository: Repository,
-  tree: string,
+  treeId: string | Promise<string>,
   slot: string,
   checkoutName: string,
+  changesSince?: (previous: string) => Promise<string>,
 ): Promise<string> {
   const state = path.join(stateDirectory(repository), 'trees', slot);
   const workTree = path.join(state, checkoutName);
+  const record = path.join(state, `${checkoutName}.tree`);
+  const dirty = path.join(state, `${checkoutName}.updating`);
+  const previous =
+    existsSync(workTree) && !existsSync(dirty) ? await readFile(record, 'utf8').catch(() => undefined) : undefined;
+
+  if (previous !== undefined) {
+    const diff = changesSince
+      ? changesSince(previous)
+      : Promise.resolve(treeId).then((tree) =>
+          tree === previous
+            ? ''
+            : git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository)),
+        );
+    const [tree, raw] = await Promise.all([treeId, diff]);
+    if (tree === previous) return workTree;
+    await writeFile(dirty, tree);
+    await applyChanges(repository, workTree, parseRawDiff(raw));
+    await writeFile(record, tree);
+    await rm(dirty, { force: true });
+    return workTree;
+  }
+
+  const tree = await treeId;
+  await mkdir(state, { recursive: true });
+  await writeFile(dirty, tree);
+  await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
+  const index = path.join(state, `${checkoutName}.index`);
+  await rm(index, { force: true });
   await git(['read-tree', '--reset', '-u', tree], {
     cwd: workTree,
-    env: {
-      GIT_DIR: repository.gitDir,
-      GIT_WORK_TREE: workTree,
-      GIT_INDEX_FILE: path.join(state, `${checkoutName}.index`),
-    },
+    env: { GIT_DIR: repository.gitDir, GIT_WORK_TREE: workTree, GIT_INDEX_FILE: index },
   });
+  await rm(index, { force: true });
+  await writeFile(record, tree);
+  await rm(dirty, { force: true });
   return workTree;
 }

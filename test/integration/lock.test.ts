@@ -29,7 +29,7 @@ describe('the repository lock', () => {
     expect(second).toBe(true);
   });
 
-  it('is taken over at once from a run that was killed holding it', async () => {
+  it('is taken over within seconds from a run that was killed holding it', async () => {
     const repo = gitRepo({ 'a.txt': 'a\n' });
     const child = spawn(
       process.execPath,
@@ -51,7 +51,8 @@ describe('the repository lock', () => {
     expect(existsSync(path.join(repository.gitDir, 'nixtag', 'lock'))).toBe(true);
     const started = performance.now();
     const release = await lockRepository(repository);
-    expect(performance.now() - started).toBeLessThan(2_000); // not the 10 s stale time
+    // Stale after 2 s (proper-lockfile's minimum), not the default 10 s; generous for a busy machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
     await release();
   });
 });
