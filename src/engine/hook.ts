@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { git } from '../git/git.js';
 import { openRepository, stateDirectory } from '../git/repository.js';
 import { resolveTree, type TreeSource } from '../git/source.js';
-import { nixFingerprint } from '../nix/fingerprint.js';
-import { nixtagVersion } from '../version.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
 import type { CheckResult } from './types.js';
-import { isKnownGood, recordGood, verdictKey } from './verdicts.js';
+import { isKnownGood, recordGood, verdictEnvironment, verdictKey } from './verdicts.js';
 
 export interface HookOptions {
   cwd: string;
@@ -22,11 +21,9 @@ export interface HookResult {
 }
 
 function environmentOf(options: HookOptions): string | undefined {
-  const fingerprint = nixFingerprint();
-  if (fingerprint === undefined) return undefined;
   const config =
-    options.configFile === undefined ? '' : readFileSync(path.resolve(options.cwd, options.configFile), 'utf8');
-  return JSON.stringify([nixtagVersion(), fingerprint, config]);
+    options.configFile === undefined ? undefined : readFileSync(path.resolve(options.cwd, options.configFile), 'utf8');
+  return verdictEnvironment(config);
 }
 
 /**
@@ -34,18 +31,32 @@ function environmentOf(options: HookOptions): string | undefined {
  * (no configuration, YAML or Nix is loaded then), otherwise by a full check, or by fix.
  */
 async function judge(options: HookOptions, source: TreeSource, mode: 'check' | 'fix'): Promise<CheckResult> {
-  const repository = await openRepository(options.cwd);
-  const environment = environmentOf(options);
-  const tree = await resolveTree(repository, source);
-  const key = environment === undefined ? undefined : verdictKey(tree, environment);
-  const state = stateDirectory(repository);
-  if (key !== undefined && isKnownGood(state, key)) return { ok: true, references: [], warnings: [], evaluated: false };
+  const { key, state, good } = await verdict(options, source);
+  if (good) return { ok: true, references: [], warnings: [], evaluated: false };
   const engine = { cwd: options.cwd, configFile: options.configFile, source };
   const result =
     mode === 'fix' ? await (await import('./fix.js')).fix(engine) : await (await import('./check.js')).check(engine);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
   if (result.ok && !wrote && key !== undefined) recordGood(state, key);
   return result;
+}
+
+/**
+ * Whether this tree was already found up to date. The repository and the tree are asked for at
+ * once: two git processes side by side, the whole cost of an idle hook beyond starting Node.
+ */
+async function verdict(options: HookOptions, source: TreeSource) {
+  const [repository, tree] = await Promise.all([
+    openRepository(options.cwd),
+    source.kind === 'index'
+      ? git(['write-tree'], { cwd: options.cwd, inherit: true }).then((id) => id.trim())
+      : undefined,
+  ]);
+  const resolved = tree ?? (await resolveTree(repository, source));
+  const environment = environmentOf(options);
+  const key = environment === undefined ? undefined : verdictKey(resolved, environment);
+  const state = stateDirectory(repository);
+  return { key, state, good: key !== undefined && isKnownGood(state, key) };
 }
 
 function skipped(options: HookOptions): boolean {

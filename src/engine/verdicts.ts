@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { nixFingerprint } from '../nix/fingerprint.js';
+import { nixtagVersion } from '../version.js';
 
 /**
  * Trees already judged up to date, so that a hook asked about the same tree again (lint-staged's
@@ -9,6 +11,12 @@ import path from 'node:path';
  * manifests; the key adds what lies outside it: nixtag, the Nix binary and an explicit --config.
  */
 const MAX_VERDICTS = 256;
+
+/** What lies outside a judged tree and can change a verdict; undefined without Nix (no verdicts then). */
+export function verdictEnvironment(explicitConfig: string | undefined): string | undefined {
+  const fingerprint = nixFingerprint();
+  return fingerprint === undefined ? undefined : JSON.stringify([nixtagVersion(), fingerprint, explicitConfig ?? '']);
+}
 
 export function verdictKey(tree: string, environment: string): string {
   return createHash('sha256').update(`${tree}\n${environment}`).digest('hex');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { exec } from '../exec.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../report/messages.js';
@@ -41,54 +40,32 @@ function gitEnvironment(options: GitOptions): Record<string, string | undefined>
   return { ...env, ...options.env };
 }
 
-/** Runs git with arguments as an array, never through a shell; returns stdout. */
-export async function git(args: readonly string[], options: GitOptions): Promise<string> {
-  const result = await exec('git', args, {
+function failure(args: readonly string[], result: { missing: boolean; stderr: string; error?: Error }): NixtagError {
+  if (result.missing) return new NixtagError('GIT_FAILED', messages.gitMissing(), { cause: result.error });
+  return new NixtagError('GIT_FAILED', messages.gitFailed(args), {
+    detail: result.stderr.trim() || String(result.error?.message ?? ''),
+    cause: result.error,
+  });
+}
+
+function execOptions(options: GitOptions) {
+  return {
     cwd: options.cwd,
     env: gitEnvironment(options),
     ...(options.input === undefined ? {} : { input: options.input }),
-  });
-  if (result.missing) throw new NixtagError('GIT_FAILED', messages.gitMissing(), { cause: result.error });
-  if (result.failed) {
-    throw new NixtagError('GIT_FAILED', messages.gitFailed(args), {
-      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
-      cause: result.error,
-    });
-  }
+  };
+}
+
+/** Runs git with arguments as an array, never through a shell; returns stdout. */
+export async function git(args: readonly string[], options: GitOptions): Promise<string> {
+  const result = await exec('git', args, execOptions(options));
+  if (result.failed) throw failure(args, result);
   return result.stdout;
 }
 
-/**
- * As `git`, for output that is not text (blob contents from `cat-file --batch`): nano-spawn only
- * returns strings, so this one case spawns directly and collects bytes.
- */
-export function gitBytes(args: readonly string[], options: GitOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
-      cwd: options.cwd,
-      env: gitEnvironment(options) as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new NixtagError('GIT_FAILED', error.code === 'ENOENT' ? messages.gitMissing() : messages.gitFailed(args), {
-          cause: error,
-        }),
-      ),
-    );
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else
-        reject(
-          new NixtagError('GIT_FAILED', messages.gitFailed(args), {
-            detail: Buffer.concat(err).toString('utf8').trim(),
-          }),
-        );
-    });
-    child.stdin.end(options.input ?? '');
-  });
+/** As `git`, for output that is not text (blob contents from `cat-file --batch`). */
+export async function gitBytes(args: readonly string[], options: GitOptions): Promise<Buffer> {
+  const result = await exec('git', args, { ...execOptions(options), binary: true });
+  if (result.failed) throw failure(args, result);
+  return result.stdout;
 }

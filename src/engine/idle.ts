@@ -1,0 +1,36 @@
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { exec } from '../exec.js';
+import { isKnownGood, verdictEnvironment, verdictKey } from './verdicts.js';
+
+/**
+ * This work tree's git directory as a hook sees it, without running git: GIT_DIR when git set it,
+ * else `.git` here (a directory, or a file naming one in a linked worktree). Undefined when
+ * unsure; the caller then takes the full path. A wrong guess could only miss: verdicts are keyed
+ * by content.
+ */
+function gitDirectory(cwd: string): string | undefined {
+  if (process.env.GIT_DIR) return path.resolve(cwd, process.env.GIT_DIR);
+  const dotGit = path.join(cwd, '.git');
+  try {
+    if (statSync(dotGit).isDirectory()) return dotGit;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
+    return pointer ? path.resolve(cwd, pointer[1]!.trim()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the index git is about to commit was already judged up to date: one `git write-tree`
+ * and a file read, the whole cost of an idle pre-commit hook beyond starting Node. Loads nothing
+ * else, so that it can run before the command line is parsed.
+ */
+export async function indexKnownGood(cwd: string): Promise<boolean> {
+  const gitDir = gitDirectory(cwd);
+  const environment = verdictEnvironment(undefined);
+  if (gitDir === undefined || environment === undefined) return false;
+  const tree = await exec('git', ['write-tree'], { cwd, env: process.env });
+  if (tree.failed) return false;
+  return isKnownGood(path.join(gitDir, 'nixtag'), verdictKey(tree.stdout.trim(), environment));
+}
