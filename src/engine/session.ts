@@ -5,7 +5,7 @@ import { NixtagError } from '../errors.js';
 import { lockRepository } from '../git/lock.js';
 import { openRepository, stateDirectory, type Repository } from '../git/repository.js';
 import { changesSinceFor, listTree, resolveTree, slotOf, type TreeEntry, type TreeSource } from '../git/source.js';
-import { materializeTree } from '../git/tree.js';
+import { materializeTree, settleCheckouts } from '../git/tree.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { parseAttrPath } from '../nix/attrPath.js';
@@ -90,17 +90,18 @@ export async function openSession(options: EngineOptions): Promise<Session> {
   const release = await lockRepository(repository);
   try {
     const source = options.source ?? { kind: 'worktree' };
-    const resolving = resolveTree(repository, source);
+    let resolving: Promise<string> | undefined;
+    const resolveOnce = () => (resolving ??= resolveTree(repository, source));
     const slot = slotOf(source);
     const speculative = materializeTree(
       repository,
-      resolving,
+      resolveOnce,
       slot,
       DEFAULT_CHECKOUT_NAME,
       changesSinceFor(repository, source),
     );
     speculative.catch(() => undefined); // awaited below or by the evaluation
-    const tree = await resolving;
+    const tree = await resolveOnce();
     const entries = listTree(repository, tree);
     entries.catch(() => undefined);
     const { loadConfig } = await import('../config/load.js');
@@ -130,6 +131,7 @@ export async function openSession(options: EngineOptions): Promise<Session> {
               manifests: new Set(scopes.keys()),
             },
           };
+    const releaseLock = release;
     return {
       repository,
       source,
@@ -142,9 +144,13 @@ export async function openSession(options: EngineOptions): Promise<Session> {
       images,
       scopes,
       cache,
-      release,
+      release: async () => {
+        await settleCheckouts();
+        await releaseLock();
+      },
     };
   } catch (error) {
+    await settleCheckouts();
     await release();
     throw error;
   }

@@ -10,6 +10,8 @@ export interface Repository {
   gitDir: string;
   /** The index git uses now: GIT_INDEX_FILE as a hook sees it, resolved to an absolute path. */
   indexFile: string;
+  /** Where the objects are: the main repository's git dir, also from a linked worktree. */
+  commonDir: string;
 }
 
 /**
@@ -20,10 +22,13 @@ export interface Repository {
 export async function openRepository(cwd: string): Promise<Repository> {
   let output: string;
   try {
-    output = await git(['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'index'], {
-      cwd,
-      inherit: true,
-    });
+    output = await git(
+      ['rev-parse', '--show-toplevel', '--absolute-git-dir', '--git-path', 'index', '--git-common-dir'],
+      {
+        cwd,
+        inherit: true,
+      },
+    );
   } catch (error) {
     if (error instanceof NixtagError && /not a git repository/i.test(error.detail ?? '')) {
       throw new NixtagError('NOT_A_REPOSITORY', messages.notARepository(cwd), {
@@ -33,8 +38,8 @@ export async function openRepository(cwd: string): Promise<Repository> {
     }
     throw error;
   }
-  const [root = '', gitDir = '', index = ''] = output.split('\n');
-  return { root, gitDir, indexFile: path.resolve(cwd, index) };
+  const [root = '', gitDir = '', index = '', common = ''] = output.split('\n');
+  return { root, gitDir, indexFile: path.resolve(cwd, index), commonDir: path.resolve(cwd, common) };
 }
 
 /** Options for a git command on this repository's own work tree and index. */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readBlobs } from './blobs.js';
 import { git } from './git.js';
@@ -32,6 +32,18 @@ export async function worktreeTree(repository: Repository): Promise<string> {
     return (await git(['write-tree'], options)).trim();
   } finally {
     await rm(index, { force: true });
+  }
+}
+
+/** Tree ids still being recorded after a checkout returned; see settleCheckouts. */
+const pendingRecords = new Set<Promise<void>>();
+
+/** Waits until every checkout of this process has recorded its tree: before letting go of the lock. */
+export async function settleCheckouts(): Promise<void> {
+  while (pendingRecords.size > 0) {
+    const pending = [...pendingRecords];
+    pendingRecords.clear();
+    await Promise.all(pending);
   }
 }
 
@@ -97,7 +109,7 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
  */
 export async function materializeTree(
   repository: Repository,
-  treeId: string | Promise<string>,
+  treeId: string | Promise<string> | (() => Promise<string>),
   slot: string,
   checkoutName: string,
   changesSince?: (previous: string) => Promise<string>,
@@ -107,18 +119,35 @@ export async function materializeTree(
   const record = path.join(state, `${checkoutName}.tree`);
   const dirty = path.join(state, `${checkoutName}.updating`);
   const previous =
-    existsSync(workTree) && !existsSync(dirty) ? await readFile(record, 'utf8').catch(() => undefined) : undefined;
+    existsSync(workTree) && !existsSync(dirty) && existsSync(record) ? readFileSync(record, 'utf8') : undefined;
+  // What changed is asked for first and the tree id only once the files are written: it is not
+  // on the path to them, and after `git add` computing it rewrites the whole index.
+  const changing = previous !== undefined && changesSince !== undefined ? changesSince(previous) : undefined;
+  const resolveTree = () => (typeof treeId === 'function' ? treeId() : treeId);
+
+  if (previous !== undefined && changesSince !== undefined) {
+    // The changes do not wait for the tree id (after `git add`, write-tree rewrites the whole
+    // index): the files are written first, the id is recorded when it comes. Until then the
+    // marker stays, so a run that starts in between checks out from scratch.
+    const changes = parseRawDiff(await changing!);
+    if (changes.length === 0) return workTree;
+    await writeFile(dirty, previous);
+    await applyChanges(repository, workTree, changes);
+    pendingRecords.add(
+      Promise.resolve(resolveTree())
+        .then(async (tree) => {
+          await writeFile(record, tree);
+          await rm(dirty, { force: true });
+        })
+        .catch(() => undefined), // the marker stays: the next run starts over
+    );
+    return workTree;
+  }
 
   if (previous !== undefined) {
-    const diff = changesSince
-      ? changesSince(previous)
-      : Promise.resolve(treeId).then((tree) =>
-          tree === previous
-            ? ''
-            : git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository)),
-        );
-    const [tree, raw] = await Promise.all([treeId, diff]);
+    const tree = await resolveTree();
     if (tree === previous) return workTree;
+    const raw = await git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository));
     await writeFile(dirty, tree);
     await applyChanges(repository, workTree, parseRawDiff(raw));
     await writeFile(record, tree);
@@ -126,7 +155,7 @@ export async function materializeTree(
     return workTree;
   }
 
-  const tree = await treeId;
+  const tree = await resolveTree();
   await mkdir(state, { recursive: true });
   await writeFile(dirty, tree);
   await rm(workTree, { recursive: true, force: true });
