@@ -1,6 +1,11 @@
 #!/usr/bin/env node
+import module from 'node:module';
+
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
+// nixtag runs in every hook: V8's compiled code for its modules is kept between runs (Node's own
+// cache, in the temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 
 /**

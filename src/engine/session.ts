@@ -2,7 +2,6 @@ import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { NixtagError } from '../errors.js';
-import { lockRepository } from '../git/lock.js';
 import { openRepository, stateDirectory, type Repository } from '../git/repository.js';
 import { changesSinceFor, listTree, resolveTree, slotOf, type TreeEntry, type TreeSource } from '../git/source.js';
 import { materializeTree, settleCheckouts } from '../git/tree.js';
@@ -86,12 +85,25 @@ const DEFAULT_CHECKOUT_NAME = 'source';
  * reads it. Holds the repository lock until `release`.
  */
 export async function openSession(options: EngineOptions): Promise<Session> {
+  // Modules load while git answers: their evaluation and the git processes overlap.
+  const configModule = import('../config/load.js');
+  const lockModule = import('../git/lock.js');
   const repository = await openRepository(options.cwd);
-  const release = await lockRepository(repository);
+  const source = options.source ?? { kind: 'worktree' };
+  const explicit = options.configFile === undefined ? undefined : path.resolve(options.cwd, options.configFile);
+  // The working tree's configuration is in the working tree: it loads beside the lock and the tree.
+  const worktreeConfig =
+    source.kind === 'worktree' || explicit !== undefined
+      ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit))
+      : undefined;
+  worktreeConfig?.catch(() => undefined);
+  // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
+  // needs no lock and runs beside the wait for it.
+  let resolving: Promise<string> | undefined;
+  const resolveOnce = () => (resolving ??= resolveTree(repository, source));
+  if (source.kind !== 'index') resolveOnce().catch(() => undefined);
+  const release = await (await lockModule).lockRepository(repository);
   try {
-    const source = options.source ?? { kind: 'worktree' };
-    let resolving: Promise<string> | undefined;
-    const resolveOnce = () => (resolving ??= resolveTree(repository, source));
     const slot = slotOf(source);
     const speculative = materializeTree(
       repository,
@@ -104,10 +116,10 @@ export async function openSession(options: EngineOptions): Promise<Session> {
     const tree = await resolveOnce();
     const entries = listTree(repository, tree);
     entries.catch(() => undefined);
-    const { loadConfig } = await import('../config/load.js');
-    const explicit = options.configFile === undefined ? undefined : path.resolve(options.cwd, options.configFile);
-    const configRoot = source.kind === 'worktree' || explicit !== undefined ? repository.root : await speculative;
-    const { config, file } = await loadConfig(configRoot, explicit);
+    const { config, file } =
+      worktreeConfig !== undefined
+        ? await worktreeConfig
+        : await (await configModule).loadConfig(await speculative, undefined);
     const checkout =
       config.checkoutName === DEFAULT_CHECKOUT_NAME
         ? speculative
