@@ -2,8 +2,12 @@
 export { check } from './engine/check.js';
 export { fix } from './engine/fix.js';
 export { hash, type HashOptions } from './engine/hash.js';
+export { preCommit, prePush, type HookOptions, type HookResult } from './engine/hook.js';
+export { install, type InstallOptions, type InstallResult, type InstallAction } from './engine/install.js';
+export { parsePrePushInput, type PushUpdate } from './engine/prePushInput.js';
 export type { EngineOptions } from './engine/session.js';
-export type { CheckResult, HashResult, ImageHash, ReferenceResult, ReferenceStatus } from './engine/types.js';
+export type { CheckResult, FixLoop, HashResult, ImageHash, ReferenceResult, ReferenceStatus } from './engine/types.js';
+export type { TreeSource } from './git/source.js';
 export { NixtagError, isNixtagError, type ErrorCode, type ErrorKind, type Location } from './errors.js';
 export { parseImageReference, canonicalRepository, type ImageReference } from './manifest/reference.js';
 export { storePathHashPart, isNixHash } from './nix/storePath.js';
