@@ -131,6 +131,32 @@ describe('pre-commit through plain git hooks', () => {
     expect(repo.read('k8s/deployment.yaml')).toBe(manifest(tag) + '# a note not staged yet\n');
   });
 
+  it('in fix mode with `git commit <paths>` puts the fix in the commit and in the real index', () => {
+    const { repo } = freshRepo(['--git', '--pre-commit', 'fix']);
+    repo.write({ 'README.md': 'staged separately\n' });
+    repo.git('add', 'README.md');
+    const tag = changeSource(repo, false);
+    const commit = repo.run(['commit', '-m', 'source only', 'app/main.go']);
+    expect(commit.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
+    expect(repo.git('show', ':k8s/deployment.yaml')).toBe(manifest(tag));
+    // What was staged apart from the paths stays staged, not committed.
+    expect(repo.git('diff', '--cached', '--name-only').trim()).toBe('README.md');
+  });
+
+  it('works with the packaged hooks/ scripts as core.hooksPath', () => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    repo.git('config', 'core.hooksPath', path.resolve(path.dirname(BIN), '../../hooks'));
+    repo.write({ 'README.md': 'x\n' });
+    repo.git('add', 'README.md');
+    const refused = repo.run(['commit', '-m', 'stale']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('stale reference');
+    const fixed = repo.run(['commit', '-m', 'fixed by the hook'], { env: { NIXTAG_PRE_COMMIT: 'fix' } });
+    expect(fixed.code).toBe(0);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).not.toContain(STALE);
+  });
+
   it('keeps a hook that was there, runs it first, and installs idempotently', () => {
     const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
     const hooks = path.join(repo.dir, '.git', 'hooks');
