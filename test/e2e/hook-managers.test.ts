@@ -77,20 +77,25 @@ describe('husky 9', () => {
   });
 });
 
+/**
+ * A repository whose pre-commit runs lint-staged with `task` on every staged file, under husky,
+ * with a small argument limit so that lint-staged calls nixtag once per chunk of files; twelve
+ * documentation pages are staged, and so is a change of the image's source.
+ */
+function lintStagedRepo(task: string): { repo: HookRepo; tag: string } {
+  const pages = Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`docs/page-${index}.md`, 'x\n']));
+  const repo = setUp({ 'package.json': JSON.stringify({ 'lint-staged': { '*': task } }), ...pages });
+  initHusky(repo);
+  link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
+  repo.write({ '.husky/pre-commit': 'lint-staged --max-arg-length 120\n' });
+  for (const page of Object.keys(pages)) repo.write({ [page]: 'changed\n' });
+  repo.git('add', 'docs');
+  return { repo, tag: stageSourceChange(repo, 'v2') };
+}
+
 describe('lint-staged under husky', () => {
   it('refuses a stale commit and accepts a fresh one, in chunks, without touching what is unstaged', () => {
-    const repo = setUp({
-      'package.json': JSON.stringify({ 'lint-staged': { '*': 'nixtag check --staged' } }),
-      ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`docs/page-${index}.md`, 'x\n'])),
-    });
-    initHusky(repo);
-    link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
-    // A small argument limit makes lint-staged call nixtag once per chunk of files.
-    repo.write({ '.husky/pre-commit': 'lint-staged --max-arg-length 120\n' });
-
-    for (let index = 0; index < 12; index++) repo.write({ [`docs/page-${index}.md`]: 'changed\n' });
-    repo.git('add', 'docs');
-    const tag = stageSourceChange(repo, 'v2');
+    const { repo, tag } = lintStagedRepo('nixtag check --staged');
     repo.write({ 'app/main.go': 'package main // v2 plus an unstaged edit\n' });
     const head = repo.head();
     const refused = repo.run(['commit', '-m', 'stale']);
@@ -110,17 +115,8 @@ describe('lint-staged under husky', () => {
   });
 
   it('fixes the staged manifest in fix mode, the same across chunks, keeping unstaged edits', () => {
-    const repo = setUp({
-      'package.json': JSON.stringify({ 'lint-staged': { '*': 'nixtag fix --staged' } }),
-      ...Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`docs/page-${index}.md`, 'x\n'])),
-    });
-    initHusky(repo);
-    link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
-    repo.write({ '.husky/pre-commit': 'lint-staged --max-arg-length 120\n' });
-    for (let index = 0; index < 12; index++) repo.write({ [`docs/page-${index}.md`]: 'changed\n' });
-    repo.git('add', 'docs');
+    const { repo, tag } = lintStagedRepo('nixtag fix --staged');
     const old = repo.read('k8s/deployment.yaml');
-    const tag = stageSourceChange(repo, 'v2');
     // The manifest is partially staged: a staged comment, and an unstaged one.
     repo.write({ 'k8s/deployment.yaml': `${old}# staged note\n` });
     repo.git('add', 'k8s/deployment.yaml');

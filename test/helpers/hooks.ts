@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { BIN } from './cli.js';
+import { deployment } from './expressions.js';
 import { gitRepo, tempDir, testEnv, type Files, type TestRepo } from './repo.js';
 
 /** An image built from app/ only (a filtered source), so manifests are not Nix inputs. */
@@ -17,17 +18,7 @@ derivation {
 
 export const REPOSITORY = 'registry.example/app';
 
-export const manifest = (tag: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: app
-spec:
-  template:
-    spec:
-      containers:
-        - name: app
-          image: ${REPOSITORY}:${tag}
-`;
+export const manifest = (tag: string) => deployment(`${REPOSITORY}:${tag}`);
 
 /** PATH for hooks: the Node running the tests (>= 22) first, as a developer's shell would have. */
 export function hookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
