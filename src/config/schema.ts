@@ -53,4 +53,3 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type ImageConfig = z.output<typeof imageSchema>;
-export type ArgValue = z.output<typeof argValue>;

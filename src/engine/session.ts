@@ -143,7 +143,6 @@ export async function openSession(options: EngineOptions): Promise<Session> {
               manifests: new Set(scopes.keys()),
             },
           };
-    const releaseLock = release;
     return {
       repository,
       source,
@@ -158,7 +157,7 @@ export async function openSession(options: EngineOptions): Promise<Session> {
       cache,
       release: async () => {
         await settleCheckouts();
-        await releaseLock();
+        await release();
       },
     };
   } catch (error) {

@@ -5,15 +5,6 @@ import { readBlobs } from './blobs.js';
 import { git } from './git.js';
 import { inRepository, stateDirectory, type Repository } from './repository.js';
 
-/** Paths of the files git tracks in the index, relative to the root. */
-export async function trackedFiles(repository: Repository): Promise<string[]> {
-  const output = await git(
-    ['ls-files', '-z', '--cached'],
-    inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
-  );
-  return output.split('\0').filter((file) => file !== '');
-}
-
 /**
  * The tree that `git commit -a` would record now: tracked files with their working-tree content,
  * never untracked files. It is built in a copy of the index, so git's stat cache keeps it cheap
