@@ -2,13 +2,13 @@
 // against `node -e` running `git diff --cached --name-only` in the same repository: target <= 1.5.
 // (b) Checking out the index of a 20,000-file repository after a one-file change against
 // `git diff --cached` there: target <= 2.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { changesSinceFor, resolveTree } from '../dist/git/source.js';
 import { materializeTree, settleCheckouts } from '../dist/git/tree.js';
 import { openRepository } from '../dist/git/repository.js';
-import { BIN, median, report, repository } from './lib.mjs';
+import { BIN, compare, elapsed, repository, time } from './lib.mjs';
 
 // (a) ---------------------------------------------------------------------------------------
 const image = `derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; src = builtins.path { path = ./app; name = "source"; }; }\n`;
@@ -22,30 +22,19 @@ const small = repository({
 execFileSync(process.execPath, [BIN, 'fix'], { cwd: small.dir });
 small.git('add', '--all');
 small.git('commit', '--quiet', '-m', 'fresh');
-const run = (args) => {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd: small.dir, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${args.join(' ')}: ${result.stderr}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
-};
-const hook = () => run([BIN, 'hook', 'pre-commit', '--check']);
-const baseline = () => run(['-e', "require('child_process').execFileSync('git', ['diff', '--cached', '--name-only'])"]);
+const node = (args) => () => time(process.execPath, args, { cwd: small.dir, expectStatus: 0 });
+const hook = node([BIN, 'hook', 'pre-commit', '--check']);
 hook(); // the first run judges the tree; the rest are warm
-const samplesA = { baseline: [], hook: [] };
-for (let round = 0; round < 15; round++) {
-  samplesA.baseline.push(baseline());
-  samplesA.hook.push(hook());
-}
-const a = {
-  'node -e: git diff --cached --name-only': median(samplesA.baseline),
-  'nixtag hook pre-commit, warm': median(samplesA.hook),
-};
-const okA = report(
-  'Warm pre-commit vs node running git diff --cached',
-  a,
-  a['nixtag hook pre-commit, warm'] / a['node -e: git diff --cached --name-only'],
-  1.5,
-);
+const okA = await compare({
+  title: 'Warm pre-commit vs node running git diff --cached',
+  baseline: [
+    'node -e: git diff --cached --name-only',
+    node(['-e', "require('child_process').execFileSync('git', ['diff', '--cached', '--name-only'])"]),
+  ],
+  subject: ['nixtag hook pre-commit, warm', hook],
+  target: 1.5,
+  rounds: 15,
+});
 
 // (b) ---------------------------------------------------------------------------------------
 const files = {};
@@ -56,33 +45,25 @@ const big = repository(files);
 const repo = await openRepository(big.dir);
 const source = { kind: 'index' };
 const checkout = async () => {
-  const start = process.hrtime.bigint();
-  await materializeTree(repo, () => resolveTree(repo, source), 'index', 'source', changesSinceFor(repo, source));
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  const ms = await elapsed(() =>
+    materializeTree(repo, () => resolveTree(repo, source), 'index', 'source', changesSinceFor(repo, source)),
+  );
   await settleCheckouts(); // the tree id is recorded behind the checkout, as in a hook
-  return elapsed;
-};
-const diffCached = () => {
-  const start = process.hrtime.bigint();
-  execFileSync('git', ['diff', '--cached', '--name-only'], { cwd: big.dir });
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  return ms;
 };
 await checkout(); // the first, full checkout
-const samplesB = { diff: [], checkout: [] };
-for (let round = 0; round < 15; round++) {
-  writeFileSync(path.join(big.dir, 'pkg7', 'file7.txt'), `changed ${round}\n`);
-  big.git('add', 'pkg7/file7.txt');
-  samplesB.diff.push(diffCached());
-  samplesB.checkout.push(await checkout());
-}
-const b = {
-  'git diff --cached --name-only (20,000 files)': median(samplesB.diff),
-  'nixtag checkout of the index': median(samplesB.checkout),
-};
-const okB = report(
-  'Checking out a 20,000-file index after a one-file change vs git diff --cached',
-  b,
-  b['nixtag checkout of the index'] / b['git diff --cached --name-only (20,000 files)'],
-  2,
-);
+const okB = await compare({
+  title: 'Checking out a 20,000-file index after a one-file change vs git diff --cached',
+  before: (round) => {
+    writeFileSync(path.join(big.dir, 'pkg7', 'file7.txt'), `changed ${round}\n`);
+    big.git('add', 'pkg7/file7.txt');
+  },
+  baseline: [
+    'git diff --cached --name-only (20,000 files)',
+    () => time('git', ['diff', '--cached', '--name-only'], { cwd: big.dir, expectStatus: 0 }),
+  ],
+  subject: ['nixtag checkout of the index', checkout],
+  target: 2,
+  rounds: 15,
+});
 process.exitCode = (process.exitCode ?? 0) || (okA && okB ? 0 : 1);

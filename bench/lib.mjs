@@ -54,13 +54,27 @@ export function median(values) {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs the measurements interleaved (so drift on a noisy machine hits all alike); medians. */
-export function interleaved(rounds, measurements) {
-  const samples = Object.fromEntries(Object.keys(measurements).map((name) => [name, []]));
+/**
+ * Measures a subject against a baseline in interleaved rounds (drift on a noisy machine hits both
+ * alike), prints both medians and their ratio, and says whether the ratio meets the target. Each
+ * measure returns milliseconds; `before` prepares a round outside the timing.
+ */
+export async function compare({ title, baseline, subject, target, rounds = 7, before }) {
+  const samples = [[], []];
   for (let round = 0; round < rounds; round++) {
-    for (const [name, measure] of Object.entries(measurements)) samples[name].push(measure());
+    await before?.(round);
+    samples[0].push(await baseline[1]());
+    samples[1].push(await subject[1]());
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
+  const [base, measured] = samples.map(median);
+  return report(title, { [baseline[0]]: base, [subject[0]]: measured }, measured / base, target);
+}
+
+/** Milliseconds an async piece of work takes. */
+export async function elapsed(work) {
+  const start = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 export function report(title, figures, ratio, target) {

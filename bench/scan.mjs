@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { openSession, scanManifests } from '../dist/engine/session.js';
-import { report, repository } from './lib.mjs';
+import { compare, elapsed, repository } from './lib.mjs';
 
 const FILES = 1000;
 const deployment = (index, replica) => `# Service ${index}, replica set ${replica}: generated for the benchmark.
@@ -86,37 +86,22 @@ if (process.env.NIXTAG_BENCH_KEEP) console.log('repository:', repo.dir);
 const names = Object.keys(files).filter((file) => file.endsWith('.yaml'));
 const session = await openSession({ cwd: repo.dir });
 
-const time = async (work) => {
-  const start = performance.now();
-  await work();
-  return performance.now() - start;
-};
 const parseOnly = () =>
-  time(async () => {
+  elapsed(async () => {
     for (const name of names) parseAllDocuments(readFileSync(path.join(repo.dir, name), 'utf8'));
   });
 const scan = () =>
-  time(async () => {
+  elapsed(async () => {
     const result = await scanManifests(session, { cwd: repo.dir });
     if (result.manifests.length < FILES) throw new Error('not every manifest was scanned');
   });
-
 await parseOnly(); // warm the file cache and the JIT for both
 await scan();
-const samples = { parse: [], scan: [] };
-for (let round = 0; round < 7; round++) {
-  samples.parse.push(await parseOnly());
-  samples.scan.push(await scan());
-}
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-const figures = {
-  [`yaml parseAllDocuments, ${FILES} files (${(bytes / 1e6).toFixed(1)} MB)`]: median(samples.parse),
-  'nixtag scan (list, read, parse, locate, tie)': median(samples.scan),
-};
-const ok = report(
-  'Scanning manifests vs parsing them alone',
-  figures,
-  median(samples.scan) / median(samples.parse),
-  1.5,
-);
+const ok = await compare({
+  title: 'Scanning manifests vs parsing them alone',
+  baseline: [`yaml parseAllDocuments, ${FILES} files (${(bytes / 1e6).toFixed(1)} MB)`, parseOnly],
+  subject: ['nixtag scan (list, read, parse, locate, tie)', scan],
+  target: 1.5,
+});
+await session.release();
 process.exitCode = (process.exitCode ?? 0) || (ok ? 0 : 1);
