@@ -1,5 +1,4 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
 
 export interface ManifestScope {
   /** Image names whose references may be in this file. */
@@ -30,14 +29,19 @@ export function isDefaultManifest(file: string, files: ReadonlySet<string>): boo
  * Which tracked files are scanned, and for which images: an image with `manifests` globs looks
  * only in the files they match (and those must parse); one without looks in the default set.
  */
-export function selectManifests(
+export async function selectManifests(
   files: readonly string[],
   images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
-): Map<string, ManifestScope> {
+): Promise<Map<string, ManifestScope>> {
   const all = new Set(files);
+  // The glob matcher loads only for a configuration that names manifests.
+  const picomatch = images.some((image) => image.manifests !== undefined)
+    ? (await import('picomatch')).default
+    : undefined;
   const matchers = images.map((image) => ({
     name: image.name,
-    match: image.manifests === undefined ? undefined : picomatch(image.manifests, { dot: true }),
+    match:
+      image.manifests === undefined || picomatch === undefined ? undefined : picomatch(image.manifests, { dot: true }),
   }));
   const selected = new Map<string, ManifestScope>();
   for (const file of files) {

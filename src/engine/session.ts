@@ -127,7 +127,7 @@ export async function openSession(options: EngineOptions): Promise<Session> {
     checkout.catch(() => undefined);
     const images = configuredImages(config);
     const files = await entries;
-    const scopes = selectManifests(
+    const scopes = await selectManifests(
       files.map((entry) => entry.path),
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
     );
