@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REFERENCE_INVALID'
+  | 'REWRITE_UNSAFE'
   | 'PIN_INVALID'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
@@ -37,6 +38,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REFERENCE_INVALID: 'input',
+  REWRITE_UNSAFE: 'input',
   PIN_INVALID: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',

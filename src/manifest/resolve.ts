@@ -84,7 +84,7 @@ export function planRewrite(
 ): PlannedRewrite {
   const { occurrence } = reference;
   const cannotRewrite = () =>
-    new NixtagError('WRITE_FAILED', messages.cannotRewriteInPlace(file), {
+    new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
       location: { file, ...occurrence.position },
       hint: messages.cannotRewriteInPlaceHint(),
     });

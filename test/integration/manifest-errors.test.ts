@@ -164,7 +164,8 @@ describe('manifests nixtag must not or cannot rewrite', () => {
       'b.yaml': escaped,
     });
     const error = await failure(fix({ cwd: repo.dir }));
-    expect(error.code).toBe('WRITE_FAILED');
+    expect(error.code).toBe('REWRITE_UNSAFE');
+    expect(error.kind).toBe('input');
     expect(error.location?.file).toBe('b.yaml');
     expect(repo.read('a.yaml')).toBe(deployment(`${REPO}:${STALE}`));
     expect(repo.read('b.yaml')).toBe(escaped);
