@@ -16,7 +16,6 @@ export type ErrorCode =
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
-  | 'REFERENCE_INVALID'
   | 'REWRITE_UNSAFE'
   | 'PIN_INVALID'
   | 'REVISION_NOT_FOUND'
@@ -37,7 +36,6 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
-  REFERENCE_INVALID: 'input',
   REWRITE_UNSAFE: 'input',
   PIN_INVALID: 'input',
   REVISION_NOT_FOUND: 'input',

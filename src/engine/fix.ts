@@ -36,7 +36,9 @@ function planWrites(inspection: Inspection): PlannedWrite[] {
     }
     const changes: TagChange[] = group.map((comparison) => {
       if (comparison.plan instanceof Error || comparison.plan === undefined) {
-        throw comparison.plan ?? new NixtagError('WRITE_FAILED', messages.cannotRewriteInPlace(comparison.result.file));
+        throw (
+          comparison.plan ?? new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(comparison.result.file))
+        );
       }
       return { index: comparison.index, tag: comparison.expectedTag!, plan: comparison.plan };
     });
