@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { git } from '../git/git.js';
 import { openRepository, stateDirectory } from '../git/repository.js';
 import { resolveTree, type TreeSource } from '../git/source.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
@@ -42,19 +41,14 @@ async function judge(options: HookOptions, source: TreeSource, mode: 'check' | '
 }
 
 /**
- * Whether this tree was already found up to date. The repository and the tree are asked for at
- * once: two git processes side by side, the whole cost of an idle hook beyond starting Node.
+ * Whether this tree was already found up to date. (The CLI answers an idle pre-commit even
+ * earlier, in engine/idle.ts, before this module loads.)
  */
 async function verdict(options: HookOptions, source: TreeSource) {
-  const [repository, tree] = await Promise.all([
-    openRepository(options.cwd),
-    source.kind === 'index'
-      ? git(['write-tree'], { cwd: options.cwd, inherit: true }).then((id) => id.trim())
-      : undefined,
-  ]);
-  const resolved = tree ?? (await resolveTree(repository, source));
+  const repository = await openRepository(options.cwd);
+  const tree = await resolveTree(repository, source);
   const environment = environmentOf(options);
-  const key = environment === undefined ? undefined : verdictKey(resolved, environment);
+  const key = environment === undefined ? undefined : verdictKey(tree, environment);
   const state = stateDirectory(repository);
   return { key, state, good: key !== undefined && isKnownGood(state, key) };
 }

@@ -6,7 +6,7 @@ import { nixtagVersion } from '../version.js';
 
 /**
  * Trees already judged up to date, so that a hook asked about the same tree again (lint-staged's
- * chunks, a retried commit, pushing what was committed) answers after two git calls, before any
+ * chunks, a retried commit, pushing what was committed) answers after one git call, before any
  * configuration, YAML or Nix is loaded. A judged tree holds its configuration, pin, expressions and
  * manifests; the key adds what lies outside it: nixtag, the Nix binary and an explicit --config.
  */

@@ -73,7 +73,7 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
 
 /**
  * For the index, what changed since a checked-out tree comes straight from `git diff-index
- * --cached`, which runs beside `git write-tree` instead of after it. Other sources diff trees.
+ * --cached`, without waiting for `git write-tree`. Other sources diff trees.
  */
 export function changesSinceFor(
   repository: Repository,
