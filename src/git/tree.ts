@@ -111,16 +111,21 @@ export async function materializeTree(
   const dirty = path.join(state, `${checkoutName}.updating`);
   const previous =
     existsSync(workTree) && !existsSync(dirty) && existsSync(record) ? readFileSync(record, 'utf8') : undefined;
-  // What changed is asked for first and the tree id only once the files are written: it is not
-  // on the path to them, and after `git add` computing it rewrites the whole index.
-  const changing = previous !== undefined && changesSince !== undefined ? changesSince(previous) : undefined;
-  const resolveTree = () => (typeof treeId === 'function' ? treeId() : treeId);
+  let resolved: Promise<string> | undefined;
+  const resolveTree = () => (resolved ??= Promise.resolve(typeof treeId === 'function' ? treeId() : treeId));
 
-  if (previous !== undefined && changesSince !== undefined) {
-    // The changes do not wait for the tree id (after `git add`, write-tree rewrites the whole
-    // index): the files are written first, the id is recorded when it comes. Until then the
-    // marker stays, so a run that starts in between checks out from scratch.
-    const changes = parseRawDiff(await changing!);
+  if (previous !== undefined) {
+    // What changed is asked for first and the tree id only once the files are written: for the
+    // index it is not on the path to them (after `git add`, write-tree rewrites the whole index).
+    // Until the id is recorded the marker stays, so a run that starts in between starts over.
+    const diff =
+      changesSince?.(previous) ??
+      Promise.resolve(resolveTree()).then((tree) =>
+        tree === previous
+          ? ''
+          : git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository)),
+      );
+    const changes = parseRawDiff(await diff);
     if (changes.length === 0) return workTree;
     await writeFile(dirty, previous);
     await applyChanges(repository, workTree, changes);
@@ -132,17 +137,6 @@ export async function materializeTree(
         })
         .catch(() => undefined), // the marker stays: the next run starts over
     );
-    return workTree;
-  }
-
-  if (previous !== undefined) {
-    const tree = await resolveTree();
-    if (tree === previous) return workTree;
-    const raw = await git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository));
-    await writeFile(dirty, tree);
-    await applyChanges(repository, workTree, parseRawDiff(raw));
-    await writeFile(record, tree);
-    await rm(dirty, { force: true });
     return workTree;
   }
 

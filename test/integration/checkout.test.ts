@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   chmodSync,
   lstatSync,
   mkdirSync,
@@ -13,7 +14,7 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
-import { materializeTree } from '../../src/git/tree.js';
+import { materializeTree, settleCheckouts } from '../../src/git/tree.js';
 import { gitRepo, tempDir, testEnv } from '../helpers/repo.js';
 
 /** Every file under a directory: path, kind, mode bit and content, for exact comparison. */
@@ -51,7 +52,11 @@ describe('the incremental checkout', () => {
     const tree = () => repo.git('rev-parse', 'HEAD^{tree}').trim();
     const check = async () => {
       const dir = await materializeTree(repository, tree(), 'test', 'source');
+      await settleCheckouts(); // as a session does before letting go of the lock
       expect(path.basename(dir)).toBe('source');
+      // The checkout records its tree, so the next one starts from it instead of from scratch.
+      expect(readFileSync(path.join(path.dirname(dir), 'source.tree'), 'utf8')).toBe(tree());
+      expect(existsSync(path.join(path.dirname(dir), 'source.updating'))).toBe(false);
       expect(describeTree(dir)).toEqual(expected(repo.dir, tree()));
       return dir;
     };
