@@ -1,4 +1,5 @@
 import { NixtagError } from '../errors.js';
+import type { CheckResult } from '../engine/types.js';
 import type { TreeSource } from '../git/source.js';
 import { messages } from '../report/messages.js';
 import { EXIT } from './exitCode.js';
@@ -27,30 +28,24 @@ function engineOptions(paths: string[], flags: CommonFlags) {
   return { cwd: process.cwd(), paths, configFile: flags.config, source: sourceOf(flags), cache: flags.cache };
 }
 
-/** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
-export async function runCheck(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
-  const [{ check }, text, json] = await Promise.all([
-    import('../engine/check.js'),
-    import('../report/text.js'),
-    import('../report/json.js'),
-  ]);
-  const result = await check(engineOptions(paths, flags));
+/** Prints a check or fix result, warnings apart, and gives its exit status. */
+async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
+  const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
   return result.ok ? EXIT.ok : EXIT.stale;
 }
 
+/** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
+export async function runCheck(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
+  const { check } = await import('../engine/check.js');
+  return report(await check(engineOptions(paths, flags)), flags, output);
+}
+
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
-  const [{ fix }, text, json] = await Promise.all([
-    import('../engine/fix.js'),
-    import('../report/text.js'),
-    import('../report/json.js'),
-  ]);
-  const result = await fix(engineOptions(paths, flags));
-  output.err(text.formatWarnings(result.warnings));
-  output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
-  return result.ok ? EXIT.ok : EXIT.stale;
+  const { fix } = await import('../engine/fix.js');
+  return report(await fix(engineOptions(paths, flags)), flags, output);
 }
 
 export async function runHash(flags: CommonFlags & { image?: string }, output: Output): Promise<number> {
