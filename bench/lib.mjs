@@ -63,11 +63,23 @@ export async function compare({ title, baseline, subject, target, rounds = 7, be
   const samples = [[], []];
   for (let round = 0; round < rounds; round++) {
     await before?.(round);
+    await nixAtRest();
     samples[0].push(await baseline[1]());
+    await nixAtRest();
     samples[1].push(await subject[1]());
   }
   const [base, measured] = samples.map(median);
   return report(title, { [baseline[0]]: base, [subject[0]]: measured }, measured / base, target);
+}
+
+/**
+ * nixtag takes Nix's answer as soon as it is traced and leaves Nix to free its heap on its own;
+ * the next measurement waits for that, so that it does not share the CPU with it.
+ */
+export async function nixAtRest() {
+  while (spawnSync('pgrep', ['-x', 'nix-instantiate']).status === 0) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Milliseconds an async piece of work takes. */

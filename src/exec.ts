@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 export interface ExecOptions {
   cwd: string;
@@ -6,6 +7,11 @@ export interface ExecOptions {
   env: Record<string, string | undefined>;
   input?: string;
   signal?: AbortSignal;
+  /**
+   * The answer is complete once the program's standard error so far satisfies this: the result
+   * is returned then, and the program is left to exit on its own without holding this process.
+   */
+  answeredBy?: (stderr: string) => boolean;
 }
 
 export interface ExecResult<Output extends string | Buffer = string> {
@@ -16,6 +22,8 @@ export interface ExecResult<Output extends string | Buffer = string> {
   /** The program is not on PATH. */
   missing: boolean;
   exitCode: number | undefined;
+  /** The answer came before the program exited (see `answeredBy`); stdout may be incomplete. */
+  answeredEarly?: boolean;
   error?: Error;
 }
 
@@ -45,19 +53,31 @@ export function exec(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
+    let stderr = '';
+    let settled = false;
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (settled || options.answeredBy === undefined || !chunk.includes('\n') || !options.answeredBy(stderr)) return;
+      settled = true;
+      // What the program still does (Nix frees its heap for a quarter of a second) is its own.
+      child.unref();
+      for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+      resolve({ stdout: '', stderr, failed: false, missing: false, exitCode: undefined, answeredEarly: true });
+    });
     let startError: NodeJS.ErrnoException | undefined;
     child.on('error', (error: NodeJS.ErrnoException) => (startError ??= error));
     child.stdin?.on('error', () => undefined); // a program that exits without reading its input
     child.stdin?.end(options.input);
     child.on('close', (code, signal) => {
+      if (settled) return;
+      settled = true;
       const out = Buffer.concat(stdout);
       const failed = startError !== undefined || code !== 0;
       resolve({
         stdout: options.binary ? out : out.toString('utf8').replace(/\n$/, ''),
-        stderr: Buffer.concat(stderr).toString('utf8'),
+        stderr,
         failed,
         missing: startError?.code === 'ENOENT',
         exitCode: code ?? undefined,

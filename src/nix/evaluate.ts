@@ -46,11 +46,12 @@ export async function evaluateImages(
   const byDirectory = Map.groupBy(requests, (request) => path.dirname(request.file));
   await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
-      const { text, cliArgs } = batchExpression(group);
+      const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
+      const { text, cliArgs } = batchExpression(group, answerMarker);
       const run = await nixInstantiate(
         ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text],
         directory,
-        signal,
+        { signal, answerMarker },
       );
       const described = JSON.parse(run.stdout) as Described[];
       group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));

@@ -25,9 +25,10 @@ export interface BatchExpression {
  * file with the same arguments share one call, as Nix shares nothing across calls.
  *
  * Data travels as JSON in one `--argstr` so that no path or string is ever spliced into Nix
- * source; `--arg` expressions become formals `a0`, `a1`, … of the outer function.
+ * source; `--arg` expressions become formals `a0`, `a1`, … of the outer function. With an answer
+ * marker, the fully evaluated result is also traced to stderr behind it (see nixInstantiate).
  */
-export function batchExpression(images: readonly ImageExpression[]): BatchExpression {
+export function batchExpression(images: readonly ImageExpression[], answerMarker?: string): BatchExpression {
   const exprArgs: string[] = [];
   const calls = new Map<string, number>();
   const callSpecs: unknown[] = [];
@@ -77,9 +78,14 @@ let
       outStorePath = if builtins.elem "out" outputs then v.out.outPath else null;
       imageTag = if v ? imageTag then toString v.imageTag else null;
     };
-in map describe s.images
+  result = map describe s.images;
+in if s ? marker then builtins.trace (s.marker + builtins.toJSON result) result else result
 `;
-  const spec = JSON.stringify({ calls: callSpecs, images: imageSpecs });
+  const spec = JSON.stringify({
+    calls: callSpecs,
+    images: imageSpecs,
+    ...(answerMarker ? { marker: answerMarker } : {}),
+  });
   const cliArgs = ['--argstr', 'spec', spec];
   exprArgs.forEach((expr, index) => cliArgs.push('--arg', `a${index}`, expr));
   return { text, cliArgs };

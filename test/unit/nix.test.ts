@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAttrPath } from '../../src/nix/attrPath.js';
 import { nixEnvironment, nixOptions } from '../../src/nix/environment.js';
 import { batchExpression } from '../../src/nix/expression.js';
+import { tracedAnswer } from '../../src/nix/nixInstantiate.js';
 import { isNixHash, storePathHashPart } from '../../src/nix/storePath.js';
 
 describe('storePathHashPart', () => {
@@ -70,5 +71,32 @@ describe('batchExpression', () => {
     expect(spec.images.map((image) => image.call)).toEqual([0, 0, 1]);
     expect(batch.cliArgs.slice(3)).toEqual(['--arg', 'a0', '[ 1 ]']);
     expect(batch.text).not.toContain('/r/default.nix');
+  });
+});
+
+describe('tracedAnswer', () => {
+  const marker = 'nixtag-answer-1-abc:';
+
+  it('takes the complete marked line, wherever it is, and keeps the rest of stderr', () => {
+    expect(tracedAnswer(`trace: ${marker}[1]\n`, marker)).toEqual({ value: '[1]', rest: '' });
+    expect(tracedAnswer(`warning: x\ntrace: mine\ntrace: ${marker}[{"a":"b"}]\nlater\n`, marker)).toEqual({
+      value: '[{"a":"b"}]',
+      rest: 'warning: x\ntrace: mine\nlater\n',
+    });
+  });
+
+  it('waits for the end of the line and ignores other markers', () => {
+    expect(tracedAnswer(`trace: ${marker}[{"a":`, marker)).toBeUndefined();
+    expect(tracedAnswer(`trace: nixtag-answer-2-xyz:[1]\n`, marker)).toBeUndefined();
+    expect(tracedAnswer(`say trace: ${marker}[1]\n`, marker)).toBeUndefined();
+  });
+});
+
+describe('batchExpression with an answer marker', () => {
+  it('passes the marker as data and traces the result behind it', () => {
+    const batch = batchExpression([{ file: '/r/default.nix', attrPath: [], args: {} }], 'nixtag-answer-1-abc:');
+    expect(JSON.parse(batch.cliArgs[2]!)).toMatchObject({ marker: 'nixtag-answer-1-abc:' });
+    expect(batch.text).toContain('builtins.trace (s.marker + builtins.toJSON result) result');
+    expect(batch.text).not.toContain('nixtag-answer-1-abc');
   });
 });
