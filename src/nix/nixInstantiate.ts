@@ -31,12 +31,11 @@ export async function nixInstantiate(
   options: NixRunOptions = {},
 ): Promise<NixRun> {
   const { signal, answerMarker } = options;
-  const answer = (stderr: string) => (answerMarker === undefined ? undefined : tracedAnswer(stderr, answerMarker));
   const result = await exec('nix-instantiate', args, {
     cwd,
     env: nixEnvironment(),
     ...(signal ? { signal } : {}),
-    ...(answerMarker === undefined ? {} : { answeredBy: (stderr: string) => answer(stderr) !== undefined }),
+    ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
   if (result.missing) {
     throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
@@ -51,21 +50,44 @@ export async function nixInstantiate(
       cause: result.error,
     });
   }
-  const traced = answer(result.stderr);
+  const traced = answerMarker === undefined ? undefined : tracedAnswer(result.stderr, answerMarker);
   if (traced === undefined) return { stdout: result.stdout, stderr: result.stderr, traced: false };
   return { stdout: traced.value, stderr: traced.rest, traced: result.answeredEarly === true };
 }
 
+/** Where the line `trace: <marker>…` starts in stderr, searching from `from`; -1 if nowhere. */
+function answerLine(stderr: string, marker: string, from = 0): number {
+  const prefix = `trace: ${marker}`;
+  if (from === 0 && stderr.startsWith(prefix)) return 0;
+  const at = stderr.indexOf(`\n${prefix}`, Math.max(0, from - 1));
+  return at === -1 ? -1 : at + 1;
+}
+
 /** The complete `trace: <marker>…` line in stderr, if there is one, and the rest of stderr. */
 export function tracedAnswer(stderr: string, marker: string): { value: string; rest: string } | undefined {
-  const prefix = `trace: ${marker}`;
-  let start = stderr.startsWith(prefix) ? 0 : stderr.indexOf(`\n${prefix}`);
-  if (start === -1) return undefined;
-  if (start > 0) start += 1;
-  const end = stderr.indexOf('\n', start);
+  const start = answerLine(stderr, marker);
+  const end = start === -1 ? -1 : stderr.indexOf('\n', start);
   if (end === -1) return undefined;
   return {
-    value: stderr.slice(start + prefix.length, end),
+    value: stderr.slice(start + `trace: ${marker}`.length, end),
     rest: stderr.slice(0, start) + stderr.slice(end + 1),
+  };
+}
+
+/**
+ * Whether stderr, as it grows, holds the whole answer line. Each call searches only what came
+ * since the last one, so an expression that traces megabytes costs no quadratic rescanning.
+ */
+export function answerWatcher(marker: string): (stderr: string) => boolean {
+  const overlap = `\ntrace: ${marker}`.length;
+  let from = 0;
+  let start = -1;
+  return (stderr) => {
+    if (start === -1) {
+      start = answerLine(stderr, marker, from);
+      from = Math.max(0, stderr.length - overlap);
+      if (start === -1) return false;
+    }
+    return stderr.indexOf('\n', start) !== -1;
   };
 }

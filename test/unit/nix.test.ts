@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAttrPath } from '../../src/nix/attrPath.js';
 import { nixEnvironment, nixOptions } from '../../src/nix/environment.js';
 import { batchExpression } from '../../src/nix/expression.js';
-import { tracedAnswer } from '../../src/nix/nixInstantiate.js';
+import { answerWatcher, tracedAnswer } from '../../src/nix/nixInstantiate.js';
 import { isNixHash, storePathHashPart } from '../../src/nix/storePath.js';
 
 describe('storePathHashPart', () => {
@@ -89,6 +89,25 @@ describe('tracedAnswer', () => {
     expect(tracedAnswer(`trace: ${marker}[{"a":`, marker)).toBeUndefined();
     expect(tracedAnswer(`trace: nixtag-answer-2-xyz:[1]\n`, marker)).toBeUndefined();
     expect(tracedAnswer(`say trace: ${marker}[1]\n`, marker)).toBeUndefined();
+  });
+});
+
+describe('answerWatcher', () => {
+  const marker = 'nixtag-answer-1-abc:';
+
+  it('sees the answer line complete exactly when its newline arrives, however stderr is split', () => {
+    const stderr = `trace: x\n${'warning: noise\n'.repeat(50)}say trace: ${marker}no\ntrace: ${marker}[1]\nafter\n`;
+    const complete = stderr.indexOf('[1]\n') + 4;
+    for (const size of [1, 7, 64, stderr.length]) {
+      const answered = answerWatcher(marker);
+      let seen = -1;
+      for (let end = size; seen === -1 && end < stderr.length + size; end += size) {
+        const sofar = stderr.slice(0, Math.min(end, stderr.length));
+        if (answered(sofar)) seen = sofar.length;
+      }
+      expect(seen).toBeGreaterThanOrEqual(complete);
+      expect(seen).toBeLessThan(complete + size);
+    }
   });
 });
 
