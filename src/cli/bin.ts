@@ -12,22 +12,25 @@ const argv = process.argv.slice(2);
  * An idle pre-commit hook (the index was already judged up to date) is answered before the
  * command-line parser and the engine load: hooks run on every commit.
  */
-async function idlePreCommit(): Promise<boolean> {
+async function idlePreCommit(): Promise<{ good: boolean; tree?: string | undefined }> {
   const plain =
     argv[0] === 'hook' &&
     argv[1] === 'pre-commit' &&
     argv.slice(2).every((arg) => arg === '--check' || arg === '--fix');
-  if (!plain || process.env.NIXTAG_SKIP === '1') return false;
-  const { indexKnownGood } = await import('../engine/idle.js');
-  return indexKnownGood(process.cwd()).catch(() => false);
+  if (!plain || process.env.NIXTAG_SKIP === '1') return { good: false };
+  const { indexVerdict } = await import('../engine/idle.js');
+  return indexVerdict(process.cwd()).catch(() => ({ good: false }));
 }
 
 if (major < 22) {
   process.stderr.write(`nixtag: error [NODE_VERSION]: nixtag needs Node.js 22 or newer; this is ${process.version}.\n`);
   process.exitCode = 3;
-} else if (await idlePreCommit()) {
-  process.exitCode = 0;
 } else {
-  const { main } = await import('./main.js');
-  process.exitCode = await main(argv);
+  const idle = await idlePreCommit();
+  if (idle.good) {
+    process.exitCode = 0;
+  } else {
+    const { main } = await import('./main.js');
+    process.exitCode = await main(argv, undefined, { indexTree: idle.tree });
+  }
 }

@@ -72,10 +72,11 @@ export async function runHook(
   name: string,
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
+  indexTree?: string,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
-  const options = { cwd: process.cwd(), configFile: flags.config };
+  const options = { cwd: process.cwd(), configFile: flags.config, indexTree };
   const result =
     name === 'pre-commit'
       ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' })

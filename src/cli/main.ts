@@ -17,8 +17,15 @@ function asPaths(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-/** Parses argv, runs one command and returns the exit status; never throws. */
-export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
+/**
+ * Parses argv, runs one command and returns the exit status; never throws. `known` is what the
+ * bin already found out (the index's tree, written by the idle pre-commit check).
+ */
+export async function main(
+  argv: readonly string[],
+  output: Output = processOutput,
+  known: { indexTree?: string | undefined } = {},
+): Promise<number> {
   const cli = cac('nixtag');
   let run: (() => Promise<number>) | undefined;
   let json = false;
@@ -63,7 +70,7 @@ export async function main(argv: readonly string[], output: Output = processOutp
     .option('--fix', 'pre-commit: rewrite stale tags in the index instead')
     .option('--verbose', 'Also list references that are up to date or not managed')
     .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
-      run = () => runHook(name, flags, output);
+      run = () => runHook(name, flags, output, known.indexTree);
     });
   cli
     .command('install', 'Install the pre-commit hook (and the pre-push hook) into husky or plain git')

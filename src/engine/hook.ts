@@ -10,6 +10,8 @@ export interface HookOptions {
   cwd: string;
   configFile?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** The index's tree id, when the CLI's idle check has just written it. */
+  indexTree?: string | undefined;
 }
 
 export interface HookResult {
@@ -30,9 +32,10 @@ function environmentOf(options: HookOptions): string | undefined {
  * (no configuration, YAML or Nix is loaded then), otherwise by a full check, or by fix.
  */
 async function judge(options: HookOptions, source: TreeSource, mode: 'check' | 'fix'): Promise<CheckResult> {
-  const { key, state, good } = await verdict(options, source);
+  const { key, state, good, repository, tree } = await verdict(options, source);
   if (good) return { ok: true, references: [], warnings: [], evaluated: false };
-  const engine = { cwd: options.cwd, configFile: options.configFile, source };
+  // The engine goes on from the repository and tree found here, not asking git for them again.
+  const engine = { cwd: options.cwd, configFile: options.configFile, source, repository, tree };
   const result =
     mode === 'fix' ? await (await import('./fix.js')).fix(engine) : await (await import('./check.js')).check(engine);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
@@ -46,11 +49,12 @@ async function judge(options: HookOptions, source: TreeSource, mode: 'check' | '
  */
 async function verdict(options: HookOptions, source: TreeSource) {
   const repository = await openRepository(options.cwd);
-  const tree = await resolveTree(repository, source);
+  const known = source.kind === 'index' ? options.indexTree : undefined;
+  const tree = known ?? (await resolveTree(repository, source));
   const environment = environmentOf(options);
   const key = environment === undefined ? undefined : verdictKey(tree, environment);
   const state = stateDirectory(repository);
-  return { key, state, good: key !== undefined && isKnownGood(state, key) };
+  return { key, state, good: key !== undefined && isKnownGood(state, key), repository, tree };
 }
 
 function skipped(options: HookOptions): boolean {

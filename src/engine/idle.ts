@@ -21,16 +21,23 @@ function gitDirectory(cwd: string): string | undefined {
   }
 }
 
+export interface IndexVerdict {
+  good: boolean;
+  /** The index's tree id, when it was written: the hook goes on from it. */
+  tree?: string | undefined;
+}
+
 /**
  * Whether the index git is about to commit was already judged up to date: one `git write-tree`
  * and a file read, the whole cost of an idle pre-commit hook beyond starting Node. Loads nothing
  * else, so that it can run before the command line is parsed.
  */
-export async function indexKnownGood(cwd: string): Promise<boolean> {
+export async function indexVerdict(cwd: string): Promise<IndexVerdict> {
   const gitDir = gitDirectory(cwd);
   const environment = verdictEnvironment(undefined);
-  if (gitDir === undefined || environment === undefined) return false;
-  const tree = await exec('git', ['write-tree'], { cwd, env: process.env });
-  if (tree.failed) return false;
-  return isKnownGood(path.join(gitDir, 'nixtag'), verdictKey(tree.stdout.trim(), environment));
+  if (gitDir === undefined || environment === undefined) return { good: false };
+  const written = await exec('git', ['write-tree'], { cwd, env: process.env });
+  if (written.failed) return { good: false };
+  const tree = written.stdout.trim();
+  return { good: isKnownGood(path.join(gitDir, 'nixtag'), verdictKey(tree, environment)), tree };
 }

@@ -28,6 +28,10 @@ export interface EngineOptions {
   source?: TreeSource | undefined;
   /** Use and fill the evaluation cache (default true). */
   cache?: boolean | undefined;
+  /** The repository around `cwd`, when the caller has already found it. */
+  repository?: Repository | undefined;
+  /** The source's tree id, when the caller has just resolved it (a hook's verdict). */
+  tree?: string | undefined;
 }
 
 export interface Session {
@@ -88,7 +92,7 @@ export async function openSession(options: EngineOptions): Promise<Session> {
   // Modules load while git answers: their evaluation and the git processes overlap.
   const configModule = import('../config/load.js');
   const lockModule = import('../git/lock.js');
-  const repository = await openRepository(options.cwd);
+  const repository = options.repository ?? (await openRepository(options.cwd));
   const source = options.source ?? { kind: 'worktree' };
   const explicit = options.configFile === undefined ? undefined : path.resolve(options.cwd, options.configFile);
   // The working tree's configuration is in the working tree: it loads beside the lock and the tree.
@@ -100,7 +104,8 @@ export async function openSession(options: EngineOptions): Promise<Session> {
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
   // needs no lock and runs beside the wait for it.
   let resolving: Promise<string> | undefined;
-  const resolveOnce = () => (resolving ??= resolveTree(repository, source));
+  const resolveOnce = () =>
+    (resolving ??= options.tree ? Promise.resolve(options.tree) : resolveTree(repository, source));
   if (source.kind !== 'index') resolveOnce().catch(() => undefined);
   const release = await (await lockModule).lockRepository(repository);
   try {

@@ -21,6 +21,21 @@ function countingNix(): { env: Record<string, string>; calls: () => number } {
   };
 }
 
+/**
+ * Every git command run, hooks included, as GIT_TRACE logs them (a PATH shim would not see them:
+ * git puts its own exec path first on a hook's PATH).
+ */
+function tracedGit(): { env: Record<string, string>; calls: () => string[] } {
+  const log = path.join(tempDir('trace-'), 'git.log');
+  return {
+    env: { GIT_TRACE: log },
+    calls: () =>
+      existsSync(log)
+        ? [...readFileSync(log, 'utf8').matchAll(/trace: built-in: git (.*)$/gm)].map((match) => match[1]!)
+        : [],
+  };
+}
+
 describe('the evaluation cache, seen from the hooks', () => {
   it('makes no Nix call for a commit that changes only manifests, or nothing relevant', () => {
     const nix = countingNix();
@@ -48,6 +63,24 @@ describe('the evaluation cache, seen from the hooks', () => {
     repo.git('add', '--all');
     expect(repo.run(['commit', '-m', 'v3'], { env: nix.env }).code).toBe(0);
     expect(nix.calls()).toBeGreaterThan(afterFix);
+  });
+
+  it('asks git for the repository and the index tree once in a hook that is not idle', () => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', '--all');
+    expect(repo.run(['commit', '-m', 'v2']).code).toBe(0); // evaluates and fills the cache
+
+    // A manifest-only commit: the idle check misses, the verdict and the check go on from its tree.
+    const git = tracedGit();
+    repo.write({ 'k8s/deployment.yaml': `${repo.read('k8s/deployment.yaml')}# reviewed\n` });
+    repo.git('add', 'k8s/deployment.yaml');
+    expect(repo.run(['commit', '-m', 'comment'], { env: git.env }).code).toBe(0);
+    const calls = git.calls();
+    expect(calls.some((call) => call.startsWith('commit'))).toBe(true);
+    expect(calls.filter((call) => call.startsWith('write-tree'))).toHaveLength(1);
+    expect(calls.filter((call) => call.startsWith('rev-parse') && call.includes('--show-toplevel'))).toHaveLength(1);
   });
 
   it('detects a manifest that is an input of its own image and says how to leave it out', () => {
