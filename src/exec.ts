@@ -63,7 +63,7 @@ export function exec(
       settled = true;
       // What the program still does (Nix frees its heap for a quarter of a second) is its own.
       child.unref();
-      for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
       resolve({ stdout: '', stderr, failed: false, missing: false, exitCode: undefined, answeredEarly: true });
     });
     let startError: NodeJS.ErrnoException | undefined;
