@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import type { IndexVerdict } from '../engine/idle.js';
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -12,7 +13,7 @@ const argv = process.argv.slice(2);
  * An idle pre-commit hook (the index was already judged up to date) is answered before the
  * command-line parser and the engine load: hooks run on every commit.
  */
-async function idlePreCommit(): Promise<{ good: boolean; tree?: string | undefined }> {
+async function idlePreCommit(): Promise<IndexVerdict> {
   const plain =
     argv[0] === 'hook' &&
     argv[1] === 'pre-commit' &&

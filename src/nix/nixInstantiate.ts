@@ -59,7 +59,7 @@ export async function nixInstantiate(
 function answerLine(stderr: string, marker: string, from = 0): number {
   const prefix = `trace: ${marker}`;
   if (from === 0 && stderr.startsWith(prefix)) return 0;
-  const at = stderr.indexOf(`\n${prefix}`, Math.max(0, from - 1));
+  const at = stderr.indexOf(`\n${prefix}`, from);
   return at === -1 ? -1 : at + 1;
 }
 
