@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { BIN } from './cli.js';
 import { deployment } from './expressions.js';
 import { gitRepo, tempDir, testEnv, type Files, type TestRepo } from './repo.js';
@@ -94,4 +95,12 @@ export function installHooks(repo: HookRepo, args: string[]): GitResult {
     encoding: 'utf8',
   });
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Commits what is staged (a stale tag) past the hooks; pushing it must then be refused, naming the ref. */
+export function expectStalePushRefused(repo: HookRepo, message: string): void {
+  expect(repo.run(['commit', '--no-verify', '-m', message]).code).toBe(0);
+  const push = repo.run(['push', 'origin', 'main']);
+  expect(push.code).not.toBe(0);
+  expect(push.stdout + push.stderr).toContain('refs/heads/main');
 }

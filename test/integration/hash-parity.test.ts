@@ -6,6 +6,20 @@ import { hash } from '../../src/index.js';
 import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
 
+/** A `file://` tarball of one directory holding `default.nix`, with the sha256 fetchTarball wants. */
+function fileTarball(name: string, defaultNix: string): { work: string; url: string; sha256: string } {
+  const work = tempDir();
+  mkdirSync(path.join(work, name));
+  writeFileSync(path.join(work, name, 'default.nix'), defaultNix);
+  execFileSync('tar', ['-czf', path.join(work, `${name}.tar.gz`), '-C', work, name]);
+  const url = `file://${work}/${name}.tar.gz`;
+  const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim();
+  return { work, url, sha256 };
+}
+
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
   // No cache: every call must really ask Nix, or a leak through the environment would hide.
@@ -112,15 +126,7 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
   });
 
   it('for a builtins.fetchTarball of a file:// tarball with its sha256', async () => {
-    const work = tempDir();
-    mkdirSync(path.join(work, 'lib'));
-    writeFileSync(path.join(work, 'lib', 'default.nix'), '{ greeting = "hello"; }\n');
-    execFileSync('tar', ['-czf', path.join(work, 'lib.tar.gz'), '-C', work, 'lib']);
-    const url = `file://${work}/lib.tar.gz`;
-    const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    const { url, sha256 } = fileTarball('lib', '{ greeting = "hello"; }\n');
     const repo = gitRepo({
       'default.nix': `let lib = import (builtins.fetchTarball { url = "${url}"; sha256 = "${sha256}"; }); in
 derivation {
@@ -163,15 +169,7 @@ describe('evaluation is pinned to what CI sees', () => {
   });
 
   it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {
-    const work = tempDir();
-    mkdirSync(path.join(work, 'nixpkgs'));
-    writeFileSync(path.join(work, 'nixpkgs', 'default.nix'), '{ ... }: { version = "pinned"; }\n');
-    execFileSync('tar', ['-czf', path.join(work, 'nixpkgs.tar.gz'), '-C', work, 'nixpkgs']);
-    const url = `file://${work}/nixpkgs.tar.gz`;
-    const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
+    const { work, url, sha256 } = fileTarball('nixpkgs', '{ ... }: { version = "pinned"; }\n');
     const expression = `let pkgs = import <nixpkgs> {}; in derivation {
   name = "app-\${pkgs.version}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
 }`;
