@@ -1,7 +1,7 @@
 import { NixtagError } from '../errors.js';
-import type { CheckResult } from '../engine/types.js';
+import type { CheckResult } from '../types.js';
 import type { TreeSource } from '../git/source.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { EXIT } from './exitCode.js';
 import type { Output } from './output.js';
 
@@ -105,7 +105,7 @@ export async function runInstall(
   if (flags.husky && flags.git) throw new NixtagError('USAGE', messages.huskyOrGit());
   const mode = flags.preCommit ?? 'check';
   if (mode !== 'check' && mode !== 'fix') throw new NixtagError('USAGE', messages.preCommitMode(String(mode)));
-  const { install } = await import('../engine/install.js');
+  const { install } = await import('../install/install.js');
   const result = await install({
     cwd: process.cwd(),
     manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { isNixtagError, NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';

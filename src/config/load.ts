@@ -2,7 +2,7 @@ import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {

@@ -11,7 +11,7 @@ import {
   type Scan,
   type Session,
 } from './session.js';
-import type { CheckResult } from './types.js';
+import type { CheckResult } from '../types.js';
 
 export interface Inspection {
   scan: Scan;

@@ -1,7 +1,7 @@
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import { expectedReference, planRewrite, type PlannedRewrite } from '../manifest/resolve.js';
 import type { ManifestEntry, FoundReference } from './session.js';
-import type { ReferenceResult } from './types.js';
+import type { ReferenceResult } from '../types.js';
 
 export interface Comparison {
   entry: ManifestEntry;

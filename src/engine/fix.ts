@@ -6,13 +6,13 @@ import { stageBlob, writeBlob } from '../git/stage.js';
 import { materializeTree } from '../git/tree.js';
 import { rewriteManifest, type TagChange } from '../manifest/rewrite.js';
 import { writeFileAtomically } from '../manifest/write.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { inspectSession, resultOf, type Inspection } from './check.js';
 import type { Comparison } from './compare.js';
 import type { ResolvedImage } from './images.js';
 import { retagText } from './retag.js';
 import { evaluationKey, startEvaluation, withSession, type EngineOptions, type Session } from './session.js';
-import type { CheckResult, FixLoop } from './types.js';
+import type { CheckResult, FixLoop } from '../types.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */

@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import {
   defaultImage,
   evaluationKey,
@@ -8,7 +8,7 @@ import {
   withSession,
   type EngineOptions,
 } from './session.js';
-import type { HashResult } from './types.js';
+import type { HashResult } from '../types.js';
 
 export interface HashOptions extends EngineOptions {
   /** Only this image. */

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { openRepository, stateDirectory } from '../git/repository.js';
 import { resolveTree, type TreeSource } from '../git/source.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
-import type { CheckResult } from './types.js';
-import { isKnownGood, recordGood, verdictEnvironment, verdictKey } from './verdicts.js';
+import type { CheckResult } from '../types.js';
+import { isKnownGood, recordGood, verdictEnvironment, verdictKey } from '../state/verdicts.js';
 
 export interface HookOptions {
   cwd: string;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { exec } from '../exec.js';
-import { isKnownGood, verdictEnvironment, verdictKey } from './verdicts.js';
+import { isKnownGood, verdictEnvironment, verdictKey } from '../state/verdicts.js';
 
 /**
  * This work tree's git directory as a hook sees it, without running git: GIT_DIR when git set it,

@@ -3,7 +3,7 @@ import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
 import type { ImageIdentity, ReadReference } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 
 export interface ResolvedImage extends ImageIdentity {
   config: ImageConfig;

@@ -4,7 +4,7 @@ import { scanManifest } from '../manifest/scan.js';
 import { compareReferences } from './compare.js';
 import { imageFor, type ResolvedImage } from './images.js';
 import type { ManifestEntry } from './session.js';
-import type { ReferenceResult } from './types.js';
+import type { ReferenceResult } from '../types.js';
 
 /**
  * One manifest's text with every stale tag replaced, given the expected tag of each image: the

@@ -11,9 +11,9 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
 import { nixFingerprint } from '../nix/fingerprint.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { nixtagVersion } from '../version.js';
-import { EvaluationCache, type CacheContext } from './evalCache.js';
+import { EvaluationCache, type CacheContext } from '../state/evaluations.js';
 import { configuredImages, imageFor, inferImage, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import { pathsMatter } from './narrow.js';
@@ -91,7 +91,7 @@ const DEFAULT_CHECKOUT_NAME = 'source';
 export async function openSession(options: EngineOptions): Promise<Session> {
   // Modules load while git answers: their evaluation and the git processes overlap.
   const configModule = import('../config/load.js');
-  const lockModule = import('../git/lock.js');
+  const lockModule = import('../state/lock.js');
   const repository = options.repository ?? (await openRepository(options.cwd));
   const source = options.source ?? { kind: 'worktree' };
   const explicit = options.configFile === undefined ? undefined : path.resolve(options.cwd, options.configFile);

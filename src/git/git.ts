@@ -1,6 +1,6 @@
 import { exec } from '../exec.js';
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 
 /**
  * Variables through which a hook's git tells its commands which repository, index and object

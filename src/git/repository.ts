@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { git, type GitOptions } from './git.js';
 
 export interface Repository {

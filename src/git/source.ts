@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 import { worktreeTree } from './tree.js';

@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { literalOffset, needsQuotes, type TextEdit } from './edit.js';
 import { canonicalImageName, parseImageReference } from './reference.js';
 import type { FoundOccurrence } from './scan.js';

@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { applyEdits } from './edit.js';
 import { readReference, type PlannedRewrite } from './resolve.js';
 import { scanManifest, type ScannedManifest } from './scan.js';

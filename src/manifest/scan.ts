@@ -1,6 +1,6 @@
 import { parseAllDocuments, type Document } from 'yaml';
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { literalOffset } from './edit.js';
 import { locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';

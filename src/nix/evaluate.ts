@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
 import { nixOptions, type EvalSettings } from './environment.js';
 import { batchExpression, type NixArg } from './expression.js';

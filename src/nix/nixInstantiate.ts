@@ -1,6 +1,6 @@
 import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 import { nixEnvironment } from './environment.js';
 
 export interface NixRun {

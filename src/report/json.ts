@@ -1,5 +1,5 @@
 import type { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult } from '../engine/types.js';
+import type { CheckResult, HashResult } from '../types.js';
 
 /** `check --json` / `fix --json`: the contract's fields, in the contract's order. */
 export function checkJson(result: CheckResult): string {

@@ -1,6 +1,6 @@
 import type { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult } from '../engine/types.js';
-import { messages } from './messages.js';
+import type { CheckResult, HashResult } from '../types.js';
+import { messages } from '../messages.js';
 
 /** Human output of `check` and `fix`. */
 export function formatCheck(result: CheckResult, verbose: boolean): string {

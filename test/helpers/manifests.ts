@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ResolvedImage } from '../../src/engine/images.js';
 import { retagText } from '../../src/engine/retag.js';
-import type { ReferenceResult } from '../../src/engine/types.js';
+import type { ReferenceResult } from '../../src/types.js';
 import { canonicalRepository } from '../../src/manifest/reference.js';
 
 export interface ImageSpec {

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lockRepository } from '../../src/git/lock.js';
+import { lockRepository } from '../../src/state/lock.js';
 import { openRepository } from '../../src/git/repository.js';
 import { gitRepo } from '../helpers/repo.js';
 
-const lockModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/git/lock.js');
+const lockModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/state/lock.js');
 const repositoryModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/git/repository.js');
 
 describe('the repository lock', () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { stateDirectory, type Repository } from './repository.js';
+import { stateDirectory, type Repository } from '../git/repository.js';
 
 /**
  * Serialises nixtag runs on one repository (two hooks at once, lint-staged's chunks): they share

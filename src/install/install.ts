@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../git/git.js';
 import { inRepository, openRepository } from '../git/repository.js';
-import { messages } from '../report/messages.js';
+import { messages } from '../messages.js';
 
 export type HookName = 'pre-commit' | 'pre-push';
 export type PreCommitMode = 'check' | 'fix';
