@@ -5,6 +5,7 @@ import { literalOffset } from './edit.js';
 import { locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
+import { MAY_HOLD_REFERENCE } from './shapes.js';
 
 export interface FoundOccurrence extends Occurrence {
   /** Offset of the first character of the image string (or tag) in the file. */
@@ -20,9 +21,6 @@ export interface ScannedManifest {
 }
 
 export type ScanOutcome = { scanned: ScannedManifest } | { skipped: string };
-
-/** Words without which a file cannot hold a reference: such files are not parsed at all. */
-const MAY_HOLD_REFERENCE = /image|repository|newTag|\$nixtag/;
 
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
