@@ -24,8 +24,9 @@ async function idlePreCommit(): Promise<IndexVerdict> {
 }
 
 if (major < 22) {
-  process.stderr.write(`nixtag: error [NODE_VERSION]: nixtag needs Node.js 22 or newer; this is ${process.version}.\n`);
-  process.exitCode = 3;
+  const [{ messages }, { EXIT }] = await Promise.all([import('../messages.js'), import('./exitCode.js')]);
+  process.stderr.write(`${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version)}\n`);
+  process.exitCode = EXIT.tool;
 } else {
   const idle = await idlePreCommit();
   if (idle.good) {

@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import type { CheckResult } from '../types.js';
 import type { TreeSource } from '../git/source.js';
 import { messages } from '../messages.js';
-import { EXIT } from './exitCode.js';
+import { EXIT, exitCodeForResult } from './exitCode.js';
 import type { Output } from './output.js';
 
 export interface CommonFlags {
@@ -33,7 +33,7 @@ async function report(result: CheckResult, flags: CommonFlags, output: Output): 
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
-  return result.ok ? EXIT.ok : EXIT.stale;
+  return exitCodeForResult(result);
 }
 
 /** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
@@ -44,7 +44,8 @@ export async function runCheck(paths: string[], flags: CommonFlags, output: Outp
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
-  const { fix } = await import('../engine/fix.js');
+  const [{ fix }, { deferInterrupts }] = await Promise.all([import('../engine/fix.js'), import('./signals.js')]);
+  deferInterrupts();
   return report(await fix(engineOptions(paths, flags)), flags, output);
 }
 
@@ -76,6 +77,7 @@ export async function runHook(
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
+  if (name === 'pre-commit' && flags.fix) (await import('./signals.js')).deferInterrupts();
   const options = { cwd: process.cwd(), configFile: flags.config, indexTree };
   const result =
     name === 'pre-commit'
@@ -95,7 +97,7 @@ export async function runHook(
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false));
   }
-  return ok ? EXIT.ok : EXIT.stale;
+  return exitCodeForResult({ ok });
 }
 
 export async function runInstall(

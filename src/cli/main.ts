@@ -3,7 +3,7 @@ import { cac } from 'cac';
 import { isNixtagError, NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
-import { exitCodeFor } from './exitCode.js';
+import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
 
 function version(): string {
@@ -86,22 +86,22 @@ export async function main(
 
   try {
     const parsed = cli.parse(['node', 'nixtag', ...argv], { run: false });
-    if (parsed.options.help || parsed.options.version) return 0;
+    if (parsed.options.help || parsed.options.version) return EXIT.ok;
     if (cli.matchedCommand === undefined) {
       if (parsed.args.length > 0)
-        throw new NixtagError('USAGE', `Unknown command '${parsed.args[0]}'. Run \`nixtag --help\`.`);
+        throw new NixtagError('USAGE', messages.unknownCommand(String(parsed.args[0])), { hint: messages.helpHint() });
       cli.outputHelp();
-      return 2;
+      return EXIT.input;
     }
     await cli.runMatchedCommand();
-    return run === undefined ? 0 : await run();
+    return run === undefined ? EXIT.ok : await run();
   } catch (error) {
     const { formatError } = await import('../report/text.js');
     if (isNixtagError(error)) {
       output.err(formatError(error));
       if (json) output.out((await import('../report/json.js')).errorJson(error));
     } else if ((error as { name?: string }).name === 'CACError') {
-      output.err(formatError(new NixtagError('USAGE', (error as Error).message, { hint: 'Run `nixtag --help`.' })));
+      output.err(formatError(new NixtagError('USAGE', (error as Error).message, { hint: messages.helpHint() })));
     } else {
       output.err(String((error as Error).stack ?? error));
       output.err(messages.unexpected());

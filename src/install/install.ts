@@ -31,25 +31,13 @@ function huskyLine(hook: HookName, mode: PreCommitMode): string {
 }
 
 /**
- * A plain git hook: runs the hook that was there before (kept beside it), passing it the same
- * arguments and, for pre-push, the same stdin, then nixtag.
+ * A plain git hook is the packaged script itself (hooks/<hook>, the one copy), with the
+ * pre-commit mode chosen at install as its default. It runs a hook that was there before (kept
+ * beside it as <hook>.nixtag-chained) first, with the same arguments and stdin.
  */
-function gitHook(hook: HookName, mode: PreCommitMode): string {
-  const run =
-    hook === 'pre-commit'
-      ? `if [ -x "$0.nixtag-chained" ]; then "$0.nixtag-chained" "$@" || exit $?; fi\nexec nixtag hook pre-commit --${mode}`
-      : `input=$(cat)\nif [ -x "$0.nixtag-chained" ]; then printf '%s\\n' "$input" | "$0.nixtag-chained" "$@" || exit $?; fi\nprintf '%s\\n' "$input" | nixtag hook pre-push "$@"`;
-  return `#!/bin/sh
-${MARKER}
-# Installed by \`nixtag install\`. NIXTAG_SKIP=1 skips it, as does --no-verify.
-[ "\${NIXTAG_SKIP:-}" = 1 ] && exit 0
-PATH="$PWD/node_modules/.bin:$PATH"
-if ! command -v nixtag >/dev/null 2>&1; then
-  echo "nixtag: not installed here (run npm install), or set NIXTAG_SKIP=1 to skip the check" >&2
-  exit 1
-fi
-${run}
-`;
+async function gitHook(hook: HookName, mode: PreCommitMode): Promise<string> {
+  const script = await readFile(new URL(`../../hooks/${hook}`, import.meta.url), 'utf8');
+  return script.replace('${NIXTAG_PRE_COMMIT:-check}', `\${NIXTAG_PRE_COMMIT:-${mode}}`);
 }
 
 async function installHusky(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
@@ -77,7 +65,7 @@ async function installHusky(directory: string, hook: HookName, mode: PreCommitMo
 async function installGit(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
   const file = path.join(directory, hook);
   const existing = await readFile(file, 'utf8').catch(() => undefined);
-  const script = gitHook(hook, mode);
+  const script = await gitHook(hook, mode);
   await mkdir(directory, { recursive: true });
   let action: InstallAction['action'] = 'installed';
   if (existing !== undefined && existing.includes(MARKER)) {

@@ -2,29 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-function onInterrupt(signal: NodeJS.Signals): void {
-  process.exit(signal === 'SIGINT' ? 130 : 143);
-}
-
-/**
- * With a handler installed, SIGINT and SIGTERM are handled by the event loop, that is between two
- * synchronous file writes and never during one.
- */
-function deferInterrupts(): void {
-  if (process.listenerCount('SIGINT') === 0) process.once('SIGINT', onInterrupt);
-  if (process.listenerCount('SIGTERM') === 0) process.once('SIGTERM', onInterrupt);
-}
-
 /**
  * Replaces a file's content atomically: the new bytes go to a temporary file beside it (same
  * directory, so the same file system), are flushed, and the temporary file is renamed over the
- * original. The steps are synchronous on purpose: an interrupt is handled only once a file is
- * fully replaced, so Ctrl-C leaves each file as it was or fully rewritten, with no temporary file
- * left behind; a crash leaves the original intact. The mode is kept. `target` must be the resolved
+ * original. The steps are synchronous on purpose: where the process handles SIGINT and SIGTERM in
+ * its event loop (the CLI does, see cli/signals.ts), an interrupt takes effect only once a file
+ * is fully replaced, with no temporary file left behind; a crash leaves the original intact. The mode is kept. `target` must be the resolved
  * file, not a symlink to it.
  */
 export function writeFileAtomically(target: string, content: string): void {
-  deferInterrupts();
   const { mode } = statSync(target);
   const temporary = path.join(
     path.dirname(target),
