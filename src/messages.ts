@@ -113,6 +113,7 @@ export const messages = {
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
+  fixCommand: (judged: 'worktree' | 'index' | 'rev') => (judged === 'index' ? 'nixtag fix --staged' : 'nixtag fix'),
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
   staleSummary: (count: number) =>
     `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,
