@@ -19,7 +19,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
-      lines.push(`${file}:${line}:${column}: ${reference.current} ok`);
+      lines.push(messages.upToDate(file, line, column, reference.current));
     }
   }
   for (const loop of result.loops ?? [])
