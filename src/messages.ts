@@ -1,4 +1,8 @@
 /** Every user-facing string in one place, so wording stays consistent and reviewable. */
+import { invocation } from './invocation.js';
+
+/** A nixtag command as the user types it in their shell (`npx nixtag …` unless it is on PATH). */
+const cmd = (args: string) => `${invocation()} ${args}`;
 
 const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
 
@@ -134,8 +138,20 @@ export const messages = {
   loopSummary: () =>
     'nixtag: the manifests were rewritten, but they are inputs of their own image: the commit would still fail CI.',
   fixedSummary: (count: number) => `nixtag: fixed ${count} reference${count === 1 ? '' : 's'}.`,
-  noReferences: () =>
-    'nixtag: no managed image reference found. Without configuration, references are image strings whose tag is a 32-character Nix hash.',
+  nothingManaged: (configured: boolean) =>
+    configured
+      ? 'nixtag: nothing is managed: no image reference matches a configured image, so nothing is checked.'
+      : 'nixtag: nothing is managed: without configuration nixtag manages the image references whose tag is a 32-character Nix hash, and there are none.',
+  candidatesSeen: (count: number) => `It saw ${count} image reference${count === 1 ? '' : 's'} in tracked YAML:`,
+  candidate: (file: string, line: number, column: number, value: string) => `  ${file}:${line}:${column}: ${value}`,
+  moreCandidates: (count: number) => `  … and ${count} more (\`${cmd('check --verbose')}\` lists them all)`,
+  noCandidates: () => 'It saw no image reference in tracked YAML.',
+  suggestInit: () =>
+    `Run \`${cmd('init')}\` to see a configuration that manages them (\`${cmd('init --write')}\` writes it).`,
+  globMatchesNothing: (where: string, image: string, glob: string) =>
+    `${where}: the manifests glob '${glob}' of image '${image}' matches no tracked file.`,
+  imageMatchesNothing: (where: string, image: string, repository: string) =>
+    `${where}: image '${image}' (${repository}) matches no image reference; check \`repository\` for a typo, or name the image in a manifest with any tag (\`${cmd('fix')}\` then writes the right one).`,
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unmanaged: (file: string, line: number, column: number, value: string) =>

@@ -26,6 +26,12 @@ export interface CheckResult {
   evaluated?: boolean;
   /** What was judged: the working tree, the index or a commit (the report names the fix for it). */
   judged?: 'worktree' | 'index' | 'rev';
+  /**
+   * No reference is managed: the repository is not protected. The report lists what it saw (the
+   * unmanaged references) and suggests `nixtag init`; `configured` tells whether a configuration
+   * exists (then its images or globs match nothing).
+   */
+  managesNothing?: { configured: boolean };
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
 }

@@ -61,7 +61,9 @@ async function judge(
       ? await (await import('./fix.js')).fixKnown(request, known)
       : await (await import('./check.js')).checkKnown(request, known);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
-  if (result.ok && !wrote && key !== undefined) recordGood(repository.gitDir, key);
+  // A tree that manages nothing is not remembered as good: every commit says so until it does.
+  if (result.ok && !wrote && result.managesNothing === undefined && key !== undefined)
+    recordGood(repository.gitDir, key);
   return result;
 }
 

@@ -57,7 +57,9 @@ export async function inspectSession(session: Session): Promise<Inspection> {
     const scan = await findReferences(session);
     const needed = referencedImages(scan);
     if (scan.skipped || needed.length === 0) {
-      return { scan, comparisons: [], warnings: scan.warnings, tags: new Map(), cached: true };
+      // Nothing needs a tag: the references seen are all unmanaged, and still reported.
+      const comparisons = compareReferences(scan.manifests, new Map());
+      return { scan, comparisons, warnings: scan.warnings, tags: new Map(), cached: true };
     }
     const { tags, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
     const warnings = [...scan.warnings, ...[...tags.values()].flatMap((tag) => tag.warnings)];
@@ -77,5 +79,8 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
     ...(inspection.scan.skipped ? { skipped: true } : {}),
+    ...(!inspection.scan.skipped && references.every((reference) => reference.status === 'unmanaged')
+      ? { managesNothing: { configured: session.config.images !== undefined } }
+      : {}),
   };
 }

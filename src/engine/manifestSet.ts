@@ -60,3 +60,19 @@ export async function selectManifests(
 export function repositoryPath(root: string, cwd: string, given: string): string {
   return path.relative(root, path.resolve(cwd, given)).split(path.sep).join('/');
 }
+
+/** The `manifests` globs that match no tracked file, by image: a typo, or a file never committed. */
+export async function unmatchedGlobs(
+  files: readonly string[],
+  images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
+): Promise<Array<{ image: string; glob: string }>> {
+  const named = images.filter((image) => image.manifests !== undefined);
+  if (named.length === 0) return [];
+  const picomatch = (await import('picomatch')).default;
+  return named.flatMap((image) =>
+    image.manifests!.flatMap((glob) => {
+      const match = picomatch(glob, { dot: true });
+      return files.some((file) => match(file)) ? [] : [{ image: image.name, glob }];
+    }),
+  );
+}

@@ -3,6 +3,7 @@ import { messages } from '../messages.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
+import { unmatchedGlobs } from './manifestSet.js';
 import { pathsMatter } from './narrow.js';
 import type { Session } from './session.js';
 
@@ -90,7 +91,25 @@ export async function findReferences(session: Session): Promise<Scan> {
       }
     }
   }
+  if (!inferred) warnings.push(...(await configurationMisses(session, manifests)));
   return { skipped: false, images, manifests, warnings };
+}
+
+/**
+ * What a configuration names that the tree does not hold: a `manifests` glob matching no tracked
+ * file, an image no reference belongs to (a typo in `repository`, or tags not written yet).
+ */
+async function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Promise<string[]> {
+  const where = session.configFile ?? 'the configuration';
+  const files = session.entries.map((entry) => entry.path);
+  const globs = await unmatchedGlobs(files, session.images.map((image) => image.config));
+  const used = new Set(manifests.flatMap((entry) => entry.references.map((found) => found.image?.name)));
+  return [
+    ...globs.map(({ image, glob }) => messages.globMatchesNothing(where, image, glob)),
+    ...session.images
+      .filter((image) => !used.has(image.name))
+      .map((image) => messages.imageMatchesNothing(where, image.name, image.repository)),
+  ];
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

@@ -1,4 +1,5 @@
 import type { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import type { CheckResult, HashResult } from '../types.js';
 
 /** `check --json` / `fix --json`: the contract's fields, in the contract's order. */
@@ -14,6 +15,12 @@ export function checkJson(result: CheckResult): string {
       expected,
       status,
     })),
+    warnings: [
+      ...result.warnings.map((message) => ({ file: null, line: null, message })),
+      ...(result.managesNothing === undefined
+        ? []
+        : [{ file: null, line: null, message: messages.nothingManaged(result.managesNothing.configured) }]),
+    ],
   });
 }
 

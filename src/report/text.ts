@@ -27,7 +27,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
-  if (managed.length === 0) lines.push(messages.noReferences());
+  if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
   else if (stale > 0)
     lines.push(messages.staleSummary(stale), messages.runFix(messages.fixCommand(result.judged ?? 'worktree')));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
@@ -35,6 +35,23 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   else lines.push(messages.allCurrent(managed.length));
   return lines.join('\n');
 }
+
+/** What a run that manages nothing saw, and what to do: never a silent pass. */
+function nothingManaged(result: CheckResult, verbose: boolean): string[] {
+  const seen = result.references.filter((reference) => reference.status === 'unmanaged');
+  const lines = [messages.nothingManaged(result.managesNothing?.configured ?? false)];
+  if (seen.length === 0) lines.push(messages.noCandidates());
+  else if (!verbose) {
+    lines.push(messages.candidatesSeen(seen.length));
+    for (const { file, line, column, current } of seen.slice(0, CANDIDATES_SHOWN))
+      lines.push(messages.candidate(file, line, column, current));
+    if (seen.length > CANDIDATES_SHOWN) lines.push(messages.moreCandidates(seen.length - CANDIDATES_SHOWN));
+  }
+  lines.push(messages.suggestInit());
+  return lines;
+}
+
+const CANDIDATES_SHOWN = 10;
 
 export function formatHash(result: HashResult): string {
   return result.images

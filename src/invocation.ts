@@ -1,0 +1,26 @@
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+
+let known: string | undefined;
+
+/**
+ * How the user types nixtag in their own shell, for the commands hints suggest: `nixtag` when it
+ * is on their PATH (a global install), otherwise `npx nixtag`. The `node_modules/.bin`
+ * directories that hook managers and npm scripts put on PATH are not the user's shell's.
+ */
+export function invocation(env: NodeJS.ProcessEnv = process.env): string {
+  if (known !== undefined) return known;
+  const onPath = (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((directory) => directory !== '' && !directory.replace(/[\\/]+$/, '').endsWith(`node_modules${path.sep}.bin`))
+    .some((directory) => {
+      try {
+        accessSync(path.join(directory, 'nixtag'), constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  known = onPath ? 'nixtag' : 'npx nixtag';
+  return known;
+}
