@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'PATH_NOT_FOUND'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
+  | 'CONFIG_EXISTS'
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
@@ -33,6 +34,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   PATH_NOT_FOUND: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
+  CONFIG_EXISTS: 'input',
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',

@@ -12,7 +12,9 @@ export function invocation(env: NodeJS.ProcessEnv = process.env): string {
   if (known !== undefined) return known;
   const onPath = (env.PATH ?? '')
     .split(path.delimiter)
-    .filter((directory) => directory !== '' && !directory.replace(/[\\/]+$/, '').endsWith(`node_modules${path.sep}.bin`))
+    .filter(
+      (directory) => directory !== '' && !directory.replace(/[\\/]+$/, '').endsWith(`node_modules${path.sep}.bin`),
+    )
     .some((directory) => {
       try {
         accessSync(path.join(directory, 'nixtag'), constants.X_OK);

@@ -11,7 +11,8 @@ export const messages = {
   nixMissing: () => 'nix-instantiate was not found on PATH.',
   nixInstallHint: () =>
     'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
-  nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
+  nixEvalFailed: (directory: string) =>
+    `Nix could not evaluate the image expression (in ${directory === '.' ? 'the repository root' : directory}).`,
   nixEvalHint: () =>
     "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
   notADerivation: (image: string, kind: string, size: number) =>
@@ -83,6 +84,9 @@ export const messages = {
   preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
   huskyNotInitialised: () =>
     'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
+  lefthookInstallNote: () => 'lefthook runs these once git calls it: run `npx lefthook install` if you have not.',
+  preCommitInstallNote: (prePush: boolean) =>
+    `the pre-commit framework runs these once git calls it: run \`pre-commit install${prePush ? ' --hook-type pre-commit --hook-type pre-push' : ''}\` if you have not.`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
@@ -161,6 +165,45 @@ export const messages = {
   hintPrefix: () => 'hint:',
   unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
 
+  // nixtag init
+  init: {
+    header: () => [
+      'nixtag configuration, proposed by `nixtag init` from what it found in this repository.',
+      'Every key is described under "Configuration" in nixtag\'s README; keys not set here keep their',
+      'defaults (system: x86_64-linux, checkoutName: source, pin: .nixpkgs-pin.json, manifests: every tracked YAML).',
+    ],
+    noImageFound: () =>
+      'No tracked .nix file that evaluates to a derivation could be matched with an image reference; fill in an image:',
+    imageBecause: (nix: string, name: string, because: 'tag' | 'name' | 'only') =>
+      `${nix} builds ${name}; ${
+        because === 'tag'
+          ? 'a reference already carries its tag'
+          : because === 'name'
+            ? 'its name matches the repository'
+            : 'the only expression and the only repository of your own: check that they belong together'
+      }.`,
+    referencedAt: (places: readonly string[]) =>
+      `Referenced at ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}.`,
+    unmatchedExpressions: () =>
+      'Expressions that build a derivation no reference was matched with (uncomment to manage):',
+    unmatchedRepositories: () => 'Repositories no expression here was found to build (left unmanaged):',
+    notImages: () => 'Nix files that are not an image on their own (not called, or not one derivation):',
+    change: (file: string, line: number, column: number, current: string, tag: string) =>
+      `  ${file}:${line}:${column}: ${current} -> tag ${tag}`,
+    firstFix: (count: number) =>
+      count === 0
+        ? 'The first `fix` changes nothing: every managed tag is already the one CI will push.'
+        : `The first \`${cmd('fix')}\` will change ${count} reference${count === 1 ? '' : 's'}:`,
+    nothingToManage: () => 'nixtag init: found nothing to manage, so nothing is written.',
+    printed: () =>
+      `To use it, save it as .nixtagrc.yaml (\`${cmd('init --write')}\` does), review it, then run \`${cmd('fix')}\`.`,
+    wrote: (file: string) => `nixtag init: wrote ${file}. Review it, then run \`${cmd('fix')}\` and commit.`,
+    configExists: (file: string) => `There is a nixtag configuration already: ${file}.`,
+    configExistsHint: () =>
+      `Edit it, or move it away and run \`${cmd('init --write')}\` again (\`${cmd('init')}\` alone only prints).`,
+    nonTty: () => 'nixtag init asks nothing: it prints the proposal, and writes only with --write.',
+  },
+
   // The command line's help
   help: {
     config: 'Use this configuration file instead of the one in the judged tree',
@@ -184,5 +227,8 @@ export const messages = {
     installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
     installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
     installPrePush: 'Also install the pre-push hook',
+    init: 'Propose a configuration for the images this repository builds and references',
+    initWrite: 'Write it to .nixtagrc.yaml (never over an existing configuration)',
+    initInstall: 'Also wire the hooks of the manager the repository uses (husky, lefthook, pre-commit, git)',
   },
 };

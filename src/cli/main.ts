@@ -72,6 +72,13 @@ export async function main(
     .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
       run = () => runInstall(flags, output);
     });
+  cli
+    .command('init', messages.help.init)
+    .option('--write', messages.help.initWrite)
+    .option('--install', messages.help.initInstall)
+    .action((flags: { write?: boolean; install?: boolean }) => {
+      run = async () => (await import('./initCommand.js')).runInit(flags, output);
+    });
   cli.help();
   cli.version(version());
 

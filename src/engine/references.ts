@@ -102,7 +102,10 @@ export async function findReferences(session: Session): Promise<Scan> {
 async function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Promise<string[]> {
   const where = session.configFile ?? 'the configuration';
   const files = session.entries.map((entry) => entry.path);
-  const globs = await unmatchedGlobs(files, session.images.map((image) => image.config));
+  const globs = await unmatchedGlobs(
+    files,
+    session.images.map((image) => image.config),
+  );
   const used = new Set(manifests.flatMap((entry) => entry.references.map((found) => found.image?.name)));
   return [
     ...globs.map(({ image, glob }) => messages.globMatchesNothing(where, image, glob)),

@@ -1,6 +1,7 @@
 import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
 import { messages } from '../messages.js';
+import { userPaths } from '../state/paths.js';
 import { nixEnvironment } from './environment.js';
 
 export interface NixRun {
@@ -44,8 +45,9 @@ export async function nixInstantiate(
     });
   }
   if (result.failed) {
-    throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
-      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
+    // Nix names files in the checked-out tree: the user's own paths are the ones to show.
+    throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(userPaths(cwd)), {
+      detail: userPaths(result.stderr.trim() || String((result.error as Error | undefined)?.message ?? '')),
       hint: messages.nixEvalHint(),
       cause: result.error,
     });

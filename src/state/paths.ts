@@ -23,3 +23,15 @@ export function statePaths(gitDir: string) {
     scratchIndex: (pid: number) => path.join(root, `worktree-index-${pid}`),
   };
 }
+
+/** A path into a checked-out tree (`…/nixtag/trees/<slot>/<checkout name>/`), up to and with its slash. */
+const CHECKOUT_PREFIX = /(?:\/[^\s'"`:]*)?\/nixtag\/trees\/[^/\s'"`:]+\/[^/\s'"`:]+(?:\/|(?=[\s'"`:]|$))/g;
+
+/**
+ * Text from a tool that ran in a checked-out tree, with that tree's paths as the user names them:
+ * `/repo/.git/nixtag/trees/worktree/source/default.nix:4:13` reads `default.nix:4:13`, the
+ * checkout itself `.`.
+ */
+export function userPaths(text: string): string {
+  return text.replace(CHECKOUT_PREFIX, (match) => (match.endsWith('/') ? '' : '.'));
+}

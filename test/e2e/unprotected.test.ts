@@ -29,7 +29,8 @@ describe('a repository nothing protects is never silently passed', () => {
     const repo = gitRepo({
       'default.nix': plainImage,
       'k8s/app.yaml': deployment(V1),
-      '.nixtagrc.yaml': 'images:\n  - name: app\n    repository: registry.example.com/team/ap\n    manifests: ["deploy/*.yaml"]\n',
+      '.nixtagrc.yaml':
+        'images:\n  - name: app\n    repository: registry.example.com/team/ap\n    manifests: ["deploy/*.yaml"]\n',
     });
     const text = nixtagCli(repo.dir, ['check']);
     expect(text.code).toBe(0);
@@ -37,7 +38,9 @@ describe('a repository nothing protects is never silently passed', () => {
     expect(text.stderr).toContain("image 'app' (registry.example.com/team/ap) matches no image reference");
     expect(text.stdout).toContain('no image reference matches a configured image');
     expect(text.stdout).not.toContain('without configuration');
-    const json = JSON.parse(nixtagCli(repo.dir, ['check', '--json']).stdout) as { warnings: Array<{ message: string }> };
+    const json = JSON.parse(nixtagCli(repo.dir, ['check', '--json']).stdout) as {
+      warnings: Array<{ message: string }>;
+    };
     const messages = json.warnings.map((warning) => warning.message).join('\n');
     expect(messages).toContain("glob 'deploy/*.yaml'");
     expect(messages).toContain("image 'app' (registry.example.com/team/ap)");

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { expectedTags } from '../engine/evaluation.js';
+import { defaultImage } from '../engine/images.js';
+import { isDefaultManifest } from '../engine/manifestSet.js';
+import { withSession } from '../engine/session.js';
+import { isNixtagError } from '../errors.js';
+import { parseImageReference } from '../manifest/reference.js';
+
+/** A tracked Nix file and what it evaluated to on its own, as `nix-instantiate FILE` would call it. */
+export interface FoundExpression {
+  file: string;
+  /** The output path when it is one derivation; undefined otherwise. */
+  outPath?: string | undefined;
+  tag?: string | undefined;
+  /** Why it is not an image (not a derivation, needs arguments, failed): Nix's first line. */
+  why?: string | undefined;
+}
+
+/** An image reference in tracked YAML, whatever its tag. */
+export interface FoundImageReference {
+  file: string;
+  line: number;
+  column: number;
+  current: string;
+  /** The repository as written (`registry/name`), and registry-normalised. */
+  repository: string;
+  canonical: string;
+  tag: string | undefined;
+}
+
+export interface Discovery {
+  root: string;
+  configFile: string | undefined;
+  expressions: FoundExpression[];
+  references: FoundImageReference[];
+  warnings: string[];
+}
+
+/** At most this many Nix files are evaluated, the shallowest first (a `default.nix` before others). */
+const MAX_EXPRESSIONS = 24;
+const CONCURRENCY = 2;
+
+function candidateOrder(a: string, b: string): number {
+  const depth = (file: string) => file.split('/').length;
+  const named = (file: string) => (path.posix.basename(file) === 'default.nix' ? 0 : 1);
+  return depth(a) - depth(b) || named(a) - named(b) || a.localeCompare(b);
+}
+
+/**
+ * What `nixtag init` looks at: the tracked `*.nix` files that evaluate to a derivation (with the
+ * same engine as check: the tracked tree checked out as CI sees it, the pin, the target system)
+ * and every image reference in tracked YAML, whatever its tag.
+ */
+export async function discover(cwd: string): Promise<Discovery> {
+  return withSession({ cwd, cache: false }, {}, async (session) => {
+    const files = session.entries.map((entry) => entry.path);
+    const nixFiles = files
+      .filter((file) => file.endsWith('.nix'))
+      .sort(candidateOrder)
+      .slice(0, MAX_EXPRESSIONS);
+    const expressions: FoundExpression[] = [];
+    for (let start = 0; start < nixFiles.length; start += CONCURRENCY) {
+      const batch = nixFiles.slice(start, start + CONCURRENCY).map(async (file): Promise<FoundExpression> => {
+        const image = defaultImage(file, '');
+        image.config = { ...image.config, nix: file };
+        try {
+          const tags = await expectedTags(session, [image]);
+          const evaluation = tags.get(file)!;
+          return { file, outPath: evaluation.outPath, tag: evaluation.tag };
+        } catch (error) {
+          if (isNixtagError(error) && error.code === 'NIX_MISSING') throw error;
+          const why = isNixtagError(error) ? (error.detail ?? error.message) : String(error);
+          return { file, why: firstErrorLine(why) };
+        }
+      });
+      expressions.push(...(await Promise.all(batch)));
+    }
+    const { readManifests } = await import('../manifest/read.js');
+    const { readReference } = await import('../manifest/resolve.js');
+    const all = new Set(files);
+    const yaml = files.filter((file) => isDefaultManifest(file, all) && file !== session.configFile);
+    const warnings: string[] = [];
+    const read = await readManifests(
+      session.manifestRoot,
+      yaml.map((file) => [file, { explicit: false }] as const),
+      warnings,
+    );
+    const references = read.flatMap(({ manifest }) =>
+      manifest.occurrences.flatMap((occurrence): FoundImageReference[] => {
+        const reference = readReference(occurrence);
+        if (reference?.canonical === undefined) return [];
+        const written = occurrence.repository ?? parseImageReference(reference.current);
+        const repository =
+          typeof written === 'string' ? written : written?.host ? `${written.host}/${written.path}` : written?.path;
+        if (repository === undefined) return [];
+        const { line, column } = occurrence.position;
+        const base = { file: manifest.file, line, column, current: reference.current, repository };
+        return [{ ...base, canonical: reference.canonical, tag: reference.tag }];
+      }),
+    );
+    return { root: session.repository.root, configFile: session.configFile, expressions, references, warnings };
+  });
+}
+
+/** The line of Nix's message that says what went wrong. */
+function firstErrorLine(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim());
+  return (lines.find((line) => line.startsWith('error:')) ?? lines.find((line) => line !== '') ?? text).slice(0, 200);
+}

@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { git } from '../git/git.js';
+import { openRepository } from '../git/repository.js';
+import { messages } from '../messages.js';
+import { install, type InstallAction, type InstallResult, type PreCommitMode } from './install.js';
+
+export type HookManager = 'husky' | 'lefthook' | 'pre-commit' | 'git';
+
+const LEFTHOOK_FILES = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'];
+const PRE_COMMIT_FILE = '.pre-commit-config.yaml';
+
+/**
+ * The hook manager a repository already uses: husky (core.hooksPath is .husky/_ or .husky/
+ * exists), lefthook (its configuration file), the pre-commit framework (.pre-commit-config.yaml),
+ * otherwise plain git hooks.
+ */
+export async function detectManager(root: string): Promise<HookManager> {
+  const hooksPath = (await git(['config', '--get', 'core.hooksPath'], { cwd: root }).catch(() => '')).trim();
+  if (hooksPath.replace(/\/$/, '').endsWith('.husky/_') || existsSync(path.join(root, '.husky'))) return 'husky';
+  if (LEFTHOOK_FILES.some((file) => existsSync(path.join(root, file)))) return 'lefthook';
+  if (existsSync(path.join(root, PRE_COMMIT_FILE))) return 'pre-commit';
+  return 'git';
+}
+
+/** lefthook does not put node_modules/.bin on PATH; `use_stdin` passes git's pre-push lines on. */
+async function installLefthook(root: string, mode: PreCommitMode, prePush: boolean): Promise<InstallAction[]> {
+  const file = path.join(root, LEFTHOOK_FILES.find((name) => existsSync(path.join(root, name))) ?? 'lefthook.yml');
+  const { parseDocument } = await import('yaml');
+  const document = parseDocument(await readFile(file, 'utf8').catch(() => ''));
+  const actions: InstallAction[] = [];
+  const wire = (hook: 'pre-commit' | 'pre-push', command: Record<string, unknown>) => {
+    const keyPath = [hook, 'commands', 'nixtag'];
+    const before = JSON.stringify(document.getIn(keyPath) ?? null);
+    if (before === JSON.stringify(command)) return actions.push({ hook, file, action: 'unchanged' });
+    document.setIn(keyPath, document.createNode(command));
+    actions.push({ hook, file, action: before === 'null' ? 'installed' : 'updated' });
+  };
+  wire(
+    'pre-commit',
+    mode === 'fix'
+      ? { run: 'node_modules/.bin/nixtag fix --staged {staged_files}', stage_fixed: true }
+      : { run: 'node_modules/.bin/nixtag check --staged {staged_files}' },
+  );
+  if (prePush) wire('pre-push', { run: 'node_modules/.bin/nixtag hook pre-push', use_stdin: true });
+  if (actions.some((action) => action.action !== 'unchanged')) await writeFile(file, document.toString());
+  return actions;
+}
+
+/** A local hook in .pre-commit-config.yaml that runs the nixtag the repository installed. */
+async function installPreCommitFramework(
+  root: string,
+  mode: PreCommitMode,
+  prePush: boolean,
+): Promise<InstallAction[]> {
+  const file = path.join(root, PRE_COMMIT_FILE);
+  const { parseDocument } = await import('yaml');
+  const document = parseDocument(await readFile(file, 'utf8').catch(() => 'repos: []\n'));
+  const hooks = [
+    {
+      id: 'nixtag',
+      name: 'nixtag',
+      entry: `node_modules/.bin/nixtag hook pre-commit --${mode}`,
+      language: 'system',
+      pass_filenames: false,
+      always_run: true,
+      require_serial: true,
+      stages: ['commit'],
+    },
+    ...(prePush
+      ? [
+          {
+            id: 'nixtag-pre-push',
+            name: 'nixtag (pushed commits)',
+            entry: 'node_modules/.bin/nixtag hook pre-push',
+            language: 'system',
+            pass_filenames: false,
+            always_run: true,
+            require_serial: true,
+            stages: ['push'],
+          },
+        ]
+      : []),
+  ];
+  const repos = (document.toJS() as { repos?: Array<{ repo?: string; hooks?: Array<{ id?: string }> }> }).repos ?? [];
+  const index = repos.findIndex((repo) => repo.repo === 'local' && repo.hooks?.some((hook) => hook.id === 'nixtag'));
+  const entry = { repo: 'local', hooks };
+  const unchanged = index !== -1 && JSON.stringify(repos[index]) === JSON.stringify(entry);
+  if (!unchanged) {
+    if (index === -1) {
+      if (!document.has('repos')) document.set('repos', document.createNode([]));
+      document.addIn(['repos'], document.createNode(entry));
+    } else document.setIn(['repos', index], document.createNode(entry));
+    await writeFile(file, document.toString());
+  }
+  const action = unchanged ? 'unchanged' : index === -1 ? 'installed' : 'updated';
+  return hooks.map((hook) => ({ hook: hook.id === 'nixtag' ? 'pre-commit' : 'pre-push', file, action }));
+}
+
+/** Wires nixtag into the hooks of `manager` (by default the one the repository uses). */
+export async function installInto(
+  cwd: string,
+  options: { manager?: HookManager | undefined; preCommit: PreCommitMode; prePush: boolean },
+): Promise<InstallResult & { manager: HookManager }> {
+  const repository = await openRepository(cwd);
+  const manager = options.manager ?? (await detectManager(repository.root));
+  if (manager === 'husky' || manager === 'git') {
+    return { ...(await install({ cwd, manager, preCommit: options.preCommit, prePush: options.prePush })), manager };
+  }
+  const actions =
+    manager === 'lefthook'
+      ? await installLefthook(repository.root, options.preCommit, options.prePush)
+      : await installPreCommitFramework(repository.root, options.preCommit, options.prePush);
+  const notes = [
+    manager === 'lefthook' ? messages.lefthookInstallNote() : messages.preCommitInstallNote(options.prePush),
+  ];
+  return { actions, notes, manager };
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { userPaths } from '../../src/state/paths.js';
+
+describe('userPaths: Nix messages name the user’s files, not the checked-out tree', () => {
+  it('maps file:line:column in a checkout to the repository path', () => {
+    expect(
+      userPaths(
+        "error: undefined variable 'x'\n       at /home/u/app/.git/nixtag/trees/worktree/source/default.nix:4:13:",
+      ),
+    ).toBe("error: undefined variable 'x'\n       at default.nix:4:13:");
+  });
+  it('maps a linked worktree’s checkout, another slot and checkout name, and the checkout itself', () => {
+    expect(userPaths('/r/.git/worktrees/w/nixtag/trees/index/workspace/svc/api/default.nix:1:1')).toBe(
+      'svc/api/default.nix:1:1',
+    );
+    expect(userPaths("in '/r/.git/nixtag/trees/rev/source'")).toBe("in '.'");
+  });
+  it('leaves other paths alone', () => {
+    expect(userPaths('/nix/store/abc-source/default.nix:1:1 and /home/u/app/default.nix')).toBe(
+      '/nix/store/abc-source/default.nix:1:1 and /home/u/app/default.nix',
+    );
+  });
+});
