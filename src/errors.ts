@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'REWRITE_UNSAFE'
   | 'PIN_INVALID'
   | 'REVISION_NOT_FOUND'
+  | 'NODE_VERSION'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
   | 'NIX_NOT_A_DERIVATION'
@@ -41,6 +42,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   REWRITE_UNSAFE: 'input',
   PIN_INVALID: 'input',
   REVISION_NOT_FOUND: 'input',
+  NODE_VERSION: 'tool',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
   NIX_NOT_A_DERIVATION: 'tool',

@@ -1,4 +1,6 @@
 /** nixtag's library API: what the CLI calls, for scripts and other tools. */
+// First: on a Node older than 22 importing nixtag throws a NODE_VERSION error that says so.
+import './requireNode.js';
 export { check } from './engine/check.js';
 export { fix } from './engine/fix.js';
 export { hash, type HashRequest } from './engine/hash.js';

@@ -8,9 +8,12 @@ const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join
 
 export const messages = {
   // Nix
-  nixMissing: () => 'nix-instantiate was not found on PATH.',
+  nixMissing: (places: readonly string[]) =>
+    `Nix is not installed here: nix-instantiate is neither on PATH nor in ${places.join(', ')}. nixtag needs it to compute the tag CI will push.`,
   nixInstallHint: () =>
-    'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
+    'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again. If you build no images, commit with `NIXTAG_SKIP=1 git commit …`, or let the team set `whenNixMissing: warn` in the nixtag configuration.',
+  nixMissingWarned: (count: number) =>
+    `Nix is not installed here, so ${count} image reference${count === 1 ? ' was' : 's were'} not checked (whenNixMissing: warn). CI will check them; install Nix to check them before you push.`,
   nixEvalFailed: (directory: string) =>
     `Nix could not evaluate the image expression (in ${directory === '.' ? 'the repository root' : directory}).`,
   nixEvalHint: () =>
@@ -78,7 +81,12 @@ export const messages = {
   revNeedsValue: () => '--rev needs a commit: a branch, tag or commit id.',
   unknownCommand: (name: string) => `Unknown command '${name}'.`,
   helpHint: () => 'Run `nixtag --help`.',
-  nodeTooOld: (version: string) => `nixtag needs Node.js 22 or newer; this is ${version}.`,
+  nodeTooOld: (version: string, node: string, tried: readonly string[]) =>
+    `nixtag needs Node.js 22 or newer; this is ${version} (${node})${
+      tried.length > 0 ? `, and none of these is newer: ${tried.join(', ')}` : ''
+    }.`,
+  nodeHint: () =>
+    'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22` or `volta install node@22`) and run it again; `NIXTAG_SKIP=1 git commit …` skips the check once.',
   unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
   huskyOrGit: () => 'Give --husky or --git, not both.',
   preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,

@@ -32,6 +32,8 @@ export interface CheckResult {
    * exists (then its images or globs match nothing).
    */
   managesNothing?: { configured: boolean };
+  /** Managed references left unjudged: Nix is missing and `whenNixMissing: warn` allows it. */
+  unchecked?: number;
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
 }

@@ -23,10 +23,37 @@ async function idlePreCommit(): Promise<IndexVerdict> {
   return indexVerdict(process.cwd()).catch(() => ({ good: false }));
 }
 
+const helpOrVersion = argv.length === 0 || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
+
+/**
+ * On a Node older than 22, --help and --version still answer (they need nothing new); any other
+ * command runs again under a Node >= 22 found on PATH, recorded at install or where version
+ * managers put it; without one, the error says what was tried and how to go on.
+ */
+async function onOldNode(): Promise<number> {
+  if (helpOrVersion) return (await import('./main.js')).main(argv);
+  const [{ messages }, { exitCodeForChild, EXIT }, { findNode }] = await Promise.all([
+    import('../messages.js'),
+    import('./exitCode.js'),
+    import('./findNode.js'),
+  ]);
+  const found = process.env.NIXTAG_REEXEC === '1' ? { node: undefined, tried: [] } : findNode();
+  if (found.node === undefined) {
+    process.stderr.write(
+      `${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version, process.execPath, found.tried)}\n${messages.hintPrefix()} ${messages.nodeHint()}\n`,
+    );
+    return EXIT.tool;
+  }
+  const { spawnSync } = await import('node:child_process');
+  const child = spawnSync(found.node, [process.argv[1]!, ...argv], {
+    stdio: 'inherit',
+    env: { ...process.env, NIXTAG_REEXEC: '1' },
+  });
+  return exitCodeForChild(child.status, child.signal);
+}
+
 if (major < 22) {
-  const [{ messages }, { EXIT }] = await Promise.all([import('../messages.js'), import('./exitCode.js')]);
-  process.stderr.write(`${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version)}\n`);
-  process.exitCode = EXIT.tool;
+  process.exitCode = await onOldNode();
 } else {
   const idle = await idlePreCommit();
   if (idle.good) {

@@ -93,7 +93,8 @@ export async function runHook(
     ok &&= judged.ok;
     output.err(text.formatWarnings(judged.warnings));
     // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
-    if (judged.references.length === 0 && judged.ok && judged.evaluated === false && !judged.managesNothing) continue;
+    if (judged.references.length === 0 && judged.ok && judged.evaluated === false && !judged.managesNothing && judged.unchecked === undefined)
+      continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false));
   }

@@ -23,3 +23,9 @@ export function exitCodeFor(error: unknown): number {
 export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): number {
   return signal === 'SIGINT' ? 130 : 143;
 }
+
+/** A run handed to another Node (bin.ts on an old Node): its status, or the shell's for its signal. */
+export function exitCodeForChild(status: number | null, signal: NodeJS.Signals | null): number {
+  if (status !== null) return status;
+  return signal === 'SIGINT' || signal === 'SIGTERM' ? exitCodeForSignal(signal) : EXIT.tool;
+}

@@ -31,6 +31,8 @@ export const configSchema = z
       .default('source'),
     pin: z.string().min(1).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
+    /** A hook on a machine without Nix (a teammate who builds no images): fail, or warn and pass. */
+    whenNixMissing: z.enum(['fail', 'warn']).default('fail'),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })

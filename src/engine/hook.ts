@@ -62,7 +62,7 @@ async function judge(
       : await (await import('./check.js')).checkKnown(request, known);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
   // A tree that manages nothing is not remembered as good: every commit says so until it does.
-  if (result.ok && !wrote && result.managesNothing === undefined && key !== undefined)
+  if (result.ok && !wrote && result.managesNothing === undefined && result.unchecked === undefined && key !== undefined)
     recordGood(repository.gitDir, key);
   return result;
 }

@@ -1,3 +1,5 @@
+import { isNixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import type { CheckResult } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
 import { evaluationKey, startEvaluation, type Evaluation, type ExpectedTags } from './evaluation.js';
@@ -14,6 +16,8 @@ export interface Inspection {
   tags: ExpectedTags;
   /** No Nix call was needed: the tags came from the cache, or nothing needed a tag. */
   cached: boolean;
+  /** References left unjudged: Nix is missing and the configuration says `whenNixMissing: warn`. */
+  unchecked?: number;
 }
 
 const sameKeys = (a: readonly ResolvedImage[], b: readonly ResolvedImage[]) => {
@@ -61,7 +65,17 @@ export async function inspectSession(session: Session): Promise<Inspection> {
       const comparisons = compareReferences(scan.manifests, new Map());
       return { scan, comparisons, warnings: scan.warnings, tags: new Map(), cached: true };
     }
-    const { tags, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
+    const outcome = await tagsOfNeeded(session, speculative, evaluation, needed).catch((error: unknown) => {
+      if (!(isNixtagError(error) && error.code === 'NIX_MISSING' && session.config.whenNixMissing === 'warn')) throw error;
+      return undefined;
+    });
+    if (outcome === undefined) {
+      // A teammate without Nix, in a team that allows it: the managed references pass unjudged.
+      const unchecked = scan.manifests.flatMap((entry) => entry.references.filter((found) => found.image)).length;
+      const warnings = [...scan.warnings, messages.nixMissingWarned(unchecked)];
+      return { scan, comparisons: [], warnings, tags: new Map(), cached: true, unchecked };
+    }
+    const { tags, cached } = outcome;
     const warnings = [...scan.warnings, ...[...tags.values()].flatMap((tag) => tag.warnings)];
     return { scan, comparisons: compareReferences(scan.manifests, tags), warnings, tags, cached };
   } finally {
@@ -79,8 +93,14 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
     ...(inspection.scan.skipped ? { skipped: true } : {}),
-    ...(!inspection.scan.skipped && references.every((reference) => reference.status === 'unmanaged')
+    ...(inspection.unchecked === undefined ? {} : { unchecked: inspection.unchecked }),
+    ...(!inspection.scan.skipped && !managesAny(inspection)
       ? { managesNothing: { configured: session.config.images !== undefined } }
       : {}),
   };
+}
+
+/** Whether any reference read belongs to an image. */
+function managesAny(inspection: Inspection): boolean {
+  return inspection.scan.manifests.some((entry) => entry.references.some((found) => found.image !== undefined));
 }

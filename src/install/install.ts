@@ -32,12 +32,16 @@ function huskyLine(hook: HookName, mode: PreCommitMode): string {
 
 /**
  * A plain git hook is the packaged script itself (hooks/<hook>, the one copy), with the
- * pre-commit mode chosen at install as its default. It runs a hook that was there before (kept
+ * pre-commit mode chosen at install as its default and the installing Node recorded. It runs a hook that was there before (kept
  * beside it as <hook>.nixtag-chained) first, with the same arguments and stdin.
  */
 async function gitHook(hook: HookName, mode: PreCommitMode): Promise<string> {
   const script = await readFile(new URL(`../../hooks/${hook}`, import.meta.url), 'utf8');
-  return script.replace('${NIXTAG_PRE_COMMIT:-check}', `\${NIXTAG_PRE_COMMIT:-${mode}}`);
+  // The Node installing is recorded as the hook's last resort (a GUI's PATH may have none).
+  const node = `'${process.execPath.replaceAll("'", `'"'"'`)}'`;
+  return script
+    .replaceAll('${NIXTAG_PRE_COMMIT:-check}', `\${NIXTAG_PRE_COMMIT:-${mode}}`)
+    .replace("NIXTAG_NODE=${NIXTAG_NODE:-''}", `NIXTAG_NODE=\${NIXTAG_NODE:-${node}}`);
 }
 
 async function installHusky(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {

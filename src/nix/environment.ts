@@ -17,6 +17,25 @@ const PASSED_THROUGH = [
   'no_proxy',
 ];
 
+/**
+ * Where Nix's installers put nix-instantiate: the multi-user and single-user profiles and NixOS.
+ * Git GUIs run hooks with a minimal PATH, so these are searched after PATH.
+ */
+export function nixInstallPlaces(source: NodeJS.ProcessEnv = process.env): string[] {
+  const home = source.HOME || homedir();
+  return [
+    '/nix/var/nix/profiles/default/bin',
+    path.join(home, '.nix-profile', 'bin'),
+    path.join(home, '.local', 'state', 'nix', 'profile', 'bin'),
+    '/run/current-system/sw/bin',
+  ];
+}
+
+/** PATH, then the places Nix's installers use: where nix-instantiate is looked for. */
+export function nixSearchPath(source: NodeJS.ProcessEnv = process.env): string {
+  return [source.PATH ?? '', ...nixInstallPlaces(source)].filter(Boolean).join(path.delimiter);
+}
+
 /** What builtins.getEnv "HOME" sees: the value Nix's own builders use, the same on every machine. */
 export const EVAL_HOME = '/homeless-shelter';
 
@@ -32,6 +51,7 @@ export function nixEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
     const value = source[name];
     if (value !== undefined) env[name] = value;
   }
+  env.PATH = nixSearchPath(source);
   env.HOME = EVAL_HOME;
   env.NIX_PATH = '';
   env.XDG_CACHE_HOME = source.XDG_CACHE_HOME || path.join(source.HOME || homedir(), '.cache');

@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../state/paths.js';
-import { nixEnvironment } from './environment.js';
+import { nixEnvironment, nixInstallPlaces } from './environment.js';
 
 export interface NixRun {
   stdout: string;
@@ -39,7 +39,7 @@ export async function nixInstantiate(
     ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
   if (result.missing) {
-    throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
+    throw new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces()), {
       hint: messages.nixInstallHint(),
       cause: result.error,
     });

@@ -27,6 +27,8 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
+  // Unchecked references (no Nix, whenNixMissing: warn) are told in the warnings.
+  if (result.unchecked !== undefined) return lines.join('\n');
   if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
   else if (stale > 0)
     lines.push(messages.staleSummary(stale), messages.runFix(messages.fixCommand(result.judged ?? 'worktree')));

@@ -15,18 +15,22 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
  * by npm's `prepare`, packed and installed, exactly as a user's `.pre-commit-config.yaml` would.
  */
 describe('the pre-commit framework', () => {
-  it('installs nixtag from a git checkout and judges commits and pushes', () => {
+  // With `node` alone the shim runs Debian's /usr/bin/nodejs (Node 20): nixtag hands over to the
+  // Node >= 22 that is `node` on PATH.
+  it.each([
+    ['node and nodejs are Node >= 22', ['node', 'nodejs']],
+    ['only node is, nodejs is Debian’s Node 20', ['node']],
+  ])('installs nixtag from a git checkout and judges commits and pushes: %s', (_case, names) => {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const repo = gitRepo({
       'default.nix': appImage,
       'app/main.go': 'package main\n',
       'k8s/deployment.yaml': manifest(STALE),
     });
-    // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH: both are the Node >= 22
-    // running the tests, as on a machine where that is the installed Node.
+    // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH.
     const nodeBin = path.join(tempDir('node-'), 'bin');
     mkdirSync(nodeBin);
-    for (const name of ['node', 'nodejs']) symlinkSync(process.execPath, path.join(nodeBin, name));
+    for (const name of names) symlinkSync(process.execPath, path.join(nodeBin, name));
     const env = hookEnv({
       PATH: `${nodeBin}:${process.env.PATH}`,
       PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
