@@ -13,7 +13,9 @@ git init --quiet --initial-branch main
 git add --all
 git -c user.name=demo -c user.email=demo@example.com commit --quiet -m "hello-world with a stale image tag"
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
+# Bold only on a terminal, and never with NO_COLOR: a log or a pipe gets plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); else bold='' plain=''; fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; }
 
 step nixtag hash
 nixtag hash

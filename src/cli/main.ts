@@ -79,7 +79,10 @@ export async function main(
     .action((flags: { write?: boolean; install?: boolean }) => {
       run = async () => (await import('./initCommand.js')).runInit(flags, output);
     });
-  cli.help();
+  // cac shows a negated flag's implied `true` as a default (`--no-cache … (default: true)`): not what it means.
+  cli.help((sections) =>
+    sections.map((section) => ({ ...section, body: section.body.replaceAll(' (default: true)', '') })),
+  );
   cli.version(version());
 
   try {
