@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'USAGE'
   | 'NOT_A_REPOSITORY'
   | 'PATH_NOT_FOUND'
+  | 'PATH_NOT_TRACKED'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
   | 'CONFIG_EXISTS'
@@ -33,6 +34,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   USAGE: 'input',
   NOT_A_REPOSITORY: 'input',
   PATH_NOT_FOUND: 'input',
+  PATH_NOT_TRACKED: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
   CONFIG_EXISTS: 'input',

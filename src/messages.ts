@@ -17,7 +17,7 @@ export const messages = {
   nixEvalFailed: (directory: string) =>
     `Nix could not evaluate the image expression (in ${directory === '.' ? 'the repository root' : directory}).`,
   nixEvalHint: () =>
-    "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
+    `Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run \`${cmd('hash')}\` to see the tag.`,
   notADerivation: (image: string, kind: string, size: number) =>
     `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
@@ -57,6 +57,8 @@ export const messages = {
   configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
   configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
+  configNeedsTypeScript: () =>
+    'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>
     `Without configuration nixtag manages one image, but references with Nix-hash tags name ${repositories.length} repositories: ${list(repositories)}.`,
   ambiguousRepositoriesHint: (repositories: readonly string[]) =>
@@ -80,7 +82,25 @@ export const messages = {
   stagedOrRev: () => 'Give --staged (the index) or --rev (a commit), not both.',
   revNeedsValue: () => '--rev needs a commit: a branch, tag or commit id.',
   unknownCommand: (name: string) => `Unknown command '${name}'.`,
-  helpHint: () => 'Run `nixtag --help`.',
+  helpHint: (command?: string) => `Run \`${cmd(command === undefined ? '--help' : `${command} --help`)}\`.`,
+  didYouMean: (suggestion: string, rest = '') => `Did you mean \`${cmd(`${suggestion}${rest}`)}\`?`,
+  unknownOption: (option: string, command: string | undefined) =>
+    `Unknown option '${option}'${command === undefined ? '' : ` for ${command}`}.`,
+  hookCheckOrFix: () => 'Give --check (refuse a stale commit) or --fix (rewrite it), not both.',
+  prePushOnTerminal: () =>
+    "`nixtag hook pre-push` reads the lines git writes on a pre-push hook's stdin (`<local ref> <local oid> <remote ref> <remote oid>`); here stdin is a terminal, so there is nothing to judge.",
+  prePushOnTerminalHint: () =>
+    `git runs it on \`git push\`; to judge what you would push, run \`${cmd('check --rev HEAD')}\`.`,
+  pathNotTracked: (file: string) =>
+    `${file} is not tracked by git, so nixtag does not judge it: CI's checkout will not have it.`,
+  pathNotTrackedHint: (file: string) => `Run \`git add ${file}\` first (\`--staged\` judges what is staged).`,
+  pathNotFoundHint: () => 'Give files or directories inside the repository, as `git ls-files` lists them.',
+  unknownImageHint: () => `Run \`${cmd('hash')}\` to see every image with its tag.`,
+  installHuskyGenerated: (directory: string) =>
+    `core.hooksPath is ${directory}, husky's generated folder: husky replaces it on the next \`npm install\`, so --git would be lost.`,
+  installHuskyGeneratedHint: () => `Run \`${cmd('install --husky')}\` (a line in .husky/<hook>) instead.`,
+  preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
+  unknownHookHint: () => `Run \`${cmd('hook pre-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,
   nodeTooOld: (version: string, node: string, tried: readonly string[]) =>
     `nixtag needs Node.js 22 or newer; this is ${version} (${node})${
       tried.length > 0 ? `, and none of these is newer: ${tried.join(', ')}` : ''
@@ -143,7 +163,11 @@ export const messages = {
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
-  fixCommand: (judged: 'worktree' | 'index' | 'rev') => (judged === 'index' ? 'nixtag fix --staged' : 'nixtag fix'),
+  fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),
+  stageFixed: (file: string) =>
+    `  fixed in the working tree but not staged: stage the fixed file with \`git add ${file}\``,
+  runStage: (files: readonly string[]) =>
+    `The working tree has the right tags: stage the fixed file${files.length === 1 ? '' : 's'} with \`git add ${files.join(' ')}\`, then commit again.`,
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
   staleSummary: (count: number) =>
     `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,

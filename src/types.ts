@@ -14,6 +14,8 @@ export interface ReferenceResult {
   status: ReferenceStatus;
   /** A stale `@sha256:` digest was (or would be) dropped with the old tag. */
   digestDropped?: boolean;
+  /** Stale in the index, but the working-tree file already has the expected tag: stage it. */
+  fixedInWorktree?: true;
 }
 
 export interface CheckResult {

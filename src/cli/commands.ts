@@ -75,7 +75,17 @@ export async function runHook(
   output: Output,
   indexTree?: string,
 ): Promise<number> {
-  if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
+  if (name !== 'pre-commit' && name !== 'pre-push') {
+    const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-push']);
+    throw new NixtagError('USAGE', messages.unknownHook(name), {
+      hint: suggestion === undefined ? messages.unknownHookHint() : messages.didYouMean(`hook ${suggestion}`),
+    });
+  }
+  if (flags.check && flags.fix) throw new NixtagError('USAGE', messages.hookCheckOrFix());
+  // A terminal is a person, not git: say what the hook expects instead of judging nothing.
+  if (name === 'pre-push' && process.stdin.isTTY && !process.env.PRE_COMMIT_TO_REF) {
+    throw new NixtagError('USAGE', messages.prePushOnTerminal(), { hint: messages.prePushOnTerminalHint() });
+  }
   const hook = await import('../engine/hook.js');
   if (name === 'pre-commit' && flags.fix) (await import('./signals.js')).deferInterrupts();
   const options = { cwd: process.cwd(), configFile: flags.config };
@@ -93,7 +103,13 @@ export async function runHook(
     ok &&= judged.ok;
     output.err(text.formatWarnings(judged.warnings));
     // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
-    if (judged.references.length === 0 && judged.ok && judged.evaluated === false && !judged.managesNothing && judged.unchecked === undefined)
+    if (
+      judged.references.length === 0 &&
+      judged.ok &&
+      judged.evaluated === false &&
+      !judged.managesNothing &&
+      judged.unchecked === undefined
+    )
       continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false));
@@ -107,7 +123,8 @@ export async function runInstall(
 ): Promise<number> {
   if (flags.husky && flags.git) throw new NixtagError('USAGE', messages.huskyOrGit());
   const mode = flags.preCommit ?? 'check';
-  if (mode !== 'check' && mode !== 'fix') throw new NixtagError('USAGE', messages.preCommitMode(String(mode)));
+  if (mode !== 'check' && mode !== 'fix')
+    throw new NixtagError('USAGE', messages.preCommitMode(String(mode)), { hint: messages.preCommitModeHint() });
   const { install } = await import('../install/install.js');
   const result = await install({
     cwd: process.cwd(),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
-import { isNixtagError, NixtagError } from '../errors.js';
+import { isNixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
@@ -89,8 +89,7 @@ export async function main(
     const parsed = cli.parse(['node', 'nixtag', ...argv], { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT.ok;
     if (cli.matchedCommand === undefined) {
-      if (parsed.args.length > 0)
-        throw new NixtagError('USAGE', messages.unknownCommand(String(parsed.args[0])), { hint: messages.helpHint() });
+      if (parsed.args.length > 0) throw (await import('./usage.js')).unknownCommandError(cli, String(parsed.args[0]));
       cli.outputHelp();
       return EXIT.input;
     }
@@ -102,7 +101,7 @@ export async function main(
       output.err(formatError(error));
       if (json) output.out((await import('../report/json.js')).errorJson(error));
     } else if ((error as { name?: string }).name === 'CACError') {
-      output.err(formatError(new NixtagError('USAGE', (error as Error).message, { hint: messages.helpHint() })));
+      output.err(formatError((await import('./usage.js')).cacUsageError(cli, error as Error)));
     } else {
       output.err(String((error as Error).stack ?? error));
       output.err(messages.unexpected());

@@ -1,9 +1,11 @@
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { userPaths } from '../state/paths.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {
@@ -49,13 +51,26 @@ export async function readExplicitConfig(cwd: string, configFile: string): Promi
   }
 }
 
-function unreadable(file: string, error: unknown): NixtagError {
+function unreadable(given: string, error: unknown): NixtagError {
   const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-  return new NixtagError(
-    missing ? 'PATH_NOT_FOUND' : 'CONFIG_INVALID',
-    messages.configUnreadable(file, (error as Error).message),
-    { location: { file }, hint: messages.configHint(), cause: error },
-  );
+  // A tree other than the working tree is read in its checkout: name the user's file.
+  const file = userPaths(given);
+  const why = userPaths((error as Error).message);
+  const needsTypeScript = file.endsWith('.ts') && /typescript/i.test(why);
+  return new NixtagError(missing ? 'PATH_NOT_FOUND' : 'CONFIG_INVALID', messages.configUnreadable(file, why), {
+    location: { file },
+    hint: needsTypeScript ? messages.configNeedsTypeScript() : messages.configHint(),
+    cause: error,
+  });
+}
+
+/** The configuration file cosmiconfig would load from `root` (for naming it when loading fails). */
+function configFileIn(root: string): string {
+  const names = ['package.json', '.nixtagrc', '.nixtagrc.json', '.nixtagrc.yaml', '.nixtagrc.yml', '.nixtagrc.js']
+    .concat(['.nixtagrc.ts', '.nixtagrc.mjs', '.nixtagrc.cjs', 'nixtag.config.js', 'nixtag.config.ts'])
+    .concat(['nixtag.config.mjs', 'nixtag.config.cjs']);
+  const found = names.filter((name) => name !== 'package.json').find((name) => existsSync(path.join(root, name)));
+  return path.join(root, found ?? 'package.json');
 }
 
 /** Data formats are parsed from the text already read; code (.js, .ts) and package.json through cosmiconfig. */
@@ -83,7 +98,7 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
       found = { config, filepath: explicit.file, isEmpty: config === undefined };
     } else found = await explorer.load(explicit.file);
   } catch (error) {
-    throw unreadable(explicit?.file ?? root, error);
+    throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
   if (found === null) return { config: parseConfig({}, undefined), file: undefined };
   const file = path.relative(root, found.filepath) || found.filepath;

@@ -9,5 +9,9 @@ export async function check(request: RunRequest): Promise<CheckResult> {
 
 /** `check`, going on from what an earlier step of the run (a hook) found already. */
 export async function checkKnown(request: RunRequest, known: Known): Promise<CheckResult> {
-  return withSession(request, known, async (session) => resultOf(await inspectSession(session), session));
+  return withSession(request, known, async (session) => {
+    const result = resultOf(await inspectSession(session), session);
+    if (result.ok || session.tree.source.kind !== 'index') return result;
+    return (await import('./unstaged.js')).markFixedInWorktree(result, session.repository.root);
+  });
 }

@@ -26,7 +26,10 @@ export async function hash(request: HashRequest): Promise<HashResult> {
     if (request.image !== undefined) {
       const known = images.map((image) => image.name);
       images = images.filter((image) => image.name === request.image);
-      if (images.length === 0) throw new NixtagError('USAGE', messages.unknownImage(request.image, known));
+      if (images.length === 0)
+        throw new NixtagError('USAGE', messages.unknownImage(request.image, known), {
+          hint: messages.unknownImageHint(),
+        });
     }
     const tags = await expectedTags(session, images);
     return {

@@ -66,7 +66,8 @@ export async function inspectSession(session: Session): Promise<Inspection> {
       return { scan, comparisons, warnings: scan.warnings, tags: new Map(), cached: true };
     }
     const outcome = await tagsOfNeeded(session, speculative, evaluation, needed).catch((error: unknown) => {
-      if (!(isNixtagError(error) && error.code === 'NIX_MISSING' && session.config.whenNixMissing === 'warn')) throw error;
+      if (!(isNixtagError(error) && error.code === 'NIX_MISSING' && session.config.whenNixMissing === 'warn'))
+        throw error;
       return undefined;
     });
     if (outcome === undefined) {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -13,6 +13,8 @@ export interface NarrowInput {
   /** Directories of the images' expression files, repository-relative ('' for the root). */
   imageDirectories: readonly string[];
   isManifest: (file: string) => boolean;
+  /** The judged tree's files: a file given that is not among them is refused. */
+  tracked?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -24,10 +26,19 @@ export function pathsMatter(input: NarrowInput): boolean {
   for (const given of input.paths) {
     const absolute = path.resolve(input.cwd, given);
     if (!existsSync(absolute)) {
-      throw new NixtagError('PATH_NOT_FOUND', messages.pathNotFound(given), { location: { file: given } });
+      throw new NixtagError('PATH_NOT_FOUND', messages.pathNotFound(given), {
+        location: { file: given },
+        hint: messages.pathNotFoundHint(),
+      });
     }
     const file = repositoryPath(input.root, input.cwd, given);
     if (file.startsWith('..')) continue; // outside the repository
+    if (input.tracked !== undefined && !input.tracked.has(file) && statSync(absolute).isFile()) {
+      throw new NixtagError('PATH_NOT_TRACKED', messages.pathNotTracked(given), {
+        location: { file: given },
+        hint: messages.pathNotTrackedHint(given),
+      });
+    }
     const underImage = input.imageDirectories.some(
       (directory) => directory === '' || file === directory || file.startsWith(`${directory}/`),
     );

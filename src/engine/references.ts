@@ -51,6 +51,7 @@ function pathsCanMatter(session: Session): boolean {
         ? ['']
         : session.images.map((image) => path.posix.dirname(image.config.nix).replace(/^\.$/, '')),
     isManifest: (file) => session.scopes.has(file),
+    tracked: new Set(session.entries.map((entry) => entry.path)),
   });
 }
 

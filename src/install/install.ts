@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../git/git.js';
 import { inRepository, openRepository } from '../git/repository.js';
+import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 
 export type HookName = 'pre-commit' | 'pre-push';
@@ -103,6 +104,11 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
   const manager =
     options.manager ??
     (hooksPath.replace(/\/$/, '').endsWith('.husky/_') || existsSync(huskyDirectory) ? 'husky' : 'git');
+  if (manager === 'git' && hooksPath.replace(/\/$/, '').endsWith('.husky/_')) {
+    throw new NixtagError('USAGE', messages.installHuskyGenerated(hooksPath), {
+      hint: messages.installHuskyGeneratedHint(),
+    });
+  }
   const directory =
     manager === 'husky'
       ? huskyDirectory

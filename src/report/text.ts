@@ -16,6 +16,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
         (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
       if (reference.digestDropped) lines.push(messages.digestDropped());
+      if (reference.fixedInWorktree) lines.push(messages.stageFixed(file));
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
@@ -30,12 +31,19 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   // Unchecked references (no Nix, whenNixMissing: warn) are told in the warnings.
   if (result.unchecked !== undefined) return lines.join('\n');
   if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
-  else if (stale > 0)
-    lines.push(messages.staleSummary(stale), messages.runFix(messages.fixCommand(result.judged ?? 'worktree')));
+  else if (stale > 0) lines.push(messages.staleSummary(stale), nextStep(result));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
   else lines.push(messages.allCurrent(managed.length));
   return lines.join('\n');
+}
+
+/** After stale references: stage what the working tree has fixed already, else run fix. */
+function nextStep(result: CheckResult): string {
+  const stale = result.references.filter((reference) => reference.status === 'stale');
+  if (stale.every((reference) => reference.fixedInWorktree))
+    return messages.runStage([...new Set(stale.map((reference) => reference.file))]);
+  return messages.runFix(messages.fixCommand(result.judged ?? 'worktree'));
 }
 
 /** What a run that manages nothing saw, and what to do: never a silent pass. */

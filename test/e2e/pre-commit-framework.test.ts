@@ -20,73 +20,77 @@ describe('the pre-commit framework', () => {
   it.each([
     ['node and nodejs are Node >= 22', ['node', 'nodejs']],
     ['only node is, nodejs is Debian’s Node 20', ['node']],
-  ])('installs nixtag from a git checkout and judges commits and pushes: %s', (_case, names) => {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const repo = gitRepo({
-      'default.nix': appImage,
-      'app/main.go': 'package main\n',
-      'k8s/deployment.yaml': manifest(STALE),
-    });
-    // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH.
-    const nodeBin = path.join(tempDir('node-'), 'bin');
-    mkdirSync(nodeBin);
-    for (const name of names) symlinkSync(process.execPath, path.join(nodeBin, name));
-    const env = hookEnv({
-      PATH: `${nodeBin}:${process.env.PATH}`,
-      PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
-      PRE_COMMIT_COLOR: 'never',
-    });
-    const git = (args: string[]) => spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
-    const tag = JSON.parse(
-      execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], {
-        cwd: repo.dir,
-        env,
-        encoding: 'utf8',
-      }),
-    ).images[0].hash as string;
-    repo.write({
-      '.pre-commit-config.yaml': `repos:
+  ])(
+    'installs nixtag from a git checkout and judges commits and pushes: %s',
+    (_case, names) => {
+      const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+      const repo = gitRepo({
+        'default.nix': appImage,
+        'app/main.go': 'package main\n',
+        'k8s/deployment.yaml': manifest(STALE),
+      });
+      // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH.
+      const nodeBin = path.join(tempDir('node-'), 'bin');
+      mkdirSync(nodeBin);
+      for (const name of names) symlinkSync(process.execPath, path.join(nodeBin, name));
+      const env = hookEnv({
+        PATH: `${nodeBin}:${process.env.PATH}`,
+        PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
+        PRE_COMMIT_COLOR: 'never',
+      });
+      const git = (args: string[]) => spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
+      const tag = JSON.parse(
+        execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], {
+          cwd: repo.dir,
+          env,
+          encoding: 'utf8',
+        }),
+      ).images[0].hash as string;
+      repo.write({
+        '.pre-commit-config.yaml': `repos:
   - repo: ${ROOT}
     rev: ${head}
     hooks:
       - id: nixtag
       - id: nixtag-pre-push
 `,
-    });
-    repo.git('add', '.pre-commit-config.yaml');
-    const remote = path.join(tempDir('remote-'), 'remote.git');
-    execFileSync('git', ['init', '--quiet', '--bare', remote]);
-    repo.git('remote', 'add', 'origin', remote);
-    const install = spawnSync(
-      'pre-commit',
-      ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'],
-      {
-        cwd: repo.dir,
-        env,
-        encoding: 'utf8',
-      },
-    );
-    expect(install.stderr + install.stdout).not.toMatch(/error/i);
-    expect(install.status).toBe(0);
+      });
+      repo.git('add', '.pre-commit-config.yaml');
+      const remote = path.join(tempDir('remote-'), 'remote.git');
+      execFileSync('git', ['init', '--quiet', '--bare', remote]);
+      repo.git('remote', 'add', 'origin', remote);
+      const install = spawnSync(
+        'pre-commit',
+        ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'],
+        {
+          cwd: repo.dir,
+          env,
+          encoding: 'utf8',
+        },
+      );
+      expect(install.stderr + install.stdout).not.toMatch(/error/i);
+      expect(install.status).toBe(0);
 
-    repo.write({ 'app/main.go': 'package main // v2\n' });
-    repo.git('add', 'app/main.go');
-    const refused = git(['commit', '-m', 'stale']);
-    expect(refused.status).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toContain('stale reference');
+      repo.write({ 'app/main.go': 'package main // v2\n' });
+      repo.git('add', 'app/main.go');
+      const refused = git(['commit', '-m', 'stale']);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('stale reference');
 
-    repo.write({ 'k8s/deployment.yaml': manifest(tag), 'app/main.go': 'package main\n' });
-    repo.git('add', '--all');
-    const accepted = git(['commit', '-m', 'fresh']);
-    expect(accepted.stdout + accepted.stderr).toContain('nixtag');
-    expect(accepted.status).toBe(0);
-    expect(git(['push', '--quiet', 'origin', 'main']).status).toBe(0);
+      repo.write({ 'k8s/deployment.yaml': manifest(tag), 'app/main.go': 'package main\n' });
+      repo.git('add', '--all');
+      const accepted = git(['commit', '-m', 'fresh']);
+      expect(accepted.stdout + accepted.stderr).toContain('nixtag');
+      expect(accepted.status).toBe(0);
+      expect(git(['push', '--quiet', 'origin', 'main']).status).toBe(0);
 
-    repo.write({ 'app/main.go': 'package main // v3\n' });
-    repo.git('add', 'app/main.go');
-    expect(git(['commit', '--no-verify', '-m', 'stale, unverified']).status).toBe(0);
-    const push = git(['push', 'origin', 'main']);
-    expect(push.status).not.toBe(0);
-    expect(push.stdout + push.stderr).toContain('stale reference');
-  }, 600_000);
+      repo.write({ 'app/main.go': 'package main // v3\n' });
+      repo.git('add', 'app/main.go');
+      expect(git(['commit', '--no-verify', '-m', 'stale, unverified']).status).toBe(0);
+      const push = git(['push', 'origin', 'main']);
+      expect(push.status).not.toBe(0);
+      expect(push.stdout + push.stderr).toContain('stale reference');
+    },
+    600_000,
+  );
 });
