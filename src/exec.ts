@@ -33,6 +33,13 @@ export interface ExecResult<Output extends string | Buffer = string> {
  * execa (about 60 ms) or nano-spawn (about 12 ms) costs more than the work. Failures are returned,
  * not thrown, so each wrapper (git, nix) turns them into errors that name its own tool.
  */
+/** Told of every program run (with `--verbose`, the CLI prints the exact command lines). */
+let trace: ((file: string, args: readonly string[], cwd: string) => void) | undefined;
+
+export function traceCommands(listener: typeof trace): void {
+  trace = listener;
+}
+
 export function exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
 export function exec(
   file: string,
@@ -44,6 +51,7 @@ export function exec(
   args: readonly string[],
   options: ExecOptions & { binary?: boolean },
 ): Promise<ExecResult<string | Buffer>> {
+  trace?.(file, args, options.cwd);
   return new Promise((resolve) => {
     const env = Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined));
     const child = spawn(file, [...args], {

@@ -193,6 +193,9 @@ export const messages = {
   unmanaged: (file: string, line: number, column: number, value: string) =>
     `${file}:${line}:${column}: ${value} (not managed)`,
   warning: (text: string) => `nixtag: warning: ${text}`,
+  evaluating: (images: readonly string[], seconds: number) =>
+    `nixtag: Nix is evaluating ${images.length === 1 ? images[0] : `${images.length} images (${images.join(', ')})`}… ${seconds}s`,
+  ranCommand: (command: string) => `nixtag: $ ${command}`,
   errorPrefix: (code: string) => `nixtag: error [${code}]:`,
   hintPrefix: () => 'hint:',
   unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
@@ -243,7 +246,8 @@ export const messages = {
     checkStaged: 'Judge the index (what git commit records), not the working tree',
     checkRev: 'Judge a commit (what git push sends)',
     json: 'Print the result as JSON',
-    verbose: 'Also list references that are up to date or not managed',
+    verbose: 'Also list references that are up to date or not managed, and every git and Nix command run',
+    quiet: 'Print nothing when every managed reference is up to date (stale ones and errors still show)',
     noCache: 'Ask Nix even when an earlier evaluation of the same inputs is known',
     fix: 'Rewrite stale tags in place, changing nothing but the tag characters',
     fixStaged: 'Rewrite the staged manifests in the index (and the working tree when nothing is lost)',

@@ -4,6 +4,7 @@ import type { TreeSource } from '../git/source.js';
 import { messages } from '../messages.js';
 import { EXIT, exitCodeForResult } from './exitCode.js';
 import type { Output } from './output.js';
+import { terminal } from './terminal.js';
 
 export interface CommonFlags {
   json?: boolean;
@@ -12,6 +13,7 @@ export interface CommonFlags {
   staged?: boolean;
   rev?: string;
   cache?: boolean;
+  quiet?: boolean;
 }
 
 /** `--staged` judges the index, `--rev` a commit; neither, the working tree's tracked files. */
@@ -24,29 +26,43 @@ function sourceOf(flags: CommonFlags): TreeSource | undefined {
   return flags.staged ? { kind: 'index' } : undefined;
 }
 
-function engineOptions(paths: string[], flags: CommonFlags) {
-  return { cwd: process.cwd(), paths, configFile: flags.config, source: sourceOf(flags), cache: flags.cache };
+function engineOptions(paths: string[], flags: CommonFlags, output: Output) {
+  const { onEvaluate } = terminal(flags, output);
+  return {
+    cwd: process.cwd(),
+    paths,
+    configFile: flags.config,
+    source: sourceOf(flags),
+    cache: flags.cache,
+    onEvaluate,
+  };
 }
+
+/** --quiet: a result with nothing stale and nothing fixed prints nothing. */
+const silent = (result: CheckResult, flags: CommonFlags) =>
+  flags.quiet === true && result.ok && !result.references.some((reference) => reference.status === 'fixed');
 
 /** Prints a check or fix result, warnings apart, and gives its exit status. */
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
-  output.err(text.formatWarnings(result.warnings));
-  output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
+  if (!flags.quiet) output.err(text.formatWarnings(result.warnings));
+  if (flags.json) output.out(json.checkJson(result));
+  else if (!silent(result, flags))
+    output.out(text.formatCheck(result, flags.verbose ?? false, terminal(flags, output).paint));
   return exitCodeForResult(result);
 }
 
 /** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
 export async function runCheck(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   const { check } = await import('../engine/check.js');
-  return report(await check(engineOptions(paths, flags)), flags, output);
+  return report(await check(engineOptions(paths, flags, output)), flags, output);
 }
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
   const [{ fix }, { deferInterrupts }] = await Promise.all([import('../engine/fix.js'), import('./signals.js')]);
   deferInterrupts();
-  return report(await fix(engineOptions(paths, flags)), flags, output);
+  return report(await fix(engineOptions(paths, flags, output)), flags, output);
 }
 
 export async function runHash(flags: CommonFlags & { image?: string }, output: Output): Promise<number> {
@@ -55,7 +71,7 @@ export async function runHash(flags: CommonFlags & { image?: string }, output: O
     import('../report/text.js'),
     import('../report/json.js'),
   ]);
-  const result = await hash({ ...engineOptions([], flags), image: flags.image });
+  const result = await hash({ ...engineOptions([], flags, output), image: flags.image });
   output.err(text.formatWarnings(result.warnings));
   output.out(flags.json ? json.hashJson(result) : text.formatHash(result));
   return EXIT.ok;
@@ -88,7 +104,7 @@ export async function runHook(
   }
   const hook = await import('../engine/hook.js');
   if (name === 'pre-commit' && flags.fix) (await import('./signals.js')).deferInterrupts();
-  const options = { cwd: process.cwd(), configFile: flags.config };
+  const options = { cwd: process.cwd(), configFile: flags.config, onEvaluate: terminal(flags, output).onEvaluate };
   const result =
     name === 'pre-commit'
       ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, { indexTree })
@@ -101,6 +117,7 @@ export async function runHook(
   let ok = true;
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
+    if (silent(judged, flags)) continue;
     output.err(text.formatWarnings(judged.warnings));
     // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
     if (
@@ -112,7 +129,7 @@ export async function runHook(
     )
       continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
-    output.out(text.formatCheck(judged, flags.verbose ?? false));
+    output.out(text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint));
   }
   return exitCodeForResult({ ok });
 }

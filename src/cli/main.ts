@@ -37,6 +37,7 @@ export async function main(
     if (rev !== undefined) command.option('--rev <rev>', rev);
     command.option('--json', messages.help.json);
     if (verbose) command.option('--verbose', messages.help.verbose);
+    command.option('--quiet', messages.help.quiet);
     return command.option('--no-cache', messages.help.noCache);
   };
   const runs =
@@ -60,6 +61,7 @@ export async function main(
     .option('--check', messages.help.hookCheck)
     .option('--fix', messages.help.hookFix)
     .option('--verbose', messages.help.verbose)
+    .option('--quiet', messages.help.quiet)
     .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
       run = () => runHook(name, flags, output, known.indexTree);
     });
@@ -98,7 +100,7 @@ export async function main(
   } catch (error) {
     const { formatError } = await import('../report/text.js');
     if (isNixtagError(error)) {
-      output.err(formatError(error));
+      output.err(formatError(error, (await import('../report/colour.js')).colours(process.stderr)));
       if (json) output.out((await import('../report/json.js')).errorJson(error));
     } else if ((error as { name?: string }).name === 'CACError') {
       output.err(formatError((await import('./usage.js')).cacUsageError(cli, error as Error)));

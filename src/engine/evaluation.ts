@@ -118,9 +118,16 @@ async function evaluateInTree(
   if (images.length === 0) return new Map();
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
-  const evaluating = evaluateImages(requests, await settingsFor(session, root), signal);
-  onStart();
-  const evaluations = await evaluating;
+  // The caller may show progress (a terminal's progress line) from here until Nix answers.
+  const done = session.onEvaluate?.(images.map((image) => image.name));
+  let evaluations: ImageEvaluation[];
+  try {
+    const evaluating = evaluateImages(requests, await settingsFor(session, root), signal);
+    onStart();
+    evaluations = await evaluating;
+  } finally {
+    done?.();
+  }
   const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
   const context = cacheContext(session);
   if (context !== undefined) session.evaluations?.store(context, tags);

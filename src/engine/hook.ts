@@ -10,6 +10,8 @@ export interface HookOptions {
   cwd: string;
   configFile?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Progress while Nix evaluates (see RunRequest.onEvaluate). */
+  onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
 }
 
 /**
@@ -54,7 +56,7 @@ async function judge(
   if (idleTree === undefined && key !== undefined && isKnownGood(repository.gitDir, key)) {
     return { ok: true, references: [], warnings: [], evaluated: false };
   }
-  const request = { cwd: options.cwd, configFile: options.configFile, source };
+  const request = { cwd: options.cwd, configFile: options.configFile, source, onEvaluate: options.onEvaluate };
   const known = { ...context, tree };
   const result =
     mode === 'fix'

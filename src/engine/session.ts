@@ -20,6 +20,8 @@ export interface RunRequest {
   source?: TreeSource | undefined;
   /** Use and fill the evaluation cache (default true). */
   cache?: boolean | undefined;
+  /** Called when Nix starts evaluating these images; what it returns is called when Nix is done. */
+  onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
 }
 
 /** What an earlier step of the same run found already (a hook's verdict check): never asked again. */
@@ -58,6 +60,8 @@ export interface Session {
   scopes: Map<string, ManifestScope>;
   /** The evaluation cache, unless the request turned it off or Nix is missing. */
   evaluations: EvaluationCache | undefined;
+  /** The request's progress callback (RunRequest.onEvaluate). */
+  onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
   /** Ends the run's hold on the repository's nixtag state. */
   release(): Promise<void>;
 }
@@ -128,6 +132,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       environment,
       images,
       scopes,
+      onEvaluate: request.onEvaluate,
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
       release: async () => {

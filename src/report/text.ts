@@ -1,9 +1,10 @@
 import type { NixtagError } from '../errors.js';
 import type { CheckResult, HashResult } from '../types.js';
 import { messages } from '../messages.js';
+import { noColours, type Colours } from './colour.js';
 
 /** Human output of `check` and `fix`. */
-export function formatCheck(result: CheckResult, verbose: boolean): string {
+export function formatCheck(result: CheckResult, verbose: boolean, paint: Colours = noColours): string {
   const lines: string[] = [];
   if (result.skipped) return messages.nothingToDo();
   for (const reference of result.references) {
@@ -11,7 +12,9 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
     if (reference.status === 'stale' || reference.status === 'fixed') {
       const stale = reference.status === 'stale';
       lines.push(
-        (stale ? messages.stale : messages.fixed)(file, line, column, reference.image ?? ''),
+        (stale ? paint.red : paint.green)(
+          (stale ? messages.stale : messages.fixed)(file, line, column, reference.image ?? ''),
+        ),
         (stale ? messages.current : messages.was)(reference.current),
         (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
@@ -31,10 +34,10 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   // Unchecked references (no Nix, whenNixMissing: warn) are told in the warnings.
   if (result.unchecked !== undefined) return lines.join('\n');
   if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
-  else if (stale > 0) lines.push(messages.staleSummary(stale), nextStep(result));
+  else if (stale > 0) lines.push(paint.red(messages.staleSummary(stale)), paint.bold(nextStep(result)));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
-  else lines.push(messages.allCurrent(managed.length));
+  else lines.push(paint.green(messages.allCurrent(managed.length)));
   return lines.join('\n');
 }
 
@@ -74,8 +77,8 @@ export function formatWarnings(warnings: readonly string[]): string {
 }
 
 /** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */
-export function formatError(error: NixtagError): string {
-  const lines = [`${messages.errorPrefix(error.code)} ${error.message}`];
+export function formatError(error: NixtagError, paint: Colours = noColours): string {
+  const lines = [`${paint.red(messages.errorPrefix(error.code))} ${error.message}`];
   const location = error.location;
   if (location !== undefined) {
     lines.push(
@@ -83,6 +86,6 @@ export function formatError(error: NixtagError): string {
     );
   }
   if (error.detail) lines.push(error.detail);
-  if (error.hint) lines.push(`${messages.hintPrefix()} ${error.hint}`);
+  if (error.hint) lines.push(`${paint.bold(messages.hintPrefix())} ${error.hint}`);
   return lines.join('\n');
 }
