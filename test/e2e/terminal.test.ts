@@ -20,7 +20,8 @@ derivation {
 /** The built CLI in a pseudo-terminal (util-linux's `script`), as a person at a terminal runs it. */
 function inTerminal(cwd: string, args: string[], env: Record<string, string> = {}) {
   const command = [process.execPath, BIN, ...args].map((word) => `'${word}'`).join(' ');
-  const { NO_COLOR: _ignored, ...rest } = testEnv({ SHELL: '/bin/sh' });
+  const rest = testEnv({ SHELL: '/bin/sh' });
+  delete rest.NO_COLOR;
   const result = spawnSync('script', ['-qec', command, '/dev/null'], {
     cwd,
     env: { ...rest, ...env },
