@@ -37,6 +37,7 @@ describe('the built CLI', () => {
           status: 'fixed',
         },
       ],
+      warnings: [],
     });
     expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
     expect(nixtagCli(repo.dir, ['hash']).stdout.trim()).toBe(tag);
@@ -75,7 +76,7 @@ describe('the built CLI', () => {
     symlinkSync(process.execPath, path.join(bin, 'node'));
     const result = nixtagCli(repo.dir, ['check'], { PATH: bin });
     expect(result.code).toBe(3);
-    expect(result.stderr).toContain('nix-instantiate was not found');
+    expect(result.stderr).toContain('Nix is not installed here: nix-instantiate is neither on PATH');
     expect(result.stderr).toContain('apt-get install -y nix-bin');
   });
 

@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       checkoutName: 'source',
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
+      whenNixMissing: 'fail',
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');

@@ -43,7 +43,12 @@ describe('the evaluation environment', () => {
       NIX_CONFIG: 'system = x',
       SECRET: 's',
     });
-    expect(env).toMatchObject({ PATH: '/bin', HOME: '/homeless-shelter', NIX_PATH: '' });
+    // PATH first, then where Nix's installers put it (a GUI's minimal PATH lacks them).
+    expect(env).toMatchObject({
+      PATH: '/bin:/nix/var/nix/profiles/default/bin:/home/me/.nix-profile/bin:/home/me/.local/state/nix/profile/bin:/run/current-system/sw/bin',
+      HOME: '/homeless-shelter',
+      NIX_PATH: '',
+    });
     expect(env.NIX_CONFIG).toBeUndefined();
     expect(env.SECRET).toBeUndefined();
     expect(env.XDG_CACHE_HOME).toBe('/home/me/.cache');

@@ -1,0 +1,72 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deployment } from '../helpers/expressions.js';
+import { appImage, hookEnv } from '../helpers/hooks.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+/** The shell block that follows `<!-- newcomer:NAME -->` in README.md, exactly as written there. */
+function readmeBlock(name: string): string {
+  const block = new RegExp(`<!-- newcomer:${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
+  if (block === null) throw new Error(`README.md has no newcomer:${name} block`);
+  return block[1]!;
+}
+
+let tarball = '';
+beforeAll(() => {
+  // The README's NIXTAG: a tarball made by `npm pack` in this checkout.
+  const out = tempDir('pack-');
+  const packed = execFileSync('npm', ['pack', '--pack-destination', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
+  tarball = path.join(out, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
+}, 120_000);
+
+/**
+ * A newcomer's repository: an image built from app/, a deployment tagged v1.0.0 (not a Nix hash
+ * yet), and the README's commands run as written: the setup, one hook manager's section, the finish.
+ * Then a stale commit is refused and a fixed one accepted.
+ */
+function followReadme(manager: string): void {
+  const repo = gitRepo({
+    'default.nix': appImage,
+    'app/main.go': 'package main\n',
+    'k8s/deployment.yaml': deployment('registry.example.com/team/app:v1.0.0'),
+  });
+  const env = hookEnv({
+    NIXTAG: tarball,
+    PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
+    PRE_COMMIT_COLOR: 'never',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  });
+  const sh = (script: string) => {
+    const result = spawnSync('sh', ['-e', '-c', script], { cwd: repo.dir, env, encoding: 'utf8' });
+    return { code: result.status ?? -1, output: result.stdout + result.stderr };
+  };
+  for (const name of ['setup', manager, 'finish']) {
+    const step = sh(readmeBlock(name));
+    expect(step.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);
+    expect(step.code, `README block ${name}:\n${step.output}`).toBe(0);
+  }
+  expect(repo.git('log', '--format=%s', '-1')).toContain('nixtag');
+
+  repo.write({ 'app/main.go': 'package main // v2\n' });
+  const refused = sh('git add -A && git commit -m "v2 without the new tag"');
+  expect(refused.code).not.toBe(0);
+  expect(refused.output).toContain('stale reference');
+  const accepted = sh('npx nixtag fix && git add -A && git commit -m "v2 with its tag"');
+  expect(accepted.code, accepted.output).toBe(0);
+}
+
+describe('a newcomer follows the README, word for word', () => {
+  it.each(['husky', 'lint-staged', 'lefthook', 'pre-commit', 'git'])(
+    'with %s',
+    (manager) => followReadme(manager),
+    300_000,
+  );
+});
