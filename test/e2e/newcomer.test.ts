@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployment } from '../helpers/expressions.js';
 import { appImage, hookEnv } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -12,15 +13,18 @@ const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
 /** The shell block that follows `<!-- newcomer:NAME -->` in README.md, exactly as written there. */
 function readmeBlock(name: string): string {
-  const block = new RegExp(`<!-- newcomer:${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
+  const block = new RegExp(`<!-- newcomer:${name} -->\\n+\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
   if (block === null) throw new Error(`README.md has no newcomer:${name} block`);
   return block[1]!;
 }
 
 let tarball = '';
+let removePack = () => {};
+afterAll(() => removePack());
 beforeAll(() => {
   // The README's NIXTAG: a tarball made by `npm pack` in this checkout.
-  const out = tempDir('pack-');
+  const out = mkdtempSync(path.join(tmpdir(), 'nixtag-pack-'));
+  removePack = () => rmSync(out, { recursive: true, force: true });
   const packed = execFileSync('npm', ['pack', '--pack-destination', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
   tarball = path.join(out, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
 }, 120_000);
