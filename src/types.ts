@@ -14,6 +14,15 @@ export interface ReferenceResult {
   status: ReferenceStatus;
   /** A stale `@sha256:` digest was (or would be) dropped with the old tag. */
   digestDropped?: boolean;
+  /** A whole-reference marker bound a value of another repository to its image's repository. */
+  repositoryChanged?: boolean;
+}
+
+/** Something left alone, with where it is: a skipped file, an unknown marker, a mention. */
+export interface Warning {
+  file: string | null;
+  line: number | null;
+  message: string;
 }
 
 export interface CheckResult {

@@ -1,5 +1,5 @@
 import type { ImageEvaluation } from '../nix/evaluate.js';
-import { expectedReference, planRewrite, type PlannedRewrite } from '../manifest/resolve.js';
+import { expectedReference, planRewrite, repositoryRebound, type PlannedRewrite } from '../manifest/resolve.js';
 import type { ManifestEntry, FoundReference } from './session.js';
 import type { ReferenceResult } from '../types.js';
 
@@ -41,7 +41,8 @@ export function compareReferences(
       }
       const occurrenceIndex = entry.manifest.occurrences.indexOf(reference.occurrence);
       const expected = expectedReference(reference, image, evaluation.tag);
-      if (reference.tag === evaluation.tag) {
+      const rebound = repositoryRebound(reference, image);
+      if (reference.tag === evaluation.tag && !rebound) {
         comparisons.push({
           entry,
           found,
@@ -63,7 +64,14 @@ export function compareReferences(
         index: occurrenceIndex,
         plan,
         expectedTag: evaluation.tag,
-        result: { ...base, image: image.name, expected, status: 'stale', ...(digestDropped ? { digestDropped } : {}) },
+        result: {
+          ...base,
+          image: image.name,
+          expected,
+          status: 'stale',
+          ...(digestDropped ? { digestDropped } : {}),
+          ...(rebound ? { repositoryChanged: true } : {}),
+        },
       });
     }
   }

@@ -237,7 +237,7 @@ async function readManifest(
   }
   const outcome = scanManifest(file, decoded.text, explicit);
   if ('skipped' in outcome) {
-    warnings.push(outcome.skipped);
+    warnings.push(outcome.skipped.message);
     return undefined;
   }
   // A symlinked manifest is read through: the file it names is the one rewritten, in place.

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ResolvedImage } from '../../src/engine/images.js';
-import { retagText } from '../../src/engine/retag.js';
+import { compareText, retagText } from '../../src/engine/retag.js';
 import type { ReferenceResult } from '../../src/types.js';
 import { canonicalRepository } from '../../src/manifest/reference.js';
 
@@ -28,6 +28,18 @@ export function fixText(
 ): { text: string; references: ReferenceResult[] } {
   const images = resolvedImages(specs);
   return retagText(file, text, images, new Map(images.map((image) => [image.name, tag])));
+}
+
+/** What `nixtag check` says of one manifest once Nix has answered `tag` for every image. */
+export function checkText(
+  file: string,
+  text: string,
+  specs: readonly ImageSpec[],
+  tag: string,
+): { references: ReferenceResult[] } {
+  const images = resolvedImages(specs);
+  const { comparisons } = compareText(file, text, images, new Map(images.map((image) => [image.name, tag])));
+  return { references: comparisons.map((comparison) => comparison.result) };
 }
 
 export function readText(file: string): string {
