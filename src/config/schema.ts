@@ -2,18 +2,19 @@
 // on every commit.
 import { z } from 'zod/v3';
 import { canonicalRepository } from '../manifest/reference.js';
+import { messages } from '../messages.js';
 
 /** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
 const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: z.string() }).strict()]);
 
 const imageSchema = z
   .object({
-    name: z.string().min(1, 'a non-empty name'),
+    name: z.string().min(1, messages.expect.name),
     nix: z.string().min(1).default('default.nix'),
     attr: z.string().nullable().default(null),
-    args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, 'a Nix identifier'), argValue).default({}),
+    args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, messages.expect.nixIdentifier), argValue).default({}),
     repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
-      message: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
+      message: messages.expect.repository,
     }),
     manifests: z.array(z.string().min(1)).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
@@ -25,12 +26,12 @@ export const configSchema = z
     system: z.string().min(1).default('x86_64-linux'),
     checkoutName: z
       .string()
-      .regex(/^[^/\\]+$/, 'a directory name without slashes')
-      .refine((name) => name !== '.' && name !== '..', 'a directory name')
+      .regex(/^[^/\\]+$/, messages.expect.directoryName)
+      .refine((name) => name !== '.' && name !== '..', messages.expect.notDotDirectory)
       .default('source'),
     pin: z.string().min(1).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
-    images: z.array(imageSchema).min(1, 'at least one image').optional(),
+    images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })
       .strict()
@@ -44,7 +45,7 @@ export const configSchema = z
         context.addIssue({
           code: 'custom',
           path: ['images', index, 'name'],
-          message: `a name not used by another image ('${image.name}' is)`,
+          message: messages.expect.uniqueName(image.name),
         });
       }
       seen.add(image.name);

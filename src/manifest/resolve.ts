@@ -98,6 +98,9 @@ export interface PlannedRewrite {
   repositoryChanged: boolean;
 }
 
+/** The edits that make a reference current, or why it cannot be edited in place. */
+export type RewritePlan = ({ kind: 'edits' } & PlannedRewrite) | { kind: 'refused'; error: NixtagError };
+
 /**
  * The edits that give one reference the expected tag and change nothing else: only the tag's
  * characters (and a stale `@digest`, which would pin the old image) are replaced; a value a marker
@@ -105,6 +108,21 @@ export interface PlannedRewrite {
  * would suffix, is refused with what to write instead.
  */
 export function planRewrite(
+  file: string,
+  text: string,
+  reference: ReadReference,
+  image: ImageIdentity,
+  expectedTag: string,
+): RewritePlan {
+  try {
+    return { kind: 'edits', ...planEdits(file, text, reference, image, expectedTag) };
+  } catch (error) {
+    if (error instanceof NixtagError) return { kind: 'refused', error };
+    throw error;
+  }
+}
+
+function planEdits(
   file: string,
   text: string,
   reference: ReadReference,
@@ -126,14 +144,14 @@ export function planRewrite(
       hint: messages.tagSuffixHint(expectedTag),
     });
   }
-  const cannotRewrite = () =>
-    new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
-      location,
-      hint: messages.cannotRewriteInPlaceHint(),
-    });
   const offsetOf = (node: typeof occurrence.node, value: string) => {
     const offset = hostOffset(text, node, value, occurrence.embedded);
-    if (offset === undefined) throw cannotRewrite();
+    if (offset === undefined) {
+      throw new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
+        location,
+        hint: messages.cannotRewriteInPlaceHint(),
+      });
+    }
     return offset;
   };
   const plain = occurrence.node.type === 'PLAIN';

@@ -37,25 +37,3 @@ export function nixEnvironment(source: NodeJS.ProcessEnv = process.env): Record<
   env.XDG_CACHE_HOME = source.XDG_CACHE_HOME || path.join(source.HOME || homedir(), '.cache');
   return env;
 }
-
-export interface EvalSettings {
-  system: string;
-  allowImportFromDerivation: boolean;
-  /** Store path or directory that `<nixpkgs>` resolves to, from the pin file. */
-  nixpkgs?: string | undefined;
-}
-
-/** Command-line options that pin what an evaluation can depend on. */
-export function nixOptions(settings: EvalSettings): string[] {
-  const options = ['--option', 'system', settings.system];
-  if (settings.allowImportFromDerivation) {
-    // Import-from-derivation needs builds, which read-only evaluation cannot do.
-    options.push('--option', 'allow-import-from-derivation', 'true', '--read-write-mode');
-  } else {
-    // An offline read-only evaluation that misses a path would otherwise stall asking caches.
-    options.push('--option', 'allow-import-from-derivation', 'false');
-    options.push('--option', 'substituters', '');
-  }
-  if (settings.nixpkgs !== undefined) options.push('-I', `nixpkgs=${settings.nixpkgs}`);
-  return options;
-}

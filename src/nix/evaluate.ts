@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
-import { nixOptions, type EvalSettings } from './environment.js';
+import { evaluationArgs, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
@@ -47,12 +47,10 @@ export async function evaluateImages(
   await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
       const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-      const { text, cliArgs } = batchExpression(group, answerMarker);
-      const run = await nixInstantiate(
-        ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text],
-        directory,
-        { signal, answerMarker },
-      );
+      const run = await nixInstantiate(evaluationArgs(settings, batchExpression(group, answerMarker)), directory, {
+        signal,
+        answerMarker,
+      });
       const described = JSON.parse(run.stdout) as Described[];
       group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));
     }),

@@ -27,7 +27,13 @@ export function fixText(
   tag: string,
 ): { text: string; references: ReferenceResult[] } {
   const images = resolvedImages(specs);
-  return retagText(file, text, images, new Map(images.map((image) => [image.name, tag])));
+  return retagText(file, text, images, expectedTags(images, tag));
+}
+
+/** The expected tags of a run in which Nix answered `tag` for every image. */
+function expectedTags(images: readonly ResolvedImage[], tag: string) {
+  const evaluation = { outPath: `/nix/store/${tag}-image`, tag, warnings: [] };
+  return new Map(images.map((image) => [image.name, { name: image.name, ...evaluation }]));
 }
 
 /** What `nixtag check` says of one manifest once Nix has answered `tag` for every image. */
@@ -38,7 +44,7 @@ export function checkText(
   tag: string,
 ): { references: ReferenceResult[] } {
   const images = resolvedImages(specs);
-  const { comparisons } = compareText(file, text, images, new Map(images.map((image) => [image.name, tag])));
+  const { comparisons } = compareText(file, text, images, expectedTags(images, tag));
   return { references: comparisons.map((comparison) => comparison.result) };
 }
 

@@ -1,0 +1,50 @@
+import type { BatchExpression } from './expression.js';
+
+/**
+ * Every nix-instantiate command line nixtag runs is built here: the image evaluation and the
+ * pin's fetch, both with the same pinning options (the configured system, no import-from-
+ * derivation unless allowed, `<nixpkgs>` mapped to the pin).
+ */
+export interface EvalSettings {
+  system: string;
+  allowImportFromDerivation: boolean;
+  /** Store path or directory that `<nixpkgs>` resolves to, from the pin file. */
+  nixpkgs?: string | undefined;
+}
+
+/** Command-line options that pin what an evaluation can depend on. */
+export function nixOptions(settings: EvalSettings): string[] {
+  const options = ['--option', 'system', settings.system];
+  if (settings.allowImportFromDerivation) {
+    // Import-from-derivation needs builds, which read-only evaluation cannot do.
+    options.push('--option', 'allow-import-from-derivation', 'true', '--read-write-mode');
+  } else {
+    // An offline read-only evaluation that misses a path would otherwise stall asking caches.
+    options.push('--option', 'allow-import-from-derivation', 'false');
+    options.push('--option', 'substituters', '');
+  }
+  if (settings.nixpkgs !== undefined) options.push('-I', `nixpkgs=${settings.nixpkgs}`);
+  return options;
+}
+
+/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
+export function evaluationArgs(settings: EvalSettings, batch: BatchExpression): string[] {
+  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...batch.cliArgs, '-E', batch.text];
+}
+
+/** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */
+export function fetchTarballArgs(settings: EvalSettings, url: string, sha256: string): string[] {
+  return [
+    '--eval',
+    '--json',
+    ...nixOptions({ ...settings, nixpkgs: undefined }),
+    '--argstr',
+    'url',
+    url,
+    '--argstr',
+    'sha256',
+    sha256,
+    '-E',
+    '{ url, sha256 }: builtins.fetchTarball { inherit url sha256; }',
+  ];
+}
