@@ -23,12 +23,14 @@ export interface Warning {
   file: string | null;
   line: number | null;
   message: string;
+  /** A managed repository named outside the managed shapes: summarised unless verbose. */
+  mention?: true;
 }
 
 export interface CheckResult {
   ok: boolean;
   references: ReferenceResult[];
-  warnings: string[];
+  warnings: Warning[];
   /** Set when the PATH arguments could change nothing, so nothing was looked at. */
   skipped?: boolean;
   /** Nix was called (false: the tags came from the cache, or no tag was needed). */
@@ -59,5 +61,5 @@ export interface ImageHash {
 
 export interface HashResult {
   images: ImageHash[];
-  warnings: string[];
+  warnings: Warning[];
 }

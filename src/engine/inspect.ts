@@ -1,6 +1,12 @@
-import type { CheckResult } from '../types.js';
+import type { CheckResult, Warning } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
-import { evaluationKey, startEvaluation, type Evaluation, type ExpectedTags } from './evaluation.js';
+import {
+  evaluationKey,
+  evaluationWarnings,
+  startEvaluation,
+  type Evaluation,
+  type ExpectedTags,
+} from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
 import { findReferences, referencedImages, type Scan } from './references.js';
 import type { Session } from './session.js';
@@ -9,7 +15,7 @@ import type { Session } from './session.js';
 export interface Inspection {
   scan: Scan;
   comparisons: Comparison[];
-  warnings: string[];
+  warnings: Warning[];
   /** The expected tags of the images that references name. */
   tags: ExpectedTags;
   /** No Nix call was needed: the tags came from the cache, or nothing needed a tag. */
@@ -60,7 +66,7 @@ export async function inspectSession(session: Session): Promise<Inspection> {
       return { scan, comparisons: [], warnings: scan.warnings, tags: new Map(), cached: true };
     }
     const { tags, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
-    const warnings = [...scan.warnings, ...[...tags.values()].flatMap((tag) => tag.warnings)];
+    const warnings = [...scan.warnings, ...evaluationWarnings(tags)];
     return { scan, comparisons: compareReferences(scan.manifests, tags), warnings, tags, cached };
   } finally {
     evaluation.cancel();

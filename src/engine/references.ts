@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
@@ -27,7 +28,7 @@ export interface Scan {
   /** Configured images, or the one inferred from the references. */
   images: ResolvedImage[];
   manifests: ManifestEntry[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
@@ -61,7 +62,7 @@ function pathsCanMatter(session: Session): boolean {
 export async function findReferences(session: Session): Promise<Scan> {
   if (!pathsCanMatter(session)) return { skipped: true, images: session.images, manifests: [], warnings: [] };
   const { readManifests, readReference } = await manifestModules();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
   const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
   const withReferences = read.map((entry) => ({
     ...entry,
@@ -86,7 +87,9 @@ export async function findReferences(session: Session): Promise<Scan> {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
       if (marker !== undefined && image === undefined) {
-        warnings.push(messages.unknownMarkerImage(entry.manifest.file, reference.occurrence.position, marker));
+        const { file } = entry.manifest;
+        const { position } = reference.occurrence;
+        warnings.push({ file, line: position.line, message: messages.unknownMarkerImage(file, position, marker) });
       }
     }
   }
