@@ -4,6 +4,7 @@ import type { Warning } from '../types.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
+import { grepRepositories, mentionWarnings } from './mentions.js';
 import { pathsMatter } from './narrow.js';
 import type { Session } from './session.js';
 
@@ -63,6 +64,9 @@ export async function findReferences(session: Session): Promise<Scan> {
   if (!pathsCanMatter(session)) return { skipped: true, images: session.images, manifests: [], warnings: [] };
   const { readManifests, readReference } = await manifestModules();
   const warnings: Warning[] = [];
+  // Configured repositories are known now: git looks for their mentions while the YAML is read.
+  const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
+  configured?.catch(() => undefined);
   const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
   const withReferences = read.map((entry) => ({
     ...entry,
@@ -93,6 +97,8 @@ export async function findReferences(session: Session): Promise<Scan> {
       }
     }
   }
+  const hits = await (configured ?? grepRepositories(session, images));
+  warnings.push(...mentionWarnings(hits, images, manifests, session.configFile));
   return { skipped: false, images, manifests, warnings };
 }
 

@@ -1,4 +1,4 @@
-import { parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, type Document, type Scalar } from 'yaml';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
@@ -13,6 +13,8 @@ export interface FoundOccurrence extends Occurrence {
   /** Offset of the first character of the image string (or tag) in the file. */
   offset: number;
   position: Position;
+  /** Every line its scalars are on (tag, repository, digest): where naming the repository is managed. */
+  lines: number[];
 }
 
 export interface ScannedManifest {
@@ -98,7 +100,16 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
         hostOffset(text, occurrence.node, occurrence.text, occurrence.embedded) ??
         occurrence.embedded?.toHost(start) ??
         start;
-      occurrences.push({ ...occurrence, offset, position: lines.position(offset) });
+      const lineOf = (node: Scalar | undefined) => {
+        const at = node?.range?.[0];
+        if (at === undefined) return [];
+        return [
+          lines.position(occurrence.embedded === undefined ? at : (occurrence.embedded.toHost(at) ?? offset)).line,
+        ];
+      };
+      const position = lines.position(offset);
+      const occupied = [position.line, ...lineOf(occurrence.repositoryNode), ...lineOf(occurrence.digestNode)];
+      occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)] });
     }
   }
   return { scanned: { file, text, docs, occurrences } };
