@@ -144,8 +144,8 @@ export const messages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
-  repositoryChanged: (from: string, to: string) =>
-    `  the marker binds this value to ${to}; the repository changes from ${from || '(none)'}`,
+  repositoryChanged: (from: string) =>
+    `  the $nixtag marker binds this value to the image's repository: the repository changes from ${from || '(none)'}`,
   mentions: (count: number) =>
     `${count} place${count === 1 ? '' : 's'} outside the shapes nixtag manages name${count === 1 ? 's' : ''} a managed repository and ${count === 1 ? 'is' : 'are'} not checked (--verbose lists them).`,
   mention: (file: string, line: number, repository: string) =>

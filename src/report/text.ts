@@ -15,6 +15,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
         (stale ? messages.current : messages.was)(reference.current),
         (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
+      if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
       if (reference.digestDropped) lines.push(messages.digestDropped());
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
