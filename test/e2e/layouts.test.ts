@@ -15,17 +15,21 @@ function repoWith(files: Files) {
   return { repo, tag };
 }
 
+/** check and fix both refuse `file` (exit 2, the code, file:line:column) and leave it as it was. */
+function expectRefused(file: string, content: string, code: string, at: string): void {
+  const { repo } = repoWith({ [file]: content });
+  for (const command of ['check', 'fix']) {
+    const run = nixtagCli(repo.dir, [command]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`nixtag: error [${code}]`);
+    expect(run.stderr).toContain(`at ${file}:${at}`);
+  }
+  expect(repo.read(file)).toBe(content);
+}
+
 describe('the CLI on the layouts of issue 9', () => {
   it('refuses a marker of the wrong kind for its value with exit 2 and file:line, and writes nothing', () => {
-    const manifest = deployment(`${REPO}:1.0 # {"$nixtag": "app:tag"}`);
-    const { repo } = repoWith({ 'k8s/app.yaml': manifest });
-    for (const command of ['check', 'fix']) {
-      const run = nixtagCli(repo.dir, [command]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain('nixtag: error [MARKER_MISMATCH]');
-      expect(run.stderr).toContain('at k8s/app.yaml:10:18');
-    }
-    expect(repo.read('k8s/app.yaml')).toBe(manifest);
+    expectRefused('k8s/app.yaml', deployment(`${REPO}:1.0 # {"$nixtag": "app:tag"}`), 'MARKER_MISMATCH', '10:18');
   });
 
   it('binds a whole-reference marker to the configured repository and says the repository changed', () => {
@@ -126,14 +130,7 @@ describe('the CLI on the layouts of issue 9', () => {
 
   it('refuses a manifest with conflict markers in the default set, with file:line and exit 2', () => {
     const conflicted = `kind: Pod\nspec:\n  containers:\n<<<<<<< HEAD\n    - image: ${REPO}:1\n=======\n    - image: ${REPO}:2\n>>>>>>> other\n`;
-    const { repo } = repoWith({ 'k8s/pod.yaml': conflicted });
-    for (const command of ['check', 'fix']) {
-      const run = nixtagCli(repo.dir, [command]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain('nixtag: error [CONFLICT_MARKERS]');
-      expect(run.stderr).toContain('at k8s/pod.yaml:4:1');
-    }
-    expect(repo.read('k8s/pod.yaml')).toBe(conflicted);
+    expectRefused('k8s/pod.yaml', conflicted, 'CONFLICT_MARKERS', '4:1');
   });
 
   it('places a YAML error at the bracket left open, not at the end of the file', () => {
