@@ -1,6 +1,6 @@
-import type { Scalar, YAMLMap } from 'yaml';
+import { isMap, isScalar, type Scalar, type YAMLMap } from 'yaml';
 import { parseImageReference } from '../reference.js';
-import { mapScalar, scalarText } from '../yamlNodes.js';
+import { mapScalar, resolveNode, scalarText } from '../yamlNodes.js';
 import type { ReferenceShape, ShapeContext } from './types.js';
 
 /**
@@ -17,6 +17,17 @@ export function tagText(node: Scalar): string {
   return node.value === null ? '' : (scalarText(node) ?? '');
 }
 
+/**
+ * Maps that describe an image: under a key that says so (`image:`, `sidecarImage:`), or holding
+ * what only image maps hold. A `repository` elsewhere (a GitHub Actions `with:`) is not one.
+ */
+const imageMaps = new WeakSet<YAMLMap>();
+const IMAGE_MAP_KEYS = ['registry', 'pullPolicy', 'digest'];
+
+function isImageMap(map: YAMLMap, context: ShapeContext): boolean {
+  return imageMaps.has(map) || IMAGE_MAP_KEYS.some((key) => mapScalar(map, key, context.doc) !== undefined);
+}
+
 function isTagless(text: string): boolean {
   const parsed = parseImageReference(text);
   return parsed !== undefined && parsed.tag === undefined && parsed.digest === undefined;
@@ -31,7 +42,7 @@ function addSibling(map: YAMLMap, key: 'image' | 'repository', repositoryNode: S
   const { doc, add } = context;
   const tagKey = SIBLING_TAG_KEYS[key].find((candidate) => mapScalar(map, candidate, doc) !== undefined);
   const tag = tagKey === undefined ? undefined : mapScalar(map, tagKey, doc);
-  if (key === 'image' && tag === undefined) return false;
+  if (tag === undefined && (key === 'image' || !isImageMap(map, context))) return false;
   const registry = mapScalar(map, 'registry', doc);
   const registryText = typeof registry?.value === 'string' ? registry.value.replace(/\/+$/, '') : '';
   const repository = String(repositoryNode.value);
@@ -58,6 +69,10 @@ export const imageKeys: ReferenceShape = {
   keywords: ['image', 'repository'],
   inMap(map, context) {
     const { doc, add } = context;
+    for (const pair of map.items) {
+      const value = resolveNode(pair.value, doc);
+      if (isScalar(pair.key) && /image/i.test(String(pair.key.value)) && isMap(value)) imageMaps.add(value);
+    }
     const image = mapScalar(map, 'image', doc);
     const hasImage = image !== undefined && typeof image.value === 'string';
     if (hasImage && !(isTagless(image.value as string) && addSibling(map, 'image', image, context))) {
