@@ -75,16 +75,16 @@ export function readReference(occurrence: FoundOccurrence): ReadReference | unde
  */
 export function repositoryRebound(reference: ReadReference, image: ImageIdentity): boolean {
   const { occurrence } = reference;
-  return (
-    occurrence.form === 'reference' && occurrence.markerImage !== undefined && reference.canonical !== image.canonical
-  );
+  // A `NAME` marker on the repository beside a tag key binds the pair (a `NAME:tag` marker does not).
+  const bound = occurrence.form === 'reference' || occurrence.markerKind === undefined;
+  return bound && occurrence.markerImage !== undefined && reference.canonical !== image.canonical;
 }
 
 /** How a reference must read with the expected tag (a stale digest dropped). */
 export function expectedReference(reference: ReadReference, image: ImageIdentity, expectedTag: string): string {
   const { occurrence } = reference;
-  if (occurrence.form === 'tag') return `${occurrence.repository ?? image.repository}:${expectedTag}`;
   if (repositoryRebound(reference, image)) return `${image.repository}:${expectedTag}`;
+  if (occurrence.form === 'tag') return `${occurrence.repository ?? image.repository}:${expectedTag}`;
   const parsed = parseImageReference(occurrence.text)!;
   const name = parsed.host === undefined ? parsed.path : `${parsed.host}/${parsed.path}`;
   return reference.tag === expectedTag ? reference.current : `${name}:${expectedTag}`;
@@ -144,14 +144,14 @@ function planEdits(
       hint: messages.tagSuffixHint(expectedTag),
     });
   }
+  const cannotRewrite = () =>
+    new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
+      location,
+      hint: messages.cannotRewriteInPlaceHint(),
+    });
   const offsetOf = (node: typeof occurrence.node, value: string) => {
     const offset = hostOffset(text, node, value, occurrence.embedded);
-    if (offset === undefined) {
-      throw new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
-        location,
-        hint: messages.cannotRewriteInPlaceHint(),
-      });
-    }
+    if (offset === undefined) throw cannotRewrite();
     return offset;
   };
   const plain = occurrence.node.type === 'PLAIN';
@@ -199,11 +199,20 @@ function planEdits(
       replacement: digestNode.type === 'PLAIN' ? '""' : '',
     });
   }
-  const repository = occurrence.repository ?? image.repository;
+  const rebound = repositoryRebound(reference, image);
+  const repositoryNode = occurrence.repositoryNode;
+  if (rebound && repositoryNode !== undefined) {
+    // The marked repository is rewritten whole; one composed with a `registry` key cannot be.
+    const written = occurrence.repository;
+    if (written === undefined || repositoryNode.value !== written) throw cannotRewrite();
+    const offset = offsetOf(repositoryNode, written);
+    edits.push({ start: offset, end: offset + written.length, replacement: image.repository });
+  }
+  const repository = rebound ? image.repository : (occurrence.repository ?? image.repository);
   return {
     edits,
     expected: `${repository}:${expectedTag}`,
     digestDropped: reference.digest !== undefined,
-    repositoryChanged: false,
+    repositoryChanged: rebound,
   };
 }
