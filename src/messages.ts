@@ -8,6 +8,7 @@ export const messages = {
   nixInstallHint: () =>
     'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
   nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
+  nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
   nixEvalHint: () =>
     "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
   notADerivation: (image: string, kind: string, size: number) =>
@@ -25,6 +26,13 @@ export const messages = {
   nixFileMissing: (image: string, file: string) => `Image '${image}': the expression file ${file} is not in the tree.`,
   nixFileMissingHint: () =>
     'Commit the file (only tracked files are evaluated, as in CI), or set `nix` for the image in the nixtag configuration.',
+
+  untrackableInput: (file: string, construct: string) =>
+    `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  tooManyInputs: (limit: number) =>
+    `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
+  symlinkInput: (file: string) =>
+    `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
 
   // Pin
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,

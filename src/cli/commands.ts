@@ -73,7 +73,7 @@ export async function runHook(
   name: string,
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
-  indexTree?: string,
+  idleChecked = false,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
@@ -81,7 +81,7 @@ export async function runHook(
   const options = { cwd: process.cwd(), configFile: flags.config };
   const result =
     name === 'pre-commit'
-      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, { indexTree })
+      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, idleChecked)
       : await hook.prePush({ ...options, stdin: await readStdin() });
   if (result.skipped) {
     output.err(messages.skippedHook());
@@ -92,7 +92,7 @@ export async function runHook(
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
     output.err(text.formatWarnings(judged.warnings, flags.verbose ?? false));
-    // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
+    // Quiet when the last judgement answered: an idle hook says nothing.
     if (judged.references.length === 0 && judged.ok && judged.evaluated === false) continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false));
