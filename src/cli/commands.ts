@@ -31,7 +31,7 @@ function engineOptions(paths: string[], flags: CommonFlags) {
 /** Prints a check or fix result, warnings apart, and gives its exit status. */
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
-  output.err(text.formatWarnings(result.warnings));
+  output.err(text.formatWarnings(result.warnings, flags.verbose ?? false));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
   return exitCodeForResult(result);
 }
@@ -91,7 +91,7 @@ export async function runHook(
   let ok = true;
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
-    output.err(text.formatWarnings(judged.warnings));
+    output.err(text.formatWarnings(judged.warnings, flags.verbose ?? false));
     // Quiet when the last judgement answered: an idle hook says nothing.
     if (judged.references.length === 0 && judged.ok && judged.evaluated === false) continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));

@@ -1,3 +1,4 @@
+import type { Warning } from '../types.js';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
@@ -173,4 +174,11 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
 export async function expectedTags(session: Session, images: readonly ResolvedImage[]): Promise<ExpectedTags> {
   const evaluation = startEvaluation(session, images);
   return (await evaluation.tagsFor(images)) ?? new Map();
+}
+
+/** What Nix's answers warn about, as run warnings (they name the image, not a file line). */
+export function evaluationWarnings(tags: ExpectedTags): Warning[] {
+  return [...tags.values()].flatMap((evaluation) =>
+    evaluation.warnings.map((message) => ({ file: null, line: null, message })),
+  );
 }

@@ -1,8 +1,15 @@
 import { environmentHash, recordJudgement } from '../state/judgements.js';
 import type { InputSet } from '../state/inputKey.js';
-import type { CheckResult } from '../types.js';
+import type { CheckResult, Warning } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
-import { alwaysRead, evaluationKey, startEvaluation, type Evaluation, type ExpectedTags } from './evaluation.js';
+import {
+  alwaysRead,
+  evaluationKey,
+  evaluationWarnings,
+  startEvaluation,
+  type Evaluation,
+  type ExpectedTags,
+} from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
 import { manifestGlobs, pathsCanMatter } from './narrow.js';
 import { findReferences, referencedImages, type Scan } from './references.js';
@@ -14,7 +21,7 @@ export interface Inspection {
   skipped: boolean;
   scan: Scan;
   comparisons: Comparison[];
-  warnings: string[];
+  warnings: Warning[];
   /** The expected tags of the images that references name. */
   tags: ExpectedTags;
   /** What those tags were computed from (the configuration and pin alone when no image was needed). */
@@ -83,7 +90,7 @@ export async function inspectSession(session: Session): Promise<Inspection> {
       };
     }
     const { tags, inputs, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
-    const warnings = [...scan.warnings, ...[...tags.values()].flatMap((tag) => tag.warnings)];
+    const warnings = [...scan.warnings, ...evaluationWarnings(tags)];
     const comparisons = compareReferences(scan.manifests, tags);
     return { skipped: false, scan, comparisons, warnings, tags, inputs, cached };
   } finally {

@@ -1,7 +1,9 @@
 import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
+import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { Session } from './session.js';
 
 export interface FoundReference {
@@ -23,7 +25,7 @@ export interface Scan {
   /** Configured images, or the one inferred from the references. */
   images: ResolvedImage[];
   manifests: ManifestEntry[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
@@ -39,7 +41,10 @@ const manifestModules = () =>
  */
 export async function findReferences(session: Session): Promise<Scan> {
   const { readManifests, readReference } = await manifestModules();
-  const warnings: string[] = [];
+  const warnings: Warning[] = [];
+  // Configured repositories are known now: git looks for their mentions while the YAML is read.
+  const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
+  configured?.catch(() => undefined);
   const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
   const withReferences = read.map((entry) => ({
     ...entry,
@@ -64,10 +69,14 @@ export async function findReferences(session: Session): Promise<Scan> {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
       if (marker !== undefined && image === undefined) {
-        warnings.push(messages.unknownMarkerImage(entry.manifest.file, reference.occurrence.position, marker));
+        const { file } = entry.manifest;
+        const { position } = reference.occurrence;
+        warnings.push({ file, line: position.line, message: messages.unknownMarkerImage(file, position, marker) });
       }
     }
   }
+  const hits = await (configured ?? grepRepositories(session, images));
+  warnings.push(...mentionWarnings(hits, images, manifests, session.configFile));
   return { images, manifests, warnings };
 }
 

@@ -225,7 +225,7 @@ describe('PATH arguments', () => {
 
 function references(text: string): ReadReference[] {
   const outcome = scanManifest('k8s/app.yaml', text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped);
+  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
   return outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
 }
 
