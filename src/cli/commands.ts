@@ -45,7 +45,7 @@ const silent = (result: CheckResult, flags: CommonFlags) =>
 /** Prints a check or fix result, warnings apart, and gives its exit status. */
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
-  if (!flags.quiet) output.err(text.formatWarnings(result.warnings));
+  if (!flags.quiet) output.err(text.formatWarnings(result.warnings, flags.verbose ?? false));
   if (flags.json) output.out(json.checkJson(result));
   else if (!silent(result, flags))
     output.out(text.formatCheck(result, flags.verbose ?? false, terminal(flags, output).paint));
@@ -89,7 +89,7 @@ export async function runHook(
   name: string,
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
-  indexTree?: string,
+  idleChecked = false,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') {
     const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-push']);
@@ -107,7 +107,7 @@ export async function runHook(
   const options = { cwd: process.cwd(), configFile: flags.config, onEvaluate: terminal(flags, output).onEvaluate };
   const result =
     name === 'pre-commit'
-      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, { indexTree })
+      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, idleChecked)
       : await hook.prePush({ ...options, stdin: await readStdin() });
   if (result.skipped) {
     output.err(messages.skippedHook());
@@ -118,8 +118,9 @@ export async function runHook(
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
     if (silent(judged, flags)) continue;
-    output.err(text.formatWarnings(judged.warnings));
-    // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
+    output.err(text.formatWarnings(judged.warnings, flags.verbose ?? false));
+    // Quiet when the last judgement answered: an idle hook says nothing. A tree that manages
+    // nothing, or that was not judged (no Nix), says so every time.
     if (
       judged.references.length === 0 &&
       judged.ok &&

@@ -5,6 +5,7 @@ import { isDefaultManifest } from '../engine/manifestSet.js';
 import { withSession } from '../engine/session.js';
 import { isNixtagError } from '../errors.js';
 import { parseImageReference } from '../manifest/reference.js';
+import type { Warning } from '../types.js';
 
 /** A tracked Nix file and what it evaluated to on its own, as `nix-instantiate FILE` would call it. */
 export interface FoundExpression {
@@ -33,7 +34,7 @@ export interface Discovery {
   configFile: string | undefined;
   expressions: FoundExpression[];
   references: FoundImageReference[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** At most this many Nix files are evaluated, the shallowest first (a `default.nix` before others). */
@@ -79,7 +80,7 @@ export async function discover(cwd: string): Promise<Discovery> {
     const { readReference } = await import('../manifest/resolve.js');
     const all = new Set(files);
     const yaml = files.filter((file) => isDefaultManifest(file, all) && file !== session.configFile);
-    const warnings: string[] = [];
+    const warnings: Warning[] = [];
     const read = await readManifests(
       session.manifestRoot,
       yaml.map((file) => [file, { explicit: false }] as const),

@@ -5,6 +5,7 @@ import { NixtagError } from '../errors.js';
 import { installInto, type HookManager } from '../install/managers.js';
 import type { InstallResult } from '../install/install.js';
 import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
 import { discover } from './discover.js';
 import { firstFixChanges, propose, renderConfig, type Proposal } from './propose.js';
 
@@ -24,7 +25,7 @@ export interface InitResult {
   written: string | undefined;
   /** Lines saying what the first `fix` will change. */
   changes: string[];
-  warnings: string[];
+  warnings: Warning[];
   installed?: (InstallResult & { manager: HookManager }) | undefined;
 }
 

@@ -16,7 +16,7 @@ export function checkJson(result: CheckResult): string {
       status,
     })),
     warnings: [
-      ...result.warnings.map((message) => ({ file: null, line: null, message })),
+      ...result.warnings.map(({ file, line, message }) => ({ file, line, message })),
       ...(result.managesNothing === undefined
         ? []
         : [{ file: null, line: null, message: messages.nothingManaged(result.managesNothing.configured) }]),
