@@ -6,6 +6,7 @@ export { fix } from './engine/fix.js';
 export { hash, type HashRequest } from './engine/hash.js';
 export { preCommit, prePush, type HookOptions, type HookResult } from './engine/hook.js';
 export { install, type InstallOptions, type InstallResult, type InstallAction } from './install/install.js';
+export { init, type InitOptions, type InitResult } from './init/init.js';
 export { parsePrePushInput, type PushUpdate } from './engine/prePushInput.js';
 export type { RunRequest } from './engine/session.js';
 export type { CheckResult, FixLoop, HashResult, ImageHash, ReferenceResult, ReferenceStatus } from './types.js';

@@ -28,6 +28,12 @@ describe('refusals and errors say what to type next', () => {
     expectUsage(nixtagCli(repo.dir, ['nonsense']), "Unknown command 'nonsense'", 'nixtag --help`');
   });
 
+  it('check --help does not call --no-cache a default', () => {
+    const help = nixtagCli(gitRepo().dir, ['check', '--help']);
+    expect(help.stdout).toMatch(/--no-cache +Ask Nix even when/);
+    expect(help.stdout).not.toContain('(default: true)');
+  });
+
   it('conflicting flags and values are refused, each with a hint', () => {
     const repo = gitRepo({ 'default.nix': plainImage, 'k8s/app.yaml': deployment(`${REPO}:${STALE}`) });
     expectUsage(nixtagCli(repo.dir, ['hook', 'pre-commit', '--check', '--fix']), 'not both', /error \[USAGE\]/);

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { STALE } from '../helpers/expressions.js';
 import { hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
-import { tempDir } from '../helpers/repo.js';
+import { tempDir, writeFiles } from '../helpers/repo.js';
 
 const OLD_NODE = '/usr/bin/nodejs';
 
@@ -19,18 +19,44 @@ function toolsDir(names: readonly string[]): string {
   return dir;
 }
 
-/** A home where Node is where nvm puts it and, when asked, Nix where the single-user installer does. */
-function home(withNix: boolean): string {
+/**
+ * A home where Node is where nvm puts it (or, with `husky`, only on the PATH that husky's
+ * ~/.config/husky/init.sh sets) and, when asked, Nix where the single-user installer puts it.
+ */
+function home(options: { nix: boolean; husky?: boolean }): string {
   const dir = tempDir('home-');
-  const nvm = path.join(dir, '.nvm', 'versions', 'node', 'v24.0.0', 'bin');
-  mkdirSync(nvm, { recursive: true });
-  symlinkSync(process.execPath, path.join(nvm, 'node'));
-  if (withNix) {
+  const nodeDir = options.husky
+    ? path.join(dir, 'opt', 'node', 'bin')
+    : path.join(dir, '.nvm', 'versions', 'node', 'v24.0.0', 'bin');
+  mkdirSync(nodeDir, { recursive: true });
+  symlinkSync(process.execPath, path.join(nodeDir, 'node'));
+  if (options.husky) writeFiles(dir, { '.config/husky/init.sh': `export PATH="${nodeDir}:$PATH"\n` });
+  if (options.nix) {
     const nix = path.join(dir, '.nix-profile', 'bin');
     mkdirSync(nix, { recursive: true });
     for (const name of ['nix-instantiate', 'nix-store']) symlinkSync(`/usr/bin/${name}`, path.join(nix, name));
   }
   return dir;
+}
+
+/** A repository with nixtag's plain git hooks, identity in its config, and a staged change that makes the tag stale. */
+function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: false }): HookRepo {
+  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+  repo.git('config', 'user.name', 'Test');
+  repo.git('config', 'user.email', 'test@example.com');
+  expect(installHooks(repo, ['--git']).code).toBe(0);
+  const hook = path.join(repo.dir, '.git', 'hooks', 'pre-commit');
+  expect(readFileSync(hook, 'utf8')).toContain(`NIXTAG_NODE=\${NIXTAG_NODE:-'${process.execPath}'}`);
+  // Unless asked, the Node recorded at install is forgotten: the places searched must find one.
+  if (!options.recordedNode) {
+    writeFileSync(
+      hook,
+      readFileSync(hook, 'utf8').replace(/NIXTAG_NODE=\$\{NIXTAG_NODE:-'[^']*'\}/, "NIXTAG_NODE=${NIXTAG_NODE:-''}"),
+    );
+  }
+  repo.write({ 'app/main.go': 'package main // v2\n' });
+  repo.git('add', '--all');
+  return repo;
 }
 
 /** `git commit` as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
@@ -45,14 +71,9 @@ function guiCommit(repo: HookRepo, homeDir: string, message: string) {
 
 describe('hooks find Node and Nix where their installers put them', () => {
   it('a GUI client’s minimal PATH: Node from nvm, Nix from ~/.nix-profile; stale refused, fresh accepted', () => {
-    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
-    repo.git('config', 'user.name', 'Test');
-    repo.git('config', 'user.email', 'test@example.com');
+    const repo = staleChangeStaged();
     const tag = repo.tag();
-    expect(installHooks(repo, ['--git']).code).toBe(0);
-    const homeDir = home(true);
-    repo.write({ 'app/main.go': 'package main // v2\n' });
-    repo.git('add', '--all');
+    const homeDir = home({ nix: true });
     const refused = guiCommit(repo, homeDir, 'stale');
     expect(refused.output).toContain('stale reference');
     expect(refused.code).toBe(1);
@@ -66,13 +87,8 @@ describe('hooks find Node and Nix where their installers put them', () => {
   });
 
   it('without Nix: fails saying so and what to do, or warns and passes with whenNixMissing: warn', () => {
-    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
-    repo.git('config', 'user.name', 'Test');
-    repo.git('config', 'user.email', 'test@example.com');
-    expect(installHooks(repo, ['--git']).code).toBe(0);
-    const homeDir = home(false);
-    repo.write({ 'app/main.go': 'package main // v2\n' });
-    repo.git('add', '--all');
+    const repo = staleChangeStaged();
+    const homeDir = home({ nix: false });
     const refused = guiCommit(repo, homeDir, 'no nix');
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('NIX_MISSING');
@@ -85,6 +101,34 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const warned = guiCommit(repo, homeDir, 'no nix, warned');
     expect(warned.output).toContain('1 image reference was not checked (whenNixMissing: warn)');
     expect(warned.code).toBe(0);
+  });
+
+  it('falls back to the Node `nixtag install` ran under, recorded in the hook', () => {
+    const repo = staleChangeStaged({ recordedNode: true });
+    const homeDir = tempDir('home-');
+    writeFiles(homeDir, { '.nix-profile/bin/.keep': '' });
+    for (const name of ['nix-instantiate', 'nix-store'])
+      symlinkSync(`/usr/bin/${name}`, path.join(homeDir, '.nix-profile', 'bin', name));
+    const refused = guiCommit(repo, homeDir, 'stale');
+    expect(refused.output).toContain('stale reference');
+    expect(refused.code).toBe(1);
+  });
+
+  it('with no Node anywhere, the hook says what it tried and that NIXTAG_SKIP=1 skips', () => {
+    const repo = staleChangeStaged();
+    const refused = guiCommit(repo, tempDir('home-'), 'no node');
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      'nixtag: no Node.js found (tried node and nodejs on PATH, volta, fnm, nvm, Homebrew)',
+    );
+    expect(refused.output).toContain('NIXTAG_SKIP=1');
+  });
+
+  it('honours husky’s ~/.config/husky/init.sh, where a GUI user puts the PATH to Node', () => {
+    const repo = staleChangeStaged();
+    const refused = guiCommit(repo, home({ nix: true, husky: true }), 'stale');
+    expect(refused.output).toContain('stale reference');
+    expect(refused.code).toBe(1);
   });
 
   it('an old `node` first on PATH hands over to a Node >= 22 further on', () => {

@@ -84,6 +84,8 @@ describe('the terminal', () => {
     const verbose = nixtagCli(repo.dir, ['check', '--verbose', '--no-cache']);
     expect(verbose.code).toBe(0);
     expect(verbose.stderr).toMatch(/^nixtag: \$ git rev-parse --show-toplevel/m);
-    expect(verbose.stderr).toMatch(/^nixtag: \$ nix-instantiate --eval --strict --json .*--option system x86_64-linux/m);
+    expect(verbose.stderr).toMatch(
+      /^nixtag: \$ nix-instantiate --eval --strict --json .*--option system x86_64-linux/m,
+    );
   });
 });
