@@ -26,3 +26,6 @@ export function invocation(env: NodeJS.ProcessEnv = process.env): string {
   known = onPath ? 'nixtag' : 'npx nixtag';
   return known;
 }
+
+/** A nixtag command as the user types it in their shell (`npx nixtag …` unless it is on PATH). */
+export const cmd = (args: string) => `${invocation()} ${args}`;

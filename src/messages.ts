@@ -1,8 +1,6 @@
 /** Every user-facing string in one place, so wording stays consistent and reviewable. */
-import { invocation } from './invocation.js';
-
-/** A nixtag command as the user types it in their shell (`npx nixtag …` unless it is on PATH). */
-const cmd = (args: string) => `${invocation()} ${args}`;
+import { cmd } from './invocation.js';
+import { initMessages } from './messagesInit.js';
 
 const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
 
@@ -232,44 +230,8 @@ export const messages = {
   hintPrefix: () => 'hint:',
   unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
 
-  // nixtag init
-  init: {
-    header: () => [
-      'nixtag configuration, proposed by `nixtag init` from what it found in this repository.',
-      'Every key is described under "Configuration" in nixtag\'s README; keys not set here keep their',
-      'defaults (system: x86_64-linux, checkoutName: source, pin: .nixpkgs-pin.json, manifests: every tracked YAML).',
-    ],
-    noImageFound: () =>
-      'No tracked .nix file that evaluates to a derivation could be matched with an image reference; fill in an image:',
-    imageBecause: (nix: string, name: string, because: 'tag' | 'name' | 'only') =>
-      `${nix} builds ${name}; ${
-        because === 'tag'
-          ? 'a reference already carries its tag'
-          : because === 'name'
-            ? 'its name matches the repository'
-            : 'the only expression and the only repository of your own: check that they belong together'
-      }.`,
-    referencedAt: (places: readonly string[]) =>
-      `Referenced at ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}.`,
-    unmatchedExpressions: () =>
-      'Expressions that build a derivation no reference was matched with (uncomment to manage):',
-    unmatchedRepositories: () => 'Repositories no expression here was found to build (left unmanaged):',
-    notImages: () => 'Nix files that are not an image on their own (not called, or not one derivation):',
-    change: (file: string, line: number, column: number, current: string, tag: string) =>
-      `  ${file}:${line}:${column}: ${current} -> tag ${tag}`,
-    firstFix: (count: number) =>
-      count === 0
-        ? 'The first `fix` changes nothing: every managed tag is already the one CI will push.'
-        : `The first \`${cmd('fix')}\` will change ${count} reference${count === 1 ? '' : 's'}:`,
-    nothingToManage: () => 'nixtag init: found nothing to manage, so nothing is written.',
-    printed: () =>
-      `To use it, save it as .nixtagrc.yaml (\`${cmd('init --write')}\` does), review it, then run \`${cmd('fix')}\`.`,
-    wrote: (file: string) => `nixtag init: wrote ${file}. Review it, then run \`${cmd('fix')}\` and commit.`,
-    configExists: (file: string) => `There is a nixtag configuration already: ${file}.`,
-    configExistsHint: () =>
-      `Edit it, or move it away and run \`${cmd('init --write')}\` again (\`${cmd('init')}\` alone only prints).`,
-    nonTty: () => 'nixtag init asks nothing: it prints the proposal, and writes only with --write.',
-  },
+  // nixtag init (its strings are long: kept in their own file)
+  init: initMessages,
 
   // The command line's help
   help: {
