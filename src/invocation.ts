@@ -10,6 +10,8 @@ let known: string | undefined;
  */
 export function invocation(env: NodeJS.ProcessEnv = process.env): string {
   if (known !== undefined) return known;
+  // Under the pre-commit framework, nixtag runs from pre-commit's own environment, not the user's PATH.
+  if (env.PRE_COMMIT === '1') return (known = 'npx nixtag');
   const onPath = (env.PATH ?? '')
     .split(path.delimiter)
     .filter(

@@ -36,5 +36,4 @@ export const initMessages = {
   configExists: (file: string) => `There is a nixtag configuration already: ${file}.`,
   configExistsHint: () =>
     `Edit it, or move it away and run \`${cmd('init --write')}\` again (\`${cmd('init')}\` alone only prints).`,
-  nonTty: () => 'nixtag init asks nothing: it prints the proposal, and writes only with --write.',
 };

@@ -40,7 +40,10 @@ function engineOptions(paths: string[], flags: CommonFlags, output: Output) {
 
 /** --quiet: a result with nothing stale and nothing fixed prints nothing. */
 const silent = (result: CheckResult, flags: CommonFlags) =>
-  flags.quiet === true && result.ok && !result.references.some((reference) => reference.status === 'fixed');
+  flags.quiet === true &&
+  result.ok &&
+  result.managesNothing === undefined && // an unprotected repository is never silent
+  !result.references.some((reference) => reference.status === 'fixed');
 
 /** Prints a check or fix result, warnings apart, and gives its exit status. */
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
