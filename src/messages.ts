@@ -93,6 +93,11 @@ export const messages = {
   unknownOption: (option: string, command: string | undefined) =>
     `Unknown option '${option}'${command === undefined ? '' : ` for ${command}`}.`,
   hookCheckOrFix: () => 'Give --check (refuse a stale commit) or --fix (rewrite it), not both.',
+  hookCheckOrFixHint: () => `For example \`${cmd('hook pre-commit --fix')}\`.`,
+  stagedOrRevHint: () => `For example \`${cmd('check --staged')}\` or \`${cmd('check --rev HEAD')}\`.`,
+  fixNeedsWritableTreeHint: () =>
+    `Check the commit with \`${cmd('check --rev REV')}\`; fix the working tree with \`${cmd('fix')}\`.`,
+  huskyOrGitHint: () => `Run \`${cmd('install')}\` alone: it picks husky when the repository uses it, else git.`,
   prePushOnTerminal: () =>
     "`nixtag hook pre-push` reads the lines git writes on a pre-push hook's stdin (`<local ref> <local oid> <remote ref> <remote oid>`); here stdin is a terminal, so there is nothing to judge.",
   prePushOnTerminalHint: () =>

@@ -18,9 +18,11 @@ export interface CommonFlags {
 
 /** `--staged` judges the index, `--rev` a commit; neither, the working tree's tracked files. */
 function sourceOf(flags: CommonFlags): TreeSource | undefined {
-  if (flags.staged && flags.rev !== undefined) throw new NixtagError('USAGE', messages.stagedOrRev());
+  if (flags.staged && flags.rev !== undefined)
+    throw new NixtagError('USAGE', messages.stagedOrRev(), { hint: messages.stagedOrRevHint() });
   if (flags.rev !== undefined) {
-    if (typeof flags.rev !== 'string' || flags.rev === '') throw new NixtagError('USAGE', messages.revNeedsValue());
+    if (typeof flags.rev !== 'string' || flags.rev === '')
+      throw new NixtagError('USAGE', messages.revNeedsValue(), { hint: messages.stagedOrRevHint() });
     return { kind: 'rev', rev: flags.rev };
   }
   return flags.staged ? { kind: 'index' } : undefined;
@@ -62,7 +64,8 @@ export async function runCheck(paths: string[], flags: CommonFlags, output: Outp
 }
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
-  if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
+  if (flags.rev !== undefined)
+    throw new NixtagError('USAGE', messages.fixNeedsWritableTree(), { hint: messages.fixNeedsWritableTreeHint() });
   const [{ fix }, { deferInterrupts }] = await Promise.all([import('../engine/fix.js'), import('./signals.js')]);
   deferInterrupts();
   return report(await fix(engineOptions(paths, flags, output)), flags, output);
@@ -100,7 +103,8 @@ export async function runHook(
       hint: suggestion === undefined ? messages.unknownHookHint() : messages.didYouMean(`hook ${suggestion}`),
     });
   }
-  if (flags.check && flags.fix) throw new NixtagError('USAGE', messages.hookCheckOrFix());
+  if (flags.check && flags.fix)
+    throw new NixtagError('USAGE', messages.hookCheckOrFix(), { hint: messages.hookCheckOrFixHint() });
   // A terminal is a person, not git: say what the hook expects instead of judging nothing.
   if (name === 'pre-push' && process.stdin.isTTY && !process.env.PRE_COMMIT_TO_REF) {
     throw new NixtagError('USAGE', messages.prePushOnTerminal(), { hint: messages.prePushOnTerminalHint() });
@@ -142,7 +146,8 @@ export async function runInstall(
   flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean },
   output: Output,
 ): Promise<number> {
-  if (flags.husky && flags.git) throw new NixtagError('USAGE', messages.huskyOrGit());
+  if (flags.husky && flags.git)
+    throw new NixtagError('USAGE', messages.huskyOrGit(), { hint: messages.huskyOrGitHint() });
   const mode = flags.preCommit ?? 'check';
   if (mode !== 'check' && mode !== 'fix')
     throw new NixtagError('USAGE', messages.preCommitMode(String(mode)), { hint: messages.preCommitModeHint() });
