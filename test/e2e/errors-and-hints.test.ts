@@ -38,7 +38,7 @@ describe('refusals and errors say what to type next', () => {
     const repo = gitRepo({ 'default.nix': plainImage, 'k8s/app.yaml': deployment(`${REPO}:${STALE}`) });
     expectUsage(nixtagCli(repo.dir, ['hook', 'pre-commit', '--check', '--fix']), 'not both', 'hook pre-commit --fix`');
     expectUsage(nixtagCli(repo.dir, ['check', '--staged', '--rev', 'HEAD']), 'not both', 'nixtag check --staged`');
-    expectUsage(nixtagCli(repo.dir, ['fix', '--rev', 'HEAD']), 'a commit cannot be rewritten', 'check --rev REV`');
+    expectUsage(nixtagCli(repo.dir, ['fix', '--rev', 'HEAD']), "Unknown option '--rev' for fix", 'nixtag fix --help`');
     expectUsage(nixtagCli(repo.dir, ['install', '--husky', '--git']), 'not both', 'nixtag install`');
     expectUsage(nixtagCli(repo.dir, ['install', '--pre-commit', 'maybe']), "not 'maybe'", 'install --pre-commit fix`');
     expectUsage(nixtagCli(repo.dir, ['hash', '--image', 'nope']), "no image named 'nope'", 'nixtag hash`');
