@@ -134,6 +134,7 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
     ...(inspection.skipped ? { skipped: true } : {}),
+    ...(inspection.inputs.wholeTree === undefined ? {} : { wholeTreeInputs: inspection.inputs.wholeTree }),
     ...(inspection.unchecked === undefined ? {} : { unchecked: inspection.unchecked }),
     ...(!inspection.skipped && !managesAny(inspection)
       ? { managesNothing: { configured: session.config.images !== undefined } }
