@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REWRITE_UNSAFE'
   | 'PIN_INVALID'
+  | 'PIN_MISSING'
+  | 'PIN_HASH_MISMATCH'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
@@ -25,6 +27,7 @@ export type ErrorCode =
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
+  | 'FETCH_FAILED'
   | 'WRITE_FAILED';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
@@ -38,6 +41,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REWRITE_UNSAFE: 'input',
   PIN_INVALID: 'input',
+  PIN_MISSING: 'input',
+  PIN_HASH_MISMATCH: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
@@ -45,6 +50,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
+  FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };
 

@@ -68,7 +68,7 @@ function cacheContext(session: Session): CacheContext | undefined {
   return { environment: session.environment, entries: session.entries, manifests: new Set(session.scopes.keys()) };
 }
 
-async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
+export async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
   const requests = images.map((image) => ({
     name: image.name,
     file: path.join(root, image.config.nix),
@@ -93,7 +93,7 @@ async function requestsFor(root: string, images: readonly ResolvedImage[]): Prom
 }
 
 /** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
-async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
+export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
   const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
   const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');

@@ -27,11 +27,40 @@ export function nixOptions(settings: EvalSettings): string[] {
   return options;
 }
 
-/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
-export function evaluationArgs(settings: EvalSettings, batch: BatchExpression): string[] {
-  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...batch.cliArgs, '-E', batch.text];
+/**
+ * What `nixtag doctor` adds to an evaluation: `-vv` logs every file Nix parses (`evaluating file
+ * '…'`), `--show-trace` the positions of an error, and `readWrite` (when import-from-derivation
+ * is refused) lets an expression that needs it reach Nix's own refusal, naming the option,
+ * instead of a `.drv` that read-only evaluation never wrote.
+ */
+export interface Diagnostics {
+  readWrite?: boolean;
 }
 
+/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
+export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
+  const extra = diagnostics === undefined ? [] : ['-vv', '--show-trace'];
+  if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
+  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
+}
+
+/** The machine's own system, as a plain `nix-instantiate` here would evaluate for. */
+export function machineSystemArgs(): string[] {
+  return ['--eval', '--json', '-E', 'builtins.currentSystem'];
+}
+
+export function versionArgs(): string[] {
+  return ['--version'];
+}
+
+/**
+ * `nix-prefetch-url --unpack`: downloads a tarball, unpacks it and prints the sha256 that
+ * `fetchTarball` checks, storing it under fetchTarball's name (`source`) so that evaluation finds
+ * it there. The same pinning options as evaluation (system, no substituters).
+ */
+export function prefetchArgs(settings: EvalSettings, url: string): string[] {
+  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', '--unpack', '--name', 'source', url];
+}
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */
 export function fetchTarballArgs(settings: EvalSettings, url: string, sha256: string): string[] {
   return [

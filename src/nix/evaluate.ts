@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
-import { evaluationArgs, type EvalSettings } from './commandLine.js';
+import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
@@ -37,20 +37,28 @@ type Described =
  * n2k8s's `nix-instantiate | xargs nix-store -q` without writing to the store. Images whose files
  * share a directory are evaluated by one process run in that directory, as n2k8s runs there.
  */
+/** What doctor asks of an evaluation beyond the tags: Nix's log, another environment. */
+export interface EvaluateOptions {
+  diagnostics?: Diagnostics | undefined;
+  env?: Record<string, string> | undefined;
+  /** Receives Nix's stderr (without the answer line) of each process that succeeds. */
+  onLog?: ((stderr: string) => void) | undefined;
+}
+
 export async function evaluateImages(
   requests: readonly ImageRequest[],
   settings: EvalSettings,
   signal?: AbortSignal,
+  options: EvaluateOptions = {},
 ): Promise<ImageEvaluation[]> {
   const results = new Map<ImageRequest, ImageEvaluation>();
   const byDirectory = Map.groupBy(requests, (request) => path.dirname(request.file));
   await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
       const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-      const run = await nixInstantiate(evaluationArgs(settings, batchExpression(group, answerMarker)), directory, {
-        signal,
-        answerMarker,
-      });
+      const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics);
+      const run = await nixInstantiate(args, directory, { signal, answerMarker, env: options.env });
+      options.onLog?.(run.stderr);
       const described = JSON.parse(run.stdout) as Described[];
       group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));
     }),

@@ -1,0 +1,231 @@
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { NixtagError } from '../../errors.js';
+import { messages, type DoctorDetails } from '../../messages.js';
+import { machineSystemArgs, versionArgs, type EvalSettings } from '../../nix/commandLine.js';
+import { evaluateImages, type ImageRequest } from '../../nix/evaluate.js';
+import { nixInstantiate } from '../../nix/nixInstantiate.js';
+import { requestsFor, settingsFor } from '../evaluation.js';
+import { defaultImage, type ResolvedImage } from '../images.js';
+import { findReferences } from '../references.js';
+import { withSession, type RunRequest } from '../session.js';
+import { planProbes, type Probe } from './probes.js';
+import { explainsFailure, RULES, type DoctorContext, type FindingCode, type ImageEvidence } from './rules.js';
+import { evaluatedFiles, nixError, SourceScanner, tracePosition, type Hit } from './scan.js';
+import { compareVersions, nixVersionOf } from './version.js';
+
+export interface Finding {
+  code: FindingCode;
+  /** The file to change, relative to the repository root, and where in it (null: the file as a whole). */
+  file: string;
+  line: number | null;
+  column: number | null;
+  images: string[];
+  message: string;
+  fix: string;
+  /** nixtag's verdict here cannot be CI's: doctor exits 1. */
+  differsFromCi: boolean;
+}
+
+export interface DoctorResult {
+  /** No finding makes the local verdict differ from CI's. */
+  ok: boolean;
+  nix: { version: string; ci: string | null; system: string; machineSystem: string };
+  images: string[];
+  findings: Finding[];
+}
+
+export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile'>;
+
+/** A pool of two: the machines nixtag runs on are small, and Nix is the cost. */
+async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  return results;
+}
+
+type Run = { tag: string; log: string } | { failure: string };
+
+async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?: Probe): Promise<Run> {
+  let log = '';
+  try {
+    const [evaluation] = await evaluateImages([request], settings, undefined, {
+      diagnostics: { readWrite: probe?.readWrite ?? true },
+      env: probe?.env,
+      onLog: (stderr) => (log = stderr),
+    });
+    return { tag: evaluation!.outPath, log };
+  } catch (error) {
+    if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') return { failure: error.detail ?? '' };
+    throw error;
+  }
+}
+
+/** Evidence for one image: its base evaluation (with the files Nix read) against every probe. */
+async function gather(image: ResolvedImage, base: string, settings: EvalSettings, probes: Probe[]) {
+  const [request] = await requestsFor(base, [image]);
+  const baseRun = await evaluateOne(request!, settings);
+  const evidence: ImageEvidence = {
+    image: image.name,
+    nix: image.config.nix,
+    files: evaluatedFiles('tag' in baseRun ? baseRun.log : baseRun.failure, base),
+    failure: 'failure' in baseRun ? baseRun.failure : undefined,
+    probes: {},
+    probeFailures: {},
+  };
+  if (!('tag' in baseRun)) return evidence;
+  await inPool(
+    probes.map((probe) => async () => {
+      const [moved] = await requestsFor(probe.root, [image]);
+      const run = await evaluateOne(moved!, probe.settings, probe);
+      if ('failure' in run) {
+        evidence.probes[probe.id] = 'failed';
+        evidence.probeFailures[probe.id] = run.failure;
+      } else {
+        // Store paths name their inputs, not where the tree was: equal paths, equal tags.
+        evidence.probes[probe.id] = run.tag === baseRun.tag ? 'same' : 'differs';
+      }
+    }),
+  );
+  return evidence;
+}
+
+async function ask(args: string[], cwd: string): Promise<string> {
+  return (await nixInstantiate(args, cwd)).stdout.trim();
+}
+
+/**
+ * `nixtag doctor`: evaluates each image of the working tree's tracked files in the ways that
+ * expose impurity (see probes.ts) and reports each finding (rules.ts) with the line to change.
+ */
+export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
+  return withSession({ ...request, cache: false }, {}, async (session) => {
+    const scan = await findReferences(session);
+    const images =
+      session.config.images !== undefined ? session.images : scan.images.length > 0 ? scan.images : [defaultImage()];
+    const checkout = await session.checkout;
+    const settings = await settingsFor(session, checkout);
+    const [versionText, machineSystem] = await Promise.all([
+      ask(versionArgs(), checkout),
+      ask(machineSystemArgs(), checkout).then((text) => JSON.parse(text) as string),
+    ]);
+    const manifests = scan.manifests
+      .filter((entry) => entry.references.some((found) => found.image !== undefined))
+      .map((entry) => entry.manifest.file);
+    const plan = await planProbes({
+      checkout,
+      checkoutName: session.config.checkoutName,
+      settings,
+      machineSystem: machineSystem === settings.system ? undefined : machineSystem,
+      imageDirectories: images.map((image) => path.posix.dirname(image.config.nix)),
+      manifests,
+    });
+    try {
+      const context: DoctorContext = {
+        pinned: settings.nixpkgs !== undefined,
+        allowImportFromDerivation: settings.allowImportFromDerivation,
+      };
+      const evidence: ImageEvidence[] = [];
+      for (const image of images) evidence.push(await gather(image, plan.base, settings, plan.probes));
+      const details = { checkoutName: session.config.checkoutName, machineSystem, system: settings.system, manifests };
+      const findings = await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details);
+      const version = nixVersionOf(versionText);
+      const ci = session.config.nixVersion ?? null;
+      const versionFinding = ci === null ? undefined : await nixVersionFinding(version, ci, session);
+      if (versionFinding !== undefined) findings.push(versionFinding);
+      return {
+        ok: findings.every((finding) => !finding.differsFromCi),
+        nix: { version, ci, system: settings.system, machineSystem },
+        images: images.map((image) => image.name),
+        findings,
+      };
+    } finally {
+      await rm(plan.scratch, { recursive: true, force: true });
+    }
+  });
+}
+
+async function findingsOf(
+  evidence: readonly ImageEvidence[],
+  context: DoctorContext,
+  scanner: SourceScanner,
+  base: string,
+  details: DoctorDetails,
+): Promise<Finding[]> {
+  const byPlace = new Map<string, Finding>();
+  for (const image of evidence) {
+    const fired = new Set<FindingCode>();
+    for (const rule of RULES) {
+      const hits =
+        rule.construct === undefined
+          ? []
+          : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
+      if (!rule.fires(image, context, hits.length > 0)) continue;
+      fired.add(rule.code);
+      const trace = tracePosition(image.failure ?? image.probeFailures.importFromDerivation ?? '', base);
+      const places: Array<Omit<Hit, 'text'> | { file: string; line: null; column: null }> =
+        hits.length > 0 ? hits : trace !== undefined ? [trace] : [{ file: image.nix, line: null, column: null }];
+      for (const place of places) {
+        const key = JSON.stringify([rule.code, place.file, place.line]);
+        const found = byPlace.get(key);
+        if (found !== undefined) {
+          if (!found.images.includes(image.image)) found.images.push(image.image);
+          continue;
+        }
+        const text = messages.doctor[rule.code];
+        byPlace.set(key, {
+          code: rule.code,
+          file: place.file,
+          line: place.line,
+          column: place.column,
+          images: [image.image],
+          message: text.message([image.image], details),
+          fix: text.fix,
+          differsFromCi: rule.differsFromCi(context),
+        });
+      }
+    }
+    if (image.failure !== undefined && ![...fired].some(explainsFailure)) {
+      throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(image.nix), {
+        location: { file: image.nix },
+        detail: nixError(image.failure),
+        hint: messages.nixEvalHint(),
+      });
+    }
+  }
+  for (const finding of byPlace.values()) {
+    finding.message = messages.doctor[finding.code].message(finding.images, details);
+  }
+  return [...byPlace.values()];
+}
+
+/** The local Nix against the `nixVersion` CI runs, pointing at that key in the configuration. */
+async function nixVersionFinding(
+  version: string,
+  ci: string,
+  session: { configFile: string | undefined; repository: { root: string } },
+): Promise<Finding | undefined> {
+  const order = compareVersions(version, ci);
+  if (order === 0) return undefined;
+  const file = session.configFile ?? 'package.json';
+  const text = await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '');
+  const index = text.split('\n').findIndex((line) => /\bnixVersion\b/.test(line));
+  const { message, fix } = messages.doctor.nixVersion;
+  return {
+    code: 'nixVersion',
+    file,
+    line: index === -1 ? null : index + 1,
+    column: index === -1 ? null : text.split('\n')[index]!.search(/nixVersion/) + 1,
+    images: [],
+    message: message([], { local: version, ci, newer: order > 0 }),
+    fix,
+    differsFromCi: false,
+  };
+}

@@ -1,0 +1,160 @@
+import { appendFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import path from 'node:path';
+import { git } from '../../git/git.js';
+import type { EvalSettings } from '../../nix/commandLine.js';
+import { nixEnvironment } from '../../nix/environment.js';
+
+/** One way of evaluating an image that exposes an impurity when its tag differs from the base's. */
+export type ProbeId =
+  | 'checkoutName'
+  | 'gitMetadata'
+  | 'untracked'
+  | 'commit'
+  | 'environment'
+  | 'system'
+  | 'manifests'
+  | 'importFromDerivation';
+
+/** Where and how a probe evaluates: a directory (a copy of the base, changed), settings, environment. */
+export interface Probe {
+  id: ProbeId;
+  root: string;
+  settings: EvalSettings;
+  env?: Record<string, string> | undefined;
+  readWrite?: boolean;
+}
+
+export interface ProbePlan {
+  /** A clean git repository holding the tree, at CI's checkout name: what every probe varies. */
+  base: string;
+  /** Its parent, removed at the end. */
+  scratch: string;
+  probes: Probe[];
+}
+
+export interface ProbeInput {
+  /** The checked-out tree nixtag evaluates. */
+  checkout: string;
+  checkoutName: string;
+  settings: EvalSettings;
+  /** The machine's own system, when it differs from the configured one. */
+  machineSystem: string | undefined;
+  /** Directories (relative) that hold image expressions: an untracked file goes in each. */
+  imageDirectories: string[];
+  /** Manifests (relative) that hold managed references. */
+  manifests: string[];
+}
+
+/** Git as CI's clone would run it: none of the user's configuration, a fixed identity and date. */
+const gitIn = (cwd: string, date: string) => (args: string[]) =>
+  git(args, {
+    cwd,
+    env: {
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_AUTHOR_NAME: 'nixtag doctor',
+      GIT_AUTHOR_EMAIL: 'doctor@nixtag.invalid',
+      GIT_COMMITTER_NAME: 'nixtag doctor',
+      GIT_COMMITTER_EMAIL: 'doctor@nixtag.invalid',
+      GIT_AUTHOR_DATE: date,
+      GIT_COMMITTER_DATE: date,
+    },
+  });
+
+const BASE_DATE = '2000-01-01T00:00:00Z';
+
+/** A copy of `from` that differs only where `change` says (cp keeps .git's bytes: its index too). */
+async function variant(
+  scratch: string,
+  id: ProbeId,
+  name: string,
+  from: string,
+  change?: (dir: string) => Promise<unknown>,
+) {
+  const dir = path.join(scratch, id, name);
+  await cp(from, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  await change?.(dir);
+  return dir;
+}
+
+/**
+ * The base and its variants: each probe changes one thing CI's checkout may have otherwise than
+ * this machine (the directory's name, `.git`'s content, an untracked file, the commit id, the
+ * environment, the system, a manifest's bytes), so a tag that moves names the impurity.
+ */
+export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'nixtag-doctor-'));
+  const base = path.join(scratch, 'base', input.checkoutName);
+  await mkdir(base, { recursive: true });
+  await cp(input.checkout, base, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (source) => path.basename(source) !== '.git',
+  });
+  const baseGit = gitIn(base, BASE_DATE);
+  await baseGit(['init', '--quiet', '--initial-branch', 'main']);
+  await baseGit(['add', '--all', '--force']);
+  await baseGit(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'nixtag doctor']);
+
+  const otherName = input.checkoutName === 'nixtag-probe' ? 'source' : 'nixtag-probe';
+  const { settings } = input;
+  const probes: Probe[] = [
+    { id: 'checkoutName', root: await variant(scratch, 'checkoutName', otherName, base), settings },
+    {
+      id: 'gitMetadata',
+      root: await variant(scratch, 'gitMetadata', input.checkoutName, base, (dir) =>
+        writeFile(path.join(dir, '.git', 'nixtag-doctor-probe'), 'a file only this clone has\n'),
+      ),
+      settings,
+    },
+    {
+      id: 'untracked',
+      root: await variant(scratch, 'untracked', input.checkoutName, base, (dir) =>
+        Promise.all(
+          [...new Set(['', ...input.imageDirectories])].map((sub) =>
+            writeFile(path.join(dir, sub, 'nixtag-doctor-untracked'), 'not tracked\n'),
+          ),
+        ),
+      ),
+      settings,
+    },
+    {
+      id: 'commit',
+      root: await variant(scratch, 'commit', input.checkoutName, base, (dir) =>
+        gitIn(dir, '2001-01-01T00:00:00Z')(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'another']),
+      ),
+      settings,
+    },
+    { id: 'environment', root: base, settings, env: userEnvironment() },
+  ];
+  if (input.machineSystem !== undefined) {
+    probes.push({ id: 'system', root: base, settings: { ...settings, system: input.machineSystem } });
+  }
+  if (input.manifests.length > 0) {
+    const root = await variant(scratch, 'manifests', input.checkoutName, base, (dir) =>
+      Promise.all(input.manifests.map((file) => appendFile(path.join(dir, file), '\n# nixtag doctor probe\n'))),
+    );
+    probes.push({ id: 'manifests', root, settings });
+  }
+  if (settings.allowImportFromDerivation) {
+    probes.push({
+      id: 'importFromDerivation',
+      root: base,
+      settings: { ...settings, allowImportFromDerivation: false },
+      readWrite: true,
+    });
+  }
+  return { base, scratch, probes };
+}
+
+/**
+ * What a plain `nix-instantiate` on this machine sees, except NIX_PATH and NIX_CONFIG (doctor
+ * reports those apart): the user's variables and real HOME, against nixtag's scrubbed ones.
+ */
+function userEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  delete env.NIX_CONFIG;
+  return { ...env, ...nixEnvironment(), HOME: process.env.HOME || homedir() };
+}

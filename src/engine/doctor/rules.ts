@@ -1,0 +1,127 @@
+import type { ProbeId } from './probes.js';
+
+/** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
+export type FindingCode =
+  | 'checkoutName'
+  | 'gitMetadata'
+  | 'untrackedFiles'
+  | 'environment'
+  | 'nixPath'
+  | 'commitId'
+  | 'system'
+  | 'manifestInSource'
+  | 'importFromDerivation'
+  | 'nixVersion';
+
+/** How one probe's tag compared with the base's. */
+export type ProbeOutcome = 'same' | 'differs' | 'failed';
+
+/** Everything doctor learnt about one image. */
+export interface ImageEvidence {
+  image: string;
+  /** The expression file, relative to the tree. */
+  nix: string;
+  /** Files of the tree Nix parsed for it. */
+  files: string[];
+  /** Nix's error when the image could not be evaluated at all. */
+  failure: string | undefined;
+  probes: Partial<Record<ProbeId, ProbeOutcome>>;
+  /** Nix's error per failed probe. */
+  probeFailures: Partial<Record<ProbeId, string>>;
+}
+
+export interface DoctorContext {
+  /** A pin file is there: `<nixpkgs>` resolves to it. */
+  pinned: boolean;
+  allowImportFromDerivation: boolean;
+}
+
+export interface Rule {
+  code: FindingCode;
+  /** The constructs whose lines the finding points at, in the files Nix evaluated. */
+  construct?: RegExp;
+  /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
+  counts?: (text: string, context: DoctorContext) => boolean;
+  /** Whether the image has it; `located` says whether the construct was found in its files. */
+  fires(evidence: ImageEvidence, context: DoctorContext, located: boolean): boolean;
+  /** It makes the local verdict differ from CI's: doctor exits 1. */
+  differsFromCi(context: DoctorContext): boolean;
+}
+
+/** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
+const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
+const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
+
+const probe = (evidence: ImageEvidence, id: ProbeId) => evidence.probes[id];
+const isIfd = (text: string | undefined) => text !== undefined && IFD_ERROR.test(text);
+
+/**
+ * The findings, one row each: how a probe (a tag that moved, see probes.ts) or the expression's
+ * own text shows it, where it points, and whether it changes the verdict. The local verdict
+ * differs from CI's when nixtag's tag cannot be CI's (`.git`, the environment, `NIX_PATH`, the
+ * commit, a loop, a refused import-from-derivation); the rest are notes: nixtag already pins them,
+ * but a plain `nix-build` on this machine would not.
+ */
+export const RULES: readonly Rule[] = [
+  {
+    code: 'checkoutName',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'checkoutName') === 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'gitMetadata',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'gitMetadata') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'untrackedFiles',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'untracked') === 'differs' && probe(evidence, 'gitMetadata') !== 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'environment',
+    construct: /\bgetEnv\b/,
+    fires: (evidence, _context, located) => located || probe(evidence, 'environment') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'nixPath',
+    construct: /<[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+/-]*)?>/,
+    counts: (text, context) => !(context.pinned && /^<nixpkgs[/>]/.test(text)),
+    fires: (_evidence, _context, located) => located,
+    differsFromCi: () => true,
+  },
+  {
+    code: 'commitId',
+    construct: /\.(?:rev|shortRev|revCount|lastModified|lastModifiedDate)\b/,
+    // A root `./.` takes .git in, so a new commit moves its tag anyway: then only the text tells.
+    fires: (evidence, _context, located) =>
+      probe(evidence, 'commit') === 'differs' && (probe(evidence, 'gitMetadata') !== 'differs' || located),
+    differsFromCi: () => true,
+  },
+  {
+    code: 'system',
+    construct: /\bcurrentSystem\b/,
+    fires: (evidence) => probe(evidence, 'system') === 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'manifestInSource',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'manifests') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'importFromDerivation',
+    fires: (evidence) => isIfd(evidence.failure) || isIfd(evidence.probeFailures.importFromDerivation),
+    differsFromCi: (context) => !context.allowImportFromDerivation,
+  },
+];
+
+/** Whether an image's failure is explained by a finding (else doctor reports Nix's error itself). */
+export function explainsFailure(code: FindingCode): boolean {
+  return code === 'nixPath' || code === 'importFromDerivation';
+}

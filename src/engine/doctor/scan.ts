@@ -1,0 +1,80 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/** A construct found on one line of a file Nix evaluated; 1-based, the file relative to the tree. */
+export interface Hit {
+  file: string;
+  line: number;
+  column: number;
+  /** The matched text. */
+  text: string;
+}
+
+const EVALUATING = /^evaluating file '(.+)'$/gm;
+
+/**
+ * The files of the tree that Nix parsed, in order, from its `-vv` log (`evaluating file '…'`,
+ * printed by every Nix from 2.8 on for each file it parses): relative to `root`; files outside it
+ * (the store, nixpkgs) are not the user's to change.
+ */
+export function evaluatedFiles(log: string, root: string): string[] {
+  const files = new Set<string>();
+  for (const [, file] of log.matchAll(EVALUATING)) {
+    const relative = path.relative(root, file!);
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) files.add(relative.split(path.sep).join('/'));
+  }
+  return [...files];
+}
+
+/** The first position in the tree that an error trace names (`at /…/file.nix:3:7:`). */
+export function tracePosition(log: string, root: string): Omit<Hit, 'text'> | undefined {
+  for (const [, file, line, column] of log.matchAll(/\bat (\/[^\n:]+):(\d+):(\d+):?/g)) {
+    const relative = path.relative(root, file!);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
+    return { file: relative.split(path.sep).join('/'), line: Number(line), column: Number(column) };
+  }
+  return undefined;
+}
+
+/** Nix's error, without the `-vv` chatter before it. */
+export function nixError(log: string): string {
+  const at = log.search(/^error:/m);
+  return (at === -1 ? log : log.slice(at)).trim();
+}
+
+/** Reads each evaluated file once, for every construct the rules look for. */
+export class SourceScanner {
+  readonly #texts = new Map<string, Promise<string>>();
+
+  constructor(readonly root: string) {}
+
+  async hits(files: readonly string[], construct: RegExp): Promise<Hit[]> {
+    const hits: Hit[] = [];
+    for (const file of files) {
+      let text = this.#texts.get(file);
+      if (text === undefined) {
+        text = readFile(path.join(this.root, file), 'utf8').catch(() => '');
+        this.#texts.set(file, text);
+      }
+      (await text).split('\n').forEach((line, index) => {
+        const code = withoutComment(line);
+        for (const match of code.matchAll(new RegExp(construct.source, 'g'))) {
+          hits.push({ file, line: index + 1, column: match.index + 1, text: match[0] });
+        }
+      });
+    }
+    return hits;
+  }
+}
+
+/** A line up to a `#` comment that is not inside a string (good enough for locating constructs). */
+function withoutComment(line: string): string {
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (char === '\\') index++;
+    else if (char === '"') quoted = !quoted;
+    else if (char === '#' && !quoted) return line.slice(0, index);
+  }
+  return line;
+}
