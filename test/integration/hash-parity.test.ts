@@ -1,24 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
-import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
+import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
-
-/** A `file://` tarball of one directory holding `default.nix`, with the sha256 fetchTarball wants. */
-function fileTarball(name: string, defaultNix: string): { work: string; url: string; sha256: string } {
-  const work = tempDir();
-  mkdirSync(path.join(work, name));
-  writeFileSync(path.join(work, name, 'default.nix'), defaultNix);
-  execFileSync('tar', ['-czf', path.join(work, `${name}.tar.gz`), '-C', work, name]);
-  const url = `file://${work}/${name}.tar.gz`;
-  const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
-  return { work, url, sha256 };
-}
+import { fileTarball } from '../helpers/tarball.js';
 
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
