@@ -71,7 +71,10 @@ export const messages = {
   pinRevUrlDisagree: (rev: string, inUrl: string) => `--rev ${rev} and --url (which names ${inUrl}) disagree.`,
   pinOptionsNeedUpdate: () => '--rev and --url belong to `nixtag pin update`.',
   optionNeedsValue: (option: string) => `${option} needs a value.`,
-  unknownPinAction: (action: string) => `There is no 'pin ${action}'; pin has show, verify and update.`,
+  unknownPinAction: (action: string) =>
+    action === ''
+      ? 'pin needs an action: show, verify or update.'
+      : `There is no 'pin ${action}'; pin has show, verify and update.`,
   pinField: (name: string, value: string) => `  ${`${name}:`.padEnd(8)}${value}`,
   pinVerified: (file: string, sha256: string) => `${file}: the url serves the pinned sha256 (${sha256}).`,
   pinUpdated: (file: string, changed: boolean) => `${file}: ${changed ? 'updated' : 'unchanged'}.`,
