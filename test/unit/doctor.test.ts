@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
+import { IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
 import { evaluatedFiles, nixError, SourceScanner, tracePosition } from '../../src/engine/doctor/scan.js';
 import { compareVersions, nixVersionOf } from '../../src/engine/doctor/version.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
@@ -80,6 +80,29 @@ describe("reading Nix's log", () => {
       "evaluating file '/tmp/t/source/default.nix'\nerror: cannot build\n\n       at /nix/store/x-lib/a.nix:1:1:\n       at /tmp/t/source/default.nix:3:7:\n";
     expect(tracePosition(log, '/tmp/t/source')).toEqual({ file: 'default.nix', line: 3, column: 7 });
     expect(nixError(log).startsWith('error: cannot build')).toBe(true);
+  });
+
+  it("points at the import in both trace orders: Nix 2.8's (error first) and current ones' (error last)", () => {
+    const frames = (lines: string[]) => lines.join('\n');
+    const current = frames([
+      'error:',
+      '       … while evaluating the derivation attribute',
+      '         at /tmp/t/source/default.nix:6:3:',
+      "       … while calling the 'import' builtin",
+      '         at /tmp/t/source/default.nix:3:7:',
+      "       … while realising the context of path '/nix/store/x-gen'",
+      "       error: cannot build '/nix/store/x-gen.drv^out' during evaluation because the option 'allow-import-from-derivation' is disabled",
+    ]);
+    const old = frames([
+      "error: cannot build '/nix/store/x-gen.drv' during evaluation because the option 'allow-import-from-derivation' is disabled",
+      "       … while realising the context of path '/nix/store/x-gen'",
+      '       at /tmp/t/source/default.nix:3:7:',
+      '       … while evaluating the derivation attribute',
+      '       at /tmp/t/source/default.nix:6:3:',
+    ]);
+    for (const log of [current, old]) {
+      expect(tracePosition(log, '/tmp/t/source', IFD_ERROR_LINE)).toEqual({ file: 'default.nix', line: 3, column: 7 });
+    }
   });
 
   it('locates constructs, but not in comments', async () => {

@@ -10,7 +10,14 @@ import { defaultImage, type ResolvedImage } from '../images.js';
 import { findReferences } from '../references.js';
 import { withSession, type RunRequest } from '../session.js';
 import { planProbes, type Probe } from './probes.js';
-import { explainsFailure, RULES, type DoctorContext, type FindingCode, type ImageEvidence } from './rules.js';
+import {
+  explainsFailure,
+  IFD_ERROR_LINE,
+  RULES,
+  type DoctorContext,
+  type FindingCode,
+  type ImageEvidence,
+} from './rules.js';
 import { evaluatedFiles, nixError, SourceScanner, tracePosition, type Hit } from './scan.js';
 import { compareVersions, nixVersionOf } from './version.js';
 
@@ -169,7 +176,11 @@ async function findingsOf(
           : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
       if (!rule.fires(image, context, hits.length > 0)) continue;
       fired.add(rule.code);
-      const trace = tracePosition(image.failure ?? image.probeFailures.importFromDerivation ?? '', base);
+      const trace = tracePosition(
+        image.failure ?? image.probeFailures.importFromDerivation ?? '',
+        base,
+        IFD_ERROR_LINE,
+      );
       const places: Array<Omit<Hit, 'text'> | { file: string; line: null; column: null }> =
         hits.length > 0 ? hits : trace !== undefined ? [trace] : [{ file: image.nix, line: null, column: null }];
       for (const place of places) {

@@ -50,7 +50,10 @@ export interface Rule {
 
 /** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
 const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
-const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
+/** Nix refusing import-from-derivation (2.8 read-only: a `.drv` it never wrote is not valid). */
+export const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
+/** The line of that error, where a trace's nearest position is the import. */
+export const IFD_ERROR_LINE = /^.*(?:allow-import-from-derivation|\.drv' is not valid).*$/m;
 
 const probe = (evidence: ImageEvidence, id: ProbeId) => evidence.probes[id];
 const isIfd = (text: string | undefined) => text !== undefined && IFD_ERROR.test(text);

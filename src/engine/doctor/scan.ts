@@ -26,14 +26,24 @@ export function evaluatedFiles(log: string, root: string): string[] {
   return [...files];
 }
 
-/** The first position in the tree that an error trace names (`at /…/file.nix:3:7:`). */
-export function tracePosition(log: string, root: string): Omit<Hit, 'text'> | undefined {
-  for (const [, file, line, column] of log.matchAll(/\bat (\/[^\n:]+):(\d+):(\d+):?/g)) {
-    const relative = path.relative(root, file!);
+/**
+ * The position in the tree that an error trace names (`at /…/file.nix:3:7:`) nearest to the
+ * line that matches `near` (the error itself): Nix 2.8 prints the error first and the innermost
+ * frame after it, current releases the outermost frame first and the error last. Without `near`
+ * (or a match), the first such position.
+ */
+export function tracePosition(log: string, root: string, near?: RegExp): Omit<Hit, 'text'> | undefined {
+  const anchor = near === undefined ? -1 : log.search(near);
+  let best: { place: Omit<Hit, 'text'>; distance: number } | undefined;
+  for (const match of log.matchAll(/\bat (\/[^\n:]+):(\d+):(\d+):?/g)) {
+    const relative = path.relative(root, match[1]!);
     if (relative.startsWith('..') || path.isAbsolute(relative)) continue;
-    return { file: relative.split(path.sep).join('/'), line: Number(line), column: Number(column) };
+    const place = { file: relative.split(path.sep).join('/'), line: Number(match[2]), column: Number(match[3]) };
+    if (anchor === -1) return place;
+    const distance = Math.abs(match.index - anchor);
+    if (best === undefined || distance < best.distance) best = { place, distance };
   }
-  return undefined;
+  return best?.place;
 }
 
 /** Nix's error, without the `-vv` chatter before it. */
