@@ -182,7 +182,7 @@ describe('nixtag doctor', () => {
   }
 
   it('finds nothing on a clean repository that has every construct done right', async () => {
-    const { url, sha256 } = fileTarball('nixpkgs', '{ ... }: { version = "pinned"; }\n');
+    const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const files: Files = {
       'default.nix': image(
         ['src = builtins.path { path = ./app; name = "source"; };', 'version = pkgs.version;'],

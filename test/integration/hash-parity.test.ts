@@ -112,7 +112,7 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
   });
 
   it('for a builtins.fetchTarball of a file:// tarball with its sha256', async () => {
-    const { url, sha256 } = fileTarball('lib', '{ greeting = "hello"; }\n');
+    const { url, sha256 } = fileTarball('lib', { 'default.nix': '{ greeting = "hello"; }\n' });
     const repo = gitRepo({
       'default.nix': `let lib = import (builtins.fetchTarball { url = "${url}"; sha256 = "${sha256}"; }); in
 derivation {
@@ -155,7 +155,7 @@ describe('evaluation is pinned to what CI sees', () => {
   });
 
   it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {
-    const { work, url, sha256 } = fileTarball('nixpkgs', '{ ... }: { version = "pinned"; }\n');
+    const { work, url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const expression = `let pkgs = import <nixpkgs> {}; in derivation {
   name = "app-\${pkgs.version}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
 }`;

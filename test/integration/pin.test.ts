@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash, pinShow, pinUpdate, pinVerify } from '../../src/index.js';
@@ -11,12 +11,12 @@ const REV_A = 'a'.repeat(40);
 const REV_B = 'b'.repeat(40);
 const WRONG = '0'.repeat(52);
 
-/** Two nixpkgs stand-ins served as GitHub serves archives: `<dir>/<rev>.tar.gz`. */
+/** Two nixpkgs stand-ins served as GitHub serves archives, side by side: `<dir>/<rev>.tar.gz`. */
 function archives() {
-  const work = tempDir();
-  const a = fileTarball('nixpkgs-a', '{ ... }: { version = "a"; }\n', REV_A, work);
-  const b = fileTarball('nixpkgs-b', '{ ... }: { version = "b"; }\n', REV_B, work);
-  return { a, b };
+  const a = fileTarball(REV_A, { 'default.nix': '{ ... }: { version = "a"; }\n' });
+  const b = fileTarball(REV_B, { 'default.nix': '{ ... }: { version = "b"; }\n' });
+  copyFileSync(new URL(b.url), path.join(a.work, `${REV_B}.tar.gz`));
+  return { a, b: { ...b, url: `file://${a.work}/${REV_B}.tar.gz` } };
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
