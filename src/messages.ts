@@ -82,6 +82,11 @@ export const messages = {
 
   // Doctor
   doctor: {
+    nondeterministic: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} is not reproducible: it moved between two evaluations of the same tree (\`builtins.currentTime\` or the like), so neither nixtag nor CI can name it in advance; doctor cannot tell the other impurities apart while it moves.`,
+      'Leave the time out of the image (label it at build or push time), so that one tree gives one tag.',
+    ),
     checkoutName: doctorFinding(
       (images, details) =>
         `The tag of ${imagesOf(images)} depends on the name of the checkout directory: nixtag evaluates in one named '${details.checkoutName ?? 'source'}', so it agrees with CI only while CI's checkout has that name.`,

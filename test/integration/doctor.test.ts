@@ -1,202 +1,24 @@
-import { execFileSync } from 'node:child_process';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctor, type DoctorResult, type FindingCode } from '../../src/index.js';
+import { doctor } from '../../src/index.js';
 import { nixtagCli } from '../helpers/cli.js';
+import { codes, config, diagnose, image, place } from '../helpers/doctor.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { gitRepo, type Files } from '../helpers/repo.js';
-import { fileTarball } from '../helpers/tarball.js';
-
-const ALL: FindingCode[] = [
-  'checkoutName',
-  'gitMetadata',
-  'untrackedFiles',
-  'environment',
-  'nixPath',
-  'commitId',
-  'system',
-  'manifestInSource',
-  'importFromDerivation',
-  'nixVersion',
-];
-
-/** An image whose derivation has `attributes` (one per line) and `before` as its let-bindings. */
-const image = (attributes: string[], before = '') => `{ system ? builtins.currentSystem }:
-${before}derivation {
-  name = "docker-image-app.tar.gz";
-  inherit system;
-${attributes.map((line) => `  ${line}\n`).join('')}  builder = "/bin/sh";
-  args = [ "-c" "echo image > $out" ];
-}
-`;
-
-const config = (extra = '') => `images:
-  - name: app
-    repository: registry.example/app
-${extra}`;
-
-const localNixVersion = () =>
-  /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
-
-/** 1-based line and column of the first occurrence of `text` in `file`'s content. */
-function place(files: Files, file: string, text: string): { file: string; line: number; column: number } {
-  const lines = files[file]!.split('\n');
-  const line = lines.findIndex((content) => content.includes(text));
-  expect(line).toBeGreaterThanOrEqual(0);
-  return { file, line: line + 1, column: lines[line]!.indexOf(text) + 1 };
-}
-
-const codes = (result: DoctorResult) => result.findings.map((finding) => finding.code);
-
-async function diagnose(files: Files): Promise<DoctorResult> {
-  return doctor({ cwd: gitRepo(files).dir });
-}
-
-const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
-
-/**
- * Each finding, caused by a fixture built for it: the code, the place it must point at (file and
- * the construct on the line to change), and whether it makes the local verdict differ from CI's.
- */
-const CASES: Array<{
-  code: FindingCode;
-  why: string;
-  files: Files;
-  at: [file: string, construct: string] | [file: string];
-  differsFromCi: boolean;
-  /** Findings the fixture must not be mistaken for. */
-  without?: FindingCode[];
-}> = [
-  {
-    code: 'checkoutName',
-    why: 'a ./. source stored under the directory name',
-    files: { 'default.nix': image([`src = builtins.path { path = ./.; ${FILTER_GIT} };`]) },
-    at: ['default.nix', './.'],
-    differsFromCi: false,
-    without: ['gitMetadata', 'manifestInSource'],
-  },
-  {
-    code: 'gitMetadata',
-    why: 'a root ./. source takes in .git',
-    files: { 'default.nix': image(['src = ./.;']) },
-    at: ['default.nix', './.'],
-    differsFromCi: true,
-  },
-  {
-    code: 'untrackedFiles',
-    why: 'a named source that leaves .git out but takes untracked files',
-    files: { 'default.nix': image([`src = builtins.path { path = ./.; name = "source"; ${FILTER_GIT} };`]) },
-    at: ['default.nix', './.'],
-    differsFromCi: false,
-    without: ['checkoutName', 'gitMetadata'],
-  },
-  {
-    code: 'environment',
-    why: 'builtins.getEnv "HOME" (the probe moves the tag)',
-    files: { 'default.nix': image(['home = builtins.getEnv "HOME";']) },
-    at: ['default.nix', 'getEnv'],
-    differsFromCi: true,
-  },
-  {
-    code: 'environment',
-    why: 'builtins.getEnv of a variable set nowhere here (found in the text)',
-    files: { 'default.nix': image(['token = builtins.getEnv "NIXTAG_TEST_UNSET_VARIABLE";']) },
-    at: ['default.nix', 'getEnv'],
-    differsFromCi: true,
-  },
-  {
-    code: 'nixPath',
-    why: '<nixpkgs> with no pin',
-    files: { 'default.nix': image(['version = pkgs.version;'], 'let pkgs = import <nixpkgs> {}; in\n') },
-    at: ['default.nix', '<nixpkgs>'],
-    differsFromCi: true,
-  },
-  {
-    code: 'commitId',
-    why: 'the shortRev of builtins.fetchGit ./.',
-    files: { 'default.nix': image(['src = git;', 'label = git.shortRev;'], 'let git = builtins.fetchGit ./.; in\n') },
-    at: ['default.nix', '.shortRev'],
-    differsFromCi: true,
-    without: ['gitMetadata', 'untrackedFiles', 'checkoutName'],
-  },
-  {
-    code: 'system',
-    why: 'currentSystem read while the configured system is not this machine',
-    files: { 'default.nix': image([]), '.nixtagrc.yaml': 'system: aarch64-darwin\n' },
-    at: ['default.nix', 'currentSystem'],
-    differsFromCi: false,
-  },
-  {
-    code: 'manifestInSource',
-    why: 'the manifest lies in the hashed source',
-    files: {
-      'default.nix': image([`src = builtins.path { path = ./.; name = "source"; ${FILTER_GIT} };`]),
-      'k8s/deployment.yaml': deployment(`registry.example/app:${STALE}`),
-      '.nixtagrc.yaml': config(),
-    },
-    at: ['default.nix', './.'],
-    differsFromCi: true,
-    without: ['gitMetadata', 'checkoutName'],
-  },
-  {
-    code: 'importFromDerivation',
-    why: 'an import of a build result',
-    files: {
-      'default.nix': image(
-        ['version = toString generated.x;'],
-        `let
-  made = derivation { name = "gen"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo '{ x = 1; }' > $out" ]; };
-  generated = import made;
-in
-`,
-      ),
-    },
-    at: ['default.nix', 'import made'],
-    differsFromCi: true,
-  },
-  {
-    code: 'nixVersion',
-    why: 'CI runs an older Nix than this machine',
-    files: { 'default.nix': image([]), '.nixtagrc.yaml': 'nixVersion: "1.0"\n' },
-    at: ['.nixtagrc.yaml', 'nixVersion'],
-    differsFromCi: false,
-  },
-];
+import { gitRepo, tempDir } from '../helpers/repo.js';
 
 describe('nixtag doctor', () => {
-  for (const { code, why, files, at, differsFromCi, without = [] } of CASES) {
-    it(`finds ${code}: ${why}`, async () => {
-      const result = await diagnose(files);
-      const finding = result.findings.find((found) => found.code === code);
-      expect(finding, JSON.stringify(result.findings)).toBeDefined();
-      const [file, construct] = at;
-      expect({ file: finding!.file, line: finding!.line, column: finding!.column }).toEqual(
-        construct === undefined ? { file, line: null, column: null } : place(files, file, construct),
-      );
-      expect(finding!.differsFromCi).toBe(differsFromCi);
-      expect(finding!.fix.length).toBeGreaterThan(0);
-      for (const other of without) expect(codes(result)).not.toContain(other);
-      // Exit 1 exactly when some finding makes the verdict differ from CI's.
-      expect(result.ok).toBe(result.findings.every((found) => !found.differsFromCi));
-      if (differsFromCi) expect(result.ok).toBe(false);
-    });
-  }
-
-  it('finds nothing on a clean repository that has every construct done right', async () => {
-    const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
-    const files: Files = {
-      'default.nix': image(
-        ['src = builtins.path { path = ./app; name = "source"; };', 'version = pkgs.version;'],
-        'let pkgs = import <nixpkgs> {}; in\n',
-      ),
-      'app/main.go': 'package main\n',
-      'k8s/deployment.yaml': deployment(`registry.example/app:${STALE}`),
-      '.nixpkgs-pin.json': JSON.stringify({ url, sha256 }),
-      '.nixtagrc.yaml': config(`nixVersion: "${localNixVersion()}"\n`),
-    };
-    const result = await diagnose(files);
-    expect(result.findings).toEqual([]);
-    for (const code of ALL) expect(codes(result)).not.toContain(code);
-    expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
+  it('changes nothing outside its scratch copies, not even a file a manifest symlink names', async () => {
+    const outside = path.join(tempDir(), 'outside.yaml');
+    writeFileSync(outside, deployment(`registry.example/app:${STALE}`));
+    const repo = gitRepo({ 'default.nix': image(['src = ./.;']), '.nixtagrc.yaml': config() });
+    symlinkSync(outside, path.join(repo.dir, 'deployment.yaml'));
+    repo.commit('link');
+    const before = repo.git('status', '--porcelain');
+    const result = await doctor({ cwd: repo.dir });
+    expect(codes(result)).toContain('manifestInSource');
+    expect(readFileSync(outside, 'utf8')).toBe(deployment(`registry.example/app:${STALE}`));
+    expect(repo.git('status', '--porcelain')).toBe(before);
   });
 
   it('tells a configured system that equals the machine from one that does not', async () => {

@@ -24,6 +24,7 @@ describe('the findings table', () => {
   it('fires nothing on evidence where every probe kept the tag', () => {
     const same = evidence({
       probes: {
+        control: 'same',
         checkoutName: 'same',
         gitMetadata: 'same',
         untracked: 'same',

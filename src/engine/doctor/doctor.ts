@@ -1,7 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../../errors.js';
-import { messages, type DoctorDetails } from '../../messages.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../../nix/commandLine.js';
 import { evaluateImages, type ImageRequest } from '../../nix/evaluate.js';
 import { nixInstantiate } from '../../nix/nixInstantiate.js';
@@ -10,29 +9,10 @@ import { defaultImage, type ResolvedImage } from '../images.js';
 import { findReferences } from '../references.js';
 import { withSession, type RunRequest } from '../session.js';
 import { planProbes, type Probe } from './probes.js';
-import {
-  explainsFailure,
-  IFD_ERROR_LINE,
-  RULES,
-  type DoctorContext,
-  type FindingCode,
-  type ImageEvidence,
-} from './rules.js';
-import { evaluatedFiles, nixError, SourceScanner, tracePosition, type Hit } from './scan.js';
-import { compareVersions, nixVersionOf } from './version.js';
-
-export interface Finding {
-  code: FindingCode;
-  /** The file to change, relative to the repository root, and where in it (null: the file as a whole). */
-  file: string;
-  line: number | null;
-  column: number | null;
-  images: string[];
-  message: string;
-  fix: string;
-  /** nixtag's verdict here cannot be CI's: doctor exits 1. */
-  differsFromCi: boolean;
-}
+import { findingsOf, nixVersionFinding, type Finding } from './findings.js';
+import type { DoctorContext, ImageEvidence } from './rules.js';
+import { evaluatedFiles, SourceScanner } from './scan.js';
+import { nixVersionOf } from './version.js';
 
 export interface DoctorResult {
   /** No finding makes the local verdict differ from CI's. */
@@ -157,86 +137,4 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       await rm(plan.scratch, { recursive: true, force: true });
     }
   });
-}
-
-async function findingsOf(
-  evidence: readonly ImageEvidence[],
-  context: DoctorContext,
-  scanner: SourceScanner,
-  base: string,
-  details: DoctorDetails,
-): Promise<Finding[]> {
-  const byPlace = new Map<string, Finding>();
-  for (const image of evidence) {
-    const fired = new Set<FindingCode>();
-    for (const rule of RULES) {
-      const hits =
-        rule.construct === undefined
-          ? []
-          : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
-      if (!rule.fires(image, context, hits.length > 0)) continue;
-      fired.add(rule.code);
-      const trace = tracePosition(
-        image.failure ?? image.probeFailures.importFromDerivation ?? '',
-        base,
-        IFD_ERROR_LINE,
-      );
-      const places: Array<Omit<Hit, 'text'> | { file: string; line: null; column: null }> =
-        hits.length > 0 ? hits : trace !== undefined ? [trace] : [{ file: image.nix, line: null, column: null }];
-      for (const place of places) {
-        const key = JSON.stringify([rule.code, place.file, place.line]);
-        const found = byPlace.get(key);
-        if (found !== undefined) {
-          if (!found.images.includes(image.image)) found.images.push(image.image);
-          continue;
-        }
-        const text = messages.doctor[rule.code];
-        byPlace.set(key, {
-          code: rule.code,
-          file: place.file,
-          line: place.line,
-          column: place.column,
-          images: [image.image],
-          message: text.message([image.image], details),
-          fix: text.fix,
-          differsFromCi: rule.differsFromCi(context),
-        });
-      }
-    }
-    if (image.failure !== undefined && ![...fired].some(explainsFailure)) {
-      throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(image.nix), {
-        location: { file: image.nix },
-        detail: nixError(image.failure),
-        hint: messages.nixEvalHint(),
-      });
-    }
-  }
-  for (const finding of byPlace.values()) {
-    finding.message = messages.doctor[finding.code].message(finding.images, details);
-  }
-  return [...byPlace.values()];
-}
-
-/** The local Nix against the `nixVersion` CI runs, pointing at that key in the configuration. */
-async function nixVersionFinding(
-  version: string,
-  ci: string,
-  session: { configFile: string | undefined; repository: { root: string } },
-): Promise<Finding | undefined> {
-  const order = compareVersions(version, ci);
-  if (order === 0) return undefined;
-  const file = session.configFile ?? 'package.json';
-  const text = await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '');
-  const index = text.split('\n').findIndex((line) => /\bnixVersion\b/.test(line));
-  const { message, fix } = messages.doctor.nixVersion;
-  return {
-    code: 'nixVersion',
-    file,
-    line: index === -1 ? null : index + 1,
-    column: index === -1 ? null : text.split('\n')[index]!.search(/nixVersion/) + 1,
-    images: [],
-    message: message([], { local: version, ci, newer: order > 0 }),
-    fix,
-    differsFromCi: false,
-  };
 }

@@ -1,4 +1,4 @@
-import { appendFile, cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { git } from '../../git/git.js';
@@ -7,6 +7,7 @@ import { nixEnvironment } from '../../nix/environment.js';
 
 /** One way of evaluating an image that exposes an impurity when its tag differs from the base's. */
 export type ProbeId =
+  | 'control'
   | 'checkoutName'
   | 'gitMetadata'
   | 'untracked'
@@ -64,6 +65,20 @@ const gitIn = (cwd: string, date: string) => (args: string[]) =>
 
 const BASE_DATE = '2000-01-01T00:00:00Z';
 
+/**
+ * Writes `file` (relative) in the copy `dir`, never through a symlink: a link the tree holds may
+ * point anywhere, even at the user's own repository, so it is replaced by a file of its content.
+ */
+async function writeInCopy(dir: string, file: string, change: (content: string) => string): Promise<void> {
+  const target = path.join(dir, file);
+  const real = await realpath(path.dirname(target)).catch(() => undefined);
+  const root = await realpath(dir);
+  if (real === undefined || path.relative(root, real).startsWith('..')) return;
+  const content = await readFile(target, 'utf8').catch(() => '');
+  if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) await rm(target);
+  await writeFile(target, change(content));
+}
+
 /** A copy of `from` that differs only where `change` says (cp keeps .git's bytes: its index too). */
 async function variant(
   scratch: string,
@@ -100,11 +115,13 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
   const otherName = input.checkoutName === 'nixtag-probe' ? 'source' : 'nixtag-probe';
   const { settings } = input;
   const probes: Probe[] = [
+    // The same tree again: a tag that moves here moves by itself (builtins.currentTime).
+    { id: 'control', root: await variant(scratch, 'control', input.checkoutName, base), settings },
     { id: 'checkoutName', root: await variant(scratch, 'checkoutName', otherName, base), settings },
     {
       id: 'gitMetadata',
       root: await variant(scratch, 'gitMetadata', input.checkoutName, base, (dir) =>
-        writeFile(path.join(dir, '.git', 'nixtag-doctor-probe'), 'a file only this clone has\n'),
+        writeInCopy(dir, '.git/nixtag-doctor-probe', () => 'a file only this clone has\n'),
       ),
       settings,
     },
@@ -113,7 +130,7 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
       root: await variant(scratch, 'untracked', input.checkoutName, base, (dir) =>
         Promise.all(
           [...new Set(['', ...input.imageDirectories])].map((sub) =>
-            writeFile(path.join(dir, sub, 'nixtag-doctor-untracked'), 'not tracked\n'),
+            writeInCopy(dir, path.join(sub, 'nixtag-doctor-untracked'), () => 'not tracked\n'),
           ),
         ),
       ),
@@ -133,7 +150,7 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
   }
   if (input.manifests.length > 0) {
     const root = await variant(scratch, 'manifests', input.checkoutName, base, (dir) =>
-      Promise.all(input.manifests.map((file) => appendFile(path.join(dir, file), '\n# nixtag doctor probe\n'))),
+      Promise.all(input.manifests.map((file) => writeInCopy(dir, file, (text) => `${text}\n# nixtag doctor probe\n`))),
     );
     probes.push({ id: 'manifests', root, settings });
   }

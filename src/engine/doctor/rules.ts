@@ -2,6 +2,7 @@ import type { ProbeId } from './probes.js';
 
 /** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
 export type FindingCode =
+  | 'nondeterministic'
   | 'checkoutName'
   | 'gitMetadata'
   | 'untrackedFiles'
@@ -67,6 +68,13 @@ const isIfd = (text: string | undefined) => text !== undefined && IFD_ERROR.test
  */
 export const RULES: readonly Rule[] = [
   {
+    // First: when the tag moves by itself, no probe's moving tag says anything (see unstable).
+    code: 'nondeterministic',
+    construct: /\bcurrentTime\b/,
+    fires: (evidence, _context, located) => located || probe(evidence, 'control') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
     code: 'checkoutName',
     construct: DIRECTORY_PATH,
     fires: (evidence) => probe(evidence, 'checkoutName') === 'differs',
@@ -123,6 +131,14 @@ export const RULES: readonly Rule[] = [
     differsFromCi: (context) => !context.allowImportFromDerivation,
   },
 ];
+
+/**
+ * Evidence with the probes' outcomes dropped when the tag is not reproducible even in an identical
+ * copy: then a probe that moved it proves nothing, and only what the text shows is left.
+ */
+export function trustworthy(evidence: ImageEvidence, unstable: boolean): ImageEvidence {
+  return unstable ? { ...evidence, probes: {} } : evidence;
+}
 
 /** Whether an image's failure is explained by a finding (else doctor reports Nix's error itself). */
 export function explainsFailure(code: FindingCode): boolean {
