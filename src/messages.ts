@@ -105,7 +105,7 @@ export const messages = {
     environment: doctorFinding(
       (images) =>
         `The tag of ${imagesOf(images)} depends on environment variables (\`builtins.getEnv\`): nixtag evaluates with a scrubbed environment (HOME is /homeless-shelter), CI with its own, so the tags differ.`,
-      'Pass the value as an argument (`args` in the nixtag configuration, `--argstr` in CI) or write it in the repository instead of reading the environment.',
+      'Pass the value as an argument (`args` in the nixtag configuration, `--argstr` in CI) or write it in the repository instead of reading the environment; import nixpkgs with `{ config = {}; overlays = []; }` so that it reads no ~/.config/nixpkgs or NIXPKGS_* variables.',
     ),
     nixPath: doctorFinding(
       (images) =>
