@@ -28,20 +28,24 @@ export function nixOptions(settings: EvalSettings): string[] {
 }
 
 /**
- * What `nixtag doctor` adds to an evaluation: `-vv` logs every file Nix parses (`evaluating file
- * '…'`), `--show-trace` the positions of an error, and `readWrite` (when import-from-derivation
- * is refused) lets an expression that needs it reach Nix's own refusal, naming the option,
- * instead of a `.drv` that read-only evaluation never wrote.
+ * Evaluates a batch of images (see expression.ts) and prints the result as JSON. `-vv` makes Nix
+ * name every file it parses (`evaluating file '…'`, on 2.8 and current versions alike): part of
+ * what the evaluation's inputs are (engine/inputs.ts).
+ */
+export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
+  const extra = diagnostics === undefined ? [] : ['--show-trace'];
+  if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
+  return ['--eval', '--strict', '--json', '-vv', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
+}
+
+/**
+ * What `nixtag doctor` adds to an evaluation: `--show-trace` for the positions of an error, and
+ * `readWrite` (when import-from-derivation is refused) so that an expression that needs it
+ * reaches Nix's own refusal, naming the option, instead of a `.drv` read-only evaluation never
+ * wrote.
  */
 export interface Diagnostics {
   readWrite?: boolean;
-}
-
-/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
-export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
-  const extra = diagnostics === undefined ? [] : ['-vv', '--show-trace'];
-  if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
-  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
 }
 
 /** The machine's own system, as a plain `nix-instantiate` here would evaluate for. */
@@ -61,6 +65,7 @@ export function versionArgs(): string[] {
 export function prefetchArgs(settings: EvalSettings, url: string): string[] {
   return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', '--unpack', '--name', 'source', url];
 }
+
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */
 export function fetchTarballArgs(settings: EvalSettings, url: string, sha256: string): string[] {
   return [

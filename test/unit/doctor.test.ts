@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
-import { evaluatedFiles, nixError, SourceScanner, tracePosition } from '../../src/engine/doctor/scan.js';
+import { filesInTree, nixError, SourceScanner, tracePosition } from '../../src/engine/doctor/scan.js';
 import { compareVersions, nixVersionOf } from '../../src/engine/doctor/version.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 
@@ -66,14 +66,14 @@ describe('the findings table', () => {
 });
 
 describe("reading Nix's log", () => {
-  it('lists the evaluated files inside the tree, once each, in order', () => {
-    const log = [
-      "evaluating file '/tmp/t/source/default.nix'",
-      "evaluating file '/nix/store/abc-source/lib/default.nix'",
-      "evaluating file '/tmp/t/source/nix/app.nix'",
-      "evaluating file '/tmp/t/source/default.nix'",
-    ].join('\n');
-    expect(evaluatedFiles(log, '/tmp/t/source')).toEqual(['default.nix', 'nix/app.nix']);
+  it('keeps the evaluated files inside the tree, once each, in order', () => {
+    const files = [
+      '/tmp/t/source/default.nix',
+      '/nix/store/abc-source/lib/default.nix',
+      '/tmp/t/source/nix/app.nix',
+      '/tmp/t/source/default.nix',
+    ];
+    expect(filesInTree(files, '/tmp/t/source')).toEqual(['default.nix', 'nix/app.nix']);
   });
 
   it('finds the first position in the tree of an error trace, and the error without the chatter', () => {

@@ -11,7 +11,7 @@ import { withSession, type RunRequest } from '../session.js';
 import { planProbes, type Probe } from './probes.js';
 import { findingsOf, nixVersionFinding, type Finding } from './findings.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
-import { evaluatedFiles, SourceScanner } from './scan.js';
+import { filesInTree, SourceScanner } from './scan.js';
 import { nixVersionOf } from './version.js';
 
 export interface DoctorResult {
@@ -38,19 +38,19 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]
   return results;
 }
 
-type Run = { tag: string; log: string } | { failure: string };
+type Run = ({ tag: string } | { failure: string }) & { files: string[] };
 
 async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?: Probe): Promise<Run> {
-  let log = '';
+  let files: string[] = [];
   try {
-    const [evaluation] = await evaluateImages([request], settings, undefined, {
+    const { evaluations } = await evaluateImages([request], settings, undefined, {
       diagnostics: { readWrite: probe?.readWrite ?? true },
       env: probe?.env,
-      onLog: (stderr) => (log = stderr),
+      onEvaluatedFiles: (parsed) => (files = parsed),
     });
-    return { tag: evaluation!.outPath, log };
+    return { tag: evaluations[0]!.outPath, files };
   } catch (error) {
-    if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') return { failure: error.detail ?? '' };
+    if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') return { failure: error.detail ?? '', files };
     throw error;
   }
 }
@@ -62,7 +62,7 @@ async function gather(image: ResolvedImage, base: string, settings: EvalSettings
   const evidence: ImageEvidence = {
     image: image.name,
     nix: image.config.nix,
-    files: evaluatedFiles('tag' in baseRun ? baseRun.log : baseRun.failure, base),
+    files: filesInTree(baseRun.files, base),
     failure: 'failure' in baseRun ? baseRun.failure : undefined,
     probes: {},
     probeFailures: {},

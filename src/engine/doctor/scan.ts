@@ -10,20 +10,18 @@ export interface Hit {
   text: string;
 }
 
-const EVALUATING = /^evaluating file '(.+)'$/gm;
-
 /**
- * The files of the tree that Nix parsed, in order, from its `-vv` log (`evaluating file '…'`,
- * printed by every Nix from 2.8 on for each file it parses): relative to `root`; files outside it
- * (the store, nixpkgs) are not the user's to change.
+ * The files of the tree among those Nix parsed (its `-vv` log names every one, on 2.8 and current
+ * releases alike), relative to `root`; files outside it (the store, nixpkgs) are not the user's
+ * to change.
  */
-export function evaluatedFiles(log: string, root: string): string[] {
-  const files = new Set<string>();
-  for (const [, file] of log.matchAll(EVALUATING)) {
-    const relative = path.relative(root, file!);
-    if (!relative.startsWith('..') && !path.isAbsolute(relative)) files.add(relative.split(path.sep).join('/'));
+export function filesInTree(files: readonly string[], root: string): string[] {
+  const inTree = new Set<string>();
+  for (const file of files) {
+    const relative = path.relative(root, file);
+    if (!relative.startsWith('..') && !path.isAbsolute(relative)) inTree.add(relative.split(path.sep).join('/'));
   }
-  return [...files];
+  return [...inTree];
 }
 
 /**
