@@ -9,7 +9,8 @@ import { defaultImage, type ResolvedImage } from '../images.js';
 import { findReferences } from '../references.js';
 import { withSession, type RunRequest } from '../session.js';
 import { planProbes, type Probe } from './probes.js';
-import { findingsOf, nixVersionFinding, type Finding } from './findings.js';
+import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
+import type { DoctorDetails } from '../../messages.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
 import { filesInTree, SourceScanner } from './scan.js';
 import { nixVersionOf } from './version.js';
@@ -115,18 +116,24 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       manifests,
     });
     try {
+      const version = nixVersionOf(versionText);
+      const ci = session.config.nixVersion ?? null;
       const context: DoctorContext = {
         pinned: settings.nixpkgs !== undefined,
         allowImportFromDerivation: settings.allowImportFromDerivation,
+        nixVersion: await versionAgainstCi(version, ci, session),
       };
       const evidence: ImageEvidence[] = [];
       for (const image of images) evidence.push(await gather(image, plan.base, settings, plan.probes));
-      const details = { checkoutName: session.config.checkoutName, machineSystem, system: settings.system, manifests };
+      const details: DoctorDetails = {
+        checkoutName: session.config.checkoutName,
+        machineSystem,
+        system: settings.system,
+        manifests,
+        local: version,
+        ...(ci === null ? {} : { ci, newer: (context.nixVersion?.order ?? 0) > 0 }),
+      };
       const findings = await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details);
-      const version = nixVersionOf(versionText);
-      const ci = session.config.nixVersion ?? null;
-      const versionFinding = ci === null ? undefined : await nixVersionFinding(version, ci, session);
-      if (versionFinding !== undefined) findings.push(versionFinding);
       return {
         ok: findings.every((finding) => !finding.differsFromCi),
         nix: { version, ci, system: settings.system, machineSystem },

@@ -10,8 +10,9 @@ import {
   type DoctorContext,
   type FindingCode,
   type ImageEvidence,
+  type Place,
 } from './rules.js';
-import { nixError, tracePosition, type Hit, type SourceScanner } from './scan.js';
+import { nixError, tracePosition, type SourceScanner } from './scan.js';
 import { compareVersions } from './version.js';
 
 export interface Finding {
@@ -26,8 +27,6 @@ export interface Finding {
   /** nixtag's verdict here cannot be CI's: doctor exits 1. */
   differsFromCi: boolean;
 }
-
-type Place = Omit<Hit, 'text'> | { file: string; line: null; column: null };
 
 /**
  * The findings the evidence fires (rules.ts, in order), one per rule and place, with the images
@@ -57,8 +56,15 @@ export async function findingsOf(
         base,
         IFD_ERROR_LINE,
       );
+      const fixed = rule.place?.(context);
       const places: Place[] =
-        hits.length > 0 ? hits : trace !== undefined ? [trace] : [{ file: image.nix, line: null, column: null }];
+        hits.length > 0
+          ? hits
+          : fixed !== undefined
+            ? [fixed]
+            : trace !== undefined
+              ? [trace]
+              : [{ file: image.nix, line: null, column: null }];
       for (const place of places) {
         const key = JSON.stringify([rule.code, place.file, place.line]);
         const found = byPlace.get(key);
@@ -92,26 +98,22 @@ export async function findingsOf(
   return [...byPlace.values()];
 }
 
-/** The local Nix against the `nixVersion` CI runs, pointing at that key in the configuration. */
-export async function nixVersionFinding(
+/**
+ * The local Nix against the `nixVersion` CI runs (negative: older here), and where that key is
+ * written in the configuration; undefined without the key.
+ */
+export async function versionAgainstCi(
   version: string,
-  ci: string,
+  ci: string | null,
   session: { configFile: string | undefined; repository: { root: string } },
-): Promise<Finding | undefined> {
-  const order = compareVersions(version, ci);
-  if (order === 0) return undefined;
+): Promise<DoctorContext['nixVersion']> {
+  if (ci === null) return undefined;
   const file = session.configFile ?? 'package.json';
-  const text = await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '');
-  const index = text.split('\n').findIndex((line) => /\bnixVersion\b/.test(line));
-  const { message, fix } = messages.doctor.nixVersion;
-  return {
-    code: 'nixVersion',
-    file,
-    line: index === -1 ? null : index + 1,
-    column: index === -1 ? null : text.split('\n')[index]!.search(/nixVersion/) + 1,
-    images: [],
-    message: message([], { local: version, ci, newer: order > 0 }),
-    fix,
-    differsFromCi: false,
-  };
+  const lines = (await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '')).split('\n');
+  const index = lines.findIndex((line) => /\bnixVersion\b/.test(line));
+  const place =
+    index === -1
+      ? { file, line: null, column: null }
+      : { file, line: index + 1, column: lines[index]!.search(/nixVersion/) + 1 };
+  return { order: compareVersions(version, ci), place };
 }

@@ -31,10 +31,15 @@ export interface ImageEvidence {
   probeFailures: Partial<Record<ProbeId, string>>;
 }
 
+/** Where a finding points: a line (1-based), or a file as a whole. */
+export type Place = { file: string; line: number; column: number } | { file: string; line: null; column: null };
+
 export interface DoctorContext {
   /** A pin file is there: `<nixpkgs>` resolves to it. */
   pinned: boolean;
   allowImportFromDerivation: boolean;
+  /** The local Nix against the configured `nixVersion` (negative: older here), and where that is. */
+  nixVersion?: { order: number; place: Place } | undefined;
 }
 
 export interface Rule {
@@ -43,6 +48,8 @@ export interface Rule {
   construct?: RegExp;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
+  /** Where it points when no construct is found (a configuration key). */
+  place?: (context: DoctorContext) => Place | undefined;
   /** Whether the image has it; `located` says whether the construct was found in its files. */
   fires(evidence: ImageEvidence, context: DoctorContext, located: boolean): boolean;
   /** It makes the local verdict differ from CI's: doctor exits 1. */
@@ -129,6 +136,13 @@ export const RULES: readonly Rule[] = [
     code: 'importFromDerivation',
     fires: (evidence) => isIfd(evidence.failure) || isIfd(evidence.probeFailures.importFromDerivation),
     differsFromCi: (context) => !context.allowImportFromDerivation,
+  },
+  {
+    // Of the machine, not the expression: one finding for every image, at the configuration key.
+    code: 'nixVersion',
+    place: (context) => context.nixVersion?.place,
+    fires: (_evidence, context) => (context.nixVersion?.order ?? 0) !== 0,
+    differsFromCi: () => false,
   },
 ];
 
