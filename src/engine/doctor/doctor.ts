@@ -39,6 +39,13 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]
   return results;
 }
 
+/**
+ * The settings evaluation has in a directory, derived there as for any checkout (the pin read from
+ * it, and whatever else the engine ties to the evaluated tree), so every probe evaluates as
+ * nixtag would evaluate its copy.
+ */
+type SettingsAt = (root: string) => Promise<EvalSettings>;
+
 type Run = ({ tag: string } | { failure: string }) & { files: string[] };
 
 async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?: Probe): Promise<Run> {
@@ -57,9 +64,9 @@ async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?
 }
 
 /** Evidence for one image: its base evaluation (with the files Nix read) against every probe. */
-async function gather(image: ResolvedImage, base: string, settings: EvalSettings, probes: Probe[]) {
+async function gather(image: ResolvedImage, base: string, settingsAt: SettingsAt, probes: Probe[]) {
   const [request] = await requestsFor(base, [image]);
-  const baseRun = await evaluateOne(request!, settings);
+  const baseRun = await evaluateOne(request!, await settingsAt(base));
   const evidence: ImageEvidence = {
     image: image.name,
     nix: image.config.nix,
@@ -72,7 +79,8 @@ async function gather(image: ResolvedImage, base: string, settings: EvalSettings
   await inPool(
     probes.map((probe) => async () => {
       const [moved] = await requestsFor(probe.root, [image]);
-      const run = await evaluateOne(moved!, probe.settings, probe);
+      const settings = await settingsAt(probe.root);
+      const run = await evaluateOne(moved!, probe.adjust?.(settings) ?? settings, probe);
       if ('failure' in run) {
         evidence.probes[probe.id] = 'failed';
         evidence.probeFailures[probe.id] = run.failure;
@@ -124,7 +132,8 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         nixVersion: await versionAgainstCi(version, ci, session),
       };
       const evidence: ImageEvidence[] = [];
-      for (const image of images) evidence.push(await gather(image, plan.base, settings, plan.probes));
+      const settingsAt: SettingsAt = (root) => settingsFor(session, root);
+      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,
         machineSystem,

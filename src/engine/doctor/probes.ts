@@ -17,11 +17,15 @@ export type ProbeId =
   | 'manifests'
   | 'importFromDerivation';
 
-/** Where and how a probe evaluates: a directory (a copy of the base, changed), settings, environment. */
+/**
+ * Where and how a probe evaluates: a directory (a copy of the base, changed), a change to the
+ * settings evaluation has in that directory (which are derived per directory: see doctor.ts), an
+ * environment.
+ */
 export interface Probe {
   id: ProbeId;
   root: string;
-  settings: EvalSettings;
+  adjust?: ((settings: EvalSettings) => EvalSettings) | undefined;
   env?: Record<string, string> | undefined;
   readWrite?: boolean;
 }
@@ -114,16 +118,16 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
 
   const otherName = input.checkoutName === 'nixtag-probe' ? 'source' : 'nixtag-probe';
   const { settings } = input;
+  const system = input.machineSystem;
   const probes: Probe[] = [
     // The same tree again: a tag that moves here moves by itself (builtins.currentTime).
-    { id: 'control', root: await variant(scratch, 'control', input.checkoutName, base), settings },
-    { id: 'checkoutName', root: await variant(scratch, 'checkoutName', otherName, base), settings },
+    { id: 'control', root: await variant(scratch, 'control', input.checkoutName, base) },
+    { id: 'checkoutName', root: await variant(scratch, 'checkoutName', otherName, base) },
     {
       id: 'gitMetadata',
       root: await variant(scratch, 'gitMetadata', input.checkoutName, base, (dir) =>
         writeInCopy(dir, '.git/nixtag-doctor-probe', () => 'a file only this clone has\n'),
       ),
-      settings,
     },
     {
       id: 'untracked',
@@ -134,31 +138,27 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
           ),
         ),
       ),
-      settings,
     },
     {
       id: 'commit',
       root: await variant(scratch, 'commit', input.checkoutName, base, (dir) =>
         gitIn(dir, '2001-01-01T00:00:00Z')(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'another']),
       ),
-      settings,
     },
-    { id: 'environment', root: base, settings, env: userEnvironment() },
+    { id: 'environment', root: base, env: userEnvironment() },
   ];
-  if (input.machineSystem !== undefined) {
-    probes.push({ id: 'system', root: base, settings: { ...settings, system: input.machineSystem } });
-  }
+  if (system !== undefined) probes.push({ id: 'system', root: base, adjust: (given) => ({ ...given, system }) });
   if (input.manifests.length > 0) {
     const root = await variant(scratch, 'manifests', input.checkoutName, base, (dir) =>
       Promise.all(input.manifests.map((file) => writeInCopy(dir, file, (text) => `${text}\n# nixtag doctor probe\n`))),
     );
-    probes.push({ id: 'manifests', root, settings });
+    probes.push({ id: 'manifests', root });
   }
   if (settings.allowImportFromDerivation) {
     probes.push({
       id: 'importFromDerivation',
       root: base,
-      settings: { ...settings, allowImportFromDerivation: false },
+      adjust: (given) => ({ ...given, allowImportFromDerivation: false }),
       readWrite: true,
     });
   }
