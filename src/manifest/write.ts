@@ -17,8 +17,9 @@ import path from 'node:path';
  * directory, so the same file system), are flushed, and the temporary file is renamed over the
  * original. The steps are synchronous on purpose: where the process handles SIGINT and SIGTERM in
  * its event loop (the CLI does, see cli/signals.ts), an interrupt takes effect only once a file
- * is fully replaced, with no temporary file left behind; a crash leaves the original intact. The mode is kept (`createMode` for a file that is not there yet). `target`
- * must be the resolved file, not a symlink to it.
+ * is fully replaced, with no temporary file left behind; a crash leaves the original intact. The
+ * mode is kept (`createMode` for a file that is not there yet). `target` must be the resolved
+ * file, not a symlink to it.
  */
 export function writeFileAtomically(target: string, content: string, options: { createMode?: number } = {}): void {
   const mode = options.createMode !== undefined && !existsSync(target) ? options.createMode : statSync(target).mode;

@@ -92,10 +92,11 @@ async function attribute(
   settings: EvalSettings,
   error: unknown,
   signal?: AbortSignal,
+  options: EvaluateOptions = {},
 ): Promise<never> {
   if (group.length > 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {
     for (const request of group) {
-      await runBatch(directory, [request], settings, signal).catch((single: unknown) => {
+      await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
         throw single instanceof NixtagError && single.code === 'NIX_EVAL_FAILED' ? forImage(request, single) : single;
       });
     }
@@ -130,7 +131,7 @@ export async function evaluateImages(
   await Promise.all(
     batches(requests).map(async ({ directory, group }) => {
       const { evaluations, files } = await runBatch(directory, group, settings, signal, options).catch(
-        (error: unknown) => attribute(directory, group, settings, error, signal),
+        (error: unknown) => attribute(directory, group, settings, error, signal, options),
       );
       group.forEach((request, index) => results.set(request, evaluations[index]!));
       for (const file of files) evaluatedFiles.add(file);
