@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'MARKER_MISMATCH'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
+  | 'PIN_MISSING'
+  | 'PIN_HASH_MISMATCH'
   | 'REVISION_NOT_FOUND'
   | 'NODE_VERSION'
   | 'NIX_MISSING'
@@ -30,6 +32,7 @@ export type ErrorCode =
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
+  | 'FETCH_FAILED'
   | 'WRITE_FAILED';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
@@ -47,6 +50,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MARKER_MISMATCH: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
+  PIN_MISSING: 'input',
+  PIN_HASH_MISMATCH: 'input',
   REVISION_NOT_FOUND: 'input',
   NODE_VERSION: 'tool',
   NIX_MISSING: 'tool',
@@ -55,6 +60,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
+  FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };
 
