@@ -25,7 +25,10 @@ export type ErrorCode =
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_REFUSED'
+  | 'REGISTRY_CREDENTIALS';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
   USAGE: 'input',
@@ -46,6 +49,9 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
   WRITE_FAILED: 'tool',
+  REGISTRY_UNREACHABLE: 'tool',
+  REGISTRY_REFUSED: 'tool',
+  REGISTRY_CREDENTIALS: 'tool',
 };
 
 /** A place in a file; line and column are 1-based. */

@@ -1,10 +1,25 @@
+import type { RegistryRequest } from '../registry/verify.js';
 import type { CheckResult } from '../types.js';
 import { inspectSession, resultOf } from './inspect.js';
 import { withSession, type Known, type RunRequest } from './session.js';
 
+/** `check`'s options: a run, and with `registry` also asking each reference's registry. */
+export interface CheckRequest extends RunRequest {
+  registry?: RegistryRequest | undefined;
+}
+
 /** `nixtag check`: is every managed reference equal to what the pipeline will build? */
-export async function check(request: RunRequest): Promise<CheckResult> {
-  return checkKnown(request, {});
+export async function check(request: CheckRequest): Promise<CheckResult> {
+  if (request.registry === undefined) return checkKnown(request, {});
+  const registry = request.registry;
+  // The registry is asked after the session (and its repository lock) is let go.
+  const { result, insecure, configured } = await withSession(request, {}, async (session) => ({
+    result: resultOf(await inspectSession(session), session),
+    insecure: session.config.registry.insecure,
+    configured: session.images.map((image) => image.name),
+  }));
+  const { verifyInRegistry } = await import('../registry/verify.js');
+  return verifyInRegistry(result, registry, { insecure, configured });
 }
 
 /** `check`, going on from what an earlier step of the run (a hook) found already. */
