@@ -3,7 +3,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import type { Credential, CredentialStore } from './credentials.js';
-import { Limiter, NoAnswer, readBody, request, type HttpPolicy } from './http.js';
+import { Limiter, NoAnswer, readBody, request, settle, type HttpPolicy } from './http.js';
 import { mayUseHttp, shownUrl } from './names.js';
 
 /** Docker v2 and OCI manifests and indexes: whatever the tag names, its digest is asked for. */
@@ -53,22 +53,24 @@ export class RegistryClient {
     return this.limiter.run(async () => {
       const path = `/v2/${repository}/manifests/${reference}`;
       const head = await this.authorized(repository, path, 'HEAD');
+      await settle(head);
       if (head.status === 404) return { found: false };
       this.expectOk(head, path);
       const digest = head.headers.get('docker-content-digest');
       if (digest) return { found: true, digest };
       const get = await this.authorized(repository, path, 'GET');
+      const body = get.status === 200 ? await readBody(get) : undefined;
+      await settle(get);
       if (get.status === 404) return { found: false };
       this.expectOk(get, path);
-      const body = await readBody(get);
       if (body === undefined) throw this.unreachable(messages.registryBodyLost());
       const header = get.headers.get('docker-content-digest');
       return { found: true, digest: header || `sha256:${createHash('sha256').update(body).digest('hex')}` };
     });
   }
 
+  /** A settled answer other than 200 (or 404, which the caller took) is a refusal or a failure. */
   private expectOk(response: Response, path: string): void {
-    void response.body?.cancel();
     if (response.status === 200) return;
     if (response.status === 401 || response.status === 403)
       throw new NixtagError('REGISTRY_REFUSED', messages.registryRefused(this.registry, response.status));
@@ -89,7 +91,7 @@ export class RegistryClient {
       if (!mayUseHttp(this.registry, this.options.insecure)) return https;
       try {
         const probe = await request(new URL('/v2/', https), { method: 'GET' }, { ...this.options.policy, retries: 0 });
-        void probe.body?.cancel();
+        await settle(probe);
         return https;
       } catch (error) {
         if (!(error instanceof NoAnswer)) throw error;
@@ -117,13 +119,17 @@ export class RegistryClient {
     const known = this.tokens.get(scope);
     const first = await send(known === undefined ? undefined : `Bearer ${await known}`);
     if (first.status !== 401) return first;
-    void first.body?.cancel();
+    await settle(first);
     const [challenge] = parseChallenges(first.headers.get('www-authenticate'));
     const credential = await this.options.credentials.lookup(this.registry, repository);
     if (challenge?.scheme === 'bearer') {
-      this.tokens.delete(scope); // a token refused once is not offered again
-      const token = this.token(challenge, scope, credential);
-      this.tokens.set(scope, token);
+      // One token request per repository: another request may have started it meanwhile. A token
+      // that was refused is not offered again.
+      let token = this.tokens.get(scope);
+      if (token === undefined || token === known) {
+        token = this.token(challenge, scope, credential);
+        this.tokens.set(scope, token);
+      }
       return send(`Bearer ${await token}`);
     }
     if (challenge?.scheme === 'basic' && credential?.kind === 'basic') return send(basicHeader(credential));

@@ -77,10 +77,20 @@ export async function request(url: URL, init: RequestInit, policy: HttpPolicy): 
     if (!RETRIED(response.status) || attempt >= policy.retries) return response;
     const wait = retryAfterMs(response.headers.get('retry-after')) ?? 250 * 2 ** attempt;
     if (wait > policy.maxWaitMs) return response;
-    await response.body?.cancel();
+    await settle(response);
     policy.log?.(messages.registryRetry(shownUrl(url), wait / 1000));
     await sleep(wait);
   }
+}
+
+/**
+ * Lets go of a response: its body is dropped unless it was read, and one turn of the event loop
+ * passes so that undici returns the connection to its pool before the next request asks for one
+ * (otherwise a request right after another opens a new connection).
+ */
+export async function settle(response: Response): Promise<void> {
+  if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Reads a body, or gives undefined when the connection fails while it is read. */
