@@ -119,6 +119,22 @@ describe('check --registry against a real registry', () => {
     expect(json.references[0]).toMatchObject({ digest: null, registry: { status: 'missing' } });
   });
 
+  it('fails a reference pinned to a digest that is not what its tag names', async () => {
+    const { repo, tags, team } = project(registry.host);
+    const image = `${registry.host}/${team}/app:${tags.app}`;
+    const digest = await pushImage('app', image);
+    const stalePin = `sha256:${'f'.repeat(64)}`;
+    repo.write({ 'k8s/app.yaml': deployment(`${image}@${stalePin}`) });
+    repo.commit('pinned');
+    const result = nixtagCli(repo.dir, ['check', '--registry'], env());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`k8s/app.yaml:10:18: ${image}@${stalePin} has digest ${digest} in the registry`);
+    expect(result.stdout).toContain(`expected: ${stalePin} (pinned in the manifest)`);
+    repo.write({ 'k8s/app.yaml': deployment(`${image}@${digest}`) });
+    repo.commit('pinned right');
+    expect(nixtagCli(repo.dir, ['check', '--registry', '--digest', digest], env()).code).toBe(0);
+  });
+
   it('takes one digest per image as NAME=sha256:…, and refuses an ambiguous or malformed --digest', async () => {
     const { repo, tags, team } = project(registry.host, { twoImages: true });
     const app = await pushImage('app', `${registry.host}/${team}/app:${tags.app}`);
