@@ -28,15 +28,18 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   }
 }
 
-/** Tree ids still being recorded after a checkout returned; see settleCheckouts. */
-const pendingRecords = new Set<Promise<void>>();
+/** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
+const pendingRecords = new Set<Promise<unknown>>();
 
-/** Waits until every checkout of this process has recorded its tree: before letting go of the lock. */
+/**
+ * Waits until every checkout of this process is complete and has recorded its tree, whether or
+ * not anyone awaited it: before letting go of the lock, so that no other run sees it half done.
+ */
 export async function settleCheckouts(): Promise<void> {
   while (pendingRecords.size > 0) {
     const pending = [...pendingRecords];
     pendingRecords.clear();
-    await Promise.all(pending);
+    await Promise.allSettled(pending);
   }
 }
 
@@ -101,7 +104,13 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
  * `git cat-file --batch`. The checkout record (state/checkoutRecord.ts) makes an interrupted
  * update start again from a full checkout.
  */
-export async function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+export function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+  const work = checkOut(repository, tree, checkoutName);
+  pendingRecords.add(work);
+  return work;
+}
+
+async function checkOut(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
   const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
   const checkout = checkoutRecord(state, checkoutName);
   const { workTree } = checkout;

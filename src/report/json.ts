@@ -15,6 +15,7 @@ export function checkJson(result: CheckResult, registryAsked = false): string {
       status,
       ...(registryAsked ? registryJson(registry) : {}),
     })),
+    warnings: result.warnings.map(({ file, line, message }) => ({ file, line, message })),
   });
 }
 
