@@ -3,17 +3,15 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nixtagCli, nixtagCliAsync, type CliResult } from '../helpers/cli.js';
-import { deployment, plainImage } from '../helpers/expressions.js';
+import { nixtagCliAsync, type CliResult } from '../helpers/cli.js';
 import {
-  ociLayout,
-  push,
+  pushedProject,
   startRegistry,
   startTokenService,
   type TestRegistry,
   type TokenService,
 } from '../helpers/registry.js';
-import { gitRepo, tempDir, writeFiles } from '../helpers/repo.js';
+import { tempDir, writeFiles } from '../helpers/repo.js';
 
 const user = 'ci-robot';
 const password = `pw-${randomBytes(12).toString('hex')}`;
@@ -46,19 +44,7 @@ afterAll(async () => {
 
 let projects = 0;
 
-/** A repository naming `HOST/authN/app` at the tag CI will push, and that image pushed with the credentials. */
-async function pushedProject(host: string) {
-  const repository = `${host}/auth${++projects}/app`;
-  const repo = gitRepo({
-    'default.nix': plainImage,
-    '.nixtagrc.yaml': `images:\n  - name: app\n    repository: ${repository}\n`,
-  });
-  const tag = nixtagCli(repo.dir, ['hash']).stdout.trim();
-  repo.write({ 'k8s/app.yaml': deployment(`${repository}:${tag}`) });
-  repo.commit('manifest');
-  const digest = await push(ociLayout(tempDir(), repository), `${repository}:${tag}`, { user, password });
-  return { repo, digest, repository };
-}
+const project = (host: string) => pushedProject(`${host}/auth${++projects}/app`, { user, password });
 
 /** A home with no credentials but those `files` give; `env` on top. */
 function home(files: Record<string, string> = {}, env: Record<string, string> = {}) {
@@ -100,7 +86,7 @@ function helper(name: string, answer: 'credentials' | 'not found') {
 
 describe('check --registry with htpasswd basic auth', () => {
   it('reads credentials from config.json auths, and names a missing login otherwise (exit 3)', async () => {
-    const { repo, digest } = await pushedProject(basicRegistry.host);
+    const { repo, digest } = await project(basicRegistry.host);
     const ok = await run(
       repo.dir,
       ['check', '--registry', '--digest', digest],
@@ -128,7 +114,7 @@ describe('check --registry with htpasswd basic auth', () => {
   });
 
   it('asks a docker-credential helper named by credHelpers, and credsStore when no helper is named', async () => {
-    const { repo, digest } = await pushedProject(basicRegistry.host);
+    const { repo, digest } = await project(basicRegistry.host);
     const perRegistry = helper('nixtagtest', 'credentials');
     const env = home(dockerConfig({ credHelpers: { [basicRegistry.host]: 'nixtagtest' } }), { PATH: perRegistry.PATH });
     const ok = await run(repo.dir, ['check', '--registry', '--digest', digest, '--verbose'], env);
@@ -154,7 +140,7 @@ describe('check --registry with htpasswd basic auth', () => {
   });
 
   it('reads REGISTRY_AUTH_FILE and $XDG_RUNTIME_DIR/containers/auth.json as skopeo and podman do', async () => {
-    const { repo, digest } = await pushedProject(basicRegistry.host);
+    const { repo, digest } = await project(basicRegistry.host);
     const auth = JSON.stringify({ auths: { [basicRegistry.host]: { auth: basic } } });
     const explicit = home({ 'elsewhere/auth.json': auth });
     explicit.REGISTRY_AUTH_FILE = path.join(explicit.dir, 'elsewhere/auth.json');
@@ -167,7 +153,7 @@ describe('check --registry with htpasswd basic auth', () => {
 
 describe('check --registry with a bearer token service', () => {
   it('fetches a pull token for the repository with the stored credentials', async () => {
-    const { repo, digest, repository } = await pushedProject(tokenRegistry.host);
+    const { repo, digest, repository } = await project(tokenRegistry.host);
     const path_ = repository.slice(tokenRegistry.host.length + 1);
     tokens.requests.length = 0;
     const config = dockerConfig({ auths: { [tokenRegistry.host]: { username: user, password } } });
@@ -186,7 +172,7 @@ describe('check --registry with a bearer token service', () => {
 
 describe('credentials in output', () => {
   it('never shows the password, the basic credentials or a token in any output, verbose or JSON', async () => {
-    const projects = [await pushedProject(basicRegistry.host), await pushedProject(tokenRegistry.host)];
+    const projects = [await project(basicRegistry.host), await project(tokenRegistry.host)];
     const bin = tempDir('nixtag-bin-');
     // A helper that prints the secret on stderr and answers with broken JSON.
     writeFiles(bin, {

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, nixtagCli, type CliResult } from '../helpers/cli.js';
-import { deployment, plainImage } from '../helpers/expressions.js';
-import { ociLayout, push, startRegistry, type TestRegistry } from '../helpers/registry.js';
-import { gitRepo, tempDir, testEnv, writeFiles } from '../helpers/repo.js';
+import { BIN, type CliResult } from '../helpers/cli.js';
+import { deployment } from '../helpers/expressions.js';
+import { pushedProject, startRegistry, type TestRegistry } from '../helpers/registry.js';
+import { tempDir, testEnv, writeFiles } from '../helpers/repo.js';
 
 const TASK = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../tekton/nixtag-check.yaml');
 
@@ -91,20 +91,13 @@ function runStep(params: Record<string, string>, workspaces: { source: string; d
 
 let projects = 0;
 
-async function pushedProject() {
+async function project() {
   const repository = `${registry.host}/tekton${++projects}/app`;
-  const repo = gitRepo({
-    'default.nix': plainImage,
-    '.nixtagrc.yaml': `images:\n  - name: app\n    repository: ${repository}\n`,
-  });
-  const tag = nixtagCli(repo.dir, ['hash']).stdout.trim();
-  repo.write({ 'k8s/deployment.yaml': deployment(`${repository}:${tag}`) });
-  repo.commit('manifest');
-  const digest = await push(ociLayout(tempDir(), repository), `${repository}:${tag}`, { user, password });
+  const pushed = await pushedProject(repository, { user, password }, 'k8s/deployment.yaml');
   const dockerconfig = tempDir('nixtag-dockerconfig-');
   const auth = Buffer.from(`${user}:${password}`).toString('base64');
   writeFiles(dockerconfig, { 'config.json': JSON.stringify({ auths: { [registry.host]: { auth } } }) });
-  return { repo, repository, tag, digest, dockerconfig };
+  return { ...pushed, dockerconfig };
 }
 
 describe('the shipped Tekton Task', () => {
@@ -126,7 +119,7 @@ describe('the shipped Tekton Task', () => {
   });
 
   it('passes the pushed image with the digest the build exported, credentials from the dockerconfig workspace', async () => {
-    const { repo, digest, dockerconfig } = await pushedProject();
+    const { repo, digest, dockerconfig } = await project();
     const result = await runStep({ digest }, { source: repo.dir, dockerconfig });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -137,7 +130,7 @@ describe('the shipped Tekton Task', () => {
   });
 
   it('fails another digest and a tag that was never pushed, where the seed step passes the latter', async () => {
-    const { repo, repository, tag, digest, dockerconfig } = await pushedProject();
+    const { repo, repository, tag, digest, dockerconfig } = await project();
     const other = `sha256:${'e'.repeat(64)}`;
     const mismatch = await runStep({ digest: other }, { source: repo.dir, dockerconfig });
     expect(mismatch.code).toBe(1);
@@ -158,7 +151,7 @@ describe('the shipped Tekton Task', () => {
   });
 
   it('refuses an empty digest (exit 2) and exits 3 without the credentials', async () => {
-    const { repo, digest, dockerconfig } = await pushedProject();
+    const { repo, digest, dockerconfig } = await project();
     const empty = await runStep({ digest: ' ' }, { source: repo.dir, dockerconfig });
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('the digest param is empty');

@@ -5,6 +5,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { nixtagCli } from './cli.js';
+import { deployment, plainImage } from './expressions.js';
+import { gitRepo, tempDir } from './repo.js';
 
 /**
  * Debian's docker-registry (distribution 2.8) on 127.0.0.1, on a port it picks itself, with its
@@ -123,6 +126,24 @@ export async function push(layout: string, image: string, credentials?: { user: 
     env: { ...process.env, REGISTRY_AUTH_FILE: path.join(layout, 'no-auth.json') },
   });
   return readFileSync(digestFile, 'utf8').trim();
+}
+
+/**
+ * A repository managing one image, `repository`, whose manifest names it at the tag CI will push,
+ * and that image pushed (with `credentials` when the registry wants them).
+ */
+export async function pushedProject(
+  repository: string,
+  credentials?: { user: string; password: string },
+  manifest = 'k8s/app.yaml',
+) {
+  const config = `images:\n  - name: app\n    repository: ${repository}\n`;
+  const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config });
+  const tag = nixtagCli(repo.dir, ['hash']).stdout.trim();
+  repo.write({ [manifest]: deployment(`${repository}:${tag}`) });
+  repo.commit('manifest');
+  const digest = await push(ociLayout(tempDir(), repository), `${repository}:${tag}`, credentials);
+  return { repo, repository, tag, digest };
 }
 
 /** A token service for the registry's bearer flow: basic credentials in, a signed JWT out. */

@@ -4,7 +4,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { onTestFinished, describe, expect, it } from 'vitest';
-import { NixtagError } from '../../src/errors.js';
 import { MANIFEST_ACCEPT, RegistryClient } from '../../src/registry/client.js';
 import { CredentialStore } from '../../src/registry/credentials.js';
 import { DEFAULT_POLICY, type HttpPolicy } from '../../src/registry/http.js';
@@ -54,15 +53,6 @@ function client(host: string, policy: Partial<HttpPolicy> = {}, credentials = no
   });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<NixtagError> {
-  const error = await promise.then(
-    () => undefined,
-    (failure: unknown) => failure,
-  );
-  expect(error).toBeInstanceOf(NixtagError);
-  return error as NixtagError;
-}
-
 describe('the registry client', () => {
   it('asks with HEAD and the manifest and index media types, then GET when HEAD gives no digest', async () => {
     const body = '{"schemaVersion":2}';
@@ -96,9 +86,10 @@ describe('the registry client', () => {
     expect(calls).toBe(3);
 
     const failing = await fakeRegistry((_request, response) => void response.writeHead(502).end());
-    const error = await refusal(client(failing.host, { retries: 2 }).manifestDigest('app', 'v1'));
-    expect(error.code).toBe('REGISTRY_UNREACHABLE');
-    expect(error.message).toContain('HTTP 502');
+    await expect(client(failing.host, { retries: 2 }).manifestDigest('app', 'v1')).rejects.toMatchObject({
+      code: 'REGISTRY_UNREACHABLE',
+      message: expect.stringContaining('HTTP 502'),
+    });
     expect(failing.manifests()).toHaveLength(3);
   });
 
@@ -106,14 +97,14 @@ describe('the registry client', () => {
     const busy = await fakeRegistry(
       (_request, response) => void response.writeHead(429, { 'retry-after': '3600' }).end(),
     );
-    const error = await refusal(client(busy.host).manifestDigest('app', 'v1'));
-    expect(error.message).toContain('HTTP 429');
+    await expect(client(busy.host).manifestDigest('app', 'v1')).rejects.toThrow('HTTP 429');
     expect(busy.manifests()).toHaveLength(1);
 
     const silent = await fakeRegistry(() => undefined); // never answers
-    const timedOut = await refusal(client(silent.host, { timeoutMs: 300 }).manifestDigest('app', 'v1'));
-    expect(timedOut.code).toBe('REGISTRY_UNREACHABLE');
-    expect(timedOut.message).toContain('no answer within 0.3 s');
+    await expect(client(silent.host, { timeoutMs: 300 }).manifestDigest('app', 'v1')).rejects.toMatchObject({
+      code: 'REGISTRY_UNREACHABLE',
+      message: expect.stringContaining('no answer within 0.3 s'),
+    });
   });
 
   it('runs at most four requests to one registry at once, and asks each tag once per HEAD and GET', async () => {
@@ -183,9 +174,12 @@ describe('the registry client', () => {
     });
     const file = path.join(dir, 'auth.json');
     writeFileSync(file, JSON.stringify({ auths: { [registry.host]: { username: 'u', password: 'p' } } }));
-    const error = await refusal(client(registry.host, {}, new CredentialStore([file])).manifestDigest('app', 'v1'));
-    expect(error.code).toBe('REGISTRY_REFUSED');
-    expect(error.message).toContain('http://auth.example.invalid/token, over plain HTTP');
+    await expect(
+      client(registry.host, {}, new CredentialStore([file])).manifestDigest('app', 'v1'),
+    ).rejects.toMatchObject({
+      code: 'REGISTRY_REFUSED',
+      message: expect.stringContaining('http://auth.example.invalid/token, over plain HTTP'),
+    });
   });
 
   it('tries HTTPS first, and uses plain HTTP for a loopback registry that does not speak it', async () => {

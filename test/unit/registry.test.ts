@@ -17,43 +17,19 @@ import type { ReferenceResult, RegistryStatus } from '../../src/types.js';
 const HEX = 'a'.repeat(64);
 
 describe('registry names', () => {
-  it("follows Docker Hub's rules: library/, registry-1.docker.io, latest", () => {
-    expect(registryTarget('nginx')).toEqual({
-      registry: 'docker.io',
-      apiHost: 'registry-1.docker.io',
-      repository: 'library/nginx',
-      reference: 'latest',
-      pinned: undefined,
-    });
-    expect(registryTarget('lewo/poc-tekton:abc')).toMatchObject({
-      apiHost: 'registry-1.docker.io',
-      repository: 'lewo/poc-tekton',
-      reference: 'abc',
-    });
-    expect(registryTarget('index.docker.io/lewo/app:1')).toMatchObject({
-      registry: 'docker.io',
-      repository: 'lewo/app',
-    });
-    expect(registryTarget('docker.io/alpine:3')).toMatchObject({ registry: 'docker.io', repository: 'library/alpine' });
-  });
-
-  it('keeps other registries as written, with ports, and reads a pinned digest', () => {
-    expect(registryTarget('localhost:5000/app')).toMatchObject({
-      registry: 'localhost:5000',
-      apiHost: 'localhost:5000',
-      repository: 'app',
-      reference: 'latest',
-    });
-    expect(registryTarget(`ghcr.io/team/app:v1@sha256:${HEX}`)).toMatchObject({
-      registry: 'ghcr.io',
-      repository: 'team/app',
-      reference: 'v1',
-      pinned: `sha256:${HEX}`,
-    });
-    expect(registryTarget(`ghcr.io/team/app@sha256:${HEX}`)).toMatchObject({
-      reference: `sha256:${HEX}`,
-      pinned: undefined,
-    });
+  it("follows Docker Hub's rules (library/, registry-1.docker.io, latest) and keeps other registries as written", () => {
+    // image: [registry, API host, repository, reference, pinned digest]
+    const cases: Record<string, [string, string, string, string, string | undefined]> = {
+      nginx: ['docker.io', 'registry-1.docker.io', 'library/nginx', 'latest', undefined],
+      'lewo/poc-tekton:abc': ['docker.io', 'registry-1.docker.io', 'lewo/poc-tekton', 'abc', undefined],
+      'index.docker.io/lewo/app:1': ['docker.io', 'registry-1.docker.io', 'lewo/app', '1', undefined],
+      'docker.io/alpine:3': ['docker.io', 'registry-1.docker.io', 'library/alpine', '3', undefined],
+      'localhost:5000/app': ['localhost:5000', 'localhost:5000', 'app', 'latest', undefined],
+      [`ghcr.io/team/app:v1@sha256:${HEX}`]: ['ghcr.io', 'ghcr.io', 'team/app', 'v1', `sha256:${HEX}`],
+      [`ghcr.io/team/app@sha256:${HEX}`]: ['ghcr.io', 'ghcr.io', 'team/app', `sha256:${HEX}`, undefined],
+    };
+    for (const [image, [registry, apiHost, repository, reference, pinned]] of Object.entries(cases))
+      expect(registryTarget(image), image).toEqual({ registry, apiHost, repository, reference, pinned });
     expect(registryTarget('not a reference')).toBeUndefined();
   });
 
