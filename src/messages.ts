@@ -234,7 +234,7 @@ export const messages = {
       : `nixtag: registry: ${[
           missing > 0 ? `${missing} missing` : '',
           mismatched > 0 ? `${mismatched} with another digest` : '',
-          unanswered > 0 ? `${unanswered} not checked (no answer)` : '',
+          unanswered > 0 ? `${unanswered} not checked (the registry did not answer or refused)` : '',
         ]
           .filter(Boolean)
           .join(', ')}.`,

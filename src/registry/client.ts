@@ -73,7 +73,9 @@ export class RegistryClient {
   private expectOk(response: Response, path: string): void {
     if (response.status === 200) return;
     if (response.status === 401 || response.status === 403)
-      throw new NixtagError('REGISTRY_REFUSED', messages.registryRefused(this.registry, response.status));
+      throw new NixtagError('REGISTRY_REFUSED', messages.registryRefused(this.registry, response.status), {
+        hint: messages.registryLoginHint(this.registry),
+      });
     throw this.unreachable(messages.registryStatus(response.status, path));
   }
 

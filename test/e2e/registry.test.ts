@@ -177,7 +177,7 @@ describe('check --registry against a real registry', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toContain(`k8s/app.yaml:10:18: could not check 127.0.0.1:${closed}/${team}/app:`);
     expect(result.stdout).toContain(`registry 127.0.0.1:${closed} did not answer: ECONNREFUSED`);
-    expect(result.stdout).toContain('1 not checked (no answer)');
+    expect(result.stdout).toContain('1 not checked (the registry did not answer or refused)');
     const json = JSON.parse(nixtagCli(repo.dir, ['check', '--registry', '--json'], env()).stdout) as {
       references: Array<{ registry: { status: string; error: { code: string } } }>;
     };
