@@ -51,6 +51,9 @@ export async function startRegistry(dir: string, auth?: RegistryAuth): Promise<T
   writeFileSync(config, `${lines.join('\n')}\n`);
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  // Should the test process end without stop() (a crash, a timeout), the registry ends with it.
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
   const host = await new Promise<string>((resolve, reject) => {
     let log = '';
     const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${log}`)), 20_000);
@@ -70,6 +73,7 @@ export async function startRegistry(dir: string, auth?: RegistryAuth): Promise<T
   return {
     host,
     stop: async () => {
+      process.removeListener('exit', orphan);
       child.kill('SIGTERM');
       await exited;
     },
