@@ -213,13 +213,19 @@ export const messages = {
   digestTwice: () => '--digest gives two different digests without an image name.',
   digestForWhich: (images: readonly string[]) =>
     `One --digest without a name, but references name ${images.length} images: ${list(images)}.`,
+  digestForNothing: (image: string | undefined) =>
+    image === undefined
+      ? '--digest was given, but no managed reference is there to compare it with.'
+      : `--digest names image '${image}', but no managed reference names that image.`,
   digestHint: () =>
     'Give the digest the build step exported, `--digest sha256:…`, or one per image, `--digest NAME=sha256:…`.',
   digestNeedsRegistry: () => '--digest compares with the registry: give --registry too.',
   registryMissing: (file: string, line: number, column: number, image: string, registry: string) =>
     `${file}:${line}:${column}: ${image} is not in registry ${registry}`,
   registryMissingHint: () =>
-    "  the tag was never pushed: the deploy would pull nothing (the seed's `skopeo inspect | jq -e` step passes it)",
+    "  the tag was never pushed: push the image before this check; a deploy would pull nothing (the seed's `skopeo inspect | jq -e` step lets it through)",
+  registryMismatchHint: () =>
+    '  the tag names another image than the one expected: another build was pushed under it, or the manifest names another tag (`nixtag hash` prints the tag CI pushes)',
   registryMismatch: (file: string, line: number, column: number, image: string, digest: string) =>
     `${file}:${line}:${column}: ${image} has digest ${digest} in the registry`,
   registryExpected: (digest: string, from: 'option' | 'pinned') =>

@@ -36,7 +36,8 @@ export function parseDigestOptions(values: readonly string[]): ExpectedDigests {
 
 /**
  * The digest the references of each image (`images`: those with references) must have. Names must
- * be images nixtag knows; one digest without a name is for a run that manages one image.
+ * be images nixtag knows, and each digest must be compared with at least one reference; one
+ * digest without a name is for a run that manages one image.
  */
 export function digestsFor(
   digests: ExpectedDigests,
@@ -44,11 +45,16 @@ export function digestsFor(
   configured: readonly string[],
 ): Map<string, string> {
   const known = new Set([...configured, ...images]);
-  for (const name of Object.keys(digests.byImage))
+  for (const name of Object.keys(digests.byImage)) {
     if (!known.has(name)) throw new NixtagError('USAGE', messages.unknownImage(name, [...known]));
+    // A digest compared with nothing would pass what the pipeline meant to check.
+    if (!images.includes(name)) throw new NixtagError('USAGE', messages.digestForNothing(name));
+  }
   const unnamed = images.filter((image) => digests.byImage[image] === undefined);
   if (digests.all !== undefined && unnamed.length > 1)
     throw new NixtagError('USAGE', messages.digestForWhich(unnamed), { hint: messages.digestHint() });
+  if (digests.all !== undefined && unnamed.length === 0)
+    throw new NixtagError('USAGE', messages.digestForNothing(undefined));
   const result = new Map(Object.entries(digests.byImage));
   if (digests.all !== undefined) for (const image of unnamed) result.set(image, digests.all);
   return result;

@@ -27,6 +27,7 @@ export function formatRegistry(result: CheckResult, verbose: boolean): string {
       mismatched++;
       lines.push(messages.registryMismatch(file, line, column, current, finding.digest ?? ''));
       if (finding.expected) lines.push(messages.registryExpected(finding.expected.digest, finding.expected.from));
+      lines.push(messages.registryMismatchHint());
     } else if (finding.status === 'unreachable') {
       unanswered++;
       lines.push(messages.registryNoAnswer(file, line, column, current, finding.error?.message ?? ''));

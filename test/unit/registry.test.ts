@@ -127,6 +127,10 @@ describe('--digest', () => {
     const named = { all: `sha256:${HEX}`, byImage: { worker: `sha256:${'b'.repeat(64)}` } };
     expect(digestsFor(named, ['app', 'worker'], []).get('app')).toBe(`sha256:${HEX}`);
     expect(() => digestsFor({ byImage: { nope: `sha256:${HEX}` } }, ['app'], ['app'])).toThrow(/no image named 'nope'/);
+    // A digest compared with nothing would let the check pass what it was meant to catch.
+    expect(() => digestsFor(all, [], ['app'])).toThrow(/no managed reference is there/);
+    const worker = { byImage: { worker: `sha256:${HEX}` } };
+    expect(() => digestsFor(worker, ['app'], ['app', 'worker'])).toThrow(/no managed reference names that image/);
   });
 });
 
