@@ -186,7 +186,7 @@ export const messages = {
   registryBodyLost: () => 'the connection failed while the manifest was read',
   registryStatus: (status: number, path: string) => `HTTP ${status} for ${path}`,
   registryRefused: (registry: string, status: number) =>
-    `registry ${registry} refused the request (HTTP ${status}) with the credentials it was given.`,
+    `registry ${registry} refused access to the manifest (HTTP ${status}): the login found for it, if any, may not read this repository.`,
   registryNeedsLogin: (registry: string, hadCredentials: boolean) =>
     hadCredentials
       ? `registry ${registry} asks for a login that the stored credentials do not satisfy.`
