@@ -50,7 +50,10 @@ export function isLoopback(registry: string): boolean {
   const name = hostName(registry).toLowerCase();
   if (name === 'localhost' || name.endsWith('.localhost')) return true;
   if (isIP(name) === 4) return name.startsWith('127.');
-  return isIP(name) === 6 && (name === '::1' || name === '0:0:0:0:0:0:0:1');
+  if (isIP(name) !== 6) return false;
+  // As the URL parser writes it: ::1, or 127.0.0.0/8 mapped into IPv6 (::ffff:7fxx:xxxx).
+  const normal = new URL(`http://[${name}]`).hostname;
+  return normal === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(normal);
 }
 
 /** Whether plain HTTP may be used: loopback, or listed in the configuration's `registry.insecure`. */

@@ -34,9 +34,23 @@ describe('registry names', () => {
   });
 
   it('allows plain HTTP for loopback and registry.insecure only', () => {
-    for (const host of ['localhost:5000', '127.0.0.1:5000', '127.1.2.3', '[::1]:5000', 'kind.localhost'])
-      expect(isLoopback(host)).toBe(true);
-    for (const host of ['registry.internal:5000', '10.0.0.1:5000', 'localhost.example.com', '128.0.0.1'])
+    const loopback = [
+      'localhost:5000',
+      '127.0.0.1:5000',
+      '127.1.2.3',
+      '[::1]:5000',
+      '[0::1]',
+      '[::ffff:127.0.0.1]:5000',
+    ];
+    for (const host of [...loopback, 'kind.localhost']) expect(isLoopback(host)).toBe(true);
+    for (const host of [
+      'registry.internal:5000',
+      '10.0.0.1:5000',
+      'localhost.example.com',
+      '128.0.0.1',
+      '[::2]',
+      '[::ffff:10.0.0.1]',
+    ])
       expect(isLoopback(host)).toBe(false);
     expect(mayUseHttp('registry.internal:5000', ['registry.internal:5000'])).toBe(true);
     expect(mayUseHttp('Registry.Internal:5000', ['registry.internal:5000/'])).toBe(true);
