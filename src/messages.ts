@@ -29,6 +29,7 @@ export const messages = {
 
   untrackableInput: (file: string, construct: string) =>
     `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
   tooManyInputs: (limit: number) =>
     `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
   symlinkInput: (file: string) =>

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, rmdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord } from '../state/checkoutRecord.js';
 import { statePaths } from '../state/paths.js';
@@ -17,9 +17,20 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   await mkdir(paths.root, { recursive: true });
   const index = paths.scratchIndex(process.pid);
   try {
-    await copyFile(repository.indexFile, index).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
-    });
+    const copied = await copyFile(repository.indexFile, index).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
+        return false;
+      },
+    );
+    // The copy keeps the index's own time: git takes an entry whose stat data matches as
+    // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
+    // an edit of the same size made in the second the file was staged.
+    if (copied) {
+      const { atime, mtime } = await stat(repository.indexFile);
+      await utimes(index, atime, mtime);
+    }
     const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
     await git(['add', '--update', '--', '.'], options);
     return (await git(['write-tree'], options)).trim();
