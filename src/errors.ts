@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'MARKER_MISMATCH'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
+  | 'PIN_MISSING'
+  | 'PIN_HASH_MISMATCH'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
@@ -27,6 +29,7 @@ export type ErrorCode =
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
+  | 'FETCH_FAILED'
   | 'WRITE_FAILED'
   | 'REGISTRY_UNREACHABLE'
   | 'REGISTRY_REFUSED'
@@ -45,6 +48,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MARKER_MISMATCH: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
+  PIN_MISSING: 'input',
+  PIN_HASH_MISMATCH: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
@@ -52,6 +57,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
+  FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
   REGISTRY_UNREACHABLE: 'tool',
   REGISTRY_REFUSED: 'tool',

@@ -31,6 +31,11 @@ export const configSchema = z
       .default('source'),
     pin: z.string().min(1).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
+    nixVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,2}$/, messages.expect.nixVersion)
+      .nullable()
+      .default(null),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })

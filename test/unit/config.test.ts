@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       checkoutName: 'source',
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
+      nixVersion: null,
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');
@@ -25,6 +26,7 @@ describe('parseConfig', () => {
   it.each([
     [{ system: 3 }, 'system'],
     [{ checkoutName: 'a/b' }, 'checkoutName'],
+    [{ nixVersion: 'latest' }, 'nixVersion'],
     [{ images: [] }, 'images'],
     [{ images: [{ name: 'a', repository: 'x:1' }] }, 'images[0].repository'],
     [{ images: [{ name: 'a', repository: 'x', typo: 1 }] }, 'images[0]'],
