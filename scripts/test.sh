@@ -3,5 +3,5 @@
 # lint and run every test layer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-tools.sh pre-commit
+bash scripts/ensure-tools.sh pre-commit skopeo docker-registry jq apache2-utils openssl
 npm test

@@ -1,12 +1,12 @@
 import type { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import type { CheckResult, HashResult } from '../types.js';
+import type { CheckResult, HashResult, RegistryFinding } from '../types.js';
 
-/** `check --json` / `fix --json`: the contract's fields, in the contract's order. */
-export function checkJson(result: CheckResult): string {
+/** `check --json` / `fix --json`: the contract's fields, in the contract's order (`--registry` adds two). */
+export function checkJson(result: CheckResult, registryAsked = false): string {
   return JSON.stringify({
     ok: result.ok,
-    references: result.references.map(({ file, line, column, image, current, expected, status }) => ({
+    references: result.references.map(({ file, line, column, image, current, expected, status, registry }) => ({
       file,
       line,
       column,
@@ -14,6 +14,7 @@ export function checkJson(result: CheckResult): string {
       current,
       expected,
       status,
+      ...(registryAsked ? registryJson(registry) : {}),
     })),
     warnings: [
       ...result.warnings.map(({ file, line, message }) => ({ file, line, message })),
@@ -22,6 +23,20 @@ export function checkJson(result: CheckResult): string {
         : [{ file: null, line: null, message: messages.nothingManaged(result.managesNothing.configured) }]),
     ],
   });
+}
+
+/** `--registry` adds `digest` (what the tag names there) and what the registry said. */
+function registryJson(finding: RegistryFinding | undefined) {
+  if (finding === undefined) return { digest: null, registry: null };
+  return {
+    digest: finding.digest,
+    registry: {
+      status: finding.status,
+      registry: finding.registry,
+      expectedDigest: finding.expected?.digest ?? null,
+      error: finding.error ?? null,
+    },
+  };
 }
 
 export function hashJson(result: HashResult): string {
