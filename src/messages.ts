@@ -57,6 +57,8 @@ export const messages = {
 
   untrackableInput: (file: string, construct: string) =>
     `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  codeConfigInput: (file: string) =>
+    `the configuration ${file} is code and may read any file: every tracked file counts as an input of the verdict`,
   wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
   tooManyInputs: (limit: number) =>
     `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
