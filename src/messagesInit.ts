@@ -32,7 +32,8 @@ export const initMessages = {
   nothingToManage: () => 'nixtag init: found nothing to manage, so nothing is written.',
   printed: () =>
     `To use it, save it as .nixtagrc.yaml (\`${cmd('init --write')}\` does), review it, then run \`${cmd('fix')}\`.`,
-  wrote: (file: string) => `nixtag init: wrote ${file}. Review it, then run \`${cmd('fix')}\` and commit.`,
+  wrote: (file: string) =>
+    `nixtag init: wrote ${file} and staged it (nixtag reads the configuration git tracks, as CI does). Review it, then run \`${cmd('fix')}\` and commit.`,
   configExists: (file: string) => `There is a nixtag configuration already: ${file}.`,
   configExistsHint: () =>
     `Edit it, or move it away and run \`${cmd('init --write')}\` again (\`${cmd('init')}\` alone only prints).`,

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository, openRepository } from '../git/repository.js';
 import { installInto, type HookManager } from '../install/managers.js';
 import type { InstallResult } from '../install/install.js';
 import { messages } from '../messages.js';
@@ -51,6 +53,9 @@ export async function init(options: InitOptions): Promise<InitResult> {
     written = path.join(discovery.root, INIT_FILE);
     if (existsSync(written)) throw new NixtagError('CONFIG_EXISTS', messages.init.configExists(INIT_FILE));
     await writeFile(written, config);
+    // nixtag reads the configuration CI will see, a tracked file: staged, it counts at once.
+    const repository = await openRepository(options.cwd);
+    await git(['add', '--', INIT_FILE], inRepository(repository));
   }
   const installed = options.install ? await installInto(options.cwd, { preCommit: 'check', prePush: true }) : undefined;
   return { proposal, config, written, changes: firstFixChanges(proposal), warnings: discovery.warnings, installed };

@@ -30,6 +30,8 @@ describe('nixtag init', () => {
     const written = nixtagCli(repo.dir, ['init', '--write']);
     expect(written.code).toBe(0);
     expect(written.stdout).toContain('wrote');
+    // Staged: nixtag reads the configuration git tracks, as CI does.
+    expect(repo.git('ls-files', '.nixtagrc.yaml').trim()).toBe('.nixtagrc.yaml');
     expect(readFileSync(path.join(repo.dir, '.nixtagrc.yaml'), 'utf8')).toBe(printed.stdout.replace(/\n$/, ''));
     expect(nixtagCli(repo.dir, ['check']).code).toBe(1);
     expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
