@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
+  | 'SUBMODULE_MISSING'
   | 'WRITE_FAILED';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
@@ -45,6 +46,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
+  SUBMODULE_MISSING: 'tool',
   WRITE_FAILED: 'tool',
 };
 

@@ -90,6 +90,10 @@ export const messages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  submoduleMissing: (file: string, commit: string) =>
+    `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
+  submoduleMissingHint: (file: string) =>
+    `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
   revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
 

@@ -31,6 +31,7 @@ export const configSchema = z
       .default('source'),
     pin: z.string().min(1).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
+    submodules: z.boolean().default(true),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })

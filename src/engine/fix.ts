@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { judgedTree, listTree } from '../git/source.js';
 import { stageBlob, writeBlob } from '../git/stage.js';
-import { materializeTree } from '../git/tree.js';
+import { checkoutDirectory, materializeTree } from '../git/tree.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { writeFileAtomically } from '../manifest/write.js';
 import { messages } from '../messages.js';
@@ -13,7 +13,7 @@ import { expectedTags, type ExpectedTags } from './evaluation.js';
 import type { ResolvedImage } from './images.js';
 import { inspectSession, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
-import { withSession, type Known, type RunRequest, type Session } from './session.js';
+import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -95,7 +95,7 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
     tree,
     treeId,
     entries: await listTree(session.repository, treeId),
-    checkout: materializeTree(session.repository, tree, session.config.checkoutName),
+    checkout: checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config))),
   };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];

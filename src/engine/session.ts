@@ -2,7 +2,7 @@ import type { ExplicitConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource } from '../git/source.js';
-import { materializeTree, settleCheckouts } from '../git/tree.js';
+import { checkoutDirectory, materializeTree, type CheckoutOptions } from '../git/tree.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { configuredImages, type ResolvedImage } from './images.js';
@@ -62,8 +62,11 @@ export interface Session {
   release(): Promise<void>;
 }
 
-/** Tekton's git resource checks out into /workspace/source. */
-const DEFAULT_CHECKOUT_NAME = 'source';
+/**
+ * Tekton's git resource checks out into /workspace/source; its git-clone fetches submodules
+ * (checked out as the last run did until the configuration says).
+ */
+const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 'as-before' };
 
 /**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
@@ -94,17 +97,25 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   if (source.kind !== 'index') tree.id().catch(() => undefined);
   const release = await (await lockModule).lockRepository(repository);
   try {
-    const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT_NAME);
+    const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT);
     speculative.catch(() => undefined); // awaited below or by the evaluation
     const treeId = await tree.id();
     const entries = listTree(repository, treeId);
     entries.catch(() => undefined);
     const { config, file } =
-      worktreeConfig !== undefined ? await worktreeConfig : await (await configModule).loadConfig(await speculative);
-    const checkout =
-      config.checkoutName === DEFAULT_CHECKOUT_NAME
-        ? speculative
-        : materializeTree(repository, tree, config.checkoutName);
+      worktreeConfig !== undefined
+        ? await worktreeConfig
+        : await (await configModule).loadConfig((await speculative).dir);
+    const wanted = checkoutOptions(config);
+    const checkout = checkoutDirectory(
+      speculative.then(
+        (done) =>
+          done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules
+            ? done
+            : materializeTree(repository, tree, wanted),
+        () => materializeTree(repository, tree, wanted),
+      ),
+    );
     checkout.catch(() => undefined);
     const images = configuredImages(config);
     const files = await entries;
@@ -130,16 +141,17 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       scopes,
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
-      release: async () => {
-        await settleCheckouts();
-        await release();
-      },
+      release,
     };
   } catch (error) {
-    await settleCheckouts();
     await release();
     throw error;
   }
+}
+
+/** How the configuration says CI checks the tree out. */
+export function checkoutOptions(config: Config): CheckoutOptions {
+  return { checkoutName: config.checkoutName, submodules: config.submodules };
 }
 
 /** Runs `work` on an open session and always lets go of the repository afterwards. */

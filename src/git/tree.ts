@@ -1,11 +1,14 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkoutRecord } from '../state/checkoutRecord.js';
+import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
 import { statePaths } from '../state/paths.js';
 import { readBlobs } from './blobs.js';
+import { checkoutGit, initCheckout, setHead, writeCommit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
-import { changesSinceFor, slotOf, type JudgedTree } from './source.js';
+import { changesSinceFor, judgedCommit, slotOf, type JudgedTree } from './source.js';
+import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
 
 /**
  * The tree that `git commit -a` would record now: tracked files with their working-tree content,
@@ -25,18 +28,6 @@ export async function worktreeTree(repository: Repository): Promise<string> {
     return (await git(['write-tree'], options)).trim();
   } finally {
     await rm(index, { force: true });
-  }
-}
-
-/** Tree ids still being recorded after a checkout returned; see settleCheckouts. */
-const pendingRecords = new Set<Promise<void>>();
-
-/** Waits until every checkout of this process has recorded its tree: before letting go of the lock. */
-export async function settleCheckouts(): Promise<void> {
-  while (pendingRecords.size > 0) {
-    const pending = [...pendingRecords];
-    pendingRecords.clear();
-    await Promise.all(pending);
   }
 }
 
@@ -70,8 +61,13 @@ async function removeEmptyParents(root: string, file: string): Promise<void> {
   }
 }
 
-/** Applies a diff to a checked-out tree: deletions first (a file may become a directory), then the rest. */
-async function applyChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
+/**
+ * Writes a diff's blobs as they are, for a tree without `.gitattributes` (where git, with no
+ * configuration of the user's, converts nothing): deletions first (a file may become a
+ * directory), then the rest. The checkout's index learns the same entries, so that the
+ * repository stays clean for Nix's `fetchGit`.
+ */
+async function writeChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
   for (const change of changes.filter((entry) => entry.status === 'D')) {
     await rm(path.join(workTree, change.path), { force: true, recursive: true });
     await removeEmptyParents(workTree, change.path);
@@ -86,64 +82,169 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
     await mkdir(path.dirname(file), { recursive: true });
     await rm(file, { force: true, recursive: true });
     if (change.mode === '160000')
-      await mkdir(file, { recursive: true }); // a submodule: an empty directory, as in a plain clone
+      await mkdir(file, { recursive: true }); // a submodule: empty until checkoutSubmodules fills it
     else if (change.mode === '120000') await symlink(blobs.get(change.oid)!.toString('utf8'), file);
     else await writeFile(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
   }
 }
 
-/**
- * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
- * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash).
- * After the first full checkout only what changed since the tree checked out last is written:
- * for the index the changes come from `git diff-index --cached`, which does not wait for the
- * tree id, otherwise from `git diff-tree` between the two trees; the contents from one
- * `git cat-file --batch`. The checkout record (state/checkoutRecord.ts) makes an interrupted
- * update start again from a full checkout.
- */
-export async function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
-  const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
-  const checkout = checkoutRecord(state, checkoutName);
-  const { workTree } = checkout;
-  const previous = checkout.trusted();
+/** The checkout's index gets the diff's entries (`update-index --index-info`); contents are written beside. */
+function indexChanges(workTree: string, changes: Change[], zero: string): Promise<string> {
+  const input = changes
+    .map((change) =>
+      change.status === 'D' ? `0 ${zero}\t${change.path}\0` : `${change.mode} ${change.oid}\t${change.path}\0`,
+    )
+    .join('');
+  return git(['update-index', '-z', '--index-info'], checkoutGit(workTree, { input }));
+}
 
-  if (previous !== undefined) {
-    // What changed is asked for first and the tree id only once the files are written: for the
-    // index it is not on the path to them (after `git add`, write-tree rewrites the whole index).
-    // Until the id is recorded the marker stays, so a run that starts in between starts over.
-    const changesSince = changesSinceFor(repository, tree.source);
-    const diff =
-      changesSince?.(previous) ??
-      tree
-        .id()
-        .then((id) =>
-          id === previous ? '' : git(['diff-tree', '-r', '-z', '--no-renames', previous, id], inRepository(repository)),
-        );
-    const changes = parseRawDiff(await diff);
-    if (changes.length === 0) return workTree;
-    await checkout.beginUpdate(previous);
-    await applyChanges(repository, workTree, changes);
-    pendingRecords.add(
-      tree
-        .id()
-        .then((id) => checkout.complete(id))
-        .catch(() => undefined), // the marker stays: the next run starts over
-    );
-    return workTree;
-  }
+export interface CheckoutOptions {
+  /** The base name of CI's checkout directory (a `./.` source is stored under it). */
+  checkoutName: string;
+  /**
+   * Check submodules out at their recorded commits, as a recursive clone does; `as-before`: as
+   * the last checkout of this slot did (yes for a first one), for a checkout made before the
+   * configuration is read.
+   */
+  submodules: boolean | 'as-before';
+}
 
+/** A finished checkout. */
+export interface Checkout {
+  dir: string;
+  /** Whether submodules were checked out. */
+  submodules: boolean;
+  /** Submodules whose recorded commit this clone does not have: left empty. */
+  missingSubmodules: Gitlink[];
+}
+
+const submodulesState = (missing: readonly Gitlink[], wanted: boolean): CheckoutState['submodules'] =>
+  !wanted ? 'none' : missing.length > 0 ? 'partial' : 'all';
+
+/** The checkout's directory, once it is complete and holds every submodule CI would fetch. */
+export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<string> {
+  const { dir, missingSubmodules } = await checkout;
+  if (missingSubmodules.length > 0) throw submodulesMissing(missingSubmodules);
+  return dir;
+}
+
+/** Where the user's clone keeps the objects and submodules that the checkout borrows. */
+const objectsOf = (repository: Repository) => path.join(repository.commonDir, 'objects');
+const submoduleHome = (repository: Repository): SubmoduleHome => ({
+  gitDir: repository.commonDir,
+  workTree: repository.root,
+});
+
+/** HEAD of the checkout: the judged commit, or for a tree not committed yet, a commit of it. */
+async function pointHead(repository: Repository, tree: JudgedTree, workTree: string, id: string) {
+  const commit = (await judgedCommit(repository, tree.source)) ?? (await writeCommit(workTree, id));
+  await setHead(workTree, commit);
+}
+
+/** A whole checkout from scratch: a fresh repository whose index and files git writes. */
+async function fullCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  checkout: ReturnType<typeof checkoutRecord>,
+  submodules: boolean,
+): Promise<Gitlink[]> {
   const id = await tree.id();
-  await mkdir(state, { recursive: true });
+  const { workTree } = checkout;
+  await mkdir(path.dirname(workTree), { recursive: true });
   await checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
-  const index = path.join(state, `${checkoutName}.index`);
-  await rm(index, { force: true });
-  await git(['read-tree', '--reset', '-u', id], {
-    cwd: workTree,
-    env: { GIT_DIR: repository.gitDir, GIT_WORK_TREE: workTree, GIT_INDEX_FILE: index },
-  });
-  await rm(index, { force: true });
-  await checkout.complete(id);
-  return workTree;
+  await initCheckout(workTree, [objectsOf(repository)], id);
+  const inCheckout = checkoutGit(workTree);
+  await git(['read-tree', '--reset', '-u', id], inCheckout);
+  const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
+  const missing = submodules
+    ? await checkoutSubmodules(workTree, submoduleHome(repository), await gitlinksOf(workTree))
+    : [];
+  await pointHead(repository, tree, workTree, id);
+  await checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules) });
+  return missing;
+}
+
+/**
+ * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
+ * diff comes from `git diff-index --cached` for the index (without waiting for its tree id) or
+ * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are; one with
+ * them is updated by git (`read-tree -m -u`), which applies them as a clone does. False when the
+ * update must be a full checkout instead: a `.gitattributes` file changed (files it did not touch
+ * may now convert differently).
+ */
+async function updateCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  checkout: ReturnType<typeof checkoutRecord>,
+  previous: CheckoutState,
+): Promise<boolean> {
+  const { workTree } = checkout;
+  const changesSince = changesSinceFor(repository, tree.source);
+  const diff =
+    changesSince?.(previous.tree) ??
+    tree
+      .id()
+      .then((id) =>
+        id === previous.tree
+          ? ''
+          : git(['diff-tree', '-r', '-z', '--no-renames', previous.tree, id], inRepository(repository)),
+      );
+  const changes = parseRawDiff(await diff);
+  if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
+  if (changes.length > 0) {
+    await checkout.beginUpdate(previous.tree);
+    if (previous.attributes) {
+      await git(['read-tree', '-m', '-u', previous.tree, await tree.id()], checkoutGit(workTree));
+      for (const change of changes.filter((entry) => entry.status === 'D')) {
+        await rm(path.join(workTree, change.path), { recursive: true, force: true }); // a submodule's files stay
+      }
+    } else {
+      await Promise.all([
+        writeChanges(repository, workTree, changes),
+        indexChanges(workTree, changes, '0'.repeat(previous.tree.length)),
+      ]);
+    }
+    const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
+    if (previous.submodules === 'all' && links.length > 0) {
+      const missing = await checkoutSubmodules(workTree, submoduleHome(repository), links);
+      if (missing.length > 0) return false; // a full checkout records them
+    }
+  }
+  const id = await tree.id();
+  await pointHead(repository, tree, workTree, id);
+  if (changes.length > 0) await checkout.complete({ ...previous, tree: id });
+  return true;
+}
+
+/**
+ * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
+ * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash),
+ * holding what CI's clone holds (see checkoutRepository.ts): a git repository whose HEAD is the
+ * judged commit, its files as git writes them with no configuration of the user's, submodules
+ * at their recorded commits when `submodules` is set. After the first full checkout only what
+ * changed is written; the checkout record (state/checkoutRecord.ts) makes an interrupted update,
+ * or one that failed (objects pruned since), start again from a full checkout. Complete when the
+ * promise settles.
+ */
+export async function materializeTree(
+  repository: Repository,
+  tree: JudgedTree,
+  options: CheckoutOptions,
+): Promise<Checkout> {
+  const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
+  const checkout = checkoutRecord(state, options.checkoutName);
+  const previous = checkout.trusted();
+  const submodules =
+    options.submodules === 'as-before' ? (previous?.submodules ?? 'all') !== 'none' : options.submodules;
+  const reusable =
+    previous !== undefined &&
+    previous.submodules === (submodules ? 'all' : 'none') &&
+    existsSync(path.join(checkout.workTree, '.git'));
+  if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
+    return { dir: checkout.workTree, submodules, missingSubmodules: [] };
+  }
+  const missingSubmodules = await fullCheckout(repository, tree, checkout, submodules);
+  return { dir: checkout.workTree, submodules, missingSubmodules };
 }

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { git, type GitOptions } from './git.js';
+
+/**
+ * The checkout nixtag evaluates is a git repository of its own, as CI's clone is: `<checkout>/.git`
+ * borrows the user's objects through `objects/info/alternates` (nothing is copied), and its HEAD
+ * is the judged commit, so `builtins.fetchGit ./.` and `lib.fileset.gitTracked` see what they see
+ * in CI. Every git command on it runs with no system or global configuration and no system
+ * attributes, as in CI's fresh container: the user's `core.autocrlf`, filters, `core.attributesFile`
+ * and sparse-checkout patterns never reach it, while the tree's own `.gitattributes` apply.
+ */
+export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): GitOptions {
+  return {
+    ...extra,
+    cwd: workTree,
+    env: {
+      GIT_DIR: path.join(workTree, '.git'),
+      GIT_WORK_TREE: workTree,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_ATTR_NOSYSTEM: '1',
+      ...extra.env,
+    },
+  };
+}
+
+/** The hash function of a repository whose object ids look like `oid`. */
+const algorithmOf = (oid: string) => (oid.length === 64 ? 'sha256' : 'sha1');
+
+/**
+ * Makes `workTree` an empty git repository that reads its objects from `objectDirectories` (the
+ * user's, and for a submodule its own module's).
+ */
+export async function initCheckout(workTree: string, objectDirectories: readonly string[], sampleOid: string) {
+  await git(
+    ['init', '--quiet', `--object-format=${algorithmOf(sampleOid)}`, workTree],
+    checkoutGit(workTree, { cwd: path.dirname(workTree) }),
+  );
+  await writeFile(
+    path.join(workTree, '.git', 'objects', 'info', 'alternates'),
+    objectDirectories.map((directory) => `${directory}\n`).join(''),
+  );
+}
+
+/** Who makes the commit that stands for a tree that is not committed yet (the index, the worktree). */
+const IDENTITY = 'nixtag <nixtag@localhost>';
+
+/**
+ * Writes a commit of `tree` into the checkout's own object store (never the user's) and returns
+ * its id: a loose object written here, without a git process. Its date and parents are fixed, so
+ * the same tree always gives the same commit; what an expression reads of it (`rev`, `revCount`,
+ * `lastModified`) is not what the real commit will hold, which is why such an expression cannot be
+ * judged before the commit exists.
+ */
+export async function writeCommit(
+  workTree: string,
+  tree: string,
+  options: { parents?: readonly string[]; time?: number } = {},
+): Promise<string> {
+  const time = options.time ?? 0;
+  const text = [
+    `tree ${tree}`,
+    ...(options.parents ?? []).map((parent) => `parent ${parent}`),
+    `author ${IDENTITY} ${time} +0000`,
+    `committer ${IDENTITY} ${time} +0000`,
+    '',
+    'The tree nixtag judges\n',
+  ].join('\n');
+  const body = Buffer.from(text);
+  const object = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
+  const oid = createHash(algorithmOf(tree)).update(object).digest('hex');
+  const file = path.join(workTree, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+  if (!existsSync(file)) {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.${process.pid}.tmp`, deflateSync(object));
+    await rename(`${file}.${process.pid}.tmp`, file);
+  }
+  return oid;
+}
+
+/** The commit the checkout's HEAD names (detached), if any. */
+export function headOf(workTree: string): string | undefined {
+  try {
+    const head = readFileSync(path.join(workTree, '.git', 'HEAD'), 'utf8').trim();
+    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head) ? head : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Points the checkout's HEAD at `commit`, detached, as a CI checkout of a revision is. */
+export async function setHead(workTree: string, commit: string): Promise<void> {
+  if (headOf(workTree) === commit) return;
+  const head = path.join(workTree, '.git', 'HEAD');
+  await writeFile(`${head}.${process.pid}.tmp`, `${commit}\n`);
+  await rename(`${head}.${process.pid}.tmp`, head);
+}
