@@ -90,6 +90,8 @@ export const messages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  commitDependent: (image: string, judged: string) =>
+    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`, or takes in \`.git\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   submoduleMissing: (file: string, commit: string) =>
     `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
   submoduleMissingHint: (file: string) =>

@@ -26,6 +26,8 @@ export interface CheckResult {
   evaluated?: boolean;
   /** What was judged: the working tree, the index or a commit (the report names the fix for it). */
   judged?: 'worktree' | 'index' | 'rev';
+  /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
+  commitDependent?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
 }

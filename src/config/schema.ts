@@ -32,6 +32,7 @@ export const configSchema = z
     pin: z.string().min(1).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
     submodules: z.boolean().default(true),
+    whenCommitDependent: z.enum(['warn', 'fail']).default('warn'),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })

@@ -7,6 +7,8 @@ import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
 import type { CacheContext } from '../state/evaluations.js';
+import { armHeadProbe } from '../git/headProbe.js';
+import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
 import type { Session } from './session.js';
 
@@ -118,12 +120,16 @@ async function evaluateInTree(
   if (images.length === 0) return new Map();
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
-  const evaluating = evaluateImages(requests, await settingsFor(session, root), signal);
+  const settings = await settingsFor(session, root);
+  const readGit = armHeadProbe(root);
+  const evaluating = evaluateImages(requests, settings, signal);
   onStart();
-  const evaluations = await evaluating;
+  const { evaluations, cacheable } = await settleCommitDependence(session, root, await evaluating, readGit(), () =>
+    evaluateImages(requests, settings, signal),
+  );
   const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
   const context = cacheContext(session);
-  if (context !== undefined) session.evaluations?.store(context, tags);
+  if (context !== undefined && cacheable) session.evaluations?.store(context, tags);
   return tags;
 }
 

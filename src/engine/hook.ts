@@ -61,7 +61,8 @@ async function judge(
       ? await (await import('./fix.js')).fixKnown(request, known)
       : await (await import('./check.js')).checkKnown(request, known);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
-  if (result.ok && !wrote && key !== undefined) recordGood(repository.gitDir, key);
+  // A verdict is remembered by tree: not one that depends on the commit as well.
+  if (result.ok && !wrote && key !== undefined && !result.commitDependent) recordGood(repository.gitDir, key);
   return result;
 }
 

@@ -70,8 +70,11 @@ export async function inspectSession(session: Session): Promise<Inspection> {
 /** The result `check` and `fix` report for an inspection. */
 export function resultOf(inspection: Inspection, session: Session): CheckResult {
   const references = inspection.comparisons.map((comparison) => comparison.result);
+  const commitDependent = [...inspection.tags].filter(([, tag]) => tag.commitDependent).map(([name]) => name);
+  const failsHere = commitDependent.length > 0 && session.config.whenCommitDependent === 'fail';
   return {
-    ok: references.every((reference) => reference.status !== 'stale'),
+    ok: references.every((reference) => reference.status !== 'stale') && !failsHere,
+    ...(commitDependent.length > 0 ? { commitDependent } : {}),
     references,
     warnings: inspection.warnings,
     evaluated: !inspection.cached,

@@ -99,3 +99,20 @@ export async function setHead(workTree: string, commit: string): Promise<void> {
   await writeFile(`${head}.${process.pid}.tmp`, `${commit}\n`);
   await rename(`${head}.${process.pid}.tmp`, head);
 }
+
+/**
+ * Runs `work` with the checkout's HEAD at another commit of the same tree: a child of the current
+ * one, dated decades apart, so its `rev`, `revCount` and `lastModified` all differ. An expression
+ * whose tag changes with it depends on the commit, not only on the tree.
+ */
+export async function withOtherCommit<T>(workTree: string, tree: string, work: () => Promise<T>): Promise<T> {
+  const head = headOf(workTree);
+  if (head === undefined) return work();
+  const other = await writeCommit(workTree, tree, { parents: [head], time: 2_000_000_000 });
+  await setHead(workTree, other);
+  try {
+    return await work();
+  } finally {
+    await setHead(workTree, head);
+  }
+}

@@ -26,6 +26,12 @@ export interface ImageEvaluation {
   /** The tag CI pushes: the output path's hash part, or the image's own `imageTag`. */
   tag: string;
   warnings: string[];
+  /**
+   * The tag changes with the commit (the expression reads `rev`, `revCount` or `lastModified` of
+   * the checkout through `fetchGit`, or copies `.git` in): a tree that is not committed yet cannot
+   * be judged.
+   */
+  commitDependent?: boolean;
 }
 
 type Described =

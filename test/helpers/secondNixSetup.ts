@@ -14,6 +14,7 @@ export default function setup(): void {
   } catch (error) {
     throw new Error(
       `The second Nix (2.26) is required here but ${shim} cannot be run: ${(error as Error).message}. Run scripts/ensure-nix226.sh as root.`,
+      { cause: error },
     );
   }
   if (!/ 2\.26\./.test(version)) throw new Error(`The second Nix should be 2.26, but ${shim} says '${version}'.`);
