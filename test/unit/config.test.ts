@@ -9,6 +9,8 @@ describe('parseConfig', () => {
       checkoutName: 'source',
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
+      submodules: true,
+      whenCommitDependent: 'warn',
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');
