@@ -7,6 +7,7 @@ import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
 import type { CacheContext } from '../state/evaluations.js';
+import { freshenIndex } from '../git/checkoutRepository.js';
 import { armHeadProbe } from '../git/headProbe.js';
 import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
@@ -121,12 +122,15 @@ async function evaluateInTree(
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
   const settings = await settingsFor(session, root);
-  const readGit = armHeadProbe(root);
-  const evaluating = evaluateImages(requests, settings, signal);
+  const probe = armHeadProbe(root);
+  const evaluate = () => evaluateImages(requests, settings, signal);
+  const evaluating = evaluate();
   onStart();
-  const { evaluations, cacheable } = await settleCommitDependence(session, root, await evaluating, readGit(), () =>
-    evaluateImages(requests, settings, signal),
-  );
+  let first = await evaluating;
+  const readGit = probe();
+  // Git saw a stale index (a dirty tree): again, with the index in step.
+  if (readGit && (await freshenIndex(root))) first = await evaluate();
+  const { evaluations, cacheable } = await settleCommitDependence(session, root, first, readGit, evaluate);
   const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
   const context = cacheContext(session);
   if (context !== undefined && cacheable) session.evaluations?.store(context, tags);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { git, type GitOptions } from './git.js';
@@ -115,4 +115,38 @@ export async function withOtherCommit<T>(workTree: string, tree: string, work: (
   } finally {
     await setHead(workTree, head);
   }
+}
+
+/*
+ * The checkout's index matters only to expressions that ask git about the checkout (`fetchGit`):
+ * with it out of step, git calls the tree dirty. Keeping it in step costs a rewrite of the whole
+ * index per update, so an update leaves it stale until an evaluation is seen to read git (the
+ * HEAD probe); from then on this checkout keeps it in step.
+ */
+const staleMarker = (workTree: string) => path.join(workTree, '.git', 'nixtag-index-stale');
+const wantedMarker = (workTree: string) => `${workTree}.reads-git`;
+
+/** Whether an update should bring the checkout's index along: wanted, and not stale already. */
+export function keepsIndex(workTree: string): boolean {
+  return existsSync(wantedMarker(workTree)) && !existsSync(staleMarker(workTree));
+}
+
+/** After an update that did not bring the index along. */
+export async function leaveIndexStale(workTree: string): Promise<void> {
+  await writeFile(staleMarker(workTree), '');
+}
+
+/**
+ * Brings a stale index in step with HEAD (`git reset --mixed`, which also refreshes its stat
+ * data) and remembers that this checkout's expressions read git. True when it was stale: an
+ * evaluation that read git before must run again.
+ */
+export async function freshenIndex(workTree: string): Promise<boolean> {
+  const stale = existsSync(staleMarker(workTree));
+  if (stale) {
+    await git(['reset', '--quiet', '--mixed', 'HEAD'], checkoutGit(workTree));
+    await rm(staleMarker(workTree), { force: true });
+  }
+  if (!existsSync(wantedMarker(workTree))) await writeFile(wantedMarker(workTree), '');
+  return stale;
 }

@@ -4,7 +4,14 @@ import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
 import { statePaths } from '../state/paths.js';
 import { readBlobs } from './blobs.js';
-import { checkoutGit, initCheckout, setHead, writeCommit } from './checkoutRepository.js';
+import {
+  checkoutGit,
+  initCheckout,
+  keepsIndex,
+  leaveIndexStale,
+  setHead,
+  writeCommit,
+} from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 import { changesSinceFor, judgedCommit, slotOf, type JudgedTree } from './source.js';
@@ -168,9 +175,10 @@ async function fullCheckout(
 
 /**
  * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
- * diff comes from `git diff-index --cached` for the index (without waiting for its tree id) or
- * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are; one with
- * them is updated by git (`read-tree -m -u`), which applies them as a clone does. False when the
+ * diff comes from `git diff-index --cached` for the index (beside `git write-tree` for its id) or
+ * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
+ * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
+ * by git (`read-tree -m -u`), which applies them as a clone does. False when the
  * update must be a full checkout instead: a `.gitattributes` file changed (files it did not touch
  * may now convert differently).
  */
@@ -182,6 +190,7 @@ async function updateCheckout(
 ): Promise<boolean> {
   const { workTree } = checkout;
   const changesSince = changesSinceFor(repository, tree.source);
+  tree.id().catch(() => undefined); // needed for HEAD: git works on it beside the diff
   const diff =
     changesSince?.(previous.tree) ??
     tree
@@ -203,7 +212,9 @@ async function updateCheckout(
     } else {
       await Promise.all([
         writeChanges(repository, workTree, changes),
-        indexChanges(workTree, changes, '0'.repeat(previous.tree.length)),
+        keepsIndex(workTree)
+          ? indexChanges(workTree, changes, '0'.repeat(previous.tree.length))
+          : leaveIndexStale(workTree),
       ]);
     }
     const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
