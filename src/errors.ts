@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REWRITE_UNSAFE'
+  | 'MARKER_MISMATCH'
+  | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
@@ -38,6 +40,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REWRITE_UNSAFE: 'input',
+  MARKER_MISMATCH: 'input',
+  CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',

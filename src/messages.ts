@@ -8,6 +8,7 @@ export const messages = {
   nixInstallHint: () =>
     'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
   nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
+  nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
   nixEvalHint: () =>
     "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
   notADerivation: (image: string, kind: string, size: number) =>
@@ -25,6 +26,13 @@ export const messages = {
   nixFileMissing: (image: string, file: string) => `Image '${image}': the expression file ${file} is not in the tree.`,
   nixFileMissingHint: () =>
     'Commit the file (only tracked files are evaluated, as in CI), or set `nix` for the image in the nixtag configuration.',
+
+  untrackableInput: (file: string, construct: string) =>
+    `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  tooManyInputs: (limit: number) =>
+    `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
+  symlinkInput: (file: string) =>
+    `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
 
   // Pin
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
@@ -105,7 +113,25 @@ export const messages = {
     'The configuration names this file in `manifests`, so it must parse; fix it or narrow the glob.',
   tooDeep: () => 'it nests too deeply to be a manifest',
   aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
-  skippedNotYaml: (file: string, why: string) => `Skipped ${file}: not YAML (${why}).`,
+  skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
+    `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
+  conflictMarkers: (file: string) =>
+    `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
+  conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',
+  markerMismatch: (file: string, marker: string, kind: 'reference' | 'tag', value: string) =>
+    kind === 'tag'
+      ? `${file}: the marker "${marker}" says the value holds only a tag, but '${value}' is a whole image reference.`
+      : `${file}: the marker "${marker}" says the value is a whole image reference, but '${value}' is ${value.includes(':') || value.includes('/') ? 'not one' : 'only a tag'}.`,
+  markerMismatchHint: (marker: string, kind: 'reference' | 'tag') =>
+    kind === 'tag'
+      ? `Mark a whole reference with {"$nixtag": "${marker.slice(0, -':tag'.length)}"}, or keep only the tag in this value.`
+      : `Mark a value that holds only the tag with {"$nixtag": "${marker}:tag"}, or write the whole reference (registry/name:tag).`,
+  tagMissing: (file: string, line: number, repository: string, key: string) =>
+    `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
+  tagMissingHint: (key: string, tag: string) => `Add \`${key}: "${tag}"\` beside it, then run the command again.`,
+  tagSuffix: (file: string, line: number, suffix: string) =>
+    `${file}:${line}: this kustomize entry appends tagSuffix '${suffix}' to the tag, so the deployed tag can never be the one CI pushes.`,
+  tagSuffixHint: (tag: string) => `Remove \`tagSuffix\` and set \`newTag: "${tag}"\`.`,
   skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
     `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
@@ -132,6 +158,12 @@ export const messages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  repositoryChanged: (from: string) =>
+    `  the $nixtag marker binds this value to the image's repository: the repository changes from ${from || '(none)'}`,
+  mentions: (count: number) =>
+    `${count} place${count === 1 ? '' : 's'} outside the shapes nixtag manages name${count === 1 ? 's' : ''} a managed repository and ${count === 1 ? 'is' : 'are'} not checked (--verbose lists them).`,
+  mention: (file: string, line: number, repository: string) =>
+    `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => (judged === 'index' ? 'nixtag fix --staged' : 'nixtag fix'),
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,

@@ -19,12 +19,12 @@ function asPaths(value: unknown): string[] {
 
 /**
  * Parses argv, runs one command and returns the exit status; never throws. `known` is what the
- * bin already found out (the index's tree, written by the idle pre-commit check).
+ * bin already found out (that the idle check could not answer).
  */
 export async function main(
   argv: readonly string[],
   output: Output = processOutput,
-  known: { indexTree?: string | undefined } = {},
+  known: { idleChecked?: boolean } = {},
 ): Promise<number> {
   const cli = cac('nixtag');
   let run: (() => Promise<number>) | undefined;
@@ -61,7 +61,7 @@ export async function main(
     .option('--fix', messages.help.hookFix)
     .option('--verbose', messages.help.verbose)
     .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
-      run = () => runHook(name, flags, output, known.indexTree);
+      run = () => runHook(name, flags, output, known.idleChecked ?? false);
     });
   cli
     .command('install', messages.help.install)

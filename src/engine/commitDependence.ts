@@ -19,7 +19,9 @@ export async function settleCommitDependence(
   again: () => Promise<ImageEvaluation[]>,
 ): Promise<{ evaluations: ImageEvaluation[]; cacheable: boolean }> {
   if (!readGit) return { evaluations, cacheable: true };
-  if (session.tree.source.kind === 'rev') return { evaluations, cacheable: false };
+  if (session.tree.source.kind === 'rev') {
+    return { evaluations: evaluations.map((evaluation) => ({ ...evaluation, commitBound: true })), cacheable: false };
+  }
   const other = await withOtherCommit(root, session.treeId, again);
   let cacheable = true;
   const marked = evaluations.map((evaluation, index) => {

@@ -1,3 +1,4 @@
+import type { Warning } from '../types.js';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
@@ -6,11 +7,12 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
-import type { CacheContext } from '../state/evaluations.js';
 import { freshenIndex } from '../git/checkoutRepository.js';
 import { armHeadProbe } from '../git/headProbe.js';
+import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
+import { evaluationInputs } from './inputs.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -48,6 +50,8 @@ export interface Evaluation {
    * (it started before the images were known). Rejects when the evaluation failed.
    */
   tagsFor(images: readonly ResolvedImage[]): Promise<ExpectedTags | undefined>;
+  /** What the evaluation read of the repository (state/inputKey.ts). */
+  inputs(): Promise<InputSet>;
   /** Settles once Nix runs (or the evaluation ended without it): other work may start then. */
   started: Promise<void>;
   /** The tags came from the cache: no Nix call was made. */
@@ -64,11 +68,6 @@ function byName(byKey: ByKey, images: readonly ResolvedImage[]): ExpectedTags | 
     tags.set(image.name, evaluation);
   }
   return tags;
-}
-
-function cacheContext(session: Session): CacheContext | undefined {
-  if (session.environment === undefined) return undefined;
-  return { environment: session.environment, entries: session.entries, manifests: new Set(session.scopes.keys()) };
 }
 
 async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
@@ -112,13 +111,18 @@ async function settingsFor(session: Session, root: string): Promise<EvalSettings
   return { ...settings, nixpkgs };
 }
 
+/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
+export function alwaysRead(session: Session): string[] {
+  return [session.configFile ?? '', session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
+}
+
 async function evaluateInTree(
   session: Session,
   images: readonly ResolvedImage[],
   signal: AbortSignal,
   onStart: () => void,
-): Promise<ByKey> {
-  if (images.length === 0) return new Map();
+): Promise<{ tags: ByKey; inputs: InputSet }> {
+  if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
   const settings = await settingsFor(session, root);
@@ -130,25 +134,34 @@ async function evaluateInTree(
   const readGit = probe();
   // Git saw a stale index (a dirty tree): again, with the index in step.
   if (readGit && (await freshenIndex(root))) first = await evaluate();
-  const { evaluations, cacheable } = await settleCommitDependence(session, root, first, readGit, evaluate);
-  const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
-  const context = cacheContext(session);
-  if (context !== undefined && cacheable) session.evaluations?.store(context, tags);
-  return tags;
+  const { evaluatedFiles } = first;
+  const settled = await settleCommitDependence(session, root, first.evaluations, readGit, async () => {
+    return (await evaluate()).evaluations;
+  });
+  const tags = new Map(images.map((image, index) => [evaluationKey(image), settled.evaluations[index]!]));
+  const imageFiles = images.map((image) => path.posix.normalize(image.config.nix));
+  const inputs = await evaluationInputs(root, evaluatedFiles, imageFiles, alwaysRead(session), session.entries);
+  if (session.environment !== undefined && settled.cacheable) {
+    session.evaluations?.store(session.environment, inputs, session.entries, tags);
+  }
+  return { tags, inputs };
 }
 
 /**
  * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
- * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when it knows them all,
- * otherwise from Nix, started at once and returned before it finishes, so that reading manifests
- * overlaps with it.
+ * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when one record knows them
+ * all and none of its inputs changed, otherwise from Nix, started at once and returned before it
+ * finishes, so that reading manifests overlaps with it.
  */
 export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
-  const context = cacheContext(session);
-  const cached = context === undefined ? undefined : session.evaluations?.lookup(context);
-  if (cached !== undefined && byName(cached, images) !== undefined) {
+  const cached =
+    session.environment === undefined || images.length === 0
+      ? undefined
+      : session.evaluations?.lookup(session.environment, session.entries, images.map(evaluationKey));
+  if (cached !== undefined) {
     return {
-      tagsFor: async (wanted) => byName(cached, wanted),
+      tagsFor: async (wanted) => byName(cached.tags, wanted),
+      inputs: async () => cached.inputs,
       started: Promise.resolve(),
       cached: true,
       cancel: () => undefined,
@@ -162,7 +175,8 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
     () => resolve(),
   ); // awaited later, or deliberately abandoned
   return {
-    tagsFor: async (wanted) => byName(await result, wanted),
+    tagsFor: async (wanted) => byName((await result).tags, wanted),
+    inputs: async () => (await result).inputs,
     started,
     cached: false,
     cancel: () => controller.abort(),
@@ -173,4 +187,11 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
 export async function expectedTags(session: Session, images: readonly ResolvedImage[]): Promise<ExpectedTags> {
   const evaluation = startEvaluation(session, images);
   return (await evaluation.tagsFor(images)) ?? new Map();
+}
+
+/** What Nix's answers warn about, as run warnings (they name the image, not a file line). */
+export function evaluationWarnings(tags: ExpectedTags): Warning[] {
+  return [...tags.values()].flatMap((evaluation) =>
+    evaluation.warnings.map((message) => ({ file: null, line: null, message })),
+  );
 }

@@ -2,7 +2,7 @@ import type { ExplicitConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource } from '../git/source.js';
-import { checkoutDirectory, materializeTree, type CheckoutOptions } from '../git/tree.js';
+import { checkoutDirectory, materializeTree, settleCheckouts, type CheckoutOptions } from '../git/tree.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { configuredImages, type ResolvedImage } from './images.js';
@@ -141,9 +141,13 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       scopes,
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
-      release,
+      release: async () => {
+        await settleCheckouts();
+        await release();
+      },
     };
   } catch (error) {
+    await settleCheckouts();
     await release();
     throw error;
   }

@@ -1,17 +1,10 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, rmdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
 import { statePaths } from '../state/paths.js';
 import { readBlobs } from './blobs.js';
-import {
-  checkoutGit,
-  initCheckout,
-  keepsIndex,
-  leaveIndexStale,
-  setHead,
-  writeCommit,
-} from './checkoutRepository.js';
+import { checkoutGit, initCheckout, keepsIndex, leaveIndexStale, setHead, writeCommit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 import { changesSinceFor, judgedCommit, slotOf, type JudgedTree } from './source.js';
@@ -27,14 +20,40 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   await mkdir(paths.root, { recursive: true });
   const index = paths.scratchIndex(process.pid);
   try {
-    await copyFile(repository.indexFile, index).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
-    });
+    const copied = await copyFile(repository.indexFile, index).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
+        return false;
+      },
+    );
+    // The copy keeps the index's own time: git takes an entry whose stat data matches as
+    // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
+    // an edit of the same size made in the second the file was staged.
+    if (copied) {
+      const { atime, mtime } = await stat(repository.indexFile);
+      await utimes(index, atime, mtime);
+    }
     const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
     await git(['add', '--update', '--', '.'], options);
     return (await git(['write-tree'], options)).trim();
   } finally {
     await rm(index, { force: true });
+  }
+}
+
+/** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
+const pendingRecords = new Set<Promise<unknown>>();
+
+/**
+ * Waits until every checkout of this process is complete and has recorded its tree, whether or
+ * not anyone awaited it: before letting go of the lock, so that no other run sees it half done.
+ */
+export async function settleCheckouts(): Promise<void> {
+  while (pendingRecords.size > 0) {
+    const pending = [...pendingRecords];
+    pendingRecords.clear();
+    await Promise.allSettled(pending);
   }
 }
 
@@ -237,13 +256,15 @@ async function updateCheckout(
  * at their recorded commits when `submodules` is set. After the first full checkout only what
  * changed is written; the checkout record (state/checkoutRecord.ts) makes an interrupted update,
  * or one that failed (objects pruned since), start again from a full checkout. Complete when the
- * promise settles.
+ * promise settles; settleCheckouts waits for every one, awaited or not.
  */
-export async function materializeTree(
-  repository: Repository,
-  tree: JudgedTree,
-  options: CheckoutOptions,
-): Promise<Checkout> {
+export function materializeTree(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
+  const work = checkOut(repository, tree, options);
+  pendingRecords.add(work);
+  return work;
+}
+
+async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
   const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
   const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();

@@ -27,9 +27,13 @@ export function nixOptions(settings: EvalSettings): string[] {
   return options;
 }
 
-/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
+/**
+ * Evaluates a batch of images (see expression.ts) and prints the result as JSON. `-vv` makes Nix
+ * name every file it parses (`evaluating file '…'`, on 2.8 and current versions alike): part of
+ * what the evaluation's inputs are (engine/inputs.ts).
+ */
 export function evaluationArgs(settings: EvalSettings, batch: BatchExpression): string[] {
-  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...batch.cliArgs, '-E', batch.text];
+  return ['--eval', '--strict', '--json', '-vv', ...nixOptions(settings), ...batch.cliArgs, '-E', batch.text];
 }
 
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */

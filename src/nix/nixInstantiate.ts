@@ -5,7 +5,10 @@ import { nixEnvironment } from './environment.js';
 
 export interface NixRun {
   stdout: string;
+  /** What Nix printed on stderr, without its `-vv` chatter. */
   stderr: string;
+  /** Absolute paths of the files Nix parsed (`evaluating file '…'` at `-vv`), in order. */
+  evaluatedFiles: string[];
   /** The answer was read from the traced line, before Nix exited. */
   traced: boolean;
 }
@@ -43,16 +46,34 @@ export async function nixInstantiate(
       cause: result.error,
     });
   }
+  const { files: evaluatedFiles, rest: stderr } = splitChatter(result.stderr);
   if (result.failed) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
-      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
+      detail: stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
       hint: messages.nixEvalHint(),
       cause: result.error,
     });
   }
-  const traced = answerMarker === undefined ? undefined : tracedAnswer(result.stderr, answerMarker);
-  if (traced === undefined) return { stdout: result.stdout, stderr: result.stderr, traced: false };
-  return { stdout: traced.value, stderr: traced.rest, traced: result.answeredEarly === true };
+  const traced = answerMarker === undefined ? undefined : tracedAnswer(stderr, answerMarker);
+  if (traced === undefined) return { stdout: result.stdout, stderr, evaluatedFiles, traced: false };
+  return { stdout: traced.value, stderr: traced.rest, evaluatedFiles, traced: result.answeredEarly === true };
+}
+
+/** Lines Nix prints at `-vv` about its own work, never the user's: kept out of messages. */
+const CHATTER =
+  /^(?:evaluating file|copied source|instantiated|hashing|performing daemon worker op|acquiring write lock|copying path|querying info about) '/;
+const EVALUATING = /^evaluating file '(.*)'$/;
+
+/** The files Nix reports evaluating, and stderr without the chatter. */
+export function splitChatter(stderr: string): { files: string[]; rest: string } {
+  const files: string[] = [];
+  const rest: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const evaluating = EVALUATING.exec(line);
+    if (evaluating) files.push(evaluating[1]!);
+    else if (!CHATTER.test(line)) rest.push(line);
+  }
+  return { files, rest: rest.join('\n') };
 }
 
 /** Where the line `trace: <marker>…` starts in stderr, searching from `from`; -1 if nowhere. */

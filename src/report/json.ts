@@ -14,6 +14,7 @@ export function checkJson(result: CheckResult): string {
       expected,
       status,
     })),
+    warnings: result.warnings.map(({ file, line, message }) => ({ file, line, message })),
   });
 }
 

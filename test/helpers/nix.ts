@@ -1,4 +1,22 @@
 import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir } from './repo.js';
+
+/** A nix-instantiate that logs each call, first on PATH: what the hooks spawn is counted. */
+export function countingNix(): { env: Record<string, string>; calls: () => number } {
+  const bin = path.join(tempDir('shim-'), 'bin');
+  mkdirSync(bin);
+  const log = path.join(bin, 'calls.log');
+  // The nix-instantiate these tests run on: the first on PATH (the second Nix's shim in *-nix2.26).
+  const real = execFileSync('sh', ['-c', 'command -v nix-instantiate'], { encoding: 'utf8' }).trim();
+  writeFileSync(path.join(bin, 'nix-instantiate'), `#!/bin/sh\necho call >> "${log}"\nexec ${real} "$@"\n`);
+  chmodSync(path.join(bin, 'nix-instantiate'), 0o755);
+  return {
+    env: { PATH: `${bin}:${process.env.PATH}` },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
+}
 
 /** The version of the Nix these tests run on (the first one on PATH), as [major, minor]. */
 export function nixVersion(): [number, number] {

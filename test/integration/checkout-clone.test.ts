@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
 import { judgedTree, type TreeSource } from '../../src/git/source.js';
+import { freshenIndex } from '../../src/git/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
 import { gitRepo, type TestRepo } from '../helpers/repo.js';
 import { cleanGitEnv, describeTree, freshClone } from '../helpers/trees.js';
@@ -62,6 +63,7 @@ async function checkout(repo: TestRepo, source: TreeSource): Promise<string> {
 async function expectClone(repo: TestRepo, source: TreeSource): Promise<string> {
   const dir = await checkout(repo, source);
   expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir)));
+  await freshenIndex(dir); // as an evaluation that reads git does first (the index is kept from then on)
   const status = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--ignore-submodules=none'], {
     env: cleanGitEnv(),
     encoding: 'utf8',

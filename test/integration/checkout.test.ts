@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
 import { judgedTree } from '../../src/git/source.js';
+import { freshenIndex } from '../../src/git/checkoutRepository.js';
 import { materializeTree } from '../../src/git/tree.js';
 import { gitRepo } from '../helpers/repo.js';
 import { archived, describeTree } from '../helpers/trees.js';
@@ -18,7 +19,8 @@ describe('the incremental checkout', () => {
     });
     const repository = await openRepository(repo.dir);
     const tree = () => repo.git('rev-parse', 'HEAD^{tree}').trim();
-    const check = async () => {
+    const status = (dir: string) => repo.git('-C', dir, 'status', '--porcelain');
+    const check = async (indexWanted = true) => {
       const { dir } = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), {
         checkoutName: 'source',
         submodules: true,
@@ -28,12 +30,17 @@ describe('the incremental checkout', () => {
       expect(readFileSync(path.join(path.dirname(dir), 'source.tree'), 'utf8').split('\n')[0]).toBe(tree());
       // It is a clean git repository whose HEAD is the judged commit.
       expect(readFileSync(path.join(dir, '.git', 'HEAD'), 'utf8').trim()).toBe(repo.git('rev-parse', 'HEAD').trim());
-      expect(repo.git('-C', dir, 'status', '--porcelain')).toBe('');
+      // Where an evaluation read git, the index follows each update; elsewhere it is brought in step
+      // when one first does (see freshenIndex).
+      if (indexWanted) expect(status(dir)).toBe('');
+      expect(await freshenIndex(dir)).toBe(!indexWanted);
+      expect(status(dir)).toBe('');
       expect(existsSync(path.join(path.dirname(dir), 'source.updating'))).toBe(false);
       expect(describeTree(dir)).toEqual(archived(repo.dir, tree()));
       return dir;
     };
-    await check();
+    const first = await check();
+    rmSync(`${first}.reads-git`); // as if no evaluation had read git yet
 
     repo.write({ 'a.txt': 'a2\n', 'new/e.txt': 'e\n' });
     rmSync(path.join(repo.dir, 'dir/deep'), { recursive: true });
@@ -42,7 +49,7 @@ describe('the incremental checkout', () => {
     chmodSync(path.join(repo.dir, 'run.sh'), 0o755);
     symlinkSync('a.txt', path.join(repo.dir, 'link'));
     repo.commit('many changes');
-    await check();
+    await check(false);
 
     // Packed objects are read through git, loose ones directly: both kinds must check out alike.
     repo.git('repack', '-a', '-d', '-q');

@@ -27,7 +27,9 @@ describe('an expression that reads the commit', () => {
       const result = await check({ cwd: repo.dir, source });
       expect(result).toMatchObject({ ok: true, commitDependent: ['app'] });
       expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
-      expect(result.warnings.join('\n')).toMatch(/depends on the commit.*cannot be judged before the commit exists/);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the commit.*cannot be judged before the commit exists/,
+      );
     }
     repo.write({ '.nixtagrc.yaml': config('whenCommitDependent: fail\n') });
     expect(await check({ cwd: repo.dir })).toMatchObject({ ok: false, commitDependent: ['app'] });
