@@ -35,6 +35,19 @@ describe('an expression that reads the commit', () => {
     expect(await check({ cwd: repo.dir })).toMatchObject({ ok: false, commitDependent: ['app'] });
   });
 
+  it('a source that takes in .git is not judged before the commit either', async () => {
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  src = builtins.path { path = ./.; name = "source"; }; args = [ "-c" "echo > $out" ];
+}
+`,
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    expect(await check({ cwd: repo.dir, source: { kind: 'index' } })).toMatchObject({ commitDependent: ['app'] });
+  });
+
   it('is judged exactly for a commit (pre-push), as n2k8s computes it in a fresh clone', async () => {
     const repo = gitRepo({
       'default.nix': image('"app-${src.shortRev}"'),
