@@ -127,7 +127,7 @@ async function fullCheckout(
 
 /**
  * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
- * diff comes from `git diff-index --cached` for the index (beside `git write-tree` for its id) or
+ * diff comes from `git diff-index --cached` for the index (its id, for HEAD, is asked after) or
  * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
  * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
  * by git (`read-tree -m -u`), which applies them as a clone does. False when the
@@ -142,7 +142,6 @@ async function updateCheckout(
 ): Promise<boolean> {
   const { workTree } = checkout;
   const changesSince = changesSinceFor(repository, tree.source);
-  tree.id().catch(() => undefined); // needed for HEAD: git works on it beside the diff
   const diff =
     changesSince?.(previous.tree) ??
     tree
