@@ -176,6 +176,12 @@ export const messages = {
     'nixtag: no managed image reference found. Without configuration, references are image strings whose tag is a 32-character Nix hash.',
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
+  unjudged: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, which does not exist yet`,
+  unjudgedSummary: (ok: boolean) =>
+    ok
+      ? 'nixtag: nothing could be judged before the commit exists (see the warning); the pre-push hook judges the commit.'
+      : 'nixtag: nothing could be judged before the commit exists, and whenCommitDependent: fail says that fails.',
   unmanaged: (file: string, line: number, column: number, value: string) =>
     `${file}:${line}:${column}: ${value} (not managed)`,
   warning: (text: string) => `nixtag: warning: ${text}`,

@@ -17,6 +17,8 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
       );
       if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
       if (reference.digestDropped) lines.push(messages.digestDropped());
+    } else if (reference.status === 'unmanaged' && reference.image !== null) {
+      lines.push(messages.unjudged(file, line, column, reference.image), messages.current(reference.current));
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
@@ -28,7 +30,9 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
-  if (managed.length === 0) lines.push(messages.noReferences());
+  const unjudged = (result.commitDependent ?? []).length > 0;
+  if (managed.length === 0 && unjudged) lines.push(messages.unjudgedSummary(result.ok));
+  else if (managed.length === 0) lines.push(messages.noReferences());
   else if (stale > 0)
     lines.push(messages.staleSummary(stale), messages.runFix(messages.fixCommand(result.judged ?? 'worktree')));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
