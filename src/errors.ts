@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'MARKER_MISMATCH'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
+  | 'PIN_MISSING'
+  | 'PIN_HASH_MISMATCH'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
@@ -28,6 +30,7 @@ export type ErrorCode =
   | 'NIX_NO_IMAGE_TAG'
   | 'GIT_FAILED'
   | 'SUBMODULE_MISSING'
+  | 'FETCH_FAILED'
   | 'WRITE_FAILED';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
@@ -43,6 +46,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MARKER_MISMATCH: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
+  PIN_MISSING: 'input',
+  PIN_HASH_MISMATCH: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
@@ -51,6 +56,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NO_IMAGE_TAG: 'tool',
   GIT_FAILED: 'tool',
   SUBMODULE_MISSING: 'tool',
+  FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };
 

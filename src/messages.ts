@@ -2,9 +2,31 @@
 
 const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
 
+/** What a doctor finding's message may name. */
+export interface DoctorDetails {
+  checkoutName?: string;
+  system?: string;
+  machineSystem?: string;
+  manifests?: readonly string[];
+  local?: string;
+  ci?: string;
+  newer?: boolean;
+}
+
+const imagesOf = (images: readonly string[]) =>
+  images.length === 0 ? 'the configuration' : `image${images.length === 1 ? '' : 's'} ${list(images)}`;
+const FILTERED_SOURCE =
+  'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = …; }`';
+
+/** Each doctor finding: what it means, and the fix. */
+const doctorFinding = (message: (images: readonly string[], details: DoctorDetails) => string, fix: string) => ({
+  message,
+  fix,
+});
+
 export const messages = {
   // Nix
-  nixMissing: () => 'nix-instantiate was not found on PATH.',
+  nixMissing: (program = 'nix-instantiate') => `${program} was not found on PATH.`,
   nixInstallHint: () =>
     'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
   nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
@@ -29,6 +51,7 @@ export const messages = {
 
   untrackableInput: (file: string, construct: string) =>
     `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
   tooManyInputs: (limit: number) =>
     `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
   symlinkInput: (file: string) =>
@@ -42,6 +65,97 @@ export const messages = {
   pinHashMismatchHint: (url: string) =>
     `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,
 
+  pinBadFields: (fields: readonly string[]) =>
+    `bad field${fields.length === 1 ? '' : 's'} ${fields.map((field) => `'${field}'`).join(', ')}`,
+  pinRevMismatch: (file: string, rev: string, inUrl: string) =>
+    `${file}: 'rev' is ${rev}, but its url downloads ${inUrl}.`,
+  pinRevMismatchHint: () => 'Run `nixtag pin update --rev <commit>` to rewrite url, rev and sha256 together.',
+  pinMissing: (file: string) => `There is no pin file ${file}.`,
+  pinMissingHint: () =>
+    'Create it with `nixtag pin update --rev <nixpkgs commit>` (or `--url <tarball url>`); without a pin, `<nixpkgs>` cannot resolve.',
+  pinFetchFailed: (url: string) => `Nix could not download and unpack ${url}.`,
+  pinFetchFailedHint: () => "Nix's message is above; check the url and the network, then run the command again.",
+  pinUpdateNeedsSource: (file: string) => `${file} does not exist yet: give --rev <commit> or --url <tarball url>.`,
+  pinRevFormat: (rev: string) => `--rev takes a 40-hex commit id, not '${rev}'.`,
+  pinRevUrlDisagree: (rev: string, inUrl: string) => `--rev ${rev} and --url (which names ${inUrl}) disagree.`,
+  pinOptionsNeedUpdate: () => '--rev and --url belong to `nixtag pin update`.',
+  optionNeedsValue: (option: string) => `${option} needs a value.`,
+  unknownPinAction: (action: string) =>
+    action === ''
+      ? 'pin needs an action: show, verify or update.'
+      : `There is no 'pin ${action}'; pin has show, verify and update.`,
+  pinField: (name: string, value: string) => `  ${`${name}:`.padEnd(8)}${value}`,
+  pinVerified: (file: string, sha256: string) => `${file}: the url serves the pinned sha256 (${sha256}).`,
+  pinUpdated: (file: string, changed: boolean) => `${file}: ${changed ? 'updated' : 'unchanged'}.`,
+  pinSpecifiedGot: (specified: string, got: string) => `  specified: sha256:${specified}\n  got:       sha256:${got}`,
+
+  // Doctor
+  doctor: {
+    nondeterministic: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} is not reproducible: it moved between two evaluations of the same tree (\`builtins.currentTime\` or the like), so neither nixtag nor CI can name it in advance; doctor cannot tell the other impurities apart while it moves.`,
+      'Leave the time out of the image (label it at build or push time), so that one tree gives one tag.',
+    ),
+    checkoutName: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on the name of the checkout directory: nixtag evaluates in one named '${details.checkoutName ?? 'source'}', so it agrees with CI only while CI's checkout has that name.`,
+      'Give the source a fixed name, `builtins.path { path = ./.; name = "source"; }`, or set `checkoutName` to the name of CI\'s checkout directory.',
+    ),
+    gitMetadata: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the content of .git (a \`./.\` source at the repository root takes it in): two clones of one commit give two tags, so no tool can compute CI's.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    untrackedFiles: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on files git does not track: nixtag evaluates tracked files only, as CI's clone holds them, but \`nix-build\` in this working tree gives another image.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    environment: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on environment variables (\`builtins.getEnv\`): nixtag evaluates with a scrubbed environment (HOME is /homeless-shelter), CI with its own, so the tags differ.`,
+      'Pass the value as an argument (`args` in the nixtag configuration, `--argstr` in CI) or write it in the repository instead of reading the environment; import nixpkgs with `{ config = {}; overlays = []; }` so that it reads no ~/.config/nixpkgs or NIXPKGS_* variables.',
+    ),
+    nixPath: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} look${images.length === 1 ? 's' : ''} a path up in NIX_PATH (\`<…>\`) with no pin for it: nixtag does not let NIX_PATH in, and CI's channel is not this machine's.`,
+      'Pin nixpkgs: `nixtag pin update --rev <commit>` writes .nixpkgs-pin.json, which `<nixpkgs>` then resolves to; or import `builtins.fetchTarball { inherit (pin) url sha256; }` directly.',
+    ),
+    commitId: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the commit id (\`rev\`, \`shortRev\`, \`revCount\`, \`lastModified\`): a pre-commit hook cannot know the commit being made; pre-push judges it.`,
+      'Leave the commit out of the image (label it at push time instead), or rely on the pre-push hook (`nixtag install --pre-push`) for this image.',
+    ),
+    system: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on \`builtins.currentSystem\`: nixtag evaluates for the configured ${details.system ?? ''}, as CI does, but this machine is ${details.machineSystem ?? ''}, so \`nix-build\` here gives another image.`,
+      'Take the system as an argument with a default (`{ system ? "x86_64-linux" }:`), or keep `system` in the nixtag configuration equal to what CI evaluates for.',
+    ),
+    manifestInSource: doctorFinding(
+      (images, details) =>
+        `The manifests of ${imagesOf(images)} (${list(details.manifests ?? [])}) lie inside its hashed source: writing a new tag changes the tag again, so \`fix\` would loop and no tag can be current.`,
+      'Leave the manifests out of the source, for example `builtins.path { path = ./.; name = "source"; filter = path: type: baseNameOf path != "k8s"; }` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+    ),
+    importFromDerivation: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} need${images.length === 1 ? 's' : ''} import-from-derivation: something is built while evaluating, which nixtag refuses unless \`allowImportFromDerivation: true\`.`,
+      'Avoid the import of a build result here, or set `allowImportFromDerivation: true` in the nixtag configuration (the hook then builds what CI builds).',
+    ),
+    nixVersion: doctorFinding(
+      (_images, details) =>
+        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,
+      'Install the Nix CI runs, or update `nixVersion` when CI moves.',
+    ),
+  },
+  doctorHeader: (version: string, ci: string | null, system: string) =>
+    `nixtag doctor: Nix ${version}${ci === null ? '' : ` (CI: ${ci})`}, evaluating for ${system}.`,
+  doctorFinding: (place: string, code: string, message: string) => `${place}: [${code}] ${message}`,
+  doctorFix: (fix: string) => `  fix: ${fix}`,
+  doctorClean: (count: number) =>
+    `nixtag doctor: no finding in ${count} image${count === 1 ? '' : 's'}: the tag here is the tag CI computes.`,
+  doctorSummary: (count: number, differing: number) =>
+    `nixtag doctor: ${count} finding${count === 1 ? '' : 's'}; ${differing === 0 ? 'none makes' : `${differing} make${differing === 1 ? 's' : ''}`} the local verdict differ from CI's.`,
+
   // Configuration
   expect: {
     name: 'a non-empty name',
@@ -50,6 +164,7 @@ export const messages = {
     directoryName: 'a directory name without slashes',
     notDotDirectory: 'a directory name',
     someImage: 'at least one image',
+    nixVersion: 'a Nix version such as 2.26 or 2.26.3',
     uniqueName: (name: string) => `a name not used by another image ('${name}' is)`,
   },
   attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
@@ -212,5 +327,9 @@ export const messages = {
     installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
     installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
     installPrePush: 'Also install the pre-push hook',
+    pin: 'Show, verify or update the nixpkgs pin (.nixpkgs-pin.json): pin show | verify | update',
+    pinRev: 'update: pin this nixpkgs commit (the url follows it)',
+    pinUrl: 'update: pin this tarball url',
+    doctor: "Find what makes an image's tag differ between this machine and CI, with the line to change",
   },
 };

@@ -41,6 +41,8 @@ export interface CheckResult {
   commitDependent?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
+  /** Why every tracked file counts as an input of the images (a construct no path literal names). */
+  wholeTreeInputs?: string;
 }
 
 export interface FixLoop {

@@ -5,6 +5,8 @@ import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
+import type { DoctorFlags } from './doctor.js';
+import type { PinFlags } from './pin.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -71,6 +73,24 @@ export async function main(
     .option('--pre-push', messages.help.installPrePush)
     .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
       run = () => runInstall(flags, output);
+    });
+  cli
+    .command('pin [action]', messages.help.pin)
+    .option('--rev <rev>', messages.help.pinRev)
+    .option('--url <url>', messages.help.pinUrl)
+    .option('--json', messages.help.json)
+    .action(async (action: string | undefined, flags: PinFlags) => {
+      json = Boolean(flags.json);
+      const { runPin } = await import('./pin.js');
+      run = () => runPin(action, flags, output);
+    });
+  cli
+    .command('doctor', messages.help.doctor)
+    .option('--json', messages.help.json)
+    .action(async (flags: DoctorFlags) => {
+      json = Boolean(flags.json);
+      const { runDoctor } = await import('./doctor.js');
+      run = () => runDoctor(flags, output);
     });
   cli.help();
   cli.version(version());

@@ -33,6 +33,11 @@ export const configSchema = z
     allowImportFromDerivation: z.boolean().default(false),
     submodules: z.boolean().default(true),
     whenCommitDependent: z.enum(['warn', 'fail']).default('warn'),
+    nixVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,2}$/, messages.expect.nixVersion)
+      .nullable()
+      .default(null),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })

@@ -70,7 +70,7 @@ function byName(byKey: ByKey, images: readonly ResolvedImage[]): ExpectedTags | 
   return tags;
 }
 
-async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
+export async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
   const requests = images.map((image) => ({
     name: image.name,
     file: path.join(root, image.config.nix),
@@ -95,7 +95,7 @@ async function requestsFor(root: string, images: readonly ResolvedImage[]): Prom
 }
 
 /** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
-async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
+export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
   const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
   const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');

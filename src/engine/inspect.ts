@@ -111,6 +111,7 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
     ...(inspection.skipped ? { skipped: true } : {}),
+    ...(inspection.inputs.wholeTree === undefined ? {} : { wholeTreeInputs: inspection.inputs.wholeTree }),
   };
 }
 

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -7,11 +17,12 @@ import path from 'node:path';
  * directory, so the same file system), are flushed, and the temporary file is renamed over the
  * original. The steps are synchronous on purpose: where the process handles SIGINT and SIGTERM in
  * its event loop (the CLI does, see cli/signals.ts), an interrupt takes effect only once a file
- * is fully replaced, with no temporary file left behind; a crash leaves the original intact. The mode is kept. `target` must be the resolved
+ * is fully replaced, with no temporary file left behind; a crash leaves the original intact. The
+ * mode is kept (`createMode` for a file that is not there yet). `target` must be the resolved
  * file, not a symlink to it.
  */
-export function writeFileAtomically(target: string, content: string): void {
-  const { mode } = statSync(target);
+export function writeFileAtomically(target: string, content: string, options: { createMode?: number } = {}): void {
+  const mode = options.createMode !== undefined && !existsSync(target) ? options.createMode : statSync(target).mode;
   const temporary = path.join(
     path.dirname(target),
     `.${path.basename(target)}.nixtag-${process.pid}-${randomBytes(4).toString('hex')}`,

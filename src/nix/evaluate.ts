@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
-import { evaluationArgs, type EvalSettings } from './commandLine.js';
+import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
@@ -60,11 +60,28 @@ function batches(requests: readonly ImageRequest[]): Array<{ directory: string; 
   return [...groups].map(([key, group]) => ({ directory: key || path.dirname(group[0]!.file), group }));
 }
 
-async function runBatch(directory: string, group: ImageRequest[], settings: EvalSettings, signal?: AbortSignal) {
+/** What doctor asks of an evaluation beyond the tags: more of Nix's log, another environment. */
+export interface EvaluateOptions {
+  diagnostics?: Diagnostics | undefined;
+  env?: Record<string, string> | undefined;
+  /** Receives the files each process parsed, also when it fails. */
+  onEvaluatedFiles?: ((files: string[]) => void) | undefined;
+}
+
+async function runBatch(
+  directory: string,
+  group: ImageRequest[],
+  settings: EvalSettings,
+  signal?: AbortSignal,
+  options: EvaluateOptions = {},
+) {
   const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-  const run = await nixInstantiate(evaluationArgs(settings, batchExpression(group, answerMarker)), directory, {
+  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics);
+  const run = await nixInstantiate(args, directory, {
     signal,
     answerMarker,
+    env: options.env,
+    onEvaluatedFiles: options.onEvaluatedFiles,
   });
   const described = JSON.parse(run.stdout) as Described[];
   return {
@@ -83,10 +100,11 @@ async function attribute(
   settings: EvalSettings,
   error: unknown,
   signal?: AbortSignal,
+  options: EvaluateOptions = {},
 ): Promise<never> {
   if (group.length > 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {
     for (const request of group) {
-      await runBatch(directory, [request], settings, signal).catch((single: unknown) => {
+      await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
         throw single instanceof NixtagError && single.code === 'NIX_EVAL_FAILED' ? forImage(request, single) : single;
       });
     }
@@ -114,13 +132,14 @@ export async function evaluateImages(
   requests: readonly ImageRequest[],
   settings: EvalSettings,
   signal?: AbortSignal,
+  options: EvaluateOptions = {},
 ): Promise<Evaluated> {
   const results = new Map<ImageRequest, ImageEvaluation>();
   const evaluatedFiles = new Set<string>();
   await Promise.all(
     batches(requests).map(async ({ directory, group }) => {
-      const { evaluations, files } = await runBatch(directory, group, settings, signal).catch((error: unknown) =>
-        attribute(directory, group, settings, error, signal),
+      const { evaluations, files } = await runBatch(directory, group, settings, signal, options).catch(
+        (error: unknown) => attribute(directory, group, settings, error, signal, options),
       );
       group.forEach((request, index) => results.set(request, evaluations[index]!));
       for (const file of files) evaluatedFiles.add(file);

@@ -22,6 +22,10 @@ export interface NixRunOptions {
    * and the process is left to finish on its own. Without the line, stdout at exit is.
    */
   answerMarker?: string | undefined;
+  /** Another environment than the scrubbed one: only doctor's probe of the environment's effect. */
+  env?: Record<string, string> | undefined;
+  /** Receives the files Nix parsed, before the run returns or fails (doctor locates with them). */
+  onEvaluatedFiles?: ((files: string[]) => void) | undefined;
 }
 
 /**
@@ -33,20 +37,30 @@ export async function nixInstantiate(
   cwd: string,
   options: NixRunOptions = {},
 ): Promise<NixRun> {
+  return runNix('nix-instantiate', args, cwd, options);
+}
+
+/** nix-prefetch-url (see commandLine.ts's prefetchArgs), with the same environment and failures. */
+export async function nixPrefetchUrl(args: readonly string[], cwd: string): Promise<NixRun> {
+  return runNix('nix-prefetch-url', args, cwd, {});
+}
+
+async function runNix(program: string, args: readonly string[], cwd: string, options: NixRunOptions): Promise<NixRun> {
   const { signal, answerMarker } = options;
-  const result = await exec('nix-instantiate', args, {
+  const result = await exec(program, args, {
     cwd,
-    env: nixEnvironment(),
+    env: options.env ?? nixEnvironment(),
     ...(signal ? { signal } : {}),
     ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
   if (result.missing) {
-    throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
+    throw new NixtagError('NIX_MISSING', messages.nixMissing(program), {
       hint: messages.nixInstallHint(),
       cause: result.error,
     });
   }
   const { files: evaluatedFiles, rest: stderr } = splitChatter(result.stderr);
+  options.onEvaluatedFiles?.(evaluatedFiles);
   if (result.failed) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
       detail: stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),

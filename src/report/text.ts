@@ -25,6 +25,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
       lines.push(messages.upToDate(file, line, column, reference.current));
     }
   }
+  if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
   for (const loop of result.loops ?? [])
     lines.push(messages.loop(loop.file, loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');

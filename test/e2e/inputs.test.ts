@@ -154,6 +154,8 @@ derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "e
     repo.write({ 'README.md': 'changed\n' });
     expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(0);
     expect(nix.calls()).toBe(afterFix + 1); // the whole tree is the key: a README counts
+    const verbose = nixtagCli(repo.dir, ['check', '--verbose'], nix.env);
+    expect(verbose.stdout).toContain('every tracked file counts as an input');
     repo.write({ 'version.txt': '2\n' });
     expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(1);
   });

@@ -11,6 +11,7 @@ describe('parseConfig', () => {
       allowImportFromDerivation: false,
       submodules: true,
       whenCommitDependent: 'warn',
+      nixVersion: null,
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');
@@ -27,6 +28,7 @@ describe('parseConfig', () => {
   it.each([
     [{ system: 3 }, 'system'],
     [{ checkoutName: 'a/b' }, 'checkoutName'],
+    [{ nixVersion: 'latest' }, 'nixVersion'],
     [{ images: [] }, 'images'],
     [{ images: [{ name: 'a', repository: 'x:1' }] }, 'images[0].repository'],
     [{ images: [{ name: 'a', repository: 'x', typo: 1 }] }, 'images[0]'],
