@@ -9,10 +9,16 @@ import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
 import { gitRepo, type TestRepo } from '../helpers/repo.js';
 import { cleanGitEnv, describeTree, freshClone } from '../helpers/trees.js';
 
-/** A library repository, added to `repo` as the submodule `vendor/lib`. */
-function addSubmodule(repo: TestRepo): TestRepo {
+/** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
+function addSubmodule(repo: TestRepo, nested = false): TestRepo {
   const lib = gitRepo({ 'lib.nix': '{ version = "1"; }\n', 'notes.txt': 'line\n' }, 'lib');
+  if (nested) {
+    const deep = gitRepo({ 'deep.txt': 'a submodule of a submodule\n' }, 'deep');
+    lib.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', deep.dir, 'deep');
+    lib.commit('nested');
+  }
   repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+  repo.git('-c', 'protocol.file.allow=always', 'submodule', 'update', '--quiet', '--init', '--recursive');
   return lib;
 }
 
@@ -41,7 +47,7 @@ function awkwardRepo(): { repo: TestRepo; lib: TestRepo } {
   });
   writeFileSync(path.join(repo.dir, 'text.utf16'), Buffer.from('h\u00e9llo\n', 'utf16le'));
   repo.commit('initial');
-  const lib = addSubmodule(repo);
+  const lib = addSubmodule(repo, true);
   repo.commit('submodule');
   // The user's own configuration, none of which CI's clone has.
   repo.git('config', 'core.autocrlf', 'true');
@@ -81,6 +87,7 @@ describe("nixtag's checkout is CI's clone", () => {
     expect(readFileSync(path.join(full, 'version.id'), 'utf8')).toMatch(/^version \$Id: [0-9a-f]{40} \$\n$/);
     expect(readFileSync(path.join(full, 'shout.up'), 'utf8')).toBe('quiet\n');
     expect(readFileSync(path.join(full, 'vendor/lib/lib.nix'), 'utf8')).toContain('version = "1"');
+    expect(readFileSync(path.join(full, 'vendor/lib/deep/deep.txt'), 'utf8')).toContain('of a submodule');
     expect(readFileSync(path.join(full, 'outside/sparse.txt'), 'utf8')).toContain('left out');
     expect(readFileSync(path.join(full, 'text.utf16'))).toEqual(Buffer.from('h\u00e9llo\n', 'utf16le'));
     await expectClone(repo, { kind: 'index' });
