@@ -31,7 +31,10 @@ export type ErrorCode =
   | 'GIT_FAILED'
   | 'SUBMODULE_MISSING'
   | 'FETCH_FAILED'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_REFUSED'
+  | 'REGISTRY_CREDENTIALS';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
   USAGE: 'input',
@@ -58,6 +61,9 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   SUBMODULE_MISSING: 'tool',
   FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
+  REGISTRY_UNREACHABLE: 'tool',
+  REGISTRY_REFUSED: 'tool',
+  REGISTRY_CREDENTIALS: 'tool',
 };
 
 /** A place in a file; line and column are 1-based. */
