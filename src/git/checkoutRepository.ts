@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { git, type GitOptions } from './git.js';
@@ -74,10 +74,12 @@ export async function writeCommit(
   const object = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
   const oid = createHash(algorithmOf(tree)).update(object).digest('hex');
   const file = path.join(workTree, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+  // A few hundred bytes: written synchronously, which costs less than a round through the
+  // thread pool on the path every incremental checkout takes.
   if (!existsSync(file)) {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(`${file}.${process.pid}.tmp`, deflateSync(object));
-    await rename(`${file}.${process.pid}.tmp`, file);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, deflateSync(object));
+    renameSync(`${file}.${process.pid}.tmp`, file);
   }
   return oid;
 }
@@ -96,8 +98,8 @@ export function headOf(workTree: string): string | undefined {
 export async function setHead(workTree: string, commit: string): Promise<void> {
   if (headOf(workTree) === commit) return;
   const head = path.join(workTree, '.git', 'HEAD');
-  await writeFile(`${head}.${process.pid}.tmp`, `${commit}\n`);
-  await rename(`${head}.${process.pid}.tmp`, head);
+  writeFileSync(`${head}.${process.pid}.tmp`, `${commit}\n`);
+  renameSync(`${head}.${process.pid}.tmp`, head);
 }
 
 /**
@@ -133,7 +135,7 @@ export function keepsIndex(workTree: string): boolean {
 
 /** After an update that did not bring the index along. */
 export async function leaveIndexStale(workTree: string): Promise<void> {
-  await writeFile(staleMarker(workTree), '');
+  if (!existsSync(staleMarker(workTree))) writeFileSync(staleMarker(workTree), '');
 }
 
 /**
