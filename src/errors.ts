@@ -24,6 +24,9 @@ export type ErrorCode =
   | 'NIX_NOT_A_DERIVATION'
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
+  | 'NIX_TIMEOUT'
+  | 'NIX_MEMORY_LIMIT'
+  | 'NIX_RESTRICTED'
   | 'GIT_FAILED'
   | 'WRITE_FAILED';
 
@@ -44,6 +47,9 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NOT_A_DERIVATION: 'tool',
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
+  NIX_TIMEOUT: 'tool',
+  NIX_MEMORY_LIMIT: 'tool',
+  NIX_RESTRICTED: 'tool',
   GIT_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };

@@ -10,6 +10,23 @@ export const messages = {
   nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
   nixEvalHint: () =>
     "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
+  nixTimeout: (images: string, directory: string, seconds: number) =>
+    `Nix did not finish evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}) within ${seconds} s and was stopped.`,
+  nixTimeoutHint: () =>
+    'An expression that never ends (infinite recursion, a fetch that hangs) or a very large evaluation: raise `evaluation.timeout` (seconds) in the nixtag configuration if it is only slow.',
+  nixMemoryLimit: (images: string, directory: string, megabytes: number) =>
+    `Nix ran out of memory evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}): the limit is ${megabytes} MiB.`,
+  nixMemoryLimitHint: () => 'Raise `evaluation.memoryLimit` (MiB) in the nixtag configuration, or remove it.',
+  restrictedPath: (images: string, file: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may read only the checked-out tree, the Nix store and the pin, but it read ${file}.`,
+  restrictedPathHint: () =>
+    'Keep what the expression reads inside the repository, or set `evaluation.restrictEval: false` in the nixtag configuration to let it read anything, as a build on this machine would.',
+  restrictedUri: (images: string, uri: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may fetch only the pin's URL and \`evaluation.allowedUris\`, but it fetched ${uri}.`,
+  restrictedUriHint: (uri: string) =>
+    uri.startsWith('git+file:') || uri.startsWith('file:')
+      ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` to allow it.'
+      : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${uri.replace(/[?#].*$/, '')}"]`,
   notADerivation: (image: string, kind: string, size: number) =>
     `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
@@ -28,6 +45,9 @@ export const messages = {
 
   // Pin
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
+  pinOutside: () => 'it is a symlink to a file outside the repository',
+  pinNotJson: (position: string | undefined) =>
+    `it is not JSON${position === undefined ? '' : ` (at byte ${position})`}`,
   pinHint: () =>
     'A pin reads {"url": "https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz", "sha256": "<nix base32>", "rev": "<40 hex>"}; `nix-prefetch-url --unpack URL` prints the sha256.',
   pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
@@ -101,7 +121,17 @@ export const messages = {
   cannotRewriteInPlaceHint: () => 'Write the image reference as a plain or quoted string without escape sequences.',
   rewriteNotVerified: (file: string, why: string) =>
     `Refused to rewrite ${file}: the result did not check out (${why}). Nothing was written.`,
-  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}`,
+  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}. It was left as it was.`,
+  writeFailedHint: (code: string | undefined) =>
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'Free some space on that file system (or raise the quota), then run the command again.'
+      : code === 'EPERM' || code === 'EACCES' || code === 'EROFS'
+        ? 'Make the file and its directory writable (an immutable file shows an `i` in `lsattr`), then run the command again.'
+        : 'Run the command again once the cause is removed; nothing was changed.',
+  writeNotRolledBack: (files: readonly string[]) =>
+    `A step of the rewrite failed, and ${files.join(', ')} could not be put back: the original of each is kept beside it as .<name>.nixtag-<pid>-<random>.`,
+  shortWrite: (written: number, total: number) =>
+    `only ${written} of ${total} bytes could be written (no space left on device?)`,
 
   // Results
   stale: (file: string, line: number, column: number, image: string) =>

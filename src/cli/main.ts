@@ -5,6 +5,8 @@ import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
+import { terminateChildren } from '../exec.js';
+import { handleInterrupts } from './signals.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -84,6 +86,7 @@ export async function main(
   cli.help();
   cli.version(version());
 
+  handleInterrupts();
   try {
     const parsed = cli.parse(['node', 'nixtag', ...argv], { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT.ok;
@@ -107,5 +110,8 @@ export async function main(
       output.err(messages.unexpected());
     }
     return exitCodeFor(error);
+  } finally {
+    // Normally nothing is left; after an error, Nix evaluating another directory may be.
+    await terminateChildren();
   }
 }

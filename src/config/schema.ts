@@ -1,7 +1,25 @@
 // zod's v3 API, shipped in the same package: it loads in a quarter of v4's time, and this runs
 // on every commit.
 import { z } from 'zod/v3';
+import path from 'node:path';
 import { canonicalRepository } from '../manifest/reference.js';
+
+/**
+ * A path (or glob) the configuration names is read from the judged tree: it must stay inside the
+ * repository (no absolute path, no `..` out of it), or a hook would read and print any file.
+ */
+function insideRepository(value: string): boolean {
+  if (value.includes('\0') || value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\'))
+    return false;
+  const normal = path.posix.normalize(value.replaceAll('\\', '/'));
+  return normal !== '..' && !normal.startsWith('../');
+}
+
+const repositoryPath = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .refine(insideRepository, { message: `${what} inside the repository (relative, no ..)` });
 
 /** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
 const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: z.string() }).strict()]);
@@ -9,13 +27,13 @@ const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: 
 const imageSchema = z
   .object({
     name: z.string().min(1, 'a non-empty name'),
-    nix: z.string().min(1).default('default.nix'),
+    nix: repositoryPath('a file').default('default.nix'),
     attr: z.string().nullable().default(null),
     args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, 'a Nix identifier'), argValue).default({}),
     repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
       message: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
     }),
-    manifests: z.array(z.string().min(1)).min(1).optional(),
+    manifests: z.array(repositoryPath('a glob')).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
   })
   .strict();
@@ -28,9 +46,20 @@ export const configSchema = z
       .regex(/^[^/\\]+$/, 'a directory name without slashes')
       .refine((name) => name !== '.' && name !== '..', 'a directory name')
       .default('source'),
-    pin: z.string().min(1).default('.nixpkgs-pin.json'),
+    pin: repositoryPath('a file').default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
     images: z.array(imageSchema).min(1, 'at least one image').optional(),
+    evaluation: z
+      .object({
+        /** Seconds one Nix evaluation may take. */
+        timeout: z.number().positive().max(86_400).default(300),
+        /** MiB of address space Nix may use; null: no limit. */
+        memoryLimit: z.number().int().min(64).nullable().default(null),
+        restrictEval: z.boolean().default(false),
+        allowedUris: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .default({}),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })
       .strict()

@@ -400,15 +400,24 @@ async function evaluateInTree(
     }
   }
   const { pinnedNixpkgs, readPin } = await import('../nix/pin.js');
-  const pin = await readPin(path.join(root, config.pin), config.pin);
+  const pin = await readPin(path.join(root, config.pin), config.pin, root);
   const nixpkgs =
     pin === undefined
       ? undefined
       : await pinnedNixpkgs(pin, config.pin, path.join(stateDirectory(repository), 'cache'), root);
+  const { evaluation } = config;
   const evaluating = evaluateImages(
     requests,
-    { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation, nixpkgs },
+    {
+      system: config.system,
+      allowImportFromDerivation: config.allowImportFromDerivation,
+      nixpkgs,
+      restrict: evaluation.restrictEval
+        ? { checkout: root, allowedUris: [...(pin === undefined ? [] : [pin.url]), ...evaluation.allowedUris] }
+        : undefined,
+    },
     signal,
+    { timeoutSeconds: evaluation.timeout, memoryLimitMb: evaluation.memoryLimit ?? undefined },
   );
   onStart();
   const evaluations = await evaluating;

@@ -41,9 +41,13 @@ export async function evaluateImages(
   requests: readonly ImageRequest[],
   settings: EvalSettings,
   signal?: AbortSignal,
+  limits: EvalLimits = {},
 ): Promise<ImageEvaluation[]> {
   const results = new Map<ImageRequest, ImageEvaluation>();
   const byDirectory = Map.groupBy(requests, (request) => path.dirname(request.file));
+  // The first failure ends the other directories' Nix processes: nobody waits for them.
+  const failed = new AbortController();
+  const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
   await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
       const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
@@ -51,13 +55,29 @@ export async function evaluateImages(
       const run = await nixInstantiate(
         ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text],
         directory,
-        { signal, answerMarker },
-      );
+        {
+          signal: stop,
+          answerMarker,
+          images: group.map((request) => request.name),
+          restricted: settings.restrict !== undefined,
+          ...limits,
+        },
+      ).catch((error: unknown) => {
+        failed.abort(error);
+        throw error;
+      });
       const described = JSON.parse(run.stdout) as Described[];
       group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));
     }),
   );
   return requests.map((request) => results.get(request)!);
+}
+
+export interface EvalLimits {
+  /** Seconds one evaluation may take (evaluation.timeout). */
+  timeoutSeconds?: number | undefined;
+  /** MiB of address space (evaluation.memoryLimit). */
+  memoryLimitMb?: number | undefined;
 }
 
 function interpret(request: ImageRequest, described: Described): ImageEvaluation {

@@ -1,5 +1,6 @@
 import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
+import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
 import { nixEnvironment } from './environment.js';
 
@@ -19,7 +20,22 @@ export interface NixRunOptions {
    * and the process is left to finish on its own. Without the line, stdout at exit is.
    */
   answerMarker?: string | undefined;
+  /** Seconds the evaluation may take; then Nix is ended and NIX_TIMEOUT names `images`. */
+  timeoutSeconds?: number | undefined;
+  /** Address space Nix may use, in MiB (`ulimit -v`); exceeding it is NIX_MEMORY_LIMIT. */
+  memoryLimitMb?: number | undefined;
+  /** The images this run evaluates, for messages. */
+  images?: readonly string[] | undefined;
+  /** With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key. */
+  restricted?: boolean | undefined;
 }
+
+/** What Nix (Boehm GC, the loader) prints when an address-space limit stops it. */
+const OUT_OF_MEMORY =
+  /out of memory|Failed to expand heap|Cannot allocate memory|std::bad_alloc|failed to map segment|Resource temporarily unavailable/;
+/** Nix's refusals in restricted mode, 2.8 and 2.26. */
+const RESTRICTED_PATH = /access to (?:absolute |canonical )?path '([^']*)' is forbidden in restricted mode/;
+const RESTRICTED_URI = /access to URI '([^']*)' is forbidden in restricted mode/;
 
 /**
  * The one place that runs nix-instantiate. Arguments go to the program as an array (never
@@ -30,14 +46,53 @@ export async function nixInstantiate(
   cwd: string,
   options: NixRunOptions = {},
 ): Promise<NixRun> {
-  const { signal, answerMarker } = options;
-  const result = await exec('nix-instantiate', args, {
+  const { signal, answerMarker, timeoutSeconds, memoryLimitMb } = options;
+  const images = list(options.images ?? []);
+  // The address-space limit is set by a shell for Nix alone (Node cannot set a child's rlimit).
+  const [file, fullArgs] =
+    memoryLimitMb === undefined
+      ? ['nix-instantiate', args]
+      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, 'nix-instantiate', ...args]];
+  const result = await exec(file, fullArgs, {
     cwd,
     env: nixEnvironment(),
+    owned: true,
     ...(signal ? { signal } : {}),
+    ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
     ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
-  if (result.missing) {
+  if (result.timedOut) {
+    throw new NixtagError('NIX_TIMEOUT', messages.nixTimeout(images, cwd, timeoutSeconds ?? 0), {
+      hint: messages.nixTimeoutHint(),
+      detail: escapeText(result.stderr.trim()),
+    });
+  }
+  if (result.failed && signal?.aborted) {
+    throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), { cause: signal.reason });
+  }
+  if (result.failed && memoryLimitMb !== undefined && OUT_OF_MEMORY.test(result.stderr)) {
+    throw new NixtagError('NIX_MEMORY_LIMIT', messages.nixMemoryLimit(images, cwd, memoryLimitMb), {
+      hint: messages.nixMemoryLimitHint(),
+      detail: escapeText(result.stderr.trim()),
+    });
+  }
+  if (result.failed && options.restricted) {
+    const path = RESTRICTED_PATH.exec(result.stderr)?.[1];
+    const uri = RESTRICTED_URI.exec(result.stderr)?.[1];
+    if (path !== undefined || uri !== undefined) {
+      throw new NixtagError(
+        'NIX_RESTRICTED',
+        uri !== undefined
+          ? messages.restrictedUri(images, escapeText(uri))
+          : messages.restrictedPath(images, escapeText(path!)),
+        {
+          hint: uri !== undefined ? messages.restrictedUriHint(uri) : messages.restrictedPathHint(),
+          detail: escapeText(result.stderr.trim()),
+        },
+      );
+    }
+  }
+  if (result.missing || (memoryLimitMb !== undefined && result.exitCode === 127)) {
     throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
       hint: messages.nixInstallHint(),
       cause: result.error,
@@ -45,7 +100,7 @@ export async function nixInstantiate(
   }
   if (result.failed) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
-      detail: result.stderr.trim() || String((result.error as Error | undefined)?.message ?? ''),
+      detail: escapeText(result.stderr.trim() || String((result.error as Error | undefined)?.message ?? '')),
       hint: messages.nixEvalHint(),
       cause: result.error,
     });
@@ -54,6 +109,8 @@ export async function nixInstantiate(
   if (traced === undefined) return { stdout: result.stdout, stderr: result.stderr, traced: false };
   return { stdout: traced.value, stderr: traced.rest, traced: result.answeredEarly === true };
 }
+
+const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
 /** Where the line `trace: <marker>…` starts in stderr, searching from `from`; -1 if nowhere. */
 function answerLine(stderr: string, marker: string, from = 0): number {
