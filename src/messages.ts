@@ -55,6 +55,20 @@ export const messages = {
     `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,
 
   // Configuration
+  expect: {
+    name: 'a non-empty name',
+    nixIdentifier: 'a Nix identifier',
+    repository: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
+    directoryName: 'a directory name without slashes',
+    notDotDirectory: 'a directory name',
+    someImage: 'at least one image',
+    uniqueName: (name: string) => `a name not used by another image ('${name}' is)`,
+    fileInRepository: 'a file inside the repository (a relative path, not leaving it with ..)',
+    globInRepository: 'a glob inside the repository (a relative pattern, not leaving it with ..)',
+    uriPrefix: 'a URL or URL prefix without spaces',
+  },
+  attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
+  attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
   configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
   configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
@@ -121,6 +135,9 @@ export const messages = {
   cannotRewriteInPlaceHint: () => 'Write the image reference as a plain or quoted string without escape sequences.',
   rewriteNotVerified: (file: string, why: string) =>
     `Refused to rewrite ${file}: the result did not check out (${why}). Nothing was written.`,
+  rewriteUnrelatedChanged: (line: number) => `an unrelated reference changed at line ${line}`,
+  rewriteTagNotRead: (line: number) => `the reference at line ${line} does not read the new tag`,
+  rewriteCountChanged: () => 'the number of references changed',
   writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}. It was left as it was.`,
   writeFailedHint: (code: string | undefined) =>
     code === 'ENOSPC' || code === 'EDQUOT'
@@ -143,6 +160,7 @@ export const messages = {
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
+  fixCommand: (judged: 'worktree' | 'index' | 'rev') => (judged === 'index' ? 'nixtag fix --staged' : 'nixtag fix'),
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
   staleSummary: (count: number) =>
     `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,
@@ -152,10 +170,36 @@ export const messages = {
   noReferences: () =>
     'nixtag: no managed image reference found. Without configuration, references are image strings whose tag is a 32-character Nix hash.',
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
+  upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unmanaged: (file: string, line: number, column: number, value: string) =>
     `${file}:${line}:${column}: ${value} (not managed)`,
   warning: (text: string) => `nixtag: warning: ${text}`,
   errorPrefix: (code: string) => `nixtag: error [${code}]:`,
   hintPrefix: () => 'hint:',
   unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
+
+  // The command line's help
+  help: {
+    config: 'Use this configuration file instead of the one in the judged tree',
+    check: 'Verify that every managed image reference carries the tag CI will build',
+    checkStaged: 'Judge the index (what git commit records), not the working tree',
+    checkRev: 'Judge a commit (what git push sends)',
+    json: 'Print the result as JSON',
+    verbose: 'Also list references that are up to date or not managed',
+    noCache: 'Ask Nix even when an earlier evaluation of the same inputs is known',
+    fix: 'Rewrite stale tags in place, changing nothing but the tag characters',
+    fixStaged: 'Rewrite the staged manifests in the index (and the working tree when nothing is lost)',
+    hash: 'Print the tag CI will push for each image (the hash part of its Nix output path)',
+    hashImage: 'Only this image',
+    hashStaged: 'Evaluate the index',
+    hashRev: 'Evaluate a commit',
+    hook: "What the hook scripts call: pre-commit, or pre-push (reads git's stdin)",
+    hookCheck: 'pre-commit: refuse a commit with a stale tag (default)',
+    hookFix: 'pre-commit: rewrite stale tags in the index instead',
+    install: 'Install the pre-commit hook (and the pre-push hook) into husky or plain git',
+    installHusky: 'Add a line to .husky/<hook>',
+    installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
+    installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
+    installPrePush: 'Also install the pre-push hook',
+  },
 };

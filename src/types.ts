@@ -24,8 +24,8 @@ export interface CheckResult {
   skipped?: boolean;
   /** Nix was called (false: the tags came from the cache, or no tag was needed). */
   evaluated?: boolean;
-  /** The command that rewrites what is stale here (`nixtag fix --staged` for the index). */
-  fixCommand?: string;
+  /** What was judged: the working tree, the index or a commit (the report names the fix for it). */
+  judged?: 'worktree' | 'index' | 'rev';
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
 }

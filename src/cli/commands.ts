@@ -76,10 +76,10 @@ export async function runHook(
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
-  const options = { cwd: process.cwd(), configFile: flags.config, indexTree };
+  const options = { cwd: process.cwd(), configFile: flags.config };
   const result =
     name === 'pre-commit'
-      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' })
+      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, { indexTree })
       : await hook.prePush({ ...options, stdin: await readStdin() });
   if (result.skipped) {
     output.err(messages.skippedHook());

@@ -32,54 +32,45 @@ export async function main(
   let run: (() => Promise<number>) | undefined;
   let json = false;
 
-  cli.option('--config <file>', 'Use this configuration file instead of the one in the judged tree');
-  cli
-    .command('check [...paths]', 'Verify that every managed image reference carries the tag CI will build')
-    .option('--staged', 'Judge the index (what git commit records), not the working tree')
-    .option('--rev <rev>', 'Judge a commit (what git push sends)')
-    .option('--json', 'Print the result as JSON')
-    .option('--verbose', 'Also list references that are up to date or not managed')
-    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
+  cli.option('--config <file>', messages.help.config);
+  /** The options of the commands that judge a tree; `staged`/`rev` are their help lines, or absent. */
+  const judging = (name: string, help: string, staged: string, rev?: string, verbose = true) => {
+    const command = cli.command(name, help).option('--staged', staged);
+    if (rev !== undefined) command.option('--rev <rev>', rev);
+    command.option('--json', messages.help.json);
+    if (verbose) command.option('--verbose', messages.help.verbose);
+    return command.option('--no-cache', messages.help.noCache);
+  };
+  const runs =
+    (command: (flags: CommonFlags & { image?: string }, paths: string[]) => Promise<number>) =>
+    (...args: unknown[]) => {
+      const flags = args.at(-1) as CommonFlags & { image?: string };
+      json = Boolean(flags.json);
+      run = () => command(flags, asPaths(args.length > 1 ? args[0] : []));
+    };
+  judging('check [...paths]', messages.help.check, messages.help.checkStaged, messages.help.checkRev)
     .example('nixtag check --staged')
-    .action((paths: unknown, flags: CommonFlags) => {
-      json = Boolean(flags.json);
-      run = () => runCheck(asPaths(paths), flags, output);
-    });
+    .action(runs((flags, paths) => runCheck(paths, flags, output)));
+  judging('fix [...paths]', messages.help.fix, messages.help.fixStaged).action(
+    runs((flags, paths) => runFix(paths, flags, output)),
+  );
+  judging('hash', messages.help.hash, messages.help.hashStaged, messages.help.hashRev, false)
+    .option('--image <name>', messages.help.hashImage)
+    .action(runs((flags) => runHash(flags, output)));
   cli
-    .command('fix [...paths]', 'Rewrite stale tags in place, changing nothing but the tag characters')
-    .option('--staged', 'Rewrite the staged manifests in the index (and the working tree when nothing is lost)')
-    .option('--json', 'Print the result as JSON')
-    .option('--verbose', 'Also list references that are up to date or not managed')
-    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
-    .action((paths: unknown, flags: CommonFlags) => {
-      json = Boolean(flags.json);
-      run = () => runFix(asPaths(paths), flags, output);
-    });
-  cli
-    .command('hash', 'Print the tag CI will push for each image (the hash part of its Nix output path)')
-    .option('--image <name>', 'Only this image')
-    .option('--staged', 'Evaluate the index')
-    .option('--rev <rev>', 'Evaluate a commit')
-    .option('--json', 'Print the result as JSON')
-    .option('--no-cache', 'Ask Nix even when an earlier evaluation of the same inputs is known')
-    .action((flags: CommonFlags & { image?: string }) => {
-      json = Boolean(flags.json);
-      run = () => runHash(flags, output);
-    });
-  cli
-    .command('hook <name> [...args]', "What the hook scripts call: pre-commit, or pre-push (reads git's stdin)")
-    .option('--check', 'pre-commit: refuse a commit with a stale tag (default)')
-    .option('--fix', 'pre-commit: rewrite stale tags in the index instead')
-    .option('--verbose', 'Also list references that are up to date or not managed')
+    .command('hook <name> [...args]', messages.help.hook)
+    .option('--check', messages.help.hookCheck)
+    .option('--fix', messages.help.hookFix)
+    .option('--verbose', messages.help.verbose)
     .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
       run = () => runHook(name, flags, output, known.indexTree);
     });
   cli
-    .command('install', 'Install the pre-commit hook (and the pre-push hook) into husky or plain git')
-    .option('--husky', 'Add a line to .husky/<hook>')
-    .option('--git', 'Install into the folder `git rev-parse --git-path hooks` names')
-    .option('--pre-commit <mode>', 'check (refuse stale tags, default) or fix (rewrite them)')
-    .option('--pre-push', 'Also install the pre-push hook')
+    .command('install', messages.help.install)
+    .option('--husky', messages.help.installHusky)
+    .option('--git', messages.help.installGit)
+    .option('--pre-commit <mode>', messages.help.installPreCommit)
+    .option('--pre-push', messages.help.installPrePush)
     .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
       run = () => runInstall(flags, output);
     });

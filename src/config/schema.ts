@@ -3,6 +3,7 @@
 import { z } from 'zod/v3';
 import path from 'node:path';
 import { canonicalRepository } from '../manifest/reference.js';
+import { messages } from '../messages.js';
 
 /**
  * A path (or glob) the configuration names is read from the judged tree: it must stay inside the
@@ -15,25 +16,21 @@ function insideRepository(value: string): boolean {
   return normal !== '..' && !normal.startsWith('../');
 }
 
-const repositoryPath = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .refine(insideRepository, { message: `${what} inside the repository (relative, no ..)` });
+const repositoryPath = (expected: string) => z.string().min(1).refine(insideRepository, { message: expected });
 
 /** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
 const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: z.string() }).strict()]);
 
 const imageSchema = z
   .object({
-    name: z.string().min(1, 'a non-empty name'),
-    nix: repositoryPath('a file').default('default.nix'),
+    name: z.string().min(1, messages.expect.name),
+    nix: repositoryPath(messages.expect.fileInRepository).default('default.nix'),
     attr: z.string().nullable().default(null),
-    args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, 'a Nix identifier'), argValue).default({}),
+    args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, messages.expect.nixIdentifier), argValue).default({}),
     repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
-      message: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
+      message: messages.expect.repository,
     }),
-    manifests: z.array(repositoryPath('a glob')).min(1).optional(),
+    manifests: z.array(repositoryPath(messages.expect.globInRepository)).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
   })
   .strict();
@@ -43,12 +40,12 @@ export const configSchema = z
     system: z.string().min(1).default('x86_64-linux'),
     checkoutName: z
       .string()
-      .regex(/^[^/\\]+$/, 'a directory name without slashes')
-      .refine((name) => name !== '.' && name !== '..', 'a directory name')
+      .regex(/^[^/\\]+$/, messages.expect.directoryName)
+      .refine((name) => name !== '.' && name !== '..', messages.expect.notDotDirectory)
       .default('source'),
-    pin: repositoryPath('a file').default('.nixpkgs-pin.json'),
+    pin: repositoryPath(messages.expect.fileInRepository).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
-    images: z.array(imageSchema).min(1, 'at least one image').optional(),
+    images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     evaluation: z
       .object({
         /** Seconds one Nix evaluation may take. */
@@ -56,7 +53,7 @@ export const configSchema = z
         /** MiB of address space Nix may use; null: no limit. */
         memoryLimit: z.number().int().min(64).nullable().default(null),
         restrictEval: z.boolean().default(false),
-        allowedUris: z.array(z.string().min(1)).default([]),
+        allowedUris: z.array(z.string().regex(/^\S+$/, messages.expect.uriPrefix)).default([]),
       })
       .strict()
       .default({}),
@@ -73,7 +70,7 @@ export const configSchema = z
         context.addIssue({
           code: 'custom',
           path: ['images', index, 'name'],
-          message: `a name not used by another image ('${image.name}' is)`,
+          message: messages.expect.uniqueName(image.name),
         });
       }
       seen.add(image.name);

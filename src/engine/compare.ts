@@ -1,7 +1,9 @@
 import type { ImageEvaluation } from '../nix/evaluate.js';
-import { expectedReference, planRewrite, type PlannedRewrite } from '../manifest/resolve.js';
-import type { ManifestEntry, FoundReference } from './session.js';
+import { expectedReference, planRewrite, type RewritePlan } from '../manifest/resolve.js';
+import type { TagChange } from '../manifest/rewrite.js';
 import type { ReferenceResult } from '../types.js';
+import type { ExpectedTags } from './evaluation.js';
+import type { FoundReference, ManifestEntry } from './references.js';
 
 export interface Comparison {
   entry: ManifestEntry;
@@ -9,63 +11,53 @@ export interface Comparison {
   /** Index of the occurrence in its manifest; -1 for unmanaged references. */
   index: number;
   result: ReferenceResult;
-  expectedTag?: string;
-  /** For a stale reference: the edits that make it current, or why it cannot be edited in place. */
-  plan?: PlannedRewrite | Error;
+  /** For a stale reference: the expected tag, and the edits that make it current (or why there are none). */
+  stale?: { tag: string; plan: RewritePlan } | undefined;
+}
+
+function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: ImageEvaluation | undefined): Comparison {
+  const { reference, image } = found;
+  const base = {
+    file: entry.manifest.file,
+    line: reference.occurrence.position.line,
+    column: reference.occurrence.position.column,
+    current: reference.current,
+  };
+  if (image === undefined || evaluation === undefined) {
+    return { entry, found, index: -1, result: { ...base, image: null, expected: null, status: 'unmanaged' } };
+  }
+  const index = entry.manifest.occurrences.indexOf(reference.occurrence);
+  const expected = expectedReference(reference, image, evaluation.tag);
+  if (reference.tag === evaluation.tag) {
+    return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
+  }
+  const plan = planRewrite(entry.manifest.file, entry.manifest.text, reference, image, evaluation.tag);
+  const digestDropped = reference.digest !== undefined;
+  return {
+    entry,
+    found,
+    index,
+    stale: { tag: evaluation.tag, plan },
+    result: { ...base, image: image.name, expected, status: 'stale', ...(digestDropped ? { digestDropped } : {}) },
+  };
 }
 
 /** Compares every reference with its image's expected tag. */
-export function compareReferences(
-  manifests: readonly ManifestEntry[],
-  evaluations: ReadonlyMap<string, ImageEvaluation>,
-): Comparison[] {
-  const comparisons: Comparison[] = [];
-  for (const entry of manifests) {
-    for (const found of entry.references) {
-      const { reference, image } = found;
-      const base = {
-        file: entry.manifest.file,
-        line: reference.occurrence.position.line,
-        column: reference.occurrence.position.column,
-        current: reference.current,
-      };
-      const evaluation = image && evaluations.get(image.name);
-      if (image === undefined || evaluation === undefined) {
-        comparisons.push({
-          entry,
-          found,
-          index: -1,
-          result: { ...base, image: null, expected: null, status: 'unmanaged' },
-        });
-        continue;
-      }
-      const occurrenceIndex = entry.manifest.occurrences.indexOf(reference.occurrence);
-      const expected = expectedReference(reference, image, evaluation.tag);
-      if (reference.tag === evaluation.tag) {
-        comparisons.push({
-          entry,
-          found,
-          index: occurrenceIndex,
-          result: { ...base, image: image.name, expected, status: 'ok' },
-        });
-        continue;
-      }
-      let plan: PlannedRewrite | Error;
-      try {
-        plan = planRewrite(entry.manifest.file, entry.manifest.text, reference, image, evaluation.tag);
-      } catch (error) {
-        plan = error as Error;
-      }
-      const digestDropped = reference.digest !== undefined;
-      comparisons.push({
-        entry,
-        found,
-        index: occurrenceIndex,
-        plan,
-        expectedTag: evaluation.tag,
-        result: { ...base, image: image.name, expected, status: 'stale', ...(digestDropped ? { digestDropped } : {}) },
-      });
-    }
-  }
-  return comparisons;
+export function compareReferences(manifests: readonly ManifestEntry[], tags: ExpectedTags): Comparison[] {
+  return manifests.flatMap((entry) =>
+    entry.references.map((found) => compareOne(entry, found, found.image && tags.get(found.image.name))),
+  );
+}
+
+/**
+ * The tag changes that make these comparisons' stale references current, for rewriteManifest.
+ * A stale reference that cannot be edited in place is an error: nothing may be half-fixed.
+ */
+export function staleChanges(comparisons: readonly Comparison[]): TagChange[] {
+  return comparisons.flatMap((comparison) => {
+    if (comparison.stale === undefined) return [];
+    const { tag, plan } = comparison.stale;
+    if (plan.kind === 'refused') throw plan.error;
+    return [{ index: comparison.index, tag, plan }];
+  });
 }

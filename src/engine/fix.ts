@@ -1,18 +1,19 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { listTree, resolveTree, slotOf } from '../git/source.js';
+import { judgedTree, listTree } from '../git/source.js';
 import { stageBlob, writeBlob } from '../git/stage.js';
 import { materializeTree } from '../git/tree.js';
-import { rewriteManifest, type TagChange } from '../manifest/rewrite.js';
+import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
-import { inspectSession, resultOf, type Inspection } from './check.js';
-import type { Comparison } from './compare.js';
-import type { ResolvedImage } from './images.js';
-import { retagText } from './retag.js';
-import { evaluationKey, startEvaluation, withSession, type EngineOptions, type Session } from './session.js';
 import type { CheckResult, FixLoop } from '../types.js';
+import { staleChanges, type Comparison } from './compare.js';
+import { expectedTags, type ExpectedTags } from './evaluation.js';
+import type { ResolvedImage } from './images.js';
+import { inspectSession, resultOf, type Inspection } from './inspect.js';
+import { retagText } from './retag.js';
+import { withSession, type Known, type RunRequest, type Session } from './session.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -34,15 +35,7 @@ function planWrites(inspection: Inspection): PlannedWrite[] {
         hint: messages.symlinkOutsideHint(),
       });
     }
-    const changes: TagChange[] = group.map((comparison) => {
-      if (comparison.plan instanceof Error || comparison.plan === undefined) {
-        throw (
-          comparison.plan ?? new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(comparison.result.file))
-        );
-      }
-      return { index: comparison.index, tag: comparison.expectedTag!, plan: comparison.plan };
-    });
-    const after = rewriteManifest(entry.manifest, changes);
+    const after = rewriteManifest(entry.manifest, staleChanges(group));
     return { file: entry.manifest.file, target, before: entry.manifest.text, after, comparisons: group };
   });
 }
@@ -53,7 +46,7 @@ async function worktreeCopy(
   write: PlannedWrite,
   file: string,
   images: ResolvedImage[],
-  tags: Map<string, string>,
+  tags: ExpectedTags,
 ): Promise<FileWrite | undefined> {
   const { repository } = session;
   const worktreeFile = path.join(repository.root, file);
@@ -75,15 +68,15 @@ async function worktreeCopy(
  * The staged blob gets the new text, in every index the commit uses; the working-tree copy too
  * when that loses nothing: when it equals what was staged, or, for a partially staged manifest,
  * by retagging the working-tree text itself so its unstaged edits stay. The working tree and the
- * index change together or not at all: the working-tree files are written first (all bytes, then
- * renamed), the index is updated after, and if that fails the files and the index entries
+ * index change together or not at all: the working-tree files are written first (every byte,
+ * then renamed), the index is updated after, and if that fails the files and the index entries
  * already updated get their old content back.
  */
 async function stageWrites(
   session: Session,
   writes: PlannedWrite[],
   images: ResolvedImage[],
-  tags: Map<string, string>,
+  tags: ExpectedTags,
 ): Promise<void> {
   const { repository } = session;
   const root = await realpath(session.manifestRoot);
@@ -92,12 +85,8 @@ async function stageWrites(
   for (const write of writes) {
     const file = path.relative(root, write.target).split(path.sep).join('/');
     const entry = session.entries.find((candidate) => candidate.path === file);
-    staged.push({
-      file,
-      mode: entry?.mode ?? '100644',
-      blob: await writeBlob(repository, write.after),
-      previous: entry?.oid,
-    });
+    const blob = await writeBlob(repository, write.after);
+    staged.push({ file, mode: entry?.mode ?? '100644', blob, previous: entry?.oid });
     const copy = await worktreeCopy(session, write, file, images, tags);
     if (copy !== undefined) copies.push(copy);
   }
@@ -122,27 +111,22 @@ async function stageWrites(
  * After a rewrite, the tags of the rewritten tree: if one changed, a manifest is an input of its
  * own image (a `./.` or `cleanSource ./.` source takes it in) and no tag can ever be current.
  */
-async function detectLoops(
-  session: Session,
-  writes: PlannedWrite[],
-  images: ResolvedImage[],
-  before: Map<string, string>,
-) {
-  const tree = await resolveTree(session.repository, session.source);
-  if (tree === session.tree) return [];
-  const entries = await listTree(session.repository, tree);
+async function detectLoops(session: Session, writes: PlannedWrite[], images: ResolvedImage[], before: ExpectedTags) {
+  const tree = judgedTree(session.repository, session.tree.source);
+  const treeId = await tree.id();
+  if (treeId === session.treeId) return [];
   const after: Session = {
     ...session,
     tree,
-    entries,
-    checkout: materializeTree(session.repository, tree, slotOf(session.source), session.config.checkoutName),
-    cache: session.cache && { store: session.cache.store, context: { ...session.cache.context, entries } },
+    treeId,
+    entries: await listTree(session.repository, treeId),
+    checkout: materializeTree(session.repository, tree, session.config.checkoutName),
   };
-  const tags = await startEvaluation(after, images).result;
+  const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
   for (const image of images) {
-    const tag = tags.get(evaluationKey(image))?.tag;
-    if (tag === undefined || tag === before.get(image.name)) continue;
+    const tag = tags.get(image.name)?.tag;
+    if (tag === undefined || tag === before.get(image.name)?.tag) continue;
     for (const write of writes) {
       if (write.comparisons.some((comparison) => comparison.result.image === image.name)) {
         loops.push({ file: write.file, image: image.name, tag });
@@ -158,15 +142,22 @@ async function detectLoops(
  * error leaves all manifests as they were.
  * With `--staged` the index is rewritten (and the working tree where nothing is lost).
  */
-export async function fix(options: EngineOptions): Promise<CheckResult> {
-  if (options.source?.kind === 'rev') throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
-  return withSession(options, async (session) => {
-    const inspection = await inspectSession(session, options);
+export async function fix(request: RunRequest): Promise<CheckResult> {
+  return fixKnown(request, {});
+}
+
+/** `fix`, going on from what an earlier step of the run (a hook) found already. */
+export async function fixKnown(request: RunRequest, known: Known): Promise<CheckResult> {
+  if ((known.tree?.source ?? request.source)?.kind === 'rev') {
+    throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
+  }
+  return withSession(request, known, async (session) => {
+    const inspection = await inspectSession(session);
     const writes = planWrites(inspection);
     if (writes.length === 0) return resultOf(inspection, session);
-    const images = inspection.scan.images.filter((image) => inspection.tags.has(image.name));
-    const tags = new Map([...inspection.tags].map(([name, evaluation]) => [name, evaluation.tag]));
-    if (session.source.kind === 'index') await stageWrites(session, writes, images, tags);
+    const { tags } = inspection;
+    const images = inspection.scan.images.filter((image) => tags.has(image.name));
+    if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags);
     else
       await replaceFiles(
         writes.map((write) => ({ target: write.target, content: write.after, displayFile: write.file })),

@@ -1,41 +1,37 @@
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import {
-  defaultImage,
-  evaluationKey,
-  scanManifests,
-  startEvaluation,
-  withSession,
-  type EngineOptions,
-} from './session.js';
 import type { HashResult } from '../types.js';
+import { expectedTags } from './evaluation.js';
+import { defaultImage } from './images.js';
+import { findReferences } from './references.js';
+import { withSession, type RunRequest } from './session.js';
 
-export interface HashOptions extends EngineOptions {
+export interface HashRequest extends Omit<RunRequest, 'paths'> {
   /** Only this image. */
   image?: string | undefined;
 }
 
 /** `nixtag hash`: the tag CI will push for each image. */
-export async function hash(options: HashOptions): Promise<HashResult> {
-  return withSession({ ...options, paths: undefined }, async (session) => {
+export async function hash(request: HashRequest): Promise<HashResult> {
+  return withSession({ ...request, paths: undefined }, {}, async (session) => {
     let images = session.images;
     let warnings: string[] = [];
     if (session.config.images === undefined) {
       // Without configuration the root default.nix is the image; its repository, if any, comes
       // from the hash-tagged references.
-      const scan = await scanManifests(session, { ...options, paths: undefined });
+      const scan = await findReferences(session);
       images = scan.images.length > 0 ? scan.images : [defaultImage()];
       warnings = scan.warnings;
     }
-    if (options.image !== undefined) {
+    if (request.image !== undefined) {
       const known = images.map((image) => image.name);
-      images = images.filter((image) => image.name === options.image);
-      if (images.length === 0) throw new NixtagError('USAGE', messages.unknownImage(options.image, known));
+      images = images.filter((image) => image.name === request.image);
+      if (images.length === 0) throw new NixtagError('USAGE', messages.unknownImage(request.image, known));
     }
-    const tags = await startEvaluation(session, images).result;
+    const tags = await expectedTags(session, images);
     return {
       images: images.map((image) => {
-        const evaluation = tags.get(evaluationKey(image))!;
+        const evaluation = tags.get(image.name)!;
         warnings.push(...evaluation.warnings);
         return {
           name: image.name,

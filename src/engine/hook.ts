@@ -1,16 +1,22 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { openRepository, stateDirectory } from '../git/repository.js';
-import { resolveTree, type TreeSource } from '../git/source.js';
-import { isDeletion, parsePrePushInput } from './prePushInput.js';
+import { openRepository } from '../git/repository.js';
+import { judgedTree, type TreeSource } from '../git/source.js';
+import { runEnvironment } from '../state/environment.js';
+import { isKnownGood, recordGood, verdictKey } from '../state/verdicts.js';
 import type { CheckResult } from '../types.js';
-import { isKnownGood, recordGood, verdictEnvironment, verdictKey } from '../state/verdicts.js';
+import { isDeletion, parsePrePushInput } from './prePushInput.js';
+import type { Known } from './session.js';
 
 export interface HookOptions {
   cwd: string;
   configFile?: string | undefined;
   env?: NodeJS.ProcessEnv;
-  /** The index's tree id, when the CLI's idle check has just written it. */
+}
+
+/**
+ * What the CLI's idle check found (engine/idle.ts): the index's tree id, just written and found
+ * not yet judged up to date. The hook goes on from it without asking git or the verdicts again.
+ */
+export interface IdleMiss {
   indexTree?: string | undefined;
 }
 
@@ -21,40 +27,42 @@ export interface HookResult {
   judged: Array<{ ref: string | undefined; result: CheckResult }>;
 }
 
-function environmentOf(options: HookOptions): string | undefined {
-  const config =
-    options.configFile === undefined ? undefined : readFileSync(path.resolve(options.cwd, options.configFile), 'utf8');
-  return verdictEnvironment(config);
+/** What one hook run finds once and judges every tree with: the repository, --config's text. */
+async function hookContext(options: HookOptions): Promise<Known> {
+  const repository = await openRepository(options.cwd);
+  if (options.configFile === undefined) return { repository };
+  const { readExplicitConfig } = await import('../config/load.js');
+  return { repository, explicitConfig: await readExplicitConfig(options.cwd, options.configFile) };
 }
 
 /**
  * Judges one tree: answered from the verdicts of trees already found up to date when possible
  * (no configuration, YAML or Nix is loaded then), otherwise by a full check, or by fix.
  */
-async function judge(options: HookOptions, source: TreeSource, mode: 'check' | 'fix'): Promise<CheckResult> {
-  const { key, state, good, repository, tree } = await verdict(options, source);
-  if (good) return { ok: true, references: [], warnings: [], evaluated: false };
-  // The engine goes on from the repository and tree found here, not asking git for them again.
-  const engine = { cwd: options.cwd, configFile: options.configFile, source, repository, tree };
+async function judge(
+  options: HookOptions,
+  context: Known,
+  source: TreeSource,
+  mode: 'check' | 'fix',
+  idleTree?: string,
+): Promise<CheckResult> {
+  const repository = context.repository!;
+  const tree = judgedTree(repository, source, idleTree);
+  const environment = runEnvironment(context.explicitConfig?.text);
+  const key = environment === undefined ? undefined : verdictKey(await tree.id(), environment);
+  // The idle check has just looked this tree up: no second read of the verdicts.
+  if (idleTree === undefined && key !== undefined && isKnownGood(repository.gitDir, key)) {
+    return { ok: true, references: [], warnings: [], evaluated: false };
+  }
+  const request = { cwd: options.cwd, configFile: options.configFile, source };
+  const known = { ...context, tree };
   const result =
-    mode === 'fix' ? await (await import('./fix.js')).fix(engine) : await (await import('./check.js')).check(engine);
+    mode === 'fix'
+      ? await (await import('./fix.js')).fixKnown(request, known)
+      : await (await import('./check.js')).checkKnown(request, known);
   const wrote = result.references.some((reference) => reference.status === 'fixed');
-  if (result.ok && !wrote && key !== undefined) recordGood(state, key);
+  if (result.ok && !wrote && key !== undefined) recordGood(repository.gitDir, key);
   return result;
-}
-
-/**
- * Whether this tree was already found up to date. (The CLI answers an idle pre-commit even
- * earlier, in engine/idle.ts, before this module loads.)
- */
-async function verdict(options: HookOptions, source: TreeSource) {
-  const repository = await openRepository(options.cwd);
-  const known = source.kind === 'index' ? options.indexTree : undefined;
-  const tree = known ?? (await resolveTree(repository, source));
-  const environment = environmentOf(options);
-  const key = environment === undefined ? undefined : verdictKey(tree, environment);
-  const state = stateDirectory(repository);
-  return { key, state, good: key !== undefined && isKnownGood(state, key), repository, tree };
 }
 
 function skipped(options: HookOptions): boolean {
@@ -62,9 +70,15 @@ function skipped(options: HookOptions): boolean {
 }
 
 /** `nixtag hook pre-commit`: judge the index git is about to commit. */
-export async function preCommit(options: HookOptions & { mode: 'check' | 'fix' }): Promise<HookResult> {
+export async function preCommit(
+  options: HookOptions & { mode: 'check' | 'fix' },
+  idle: IdleMiss = {},
+): Promise<HookResult> {
   if (skipped(options)) return { skipped: true, judged: [] };
-  return { judged: [{ ref: undefined, result: await judge(options, { kind: 'index' }, options.mode) }] };
+  const context = await hookContext(options);
+  const idleTree = options.configFile === undefined ? idle.indexTree : undefined;
+  const result = await judge(options, context, { kind: 'index' }, options.mode, idleTree);
+  return { judged: [{ ref: undefined, result }] };
 }
 
 /**
@@ -85,9 +99,12 @@ export async function prePush(options: HookOptions & { stdin: string }): Promise
         },
       ]
     : parsePrePushInput(options.stdin).filter((update) => !isDeletion(update));
+  if (updates.length === 0) return { judged: [] };
+  const context = await hookContext(options);
   const judged: HookResult['judged'] = [];
   for (const update of updates) {
-    judged.push({ ref: update.localRef, result: await judge(options, { kind: 'rev', rev: update.localOid }, 'check') });
+    const result = await judge(options, context, { kind: 'rev', rev: update.localOid }, 'check');
+    judged.push({ ref: update.localRef, result });
   }
   return { judged };
 }

@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { exec } from '../exec.js';
-import { isKnownGood, verdictEnvironment, verdictKey } from '../state/verdicts.js';
+import { runEnvironment } from '../state/environment.js';
+import { isKnownGood, verdictKey } from '../state/verdicts.js';
 
 /**
  * This work tree's git directory as a hook sees it, without running git: GIT_DIR when git set it,
@@ -23,7 +24,7 @@ function gitDirectory(cwd: string): string | undefined {
 
 export interface IndexVerdict {
   good: boolean;
-  /** The index's tree id, when it was written: the hook goes on from it. */
+  /** The index's tree id, when it was written and found not yet judged: the hook goes on from it. */
   tree?: string | undefined;
 }
 
@@ -34,10 +35,10 @@ export interface IndexVerdict {
  */
 export async function indexVerdict(cwd: string): Promise<IndexVerdict> {
   const gitDir = gitDirectory(cwd);
-  const environment = verdictEnvironment(undefined);
+  const environment = runEnvironment(undefined);
   if (gitDir === undefined || environment === undefined) return { good: false };
   const written = await exec('git', ['write-tree'], { cwd, env: process.env });
   if (written.failed) return { good: false };
   const tree = written.stdout.trim();
-  return { good: isKnownGood(path.join(gitDir, 'nixtag'), verdictKey(tree, environment)), tree };
+  return { good: isKnownGood(gitDir, verdictKey(tree, environment)), tree };
 }

@@ -4,6 +4,7 @@ import { parseImageReference, canonicalRepository } from '../manifest/reference.
 import type { ImageIdentity, ReadReference } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
+import type { TreeEntry } from '../git/source.js';
 
 export interface ResolvedImage extends ImageIdentity {
   config: ImageConfig;
@@ -42,14 +43,7 @@ export function inferImage(references: readonly ReadReference[]): ResolvedImage 
   const [entry] = byRepository;
   if (entry === undefined) return undefined;
   const [canonical, repository] = entry;
-  const name = repository.slice(repository.lastIndexOf('/') + 1);
-  return {
-    name,
-    repository,
-    canonical,
-    inferred: true,
-    config: { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' },
-  };
+  return { ...defaultImage(repository.slice(repository.lastIndexOf('/') + 1), repository), canonical };
 }
 
 /** The image a reference belongs to, if any: by marker name, else by repository. */
@@ -59,4 +53,23 @@ export function imageFor(reference: ReadReference, candidates: readonly Resolved
   const image = candidates.find((candidate) => candidate.canonical === reference.canonical);
   if (image?.inferred && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
   return image;
+}
+
+/** The image nixtag manages without configuration: the root default.nix, whatever it is named later. */
+export function defaultImage(name = 'default', repository = ''): ResolvedImage {
+  const config = { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
+  return { name, repository, canonical: '', inferred: true, config };
+}
+
+/**
+ * What to evaluate before the manifests are read, so that Nix runs while they are: the configured
+ * images, or without configuration the root default.nix (if the tree has one).
+ */
+export function speculativeImages(
+  config: Pick<Config, 'images'>,
+  images: ResolvedImage[],
+  entries: readonly TreeEntry[],
+): ResolvedImage[] {
+  if (images.length > 0 || config.images !== undefined) return images;
+  return entries.some((entry) => entry.path === 'default.nix') ? [defaultImage()] : [];
 }

@@ -1,21 +1,22 @@
 import { readReference } from '../manifest/resolve.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { scanManifest } from '../manifest/scan.js';
-import { compareReferences } from './compare.js';
-import { imageFor, type ResolvedImage } from './images.js';
-import type { ManifestEntry } from './session.js';
 import type { ReferenceResult } from '../types.js';
+import { compareReferences, staleChanges } from './compare.js';
+import type { ExpectedTags } from './evaluation.js';
+import { imageFor, type ResolvedImage } from './images.js';
+import type { ManifestEntry } from './references.js';
 
 /**
- * One manifest's text with every stale tag replaced, given the expected tag of each image: the
- * compare-and-rewrite path of `fix`, on text (a working-tree copy beside a staged one, a test's
+ * One manifest's text with every stale tag replaced, given the run's expected tags: fix's
+ * compare → plan → rewrite path, on text (a working-tree copy beside a staged one, a test's
  * fixture). Returns the text unchanged when nothing is stale.
  */
 export function retagText(
   file: string,
   text: string,
   images: readonly ResolvedImage[],
-  tags: ReadonlyMap<string, string>,
+  tags: ExpectedTags,
 ): { text: string; references: ReferenceResult[] } {
   const outcome = scanManifest(file, text, true);
   if (!('scanned' in outcome)) throw new Error(outcome.skipped);
@@ -27,17 +28,8 @@ export function retagText(
       .filter((reference) => reference !== undefined)
       .map((reference) => ({ reference, image: imageFor(reference, images) })),
   };
-  const evaluations = new Map(
-    [...tags].map(([name, tag]) => [name, { name, outPath: '', tag, warnings: [] as string[] }]),
-  );
-  const comparisons = compareReferences([entry], evaluations);
-  const changes = comparisons
-    .filter((comparison) => comparison.result.status === 'stale')
-    .map((comparison) => {
-      if (comparison.plan === undefined || comparison.plan instanceof Error)
-        throw comparison.plan ?? new Error('no plan');
-      return { index: comparison.index, tag: comparison.expectedTag!, plan: comparison.plan };
-    });
+  const comparisons = compareReferences([entry], tags);
+  const changes = staleChanges(comparisons);
   return {
     text: changes.length === 0 ? text : rewriteManifest(outcome.scanned, changes),
     references: comparisons.map((comparison) => comparison.result),

@@ -50,8 +50,3 @@ export function inRepository(repository: Repository, extra: Partial<GitOptions> 
     env: { GIT_DIR: repository.gitDir, GIT_WORK_TREE: repository.root, ...extra.env },
   };
 }
-
-/** Where nixtag keeps its state for this work tree: materialised trees, caches. */
-export function stateDirectory(repository: Repository): string {
-  return path.join(repository.gitDir, 'nixtag');
-}

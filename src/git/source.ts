@@ -15,6 +15,24 @@ export function slotOf(source: TreeSource): string {
   return source.kind;
 }
 
+/**
+ * A tree to judge: where it comes from, and its id, asked of git once and only when first
+ * needed (for the index, the checkout's diff comes first and the id later; see tree.ts).
+ */
+export interface JudgedTree {
+  source: TreeSource;
+  id(): Promise<string>;
+}
+
+/** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
+export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
+  let resolving: Promise<string> | undefined;
+  return {
+    source,
+    id: () => (resolving ??= known === undefined ? resolveTree(repository, source) : Promise.resolve(known)),
+  };
+}
+
 /** The git tree id of a source. */
 export async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
   switch (source.kind) {

@@ -1,9 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkoutRecord } from '../state/checkoutRecord.js';
+import { statePaths } from '../state/paths.js';
 import { readBlobs } from './blobs.js';
 import { git } from './git.js';
-import { inRepository, stateDirectory, type Repository } from './repository.js';
+import { inRepository, type Repository } from './repository.js';
+import { changesSinceFor, slotOf, type JudgedTree } from './source.js';
 
 /**
  * The tree that `git commit -a` would record now: tracked files with their working-tree content,
@@ -11,9 +13,9 @@ import { inRepository, stateDirectory, type Repository } from './repository.js';
  * and the user's index is never touched.
  */
 export async function worktreeTree(repository: Repository): Promise<string> {
-  const state = stateDirectory(repository);
-  await mkdir(state, { recursive: true });
-  const index = path.join(state, `worktree-index-${process.pid}`);
+  const paths = statePaths(repository.gitDir);
+  await mkdir(paths.root, { recursive: true });
+  const index = paths.scratchIndex(process.pid);
   try {
     await copyFile(repository.indexFile, index).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
@@ -94,65 +96,54 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
  * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
  * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash).
  * After the first full checkout only what changed since the tree checked out last is written:
- * the changes come from `changesSince(previous)` (by default `git diff-tree` between the two
- * trees), the contents from one `git cat-file --batch`. A marker written before an update and
- * removed after it makes an interrupted update start again from a full checkout.
+ * for the index the changes come from `git diff-index --cached`, which does not wait for the
+ * tree id, otherwise from `git diff-tree` between the two trees; the contents from one
+ * `git cat-file --batch`. The checkout record (state/checkoutRecord.ts) makes an interrupted
+ * update start again from a full checkout.
  */
-export async function materializeTree(
-  repository: Repository,
-  treeId: string | Promise<string> | (() => Promise<string>),
-  slot: string,
-  checkoutName: string,
-  changesSince?: (previous: string) => Promise<string>,
-): Promise<string> {
-  const state = path.join(stateDirectory(repository), 'trees', slot);
-  const workTree = path.join(state, checkoutName);
-  const record = path.join(state, `${checkoutName}.tree`);
-  const dirty = path.join(state, `${checkoutName}.updating`);
-  const previous =
-    existsSync(workTree) && !existsSync(dirty) && existsSync(record) ? readFileSync(record, 'utf8') : undefined;
-  let resolved: Promise<string> | undefined;
-  const resolveTree = () => (resolved ??= Promise.resolve(typeof treeId === 'function' ? treeId() : treeId));
+export async function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+  const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
+  const checkout = checkoutRecord(state, checkoutName);
+  const { workTree } = checkout;
+  const previous = checkout.trusted();
 
   if (previous !== undefined) {
     // What changed is asked for first and the tree id only once the files are written: for the
     // index it is not on the path to them (after `git add`, write-tree rewrites the whole index).
     // Until the id is recorded the marker stays, so a run that starts in between starts over.
+    const changesSince = changesSinceFor(repository, tree.source);
     const diff =
       changesSince?.(previous) ??
-      Promise.resolve(resolveTree()).then((tree) =>
-        tree === previous
-          ? ''
-          : git(['diff-tree', '-r', '-z', '--no-renames', previous, tree], inRepository(repository)),
-      );
+      tree
+        .id()
+        .then((id) =>
+          id === previous ? '' : git(['diff-tree', '-r', '-z', '--no-renames', previous, id], inRepository(repository)),
+        );
     const changes = parseRawDiff(await diff);
     if (changes.length === 0) return workTree;
-    await writeFile(dirty, previous);
+    await checkout.beginUpdate(previous);
     await applyChanges(repository, workTree, changes);
     pendingRecords.add(
-      Promise.resolve(resolveTree())
-        .then(async (tree) => {
-          await writeFile(record, tree);
-          await rm(dirty, { force: true });
-        })
+      tree
+        .id()
+        .then((id) => checkout.complete(id))
         .catch(() => undefined), // the marker stays: the next run starts over
     );
     return workTree;
   }
 
-  const tree = await resolveTree();
+  const id = await tree.id();
   await mkdir(state, { recursive: true });
-  await writeFile(dirty, tree);
+  await checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
   const index = path.join(state, `${checkoutName}.index`);
   await rm(index, { force: true });
-  await git(['read-tree', '--reset', '-u', tree], {
+  await git(['read-tree', '--reset', '-u', id], {
     cwd: workTree,
     env: { GIT_DIR: repository.gitDir, GIT_WORK_TREE: workTree, GIT_INDEX_FILE: index },
   });
   await rm(index, { force: true });
-  await writeFile(record, tree);
-  await rm(dirty, { force: true });
+  await checkout.complete(id);
   return workTree;
 }

@@ -71,6 +71,9 @@ export interface PlannedRewrite {
   digestDropped: boolean;
 }
 
+/** The edits that make a reference current, or why it cannot be edited in place. */
+export type RewritePlan = ({ kind: 'edits' } & PlannedRewrite) | { kind: 'refused'; error: NixtagError };
+
 /**
  * The edits that give one reference the expected tag and change nothing else: only the tag's
  * characters (and a stale `@digest`, which would pin the old image) are replaced.
@@ -81,15 +84,17 @@ export function planRewrite(
   reference: ReadReference,
   image: ImageIdentity,
   expectedTag: string,
-): PlannedRewrite {
+): RewritePlan {
   const { occurrence } = reference;
-  const cannotRewrite = () =>
-    new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
+  const refused = (): RewritePlan => ({
+    kind: 'refused',
+    error: new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
       location: { file, ...occurrence.position },
       hint: messages.cannotRewriteInPlaceHint(),
-    });
+    }),
+  });
   const valueOffset = literalOffset(text, occurrence.node, occurrence.text);
-  if (valueOffset === undefined) throw cannotRewrite();
+  if (valueOffset === undefined) return refused();
 
   if (occurrence.form === 'reference') {
     const parsed = parseImageReference(occurrence.text)!;
@@ -102,7 +107,7 @@ export function planRewrite(
       replacement: `:${expectedTag}`,
     };
     const expected = `${occurrence.text.slice(0, nameEnd)}:${expectedTag}`;
-    return { edits: [edit], expected, digestDropped: parsed.digest !== undefined };
+    return { kind: 'edits', edits: [edit], expected, digestDropped: parsed.digest !== undefined };
   }
 
   const quote = occurrence.node.type === 'PLAIN' && needsQuotes(expectedTag) ? '"' : '';
@@ -112,10 +117,15 @@ export function planRewrite(
   const digestNode = occurrence.digestNode;
   if (reference.digest !== undefined && digestNode !== undefined) {
     const digestOffset = literalOffset(text, digestNode, reference.digest);
-    if (digestOffset === undefined) throw cannotRewrite();
+    if (digestOffset === undefined) return refused();
     const plain = digestNode.type === 'PLAIN';
     edits.push({ start: digestOffset, end: digestOffset + reference.digest.length, replacement: plain ? '""' : '' });
   }
   const repository = occurrence.repository ?? image.repository;
-  return { edits, expected: `${repository}:${expectedTag}`, digestDropped: reference.digest !== undefined };
+  return {
+    kind: 'edits',
+    edits,
+    expected: `${repository}:${expectedTag}`,
+    digestDropped: reference.digest !== undefined,
+  };
 }

@@ -33,17 +33,16 @@ export function rewriteManifest(manifest: ScannedManifest, changes: readonly Tag
   }
   if (!('scanned' in rescanned)) throw fail(rescanned.skipped);
   const after = rescanned.scanned.occurrences;
-  if (after.length !== manifest.occurrences.length) throw fail('the number of references changed');
+  if (after.length !== manifest.occurrences.length) throw fail(messages.rewriteCountChanged());
   const byIndex = new Map(changes.map((change) => [change.index, change]));
   manifest.occurrences.forEach((occurrence, index) => {
     const before = readReference(occurrence);
     const now = readReference(after[index]!);
     const change = byIndex.get(index);
     if (change === undefined) {
-      if (before?.current !== now?.current)
-        throw fail(`an unrelated reference changed at line ${occurrence.position.line}`);
+      if (before?.current !== now?.current) throw fail(messages.rewriteUnrelatedChanged(occurrence.position.line));
     } else if (now?.tag !== change.tag || (change.plan.digestDropped && now.digest !== undefined)) {
-      throw fail(`the reference at line ${occurrence.position.line} does not read the new tag`);
+      throw fail(messages.rewriteTagNotRead(occurrence.position.line));
     }
   });
   return text;

@@ -1,4 +1,5 @@
 import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 
 /** One step of `nix-instantiate -A`: an attribute name, or a list index when all digits. */
 export type AttrStep = { name: string } | { index: number };
@@ -19,11 +20,11 @@ export function parseAttrPath(path: string): AttrStep[] {
     } else current += char;
   }
   if (quoted) {
-    throw new NixtagError('CONFIG_INVALID', `attribute path '${path}' has an unclosed quote`);
+    throw new NixtagError('CONFIG_INVALID', messages.attrPathUnclosedQuote(path));
   }
   if (path !== '') steps.push(current);
   if (steps.some((step) => step === '')) {
-    throw new NixtagError('CONFIG_INVALID', `attribute path '${path}' has an empty step`);
+    throw new NixtagError('CONFIG_INVALID', messages.attrPathEmptyStep(path));
   }
   return steps.map((step) => (/^\d+$/.test(step) ? { index: Number(step) } : { name: step }));
 }

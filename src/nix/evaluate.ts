@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
-import { nixOptions, type EvalSettings } from './environment.js';
+import { evaluationArgs, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
@@ -51,18 +51,13 @@ export async function evaluateImages(
   await Promise.all(
     [...byDirectory].map(async ([directory, group]) => {
       const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-      const { text, cliArgs } = batchExpression(group, answerMarker);
-      const run = await nixInstantiate(
-        ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text],
-        directory,
-        {
-          signal: stop,
-          answerMarker,
-          images: group.map((request) => request.name),
-          restricted: settings.restrict !== undefined,
-          ...limits,
-        },
-      ).catch((error: unknown) => {
+      const run = await nixInstantiate(evaluationArgs(settings, batchExpression(group, answerMarker)), directory, {
+        signal: stop,
+        answerMarker,
+        images: group.map((request) => request.name),
+        restricted: settings.restrict !== undefined,
+        ...limits,
+      }).catch((error: unknown) => {
         failed.abort(error);
         throw error;
       });

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { nixOptions } from './environment.js';
+import { fetchTarballArgs, type EvalSettings } from './commandLine.js';
 import { nixInstantiate } from './nixInstantiate.js';
 
 /** niv's `sources.json` entry fields. */
@@ -72,43 +70,19 @@ export async function readPin(file: string, displayFile: string, root?: string):
 }
 
 /**
- * The store path of the pinned nixpkgs, which `<nixpkgs>` then resolves to. `fetchTarball` checks
- * the sha256 (and never fetches again once the path is in the store); the answer is remembered
- * per pin under `cacheDirectory`, so later runs make no Nix call while the path exists.
+ * Fetches the pinned nixpkgs and returns its store path, which `<nixpkgs>` then resolves to.
+ * `fetchTarball` checks the sha256 and never fetches again once the path is in the store; the
+ * engine remembers the answer (state/pinMemo.ts), so this runs once per pin.
  */
-export async function pinnedNixpkgs(
+export async function fetchPinnedNixpkgs(
   pin: Pin,
   displayFile: string,
-  cacheDirectory: string,
   cwd: string,
+  settings: EvalSettings,
 ): Promise<string> {
-  const key = createHash('sha256')
-    .update(JSON.stringify([pin.url, pin.sha256]))
-    .digest('hex')
-    .slice(0, 32);
-  const memo = path.join(cacheDirectory, `pin-${key}`);
-  const remembered = await readFile(memo, 'utf8').catch(() => undefined);
-  if (remembered !== undefined && existsSync(remembered)) return remembered;
-
-  const expression = '{ url, sha256 }: builtins.fetchTarball { inherit url sha256; }';
   let stdout: string;
   try {
-    ({ stdout } = await nixInstantiate(
-      [
-        '--eval',
-        '--json',
-        ...nixOptions({ system: 'x86_64-linux', allowImportFromDerivation: false }),
-        '--argstr',
-        'url',
-        pin.url,
-        '--argstr',
-        'sha256',
-        pin.sha256,
-        '-E',
-        expression,
-      ],
-      cwd,
-    ));
+    ({ stdout } = await nixInstantiate(fetchTarballArgs(settings, pin.url, pin.sha256), cwd));
   } catch (error) {
     if (error instanceof NixtagError && /hash mismatch/.test(error.detail ?? '')) {
       throw new NixtagError('PIN_INVALID', messages.pinHashMismatch(displayFile), {
@@ -120,8 +94,5 @@ export async function pinnedNixpkgs(
     }
     throw error;
   }
-  const storePath = JSON.parse(stdout) as string;
-  await mkdir(cacheDirectory, { recursive: true });
-  await writeFile(memo, storePath);
-  return storePath;
+  return JSON.parse(stdout) as string;
 }

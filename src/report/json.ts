@@ -5,7 +5,6 @@ import type { CheckResult, HashResult } from '../types.js';
  * JSON.stringify escapes U+0000–U+001F; DEL and the C1 controls (U+0080–U+009F, CSI among
  * them) are escaped too, so that no string from a file name or a tool reaches a terminal raw.
  */
-// eslint-disable-next-line no-control-regex
 const stringify = (value: unknown) =>
   JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 

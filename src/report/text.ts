@@ -21,7 +21,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
-      lines.push(`${file}:${line}:${column}: ${reference.current} ok`);
+      lines.push(messages.upToDate(file, line, column, reference.current));
     }
   }
   for (const loop of result.loops ?? [])
@@ -30,7 +30,8 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
   if (managed.length === 0) lines.push(messages.noReferences());
-  else if (stale > 0) lines.push(messages.staleSummary(stale), messages.runFix(result.fixCommand ?? 'nixtag fix'));
+  else if (stale > 0)
+    lines.push(messages.staleSummary(stale), messages.runFix(messages.fixCommand(result.judged ?? 'worktree')));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
   else lines.push(messages.allCurrent(managed.length));

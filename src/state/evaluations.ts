@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TreeEntry } from '../git/source.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
+import { statePaths } from './paths.js';
 
 /**
  * Remembers evaluations, so that a commit that changes only manifests, or nothing, makes no Nix
@@ -13,7 +14,7 @@ import type { ImageEvaluation } from '../nix/evaluate.js';
  * learned as non-inputs for the current expressions; until then a changed manifest means a miss.
  */
 export interface CacheContext {
-  /** nixtag version, Nix binary, configuration: everything outside the tree. */
+  /** Everything outside the tree (state/environment.ts). */
   environment: string;
   entries: readonly TreeEntry[];
   /** Paths of the managed manifests in this tree. */
@@ -45,8 +46,8 @@ export class EvaluationCache {
   private readonly file: string;
   private data: StoredCache | undefined;
 
-  constructor(directory: string) {
-    this.file = path.join(directory, 'evaluations.json');
+  constructor(gitDir: string) {
+    this.file = statePaths(gitDir).evaluations;
   }
 
   private load(): StoredCache {
@@ -94,6 +95,7 @@ export class EvaluationCache {
    * every manifest that differs known not to be a Nix input.
    */
   lookup(context: CacheContext): Map<string, ImageEvaluation> | undefined {
+    // Tags are stored by evaluation key (engine/evaluation.ts), not by image name.
     const { key, fingerprint, manifests } = EvaluationCache.key(context);
     const entry = this.load().entries[key];
     if (entry === undefined) return undefined;

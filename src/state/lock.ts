@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { stateDirectory, type Repository } from '../git/repository.js';
+import { statePaths } from './paths.js';
 
 /**
  * Serialises nixtag runs on one repository (two hooks at once, lint-staged's chunks): they share
@@ -11,12 +10,12 @@ import { stateDirectory, type Repository } from '../git/repository.js';
  * after 2 s, proper-lockfile's minimum; taking over sooner would need to know the owner is dead,
  * and a check-then-remove of a lock directory races with the next owner.
  */
-export async function lockRepository(repository: Repository): Promise<() => Promise<void>> {
-  const directory = stateDirectory(repository);
+export async function lockRepository(repository: { gitDir: string }): Promise<() => Promise<void>> {
+  const { root: directory, lock } = statePaths(repository.gitDir);
   mkdirSync(directory, { recursive: true });
   return lockfile.lock(directory, {
     realpath: false,
-    lockfilePath: path.join(directory, 'lock'),
+    lockfilePath: lock,
     stale: 2_000,
     update: 1_000,
     onCompromised: () => undefined, // a run that stalled past the stale time carries on

@@ -27,7 +27,13 @@ export function fixText(
   tag: string,
 ): { text: string; references: ReferenceResult[] } {
   const images = resolvedImages(specs);
-  return retagText(file, text, images, new Map(images.map((image) => [image.name, tag])));
+  const evaluation = { outPath: `/nix/store/${tag}-image`, tag, warnings: [] };
+  return retagText(
+    file,
+    text,
+    images,
+    new Map(images.map((image) => [image.name, { name: image.name, ...evaluation }])),
+  );
 }
 
 export function readText(file: string): string {

@@ -14,6 +14,7 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
+import { judgedTree } from '../../src/git/source.js';
 import { materializeTree, settleCheckouts } from '../../src/git/tree.js';
 import { gitRepo, tempDir, testEnv } from '../helpers/repo.js';
 
@@ -51,7 +52,7 @@ describe('the incremental checkout', () => {
     const repository = await openRepository(repo.dir);
     const tree = () => repo.git('rev-parse', 'HEAD^{tree}').trim();
     const check = async () => {
-      const dir = await materializeTree(repository, tree(), 'test', 'source');
+      const dir = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), 'source');
       await settleCheckouts(); // as a session does before letting go of the lock
       expect(path.basename(dir)).toBe('source');
       // The checkout records its tree, so the next one starts from it instead of from scratch.

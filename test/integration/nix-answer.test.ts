@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nixOptions } from '../../src/nix/environment.js';
+import { evaluationArgs } from '../../src/nix/commandLine.js';
 import { evaluateImages } from '../../src/nix/evaluate.js';
 import { batchExpression } from '../../src/nix/expression.js';
 import { nixInstantiate } from '../../src/nix/nixInstantiate.js';
@@ -25,8 +25,7 @@ describe('the traced answer', () => {
     const images = [{ file: path.join(dir, 'default.nix'), attrPath: [], args: {} }];
     const marker = 'nixtag-answer-test:';
     const run = (withMarker: boolean) => {
-      const { text, cliArgs } = batchExpression(images, withMarker ? marker : undefined);
-      const args = ['--eval', '--strict', '--json', ...nixOptions(settings), ...cliArgs, '-E', text];
+      const args = evaluationArgs(settings, batchExpression(images, withMarker ? marker : undefined));
       return nixInstantiate(args, dir, withMarker ? { answerMarker: marker } : {});
     };
     const [traced, atExit] = await Promise.all([run(true), run(false)]);

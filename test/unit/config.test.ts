@@ -9,6 +9,7 @@ describe('parseConfig', () => {
       checkoutName: 'source',
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
+      evaluation: { timeout: 300, memoryLimit: null, restrictEval: false, allowedUris: [] },
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');
@@ -25,6 +26,12 @@ describe('parseConfig', () => {
   it.each([
     [{ system: 3 }, 'system'],
     [{ checkoutName: 'a/b' }, 'checkoutName'],
+    [{ pin: '../../etc/shadow' }, 'pin'],
+    [{ pin: '/etc/shadow' }, 'pin'],
+    [{ images: [{ name: 'a', repository: 'lewo/a', nix: 'x/../../a.nix' }] }, 'images[0].nix'],
+    [{ images: [{ name: 'a', repository: 'lewo/a', manifests: ['../*.yaml'] }] }, 'images[0].manifests[0]'],
+    [{ evaluation: { timeout: 0 } }, 'evaluation.timeout'],
+    [{ evaluation: { allowedUris: ['a b'] } }, 'evaluation.allowedUris[0]'],
     [{ images: [] }, 'images'],
     [{ images: [{ name: 'a', repository: 'x:1' }] }, 'images[0].repository'],
     [{ images: [{ name: 'a', repository: 'x', typo: 1 }] }, 'images[0]'],

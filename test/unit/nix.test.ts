@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAttrPath } from '../../src/nix/attrPath.js';
-import { nixEnvironment, nixOptions } from '../../src/nix/environment.js';
+import { nixOptions } from '../../src/nix/commandLine.js';
+import { nixEnvironment } from '../../src/nix/environment.js';
 import { batchExpression } from '../../src/nix/expression.js';
 import { answerWatcher, tracedAnswer } from '../../src/nix/nixInstantiate.js';
 import { isNixHash, storePathHashPart } from '../../src/nix/storePath.js';

@@ -1,0 +1,178 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
+import { parseAttrPath } from '../nix/attrPath.js';
+import type { EvalSettings } from '../nix/commandLine.js';
+import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
+import type { NixArg } from '../nix/expression.js';
+import type { CacheContext } from '../state/evaluations.js';
+import type { ResolvedImage } from './images.js';
+import type { Session } from './session.js';
+
+/** The run's expected tags: each image's evaluation, by image name. */
+export type ExpectedTags = ReadonlyMap<string, ImageEvaluation>;
+
+/** Evaluations by evaluationKey: what Nix and the cache deal in. */
+type ByKey = ReadonlyMap<string, ImageEvaluation>;
+
+/**
+ * Images with the same expression, attribute, arguments and tag source have the same tag: they
+ * are evaluated once, and the cache stores tags under this key, not under an image's name.
+ */
+export function evaluationKey(image: ResolvedImage): string {
+  const { nix, attr, args, tagFrom } = image.config;
+  return JSON.stringify([nix, attr, args, tagFrom]);
+}
+
+/** Configured `args` as nix-instantiate takes them: strings `--argstr`, the rest `--arg`. */
+export function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
+  return Object.fromEntries(
+    Object.entries(args).map(([name, value]) => [
+      name,
+      typeof value === 'string'
+        ? { string: value }
+        : typeof value === 'object'
+          ? { expr: value.expr }
+          : { expr: String(value) },
+    ]),
+  );
+}
+
+export interface Evaluation {
+  /**
+   * The tags of `images`, by name; undefined when one of them was not part of this evaluation
+   * (it started before the images were known). Rejects when the evaluation failed.
+   */
+  tagsFor(images: readonly ResolvedImage[]): Promise<ExpectedTags | undefined>;
+  /** Settles once Nix runs (or the evaluation ended without it): other work may start then. */
+  started: Promise<void>;
+  /** The tags came from the cache: no Nix call was made. */
+  cached: boolean;
+  /** Stops an evaluation nobody needs any more; harmless once it is done. */
+  cancel(): void;
+}
+
+function byName(byKey: ByKey, images: readonly ResolvedImage[]): ExpectedTags | undefined {
+  const tags = new Map<string, ImageEvaluation>();
+  for (const image of images) {
+    const evaluation = byKey.get(evaluationKey(image));
+    if (evaluation === undefined) return undefined;
+    tags.set(image.name, evaluation);
+  }
+  return tags;
+}
+
+function cacheContext(session: Session): CacheContext | undefined {
+  if (session.environment === undefined) return undefined;
+  return { environment: session.environment, entries: session.entries, manifests: new Set(session.scopes.keys()) };
+}
+
+async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
+  const requests = images.map((image) => ({
+    name: image.name,
+    file: path.join(root, image.config.nix),
+    displayFile: image.config.nix,
+    attrPath: image.config.attr === null ? [] : parseAttrPath(image.config.attr),
+    args: nixArgs(image.config.args),
+    tagFrom: image.config.tagFrom,
+  }));
+  for (const request of requests) {
+    const exists = await lstat(request.file).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      throw new NixtagError('PATH_NOT_FOUND', messages.nixFileMissing(request.name, request.displayFile), {
+        location: { file: request.displayFile },
+        hint: messages.nixFileMissingHint(),
+      });
+    }
+  }
+  return requests;
+}
+
+/** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
+async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
+  const { config } = session;
+  const { evaluation } = config;
+  const restrict = (urls: string[]) =>
+    evaluation.restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris] } : undefined;
+  const settings: EvalSettings = {
+    system: config.system,
+    allowImportFromDerivation: config.allowImportFromDerivation,
+    restrict: restrict([]),
+  };
+  const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');
+  const pin = await readPin(path.join(root, config.pin), config.pin, root);
+  if (pin === undefined) return settings;
+  const { pinMemo } = await import('../state/pinMemo.js');
+  const memo = pinMemo(session.repository.gitDir, pin);
+  let nixpkgs = await memo.get();
+  if (nixpkgs === undefined) {
+    nixpkgs = await fetchPinnedNixpkgs(pin, config.pin, root, settings);
+    await memo.set(nixpkgs);
+  }
+  // The pin's URL may be fetched by the expression itself (`fetchTarball { inherit (pin) url sha256; }`).
+  return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
+}
+
+async function evaluateInTree(
+  session: Session,
+  images: readonly ResolvedImage[],
+  signal: AbortSignal,
+  onStart: () => void,
+): Promise<ByKey> {
+  if (images.length === 0) return new Map();
+  const root = await session.checkout;
+  const requests = await requestsFor(root, images);
+  const { timeout, memoryLimit } = session.config.evaluation;
+  const evaluating = evaluateImages(requests, await settingsFor(session, root), signal, {
+    timeoutSeconds: timeout,
+    memoryLimitMb: memoryLimit ?? undefined,
+  });
+  onStart();
+  const evaluations = await evaluating;
+  const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
+  const context = cacheContext(session);
+  if (context !== undefined) session.evaluations?.store(context, tags);
+  return tags;
+}
+
+/**
+ * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
+ * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when it knows them all,
+ * otherwise from Nix, started at once and returned before it finishes, so that reading manifests
+ * overlaps with it.
+ */
+export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
+  const context = cacheContext(session);
+  const cached = context === undefined ? undefined : session.evaluations?.lookup(context);
+  if (cached !== undefined && byName(cached, images) !== undefined) {
+    return {
+      tagsFor: async (wanted) => byName(cached, wanted),
+      started: Promise.resolve(),
+      cached: true,
+      cancel: () => undefined,
+    };
+  }
+  const controller = new AbortController();
+  const { promise: started, resolve } = Promise.withResolvers<void>();
+  const result = evaluateInTree(session, images, controller.signal, resolve);
+  result.then(
+    () => resolve(),
+    () => resolve(),
+  ); // awaited later, or deliberately abandoned
+  return {
+    tagsFor: async (wanted) => byName(await result, wanted),
+    started,
+    cached: false,
+    cancel: () => controller.abort(),
+  };
+}
+
+/** Evaluates `images` and waits for their tags: for callers that know every image up front. */
+export async function expectedTags(session: Session, images: readonly ResolvedImage[]): Promise<ExpectedTags> {
+  const evaluation = startEvaluation(session, images);
+  return (await evaluation.tagsFor(images)) ?? new Map();
+}

@@ -1,0 +1,102 @@
+import path from 'node:path';
+import { messages } from '../messages.js';
+import type { ReadReference } from '../manifest/resolve.js';
+import type { ScannedManifest } from '../manifest/scan.js';
+import { imageFor, inferImage, type ResolvedImage } from './images.js';
+import { pathsMatter } from './narrow.js';
+import type { Session } from './session.js';
+
+export interface FoundReference {
+  reference: ReadReference;
+  /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
+  image: ResolvedImage | undefined;
+}
+
+export interface ManifestEntry {
+  manifest: ScannedManifest;
+  /** The file to write: the manifest itself, or the file its symlink names. */
+  target: string;
+  /** Why the target must not be written (a symlink out of the repository), if so. */
+  readOnly?: string | undefined;
+  references: FoundReference[];
+}
+
+export interface Scan {
+  /** The PATH arguments could change nothing: nothing was read. */
+  skipped: boolean;
+  /** Configured images, or the one inferred from the references. */
+  images: ResolvedImage[];
+  manifests: ManifestEntry[];
+  warnings: string[];
+}
+
+/** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
+const manifestModules = () =>
+  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js')]).then(([read, resolve]) => ({
+    ...read,
+    ...resolve,
+  }));
+
+/** Whether the session's PATH arguments (if any) can change a managed reference or an image input. */
+function pathsCanMatter(session: Session): boolean {
+  if (session.paths.length === 0) return true;
+  return pathsMatter({
+    root: session.repository.root,
+    cwd: session.cwd,
+    paths: session.paths,
+    relevantFiles: new Set([session.configFile ?? '', session.config.pin, 'package.json']),
+    imageDirectories:
+      session.images.length === 0
+        ? ['']
+        : session.images.map((image) => path.posix.dirname(image.config.nix).replace(/^\.$/, '')),
+    isManifest: (file) => session.scopes.has(file),
+  });
+}
+
+/**
+ * Reads the manifests in scope and ties every reference to its image; without configuration,
+ * infers the image from the hash-tagged references. Returns early when PATH arguments are given
+ * and none of them can matter.
+ */
+export async function findReferences(session: Session): Promise<Scan> {
+  if (!pathsCanMatter(session)) return { skipped: true, images: session.images, manifests: [], warnings: [] };
+  const { readManifests, readReference } = await manifestModules();
+  const warnings: string[] = [];
+  const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
+  const withReferences = read.map((entry) => ({
+    ...entry,
+    references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),
+  }));
+  const inferred = session.config.images === undefined;
+  let images = session.images;
+  if (inferred) {
+    const image = inferImage(withReferences.flatMap((entry) => entry.references));
+    images = image === undefined ? [] : [image];
+  }
+  const manifests: ManifestEntry[] = withReferences.map((entry) => {
+    const candidates = inferred ? images : images.filter((image) => entry.scope.images.includes(image.name));
+    return {
+      manifest: entry.manifest,
+      target: entry.target,
+      readOnly: entry.readOnly,
+      references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
+    };
+  });
+  for (const entry of manifests) {
+    for (const { reference, image } of entry.references) {
+      const marker = reference.occurrence.markerImage;
+      if (marker !== undefined && image === undefined) {
+        warnings.push(messages.unknownMarkerImage(entry.manifest.file, reference.occurrence.position, marker));
+      }
+    }
+  }
+  return { skipped: false, images, manifests, warnings };
+}
+
+/** Images that at least one reference belongs to: only those need a tag. */
+export function referencedImages(scan: Scan): ResolvedImage[] {
+  const names = new Set(
+    scan.manifests.flatMap((entry) => entry.references.flatMap((found) => (found.image ? [found.image.name] : []))),
+  );
+  return scan.images.filter((image) => names.has(image.name));
+}

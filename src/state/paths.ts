@@ -1,0 +1,25 @@
+import path from 'node:path';
+
+/**
+ * Where nixtag keeps what outlives a run, all under `<git dir>/nixtag` (per work tree: a linked
+ * worktree has its own): the lock, the evaluation cache, the verdicts, the pin memo and the
+ * checked-out trees with their records. Every path is named here and nowhere else.
+ */
+export function statePaths(gitDir: string) {
+  const root = path.join(gitDir, 'nixtag');
+  return {
+    root,
+    /** proper-lockfile's lock directory: one run at a time. */
+    lock: path.join(root, 'lock'),
+    /** Tags by tree and environment (state/evaluations.ts). */
+    evaluations: path.join(root, 'cache', 'evaluations.json'),
+    /** Trees already judged up to date (state/verdicts.ts). */
+    verdicts: path.join(root, 'verdicts.json'),
+    /** The store path a pin fetched to (state/pinMemo.ts). */
+    pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
+    /** Where one kind of tree is checked out, with its record (state/checkoutRecord.ts). */
+    slot: (slot: string) => path.join(root, 'trees', slot),
+    /** A per-process copy of the index, for the working tree's tree id. */
+    scratchIndex: (pid: number) => path.join(root, `worktree-index-${pid}`),
+  };
+}

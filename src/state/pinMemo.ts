@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { statePaths } from './paths.js';
+
+/**
+ * The store path each pin was fetched to, so that later runs make no Nix call while the path is
+ * still in the store. Keyed by url and sha256: a pin that changes either is fetched again.
+ */
+export function pinMemo(gitDir: string, pin: { url: string; sha256: string }) {
+  const key = createHash('sha256')
+    .update(JSON.stringify([pin.url, pin.sha256]))
+    .digest('hex')
+    .slice(0, 32);
+  const file = statePaths(gitDir).pinMemo(key);
+  return {
+    async get(): Promise<string | undefined> {
+      const remembered = await readFile(file, 'utf8').catch(() => undefined);
+      return remembered !== undefined && existsSync(remembered) ? remembered : undefined;
+    },
+    async set(storePath: string): Promise<void> {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, storePath);
+    },
+  };
+}
