@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'NIX_TIMEOUT'
   | 'NIX_MEMORY_LIMIT'
   | 'NIX_RESTRICTED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'WRITE_FAILED';
 
@@ -50,6 +52,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_TIMEOUT: 'tool',
   NIX_MEMORY_LIMIT: 'tool',
   NIX_RESTRICTED: 'tool',
+  LOCK_TIMEOUT: 'tool',
+  LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };

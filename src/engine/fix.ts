@@ -115,12 +115,14 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const tree = judgedTree(session.repository, session.tree.source);
   const treeId = await tree.id();
   if (treeId === session.treeId) return [];
+  const checkout = materializeTree(session.repository, tree, session.config.checkoutName);
+  checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
   const after: Session = {
     ...session,
     tree,
     treeId,
     entries: await listTree(session.repository, treeId),
-    checkout: materializeTree(session.repository, tree, session.config.checkoutName),
+    checkout,
   };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
@@ -157,6 +159,7 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
     if (writes.length === 0) return resultOf(inspection, session);
     const { tags } = inspection;
     const images = inspection.scan.images.filter((image) => tags.has(image.name));
+    session.assertLocked();
     if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags);
     else
       await replaceFiles(

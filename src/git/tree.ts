@@ -28,16 +28,29 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   }
 }
 
-/** Tree ids still being recorded after a checkout returned; see settleCheckouts. */
-const pendingRecords = new Set<Promise<void>>();
+/**
+ * Checkouts of this process still writing files, and tree ids still being recorded after a
+ * checkout returned: a run whose tags came from the cache never awaits its checkout, so the lock
+ * must not be let go before they are done (see settleCheckouts).
+ */
+const pending = new Set<Promise<unknown>>();
 
-/** Waits until every checkout of this process has recorded its tree: before letting go of the lock. */
+function track(work: Promise<unknown>): void {
+  const settled = work.then(
+    () => undefined,
+    () => undefined, // the marker stays: the next run starts over
+  );
+  pending.add(settled);
+  void settled.then(() => pending.delete(settled));
+}
+
+/**
+ * Waits until every checkout of this process is complete (files written, tree recorded, marker
+ * gone) or has failed: before letting go of the lock, so the next run never finds a checkout
+ * being written.
+ */
 export async function settleCheckouts(): Promise<void> {
-  while (pendingRecords.size > 0) {
-    const pending = [...pendingRecords];
-    pendingRecords.clear();
-    await Promise.all(pending);
-  }
+  while (pending.size > 0) await Promise.all([...pending]);
 }
 
 /** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
@@ -101,7 +114,19 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
  * `git cat-file --batch`. The checkout record (state/checkoutRecord.ts) makes an interrupted
  * update start again from a full checkout.
  */
-export async function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+export function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+  const work = checkOut(repository, tree, checkoutName);
+  track(work);
+  return work;
+}
+
+/** A pause inside an update, for tests that reproduce a race (NIXTAG_TEST_PAUSE_CHECKOUT_MS). */
+async function testPause(): Promise<void> {
+  const ms = Number(process.env.NIXTAG_TEST_PAUSE_CHECKOUT_MS);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function checkOut(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
   const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
   const checkout = checkoutRecord(state, checkoutName);
   const { workTree } = checkout;
@@ -122,13 +147,9 @@ export async function materializeTree(repository: Repository, tree: JudgedTree, 
     const changes = parseRawDiff(await diff);
     if (changes.length === 0) return workTree;
     await checkout.beginUpdate(previous);
+    await testPause();
     await applyChanges(repository, workTree, changes);
-    pendingRecords.add(
-      tree
-        .id()
-        .then((id) => checkout.complete(id))
-        .catch(() => undefined), // the marker stays: the next run starts over
-    );
+    track(tree.id().then((id) => checkout.complete(id)));
     return workTree;
   }
 

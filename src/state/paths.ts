@@ -9,7 +9,7 @@ export function statePaths(gitDir: string) {
   const root = path.join(gitDir, 'nixtag');
   return {
     root,
-    /** proper-lockfile's lock directory: one run at a time. */
+    /** The lock directory (state/lock.ts): one run at a time. */
     lock: path.join(root, 'lock'),
     /** Tags by tree and environment (state/evaluations.ts). */
     evaluations: path.join(root, 'cache', 'evaluations.json'),
