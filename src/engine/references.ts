@@ -32,10 +32,23 @@ export interface Scan {
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
 const manifestModules = () =>
-  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js')]).then(([read, resolve]) => ({
-    ...read,
-    ...resolve,
-  }));
+  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js'), import('../manifest/write.js')]).then(
+    ([read, resolve, write]) => ({ ...read, ...resolve, ...write }),
+  );
+
+/**
+ * Temporary files a killed `fix` left beside the manifests of the working tree (where every fix
+ * writes, also with --staged) are removed, so that `git add -A` never commits one.
+ */
+function removeLeftovers(
+  session: Session,
+  remove: (directories: Iterable<string>, keep: (file: string) => boolean) => Promise<string[]>,
+) {
+  const root = session.repository.root;
+  const tracked = new Set(session.entries.map((entry) => path.join(root, entry.path)));
+  const directories = [...session.scopes.keys()].map((file) => path.join(root, path.dirname(file)));
+  return remove(directories, (file) => tracked.has(file));
+}
 
 /** Whether the session's PATH arguments (if any) can change a managed reference or an image input. */
 function pathsCanMatter(session: Session): boolean {
@@ -60,9 +73,12 @@ function pathsCanMatter(session: Session): boolean {
  */
 export async function findReferences(session: Session): Promise<Scan> {
   if (!pathsCanMatter(session)) return { skipped: true, images: session.images, manifests: [], warnings: [] };
-  const { readManifests, readReference } = await manifestModules();
+  const { readManifests, readReference, removeAbandonedTemporaries } = await manifestModules();
   const warnings: string[] = [];
-  const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
+  const [read] = await Promise.all([
+    readManifests(session.manifestRoot, [...session.scopes], warnings),
+    removeLeftovers(session, removeAbandonedTemporaries),
+  ]);
   const withReferences = read.map((entry) => ({
     ...entry,
     references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),

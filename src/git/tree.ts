@@ -1,7 +1,7 @@
 import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord } from '../state/checkoutRecord.js';
-import { statePaths } from '../state/paths.js';
+import { ensureStateDirectory, statePaths } from '../state/paths.js';
 import { readBlobs } from './blobs.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
@@ -14,7 +14,7 @@ import { changesSinceFor, slotOf, type JudgedTree } from './source.js';
  */
 export async function worktreeTree(repository: Repository): Promise<string> {
   const paths = statePaths(repository.gitDir);
-  await mkdir(paths.root, { recursive: true });
+  ensureStateDirectory(repository.gitDir);
   const index = paths.scratchIndex(process.pid);
   try {
     await copyFile(repository.indexFile, index).catch((error: NodeJS.ErrnoException) => {
@@ -154,7 +154,8 @@ async function checkOut(repository: Repository, tree: JudgedTree, checkoutName: 
   }
 
   const id = await tree.id();
-  await mkdir(state, { recursive: true });
+  // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
+  ensureStateDirectory(repository.gitDir, state);
   await checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
  * Remembers evaluations, so that a commit that changes only manifests, or nothing, makes no Nix
@@ -21,18 +22,31 @@ export interface CacheContext {
   manifests: ReadonlySet<string>;
 }
 
-interface StoredEntry {
-  tags: Record<string, ImageEvaluation>;
-  manifests: Record<string, string>;
-  used: number;
-}
+const storedEvaluation = z.object({
+  name: z.string(),
+  outPath: z.string(),
+  tag: z.string(),
+  warnings: z.array(z.string()),
+});
 
-interface StoredCache {
-  version: 1;
-  entries: Record<string, StoredEntry>;
+/**
+ * The file as written; validated on load, so that anything else (edited by hand, written by
+ * another version, `{"entries":null}`) is discarded and rebuilt instead of failing every run.
+ */
+const storedCache = z.object({
+  version: z.literal(1),
+  entries: z.record(
+    z.object({
+      tags: z.record(storedEvaluation),
+      manifests: z.record(z.string()),
+      used: z.number(),
+    }),
+  ),
   /** Per fingerprint of the expressions: manifest paths known not to be Nix inputs. */
-  nonInputs: Record<string, string[]>;
-}
+  nonInputs: z.record(z.array(z.string())),
+});
+
+type StoredCache = z.output<typeof storedCache>;
 
 const MAX_ENTRIES = 64;
 const EMPTY: StoredCache = { version: 1, entries: {}, nonInputs: {} };
@@ -46,15 +60,18 @@ export class EvaluationCache {
   private readonly file: string;
   private data: StoredCache | undefined;
 
+  private readonly gitDir: string;
+
   constructor(gitDir: string) {
+    this.gitDir = gitDir;
     this.file = statePaths(gitDir).evaluations;
   }
 
   private load(): StoredCache {
     if (this.data) return this.data;
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as StoredCache;
-      this.data = parsed.version === 1 ? parsed : structuredClone(EMPTY);
+      const parsed = storedCache.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      this.data = parsed.success ? parsed.data : structuredClone(EMPTY);
     } catch {
       this.data = structuredClone(EMPTY);
     }
@@ -68,7 +85,7 @@ export class EvaluationCache {
       .sort(([, a], [, b]) => b.used - a.used)
       .slice(0, MAX_ENTRIES);
     data.entries = Object.fromEntries(kept);
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    ensureStateDirectory(this.gitDir, path.dirname(this.file));
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(data));
     renameSync(temporary, this.file);

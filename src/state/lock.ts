@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
 
 /** A lock not refreshed for this long belongs to a run that is gone (killed, or its machine asleep). */
 export const STALE_MS = 2_000;
@@ -103,8 +103,8 @@ export async function lockRepository(
   repository: { gitDir: string },
   options: LockOptions = {},
 ): Promise<RepositoryLock> {
-  const { root, lock } = statePaths(repository.gitDir);
-  mkdirSync(root, { recursive: true });
+  const { lock } = statePaths(repository.gitDir);
+  ensureStateDirectory(repository.gitDir);
   const waitMs = (options.waitSeconds ?? waitSecondsFromEnvironment()) * 1000;
   const notify = options.notify ?? ((text: string) => process.stderr.write(`${text}\n`));
   const token = randomBytes(8).toString('hex');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
  * Trees already judged up to date, so that a hook asked about the same tree again (lint-staged's
@@ -32,7 +32,7 @@ export function recordGood(gitDir: string, key: string): void {
   const file = statePaths(gitDir).verdicts;
   try {
     const keys = [key, ...read(file).filter((known) => known !== key)].slice(0, MAX_VERDICTS);
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureStateDirectory(gitDir, path.dirname(file));
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(keys));
     renameSync(temporary, file);
