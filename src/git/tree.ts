@@ -1,4 +1,4 @@
-import { copyFile, mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, rmdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord } from '../state/checkoutRecord.js';
 import { ensureStateDirectory, statePaths } from '../state/paths.js';
@@ -17,9 +17,17 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   ensureStateDirectory(repository.gitDir);
   const index = paths.scratchIndex(process.pid);
   try {
-    await copyFile(repository.indexFile, index).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
-    });
+    await copyFile(repository.indexFile, index).then(
+      // The copy keeps the index's mtime: git takes an entry modified in the same second as the
+      // index was written as "racily clean" and rehashes it; a newer copy would hide the change.
+      async () => {
+        const { atime, mtime } = await stat(repository.indexFile);
+        await utimes(index, atime, mtime);
+      },
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
+      },
+    );
     const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
     await git(['add', '--update', '--', '.'], options);
     return (await git(['write-tree'], options)).trim();
