@@ -89,7 +89,7 @@ export function expectCleanError(run: Run): void {
   expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
   expect(run.stderr).not.toMatch(/unexpected internal error/);
   // eslint-disable-next-line no-control-regex
-  expect(run.stderr + run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  expect(run.stderr + run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
 }
 
 export function sh(command: string, cwd?: string): string {
