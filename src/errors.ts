@@ -17,7 +17,11 @@ export type ErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REWRITE_UNSAFE'
+  | 'MARKER_MISMATCH'
+  | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
+  | 'PIN_MISSING'
+  | 'PIN_HASH_MISMATCH'
   | 'REVISION_NOT_FOUND'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
@@ -30,6 +34,7 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
   | 'GIT_FAILED'
+  | 'FETCH_FAILED'
   | 'WRITE_FAILED';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
@@ -42,7 +47,11 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REWRITE_UNSAFE: 'input',
+  MARKER_MISMATCH: 'input',
+  CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
+  PIN_MISSING: 'input',
+  PIN_HASH_MISMATCH: 'input',
   REVISION_NOT_FOUND: 'input',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
@@ -55,6 +64,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_TIMEOUT: 'tool',
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
+  FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
 };
 

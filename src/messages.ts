@@ -2,12 +2,35 @@
 
 const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
 
+/** What a doctor finding's message may name. */
+export interface DoctorDetails {
+  checkoutName?: string;
+  system?: string;
+  machineSystem?: string;
+  manifests?: readonly string[];
+  local?: string;
+  ci?: string;
+  newer?: boolean;
+}
+
+const imagesOf = (images: readonly string[]) =>
+  images.length === 0 ? 'the configuration' : `image${images.length === 1 ? '' : 's'} ${list(images)}`;
+const FILTERED_SOURCE =
+  'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = …; }`';
+
+/** Each doctor finding: what it means, and the fix. */
+const doctorFinding = (message: (images: readonly string[], details: DoctorDetails) => string, fix: string) => ({
+  message,
+  fix,
+});
+
 export const messages = {
   // Nix
-  nixMissing: () => 'nix-instantiate was not found on PATH.',
+  nixMissing: (program = 'nix-instantiate') => `${program} was not found on PATH.`,
   nixInstallHint: () =>
     'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again.',
   nixEvalFailed: (directory: string) => `Nix could not evaluate the image expression (in ${directory}).`,
+  nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
   nixEvalHint: () =>
     "Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run `nixtag hash` to see the tag.",
   nixTimeout: (images: string, directory: string, seconds: number) =>
@@ -43,6 +66,14 @@ export const messages = {
   nixFileMissingHint: () =>
     'Commit the file (only tracked files are evaluated, as in CI), or set `nix` for the image in the nixtag configuration.',
 
+  untrackableInput: (file: string, construct: string) =>
+    `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
+  tooManyInputs: (limit: number) =>
+    `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
+  symlinkInput: (file: string) =>
+    `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
+
   // Pin
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
   pinOutside: () => 'it is a symlink to a file outside the repository',
@@ -54,6 +85,97 @@ export const messages = {
   pinHashMismatchHint: (url: string) =>
     `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,
 
+  pinBadFields: (fields: readonly string[]) =>
+    `bad field${fields.length === 1 ? '' : 's'} ${fields.map((field) => `'${field}'`).join(', ')}`,
+  pinRevMismatch: (file: string, rev: string, inUrl: string) =>
+    `${file}: 'rev' is ${rev}, but its url downloads ${inUrl}.`,
+  pinRevMismatchHint: () => 'Run `nixtag pin update --rev <commit>` to rewrite url, rev and sha256 together.',
+  pinMissing: (file: string) => `There is no pin file ${file}.`,
+  pinMissingHint: () =>
+    'Create it with `nixtag pin update --rev <nixpkgs commit>` (or `--url <tarball url>`); without a pin, `<nixpkgs>` cannot resolve.',
+  pinFetchFailed: (url: string) => `Nix could not download and unpack ${url}.`,
+  pinFetchFailedHint: () => "Nix's message is above; check the url and the network, then run the command again.",
+  pinUpdateNeedsSource: (file: string) => `${file} does not exist yet: give --rev <commit> or --url <tarball url>.`,
+  pinRevFormat: (rev: string) => `--rev takes a 40-hex commit id, not '${rev}'.`,
+  pinRevUrlDisagree: (rev: string, inUrl: string) => `--rev ${rev} and --url (which names ${inUrl}) disagree.`,
+  pinOptionsNeedUpdate: () => '--rev and --url belong to `nixtag pin update`.',
+  optionNeedsValue: (option: string) => `${option} needs a value.`,
+  unknownPinAction: (action: string) =>
+    action === ''
+      ? 'pin needs an action: show, verify or update.'
+      : `There is no 'pin ${action}'; pin has show, verify and update.`,
+  pinField: (name: string, value: string) => `  ${`${name}:`.padEnd(8)}${value}`,
+  pinVerified: (file: string, sha256: string) => `${file}: the url serves the pinned sha256 (${sha256}).`,
+  pinUpdated: (file: string, changed: boolean) => `${file}: ${changed ? 'updated' : 'unchanged'}.`,
+  pinSpecifiedGot: (specified: string, got: string) => `  specified: sha256:${specified}\n  got:       sha256:${got}`,
+
+  // Doctor
+  doctor: {
+    nondeterministic: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} is not reproducible: it moved between two evaluations of the same tree (\`builtins.currentTime\` or the like), so neither nixtag nor CI can name it in advance; doctor cannot tell the other impurities apart while it moves.`,
+      'Leave the time out of the image (label it at build or push time), so that one tree gives one tag.',
+    ),
+    checkoutName: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on the name of the checkout directory: nixtag evaluates in one named '${details.checkoutName ?? 'source'}', so it agrees with CI only while CI's checkout has that name.`,
+      'Give the source a fixed name, `builtins.path { path = ./.; name = "source"; }`, or set `checkoutName` to the name of CI\'s checkout directory.',
+    ),
+    gitMetadata: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the content of .git (a \`./.\` source at the repository root takes it in): two clones of one commit give two tags, so no tool can compute CI's.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    untrackedFiles: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on files git does not track: nixtag evaluates tracked files only, as CI's clone holds them, but \`nix-build\` in this working tree gives another image.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    environment: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on environment variables (\`builtins.getEnv\`): nixtag evaluates with a scrubbed environment (HOME is /homeless-shelter), CI with its own, so the tags differ.`,
+      'Pass the value as an argument (`args` in the nixtag configuration, `--argstr` in CI) or write it in the repository instead of reading the environment; import nixpkgs with `{ config = {}; overlays = []; }` so that it reads no ~/.config/nixpkgs or NIXPKGS_* variables.',
+    ),
+    nixPath: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} look${images.length === 1 ? 's' : ''} a path up in NIX_PATH (\`<…>\`) with no pin for it: nixtag does not let NIX_PATH in, and CI's channel is not this machine's.`,
+      'Pin nixpkgs: `nixtag pin update --rev <commit>` writes .nixpkgs-pin.json, which `<nixpkgs>` then resolves to; or import `builtins.fetchTarball { inherit (pin) url sha256; }` directly.',
+    ),
+    commitId: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the commit id (\`rev\`, \`shortRev\`, \`revCount\`, \`lastModified\`): a pre-commit hook cannot know the commit being made; pre-push judges it.`,
+      'Leave the commit out of the image (label it at push time instead), or rely on the pre-push hook (`nixtag install --pre-push`) for this image.',
+    ),
+    system: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on \`builtins.currentSystem\`: nixtag evaluates for the configured ${details.system ?? ''}, as CI does, but this machine is ${details.machineSystem ?? ''}, so \`nix-build\` here gives another image.`,
+      'Take the system as an argument with a default (`{ system ? "x86_64-linux" }:`), or keep `system` in the nixtag configuration equal to what CI evaluates for.',
+    ),
+    manifestInSource: doctorFinding(
+      (images, details) =>
+        `The manifests of ${imagesOf(images)} (${list(details.manifests ?? [])}) lie inside its hashed source: writing a new tag changes the tag again, so \`fix\` would loop and no tag can be current.`,
+      'Leave the manifests out of the source, for example `builtins.path { path = ./.; name = "source"; filter = path: type: baseNameOf path != "k8s"; }` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+    ),
+    importFromDerivation: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} need${images.length === 1 ? 's' : ''} import-from-derivation: something is built while evaluating, which nixtag refuses unless \`allowImportFromDerivation: true\`.`,
+      'Avoid the import of a build result here, or set `allowImportFromDerivation: true` in the nixtag configuration (the hook then builds what CI builds).',
+    ),
+    nixVersion: doctorFinding(
+      (_images, details) =>
+        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,
+      'Install the Nix CI runs, or update `nixVersion` when CI moves.',
+    ),
+  },
+  doctorHeader: (version: string, ci: string | null, system: string) =>
+    `nixtag doctor: Nix ${version}${ci === null ? '' : ` (CI: ${ci})`}, evaluating for ${system}.`,
+  doctorFinding: (place: string, code: string, message: string) => `${place}: [${code}] ${message}`,
+  doctorFix: (fix: string) => `  fix: ${fix}`,
+  doctorClean: (count: number) =>
+    `nixtag doctor: no finding in ${count} image${count === 1 ? '' : 's'}: the tag here is the tag CI computes.`,
+  doctorSummary: (count: number, differing: number) =>
+    `nixtag doctor: ${count} finding${count === 1 ? '' : 's'}; ${differing === 0 ? 'none makes' : `${differing} make${differing === 1 ? 's' : ''}`} the local verdict differ from CI's.`,
+
   // Configuration
   expect: {
     name: 'a non-empty name',
@@ -62,6 +184,7 @@ export const messages = {
     directoryName: 'a directory name without slashes',
     notDotDirectory: 'a directory name',
     someImage: 'at least one image',
+    nixVersion: 'a Nix version such as 2.26 or 2.26.3',
     uniqueName: (name: string) => `a name not used by another image ('${name}' is)`,
     fileInRepository: 'a file inside the repository (a relative path, not leaving it with ..)',
     globInRepository: 'a glob inside the repository (a relative pattern, not leaving it with ..)',
@@ -122,7 +245,25 @@ export const messages = {
     'The configuration names this file in `manifests`, so it must parse; fix it or narrow the glob.',
   tooDeep: () => 'it nests too deeply to be a manifest',
   aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
-  skippedNotYaml: (file: string, why: string) => `Skipped ${file}: not YAML (${why}).`,
+  skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
+    `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
+  conflictMarkers: (file: string) =>
+    `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
+  conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',
+  markerMismatch: (file: string, marker: string, kind: 'reference' | 'tag', value: string) =>
+    kind === 'tag'
+      ? `${file}: the marker "${marker}" says the value holds only a tag, but '${value}' is a whole image reference.`
+      : `${file}: the marker "${marker}" says the value is a whole image reference, but '${value}' is ${value.includes(':') || value.includes('/') ? 'not one' : 'only a tag'}.`,
+  markerMismatchHint: (marker: string, kind: 'reference' | 'tag') =>
+    kind === 'tag'
+      ? `Mark a whole reference with {"$nixtag": "${marker.slice(0, -':tag'.length)}"}, or keep only the tag in this value.`
+      : `Mark a value that holds only the tag with {"$nixtag": "${marker}:tag"}, or write the whole reference (registry/name:tag).`,
+  tagMissing: (file: string, line: number, repository: string, key: string) =>
+    `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
+  tagMissingHint: (key: string, tag: string) => `Add \`${key}: "${tag}"\` beside it, then run the command again.`,
+  tagSuffix: (file: string, line: number, suffix: string) =>
+    `${file}:${line}: this kustomize entry appends tagSuffix '${suffix}' to the tag, so the deployed tag can never be the one CI pushes.`,
+  tagSuffixHint: (tag: string) => `Remove \`tagSuffix\` and set \`newTag: "${tag}"\`.`,
   skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
     `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
@@ -170,6 +311,12 @@ export const messages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  repositoryChanged: (from: string) =>
+    `  the $nixtag marker binds this value to the image's repository: the repository changes from ${from || '(none)'}`,
+  mentions: (count: number) =>
+    `${count} place${count === 1 ? '' : 's'} outside the shapes nixtag manages name${count === 1 ? 's' : ''} a managed repository and ${count === 1 ? 'is' : 'are'} not checked (--verbose lists them).`,
+  mention: (file: string, line: number, repository: string) =>
+    `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => (judged === 'index' ? 'nixtag fix --staged' : 'nixtag fix'),
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
@@ -212,5 +359,9 @@ export const messages = {
     installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
     installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
     installPrePush: 'Also install the pre-push hook',
+    pin: 'Show, verify or update the nixpkgs pin (.nixpkgs-pin.json): pin show | verify | update',
+    pinRev: 'update: pin this nixpkgs commit (the url follows it)',
+    pinUrl: 'update: pin this tarball url',
+    doctor: "Find what makes an image's tag differ between this machine and CI, with the line to change",
   },
 };

@@ -14,12 +14,23 @@ export interface ReferenceResult {
   status: ReferenceStatus;
   /** A stale `@sha256:` digest was (or would be) dropped with the old tag. */
   digestDropped?: boolean;
+  /** A whole-reference marker bound a value of another repository to its image's repository. */
+  repositoryChanged?: boolean;
+}
+
+/** Something left alone, with where it is: a skipped file, an unknown marker, a mention. */
+export interface Warning {
+  file: string | null;
+  line: number | null;
+  message: string;
+  /** A managed repository named outside the managed shapes: summarised unless verbose. */
+  mention?: true;
 }
 
 export interface CheckResult {
   ok: boolean;
   references: ReferenceResult[];
-  warnings: string[];
+  warnings: Warning[];
   /** Set when the PATH arguments could change nothing, so nothing was looked at. */
   skipped?: boolean;
   /** Nix was called (false: the tags came from the cache, or no tag was needed). */
@@ -28,6 +39,8 @@ export interface CheckResult {
   judged?: 'worktree' | 'index' | 'rev';
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
+  /** Why every tracked file counts as an input of the images (a construct no path literal names). */
+  wholeTreeInputs?: string;
 }
 
 export interface FixLoop {
@@ -50,5 +63,5 @@ export interface ImageHash {
 
 export interface HashResult {
   images: ImageHash[];
-  warnings: string[];
+  warnings: Warning[];
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import module from 'node:module';
-import type { IndexVerdict } from '../engine/idle.js';
+import type { IdleAnswer } from '../engine/idle.js';
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -10,17 +10,14 @@ module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 
 /**
- * An idle pre-commit hook (the index was already judged up to date) is answered before the
- * command-line parser and the engine load: hooks run on every commit.
+ * A command with nothing to do (an idle hook, lint-staged's call on a tree whose inputs did not
+ * change) is answered before the command-line parser and the engine load: hooks run on every
+ * commit.
  */
-async function idlePreCommit(): Promise<IndexVerdict> {
-  const plain =
-    argv[0] === 'hook' &&
-    argv[1] === 'pre-commit' &&
-    argv.slice(2).every((arg) => arg === '--check' || arg === '--fix');
-  if (!plain || process.env.NIXTAG_SKIP === '1') return { good: false };
-  const { indexVerdict } = await import('../engine/idle.js');
-  return indexVerdict(process.cwd()).catch(() => ({ good: false }));
+async function idle(): Promise<IdleAnswer | undefined> {
+  if (process.env.NIXTAG_SKIP === '1' && argv[0] === 'hook') return undefined;
+  const { idleAnswer } = await import('../engine/idle.js');
+  return idleAnswer(argv, process.cwd()).catch(() => undefined);
 }
 
 if (major < 22) {
@@ -28,11 +25,17 @@ if (major < 22) {
   process.stderr.write(`${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version)}\n`);
   process.exitCode = EXIT.tool;
 } else {
-  const idle = await idlePreCommit();
-  if (idle.good) {
-    process.exitCode = 0;
+  const answer = await idle();
+  if (answer !== undefined && answer.kind !== 'unanswered') {
+    // A hook that has nothing to say says nothing; `check` says what a full run would.
+    if (argv[0] === 'check') {
+      const { messages } = await import('../messages.js');
+      const line = answer.kind === 'good' ? messages.allCurrent(answer.references) : messages.nothingToDo();
+      process.stdout.write(`${line}\n`);
+    }
+    process.exitCode = (await import('./exitCode.js')).EXIT.ok;
   } else {
     const { main } = await import('./main.js');
-    process.exitCode = await main(argv, undefined, { indexTree: idle.tree });
+    process.exitCode = await main(argv, undefined, { idleChecked: answer?.kind === 'unanswered' });
   }
 }

@@ -31,7 +31,7 @@ function engineOptions(paths: string[], flags: CommonFlags) {
 /** Prints a check or fix result, warnings apart, and gives its exit status. */
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
-  output.err(text.formatWarnings(result.warnings));
+  output.err(text.formatWarnings(result.warnings, flags.verbose ?? false));
   output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
   return exitCodeForResult(result);
 }
@@ -72,14 +72,14 @@ export async function runHook(
   name: string,
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
-  indexTree?: string,
+  idleChecked = false,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
   const options = { cwd: process.cwd(), configFile: flags.config };
   const result =
     name === 'pre-commit'
-      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, { indexTree })
+      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, idleChecked)
       : await hook.prePush({ ...options, stdin: await readStdin() });
   if (result.skipped) {
     output.err(messages.skippedHook());
@@ -89,8 +89,8 @@ export async function runHook(
   let ok = true;
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
-    output.err(text.formatWarnings(judged.warnings));
-    // Quiet when a known-good tree was answered from the verdicts: an idle hook says nothing.
+    output.err(text.formatWarnings(judged.warnings, flags.verbose ?? false));
+    // Quiet when the last judgement answered: an idle hook says nothing.
     if (judged.references.length === 0 && judged.ok && judged.evaluated === false) continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false));

@@ -7,6 +7,8 @@ import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
 import { terminateChildren } from '../exec.js';
 import { handleInterrupts } from './signals.js';
+import type { DoctorFlags } from './doctor.js';
+import type { PinFlags } from './pin.js';
 
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -21,12 +23,12 @@ function asPaths(value: unknown): string[] {
 
 /**
  * Parses argv, runs one command and returns the exit status; never throws. `known` is what the
- * bin already found out (the index's tree, written by the idle pre-commit check).
+ * bin already found out (that the idle check could not answer).
  */
 export async function main(
   argv: readonly string[],
   output: Output = processOutput,
-  known: { indexTree?: string | undefined } = {},
+  known: { idleChecked?: boolean } = {},
 ): Promise<number> {
   const cli = cac('nixtag');
   let run: (() => Promise<number>) | undefined;
@@ -63,7 +65,7 @@ export async function main(
     .option('--fix', messages.help.hookFix)
     .option('--verbose', messages.help.verbose)
     .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
-      run = () => runHook(name, flags, output, known.indexTree);
+      run = () => runHook(name, flags, output, known.idleChecked ?? false);
     });
   cli
     .command('install', messages.help.install)
@@ -73,6 +75,24 @@ export async function main(
     .option('--pre-push', messages.help.installPrePush)
     .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
       run = () => runInstall(flags, output);
+    });
+  cli
+    .command('pin [action]', messages.help.pin)
+    .option('--rev <rev>', messages.help.pinRev)
+    .option('--url <url>', messages.help.pinUrl)
+    .option('--json', messages.help.json)
+    .action(async (action: string | undefined, flags: PinFlags) => {
+      json = Boolean(flags.json);
+      const { runPin } = await import('./pin.js');
+      run = () => runPin(action, flags, output);
+    });
+  cli
+    .command('doctor', messages.help.doctor)
+    .option('--json', messages.help.json)
+    .action(async (flags: DoctorFlags) => {
+      json = Boolean(flags.json);
+      const { runDoctor } = await import('./doctor.js');
+      run = () => runDoctor(flags, output);
     });
   cli.help();
   cli.version(version());

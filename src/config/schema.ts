@@ -45,6 +45,11 @@ export const configSchema = z
       .default('source'),
     pin: repositoryPath(messages.expect.fileInRepository).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
+    nixVersion: z
+      .string()
+      .regex(/^\d+(\.\d+){0,2}$/, messages.expect.nixVersion)
+      .nullable()
+      .default(null),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
     evaluation: z
       .object({

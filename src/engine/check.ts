@@ -1,5 +1,5 @@
 import type { CheckResult } from '../types.js';
-import { inspectSession, resultOf } from './inspect.js';
+import { inspectSession, rememberJudgement, resultOf } from './inspect.js';
 import { withSession, type Known, type RunRequest } from './session.js';
 
 /** `nixtag check`: is every managed reference equal to what the pipeline will build? */
@@ -9,5 +9,10 @@ export async function check(request: RunRequest): Promise<CheckResult> {
 
 /** `check`, going on from what an earlier step of the run (a hook) found already. */
 export async function checkKnown(request: RunRequest, known: Known): Promise<CheckResult> {
-  return withSession(request, known, async (session) => resultOf(await inspectSession(session), session));
+  return withSession(request, known, async (session) => {
+    const inspection = await inspectSession(session);
+    const result = resultOf(inspection, session);
+    rememberJudgement(session, inspection, result);
+    return result;
+  });
 }

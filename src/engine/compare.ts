@@ -1,5 +1,5 @@
 import type { ImageEvaluation } from '../nix/evaluate.js';
-import { expectedReference, planRewrite, type RewritePlan } from '../manifest/resolve.js';
+import { expectedReference, planRewrite, repositoryRebound, type RewritePlan } from '../manifest/resolve.js';
 import type { TagChange } from '../manifest/rewrite.js';
 import type { ReferenceResult } from '../types.js';
 import type { ExpectedTags } from './evaluation.js';
@@ -28,7 +28,9 @@ function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: Ima
   }
   const index = entry.manifest.occurrences.indexOf(reference.occurrence);
   const expected = expectedReference(reference, image, evaluation.tag);
-  if (reference.tag === evaluation.tag) {
+  // A whole-reference marker on another repository's value is stale whatever its tag.
+  const rebound = repositoryRebound(reference, image);
+  if (reference.tag === evaluation.tag && !rebound) {
     return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
   }
   const plan = planRewrite(entry.manifest.file, entry.manifest.text, reference, image, evaluation.tag);
@@ -38,7 +40,14 @@ function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: Ima
     found,
     index,
     stale: { tag: evaluation.tag, plan },
-    result: { ...base, image: image.name, expected, status: 'stale', ...(digestDropped ? { digestDropped } : {}) },
+    result: {
+      ...base,
+      image: image.name,
+      expected,
+      status: 'stale',
+      ...(digestDropped ? { digestDropped } : {}),
+      ...(rebound ? { repositoryChanged: true } : {}),
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Warning } from '../types.js';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
@@ -6,8 +7,9 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
-import type { CacheContext } from '../state/evaluations.js';
+import type { InputSet } from '../state/inputKey.js';
 import type { ResolvedImage } from './images.js';
+import { evaluationInputs } from './inputs.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -45,6 +47,8 @@ export interface Evaluation {
    * (it started before the images were known). Rejects when the evaluation failed.
    */
   tagsFor(images: readonly ResolvedImage[]): Promise<ExpectedTags | undefined>;
+  /** What the evaluation read of the repository (state/inputKey.ts). */
+  inputs(): Promise<InputSet>;
   /** Settles once Nix runs (or the evaluation ended without it): other work may start then. */
   started: Promise<void>;
   /** The tags came from the cache: no Nix call was made. */
@@ -63,12 +67,7 @@ function byName(byKey: ByKey, images: readonly ResolvedImage[]): ExpectedTags | 
   return tags;
 }
 
-function cacheContext(session: Session): CacheContext | undefined {
-  if (session.environment === undefined) return undefined;
-  return { environment: session.environment, entries: session.entries, manifests: new Set(session.scopes.keys()) };
-}
-
-async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
+export async function requestsFor(root: string, images: readonly ResolvedImage[]): Promise<ImageRequest[]> {
   const requests = images.map((image) => ({
     name: image.name,
     file: path.join(root, image.config.nix),
@@ -93,7 +92,7 @@ async function requestsFor(root: string, images: readonly ResolvedImage[]): Prom
 }
 
 /** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
-async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
+export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
   const { evaluation } = config;
   const restrict = (urls: string[]) =>
@@ -117,13 +116,18 @@ async function settingsFor(session: Session, root: string): Promise<EvalSettings
   return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
 }
 
+/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
+export function alwaysRead(session: Session): string[] {
+  return [session.configFile ?? '', session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
+}
+
 async function evaluateInTree(
   session: Session,
   images: readonly ResolvedImage[],
   signal: AbortSignal,
   onStart: () => void,
-): Promise<ByKey> {
-  if (images.length === 0) return new Map();
+): Promise<{ tags: ByKey; inputs: InputSet }> {
+  if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
   const { timeout, memoryLimit } = session.config.evaluation;
@@ -132,25 +136,31 @@ async function evaluateInTree(
     memoryLimitMb: memoryLimit ?? undefined,
   });
   onStart();
-  const evaluations = await evaluating;
+  const { evaluations, evaluatedFiles } = await evaluating;
   const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
-  const context = cacheContext(session);
-  if (context !== undefined) session.evaluations?.store(context, tags);
-  return tags;
+  const imageFiles = images.map((image) => path.posix.normalize(image.config.nix));
+  const inputs = await evaluationInputs(root, evaluatedFiles, imageFiles, alwaysRead(session), session.entries);
+  if (session.environment !== undefined) {
+    session.evaluations?.store(session.environment, inputs, session.entries, tags);
+  }
+  return { tags, inputs };
 }
 
 /**
  * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
- * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when it knows them all,
- * otherwise from Nix, started at once and returned before it finishes, so that reading manifests
- * overlaps with it.
+ * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when one record knows them
+ * all and none of its inputs changed, otherwise from Nix, started at once and returned before it
+ * finishes, so that reading manifests overlaps with it.
  */
 export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
-  const context = cacheContext(session);
-  const cached = context === undefined ? undefined : session.evaluations?.lookup(context);
-  if (cached !== undefined && byName(cached, images) !== undefined) {
+  const cached =
+    session.environment === undefined || images.length === 0
+      ? undefined
+      : session.evaluations?.lookup(session.environment, session.entries, images.map(evaluationKey));
+  if (cached !== undefined) {
     return {
-      tagsFor: async (wanted) => byName(cached, wanted),
+      tagsFor: async (wanted) => byName(cached.tags, wanted),
+      inputs: async () => cached.inputs,
       started: Promise.resolve(),
       cached: true,
       cancel: () => undefined,
@@ -164,7 +174,8 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
     () => resolve(),
   ); // awaited later, or deliberately abandoned
   return {
-    tagsFor: async (wanted) => byName(await result, wanted),
+    tagsFor: async (wanted) => byName((await result).tags, wanted),
+    inputs: async () => (await result).inputs,
     started,
     cached: false,
     cancel: () => controller.abort(),
@@ -175,4 +186,11 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
 export async function expectedTags(session: Session, images: readonly ResolvedImage[]): Promise<ExpectedTags> {
   const evaluation = startEvaluation(session, images);
   return (await evaluation.tagsFor(images)) ?? new Map();
+}
+
+/** What Nix's answers warn about, as run warnings (they name the image, not a file line). */
+export function evaluationWarnings(tags: ExpectedTags): Warning[] {
+  return [...tags.values()].flatMap((evaluation) =>
+    evaluation.warnings.map((message) => ({ file: null, line: null, message })),
+  );
 }

@@ -11,7 +11,7 @@ import type { CheckResult, FixLoop } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
 import { expectedTags, type ExpectedTags } from './evaluation.js';
 import type { ResolvedImage } from './images.js';
-import { inspectSession, resultOf, type Inspection } from './inspect.js';
+import { inspectSession, rememberJudgement, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
 import { withSession, type Known, type RunRequest, type Session } from './session.js';
 
@@ -156,7 +156,11 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
   return withSession(request, known, async (session) => {
     const inspection = await inspectSession(session);
     const writes = planWrites(inspection);
-    if (writes.length === 0) return resultOf(inspection, session);
+    if (writes.length === 0) {
+      const result = resultOf(inspection, session);
+      rememberJudgement(session, inspection, result);
+      return result;
+    }
     const { tags } = inspection;
     const images = inspection.scan.images.filter((image) => tags.has(image.name));
     session.assertLocked();

@@ -1,7 +1,7 @@
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import type { HashResult } from '../types.js';
-import { expectedTags } from './evaluation.js';
+import type { HashResult, Warning } from '../types.js';
+import { evaluationWarnings, expectedTags } from './evaluation.js';
 import { defaultImage } from './images.js';
 import { findReferences } from './references.js';
 import { withSession, type RunRequest } from './session.js';
@@ -15,7 +15,7 @@ export interface HashRequest extends Omit<RunRequest, 'paths'> {
 export async function hash(request: HashRequest): Promise<HashResult> {
   return withSession({ ...request, paths: undefined }, {}, async (session) => {
     let images = session.images;
-    let warnings: string[] = [];
+    let warnings: Warning[] = [];
     if (session.config.images === undefined) {
       // Without configuration the root default.nix is the image; its repository, if any, comes
       // from the hash-tagged references.
@@ -32,7 +32,7 @@ export async function hash(request: HashRequest): Promise<HashResult> {
     return {
       images: images.map((image) => {
         const evaluation = tags.get(image.name)!;
-        warnings.push(...evaluation.warnings);
+        warnings.push(...evaluationWarnings(new Map([[image.name, evaluation]])));
         return {
           name: image.name,
           nix: image.config.nix,

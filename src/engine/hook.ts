@@ -1,8 +1,10 @@
-import { openRepository } from '../git/repository.js';
+import { git } from '../git/git.js';
+import { openRepository, inRepository, type Repository } from '../git/repository.js';
 import { judgedTree, type TreeSource } from '../git/source.js';
 import { runEnvironment } from '../state/environment.js';
-import { isKnownGood, recordGood, verdictKey } from '../state/verdicts.js';
+import { environmentHash, readJudgement } from '../state/judgements.js';
 import type { CheckResult } from '../types.js';
+import { anyCanMatter, changedPaths } from './idle.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
 import type { Known } from './session.js';
 
@@ -10,14 +12,6 @@ export interface HookOptions {
   cwd: string;
   configFile?: string | undefined;
   env?: NodeJS.ProcessEnv;
-}
-
-/**
- * What the CLI's idle check found (engine/idle.ts): the index's tree id, just written and found
- * not yet judged up to date. The hook goes on from it without asking git or the verdicts again.
- */
-export interface IdleMiss {
-  indexTree?: string | undefined;
 }
 
 export interface HookResult {
@@ -28,56 +22,75 @@ export interface HookResult {
 }
 
 /** What one hook run finds once and judges every tree with: the repository, --config's text. */
-async function hookContext(options: HookOptions): Promise<Known> {
+async function hookContext(options: HookOptions): Promise<Known & { repository: Repository }> {
   const repository = await openRepository(options.cwd);
   if (options.configFile === undefined) return { repository };
   const { readExplicitConfig } = await import('../config/load.js');
   return { repository, explicitConfig: await readExplicitConfig(options.cwd, options.configFile) };
 }
 
+/** What changed between the last judged tree and `source`, as git lists it. */
+function diffSince(repository: Repository, tree: string, source: TreeSource): Promise<string> {
+  const args =
+    source.kind === 'rev'
+      ? ['diff-tree', '-r', '--name-only', '-z', '--no-renames', tree, source.rev]
+      : ['diff-index', ...(source.kind === 'index' ? ['--cached'] : []), '--name-only', '-z', '--no-renames', tree];
+  return git(
+    args,
+    inRepository(repository, source.kind === 'index' ? { env: { GIT_INDEX_FILE: repository.indexFile } } : {}),
+  );
+}
+
 /**
- * Judges one tree: answered from the verdicts of trees already found up to date when possible
- * (no configuration, YAML or Nix is loaded then), otherwise by a full check, or by fix.
+ * Whether `source` differs from the last tree judged up to date only in paths that cannot
+ * change a verdict (state/judgements.ts): then it is up to date too, and nothing is loaded.
+ */
+async function alreadyJudged(context: Known & { repository: Repository }, source: TreeSource): Promise<boolean> {
+  const environment = runEnvironment(context.explicitConfig?.text);
+  const judgement = readJudgement(context.repository.gitDir);
+  if (environment === undefined || judgement?.environment !== environmentHash(environment) || !judgement.ok) {
+    return false;
+  }
+  const diff = await diffSince(context.repository, judgement.tree, source).catch(() => undefined);
+  return diff !== undefined && !(await anyCanMatter(judgement, changedPaths(diff)));
+}
+
+/**
+ * Judges one tree: answered from the last judgement when nothing that matters changed since
+ * (unless the CLI's idle check has just asked that), otherwise by a full check, or by fix.
  */
 async function judge(
   options: HookOptions,
-  context: Known,
+  context: Known & { repository: Repository },
   source: TreeSource,
   mode: 'check' | 'fix',
-  idleTree?: string,
+  idleChecked = false,
 ): Promise<CheckResult> {
-  const repository = context.repository!;
-  const tree = judgedTree(repository, source, idleTree);
-  const environment = runEnvironment(context.explicitConfig?.text);
-  const key = environment === undefined ? undefined : verdictKey(await tree.id(), environment);
-  // The idle check has just looked this tree up: no second read of the verdicts.
-  if (idleTree === undefined && key !== undefined && isKnownGood(repository.gitDir, key)) {
+  if (!idleChecked && (await alreadyJudged(context, source))) {
     return { ok: true, references: [], warnings: [], evaluated: false };
   }
   const request = { cwd: options.cwd, configFile: options.configFile, source };
-  const known = { ...context, tree };
-  const result =
-    mode === 'fix'
-      ? await (await import('./fix.js')).fixKnown(request, known)
-      : await (await import('./check.js')).checkKnown(request, known);
-  const wrote = result.references.some((reference) => reference.status === 'fixed');
-  if (result.ok && !wrote && key !== undefined) recordGood(repository.gitDir, key);
-  return result;
+  const known = { ...context, tree: judgedTree(context.repository, source) };
+  return mode === 'fix'
+    ? (await import('./fix.js')).fixKnown(request, known)
+    : (await import('./check.js')).checkKnown(request, known);
 }
 
 function skipped(options: HookOptions): boolean {
   return (options.env ?? process.env).NIXTAG_SKIP === '1';
 }
 
-/** `nixtag hook pre-commit`: judge the index git is about to commit. */
+/**
+ * `nixtag hook pre-commit`: judge the index git is about to commit. `idleChecked`: the CLI has
+ * just found that the last judgement does not answer it (engine/idle.ts).
+ */
 export async function preCommit(
   options: HookOptions & { mode: 'check' | 'fix' },
-  idle: IdleMiss = {},
+  idleChecked = false,
 ): Promise<HookResult> {
   if (skipped(options)) return { skipped: true, judged: [] };
   const context = await hookContext(options);
-  const idleTree = options.configFile === undefined ? idle.indexTree : undefined;
-  const result = await judge(options, context, { kind: 'index' }, options.mode, idleTree);
+  const result = await judge(options, context, { kind: 'index' }, options.mode, idleChecked && !options.configFile);
   return { judged: [{ ref: undefined, result }] };
 }
 

@@ -1,44 +1,101 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { exec } from '../exec.js';
 import { runEnvironment } from '../state/environment.js';
-import { isKnownGood, verdictKey } from '../state/verdicts.js';
+import { canMatter, environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
 
 /**
- * This work tree's git directory as a hook sees it, without running git: GIT_DIR when git set it,
- * else `.git` here (a directory, or a file naming one in a linked worktree). Undefined when
- * unsure; the caller then takes the full path. A wrong guess could only miss: verdicts are keyed
- * by content.
+ * Answers a command that has nothing to do before the command-line parser, the configuration,
+ * YAML or Nix load: the last judgement (state/judgements.ts) and one `git diff` decide it. Loads
+ * nothing else; anything it is unsure of goes to the full run, which gives the same answer.
  */
-function gitDirectory(cwd: string): string | undefined {
-  if (process.env.GIT_DIR) return path.resolve(cwd, process.env.GIT_DIR);
+export type IdleAnswer =
+  | { kind: 'good'; references: number }
+  | { kind: 'nothing-to-do' }
+  /** Looked, and something that matters changed: the full run must judge. */
+  | { kind: 'unanswered' };
+
+/** What the command line asks, when it is a question this module can answer. */
+interface IdleQuestion {
+  source: 'index' | 'worktree';
+  paths: string[];
+}
+
+/** `hook pre-commit [--check|--fix]`, `check --staged [PATH...]` and `check [PATH...]`, and nothing else. */
+export function idleQuestion(argv: readonly string[]): IdleQuestion | undefined {
+  if (argv[0] === 'hook' && argv[1] === 'pre-commit') {
+    const modes = argv.slice(2);
+    return modes.every((arg) => arg === '--check' || arg === '--fix') && modes.length <= 1
+      ? { source: 'index', paths: [] }
+      : undefined;
+  }
+  if (argv[0] !== 'check') return undefined;
+  const rest = argv.slice(1);
+  const staged = rest.includes('--staged');
+  const paths = rest.filter((arg) => arg !== '--staged');
+  if (paths.some((arg) => arg.startsWith('-'))) return undefined;
+  return { source: staged ? 'index' : 'worktree', paths };
+}
+
+/**
+ * The work tree's root and git directory as a hook or lint-staged sees them, without running git:
+ * only where `cwd` holds `.git` (a directory, or a file naming one in a linked worktree) and git
+ * set no GIT_DIR. Undefined otherwise; the caller then takes the full path.
+ */
+function repositoryHere(cwd: string): { root: string; gitDir: string } | undefined {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return undefined;
   const dotGit = path.join(cwd, '.git');
   try {
-    if (statSync(dotGit).isDirectory()) return dotGit;
+    if (statSync(dotGit).isDirectory()) return { root: cwd, gitDir: dotGit };
     const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'));
-    return pointer ? path.resolve(cwd, pointer[1]!.trim()) : undefined;
+    return pointer ? { root: cwd, gitDir: path.resolve(cwd, pointer[1]!.trim()) } : undefined;
   } catch {
     return undefined;
   }
 }
 
-export interface IndexVerdict {
-  good: boolean;
-  /** The index's tree id, when it was written and found not yet judged: the hook goes on from it. */
-  tree?: string | undefined;
+/** Whether any of `files` (repository paths) could change the verdict; globs load only when needed. */
+export async function anyCanMatter(judgement: Judgement, files: readonly string[]): Promise<boolean> {
+  let matcher: ((file: string) => boolean) | undefined;
+  for (const file of files) {
+    if (judgement.globs !== undefined && matcher === undefined) {
+      const picomatch = (await import('picomatch')).default;
+      matcher = picomatch(judgement.globs, { dot: true });
+    }
+    if (canMatter(judgement, file, matcher)) return true;
+  }
+  return false;
 }
 
-/**
- * Whether the index git is about to commit was already judged up to date: one `git write-tree`
- * and a file read, the whole cost of an idle pre-commit hook beyond starting Node. Loads nothing
- * else, so that it can run before the command line is parsed.
- */
-export async function indexVerdict(cwd: string): Promise<IndexVerdict> {
-  const gitDir = gitDirectory(cwd);
-  const environment = runEnvironment(undefined);
-  if (gitDir === undefined || environment === undefined) return { good: false };
-  const written = await exec('git', ['write-tree'], { cwd, env: process.env });
-  if (written.failed) return { good: false };
-  const tree = written.stdout.trim();
-  return { good: isKnownGood(gitDir, verdictKey(tree, environment)), tree };
+/** The paths a diff names, from `git diff… --name-only -z`. */
+export function changedPaths(output: string): string[] {
+  return output.split('\0').filter((file) => file !== '');
+}
+
+export async function idleAnswer(argv: readonly string[], cwd: string): Promise<IdleAnswer | undefined> {
+  const question = idleQuestion(argv);
+  const here = question && repositoryHere(cwd);
+  const environment = here && runEnvironment(undefined);
+  const judgement = here && readJudgement(here.gitDir);
+  if (!question || !here) return undefined;
+  if (!environment || !judgement || judgement.environment !== environmentHash(environment)) {
+    return { kind: 'unanswered' };
+  }
+  if (question.paths.length > 0) {
+    const absolute = question.paths.map((given) => path.resolve(cwd, given));
+    if (!absolute.every((file) => existsSync(file))) return undefined; // the full run names it
+    const files = absolute
+      .map((file) => path.relative(here.root, file).split(path.sep).join('/'))
+      .filter((file) => !file.startsWith('..'));
+    if (!(await anyCanMatter(judgement, files))) return { kind: 'nothing-to-do' };
+  }
+  if (!judgement.ok) return { kind: 'unanswered' };
+  const cached = question.source === 'index' ? ['--cached'] : [];
+  const diff = await exec('git', ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree], {
+    cwd,
+    env: process.env,
+  });
+  if (diff.failed) return undefined;
+  if (await anyCanMatter(judgement, changedPaths(diff.stdout))) return { kind: 'unanswered' };
+  return { kind: 'good', references: judgement.references };
 }

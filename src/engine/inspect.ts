@@ -1,17 +1,31 @@
-import type { CheckResult } from '../types.js';
+import { environmentHash, recordJudgement } from '../state/judgements.js';
+import type { InputSet } from '../state/inputKey.js';
+import type { CheckResult, Warning } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
-import { evaluationKey, startEvaluation, type Evaluation, type ExpectedTags } from './evaluation.js';
+import {
+  alwaysRead,
+  evaluationKey,
+  evaluationWarnings,
+  startEvaluation,
+  type Evaluation,
+  type ExpectedTags,
+} from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
+import { manifestGlobs, pathsCanMatter } from './narrow.js';
 import { findReferences, referencedImages, type Scan } from './references.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */
 export interface Inspection {
+  /** The PATH arguments could change nothing: nothing was read or evaluated. */
+  skipped: boolean;
   scan: Scan;
   comparisons: Comparison[];
-  warnings: string[];
+  warnings: Warning[];
   /** The expected tags of the images that references name. */
   tags: ExpectedTags;
+  /** What those tags were computed from (the configuration and pin alone when no image was needed). */
+  inputs: InputSet;
   /** No Nix call was needed: the tags came from the cache, or nothing needed a tag. */
   cached: boolean;
 }
@@ -31,24 +45,32 @@ async function tagsOfNeeded(
   speculative: readonly ResolvedImage[],
   evaluation: Evaluation,
   needed: readonly ResolvedImage[],
-): Promise<{ tags: ExpectedTags; cached: boolean }> {
+): Promise<{ tags: ExpectedTags; inputs: InputSet; cached: boolean }> {
   const outcome = await evaluation.tagsFor(needed).then(
     (tags) => ({ tags }),
     (error: unknown) => ({ error }),
   );
-  if ('tags' in outcome && outcome.tags !== undefined) return { tags: outcome.tags, cached: evaluation.cached };
+  if ('tags' in outcome && outcome.tags !== undefined) {
+    return { tags: outcome.tags, inputs: await evaluation.inputs(), cached: evaluation.cached };
+  }
   if ('error' in outcome && sameKeys(speculative, needed)) throw outcome.error;
   evaluation.cancel();
   const retry = startEvaluation(session, needed);
-  return { tags: (await retry.tagsFor(needed))!, cached: retry.cached };
+  return { tags: (await retry.tagsFor(needed))!, inputs: await retry.inputs(), cached: retry.cached };
 }
+
+const EMPTY: Scan = { images: [], manifests: [], warnings: [] };
 
 /**
  * Evaluates and compares. Nix starts as soon as the images are known (every configured image, or
  * the root default.nix), while the manifests are read; an evaluation nothing turns out to need is
- * cancelled.
+ * cancelled. PATH arguments none of which can matter end it before anything is read.
  */
 export async function inspectSession(session: Session): Promise<Inspection> {
+  const always = { paths: alwaysRead(session) };
+  if (!(await pathsCanMatter(session))) {
+    return { skipped: true, scan: EMPTY, comparisons: [], warnings: [], tags: new Map(), inputs: always, cached: true };
+  }
   const speculative = speculativeImages(session.config, session.images, session.entries);
   const evaluation = startEvaluation(session, speculative);
   try {
@@ -56,12 +78,21 @@ export async function inspectSession(session: Session): Promise<Inspection> {
     await evaluation.started;
     const scan = await findReferences(session);
     const needed = referencedImages(scan);
-    if (scan.skipped || needed.length === 0) {
-      return { scan, comparisons: [], warnings: scan.warnings, tags: new Map(), cached: true };
+    if (needed.length === 0) {
+      return {
+        skipped: false,
+        scan,
+        comparisons: [],
+        warnings: scan.warnings,
+        tags: new Map(),
+        inputs: always,
+        cached: true,
+      };
     }
-    const { tags, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
-    const warnings = [...scan.warnings, ...[...tags.values()].flatMap((tag) => tag.warnings)];
-    return { scan, comparisons: compareReferences(scan.manifests, tags), warnings, tags, cached };
+    const { tags, inputs, cached } = await tagsOfNeeded(session, speculative, evaluation, needed);
+    const warnings = [...scan.warnings, ...evaluationWarnings(tags)];
+    const comparisons = compareReferences(scan.manifests, tags);
+    return { skipped: false, scan, comparisons, warnings, tags, inputs, cached };
   } finally {
     evaluation.cancel();
   }
@@ -76,6 +107,25 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     warnings: inspection.warnings,
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
-    ...(inspection.scan.skipped ? { skipped: true } : {}),
+    ...(inspection.skipped ? { skipped: true } : {}),
+    ...(inspection.inputs.wholeTree === undefined ? {} : { wholeTreeInputs: inspection.inputs.wholeTree }),
   };
+}
+
+/**
+ * Remembers what this verdict depended on (state/judgements.ts), so that a later tree that
+ * differs only elsewhere is answered without a run. Not after a rewrite: the tree judged is gone.
+ */
+export function rememberJudgement(session: Session, inspection: Inspection, result: CheckResult): void {
+  const wrote = result.references.some((reference) => reference.status === 'fixed');
+  if (session.environment === undefined || inspection.skipped || wrote) return;
+  recordJudgement(session.repository.gitDir, {
+    environment: environmentHash(session.environment),
+    tree: session.treeId,
+    ok: result.ok,
+    references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
+    inputs: inspection.inputs,
+    manifests: [...session.scopes.keys()],
+    globs: manifestGlobs(session),
+  });
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
 
 export interface ManifestScope {
   /** Image names whose references may be in this file. */
@@ -6,8 +7,6 @@ export interface ManifestScope {
   /** Named by a glob in the configuration: it must parse. */
   explicit: boolean;
 }
-
-const YAML_FILE = /\.ya?ml$/i;
 
 /** Helm's `templates/` directories hold Go templates, not YAML: out of the default set. */
 function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
@@ -20,9 +19,9 @@ function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
   return false;
 }
 
-/** The default manifest set: every tracked `*.yaml` / `*.yml` except Helm templates. */
+/** The default manifest set: every tracked `*.yaml` / `*.yml` and `Kustomization`, except Helm templates. */
 export function isDefaultManifest(file: string, files: ReadonlySet<string>): boolean {
-  return YAML_FILE.test(file) && !isHelmTemplate(file, files);
+  return (YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) && !isHelmTemplate(file, files);
 }
 
 /**

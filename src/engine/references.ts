@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
 import type { ReadReference } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
-import { pathsMatter } from './narrow.js';
+import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { Session } from './session.js';
 
 export interface FoundReference {
@@ -22,12 +23,10 @@ export interface ManifestEntry {
 }
 
 export interface Scan {
-  /** The PATH arguments could change nothing: nothing was read. */
-  skipped: boolean;
   /** Configured images, or the one inferred from the references. */
   images: ResolvedImage[];
   manifests: ManifestEntry[];
-  warnings: string[];
+  warnings: Warning[];
 }
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
@@ -43,42 +42,25 @@ const manifestModules = () =>
 function removeLeftovers(
   session: Session,
   remove: (directories: Iterable<string>, keep: (file: string) => boolean) => Promise<string[]>,
-) {
+): Promise<string[]> {
   const root = session.repository.root;
   const tracked = new Set(session.entries.map((entry) => path.join(root, entry.path)));
   const directories = [...session.scopes.keys()].map((file) => path.join(root, path.dirname(file)));
   return remove(directories, (file) => tracked.has(file));
 }
 
-/** Whether the session's PATH arguments (if any) can change a managed reference or an image input. */
-function pathsCanMatter(session: Session): boolean {
-  if (session.paths.length === 0) return true;
-  return pathsMatter({
-    root: session.repository.root,
-    cwd: session.cwd,
-    paths: session.paths,
-    relevantFiles: new Set([session.configFile ?? '', session.config.pin, 'package.json']),
-    imageDirectories:
-      session.images.length === 0
-        ? ['']
-        : session.images.map((image) => path.posix.dirname(image.config.nix).replace(/^\.$/, '')),
-    isManifest: (file) => session.scopes.has(file),
-  });
-}
-
 /**
  * Reads the manifests in scope and ties every reference to its image; without configuration,
- * infers the image from the hash-tagged references. Returns early when PATH arguments are given
- * and none of them can matter.
+ * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  if (!pathsCanMatter(session)) return { skipped: true, images: session.images, manifests: [], warnings: [] };
   const { readManifests, readReference, removeAbandonedTemporaries } = await manifestModules();
-  const warnings: string[] = [];
-  const [read] = await Promise.all([
-    readManifests(session.manifestRoot, [...session.scopes], warnings),
-    removeLeftovers(session, removeAbandonedTemporaries),
-  ]);
+  const leftovers = removeLeftovers(session, removeAbandonedTemporaries);
+  const warnings: Warning[] = [];
+  // Configured repositories are known now: git looks for their mentions while the YAML is read.
+  const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
+  configured?.catch(() => undefined);
+  const [read] = await Promise.all([readManifests(session.manifestRoot, [...session.scopes], warnings), leftovers]);
   const withReferences = read.map((entry) => ({
     ...entry,
     references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),
@@ -102,11 +84,15 @@ export async function findReferences(session: Session): Promise<Scan> {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
       if (marker !== undefined && image === undefined) {
-        warnings.push(messages.unknownMarkerImage(entry.manifest.file, reference.occurrence.position, marker));
+        const { file } = entry.manifest;
+        const { position } = reference.occurrence;
+        warnings.push({ file, line: position.line, message: messages.unknownMarkerImage(file, position, marker) });
       }
     }
   }
-  return { skipped: false, images, manifests, warnings };
+  const hits = await (configured ?? grepRepositories(session, images));
+  warnings.push(...mentionWarnings(hits, images, manifests, session.configFile));
+  return { images, manifests, warnings };
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

@@ -1,11 +1,31 @@
 import { readReference } from '../manifest/resolve.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
-import { scanManifest } from '../manifest/scan.js';
+import { scanManifest, type ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
-import { compareReferences, staleChanges } from './compare.js';
+import { compareReferences, staleChanges, type Comparison } from './compare.js';
 import type { ExpectedTags } from './evaluation.js';
 import { imageFor, type ResolvedImage } from './images.js';
 import type { ManifestEntry } from './references.js';
+
+/** Compares one manifest's references with the run's expected tags, rewriting nothing: check's path on text. */
+export function compareText(
+  file: string,
+  text: string,
+  images: readonly ResolvedImage[],
+  tags: ExpectedTags,
+): { manifest: ScannedManifest; comparisons: Comparison[] } {
+  const outcome = scanManifest(file, text, true);
+  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
+  const entry: ManifestEntry = {
+    manifest: outcome.scanned,
+    target: file,
+    references: outcome.scanned.occurrences
+      .map(readReference)
+      .filter((reference) => reference !== undefined)
+      .map((reference) => ({ reference, image: imageFor(reference, images) })),
+  };
+  return { manifest: outcome.scanned, comparisons: compareReferences([entry], tags) };
+}
 
 /**
  * One manifest's text with every stale tag replaced, given the run's expected tags: fix's
@@ -18,20 +38,10 @@ export function retagText(
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
 ): { text: string; references: ReferenceResult[] } {
-  const outcome = scanManifest(file, text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped);
-  const entry: ManifestEntry = {
-    manifest: outcome.scanned,
-    target: file,
-    references: outcome.scanned.occurrences
-      .map(readReference)
-      .filter((reference) => reference !== undefined)
-      .map((reference) => ({ reference, image: imageFor(reference, images) })),
-  };
-  const comparisons = compareReferences([entry], tags);
+  const { manifest, comparisons } = compareText(file, text, images, tags);
   const changes = staleChanges(comparisons);
   return {
-    text: changes.length === 0 ? text : rewriteManifest(outcome.scanned, changes),
+    text: changes.length === 0 ? text : rewriteManifest(manifest, changes),
     references: comparisons.map((comparison) => comparison.result),
   };
 }

@@ -63,6 +63,14 @@ export async function git(args: readonly string[], options: GitOptions): Promise
   return result.stdout;
 }
 
+/** As `git`, for commands whose exit status 1 means "nothing found" (`git grep`): then undefined. */
+export async function gitMaybe(args: readonly string[], options: GitOptions): Promise<string | undefined> {
+  const result = await exec('git', args, execOptions(options));
+  if (result.failed && result.exitCode === 1 && !result.missing) return undefined;
+  if (result.failed) throw failure(args, result);
+  return result.stdout;
+}
+
 /** As `git`, for output that is not text (blob contents from `cat-file --batch`). */
 export async function gitBytes(args: readonly string[], options: GitOptions): Promise<Buffer> {
   const result = await exec('git', args, { ...execOptions(options), binary: true });

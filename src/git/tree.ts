@@ -17,17 +17,20 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   ensureStateDirectory(repository.gitDir);
   const index = paths.scratchIndex(process.pid);
   try {
-    await copyFile(repository.indexFile, index).then(
-      // The copy keeps the index's mtime: git takes an entry modified in the same second as the
-      // index was written as "racily clean" and rehashes it; a newer copy would hide the change.
-      async () => {
-        const { atime, mtime } = await stat(repository.indexFile);
-        await utimes(index, atime, mtime);
-      },
+    const copied = await copyFile(repository.indexFile, index).then(
+      () => true,
       (error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
+        return false;
       },
     );
+    // The copy keeps the index's own time: git takes an entry whose stat data matches as
+    // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
+    // an edit of the same size made in the second the file was staged.
+    if (copied) {
+      const { atime, mtime } = await stat(repository.indexFile);
+      await utimes(index, atime, mtime);
+    }
     const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
     await git(['add', '--update', '--', '.'], options);
     return (await git(['write-tree'], options)).trim();
@@ -36,29 +39,19 @@ export async function worktreeTree(repository: Repository): Promise<string> {
   }
 }
 
-/**
- * Checkouts of this process still writing files, and tree ids still being recorded after a
- * checkout returned: a run whose tags came from the cache never awaits its checkout, so the lock
- * must not be let go before they are done (see settleCheckouts).
- */
-const pending = new Set<Promise<unknown>>();
-
-function track(work: Promise<unknown>): void {
-  const settled = work.then(
-    () => undefined,
-    () => undefined, // the marker stays: the next run starts over
-  );
-  pending.add(settled);
-  void settled.then(() => pending.delete(settled));
-}
+/** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
+const pendingRecords = new Set<Promise<unknown>>();
 
 /**
- * Waits until every checkout of this process is complete (files written, tree recorded, marker
- * gone) or has failed: before letting go of the lock, so the next run never finds a checkout
- * being written.
+ * Waits until every checkout of this process is complete and has recorded its tree, whether or
+ * not anyone awaited it: before letting go of the lock, so that no other run sees it half done.
  */
 export async function settleCheckouts(): Promise<void> {
-  while (pending.size > 0) await Promise.all([...pending]);
+  while (pendingRecords.size > 0) {
+    const pending = [...pendingRecords];
+    pendingRecords.clear();
+    await Promise.allSettled(pending);
+  }
 }
 
 /** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
@@ -124,7 +117,7 @@ async function applyChanges(repository: Repository, workTree: string, changes: C
  */
 export function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
   const work = checkOut(repository, tree, checkoutName);
-  track(work);
+  pendingRecords.add(work);
   return work;
 }
 
@@ -157,7 +150,12 @@ async function checkOut(repository: Repository, tree: JudgedTree, checkoutName: 
     await checkout.beginUpdate(previous);
     await testPause();
     await applyChanges(repository, workTree, changes);
-    track(tree.id().then((id) => checkout.complete(id)));
+    pendingRecords.add(
+      tree
+        .id()
+        .then((id) => checkout.complete(id))
+        .catch(() => undefined), // the marker stays: the next run starts over
+    );
     return workTree;
   }
 

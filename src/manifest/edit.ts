@@ -47,3 +47,18 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   }
   return result + text.slice(cursor);
 }
+
+/**
+ * Where a value's characters are written in the manifest: as `literalOffset`, through the block
+ * string of YAML that holds the scalar when there is one.
+ */
+export function hostOffset(
+  source: string,
+  node: Scalar,
+  value: string,
+  embedded: { text: string; toHost(offset: number): number | undefined } | undefined,
+): number | undefined {
+  if (embedded === undefined) return literalOffset(source, node, value);
+  const inner = literalOffset(embedded.text, node, value);
+  return inner === undefined ? undefined : embedded.toHost(inner);
+}

@@ -2,6 +2,7 @@ import { lstat, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
 import { decodeManifest } from './decode.js';
 import { scanManifest, type ScannedManifest } from './scan.js';
 
@@ -20,7 +21,7 @@ interface Read extends ManifestFile {
 /** Files read at once: enough to keep the disk busy, few enough to bound open descriptors. */
 const READ_BATCH = 64;
 
-async function readOne(root: string, file: string, explicit: boolean, warnings: string[]): Promise<Read | undefined> {
+async function readOne(root: string, file: string, explicit: boolean, warnings: Warning[]): Promise<Read | undefined> {
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   try {
@@ -31,7 +32,7 @@ async function readOne(root: string, file: string, explicit: boolean, warnings: 
     if (code === 'ENOENT' && link?.isSymbolicLink()) {
       if (explicit)
         throw new NixtagError('MANIFEST_UNREADABLE', messages.danglingSymlink(file), { location: { file } });
-      warnings.push(messages.danglingSymlink(file));
+      warnings.push({ file, line: null, message: messages.danglingSymlink(file) });
       return undefined;
     }
     if (code === 'ENOENT') return undefined; // tracked but deleted in the work tree
@@ -42,7 +43,7 @@ async function readOne(root: string, file: string, explicit: boolean, warnings: 
   }
   const decoded = decodeManifest(bytes);
   if ('undecodable' in decoded) {
-    warnings.push(messages.skippedUndecodable(file, decoded.undecodable));
+    warnings.push({ file, line: null, message: messages.skippedUndecodable(file, decoded.undecodable) });
     return undefined;
   }
   const outcome = scanManifest(file, decoded.text, explicit);
@@ -70,7 +71,7 @@ async function readOne(root: string, file: string, explicit: boolean, warnings: 
 export async function readManifests<Scope extends { explicit: boolean }>(
   root: string,
   files: ReadonlyArray<readonly [string, Scope]>,
-  warnings: string[],
+  warnings: Warning[],
 ): Promise<Array<ManifestFile & { scope: Scope }>> {
   const read: Array<Read & { scope: Scope }> = [];
   for (let start = 0; start < files.length; start += READ_BATCH) {

@@ -77,3 +77,29 @@ export function canonicalRepository(repository: string): string | undefined {
   const parsed = parseImageReference(repository);
   return parsed && parsed.tag === undefined && parsed.digest === undefined ? parsed.canonicalName : undefined;
 }
+
+/** A tag as written in a tag-only value, with the digest some charts append (`v1@sha256:…`). */
+export interface WrittenTag {
+  tag: string;
+  digest: string | undefined;
+}
+
+/** Reads a tag-only value: a tag, optionally `@digest`; undefined when it is not one. */
+export function parseWrittenTag(text: string): WrittenTag | undefined {
+  const at = text.indexOf('@');
+  const tag = at === -1 ? text : text.slice(0, at);
+  const digest = at === -1 ? undefined : text.slice(at + 1);
+  if (digest !== undefined && !DIGEST.test(digest)) return undefined;
+  return TAG.test(tag) ? { tag, digest } : undefined;
+}
+
+/**
+ * What a value holds, read without context: `tag` when it is only a tag (one word, no `/`, `:`
+ * before a digest), `reference` when it names a repository (`repo:tag`, `host/name`, `name@digest`),
+ * undefined when it is neither (a template, a sentence). A single word is a tag: read as a
+ * reference it would be a Docker Hub name without tag, which is never what a tag key holds.
+ */
+export function valueKind(text: string): 'tag' | 'reference' | undefined {
+  if (parseWrittenTag(text) !== undefined) return 'tag';
+  return parseImageReference(text) === undefined ? undefined : 'reference';
+}

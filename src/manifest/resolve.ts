@@ -1,7 +1,7 @@
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { literalOffset, needsQuotes, type TextEdit } from './edit.js';
-import { canonicalImageName, parseImageReference } from './reference.js';
+import { hostOffset, needsQuotes, type TextEdit } from './edit.js';
+import { canonicalImageName, parseImageReference, parseWrittenTag } from './reference.js';
 import type { FoundOccurrence } from './scan.js';
 
 /** An image as manifests name it. */
@@ -20,13 +20,22 @@ export interface ReadReference {
   canonical: string | undefined;
   /** The reference as it reads: written, or composed from a map's repository and tag. */
   current: string;
+  /** The tag it deploys (a kustomize `tagSuffix` appended); undefined when none is written. */
   tag: string | undefined;
   digest: string | undefined;
+}
+
+function stringValue(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** Reads one occurrence as a reference, or undefined when its text is not one (a template, a path). */
 export function readReference(occurrence: FoundOccurrence): ReadReference | undefined {
   if (occurrence.form === 'reference') {
+    // An empty value under a whole-reference marker names no repository yet: the marker binds it.
+    if (occurrence.text === '' && occurrence.markerKind === 'reference') {
+      return { occurrence, canonical: undefined, current: '', tag: undefined, digest: undefined };
+    }
     const parsed = parseImageReference(occurrence.text);
     if (parsed === undefined) return undefined;
     return {
@@ -37,27 +46,44 @@ export function readReference(occurrence: FoundOccurrence): ReadReference | unde
       digest: parsed.digest,
     };
   }
-  const digestValue = occurrence.digestNode?.value;
-  const digest = typeof digestValue === 'string' && digestValue !== '' ? digestValue : undefined;
   let canonical: string | undefined;
   if (occurrence.repository !== undefined) {
     const parsed = parseImageReference(occurrence.repository);
     if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return undefined;
     canonical = canonicalImageName(parsed.host, parsed.path);
   }
-  const repository = occurrence.repository ?? '';
+  // `tag: <tag>@sha256:…` is a tag and a digest, as in the string form.
+  const written =
+    occurrence.missingTag !== undefined || occurrence.text === ''
+      ? undefined
+      : (parseWrittenTag(occurrence.text) ?? { tag: occurrence.text, digest: undefined });
+  const digest = written?.digest ?? stringValue(occurrence.digestNode?.value);
+  const tag = written === undefined ? undefined : written.tag + (occurrence.tagSuffix ?? '');
+  const shown = [occurrence.repository, written?.tag].filter((part) => part !== undefined && part !== '').join(':');
   return {
     occurrence,
     canonical,
-    current: `${repository}:${occurrence.text}${digest === undefined ? '' : `@${digest}`}`,
-    tag: occurrence.text,
+    current: `${shown}${digest === undefined ? '' : `@${digest}`}`,
+    tag,
     digest,
   };
+}
+
+/**
+ * A whole-reference marker binds its value to the image's repository, as Flux's setters do: a
+ * value naming another repository (or none) is rewritten to the configured one.
+ */
+export function repositoryRebound(reference: ReadReference, image: ImageIdentity): boolean {
+  const { occurrence } = reference;
+  // A `NAME` marker on the repository beside a tag key binds the pair (a `NAME:tag` marker does not).
+  const bound = occurrence.form === 'reference' || occurrence.markerKind === undefined;
+  return bound && occurrence.markerImage !== undefined && reference.canonical !== image.canonical;
 }
 
 /** How a reference must read with the expected tag (a stale digest dropped). */
 export function expectedReference(reference: ReadReference, image: ImageIdentity, expectedTag: string): string {
   const { occurrence } = reference;
+  if (repositoryRebound(reference, image)) return `${image.repository}:${expectedTag}`;
   if (occurrence.form === 'tag') return `${occurrence.repository ?? image.repository}:${expectedTag}`;
   const parsed = parseImageReference(occurrence.text)!;
   const name = parsed.host === undefined ? parsed.path : `${parsed.host}/${parsed.path}`;
@@ -69,6 +95,7 @@ export interface PlannedRewrite {
   /** The reference as it will read. */
   expected: string;
   digestDropped: boolean;
+  repositoryChanged: boolean;
 }
 
 /** The edits that make a reference current, or why it cannot be edited in place. */
@@ -76,7 +103,9 @@ export type RewritePlan = ({ kind: 'edits' } & PlannedRewrite) | { kind: 'refuse
 
 /**
  * The edits that give one reference the expected tag and change nothing else: only the tag's
- * characters (and a stale `@digest`, which would pin the old image) are replaced.
+ * characters (and a stale `@digest`, which would pin the old image) are replaced; a value a marker
+ * binds to another repository is replaced whole. A tag that is not written, or that kustomize
+ * would suffix, is refused with what to write instead.
  */
 export function planRewrite(
   file: string,
@@ -85,17 +114,65 @@ export function planRewrite(
   image: ImageIdentity,
   expectedTag: string,
 ): RewritePlan {
-  const { occurrence } = reference;
-  const refused = (): RewritePlan => ({
-    kind: 'refused',
-    error: new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
-      location: { file, ...occurrence.position },
-      hint: messages.cannotRewriteInPlaceHint(),
-    }),
-  });
-  const valueOffset = literalOffset(text, occurrence.node, occurrence.text);
-  if (valueOffset === undefined) return refused();
+  try {
+    return { kind: 'edits', ...planEdits(file, text, reference, image, expectedTag) };
+  } catch (error) {
+    if (error instanceof NixtagError) return { kind: 'refused', error };
+    throw error;
+  }
+}
 
+function planEdits(
+  file: string,
+  text: string,
+  reference: ReadReference,
+  image: ImageIdentity,
+  expectedTag: string,
+): PlannedRewrite {
+  const { occurrence } = reference;
+  const location = { file, ...occurrence.position };
+  if (occurrence.missingTag !== undefined) {
+    throw new NixtagError(
+      'REWRITE_UNSAFE',
+      messages.tagMissing(file, occurrence.position.line, occurrence.repository ?? '', occurrence.missingTag),
+      { location, hint: messages.tagMissingHint(occurrence.missingTag, expectedTag) },
+    );
+  }
+  if (occurrence.tagSuffix !== undefined) {
+    throw new NixtagError('REWRITE_UNSAFE', messages.tagSuffix(file, occurrence.position.line, occurrence.tagSuffix), {
+      location,
+      hint: messages.tagSuffixHint(expectedTag),
+    });
+  }
+  const cannotRewrite = () =>
+    new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
+      location,
+      hint: messages.cannotRewriteInPlaceHint(),
+    });
+  const offsetOf = (node: typeof occurrence.node, value: string) => {
+    const offset = hostOffset(text, node, value, occurrence.embedded);
+    if (offset === undefined) throw cannotRewrite();
+    return offset;
+  };
+  const plain = occurrence.node.type === 'PLAIN';
+  const valueOffset = offsetOf(occurrence.node, occurrence.text);
+  // `tag:` with nothing after the colon needs the space YAML puts between a key and its value.
+  const lead = plain && occurrence.text === '' && !/\s/.test(text[valueOffset - 1] ?? '') ? ' ' : '';
+  const replaceValue = (replacement: string): TextEdit => ({
+    start: valueOffset,
+    end: valueOffset + occurrence.text.length,
+    replacement: lead + replacement,
+  });
+
+  if (occurrence.form === 'reference' && repositoryRebound(reference, image)) {
+    const expected = `${image.repository}:${expectedTag}`;
+    return {
+      edits: [replaceValue(expected)],
+      expected,
+      digestDropped: reference.digest !== undefined,
+      repositoryChanged: true,
+    };
+  }
   if (occurrence.form === 'reference') {
     const parsed = parseImageReference(occurrence.text)!;
     const digestLength = parsed.digest === undefined ? 0 : parsed.digest.length + 1;
@@ -107,25 +184,35 @@ export function planRewrite(
       replacement: `:${expectedTag}`,
     };
     const expected = `${occurrence.text.slice(0, nameEnd)}:${expectedTag}`;
-    return { kind: 'edits', edits: [edit], expected, digestDropped: parsed.digest !== undefined };
+    return { edits: [edit], expected, digestDropped: parsed.digest !== undefined, repositoryChanged: false };
   }
 
-  const quote = occurrence.node.type === 'PLAIN' && needsQuotes(expectedTag) ? '"' : '';
-  const edits: TextEdit[] = [
-    { start: valueOffset, end: valueOffset + occurrence.text.length, replacement: `${quote}${expectedTag}${quote}` },
-  ];
+  const quote = plain && needsQuotes(expectedTag) ? '"' : '';
+  const edits: TextEdit[] = [replaceValue(`${quote}${expectedTag}${quote}`)];
   const digestNode = occurrence.digestNode;
-  if (reference.digest !== undefined && digestNode !== undefined) {
-    const digestOffset = literalOffset(text, digestNode, reference.digest);
-    if (digestOffset === undefined) return refused();
-    const plain = digestNode.type === 'PLAIN';
-    edits.push({ start: digestOffset, end: digestOffset + reference.digest.length, replacement: plain ? '""' : '' });
+  const nodeDigest = stringValue(digestNode?.value);
+  if (digestNode !== undefined && nodeDigest !== undefined) {
+    const digestOffset = offsetOf(digestNode, nodeDigest);
+    edits.push({
+      start: digestOffset,
+      end: digestOffset + nodeDigest.length,
+      replacement: digestNode.type === 'PLAIN' ? '""' : '',
+    });
   }
-  const repository = occurrence.repository ?? image.repository;
+  const rebound = repositoryRebound(reference, image);
+  const repositoryNode = occurrence.repositoryNode;
+  if (rebound && repositoryNode !== undefined) {
+    // The marked repository is rewritten whole; one composed with a `registry` key cannot be.
+    const written = occurrence.repository;
+    if (written === undefined || repositoryNode.value !== written) throw cannotRewrite();
+    const offset = offsetOf(repositoryNode, written);
+    edits.push({ start: offset, end: offset + written.length, replacement: image.repository });
+  }
+  const repository = rebound ? image.repository : (occurrence.repository ?? image.repository);
   return {
-    kind: 'edits',
     edits,
     expected: `${repository}:${expectedTag}`,
     digestDropped: reference.digest !== undefined,
+    repositoryChanged: rebound,
   };
 }

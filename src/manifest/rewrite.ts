@@ -31,7 +31,7 @@ export function rewriteManifest(manifest: ScannedManifest, changes: readonly Tag
   } catch (error) {
     throw fail((error as Error).message);
   }
-  if (!('scanned' in rescanned)) throw fail(rescanned.skipped);
+  if (!('scanned' in rescanned)) throw fail(rescanned.skipped.message);
   const after = rescanned.scanned.occurrences;
   if (after.length !== manifest.occurrences.length) throw fail(messages.rewriteCountChanged());
   const byIndex = new Map(changes.map((change) => [change.index, change]));

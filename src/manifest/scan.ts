@@ -1,16 +1,20 @@
-import { parseAllDocuments, type Document } from 'yaml';
+import { parseAllDocuments, type Document, type Scalar } from 'yaml';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { literalOffset } from './edit.js';
+import type { Warning } from '../types.js';
+import { hostOffset } from './edit.js';
 import { locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
-import { MAY_HOLD_REFERENCE } from './shapes.js';
+import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
+import { yamlErrorOffset } from './yamlErrors.js';
 
 export interface FoundOccurrence extends Occurrence {
   /** Offset of the first character of the image string (or tag) in the file. */
   offset: number;
   position: Position;
+  /** Every line its scalars are on (tag, repository, digest): where naming the repository is managed. */
+  lines: number[];
 }
 
 export interface ScannedManifest {
@@ -20,7 +24,10 @@ export interface ScannedManifest {
   occurrences: FoundOccurrence[];
 }
 
-export type ScanOutcome = { scanned: ScannedManifest } | { skipped: string };
+export type ScanOutcome = { scanned: ScannedManifest } | { skipped: Warning };
+
+/** `<<<<<<<`, `=======`, `>>>>>>>` lines in this order (diff3's `|||||||` may sit between). */
+const CONFLICT = /^<{7}(?:[ \t].*)?\r?$[\s\S]*?^={7}\r?$[\s\S]*?^>{7}(?:[ \t].*)?\r?$/m;
 
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
@@ -33,12 +40,23 @@ function parseDocuments(text: string): Document.Parsed[] {
  * default set, a file that is not YAML (a Helm template) is skipped with a warning instead.
  */
 export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome {
+  const conflict = CONFLICT.exec(text);
+  if (conflict !== null) {
+    const lines = new LineIndex(text);
+    throw new NixtagError('CONFLICT_MARKERS', messages.conflictMarkers(file), {
+      location: { file, ...lines.position(conflict.index) },
+      detail: lines.excerpt(text, conflict.index),
+      hint: messages.conflictMarkersHint(),
+    });
+  }
   if (!explicit && !MAY_HOLD_REFERENCE.test(text)) {
     return { scanned: { file, text, docs: [], occurrences: [] } };
   }
   const lines = new LineIndex(text);
   const invalid = (message: string, offset: number, cause?: unknown): ScanOutcome => {
-    if (!explicit) return { skipped: messages.skippedNotYaml(file, message) };
+    const position = lines.position(offset);
+    if (!explicit)
+      return { skipped: { file, line: position.line, message: messages.skippedNotYaml(file, position, message) } };
     throw new NixtagError('YAML_INVALID', messages.yamlInvalid(file, message), {
       location: { file, ...lines.position(offset) },
       detail: lines.excerpt(text, offset),
@@ -58,7 +76,7 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error);
-    if (error !== undefined) return invalid(error.message.split('\n')[0] ?? '', error.pos[0], error);
+    if (error !== undefined) return invalid(yamlErrorText(error.message), yamlErrorOffset(text, error), error);
     // An alias needs an anchor: a file without `&` cannot expand.
     if (mayAlias && expandedSize(doc) > MAX_EXPANDED_NODES)
       return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
@@ -68,17 +86,45 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
   for (const doc of docs) {
     let found: Occurrence[];
     try {
-      found = locateOccurrences(doc, file);
+      found = locateOccurrences(doc, file, text);
     } catch (error) {
+      if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
         return invalid(messages.tooDeep(), doc.range[0], error);
       }
       throw error;
     }
     for (const occurrence of found) {
-      const offset = literalOffset(text, occurrence.node, occurrence.text) ?? occurrence.node.range?.[0] ?? 0;
-      occurrences.push({ ...occurrence, offset, position: lines.position(offset) });
+      const start = occurrence.node.range?.[0] ?? 0;
+      const offset =
+        hostOffset(text, occurrence.node, occurrence.text, occurrence.embedded) ??
+        occurrence.embedded?.toHost(start) ??
+        start;
+      const lineOf = (node: Scalar | undefined) => {
+        const at = node?.range?.[0];
+        if (at === undefined) return [];
+        return [
+          lines.position(occurrence.embedded === undefined ? at : (occurrence.embedded.toHost(at) ?? offset)).line,
+        ];
+      };
+      const position = lines.position(offset);
+      const occupied = [position.line, ...lineOf(occurrence.repositoryNode), ...lineOf(occurrence.digestNode)];
+      occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)] });
     }
   }
   return { scanned: { file, text, docs, occurrences } };
+}
+
+/** The parser's message without its own position and excerpt (nixtag prints those). */
+function yamlErrorText(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').replace(/:$/, '');
+}
+
+function markerMismatch(file: string, text: string, lines: LineIndex, error: MarkerMismatchError): NixtagError {
+  const offset = error.offset ?? 0;
+  return new NixtagError('MARKER_MISMATCH', messages.markerMismatch(file, error.marker, error.markerKind, error.text), {
+    location: { file, ...lines.position(offset) },
+    detail: lines.excerpt(text, offset),
+    hint: messages.markerMismatchHint(error.marker, error.markerKind),
+  });
 }

@@ -3,6 +3,7 @@ import {
   closeSync,
   constants,
   copyFileSync,
+  existsSync,
   fchmodSync,
   linkSync,
   fstatSync,
@@ -99,21 +100,55 @@ function discard(file: string): void {
   inProgress.delete(file);
 }
 
-/** Writes the new content beside the target, every byte checked and flushed, and links a backup. */
-function prepare(write: FileWrite): Prepared {
-  const bytes = Buffer.from(write.content, 'utf8');
-  const mode = statSync(write.target).mode & 0o7777;
-  const temporary = temporaryFor(write.target);
+/** A temporary file beside `target` with `content`, every byte checked and flushed; removed on failure. */
+function writeTemporary(target: string, content: string, mode: number): string {
+  const temporary = temporaryFor(target);
   const descriptor = openSync(temporary, 'wx', mode);
   track(temporary);
   try {
     try {
-      writeAll(descriptor, bytes);
+      writeAll(descriptor, Buffer.from(content, 'utf8'));
       fchmodSync(descriptor, mode);
       fsyncSync(descriptor);
     } finally {
       closeSync(descriptor);
     }
+    return temporary;
+  } catch (error) {
+    discard(temporary);
+    throw error;
+  }
+}
+
+/**
+ * Replaces (or creates, with `createMode`) one file atomically: the new content is written in
+ * full beside it, flushed, and renamed over it. On failure the file is as it was, no temporary
+ * file stays, and the error is a WRITE_FAILED naming `displayFile`.
+ */
+export function writeFileAtomically(
+  target: string,
+  content: string,
+  options: { createMode?: number; displayFile?: string } = {},
+): void {
+  try {
+    const mode =
+      options.createMode !== undefined && !existsSync(target) ? options.createMode : statSync(target).mode & 0o7777;
+    const temporary = writeTemporary(target, content, mode);
+    try {
+      renameSync(temporary, target);
+    } finally {
+      discard(temporary);
+    }
+  } catch (error) {
+    throw writeFailure(options.displayFile ?? target, error);
+  }
+}
+
+/** Writes the new content beside the target, every byte checked and flushed, and links a backup. */
+function prepare(write: FileWrite): Prepared {
+  const mode = statSync(write.target).mode & 0o7777;
+  const temporary = writeTemporary(write.target, write.content, mode);
+  try {
     // The link fails where the rename would (an immutable file: EPERM), before anything changed.
     const backup = temporaryFor(write.target);
     try {

@@ -61,9 +61,43 @@ export function nixOptions(settings: EvalSettings, source: NodeJS.ProcessEnv = p
   return options;
 }
 
-/** Evaluates a batch of images (see expression.ts) and prints the result as JSON. */
-export function evaluationArgs(settings: EvalSettings, batch: BatchExpression): string[] {
-  return ['--eval', '--strict', '--json', ...nixOptions(settings), ...batch.cliArgs, '-E', batch.text];
+/**
+ * Evaluates a batch of images (see expression.ts) and prints the result as JSON. `-vv` makes Nix
+ * name every file it parses (`evaluating file '…'`, on 2.8 and current versions alike): part of
+ * what the evaluation's inputs are (engine/inputs.ts).
+ */
+export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
+  const extra = diagnostics === undefined ? [] : ['--show-trace'];
+  if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
+  return ['--eval', '--strict', '--json', '-vv', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
+}
+
+/**
+ * What `nixtag doctor` adds to an evaluation: `--show-trace` for the positions of an error, and
+ * `readWrite` (when import-from-derivation is refused) so that an expression that needs it
+ * reaches Nix's own refusal, naming the option, instead of a `.drv` read-only evaluation never
+ * wrote.
+ */
+export interface Diagnostics {
+  readWrite?: boolean;
+}
+
+/** The machine's own system, as a plain `nix-instantiate` here would evaluate for. */
+export function machineSystemArgs(): string[] {
+  return ['--eval', '--json', '-E', 'builtins.currentSystem'];
+}
+
+export function versionArgs(): string[] {
+  return ['--version'];
+}
+
+/**
+ * `nix-prefetch-url --unpack`: downloads a tarball, unpacks it and prints the sha256 that
+ * `fetchTarball` checks, storing it under fetchTarball's name (`source`) so that evaluation finds
+ * it there. The same pinning options as evaluation (system, no substituters).
+ */
+export function prefetchArgs(settings: EvalSettings, url: string): string[] {
+  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', '--unpack', '--name', 'source', url];
 }
 
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
-import { evaluationArgs, type EvalSettings } from './commandLine.js';
+import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
@@ -32,47 +32,126 @@ type Described =
   | { kind: 'derivation'; outputs: string[]; outStorePath: string | null; imageTag: string | null }
   | { kind: string; size: number };
 
+export interface Evaluated {
+  /** One per request, in order. */
+  evaluations: ImageEvaluation[];
+  /** Absolute paths of every file Nix parsed for them. */
+  evaluatedFiles: string[];
+}
+
+/**
+ * Which requests can share one process: all of them, since the batch imports every file by
+ * absolute path and Nix evaluates each file once, so a nixpkgs they share is paid once; except
+ * that a `--arg` expression is parsed relative to the working directory, so images given one are
+ * evaluated in their own directory, as n2k8s runs there.
+ */
+function batches(requests: readonly ImageRequest[]): Array<{ directory: string; group: ImageRequest[] }> {
+  const groups = Map.groupBy(requests, (request) =>
+    Object.values(request.args).some((arg) => 'expr' in arg) ? path.dirname(request.file) : '',
+  );
+  return [...groups].map(([key, group]) => ({ directory: key || path.dirname(group[0]!.file), group }));
+}
+
+/** What doctor asks of an evaluation beyond the tags: more of Nix's log, another environment. */
+export interface EvaluateOptions {
+  diagnostics?: Diagnostics | undefined;
+  env?: Record<string, string> | undefined;
+  /** Receives the files each process parsed, also when it fails. */
+  onEvaluatedFiles?: ((files: string[]) => void) | undefined;
+  /** Seconds one evaluation may take (evaluation.timeout). */
+  timeoutSeconds?: number | undefined;
+  /** MiB of address space (evaluation.memoryLimit). */
+  memoryLimitMb?: number | undefined;
+}
+
+async function runBatch(
+  directory: string,
+  group: ImageRequest[],
+  settings: EvalSettings,
+  signal?: AbortSignal,
+  options: EvaluateOptions = {},
+) {
+  const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
+  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics);
+  const run = await nixInstantiate(args, directory, {
+    signal,
+    answerMarker,
+    env: options.env,
+    onEvaluatedFiles: options.onEvaluatedFiles,
+    images: group.map((request) => request.name),
+    restricted: settings.restrict !== undefined,
+    timeoutSeconds: options.timeoutSeconds,
+    memoryLimitMb: options.memoryLimitMb,
+  });
+  const described = JSON.parse(run.stdout) as Described[];
+  return {
+    evaluations: group.map((request, index) => interpret(request, described[index]!)),
+    files: run.evaluatedFiles,
+  };
+}
+
+/**
+ * A batch that failed is tried one image at a time, so that the error names the image whose
+ * evaluation fails (the others may be fine); the first such error is thrown.
+ */
+async function attribute(
+  directory: string,
+  group: ImageRequest[],
+  settings: EvalSettings,
+  error: unknown,
+  signal?: AbortSignal,
+  options: EvaluateOptions = {},
+): Promise<never> {
+  if (group.length > 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {
+    for (const request of group) {
+      await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
+        throw single instanceof NixtagError && single.code === 'NIX_EVAL_FAILED' ? forImage(request, single) : single;
+      });
+    }
+  }
+  throw group.length === 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED'
+    ? forImage(group[0]!, error)
+    : error;
+}
+
+function forImage(request: ImageRequest, error: NixtagError): NixtagError {
+  return new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailedFor(request.name, request.displayFile), {
+    location: { file: request.displayFile },
+    detail: error.detail,
+    hint: error.hint,
+    cause: error.cause ?? error,
+  });
+}
+
 /**
  * Evaluates every image with `nix-instantiate --eval`, which prints the same output path as
- * n2k8s's `nix-instantiate | xargs nix-store -q` without writing to the store. Images whose files
- * share a directory are evaluated by one process run in that directory, as n2k8s runs there.
+ * n2k8s's `nix-instantiate | xargs nix-store -q` without writing to the store: in one process
+ * where it can (see batches).
  */
 export async function evaluateImages(
   requests: readonly ImageRequest[],
   settings: EvalSettings,
   signal?: AbortSignal,
-  limits: EvalLimits = {},
-): Promise<ImageEvaluation[]> {
+  options: EvaluateOptions = {},
+): Promise<Evaluated> {
   const results = new Map<ImageRequest, ImageEvaluation>();
-  const byDirectory = Map.groupBy(requests, (request) => path.dirname(request.file));
-  // The first failure ends the other directories' Nix processes: nobody waits for them.
+  const evaluatedFiles = new Set<string>();
+  // The first failure ends the other processes: nobody waits for them.
   const failed = new AbortController();
   const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
   await Promise.all(
-    [...byDirectory].map(async ([directory, group]) => {
-      const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-      const run = await nixInstantiate(evaluationArgs(settings, batchExpression(group, answerMarker)), directory, {
-        signal: stop,
-        answerMarker,
-        images: group.map((request) => request.name),
-        restricted: settings.restrict !== undefined,
-        ...limits,
-      }).catch((error: unknown) => {
-        failed.abort(error);
-        throw error;
-      });
-      const described = JSON.parse(run.stdout) as Described[];
-      group.forEach((request, index) => results.set(request, interpret(request, described[index]!)));
+    batches(requests).map(async ({ directory, group }) => {
+      const { evaluations, files } = await runBatch(directory, group, settings, stop, options)
+        .catch((error: unknown) => attribute(directory, group, settings, error, stop, options))
+        .catch((error: unknown) => {
+          failed.abort(error);
+          throw error;
+        });
+      group.forEach((request, index) => results.set(request, evaluations[index]!));
+      for (const file of files) evaluatedFiles.add(file);
     }),
   );
-  return requests.map((request) => results.get(request)!);
-}
-
-export interface EvalLimits {
-  /** Seconds one evaluation may take (evaluation.timeout). */
-  timeoutSeconds?: number | undefined;
-  /** MiB of address space (evaluation.memoryLimit). */
-  memoryLimitMb?: number | undefined;
+  return { evaluations: requests.map((request) => results.get(request)!), evaluatedFiles: [...evaluatedFiles] };
 }
 
 function interpret(request: ImageRequest, described: Described): ImageEvaluation {

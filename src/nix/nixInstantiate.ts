@@ -6,7 +6,10 @@ import { nixEnvironment } from './environment.js';
 
 export interface NixRun {
   stdout: string;
+  /** What Nix printed on stderr, without its `-vv` chatter. */
   stderr: string;
+  /** Absolute paths of the files Nix parsed (`evaluating file '…'` at `-vv`), in order. */
+  evaluatedFiles: string[];
   /** The answer was read from the traced line, before Nix exited. */
   traced: boolean;
 }
@@ -20,6 +23,10 @@ export interface NixRunOptions {
    * and the process is left to finish on its own. Without the line, stdout at exit is.
    */
   answerMarker?: string | undefined;
+  /** Another environment than the scrubbed one: only doctor's probe of the environment's effect. */
+  env?: Record<string, string> | undefined;
+  /** Receives the files Nix parsed, before the run returns or fails (doctor locates with them). */
+  onEvaluatedFiles?: ((files: string[]) => void) | undefined;
   /** Seconds the evaluation may take; then Nix is ended and NIX_TIMEOUT names `images`. */
   timeoutSeconds?: number | undefined;
   /** Address space Nix may use, in MiB (`ulimit -v`); exceeding it is NIX_MEMORY_LIMIT. */
@@ -37,6 +44,8 @@ const OUT_OF_MEMORY =
 const RESTRICTED_PATH = /access to (?:absolute |canonical )?path '([^']*)' is forbidden in restricted mode/;
 const RESTRICTED_URI = /access to URI '([^']*)' is forbidden in restricted mode/;
 
+const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
+
 /**
  * The one place that runs nix-instantiate. Arguments go to the program as an array (never
  * through a shell); the environment is always the scrubbed one.
@@ -46,16 +55,26 @@ export async function nixInstantiate(
   cwd: string,
   options: NixRunOptions = {},
 ): Promise<NixRun> {
+  return runNix('nix-instantiate', args, cwd, options);
+}
+
+/** nix-prefetch-url (see commandLine.ts's prefetchArgs), with the same environment and failures. */
+export async function nixPrefetchUrl(args: readonly string[], cwd: string): Promise<NixRun> {
+  return runNix('nix-prefetch-url', args, cwd, {});
+}
+
+async function runNix(program: string, args: readonly string[], cwd: string, options: NixRunOptions): Promise<NixRun> {
   const { signal, answerMarker, timeoutSeconds, memoryLimitMb } = options;
   const images = list(options.images ?? []);
   // The address-space limit is set by a shell for Nix alone (Node cannot set a child's rlimit).
   const [file, fullArgs] =
     memoryLimitMb === undefined
-      ? ['nix-instantiate', args]
-      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, 'nix-instantiate', ...args]];
+      ? [program, args]
+      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, program, ...args]];
+  // Nix runs in its own process group, ended with this run (exec's `owned`).
   const result = await exec(file, fullArgs, {
     cwd,
-    env: nixEnvironment(),
+    env: options.env ?? nixEnvironment(),
     owned: true,
     ...(signal ? { signal } : {}),
     ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
@@ -64,7 +83,7 @@ export async function nixInstantiate(
   if (result.timedOut) {
     throw new NixtagError('NIX_TIMEOUT', messages.nixTimeout(images, cwd, timeoutSeconds ?? 0), {
       hint: messages.nixTimeoutHint(),
-      detail: escapeText(result.stderr.trim()),
+      detail: escapeText(splitChatter(result.stderr).rest.trim()),
     });
   }
   if (result.failed && signal?.aborted) {
@@ -73,44 +92,61 @@ export async function nixInstantiate(
   if (result.failed && memoryLimitMb !== undefined && OUT_OF_MEMORY.test(result.stderr)) {
     throw new NixtagError('NIX_MEMORY_LIMIT', messages.nixMemoryLimit(images, cwd, memoryLimitMb), {
       hint: messages.nixMemoryLimitHint(),
-      detail: escapeText(result.stderr.trim()),
+      detail: escapeText(splitChatter(result.stderr).rest.trim()),
     });
   }
   if (result.failed && options.restricted) {
-    const path = RESTRICTED_PATH.exec(result.stderr)?.[1];
+    const refusedPath = RESTRICTED_PATH.exec(result.stderr)?.[1];
     const uri = RESTRICTED_URI.exec(result.stderr)?.[1];
-    if (path !== undefined || uri !== undefined) {
+    if (refusedPath !== undefined || uri !== undefined) {
       throw new NixtagError(
         'NIX_RESTRICTED',
         uri !== undefined
           ? messages.restrictedUri(images, escapeText(uri))
-          : messages.restrictedPath(images, escapeText(path!)),
+          : messages.restrictedPath(images, escapeText(refusedPath!)),
         {
           hint: uri !== undefined ? messages.restrictedUriHint(uri) : messages.restrictedPathHint(),
-          detail: escapeText(result.stderr.trim()),
+          detail: escapeText(splitChatter(result.stderr).rest.trim()),
         },
       );
     }
   }
   if (result.missing || (memoryLimitMb !== undefined && result.exitCode === 127)) {
-    throw new NixtagError('NIX_MISSING', messages.nixMissing(), {
+    throw new NixtagError('NIX_MISSING', messages.nixMissing(program), {
       hint: messages.nixInstallHint(),
       cause: result.error,
     });
   }
+  const { files: evaluatedFiles, rest: stderr } = splitChatter(result.stderr);
+  options.onEvaluatedFiles?.(evaluatedFiles);
   if (result.failed) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), {
-      detail: escapeText(result.stderr.trim() || String((result.error as Error | undefined)?.message ?? '')),
+      detail: escapeText(stderr.trim() || String((result.error as Error | undefined)?.message ?? '')),
       hint: messages.nixEvalHint(),
       cause: result.error,
     });
   }
-  const traced = answerMarker === undefined ? undefined : tracedAnswer(result.stderr, answerMarker);
-  if (traced === undefined) return { stdout: result.stdout, stderr: result.stderr, traced: false };
-  return { stdout: traced.value, stderr: traced.rest, traced: result.answeredEarly === true };
+  const traced = answerMarker === undefined ? undefined : tracedAnswer(stderr, answerMarker);
+  if (traced === undefined) return { stdout: result.stdout, stderr, evaluatedFiles, traced: false };
+  return { stdout: traced.value, stderr: traced.rest, evaluatedFiles, traced: result.answeredEarly === true };
 }
 
-const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
+/** Lines Nix prints at `-vv` about its own work, never the user's: kept out of messages. */
+const CHATTER =
+  /^(?:evaluating file|copied source|instantiated|hashing|performing daemon worker op|acquiring write lock|copying path|querying info about) '/;
+const EVALUATING = /^evaluating file '(.*)'$/;
+
+/** The files Nix reports evaluating, and stderr without the chatter. */
+export function splitChatter(stderr: string): { files: string[]; rest: string } {
+  const files: string[] = [];
+  const rest: string[] = [];
+  for (const line of stderr.split('\n')) {
+    const evaluating = EVALUATING.exec(line);
+    if (evaluating) files.push(evaluating[1]!);
+    else if (!CHATTER.test(line)) rest.push(line);
+  }
+  return { files, rest: rest.join('\n') };
+}
 
 /** Where the line `trace: <marker>…` starts in stderr, searching from `from`; -1 if nowhere. */
 function answerLine(stderr: string, marker: string, from = 0): number {

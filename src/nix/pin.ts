@@ -3,8 +3,8 @@ import path from 'node:path';
 import { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { fetchTarballArgs, type EvalSettings } from './commandLine.js';
-import { nixInstantiate } from './nixInstantiate.js';
+import { fetchTarballArgs, prefetchArgs, type EvalSettings } from './commandLine.js';
+import { nixInstantiate, nixPrefetchUrl } from './nixInstantiate.js';
 
 /** niv's `sources.json` entry fields. */
 export const pinSchema = z
@@ -22,6 +22,22 @@ export const pinSchema = z
   .passthrough();
 
 export type Pin = z.output<typeof pinSchema>;
+
+/** The commit a GitHub-style archive URL names (`…/archive/<40 hex>.tar.gz`), if it names one. */
+export function revisionInUrl(url: string): string | undefined {
+  return /(?:^|[/=])([0-9a-f]{40})(?:\.tar\.gz|\.tar\.xz|\.zip)?(?:[?#]|$)/.exec(url)?.[1];
+}
+
+/** A pin whose `rev` is not the commit its url downloads says two things at once: invalid. */
+export function checkPinConsistent(pin: Pin, displayFile: string): void {
+  const named = revisionInUrl(pin.url);
+  if (pin.rev !== undefined && named !== undefined && named !== pin.rev) {
+    throw new NixtagError('PIN_INVALID', messages.pinRevMismatch(displayFile, pin.rev, named), {
+      location: { file: displayFile },
+      hint: messages.pinRevMismatchHint(),
+    });
+  }
+}
 
 /** Reads the pin file; undefined when there is none. */
 export async function readPin(file: string, displayFile: string, root?: string): Promise<Pin | undefined> {
@@ -60,7 +76,8 @@ export async function readPin(file: string, displayFile: string, root?: string):
     const detail = result.error.issues
       .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
       .join('\n');
-    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, 'fields are missing or malformed'), {
+    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(top level)'))];
+    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, messages.pinBadFields(fields)), {
       location: { file: displayFile },
       detail,
       hint: messages.pinHint(),
@@ -95,4 +112,24 @@ export async function fetchPinnedNixpkgs(
     throw error;
   }
   return JSON.parse(stdout) as string;
+}
+
+/**
+ * Downloads and unpacks `url` with Nix's own prefetch and returns the sha256 (nix-base32) that
+ * `fetchTarball` would check; a download that fails is a failing service (exit 3).
+ */
+export async function prefetchTarball(url: string, cwd: string, settings: EvalSettings): Promise<string> {
+  try {
+    const { stdout } = await nixPrefetchUrl(prefetchArgs(settings, url), cwd);
+    return stdout.trim().split('\n')[0]!.trim();
+  } catch (error) {
+    if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {
+      throw new NixtagError('FETCH_FAILED', messages.pinFetchFailed(url), {
+        detail: error.detail,
+        hint: messages.pinFetchFailedHint(),
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }

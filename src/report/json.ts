@@ -21,6 +21,7 @@ export function checkJson(result: CheckResult): string {
       expected,
       status,
     })),
+    warnings: result.warnings.map(({ file, line, message }) => ({ file, line, message })),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult } from '../types.js';
+import type { CheckResult, HashResult, Warning } from '../types.js';
 import { messages } from '../messages.js';
 import { quoteName } from '../escape.js';
 
@@ -17,6 +17,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
         (stale ? messages.current : messages.was)(reference.current),
         (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
+      if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
       if (reference.digestDropped) lines.push(messages.digestDropped());
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
@@ -24,6 +25,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
       lines.push(messages.upToDate(file, line, column, reference.current));
     }
   }
+  if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
   for (const loop of result.loops ?? [])
     lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
@@ -44,8 +46,13 @@ export function formatHash(result: HashResult): string {
     .join('\n');
 }
 
-export function formatWarnings(warnings: readonly string[]): string {
-  return warnings.map(messages.warning).join('\n');
+/** Warnings, each on its line; mentions one line each only when verbose, else one summary line. */
+export function formatWarnings(warnings: readonly Warning[], verbose = false): string {
+  const mentions = warnings.filter((warning) => warning.mention);
+  const shown = verbose ? warnings : warnings.filter((warning) => !warning.mention);
+  const lines = shown.map((warning) => messages.warning(warning.message));
+  if (!verbose && mentions.length > 0) lines.push(messages.warning(messages.mentions(mentions.length)));
+  return lines.join('\n');
 }
 
 /** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */

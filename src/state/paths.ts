@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * Where nixtag keeps what outlives a run, all under `<git dir>/nixtag` (per work tree: a linked
- * worktree has its own): the lock, the evaluation cache, the verdicts, the pin memo and the
+ * worktree has its own): the lock, the evaluation cache, the last judgement, the pin memo and the
  * checked-out trees with their records. Every path is named here and nowhere else.
  */
 export function statePaths(gitDir: string) {
@@ -14,8 +14,8 @@ export function statePaths(gitDir: string) {
     lock: path.join(root, 'lock'),
     /** Tags by tree and environment (state/evaluations.ts). */
     evaluations: path.join(root, 'cache', 'evaluations.json'),
-    /** Trees already judged up to date (state/verdicts.ts). */
-    verdicts: path.join(root, 'verdicts.json'),
+    /** The last tree judged, with what its verdict depended on (state/judgements.ts). */
+    judgement: path.join(root, 'judgement.json'),
     /** The store path a pin fetched to (state/pinMemo.ts). */
     pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
     /** Where one kind of tree is checked out, with its record (state/checkoutRecord.ts). */

@@ -37,6 +37,7 @@ describe('the built CLI', () => {
           status: 'fixed',
         },
       ],
+      warnings: [],
     });
     expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
     expect(nixtagCli(repo.dir, ['hash']).stdout.trim()).toBe(tag);

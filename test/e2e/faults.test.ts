@@ -195,6 +195,14 @@ describe('state that crashed instead of healing', () => {
       (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), '{"entries":null,"version":1}'),
     ],
     [
+      'a cache record of the wrong shape',
+      (gitDir) =>
+        writeFileSync(
+          path.join(gitDir, 'nixtag/cache/evaluations.json'),
+          '{"version":2,"records":[{"environment":null,"inputs":null,"tags":null}]}',
+        ),
+    ],
+    [
       'a file where .git/nixtag belongs',
       (gitDir) => {
         rmSync(path.join(gitDir, 'nixtag'), { recursive: true });
@@ -242,7 +250,7 @@ describe('state that crashed instead of healing', () => {
     }
     expect(statSync(path.join(gitDir, 'nixtag')).isDirectory()).toBe(true);
     const cache = JSON.parse(readFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), 'utf8'));
-    expect(Object.keys(cache.entries).length).toBeGreaterThan(0);
+    expect(cache.records.length).toBeGreaterThan(0);
     expect(readFileSync(path.join(gitDir, 'nixtag/trees/worktree/source/app/main.txt'), 'utf8')).toBe('v2\n');
   });
 });

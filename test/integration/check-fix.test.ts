@@ -1,3 +1,5 @@
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, fix, hash, NixtagError } from '../../src/index.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
@@ -57,6 +59,29 @@ describe('check and fix on a working tree', () => {
     const clean = await check({ cwd: repo.dir });
     expect(clean.ok).toBe(true);
     expect(clean.references[0]!.status).toBe('ok');
+  });
+
+  it('sees an edit of the same size made in the second the file was staged (racily clean)', async () => {
+    const versioned = (version: string) =>
+      `derivation { name = "app"; system = builtins.currentSystem;
+  builder = "/bin/sh"; version = import ./version.nix; }
+`.replace('import ./version.nix', version);
+    const repo = gitRepo({ 'default.nix': versioned('import ./version.nix'), 'version.nix': '"1"\n' });
+    const expected = (await hash({ cwd: repo.dir, cache: false })).images[0]!.hash;
+    const index = path.join(repo.dir, '.git', 'index');
+    // Stage "2" and write "3" (the same size) within one second of the index, as a fast edit would.
+    for (;;) {
+      writeFileSync(path.join(repo.dir, 'version.nix'), '"2"\n');
+      repo.git('add', 'version.nix');
+      writeFileSync(path.join(repo.dir, 'version.nix'), '"3"\n');
+      const second = (file: string) => Math.floor(statSync(file).mtimeMs / 1000);
+      if (second(index) === second(path.join(repo.dir, 'version.nix'))) break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // nixtag's own copy of the index is newer
+    const tag = async () => (await hash({ cwd: repo.dir, cache: false })).images[0]!.hash;
+    const three = gitRepo({ 'default.nix': versioned('"3"') });
+    expect(await tag()).toBe((await hash({ cwd: three.dir, cache: false })).images[0]!.hash);
+    expect(await tag()).not.toBe(expected);
   });
 
   it('judges tracked files only: an untracked manifest is not read', async () => {

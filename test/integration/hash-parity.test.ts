@@ -1,24 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
-import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
+import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
-
-/** A `file://` tarball of one directory holding `default.nix`, with the sha256 fetchTarball wants. */
-function fileTarball(name: string, defaultNix: string): { work: string; url: string; sha256: string } {
-  const work = tempDir();
-  mkdirSync(path.join(work, name));
-  writeFileSync(path.join(work, name, 'default.nix'), defaultNix);
-  execFileSync('tar', ['-czf', path.join(work, `${name}.tar.gz`), '-C', work, name]);
-  const url = `file://${work}/${name}.tar.gz`;
-  const sha256 = execFileSync('nix-prefetch-url', ['--unpack', url], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim();
-  return { work, url, sha256 };
-}
+import { fileTarball } from '../helpers/tarball.js';
 
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
@@ -126,7 +112,7 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
   });
 
   it('for a builtins.fetchTarball of a file:// tarball with its sha256', async () => {
-    const { url, sha256 } = fileTarball('lib', '{ greeting = "hello"; }\n');
+    const { url, sha256 } = fileTarball('lib', { 'default.nix': '{ greeting = "hello"; }\n' });
     const repo = gitRepo({
       'default.nix': `let lib = import (builtins.fetchTarball { url = "${url}"; sha256 = "${sha256}"; }); in
 derivation {
@@ -169,7 +155,7 @@ describe('evaluation is pinned to what CI sees', () => {
   });
 
   it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {
-    const { work, url, sha256 } = fileTarball('nixpkgs', '{ ... }: { version = "pinned"; }\n');
+    const { work, url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const expression = `let pkgs = import <nixpkgs> {}; in derivation {
   name = "app-\${pkgs.version}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
 }`;

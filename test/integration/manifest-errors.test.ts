@@ -63,7 +63,14 @@ describe('manifests nixtag must not or cannot rewrite', () => {
       'deploy/app.yaml': deployment(`${REPO}:${STALE}`),
     });
     const result = await fix({ cwd: repo.dir });
-    expect(result.warnings.some((warning) => warning.includes('Skipped deploy/template.yaml: not YAML'))).toBe(true);
+    // Where the parser stopped, and its reason without a dangling colon.
+    expect(result.warnings).toEqual([
+      {
+        file: 'deploy/template.yaml',
+        line: 3,
+        message: expect.stringMatching(/^Skipped deploy\/template\.yaml:3:\d+: not YAML \([^)]*[^:)]\)\.$/),
+      },
+    ]);
     expect(result.references.map((reference) => reference.status)).toEqual(['fixed']);
     expect(repo.read('deploy/template.yaml')).toBe(template);
   });
@@ -79,7 +86,10 @@ describe('manifests nixtag must not or cannot rewrite', () => {
     repo.commit('odd files');
     const result = await check({ cwd: repo.dir });
     expect(result.warnings).toEqual(
-      expect.arrayContaining(['Skipped binary.yaml: binary content.', 'Skipped latin1.yaml: not UTF-8.']),
+      expect.arrayContaining([
+        { file: 'binary.yaml', line: null, message: 'Skipped binary.yaml: binary content.' },
+        { file: 'latin1.yaml', line: null, message: 'Skipped latin1.yaml: not UTF-8.' },
+      ]),
     );
     expect(result.references).toHaveLength(1);
   });
@@ -98,7 +108,9 @@ describe('manifests nixtag must not or cannot rewrite', () => {
     expect(result.references.map((reference) => [reference.file, reference.status])).toEqual([
       ['real/app.yaml', 'fixed'],
     ]);
-    expect(result.warnings.some((warning) => warning.includes('dangling.yaml is a symlink to nothing'))).toBe(true);
+    expect(result.warnings.some((warning) => warning.message.includes('dangling.yaml is a symlink to nothing'))).toBe(
+      true,
+    );
     expect(lstatSync(path.join(repo.dir, 'k8s-link.yaml')).isSymbolicLink()).toBe(true);
     expect(repo.read('real/app.yaml')).toBe(deployment(`${REPO}:${tag}`));
     expect(existsSync(path.join(repo.dir, 'missing.yaml'))).toBe(false);
@@ -145,8 +157,9 @@ describe('manifests nixtag must not or cannot rewrite', () => {
     const started = performance.now();
     const lenient = await check({ cwd: repo.dir });
     expect(performance.now() - started).toBeLessThan(5_000); // generous: a hang is what this guards against
-    expect(lenient.warnings.join('\n')).toMatch(/Skipped bomb.yaml: .*alias bomb/);
-    expect(lenient.warnings.join('\n')).toMatch(/Skipped deep.yaml: .*nests too deeply/);
+    const messages = lenient.warnings.map((warning) => warning.message).join('\n');
+    expect(messages).toMatch(/Skipped bomb.yaml:\d+:\d+: .*alias bomb/);
+    expect(messages).toMatch(/Skipped deep.yaml:\d+:\d+: .*nests too deeply/);
 
     repo.write({ '.nixtagrc.yaml': config('["bomb.yaml"]') });
     const strict = await failure(check({ cwd: repo.dir }));

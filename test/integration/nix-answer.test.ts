@@ -45,7 +45,9 @@ describe('the traced answer', () => {
       args: {},
       tagFrom: 'outPath' as const,
     };
-    const [evaluation] = await evaluateImages([request], settings);
+    const {
+      evaluations: [evaluation],
+    } = await evaluateImages([request], settings);
     expect(evaluation!.tag).toBe(n2k8sTag(dir));
   });
 });

@@ -10,6 +10,7 @@ describe('parseConfig', () => {
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
       evaluation: { timeout: 300, memoryLimit: null, restrictEval: false, allowedUris: [] },
+      nixVersion: null,
       registry: { insecure: [] },
     });
     const config = parseConfig({ images: [{ name: 'a', repository: 'lewo/a' }] }, 'x');
@@ -32,6 +33,7 @@ describe('parseConfig', () => {
     [{ images: [{ name: 'a', repository: 'lewo/a', manifests: ['../*.yaml'] }] }, 'images[0].manifests[0]'],
     [{ evaluation: { timeout: 0 } }, 'evaluation.timeout'],
     [{ evaluation: { allowedUris: ['a b'] } }, 'evaluation.allowedUris[0]'],
+    [{ nixVersion: 'latest' }, 'nixVersion'],
     [{ images: [] }, 'images'],
     [{ images: [{ name: 'a', repository: 'x:1' }] }, 'images[0].repository'],
     [{ images: [{ name: 'a', repository: 'x', typo: 1 }] }, 'images[0]'],

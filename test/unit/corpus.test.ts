@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { fixText, readText, type ImageSpec } from '../helpers/manifests.js';
+import { checkText, fixText, readText, type ImageSpec } from '../helpers/manifests.js';
 
 const corpus = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/corpus');
 
@@ -11,15 +11,36 @@ interface Case {
   description: string;
   images: ImageSpec[];
   tag: string;
+  /** The name the manifest is judged under (default `input.yaml`): kustomize reads by name. */
+  file?: string;
+  /** What check says before fix: `[status, current, line]` per reference, in file order. */
+  verdicts?: Array<[string, string, number]>;
+  /** Fix refuses the manifest with this error: no expected.yaml, the bytes stay. */
+  refused?: { code: string; line: number };
 }
 
 describe('the fixture corpus: fix changes the tag bytes and nothing else', () => {
   for (const name of readdirSync(corpus)) {
     const spec = JSON.parse(readFileSync(path.join(corpus, name, 'case.json'), 'utf8')) as Case;
     it(`${name}: ${spec.description}`, () => {
+      const file = `${name}/${spec.file ?? 'input.yaml'}`;
       const input = readText(path.join(corpus, name, 'input.yaml'));
+      if (spec.verdicts !== undefined) {
+        const { references } = checkText(file, input, spec.images, spec.tag);
+        expect(references.map(({ status, current, line }) => [status, current, line])).toEqual(spec.verdicts);
+      }
+      if (spec.refused !== undefined) {
+        expect(() => fixText(file, input, spec.images, spec.tag)).toThrow(
+          expect.objectContaining({
+            code: spec.refused.code,
+            kind: 'input',
+            location: expect.objectContaining({ line: spec.refused.line }),
+          }),
+        );
+        return;
+      }
       const expected = readText(path.join(corpus, name, 'expected.yaml'));
-      const fixed = fixText(`${name}/input.yaml`, input, spec.images, spec.tag);
+      const fixed = fixText(file, input, spec.images, spec.tag);
       expect(fixed.text).toBe(expected);
       // Fixing again finds nothing stale: the result reads the new tags.
       const again = fixText(`${name}/expected.yaml`, fixed.text, spec.images, spec.tag);

@@ -3,15 +3,24 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
-import { pathsMatter } from '../../src/engine/narrow.js';
+import { anyCanMatter } from '../../src/engine/idle.js';
+import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
 import type { TreeEntry } from '../../src/git/source.js';
 import { readReference, type ReadReference } from '../../src/manifest/resolve.js';
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
-import { EvaluationCache, type CacheContext } from '../../src/state/evaluations.js';
+import { evaluationInputs } from '../../src/engine/inputs.js';
+import { EvaluationCache } from '../../src/state/evaluations.js';
+import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
-import { isKnownGood, recordGood, verdictKey } from '../../src/state/verdicts.js';
+import {
+  canMatter,
+  environmentHash,
+  readJudgement,
+  recordJudgement,
+  type Judgement,
+} from '../../src/state/judgements.js';
 import { tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
 
@@ -25,127 +34,198 @@ const evaluation = (tag: string): ImageEvaluation => ({
   warnings: [],
 });
 
-/** A tree: the expression, a source file and a manifest, with the blob ids given. */
-function tree(oids: { nix?: string; main?: string; manifest?: string }): TreeEntry[] {
+/** A tree: the expression, a source file, a README and a manifest, with the blob ids given. */
+function tree(oids: {
+  nix?: string;
+  main?: string;
+  readme?: string;
+  manifest?: string;
+  extra?: TreeEntry[];
+}): TreeEntry[] {
   return [
     { mode: '100644', oid: oids.nix ?? 'n1', path: 'default.nix' },
     { mode: '100644', oid: oids.main ?? 'm1', path: 'src/main.go' },
+    { mode: '100644', oid: oids.readme ?? 'r1', path: 'README.md' },
     { mode: '100644', oid: oids.manifest ?? 'k1', path: 'k8s/app.yaml' },
+    ...(oids.extra ?? []),
   ];
 }
 
-const context = (entries: TreeEntry[], environment = 'env'): CacheContext => ({
-  environment,
-  entries,
-  manifests: new Set(['k8s/app.yaml']),
-});
+const INPUTS = { paths: ['.nixtagrc.yaml', 'default.nix', 'src'] };
+const tags = (tag: string) => new Map([['key', evaluation(tag)]]);
 
 describe('the evaluation cache', () => {
-  it('answers the same tree, and misses on any change outside the managed manifests', () => {
+  it('answers while the recorded inputs are unchanged, and misses when one changes', () => {
     const cache = new EvaluationCache(tempDir());
-    cache.store(context(tree({})), new Map([['key', evaluation(HASH_A)]]));
-    expect(cache.lookup(context(tree({})))?.get('key')?.tag).toBe(HASH_A);
-    expect(cache.lookup(context(tree({ main: 'm2' })))).toBeUndefined();
-    expect(cache.lookup(context(tree({ nix: 'n2' })))).toBeUndefined();
-    expect(cache.lookup(context(tree({}), 'other Nix'))).toBeUndefined();
+    cache.store('env', INPUTS, tree({}), tags(HASH_A));
+    const lookup = (entries: TreeEntry[], environment = 'env') =>
+      cache.lookup(environment, entries, ['key'])?.tags.get('key')?.tag;
+    expect(lookup(tree({}))).toBe(HASH_A);
+    expect(lookup(tree({ readme: 'r2', manifest: 'k2' }))).toBe(HASH_A);
+    expect(lookup(tree({ main: 'm2' }))).toBeUndefined();
+    expect(lookup(tree({ nix: 'n2' }))).toBeUndefined();
+    expect(lookup(tree({}), 'other Nix')).toBeUndefined();
+    // A file under an input directory, an input that appears, and .gitattributes anywhere count.
+    expect(lookup(tree({ extra: [{ mode: '100644', oid: 'x', path: 'src/new.go' }] }))).toBeUndefined();
+    expect(lookup(tree({ extra: [{ mode: '100644', oid: 'x', path: '.nixtagrc.yaml' }] }))).toBeUndefined();
+    expect(lookup(tree({ extra: [{ mode: '100644', oid: 'x', path: 'k8s/.gitattributes' }] }))).toBeUndefined();
+    expect(lookup(tree({ extra: [{ mode: '100644', oid: 'x', path: 'docs/guide.md' }] }))).toBe(HASH_A);
   });
 
-  it('believes a changed manifest is not a Nix input only after a change to it left the tags equal', () => {
+  it('with the whole tree as input, misses on any change, manifests included', () => {
+    const cache = new EvaluationCache(tempDir());
+    cache.store('env', { paths: [''], wholeTree: 'why' }, tree({}), tags(HASH_A));
+    expect(cache.lookup('env', tree({}), ['key'])?.tags.get('key')?.tag).toBe(HASH_A);
+    expect(cache.lookup('env', tree({ manifest: 'k2' }), ['key'])).toBeUndefined();
+    expect(cache.lookup('env', tree({ readme: 'r2' }), ['key'])).toBeUndefined();
+  });
+
+  it('keeps records of several trees, found again by a new reader of the file', () => {
     const gitDir = tempDir();
+    new EvaluationCache(gitDir).store('env', INPUTS, tree({}), tags(HASH_A));
+    new EvaluationCache(gitDir).store('env', INPUTS, tree({ main: 'm2' }), tags(HASH_B));
     const cache = new EvaluationCache(gitDir);
-    cache.store(context(tree({ manifest: 'k1' })), new Map([['key', evaluation(HASH_A)]]));
-    // Not known yet: a changed manifest is a miss.
-    expect(cache.lookup(context(tree({ manifest: 'k2' })))).toBeUndefined();
-    // Nix, asked again, gave the same tag: the manifest is learned as a non-input...
-    cache.store(context(tree({ manifest: 'k2' })), new Map([['key', evaluation(HASH_A)]]));
-    // ...so a later change to it alone is answered, also by a new reader of the file.
-    expect(new EvaluationCache(gitDir).lookup(context(tree({ manifest: 'k3' })))?.get('key')?.tag).toBe(HASH_A);
-    // Once the expressions change, what was learned about them no longer holds.
-    cache.store(context(tree({ nix: 'n2', manifest: 'k3' })), new Map([['key', evaluation(HASH_A)]]));
-    expect(cache.lookup(context(tree({ nix: 'n2', manifest: 'k4' })))).toBeUndefined();
-  });
-
-  it('learns nothing when the tag changed with the manifest (it is an input of its own image)', () => {
-    const cache = new EvaluationCache(tempDir());
-    cache.store(context(tree({ manifest: 'k1' })), new Map([['key', evaluation(HASH_A)]]));
-    cache.store(context(tree({ manifest: 'k2' })), new Map([['key', evaluation(HASH_B)]]));
-    expect(cache.lookup(context(tree({ manifest: 'k3' })))).toBeUndefined();
-    expect(cache.lookup(context(tree({ manifest: 'k2' })))?.get('key')?.tag).toBe(HASH_B);
+    expect(cache.lookup('env', tree({ readme: 'r9' }), ['key'])?.tags.get('key')?.tag).toBe(HASH_A);
+    expect(cache.lookup('env', tree({ main: 'm2' }), ['key'])?.tags.get('key')?.tag).toBe(HASH_B);
+    expect(cache.lookup('env', tree({}), ['other key'])).toBeUndefined();
   });
 
   it('starts empty from a file that is not a cache', () => {
     const gitDir = tempDir();
     const file = statePaths(gitDir).evaluations;
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, '{"version": 1, "entr');
-    expect(new EvaluationCache(gitDir).lookup(context(tree({})))).toBeUndefined();
+    writeFileSync(file, '{"version": 2, "recor');
+    expect(new EvaluationCache(gitDir).lookup('env', tree({}), ['key'])).toBeUndefined();
+    writeFileSync(file, '{"version": 2, "records": null}');
+    expect(new EvaluationCache(gitDir).lookup('env', tree({}), ['key'])).toBeUndefined();
   });
 });
 
-describe('verdicts', () => {
-  it('are keyed by the tree and the run environment', () => {
-    const key = verdictKey('tree1', 'env');
-    expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(verdictKey('tree1', 'env')).toBe(key);
-    expect(verdictKey('tree2', 'env')).not.toBe(key);
-    expect(verdictKey('tree1', 'env with --config')).not.toBe(key);
-  });
-
-  it('remember trees judged up to date, at most 256, most recent first', () => {
-    const gitDir = tempDir();
-    expect(isKnownGood(gitDir, 'first')).toBe(false);
-    recordGood(gitDir, 'first');
-    expect(isKnownGood(gitDir, 'first')).toBe(true);
-    for (let index = 0; index < 256; index++) recordGood(gitDir, `key-${index}`);
-    expect(isKnownGood(gitDir, 'key-255')).toBe(true);
-    expect(isKnownGood(gitDir, 'first')).toBe(false);
-  });
-
-  it('know nothing from a damaged file', () => {
-    const gitDir = tempDir();
-    mkdirSync(statePaths(gitDir).root, { recursive: true });
-    writeFileSync(statePaths(gitDir).verdicts, '{"not": "a list"}');
-    expect(isKnownGood(gitDir, 'not')).toBe(false);
-  });
-});
-
-describe('narrowing by PATH arguments', () => {
-  function narrow(paths: string[], imageDirectories = ['services/api']) {
+describe('the inputs of an evaluation', () => {
+  async function inputsOf(files: Record<string, string>, entries: TreeEntry[] = []) {
     const root = tempDir();
-    for (const file of ['services/api/main.go', 'services/web/main.go', 'k8s/app.yaml', 'README.md', '.nixtagrc']) {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    const evaluated = [...Object.keys(files).map((file) => path.join(root, file)), '/nix/store/x-nixpkgs/default.nix'];
+    return evaluationInputs(root, evaluated, [], ['.nixtagrc.yaml'], entries);
+  }
+
+  it('are the parsed files, their path literals as files or directories, and what is always read', async () => {
+    const inputs = await inputsOf({
+      'services/api/default.nix': `{ pkgs ? import <nixpkgs> {} }:
+let shared = import ../../nix/shared.nix; in
+pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.readFile ./conf/app.json; }`,
+      'nix/shared.nix': '{ overlay = import ./overlays/${name}.nix; }',
+    });
+    expect(inputs.wholeTree).toBeUndefined();
+    expect(inputs.paths).toEqual([
+      '.nixtagrc.yaml',
+      'nix/overlays',
+      'nix/shared.nix',
+      'services/api',
+      'services/api/conf/app.json',
+      'services/api/default.nix',
+      'services/api/fix.patch',
+    ]);
+  });
+
+  it.each([
+    ['/. + "/etc"', '/. +'],
+    ['builtins.toPath "./x"', 'toPath'],
+    ['builtins.fetchGit "/home/me/repo"', 'fetch of a local path'],
+    ['import <mine/x.nix>', 'search path'],
+    ['import (./nix + "/../secret.nix")', 'extended with +'],
+    ['import (dirOf ./.)', 'dirOf'],
+  ])('are the whole tree when a file uses %s', async (construct, why) => {
+    const inputs = await inputsOf({ 'default.nix': `let x = ${construct}; in x` });
+    expect(inputs.paths).toEqual(['']);
+    expect(inputs.wholeTree).toContain(why);
+  });
+
+  it('are the whole tree when a tracked symlink lies among them', async () => {
+    const link = { mode: '120000', oid: 'l', path: 'src/current' };
+    expect((await inputsOf({ 'default.nix': 'import ./lib/app.nix' }, [link])).wholeTree).toBeUndefined();
+    const inputs = await inputsOf({ 'default.nix': '{ src = ./src; }' }, [link]);
+    expect(inputs.wholeTree).toContain('src/current');
+    expect(isInput(inputs, 'anything/at/all')).toBe(true);
+  });
+
+  it('say which changed paths can change a tag', () => {
+    const inputs = { paths: ['default.nix', 'src'] };
+    expect(isInput(inputs, 'src/main.go')).toBe(true);
+    expect(isInput(inputs, 'default.nix')).toBe(true);
+    expect(isInput(inputs, 'deploy/.gitattributes')).toBe(true);
+    expect(isInput(inputs, 'srcfoo/main.go')).toBe(false);
+    expect(isInput(inputs, 'README.md')).toBe(false);
+  });
+});
+
+describe('the last judgement', () => {
+  const judgement = (extra: Partial<Judgement> = {}): Judgement => ({
+    environment: environmentHash('env'),
+    tree: 'tree1',
+    ok: true,
+    references: 2,
+    inputs: { paths: ['.nixtagrc.yaml', 'services/api'] },
+    manifests: ['k8s/app.yaml'],
+    ...extra,
+  });
+
+  it('is read back as written, and not at all from a damaged file', () => {
+    const gitDir = tempDir();
+    expect(readJudgement(gitDir)).toBeUndefined();
+    recordJudgement(gitDir, judgement());
+    expect(readJudgement(gitDir)).toEqual(judgement());
+    writeFileSync(statePaths(gitDir).judgement, '{"tree": "x", "inputs": null}');
+    expect(readJudgement(gitDir)).toBeUndefined();
+  });
+
+  it('says which changed paths can change a verdict', () => {
+    const matters = (file: string, extra?: Partial<Judgement>) => canMatter(judgement(extra), file);
+    expect(matters('services/api/main.go')).toBe(true); // an input
+    expect(matters('k8s/app.yaml')).toBe(true); // a manifest
+    expect(matters('k8s/new.yml')).toBe(true); // may become one in the default set
+    expect(matters('overlays/prod/Kustomization')).toBe(true);
+    expect(matters('.nixtagrc.json')).toBe(true); // may configure nixtag
+    expect(matters('package.json')).toBe(true);
+    expect(matters('services/web/.gitattributes')).toBe(true);
+    expect(matters('README.md')).toBe(false);
+    expect(matters('services/web/main.go')).toBe(false);
+    expect(matters('docs/package.json')).toBe(false);
+  });
+
+  it('asks configured globs, not the default set, for new manifests', async () => {
+    const globbed = judgement({ globs: ['deploy/**/*.yaml'] });
+    expect(await anyCanMatter(globbed, ['ci/pipeline.yaml'])).toBe(false);
+    expect(await anyCanMatter(globbed, ['ci/pipeline.yaml', 'deploy/prod/app.yaml'])).toBe(true);
+    expect(await anyCanMatter(judgement(), ['ci/pipeline.yaml'])).toBe(true);
+  });
+});
+
+describe('PATH arguments', () => {
+  function paths(given: string[]) {
+    const root = tempDir();
+    for (const file of ['services/api/main.go', 'README.md']) {
       mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
       writeFileSync(path.join(root, file), '');
     }
-    return pathsMatter({
-      root,
-      cwd: path.join(root, 'services'),
-      paths,
-      relevantFiles: new Set(['.nixtagrc']),
-      imageDirectories,
-      isManifest: (file) => file === 'k8s/app.yaml',
-    });
+    return repositoryPaths(root, path.join(root, 'services'), given);
   }
 
-  it('keeps a path under an image, a manifest or a relevant file, relative to cwd', () => {
-    expect(narrow(['api/main.go'])).toBe(true);
-    expect(narrow(['../k8s/app.yaml'])).toBe(true);
-    expect(narrow(['../.nixtagrc'])).toBe(true);
-    expect(narrow(['web/main.go', '../README.md', 'api/main.go'])).toBe(true);
+  it('are repository paths, relative to cwd; those outside the repository are dropped', () => {
+    expect(paths(['api/main.go', '../README.md', '/tmp'])).toEqual(['services/api/main.go', 'README.md']);
   });
 
-  it('drops paths that can change nothing; a root image makes every path matter', () => {
-    expect(narrow(['web/main.go', '../README.md'])).toBe(false);
-    expect(narrow(['../README.md'], [''])).toBe(true);
-  });
-
-  it('refuses a path that is not there', () => {
-    expect(() => narrow(['api/gone.go'])).toThrow(NixtagError);
+  it('refuse a path that is not there', () => {
+    expect(() => paths(['api/gone.go'])).toThrow(NixtagError);
   });
 });
 
 function references(text: string): ReadReference[] {
   const outcome = scanManifest('k8s/app.yaml', text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped);
+  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
   return outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
 }
 

@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { isDefaultManifest } from '../../src/engine/manifestSet.js';
 import { scanManifest } from '../../src/manifest/scan.js';
-import { fixText, readText } from '../helpers/manifests.js';
+import { checkText, fixText, readText } from '../helpers/manifests.js';
 
 // GoogleCloudPlatform/microservices-demo, copied unchanged (Apache-2.0; see SOURCE.md there).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/realworld/microservices-demo');
 const FRONTEND = 'us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo/frontend';
 const TAG = 'bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0';
+const SUFFIX_COMPONENT = 'kustomize/components/container-images-tag-suffix/kustomization.yaml';
+const scanAndCompare = (file: string, text: string) =>
+  checkText(file, text, [{ name: 'frontend', repository: FRONTEND }], TAG);
 
 function files(dir: string, prefix = ''): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,6 +36,7 @@ describe('real-world manifests (microservices-demo)', () => {
     const changed: string[] = [];
     for (const file of manifests) {
       const input = readText(path.join(root, file));
+      if (file === SUFFIX_COMPONENT) continue; // refused: see below
       const { text } = fixText(file, input, [{ name: 'frontend', repository: FRONTEND }], TAG);
       if (text === input) continue;
       changed.push(file);
@@ -47,6 +51,17 @@ describe('real-world manifests (microservices-demo)', () => {
       'kustomize/components/container-images-tag/kustomization.yaml',
       'release/kubernetes-manifests.yaml',
     ]);
+  });
+
+  it('reports the tagSuffix component as stale, and fix refuses it naming the line', () => {
+    const input = readText(path.join(root, SUFFIX_COMPONENT));
+    const { references } = scanAndCompare(SUFFIX_COMPONENT, input);
+    expect(references.filter((reference) => reference.status !== 'unmanaged')).toEqual([
+      expect.objectContaining({ line: 28, status: 'stale', current: FRONTEND }),
+    ]);
+    expect(() => fixText(SUFFIX_COMPONENT, input, [{ name: 'frontend', repository: FRONTEND }], TAG)).toThrow(
+      expect.objectContaining({ code: 'REWRITE_UNSAFE', location: expect.objectContaining({ line: 28 }) }),
+    );
   });
 
   it('sees the other images as unmanaged references', () => {

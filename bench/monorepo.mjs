@@ -1,0 +1,154 @@
+// Step 7 figures, in a monorepo laid out as real ones are: one directory per service, each
+// importing one shared expression (a stand-in for nixpkgs, about 1.5 s to evaluate).
+// (a) Ten services in ten directories against one service, cold: the shared import is paid once
+//     (target <= 1.3).
+// (b) A README-only commit's pre-commit hook against the floor, `node` running
+//     `git diff --cached --name-only`: no Nix process, little more than git's own work (<= 1.5).
+// (c) `check --staged PATH...` as lint-staged calls it, on a tree already judged, against the
+//     floor (<= 1.5).
+// (d) A README-only commit in a repository of 5,000 tracked YAML files and no configuration
+//     against the floor (<= 2).
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, compare, repository, time } from './lib.mjs';
+
+const heavy = `# Evaluates in about 1.5 s, like a nixpkgs import; its value is shared by every importer.
+let
+  n = 550000;
+  set = builtins.listToAttrs (builtins.genList (i: { name = "p\${toString i}"; value = { inherit i; }; }) n);
+  total = builtins.foldl' (acc: name: acc + set.\${name}.i) 0 (builtins.attrNames set);
+in { system }: {
+  image = name: src: derivation {
+    name = "docker-image-\${name}-\${toString total}.tar.gz";
+    inherit system src;
+    builder = "/bin/sh";
+    args = [ "-c" "echo > $out" ];
+  };
+}
+`;
+const service = (name) => `{ system ? builtins.currentSystem }:
+let lib = import ../../nix/shared.nix { inherit system; };
+in lib.image "${name}" (builtins.path { path = ./.; name = "source"; })
+`;
+const deployment = (name) =>
+  `kind: Pod\nspec:\n  containers:\n    - name: ${name}\n      image: registry.example/${name}:0000000000000000000000000000000a\n`;
+
+function monorepo(count) {
+  const names = Array.from({ length: count }, (_, index) => `s${index + 1}`);
+  const files = { 'nix/shared.nix': heavy, 'README.md': 'readme\n' };
+  files['.nixtagrc.yaml'] = `images:\n${names
+    .map(
+      (name) => `  - name: ${name}\n    nix: services/${name}/default.nix\n    repository: registry.example/${name}\n`,
+    )
+    .join('')}`;
+  for (const name of names) {
+    files[`services/${name}/default.nix`] = service(name);
+    files[`services/${name}/main.go`] = `package ${name}\n`;
+    files[`k8s/${name}.yaml`] = deployment(name);
+  }
+  return { ...repository(files), names };
+}
+
+/** A nix-instantiate that logs each call, first on PATH: the idle figures must start none. */
+function countingNix(dir) {
+  const bin = path.join(dir, '.bench-bin');
+  mkdirSync(bin, { recursive: true });
+  const log = path.join(bin, 'calls.log');
+  const real = ['/usr/bin/nix-instantiate', '/nix/var/nix/profiles/default/bin/nix-instantiate'].find(existsSync);
+  writeFileSync(path.join(bin, 'nix-instantiate'), `#!/bin/sh\necho call >> "${log}"\nexec ${real} "$@"\n`);
+  chmodSync(path.join(bin, 'nix-instantiate'), 0o755);
+  return {
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
+}
+
+const floor = (dir) => () =>
+  time(process.execPath, ['-e', "require('child_process').execFileSync('git', ['diff', '--cached', '--name-only'])"], {
+    cwd: dir,
+    expectStatus: 0,
+  });
+
+const readmeChange = (repo) => (round) => {
+  writeFileSync(path.join(repo.dir, 'README.md'), `readme ${round}\n`);
+  repo.git('add', 'README.md');
+};
+
+// (a) ---------------------------------------------------------------------------------------
+const one = monorepo(1);
+const ten = monorepo(10);
+const cold = (repo) => () => {
+  rmSync(path.join(repo.dir, '.git', 'nixtag'), { recursive: true, force: true });
+  return time(process.execPath, [BIN, 'check'], { cwd: repo.dir, expectStatus: 1 });
+};
+const okA = await compare({
+  title: 'Ten services in ten directories vs one service, cold (shared ~1.5 s import)',
+  baseline: ['nixtag check, 1 service', cold(one)],
+  subject: ['nixtag check, 10 services', cold(ten)],
+  target: 1.3,
+  rounds: 3,
+});
+
+// (b) ---------------------------------------------------------------------------------------
+// The shim is part of the run environment (it is the Nix on PATH): the tree is judged under it.
+const nix = countingNix(path.dirname(ten.dir));
+time(process.execPath, [BIN, 'fix'], { cwd: ten.dir, env: nix.env, expectStatus: 0 });
+ten.git('add', '--all');
+ten.git('commit', '--quiet', '-m', 'current tags');
+time(process.execPath, [BIN, 'hook', 'pre-commit'], { cwd: ten.dir, env: nix.env, expectStatus: 0 });
+const judged = nix.calls();
+const okB = await compare({
+  title: "A README-only commit's pre-commit hook vs the floor (10 services)",
+  before: readmeChange(ten),
+  baseline: ['node -e: git diff --cached --name-only', floor(ten.dir)],
+  subject: [
+    'nixtag hook pre-commit',
+    () => time(process.execPath, [BIN, 'hook', 'pre-commit'], { cwd: ten.dir, env: nix.env, expectStatus: 0 }),
+  ],
+  target: 1.5,
+  rounds: 9,
+});
+console.log(`  Nix processes started by the hook: ${nix.calls() - judged}`);
+
+// (c) ---------------------------------------------------------------------------------------
+const paths = ten.names.map((name) => path.join(ten.dir, 'services', name, 'main.go'));
+const okC = await compare({
+  title: 'check --staged PATH... (as lint-staged calls it) on a judged tree vs the floor',
+  baseline: ['node -e: git diff --cached --name-only', floor(ten.dir)],
+  subject: [
+    'nixtag check --staged <10 paths>',
+    () => time(process.execPath, [BIN, 'check', '--staged', ...paths], { cwd: ten.dir, env: nix.env, expectStatus: 0 }),
+  ],
+  target: 1.5,
+  rounds: 9,
+});
+console.log(`  Nix processes started: ${nix.calls() - judged}`);
+
+// (d) ---------------------------------------------------------------------------------------
+const yaml = { 'default.nix': 'derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; }\n' };
+yaml['README.md'] = 'readme\n';
+for (let index = 0; index < 5000; index++) {
+  yaml[`clusters/c${index % 60}/app${index}/deployment.yaml`] = deployment(`app${index}`).replace(
+    /registry\.example\/app\d+:\w+/,
+    `registry.example/other${index}:1.${index}`,
+  );
+}
+yaml['k8s/app.yaml'] = deployment('app');
+const gitops = repository(yaml);
+time(process.execPath, [BIN, 'fix'], { cwd: gitops.dir, expectStatus: 0 });
+gitops.git('add', '--all');
+gitops.git('commit', '--quiet', '-m', 'current tag');
+time(process.execPath, [BIN, 'hook', 'pre-commit'], { cwd: gitops.dir, expectStatus: 0 });
+const okD = await compare({
+  title: 'A README-only commit, 5,000 tracked YAML files, no configuration, vs the floor',
+  before: readmeChange(gitops),
+  baseline: ['node -e: git diff --cached --name-only', floor(gitops.dir)],
+  subject: [
+    'nixtag hook pre-commit',
+    () => time(process.execPath, [BIN, 'hook', 'pre-commit'], { cwd: gitops.dir, expectStatus: 0 }),
+  ],
+  target: 2,
+  rounds: 9,
+});
+
+process.exitCode = (process.exitCode ?? 0) || (okA && okB && okC && okD ? 0 : 1);

@@ -1,0 +1,156 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { NixtagError } from '../../errors.js';
+import { machineSystemArgs, versionArgs, type EvalSettings } from '../../nix/commandLine.js';
+import { evaluateImages, type ImageRequest } from '../../nix/evaluate.js';
+import { nixInstantiate } from '../../nix/nixInstantiate.js';
+import { requestsFor, settingsFor } from '../evaluation.js';
+import { defaultImage, type ResolvedImage } from '../images.js';
+import { findReferences } from '../references.js';
+import { withSession, type RunRequest } from '../session.js';
+import { planProbes, type Probe } from './probes.js';
+import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
+import type { DoctorDetails } from '../../messages.js';
+import type { DoctorContext, ImageEvidence } from './rules.js';
+import { filesInTree, SourceScanner } from './scan.js';
+import { nixVersionOf } from './version.js';
+
+export interface DoctorResult {
+  /** No finding makes the local verdict differ from CI's. */
+  ok: boolean;
+  nix: { version: string; ci: string | null; system: string; machineSystem: string };
+  images: string[];
+  findings: Finding[];
+}
+
+export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile'>;
+
+/** A pool of two: the machines nixtag runs on are small, and Nix is the cost. */
+async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]> {
+  const results: T[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, tasks.length) }, worker));
+  return results;
+}
+
+/**
+ * The settings evaluation has in a directory, derived there as for any checkout (the pin read from
+ * it, and whatever else the engine ties to the evaluated tree), so every probe evaluates as
+ * nixtag would evaluate its copy.
+ */
+type SettingsAt = (root: string) => Promise<EvalSettings>;
+
+type Run = ({ tag: string } | { failure: string }) & { files: string[] };
+
+async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?: Probe): Promise<Run> {
+  let files: string[] = [];
+  try {
+    const { evaluations } = await evaluateImages([request], settings, undefined, {
+      diagnostics: { readWrite: probe?.readWrite ?? true },
+      env: probe?.env,
+      onEvaluatedFiles: (parsed) => (files = parsed),
+    });
+    return { tag: evaluations[0]!.outPath, files };
+  } catch (error) {
+    if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') return { failure: error.detail ?? '', files };
+    throw error;
+  }
+}
+
+/** Evidence for one image: its base evaluation (with the files Nix read) against every probe. */
+async function gather(image: ResolvedImage, base: string, settingsAt: SettingsAt, probes: Probe[]) {
+  const [request] = await requestsFor(base, [image]);
+  const baseRun = await evaluateOne(request!, await settingsAt(base));
+  const evidence: ImageEvidence = {
+    image: image.name,
+    nix: image.config.nix,
+    files: filesInTree(baseRun.files, base),
+    failure: 'failure' in baseRun ? baseRun.failure : undefined,
+    probes: {},
+    probeFailures: {},
+  };
+  if (!('tag' in baseRun)) return evidence;
+  await inPool(
+    probes.map((probe) => async () => {
+      const [moved] = await requestsFor(probe.root, [image]);
+      const settings = await settingsAt(probe.root);
+      const run = await evaluateOne(moved!, probe.adjust?.(settings) ?? settings, probe);
+      if ('failure' in run) {
+        evidence.probes[probe.id] = 'failed';
+        evidence.probeFailures[probe.id] = run.failure;
+      } else {
+        // Store paths name their inputs, not where the tree was: equal paths, equal tags.
+        evidence.probes[probe.id] = run.tag === baseRun.tag ? 'same' : 'differs';
+      }
+    }),
+  );
+  return evidence;
+}
+
+async function ask(args: string[], cwd: string): Promise<string> {
+  return (await nixInstantiate(args, cwd)).stdout.trim();
+}
+
+/**
+ * `nixtag doctor`: evaluates each image of the working tree's tracked files in the ways that
+ * expose impurity (see probes.ts) and reports each finding (rules.ts) with the line to change.
+ */
+export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
+  return withSession({ ...request, cache: false }, {}, async (session) => {
+    const scan = await findReferences(session);
+    const images =
+      session.config.images !== undefined ? session.images : scan.images.length > 0 ? scan.images : [defaultImage()];
+    const checkout = await session.checkout;
+    const settings = await settingsFor(session, checkout);
+    const [versionText, machineSystem] = await Promise.all([
+      ask(versionArgs(), checkout),
+      ask(machineSystemArgs(), checkout).then((text) => JSON.parse(text) as string),
+    ]);
+    const manifests = scan.manifests
+      .filter((entry) => entry.references.some((found) => found.image !== undefined))
+      .map((entry) => entry.manifest.file);
+    const plan = await planProbes({
+      checkout,
+      checkoutName: session.config.checkoutName,
+      settings,
+      machineSystem: machineSystem === settings.system ? undefined : machineSystem,
+      imageDirectories: images.map((image) => path.posix.dirname(image.config.nix)),
+      manifests,
+    });
+    try {
+      const version = nixVersionOf(versionText);
+      const ci = session.config.nixVersion ?? null;
+      const context: DoctorContext = {
+        pinned: settings.nixpkgs !== undefined,
+        allowImportFromDerivation: settings.allowImportFromDerivation,
+        nixVersion: await versionAgainstCi(version, ci, session),
+      };
+      const evidence: ImageEvidence[] = [];
+      const settingsAt: SettingsAt = (root) => settingsFor(session, root);
+      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
+      const details: DoctorDetails = {
+        checkoutName: session.config.checkoutName,
+        machineSystem,
+        system: settings.system,
+        manifests,
+        local: version,
+        ...(ci === null ? {} : { ci, newer: (context.nixVersion?.order ?? 0) > 0 }),
+      };
+      const findings = await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details);
+      return {
+        ok: findings.every((finding) => !finding.differsFromCi),
+        nix: { version, ci, system: settings.system, machineSystem },
+        images: images.map((image) => image.name),
+        findings,
+      };
+    } finally {
+      await rm(plan.scratch, { recursive: true, force: true });
+    }
+  });
+}

@@ -1,0 +1,119 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { NixtagError } from '../../errors.js';
+import { messages, type DoctorDetails } from '../../messages.js';
+import {
+  explainsFailure,
+  IFD_ERROR_LINE,
+  RULES,
+  trustworthy,
+  type DoctorContext,
+  type FindingCode,
+  type ImageEvidence,
+  type Place,
+} from './rules.js';
+import { nixError, tracePosition, type SourceScanner } from './scan.js';
+import { compareVersions } from './version.js';
+
+export interface Finding {
+  code: FindingCode;
+  /** The file to change, relative to the repository root, and where in it (null: the file as a whole). */
+  file: string;
+  line: number | null;
+  column: number | null;
+  images: string[];
+  message: string;
+  fix: string;
+  /** nixtag's verdict here cannot be CI's: doctor exits 1. */
+  differsFromCi: boolean;
+}
+
+/**
+ * The findings the evidence fires (rules.ts, in order), one per rule and place, with the images
+ * it concerns. An image whose evaluation failed for a reason no finding explains is Nix failing.
+ */
+export async function findingsOf(
+  evidence: readonly ImageEvidence[],
+  context: DoctorContext,
+  scanner: SourceScanner,
+  base: string,
+  details: DoctorDetails,
+): Promise<Finding[]> {
+  const byPlace = new Map<string, Finding>();
+  for (const image of evidence) {
+    const fired = new Set<FindingCode>();
+    let subject = image;
+    for (const rule of RULES) {
+      const hits =
+        rule.construct === undefined
+          ? []
+          : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
+      if (!rule.fires(subject, context, hits.length > 0)) continue;
+      fired.add(rule.code);
+      if (rule.code === 'nondeterministic') subject = trustworthy(image, true);
+      const trace = tracePosition(
+        image.failure ?? image.probeFailures.importFromDerivation ?? '',
+        base,
+        IFD_ERROR_LINE,
+      );
+      const fixed = rule.place?.(context);
+      const places: Place[] =
+        hits.length > 0
+          ? hits
+          : fixed !== undefined
+            ? [fixed]
+            : trace !== undefined
+              ? [trace]
+              : [{ file: image.nix, line: null, column: null }];
+      for (const place of places) {
+        const key = JSON.stringify([rule.code, place.file, place.line]);
+        const found = byPlace.get(key);
+        if (found !== undefined) {
+          if (!found.images.includes(image.image)) found.images.push(image.image);
+          continue;
+        }
+        byPlace.set(key, {
+          code: rule.code,
+          file: place.file,
+          line: place.line,
+          column: place.column,
+          images: [image.image],
+          message: '',
+          fix: messages.doctor[rule.code].fix,
+          differsFromCi: rule.differsFromCi(context),
+        });
+      }
+    }
+    if (image.failure !== undefined && ![...fired].some(explainsFailure)) {
+      throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(image.nix), {
+        location: { file: image.nix },
+        detail: nixError(image.failure),
+        hint: messages.nixEvalHint(),
+      });
+    }
+  }
+  for (const finding of byPlace.values()) {
+    finding.message = messages.doctor[finding.code].message(finding.images, details);
+  }
+  return [...byPlace.values()];
+}
+
+/**
+ * The local Nix against the `nixVersion` CI runs (negative: older here), and where that key is
+ * written in the configuration; undefined without the key.
+ */
+export async function versionAgainstCi(
+  version: string,
+  ci: string | null,
+  session: { configFile: string | undefined; repository: { root: string } },
+): Promise<DoctorContext['nixVersion']> {
+  if (ci === null) return undefined;
+  const file = session.configFile ?? 'package.json';
+  const lines = (await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '')).split('\n');
+  const index = lines.findIndex((line) => /\bnixVersion\b/.test(line));
+  const place =
+    index === -1
+      ? { file, line: null, column: null }
+      : { file, line: index + 1, column: lines[index]!.search(/nixVersion/) + 1 };
+  return { order: compareVersions(version, ci), place };
+}

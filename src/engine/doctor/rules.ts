@@ -1,0 +1,160 @@
+import type { ProbeId } from './probes.js';
+
+/** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
+export type FindingCode =
+  | 'nondeterministic'
+  | 'checkoutName'
+  | 'gitMetadata'
+  | 'untrackedFiles'
+  | 'environment'
+  | 'nixPath'
+  | 'commitId'
+  | 'system'
+  | 'manifestInSource'
+  | 'importFromDerivation'
+  | 'nixVersion';
+
+/** How one probe's tag compared with the base's. */
+export type ProbeOutcome = 'same' | 'differs' | 'failed';
+
+/** Everything doctor learnt about one image. */
+export interface ImageEvidence {
+  image: string;
+  /** The expression file, relative to the tree. */
+  nix: string;
+  /** Files of the tree Nix parsed for it. */
+  files: string[];
+  /** Nix's error when the image could not be evaluated at all. */
+  failure: string | undefined;
+  probes: Partial<Record<ProbeId, ProbeOutcome>>;
+  /** Nix's error per failed probe. */
+  probeFailures: Partial<Record<ProbeId, string>>;
+}
+
+/** Where a finding points: a line (1-based), or a file as a whole. */
+export type Place = { file: string; line: number; column: number } | { file: string; line: null; column: null };
+
+export interface DoctorContext {
+  /** A pin file is there: `<nixpkgs>` resolves to it. */
+  pinned: boolean;
+  allowImportFromDerivation: boolean;
+  /** The local Nix against the configured `nixVersion` (negative: older here), and where that is. */
+  nixVersion?: { order: number; place: Place } | undefined;
+}
+
+export interface Rule {
+  code: FindingCode;
+  /** The constructs whose lines the finding points at, in the files Nix evaluated. */
+  construct?: RegExp;
+  /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
+  counts?: (text: string, context: DoctorContext) => boolean;
+  /** Where it points when no construct is found (a configuration key). */
+  place?: (context: DoctorContext) => Place | undefined;
+  /** Whether the image has it; `located` says whether the construct was found in its files. */
+  fires(evidence: ImageEvidence, context: DoctorContext, located: boolean): boolean;
+  /** It makes the local verdict differ from CI's: doctor exits 1. */
+  differsFromCi(context: DoctorContext): boolean;
+}
+
+/** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
+const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
+/** Nix refusing import-from-derivation (2.8 read-only: a `.drv` it never wrote is not valid). */
+export const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
+/** The line of that error, where a trace's nearest position is the import. */
+export const IFD_ERROR_LINE = /^.*(?:allow-import-from-derivation|\.drv' is not valid).*$/m;
+
+const probe = (evidence: ImageEvidence, id: ProbeId) => evidence.probes[id];
+const isIfd = (text: string | undefined) => text !== undefined && IFD_ERROR.test(text);
+
+/**
+ * The findings, one row each: how a probe (a tag that moved, see probes.ts) or the expression's
+ * own text shows it, where it points, and whether it changes the verdict. The local verdict
+ * differs from CI's when nixtag's tag cannot be CI's (`.git`, the environment, `NIX_PATH`, the
+ * commit, a loop, a refused import-from-derivation); the rest are notes: nixtag already pins them,
+ * but a plain `nix-build` on this machine would not.
+ */
+export const RULES: readonly Rule[] = [
+  {
+    // First: when the tag moves by itself, no probe's moving tag says anything (see unstable).
+    code: 'nondeterministic',
+    construct: /\bcurrentTime\b/,
+    fires: (evidence, _context, located) => located || probe(evidence, 'control') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'checkoutName',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'checkoutName') === 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'gitMetadata',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'gitMetadata') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'untrackedFiles',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'untracked') === 'differs' && probe(evidence, 'gitMetadata') !== 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'environment',
+    construct: /\bgetEnv\b/,
+    fires: (evidence, _context, located) => located || probe(evidence, 'environment') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'nixPath',
+    construct: /<[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+/-]*)?>/,
+    counts: (text, context) => !(context.pinned && /^<nixpkgs[/>]/.test(text)),
+    fires: (_evidence, _context, located) => located,
+    differsFromCi: () => true,
+  },
+  {
+    code: 'commitId',
+    construct: /\.(?:rev|shortRev|revCount|lastModified|lastModifiedDate)\b/,
+    // A root `./.` takes .git in, so a new commit moves its tag anyway: then only the text tells.
+    fires: (evidence, _context, located) =>
+      probe(evidence, 'commit') === 'differs' && (probe(evidence, 'gitMetadata') !== 'differs' || located),
+    differsFromCi: () => true,
+  },
+  {
+    code: 'system',
+    construct: /\bcurrentSystem\b/,
+    fires: (evidence) => probe(evidence, 'system') === 'differs',
+    differsFromCi: () => false,
+  },
+  {
+    code: 'manifestInSource',
+    construct: DIRECTORY_PATH,
+    fires: (evidence) => probe(evidence, 'manifests') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    code: 'importFromDerivation',
+    fires: (evidence) => isIfd(evidence.failure) || isIfd(evidence.probeFailures.importFromDerivation),
+    differsFromCi: (context) => !context.allowImportFromDerivation,
+  },
+  {
+    // Of the machine, not the expression: one finding for every image, at the configuration key.
+    code: 'nixVersion',
+    place: (context) => context.nixVersion?.place,
+    fires: (_evidence, context) => (context.nixVersion?.order ?? 0) !== 0,
+    differsFromCi: () => false,
+  },
+];
+
+/**
+ * Evidence with the probes' outcomes dropped when the tag is not reproducible even in an identical
+ * copy: then a probe that moved it proves nothing, and only what the text shows is left.
+ */
+export function trustworthy(evidence: ImageEvidence, unstable: boolean): ImageEvidence {
+  return unstable ? { ...evidence, probes: {} } : evidence;
+}
+
+/** Whether an image's failure is explained by a finding (else doctor reports Nix's error itself). */
+export function explainsFailure(code: FindingCode): boolean {
+  return code === 'nixPath' || code === 'importFromDerivation';
+}

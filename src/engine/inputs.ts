@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TreeEntry } from '../git/source.js';
+import { messages } from '../messages.js';
+import { covers, type InputSet } from '../state/inputKey.js';
+
+/**
+ * What an evaluation can read of the repository: the files Nix parsed, every path literal in
+ * them (a file, or a whole directory), the configuration and the pin (state/inputKey.ts keeps
+ * the set and its key).
+ *
+ * A Nix path literal (`./x`, `../x`, `./.`, `x/y`), and whether an interpolation follows it.
+ * Strings and comments are scanned too: a literal-like word there only adds an input.
+ */
+const PATH_LITERAL = /(?<![\w.+\-/~<])((?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?|\.{1,2}\/)(\$\{)?/g;
+
+/** Constructs that reach files by computed names, or that do arithmetic on paths. */
+const UNTRACKABLE: ReadonlyArray<[RegExp, string]> = [
+  [/(?<![\w.])\/\.\s*\+/, '/. + …'],
+  [/\btoPath\b/, 'builtins.toPath'],
+  [/\bstorePath\b/, 'builtins.storePath'],
+  [/\bdirOf\b/, 'dirOf'],
+  [
+    /\bfetch(?:Git|Tree|Tarball|url|Mercurial)\s*(?:\{[^}]*?url\s*=\s*)?"(?:\/|\.|~|file:|\$\{)/,
+    'a fetch of a local path given as a string',
+  ],
+  [/<(?!nixpkgs[/>])[\w.+-]+(?:\/[\w.+-]+)*>/, 'a search path other than <nixpkgs>'],
+  [/(?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?\s*\+/, 'a path literal extended with +'],
+];
+
+function normalise(file: string): string {
+  return file === '.' ? '' : file;
+}
+
+/** The inputs one parsed file names: its own path, its path literals, or why none can be trusted. */
+function fileInputs(relativeFile: string, text: string): { paths: string[]; untrackable?: string } {
+  for (const [pattern, construct] of UNTRACKABLE) {
+    if (pattern.test(text)) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
+  }
+  const directory = path.posix.dirname(relativeFile);
+  const paths = [relativeFile];
+  for (const match of text.matchAll(PATH_LITERAL)) {
+    let literal = match[1]!;
+    // `./services/${name}`: any name under the directory before the interpolation.
+    if (match[2] !== undefined) literal = literal.slice(0, literal.lastIndexOf('/') + 1) || '.';
+    const resolved = path.posix.normalize(path.posix.join(directory, literal)).replace(/\/$/, '');
+    if (resolved === '..' || resolved.startsWith('../')) continue; // outside the repository
+    paths.push(normalise(resolved));
+  }
+  return { paths };
+}
+
+/** Beyond this many Nix files the closure is not followed: every tracked file counts. */
+const MAX_FILES = 5_000;
+
+/**
+ * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
+ * path literals, followed into every Nix file a literal names, directly or as a directory that
+ * holds it. Files are read from `root`, a checkout of the tree `entries` lists.
+ */
+async function closure(
+  root: string,
+  start: readonly string[],
+  always: readonly string[],
+  entries: readonly TreeEntry[],
+): Promise<InputSet> {
+  const nixFiles = entries.filter((entry) => entry.path.endsWith('.nix')).map((entry) => entry.path);
+  const paths = new Set(always.filter((file) => file !== ''));
+  const queue = [...new Set(start)];
+  const seen = new Set(queue);
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.size > MAX_FILES) return { paths: [''], wholeTree: messages.tooManyInputs(MAX_FILES) };
+    const text = await readFile(path.join(root, next), 'utf8').catch(() => '');
+    const found = fileInputs(next, text);
+    if (found.untrackable !== undefined) return { paths: [''], wholeTree: found.untrackable };
+    for (const input of found.paths) {
+      paths.add(input);
+      for (const file of nixFiles) {
+        if (!seen.has(file) && (input === '' || file === input || file.startsWith(`${input}/`))) {
+          seen.add(file);
+          queue.push(file);
+        }
+      }
+    }
+  }
+  const inputs = [...paths].sort();
+  const symlink = entries.find((entry) => entry.mode === '120000' && covers(inputs, entry.path, true));
+  if (symlink !== undefined) return { paths: [''], wholeTree: messages.symlinkInput(symlink.path) };
+  return { paths: inputs };
+}
+
+/**
+ * The inputs of images before any evaluation, from their expression files alone: what PATH
+ * narrowing asks when no evaluation has recorded them yet.
+ */
+export function staticInputs(
+  root: string,
+  imageFiles: readonly string[],
+  always: readonly string[],
+  entries: readonly TreeEntry[],
+): Promise<InputSet> {
+  return closure(root, imageFiles, always, entries);
+}
+
+/**
+ * The input set of an evaluation: the closure from the files Nix reports parsing (absolute paths;
+ * those under `root`, the checkout, are the repository's) and the images' own files. A file Nix
+ * parsed is followed even where no literal leads to it, so what the literals miss, Nix names.
+ */
+export async function evaluationInputs(
+  root: string,
+  evaluatedFiles: readonly string[],
+  imageFiles: readonly string[],
+  always: readonly string[],
+  entries: readonly TreeEntry[],
+): Promise<InputSet> {
+  const parsed = evaluatedFiles
+    .map((file) => path.relative(root, file))
+    .filter((relative) => !relative.startsWith('..') && !path.isAbsolute(relative)) // the store, the pin's nixpkgs
+    .map((relative) => relative.split(path.sep).join('/'));
+  return closure(root, [...imageFiles, ...parsed], always, entries);
+}

@@ -1,0 +1,76 @@
+import type { GrepHit } from '../git/grep.js';
+import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
+import type { ResolvedImage } from './images.js';
+import type { ManifestEntry } from './references.js';
+import type { Session } from './session.js';
+
+const NAME_CHARACTER = /[\w.-]/;
+
+/** The text to look for per image: `host/path`, or for Docker Hub the path as people write it. */
+function needles(images: readonly ResolvedImage[]): Map<string, ResolvedImage> {
+  const byNeedle = new Map<string, ResolvedImage>();
+  for (const image of images) {
+    if (image.canonical === '') continue;
+    const hub = image.canonical.startsWith('docker.io/');
+    const needle = hub ? image.canonical.slice('docker.io/'.length).replace(/^library\//, '') : image.canonical;
+    byNeedle.set(needle.toLowerCase(), image);
+  }
+  return byNeedle;
+}
+
+/** Whether `text` names the repository `needle` as a whole name (not `app-other`, not `x/app`). */
+function namesRepository(text: string, needle: string, hub: boolean): boolean {
+  const lower = text.toLowerCase();
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
+    const before = lower.slice(0, at);
+    const after = lower[at + needle.length] ?? '';
+    const startsName = before === '' || !(NAME_CHARACTER.test(before.at(-1)!) || before.endsWith('/'));
+    const hubHost =
+      hub && /(^|[^\w.-])(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/(library\/)?$/.test(before);
+    if ((startsName || hubHost) && !NAME_CHARACTER.test(after) && after !== '/') return true;
+  }
+  return false;
+}
+
+/** Starts looking for the images' repositories in every text file of the judged tree. */
+export async function grepRepositories(session: Session, images: readonly ResolvedImage[]): Promise<GrepHit[]> {
+  const { grepTree } = await import('../git/grep.js');
+  return grepTree(session.repository, session.treeId, [...needles(images).keys()]);
+}
+
+/**
+ * Mentions: lines that name a managed repository outside every managed reference (a Helm
+ * template, a jsonnet file, a doc, a shape nixtag does not read), so that nothing is left alone
+ * without a word. The configuration file, which names every repository, is not one.
+ */
+export function mentionWarnings(
+  hits: readonly GrepHit[],
+  images: readonly ResolvedImage[],
+  manifests: readonly ManifestEntry[],
+  configFile: string | undefined,
+): Warning[] {
+  const managed = new Set<string>();
+  for (const entry of manifests) {
+    for (const { reference, image } of entry.references) {
+      if (image === undefined) continue;
+      for (const line of reference.occurrence.lines) managed.add(`${entry.manifest.file}\0${line}`);
+    }
+  }
+  const byNeedle = needles(images);
+  const warnings: Warning[] = [];
+  for (const hit of hits) {
+    if (hit.file === configFile || managed.has(`${hit.file}\0${hit.line}`)) continue;
+    for (const [needle, image] of byNeedle) {
+      if (!namesRepository(hit.text, needle, image.canonical.startsWith('docker.io/'))) continue;
+      warnings.push({
+        file: hit.file,
+        line: hit.line,
+        message: messages.mention(hit.file, hit.line, image.repository),
+        mention: true,
+      });
+      break;
+    }
+  }
+  return warnings;
+}

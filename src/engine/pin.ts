@@ -1,0 +1,125 @@
+import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { openRepository } from '../git/repository.js';
+import { writeFileAtomically } from '../manifest/write.js';
+import { messages } from '../messages.js';
+import type { EvalSettings } from '../nix/commandLine.js';
+import { sha256Nix32 } from '../nix/nix32.js';
+import { checkPinConsistent, pinSchema, prefetchTarball, readPin, revisionInUrl, type Pin } from '../nix/pin.js';
+
+export interface PinRequest {
+  cwd: string;
+  configFile?: string | undefined;
+}
+
+export interface PinUpdateRequest extends PinRequest {
+  rev?: string | undefined;
+  url?: string | undefined;
+}
+
+export interface PinResult {
+  /** The pin file, relative to the repository root. */
+  file: string;
+  pin: Pin;
+}
+
+export interface PinUpdateResult extends PinResult {
+  changed: boolean;
+}
+
+const NIXPKGS_ARCHIVE = (rev: string) => `https://github.com/NixOS/nixpkgs/archive/${rev}.tar.gz`;
+
+/** The pin file named by the working tree's configuration, and how Nix fetches for it. */
+async function pinContext(request: PinRequest) {
+  const repository = await openRepository(request.cwd);
+  const { loadConfig, readExplicitConfig } = await import('../config/load.js');
+  const explicit =
+    request.configFile === undefined ? undefined : await readExplicitConfig(request.cwd, request.configFile);
+  const { config } = await loadConfig(repository.root, explicit);
+  const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
+  return { root: repository.root, file: config.pin, absolute: path.join(repository.root, config.pin), settings };
+}
+
+async function requirePin(file: string, absolute: string): Promise<Pin> {
+  const pin = await readPin(absolute, file);
+  if (pin === undefined) {
+    throw new NixtagError('PIN_MISSING', messages.pinMissing(file), {
+      location: { file },
+      hint: messages.pinMissingHint(),
+    });
+  }
+  checkPinConsistent(pin, file);
+  return pin;
+}
+
+/** `nixtag pin show`: the pin, validated (exit 2 naming a bad field). */
+export async function pinShow(request: PinRequest): Promise<PinResult> {
+  const { file, absolute } = await pinContext(request);
+  return { file, pin: await requirePin(file, absolute) };
+}
+
+/**
+ * `nixtag pin verify`: downloads the url with Nix's prefetch and compares the unpacked sha256
+ * with the pinned one; a difference is bad input (exit 2) with both figures, as Nix prints them.
+ */
+export async function pinVerify(request: PinRequest): Promise<PinResult> {
+  const { root, file, absolute, settings } = await pinContext(request);
+  const pin = await requirePin(file, absolute);
+  const got = await prefetchTarball(pin.url, root, settings);
+  const specified = sha256Nix32(pin.sha256);
+  if (specified !== got) {
+    throw new NixtagError('PIN_HASH_MISMATCH', messages.pinHashMismatch(file), {
+      location: { file },
+      detail: messages.pinSpecifiedGot(pin.sha256, got),
+      hint: messages.pinHashMismatchHint(pin.url),
+    });
+  }
+  return { file, pin };
+}
+
+/** Which url and rev an update pins: `--url` as given, `--rev` in the current url's place. */
+function target(current: Pin | undefined, request: PinUpdateRequest, file: string): { url: string; rev?: string } {
+  const { rev, url } = request;
+  if (rev !== undefined && !/^[0-9a-f]{40}$/.test(rev)) throw new NixtagError('USAGE', messages.pinRevFormat(rev));
+  if (url !== undefined) {
+    const named = revisionInUrl(url);
+    if (rev !== undefined && named !== undefined && named !== rev) {
+      throw new NixtagError('USAGE', messages.pinRevUrlDisagree(rev, named));
+    }
+    const pinned = rev ?? named;
+    return pinned === undefined ? { url } : { url, rev: pinned };
+  }
+  if (rev !== undefined) {
+    const old = current === undefined ? undefined : (current.rev ?? revisionInUrl(current.url));
+    const followed = old !== undefined && current!.url.includes(old) ? current!.url.replaceAll(old, rev) : undefined;
+    return { url: followed ?? NIXPKGS_ARCHIVE(rev), rev };
+  }
+  if (current === undefined) throw new NixtagError('USAGE', messages.pinUpdateNeedsSource(file));
+  const named = revisionInUrl(current.url);
+  return named === undefined ? { url: current.url } : { url: current.url, rev: named };
+}
+
+/** The new pin keeps the file's other fields (branch, niv's extras) and their order. */
+function updatedPin(current: Pin | undefined, url: string, sha256: string, rev: string | undefined): Pin {
+  const next: Record<string, unknown> = { ...current, url, sha256 };
+  if (rev === undefined) delete next.rev;
+  else next.rev = rev;
+  return pinSchema.parse(next);
+}
+
+/**
+ * `nixtag pin update [--rev REV] [--url URL]`: computes the sha256 with Nix's own prefetch and
+ * writes the pin file atomically (a temporary file renamed over it): the old pin or the new,
+ * never half of one. Without options it re-prefetches the current url.
+ */
+export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateResult> {
+  const { root, file, absolute, settings } = await pinContext(request);
+  const current = await readPin(absolute, file);
+  const { url, rev } = target(current, request, file);
+  const sha256 = await prefetchTarball(url, root, settings);
+  const pin = updatedPin(current, url, sha256, rev);
+  const text = `${JSON.stringify(pin, null, 2)}\n`;
+  const changed = JSON.stringify(pin) !== JSON.stringify(current);
+  if (changed) writeFileAtomically(absolute, text, { createMode: 0o644 });
+  return { file, pin, changed };
+}

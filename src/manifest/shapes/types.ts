@@ -1,0 +1,65 @@
+import type { Document, Scalar, YAMLMap } from 'yaml';
+
+/** How a manifest holds a reference: a whole `repo:tag` string, or a scalar that is only the tag. */
+export type OccurrenceForm = 'reference' | 'tag';
+
+export type OccurrenceContext = 'image-key' | 'sibling-tag' | 'kustomize' | 'helm-parameter' | 'marker';
+
+/** A block string of YAML inside the manifest (Argo CD's `helm.values: |`). */
+export interface Embedded {
+  /** The block's value: the YAML the scalar nodes' ranges refer to. */
+  text: string;
+  /** Where a character of `text` is in the manifest; undefined where it is not written literally. */
+  toHost(offset: number): number | undefined;
+}
+
+export interface Occurrence {
+  form: OccurrenceForm;
+  context: OccurrenceContext;
+  /** The scalar whose characters are rewritten (for a tag that is not written: the repository's). */
+  node: Scalar;
+  /** The scalar's value as text (`1.0` stays `1.0`). */
+  text: string;
+  /** For tag forms: the repository written beside the tag, if any. */
+  repository?: string | undefined;
+  /** The scalar that holds that repository. */
+  repositoryNode?: Scalar | undefined;
+  /** For tag forms whose tag is not written at all: the key that would hold it. */
+  missingTag?: string | undefined;
+  /** A kustomize `tagSuffix`, appended to the tag. */
+  tagSuffix?: string | undefined;
+  /** Image name from a `# {"$nixtag": "NAME"}` marker. */
+  markerImage?: string | undefined;
+  /** What the marker says the value is: a whole reference (`NAME`) or only its tag (`NAME:tag`). */
+  markerKind?: OccurrenceForm | undefined;
+  /** A digest scalar beside a map-form tag (Helm `digest:`, kustomize `digest:`). */
+  digestNode?: Scalar | undefined;
+  /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */
+  embedded?: Embedded | undefined;
+}
+
+/** What a shape sees of the document being searched. */
+export interface ShapeContext {
+  doc: Document;
+  fileName: string;
+  /** Occurrences found so far, by scalar: a shape may refine one another shape found. */
+  found: Map<Scalar, Occurrence>;
+  /** Records an occurrence unless its scalar was found already. */
+  add(occurrence: Occurrence): void;
+  /** The occurrences in a block string of YAML (parsed and searched like a manifest). */
+  locateEmbedded(node: Scalar): Occurrence[];
+}
+
+/**
+ * One way a manifest holds an image reference. Each shape names the words without which a file
+ * cannot hold it (the scan parses no file that has none of them) and finds its occurrences: in
+ * every map of the document (`inMap`), once per document (`inDocument`), or among the scalars
+ * that carry a trailing comment (`commented`, after the others, so it may override them).
+ */
+export interface ReferenceShape {
+  context: OccurrenceContext;
+  keywords: readonly string[];
+  inMap?(map: YAMLMap, context: ShapeContext): void;
+  inDocument?(context: ShapeContext): void;
+  commented?(nodes: readonly Scalar[], context: ShapeContext): void;
+}

@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isInput, type InputSet } from './inputKey.js';
+import { statePaths } from './paths.js';
+
+/**
+ * The last tree nixtag judged, with what that verdict depended on: the inputs of every image a
+ * reference named, the manifests in scope and how new ones are recognised. A later tree that
+ * differs from it only in paths none of that covers gets the same verdict, so an idle hook (a
+ * README-only commit, lint-staged's second chunk) answers after one `git diff` and no Nix,
+ * YAML or configuration, and PATH arguments are narrowed by the same test.
+ */
+export interface Judgement {
+  /** Hash of the run environment (state/environment.ts). */
+  environment: string;
+  tree: string;
+  /** Every managed reference was up to date. */
+  ok: boolean;
+  /** Managed references counted. */
+  references: number;
+  inputs: InputSet;
+  /** The manifests in scope. */
+  manifests: string[];
+  /** The `manifests` globs of the configuration, when every image has some; else the default set. */
+  globs?: string[] | undefined;
+}
+
+export const environmentHash = (environment: string) => createHash('sha256').update(environment).digest('hex');
+
+/** Files at the root that may hold (or become) nixtag's configuration: cosmiconfig's search places. */
+const CONFIG_FILE =
+  /^(?:package\.json|\.nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
+/** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
+const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
+
+/**
+ * Whether a path that changed since `judgement` could change a verdict: an input, a manifest, a
+ * file that may become one or may configure nixtag. `matchesGlob` answers for configured globs.
+ */
+export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
+  if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file)) return true;
+  if (judgement.manifests.includes(file)) return true;
+  return judgement.globs === undefined ? MAY_BE_MANIFEST.test(file) : (matchesGlob?.(file) ?? true);
+}
+
+export function readJudgement(gitDir: string): Judgement | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(statePaths(gitDir).judgement, 'utf8')) as Partial<Judgement>;
+    const valid =
+      typeof parsed.environment === 'string' &&
+      typeof parsed.tree === 'string' &&
+      typeof parsed.ok === 'boolean' &&
+      typeof parsed.references === 'number' &&
+      Array.isArray(parsed.inputs?.paths) &&
+      Array.isArray(parsed.manifests);
+    return valid ? (parsed as Judgement) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function recordJudgement(gitDir: string, judgement: Judgement): void {
+  const file = statePaths(gitDir).judgement;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(judgement));
+    renameSync(temporary, file);
+  } catch {
+    // Only a speed-up.
+  }
+}

@@ -1,0 +1,209 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nixtagCli } from '../helpers/cli.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { hookRepo, installHooks, type HookRepo } from '../helpers/hooks.js';
+import { countingNix } from '../helpers/nix.js';
+import { gitRepo } from '../helpers/repo.js';
+
+const SERVICES = Array.from({ length: 10 }, (_, index) => `s${index + 1}`);
+
+/** A stand-in for nixpkgs that every service imports: one shared expression. */
+const shared = `{ system }: {
+  image = name: src: derivation {
+    inherit name system src;
+    builder = "/bin/sh";
+    args = [ "-c" "echo > $out" ];
+  };
+}
+`;
+
+/** One service: its whole directory is its source (as `./.`), filtered of nothing. */
+const service = (name: string) => `{ system ? builtins.currentSystem }:
+let lib = import ../../nix/shared.nix { inherit system; };
+in lib.image "docker-image-${name}.tar.gz" (builtins.path { path = ./.; name = "source"; })
+`;
+
+const config = `images:
+${SERVICES.map((name) => `  - name: ${name}\n    nix: services/${name}/default.nix\n    repository: registry.example/${name}\n`).join('')}`;
+
+/** Ten services in ten directories, one manifest each, all tags current, fix-mode hooks installed. */
+function monorepo(): HookRepo {
+  const files: Record<string, string> = { 'nix/shared.nix': shared, '.nixtagrc.yaml': config, 'README.md': 'hi\n' };
+  for (const name of SERVICES) {
+    files[`services/${name}/default.nix`] = service(name);
+    files[`services/${name}/main.go`] = `package ${name}\n`;
+    files[`k8s/${name}.yaml`] = deployment(`registry.example/${name}:${STALE}`);
+  }
+  const repo = hookRepo(files);
+  expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+  repo.git('add', '--all');
+  repo.git('commit', '--quiet', '-m', 'current tags');
+  expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
+  return repo;
+}
+
+describe('evaluating once, and only when an input changed', () => {
+  it('in a monorepo: one Nix process for ten services, none for a README, one for any input', () => {
+    const repo = monorepo();
+    const nix = countingNix();
+    const commit = (files: Record<string, string>, message: string) => {
+      const before = nix.calls();
+      repo.write(files);
+      repo.git('add', '--all');
+      const result = repo.run(['commit', '-m', message], { env: nix.env });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      return nix.calls() - before;
+    };
+
+    // Cold (no cache): all ten images in one process.
+    expect(nixtagCli(repo.dir, ['check', '--no-cache'], nix.env).code).toBe(0);
+    expect(nix.calls()).toBe(1);
+
+    expect(commit({ 'README.md': 'hello\n' }, 'docs')).toBe(0);
+    expect(commit({ 'services/s3/main.go': 'package s3 // v2\n' }, 's3 v2')).toBe(1);
+    expect(repo.git('diff', 'HEAD~1', '--stat')).toContain('k8s/s3.yaml'); // fixed in the commit
+    expect(commit({ 'nix/shared.nix': `${shared}# changed\n` }, 'shared')).toBe(1);
+    expect(commit({ 'services/s5/data/config.txt': 'new file under ./.\n' }, 's5 data')).toBe(1);
+    expect(commit({ 'k8s/s1.yaml': `${repo.read('k8s/s1.yaml')}# reviewed\n` }, 'manifest')).toBe(0);
+    expect(commit({ 'docs/guide.md': 'more docs\n' }, 'more docs')).toBe(0);
+    expect(repo.run(['push', '--quiet', 'origin', 'main'], { env: nix.env }).code).toBe(0);
+    expect(nix.calls()).toBe(4);
+
+    // Every commit carries CI's tags.
+    for (const name of ['s3', 's5']) {
+      const tag = JSON.parse(nixtagCli(repo.dir, ['hash', '--json', '--image', name, '--no-cache']).stdout) as {
+        images: Array<{ hash: string }>;
+      };
+      expect(repo.read(`k8s/${name}.yaml`)).toContain(`registry.example/${name}:${tag.images[0]!.hash}`);
+    }
+  });
+
+  it('answers check --staged with paths (as lint-staged calls it) from the recorded inputs', () => {
+    const repo = monorepo();
+    const nix = countingNix();
+    repo.write({ 'README.md': 'changed\n' });
+    repo.git('add', 'README.md');
+    const readme = nixtagCli(repo.dir, ['check', '--staged', `${repo.dir}/README.md`], nix.env);
+    expect(readme.code).toBe(0);
+    expect(nix.calls()).toBe(0);
+    repo.write({ 'services/s2/main.go': 'package s2 // v2\n' });
+    repo.git('add', 'services/s2/main.go');
+    const source = nixtagCli(repo.dir, ['check', '--staged', `${repo.dir}/services/s2/main.go`], nix.env);
+    expect(source.code).toBe(1);
+    expect(source.stdout).toContain('k8s/s2.yaml');
+    expect(nix.calls()).toBe(1);
+    // A chunk whose paths cannot matter still passes: another chunk holds the source change.
+    expect(nixtagCli(repo.dir, ['check', '--staged', `${repo.dir}/README.md`], nix.env).code).toBe(0);
+  });
+
+  it('follows a source outside the expression directory (nix/default.nix with src = ../app)', () => {
+    const repo = gitRepo({
+      'nix/default.nix': `{ system ? builtins.currentSystem }:
+derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ../app; name = "source"; }; }
+`,
+      'app/main.go': 'package main\n',
+      '.nixtagrc.yaml': 'images:\n  - name: app\n    nix: nix/default.nix\n    repository: registry.example/app\n',
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+    repo.git('add', '--all');
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', 'app/main.go');
+    const result = nixtagCli(repo.dir, ['check', '--staged', 'app/main.go']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('stale reference to app');
+  });
+
+  it('sees a manifest that a source filter driven by another file takes in (no learned shortcut)', () => {
+    const filtered = `{ system ? builtins.currentSystem }:
+let ignored = builtins.filter builtins.isString (builtins.split "\\n" (builtins.readFile ./.nixignore));
+in derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; name = "source"; filter = p: t: !(builtins.elem (baseNameOf p) ignored); }; }
+`;
+    const repo = gitRepo({
+      'default.nix': filtered,
+      '.nixignore': '.git\n',
+      '.nixtagrc.yaml': 'images:\n  - name: app\n    repository: registry.example/app\n',
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    const fix = nixtagCli(repo.dir, ['fix']);
+    expect(fix.code).toBe(1);
+    expect(fix.stdout).toContain('is part of the Nix source of image app');
+    expect(nixtagCli(repo.dir, ['check']).code).toBe(1);
+  });
+
+  it.each([
+    ['/. + …', 'builtins.readFile (/. + (toString ./version.txt))'],
+    ['a path extended with +', 'builtins.readFile (./. + "/version.txt")'],
+  ])('keys an evaluation that uses %s by the whole tree, with a correct verdict', (_, read) => {
+    const repo = gitRepo({
+      'default.nix': `{ system ? builtins.currentSystem }:
+derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  version = ${read}; }
+`,
+      'version.txt': '1\n',
+      'README.md': 'hi\n',
+      '.nixtagrc.yaml': 'images:\n  - name: app\n    repository: registry.example/app\n',
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    const nix = countingNix();
+    expect(nixtagCli(repo.dir, ['fix'], nix.env).code).toBe(0);
+    const afterFix = nix.calls();
+    repo.write({ 'README.md': 'changed\n' });
+    expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(0);
+    expect(nix.calls()).toBe(afterFix + 1); // the whole tree is the key: a README counts
+    const verbose = nixtagCli(repo.dir, ['check', '--verbose'], nix.env);
+    expect(verbose.stdout).toContain('every tracked file counts as an input');
+    repo.write({ 'version.txt': '2\n' });
+    expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(1);
+  });
+});
+
+describe('a cached verdict', () => {
+  const edits = fc.constantFrom<Record<string, string>>(
+    { 'README.md': 'readme v2\n' },
+    { 'README.md': 'readme v3\n' },
+    { 'src/main.go': 'package main // v2\n' },
+    { 'src/main.go': 'package main // v3\n' },
+    { 'src/extra/new.go': 'package extra\n' },
+    { 'lib/version.nix': '"2"\n' },
+    { 'lib/version.nix': '"3"\n' },
+    { 'lib/unused.nix': '"not imported"\n' },
+    { 'notes/todo.txt': 'todo\n' },
+    { 'k8s/other.yaml': 'image: nginx:1.25\n' },
+  );
+
+  it('always equals a run without the cache, after random edits', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(edits, fc.constant('fix' as const)), { minLength: 6, maxLength: 6 }),
+        async (steps) => {
+          const repo = gitRepo({
+            'default.nix': `{ system ? builtins.currentSystem }:
+derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  version = import ./lib/version.nix; src = builtins.path { path = ./src; name = "source"; }; }
+`,
+            'lib/version.nix': '"1"\n',
+            'src/main.go': 'package main\n',
+            'README.md': 'readme\n',
+            '.nixtagrc.yaml': 'images:\n  - name: app\n    repository: registry.example/app\n',
+            'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+          });
+          for (const step of steps) {
+            if (step === 'fix') nixtagCli(repo.dir, ['fix']);
+            else repo.write(step);
+            const cached = nixtagCli(repo.dir, ['check']);
+            const fresh = nixtagCli(repo.dir, ['check', '--no-cache']);
+            expect(cached.code).toBe(fresh.code);
+            expect(cached.stdout.split('\n').filter((line) => line.includes('expected'))).toEqual(
+              fresh.stdout.split('\n').filter((line) => line.includes('expected')),
+            );
+          }
+        },
+      ),
+      { numRuns: 4 },
+    );
+  });
+});

@@ -1,0 +1,177 @@
+import { describe, expect, it } from 'vitest';
+import type { FindingCode } from '../../src/index.js';
+import { codes, config, diagnose, image, localNixVersion, place } from '../helpers/doctor.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import type { Files } from '../helpers/repo.js';
+import { fileTarball } from '../helpers/tarball.js';
+
+const ALL: FindingCode[] = [
+  'nondeterministic',
+  'checkoutName',
+  'gitMetadata',
+  'untrackedFiles',
+  'environment',
+  'nixPath',
+  'commitId',
+  'system',
+  'manifestInSource',
+  'importFromDerivation',
+  'nixVersion',
+];
+
+const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
+
+/**
+ * Each finding, caused by a fixture built for it: the code, the place it must point at (file and
+ * the construct on the line to change), and whether it makes the local verdict differ from CI's.
+ */
+const CASES: Array<{
+  code: FindingCode;
+  why: string;
+  files: Files;
+  at: [file: string, construct: string] | [file: string];
+  differsFromCi: boolean;
+  /** Findings the fixture must not be mistaken for. */
+  without?: FindingCode[];
+}> = [
+  {
+    code: 'nondeterministic',
+    why: 'builtins.currentTime, and no other finding made up from a tag that moves by itself',
+    files: { 'default.nix': image(['src = ./.;', 'stamp = toString builtins.currentTime;']) },
+    at: ['default.nix', 'currentTime'],
+    differsFromCi: true,
+    without: ['checkoutName', 'untrackedFiles', 'commitId', 'environment', 'system'],
+  },
+  {
+    code: 'checkoutName',
+    why: 'a ./. source stored under the directory name',
+    files: { 'default.nix': image([`src = builtins.path { path = ./.; ${FILTER_GIT} };`]) },
+    at: ['default.nix', './.'],
+    differsFromCi: false,
+    without: ['gitMetadata', 'manifestInSource'],
+  },
+  {
+    code: 'gitMetadata',
+    why: 'a root ./. source takes in .git',
+    files: { 'default.nix': image(['src = ./.;']) },
+    at: ['default.nix', './.'],
+    differsFromCi: true,
+  },
+  {
+    code: 'untrackedFiles',
+    why: 'a named source that leaves .git out but takes untracked files',
+    files: { 'default.nix': image([`src = builtins.path { path = ./.; name = "source"; ${FILTER_GIT} };`]) },
+    at: ['default.nix', './.'],
+    differsFromCi: false,
+    without: ['checkoutName', 'gitMetadata'],
+  },
+  {
+    code: 'environment',
+    why: 'builtins.getEnv "HOME" (the probe moves the tag)',
+    files: { 'default.nix': image(['home = builtins.getEnv "HOME";']) },
+    at: ['default.nix', 'getEnv'],
+    differsFromCi: true,
+  },
+  {
+    code: 'environment',
+    why: 'builtins.getEnv of a variable set nowhere here (found in the text)',
+    files: { 'default.nix': image(['token = builtins.getEnv "NIXTAG_TEST_UNSET_VARIABLE";']) },
+    at: ['default.nix', 'getEnv'],
+    differsFromCi: true,
+  },
+  {
+    code: 'nixPath',
+    why: '<nixpkgs> with no pin',
+    files: { 'default.nix': image(['version = pkgs.version;'], 'let pkgs = import <nixpkgs> {}; in\n') },
+    at: ['default.nix', '<nixpkgs>'],
+    differsFromCi: true,
+  },
+  {
+    code: 'commitId',
+    why: 'the shortRev of builtins.fetchGit ./.',
+    files: { 'default.nix': image(['src = git;', 'label = git.shortRev;'], 'let git = builtins.fetchGit ./.; in\n') },
+    at: ['default.nix', '.shortRev'],
+    differsFromCi: true,
+    without: ['gitMetadata', 'untrackedFiles', 'checkoutName'],
+  },
+  {
+    code: 'system',
+    why: 'currentSystem read while the configured system is not this machine',
+    files: { 'default.nix': image([]), '.nixtagrc.yaml': 'system: aarch64-darwin\n' },
+    at: ['default.nix', 'currentSystem'],
+    differsFromCi: false,
+  },
+  {
+    code: 'manifestInSource',
+    why: 'the manifest lies in the hashed source',
+    files: {
+      'default.nix': image([`src = builtins.path { path = ./.; name = "source"; ${FILTER_GIT} };`]),
+      'k8s/deployment.yaml': deployment(`registry.example/app:${STALE}`),
+      '.nixtagrc.yaml': config(),
+    },
+    at: ['default.nix', './.'],
+    differsFromCi: true,
+    without: ['gitMetadata', 'checkoutName'],
+  },
+  {
+    code: 'importFromDerivation',
+    why: 'an import of a build result',
+    files: {
+      'default.nix': image(
+        ['version = toString generated.x;'],
+        `let
+  made = derivation { name = "gen"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo '{ x = 1; }' > $out" ]; };
+  generated = import made;
+in
+`,
+      ),
+    },
+    at: ['default.nix', 'import made'],
+    differsFromCi: true,
+  },
+  {
+    code: 'nixVersion',
+    why: 'CI runs an older Nix than this machine',
+    files: { 'default.nix': image([]), '.nixtagrc.yaml': 'nixVersion: "1.0"\n' },
+    at: ['.nixtagrc.yaml', 'nixVersion'],
+    differsFromCi: false,
+  },
+];
+
+describe('nixtag doctor finds', () => {
+  for (const { code, why, files, at, differsFromCi, without = [] } of CASES) {
+    it(`${code}: ${why}`, async () => {
+      const result = await diagnose(files);
+      const finding = result.findings.find((found) => found.code === code);
+      expect(finding, JSON.stringify(result.findings)).toBeDefined();
+      const [file, construct] = at;
+      expect({ file: finding!.file, line: finding!.line, column: finding!.column }).toEqual(
+        construct === undefined ? { file, line: null, column: null } : place(files, file, construct),
+      );
+      expect(finding!.differsFromCi).toBe(differsFromCi);
+      expect(finding!.fix.length).toBeGreaterThan(0);
+      for (const other of without) expect(codes(result)).not.toContain(other);
+      // Exit 1 exactly when some finding makes the verdict differ from CI's.
+      expect(result.ok).toBe(result.findings.every((found) => !found.differsFromCi));
+      if (differsFromCi) expect(result.ok).toBe(false);
+    });
+  }
+
+  it('nothing on a clean repository that has every construct done right', async () => {
+    const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
+    const files: Files = {
+      'default.nix': image(
+        ['src = builtins.path { path = ./app; name = "source"; };', 'version = pkgs.version;'],
+        'let pkgs = import <nixpkgs> {}; in\n',
+      ),
+      'app/main.go': 'package main\n',
+      'k8s/deployment.yaml': deployment(`registry.example/app:${STALE}`),
+      '.nixpkgs-pin.json': JSON.stringify({ url, sha256 }),
+      '.nixtagrc.yaml': config(`nixVersion: "${localNixVersion()}"\n`),
+    };
+    const result = await diagnose(files);
+    expect(result.findings).toEqual([]);
+    for (const code of ALL) expect(codes(result)).not.toContain(code);
+    expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
+  });
+});

@@ -1,0 +1,70 @@
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { doctor } from '../../src/index.js';
+import { nixtagCli } from '../helpers/cli.js';
+import { codes, config, diagnose, image, place } from '../helpers/doctor.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
+
+describe('nixtag doctor', () => {
+  it('changes nothing outside its scratch copies, not even a file a manifest symlink names', async () => {
+    const outside = path.join(tempDir(), 'outside.yaml');
+    writeFileSync(outside, deployment(`registry.example/app:${STALE}`));
+    const repo = gitRepo({ 'default.nix': image(['src = ./.;']), '.nixtagrc.yaml': config() });
+    symlinkSync(outside, path.join(repo.dir, 'deployment.yaml'));
+    repo.commit('link');
+    const before = repo.git('status', '--porcelain');
+    const result = await doctor({ cwd: repo.dir });
+    expect(codes(result)).toContain('manifestInSource');
+    expect(readFileSync(outside, 'utf8')).toBe(deployment(`registry.example/app:${STALE}`));
+    expect(repo.git('status', '--porcelain')).toBe(before);
+  });
+
+  it('tells a configured system that equals the machine from one that does not', async () => {
+    const result = await diagnose({ 'default.nix': image([]) });
+    expect(codes(result)).not.toContain('system');
+    expect(result.nix.system).toBe(result.nix.machineSystem);
+  });
+
+  it('exits 1 with file:line through the built CLI, 0 on a clean tree', () => {
+    const files = { 'default.nix': image(['src = ./.;']) };
+    const repo = gitRepo(files);
+    const text = nixtagCli(repo.dir, ['doctor']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`default.nix:${place(files, 'default.nix', './.').line}:`);
+    expect(text.stdout).toContain('[gitMetadata]');
+    expect(text.stdout).toContain('fix: ');
+
+    const json = nixtagCli(repo.dir, ['doctor', '--json']);
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout) as { ok: boolean; findings: Array<Record<string, unknown>> };
+    expect(parsed.ok).toBe(false);
+    expect(Object.keys(parsed.findings[0]!)).toEqual([
+      'code',
+      'file',
+      'line',
+      'column',
+      'images',
+      'message',
+      'fix',
+      'differsFromCi',
+    ]);
+
+    const clean = gitRepo({
+      'default.nix': image(['src = builtins.path { path = ./app; name = "source"; };']),
+      'app/a': 'a\n',
+    });
+    const cleanRun = nixtagCli(clean.dir, ['doctor']);
+    expect(cleanRun.code).toBe(0);
+    expect(cleanRun.stdout).toContain('no finding');
+  });
+
+  it('reports an evaluation error it cannot explain as Nix failing (exit 3)', () => {
+    const repo = gitRepo({ 'default.nix': '{ system ? builtins.currentSystem }: derivation {\n' });
+    const result = nixtagCli(repo.dir, ['doctor']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('NIX_EVAL_FAILED');
+    expect(result.stderr).not.toContain('evaluating file');
+  });
+});
