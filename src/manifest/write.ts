@@ -17,7 +17,7 @@ import {
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { uninterruptible } from '../lifecycle.js';
+import { processExists, uninterruptible } from '../lifecycle.js';
 import { messages } from '../messages.js';
 
 /** `.<name>.nixtag-<pid>-<8 hex>`: the temporary file a write makes beside its target. */
@@ -219,17 +219,6 @@ async function replace(writes: readonly FileWrite[], alongside: (() => Promise<v
   for (const write of prepared) discard(write.backup);
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Removes the temporary files a killed run left in `directories` (`.<name>.nixtag-<pid>-<rand>`,
  * where no process `<pid>` is alive), so that `git add -A` never commits one. Returns what it
@@ -245,7 +234,7 @@ export async function removeAbandonedTemporaries(
       const names = await readdir(directory).catch(() => [] as string[]);
       for (const name of names) {
         const match = TEMPORARY.exec(name);
-        if (match === null || isAlive(Number(match[1]))) continue;
+        if (match === null || Number(match[1]) === process.pid || processExists(Number(match[1]))) continue;
         const file = path.join(directory, name);
         if (keep(file)) continue;
         await rm(file, { force: true }).then(

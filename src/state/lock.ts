@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { NixtagError } from '../errors.js';
+import { processExists } from '../lifecycle.js';
 import { messages } from '../messages.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -45,15 +46,6 @@ function readOwner(lock: string): Owner | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Whether the lock directory belongs to nobody any more. */
 function abandoned(lock: string): boolean {
   let mtime: number;
@@ -64,7 +56,7 @@ function abandoned(lock: string): boolean {
   }
   if (mtime < Date.now() - STALE_MS) return true;
   const owner = readOwner(lock);
-  return owner !== undefined && owner.host === hostname() && !alive(owner.pid);
+  return owner !== undefined && owner.host === hostname() && !processExists(owner.pid);
 }
 
 /**

@@ -188,6 +188,12 @@ describe('writes under faults', () => {
   });
 });
 
+/** A plain file where nixtag keeps a directory. */
+function fileInsteadOf(gitDir: string, directory: string): void {
+  rmSync(path.join(gitDir, directory), { recursive: true });
+  writeFileSync(path.join(gitDir, directory), 'x');
+}
+
 describe('state that crashed instead of healing', () => {
   const cases: Array<[string, (gitDir: string) => void]> = [
     [
@@ -202,13 +208,7 @@ describe('state that crashed instead of healing', () => {
           '{"version":2,"records":[{"environment":null,"inputs":null,"tags":null}]}',
         ),
     ],
-    [
-      'a file where .git/nixtag belongs',
-      (gitDir) => {
-        rmSync(path.join(gitDir, 'nixtag'), { recursive: true });
-        writeFileSync(path.join(gitDir, 'nixtag'), 'x');
-      },
-    ],
+    ['a file where .git/nixtag belongs', (gitDir) => fileInsteadOf(gitDir, 'nixtag')],
     [
       'a checkout record with a trailing newline',
       (gitDir) => {
@@ -220,20 +220,8 @@ describe('state that crashed instead of healing', () => {
       'a checkout record that is not a tree id',
       (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.tree'), 'garbage'),
     ],
-    [
-      'a file where the checkouts belong',
-      (gitDir) => {
-        rmSync(path.join(gitDir, 'nixtag/trees'), { recursive: true });
-        writeFileSync(path.join(gitDir, 'nixtag/trees'), 'x');
-      },
-    ],
-    [
-      'a cache directory that is a file',
-      (gitDir) => {
-        rmSync(path.join(gitDir, 'nixtag/cache'), { recursive: true });
-        writeFileSync(path.join(gitDir, 'nixtag/cache'), 'x');
-      },
-    ],
+    ['a file where the checkouts belong', (gitDir) => fileInsteadOf(gitDir, 'nixtag/trees')],
+    ['a cache directory that is a file', (gitDir) => fileInsteadOf(gitDir, 'nixtag/cache')],
   ];
   it.each(cases)('%s: discarded and rebuilt, the verdict unchanged', async (_name, corrupt) => {
     const repo = faultRepo({ 'k8s/app.yaml': deployment(`${REPO}:${STALE}`), 'app/main.txt': 'v1\n' });
