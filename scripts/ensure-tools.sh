@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools nixtag's demo and tests need when they are missing (Debian/Ubuntu):
-# Nix (single-user, from Debian's nix-bin) and git. Node >= 22 comes from npm (the `node` dev
+# Nix (single-user, from Debian's nix-bin) and git; the tools named as arguments too (the registry
+# tests: skopeo, docker-registry, jq, apache2-utils for htpasswd, openssl). Node >= 22 comes from npm (the `node` dev
 # dependency), so the machine's own Node may be older.
 set -euo pipefail
 
@@ -12,6 +13,9 @@ for extra in "$@"; do
     skopeo) command -v skopeo >/dev/null 2>&1 || missing+=(skopeo) ;;
     docker-registry) command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry) ;;
     pre-commit) command -v pre-commit >/dev/null 2>&1 || missing+=(pre-commit) ;;
+    jq) command -v jq >/dev/null 2>&1 || missing+=(jq) ;;
+    openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
+    apache2-utils) command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils) ;;
     *) missing+=("$extra") ;;
   esac
 done
@@ -22,7 +26,24 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
   "${sudo[@]}" apt-get update -qq
+  # docker-registry's package would start a system registry on :5000 (all interfaces): the tests
+  # start their own on 127.0.0.1, so no service may start, now or at boot.
+  no_starts=false
+  if [[ " ${missing[*]} " == *" docker-registry "* && ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+    "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
+    no_starts=true
+  fi
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "$no_starts" = true ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
+  if [[ " ${missing[*]} " == *" docker-registry "* ]]; then
+    if [ -d /run/systemd/system ]; then
+      "${sudo[@]}" systemctl disable --now docker-registry.service >/dev/null 2>&1 || true
+    else
+      "${sudo[@]}" systemctl disable docker-registry.service >/dev/null 2>&1 || true
+    fi
+    "${sudo[@]}" update-rc.d docker-registry disable >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -35,7 +35,10 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'FETCH_FAILED'
-  | 'WRITE_FAILED';
+  | 'WRITE_FAILED'
+  | 'REGISTRY_UNREACHABLE'
+  | 'REGISTRY_REFUSED'
+  | 'REGISTRY_CREDENTIALS';
 
 const KIND: Record<ErrorCode, ErrorKind> = {
   USAGE: 'input',
@@ -66,6 +69,9 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   GIT_FAILED: 'tool',
   FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
+  REGISTRY_UNREACHABLE: 'tool',
+  REGISTRY_REFUSED: 'tool',
+  REGISTRY_CREDENTIALS: 'tool',
 };
 
 /** A place in a file; line and column are 1-based. */

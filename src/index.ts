@@ -1,12 +1,23 @@
 /** nixtag's library API: what the CLI calls, for scripts and other tools. */
-export { check } from './engine/check.js';
+export { check, type CheckRequest } from './engine/check.js';
+export type { RegistryRequest } from './registry/verify.js';
+export type { ExpectedDigests } from './registry/digests.js';
 export { fix } from './engine/fix.js';
 export { hash, type HashRequest } from './engine/hash.js';
 export { preCommit, prePush, type HookOptions, type HookResult } from './engine/hook.js';
 export { install, type InstallOptions, type InstallResult, type InstallAction } from './install/install.js';
 export { parsePrePushInput, type PushUpdate } from './engine/prePushInput.js';
 export type { RunRequest } from './engine/session.js';
-export type { CheckResult, FixLoop, HashResult, ImageHash, ReferenceResult, ReferenceStatus } from './types.js';
+export type {
+  CheckResult,
+  FixLoop,
+  HashResult,
+  ImageHash,
+  ReferenceResult,
+  ReferenceStatus,
+  RegistryFinding,
+  RegistryStatus,
+} from './types.js';
 export type { TreeSource } from './git/source.js';
 export { NixtagError, isNixtagError, type ErrorCode, type ErrorKind, type Location } from './errors.js';
 export { parseImageReference, canonicalRepository, type ImageReference } from './manifest/reference.js';

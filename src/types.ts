@@ -16,6 +16,23 @@ export interface ReferenceResult {
   digestDropped?: boolean;
   /** A whole-reference marker bound a value of another repository to its image's repository. */
   repositoryChanged?: boolean;
+  /** What the registry said of it (`check --registry`, managed references only). */
+  registry?: RegistryFinding;
+}
+
+/** `check --registry`: present (with the expected digest), missing, another digest, or no answer. */
+export type RegistryStatus = 'ok' | 'missing' | 'mismatch' | 'unreachable';
+
+export interface RegistryFinding {
+  status: RegistryStatus;
+  /** The registry that was asked, as users name it (`docker.io`, `127.0.0.1:5000`). */
+  registry: string;
+  /** The digest of the manifest the tag names; null when there is none or no answer. */
+  digest: string | null;
+  /** The digest it had to be: `--digest`, or one pinned in the reference (`repo:tag@sha256:…`). */
+  expected?: { digest: string; from: 'option' | 'pinned' };
+  /** Why there was no answer (unreachable, refused): an error code and message without credentials. */
+  error?: { code: string; message: string; hint?: string };
 }
 
 /** Something left alone, with where it is: a skipped file, an unknown marker, a mention. */

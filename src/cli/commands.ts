@@ -12,6 +12,9 @@ export interface CommonFlags {
   staged?: boolean;
   rev?: string;
   cache?: boolean;
+  /** check: also ask each reference's registry; `digest` (repeatable) is what it must have. */
+  registry?: boolean;
+  digest?: string | string[];
 }
 
 /** `--staged` judges the index, `--rev` a commit; neither, the working tree's tracked files. */
@@ -32,14 +35,27 @@ function engineOptions(paths: string[], flags: CommonFlags) {
 async function report(result: CheckResult, flags: CommonFlags, output: Output): Promise<number> {
   const [text, json] = await Promise.all([import('../report/text.js'), import('../report/json.js')]);
   output.err(text.formatWarnings(result.warnings, flags.verbose ?? false));
-  output.out(flags.json ? json.checkJson(result) : text.formatCheck(result, flags.verbose ?? false));
+  output.out(flags.json ? json.checkJson(result, flags.registry) : text.formatCheck(result, flags.verbose ?? false));
+  if (flags.registry && !flags.json && !result.skipped)
+    output.out((await import('../report/registry.js')).formatRegistry(result, flags.verbose ?? false));
   return exitCodeForResult(result);
 }
 
 /** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
 export async function runCheck(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
-  const { check } = await import('../engine/check.js');
-  return report(await check(engineOptions(paths, flags)), flags, output);
+  const [{ check }, registry] = await Promise.all([import('../engine/check.js'), registryRequest(flags, output)]);
+  return report(await check({ ...engineOptions(paths, flags), registry }), flags, output);
+}
+
+/** `--registry` and `--digest`, read before anything is evaluated, so a typo costs nothing. */
+async function registryRequest(flags: CommonFlags, output: Output) {
+  const values = flags.digest === undefined ? [] : [flags.digest].flat().map(String);
+  if (!flags.registry) {
+    if (values.length > 0) throw new NixtagError('USAGE', messages.digestNeedsRegistry());
+    return undefined;
+  }
+  const { parseDigestOptions } = await import('../registry/digests.js');
+  return { digests: parseDigestOptions(values), log: flags.verbose ? output.err : undefined };
 }
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {

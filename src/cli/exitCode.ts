@@ -6,10 +6,21 @@ export const EXIT = { ok: 0, stale: 1, input: 2, tool: 3 } as const;
 
 /**
  * The one place that decides exit statuses. A result: 0 when every managed reference is up to
- * date (after fix: is now), 1 otherwise.
+ * date (after fix: is now), 1 otherwise. With `check --registry`, a tag missing from its registry
+ * or with another digest is 1 as well; a registry that did not answer (or refused) is 3, unless a
+ * reference already fails for certain (1: the pipeline's check would fail whatever it answers).
  */
-export function exitCodeForResult(result: Pick<CheckResult, 'ok'>): number {
-  return result.ok ? EXIT.ok : EXIT.stale;
+export function exitCodeForResult(result: Pick<CheckResult, 'ok'> & Partial<Pick<CheckResult, 'references'>>): number {
+  if (result.ok) return EXIT.ok;
+  const references = result.references ?? [];
+  const certain = references.some(
+    (reference) =>
+      reference.status === 'stale' ||
+      reference.registry?.status === 'missing' ||
+      reference.registry?.status === 'mismatch',
+  );
+  const unanswered = references.some((reference) => reference.registry?.status === 'unreachable');
+  return unanswered && !certain ? EXIT.tool : EXIT.stale;
 }
 
 /** An error: bad input 2, a failing tool 3 (an unexpected error is nixtag's own failure: 3). */

@@ -51,7 +51,10 @@ export async function main(
       run = () => command(flags, asPaths(args.length > 1 ? args[0] : []));
     };
   judging('check [...paths]', messages.help.check, messages.help.checkStaged, messages.help.checkRev)
+    .option('--registry', messages.help.registry)
+    .option('--digest <digest>', messages.help.digest)
     .example('nixtag check --staged')
+    .example('nixtag check --registry --digest sha256:…')
     .action(runs((flags, paths) => runCheck(paths, flags, output)));
   judging('fix [...paths]', messages.help.fix, messages.help.fixStaged).action(
     runs((flags, paths) => runFix(paths, flags, output)),

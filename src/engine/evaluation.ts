@@ -9,7 +9,7 @@ import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/
 import type { NixArg } from '../nix/expression.js';
 import type { InputSet } from '../state/inputKey.js';
 import type { ResolvedImage } from './images.js';
-import { evaluationInputs } from './inputs.js';
+import { evaluationInputs, type Snippet } from './inputs.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -117,6 +117,25 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
 }
 
 /** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
+/**
+ * What keys the evaluation cache beyond the inputs: the run environment and the configuration
+ * as loaded (its system, checkout name, pin, … change tags wherever it came from).
+ */
+function cacheEnvironment(session: Session): string | undefined {
+  return session.environment === undefined ? undefined : `${session.environment}\n${JSON.stringify(session.config)}`;
+}
+
+/** The images' `--arg` expressions, as Nix text in their images' directories (they may name paths). */
+export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
+  return images.flatMap((image) =>
+    Object.values(image.config.args).flatMap((value) =>
+      typeof value === 'object'
+        ? [{ file: path.posix.join(path.posix.dirname(image.config.nix), '.args'), text: value.expr }]
+        : [],
+    ),
+  );
+}
+
 export function alwaysRead(session: Session): string[] {
   return [session.configFile ?? '', session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
 }
@@ -139,10 +158,16 @@ async function evaluateInTree(
   const { evaluations, evaluatedFiles } = await evaluating;
   const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
   const imageFiles = images.map((image) => path.posix.normalize(image.config.nix));
-  const inputs = await evaluationInputs(root, evaluatedFiles, imageFiles, alwaysRead(session), session.entries);
-  if (session.environment !== undefined) {
-    session.evaluations?.store(session.environment, inputs, session.entries, tags);
-  }
+  const inputs = await evaluationInputs(
+    root,
+    evaluatedFiles,
+    imageFiles,
+    alwaysRead(session),
+    session.entries,
+    argSnippets(images),
+  );
+  const environment = cacheEnvironment(session);
+  if (environment !== undefined) session.evaluations?.store(environment, inputs, session.entries, tags);
   return { tags, inputs };
 }
 
@@ -153,10 +178,11 @@ async function evaluateInTree(
  * finishes, so that reading manifests overlaps with it.
  */
 export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
+  const environment = cacheEnvironment(session);
   const cached =
-    session.environment === undefined || images.length === 0
+    environment === undefined || images.length === 0
       ? undefined
-      : session.evaluations?.lookup(session.environment, session.entries, images.map(evaluationKey));
+      : session.evaluations?.lookup(environment, session.entries, images.map(evaluationKey));
   if (cached !== undefined) {
     return {
       tagsFor: async (wanted) => byName(cached.tags, wanted),

@@ -81,15 +81,7 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
   if (!environment || !judgement || judgement.environment !== environmentHash(environment)) {
     return { kind: 'unanswered' };
   }
-  if (question.paths.length > 0) {
-    const absolute = question.paths.map((given) => path.resolve(cwd, given));
-    if (!absolute.every((file) => existsSync(file))) return undefined; // the full run names it
-    const files = absolute
-      .map((file) => path.relative(here.root, file).split(path.sep).join('/'))
-      .filter((file) => !file.startsWith('..'));
-    if (!(await anyCanMatter(judgement, files))) return { kind: 'nothing-to-do' };
-  }
-  if (!judgement.ok) return { kind: 'unanswered' };
+  // The judgement speaks for this tree only if nothing that matters changed since.
   const cached = question.source === 'index' ? ['--cached'] : [];
   const diff = await exec('git', ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree], {
     cwd,
@@ -97,5 +89,17 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
   });
   if (diff.failed) return undefined;
   if (await anyCanMatter(judgement, changedPaths(diff.stdout))) return { kind: 'unanswered' };
+  if (question.paths.length > 0) {
+    const absolute = question.paths.map((given) => path.resolve(cwd, given));
+    // A path that is not there is the full run's to name; a directory may hold anything.
+    if (!absolute.every((file) => existsSync(file)) || absolute.some((file) => statSync(file).isDirectory())) {
+      return undefined;
+    }
+    const files = absolute
+      .map((file) => path.relative(here.root, file).split(path.sep).join('/'))
+      .filter((file) => !file.startsWith('..'));
+    if (!(await anyCanMatter(judgement, files))) return { kind: 'nothing-to-do' };
+  }
+  if (!judgement.ok) return { kind: 'unanswered' };
   return { kind: 'good', references: judgement.references };
 }

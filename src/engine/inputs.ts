@@ -12,7 +12,14 @@ import { covers, type InputSet } from '../state/inputKey.js';
  * A Nix path literal (`./x`, `../x`, `./.`, `x/y`), and whether an interpolation follows it.
  * Strings and comments are scanned too: a literal-like word there only adds an input.
  */
-const PATH_LITERAL = /(?<![\w.+\-/~<])((?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?|\.{1,2}\/)(\$\{)?/g;
+const PATH_LITERAL = /(?<![\w.+\-/~<])((?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?|\.{1,2}\/|[\w.+-]+\/(?=\$\{))(\$\{)?/g;
+
+/**
+ * `..` anywhere but in a path literal (a string such as "/../x" appended to a path, or an
+ * interpolation that holds one) can lead a path value above the directory its literal names.
+ * `...` (a function's formals) is not one.
+ */
+const PARENT_OUTSIDE_LITERAL = /(?<!\.)\.\.(?!\.)/;
 
 /** Constructs that reach files by computed names, or that do arithmetic on paths. */
 const UNTRACKABLE: ReadonlyArray<[RegExp, string]> = [
@@ -26,6 +33,8 @@ const UNTRACKABLE: ReadonlyArray<[RegExp, string]> = [
   ],
   [/<(?!nixpkgs[/>])[\w.+-]+(?:\/[\w.+-]+)*>/, 'a search path other than <nixpkgs>'],
   [/(?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?\s*\+/, 'a path literal extended with +'],
+  // nixpkgs functions that walk up from a path they are given.
+  [/\blocateDominatingFile\b/, 'lib.filesystem.locateDominatingFile'],
 ];
 
 function normalise(file: string): string {
@@ -37,6 +46,9 @@ function fileInputs(relativeFile: string, text: string): { paths: string[]; untr
   for (const [pattern, construct] of UNTRACKABLE) {
     if (pattern.test(text)) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
   }
+  if (PARENT_OUTSIDE_LITERAL.test(text.replace(PATH_LITERAL, ''))) {
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, '`..` outside a path literal') };
+  }
   const directory = path.posix.dirname(relativeFile);
   const paths = [relativeFile];
   for (const match of text.matchAll(PATH_LITERAL)) {
@@ -44,10 +56,25 @@ function fileInputs(relativeFile: string, text: string): { paths: string[]; untr
     // `./services/${name}`: any name under the directory before the interpolation.
     if (match[2] !== undefined) literal = literal.slice(0, literal.lastIndexOf('/') + 1) || '.';
     const resolved = path.posix.normalize(path.posix.join(directory, literal)).replace(/\/$/, '');
-    if (resolved === '..' || resolved.startsWith('../')) continue; // outside the repository
+    // Outside the repository (or back into it through the checkout's own name): not keyed by it.
+    if (resolved === '..' || resolved.startsWith('../')) {
+      return {
+        paths: [],
+        untrackable: messages.untrackableInput(relativeFile, `the path ${match[1]}, outside the repository`),
+      };
+    }
     paths.push(normalise(resolved));
   }
   return { paths };
+}
+
+/**
+ * Nix text that is not a file of the tree but is evaluated as if it were `file`: a `--arg`
+ * expression of the configuration, parsed in its image's directory.
+ */
+export interface Snippet {
+  file: string;
+  text: string;
 }
 
 /** Beyond this many Nix files the closure is not followed: every tracked file counts. */
@@ -63,18 +90,24 @@ async function closure(
   start: readonly string[],
   always: readonly string[],
   entries: readonly TreeEntry[],
+  snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
   const nixFiles = entries.filter((entry) => entry.path.endsWith('.nix')).map((entry) => entry.path);
+  // `import ./nix/expr` may name a file without the extension: one named exactly is read as Nix.
+  const importable = new Set(
+    entries.filter((entry) => !path.posix.basename(entry.path).includes('.')).map((entry) => entry.path),
+  );
   const paths = new Set(always.filter((file) => file !== ''));
   const queue = [...new Set(start)];
   const seen = new Set(queue);
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (seen.size > MAX_FILES) return { paths: [''], wholeTree: messages.tooManyInputs(MAX_FILES) };
-    const text = await readFile(path.join(root, next), 'utf8').catch(() => '');
-    const found = fileInputs(next, text);
-    if (found.untrackable !== undefined) return { paths: [''], wholeTree: found.untrackable };
+  const follow = (found: { paths: string[]; untrackable?: string }) => {
+    if (found.untrackable !== undefined) return found.untrackable;
     for (const input of found.paths) {
       paths.add(input);
+      if (importable.has(input) && !seen.has(input)) {
+        seen.add(input);
+        queue.push(input);
+      }
       for (const file of nixFiles) {
         if (!seen.has(file) && (input === '' || file === input || file.startsWith(`${input}/`))) {
           seen.add(file);
@@ -82,6 +115,17 @@ async function closure(
         }
       }
     }
+    return undefined;
+  };
+  for (const snippet of snippets) {
+    const untrackable = follow(fileInputs(snippet.file, snippet.text));
+    if (untrackable !== undefined) return { paths: [''], wholeTree: untrackable };
+  }
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.size > MAX_FILES) return { paths: [''], wholeTree: messages.tooManyInputs(MAX_FILES) };
+    const text = await readFile(path.join(root, next), 'utf8').catch(() => '');
+    const untrackable = follow(fileInputs(next, text));
+    if (untrackable !== undefined) return { paths: [''], wholeTree: untrackable };
   }
   const inputs = [...paths].sort();
   const symlink = entries.find((entry) => entry.mode === '120000' && covers(inputs, entry.path, true));
@@ -98,8 +142,9 @@ export function staticInputs(
   imageFiles: readonly string[],
   always: readonly string[],
   entries: readonly TreeEntry[],
+  snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
-  return closure(root, imageFiles, always, entries);
+  return closure(root, imageFiles, always, entries, snippets);
 }
 
 /**
@@ -113,10 +158,11 @@ export async function evaluationInputs(
   imageFiles: readonly string[],
   always: readonly string[],
   entries: readonly TreeEntry[],
+  snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
   const parsed = evaluatedFiles
     .map((file) => path.relative(root, file))
     .filter((relative) => !relative.startsWith('..') && !path.isAbsolute(relative)) // the store, the pin's nixpkgs
     .map((relative) => relative.split(path.sep).join('/'));
-  return closure(root, [...imageFiles, ...parsed], always, entries);
+  return closure(root, [...imageFiles, ...parsed], always, entries, snippets);
 }

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { messages } from '../messages.js';
 import { environmentHash, recordJudgement } from '../state/judgements.js';
 import type { InputSet } from '../state/inputKey.js';
 import type { CheckResult, Warning } from '../types.js';
@@ -11,7 +13,7 @@ import {
   type ExpectedTags,
 } from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
-import { manifestGlobs, pathsCanMatter } from './narrow.js';
+import { manifestRules, pathsCanMatter } from './narrow.js';
 import { findReferences, referencedImages, type Scan } from './references.js';
 import type { Session } from './session.js';
 
@@ -58,6 +60,9 @@ async function tagsOfNeeded(
   const retry = startEvaluation(session, needed);
   return { tags: (await retry.tagsFor(needed))!, inputs: await retry.inputs(), cached: retry.cached };
 }
+
+/** A configuration in JavaScript or TypeScript, which may require other files. */
+const CODE_CONFIG = /\.(?:c|m)?[jt]s$/;
 
 const EMPTY: Scan = { images: [], manifests: [], warnings: [] };
 
@@ -119,13 +124,21 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
 export function rememberJudgement(session: Session, inspection: Inspection, result: CheckResult): void {
   const wrote = result.references.some((reference) => reference.status === 'fixed');
   if (session.environment === undefined || inspection.skipped || wrote) return;
+  // A manifest read through a symlink changes when the file it names does.
+  const root = path.resolve(session.manifestRoot);
+  const targets = inspection.scan.manifests
+    .map((entry) => path.relative(root, entry.target).split(path.sep).join('/'))
+    .filter((file) => !file.startsWith('..') && !path.isAbsolute(file));
   recordJudgement(session.repository.gitDir, {
     environment: environmentHash(session.environment),
     tree: session.treeId,
     ok: result.ok,
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
-    inputs: inspection.inputs,
-    manifests: [...session.scopes.keys()],
-    globs: manifestGlobs(session),
+    // A configuration that is code may read any file: then every file matters.
+    inputs: CODE_CONFIG.test(session.configFile ?? '')
+      ? { paths: [''], wholeTree: messages.codeConfigInput(session.configFile!) }
+      : inspection.inputs,
+    manifests: [...new Set([...session.scopes.keys(), ...targets])],
+    ...manifestRules(session),
   });
 }

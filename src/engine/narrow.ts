@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
-import { alwaysRead } from './evaluation.js';
+import { alwaysRead, argSnippets } from './evaluation.js';
 import { anyCanMatter } from './idle.js';
 import { staticInputs } from './inputs.js';
 import { repositoryPath } from './manifestSet.js';
@@ -25,29 +25,43 @@ export function repositoryPaths(root: string, cwd: string, paths: readonly strin
   return files;
 }
 
-/** The globs that decide the manifest set, when every image has some (else the default set). */
-export function manifestGlobs(session: Session): string[] | undefined {
-  const globs = session.images.map((image) => image.config.manifests);
-  return globs.length > 0 && globs.every((glob) => glob !== undefined) ? globs.flat() : undefined;
+/** Whether any PATH argument is a directory: it may hold anything, so it always matters. */
+export function anyDirectory(cwd: string, paths: readonly string[]): boolean {
+  return paths.some((given) => statSync(path.resolve(cwd, given), { throwIfNoEntry: false })?.isDirectory());
+}
+
+/** How new manifests are recognised: the images' globs, and whether any image takes the default set. */
+export function manifestRules(session: Session): { globs: string[] | undefined; defaultSet: boolean } {
+  const globs = session.images.flatMap((image) => image.config.manifests ?? []);
+  const defaultSet = session.images.length === 0 || session.images.some((image) => !image.config.manifests);
+  return { globs: globs.length > 0 ? globs : undefined, defaultSet };
 }
 
 /**
- * What PATH arguments are measured against: the last judgement of this environment, or, before
- * any, the images' inputs as their expression files name them.
+ * What PATH arguments are measured against: the judgement of this very tree and environment
+ * (lint-staged's earlier chunk), or else the images' inputs as their expression files name them.
  */
 async function basis(session: Session): Promise<Judgement> {
   const recorded = readJudgement(session.repository.gitDir);
   const environment = session.environment === undefined ? undefined : environmentHash(session.environment);
-  if (recorded !== undefined && recorded.environment === environment) return recorded;
+  if (recorded !== undefined && recorded.environment === environment && recorded.tree === session.treeId) {
+    return recorded;
+  }
   const imageFiles = session.images.length === 0 ? ['default.nix'] : session.images.map((image) => image.config.nix);
   return {
     environment: environment ?? '',
     tree: session.treeId,
     ok: false,
     references: 0,
-    inputs: await staticInputs(await session.checkout, imageFiles, alwaysRead(session), session.entries),
+    inputs: await staticInputs(
+      await session.checkout,
+      imageFiles,
+      alwaysRead(session),
+      session.entries,
+      argSnippets(session.images),
+    ),
     manifests: [...session.scopes.keys()],
-    globs: manifestGlobs(session),
+    ...manifestRules(session),
   };
 }
 
@@ -58,5 +72,6 @@ async function basis(session: Session): Promise<Judgement> {
 export async function pathsCanMatter(session: Session): Promise<boolean> {
   if (session.paths.length === 0) return true;
   const files = repositoryPaths(session.repository.root, session.cwd, session.paths);
+  if (anyDirectory(session.cwd, session.paths)) return true;
   return anyCanMatter(await basis(session), files);
 }

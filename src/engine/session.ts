@@ -102,8 +102,15 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const treeId = await tree.id();
     const entries = listTree(repository, treeId);
     entries.catch(() => undefined);
-    const { config, file } =
+    let loaded =
       worktreeConfig !== undefined ? await worktreeConfig : await (await configModule).loadConfig(await speculative);
+    // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
+    // not, so the configuration then comes from the tracked files alone.
+    if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
+      const tracked = new Set((await entries).map((entry) => entry.path));
+      if (!tracked.has(loaded.file)) loaded = await (await configModule).loadConfig(await speculative);
+    }
+    const { config, file } = loaded;
     const checkout =
       config.checkoutName === DEFAULT_CHECKOUT_NAME
         ? speculative

@@ -1,5 +1,5 @@
 import type { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult } from '../types.js';
+import type { CheckResult, HashResult, RegistryFinding } from '../types.js';
 
 /**
  * JSON.stringify escapes U+0000–U+001F; DEL and the C1 controls (U+0080–U+009F, CSI among
@@ -8,11 +8,11 @@ import type { CheckResult, HashResult } from '../types.js';
 const stringify = (value: unknown) =>
   JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-/** `check --json` / `fix --json`: the contract's fields, in the contract's order. */
-export function checkJson(result: CheckResult): string {
+/** `check --json` / `fix --json`: the contract's fields, in the contract's order (`--registry` adds two). */
+export function checkJson(result: CheckResult, registryAsked = false): string {
   return stringify({
     ok: result.ok,
-    references: result.references.map(({ file, line, column, image, current, expected, status }) => ({
+    references: result.references.map(({ file, line, column, image, current, expected, status, registry }) => ({
       file,
       line,
       column,
@@ -20,9 +20,24 @@ export function checkJson(result: CheckResult): string {
       current,
       expected,
       status,
+      ...(registryAsked ? registryJson(registry) : {}),
     })),
     warnings: result.warnings.map(({ file, line, message }) => ({ file, line, message })),
   });
+}
+
+/** `--registry` adds `digest` (what the tag names there) and what the registry said. */
+function registryJson(finding: RegistryFinding | undefined) {
+  if (finding === undefined) return { digest: null, registry: null };
+  return {
+    digest: finding.digest,
+    registry: {
+      status: finding.status,
+      registry: finding.registry,
+      expectedDigest: finding.expected?.digest ?? null,
+      error: finding.error ?? null,
+    },
+  };
 }
 
 export function hashJson(result: HashResult): string {

@@ -32,10 +32,13 @@ export function covers(inputs: readonly string[], file: string, ancestors = fals
 export function inputKey(inputs: InputSet, entries: readonly TreeEntry[]): string {
   const exact = new Set(inputs.paths);
   const whole = exact.has('');
+  // A symlink or submodule above an input decides what the input is.
+  const above = new Set(inputs.paths.flatMap(ancestors));
   const hash = createHash('sha256');
   const present = new Set<string>();
   for (const entry of entries) {
-    let covered = whole || exact.has(entry.path) || ALWAYS.has(path.posix.basename(entry.path));
+    let covered =
+      whole || exact.has(entry.path) || above.has(entry.path) || ALWAYS.has(path.posix.basename(entry.path));
     for (
       let index = entry.path.lastIndexOf('/');
       !covered && index > 0;
@@ -55,7 +58,16 @@ export function inputKey(inputs: InputSet, entries: readonly TreeEntry[]): strin
   return hash.digest('hex');
 }
 
-/** Whether a changed path can change an evaluation with these inputs. */
+/** `a/b/c` -> `a`, `a/b`. */
+function ancestors(file: string): string[] {
+  const parts = file.split('/');
+  return parts.slice(1).map((_, index) => parts.slice(0, index + 1).join('/'));
+}
+
+/**
+ * Whether a changed path can change an evaluation with these inputs: an input, a file under
+ * one, or a path above one (a symlink or directory that appears where an input was looked for).
+ */
 export function isInput(inputs: InputSet, file: string): boolean {
-  return covers(inputs.paths, file) || ALWAYS.has(path.posix.basename(file));
+  return covers(inputs.paths, file, true) || ALWAYS.has(path.posix.basename(file));
 }

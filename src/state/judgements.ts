@@ -22,15 +22,17 @@ export interface Judgement {
   inputs: InputSet;
   /** The manifests in scope. */
   manifests: string[];
-  /** The `manifests` globs of the configuration, when every image has some; else the default set. */
+  /** The `manifests` globs of the configuration, if any image has some. */
   globs?: string[] | undefined;
+  /** Some image (or none configured) takes the default manifest set: every YAML file. */
+  defaultSet?: boolean | undefined;
 }
 
 export const environmentHash = (environment: string) => createHash('sha256').update(environment).digest('hex');
 
-/** Files at the root that may hold (or become) nixtag's configuration: cosmiconfig's search places. */
-const CONFIG_FILE =
-  /^(?:package\.json|\.nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
+/** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
+export const CONFIG_FILE =
+  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 
@@ -41,7 +43,9 @@ const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
   if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file)) return true;
   if (judgement.manifests.includes(file)) return true;
-  return judgement.globs === undefined ? MAY_BE_MANIFEST.test(file) : (matchesGlob?.(file) ?? true);
+  const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
+  if (byDefault && MAY_BE_MANIFEST.test(file)) return true;
+  return judgement.globs !== undefined && (matchesGlob?.(file) ?? true);
 }
 
 export function readJudgement(gitDir: string): Judgement | undefined {

@@ -14,7 +14,9 @@ import { evaluationInputs } from '../../src/engine/inputs.js';
 import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
+import { getDefaultSearchPlaces } from 'cosmiconfig';
 import {
+  CONFIG_FILE,
   canMatter,
   environmentHash,
   readJudgement,
@@ -194,6 +196,11 @@ describe('the last judgement', () => {
     expect(matters('README.md')).toBe(false);
     expect(matters('services/web/main.go')).toBe(false);
     expect(matters('docs/package.json')).toBe(false);
+  });
+
+  it("knows every place cosmiconfig looks for nixtag's configuration", () => {
+    for (const place of getDefaultSearchPlaces('nixtag')) expect(CONFIG_FILE.test(place), place).toBe(true);
+    expect(CONFIG_FILE.test('docs/.nixtagrc')).toBe(false);
   });
 
   it('asks configured globs, not the default set, for new manifests', async () => {
