@@ -342,6 +342,9 @@ describe('hostile names and paths', () => {
     expect(pinned.code).toBe(2);
     expect(pinned.stderr).toMatch(/PIN_INVALID.*symlink to a file outside the repository/);
     expect(pinned.stderr).not.toContain('root:');
+    const shown = await runCli(linked.dir, ['pin', 'show']);
+    expect(shown.code).toBe(2);
+    expect(shown.stderr + shown.stdout).not.toContain('root:');
     expect(snapshot(linked.dir)).toEqual(before);
   });
 });
