@@ -217,6 +217,13 @@ describe('state that crashed instead of healing', () => {
       },
     ],
     [
+      'an interrupted checkout update (its marker left, a file missing)',
+      (gitDir) => {
+        writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'), 'x');
+        rmSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'));
+      },
+    ],
+    [
       'a checkout record that is not a tree id',
       (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.tree'), 'garbage'),
     ],
@@ -240,6 +247,8 @@ describe('state that crashed instead of healing', () => {
     const cache = JSON.parse(readFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), 'utf8'));
     expect(cache.records.length).toBeGreaterThan(0);
     expect(readFileSync(path.join(gitDir, 'nixtag/trees/worktree/source/app/main.txt'), 'utf8')).toBe('v2\n');
+    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'))).toBe(true);
+    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'))).toBe(false);
   });
 });
 
