@@ -60,8 +60,7 @@ async function registryRequest(flags: CommonFlags, output: Output) {
 
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   if (flags.rev !== undefined) throw new NixtagError('USAGE', messages.fixNeedsWritableTree());
-  const [{ fix }, { deferInterrupts }] = await Promise.all([import('../engine/fix.js'), import('./signals.js')]);
-  deferInterrupts();
+  const { fix } = await import('../engine/fix.js');
   return report(await fix(engineOptions(paths, flags)), flags, output);
 }
 
@@ -93,7 +92,6 @@ export async function runHook(
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') throw new NixtagError('USAGE', messages.unknownHook(name));
   const hook = await import('../engine/hook.js');
-  if (name === 'pre-commit' && flags.fix) (await import('./signals.js')).deferInterrupts();
   const options = { cwd: process.cwd(), configFile: flags.config };
   const result =
     name === 'pre-commit'

@@ -97,9 +97,16 @@ export async function requestsFor(root: string, images: readonly ResolvedImage[]
 /** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
 export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
-  const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
+  const { evaluation } = config;
+  const restrict = (urls: string[]) =>
+    evaluation.restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris] } : undefined;
+  const settings: EvalSettings = {
+    system: config.system,
+    allowImportFromDerivation: config.allowImportFromDerivation,
+    restrict: restrict([]),
+  };
   const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');
-  const pin = await readPin(path.join(root, config.pin), config.pin);
+  const pin = await readPin(path.join(root, config.pin), config.pin, root);
   if (pin === undefined) return settings;
   const { pinMemo } = await import('../state/pinMemo.js');
   const memo = pinMemo(session.repository.gitDir, pin);
@@ -108,7 +115,8 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
     nixpkgs = await fetchPinnedNixpkgs(pin, config.pin, root, settings);
     await memo.set(nixpkgs);
   }
-  return { ...settings, nixpkgs };
+  // The pin's URL may be fetched by the expression itself (`fetchTarball { inherit (pin) url sha256; }`).
+  return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
 }
 
 /** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
@@ -146,7 +154,9 @@ async function evaluateInTree(
   const requests = await requestsFor(root, images);
   const settings = await settingsFor(session, root);
   const probe = armHeadProbe(root);
-  const evaluate = () => evaluateImages(requests, settings, signal);
+  const { timeout, memoryLimit } = session.config.evaluation;
+  const limits = { timeoutSeconds: timeout, memoryLimitMb: memoryLimit ?? undefined };
+  const evaluate = () => evaluateImages(requests, settings, signal, limits);
   const evaluating = evaluate();
   onStart();
   let first = await evaluating;

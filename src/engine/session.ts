@@ -58,6 +58,8 @@ export interface Session {
   scopes: Map<string, ManifestScope>;
   /** The evaluation cache, unless the request turned it off or Nix is missing. */
   evaluations: EvaluationCache | undefined;
+  /** Throws LOCK_LOST when another run took the repository's lock: call before writing. */
+  assertLocked(): void;
   /** Ends the run's hold on the repository's nixtag state. */
   release(): Promise<void>;
 }
@@ -95,7 +97,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
   // needs no lock and runs beside the wait for it.
   if (source.kind !== 'index') tree.id().catch(() => undefined);
-  const release = await (await lockModule).lockRepository(repository);
+  const lock = await (await lockModule).lockRepository(repository);
+  const release = () => lock.release();
   try {
     const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT);
     speculative.catch(() => undefined); // awaited below or by the evaluation
@@ -148,6 +151,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       scopes,
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
+      assertLocked: () => lock.assertHeld(),
       release: async () => {
         await settleCheckouts();
         await release();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
-import { statePaths } from '../state/paths.js';
+import { ensureStateDirectory, statePaths } from '../state/paths.js';
 import { checkoutGit, initCheckout, keepsIndex, leaveIndexStale, setHead, writeCommit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
@@ -100,6 +100,12 @@ async function pointHead(repository: Repository, tree: JudgedTree, workTree: str
   await setHead(workTree, commit);
 }
 
+/** A pause inside an update, for tests that reproduce a race (NIXTAG_TEST_PAUSE_CHECKOUT_MS). */
+async function testPause(): Promise<void> {
+  const ms = Number(process.env.NIXTAG_TEST_PAUSE_CHECKOUT_MS);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** A whole checkout from scratch: a fresh repository whose index and files git writes. */
 async function fullCheckout(
   repository: Repository,
@@ -109,7 +115,8 @@ async function fullCheckout(
 ): Promise<Gitlink[]> {
   const id = await tree.id();
   const { workTree } = checkout;
-  await mkdir(path.dirname(workTree), { recursive: true });
+  // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
+  ensureStateDirectory(repository.gitDir, path.dirname(workTree));
   await checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
@@ -155,6 +162,7 @@ async function updateCheckout(
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
   if (changes.length > 0) {
     await checkout.beginUpdate(previous.tree);
+    await testPause();
     if (previous.attributes) {
       await git(['read-tree', '-m', '-u', previous.tree, await tree.id()], checkoutGit(workTree));
       for (const change of changes.filter((entry) => entry.status === 'D')) {

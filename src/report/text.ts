@@ -1,13 +1,15 @@
 import type { NixtagError } from '../errors.js';
 import type { CheckResult, HashResult, Warning } from '../types.js';
 import { messages } from '../messages.js';
+import { quoteName } from '../escape.js';
 
 /** Human output of `check` and `fix`. */
 export function formatCheck(result: CheckResult, verbose: boolean): string {
   const lines: string[] = [];
   if (result.skipped) return messages.nothingToDo();
   for (const reference of result.references) {
-    const { file, line, column } = reference;
+    const { line, column } = reference;
+    const file = quoteName(reference.file);
     if (reference.status === 'stale' || reference.status === 'fixed') {
       const stale = reference.status === 'stale';
       lines.push(
@@ -27,7 +29,7 @@ export function formatCheck(result: CheckResult, verbose: boolean): string {
   }
   if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
   for (const loop of result.loops ?? [])
-    lines.push(messages.loop(loop.file, loop.image, loop.tag), `  ${messages.loopHint()}`);
+    lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
@@ -63,7 +65,7 @@ export function formatError(error: NixtagError): string {
   const location = error.location;
   if (location !== undefined) {
     lines.push(
-      `  at ${location.file}${location.line === undefined ? '' : `:${location.line}:${location.column ?? 1}`}`,
+      `  at ${quoteName(location.file)}${location.line === undefined ? '' : `:${location.line}:${location.column ?? 1}`}`,
     );
   }
   if (error.detail) lines.push(error.detail);

@@ -11,6 +11,7 @@ describe('parseConfig', () => {
       allowImportFromDerivation: false,
       submodules: true,
       whenCommitDependent: 'warn',
+      evaluation: { timeout: 300, memoryLimit: null, restrictEval: false, allowedUris: [] },
       nixVersion: null,
       registry: { insecure: [] },
     });
@@ -28,6 +29,12 @@ describe('parseConfig', () => {
   it.each([
     [{ system: 3 }, 'system'],
     [{ checkoutName: 'a/b' }, 'checkoutName'],
+    [{ pin: '../../etc/shadow' }, 'pin'],
+    [{ pin: '/etc/shadow' }, 'pin'],
+    [{ images: [{ name: 'a', repository: 'lewo/a', nix: 'x/../../a.nix' }] }, 'images[0].nix'],
+    [{ images: [{ name: 'a', repository: 'lewo/a', manifests: ['../*.yaml'] }] }, 'images[0].manifests[0]'],
+    [{ evaluation: { timeout: 0 } }, 'evaluation.timeout'],
+    [{ evaluation: { allowedUris: ['a b'] } }, 'evaluation.allowedUris[0]'],
     [{ nixVersion: 'latest' }, 'nixVersion'],
     [{ images: [] }, 'images'],
     [{ images: [{ name: 'a', repository: 'x:1' }] }, 'images[0].repository'],
