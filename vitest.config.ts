@@ -1,20 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Three layers with their own time budgets: pure functions, real Nix and git, the built CLI and hooks.
+/**
+ * The Nix-facing tests run twice: on the machine's Nix (Debian 12's 2.8) and on a current one
+ * (Debian 13's 2.26, in a chroot that scripts/ensure-nix226.sh installs), chosen by a PATH shim.
+ */
+const NIX_FACING = {
+  integration: [
+    'test/integration/hash-parity.test.ts',
+    'test/integration/nix-answer.test.ts',
+    'test/integration/function-calls.test.ts',
+    'test/integration/git-sources.test.ts',
+    'test/integration/nixpkgs-lib.test.ts',
+    'test/integration/commit-dependence.test.ts',
+  ],
+  e2e: ['test/e2e/hooks-git.test.ts'],
+};
+
+const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
+const required = process.env.NIXTAG_REQUIRE_SECOND_NIX === '1' || process.env.CI === 'true';
+
+/** The second Nix's version, or why it cannot be had. */
+function secondNix(): { version: string } | { missing: string } {
+  const shim = path.join(shims, 'nix-instantiate');
+  if (!existsSync(shim)) return { missing: `${shim} does not exist (run scripts/ensure-nix226.sh as root)` };
+  try {
+    return { version: execFileSync(shim, ['--version'], { encoding: 'utf8' }).trim() };
+  } catch (error) {
+    return { missing: `${shim} --version failed: ${(error as Error).message}` };
+  }
+}
+
+const second = secondNix();
+if ('missing' in second && !required) {
+  const line = '!'.repeat(100);
+  console.warn(
+    `\n${line}\n!! The Nix-facing tests run on ONE Nix only: the second Nix (2.26) is missing.\n!! ${second.missing}\n${line}\n`,
+  );
+}
+
+const layers = {
+  integration: { testTimeout: 60_000, hookTimeout: 60_000 },
+  e2e: { testTimeout: 120_000, hookTimeout: 120_000 },
+};
+
+/** The same files again, with the second Nix first on PATH; a setup that fails loudly without it. */
+const secondNixProjects =
+  'missing' in second && !required
+    ? []
+    : (['integration', 'e2e'] as const).map((layer) => ({
+        test: {
+          name: `${layer}-nix2.26`,
+          include: NIX_FACING[layer],
+          ...layers[layer],
+          env: { PATH: `${shims}${path.delimiter}${process.env.PATH ?? ''}`, NIXTAG_TEST_NIX: 'second' },
+          globalSetup: ['test/helpers/secondNixSetup.ts'],
+        },
+      }));
+
+// Layers with their own time budgets: pure functions, real Nix and git, the built CLI and hooks.
 export default defineConfig({
   test: {
     env: { NO_COLOR: '1' },
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
-      {
-        test: {
-          name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
-        },
-      },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...layers.integration } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...layers.e2e } },
+      ...secondNixProjects,
     ],
   },
 });

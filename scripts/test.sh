@@ -4,4 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-tools.sh pre-commit skopeo docker-registry jq apache2-utils openssl
+# The Nix-facing tests also run on a current Nix (Debian 13's 2.26, in a chroot); here they must.
+NIXTAG_NIX226_BIN=$(bash scripts/ensure-nix226.sh)
+export NIXTAG_NIX226_BIN NIXTAG_REQUIRE_SECOND_NIX=1
 npm test

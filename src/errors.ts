@@ -31,7 +31,13 @@ export type ErrorCode =
   | 'NIX_NOT_A_DERIVATION'
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
+  | 'NIX_TIMEOUT'
+  | 'NIX_MEMORY_LIMIT'
+  | 'NIX_RESTRICTED'
+  | 'LOCK_TIMEOUT'
+  | 'LOCK_LOST'
   | 'GIT_FAILED'
+  | 'SUBMODULE_MISSING'
   | 'FETCH_FAILED'
   | 'WRITE_FAILED'
   | 'REGISTRY_UNREACHABLE'
@@ -62,7 +68,13 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NOT_A_DERIVATION: 'tool',
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
+  NIX_TIMEOUT: 'tool',
+  NIX_MEMORY_LIMIT: 'tool',
+  NIX_RESTRICTED: 'tool',
+  LOCK_TIMEOUT: 'tool',
+  LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
+  SUBMODULE_MISSING: 'tool',
   FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
   REGISTRY_UNREACHABLE: 'tool',

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
 export interface ExecOptions {
@@ -12,6 +13,14 @@ export interface ExecOptions {
    * is returned then, and the program is left to exit on its own without holding this process.
    */
   answeredBy?: (stderr: string) => boolean;
+  /**
+   * Run the program in its own process group, owned by this process: it (and whatever it
+   * starts) is ended (TERM, then KILL after a short grace) on `signal`, after `timeoutMs`, after
+   * an early answer, and when this process ends (see terminateChildren).
+   */
+  owned?: boolean;
+  /** With `owned`: the longest the program may run; then it is ended and `timedOut` is set. */
+  timeoutMs?: number | undefined;
 }
 
 export interface ExecResult<Output extends string | Buffer = string> {
@@ -24,7 +33,72 @@ export interface ExecResult<Output extends string | Buffer = string> {
   exitCode: number | undefined;
   /** The answer came before the program exited (see `answeredBy`); stdout may be incomplete. */
   answeredEarly?: boolean;
+  /** The program ran longer than `timeoutMs` and was ended. */
+  timedOut?: boolean;
   error?: Error;
+}
+
+/** How long an owned program has to end after SIGTERM before it gets SIGKILL. */
+export const KILL_GRACE_MS = 300;
+
+interface OwnedChild {
+  pid: number;
+  /** Settles once the program (its group leader) has exited. */
+  closed: Promise<void>;
+}
+
+/** Owned programs still running. */
+const owned = new Set<OwnedChild>();
+let exitHookInstalled = false;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Whether a process has ended (it may still be a zombie, waiting to be reaped). */
+function ended(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * Ends one owned program and its group: TERM, then KILL after the grace unless it has exited.
+ * The KILL goes to the group in any case, for helpers the program started.
+ */
+async function terminate(child: OwnedChild, graceMs = KILL_GRACE_MS): Promise<void> {
+  signalGroup(child.pid, 'SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([child.closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  clearTimeout(timer);
+  signalGroup(child.pid, 'SIGKILL');
+  owned.delete(child);
+}
+
+/** Ends every owned program still running: before this process exits normally or on a signal. */
+export async function terminateChildren(graceMs = KILL_GRACE_MS): Promise<void> {
+  await Promise.all([...owned].map((child) => terminate(child, graceMs)));
+}
+
+/**
+ * The last line of defence, when the process exits without terminateChildren (process.exit,
+ * an uncaught error): synchronous, so the grace is a short blocking wait.
+ */
+function terminateChildrenNow(): void {
+  if (owned.size === 0) return;
+  for (const child of owned) signalGroup(child.pid, 'SIGTERM');
+  const deadline = Date.now() + KILL_GRACE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline && [...owned].some((child) => !ended(child.pid))) Atomics.wait(pause, 0, 0, 10);
+  for (const child of owned) signalGroup(child.pid, 'SIGKILL');
+  owned.clear();
 }
 
 /**
@@ -58,18 +132,58 @@ export function exec(
       cwd: options.cwd,
       env,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.owned ? { detached: true } : options.signal ? { signal: options.signal } : {}),
     });
     const stdout: Buffer[] = [];
     let stderr = '';
     let settled = false;
+    let timedOut = false;
+    let ownedChild: OwnedChild | undefined;
+    const cleanups: Array<() => void> = [];
+    if (options.owned && child.pid !== undefined) {
+      const { promise: closed, resolve: onClosed } = Promise.withResolvers<void>();
+      child.once('close', () => onClosed());
+      const entry: OwnedChild = { pid: child.pid, closed };
+      ownedChild = entry;
+      owned.add(entry);
+      if (!exitHookInstalled) {
+        exitHookInstalled = true;
+        process.once('exit', terminateChildrenNow);
+      }
+      const end = () => void terminate(entry);
+      if (options.signal) {
+        if (options.signal.aborted) end();
+        else {
+          options.signal.addEventListener('abort', end, { once: true });
+          cleanups.push(() => options.signal!.removeEventListener('abort', end));
+        }
+      }
+      if (options.timeoutMs !== undefined) {
+        const timer = setTimeout(() => {
+          timedOut = true;
+          end();
+        }, options.timeoutMs);
+        cleanups.push(() => clearTimeout(timer));
+      }
+      child.once('close', () => {
+        owned.delete(entry);
+        for (const cleanup of cleanups) cleanup();
+      });
+    }
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
       stderr += chunk;
       if (settled || options.answeredBy === undefined || !chunk.includes('\n') || !options.answeredBy(stderr)) return;
       settled = true;
-      // What the program still does (Nix frees its heap for a quarter of a second) is its own.
+      // What the program still does (Nix frees its heap for a quarter of a second) is not
+      // waited for. An owned program has answered, so it is ended at once: a nixtag that exits
+      // leaves nothing behind, and ending it costs nothing measurable.
+      for (const cleanup of cleanups) cleanup();
+      if (ownedChild !== undefined) {
+        signalGroup(ownedChild.pid, 'SIGKILL');
+        owned.delete(ownedChild);
+      }
       child.unref();
       for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
       resolve({ stdout: '', stderr, failed: false, missing: false, exitCode: undefined, answeredEarly: true });
@@ -83,12 +197,15 @@ export function exec(
       settled = true;
       const out = Buffer.concat(stdout);
       const failed = startError !== undefined || code !== 0;
+      // A group leader that exits may leave helpers behind: they end with it.
+      if (ownedChild !== undefined) signalGroup(ownedChild.pid, 'SIGKILL');
       resolve({
         stdout: options.binary ? out : out.toString('utf8').replace(/\n$/, ''),
         stderr,
         failed,
         missing: startError?.code === 'ENOENT',
         exitCode: code ?? undefined,
+        ...(timedOut ? { timedOut } : {}),
         ...(failed
           ? { error: startError ?? new Error(`${file} ${signal ? `was killed by ${signal}` : `exited with ${code}`}`) }
           : {}),

@@ -39,6 +39,23 @@ export const messages = {
   nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
   nixEvalHint: () =>
     `Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run \`${cmd('hash')}\` to see the tag.`,
+  nixTimeout: (images: string, directory: string, seconds: number) =>
+    `Nix did not finish evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}) within ${seconds} s and was stopped.`,
+  nixTimeoutHint: () =>
+    'An expression that never ends (infinite recursion, a fetch that hangs) or a very large evaluation: raise `evaluation.timeout` (seconds) in the nixtag configuration if it is only slow.',
+  nixMemoryLimit: (images: string, directory: string, megabytes: number) =>
+    `Nix ran out of memory evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}): the limit is ${megabytes} MiB.`,
+  nixMemoryLimitHint: () => 'Raise `evaluation.memoryLimit` (MiB) in the nixtag configuration, or remove it.',
+  restrictedPath: (images: string, file: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may read only the checked-out tree, the Nix store and the pin, but it read ${file}.`,
+  restrictedPathHint: () =>
+    'Keep what the expression reads inside the repository, or set `evaluation.restrictEval: false` in the nixtag configuration to let it read anything, as a build on this machine would.',
+  restrictedUri: (images: string, uri: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may fetch only the pin's URL and \`evaluation.allowedUris\`, but it fetched ${uri}.`,
+  restrictedUriHint: (uri: string) =>
+    uri.startsWith('git+file:') || uri.startsWith('file:')
+      ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` to allow it.'
+      : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${uri.replace(/[?#].*$/, '')}"]`,
   notADerivation: (image: string, kind: string, size: number) =>
     `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
@@ -67,6 +84,9 @@ export const messages = {
 
   // Pin
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
+  pinOutside: () => 'it is a symlink to a file outside the repository',
+  pinNotJson: (position: string | undefined) =>
+    `it is not JSON${position === undefined ? '' : ` (at byte ${position})`}`,
   pinHint: () =>
     'A pin reads {"url": "https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz", "sha256": "<nix base32>", "rev": "<40 hex>"}; `nix-prefetch-url --unpack URL` prints the sha256.',
   pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
@@ -174,6 +194,9 @@ export const messages = {
     someImage: 'at least one image',
     nixVersion: 'a Nix version such as 2.26 or 2.26.3',
     uniqueName: (name: string) => `a name not used by another image ('${name}' is)`,
+    fileInRepository: 'a file inside the repository (a relative path, not leaving it with ..)',
+    globInRepository: 'a glob inside the repository (a relative pattern, not leaving it with ..)',
+    uriPrefix: 'a URL or URL prefix without spaces',
   },
   attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
@@ -254,6 +277,12 @@ export const messages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  commitDependent: (image: string, judged: string) =>
+    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`, or takes in \`.git\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
+  submoduleMissing: (file: string, commit: string) =>
+    `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
+  submoduleMissingHint: (file: string) =>
+    `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
   revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
 
@@ -297,7 +326,28 @@ export const messages = {
   rewriteUnrelatedChanged: (line: number) => `an unrelated reference changed at line ${line}`,
   rewriteTagNotRead: (line: number) => `the reference at line ${line} does not read the new tag`,
   rewriteCountChanged: () => 'the number of references changed',
-  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}`,
+  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}. It was left as it was.`,
+  writeFailedHint: (code: string | undefined) =>
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'Free some space on that file system (or raise the quota), then run the command again.'
+      : code === 'EPERM' || code === 'EACCES' || code === 'EROFS'
+        ? 'Make the file and its directory writable (an immutable file shows an `i` in `lsattr`), then run the command again.'
+        : 'Run the command again once the cause is removed; nothing was changed.',
+  writeNotRolledBack: (files: readonly string[]) =>
+    `A step of the rewrite failed, and ${files.join(', ')} could not be put back: the original of each is kept beside it as .<name>.nixtag-<pid>-<random>.`,
+  shortWrite: (written: number, total: number) =>
+    `only ${written} of ${total} bytes could be written (no space left on device?)`,
+
+  // The repository lock
+  lockWaiting: (pid: number | undefined) =>
+    `nixtag: waiting for another nixtag run on this repository${pid === undefined ? '' : ` (pid ${pid})`} to finish…`,
+  lockTimeout: (pid: number | undefined, seconds: number) =>
+    `Another nixtag run${pid === undefined ? '' : ` (pid ${pid})`} has held this repository's lock for the ${seconds} s this run waited; gave up.`,
+  lockTimeoutHint: (lock: string) =>
+    `Let that run finish and try again. If no nixtag is running, remove ${lock}. NIXTAG_LOCK_TIMEOUT sets how many seconds to wait.`,
+  lockLost: () =>
+    "Another nixtag run took this repository's lock while this one held it (this one was stopped or suspended for too long), so its result cannot be trusted.",
+  lockLostHint: () => 'Run the command again; nothing was written after the lock was lost.',
 
   // Results
   stale: (file: string, line: number, column: number, image: string) =>
@@ -342,6 +392,12 @@ export const messages = {
     `${where}: image '${image}' (${repository}) matches no image reference; check \`repository\` for a typo, or name the image in a manifest with any tag (\`${cmd('fix')}\` then writes the right one).`,
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
+  unjudged: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, which does not exist yet`,
+  unjudgedSummary: (ok: boolean) =>
+    ok
+      ? 'nixtag: nothing could be judged before the commit exists (see the warning); the pre-push hook judges the commit.'
+      : 'nixtag: nothing could be judged before the commit exists, and whenCommitDependent: fail says that fails.',
   unmanaged: (file: string, line: number, column: number, value: string) =>
     `${file}:${line}:${column}: ${value} (not managed)`,
   warning: (text: string) => `nixtag: warning: ${text}`,

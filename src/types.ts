@@ -64,6 +64,8 @@ export interface CheckResult {
   managesNothing?: { configured: boolean };
   /** Managed references left unjudged: Nix is missing and `whenNixMissing: warn` allows it. */
   unchecked?: number;
+  /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
+  commitDependent?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
   /** Why every tracked file counts as an input of the images (a construct no path literal names). */

@@ -82,8 +82,7 @@ async function registryRequest(flags: CommonFlags, output: Output) {
 export async function runFix(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
   if (flags.rev !== undefined)
     throw new NixtagError('USAGE', messages.fixNeedsWritableTree(), { hint: messages.fixNeedsWritableTreeHint() });
-  const [{ fix }, { deferInterrupts }] = await Promise.all([import('../engine/fix.js'), import('./signals.js')]);
-  deferInterrupts();
+  const { fix } = await import('../engine/fix.js');
   return report(await fix(engineOptions(paths, flags, output)), flags, output);
 }
 
@@ -126,7 +125,6 @@ export async function runHook(
     throw new NixtagError('USAGE', messages.prePushOnTerminal(), { hint: messages.prePushOnTerminalHint() });
   }
   const hook = await import('../engine/hook.js');
-  if (name === 'pre-commit' && flags.fix) (await import('./signals.js')).deferInterrupts();
   const options = { cwd: process.cwd(), configFile: flags.config, onEvaluate: terminal(flags, output).onEvaluate };
   const result =
     name === 'pre-commit'

@@ -30,9 +30,11 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.tool;
 }
 
-/** A run ended by SIGINT or SIGTERM exits as a shell reports it: 128 + the signal number. */
-export function exitCodeForSignal(signal: 'SIGINT' | 'SIGTERM'): number {
-  return signal === 'SIGINT' ? 130 : 143;
+export type ExitSignal = 'SIGHUP' | 'SIGINT' | 'SIGTERM';
+
+/** A run ended by a signal exits as a shell reports it: 128 + the signal number. */
+export function exitCodeForSignal(signal: ExitSignal): number {
+  return { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 }[signal];
 }
 
 /** A run handed to another Node (bin.ts on an old Node): its status, or the shell's for its signal. */

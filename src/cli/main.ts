@@ -5,6 +5,8 @@ import { messages } from '../messages.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
+import { terminateChildren } from '../exec.js';
+import { handleInterrupts } from './signals.js';
 import type { DoctorFlags } from './doctor.js';
 import type { PinFlags } from './pin.js';
 
@@ -110,6 +112,7 @@ export async function main(
   );
   cli.version(version());
 
+  handleInterrupts();
   try {
     const parsed = cli.parse(['node', 'nixtag', ...argv], { run: false });
     if (parsed.options.help || parsed.options.version) return EXIT.ok;
@@ -132,5 +135,8 @@ export async function main(
       output.err(messages.unexpected());
     }
     return exitCodeFor(error);
+  } finally {
+    // Normally nothing is left; after an error, Nix evaluating another directory may be.
+    await terminateChildren();
   }
 }

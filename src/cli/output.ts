@@ -1,14 +1,20 @@
+import { escapeText } from '../escape.js';
+
 /** Where the CLI writes: results to stdout, warnings and errors to stderr. */
 export interface Output {
   out(text: string): void;
   err(text: string): void;
 }
 
+/**
+ * Text is written escaped: a file name or a Nix message holding terminal escape codes is shown
+ * with them in octal, as git shows such names (JSON is escaped by report/json.ts already).
+ */
 export const processOutput: Output = {
   out: (text) => {
-    if (text) process.stdout.write(`${text}\n`);
+    if (text) process.stdout.write(`${escapeText(text)}\n`);
   },
   err: (text) => {
-    if (text) process.stderr.write(`${text}\n`);
+    if (text) process.stderr.write(`${escapeText(text)}\n`);
   },
 };

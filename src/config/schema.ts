@@ -1,8 +1,22 @@
 // zod's v3 API, shipped in the same package: it loads in a quarter of v4's time, and this runs
 // on every commit.
 import { z } from 'zod/v3';
+import path from 'node:path';
 import { canonicalRepository } from '../manifest/reference.js';
 import { messages } from '../messages.js';
+
+/**
+ * A path (or glob) the configuration names is read from the judged tree: it must stay inside the
+ * repository (no absolute path, no `..` out of it), or a hook would read and print any file.
+ */
+function insideRepository(value: string): boolean {
+  if (value.includes('\0') || value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value) || value.startsWith('\\'))
+    return false;
+  const normal = path.posix.normalize(value.replaceAll('\\', '/'));
+  return normal !== '..' && !normal.startsWith('../');
+}
+
+const repositoryPath = (expected: string) => z.string().min(1).refine(insideRepository, { message: expected });
 
 /** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
 const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: z.string() }).strict()]);
@@ -10,13 +24,13 @@ const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: 
 const imageSchema = z
   .object({
     name: z.string().min(1, messages.expect.name),
-    nix: z.string().min(1).default('default.nix'),
+    nix: repositoryPath(messages.expect.fileInRepository).default('default.nix'),
     attr: z.string().nullable().default(null),
     args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, messages.expect.nixIdentifier), argValue).default({}),
     repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
       message: messages.expect.repository,
     }),
-    manifests: z.array(z.string().min(1)).min(1).optional(),
+    manifests: z.array(repositoryPath(messages.expect.globInRepository)).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
   })
   .strict();
@@ -29,8 +43,10 @@ export const configSchema = z
       .regex(/^[^/\\]+$/, messages.expect.directoryName)
       .refine((name) => name !== '.' && name !== '..', messages.expect.notDotDirectory)
       .default('source'),
-    pin: z.string().min(1).default('.nixpkgs-pin.json'),
+    pin: repositoryPath(messages.expect.fileInRepository).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
+    submodules: z.boolean().default(true),
+    whenCommitDependent: z.enum(['warn', 'fail']).default('warn'),
     nixVersion: z
       .string()
       .regex(/^\d+(\.\d+){0,2}$/, messages.expect.nixVersion)
@@ -39,6 +55,17 @@ export const configSchema = z
     /** A hook on a machine without Nix (a teammate who builds no images): fail, or warn and pass. */
     whenNixMissing: z.enum(['fail', 'warn']).default('fail'),
     images: z.array(imageSchema).min(1, messages.expect.someImage).optional(),
+    evaluation: z
+      .object({
+        /** Seconds one Nix evaluation may take. */
+        timeout: z.number().positive().max(86_400).default(300),
+        /** MiB of address space Nix may use; null: no limit. */
+        memoryLimit: z.number().int().min(64).nullable().default(null),
+        restrictEval: z.boolean().default(false),
+        allowedUris: z.array(z.string().regex(/^\S+$/, messages.expect.uriPrefix)).default([]),
+      })
+      .strict()
+      .default({}),
     registry: z
       .object({ insecure: z.array(z.string()).default([]) })
       .strict()

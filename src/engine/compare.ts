@@ -26,6 +26,10 @@ function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: Ima
   if (image === undefined || evaluation === undefined) {
     return { entry, found, index: -1, result: { ...base, image: null, expected: null, status: 'unmanaged' } };
   }
+  if (evaluation.commitDependent) {
+    // No tag can be expected before the commit exists: neither ok nor stale (the warning says why).
+    return { entry, found, index: -1, result: { ...base, image: image.name, expected: null, status: 'unmanaged' } };
+  }
   const index = entry.manifest.occurrences.indexOf(reference.occurrence);
   const expected = expectedReference(reference, image, evaluation.tag);
   // A whole-reference marker on another repository's value is stale whatever its tag.

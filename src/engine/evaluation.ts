@@ -7,7 +7,10 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
+import { freshenIndex } from '../git/checkoutRepository.js';
+import { armHeadProbe } from '../git/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
+import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from './inputs.js';
 import type { Session } from './session.js';
@@ -94,9 +97,16 @@ export async function requestsFor(root: string, images: readonly ResolvedImage[]
 /** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
 export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
-  const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
+  const { evaluation } = config;
+  const restrict = (urls: string[]) =>
+    evaluation.restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris] } : undefined;
+  const settings: EvalSettings = {
+    system: config.system,
+    allowImportFromDerivation: config.allowImportFromDerivation,
+    restrict: restrict([]),
+  };
   const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');
-  const pin = await readPin(path.join(root, config.pin), config.pin);
+  const pin = await readPin(path.join(root, config.pin), config.pin, root);
   if (pin === undefined) return settings;
   const { pinMemo } = await import('../state/pinMemo.js');
   const memo = pinMemo(session.repository.gitDir, pin);
@@ -105,7 +115,8 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
     nixpkgs = await fetchPinnedNixpkgs(pin, config.pin, root, settings);
     await memo.set(nixpkgs);
   }
-  return { ...settings, nixpkgs };
+  // The pin's URL may be fetched by the expression itself (`fetchTarball { inherit (pin) url sha256; }`).
+  return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
 }
 
 /** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
@@ -141,18 +152,29 @@ async function evaluateInTree(
   if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
+  const settings = await settingsFor(session, root);
+  const probe = armHeadProbe(root);
+  const { timeout, memoryLimit } = session.config.evaluation;
+  const limits = { timeoutSeconds: timeout, memoryLimitMb: memoryLimit ?? undefined };
+  const evaluate = () => evaluateImages(requests, settings, signal, limits);
+  const evaluating = evaluate();
+  onStart();
   // The caller may show progress (a terminal's progress line) from here until Nix answers.
   const done = session.onEvaluate?.(images.map((image) => image.name));
-  let evaluated: Awaited<ReturnType<typeof evaluateImages>>;
+  let first: Awaited<typeof evaluating>;
   try {
-    const evaluating = evaluateImages(requests, await settingsFor(session, root), signal);
-    onStart();
-    evaluated = await evaluating;
+    first = await evaluating;
   } finally {
     done?.();
   }
-  const { evaluations, evaluatedFiles } = evaluated;
-  const tags = new Map(images.map((image, index) => [evaluationKey(image), evaluations[index]!]));
+  const readGit = probe();
+  // Git saw a stale index (a dirty tree): again, with the index in step.
+  if (readGit && (await freshenIndex(root))) first = await evaluate();
+  const { evaluatedFiles } = first;
+  const settled = await settleCommitDependence(session, root, first.evaluations, readGit, async () => {
+    return (await evaluate()).evaluations;
+  });
+  const tags = new Map(images.map((image, index) => [evaluationKey(image), settled.evaluations[index]!]));
   const imageFiles = images.map((image) => path.posix.normalize(image.config.nix));
   const inputs = await evaluationInputs(
     root,
@@ -163,7 +185,9 @@ async function evaluateInTree(
     argSnippets(images),
   );
   const environment = cacheEnvironment(session);
-  if (environment !== undefined) session.evaluations?.store(environment, inputs, session.entries, tags);
+  if (environment !== undefined && settled.cacheable) {
+    session.evaluations?.store(environment, inputs, session.entries, tags);
+  }
   return { tags, inputs };
 }
 

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { judgedTree, listTree } from '../git/source.js';
 import { stageBlob, writeBlob } from '../git/stage.js';
-import { materializeTree } from '../git/tree.js';
+import { checkoutDirectory, materializeTree } from '../git/tree.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
-import { writeFileAtomically } from '../manifest/write.js';
+import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
 import type { CheckResult, FixLoop } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
@@ -13,7 +13,7 @@ import { expectedTags, type ExpectedTags } from './evaluation.js';
 import type { ResolvedImage } from './images.js';
 import { inspectSession, rememberJudgement, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
-import { withSession, type Known, type RunRequest, type Session } from './session.js';
+import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -40,46 +40,71 @@ function planWrites(inspection: Inspection): PlannedWrite[] {
   });
 }
 
-function writeFile(write: PlannedWrite): void {
+/** The working-tree copy of a staged manifest after the fix, when it can change without losing anything. */
+async function worktreeCopy(
+  session: Session,
+  write: PlannedWrite,
+  file: string,
+  images: ResolvedImage[],
+  tags: ExpectedTags,
+): Promise<FileWrite | undefined> {
+  const { repository } = session;
+  const worktreeFile = path.join(repository.root, file);
+  const current = await readFile(worktreeFile, 'utf8').catch(() => undefined);
+  if (current === undefined) return undefined;
+  const target = await realpath(worktreeFile);
+  if (path.relative(repository.root, target).startsWith('..')) return undefined;
+  if (current === write.before) return { target, content: write.after, displayFile: file };
   try {
-    writeFileAtomically(write.target, write.after);
-  } catch (error) {
-    throw new NixtagError('WRITE_FAILED', messages.writeFailed(write.file, (error as Error).message), {
-      location: { file: write.file },
-      cause: error,
-    });
+    const retagged = retagText(file, current, images, tags);
+    return retagged.text === current ? undefined : { target, content: retagged.text, displayFile: file };
+  } catch {
+    // The unstaged version cannot be retagged in place (it may not even parse): keep it as it is.
+    return undefined;
   }
 }
 
 /**
  * The staged blob gets the new text, in every index the commit uses; the working-tree copy too
  * when that loses nothing: when it equals what was staged, or, for a partially staged manifest,
- * by retagging the working-tree text itself so its unstaged edits stay.
+ * by retagging the working-tree text itself so its unstaged edits stay. The working tree and the
+ * index change together or not at all: the working-tree files are written first (every byte,
+ * then renamed), the index is updated after, and if that fails the files and the index entries
+ * already updated get their old content back.
  */
-async function stageWrite(session: Session, write: PlannedWrite, images: ResolvedImage[], tags: ExpectedTags) {
+async function stageWrites(
+  session: Session,
+  writes: PlannedWrite[],
+  images: ResolvedImage[],
+  tags: ExpectedTags,
+): Promise<void> {
   const { repository } = session;
-  const file = path
-    .relative(await realpath(session.manifestRoot), write.target)
-    .split(path.sep)
-    .join('/');
-  const mode = session.entries.find((entry) => entry.path === file)?.mode ?? '100644';
-  await stageBlob(repository, file, mode, await writeBlob(repository, write.after));
-
-  const worktreeFile = path.join(repository.root, file);
-  const current = await readFile(worktreeFile, 'utf8').catch(() => undefined);
-  if (current === undefined) return;
-  const target = await realpath(worktreeFile);
-  if (path.relative(repository.root, target).startsWith('..')) return;
-  if (current === write.before) {
-    writeFileAtomically(target, write.after);
-    return;
+  const root = await realpath(session.manifestRoot);
+  const staged: Array<{ file: string; mode: string; blob: string; previous: string | undefined }> = [];
+  const copies: FileWrite[] = [];
+  for (const write of writes) {
+    const file = path.relative(root, write.target).split(path.sep).join('/');
+    const entry = session.entries.find((candidate) => candidate.path === file);
+    const blob = await writeBlob(repository, write.after);
+    staged.push({ file, mode: entry?.mode ?? '100644', blob, previous: entry?.oid });
+    const copy = await worktreeCopy(session, write, file, images, tags);
+    if (copy !== undefined) copies.push(copy);
   }
-  try {
-    const retagged = retagText(file, current, images, tags);
-    if (retagged.text !== current) writeFileAtomically(target, retagged.text);
-  } catch {
-    // The unstaged version cannot be retagged in place (it may not even parse): keep it as it is.
-  }
+  await replaceFiles(copies, async () => {
+    const done: typeof staged = [];
+    try {
+      for (const change of staged) {
+        await stageBlob(repository, change.file, change.mode, change.blob);
+        done.push(change);
+      }
+    } catch (error) {
+      for (const change of done) {
+        if (change.previous !== undefined)
+          await stageBlob(repository, change.file, change.mode, change.previous).catch(() => undefined);
+      }
+      throw error;
+    }
+  });
 }
 
 /**
@@ -90,12 +115,14 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const tree = judgedTree(session.repository, session.tree.source);
   const treeId = await tree.id();
   if (treeId === session.treeId) return [];
+  const checkout = checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config)));
+  checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
   const after: Session = {
     ...session,
     tree,
     treeId,
     entries: await listTree(session.repository, treeId),
-    checkout: materializeTree(session.repository, tree, session.config.checkoutName),
+    checkout,
   };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
@@ -113,7 +140,8 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
 
 /**
  * `nixtag fix`: rewrites every stale reference. Every file's new text is computed and verified
- * before the first write, so an error leaves all manifests as they were; each write is atomic.
+ * before the first write, and all files are replaced together or not at all (replaceFiles), so an
+ * error leaves all manifests as they were.
  * With `--staged` the index is rewritten (and the working tree where nothing is lost).
  */
 export async function fix(request: RunRequest): Promise<CheckResult> {
@@ -135,11 +163,13 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
     }
     const { tags } = inspection;
     const images = inspection.scan.images.filter((image) => tags.has(image.name));
-    for (const write of writes) {
-      if (session.tree.source.kind === 'index') await stageWrite(session, write, images, tags);
-      else writeFile(write);
-      for (const comparison of write.comparisons) comparison.result.status = 'fixed';
-    }
+    session.assertLocked();
+    if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags);
+    else
+      await replaceFiles(
+        writes.map((write) => ({ target: write.target, content: write.after, displayFile: write.file })),
+      );
+    for (const write of writes) for (const comparison of write.comparisons) comparison.result.status = 'fixed';
     const loops = await detectLoops(session, writes, images, tags);
     const result = resultOf(inspection, session);
     return loops.length === 0 ? result : { ...result, ok: false, loops };

@@ -131,8 +131,11 @@ export async function inspectSession(session: Session): Promise<Inspection> {
 /** The result `check` and `fix` report for an inspection. */
 export function resultOf(inspection: Inspection, session: Session): CheckResult {
   const references = inspection.comparisons.map((comparison) => comparison.result);
+  const commitDependent = [...inspection.tags].filter(([, tag]) => tag.commitDependent).map(([name]) => name);
+  const failsHere = commitDependent.length > 0 && session.config.whenCommitDependent === 'fail';
   return {
-    ok: references.every((reference) => reference.status !== 'stale'),
+    ok: references.every((reference) => reference.status !== 'stale') && !failsHere,
+    ...(commitDependent.length > 0 ? { commitDependent } : {}),
     references,
     warnings: inspection.warnings,
     evaluated: !inspection.cached,
@@ -157,7 +160,9 @@ function managesAny(inspection: Inspection): boolean {
  */
 export function rememberJudgement(session: Session, inspection: Inspection, result: CheckResult): void {
   const wrote = result.references.some((reference) => reference.status === 'fixed');
-  if (session.environment === undefined || inspection.skipped || wrote) return;
+  // A verdict that read the commit holds for that commit, not for its tree.
+  const commitBound = [...inspection.tags.values()].some((tag) => tag.commitBound || tag.commitDependent);
+  if (session.environment === undefined || inspection.skipped || wrote || commitBound) return;
   // A tree that manages nothing, or was not judged (no Nix), is never an answer for later ones:
   // every commit says so until it changes.
   if (result.managesNothing !== undefined || result.unchecked !== undefined) return;

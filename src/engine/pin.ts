@@ -40,8 +40,8 @@ async function pinContext(request: PinRequest) {
   return { root: repository.root, file: config.pin, absolute: path.join(repository.root, config.pin), settings };
 }
 
-async function requirePin(file: string, absolute: string): Promise<Pin> {
-  const pin = await readPin(absolute, file);
+async function requirePin(file: string, absolute: string, root: string): Promise<Pin> {
+  const pin = await readPin(absolute, file, root);
   if (pin === undefined) {
     throw new NixtagError('PIN_MISSING', messages.pinMissing(file), {
       location: { file },
@@ -54,8 +54,8 @@ async function requirePin(file: string, absolute: string): Promise<Pin> {
 
 /** `nixtag pin show`: the pin, validated (exit 2 naming a bad field). */
 export async function pinShow(request: PinRequest): Promise<PinResult> {
-  const { file, absolute } = await pinContext(request);
-  return { file, pin: await requirePin(file, absolute) };
+  const { root, file, absolute } = await pinContext(request);
+  return { file, pin: await requirePin(file, absolute, root) };
 }
 
 /**
@@ -64,7 +64,7 @@ export async function pinShow(request: PinRequest): Promise<PinResult> {
  */
 export async function pinVerify(request: PinRequest): Promise<PinResult> {
   const { root, file, absolute, settings } = await pinContext(request);
-  const pin = await requirePin(file, absolute);
+  const pin = await requirePin(file, absolute, root);
   const got = await prefetchTarball(pin.url, root, settings);
   const specified = sha256Nix32(pin.sha256);
   if (specified !== got) {
@@ -114,7 +114,7 @@ function updatedPin(current: Pin | undefined, url: string, sha256: string, rev: 
  */
 export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateResult> {
   const { root, file, absolute, settings } = await pinContext(request);
-  const current = await readPin(absolute, file);
+  const current = await readPin(absolute, file, root);
   const { url, rev } = target(current, request, file);
   const sha256 = await prefetchTarball(url, root, settings);
   const pin = updatedPin(current, url, sha256, rev);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ReadReference } from '../manifest/resolve.js';
@@ -31,22 +32,36 @@ export interface Scan {
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
 const manifestModules = () =>
-  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js')]).then(([read, resolve]) => ({
-    ...read,
-    ...resolve,
-  }));
+  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js'), import('../manifest/write.js')]).then(
+    ([read, resolve, write]) => ({ ...read, ...resolve, ...write }),
+  );
+
+/**
+ * Temporary files a killed `fix` left beside the manifests of the working tree (where every fix
+ * writes, also with --staged) are removed, so that `git add -A` never commits one.
+ */
+function removeLeftovers(
+  session: Session,
+  remove: (directories: Iterable<string>, keep: (file: string) => boolean) => Promise<string[]>,
+): Promise<string[]> {
+  const root = session.repository.root;
+  const tracked = new Set(session.entries.map((entry) => path.join(root, entry.path)));
+  const directories = [...session.scopes.keys()].map((file) => path.join(root, path.dirname(file)));
+  return remove(directories, (file) => tracked.has(file));
+}
 
 /**
  * Reads the manifests in scope and ties every reference to its image; without configuration,
  * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  const { readManifests, readReference } = await manifestModules();
+  const { readManifests, readReference, removeAbandonedTemporaries } = await manifestModules();
+  const leftovers = removeLeftovers(session, removeAbandonedTemporaries);
   const warnings: Warning[] = [];
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
   const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
   configured?.catch(() => undefined);
-  const read = await readManifests(session.manifestRoot, [...session.scopes], warnings);
+  const [read] = await Promise.all([readManifests(session.manifestRoot, [...session.scopes], warnings), leftovers]);
   const withReferences = read.map((entry) => ({
     ...entry,
     references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),

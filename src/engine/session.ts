@@ -2,7 +2,7 @@ import type { ExplicitConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource } from '../git/source.js';
-import { materializeTree, settleCheckouts } from '../git/tree.js';
+import { checkoutDirectory, materializeTree, settleCheckouts, type CheckoutOptions } from '../git/tree.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { configuredImages, type ResolvedImage } from './images.js';
@@ -62,12 +62,17 @@ export interface Session {
   evaluations: EvaluationCache | undefined;
   /** The request's progress callback (RunRequest.onEvaluate). */
   onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
+  /** Throws LOCK_LOST when another run took the repository's lock: call before writing. */
+  assertLocked(): void;
   /** Ends the run's hold on the repository's nixtag state. */
   release(): Promise<void>;
 }
 
-/** Tekton's git resource checks out into /workspace/source. */
-const DEFAULT_CHECKOUT_NAME = 'source';
+/**
+ * Tekton's git resource checks out into /workspace/source; its git-clone fetches submodules
+ * (checked out as the last run did until the configuration says).
+ */
+const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 'as-before' };
 
 /**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
@@ -96,26 +101,35 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
   // needs no lock and runs beside the wait for it.
   if (source.kind !== 'index') tree.id().catch(() => undefined);
-  const release = await (await lockModule).lockRepository(repository);
+  const lock = await (await lockModule).lockRepository(repository);
+  const release = () => lock.release();
   try {
-    const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT_NAME);
+    const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT);
     speculative.catch(() => undefined); // awaited below or by the evaluation
     const treeId = await tree.id();
     const entries = listTree(repository, treeId);
     entries.catch(() => undefined);
     let loaded =
-      worktreeConfig !== undefined ? await worktreeConfig : await (await configModule).loadConfig(await speculative);
+      worktreeConfig !== undefined
+        ? await worktreeConfig
+        : await (await configModule).loadConfig((await speculative).dir);
     // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
     // not, so the configuration then comes from the tracked files alone.
     if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
       const tracked = new Set((await entries).map((entry) => entry.path));
-      if (!tracked.has(loaded.file)) loaded = await (await configModule).loadConfig(await speculative);
+      if (!tracked.has(loaded.file)) loaded = await (await configModule).loadConfig((await speculative).dir);
     }
     const { config, file } = loaded;
-    const checkout =
-      config.checkoutName === DEFAULT_CHECKOUT_NAME
-        ? speculative
-        : materializeTree(repository, tree, config.checkoutName);
+    const wanted = checkoutOptions(config);
+    const checkout = checkoutDirectory(
+      speculative.then(
+        (done) =>
+          done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules
+            ? done
+            : materializeTree(repository, tree, wanted),
+        () => materializeTree(repository, tree, wanted),
+      ),
+    );
     checkout.catch(() => undefined);
     const images = configuredImages(config);
     const files = await entries;
@@ -142,6 +156,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       onEvaluate: request.onEvaluate,
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
+      assertLocked: () => lock.assertHeld(),
       release: async () => {
         await settleCheckouts();
         await release();
@@ -152,6 +167,11 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     await release();
     throw error;
   }
+}
+
+/** How the configuration says CI checks the tree out. */
+export function checkoutOptions(config: Config): CheckoutOptions {
+  return { checkoutName: config.checkoutName, submodules: config.submodules };
 }
 
 /** Runs `work` on an open session and always lets go of the repository afterwards. */

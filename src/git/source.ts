@@ -70,6 +70,16 @@ export async function resolveTree(repository: Repository, source: TreeSource): P
   }
 }
 
+/**
+ * The commit a source names, when it names one (`--rev`, a pushed ref): the checkout's HEAD is
+ * that commit, as in CI's clone. The index and the working tree are not committed yet.
+ */
+export async function judgedCommit(repository: Repository, source: TreeSource): Promise<string | undefined> {
+  if (source.kind !== 'rev') return undefined;
+  const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${source.rev}^{commit}`];
+  return (await git(args, inRepository(repository))).trim();
+}
+
 export interface TreeEntry {
   mode: string;
   oid: string;

@@ -1,11 +1,14 @@
-import { copyFile, mkdir, rm, rmdir, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { checkoutRecord } from '../state/checkoutRecord.js';
-import { statePaths } from '../state/paths.js';
-import { readBlobs } from './blobs.js';
+import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
+import { ensureStateDirectory, statePaths } from '../state/paths.js';
+import { checkoutGit, initCheckout, keepsIndex, leaveIndexStale, setHead, writeCommit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
-import { changesSinceFor, slotOf, type JudgedTree } from './source.js';
+import { changesSinceFor, judgedCommit, slotOf, type JudgedTree } from './source.js';
+import { indexChanges, parseRawDiff, writeChanges } from './treeChanges.js';
+import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
 
 /**
  * The tree that `git commit -a` would record now: tracked files with their working-tree content,
@@ -54,116 +57,166 @@ export async function settleCheckouts(): Promise<void> {
   }
 }
 
-/** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
-interface Change {
-  mode: string;
-  oid: string;
-  status: string;
-  path: string;
+export interface CheckoutOptions {
+  /** The base name of CI's checkout directory (a `./.` source is stored under it). */
+  checkoutName: string;
+  /**
+   * Check submodules out at their recorded commits, as a recursive clone does; `as-before`: as
+   * the last checkout of this slot did (yes for a first one), for a checkout made before the
+   * configuration is read.
+   */
+  submodules: boolean | 'as-before';
 }
 
-function parseRawDiff(raw: string): Change[] {
-  const fields = raw.split('\0');
-  const changes: Change[] = [];
-  for (let index = 0; index + 1 < fields.length; index += 2) {
-    const header = fields[index]!;
-    if (!header.startsWith(':')) break;
-    const [, newMode = '', , newOid = '', status = ''] = header.slice(1).split(' ');
-    changes.push({ mode: newMode, oid: newOid, status: status.charAt(0), path: fields[index + 1]! });
-  }
-  return changes;
+/** A finished checkout. */
+export interface Checkout {
+  dir: string;
+  /** Whether submodules were checked out. */
+  submodules: boolean;
+  /** Submodules whose recorded commit this clone does not have: left empty. */
+  missingSubmodules: Gitlink[];
 }
 
-async function removeEmptyParents(root: string, file: string): Promise<void> {
-  for (let directory = path.dirname(file); directory !== '.'; directory = path.dirname(directory)) {
-    try {
-      await rmdir(path.join(root, directory));
-    } catch {
-      return; // not empty, or already gone
+const submodulesState = (missing: readonly Gitlink[], wanted: boolean): CheckoutState['submodules'] =>
+  !wanted ? 'none' : missing.length > 0 ? 'partial' : 'all';
+
+/** The checkout's directory, once it is complete and holds every submodule CI would fetch. */
+export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<string> {
+  const { dir, missingSubmodules } = await checkout;
+  if (missingSubmodules.length > 0) throw submodulesMissing(missingSubmodules);
+  return dir;
+}
+
+/** Where the user's clone keeps the objects and submodules that the checkout borrows. */
+const objectsOf = (repository: Repository) => path.join(repository.commonDir, 'objects');
+const submoduleHome = (repository: Repository): SubmoduleHome => ({
+  gitDir: repository.commonDir,
+  workTree: repository.root,
+});
+
+/** HEAD of the checkout: the judged commit, or for a tree not committed yet, a commit of it. */
+async function pointHead(repository: Repository, tree: JudgedTree, workTree: string, id: string) {
+  const commit = (await judgedCommit(repository, tree.source)) ?? (await writeCommit(workTree, id));
+  await setHead(workTree, commit);
+}
+
+/** A pause inside an update, for tests that reproduce a race (NIXTAG_TEST_PAUSE_CHECKOUT_MS). */
+async function testPause(): Promise<void> {
+  const ms = Number(process.env.NIXTAG_TEST_PAUSE_CHECKOUT_MS);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A whole checkout from scratch: a fresh repository whose index and files git writes. */
+async function fullCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  checkout: ReturnType<typeof checkoutRecord>,
+  submodules: boolean,
+): Promise<Gitlink[]> {
+  const id = await tree.id();
+  const { workTree } = checkout;
+  // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
+  ensureStateDirectory(repository.gitDir, path.dirname(workTree));
+  await checkout.beginUpdate(id);
+  await rm(workTree, { recursive: true, force: true });
+  await mkdir(workTree, { recursive: true });
+  await initCheckout(workTree, [objectsOf(repository)], id);
+  const inCheckout = checkoutGit(workTree);
+  await git(['read-tree', '--reset', '-u', id], inCheckout);
+  const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
+  const missing = submodules
+    ? await checkoutSubmodules(workTree, submoduleHome(repository), await gitlinksOf(workTree))
+    : [];
+  await pointHead(repository, tree, workTree, id);
+  await checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules) });
+  return missing;
+}
+
+/**
+ * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
+ * diff comes from `git diff-index --cached` for the index (its id, for HEAD, is asked after) or
+ * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
+ * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
+ * by git (`read-tree -m -u`), which applies them as a clone does. False when the
+ * update must be a full checkout instead: a `.gitattributes` file changed (files it did not touch
+ * may now convert differently).
+ */
+async function updateCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  checkout: ReturnType<typeof checkoutRecord>,
+  previous: CheckoutState,
+): Promise<boolean> {
+  const { workTree } = checkout;
+  const changesSince = changesSinceFor(repository, tree.source);
+  const diff =
+    changesSince?.(previous.tree) ??
+    tree
+      .id()
+      .then((id) =>
+        id === previous.tree
+          ? ''
+          : git(['diff-tree', '-r', '-z', '--no-renames', previous.tree, id], inRepository(repository)),
+      );
+  const changes = parseRawDiff(await diff);
+  if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
+  if (changes.length > 0) {
+    await checkout.beginUpdate(previous.tree);
+    await testPause();
+    if (previous.attributes) {
+      await git(['read-tree', '-m', '-u', previous.tree, await tree.id()], checkoutGit(workTree));
+      for (const change of changes.filter((entry) => entry.status === 'D')) {
+        await rm(path.join(workTree, change.path), { recursive: true, force: true }); // a submodule's files stay
+      }
+    } else {
+      await Promise.all([
+        writeChanges(repository, workTree, changes),
+        keepsIndex(workTree)
+          ? indexChanges(workTree, changes, '0'.repeat(previous.tree.length))
+          : leaveIndexStale(workTree),
+      ]);
+    }
+    const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
+    if (previous.submodules === 'all' && links.length > 0) {
+      const missing = await checkoutSubmodules(workTree, submoduleHome(repository), links);
+      if (missing.length > 0) return false; // a full checkout records them
     }
   }
-}
-
-/** Applies a diff to a checked-out tree: deletions first (a file may become a directory), then the rest. */
-async function applyChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
-  for (const change of changes.filter((entry) => entry.status === 'D')) {
-    await rm(path.join(workTree, change.path), { force: true, recursive: true });
-    await removeEmptyParents(workTree, change.path);
-  }
-  const written = changes.filter((entry) => entry.status !== 'D');
-  const blobs = await readBlobs(
-    repository,
-    written.filter((entry) => entry.mode !== '160000').map((entry) => entry.oid),
-  );
-  for (const change of written) {
-    const file = path.join(workTree, change.path);
-    await mkdir(path.dirname(file), { recursive: true });
-    await rm(file, { force: true, recursive: true });
-    if (change.mode === '160000')
-      await mkdir(file, { recursive: true }); // a submodule: an empty directory, as in a plain clone
-    else if (change.mode === '120000') await symlink(blobs.get(change.oid)!.toString('utf8'), file);
-    else await writeFile(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
-  }
+  const id = await tree.id();
+  await pointHead(repository, tree, workTree, id);
+  if (changes.length > 0) await checkout.complete({ ...previous, tree: id });
+  return true;
 }
 
 /**
  * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
- * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash).
- * After the first full checkout only what changed since the tree checked out last is written:
- * for the index the changes come from `git diff-index --cached`, which does not wait for the
- * tree id, otherwise from `git diff-tree` between the two trees; the contents from one
- * `git cat-file --batch`. The checkout record (state/checkoutRecord.ts) makes an interrupted
- * update start again from a full checkout.
+ * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash),
+ * holding what CI's clone holds (see checkoutRepository.ts): a git repository whose HEAD is the
+ * judged commit, its files as git writes them with no configuration of the user's, submodules
+ * at their recorded commits when `submodules` is set. After the first full checkout only what
+ * changed is written; the checkout record (state/checkoutRecord.ts) makes an interrupted update,
+ * or one that failed (objects pruned since), start again from a full checkout. Complete when the
+ * promise settles; settleCheckouts waits for every one, awaited or not.
  */
-export function materializeTree(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
-  const work = checkOut(repository, tree, checkoutName);
+export function materializeTree(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
+  const work = checkOut(repository, tree, options);
   pendingRecords.add(work);
   return work;
 }
 
-async function checkOut(repository: Repository, tree: JudgedTree, checkoutName: string): Promise<string> {
+async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
   const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
-  const checkout = checkoutRecord(state, checkoutName);
-  const { workTree } = checkout;
+  const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();
-
-  if (previous !== undefined) {
-    // What changed is asked for first and the tree id only once the files are written: for the
-    // index it is not on the path to them (after `git add`, write-tree rewrites the whole index).
-    // Until the id is recorded the marker stays, so a run that starts in between starts over.
-    const changesSince = changesSinceFor(repository, tree.source);
-    const diff =
-      changesSince?.(previous) ??
-      tree
-        .id()
-        .then((id) =>
-          id === previous ? '' : git(['diff-tree', '-r', '-z', '--no-renames', previous, id], inRepository(repository)),
-        );
-    const changes = parseRawDiff(await diff);
-    if (changes.length === 0) return workTree;
-    await checkout.beginUpdate(previous);
-    await applyChanges(repository, workTree, changes);
-    pendingRecords.add(
-      tree
-        .id()
-        .then((id) => checkout.complete(id))
-        .catch(() => undefined), // the marker stays: the next run starts over
-    );
-    return workTree;
+  const submodules =
+    options.submodules === 'as-before' ? (previous?.submodules ?? 'all') !== 'none' : options.submodules;
+  const reusable =
+    previous !== undefined &&
+    previous.submodules === (submodules ? 'all' : 'none') &&
+    existsSync(path.join(checkout.workTree, '.git'));
+  if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
+    return { dir: checkout.workTree, submodules, missingSubmodules: [] };
   }
-
-  const id = await tree.id();
-  await mkdir(state, { recursive: true });
-  await checkout.beginUpdate(id);
-  await rm(workTree, { recursive: true, force: true });
-  await mkdir(workTree, { recursive: true });
-  const index = path.join(state, `${checkoutName}.index`);
-  await rm(index, { force: true });
-  await git(['read-tree', '--reset', '-u', id], {
-    cwd: workTree,
-    env: { GIT_DIR: repository.gitDir, GIT_WORK_TREE: workTree, GIT_INDEX_FILE: index },
-  });
-  await rm(index, { force: true });
-  await checkout.complete(id);
-  return workTree;
+  const missingSubmodules = await fullCheckout(repository, tree, checkout, submodules);
+  return { dir: checkout.workTree, submodules, missingSubmodules };
 }

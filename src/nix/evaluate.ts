@@ -26,6 +26,14 @@ export interface ImageEvaluation {
   /** The tag CI pushes: the output path's hash part, or the image's own `imageTag`. */
   tag: string;
   warnings: string[];
+  /**
+   * The tag changes with the commit (the expression reads `rev`, `revCount` or `lastModified` of
+   * the checkout through `fetchGit`, or copies `.git` in): a tree that is not committed yet cannot
+   * be judged.
+   */
+  commitDependent?: boolean;
+  /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
+  commitBound?: boolean;
 }
 
 type Described =
@@ -58,6 +66,10 @@ export interface EvaluateOptions {
   env?: Record<string, string> | undefined;
   /** Receives the files each process parsed, also when it fails. */
   onEvaluatedFiles?: ((files: string[]) => void) | undefined;
+  /** Seconds one evaluation may take (evaluation.timeout). */
+  timeoutSeconds?: number | undefined;
+  /** MiB of address space (evaluation.memoryLimit). */
+  memoryLimitMb?: number | undefined;
 }
 
 async function runBatch(
@@ -74,6 +86,10 @@ async function runBatch(
     answerMarker,
     env: options.env,
     onEvaluatedFiles: options.onEvaluatedFiles,
+    images: group.map((request) => request.name),
+    restricted: settings.restrict !== undefined,
+    timeoutSeconds: options.timeoutSeconds,
+    memoryLimitMb: options.memoryLimitMb,
   });
   const described = JSON.parse(run.stdout) as Described[];
   return {
@@ -128,11 +144,17 @@ export async function evaluateImages(
 ): Promise<Evaluated> {
   const results = new Map<ImageRequest, ImageEvaluation>();
   const evaluatedFiles = new Set<string>();
+  // The first failure ends the other processes: nobody waits for them.
+  const failed = new AbortController();
+  const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
   await Promise.all(
     batches(requests).map(async ({ directory, group }) => {
-      const { evaluations, files } = await runBatch(directory, group, settings, signal, options).catch(
-        (error: unknown) => attribute(directory, group, settings, error, signal, options),
-      );
+      const { evaluations, files } = await runBatch(directory, group, settings, stop, options)
+        .catch((error: unknown) => attribute(directory, group, settings, error, stop, options))
+        .catch((error: unknown) => {
+          failed.abort(error);
+          throw error;
+        });
       group.forEach((request, index) => results.set(request, evaluations[index]!));
       for (const file of files) evaluatedFiles.add(file);
     }),

@@ -20,7 +20,7 @@ export interface BatchExpression {
 /**
  * One expression that evaluates every image of a directory in a single Nix process, so that a
  * heavy import they share (nixpkgs) is paid once. It mimics nix-instantiate step by step: the file
- * is auto-called with the arguments its function names, each `-A` step auto-calls again, the
+ * is auto-called as nix-instantiate auto-calls (see autoCall), each `-A` step auto-calls again, the
  * selected value is auto-called, and it must then be one derivation. Images that name the same
  * file with the same arguments share one call, as Nix shares nothing across calls.
  *
@@ -58,8 +58,17 @@ let
   s = builtins.fromJSON spec;
   exprs = { ${exprScope ? `inherit ${exprScope};` : ''} };
   argValues = as: builtins.mapAttrs (n: a: if a ? s then a.s else exprs.\${a.e}) as;
+  # As nix-instantiate's autoCallFunction: a set with __functor is applied to itself first; only a
+  # function with formals is called, with every argument when it has \`...\`, else those it names;
+  # a plain lambda (x: …) and a primop are left as they are. toXML tells the kinds of lambda apart.
+  pattern = f: builtins.replaceStrings [ "\\n" ] [ " " ] (builtins.toXML f);
+  hasFormals = f: builtins.match ".*<function> *<attrspat.*" (pattern f) != null;
+  takesAll = f: builtins.match ".*<attrspat[^>]* ellipsis=.1.*" (pattern f) != null;
   autoCall = args: f:
-    if builtins.isFunction f then f (builtins.intersectAttrs (builtins.functionArgs f) args) else f;
+    if builtins.isAttrs f && f ? __functor then autoCall args (f.__functor f)
+    else if builtins.isFunction f && hasFormals f
+    then f (if takesAll f then args else builtins.intersectAttrs (builtins.functionArgs f) args)
+    else f;
   step = args: v: st:
     let c = autoCall args v;
     in if st ? index then builtins.elemAt c st.index else c.\${st.name};

@@ -1,5 +1,6 @@
 import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
+import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../state/paths.js';
 import { nixEnvironment, nixInstallPlaces } from './environment.js';
@@ -27,7 +28,24 @@ export interface NixRunOptions {
   env?: Record<string, string> | undefined;
   /** Receives the files Nix parsed, before the run returns or fails (doctor locates with them). */
   onEvaluatedFiles?: ((files: string[]) => void) | undefined;
+  /** Seconds the evaluation may take; then Nix is ended and NIX_TIMEOUT names `images`. */
+  timeoutSeconds?: number | undefined;
+  /** Address space Nix may use, in MiB (`ulimit -v`); exceeding it is NIX_MEMORY_LIMIT. */
+  memoryLimitMb?: number | undefined;
+  /** The images this run evaluates, for messages. */
+  images?: readonly string[] | undefined;
+  /** With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key. */
+  restricted?: boolean | undefined;
 }
+
+/** What Nix (Boehm GC, the loader) prints when an address-space limit stops it. */
+const OUT_OF_MEMORY =
+  /out of memory|Failed to expand heap|Cannot allocate memory|std::bad_alloc|failed to map segment|Resource temporarily unavailable/;
+/** Nix's refusals in restricted mode, 2.8 and 2.26. */
+const RESTRICTED_PATH = /access to (?:absolute |canonical )?path '([^']*)' is forbidden in restricted mode/;
+const RESTRICTED_URI = /access to URI '([^']*)' is forbidden in restricted mode/;
+
+const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
 /**
  * The one place that runs nix-instantiate. Arguments go to the program as an array (never
@@ -47,14 +65,54 @@ export async function nixPrefetchUrl(args: readonly string[], cwd: string): Prom
 }
 
 async function runNix(program: string, args: readonly string[], cwd: string, options: NixRunOptions): Promise<NixRun> {
-  const { signal, answerMarker } = options;
-  const result = await exec(program, args, {
+  const { signal, answerMarker, timeoutSeconds, memoryLimitMb } = options;
+  const images = list(options.images ?? []);
+  // The address-space limit is set by a shell for Nix alone (Node cannot set a child's rlimit).
+  const [file, fullArgs] =
+    memoryLimitMb === undefined
+      ? [program, args]
+      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, program, ...args]];
+  // Nix runs in its own process group, ended with this run (exec's `owned`).
+  const result = await exec(file, fullArgs, {
     cwd,
     env: options.env ?? nixEnvironment(),
+    owned: true,
     ...(signal ? { signal } : {}),
+    ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
     ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
-  if (result.missing) {
+  if (result.timedOut) {
+    throw new NixtagError('NIX_TIMEOUT', messages.nixTimeout(images, userPaths(cwd), timeoutSeconds ?? 0), {
+      hint: messages.nixTimeoutHint(),
+      detail: escapeText(splitChatter(result.stderr).rest.trim()),
+    });
+  }
+  if (result.failed && signal?.aborted) {
+    throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(cwd), { cause: signal.reason });
+  }
+  if (result.failed && memoryLimitMb !== undefined && OUT_OF_MEMORY.test(result.stderr)) {
+    throw new NixtagError('NIX_MEMORY_LIMIT', messages.nixMemoryLimit(images, userPaths(cwd), memoryLimitMb), {
+      hint: messages.nixMemoryLimitHint(),
+      detail: escapeText(splitChatter(result.stderr).rest.trim()),
+    });
+  }
+  if (result.failed && options.restricted) {
+    const refusedPath = RESTRICTED_PATH.exec(result.stderr)?.[1];
+    const uri = RESTRICTED_URI.exec(result.stderr)?.[1];
+    if (refusedPath !== undefined || uri !== undefined) {
+      throw new NixtagError(
+        'NIX_RESTRICTED',
+        uri !== undefined
+          ? messages.restrictedUri(images, escapeText(uri))
+          : messages.restrictedPath(images, escapeText(refusedPath!)),
+        {
+          hint: uri !== undefined ? messages.restrictedUriHint(uri) : messages.restrictedPathHint(),
+          detail: escapeText(splitChatter(result.stderr).rest.trim()),
+        },
+      );
+    }
+  }
+  if (result.missing || (memoryLimitMb !== undefined && result.exitCode === 127)) {
     throw new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces(), program), {
       hint: messages.nixInstallHint(),
       cause: result.error,
@@ -65,7 +123,7 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
   if (result.failed) {
     // Nix names files in the checked-out tree: the user's own paths are the ones to show.
     throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(userPaths(cwd)), {
-      detail: userPaths(stderr.trim() || String((result.error as Error | undefined)?.message ?? '')),
+      detail: userPaths(escapeText(stderr.trim() || String((result.error as Error | undefined)?.message ?? ''))),
       hint: messages.nixEvalHint(),
       cause: result.error,
     });

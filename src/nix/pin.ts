@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -39,9 +40,20 @@ export function checkPinConsistent(pin: Pin, displayFile: string): void {
 }
 
 /** Reads the pin file; undefined when there is none. */
-export async function readPin(file: string, displayFile: string): Promise<Pin | undefined> {
+export async function readPin(file: string, displayFile: string, root?: string): Promise<Pin | undefined> {
   let text: string;
   try {
+    // A tracked symlink could name any file on the machine: the pin is read only inside the tree.
+    if (root !== undefined) {
+      const target = await realpath(file);
+      const inside = path.relative(await realpath(root), target);
+      if (inside.startsWith('..') || path.isAbsolute(inside)) {
+        throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, messages.pinOutside()), {
+          location: { file: displayFile },
+          hint: messages.pinHint(),
+        });
+      }
+    }
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
@@ -51,7 +63,9 @@ export async function readPin(file: string, displayFile: string): Promise<Pin | 
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, (error as Error).message), {
+    // Not the parser's message: it quotes the start of the file, which need not be a pin's.
+    const at = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, messages.pinNotJson(at)), {
       location: { file: displayFile },
       hint: messages.pinHint(),
       cause: error,

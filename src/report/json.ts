@@ -2,9 +2,16 @@ import type { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { CheckResult, HashResult, RegistryFinding } from '../types.js';
 
+/**
+ * JSON.stringify escapes U+0000–U+001F; DEL and the C1 controls (U+0080–U+009F, CSI among
+ * them) are escaped too, so that no string from a file name or a tool reaches a terminal raw.
+ */
+const stringify = (value: unknown) =>
+  JSON.stringify(value).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** `check --json` / `fix --json`: the contract's fields, in the contract's order (`--registry` adds two). */
 export function checkJson(result: CheckResult, registryAsked = false): string {
-  return JSON.stringify({
+  return stringify({
     ok: result.ok,
     references: result.references.map(({ file, line, column, image, current, expected, status, registry }) => ({
       file,
@@ -40,12 +47,12 @@ function registryJson(finding: RegistryFinding | undefined) {
 }
 
 export function hashJson(result: HashResult): string {
-  return JSON.stringify({ images: result.images });
+  return stringify({ images: result.images });
 }
 
 /** Errors in JSON mode still go to stderr as text, and stdout says what failed for scripts. */
 export function errorJson(error: NixtagError): string {
-  return JSON.stringify({
+  return stringify({
     ok: false,
     error: { code: error.code, message: error.message, location: error.location ?? null, hint: error.hint ?? null },
   });

@@ -1,6 +1,7 @@
 import type { NixtagError } from '../errors.js';
 import type { CheckResult, HashResult, Warning } from '../types.js';
 import { messages } from '../messages.js';
+import { quoteName } from '../escape.js';
 import { noColours, type Colours } from './colour.js';
 
 /** Human output of `check` and `fix`. */
@@ -8,7 +9,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   const lines: string[] = [];
   if (result.skipped) return messages.nothingToDo();
   for (const reference of result.references) {
-    const { file, line, column } = reference;
+    const { line, column } = reference;
+    const file = quoteName(reference.file);
     if (reference.status === 'stale' || reference.status === 'fixed') {
       const stale = reference.status === 'stale';
       lines.push(
@@ -21,6 +23,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
       if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
       if (reference.digestDropped) lines.push(messages.digestDropped());
       if (reference.fixedInWorktree) lines.push(messages.stageFixed(file));
+    } else if (reference.status === 'unmanaged' && reference.image !== null) {
+      lines.push(messages.unjudged(file, line, column, reference.image), messages.current(reference.current));
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
@@ -29,13 +33,15 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   }
   if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
   for (const loop of result.loops ?? [])
-    lines.push(messages.loop(loop.file, loop.image, loop.tag), `  ${messages.loopHint()}`);
+    lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;
   // Unchecked references (no Nix, whenNixMissing: warn) are told in the warnings.
   if (result.unchecked !== undefined) return lines.join('\n');
-  if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
+  const unjudged = (result.commitDependent ?? []).length > 0;
+  if (managed.length === 0 && unjudged) lines.push(messages.unjudgedSummary(result.ok));
+  else if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
   else if (stale > 0) lines.push(paint.red(messages.staleSummary(stale)), paint.bold(nextStep(result)));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
@@ -89,7 +95,7 @@ export function formatError(error: NixtagError, paint: Colours = noColours): str
   const location = error.location;
   if (location !== undefined) {
     lines.push(
-      `  at ${location.file}${location.line === undefined ? '' : `:${location.line}:${location.column ?? 1}`}`,
+      `  at ${quoteName(location.file)}${location.line === undefined ? '' : `:${location.line}:${location.column ?? 1}`}`,
     );
   }
   if (error.detail) lines.push(error.detail);

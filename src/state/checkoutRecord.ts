@@ -2,8 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+/** What a complete checkout holds, as recorded beside it. */
+export interface CheckoutState {
+  /** The tree id checked out. */
+  tree: string;
+  /** The tree has `.gitattributes` files: updates go through git, which applies them. */
+  attributes: boolean;
+  /** Submodules checked out at their recorded commits: all, none, or some (commits missing here). */
+  submodules: 'all' | 'none' | 'partial';
+}
+
+const TREE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 /**
- * What a checked-out tree under `.git/nixtag/trees/<slot>/<name>` holds: the tree id recorded
+ * What a checked-out tree under `.git/nixtag/trees/<slot>/<name>` holds: its state recorded
  * beside it once its files are complete, and a marker (`<name>.updating`) that is present while
  * an update writes files. A checkout with the marker, or without a record, is not trusted: the
  * next run checks it out again in full.
@@ -14,19 +26,22 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
   const marker = path.join(slotDirectory, `${checkoutName}.updating`);
   return {
     workTree,
-    /** The tree the checkout holds, when it is complete. */
-    trusted(): string | undefined {
+    /** What the checkout holds, when it is complete. */
+    trusted(): CheckoutState | undefined {
       if (!existsSync(workTree) || existsSync(marker) || !existsSync(record)) return undefined;
-      const tree = readFileSync(record, 'utf8').trim();
-      return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(tree) ? tree : undefined;
+      const [tree = '', flags = ''] = readFileSync(record, 'utf8').split('\n');
+      if (!TREE.test(tree)) return undefined;
+      const submodules = /submodules=(all|none|partial)/.exec(flags)?.[1] as CheckoutState['submodules'] | undefined;
+      return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial' };
     },
     /** Before the first file is written. */
     async beginUpdate(from: string): Promise<void> {
       await writeFile(marker, from);
     },
-    /** After the last file is written: the checkout holds `tree`. */
-    async complete(tree: string): Promise<void> {
-      await writeFile(record, tree);
+    /** After the last file is written: the checkout holds `state`. */
+    async complete(state: CheckoutState): Promise<void> {
+      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules}`;
+      await writeFile(record, `${state.tree}\n${flags}\n`);
       await rm(marker, { force: true });
     },
   };

@@ -1,25 +1,44 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import { inputKey, type InputSet } from './inputKey.js';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
 
+/**
+ * The file as written; validated on load (zod), so that anything else (edited by hand, cut
+ * short, written by another version, `{"entries":null}`) is discarded and rebuilt instead of
+ * failing every run.
+ */
+const storedCache = z.object({
+  version: z.literal(2),
+  records: z.array(
+    z.object({
+      /** Hash of the run environment (state/environment.ts). */
+      environment: z.string(),
+      inputs: z.object({ paths: z.array(z.string()), wholeTree: z.string().optional() }),
+      /** The inputs' object ids in the tree that was evaluated. */
+      key: z.string(),
+      /** Tags by evaluation key (engine/evaluation.ts). */
+      tags: z.record(
+        z
+          .object({ name: z.string(), outPath: z.string(), tag: z.string(), warnings: z.array(z.string()) })
+          .passthrough(),
+      ),
+      used: z.number(),
+    }),
+  ),
+});
+
+type StoredCache = { version: 2; records: StoredRecord[] };
 interface StoredRecord {
-  /** Hash of the run environment (state/environment.ts). */
   environment: string;
   inputs: InputSet;
-  /** The inputs' object ids in the tree that was evaluated. */
   key: string;
-  /** Tags by evaluation key (engine/evaluation.ts). */
   tags: Record<string, ImageEvaluation>;
   used: number;
-}
-
-interface StoredCache {
-  version: 2;
-  records: StoredRecord[];
 }
 
 const MAX_RECORDS = 32;
@@ -35,15 +54,18 @@ export class EvaluationCache {
   private readonly file: string;
   private data: StoredCache | undefined;
 
+  private readonly gitDir: string;
+
   constructor(gitDir: string) {
+    this.gitDir = gitDir;
     this.file = statePaths(gitDir).evaluations;
   }
 
   private load(): StoredCache {
     if (this.data) return this.data;
     try {
-      const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as Partial<StoredCache>;
-      this.data = parsed.version === 2 && Array.isArray(parsed.records) ? (parsed as StoredCache) : undefined;
+      const parsed = storedCache.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      this.data = parsed.success ? (parsed.data as StoredCache) : undefined;
     } catch {
       this.data = undefined;
     }
@@ -55,7 +77,7 @@ export class EvaluationCache {
   private save(): void {
     const data = this.load();
     data.records = data.records.sort((a, b) => b.used - a.used).slice(0, MAX_RECORDS);
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    ensureStateDirectory(this.gitDir, path.dirname(this.file));
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(data));
     renameSync(temporary, this.file);

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isInput, type InputSet } from './inputKey.js';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
  * The last tree nixtag judged, with what that verdict depended on: the inputs of every image a
@@ -67,7 +67,7 @@ export function readJudgement(gitDir: string): Judgement | undefined {
 export function recordJudgement(gitDir: string, judgement: Judgement): void {
   const file = statePaths(gitDir).judgement;
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    ensureStateDirectory(gitDir, path.dirname(file));
     const temporary = `${file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(judgement));
     renameSync(temporary, file);

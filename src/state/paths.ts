@@ -1,3 +1,4 @@
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -9,7 +10,7 @@ export function statePaths(gitDir: string) {
   const root = path.join(gitDir, 'nixtag');
   return {
     root,
-    /** proper-lockfile's lock directory: one run at a time. */
+    /** The lock directory (state/lock.ts): one run at a time. */
     lock: path.join(root, 'lock'),
     /** Tags by tree and environment (state/evaluations.ts). */
     evaluations: path.join(root, 'cache', 'evaluations.json'),
@@ -34,4 +35,27 @@ const CHECKOUT_PREFIX = /(?:\/[^\s'"`:]*)?\/nixtag\/trees\/[^/\s'"`:]+\/[^/\s'"`
  */
 export function userPaths(text: string): string {
   return text.replace(CHECKOUT_PREFIX, (match) => (match.endsWith('/') ? '' : '.'));
+}
+
+/**
+ * Makes sure `directory` (by default `<git dir>/nixtag` itself) is a directory, and every
+ * directory between it and `<git dir>/nixtag`: a file or link left in the way (by hand, by a
+ * tool) is removed, as all of nixtag's state can be rebuilt. Returns the directory.
+ */
+export function ensureStateDirectory(gitDir: string, directory = statePaths(gitDir).root): string {
+  try {
+    mkdirSync(directory, { recursive: true });
+    return directory;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+  }
+  const { root } = statePaths(gitDir);
+  const steps = path.relative(root, directory).split(path.sep).filter(Boolean);
+  for (let index = 0, current = root; index <= steps.length; current = path.join(current, steps[index++] ?? '')) {
+    const stat = lstatSync(current, { throwIfNoEntry: false });
+    if (stat !== undefined && !stat.isDirectory()) rmSync(current, { force: true });
+  }
+  mkdirSync(directory, { recursive: true });
+  return directory;
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { statePaths } from './paths.js';
+import { ensureStateDirectory, statePaths } from './paths.js';
+
+const STORE_PATH = /^\/(?:[^/\0]+\/)+[0-9a-df-np-sv-z]{32}-[^/\0]+$/;
 
 /**
  * The store path each pin was fetched to, so that later runs make no Nix call while the path is
@@ -17,11 +19,16 @@ export function pinMemo(gitDir: string, pin: { url: string; sha256: string }) {
   return {
     async get(): Promise<string | undefined> {
       const remembered = await readFile(file, 'utf8').catch(() => undefined);
-      return remembered !== undefined && existsSync(remembered) ? remembered : undefined;
+      // Only a store path is believed: anything else in the file is rebuilt by fetching again.
+      return remembered !== undefined && STORE_PATH.test(remembered) && existsSync(remembered) ? remembered : undefined;
     },
     async set(storePath: string): Promise<void> {
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, storePath);
+      try {
+        ensureStateDirectory(gitDir, path.dirname(file));
+        await writeFile(file, storePath);
+      } catch {
+        // Only a speed-up: the next run fetches again.
+      }
     },
   };
 }

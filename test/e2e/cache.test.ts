@@ -73,7 +73,7 @@ describe('the evaluation cache, seen from the hooks', () => {
 derivation {
   name = "docker-image-app.tar.gz";
   inherit system;
-  src = builtins.path { path = ./.; name = "source"; filter = p: t: baseNameOf p != "node_modules"; };
+  src = builtins.path { path = ./.; name = "source"; filter = p: t: !(builtins.elem (baseNameOf p) [ "node_modules" ".git" ]); };
   builder = "/bin/sh";
   args = [ "-c" "echo > $out" ];
 }

@@ -1,44 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
 import { judgedTree } from '../../src/git/source.js';
-import { materializeTree, settleCheckouts } from '../../src/git/tree.js';
-import { gitRepo, tempDir, testEnv } from '../helpers/repo.js';
-
-/** Every file under a directory: path, kind, mode bit and content, for exact comparison. */
-function describeTree(root: string, prefix = ''): string[] {
-  return readdirSync(path.join(root, prefix))
-    .sort()
-    .flatMap((name) => {
-      const relative = prefix ? `${prefix}/${name}` : name;
-      const file = path.join(root, relative);
-      const stat = lstatSync(file);
-      if (stat.isSymbolicLink()) return [`${relative} -> ${readlinkSync(file)}`];
-      if (stat.isDirectory()) return describeTree(root, relative);
-      return [`${relative} ${stat.mode & 0o111 ? 'x' : '-'} ${readFileSync(file, 'utf8')}`];
-    });
-}
-
-/** The tree as git itself extracts it. */
-function expected(dir: string, tree: string): string[] {
-  const out = path.join(tempDir('expected-'), 'x');
-  mkdirSync(out);
-  execFileSync('sh', ['-c', `git -C "${dir}" archive ${tree} | tar -x -C "${out}"`], { env: testEnv() });
-  return describeTree(out);
-}
+import { freshenIndex } from '../../src/git/checkoutRepository.js';
+import { materializeTree } from '../../src/git/tree.js';
+import { gitRepo } from '../helpers/repo.js';
+import { archived, describeTree } from '../helpers/trees.js';
 
 describe('the incremental checkout', () => {
   it('equals the tree after every kind of change, and after an interrupted update', async () => {
@@ -51,17 +19,28 @@ describe('the incremental checkout', () => {
     });
     const repository = await openRepository(repo.dir);
     const tree = () => repo.git('rev-parse', 'HEAD^{tree}').trim();
-    const check = async () => {
-      const dir = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), 'source');
-      await settleCheckouts(); // as a session does before letting go of the lock
+    const status = (dir: string) => repo.git('-C', dir, 'status', '--porcelain');
+    const check = async (indexWanted = true) => {
+      const { dir } = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), {
+        checkoutName: 'source',
+        submodules: true,
+      });
       expect(path.basename(dir)).toBe('source');
       // The checkout records its tree, so the next one starts from it instead of from scratch.
-      expect(readFileSync(path.join(path.dirname(dir), 'source.tree'), 'utf8')).toBe(tree());
+      expect(readFileSync(path.join(path.dirname(dir), 'source.tree'), 'utf8').split('\n')[0]).toBe(tree());
+      // It is a clean git repository whose HEAD is the judged commit.
+      expect(readFileSync(path.join(dir, '.git', 'HEAD'), 'utf8').trim()).toBe(repo.git('rev-parse', 'HEAD').trim());
+      // Where an evaluation read git, the index follows each update; elsewhere it is brought in step
+      // when one first does (see freshenIndex).
+      if (indexWanted) expect(status(dir)).toBe('');
+      expect(await freshenIndex(dir)).toBe(!indexWanted);
+      expect(status(dir)).toBe('');
       expect(existsSync(path.join(path.dirname(dir), 'source.updating'))).toBe(false);
-      expect(describeTree(dir)).toEqual(expected(repo.dir, tree()));
+      expect(describeTree(dir)).toEqual(archived(repo.dir, tree()));
       return dir;
     };
-    await check();
+    const first = await check();
+    rmSync(`${first}.reads-git`); // as if no evaluation had read git yet
 
     repo.write({ 'a.txt': 'a2\n', 'new/e.txt': 'e\n' });
     rmSync(path.join(repo.dir, 'dir/deep'), { recursive: true });
@@ -70,7 +49,7 @@ describe('the incremental checkout', () => {
     chmodSync(path.join(repo.dir, 'run.sh'), 0o755);
     symlinkSync('a.txt', path.join(repo.dir, 'link'));
     repo.commit('many changes');
-    await check();
+    await check(false);
 
     // Packed objects are read through git, loose ones directly: both kinds must check out alike.
     repo.git('repack', '-a', '-d', '-q');

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
 import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
+import { nixVersion, onSecondNix } from '../helpers/nix.js';
 import { fileTarball } from '../helpers/tarball.js';
 
 /** nixtag's tag for the repo's only image. */
@@ -20,6 +21,12 @@ const config = (extra: string) => `images:
 ${extra}`;
 
 describe('the tag equals what n2k8s computes in CI checkout of the same commit', () => {
+  it('runs on the Nix this test project names', () => {
+    // The *-nix2.26 projects put the second Nix first on PATH; a shim that fell through would not.
+    if (onSecondNix) expect(nixVersion()).toEqual([2, 26]);
+    else expect(nixVersion()[0]).toBe(2);
+  });
+
   it('for a plain derivation', async () => {
     const repo = gitRepo({ 'default.nix': plainImage });
     const expected = n2k8sTag(ciCheckout(repo));
@@ -80,11 +87,12 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
   });
 
   it('for a ./. source, evaluated in a directory named like CI checkout, not like the clone', async () => {
+    // builtins.path names the copy after the directory; .git is left out, as it differs per clone.
     const repo = gitRepo(
       {
         'default.nix': `derivation {
   name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
-  src = ./.; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; filter = p: t: baseNameOf p != ".git"; }; args = [ "-c" "echo > $out" ];
 }`,
         'main.go': 'package main\n',
       },

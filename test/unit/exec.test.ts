@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exec } from '../../src/exec.js';
+import { exec, terminateChildren } from '../../src/exec.js';
 
 const env = { PATH: process.env.PATH };
 
@@ -31,5 +32,53 @@ describe('exec', () => {
     });
     expect(result).toMatchObject({ failed: true, exitCode: 1, stderr: 'partial\n' });
     expect(result.answeredEarly).toBeUndefined();
+  });
+
+  /** Running: it exists and is not a zombie waiting to be reaped. */
+  const alive = (pid: number) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return false;
+    }
+  };
+  const pidOf = (stderr: string) => Number(/pid (\d+)/.exec(stderr)?.[1]);
+  // A program that ignores SIGTERM and starts a helper in its group, as Nix may.
+  const stubborn = 'trap "" TERM; sleep 30 & echo "pid $$ helper $!" >&2';
+
+  it('owned: ends the program and its helpers once it has answered', async () => {
+    const result = await exec('sh', ['-c', `${stubborn}; echo "answer: 42" >&2; wait`], {
+      cwd: '/',
+      env,
+      owned: true,
+      answeredBy: (text) => text.includes('answer'),
+    });
+    const helper = Number(/helper (\d+)/.exec(result.stderr)?.[1]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive(pidOf(result.stderr))).toBe(false);
+    expect(alive(helper)).toBe(false);
+  });
+
+  it('owned: a timeout ends a program that ignores SIGTERM (KILL after the grace)', async () => {
+    const started = performance.now();
+    const result = await exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true, timeoutMs: 300 });
+    expect(result).toMatchObject({ failed: true, timedOut: true });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    const helper = Number(/helper (\d+)/.exec(result.stderr)?.[1]);
+    expect(alive(helper)).toBe(false);
+  });
+
+  it('owned: an abort, and terminateChildren, end what still runs', async () => {
+    const controller = new AbortController();
+    const aborted = exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true, signal: controller.signal });
+    const running = exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort();
+    expect((await aborted).failed).toBe(true);
+    await terminateChildren();
+    const result = await running;
+    expect(result.failed).toBe(true);
+    expect(alive(Number(/helper (\d+)/.exec(result.stderr)?.[1]))).toBe(false);
   });
 });

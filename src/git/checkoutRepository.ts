@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { git, type GitOptions } from './git.js';
+
+/**
+ * The checkout nixtag evaluates is a git repository of its own, as CI's clone is: `<checkout>/.git`
+ * borrows the user's objects through `objects/info/alternates` (nothing is copied), and its HEAD
+ * is the judged commit, so `builtins.fetchGit ./.` and `lib.fileset.gitTracked` see what they see
+ * in CI. Every git command on it runs with no system or global configuration and no system
+ * attributes, as in CI's fresh container: the user's `core.autocrlf`, filters, `core.attributesFile`
+ * and sparse-checkout patterns never reach it, while the tree's own `.gitattributes` apply.
+ */
+export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): GitOptions {
+  return {
+    ...extra,
+    cwd: workTree,
+    env: {
+      GIT_DIR: path.join(workTree, '.git'),
+      GIT_WORK_TREE: workTree,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_ATTR_NOSYSTEM: '1',
+      ...extra.env,
+    },
+  };
+}
+
+/** The hash function of a repository whose object ids look like `oid`. */
+const algorithmOf = (oid: string) => (oid.length === 64 ? 'sha256' : 'sha1');
+
+/**
+ * Makes `workTree` an empty git repository that reads its objects from `objectDirectories` (the
+ * user's, and for a submodule its own module's).
+ */
+export async function initCheckout(workTree: string, objectDirectories: readonly string[], sampleOid: string) {
+  await git(
+    ['init', '--quiet', `--object-format=${algorithmOf(sampleOid)}`, workTree],
+    checkoutGit(workTree, { cwd: path.dirname(workTree) }),
+  );
+  await writeFile(
+    path.join(workTree, '.git', 'objects', 'info', 'alternates'),
+    objectDirectories.map((directory) => `${directory}\n`).join(''),
+  );
+}
+
+/** Who makes the commit that stands for a tree that is not committed yet (the index, the worktree). */
+const IDENTITY = 'nixtag <nixtag@localhost>';
+
+/**
+ * Writes a commit of `tree` into the checkout's own object store (never the user's) and returns
+ * its id: a loose object written here, without a git process. Its date and parents are fixed, so
+ * the same tree always gives the same commit; what an expression reads of it (`rev`, `revCount`,
+ * `lastModified`) is not what the real commit will hold, which is why such an expression cannot be
+ * judged before the commit exists.
+ */
+export async function writeCommit(
+  workTree: string,
+  tree: string,
+  options: { parents?: readonly string[]; time?: number } = {},
+): Promise<string> {
+  const time = options.time ?? 0;
+  const text = [
+    `tree ${tree}`,
+    ...(options.parents ?? []).map((parent) => `parent ${parent}`),
+    `author ${IDENTITY} ${time} +0000`,
+    `committer ${IDENTITY} ${time} +0000`,
+    '',
+    'The tree nixtag judges\n',
+  ].join('\n');
+  const body = Buffer.from(text);
+  const object = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
+  const oid = createHash(algorithmOf(tree)).update(object).digest('hex');
+  const file = path.join(workTree, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+  // A few hundred bytes: written synchronously, which costs less than a round through the
+  // thread pool on the path every incremental checkout takes.
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(`${file}.${process.pid}.tmp`, deflateSync(object));
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  }
+  return oid;
+}
+
+/** The commit the checkout's HEAD names (detached), if any. */
+export function headOf(workTree: string): string | undefined {
+  try {
+    const head = readFileSync(path.join(workTree, '.git', 'HEAD'), 'utf8').trim();
+    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head) ? head : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Points the checkout's HEAD at `commit`, detached, as a CI checkout of a revision is. */
+export async function setHead(workTree: string, commit: string): Promise<void> {
+  if (headOf(workTree) === commit) return;
+  const head = path.join(workTree, '.git', 'HEAD');
+  writeFileSync(`${head}.${process.pid}.tmp`, `${commit}\n`);
+  renameSync(`${head}.${process.pid}.tmp`, head);
+}
+
+/**
+ * Runs `work` with the checkout's HEAD at another commit of the same tree: a child of the current
+ * one, dated decades apart, so its `rev`, `revCount` and `lastModified` all differ. An expression
+ * whose tag changes with it depends on the commit, not only on the tree.
+ */
+export async function withOtherCommit<T>(workTree: string, tree: string, work: () => Promise<T>): Promise<T> {
+  const head = headOf(workTree);
+  if (head === undefined) return work();
+  const other = await writeCommit(workTree, tree, { parents: [head], time: 2_000_000_000 });
+  await setHead(workTree, other);
+  try {
+    return await work();
+  } finally {
+    await setHead(workTree, head);
+  }
+}
+
+/*
+ * The checkout's index matters only to expressions that ask git about the checkout (`fetchGit`):
+ * with it out of step, git calls the tree dirty. Keeping it in step costs a rewrite of the whole
+ * index per update, so an update leaves it stale until an evaluation is seen to read git (the
+ * HEAD probe); from then on this checkout keeps it in step.
+ */
+const staleMarker = (workTree: string) => path.join(workTree, '.git', 'nixtag-index-stale');
+const wantedMarker = (workTree: string) => `${workTree}.reads-git`;
+
+/** Whether an update should bring the checkout's index along: wanted, and not stale already. */
+export function keepsIndex(workTree: string): boolean {
+  return existsSync(wantedMarker(workTree)) && !existsSync(staleMarker(workTree));
+}
+
+/** After an update that did not bring the index along. */
+export async function leaveIndexStale(workTree: string): Promise<void> {
+  if (!existsSync(staleMarker(workTree))) writeFileSync(staleMarker(workTree), '');
+}
+
+/**
+ * Brings a stale index in step with HEAD (`git reset --mixed`, which also refreshes its stat
+ * data) and remembers that this checkout's expressions read git. True when it was stale: an
+ * evaluation that read git before must run again.
+ */
+export async function freshenIndex(workTree: string): Promise<boolean> {
+  const stale = existsSync(staleMarker(workTree));
+  if (stale) {
+    await git(['reset', '--quiet', '--mixed', 'HEAD'], checkoutGit(workTree));
+    await rm(staleMarker(workTree), { force: true });
+  }
+  if (!existsSync(wantedMarker(workTree))) await writeFile(wantedMarker(workTree), '');
+  return stale;
+}

@@ -1,0 +1,73 @@
+import { mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readBlobs } from './blobs.js';
+import { checkoutGit } from './checkoutRepository.js';
+import { git } from './git.js';
+import type { Repository } from './repository.js';
+
+/** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
+export interface Change {
+  mode: string;
+  oid: string;
+  status: string;
+  path: string;
+}
+
+export function parseRawDiff(raw: string): Change[] {
+  const fields = raw.split('\0');
+  const changes: Change[] = [];
+  for (let index = 0; index + 1 < fields.length; index += 2) {
+    const header = fields[index]!;
+    if (!header.startsWith(':')) break;
+    const [, newMode = '', , newOid = '', status = ''] = header.slice(1).split(' ');
+    changes.push({ mode: newMode, oid: newOid, status: status.charAt(0), path: fields[index + 1]! });
+  }
+  return changes;
+}
+
+async function removeEmptyParents(root: string, file: string): Promise<void> {
+  for (let directory = path.dirname(file); directory !== '.'; directory = path.dirname(directory)) {
+    try {
+      await rmdir(path.join(root, directory));
+    } catch {
+      return; // not empty, or already gone
+    }
+  }
+}
+
+/**
+ * Writes a diff's blobs as they are, for a tree without `.gitattributes` (where git, with no
+ * configuration of the user's, converts nothing): deletions first (a file may become a
+ * directory), then the rest. The checkout's index learns the same entries, so that the
+ * repository stays clean for Nix's `fetchGit`.
+ */
+export async function writeChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
+  for (const change of changes.filter((entry) => entry.status === 'D')) {
+    await rm(path.join(workTree, change.path), { force: true, recursive: true });
+    await removeEmptyParents(workTree, change.path);
+  }
+  const written = changes.filter((entry) => entry.status !== 'D');
+  const blobs = await readBlobs(
+    repository,
+    written.filter((entry) => entry.mode !== '160000').map((entry) => entry.oid),
+  );
+  for (const change of written) {
+    const file = path.join(workTree, change.path);
+    await mkdir(path.dirname(file), { recursive: true });
+    await rm(file, { force: true, recursive: true });
+    if (change.mode === '160000')
+      await mkdir(file, { recursive: true }); // a submodule: empty until checkoutSubmodules fills it
+    else if (change.mode === '120000') await symlink(blobs.get(change.oid)!.toString('utf8'), file);
+    else await writeFile(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
+  }
+}
+
+/** The checkout's index gets the diff's entries (`update-index --index-info`); contents are written beside. */
+export function indexChanges(workTree: string, changes: Change[], zero: string): Promise<string> {
+  const input = changes
+    .map((change) =>
+      change.status === 'D' ? `0 ${zero}\t${change.path}\0` : `${change.mode} ${change.oid}\t${change.path}\0`,
+    )
+    .join('');
+  return git(['update-index', '-z', '--index-info'], checkoutGit(workTree, { input }));
+}

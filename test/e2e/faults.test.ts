@@ -1,0 +1,359 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { nixtagCli } from '../helpers/cli.js';
+import { deployment, plainImage, STALE } from '../helpers/expressions.js';
+import { config, expectCleanError, faultRepo, REPO, runCli, snapshot } from '../helpers/faults.js';
+import { tempDir, testEnv, writeFiles } from '../helpers/repo.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const shortWrite = pathToFileURL(path.resolve(here, '../helpers/shortWrite.mjs')).href;
+const lockModule = path.resolve(here, '../../dist/state/lock.js');
+
+/** A manifest of about 150 KB: more than a nearly full disk has room for. */
+const bigManifest = (tag: string) => deployment(`${REPO}:${tag}`) + `# ${'padding '.repeat(19_000)}\n`;
+
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes('.nixtag-'));
+
+/** A git repository at `dir` (which must exist), with `files` committed. */
+function repoAt(dir: string, files: Record<string, string>) {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: testEnv(), encoding: 'utf8' });
+  git('init', '--quiet', '--initial-branch', 'main');
+  writeFiles(dir, files);
+  git('add', '--all');
+  git('commit', '--quiet', '-m', 'initial');
+  return { dir, git };
+}
+
+/** A small tmpfs, unmounted when the test ends; undefined where mounting is not allowed. */
+function smallFileSystem(kilobytes: number): string | undefined {
+  const dir = path.join(tempDir(), 'small');
+  mkdirSync(dir);
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${kilobytes}k`, 'tmpfs', dir]).status === 0;
+  if (!mounted) return undefined;
+  onTestFinished(() => {
+    spawnSync('umount', ['-l', dir]);
+  });
+  return dir;
+}
+
+/** Fills the file system `dir` is on, then frees `free` bytes. */
+function fillUp(dir: string, free: number): void {
+  const filler = path.join(dir, 'filler');
+  const descriptor = openSync(filler, 'w');
+  const chunk = Buffer.alloc(4096, 1);
+  let size = 0;
+  try {
+    for (;;) size += writeSync(descriptor, chunk);
+  } catch {
+    // full
+  }
+  ftruncateSync(descriptor, Math.max(0, size - free));
+  closeSync(descriptor);
+}
+
+/** Makes `file` impossible to replace: immutable where the file system allows, else a read-only mount. */
+function freeze(file: string): void {
+  if (spawnSync('chattr', ['+i', file]).status === 0) {
+    onTestFinished(() => {
+      spawnSync('chattr', ['-i', file]);
+    });
+    return;
+  }
+  const directory = path.dirname(file);
+  execFileSync('mount', ['--bind', directory, directory]);
+  onTestFinished(() => {
+    spawnSync('umount', ['-l', directory]);
+  });
+  execFileSync('mount', ['-o', 'remount,bind,ro', directory]);
+}
+
+describe('writes under faults', () => {
+  it('fix and fix --staged on a full disk: exit 3 naming the file, nothing changed, no temporary file', async () => {
+    const disk = smallFileSystem(1024);
+    const env: Record<string, string> =
+      disk === undefined ? { NODE_OPTIONS: `--import=${shortWrite}`, NIXTAG_TEST_WRITE_LIMIT: '61440' } : {};
+    const dir = path.join(disk ?? tempDir(), 'app');
+    mkdirSync(dir);
+    const repo = repoAt(dir, {
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': bigManifest(STALE),
+    });
+    expect((await runCli(dir, ['check'])).code).toBe(1); // checks out the tree and caches the tag
+    if (disk !== undefined) fillUp(disk, 60 * 1024);
+    const before = snapshot(dir);
+
+    for (const args of [['fix'], ['fix', '--staged'], ['hook', 'pre-commit', '--fix']]) {
+      const run = await runCli(dir, args, env);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(/nixtag: error \[(WRITE_FAILED|GIT_FAILED)\]/);
+      if (run.stderr.includes('WRITE_FAILED')) {
+        expect(run.stderr).toMatch(
+          /Could not write k8s\/app\.yaml: .*(no space left on device|of \d+ bytes could be written)/i,
+        );
+        expect(run.stderr).toMatch(/hint: Free some space/);
+      }
+      expect(run.stdout).not.toMatch(/fixed/);
+      expectCleanError(run);
+      expect(snapshot(dir)).toEqual(before);
+      expect(leftovers(path.join(dir, 'k8s'))).toEqual([]);
+    }
+    expect(repo.git('status', '--porcelain')).not.toMatch(/k8s/);
+  });
+
+  it('a write cut short (an fs shim): exit 3, the manifest and the index as they were', async () => {
+    const repo = faultRepo({ 'k8s/app.yaml': bigManifest(STALE) });
+    const env = { NODE_OPTIONS: `--import=${shortWrite}`, NIXTAG_TEST_WRITE_LIMIT: '61440' };
+    const before = snapshot(repo.dir);
+    for (const args of [['fix'], ['fix', '--staged']]) {
+      const run = await runCli(repo.dir, args, env);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toContain('nixtag: error [WRITE_FAILED]: Could not write k8s/app.yaml: only 61440 of');
+      expectCleanError(run);
+      expect(snapshot(repo.dir)).toEqual(before);
+      expect(leftovers(path.join(repo.dir, 'k8s'))).toEqual([]);
+    }
+    // Without the shim the same fix goes through: the failure was the write's.
+    expect((await runCli(repo.dir, ['fix', '--staged'])).code).toBe(0);
+    expect(repo.git('diff', '--cached', '--name-only').trim()).toBe('k8s/app.yaml');
+  });
+
+  it('fix --staged with an immutable working-tree copy: exit 3, index and working tree unchanged', async () => {
+    const repo = faultRepo();
+    const before = snapshot(repo.dir);
+    freeze(path.join(repo.dir, 'k8s/app.yaml'));
+    for (const args of [['fix', '--staged'], ['fix']]) {
+      const run = await runCli(repo.dir, args);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(
+        /nixtag: error \[WRITE_FAILED\]: Could not write k8s\/app\.yaml: .*(operation not permitted|read-only file system)/i,
+      );
+      expect(run.stderr).toMatch(/hint: Make the file and its directory writable/);
+      expectCleanError(run);
+      expect(snapshot(repo.dir)).toEqual(before);
+      expect(leftovers(path.join(repo.dir, 'k8s'))).toEqual([]);
+    }
+  });
+
+  it('temporary files of a killed fix are removed by the next run; a killed fix never leaves half a file', async () => {
+    const files: Record<string, string> = {};
+    for (let index = 0; index < 40; index++) files[`k8s/app-${index}.yaml`] = bigManifest(STALE);
+    const probe = faultRepo(files);
+    const tag = JSON.parse(nixtagCli(probe.dir, ['hash', '--json']).stdout).images[0].hash as string;
+    const full = (await runCli(probe.dir, ['fix'])).ms;
+
+    // One left by hand, by a pid that is gone.
+    const dead = spawnSync('true').pid;
+    const repo = faultRepo(files);
+    const abandoned = path.join(repo.dir, 'k8s', `.app-1.yaml.nixtag-${dead}-0123abcd`);
+    writeFileSync(abandoned, 'partial');
+    expect((await runCli(repo.dir, ['check'])).code).toBe(1);
+    expect(existsSync(abandoned)).toBe(false);
+
+    for (const fraction of [0.35, 0.55, 0.75, 0.9]) {
+      const victim = faultRepo(files);
+      const killed = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [path.resolve(here, '../../dist/cli/bin.js'), 'fix'], {
+          cwd: victim.dir,
+          env: testEnv(),
+          stdio: 'ignore',
+        });
+        setTimeout(() => child.kill('SIGKILL'), full * fraction);
+        child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? 1 : 0));
+      });
+      expect(killed).toBeDefined();
+      const next = await runCli(victim.dir, ['check']);
+      expect([0, 1]).toContain(next.code);
+      expect(leftovers(path.join(victim.dir, 'k8s'))).toEqual([]);
+      for (const name of Object.keys(files)) {
+        expect([bigManifest(STALE), bigManifest(tag)]).toContain(victim.read(name));
+      }
+    }
+  });
+});
+
+/** A plain file where nixtag keeps a directory. */
+function fileInsteadOf(gitDir: string, directory: string): void {
+  rmSync(path.join(gitDir, directory), { recursive: true });
+  writeFileSync(path.join(gitDir, directory), 'x');
+}
+
+describe('state that crashed instead of healing', () => {
+  const cases: Array<[string, (gitDir: string) => void]> = [
+    [
+      '{"entries":null} in evaluations.json',
+      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), '{"entries":null,"version":1}'),
+    ],
+    [
+      'a cache record of the wrong shape',
+      (gitDir) =>
+        writeFileSync(
+          path.join(gitDir, 'nixtag/cache/evaluations.json'),
+          '{"version":2,"records":[{"environment":null,"inputs":null,"tags":null}]}',
+        ),
+    ],
+    ['a file where .git/nixtag belongs', (gitDir) => fileInsteadOf(gitDir, 'nixtag')],
+    [
+      'a checkout record with a trailing newline',
+      (gitDir) => {
+        const record = path.join(gitDir, 'nixtag/trees/worktree/source.tree');
+        writeFileSync(record, `${readFileSync(record, 'utf8').trim()}\n`);
+      },
+    ],
+    [
+      'an interrupted checkout update (its marker left, a file missing)',
+      (gitDir) => {
+        writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'), 'x');
+        rmSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'));
+      },
+    ],
+    [
+      'a checkout record that is not a tree id',
+      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.tree'), 'garbage'),
+    ],
+    ['a file where the checkouts belong', (gitDir) => fileInsteadOf(gitDir, 'nixtag/trees')],
+    ['a cache directory that is a file', (gitDir) => fileInsteadOf(gitDir, 'nixtag/cache')],
+  ];
+  it.each(cases)('%s: discarded and rebuilt, the verdict unchanged', async (_name, corrupt) => {
+    const repo = faultRepo({ 'k8s/app.yaml': deployment(`${REPO}:${STALE}`), 'app/main.txt': 'v1\n' });
+    expect((await runCli(repo.dir, ['check'])).code).toBe(1);
+    repo.write({ 'app/main.txt': 'v2\n' }); // the next run updates the checkout
+    const gitDir = path.join(repo.dir, '.git');
+    corrupt(gitDir);
+    const before = snapshot(repo.dir);
+    for (let round = 0; round < 2; round++) {
+      const run = await runCli(repo.dir, ['check', '--json']);
+      expect(run.code, run.stderr).toBe(1);
+      expect(JSON.parse(run.stdout).references[0].status).toBe('stale');
+      expect(snapshot(repo.dir)).toEqual(before);
+    }
+    expect(statSync(path.join(gitDir, 'nixtag')).isDirectory()).toBe(true);
+    const cache = JSON.parse(readFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), 'utf8'));
+    expect(cache.records.length).toBeGreaterThan(0);
+    expect(readFileSync(path.join(gitDir, 'nixtag/trees/worktree/source/app/main.txt'), 'utf8')).toBe('v2\n');
+    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'))).toBe(true);
+    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'))).toBe(false);
+  });
+});
+
+describe('the checkout and the lock', () => {
+  it('the checkout is complete before the lock is let go, also when the tags come from the cache', async () => {
+    const repo = faultRepo();
+    const slot = path.join(repo.dir, '.git/nixtag/trees/worktree');
+    // Two runs teach the cache that the manifest is no Nix input: the third takes its tags from it.
+    expect((await runCli(repo.dir, ['check'])).code).toBe(1);
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${'1'.repeat(32)}`) });
+    expect((await runCli(repo.dir, ['check'])).code).toBe(1);
+    const next = deployment(`${REPO}:${'2'.repeat(32)}`);
+    repo.write({ 'k8s/app.yaml': next });
+
+    // The first run pauses inside its checkout update; the second starts the moment the first answers.
+    let atAnswer: { marker: boolean; checkout: string } | undefined;
+    let second: Promise<Awaited<ReturnType<typeof runCli>>> | undefined;
+    const first = await runCli(
+      repo.dir,
+      ['check', '--json'],
+      { NIXTAG_TEST_PAUSE_CHECKOUT_MS: '1500' },
+      {
+        onStdout: () => {
+          if (atAnswer !== undefined) return;
+          atAnswer = {
+            marker: existsSync(path.join(slot, 'source.updating')),
+            checkout: readFileSync(path.join(slot, 'source/k8s/app.yaml'), 'utf8'),
+          };
+          second = runCli(repo.dir, ['check', '--json']);
+        },
+      },
+    );
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout).evaluated).toBeUndefined();
+    expect(atAnswer).toEqual({ marker: false, checkout: next });
+    const after = await second!;
+    expect(after.code, after.stderr).toBe(1);
+    expect(existsSync(path.join(slot, 'source.updating'))).toBe(false);
+    expect(readFileSync(path.join(slot, 'source/k8s/app.yaml'), 'utf8')).toBe(next);
+    expect(readFileSync(path.join(slot, 'source/default.nix'), 'utf8')).toBe(plainImage);
+    // And the tag is still the one Nix computes for the tree.
+    const cached = JSON.parse((await runCli(repo.dir, ['hash', '--json'])).stdout).images[0].hash;
+    const fresh = JSON.parse((await runCli(repo.dir, ['hash', '--json', '--no-cache'])).stdout).images[0].hash;
+    expect(cached).toBe(fresh);
+  });
+
+  it('a run waits for a busy holder, says so, and gives up after NIXTAG_LOCK_TIMEOUT', async () => {
+    const repo = faultRepo();
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { lockRepository } = await import(${JSON.stringify(lockModule)});
+         const lock = await lockRepository({ gitDir: '.git' });
+         console.log('locked');
+         const end = Date.now() + 3000; while (Date.now() < end); // busy: its event loop never turns
+         await lock.release();`,
+      ],
+      { cwd: repo.dir, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const [timedOut, waited] = await Promise.all([
+      runCli(repo.dir, ['check'], { NIXTAG_LOCK_TIMEOUT: '1.5' }),
+      runCli(repo.dir, ['check']),
+    ]);
+    expect(timedOut.code).toBe(3);
+    expect(timedOut.stderr).toMatch(/waiting for another nixtag run on this repository \(pid \d+\)/);
+    expect(timedOut.stderr).toMatch(/nixtag: error \[LOCK_TIMEOUT\]: Another nixtag run \(pid \d+\) has held/);
+    expectCleanError(timedOut);
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(waited.ms).toBeGreaterThan(2_000); // it did not take the lock from the busy holder
+    expect(waited.stderr).toMatch(/waiting for another nixtag run/);
+  });
+});
+
+describe('hostile names and paths', () => {
+  it('prints a file name with terminal escape codes as git quotes it', async () => {
+    const name = 'k8s/\x1b[31mred.yaml';
+    const repo = faultRepo({ [name]: deployment(`${REPO}:${STALE}`) });
+    const run = await runCli(repo.dir, ['check']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('"k8s/\\033[31mred.yaml":10:18: stale reference to app');
+    expectCleanError(run);
+    const json = await runCli(repo.dir, ['check', '--json']);
+    expect(JSON.parse(json.stdout).references.map((reference: { file: string }) => reference.file)).toContain(name);
+  });
+
+  it('refuses configuration paths that leave the repository, and a pin that links out of it', async () => {
+    const repo = faultRepo({ '.nixtagrc.yaml': `pin: ../../etc/shadow\n${config()}` });
+    const run = await runCli(repo.dir, ['check']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/CONFIG_INVALID[\s\S]*pin: a file inside the repository/);
+
+    const linked = faultRepo();
+    symlinkSync('/etc/passwd', path.join(linked.dir, '.nixpkgs-pin.json'));
+    linked.commit('pin');
+    const before = snapshot(linked.dir);
+    const pinned = await runCli(linked.dir, ['check']);
+    expect(pinned.code).toBe(2);
+    expect(pinned.stderr).toMatch(/PIN_INVALID.*symlink to a file outside the repository/);
+    expect(pinned.stderr).not.toContain('root:');
+    const shown = await runCli(linked.dir, ['pin', 'show']);
+    expect(shown.code).toBe(2);
+    expect(shown.stderr + shown.stdout).not.toContain('root:');
+    expect(snapshot(linked.dir)).toEqual(before);
+  });
+});

@@ -1,0 +1,369 @@
+/**
+ * From an adversarial review of the input tracking, the evaluation cache, the judgements and PATH
+ * narrowing: each test is a layout or sequence where a cached, idle or narrowed answer once
+ * differed from what a full `--no-cache` run (and CI's command) gives: a wrong verdict.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { nixtagCli, type CliResult } from '../helpers/cli.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv, type Files, type TestRepo } from '../helpers/repo.js';
+
+const REF = 'registry.example/app';
+
+/** nixpkgs' real lib (MIT), copied beside its licence. */
+const NIXPKGS_LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nixpkgs-lib/lib');
+
+/** A stand-in image whose hash depends on `data` (a Nix expression) and the target system. */
+const image = (data: string) => `{ system ? builtins.currentSystem }:
+derivation {
+  name = "docker-image-app.tar.gz";
+  inherit system;
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+  data = ${data};
+}
+`;
+
+/** Commits `files` plus a manifest, fixes the tag, commits again and judges once (cache + judgement). */
+function judgedRepo(files: Files, manifest = 'deploy.yaml'): TestRepo {
+  const repo = gitRepo({ ...files, [manifest]: deployment(`${REF}:${STALE}`) });
+  const fixed = nixtagCli(repo.dir, ['fix']);
+  expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+  repo.commit('current tags');
+  const check = nixtagCli(repo.dir, ['check', '--staged']);
+  expect(check.code, check.stdout + check.stderr).toBe(0);
+  return repo;
+}
+
+/** What a full run that trusts nothing remembered says about the index. */
+const fresh = (repo: TestRepo): CliResult => nixtagCli(repo.dir, ['check', '--staged', '--no-cache']);
+
+const show = (result: CliResult) => result.stdout + result.stderr;
+
+describe('review: the configuration is an input even where it did not exist', () => {
+  it('adding .nixtagrc.yaml with another system to a zero-config repository re-evaluates', () => {
+    const repo = judgedRepo({ 'default.nix': image('"v1"') });
+    repo.write({ '.nixtagrc.yaml': 'system: aarch64-linux\n' });
+    repo.git('add', '--all');
+    const cached = nixtagCli(repo.dir, ['check', '--staged']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(cached.code, show(cached)).toBe(1);
+  });
+
+  it('package.json#nixtag added beside .nixtagrc.yaml (it takes precedence) re-evaluates', () => {
+    const repo = judgedRepo({
+      'default.nix': image('"v1"'),
+      '.nixtagrc.yaml': 'system: x86_64-linux\n',
+    });
+    repo.write({ 'package.json': JSON.stringify({ name: 'x', nixtag: { system: 'aarch64-linux' } }) });
+    repo.git('add', '--all');
+    const cached = nixtagCli(repo.dir, ['check', '--staged']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(cached.code, show(cached)).toBe(1);
+  });
+
+  it('a new .config/nixtagrc (a cosmiconfig search place) is not an idle change', () => {
+    const repo = judgedRepo({ 'default.nix': image('"v1"') });
+    repo.write({ '.config/nixtagrc': 'system: aarch64-linux\n' });
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+  });
+});
+
+describe('review: path computations that escape the literal without a `+` after it', () => {
+  const cases: Array<[string, string, Files, Files]> = [
+    [
+      'a path held in a variable and extended with "/../"',
+      'let d = ./sub; in builtins.readFile (d + "/../data.txt")',
+      { 'sub/keep.txt': 'x\n', 'data.txt': 'v1\n' },
+      { 'data.txt': 'v2\n' },
+    ],
+    [
+      'a parenthesised literal extended with +',
+      'builtins.readFile ((./sub) + "/../data.txt")',
+      { 'sub/keep.txt': 'x\n', 'data.txt': 'v1\n' },
+      { 'data.txt': 'v2\n' },
+    ],
+    [
+      'toString of a literal inside a string',
+      'builtins.readFile "${toString ./sub}/../data.txt"',
+      { 'sub/keep.txt': 'x\n', 'data.txt': 'v1\n' },
+      { 'data.txt': 'v2\n' },
+    ],
+    [
+      'an interpolation holding ../ after ./dir/',
+      'let n = "../data.txt"; in builtins.readFile ./sub/${n}',
+      { 'sub/keep.txt': 'x\n', 'data.txt': 'v1\n' },
+      { 'data.txt': 'v2\n' },
+    ],
+    [
+      'a relative literal with an interpolation right after its first slash (sub/${n})',
+      'let n = "data.txt"; in builtins.readFile sub/${n}',
+      { 'sub/data.txt': 'v1\n' },
+      { 'sub/data.txt': 'v2\n' },
+    ],
+    [
+      'a literal that leaves the checkout and comes back in through its name (../source/x)',
+      'builtins.readFile ../source/data.txt',
+      { 'data.txt': 'v1\n' },
+      { 'data.txt': 'v2\n' },
+    ],
+    [
+      "nixpkgs' lib.filesystem.locateDominatingFile (dirOf inside nixpkgs, not in the repository)",
+      `let lib = import ${NIXPKGS_LIB}; in if lib.filesystem.locateDominatingFile "marker" ./sub/deep == null then "none" else "found"`,
+      { 'sub/deep/keep': 'x\n' },
+      { marker: 'here\n' },
+    ],
+  ];
+  for (const [title, data, files, change] of cases) {
+    it(title, () => {
+      const repo = judgedRepo({ 'default.nix': image(data), ...files });
+      repo.write(change);
+      repo.git('add', '--all');
+      const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+      const full = fresh(repo); // after: a full run records its own judgement
+      expect(full.code, show(full)).toBe(1);
+      expect(hook.code, show(hook)).toBe(1);
+    });
+  }
+});
+
+describe('review: symlinks that appear above an absent input', () => {
+  it('a new symlinked directory makes ./lib/x.txt exist', () => {
+    const repo = judgedRepo({
+      'default.nix': image('if builtins.pathExists ./lib/x.txt then builtins.readFile ./lib/x.txt else "none"'),
+      'real/keep': '\n',
+    });
+    repo.write({ 'real/x.txt': 'hello\n' });
+    symlinkSync('real', path.join(repo.dir, 'lib'));
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+    // Without the judgement, the evaluation cache answers the same wrong way.
+    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
+    const cached = nixtagCli(repo.dir, ['check', '--staged']);
+    expect(cached.code, show(cached)).toBe(1);
+  });
+});
+
+describe('review: PATH narrowing', () => {
+  it('measures PATH arguments against the current tree, not the last judged one (branch switch)', () => {
+    const repo = judgedRepo({ 'default.nix': image('builtins.readFile ./a.txt'), 'a.txt': 'a\n', 'b.txt': 'b\n' });
+    repo.git('checkout', '--quiet', '-b', 'other');
+    repo.write({ 'default.nix': image('builtins.readFile ./b.txt') });
+    expect(nixtagCli(repo.dir, ['fix', '--no-cache']).code).toBe(0);
+    repo.commit('other reads b.txt');
+    repo.git('checkout', '--quiet', 'main');
+    expect(nixtagCli(repo.dir, ['check']).code).toBe(0); // judges main: inputs a.txt
+    repo.git('checkout', '--quiet', 'other');
+    repo.write({ 'b.txt': 'b2\n' });
+    repo.git('add', 'b.txt');
+    const lintStaged = nixtagCli(repo.dir, ['check', '--staged', path.join(repo.dir, 'b.txt')]);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(lintStaged.code, show(lintStaged)).toBe(1);
+  });
+
+  it('follows an imported Nix file without the .nix extension when nothing was judged yet', () => {
+    const repo = judgedRepo({
+      'default.nix': image('import ./nix/data-expr'),
+      'nix/data-expr': 'builtins.readFile ../data.txt\n',
+      'data.txt': 'v1\n',
+    });
+    const forget = () => rmSync(path.join(repo.dir, '.git/nixtag'), { recursive: true, force: true });
+    forget(); // nothing remembered: a fresh clone
+    expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
+    repo.write({ 'data.txt': 'v2\n' });
+    repo.git('add', 'data.txt');
+    // Forget again, as on a teammate's first commit after cloning.
+    forget();
+    const lintStaged = nixtagCli(repo.dir, ['check', '--staged', 'data.txt']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(lintStaged.code, show(lintStaged)).toBe(1);
+  });
+
+  it('a directory argument (`nixtag check .`, `nixtag check k8s`) holding a stale manifest', () => {
+    const repo = gitRepo({
+      'default.nix': image('"v1"'),
+      'k8s/deploy.yaml': deployment(`${REF}:${STALE}`),
+    });
+    expect(nixtagCli(repo.dir, ['check', '--no-cache']).code).toBe(1);
+    const dot = nixtagCli(repo.dir, ['check', '--no-cache', '.']);
+    expect(dot.code, show(dot)).toBe(1);
+    const k8s = nixtagCli(repo.dir, ['check', '--no-cache', 'k8s']);
+    expect(k8s.code, show(k8s)).toBe(1);
+  });
+});
+
+describe('review: manifest globs on some images only', () => {
+  it('a new file matching one image glob (not YAML-named) while another image uses the default set', () => {
+    const appManifest = (tag: string) =>
+      `${JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        spec: { template: { spec: { containers: [{ name: 'a', image: `${REF}:${tag}` }] } } },
+      })}\n`;
+    const repo = gitRepo({
+      'default.nix': image('"a"'),
+      'b.nix': image('"b"'),
+      '.nixtagrc.yaml': `images:
+  - name: app
+    nix: default.nix
+    repository: ${REF}
+    manifests: ["deploy/*.json"]
+  - name: b
+    nix: b.nix
+    repository: registry.example/b
+`,
+      'deploy/app.json': appManifest(STALE),
+      'b.yaml': deployment(`registry.example/b:${STALE}`),
+    });
+    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+    repo.commit('current tags');
+    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+    repo.write({ 'deploy/new.json': appManifest(STALE) });
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo); // after: a full run records its own judgement
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+  });
+});
+
+describe('review: path literals in the configuration', () => {
+  it('an `args` expression (`{ expr: "./data" }`) names a directory the evaluation reads', () => {
+    const repo = judgedRepo({
+      'default.nix': `{ system ? builtins.currentSystem, src }:
+derivation {
+  name = "docker-image-app.tar.gz";
+  inherit system;
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+  data = builtins.readFile (src + "/x.txt");
+}
+`,
+      'data/x.txt': 'v1\n',
+      '.nixtagrc.yaml': `images:
+  - name: app
+    nix: default.nix
+    repository: ${REF}
+    args:
+      src: { expr: "./data" }
+`,
+    });
+    repo.write({ 'data/x.txt': 'v2\n' });
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo);
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+  });
+});
+
+describe('review: submodules (fresh runs too)', () => {
+  it('evaluates with the submodule checked out, as CI clones it (submodules: true is the default)', () => {
+    const library = gitRepo({ 'x.txt': 'v1\n' }, 'library');
+    const repo = gitRepo({ 'README.md': 'hi\n' });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', '--quiet', 'add', library.dir, 'vendor');
+    repo.write({
+      'default.nix': image('if builtins.pathExists ./vendor/x.txt then builtins.readFile ./vendor/x.txt else "none"'),
+      'deploy.yaml': deployment(`${REF}:${STALE}`),
+    });
+    repo.commit('image');
+    const clone = path.join(tempDir('ci-'), 'source');
+    execFileSync(
+      'git',
+      ['-c', 'protocol.file.allow=always', 'clone', '--quiet', '--recurse-submodules', repo.dir, clone],
+      {
+        env: testEnv(),
+      },
+    );
+    const ci = n2k8sTag(clone);
+    expect(ci).toMatch(/^[0-9a-z]{32}$/);
+    const hash = nixtagCli(repo.dir, ['hash', '--json', '--no-cache']);
+    const ours = (JSON.parse(hash.stdout) as { images: Array<{ hash: string }> }).images[0]!.hash;
+    expect(ours, show(hash)).toBe(ci);
+  });
+});
+
+describe('review: what manifests and the configuration read beyond their own path', () => {
+  it('a manifest that is a symlink: its target changes', () => {
+    const repo = gitRepo({
+      'default.nix': image('"v1"'),
+      'shared/deploy.tmpl': deployment(`${REF}:${STALE}`),
+    });
+    symlinkSync('shared/deploy.tmpl', path.join(repo.dir, 'deploy.yaml'));
+    repo.commit('symlinked manifest');
+    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+    repo.commit('current tags');
+    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+    repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo);
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+  });
+
+  it('a JavaScript configuration that requires another file', () => {
+    const repo = judgedRepo({
+      'default.nix': image('"v1"'),
+      'nixtag.config.cjs': "module.exports = require('./nixtag.shared.json');\n",
+      'nixtag.shared.json': '{ "system": "x86_64-linux" }\n',
+    });
+    repo.write({ 'nixtag.shared.json': '{ "system": "aarch64-linux" }\n' });
+    repo.git('add', '--all');
+    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
+    const full = fresh(repo);
+    expect(full.code, show(full)).toBe(1);
+    expect(hook.code, show(hook)).toBe(1);
+    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
+    const cached = nixtagCli(repo.dir, ['check', '--staged']);
+    expect(cached.code, show(cached)).toBe(1);
+  });
+
+  it('check (working tree) reads an untracked configuration that neither the commit nor the idle answer sees', () => {
+    const repo = judgedRepo({ 'default.nix': image('"v1"') });
+    repo.write({ '.nixtagrc.yaml': 'system: aarch64-linux\n' }); // untracked
+    const idle = nixtagCli(repo.dir, ['check']);
+    const full = nixtagCli(repo.dir, ['check', '--no-cache']);
+    expect(idle.code).toBe(0);
+    expect(full.code, show(full)).toBe(idle.code);
+  });
+});
+
+describe("review: the user's git configuration in nixtag's checkout", () => {
+  it('core.autocrlf=true in the repository config does not change the evaluated files', () => {
+    const repo = gitRepo({ 'default.nix': image('builtins.readFile ./data.txt'), 'data.txt': 'a\nb\n' });
+    const ci = n2k8sTag(ciCheckout(repo)); // CI's clone: no autocrlf
+    repo.git('config', 'core.autocrlf', 'true');
+    const hash = nixtagCli(repo.dir, ['hash', '--json', '--no-cache']);
+    const ours = (JSON.parse(hash.stdout) as { images: Array<{ hash: string }> }).images[0]!.hash;
+    expect(ours, show(hash)).toBe(ci);
+  });
+});
+
+describe("review: nixtag's checkout is not a git repository (fresh runs too)", () => {
+  it("builtins.pathExists ./.git is true in CI's clone", () => {
+    const repo = gitRepo({ 'default.nix': image('if builtins.pathExists ./.git then "clone" else "archive"') });
+    const clone = path.join(tempDir('ci-'), 'source');
+    execFileSync('git', ['clone', '--quiet', repo.dir, clone], { env: testEnv() });
+    const ci = n2k8sTag(clone);
+    expect(ci).toMatch(/^[0-9a-z]{32}$/);
+    const hash = nixtagCli(repo.dir, ['hash', '--json', '--no-cache']);
+    const ours = (JSON.parse(hash.stdout) as { images: Array<{ hash: string }> }).images[0]!.hash;
+    expect(ours, show(hash)).toBe(ci);
+  });
+});

@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { tempDir, testEnv } from './repo.js';
+
+/**
+ * Every file under a directory, `.git` left out (at any depth): path, kind, executable bit and
+ * content (bytes as hex past the first non-text byte), for exact comparison of two checkouts.
+ */
+export function describeTree(root: string, prefix = ''): string[] {
+  return readdirSync(path.join(root, prefix))
+    .filter((name) => name !== '.git')
+    .sort()
+    .flatMap((name) => {
+      const relative = prefix ? `${prefix}/${name}` : name;
+      const file = path.join(root, relative);
+      const stat = lstatSync(file);
+      if (stat.isSymbolicLink()) return [`${relative} -> ${readlinkSync(file)}`];
+      if (stat.isDirectory()) {
+        const inside = describeTree(root, relative);
+        return inside.length > 0 ? inside : [`${relative}/`];
+      }
+      const bytes = readFileSync(file);
+      const text = bytes.every((byte) => byte === 0x0a || byte === 0x0d || (byte >= 0x20 && byte < 0x7f));
+      return [
+        `${relative} ${stat.mode & 0o111 ? 'x' : '-'} ${text ? JSON.stringify(bytes.toString()) : bytes.toString('hex')}`,
+      ];
+    });
+}
+
+/** The tree as git itself extracts it. */
+export function archived(dir: string, tree: string): string[] {
+  const out = path.join(tempDir('expected-'), 'x');
+  mkdirSync(out);
+  execFileSync('sh', ['-c', `git -C "${dir}" archive ${tree} | tar -x -C "${out}"`], { env: testEnv() });
+  return describeTree(out);
+}
+
+/** Git as on CI's fresh machine: no system or global configuration (a file:// submodule allowed). */
+export function cleanGitEnv(): NodeJS.ProcessEnv {
+  return { ...testEnv(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_ALLOW_PROTOCOL: 'file' };
+}
+
+/** A fresh `git clone` of a repository's HEAD, recursive as Tekton's git-clone, in `<tmp>/source`. */
+export function freshClone(dir: string, recursive = true): string {
+  const target = path.join(tempDir('clone-'), 'source');
+  const args = ['clone', '--quiet', ...(recursive ? ['--recurse-submodules'] : []), dir, target];
+  execFileSync('git', args, { env: cleanGitEnv(), stdio: 'ignore' });
+  return target;
+}

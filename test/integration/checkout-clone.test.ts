@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openRepository } from '../../src/git/repository.js';
+import { judgedTree, type TreeSource } from '../../src/git/source.js';
+import { freshenIndex } from '../../src/git/checkoutRepository.js';
+import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
+import { gitRepo, type TestRepo } from '../helpers/repo.js';
+import { cleanGitEnv, describeTree, freshClone } from '../helpers/trees.js';
+
+/** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
+function addSubmodule(repo: TestRepo, nested = false): TestRepo {
+  const lib = gitRepo({ 'lib.nix': '{ version = "1"; }\n', 'notes.txt': 'line\n' }, 'lib');
+  if (nested) {
+    const deep = gitRepo({ 'deep.txt': 'a submodule of a submodule\n' }, 'deep');
+    lib.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', deep.dir, 'deep');
+    lib.commit('nested');
+  }
+  repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+  repo.git('-c', 'protocol.file.allow=always', 'submodule', 'update', '--quiet', '--init', '--recursive');
+  return lib;
+}
+
+/**
+ * A repository that would check out differently under its user's configuration than in CI's clone:
+ * eol, ident and working-tree-encoding attributes, an LFS pointer, and in its own config
+ * core.autocrlf, a smudge filter and sparse-checkout patterns; with a submodule.
+ */
+function awkwardRepo(): { repo: TestRepo; lib: TestRepo } {
+  const repo = gitRepo();
+  repo.write({
+    '.gitattributes': [
+      '*.crlf text eol=crlf',
+      '*.id ident',
+      '*.utf16 text working-tree-encoding=UTF-16LE',
+      '*.bin filter=lfs diff=lfs merge=lfs -text',
+      '*.up filter=upper',
+      '',
+    ].join('\n'),
+    'src/a.crlf': 'one\ntwo\n',
+    'src/plain.txt': 'plain\nlines\n',
+    'version.id': 'version $Id$\n',
+    'big.bin': 'version https://git-lfs.github.com/spec/v1\noid sha256:0000\nsize 4\n',
+    'shout.up': 'quiet\n',
+    'outside/sparse.txt': 'left out by the user sparse patterns\n',
+  });
+  writeFileSync(path.join(repo.dir, 'text.utf16'), Buffer.from('h\u00e9llo\n', 'utf16le'));
+  repo.commit('initial');
+  const lib = addSubmodule(repo, true);
+  repo.commit('submodule');
+  // The user's own configuration, none of which CI's clone has.
+  repo.git('config', 'core.autocrlf', 'true');
+  repo.git('config', 'filter.upper.smudge', 'tr a-z A-Z');
+  repo.git('config', 'filter.upper.clean', 'cat');
+  repo.git('config', 'filter.lfs.smudge', 'echo SMUDGED');
+  repo.git('sparse-checkout', 'set', '--no-cone', '/src/', '/vendor/', '/*.*', '/.git*');
+  return { repo, lib };
+}
+
+const CHECKOUT = { checkoutName: 'source', submodules: true };
+
+async function checkout(repo: TestRepo, source: TreeSource): Promise<string> {
+  const repository = await openRepository(repo.dir);
+  return checkoutDirectory(materializeTree(repository, judgedTree(repository, source), CHECKOUT));
+}
+
+/** nixtag's checkout of `source` holds what a fresh recursive clone of HEAD holds, and is clean. */
+async function expectClone(repo: TestRepo, source: TreeSource): Promise<string> {
+  const dir = await checkout(repo, source);
+  expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir)));
+  await freshenIndex(dir); // as an evaluation that reads git does first (the index is kept from then on)
+  const status = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--ignore-submodules=none'], {
+    env: cleanGitEnv(),
+    encoding: 'utf8',
+  });
+  expect(status).toBe('');
+  return dir;
+}
+
+describe("nixtag's checkout is CI's clone", () => {
+  it('applies .gitattributes and submodules, never the user config or sparse patterns, full and incremental', async () => {
+    const { repo, lib } = awkwardRepo();
+    const full = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    // What makes the fixture worth having: the attributes did convert, and the submodule is there.
+    expect(readFileSync(path.join(full, 'src/a.crlf'), 'utf8')).toBe('one\r\ntwo\r\n');
+    expect(readFileSync(path.join(full, 'version.id'), 'utf8')).toMatch(/^version \$Id: [0-9a-f]{40} \$\n$/);
+    expect(readFileSync(path.join(full, 'shout.up'), 'utf8')).toBe('quiet\n');
+    expect(readFileSync(path.join(full, 'vendor/lib/lib.nix'), 'utf8')).toContain('version = "1"');
+    expect(readFileSync(path.join(full, 'vendor/lib/deep/deep.txt'), 'utf8')).toContain('of a submodule');
+    expect(readFileSync(path.join(full, 'outside/sparse.txt'), 'utf8')).toContain('left out');
+    expect(readFileSync(path.join(full, 'text.utf16'))).toEqual(Buffer.from('h\u00e9llo\n', 'utf16le'));
+    await expectClone(repo, { kind: 'index' });
+
+    // Incremental updates: files changed, added and deleted, a new submodule commit.
+    repo.write({ 'src/a.crlf': 'one\nthree\n', 'src/new.crlf': 'new\n', 'version.id': 'v2 $Id$\n' });
+    repo.git('rm', '--quiet', 'src/plain.txt');
+    lib.write({ 'lib.nix': '{ version = "2"; }\n' });
+    lib.commit('v2');
+    repo.git('-C', 'vendor/lib', 'pull', '--quiet', lib.dir, 'main');
+    repo.git('add', '--all', 'src', 'version.id', 'vendor/lib');
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' }); // HEAD as it was: still the same
+    repo.git('commit', '--quiet', '-m', 'changes');
+    await expectClone(repo, { kind: 'index' });
+    const updated = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readFileSync(path.join(updated, 'vendor/lib/lib.nix'), 'utf8')).toContain('version = "2"');
+
+    // A changed .gitattributes converts files it did not touch otherwise: the checkout starts over.
+    repo.write({ '.gitattributes': '*.crlf text eol=lf\n' });
+    repo.commit('attributes');
+    const after = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readFileSync(path.join(after, 'src/a.crlf'), 'utf8')).toBe('one\nthree\n');
+  });
+
+  it('without .gitattributes writes blobs directly, as git would', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\r\nb\n', 'dir/b.txt': 'b\n', 'run.sh': 'echo\n' });
+    repo.git('config', 'core.autocrlf', 'true');
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    repo.write({ 'a.txt': 'a\nchanged\r\n', 'dir/c.txt': 'c\n' });
+    rmSync(path.join(repo.dir, 'dir/b.txt'));
+    repo.commit('change');
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+  });
+
+  it('says so when a submodule commit is not in this clone, and leaves submodules out when told', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    addSubmodule(repo);
+    repo.commit('submodule');
+    rmSync(path.join(repo.dir, '.git', 'modules'), { recursive: true, force: true });
+    rmSync(path.join(repo.dir, 'vendor', 'lib', '.git'), { force: true });
+    await expect(checkout(repo, { kind: 'rev', rev: 'HEAD' })).rejects.toMatchObject({
+      code: 'SUBMODULE_MISSING',
+      message: expect.stringContaining('vendor/lib'),
+    });
+    const repository = await openRepository(repo.dir);
+    const tree = judgedTree(repository, { kind: 'rev', rev: 'HEAD' });
+    const dir = await checkoutDirectory(materializeTree(repository, tree, { ...CHECKOUT, submodules: false }));
+    expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir, false)));
+  });
+});

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/index.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { gitRepo, n2k8sTag } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
+
+const image = (name: string) => `let src = builtins.fetchGit ./.; in derivation {
+  name = ${name}; system = builtins.currentSystem; builder = "/bin/sh"; inherit src;
+  args = [ "-c" "echo > $out" ];
+}
+`;
+
+const config = (extra = '') => `images:
+  - name: app
+    repository: registry.example/app
+    manifests: [k8s/app.yaml]
+${extra}`;
+
+describe('an expression that reads the commit', () => {
+  it('cannot be judged before the commit exists: a warning, or a failure when configured', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${src.shortRev}"'),
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    for (const source of [{ kind: 'index' as const }, { kind: 'worktree' as const }]) {
+      const result = await check({ cwd: repo.dir, source });
+      expect(result).toMatchObject({ ok: true, commitDependent: ['app'] });
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the commit.*cannot be judged before the commit exists/,
+      );
+    }
+    repo.write({ '.nixtagrc.yaml': config('whenCommitDependent: fail\n') });
+    expect(await check({ cwd: repo.dir })).toMatchObject({ ok: false, commitDependent: ['app'] });
+  });
+
+  it('a source that takes in .git is not judged before the commit either', async () => {
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  src = builtins.path { path = ./.; name = "source"; }; args = [ "-c" "echo > $out" ];
+}
+`,
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    expect(await check({ cwd: repo.dir, source: { kind: 'index' } })).toMatchObject({ commitDependent: ['app'] });
+  });
+
+  it('is judged exactly for a commit (pre-push), as n2k8s computes it in a fresh clone', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${src.shortRev}"'),
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    const result = await check({ cwd: repo.dir, source: { kind: 'rev', rev: 'HEAD' } });
+    expect(result.commitDependent).toBeUndefined();
+    expect(result.references[0]).toMatchObject({
+      status: 'stale',
+      expected: `registry.example/app:${n2k8sTag(freshClone(repo.dir))}`,
+    });
+  });
+
+  it('reading only the files through fetchGit is judged at once, and remembered', async () => {
+    // Only main.go goes in (the manifests must not: rewriting a tag would change the tag again).
+    const mainGo = `let src = builtins.fetchGit ./.; in derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  main = builtins.unsafeDiscardStringContext (builtins.readFile "\${src}/main.go");
+  args = [ "-c" "echo > $out" ];
+}
+`;
+    const repo = gitRepo({ 'default.nix': mainGo, 'main.go': 'package main\n', '.nixtagrc.yaml': config() });
+    repo.write({ 'k8s/app.yaml': deployment(`registry.example/app:${STALE}`) });
+    repo.commit('manifest');
+    const expected = n2k8sTag(freshClone(repo.dir));
+    repo.write({ 'k8s/app.yaml': deployment(`registry.example/app:${expected}`) });
+    repo.git('add', 'k8s/app.yaml');
+    const first = await check({ cwd: repo.dir, source: { kind: 'index' } });
+    expect(first).toMatchObject({ ok: true, evaluated: true });
+    expect(first.commitDependent).toBeUndefined();
+    expect(first.references[0]).toMatchObject({ status: 'ok' });
+    expect(await check({ cwd: repo.dir, source: { kind: 'index' } })).toMatchObject({ ok: true, evaluated: false });
+  });
+});
