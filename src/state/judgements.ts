@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isInput, type InputSet } from './inputKey.js';
+import { isInput, type InputSet } from './inputSet.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
@@ -28,7 +27,11 @@ export interface Judgement {
   defaultSet?: boolean | undefined;
 }
 
-export const environmentHash = (environment: string) => createHash('sha256').update(environment).digest('hex');
+/**
+ * The run environment as a judgement records it: the string itself, compared whole (no hash: the
+ * idle path loads no crypto).
+ */
+export const environmentHash = (environment: string) => environment;
 
 /** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
 export const CONFIG_FILE =
