@@ -1,5 +1,5 @@
-/** The user-facing strings of `nixtag init`, part of `messages` (messages.ts) as `messages.init`. */
-import { cmd } from './invocation.js';
+/** The user-facing strings of `nixtag init`, part of `messages` (src/messages.ts) as `messages.init`. */
+import { cmd } from '../invocation.js';
 
 export const initMessages = {
   header: () => [

@@ -1,0 +1,70 @@
+/** Git and the command line: user-facing strings (part of `messages`, src/messages.ts). */
+import { cmd } from '../invocation.js';
+
+export const commandLineMessages = {
+  notARepository: (directory: string) => `${directory} is not inside a git repository.`,
+  notARepositoryHint: () => 'nixtag judges what git tracks, as CI sees it: run it inside the repository.',
+  gitMissing: () => 'git was not found on PATH.',
+  gitFailed: (args: readonly string[]) => `git ${args.join(' ')} failed.`,
+  pathNotFound: (file: string) => `${file}: no such file or directory.`,
+  stagedOrRev: () => 'Give --staged (the index) or --rev (a commit), not both.',
+  revNeedsValue: () => '--rev needs a commit: a branch, tag or commit id.',
+  unknownCommand: (name: string) => `Unknown command '${name}'.`,
+  helpHint: (command?: string) => `Run \`${cmd(command === undefined ? '--help' : `${command} --help`)}\`.`,
+  didYouMean: (suggestion: string, rest = '') => `Did you mean \`${cmd(`${suggestion}${rest}`)}\`?`,
+  unknownOption: (option: string, command: string | undefined) =>
+    `Unknown option '${option}'${command === undefined ? '' : ` for ${command}`}.`,
+  hookCheckOrFix: () => 'Give --check (refuse a stale commit) or --fix (rewrite it), not both.',
+  hookCheckOrFixHint: () => `For example \`${cmd('hook pre-commit --fix')}\`.`,
+  stagedOrRevHint: () => `For example \`${cmd('check --staged')}\` or \`${cmd('check --rev HEAD')}\`.`,
+  fixNeedsWritableTreeHint: () =>
+    `Check the commit with \`${cmd('check --rev REV')}\`; fix the working tree with \`${cmd('fix')}\`.`,
+  huskyOrGitHint: () => `Run \`${cmd('install')}\` alone: it picks husky when the repository uses it, else git.`,
+  prePushOnTerminal: () =>
+    "`nixtag hook pre-push` reads the lines git writes on a pre-push hook's stdin (`<local ref> <local oid> <remote ref> <remote oid>`); here stdin is a terminal, so there is nothing to judge.",
+  prePushOnTerminalHint: () =>
+    `git runs it on \`git push\`; to judge what you would push, run \`${cmd('check --rev HEAD')}\`.`,
+  pathNotTracked: (file: string) =>
+    `${file} is not tracked by git, so nixtag does not judge it: CI's checkout will not have it.`,
+  pathNotTrackedHint: (file: string) => `Run \`git add ${file}\` first (\`--staged\` judges what is staged).`,
+  pathNotFoundHint: () => 'Give files or directories inside the repository, as `git ls-files` lists them.',
+  unknownImageHint: () => `Run \`${cmd('hash')}\` to see every image with its tag.`,
+  installHuskyGenerated: (directory: string) =>
+    `core.hooksPath is ${directory}, husky's generated folder: husky replaces it on the next \`npm install\`, so --git would be lost.`,
+  installHuskyGeneratedHint: () => `Run \`${cmd('install --husky')}\` (a line in .husky/<hook>) instead.`,
+  preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
+  unknownHookHint: () => `Run \`${cmd('hook pre-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,
+  nodeTooOld: (version: string, node: string, tried: readonly string[]) =>
+    `nixtag needs Node.js 22 or newer; this is ${version} (${node})${
+      tried.length > 0 ? `, and none of these is newer: ${tried.join(', ')}` : ''
+    }.`,
+  nodeHint: () =>
+    'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22` or `volta install node@22`) and run it again; `NIXTAG_SKIP=1 git commit …` skips the check once.',
+  unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
+  huskyOrGit: () => 'Give --husky or --git, not both.',
+  preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
+  huskyNotInitialised: () =>
+    'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
+  lefthookInstallNote: () => 'lefthook runs these once git calls it: run `npx lefthook install` if you have not.',
+  preCommitInstallNote: (prePush: boolean) =>
+    `the pre-commit framework runs these once git calls it: run \`pre-commit install${prePush ? ' --hook-type pre-commit --hook-type pre-push' : ''}\` if you have not.`,
+  installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
+  skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
+  pushedRef: (ref: string) => `nixtag: ${ref}:`,
+  loop: (file: string, image: string, tag: string) =>
+    `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
+  loopHint: () =>
+    'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+  fixNeedsWritableTree: () =>
+    'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
+  unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
+  unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  commitDependent: (image: string, judged: string) =>
+    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`, or takes in \`.git\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
+  submoduleMissing: (file: string, commit: string) =>
+    `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
+  submoduleMissingHint: (file: string) =>
+    `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
+  revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
+  revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
+};

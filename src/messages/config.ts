@@ -1,0 +1,38 @@
+/** Configuration: user-facing strings (part of `messages`, src/messages.ts). */
+import { list } from './shared.js';
+
+export const configMessages = {
+  expect: {
+    name: 'a non-empty name',
+    nixIdentifier: 'a Nix identifier',
+    repository: 'a registry/name without tag or digest, such as docker.io/lewo/poc-tekton',
+    directoryName: 'a directory name without slashes',
+    notDotDirectory: 'a directory name',
+    someImage: 'at least one image',
+    nixVersion: 'a Nix version such as 2.26 or 2.26.3',
+    uniqueName: (name: string) => `a name not used by another image ('${name}' is)`,
+    fileInRepository: 'a file inside the repository (a relative path, not leaving it with ..)',
+    globInRepository: 'a glob inside the repository (a relative pattern, not leaving it with ..)',
+    uriPrefix: 'a URL or URL prefix without spaces',
+  },
+  attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
+  attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
+  configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
+  configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
+  configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
+  configNeedsTypeScript: () =>
+    'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
+  ambiguousRepositories: (repositories: readonly string[]) =>
+    `Without configuration nixtag manages one image, but references with Nix-hash tags name ${repositories.length} repositories: ${list(repositories)}.`,
+  ambiguousRepositoriesHint: (repositories: readonly string[]) =>
+    `Add a .nixtagrc.yaml that says which expression builds each, for example:\nimages:\n${repositories
+      .map(
+        (repository) =>
+          `  - name: ${repository.slice(repository.lastIndexOf('/') + 1)}\n    nix: default.nix\n    repository: ${repository}`,
+      )
+      .join('\n')}`,
+  unknownImage: (name: string, known: readonly string[]) =>
+    `There is no image named '${name}'${known.length > 0 ? `; the configured images are ${list(known)}` : ''}.`,
+  unknownMarkerImage: (file: string, position: { line: number; column: number }, name: string) =>
+    `${file}:${position.line}:${position.column}: the $nixtag marker names '${name}', which is not a configured image; the reference is left unmanaged.`,
+};

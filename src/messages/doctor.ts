@@ -1,0 +1,70 @@
+/** Doctor: user-facing strings (part of `messages`, src/messages.ts). */
+import { FILTERED_SOURCE, doctorFinding, imagesOf, list } from './shared.js';
+
+export const doctorMessages = {
+  doctor: {
+    nondeterministic: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} is not reproducible: it moved between two evaluations of the same tree (\`builtins.currentTime\` or the like), so neither nixtag nor CI can name it in advance; doctor cannot tell the other impurities apart while it moves.`,
+      'Leave the time out of the image (label it at build or push time), so that one tree gives one tag.',
+    ),
+    checkoutName: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on the name of the checkout directory: nixtag evaluates in one named '${details.checkoutName ?? 'source'}', so it agrees with CI only while CI's checkout has that name.`,
+      'Give the source a fixed name, `builtins.path { path = ./.; name = "source"; }`, or set `checkoutName` to the name of CI\'s checkout directory.',
+    ),
+    gitMetadata: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the content of .git (a \`./.\` source at the repository root takes it in): two clones of one commit give two tags, so no tool can compute CI's.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    untrackedFiles: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on files git does not track: nixtag evaluates tracked files only, as CI's clone holds them, but \`nix-build\` in this working tree gives another image.`,
+      `Take only the tracked files: ${FILTERED_SOURCE}.`,
+    ),
+    environment: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on environment variables (\`builtins.getEnv\`): nixtag evaluates with a scrubbed environment (HOME is /homeless-shelter), CI with its own, so the tags differ.`,
+      'Pass the value as an argument (`args` in the nixtag configuration, `--argstr` in CI) or write it in the repository instead of reading the environment; import nixpkgs with `{ config = {}; overlays = []; }` so that it reads no ~/.config/nixpkgs or NIXPKGS_* variables.',
+    ),
+    nixPath: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} look${images.length === 1 ? 's' : ''} a path up in NIX_PATH (\`<…>\`) with no pin for it: nixtag does not let NIX_PATH in, and CI's channel is not this machine's.`,
+      'Pin nixpkgs: `nixtag pin update --rev <commit>` writes .nixpkgs-pin.json, which `<nixpkgs>` then resolves to; or import `builtins.fetchTarball { inherit (pin) url sha256; }` directly.',
+    ),
+    commitId: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on the commit id (\`rev\`, \`shortRev\`, \`revCount\`, \`lastModified\`): a pre-commit hook cannot know the commit being made; pre-push judges it.`,
+      'Leave the commit out of the image (label it at push time instead), or rely on the pre-push hook (`nixtag install --pre-push`) for this image.',
+    ),
+    system: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} depends on \`builtins.currentSystem\`: nixtag evaluates for the configured ${details.system ?? ''}, as CI does, but this machine is ${details.machineSystem ?? ''}, so \`nix-build\` here gives another image.`,
+      'Take the system as an argument with a default (`{ system ? "x86_64-linux" }:`), or keep `system` in the nixtag configuration equal to what CI evaluates for.',
+    ),
+    manifestInSource: doctorFinding(
+      (images, details) =>
+        `The manifests of ${imagesOf(images)} (${list(details.manifests ?? [])}) lie inside its hashed source: writing a new tag changes the tag again, so \`fix\` would loop and no tag can be current.`,
+      'Leave the manifests out of the source, for example `builtins.path { path = ./.; name = "source"; filter = path: type: baseNameOf path != "k8s"; }` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+    ),
+    importFromDerivation: doctorFinding(
+      (images) =>
+        `${imagesOf(images).replace(/^i/, 'I')} need${images.length === 1 ? 's' : ''} import-from-derivation: something is built while evaluating, which nixtag refuses unless \`allowImportFromDerivation: true\`.`,
+      'Avoid the import of a build result here, or set `allowImportFromDerivation: true` in the nixtag configuration (the hook then builds what CI builds).',
+    ),
+    nixVersion: doctorFinding(
+      (_images, details) =>
+        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,
+      'Install the Nix CI runs, or update `nixVersion` when CI moves.',
+    ),
+  },
+  doctorHeader: (version: string, ci: string | null, system: string) =>
+    `nixtag doctor: Nix ${version}${ci === null ? '' : ` (CI: ${ci})`}, evaluating for ${system}.`,
+  doctorFinding: (place: string, code: string, message: string) => `${place}: [${code}] ${message}`,
+  doctorFix: (fix: string) => `  fix: ${fix}`,
+  doctorClean: (count: number) =>
+    `nixtag doctor: no finding in ${count} image${count === 1 ? '' : 's'}: the tag here is the tag CI computes.`,
+  doctorSummary: (count: number, differing: number) =>
+    `nixtag doctor: ${count} finding${count === 1 ? '' : 's'}; ${differing === 0 ? 'none makes' : `${differing} make${differing === 1 ? 's' : ''}`} the local verdict differ from CI's.`,
+};

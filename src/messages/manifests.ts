@@ -1,0 +1,54 @@
+/** Manifests: user-facing strings (part of `messages`, src/messages.ts). */
+
+export const manifestsMessages = {
+  yamlInvalid: (file: string, why: string) => `${file} is not valid YAML: ${why}`,
+  yamlInvalidHint: () =>
+    'The configuration names this file in `manifests`, so it must parse; fix it or narrow the glob.',
+  tooDeep: () => 'it nests too deeply to be a manifest',
+  aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
+  skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
+    `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
+  conflictMarkers: (file: string) =>
+    `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
+  conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',
+  markerMismatch: (file: string, marker: string, kind: 'reference' | 'tag', value: string) =>
+    kind === 'tag'
+      ? `${file}: the marker "${marker}" says the value holds only a tag, but '${value}' is a whole image reference.`
+      : `${file}: the marker "${marker}" says the value is a whole image reference, but '${value}' is ${value.includes(':') || value.includes('/') ? 'not one' : 'only a tag'}.`,
+  markerMismatchHint: (marker: string, kind: 'reference' | 'tag') =>
+    kind === 'tag'
+      ? `Mark a whole reference with {"$nixtag": "${marker.slice(0, -':tag'.length)}"}, or keep only the tag in this value.`
+      : `Mark a value that holds only the tag with {"$nixtag": "${marker}:tag"}, or write the whole reference (registry/name:tag).`,
+  tagMissing: (file: string, line: number, repository: string, key: string) =>
+    `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
+  tagMissingHint: (key: string, tag: string) => `Add \`${key}: "${tag}"\` beside it, then run the command again.`,
+  tagSuffix: (file: string, line: number, suffix: string) =>
+    `${file}:${line}: this kustomize entry appends tagSuffix '${suffix}' to the tag, so the deployed tag can never be the one CI pushes.`,
+  tagSuffixHint: (tag: string) => `Remove \`tagSuffix\` and set \`newTag: "${tag}"\`.`,
+  skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
+    `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
+  danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
+  symlinkOutside: (file: string, target: string) =>
+    `${file} is a symlink to ${target}, outside the repository; nixtag does not write there.`,
+  symlinkOutsideHint: () => 'Update that file where it lives, or commit the manifest itself instead of a link to it.',
+  manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
+  cannotRewriteInPlace: (file: string) =>
+    `${file}: this reference is written with escapes, so its tag cannot be changed without touching other bytes.`,
+  cannotRewriteInPlaceHint: () => 'Write the image reference as a plain or quoted string without escape sequences.',
+  rewriteNotVerified: (file: string, why: string) =>
+    `Refused to rewrite ${file}: the result did not check out (${why}). Nothing was written.`,
+  rewriteUnrelatedChanged: (line: number) => `an unrelated reference changed at line ${line}`,
+  rewriteTagNotRead: (line: number) => `the reference at line ${line} does not read the new tag`,
+  rewriteCountChanged: () => 'the number of references changed',
+  writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}. It was left as it was.`,
+  writeFailedHint: (code: string | undefined) =>
+    code === 'ENOSPC' || code === 'EDQUOT'
+      ? 'Free some space on that file system (or raise the quota), then run the command again.'
+      : code === 'EPERM' || code === 'EACCES' || code === 'EROFS'
+        ? 'Make the file and its directory writable (an immutable file shows an `i` in `lsattr`), then run the command again.'
+        : 'Run the command again once the cause is removed; nothing was changed.',
+  writeNotRolledBack: (files: readonly string[]) =>
+    `A step of the rewrite failed, and ${files.join(', ')} could not be put back: the original of each is kept beside it as .<name>.nixtag-<pid>-<random>.`,
+  shortWrite: (written: number, total: number) =>
+    `only ${written} of ${total} bytes could be written (no space left on device?)`,
+};

@@ -1,0 +1,59 @@
+/** Nix: user-facing strings (part of `messages`, src/messages.ts). */
+import { cmd } from '../invocation.js';
+import { list } from './shared.js';
+
+export const nixMessages = {
+  nixMissing: (places: readonly string[], program = 'nix-instantiate') =>
+    `Nix is not installed here: ${program} is neither on PATH nor in ${places.join(', ')}. nixtag needs it to compute the tag CI will push.`,
+  nixInstallHint: () =>
+    'Install Nix (on Debian: `apt-get install -y nix-bin`; elsewhere see https://nixos.org/download), then run the command again. If you build no images, commit with `NIXTAG_SKIP=1 git commit …`, or let the team set `whenNixMissing: warn` in the nixtag configuration.',
+  nixMissingWarned: (count: number) =>
+    `Nix is not installed here, so ${count} image reference${count === 1 ? ' was' : 's were'} not checked (whenNixMissing: warn). CI will check them; install Nix to check them before you push.`,
+  nixEvalFailed: (directory: string) =>
+    `Nix could not evaluate the image expression (in ${directory === '.' ? 'the repository root' : directory}).`,
+  nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
+  nixEvalHint: () =>
+    `Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run \`${cmd('hash')}\` to see the tag.`,
+  nixTimeout: (images: string, directory: string, seconds: number) =>
+    `Nix did not finish evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}) within ${seconds} s and was stopped.`,
+  nixTimeoutHint: () =>
+    'An expression that never ends (infinite recursion, a fetch that hangs) or a very large evaluation: raise `evaluation.timeout` (seconds) in the nixtag configuration if it is only slow.',
+  nixMemoryLimit: (images: string, directory: string, megabytes: number) =>
+    `Nix ran out of memory evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}): the limit is ${megabytes} MiB.`,
+  nixMemoryLimitHint: () => 'Raise `evaluation.memoryLimit` (MiB) in the nixtag configuration, or remove it.',
+  restrictedPath: (images: string, file: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may read only the checked-out tree, the Nix store and the pin, but it read ${file}.`,
+  restrictedPathHint: () =>
+    'Keep what the expression reads inside the repository, or set `evaluation.restrictEval: false` in the nixtag configuration to let it read anything, as a build on this machine would.',
+  restrictedUri: (images: string, uri: string) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may fetch only the pin's URL and \`evaluation.allowedUris\`, but it fetched ${uri}.`,
+  restrictedUriHint: (uri: string) =>
+    uri.startsWith('git+file:') || uri.startsWith('file:')
+      ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` to allow it.'
+      : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${uri.replace(/[?#].*$/, '')}"]`,
+  notADerivation: (image: string, kind: string, size: number) =>
+    `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
+  notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
+  noOutOutput: (image: string, outputs: readonly string[]) =>
+    `Image '${image}' has no output named 'out' (its outputs are ${list(outputs)}), so there is no tag to derive.`,
+  firstOutputNotOut: (image: string, first: string) =>
+    `Image '${image}': the first output is '${first}', not 'out'. nixtag uses 'out', but n2k8s's \`nix-instantiate | xargs nix-store -q\` prints nothing for such a derivation.`,
+  noImageTag: (image: string) =>
+    `Image '${image}' has tagFrom: imageTag, but its derivation has no imageTag attribute.`,
+  noImageTagHint: () =>
+    'imageTag comes with dockerTools.streamLayeredImage/buildLayeredImage and nix2container; use tagFrom: outPath for other images.',
+  notAStorePath: (value: string) => `Nix returned '${value}', which is not a store path.`,
+  nixFileMissing: (image: string, file: string) => `Image '${image}': the expression file ${file} is not in the tree.`,
+  nixFileMissingHint: () =>
+    'Commit the file (only tracked files are evaluated, as in CI), or set `nix` for the image in the nixtag configuration.',
+
+  untrackableInput: (file: string, construct: string) =>
+    `${file} uses ${construct}, which can read files no path literal names: every tracked file counts as an input of its images`,
+  codeConfigInput: (file: string) =>
+    `the configuration ${file} is code and may read any file: every tracked file counts as an input of the verdict`,
+  wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
+  tooManyInputs: (limit: number) =>
+    `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
+  symlinkInput: (file: string) =>
+    `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
+};

@@ -1,0 +1,62 @@
+/** Results: user-facing strings (part of `messages`, src/messages.ts). */
+import { cmd } from '../invocation.js';
+
+export const resultsMessages = {
+  stale: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: stale reference to ${image}`,
+  fixed: (file: string, line: number, column: number, image: string) => `${file}:${line}:${column}: fixed ${image}`,
+  current: (value: string) => `  current:  ${value}`,
+  expected: (value: string) => `  expected: ${value}`,
+  was: (value: string) => `  was: ${value}`,
+  now: (value: string) => `  now: ${value}`,
+  digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  repositoryChanged: (from: string) =>
+    `  the $nixtag marker binds this value to the image's repository: the repository changes from ${from || '(none)'}`,
+  mentions: (count: number) =>
+    `${count} place${count === 1 ? '' : 's'} outside the shapes nixtag manages name${count === 1 ? 's' : ''} a managed repository and ${count === 1 ? 'is' : 'are'} not checked (--verbose lists them).`,
+  mention: (file: string, line: number, repository: string) =>
+    `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
+  runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
+  fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),
+  stageFixed: (file: string) =>
+    `  fixed in the working tree but not staged: stage the fixed file with \`git add ${file}\``,
+  runStage: (files: readonly string[]) =>
+    `The working tree has the right tags: stage the fixed file${files.length === 1 ? '' : 's'} with \`git add ${files.join(' ')}\`, then commit again.`,
+  allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,
+  staleSummary: (count: number) =>
+    `nixtag: ${count} stale reference${count === 1 ? '' : 's'}: the pipeline's digest check would fail.`,
+  loopSummary: () =>
+    'nixtag: the manifests were rewritten, but they are inputs of their own image: the commit would still fail CI.',
+  fixedSummary: (count: number) => `nixtag: fixed ${count} reference${count === 1 ? '' : 's'}.`,
+  nothingManaged: (configured: boolean) =>
+    configured
+      ? 'nixtag: nothing is managed: no image reference matches a configured image, so nothing is checked.'
+      : 'nixtag: nothing is managed: without configuration nixtag manages the image references whose tag is a 32-character Nix hash, and there are none.',
+  candidatesSeen: (count: number) => `It saw ${count} image reference${count === 1 ? '' : 's'} in tracked YAML:`,
+  candidate: (file: string, line: number, column: number, value: string) => `  ${file}:${line}:${column}: ${value}`,
+  moreCandidates: (count: number) => `  … and ${count} more (\`${cmd('check --verbose')}\` lists them all)`,
+  noCandidates: () => 'It saw no image reference in tracked YAML.',
+  suggestInit: () =>
+    `Run \`${cmd('init')}\` to see a configuration that manages them (\`${cmd('init --write')}\` writes it).`,
+  globMatchesNothing: (where: string, image: string, glob: string) =>
+    `${where}: the manifests glob '${glob}' of image '${image}' matches no tracked file.`,
+  imageMatchesNothing: (where: string, image: string, repository: string) =>
+    `${where}: image '${image}' (${repository}) matches no image reference; check \`repository\` for a typo, or name the image in a manifest with any tag (\`${cmd('fix')}\` then writes the right one).`,
+  nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
+  upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
+  unjudged: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, which does not exist yet`,
+  unjudgedSummary: (ok: boolean) =>
+    ok
+      ? 'nixtag: nothing could be judged before the commit exists (see the warning); the pre-push hook judges the commit.'
+      : 'nixtag: nothing could be judged before the commit exists, and whenCommitDependent: fail says that fails.',
+  unmanaged: (file: string, line: number, column: number, value: string) =>
+    `${file}:${line}:${column}: ${value} (not managed)`,
+  warning: (text: string) => `nixtag: warning: ${text}`,
+  evaluating: (images: readonly string[], seconds: number) =>
+    `nixtag: Nix is evaluating ${images.length === 1 ? images[0] : `${images.length} images (${images.join(', ')})`}… ${seconds}s`,
+  ranCommand: (command: string) => `nixtag: $ ${command}`,
+  errorPrefix: (code: string) => `nixtag: error [${code}]:`,
+  hintPrefix: () => 'hint:',
+  unexpected: () => 'nixtag: unexpected internal error; please report it with the output above.',
+};

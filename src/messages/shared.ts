@@ -1,0 +1,25 @@
+/** Helpers the message files share (src/messages/*.ts). */
+
+export const list = (items: readonly string[]) => items.map((item) => `'${item}'`).join(', ');
+
+/** What a doctor finding's message may name. */
+export interface DoctorDetails {
+  checkoutName?: string;
+  system?: string;
+  machineSystem?: string;
+  manifests?: readonly string[];
+  local?: string;
+  ci?: string;
+  newer?: boolean;
+}
+
+export const imagesOf = (images: readonly string[]) =>
+  images.length === 0 ? 'the configuration' : `image${images.length === 1 ? '' : 's'} ${list(images)}`;
+export const FILTERED_SOURCE =
+  'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = …; }`';
+
+/** Each doctor finding: what it means, and the fix. */
+export const doctorFinding = (message: (images: readonly string[], details: DoctorDetails) => string, fix: string) => ({
+  message,
+  fix,
+});
