@@ -44,15 +44,23 @@ const fresh = (repo: TestRepo): CliResult => nixtagCli(repo.dir, ['check', '--st
 
 const show = (result: CliResult) => result.stdout + result.stderr;
 
+/**
+ * Runs `args` (a cached, idle or narrowed answer) and then a full `--no-cache` run, in that order
+ * (a full run records its own judgement): both must refuse the index.
+ */
+function expectRefusedLikeAFreshRun(repo: TestRepo, args: string[]): void {
+  const answer = nixtagCli(repo.dir, args);
+  const full = fresh(repo);
+  expect(full.code, show(full)).toBe(1);
+  expect(answer.code, show(answer)).toBe(1);
+}
+
 describe('review: the configuration is an input even where it did not exist', () => {
   it('adding .nixtagrc.yaml with another system to a zero-config repository re-evaluates', () => {
     const repo = judgedRepo({ 'default.nix': image('"v1"') });
     repo.write({ '.nixtagrc.yaml': 'system: aarch64-linux\n' });
     repo.git('add', '--all');
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged']);
   });
 
   it('package.json#nixtag added beside .nixtagrc.yaml (it takes precedence) re-evaluates', () => {
@@ -62,20 +70,14 @@ describe('review: the configuration is an input even where it did not exist', ()
     });
     repo.write({ 'package.json': JSON.stringify({ name: 'x', nixtag: { system: 'aarch64-linux' } }) });
     repo.git('add', '--all');
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged']);
   });
 
   it('a new .config/nixtagrc (a cosmiconfig search place) is not an idle change', () => {
     const repo = judgedRepo({ 'default.nix': image('"v1"') });
     repo.write({ '.config/nixtagrc': 'system: aarch64-linux\n' });
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
   });
 });
 
@@ -129,10 +131,7 @@ describe('review: path computations that escape the literal without a `+` after 
       const repo = judgedRepo({ 'default.nix': image(data), ...files });
       repo.write(change);
       repo.git('add', '--all');
-      const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-      const full = fresh(repo); // after: a full run records its own judgement
-      expect(full.code, show(full)).toBe(1);
-      expect(hook.code, show(hook)).toBe(1);
+      expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
     });
   }
 });
@@ -146,10 +145,7 @@ describe('review: symlinks that appear above an absent input', () => {
     repo.write({ 'real/x.txt': 'hello\n' });
     symlinkSync('real', path.join(repo.dir, 'lib'));
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
     // Without the judgement, the evaluation cache answers the same wrong way.
     rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
     const cached = nixtagCli(repo.dir, ['check', '--staged']);
@@ -169,10 +165,7 @@ describe('review: PATH narrowing', () => {
     repo.git('checkout', '--quiet', 'other');
     repo.write({ 'b.txt': 'b2\n' });
     repo.git('add', 'b.txt');
-    const lintStaged = nixtagCli(repo.dir, ['check', '--staged', path.join(repo.dir, 'b.txt')]);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(lintStaged.code, show(lintStaged)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', path.join(repo.dir, 'b.txt')]);
   });
 
   it('follows an imported Nix file without the .nix extension when nothing was judged yet', () => {
@@ -188,10 +181,7 @@ describe('review: PATH narrowing', () => {
     repo.git('add', 'data.txt');
     // Forget again, as on a teammate's first commit after cloning.
     forget();
-    const lintStaged = nixtagCli(repo.dir, ['check', '--staged', 'data.txt']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(lintStaged.code, show(lintStaged)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
   });
 
   it('a directory argument (`nixtag check .`, `nixtag check k8s`) holding a stale manifest', () => {
@@ -235,10 +225,7 @@ describe('review: manifest globs on some images only', () => {
     expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
     repo.write({ 'deploy/new.json': appManifest(STALE) });
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo); // after: a full run records its own judgement
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
   });
 });
 
@@ -265,10 +252,7 @@ derivation {
     });
     repo.write({ 'data/x.txt': 'v2\n' });
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo);
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
   });
 });
 
@@ -311,10 +295,7 @@ describe('review: what manifests and the configuration read beyond their own pat
     expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
     repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo);
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
   });
 
   it('a JavaScript configuration that requires another file', () => {
@@ -325,10 +306,7 @@ describe('review: what manifests and the configuration read beyond their own pat
     });
     repo.write({ 'nixtag.shared.json': '{ "system": "aarch64-linux" }\n' });
     repo.git('add', '--all');
-    const hook = nixtagCli(repo.dir, ['hook', 'pre-commit']);
-    const full = fresh(repo);
-    expect(full.code, show(full)).toBe(1);
-    expect(hook.code, show(hook)).toBe(1);
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
     rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
     const cached = nixtagCli(repo.dir, ['check', '--staged']);
     expect(cached.code, show(cached)).toBe(1);
