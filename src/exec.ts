@@ -38,6 +38,16 @@ export interface ExecResult<Output extends string | Buffer = string> {
   error?: Error;
 }
 
+/**
+ * The shell an owned program is started from. Its background watchdog ignores SIGTERM and waits
+ * on fd 3, a pipe whose other end only this process holds: when this process ends for any
+ * reason (SIGKILL included, which no handler sees), the pipe closes and the watchdog ends the
+ * program's whole group, TERM then KILL. The program itself runs with fd 3 closed, by `exec`, so
+ * it keeps the pid (and group) the shell had.
+ */
+const WATCHDOG =
+  '( trap "" TERM; while read -r _ <&3; do :; done; kill -TERM 0; sleep 0.3; kill -KILL 0 ) </dev/null >/dev/null 2>&1 & exec 3<&- && exec "$0" "$@"';
+
 /** How long an owned program has to end after SIGTERM before it gets SIGKILL. */
 export const KILL_GRACE_MS = 300;
 
@@ -128,12 +138,23 @@ export function exec(
   trace?.(file, args, options.cwd);
   return new Promise((resolve) => {
     const env = Object.fromEntries(Object.entries(options.env).filter(([, value]) => value !== undefined));
-    const child = spawn(file, [...args], {
-      cwd: options.cwd,
-      env,
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-      ...(options.owned ? { detached: true } : options.signal ? { signal: options.signal } : {}),
-    });
+    const stdin = options.input === undefined ? 'ignore' : 'pipe';
+    const child = options.owned
+      ? // An owned program starts under a watchdog that holds a pipe from this process.
+        spawn('/bin/sh', ['-c', WATCHDOG, file, ...args], {
+          cwd: options.cwd,
+          env,
+          stdio: [stdin, 'pipe', 'pipe', 'pipe'],
+          detached: true,
+        })
+      : spawn(file, [...args], {
+          cwd: options.cwd,
+          env,
+          stdio: [stdin, 'pipe', 'pipe'],
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+    // The program has exited: its watchdog (which holds only that pipe) may go too.
+    if (options.owned) child.once('exit', () => child.stdio[3]?.destroy());
     const stdout: Buffer[] = [];
     let stderr = '';
     let settled = false;
@@ -185,7 +206,8 @@ export function exec(
         owned.delete(ownedChild);
       }
       child.unref();
-      for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as Socket | null)?.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr, child.stdio[3]])
+        (stream as Socket | null)?.unref();
       resolve({ stdout: '', stderr, failed: false, missing: false, exitCode: undefined, answeredEarly: true });
     });
     let startError: NodeJS.ErrnoException | undefined;
@@ -203,7 +225,8 @@ export function exec(
         stdout: options.binary ? out : out.toString('utf8').replace(/\n$/, ''),
         stderr,
         failed,
-        missing: startError?.code === 'ENOENT',
+        // An owned program is started by the shell, which says so when it is not on PATH.
+        missing: startError?.code === 'ENOENT' || (options.owned === true && code === 127 && /not found/.test(stderr)),
         exitCode: code ?? undefined,
         ...(timedOut ? { timedOut } : {}),
         ...(failed

@@ -71,6 +71,19 @@ describe.each(nixVariants())('Nix under faults ($name)', ({ env }) => {
     expect(processesMentioning(repo.dir)).toEqual([]);
   });
 
+  it('SIGKILL, which no handler sees, still ends its Nix: the watchdog holding a pipe from nixtag does', async () => {
+    const repo = faultRepo({ 'default.nix': endless });
+    let pid = 0;
+    const killed = runCli(repo.dir, ['check'], env, { detached: true, onStart: (started) => (pid = started) });
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(processesMentioning(repo.dir).some((line) => line.includes('nix-instantiate'))).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    await killed;
+    // TERM, then KILL 0.3 s later: the watchdog's whole sequence.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(processesMentioning(repo.dir)).toEqual([]);
+  });
+
   it('a memory limit: exit 3 naming the image and evaluation.memoryLimit', async () => {
     const hungry = image('n = builtins.length (builtins.genList (x: toString x) 20000000);');
     const repo = faultRepo({ 'default.nix': hungry, '.nixtagrc.yaml': config('evaluation:\n  memoryLimit: 256\n') });
