@@ -70,6 +70,8 @@ export interface CheckResult {
   loops?: FixLoop[];
   /** Why every tracked file counts as an input of the images (a construct no path literal names). */
   wholeTreeInputs?: string;
+  /** Manifests read and parsed in this run, and those whose scan was remembered by blob id. */
+  manifests?: { read: number; remembered: number };
 }
 
 export interface FixLoop {

@@ -1,6 +1,9 @@
+import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
-import { expectedReference, planRewrite, repositoryRebound, type RewritePlan } from '../manifest/resolve.js';
+import { expectedReference, planRewrite, readReference, repositoryRebound } from '../manifest/resolve.js';
 import type { TagChange } from '../manifest/rewrite.js';
+import type { ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
 import type { ExpectedTags } from './evaluation.js';
 import type { FoundReference, ManifestEntry } from './references.js';
@@ -11,14 +14,14 @@ export interface Comparison {
   /** Index of the occurrence in its manifest; -1 for unmanaged references. */
   index: number;
   result: ReferenceResult;
-  /** For a stale reference: the expected tag, and the edits that make it current (or why there are none). */
-  stale?: { tag: string; plan: RewritePlan } | undefined;
+  /** For a stale reference: the expected tag. */
+  stale?: { tag: string } | undefined;
 }
 
 function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: ImageEvaluation | undefined): Comparison {
   const { reference, image } = found;
   const base = {
-    file: entry.manifest.file,
+    file: entry.file,
     line: reference.occurrence.position.line,
     column: reference.occurrence.position.column,
     current: reference.current,
@@ -30,20 +33,19 @@ function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: Ima
     // No tag can be expected before the commit exists: neither ok nor stale (the warning says why).
     return { entry, found, index: -1, result: { ...base, image: image.name, expected: null, status: 'unmanaged' } };
   }
-  const index = entry.manifest.occurrences.indexOf(reference.occurrence);
+  const { index } = reference.occurrence;
   const expected = expectedReference(reference, image, evaluation.tag);
   // A whole-reference marker on another repository's value is stale whatever its tag.
   const rebound = repositoryRebound(reference, image);
   if (reference.tag === evaluation.tag && !rebound) {
     return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
   }
-  const plan = planRewrite(entry.manifest.file, entry.manifest.text, reference, image, evaluation.tag);
   const digestDropped = reference.digest !== undefined;
   return {
     entry,
     found,
     index,
-    stale: { tag: evaluation.tag, plan },
+    stale: { tag: evaluation.tag },
     result: {
       ...base,
       image: image.name,
@@ -63,14 +65,26 @@ export function compareReferences(manifests: readonly ManifestEntry[], tags: Exp
 }
 
 /**
- * The tag changes that make these comparisons' stale references current, for rewriteManifest.
- * A stale reference that cannot be edited in place is an error: nothing may be half-fixed.
+ * The tag changes that make the stale references among `comparisons` current in `manifest` (their
+ * manifest, parsed), for rewriteManifest. The edits are planned on the parsed text; a reference
+ * that no longer reads as compared (the file changed during the run) or that cannot be edited in
+ * place is an error: nothing may be half-fixed.
  */
-export function staleChanges(comparisons: readonly Comparison[]): TagChange[] {
+export function staleChanges(manifest: ScannedManifest, comparisons: readonly Comparison[]): TagChange[] {
   return comparisons.flatMap((comparison) => {
-    if (comparison.stale === undefined) return [];
-    const { tag, plan } = comparison.stale;
+    const image = comparison.found.image;
+    if (comparison.stale === undefined || image === undefined) return [];
+    const occurrence = manifest.occurrences[comparison.index];
+    const reference = occurrence && readReference(occurrence);
+    const compared = comparison.found.reference;
+    if (reference?.current !== compared.current || occurrence?.position.line !== compared.occurrence.position.line) {
+      throw new NixtagError('WRITE_FAILED', messages.rewriteNotVerified(manifest.file, messages.changedDuringRun()), {
+        location: { file: manifest.file, ...compared.occurrence.position },
+        hint: messages.changedDuringRunHint(),
+      });
+    }
+    const plan = planRewrite(manifest.file, manifest.text, reference, image, comparison.stale.tag);
     if (plan.kind === 'refused') throw plan.error;
-    return [{ index: comparison.index, tag, plan }];
+    return [{ index: comparison.index, tag: comparison.stale.tag, plan }];
   });
 }

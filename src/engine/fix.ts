@@ -4,6 +4,7 @@ import { NixtagError } from '../errors.js';
 import { judgedTree, listTree } from '../git/source.js';
 import { stageBlob, writeBlob } from '../git/stage.js';
 import { checkoutDirectory, materializeTree } from '../git/tree.js';
+import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
@@ -24,20 +25,27 @@ interface PlannedWrite {
   comparisons: Comparison[];
 }
 
-/** New text for every manifest with a stale reference, verified before anything is written. */
-function planWrites(inspection: Inspection): PlannedWrite[] {
+/**
+ * New text for every manifest with a stale reference, verified before anything is written. A
+ * manifest whose scan was remembered is parsed now: only the files fix writes are read again.
+ */
+async function planWrites(inspection: Inspection): Promise<PlannedWrite[]> {
   const stale = inspection.comparisons.filter((comparison) => comparison.result.status === 'stale');
-  return [...Map.groupBy(stale, (comparison) => comparison.entry.target)].map(([target, group]) => {
-    const entry = group[0]!.entry;
-    if (entry.readOnly !== undefined) {
-      throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', entry.readOnly, {
-        location: { file: entry.manifest.file },
-        hint: messages.symlinkOutsideHint(),
-      });
-    }
-    const after = rewriteManifest(entry.manifest, staleChanges(group));
-    return { file: entry.manifest.file, target, before: entry.manifest.text, after, comparisons: group };
-  });
+  const groups = [...Map.groupBy(stale, (comparison) => comparison.entry.target)];
+  return Promise.all(
+    groups.map(async ([target, group]) => {
+      const entry = group[0]!.entry;
+      if (entry.readOnly !== undefined) {
+        throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', entry.readOnly, {
+          location: { file: entry.file },
+          hint: messages.symlinkOutsideHint(),
+        });
+      }
+      const manifest = entry.parsed ?? (await parseManifest(entry.file, target));
+      const after = rewriteManifest(manifest, staleChanges(manifest, group));
+      return { file: entry.file, target, before: manifest.text, after, comparisons: group };
+    }),
+  );
 }
 
 /** The working-tree copy of a staged manifest after the fix, when it can change without losing anything. */
@@ -155,7 +163,7 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
   }
   return withSession(request, known, async (session) => {
     const inspection = await inspectSession(session);
-    const writes = planWrites(inspection);
+    const writes = await planWrites(inspection);
     if (writes.length === 0) {
       const result = resultOf(inspection, session);
       rememberJudgement(session, inspection, result);

@@ -1,7 +1,7 @@
 import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
-import type { ImageIdentity, ReadReference } from '../manifest/resolve.js';
+import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
 import type { TreeEntry } from '../git/source.js';
@@ -26,7 +26,7 @@ export function configuredImages(config: Config): ResolvedImage[] {
  * Without configuration, the one image is built by the root `default.nix` and its references are
  * the image strings whose tag is a Nix hash. More than one repository among them is ambiguous.
  */
-export function inferImage(references: readonly ReadReference[]): ResolvedImage | undefined {
+export function inferImage(references: readonly ReferenceSummary[]): ResolvedImage | undefined {
   const byRepository = new Map<string, string>();
   for (const reference of references) {
     if (reference.occurrence.form !== 'reference' || reference.canonical === undefined) continue;
@@ -47,7 +47,7 @@ export function inferImage(references: readonly ReadReference[]): ResolvedImage 
 }
 
 /** The image a reference belongs to, if any: by marker name, else by repository. */
-export function imageFor(reference: ReadReference, candidates: readonly ResolvedImage[]): ResolvedImage | undefined {
+export function imageFor(reference: ReferenceSummary, candidates: readonly ResolvedImage[]): ResolvedImage | undefined {
   const marker = reference.occurrence.markerImage;
   if (marker !== undefined) return candidates.find((image) => image.name === marker);
   const image = candidates.find((candidate) => candidate.canonical === reference.canonical);

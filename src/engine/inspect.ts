@@ -15,7 +15,7 @@ import {
 } from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
 import { manifestRules, pathsCanMatter } from './narrow.js';
-import { findReferences, referencedImages, type Scan } from './references.js';
+import { findReferences, referencedImages, scanCounts, type Scan } from './references.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */
@@ -140,7 +140,7 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     warnings: inspection.warnings,
     evaluated: !inspection.cached,
     judged: session.tree.source.kind,
-    ...(inspection.skipped ? { skipped: true } : {}),
+    ...(inspection.skipped ? { skipped: true } : { manifests: scanCounts(inspection.scan) }),
     ...(inspection.inputs.wholeTree === undefined ? {} : { wholeTreeInputs: inspection.inputs.wholeTree }),
     ...(inspection.unchecked === undefined ? {} : { unchecked: inspection.unchecked }),
     ...(!inspection.skipped && !managesAny(inspection)

@@ -54,7 +54,7 @@ export function mentionWarnings(
   for (const entry of manifests) {
     for (const { reference, image } of entry.references) {
       if (image === undefined) continue;
-      for (const line of reference.occurrence.lines) managed.add(`${entry.manifest.file}\0${line}`);
+      for (const line of reference.occurrence.lines) managed.add(`${entry.file}\0${line}`);
     }
   }
   const byNeedle = needles(images);

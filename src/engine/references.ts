@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
-import type { ReadReference } from '../manifest/resolve.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
 import { unmatchedGlobs } from './manifestSet.js';
@@ -9,13 +9,16 @@ import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { Session } from './session.js';
 
 export interface FoundReference {
-  reference: ReadReference;
+  reference: ReferenceSummary;
   /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
   image: ResolvedImage | undefined;
 }
 
 export interface ManifestEntry {
-  manifest: ScannedManifest;
+  /** The manifest as the tree names it. */
+  file: string;
+  /** The manifest as parsed in this run; undefined when its scan was remembered by blob id. */
+  parsed: ScannedManifest | undefined;
   /** The file to write: the manifest itself, or the file its symlink names. */
   target: string;
   /** Why the target must not be written (a symlink out of the repository), if so. */
@@ -28,6 +31,12 @@ export interface Scan {
   images: ResolvedImage[];
   manifests: ManifestEntry[];
   warnings: Warning[];
+}
+
+/** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
+export function scanCounts(scan: Scan): { read: number; remembered: number } {
+  const remembered = scan.manifests.filter((entry) => entry.parsed === undefined).length;
+  return { read: scan.manifests.length - remembered, remembered };
 }
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
@@ -55,17 +64,17 @@ function removeLeftovers(
  * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  const { readManifests, readReference, removeAbandonedTemporaries } = await manifestModules();
+  const { readManifests, removeAbandonedTemporaries } = await manifestModules();
   const leftovers = removeLeftovers(session, removeAbandonedTemporaries);
   const warnings: Warning[] = [];
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
   const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
   configured?.catch(() => undefined);
-  const [read] = await Promise.all([readManifests(session.manifestRoot, [...session.scopes], warnings), leftovers]);
-  const withReferences = read.map((entry) => ({
-    ...entry,
-    references: entry.manifest.occurrences.map(readReference).filter((reference) => reference !== undefined),
-  }));
+  const [withReferences] = await Promise.all([
+    readManifests(session.manifestRoot, [...session.scopes], warnings, session.scans),
+    leftovers,
+  ]);
+  session.scans?.save();
   const inferred = session.config.images === undefined;
   let images = session.images;
   if (inferred) {
@@ -75,7 +84,8 @@ export async function findReferences(session: Session): Promise<Scan> {
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
     const candidates = inferred ? images : images.filter((image) => entry.scope.images.includes(image.name));
     return {
-      manifest: entry.manifest,
+      file: entry.file,
+      parsed: entry.parsed,
       target: entry.target,
       readOnly: entry.readOnly,
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
@@ -85,7 +95,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
       if (marker !== undefined && image === undefined) {
-        const { file } = entry.manifest;
+        const { file } = entry;
         const { position } = reference.occurrence;
         warnings.push({ file, line: position.line, message: messages.unknownMarkerImage(file, position, marker) });
       }

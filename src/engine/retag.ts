@@ -17,8 +17,10 @@ export function compareText(
   const outcome = scanManifest(file, text, true);
   if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
   const entry: ManifestEntry = {
-    manifest: outcome.scanned,
+    file,
+    parsed: outcome.scanned,
     target: file,
+    readOnly: undefined,
     references: outcome.scanned.occurrences
       .map(readReference)
       .filter((reference) => reference !== undefined)
@@ -39,7 +41,7 @@ export function retagText(
   tags: ExpectedTags,
 ): { text: string; references: ReferenceResult[] } {
   const { manifest, comparisons } = compareText(file, text, images, tags);
-  const changes = staleChanges(comparisons);
+  const changes = staleChanges(manifest, comparisons);
   return {
     text: changes.length === 0 ? text : rewriteManifest(manifest, changes),
     references: comparisons.map((comparison) => comparison.result),

@@ -5,6 +5,7 @@ import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource 
 import { checkoutDirectory, materializeTree, settleCheckouts, type CheckoutOptions } from '../git/tree.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
+import { ScanStore } from '../state/scans.js';
 import { configuredImages, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 
@@ -58,6 +59,8 @@ export interface Session {
   images: ResolvedImage[];
   /** The manifests to read, and for which images. */
   scopes: Map<string, ManifestScope>;
+  /** What each manifest held, by blob id, unless the request turned caching off. */
+  scans: ScanStore | undefined;
   /** The evaluation cache, unless the request turned it off or Nix is missing. */
   evaluations: EvaluationCache | undefined;
   /** The request's progress callback (RunRequest.onEvaluate). */
@@ -154,6 +157,10 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       images,
       scopes,
       onEvaluate: request.onEvaluate,
+      scans:
+        request.cache === false
+          ? undefined
+          : new ScanStore(repository.gitDir, files, source.kind === 'worktree' ? 'worktree' : 'checkout'),
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
       assertLocked: () => lock.assertHeld(),

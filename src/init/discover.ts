@@ -77,7 +77,6 @@ export async function discover(cwd: string): Promise<Discovery> {
       expressions.push(...(await Promise.all(batch)));
     }
     const { readManifests } = await import('../manifest/read.js');
-    const { readReference } = await import('../manifest/resolve.js');
     const all = new Set(files);
     const yaml = files.filter((file) => isDefaultManifest(file, all) && file !== session.configFile);
     const warnings: Warning[] = [];
@@ -85,17 +84,19 @@ export async function discover(cwd: string): Promise<Discovery> {
       session.manifestRoot,
       yaml.map((file) => [file, { explicit: false }] as const),
       warnings,
+      session.scans,
     );
-    const references = read.flatMap(({ manifest }) =>
-      manifest.occurrences.flatMap((occurrence): FoundImageReference[] => {
-        const reference = readReference(occurrence);
-        if (reference?.canonical === undefined) return [];
+    session.scans?.save();
+    const references = read.flatMap(({ file, references: found }) =>
+      found.flatMap((reference): FoundImageReference[] => {
+        const { occurrence } = reference;
+        if (reference.canonical === undefined) return [];
         const written = occurrence.repository ?? parseImageReference(reference.current);
         const repository =
           typeof written === 'string' ? written : written?.host ? `${written.host}/${written.path}` : written?.path;
         if (repository === undefined) return [];
         const { line, column } = occurrence.position;
-        const base = { file: manifest.file, line, column, current: reference.current, repository };
+        const base = { file, line, column, current: reference.current, repository };
         return [{ ...base, canonical: reference.canonical, tag: reference.tag }];
       }),
     );

@@ -4,14 +4,31 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import { decodeManifest } from './decode.js';
+import { readReference, summarize, type ReferenceSummary } from './resolve.js';
 import { scanManifest, type ScannedManifest } from './scan.js';
 
+/** What the scan of one manifest found: its references (maybe none), or why it was skipped. */
+export type ScanRecord = { references: ReferenceSummary[] } | { skipped: Warning };
+
+/**
+ * Scans remembered by the caller (state/scans.ts, by blob id): a file it answers for is neither
+ * read nor parsed. It answers only for content it can name, never for a symlink.
+ */
+export interface ScanMemory {
+  recall(file: string, explicit: boolean): ScanRecord | undefined;
+  remember(file: string, explicit: boolean, record: ScanRecord): void;
+}
+
 export interface ManifestFile {
-  manifest: ScannedManifest;
+  file: string;
   /** The file to write: the manifest itself, or the file its symlink names. */
   target: string;
   /** Why the target must not be written (a symlink out of the repository), if so. */
   readOnly: string | undefined;
+  /** The occurrences that read as references, in the file's order. */
+  references: ReferenceSummary[];
+  /** The manifest as parsed in this run; undefined when its scan was remembered (parseManifest reads it). */
+  parsed: ScannedManifest | undefined;
 }
 
 interface Read extends ManifestFile {
@@ -21,7 +38,30 @@ interface Read extends ManifestFile {
 /** Files read at once: enough to keep the disk busy, few enough to bound open descriptors. */
 const READ_BATCH = 64;
 
-async function readOne(root: string, file: string, explicit: boolean, warnings: Warning[]): Promise<Read | undefined> {
+interface Reading {
+  root: string;
+  /** The root with symlinks resolved, where a regular file's target is. */
+  realRoot: string;
+  warnings: Warning[];
+  memory: ScanMemory | undefined;
+}
+
+async function readOne(reading: Reading, file: string, explicit: boolean): Promise<Read | undefined> {
+  const { root, realRoot, warnings, memory } = reading;
+  const remembered = memory?.recall(file, explicit);
+  if (remembered !== undefined) {
+    if ('skipped' in remembered) {
+      warnings.push(remembered.skipped);
+      return undefined;
+    }
+    const target = path.join(realRoot, file);
+    return { file, target, readOnly: undefined, symlink: false, references: remembered.references, parsed: undefined };
+  }
+  const skip = (warning: Warning) => {
+    warnings.push(warning);
+    memory?.remember(file, explicit, { skipped: warning });
+    return undefined;
+  };
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   try {
@@ -43,41 +83,44 @@ async function readOne(root: string, file: string, explicit: boolean, warnings: 
   }
   const decoded = decodeManifest(bytes);
   if ('undecodable' in decoded) {
-    warnings.push({ file, line: null, message: messages.skippedUndecodable(file, decoded.undecodable) });
-    return undefined;
+    return skip({ file, line: null, message: messages.skippedUndecodable(file, decoded.undecodable) });
   }
   const outcome = scanManifest(file, decoded.text, explicit);
-  if ('skipped' in outcome) {
-    warnings.push(outcome.skipped);
-    return undefined;
-  }
+  if ('skipped' in outcome) return skip(outcome.skipped);
+  const references = outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+  memory?.remember(file, explicit, { references: references.map(summarize) });
   // A symlinked manifest is read through: the file it names is the one rewritten, in place.
   const link = await lstat(absolute);
   const target = await realpath(absolute); // also when a parent directory is a symlink
-  const inside = !path.relative(await realpath(root), target).startsWith('..');
+  const inside = !path.relative(realRoot, target).startsWith('..');
   return {
-    manifest: outcome.scanned,
+    file,
     target,
     symlink: link.isSymbolicLink(),
     readOnly: inside ? undefined : messages.symlinkOutside(file, target),
+    references,
+    parsed: outcome.scanned,
   };
 }
 
 /**
  * Reads and scans the given manifests under `root`, in `files`' order. A file and a symlink to it
  * are one manifest, read through the file itself, once; a symlink out of the repository is read
- * but marked read-only; unreadable content in the default set is skipped with a warning.
+ * but marked read-only; unreadable content in the default set is skipped with a warning. Files
+ * whose scan `memory` remembers are not read at all.
  */
 export async function readManifests<Scope extends { explicit: boolean }>(
   root: string,
   files: ReadonlyArray<readonly [string, Scope]>,
   warnings: Warning[],
+  memory?: ScanMemory,
 ): Promise<Array<ManifestFile & { scope: Scope }>> {
+  const reading: Reading = { root, realRoot: await realpath(root), warnings, memory };
   const read: Array<Read & { scope: Scope }> = [];
   for (let start = 0; start < files.length; start += READ_BATCH) {
     const batch = await Promise.all(
       files.slice(start, start + READ_BATCH).map(async ([file, scope]) => {
-        const result = await readOne(root, file, scope.explicit, warnings);
+        const result = await readOne(reading, file, scope.explicit);
         return result && { ...result, scope };
       }),
     );
@@ -91,5 +134,27 @@ export async function readManifests<Scope extends { explicit: boolean }>(
       seen.add(entry.target);
       return true;
     })
-    .map(({ manifest, target, readOnly, scope }) => ({ manifest, target, readOnly, scope }));
+    .map(({ symlink: _symlink, ...entry }) => entry);
+}
+
+/**
+ * Parses a manifest about to be rewritten whose scan was remembered: it must parse now, as it
+ * did when it was scanned.
+ */
+export async function parseManifest(file: string, target: string): Promise<ScannedManifest> {
+  const bytes = await readFile(target).catch((error: unknown) => {
+    throw new NixtagError('MANIFEST_UNREADABLE', messages.manifestUnreadable(file, (error as Error).message), {
+      location: { file },
+      cause: error,
+    });
+  });
+  const decoded = decodeManifest(bytes);
+  if ('undecodable' in decoded) {
+    throw new NixtagError('MANIFEST_UNREADABLE', messages.skippedUndecodable(file, decoded.undecodable), {
+      location: { file },
+    });
+  }
+  const outcome = scanManifest(file, decoded.text, true);
+  if ('skipped' in outcome) throw new Error(outcome.skipped.message); // explicit: scanManifest throws instead
+  return outcome.scanned;
 }

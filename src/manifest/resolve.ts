@@ -13,9 +13,29 @@ export interface ImageIdentity {
   canonical: string;
 }
 
-/** A reference read from a manifest, before it is compared with an expected tag. */
-export interface ReadReference {
-  occurrence: FoundOccurrence;
+/**
+ * What a comparison needs of an occurrence: plain data, with none of the YAML nodes that only a
+ * rewrite needs, so that it can be remembered by blob id (state/scans.ts) and compared without
+ * parsing the manifest again.
+ */
+export type OccurrenceSummary = Pick<
+  FoundOccurrence,
+  | 'form'
+  | 'context'
+  | 'text'
+  | 'repository'
+  | 'missingTag'
+  | 'tagSuffix'
+  | 'markerImage'
+  | 'markerKind'
+  | 'position'
+  | 'lines'
+  | 'index'
+>;
+
+/** A reference as a comparison sees it: a ReadReference, or one remembered from an earlier scan. */
+export interface ReferenceSummary {
+  occurrence: OccurrenceSummary;
   /** Registry-normalised repository; undefined for a `NAME:tag` marker with no repository beside it. */
   canonical: string | undefined;
   /** The reference as it reads: written, or composed from a map's repository and tag. */
@@ -23,6 +43,26 @@ export interface ReadReference {
   /** The tag it deploys (a kustomize `tagSuffix` appended); undefined when none is written. */
   tag: string | undefined;
   digest: string | undefined;
+}
+
+/** A reference read from a manifest, before it is compared with an expected tag. */
+export interface ReadReference extends ReferenceSummary {
+  occurrence: FoundOccurrence;
+}
+
+/** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
+export function summarize(reference: ReadReference): ReferenceSummary {
+  const { occurrence: found, canonical, current, tag, digest } = reference;
+  const { form, context, text, repository, missingTag, tagSuffix, markerImage, markerKind, position, lines, index } =
+    found;
+  const occurrence = { form, context, text, repository, missingTag, tagSuffix, markerImage, markerKind, lines, index };
+  return {
+    occurrence: { ...occurrence, position: { line: position.line, column: position.column } },
+    canonical,
+    current,
+    tag,
+    digest,
+  };
 }
 
 function stringValue(value: unknown): string | undefined {
@@ -73,7 +113,7 @@ export function readReference(occurrence: FoundOccurrence): ReadReference | unde
  * A whole-reference marker binds its value to the image's repository, as Flux's setters do: a
  * value naming another repository (or none) is rewritten to the configured one.
  */
-export function repositoryRebound(reference: ReadReference, image: ImageIdentity): boolean {
+export function repositoryRebound(reference: ReferenceSummary, image: ImageIdentity): boolean {
   const { occurrence } = reference;
   // A `NAME` marker on the repository beside a tag key binds the pair (a `NAME:tag` marker does not).
   const bound = occurrence.form === 'reference' || occurrence.markerKind === undefined;
@@ -81,7 +121,7 @@ export function repositoryRebound(reference: ReadReference, image: ImageIdentity
 }
 
 /** How a reference must read with the expected tag (a stale digest dropped). */
-export function expectedReference(reference: ReadReference, image: ImageIdentity, expectedTag: string): string {
+export function expectedReference(reference: ReferenceSummary, image: ImageIdentity, expectedTag: string): string {
   const { occurrence } = reference;
   if (repositoryRebound(reference, image)) return `${image.repository}:${expectedTag}`;
   if (occurrence.form === 'tag') return `${occurrence.repository ?? image.repository}:${expectedTag}`;

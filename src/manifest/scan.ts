@@ -15,6 +15,8 @@ export interface FoundOccurrence extends Occurrence {
   position: Position;
   /** Every line its scalars are on (tag, repository, digest): where naming the repository is managed. */
   lines: number[];
+  /** Its place among the manifest's occurrences: the same text always gives the same list. */
+  index: number;
 }
 
 export interface ScannedManifest {
@@ -109,7 +111,7 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
       };
       const position = lines.position(offset);
       const occupied = [position.line, ...lineOf(occurrence.repositoryNode), ...lineOf(occurrence.digestNode)];
-      occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)] });
+      occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)], index: occurrences.length });
     }
   }
   return { scanned: { file, text, docs, occurrences } };

@@ -40,6 +40,8 @@ export const manifestsMessages = {
   rewriteUnrelatedChanged: (line: number) => `an unrelated reference changed at line ${line}`,
   rewriteTagNotRead: (line: number) => `the reference at line ${line} does not read the new tag`,
   rewriteCountChanged: () => 'the number of references changed',
+  changedDuringRun: () => 'the file changed while nixtag was reading the tree',
+  changedDuringRunHint: () => 'Run the command again once the file is saved.',
   writeFailed: (file: string, why: string) => `Could not write ${file}: ${why}. It was left as it was.`,
   writeFailedHint: (code: string | undefined) =>
     code === 'ENOSPC' || code === 'EDQUOT'

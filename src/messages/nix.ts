@@ -52,6 +52,8 @@ export const nixMessages = {
   codeConfigInput: (file: string) =>
     `the configuration ${file} is code and may read any file: every tracked file counts as an input of the verdict`,
   wholeTreeNote: (why: string) => `nixtag: inputs: ${why}; any change re-evaluates.`,
+  manifestsRead: (read: number, remembered: number) =>
+    `nixtag: manifests: ${read} read, ${remembered} unchanged since an earlier run (not read again).`,
   tooManyInputs: (limit: number) =>
     `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
   symlinkInput: (file: string) =>

@@ -32,6 +32,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
     }
   }
   if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
+  if (verbose && result.manifests !== undefined)
+    lines.push(messages.manifestsRead(result.manifests.read, result.manifests.remembered));
   for (const loop of result.loops ?? [])
     lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag), `  ${messages.loopHint()}`);
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');

@@ -208,6 +208,17 @@ describe('state that crashed instead of healing', () => {
           '{"version":2,"records":[{"environment":null,"inputs":null,"tags":null}]}',
         ),
     ],
+    [
+      '{"scans":null} in scans.json',
+      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/scans.json'), '{"version":1,"scans":null}'),
+    ],
+    [
+      'a remembered scan of the wrong shape',
+      (gitDir) => {
+        const file = path.join(gitDir, 'nixtag/cache/scans.json');
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/"references":\[/g, '"references":[null,'));
+      },
+    ],
     ['a file where .git/nixtag belongs', (gitDir) => fileInsteadOf(gitDir, 'nixtag')],
     [
       'a checkout record with a trailing newline',

@@ -114,7 +114,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
     ]);
     const manifests = scan.manifests
       .filter((entry) => entry.references.some((found) => found.image !== undefined))
-      .map((entry) => entry.manifest.file);
+      .map((entry) => entry.file);
     const plan = await planProbes({
       checkout,
       checkoutName: session.config.checkoutName,

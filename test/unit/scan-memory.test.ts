@@ -1,0 +1,130 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compareReferences, staleChanges } from '../../src/engine/compare.js';
+import { imageFor } from '../../src/engine/images.js';
+import type { ManifestEntry } from '../../src/engine/references.js';
+import { isNixtagError } from '../../src/errors.js';
+import { readReference, summarize } from '../../src/manifest/resolve.js';
+import { rewriteManifest } from '../../src/manifest/rewrite.js';
+import { scanManifest, type ScannedManifest } from '../../src/manifest/scan.js';
+import { statePaths } from '../../src/state/paths.js';
+import { ScanStore } from '../../src/state/scans.js';
+import { resolvedImages } from '../helpers/manifests.js';
+import { tempDir } from '../helpers/repo.js';
+
+const OLD = 'bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0';
+const NEW = 'a5s7gw4ll3p0vhf2yq0kxzqv3b1b5b9c';
+const images = resolvedImages([{ name: 'app', repository: 'registry.example/app' }]);
+const tags = new Map([['app', { name: 'app', outPath: `/nix/store/${NEW}-image`, tag: NEW, warnings: [] }]]);
+
+const text = `kind: Pod
+spec:
+  containers:
+    - image: registry.example/app:${OLD} # first
+    - image: docker.io/library/nginx:1.25
+    - image: "registry.example/app:${OLD}@sha256:${'a'.repeat(64)}"
+`;
+
+function parse(file: string, content: string): ScannedManifest {
+  const outcome = scanManifest(file, content, true);
+  if (!('scanned' in outcome)) throw new Error('not scanned');
+  return outcome.scanned;
+}
+
+/** An entry as a remembered scan gives it: summaries gone through JSON, nothing parsed. */
+function remembered(file: string, content: string): ManifestEntry {
+  const summaries = parse(file, content)
+    .occurrences.map(readReference)
+    .filter((reference) => reference !== undefined)
+    .map(summarize);
+  const stored = JSON.parse(JSON.stringify(summaries)) as typeof summaries;
+  return {
+    file,
+    parsed: undefined,
+    target: file,
+    readOnly: undefined,
+    references: stored.map((reference) => ({ reference, image: imageFor(reference, images) })),
+  };
+}
+
+describe('a remembered scan', () => {
+  it('compares as the parsed manifest does, and rewrites the same once parsed', () => {
+    const parsed = parse('pod.yaml', text);
+    const live: ManifestEntry = {
+      file: 'pod.yaml',
+      parsed,
+      target: 'pod.yaml',
+      readOnly: undefined,
+      references: parsed.occurrences
+        .map(readReference)
+        .filter((reference) => reference !== undefined)
+        .map((reference) => ({ reference, image: imageFor(reference, images) })),
+    };
+    const fromMemory = compareReferences([remembered('pod.yaml', text)], tags);
+    const fromParse = compareReferences([live], tags);
+    expect(fromMemory.map((comparison) => comparison.result)).toEqual(fromParse.map((comparison) => comparison.result));
+    expect(fromMemory.map((comparison) => comparison.result.status)).toEqual(['stale', 'unmanaged', 'stale']);
+    const rewritten = rewriteManifest(parsed, staleChanges(parsed, fromMemory));
+    expect(rewritten).toBe(rewriteManifest(parsed, staleChanges(parsed, fromParse)));
+    expect(rewritten).toContain(`registry.example/app:${NEW} # first`);
+    expect(rewritten).toContain(`"registry.example/app:${NEW}"`);
+  });
+
+  it('refuses to rewrite a manifest that no longer reads as it was compared', () => {
+    const comparisons = compareReferences([remembered('pod.yaml', text)], tags);
+    const changed = parse('pod.yaml', `# a line more\n${text}`);
+    let error: unknown;
+    try {
+      staleChanges(changed, comparisons);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isNixtagError(error) && error.code).toBe('WRITE_FAILED');
+    expect((error as Error).message).toContain('changed while nixtag was reading');
+  });
+});
+
+describe('the scan store', () => {
+  const entries = [
+    { mode: '100644', oid: '1'.repeat(40), path: 'a.yaml' },
+    { mode: '120000', oid: '2'.repeat(40), path: 'link.yaml' },
+  ];
+  const record = { references: [] };
+
+  it('answers by path, blob id, explicitness and where the file was read; never for a symlink', () => {
+    const gitDir = tempDir();
+    const store = new ScanStore(gitDir, entries, 'worktree');
+    store.remember('a.yaml', false, record);
+    store.remember('link.yaml', false, record);
+    store.save();
+    const again = new ScanStore(gitDir, entries, 'worktree');
+    expect(again.recall('a.yaml', false)).toEqual(record);
+    expect(again.recall('a.yaml', true)).toBeUndefined();
+    expect(again.recall('link.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, 'checkout').recall('a.yaml', false)).toBeUndefined();
+    const edited = [{ ...entries[0]!, oid: '3'.repeat(40) }];
+    expect(new ScanStore(gitDir, edited, 'worktree').recall('a.yaml', false)).toBeUndefined();
+  });
+
+  it('forgets scans unused for eight writes, and anything it cannot read back', () => {
+    const gitDir = tempDir();
+    const first = new ScanStore(gitDir, entries, 'worktree');
+    first.remember('a.yaml', false, record);
+    first.save();
+    for (let write = 0; write < 8; write++) {
+      const other = [{ mode: '100644', oid: String(write).padStart(40, 'f'), path: 'b.yaml' }];
+      const store = new ScanStore(gitDir, other, 'worktree');
+      store.remember('b.yaml', false, record);
+      store.save();
+      expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(
+        write < 7 ? record : undefined,
+      );
+    }
+    const file = statePaths(gitDir).scans;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"references":[]', '"references":null'));
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('b.yaml', false)).toBeUndefined();
+    writeFileSync(path.join(file), '{');
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('b.yaml', false)).toBeUndefined();
+  });
+});
