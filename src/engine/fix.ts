@@ -8,6 +8,7 @@ import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
+import { journalWrites } from '../state/writeJournal.js';
 import type { CheckResult, FixLoop } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
 import { expectedTags, type ExpectedTags } from './evaluation.js';
@@ -46,6 +47,19 @@ async function planWrites(inspection: Inspection): Promise<PlannedWrite[]> {
       return { file: entry.file, target, before: manifest.text, after, comparisons: group };
     }),
   );
+}
+
+/** replaceFiles, with the directories it writes in journaled for the cleanup after a kill. */
+async function journaledReplace(session: Session, writes: FileWrite[], alongside?: () => Promise<void>) {
+  const done = journalWrites(
+    session.repository.gitDir,
+    writes.map((write) => path.dirname(write.target)),
+  );
+  try {
+    await replaceFiles(writes, alongside);
+  } finally {
+    done();
+  }
 }
 
 /** The working-tree copy of a staged manifest after the fix, when it can change without losing anything. */
@@ -98,7 +112,7 @@ async function stageWrites(
     const copy = await worktreeCopy(session, write, file, images, tags);
     if (copy !== undefined) copies.push(copy);
   }
-  await replaceFiles(copies, async () => {
+  await journaledReplace(session, copies, async () => {
     const done: typeof staged = [];
     try {
       for (const change of staged) {
@@ -174,7 +188,8 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
     session.assertLocked();
     if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags);
     else
-      await replaceFiles(
+      await journaledReplace(
+        session,
         writes.map((write) => ({ target: write.target, content: write.after, displayFile: write.file })),
       );
     for (const write of writes) for (const comparison of write.comparisons) comparison.result.status = 'fixed';

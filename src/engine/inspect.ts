@@ -167,10 +167,13 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
   // every commit says so until it changes.
   if (result.managesNothing !== undefined || result.unchecked !== undefined) return;
   // A manifest read through a symlink changes when the file it names does.
-  const root = path.resolve(session.manifestRoot);
-  const targets = inspection.scan.manifests
-    .map((entry) => path.relative(root, entry.target).split(path.sep).join('/'))
-    .filter((file) => !file.startsWith('..') && !path.isAbsolute(file));
+  // (String prefixes, not path.relative: a GitOps repository has thousands of manifests.)
+  const root = `${path.resolve(session.manifestRoot)}${path.sep}`;
+  const targets = inspection.scan.manifests.flatMap((entry) => {
+    if (!entry.target.startsWith(root)) return [];
+    const file = entry.target.slice(root.length).split(path.sep).join('/');
+    return file === entry.file ? [] : [file];
+  });
   recordJudgement(session.repository.gitDir, {
     environment: environmentHash(session.environment),
     tree: session.treeId,

@@ -10,6 +10,7 @@ export interface ManifestScope {
 
 /** Helm's `templates/` directories hold Go templates, not YAML: out of the default set. */
 function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
+  if (!file.includes('templates/')) return false;
   const parts = file.split('/');
   for (let index = parts.length - 2; index >= 0; index--) {
     if (parts[index] !== 'templates') continue;

@@ -2,9 +2,12 @@ import path from 'node:path';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ReferenceSummary } from '../manifest/resolve.js';
+import type { ManifestFile } from '../manifest/read.js';
 import type { ScannedManifest } from '../manifest/scan.js';
+import type { GrepHit } from '../git/grep.js';
 import { imageFor, inferImage, type ResolvedImage } from './images.js';
 import { unmatchedGlobs } from './manifestSet.js';
+import { abandonedWrites } from '../state/writeJournal.js';
 import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { Session } from './session.js';
 
@@ -47,16 +50,23 @@ const manifestModules = () =>
 
 /**
  * Temporary files a killed `fix` left beside the manifests of the working tree (where every fix
- * writes, also with --staged) are removed, so that `git add -A` never commits one.
+ * writes, also with --staged) are removed, so that `git add -A` never commits one: in the
+ * directories its journal names (state/writeJournal.ts), and beside every manifest read again
+ * (what a nixtag without a journal may have left; after an upgrade every manifest is).
  */
-function removeLeftovers(
+async function removeLeftovers(
   session: Session,
+  read: ReadonlyArray<{ file: string; parsed: unknown }>,
   remove: (directories: Iterable<string>, keep: (file: string) => boolean) => Promise<string[]>,
-): Promise<string[]> {
+): Promise<void> {
   const root = session.repository.root;
-  const tracked = new Set(session.entries.map((entry) => path.join(root, entry.path)));
-  const directories = [...session.scopes.keys()].map((file) => path.join(root, path.dirname(file)));
-  return remove(directories, (file) => tracked.has(file));
+  const abandoned = abandonedWrites(session.repository.gitDir);
+  const reread = read.filter((entry) => entry.parsed !== undefined);
+  const directories = [...abandoned.directories, ...reread.map((entry) => path.join(root, path.dirname(entry.file)))];
+  if (directories.length === 0) return;
+  const tracked = new Set(session.entries.map((entry) => entry.path));
+  await remove(directories, (file) => tracked.has(path.relative(root, file).split(path.sep).join('/')));
+  abandoned.forget();
 }
 
 /**
@@ -65,17 +75,34 @@ function removeLeftovers(
  */
 export async function findReferences(session: Session): Promise<Scan> {
   const { readManifests, removeAbandonedTemporaries } = await manifestModules();
-  const leftovers = removeLeftovers(session, removeAbandonedTemporaries);
   const warnings: Warning[] = [];
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
   const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
   configured?.catch(() => undefined);
-  const [withReferences] = await Promise.all([
-    readManifests(session.manifestRoot, [...session.scopes], warnings, session.scans),
-    leftovers,
-  ]);
-  session.scans?.save();
   const inferred = session.config.images === undefined;
+  // Without configuration the repository is known from the references: guessed from the
+  // remembered ones, so that git looks for its mentions while changed manifests are parsed.
+  let early: { canonical: string; hits: Promise<GrepHit[]> } | undefined;
+  const guess = (recalled: readonly ManifestFile[]) => {
+    let image: ResolvedImage | undefined;
+    try {
+      image = inferImage(recalled.flatMap((entry) => entry.references));
+    } catch {
+      return; // ambiguous so far: the full set decides, and says so
+    }
+    if (image === undefined) return;
+    early = { canonical: image.canonical, hits: grepRepositories(session, [image]) };
+    early.hits.catch(() => undefined);
+  };
+  const withReferences = await readManifests(
+    session.manifestRoot,
+    [...session.scopes],
+    warnings,
+    session.scans,
+    inferred ? guess : undefined,
+  );
+  session.scans?.save();
+  await removeLeftovers(session, withReferences, removeAbandonedTemporaries);
   let images = session.images;
   if (inferred) {
     const image = inferImage(withReferences.flatMap((entry) => entry.references));
@@ -101,7 +128,8 @@ export async function findReferences(session: Session): Promise<Scan> {
       }
     }
   }
-  const hits = await (configured ?? grepRepositories(session, images));
+  const guessed = early !== undefined && images.length === 1 && images[0]!.canonical === early.canonical;
+  const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
   warnings.push(...mentionWarnings(hits, images, manifests, session.configFile));
   if (session.config.images !== undefined) warnings.push(...(await configurationMisses(session, manifests)));
   return { images, manifests, warnings };

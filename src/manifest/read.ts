@@ -42,21 +42,29 @@ interface Reading {
   root: string;
   /** The root with symlinks resolved, where a regular file's target is. */
   realRoot: string;
-  warnings: Warning[];
   memory: ScanMemory | undefined;
 }
 
-async function readOne(reading: Reading, file: string, explicit: boolean): Promise<Read | undefined> {
-  const { root, realRoot, warnings, memory } = reading;
-  const remembered = memory?.recall(file, explicit);
-  if (remembered !== undefined) {
-    if ('skipped' in remembered) {
-      warnings.push(remembered.skipped);
-      return undefined;
-    }
-    const target = path.join(realRoot, file);
-    return { file, target, readOnly: undefined, symlink: false, references: remembered.references, parsed: undefined };
+/** A file whose scan `memory` remembers, neither read nor parsed: undefined if it was skipped, null if not remembered. */
+function recalled(reading: Reading, file: string, explicit: boolean, warnings: Warning[]): Read | undefined | null {
+  const remembered = reading.memory?.recall(file, explicit);
+  if (remembered === undefined) return null;
+  if ('skipped' in remembered) {
+    warnings.push(remembered.skipped);
+    return undefined;
   }
+  // A path in git's form under the real root: string concatenation, as thousands may be recalled.
+  const target = `${reading.realRoot}/${file}`;
+  return { file, target, readOnly: undefined, symlink: false, references: remembered.references, parsed: undefined };
+}
+
+async function readOne(
+  reading: Reading,
+  file: string,
+  explicit: boolean,
+  warnings: Warning[],
+): Promise<Read | undefined> {
+  const { root, realRoot, memory } = reading;
   const skip = (warning: Warning) => {
     warnings.push(warning);
     memory?.remember(file, explicit, { skipped: warning });
@@ -107,25 +115,40 @@ async function readOne(reading: Reading, file: string, explicit: boolean): Promi
  * Reads and scans the given manifests under `root`, in `files`' order. A file and a symlink to it
  * are one manifest, read through the file itself, once; a symlink out of the repository is read
  * but marked read-only; unreadable content in the default set is skipped with a warning. Files
- * whose scan `memory` remembers are not read at all.
+ * whose scan `memory` remembers are not read at all; `onRecalled` sees them before the others
+ * are read.
  */
 export async function readManifests<Scope extends { explicit: boolean }>(
   root: string,
   files: ReadonlyArray<readonly [string, Scope]>,
   warnings: Warning[],
   memory?: ScanMemory,
+  onRecalled?: (recalled: readonly ManifestFile[]) => void,
 ): Promise<Array<ManifestFile & { scope: Scope }>> {
-  const reading: Reading = { root, realRoot: await realpath(root), warnings, memory };
-  const read: Array<Read & { scope: Scope }> = [];
-  for (let start = 0; start < files.length; start += READ_BATCH) {
-    const batch = await Promise.all(
-      files.slice(start, start + READ_BATCH).map(async ([file, scope]) => {
-        const result = await readOne(reading, file, scope.explicit);
-        return result && { ...result, scope };
+  const reading: Reading = { root, realRoot: await realpath(root), memory };
+  // Each file's result and warnings, in `files`' order whether remembered or read.
+  const results: Array<(Read & { scope: Scope }) | undefined> = [];
+  const noted: Warning[][] = [];
+  const pending: number[] = [];
+  files.forEach(([file, scope], index) => {
+    const own: Warning[] = [];
+    const result = recalled(reading, file, scope.explicit, own);
+    if (result === null) pending.push(index);
+    else results[index] = result && { ...result, scope };
+    noted[index] = own;
+  });
+  onRecalled?.(results.filter((entry) => entry !== undefined));
+  for (let start = 0; start < pending.length; start += READ_BATCH) {
+    await Promise.all(
+      pending.slice(start, start + READ_BATCH).map(async (index) => {
+        const [file, scope] = files[index]!;
+        const result = await readOne(reading, file, scope.explicit, noted[index]!);
+        results[index] = result && { ...result, scope };
       }),
     );
-    for (const entry of batch) if (entry) read.push(entry);
   }
+  for (const own of noted) warnings.push(...own);
+  const read = results.filter((entry) => entry !== undefined);
   const regularTargets = new Set(read.filter((entry) => !entry.symlink).map((entry) => entry.target));
   const seen = new Set<string>();
   return read

@@ -14,8 +14,10 @@ export function statePaths(gitDir: string) {
     lock: path.join(root, 'lock'),
     /** Tags by tree and environment (state/evaluations.ts). */
     evaluations: path.join(root, 'cache', 'evaluations.json'),
-    /** What each manifest held, by blob id (state/scans.ts). */
-    scans: path.join(root, 'cache', 'scans.json'),
+    /** What each manifest held, by blob id, per place it was read (state/scans.ts). */
+    scans: (where: string) => path.join(root, 'cache', `scans-${where}.json`),
+    /** The directories a run is writing manifests in (state/writeJournal.ts). */
+    writing: path.join(root, 'writing'),
     /** The last tree judged, with what its verdict depended on (state/judgements.ts). */
     judgement: path.join(root, 'judgement.json'),
     /** The store path a pin fetched to (state/pinMemo.ts). */

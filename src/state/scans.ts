@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
@@ -8,11 +8,14 @@ import { nixtagVersion } from '../version.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
- * The file is a header line, then the scans as JSON. Every manifest of a large repository has an
- * entry, and validating each with zod on every run cost more than the scans it saves (about
- * 100 ms for 5,000 entries), so the header carries the body's sha256 instead: a file cut short,
- * edited by hand or written by another version is discarded and rebuilt, and a body whose hash
- * matches is one this version wrote.
+ * The file is a header line, the scans as one line of JSON, then scans appended by later runs,
+ * one per line. Every manifest of a large repository has an entry: validating each with zod on
+ * every run cost more than the scans it saves (about 100 ms for 5,000 entries), and rewriting
+ * the whole file for one changed manifest cost nearly as much. So the header carries the sha256
+ * of the scans line, and each appended line its own: a file cut short, edited by hand or
+ * written by another version is discarded (a bad appended line alone is skipped), and what
+ * remains is what this version wrote. The file is rewritten whole, dropping old entries, once
+ * MAX_APPENDED lines have been appended.
  */
 const header = z.object({
   version: z.literal(1),
@@ -23,17 +26,24 @@ const header = z.object({
   sha256: z.string(),
 });
 
-/** By key: the generation that last used it, and the scan. */
-type Scans = Record<string, [number, ScanRecord]>;
+/** One remembered scan: the generation that last used it, explicit or default, the blob, the scan. */
+type Remembered = [generation: number, explicit: boolean, blob: string, scanned: ScanRecord];
+/** By path: a path has a few versions (branches, the working tree and the index). */
+type Scans = Record<string, Remembered[]>;
 interface StoredScans {
   generation: number;
   scans: Scans;
+  /** Lines appended since the file was last written whole. */
+  appended: number;
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-/** An entry unused for this many writes is dropped: branches switched back to stay cheap. */
+/** An entry unused for this many rewrites is dropped: branches switched back to stay cheap. */
 const KEPT_GENERATIONS = 8;
+/** Lines appended before the file is rewritten whole. */
+const MAX_APPENDED = 64;
+const HASH_LENGTH = 64;
 
 /** Plain files only: a symlink's blob is its target's name, not the content read through it. */
 const REGULAR = new Set(['100644', '100755']);
@@ -42,82 +52,105 @@ const REGULAR = new Set(['100644', '100755']);
  * What each manifest held (its references, or why it was skipped) by the blob id of its content,
  * so that a commit that changes no YAML file parses none and one that changes a file parses that
  * file. The key holds the path (shapes read the file name), whether the file was named explicitly
- * (which must parse), and where it was read: the user's working tree (their git configuration
- * applies) or nixtag's checkout (only the tree's attributes do).
+ * (which must parse); each place files are read from has its own file: the user's working tree
+ * (their git configuration applies) and nixtag's checkouts (only the tree's attributes do).
  */
 export class ScanStore implements ScanMemory {
   private readonly file: string;
   private readonly gitDir: string;
   private readonly blobs: Map<string, string>;
-  private readonly where: string;
   private data: StoredScans | undefined;
-  private readonly used = new Set<string>();
-  private readonly fresh = new Map<string, ScanRecord>();
+  private readonly used = new Set<Remembered>();
+  /** Scans of this run, by path. */
+  private fresh: Array<[string, Remembered]> = [];
 
   constructor(gitDir: string, entries: readonly TreeEntry[], where: 'worktree' | 'checkout') {
     this.gitDir = gitDir;
-    this.file = statePaths(gitDir).scans;
-    this.where = where;
+    this.file = statePaths(gitDir).scans(where);
     this.blobs = new Map(entries.filter((entry) => REGULAR.has(entry.mode)).map((entry) => [entry.path, entry.oid]));
   }
 
   private load(): StoredScans {
     if (this.data) return this.data;
     try {
-      const text = readFileSync(this.file, 'utf8');
-      const newline = text.indexOf('\n');
-      const parsed = header.safeParse(JSON.parse(text.slice(0, newline)));
-      const body = text.slice(newline + 1);
+      const [head = '', body = '', ...appended] = readFileSync(this.file, 'utf8').split('\n');
+      const parsed = header.safeParse(JSON.parse(head));
       if (parsed.success && parsed.data.nixtag === nixtagVersion() && parsed.data.sha256 === sha256(body)) {
-        this.data = { generation: parsed.data.generation, scans: JSON.parse(body) as Scans };
+        const { generation } = parsed.data;
+        const scans = JSON.parse(body) as Scans;
+        let count = 0;
+        for (const line of appended) {
+          const json = line.slice(HASH_LENGTH + 1);
+          if (line.slice(0, HASH_LENGTH) !== sha256(json)) continue; // cut short by a crash
+          const [file, ...entry] = JSON.parse(json) as [string, ...Remembered];
+          (scans[file] ??= []).push(entry);
+          count++;
+        }
+        this.data = { generation, scans, appended: count };
       }
     } catch {
       // Missing or unreadable: rebuilt.
     }
-    this.data ??= { generation: 0, scans: {} };
+    this.data ??= { generation: 0, scans: {}, appended: 0 };
     return this.data;
   }
 
-  private key(file: string, explicit: boolean): string | undefined {
-    const blob = this.blobs.get(file);
-    return blob === undefined ? undefined : `${this.where}\0${explicit ? 'named' : 'default'}\0${blob}\0${file}`;
-  }
-
   recall(file: string, explicit: boolean): ScanRecord | undefined {
-    const key = this.key(file, explicit);
-    const stored = key === undefined ? undefined : this.load().scans[key];
-    if (stored === undefined) return undefined;
-    this.used.add(key!);
-    return stored[1];
+    const blob = this.blobs.get(file);
+    if (blob === undefined) return undefined;
+    const entry = this.load().scans[file]?.find((stored) => stored[2] === blob && stored[1] === explicit);
+    if (entry === undefined) return undefined;
+    this.used.add(entry);
+    return entry[3];
   }
 
   remember(file: string, explicit: boolean, scanned: ScanRecord): void {
-    const key = this.key(file, explicit);
-    if (key !== undefined) this.fresh.set(key, scanned);
+    const blob = this.blobs.get(file);
+    if (blob !== undefined) this.fresh.push([file, [this.load().generation + 1, explicit, blob, scanned]]);
   }
 
-  /** Writes what this run scanned, when it scanned anything: whole, to a temporary file renamed. */
+  /**
+   * Keeps what this run scanned, when it scanned anything: appended, or once enough lines were,
+   * the whole file written to a temporary file and renamed.
+   */
   save(): void {
-    if (this.fresh.size === 0) return;
+    if (this.fresh.length === 0) return;
     const data = this.load();
-    const generation = data.generation + 1;
-    const scans: Scans = {};
-    for (const [key, entry] of Object.entries(data.scans)) {
-      if (this.used.has(key)) scans[key] = [generation, entry[1]];
-      else if (entry[0] > generation - KEPT_GENERATIONS) scans[key] = entry;
-    }
-    for (const [key, scanned] of this.fresh) scans[key] = [generation, scanned];
-    this.data = { generation, scans };
     try {
-      const body = JSON.stringify(scans);
-      const head = JSON.stringify({ version: 1, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
       ensureStateDirectory(this.gitDir, path.dirname(this.file));
-      const temporary = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${head}\n${body}`);
-      renameSync(temporary, this.file);
+      if (data.generation > 0 && data.appended + this.fresh.length <= MAX_APPENDED) {
+        const lines = this.fresh.map(([file, entry]) => {
+          const json = JSON.stringify([file, ...entry]);
+          return `\n${sha256(json)} ${json}`;
+        });
+        appendFileSync(this.file, lines.join(''));
+        data.appended += this.fresh.length;
+        for (const [file, entry] of this.fresh) (data.scans[file] ??= []).push(entry);
+      } else {
+        this.rewrite(data);
+      }
     } catch {
       // A memory that cannot be written only costs time.
     }
-    this.fresh.clear();
+    this.fresh = [];
+  }
+
+  private rewrite(data: StoredScans): void {
+    const generation = data.generation + 1;
+    const scans: Scans = {};
+    for (const [file, entries] of Object.entries(data.scans)) {
+      const kept = entries.flatMap((entry): Remembered[] => {
+        if (this.used.has(entry)) return [[generation, entry[1], entry[2], entry[3]]];
+        return entry[0] > generation - KEPT_GENERATIONS ? [entry] : [];
+      });
+      if (kept.length > 0) scans[file] = kept;
+    }
+    for (const [file, entry] of this.fresh) (scans[file] ??= []).push([generation, entry[1], entry[2], entry[3]]);
+    const body = JSON.stringify(scans);
+    const head = JSON.stringify({ version: 1, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${head}\n${body}`);
+    renameSync(temporary, this.file);
+    this.data = { generation, scans, appended: 0 };
   }
 }

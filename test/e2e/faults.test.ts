@@ -165,6 +165,14 @@ describe('writes under faults', () => {
     writeFileSync(abandoned, 'partial');
     expect((await runCli(repo.dir, ['check'])).code).toBe(1);
     expect(existsSync(abandoned)).toBe(false);
+    // Once every manifest's scan is remembered, the journal a killed fix left says where to look.
+    const journaled = path.join(repo.dir, 'k8s', `.app-2.yaml.nixtag-${dead}-4567abcd`);
+    writeFileSync(journaled, 'partial');
+    mkdirSync(path.join(repo.dir, '.git/nixtag/writing'), { recursive: true });
+    writeFileSync(path.join(repo.dir, `.git/nixtag/writing/${dead}.json`), JSON.stringify([path.dirname(journaled)]));
+    expect((await runCli(repo.dir, ['check', '--json'])).code).toBe(1);
+    expect(existsSync(journaled)).toBe(false);
+    expect(existsSync(path.join(repo.dir, `.git/nixtag/writing/${dead}.json`))).toBe(false);
 
     for (const fraction of [0.35, 0.55, 0.75, 0.9]) {
       const victim = faultRepo(files);
@@ -209,13 +217,13 @@ describe('state that crashed instead of healing', () => {
         ),
     ],
     [
-      '{"scans":null} in scans.json',
-      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/scans.json'), '{"version":1,"scans":null}'),
+      '{"scans":null} in scans-worktree.json',
+      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/scans-worktree.json'), '{"version":1,"scans":null}'),
     ],
     [
       'a remembered scan of the wrong shape',
       (gitDir) => {
-        const file = path.join(gitDir, 'nixtag/cache/scans.json');
+        const file = path.join(gitDir, 'nixtag/cache/scans-worktree.json');
         writeFileSync(file, readFileSync(file, 'utf8').replace(/"references":\[/g, '"references":[null,'));
       },
     ],

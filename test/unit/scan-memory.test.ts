@@ -107,24 +107,53 @@ describe('the scan store', () => {
     expect(new ScanStore(gitDir, edited, 'worktree').recall('a.yaml', false)).toBeUndefined();
   });
 
-  it('forgets scans unused for eight writes, and anything it cannot read back', () => {
+  it('appends what a run scanned, and forgets scans unused for eight whole rewrites', () => {
     const gitDir = tempDir();
+    const file = statePaths(gitDir).scans('worktree');
     const first = new ScanStore(gitDir, entries, 'worktree');
     first.remember('a.yaml', false, record);
     first.save();
-    for (let write = 0; write < 8; write++) {
-      const other = [{ mode: '100644', oid: String(write).padStart(40, 'f'), path: 'b.yaml' }];
-      const store = new ScanStore(gitDir, other, 'worktree');
-      store.remember('b.yaml', false, record);
+    // One changed manifest: one line appended, the rest of the file as it was.
+    const before = readFileSync(file, 'utf8');
+    const changed = [{ mode: '100644', oid: 'e'.repeat(40), path: 'b.yaml' }];
+    const append = new ScanStore(gitDir, changed, 'worktree');
+    append.remember('b.yaml', false, record);
+    append.save();
+    const after = readFileSync(file, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.slice(before.length).split('\n')).toHaveLength(2);
+    expect(new ScanStore(gitDir, changed, 'worktree').recall('b.yaml', false)).toEqual(record);
+    // A line cut short by a crash is skipped, the others still count.
+    writeFileSync(file, `${after.slice(0, -5)}`);
+    expect(new ScanStore(gitDir, changed, 'worktree').recall('b.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(record);
+
+    // Runs that scan more than fit in the appended lines rewrite the file, and drop what none used.
+    for (let rewrite = 0; rewrite < 8; rewrite++) {
+      const many = Array.from({ length: 65 }, (_, index) => ({
+        mode: '100644',
+        oid: `${rewrite}`.padStart(40, 'f'),
+        path: `many/${index}.yaml`,
+      }));
+      const store = new ScanStore(gitDir, many, 'worktree');
+      for (const entry of many) store.remember(entry.path, false, record);
       store.save();
-      expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(
-        write < 7 ? record : undefined,
-      );
+      expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(2);
+      const remembered = new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false);
+      expect(remembered).toEqual(rewrite < 7 ? record : undefined);
     }
-    const file = statePaths(gitDir).scans;
+  });
+
+  it('discards a file whose scans do not match their hash, or that is not its format', () => {
+    const gitDir = tempDir();
+    const file = statePaths(gitDir).scans('worktree');
+    const store = new ScanStore(gitDir, entries, 'worktree');
+    store.remember('a.yaml', false, record);
+    store.save();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(record);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"references":[]', '"references":null'));
-    expect(new ScanStore(gitDir, entries, 'worktree').recall('b.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toBeUndefined();
     writeFileSync(path.join(file), '{');
-    expect(new ScanStore(gitDir, entries, 'worktree').recall('b.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toBeUndefined();
   });
 });
