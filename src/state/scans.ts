@@ -4,6 +4,8 @@ import path from 'node:path';
 import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
 import type { ScanMemory, ScanRecord } from '../manifest/read.js';
+import type { Warning } from '../types.js';
+import { packReference, unpackReference, type PackedReference } from './referenceRows.js';
 import { nixtagVersion } from '../version.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -17,8 +19,11 @@ import { ensureStateDirectory, statePaths } from './paths.js';
  * remains is what this version wrote. The file is rewritten whole, dropping old entries, once
  * MAX_APPENDED lines have been appended.
  */
+/** The layout of the file; another is discarded. */
+const FORMAT = 2;
+
 const header = z.object({
-  version: z.literal(1),
+  version: z.literal(FORMAT),
   /** Scans by another nixtag (another parser, other shapes) are not reused. */
   nixtag: z.string(),
   /** Counts the writes; an entry records the last one that used it. */
@@ -27,7 +32,14 @@ const header = z.object({
 });
 
 /** One remembered scan: the generation that last used it, explicit or default, the blob, the scan. */
-type Remembered = [generation: number, explicit: boolean, blob: string, scanned: ScanRecord];
+type Remembered = [generation: number, explicit: boolean, blob: string, scanned: StoredRecord];
+/** A scan as stored: references packed into rows (referenceRows.ts), about half the JSON to parse. */
+type StoredRecord = { rows: PackedReference[] } | { skipped: Warning };
+
+const packRecord = (scanned: ScanRecord): StoredRecord =>
+  'skipped' in scanned ? scanned : { rows: scanned.references.map(packReference) };
+const unpackRecord = (stored: StoredRecord): ScanRecord =>
+  'skipped' in stored ? stored : { references: stored.rows.map(unpackReference) };
 /** By path: a path has a few versions (branches, the working tree and the index). */
 type Scans = Record<string, Remembered[]>;
 interface StoredScans {
@@ -101,12 +113,12 @@ export class ScanStore implements ScanMemory {
     const entry = this.load().scans[file]?.find((stored) => stored[2] === blob && stored[1] === explicit);
     if (entry === undefined) return undefined;
     this.used.add(entry);
-    return entry[3];
+    return unpackRecord(entry[3]);
   }
 
   remember(file: string, explicit: boolean, scanned: ScanRecord): void {
     const blob = this.blobs.get(file);
-    if (blob !== undefined) this.fresh.push([file, [this.load().generation + 1, explicit, blob, scanned]]);
+    if (blob !== undefined) this.fresh.push([file, [this.load().generation + 1, explicit, blob, packRecord(scanned)]]);
   }
 
   /**
@@ -147,7 +159,7 @@ export class ScanStore implements ScanMemory {
     }
     for (const [file, entry] of this.fresh) (scans[file] ??= []).push([generation, entry[1], entry[2], entry[3]]);
     const body = JSON.stringify(scans);
-    const head = JSON.stringify({ version: 1, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
+    const head = JSON.stringify({ version: FORMAT, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${head}\n${body}`);
     renameSync(temporary, this.file);

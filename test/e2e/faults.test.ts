@@ -218,13 +218,13 @@ describe('state that crashed instead of healing', () => {
     ],
     [
       '{"scans":null} in scans-worktree.json',
-      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/scans-worktree.json'), '{"version":1,"scans":null}'),
+      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/cache/scans-worktree.json'), '{"version":2,"scans":null}'),
     ],
     [
       'a remembered scan of the wrong shape',
       (gitDir) => {
         const file = path.join(gitDir, 'nixtag/cache/scans-worktree.json');
-        writeFileSync(file, readFileSync(file, 'utf8').replace(/"references":\[/g, '"references":[null,'));
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/"rows":\[/g, '"rows":[null,'));
       },
     ],
     ['a file where .git/nixtag belongs', (gitDir) => fileInsteadOf(gitDir, 'nixtag')],

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareReferences, staleChanges } from '../../src/engine/compare.js';
 import { imageFor } from '../../src/engine/images.js';
@@ -9,6 +10,7 @@ import { readReference, summarize } from '../../src/manifest/resolve.js';
 import { rewriteManifest } from '../../src/manifest/rewrite.js';
 import { scanManifest, type ScannedManifest } from '../../src/manifest/scan.js';
 import { statePaths } from '../../src/state/paths.js';
+import { packReference, unpackReference, type PackedReference } from '../../src/state/referenceRows.js';
 import { ScanStore } from '../../src/state/scans.js';
 import { resolvedImages } from '../helpers/manifests.js';
 import { tempDir } from '../helpers/repo.js';
@@ -151,9 +153,44 @@ describe('the scan store', () => {
     store.remember('a.yaml', false, record);
     store.save();
     expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(record);
-    writeFileSync(file, readFileSync(file, 'utf8').replace('"references":[]', '"references":null'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"rows":[]', '"rows":null'));
     expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toBeUndefined();
     writeFileSync(path.join(file), '{');
     expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toBeUndefined();
+  });
+});
+
+describe('reference rows', () => {
+  /** Every YAML file under the corpus and the public repositories. */
+  function fixtures(directory: string): string[] {
+    return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(directory, entry.name);
+      if (entry.isDirectory()) return fixtures(full);
+      return /\.ya?ml$/.test(entry.name) ? [full] : [];
+    });
+  }
+
+  it('give back every reference of the corpus and the public repositories exactly', () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const files = fixtures(path.join(here, '../fixtures'));
+    let references = 0;
+    for (const file of files) {
+      let outcome;
+      try {
+        outcome = scanManifest(file, readFileSync(file, 'utf8'), false);
+      } catch {
+        continue; // the corpus's refusals (conflict markers, marker mismatches)
+      }
+      if (!('scanned' in outcome)) continue;
+      for (const occurrence of outcome.scanned.occurrences) {
+        const reference = readReference(occurrence);
+        if (reference === undefined) continue;
+        const summary = summarize(reference);
+        const stored = JSON.parse(JSON.stringify(packReference(summary))) as PackedReference;
+        expect(unpackReference(stored), `${file}:${occurrence.position.line}`).toEqual(summary);
+        references++;
+      }
+    }
+    expect(references).toBeGreaterThan(200);
   });
 });
