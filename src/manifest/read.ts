@@ -16,7 +16,8 @@ export type ScanRecord = { references: ReferenceSummary[] } | { skipped: Warning
  */
 export interface ScanMemory {
   recall(file: string, explicit: boolean): ScanRecord | undefined;
-  remember(file: string, explicit: boolean, record: ScanRecord): void;
+  /** `content` is what was scanned: remembered only if it is the content the memory names. */
+  remember(file: string, explicit: boolean, content: Uint8Array, record: ScanRecord): void;
 }
 
 export interface ManifestFile {
@@ -65,11 +66,6 @@ async function readOne(
   warnings: Warning[],
 ): Promise<Read | undefined> {
   const { root, realRoot, memory } = reading;
-  const skip = (warning: Warning) => {
-    warnings.push(warning);
-    memory?.remember(file, explicit, { skipped: warning });
-    return undefined;
-  };
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   try {
@@ -89,6 +85,11 @@ async function readOne(
       cause: error,
     });
   }
+  const skip = (warning: Warning) => {
+    warnings.push(warning);
+    memory?.remember(file, explicit, bytes, { skipped: warning });
+    return undefined;
+  };
   const decoded = decodeManifest(bytes);
   if ('undecodable' in decoded) {
     return skip({ file, line: null, message: messages.skippedUndecodable(file, decoded.undecodable) });
@@ -96,7 +97,7 @@ async function readOne(
   const outcome = scanManifest(file, decoded.text, explicit);
   if ('skipped' in outcome) return skip(outcome.skipped);
   const references = outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
-  memory?.remember(file, explicit, { references: references.map(summarize) });
+  memory?.remember(file, explicit, bytes, { references: references.map(summarize) });
   // A symlinked manifest is read through: the file it names is the one rewritten, in place.
   const link = await lstat(absolute);
   const target = await realpath(absolute); // also when a parent directory is a symlink

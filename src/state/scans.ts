@@ -50,6 +50,12 @@ interface StoredScans {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** Git's id of a blob with this content, in the repository's hash (by the length of its ids). */
+const blobId = (content: Uint8Array, length: number) =>
+  createHash(length === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${content.length}\0`)
+    .update(content)
+    .digest('hex');
 
 /** An entry unused for this many rewrites is dropped: branches switched back to stay cheap. */
 const KEPT_GENERATIONS = 8;
@@ -116,9 +122,12 @@ export class ScanStore implements ScanMemory {
     return unpackRecord(entry[3]);
   }
 
-  remember(file: string, explicit: boolean, scanned: ScanRecord): void {
+  remember(file: string, explicit: boolean, content: Uint8Array, scanned: ScanRecord): void {
     const blob = this.blobs.get(file);
-    if (blob !== undefined) this.fresh.push([file, [this.load().generation + 1, explicit, blob, packRecord(scanned)]]);
+    // Only what was read is remembered, under the id of what was read: a file edited since git
+    // hashed it (or converted on checkout: eol attributes, autocrlf) is scanned again next time.
+    if (blob === undefined || blobId(content, blob.length) !== blob) return;
+    this.fresh.push([file, [this.load().generation + 1, explicit, blob, packRecord(scanned)]]);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,38 +89,56 @@ describe('a remembered scan', () => {
 });
 
 describe('the scan store', () => {
-  const entries = [
-    { mode: '100644', oid: '1'.repeat(40), path: 'a.yaml' },
-    { mode: '120000', oid: '2'.repeat(40), path: 'link.yaml' },
-  ];
+  /** Git's own id of a blob with this content. */
+  const hashObject = (content: string) =>
+    execFileSync('git', ['hash-object', '--stdin'], { input: content, encoding: 'utf8' }).trim();
+  /** A tracked file whose blob holds `content`, and that content as read. */
+  const tracked = (file: string, content: string, mode = '100644') => ({
+    entry: { mode, oid: hashObject(content), path: file },
+    content: Buffer.from(content),
+  });
+  const a = tracked('a.yaml', 'a: 1\n');
+  const link = tracked('link.yaml', 'a.yaml', '120000');
+  const entries = [a.entry, link.entry];
   const record = { references: [] };
 
   it('answers by path, blob id, explicitness and where the file was read; never for a symlink', () => {
     const gitDir = tempDir();
     const store = new ScanStore(gitDir, entries, 'worktree');
-    store.remember('a.yaml', false, record);
-    store.remember('link.yaml', false, record);
+    store.remember('a.yaml', false, a.content, record);
+    store.remember('link.yaml', false, link.content, record);
     store.save();
     const again = new ScanStore(gitDir, entries, 'worktree');
     expect(again.recall('a.yaml', false)).toEqual(record);
     expect(again.recall('a.yaml', true)).toBeUndefined();
     expect(again.recall('link.yaml', false)).toBeUndefined();
     expect(new ScanStore(gitDir, entries, 'checkout').recall('a.yaml', false)).toBeUndefined();
-    const edited = [{ ...entries[0]!, oid: '3'.repeat(40) }];
+    const edited = [tracked('a.yaml', 'a: 2\n').entry];
     expect(new ScanStore(gitDir, edited, 'worktree').recall('a.yaml', false)).toBeUndefined();
+  });
+
+  it('remembers nothing for content that is not the blob git hashed (edited since, or converted)', () => {
+    const gitDir = tempDir();
+    const store = new ScanStore(gitDir, entries, 'worktree');
+    store.remember('a.yaml', false, Buffer.from('a: 2\n'), record);
+    store.remember('a.yaml', true, Buffer.from('a: 1\r\n'), record);
+    store.save();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', true)).toBeUndefined();
   });
 
   it('appends what a run scanned, and forgets scans unused for eight whole rewrites', () => {
     const gitDir = tempDir();
     const file = statePaths(gitDir).scans('worktree');
     const first = new ScanStore(gitDir, entries, 'worktree');
-    first.remember('a.yaml', false, record);
+    first.remember('a.yaml', false, a.content, record);
     first.save();
     // One changed manifest: one line appended, the rest of the file as it was.
     const before = readFileSync(file, 'utf8');
-    const changed = [{ mode: '100644', oid: 'e'.repeat(40), path: 'b.yaml' }];
+    const b = tracked('b.yaml', 'b: 1\n');
+    const changed = [b.entry];
     const append = new ScanStore(gitDir, changed, 'worktree');
-    append.remember('b.yaml', false, record);
+    append.remember('b.yaml', false, b.content, record);
     append.save();
     const after = readFileSync(file, 'utf8');
     expect(after.startsWith(before)).toBe(true);
@@ -132,13 +151,13 @@ describe('the scan store', () => {
 
     // Runs that scan more than fit in the appended lines rewrite the file, and drop what none used.
     for (let rewrite = 0; rewrite < 8; rewrite++) {
-      const many = Array.from({ length: 65 }, (_, index) => ({
-        mode: '100644',
-        oid: `${rewrite}`.padStart(40, 'f'),
-        path: `many/${index}.yaml`,
-      }));
-      const store = new ScanStore(gitDir, many, 'worktree');
-      for (const entry of many) store.remember(entry.path, false, record);
+      const many = Array.from({ length: 65 }, (_, index) => tracked(`many/${index}.yaml`, `rewrite: ${rewrite}\n`));
+      const store = new ScanStore(
+        gitDir,
+        many.map((one) => one.entry),
+        'worktree',
+      );
+      for (const one of many) store.remember(one.entry.path, false, one.content, record);
       store.save();
       expect(readFileSync(file, 'utf8').split('\n')).toHaveLength(2);
       const remembered = new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false);
@@ -150,7 +169,7 @@ describe('the scan store', () => {
     const gitDir = tempDir();
     const file = statePaths(gitDir).scans('worktree');
     const store = new ScanStore(gitDir, entries, 'worktree');
-    store.remember('a.yaml', false, record);
+    store.remember('a.yaml', false, a.content, record);
     store.save();
     expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false)).toEqual(record);
     writeFileSync(file, readFileSync(file, 'utf8').replace('"rows":[]', '"rows":null'));
