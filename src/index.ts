@@ -28,5 +28,5 @@ export { storePathHashPart, isNixHash } from './nix/storePath.js';
 export { configSchema, type Config, type ImageConfig } from './config/schema.js';
 export { doctor, type DoctorRequest, type DoctorResult } from './engine/doctor/doctor.js';
 export type { Finding } from './engine/doctor/findings.js';
-export type { FindingCode } from './engine/doctor/rules.js';
+export type { FindingCode, MissingSubmodule } from './engine/doctor/rules.js';
 export { pinShow, pinVerify, pinUpdate, type PinRequest, type PinUpdateRequest, type PinResult } from './engine/pin.js';

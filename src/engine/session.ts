@@ -2,7 +2,13 @@ import type { ExplicitConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource } from '../git/source.js';
-import { checkoutDirectory, materializeTree, settleCheckouts, type CheckoutOptions } from '../git/tree.js';
+import {
+  checkoutDirectory,
+  materializeTree,
+  settleCheckouts,
+  type Checkout,
+  type CheckoutOptions,
+} from '../git/tree.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
@@ -44,8 +50,10 @@ export interface Session {
   treeId: string;
   /** Its files, with modes and blob ids. */
   entries: TreeEntry[];
-  /** The tree checked out under CI's checkout name; awaited by Nix. */
+  /** The tree checked out under CI's checkout name; awaited by Nix. Refuses missing submodules. */
   checkout: Promise<string>;
+  /** The same checkout as it was made, submodules CI fetches and this clone lacks left empty (doctor). */
+  materialized: Promise<Checkout>;
   /** Where manifests are read (and, for the working tree, written). */
   manifestRoot: string;
   cwd: string;
@@ -124,15 +132,15 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     }
     const { config, file } = loaded;
     const wanted = checkoutOptions(config);
-    const checkout = checkoutDirectory(
-      speculative.then(
-        (done) =>
-          done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules
-            ? done
-            : materializeTree(repository, tree, wanted),
-        () => materializeTree(repository, tree, wanted),
-      ),
+    const materialized = speculative.then(
+      (done) =>
+        done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules
+          ? done
+          : materializeTree(repository, tree, wanted),
+      () => materializeTree(repository, tree, wanted),
     );
+    const checkout = checkoutDirectory(materialized);
+    materialized.catch(() => undefined);
     checkout.catch(() => undefined);
     const images = configuredImages(config);
     const files = await entries;
@@ -148,6 +156,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       treeId,
       entries: files,
       checkout,
+      materialized,
       manifestRoot: source.kind === 'worktree' ? repository.root : await checkout,
       cwd: request.cwd,
       paths: request.paths ?? [],

@@ -17,7 +17,7 @@ export function slotOf(source: TreeSource): string {
 
 /**
  * A tree to judge: where it comes from, and its id, asked of git once and only when first
- * needed (for the index, the checkout's diff comes first and the id later; see tree.ts).
+ * needed (for the index, beside the checkout's diff, which does not need it; see tree.ts).
  */
 export interface JudgedTree {
   source: TreeSource;

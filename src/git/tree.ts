@@ -134,7 +134,7 @@ async function fullCheckout(
 
 /**
  * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
- * diff comes from `git diff-index --cached` for the index (its id, for HEAD, is asked after) or
+ * diff comes from `git diff-index --cached` for the index (its id, for HEAD, is asked beside) or
  * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
  * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
  * by git (`read-tree -m -u`), which applies them as a clone does. False when the
@@ -149,22 +149,24 @@ async function updateCheckout(
 ): Promise<boolean> {
   const { workTree } = checkout;
   const changesSince = changesSinceFor(repository, tree.source);
+  // The id (HEAD's tree) is asked beside the index's diff, never after it: the update then waits
+  // for the longer of the two, as the session that needs the id anyway does.
+  const treeId = tree.id();
+  treeId.catch(() => undefined); // awaited below, or the update falls back to a full checkout
   const diff =
     changesSince?.(previous.tree) ??
-    tree
-      .id()
-      .then((id) =>
-        id === previous.tree
-          ? ''
-          : git(['diff-tree', '-r', '-z', '--no-renames', previous.tree, id], inRepository(repository)),
-      );
+    treeId.then((id) =>
+      id === previous.tree
+        ? ''
+        : git(['diff-tree', '-r', '-z', '--no-renames', previous.tree, id], inRepository(repository)),
+    );
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
   if (changes.length > 0) {
     await checkout.beginUpdate(previous.tree);
     await testPause();
     if (previous.attributes) {
-      await git(['read-tree', '-m', '-u', previous.tree, await tree.id()], checkoutGit(workTree));
+      await git(['read-tree', '-m', '-u', previous.tree, await treeId], checkoutGit(workTree));
       for (const change of changes.filter((entry) => entry.status === 'D')) {
         await rm(path.join(workTree, change.path), { recursive: true, force: true }); // a submodule's files stay
       }
@@ -182,7 +184,7 @@ async function updateCheckout(
       if (missing.length > 0) return false; // a full checkout records them
     }
   }
-  const id = await tree.id();
+  const id = await treeId;
   await pointHead(repository, tree, workTree, id);
   if (changes.length > 0) await checkout.complete({ ...previous, tree: id });
   return true;

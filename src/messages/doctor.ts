@@ -1,6 +1,12 @@
 /** Doctor: user-facing strings (part of `messages`, src/messages.ts). */
 import { FILTERED_SOURCE, doctorFinding, imagesOf, list } from './shared.js';
 
+/** The command that fetches a submodule, run in the repository that records it (a nested one's parent). */
+const submoduleUpdate = (file: string, within: string) =>
+  within === ''
+    ? `git submodule update --init --recursive -- ${file}`
+    : `git -C ${within} submodule update --init --recursive -- ${file.slice(within.length + 1)}`;
+
 export const doctorMessages = {
   doctor: {
     nondeterministic: doctorFinding(
@@ -52,6 +58,12 @@ export const doctorMessages = {
       (images) =>
         `${imagesOf(images).replace(/^i/, 'I')} need${images.length === 1 ? 's' : ''} import-from-derivation: something is built while evaluating, which nixtag refuses unless \`allowImportFromDerivation: true\`.`,
       'Avoid the import of a build result here, or set `allowImportFromDerivation: true` in the nixtag configuration (the hook then builds what CI builds).',
+    ),
+    submoduleMissing: doctorFinding(
+      (images, { submodule }) =>
+        `Submodule '${submodule?.path ?? ''}' is recorded at commit ${submodule?.commit ?? ''}, which this clone does not have: CI's recursive clone fetches it, but nixtag can only evaluate ${imagesOf(images)} with its directory empty, so it cannot compute CI's tag.`,
+      ({ submodule }) =>
+        `Fetch it: \`${submoduleUpdate(submodule?.path ?? '', submodule?.within ?? '')}\` (a commit never pushed to the submodule's remote is missing from CI's clone too: push it); or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
     ),
     nixVersion: doctorFinding(
       (_images, details) =>

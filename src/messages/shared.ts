@@ -11,6 +11,8 @@ export interface DoctorDetails {
   local?: string;
   ci?: string;
   newer?: boolean;
+  /** A submodule whose commit this clone lacks; `within`: the repository that records it ('' the root). */
+  submodule?: { path: string; commit: string; within: string };
 }
 
 export const imagesOf = (images: readonly string[]) =>
@@ -18,8 +20,8 @@ export const imagesOf = (images: readonly string[]) =>
 export const FILTERED_SOURCE =
   'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = …; }`';
 
-/** Each doctor finding: what it means, and the fix. */
-export const doctorFinding = (message: (images: readonly string[], details: DoctorDetails) => string, fix: string) => ({
-  message,
-  fix,
-});
+/** Each doctor finding: what it means, and the fix (the same for every place, or naming it). */
+export const doctorFinding = (
+  message: (images: readonly string[], details: DoctorDetails) => string,
+  fix: string | ((details: DoctorDetails) => string),
+) => ({ message, fix: typeof fix === 'string' ? () => fix : fix });

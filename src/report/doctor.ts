@@ -23,7 +23,7 @@ export function doctorJson(result: DoctorResult): string {
     ok: result.ok,
     nix: result.nix,
     images: result.images,
-    findings: result.findings.map(({ code, file, line, column, images, message, fix, differsFromCi }) => ({
+    findings: result.findings.map(({ code, file, line, column, images, message, fix, differsFromCi, submodule }) => ({
       code,
       file,
       line,
@@ -32,6 +32,7 @@ export function doctorJson(result: DoctorResult): string {
       message,
       fix,
       differsFromCi,
+      ...(submodule === undefined ? {} : { submodule }),
     })),
   });
 }

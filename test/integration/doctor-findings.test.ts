@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FindingCode } from '../../src/index.js';
+import { doctor, type FindingCode } from '../../src/index.js';
+import { nixtagCli } from '../helpers/cli.js';
 import { codes, config, diagnose, image, localNixVersion, place } from '../helpers/doctor.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import type { Files } from '../helpers/repo.js';
+import { gitRepo, type Files, type TestRepo } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
 
 const ALL: FindingCode[] = [
@@ -16,6 +17,7 @@ const ALL: FindingCode[] = [
   'system',
   'manifestInSource',
   'importFromDerivation',
+  'submoduleMissing',
   'nixVersion',
 ];
 
@@ -173,5 +175,59 @@ describe('nixtag doctor finds', () => {
     expect(result.findings).toEqual([]);
     for (const code of ALL) expect(codes(result)).not.toContain(code);
     expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
+  });
+});
+
+/**
+ * A repository whose image imports the submodule `vendor/lib`. Unless `fetched`, it records a later
+ * commit of lib that the local clone of lib (`.git/modules/vendor/lib`, kept) lacks, as after a
+ * pull that moved the gitlink, with the submodule not checked out.
+ */
+function withSubmodule(fetched: boolean): { repo: TestRepo; commit: string } {
+  const lib = gitRepo({ 'lib.nix': '{ version = "1"; }\n' }, 'lib');
+  const repo = gitRepo({
+    'default.nix': image(['version = (import ./vendor/lib/lib.nix).version;', 'home = builtins.getEnv "HOME";']),
+  });
+  repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+  repo.commit('submodule');
+  if (!fetched) {
+    lib.write({ 'lib.nix': '{ version = "2"; }\n' });
+    lib.commit('newer');
+    repo.git('submodule', 'deinit', '--quiet', '--force', 'vendor/lib');
+    repo.git('update-index', '--cacheinfo', `160000,${lib.git('rev-parse', 'HEAD').trim()},vendor/lib`);
+    repo.commit('newer lib');
+  }
+  return { repo, commit: repo.git('rev-parse', 'HEAD:vendor/lib').trim() };
+}
+
+describe('nixtag doctor and submodules', () => {
+  it('submoduleMissing: a recorded commit the local clone of the submodule lacks, with the other findings', () => {
+    const { repo, commit } = withSubmodule(false);
+    const run = nixtagCli(repo.dir, ['doctor', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout) as { ok: boolean; findings: Array<Record<string, unknown>> };
+    const finding = result.findings.find((found) => found.code === 'submoduleMissing');
+    expect(finding, run.stdout).toMatchObject({
+      ...place({ '.gitmodules': repo.read('.gitmodules') }, '.gitmodules', 'path = vendor/lib'),
+      images: ['default'],
+      differsFromCi: true,
+      submodule: { path: 'vendor/lib', commit, within: '' },
+      message: expect.stringContaining(commit),
+      fix: expect.stringContaining('`git submodule update --init --recursive -- vendor/lib`'),
+    });
+    expect(finding!.message).toContain("'vendor/lib'");
+    // The image fails without the submodule's files: that is the finding, not an error, and what
+    // the text shows is still found.
+    expect(result.findings.map((found) => found.code)).toContain('environment');
+    expect(result.ok).toBe(false);
+  });
+
+  it('nothing about submodules when the recorded commit is here', async () => {
+    const { repo } = withSubmodule(true);
+    repo.write({ 'default.nix': image(['version = (import ./vendor/lib/lib.nix).version;']) });
+    repo.commit('pure');
+    const result = await doctor({ cwd: repo.dir });
+    expect(result.findings).toEqual([]);
+    expect(result.ok).toBe(true);
   });
 });

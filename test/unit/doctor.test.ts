@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
+import { explainsFailure, IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
 import { filesInTree, nixError, SourceScanner, tracePosition } from '../../src/engine/doctor/scan.js';
+import { placesOfMissing } from '../../src/engine/doctor/submodules.js';
 import { compareVersions, nixVersionOf } from '../../src/engine/doctor/version.js';
+import { messages } from '../../src/messages.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 
 const evidence = (more: Partial<ImageEvidence> = {}): ImageEvidence => ({
@@ -114,6 +116,43 @@ describe("reading Nix's log", () => {
       [2, 7],
       [3, 11],
     ]);
+  });
+});
+
+describe('missing submodules', () => {
+  it('point at their .gitmodules entry, a nested one in its parent, and are fetched from there', async () => {
+    const root = tempDir();
+    writeFiles(root, {
+      '.gitmodules': '[submodule "lib"]\n\tpath = vendor/lib\n\turl = ../lib\n',
+      'vendor/lib/.gitmodules': '[submodule "deep"]\n  path = "deep"\n',
+    });
+    const places = await placesOfMissing(root, [
+      { path: 'vendor/lib', oid: 'a'.repeat(40) },
+      { path: 'vendor/lib/deep', oid: 'b'.repeat(40) },
+      { path: 'other', oid: 'c'.repeat(40) },
+    ]);
+    expect(places.map(({ file, line, column }) => [file, line, column])).toEqual([
+      ['.gitmodules', 2, 2],
+      ['vendor/lib/.gitmodules', 2, 3],
+      ['other', null, null],
+    ]);
+    const fix = (index: number) => messages.doctor.submoduleMissing.fix({ submodule: places[index]!.submodule! });
+    expect(fix(0)).toContain('`git submodule update --init --recursive -- vendor/lib`');
+    expect(fix(1)).toContain('`git -C vendor/lib submodule update --init --recursive -- deep`');
+  });
+
+  it('explain a failure that names a path inside them, and no other', () => {
+    const missing = {
+      file: '.gitmodules',
+      line: 2,
+      column: 2,
+      submodule: { path: 'vendor/lib', commit: 'a', within: '' },
+    };
+    const withMissing = { ...context, missingSubmodules: [missing] };
+    const error = (file: string) => `error: getting status of '/tmp/t/source/${file}': No such file or directory`;
+    expect(explainsFailure('submoduleMissing', error('vendor/lib/lib.nix'), withMissing)).toBe(true);
+    expect(explainsFailure('submoduleMissing', error('vendor/library.nix'), withMissing)).toBe(false);
+    expect(explainsFailure('submoduleMissing', error('vendor/lib/lib.nix'), context)).toBe(false);
   });
 });
 

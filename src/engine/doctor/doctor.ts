@@ -13,6 +13,7 @@ import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
 import type { DoctorDetails } from '../../messages.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
 import { filesInTree, SourceScanner } from './scan.js';
+import { placesOfMissing } from './submodules.js';
 import { nixVersionOf } from './version.js';
 
 export interface DoctorResult {
@@ -106,7 +107,8 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
     const scan = await findReferences(session);
     const images =
       session.config.images !== undefined ? session.images : scan.images.length > 0 ? scan.images : [defaultImage()];
-    const checkout = await session.checkout;
+    // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
+    const { dir: checkout, missingSubmodules } = await session.materialized;
     const settings = await settingsFor(session, checkout);
     const [versionText, machineSystem] = await Promise.all([
       ask(versionArgs(), checkout),
@@ -130,6 +132,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         pinned: settings.nixpkgs !== undefined,
         allowImportFromDerivation: settings.allowImportFromDerivation,
         nixVersion: await versionAgainstCi(version, ci, session),
+        missingSubmodules: await placesOfMissing(checkout, missingSubmodules),
       };
       const evidence: ImageEvidence[] = [];
       const settingsAt: SettingsAt = (root) => settingsFor(session, root);

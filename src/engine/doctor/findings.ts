@@ -10,6 +10,7 @@ import {
   type DoctorContext,
   type FindingCode,
   type ImageEvidence,
+  type MissingSubmodule,
   type Place,
 } from './rules.js';
 import { nixError, tracePosition, type SourceScanner } from './scan.js';
@@ -26,6 +27,8 @@ export interface Finding {
   fix: string;
   /** nixtag's verdict here cannot be CI's: doctor exits 1. */
   differsFromCi: boolean;
+  /** For `submoduleMissing`: which submodule, and the commit it lacks. */
+  submodule?: MissingSubmodule;
 }
 
 /**
@@ -56,17 +59,17 @@ export async function findingsOf(
         base,
         IFD_ERROR_LINE,
       );
-      const fixed = rule.place?.(context);
-      const places: Place[] =
+      const fixed = rule.places?.(context) ?? [];
+      const places: readonly Place[] =
         hits.length > 0
           ? hits
-          : fixed !== undefined
-            ? [fixed]
+          : fixed.length > 0
+            ? fixed
             : trace !== undefined
               ? [trace]
               : [{ file: image.nix, line: null, column: null }];
       for (const place of places) {
-        const key = JSON.stringify([rule.code, place.file, place.line]);
+        const key = JSON.stringify([rule.code, place.file, place.line, place.submodule?.path]);
         const found = byPlace.get(key);
         if (found !== undefined) {
           if (!found.images.includes(image.image)) found.images.push(image.image);
@@ -79,21 +82,25 @@ export async function findingsOf(
           column: place.column,
           images: [image.image],
           message: '',
-          fix: messages.doctor[rule.code].fix,
+          fix: '',
           differsFromCi: rule.differsFromCi(context),
+          ...(place.submodule === undefined ? {} : { submodule: place.submodule }),
         });
       }
     }
-    if (image.failure !== undefined && ![...fired].some(explainsFailure)) {
+    const { failure } = image;
+    if (failure !== undefined && ![...fired].some((code) => explainsFailure(code, failure, context))) {
       throw new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailed(image.nix), {
         location: { file: image.nix },
-        detail: nixError(image.failure),
+        detail: nixError(failure),
         hint: messages.nixEvalHint(),
       });
     }
   }
   for (const finding of byPlace.values()) {
-    finding.message = messages.doctor[finding.code].message(finding.images, details);
+    const about = finding.submodule === undefined ? details : { ...details, submodule: finding.submodule };
+    finding.message = messages.doctor[finding.code].message(finding.images, about);
+    finding.fix = messages.doctor[finding.code].fix(about);
   }
   return [...byPlace.values()];
 }

@@ -12,6 +12,7 @@ export type FindingCode =
   | 'system'
   | 'manifestInSource'
   | 'importFromDerivation'
+  | 'submoduleMissing'
   | 'nixVersion';
 
 /** How one probe's tag compared with the base's. */
@@ -31,8 +32,19 @@ export interface ImageEvidence {
   probeFailures: Partial<Record<ProbeId, string>>;
 }
 
-/** Where a finding points: a line (1-based), or a file as a whole. */
-export type Place = { file: string; line: number; column: number } | { file: string; line: null; column: null };
+/** A submodule CI's recursive clone fetches at a commit this clone does not have. */
+export interface MissingSubmodule {
+  /** Its path from the root. */
+  path: string;
+  commit: string;
+  /** The repository that records it, from the root ('' for the root itself; a nested one's parent). */
+  within: string;
+}
+
+/** Where a finding points: a line (1-based), or a file as a whole; a missing submodule's, which. */
+export type Place = ({ file: string; line: number; column: number } | { file: string; line: null; column: null }) & {
+  submodule?: MissingSubmodule;
+};
 
 export interface DoctorContext {
   /** A pin file is there: `<nixpkgs>` resolves to it. */
@@ -40,6 +52,8 @@ export interface DoctorContext {
   allowImportFromDerivation: boolean;
   /** The local Nix against the configured `nixVersion` (negative: older here), and where that is. */
   nixVersion?: { order: number; place: Place } | undefined;
+  /** Submodules left empty in the checkout, each where it is declared. */
+  missingSubmodules?: readonly Place[] | undefined;
 }
 
 export interface Rule {
@@ -48,8 +62,8 @@ export interface Rule {
   construct?: RegExp;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
-  /** Where it points when no construct is found (a configuration key). */
-  place?: (context: DoctorContext) => Place | undefined;
+  /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry). */
+  places?: (context: DoctorContext) => readonly Place[];
   /** Whether the image has it; `located` says whether the construct was found in its files. */
   fires(evidence: ImageEvidence, context: DoctorContext, located: boolean): boolean;
   /** It makes the local verdict differ from CI's: doctor exits 1. */
@@ -138,9 +152,17 @@ export const RULES: readonly Rule[] = [
     differsFromCi: (context) => !context.allowImportFromDerivation,
   },
   {
+    // Of the clone, not the expression: one finding per submodule, for every image (CI evaluates
+    // them with its files, nixtag without), where it is declared.
+    code: 'submoduleMissing',
+    places: (context) => context.missingSubmodules ?? [],
+    fires: (_evidence, context) => (context.missingSubmodules?.length ?? 0) > 0,
+    differsFromCi: () => true,
+  },
+  {
     // Of the machine, not the expression: one finding for every image, at the configuration key.
     code: 'nixVersion',
-    place: (context) => context.nixVersion?.place,
+    places: (context) => (context.nixVersion === undefined ? [] : [context.nixVersion.place]),
     fires: (_evidence, context) => (context.nixVersion?.order ?? 0) !== 0,
     differsFromCi: () => false,
   },
@@ -154,7 +176,14 @@ export function trustworthy(evidence: ImageEvidence, unstable: boolean): ImageEv
   return unstable ? { ...evidence, probes: {} } : evidence;
 }
 
-/** Whether an image's failure is explained by a finding (else doctor reports Nix's error itself). */
-export function explainsFailure(code: FindingCode): boolean {
+/**
+ * Whether an image's failure is explained by a finding (else doctor reports Nix's error itself): a
+ * missing submodule explains an error that names a path inside it.
+ */
+export function explainsFailure(code: FindingCode, failure: string, context: DoctorContext): boolean {
+  if (code === 'submoduleMissing') {
+    const named = (dir: string) => ['/', "'", '"', '\n'].some((after) => `${failure}\n`.includes(`/${dir}${after}`));
+    return (context.missingSubmodules ?? []).some(({ submodule }) => submodule !== undefined && named(submodule.path));
+  }
   return code === 'nixPath' || code === 'importFromDerivation';
 }
