@@ -69,10 +69,14 @@ export function readJudgement(gitDir: string): Judgement | undefined {
 
 export function recordJudgement(gitDir: string, judgement: Judgement): void {
   const file = statePaths(gitDir).judgement;
+  // With the default set every YAML file matters anyway: listing them (5,000 in a GitOps
+  // repository) would only make every idle hook read them.
+  const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
+  const manifests = byDefault ? judgement.manifests.filter((name) => !MAY_BE_MANIFEST.test(name)) : judgement.manifests;
   try {
     ensureStateDirectory(gitDir, path.dirname(file));
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(judgement));
+    writeFileSync(temporary, JSON.stringify({ ...judgement, manifests }));
     renameSync(temporary, file);
   } catch {
     // Only a speed-up.

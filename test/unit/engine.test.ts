@@ -178,8 +178,15 @@ describe('the last judgement', () => {
   it('is read back as written, and not at all from a damaged file', () => {
     const gitDir = tempDir();
     expect(readJudgement(gitDir)).toBeUndefined();
-    recordJudgement(gitDir, judgement());
-    expect(readJudgement(gitDir)).toEqual(judgement());
+    const withGlobs = judgement({ globs: ['k8s/**'], defaultSet: false });
+    recordJudgement(gitDir, withGlobs);
+    expect(readJudgement(gitDir)).toEqual(withGlobs);
+    // With the default set, YAML files matter whether listed or not: only the others are kept.
+    recordJudgement(gitDir, judgement({ manifests: ['k8s/app.yaml', 'deploy/manifest.txt'] }));
+    const kept = readJudgement(gitDir)!;
+    expect(kept.manifests).toEqual(['deploy/manifest.txt']);
+    expect(canMatter(kept, 'k8s/app.yaml')).toBe(true);
+    expect(canMatter(kept, 'deploy/manifest.txt')).toBe(true);
     writeFileSync(statePaths(gitDir).judgement, '{"tree": "x", "inputs": null}');
     expect(readJudgement(gitDir)).toBeUndefined();
   });
