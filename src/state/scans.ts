@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
@@ -95,7 +95,8 @@ export class ScanStore implements ScanMemory {
       const parsed = header.safeParse(JSON.parse(head));
       if (parsed.success && parsed.data.nixtag === nixtagVersion() && parsed.data.sha256 === sha256(body)) {
         const { generation } = parsed.data;
-        const scans = JSON.parse(body) as Scans;
+        // Without a prototype: a manifest may be named `constructor` or `__proto__`.
+        const scans: Scans = Object.assign(Object.create(null) as Scans, JSON.parse(body) as Scans);
         let count = 0;
         for (const line of appended) {
           const json = line.slice(HASH_LENGTH + 1);
@@ -109,7 +110,7 @@ export class ScanStore implements ScanMemory {
     } catch {
       // Missing or unreadable: rebuilt.
     }
-    this.data ??= { generation: 0, scans: {}, appended: 0 };
+    this.data ??= { generation: 0, scans: Object.create(null) as Scans, appended: 0 };
     return this.data;
   }
 
@@ -158,7 +159,7 @@ export class ScanStore implements ScanMemory {
 
   private rewrite(data: StoredScans): void {
     const generation = data.generation + 1;
-    const scans: Scans = {};
+    const scans = Object.create(null) as Scans;
     for (const [file, entries] of Object.entries(data.scans)) {
       const kept = entries.flatMap((entry): Remembered[] => {
         if (this.used.has(entry)) return [[generation, entry[1], entry[2], entry[3]]];
@@ -170,8 +171,13 @@ export class ScanStore implements ScanMemory {
     const body = JSON.stringify(scans);
     const head = JSON.stringify({ version: FORMAT, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${head}\n${body}`);
-    renameSync(temporary, this.file);
+    try {
+      writeFileSync(temporary, `${head}\n${body}`);
+      renameSync(temporary, this.file);
+    } catch (error) {
+      rmSync(temporary, { force: true }); // a directory in the way, a full disk: no file per run
+      throw error;
+    }
     this.data = { generation, scans, appended: 0 };
   }
 }
