@@ -19,7 +19,7 @@ const show = (result: CliResult) => result.stdout + result.stderr;
 
 /** The verdict and the references of a `--json` run: what must not depend on the memory. */
 function verdict(result: CliResult): { code: number; references: unknown } {
-  let references: unknown = null;
+  let references: unknown;
   try {
     references = (JSON.parse(result.stdout) as { references: unknown }).references;
   } catch {
