@@ -1,4 +1,5 @@
-import { lstat, readFile, realpath } from 'node:fs/promises';
+import { statSync, type BigIntStats } from 'node:fs';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -15,9 +16,22 @@ export type ScanRecord = { references: ReferenceSummary[] } | { skipped: Warning
  * read nor parsed. It answers only for content it can name, never for a symlink.
  */
 export interface ScanMemory {
-  recall(file: string, explicit: boolean): ScanRecord | undefined;
-  /** `content` is what was scanned: remembered only if it is the content the memory names. */
-  remember(file: string, explicit: boolean, content: Uint8Array, record: ScanRecord): void;
+  /** `signature`: the file's as it is now (fileSignature); a scan is recalled only for the same. */
+  recall(file: string, explicit: boolean, signature?: string): ScanRecord | undefined;
+  /**
+   * `content` is what was scanned: remembered only if it is the content the memory names;
+   * `signature` is the file's, taken before it was read.
+   */
+  remember(file: string, explicit: boolean, content: Uint8Array, record: ScanRecord, signature?: string): void;
+}
+
+/**
+ * Which file is on disk, as git's index tells a changed file: device, inode, size, and the
+ * modification and change times in nanoseconds (any write, or a file replaced, changes one).
+ */
+function fileSignature(stats: BigIntStats | undefined): string | undefined {
+  if (stats === undefined || !stats.isFile()) return undefined;
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
 export interface ManifestFile {
@@ -48,7 +62,12 @@ interface Reading {
 
 /** A file whose scan `memory` remembers, neither read nor parsed: undefined if it was skipped, null if not remembered. */
 function recalled(reading: Reading, file: string, explicit: boolean, warnings: Warning[]): Read | undefined | null {
-  const remembered = reading.memory?.recall(file, explicit);
+  if (reading.memory === undefined) return null;
+  const signature = fileSignature(
+    statSync(`${reading.root}/${file}`, { bigint: true, throwIfNoEntry: false }) ?? undefined,
+  );
+  if (signature === undefined) return null;
+  const remembered = reading.memory.recall(file, explicit, signature);
   if (remembered === undefined) return null;
   if ('skipped' in remembered) {
     warnings.push(remembered.skipped);
@@ -68,6 +87,8 @@ async function readOne(
   const { root, realRoot, memory } = reading;
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
+  // Taken before the read: a write after it changes the file's signature, and the next run reads it.
+  const signature = memory && fileSignature(await stat(absolute, { bigint: true }).catch(() => undefined));
   try {
     bytes = await readFile(absolute);
   } catch (error) {
@@ -87,7 +108,7 @@ async function readOne(
   }
   const skip = (warning: Warning) => {
     warnings.push(warning);
-    memory?.remember(file, explicit, bytes, { skipped: warning });
+    memory?.remember(file, explicit, bytes, { skipped: warning }, signature);
     return undefined;
   };
   const decoded = decodeManifest(bytes);
@@ -97,7 +118,7 @@ async function readOne(
   const outcome = scanManifest(file, decoded.text, explicit);
   if ('skipped' in outcome) return skip(outcome.skipped);
   const references = outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
-  memory?.remember(file, explicit, bytes, { references: references.map(summarize) });
+  memory?.remember(file, explicit, bytes, { references: references.map(summarize) }, signature);
   // A symlinked manifest is read through: the file it names is the one rewritten, in place.
   const link = await lstat(absolute);
   const target = await realpath(absolute); // also when a parent directory is a symlink

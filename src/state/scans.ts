@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
 import type { TreeEntry } from '../git/source.js';
@@ -20,7 +20,7 @@ import { ensureStateDirectory, statePaths } from './paths.js';
  * MAX_APPENDED lines have been appended.
  */
 /** The layout of the file; another is discarded. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 const header = z.object({
   version: z.literal(FORMAT),
@@ -31,8 +31,17 @@ const header = z.object({
   sha256: z.string(),
 });
 
-/** One remembered scan: the generation that last used it, explicit or default, the blob, the scan. */
-type Remembered = [generation: number, explicit: boolean, blob: string, scanned: StoredRecord];
+/**
+ * One remembered scan: the generation that last used it, explicit or default, the blob, the scan,
+ * and the file's stat signature when it was read (read.ts `fileSignature`; null without one).
+ */
+type Remembered = [
+  generation: number,
+  explicit: boolean,
+  blob: string,
+  scanned: StoredRecord,
+  signature?: string | null,
+];
 /** A scan as stored: references packed into rows (referenceRows.ts), about half the JSON to parse. */
 type StoredRecord = { rows: PackedReference[] } | { skipped: Warning };
 
@@ -95,7 +104,8 @@ export class ScanStore implements ScanMemory {
       const parsed = header.safeParse(JSON.parse(head));
       if (parsed.success && parsed.data.nixtag === nixtagVersion() && parsed.data.sha256 === sha256(body)) {
         const { generation } = parsed.data;
-        const scans = JSON.parse(body) as Scans;
+        // Without a prototype: a manifest may be named `constructor` or `__proto__`.
+        const scans: Scans = Object.assign(Object.create(null) as Scans, JSON.parse(body) as Scans);
         let count = 0;
         for (const line of appended) {
           const json = line.slice(HASH_LENGTH + 1);
@@ -109,25 +119,30 @@ export class ScanStore implements ScanMemory {
     } catch {
       // Missing or unreadable: rebuilt.
     }
-    this.data ??= { generation: 0, scans: {}, appended: 0 };
+    this.data ??= { generation: 0, scans: Object.create(null) as Scans, appended: 0 };
     return this.data;
   }
 
-  recall(file: string, explicit: boolean): ScanRecord | undefined {
+  recall(file: string, explicit: boolean, signature?: string): ScanRecord | undefined {
     const blob = this.blobs.get(file);
     if (blob === undefined) return undefined;
-    const entry = this.load().scans[file]?.find((stored) => stored[2] === blob && stored[1] === explicit);
+    // The blob names what git would hash, the signature the file on disk: a file converted on
+    // checkout, decrypted by a filter, absent (sparse) or edited behind assume-unchanged keeps
+    // its blob id but not its signature.
+    const entry = this.load().scans[file]?.find(
+      (stored) => stored[2] === blob && stored[1] === explicit && (stored[4] ?? undefined) === signature,
+    );
     if (entry === undefined) return undefined;
     this.used.add(entry);
     return unpackRecord(entry[3]);
   }
 
-  remember(file: string, explicit: boolean, content: Uint8Array, scanned: ScanRecord): void {
+  remember(file: string, explicit: boolean, content: Uint8Array, scanned: ScanRecord, signature?: string): void {
     const blob = this.blobs.get(file);
     // Only what was read is remembered, under the id of what was read: a file edited since git
     // hashed it (or converted on checkout: eol attributes, autocrlf) is scanned again next time.
     if (blob === undefined || blobId(content, blob.length) !== blob) return;
-    this.fresh.push([file, [this.load().generation + 1, explicit, blob, packRecord(scanned)]]);
+    this.fresh.push([file, [this.load().generation + 1, explicit, blob, packRecord(scanned), signature ?? null]]);
   }
 
   /**
@@ -158,20 +173,26 @@ export class ScanStore implements ScanMemory {
 
   private rewrite(data: StoredScans): void {
     const generation = data.generation + 1;
-    const scans: Scans = {};
+    const scans = Object.create(null) as Scans;
     for (const [file, entries] of Object.entries(data.scans)) {
       const kept = entries.flatMap((entry): Remembered[] => {
-        if (this.used.has(entry)) return [[generation, entry[1], entry[2], entry[3]]];
+        if (this.used.has(entry)) return [[generation, entry[1], entry[2], entry[3], entry[4]]];
         return entry[0] > generation - KEPT_GENERATIONS ? [entry] : [];
       });
       if (kept.length > 0) scans[file] = kept;
     }
-    for (const [file, entry] of this.fresh) (scans[file] ??= []).push([generation, entry[1], entry[2], entry[3]]);
+    for (const [file, entry] of this.fresh)
+      (scans[file] ??= []).push([generation, entry[1], entry[2], entry[3], entry[4]]);
     const body = JSON.stringify(scans);
     const head = JSON.stringify({ version: FORMAT, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${head}\n${body}`);
-    renameSync(temporary, this.file);
+    try {
+      writeFileSync(temporary, `${head}\n${body}`);
+      renameSync(temporary, this.file);
+    } catch (error) {
+      rmSync(temporary, { force: true }); // a directory in the way, a full disk: no file per run
+      throw error;
+    }
     this.data = { generation, scans, appended: 0 };
   }
 }
