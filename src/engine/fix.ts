@@ -2,7 +2,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { judgedTree, listTree } from '../git/source.js';
-import { stageBlob, writeBlob } from '../git/stage.js';
+import { stageBlob, writeCheckoutBlob } from '../git/stage.js';
 import { checkoutDirectory, materializeTree } from '../git/tree.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
@@ -107,7 +107,7 @@ async function stageWrites(
   for (const write of writes) {
     const file = path.relative(root, write.target).split(path.sep).join('/');
     const entry = session.entries.find((candidate) => candidate.path === file);
-    const blob = await writeBlob(repository, write.after);
+    const blob = await writeCheckoutBlob(repository, root, file, write.after);
     staged.push({ file, mode: entry?.mode ?? '100644', blob, previous: entry?.oid });
     const copy = await worktreeCopy(session, write, file, images, tags);
     if (copy !== undefined) copies.push(copy);

@@ -1,13 +1,26 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { checkoutGit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 
-/** Writes content into the object store as a blob, byte for byte (no clean filters). */
-export async function writeBlob(repository: Repository, content: string): Promise<string> {
-  return (
-    await git(['hash-object', '-w', '--stdin', '--no-filters'], inRepository(repository, { input: content }))
-  ).trim();
+/**
+ * Writes the blob `git add` would make of `content` as `file` of nixtag's checkout of the index
+ * (`checkout`), into the user's object store: the tree's own attributes clean it, as they
+ * converted it on checkout (`eol=crlf` back to LF, `$Id: …$` back to `$Id$`), and the user's git
+ * configuration does not apply, as it did not to the checkout.
+ */
+export async function writeCheckoutBlob(
+  repository: Repository,
+  checkout: string,
+  file: string,
+  content: string,
+): Promise<string> {
+  const options = checkoutGit(checkout, {
+    input: content,
+    env: { GIT_OBJECT_DIRECTORY: path.join(repository.commonDir, 'objects') },
+  });
+  return (await git(['hash-object', '-w', '--stdin', `--path=${file}`], options)).trim();
 }
 
 /**
