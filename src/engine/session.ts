@@ -169,7 +169,11 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       scans:
         request.cache === false
           ? undefined
-          : new ScanStore(repository.gitDir, files, source.kind === 'worktree' ? 'worktree' : 'checkout'),
+          : new ScanStore(
+              repository.gitDir,
+              files,
+              source.kind === 'worktree' ? 'worktree' : { checkout: (await materialized).made },
+            ),
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
       assertLocked: () => lock.assertHeld(),

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
@@ -75,6 +76,8 @@ export interface Checkout {
   submodules: boolean;
   /** Submodules whose recorded commit this clone does not have: left empty. */
   missingSubmodules: Gitlink[];
+  /** Which full checkout its files come from (CheckoutState.made). */
+  made: string;
 }
 
 const submodulesState = (missing: readonly Gitlink[], wanted: boolean): CheckoutState['submodules'] =>
@@ -112,7 +115,7 @@ async function fullCheckout(
   tree: JudgedTree,
   checkout: ReturnType<typeof checkoutRecord>,
   submodules: boolean,
-): Promise<Gitlink[]> {
+): Promise<{ missing: Gitlink[]; made: string }> {
   const id = await tree.id();
   const { workTree } = checkout;
   // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
@@ -128,8 +131,9 @@ async function fullCheckout(
     ? await checkoutSubmodules(workTree, submoduleHome(repository), await gitlinksOf(workTree))
     : [];
   await pointHead(repository, tree, workTree, id);
-  await checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules) });
-  return missing;
+  const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), made });
+  return { missing, made };
 }
 
 /**
@@ -217,8 +221,8 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     previous.submodules === (submodules ? 'all' : 'none') &&
     existsSync(path.join(checkout.workTree, '.git'));
   if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
-    return { dir: checkout.workTree, submodules, missingSubmodules: [] };
+    return { dir: checkout.workTree, submodules, missingSubmodules: [], made: previous.made };
   }
-  const missingSubmodules = await fullCheckout(repository, tree, checkout, submodules);
-  return { dir: checkout.workTree, submodules, missingSubmodules };
+  const { missing, made } = await fullCheckout(repository, tree, checkout, submodules);
+  return { dir: checkout.workTree, submodules, missingSubmodules: missing, made };
 }

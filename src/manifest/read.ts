@@ -16,6 +16,12 @@ export type ScanRecord = { references: ReferenceSummary[] } | { skipped: Warning
  * read nor parsed. It answers only for content it can name, never for a symlink.
  */
 export interface ScanMemory {
+  /**
+   * Set when the files are nixtag's own checkout: they change only with their blob, or all at
+   * once in a new full checkout, which `epoch` names. Then it is every file's signature, and no
+   * file is looked at; otherwise each file's stat is (fileSignature).
+   */
+  readonly epoch?: string | undefined;
   /** `signature`: the file's as it is now (fileSignature); a scan is recalled only for the same. */
   recall(file: string, explicit: boolean, signature?: string): ScanRecord | undefined;
   /**
@@ -63,9 +69,9 @@ interface Reading {
 /** A file whose scan `memory` remembers, neither read nor parsed: undefined if it was skipped, null if not remembered. */
 function recalled(reading: Reading, file: string, explicit: boolean, warnings: Warning[]): Read | undefined | null {
   if (reading.memory === undefined) return null;
-  const signature = fileSignature(
-    statSync(`${reading.root}/${file}`, { bigint: true, throwIfNoEntry: false }) ?? undefined,
-  );
+  const signature =
+    reading.memory.epoch ??
+    fileSignature(statSync(`${reading.root}/${file}`, { bigint: true, throwIfNoEntry: false }) ?? undefined);
   if (signature === undefined) return null;
   const remembered = reading.memory.recall(file, explicit, signature);
   if (remembered === undefined) return null;
@@ -88,7 +94,8 @@ async function readOne(
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   // Taken before the read: a write after it changes the file's signature, and the next run reads it.
-  const signature = memory && fileSignature(await stat(absolute, { bigint: true }).catch(() => undefined));
+  const signature =
+    memory && (memory.epoch ?? fileSignature(await stat(absolute, { bigint: true }).catch(() => undefined)));
   try {
     bytes = await readFile(absolute);
   } catch (error) {

@@ -10,6 +10,11 @@ export interface CheckoutState {
   attributes: boolean;
   /** Submodules checked out at their recorded commits: all, none, or some (commits missing here). */
   submodules: 'all' | 'none' | 'partial';
+  /**
+   * Names the full checkout the files come from; updates keep it. A file of the checkout changes
+   * only when its blob does, or in a new full checkout (remembered scans rely on it).
+   */
+  made: string;
 }
 
 const TREE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -32,7 +37,9 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
       const [tree = '', flags = ''] = readFileSync(record, 'utf8').split('\n');
       if (!TREE.test(tree)) return undefined;
       const submodules = /submodules=(all|none|partial)/.exec(flags)?.[1] as CheckoutState['submodules'] | undefined;
-      return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial' };
+      const made = /made=(\S+)/.exec(flags)?.[1];
+      if (made === undefined) return undefined; // recorded by an older nixtag: checked out again
+      return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', made };
     },
     /** Before the first file is written. */
     async beginUpdate(from: string): Promise<void> {
@@ -40,7 +47,7 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
     },
     /** After the last file is written: the checkout holds `state`. */
     async complete(state: CheckoutState): Promise<void> {
-      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules}`;
+      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} made=${state.made}`;
       await writeFile(record, `${state.tree}\n${flags}\n`);
       await rm(marker, { force: true });
     },

@@ -91,9 +91,13 @@ export class ScanStore implements ScanMemory {
   /** Scans of this run, by path. */
   private fresh: Array<[string, Remembered]> = [];
 
-  constructor(gitDir: string, entries: readonly TreeEntry[], where: 'worktree' | 'checkout') {
+  /** For nixtag's checkout: the full checkout its files come from (ScanMemory.epoch). */
+  readonly epoch: string | undefined;
+
+  constructor(gitDir: string, entries: readonly TreeEntry[], where: 'worktree' | { checkout: string }) {
     this.gitDir = gitDir;
-    this.file = statePaths(gitDir).scans(where);
+    this.epoch = where === 'worktree' ? undefined : where.checkout;
+    this.file = statePaths(gitDir).scans(this.epoch === undefined ? 'worktree' : 'checkout');
     this.blobs = new Map(entries.filter((entry) => REGULAR.has(entry.mode)).map((entry) => [entry.path, entry.oid]));
   }
 

@@ -112,9 +112,25 @@ describe('the scan store', () => {
     expect(again.recall('a.yaml', false)).toEqual(record);
     expect(again.recall('a.yaml', true)).toBeUndefined();
     expect(again.recall('link.yaml', false)).toBeUndefined();
-    expect(new ScanStore(gitDir, entries, 'checkout').recall('a.yaml', false)).toBeUndefined();
+    expect(new ScanStore(gitDir, entries, { checkout: 'one' }).recall('a.yaml', false)).toBeUndefined();
     const edited = [tracked('a.yaml', 'a: 2\n').entry];
     expect(new ScanStore(gitDir, edited, 'worktree').recall('a.yaml', false)).toBeUndefined();
+  });
+
+  it('in a checkout, answers for files of the same full checkout, and for files on disk by their stat', () => {
+    const gitDir = tempDir();
+    const checkout = new ScanStore(gitDir, entries, { checkout: 'one' });
+    expect(checkout.epoch).toBe('one');
+    checkout.remember('a.yaml', false, a.content, record, checkout.epoch);
+    checkout.save();
+    expect(new ScanStore(gitDir, entries, { checkout: 'one' }).recall('a.yaml', false, 'one')).toEqual(record);
+    expect(new ScanStore(gitDir, entries, { checkout: 'two' }).recall('a.yaml', false, 'two')).toBeUndefined();
+    const worktree = new ScanStore(gitDir, entries, 'worktree');
+    expect(worktree.epoch).toBeUndefined();
+    worktree.remember('a.yaml', false, a.content, record, '1:2:5:100:100');
+    worktree.save();
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false, '1:2:5:100:100')).toEqual(record);
+    expect(new ScanStore(gitDir, entries, 'worktree').recall('a.yaml', false, '1:2:5:101:101')).toBeUndefined();
   });
 
   it('remembers nothing for content that is not the blob git hashed (edited since, or converted)', () => {
