@@ -184,6 +184,7 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
       ? { paths: [''], wholeTree: messages.codeConfigInput(session.configFile!) }
       : inspection.inputs,
     manifests: [...new Set([...session.scopes.keys(), ...targets])],
+    inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
     ...manifestRules(session),
   });
 }

@@ -5,8 +5,9 @@ import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ManifestFile } from '../manifest/read.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import type { GrepHit } from '../git/grep.js';
-import { imageFor, inferImage, type ResolvedImage } from './images.js';
+import { defaultImage, imageFor, inferImage, type ResolvedImage } from './images.js';
 import { unmatchedGlobs } from './manifestSet.js';
+import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { Session } from './session.js';
@@ -83,6 +84,13 @@ export async function findReferences(session: Session): Promise<Scan> {
   // Without configuration the repository is known from the references: guessed from the
   // remembered ones, so that git looks for its mentions while changed manifests are parsed.
   let early: { canonical: string; hits: Promise<GrepHit[]> } | undefined;
+  const search = (image: ResolvedImage) => {
+    early = { canonical: image.canonical, hits: grepRepositories(session, [image]) };
+    early.hits.catch(() => undefined);
+  };
+  // The repository of the last judgement first, then of the remembered references if they differ.
+  const last = inferred ? readJudgement(session.repository.gitDir)?.inferred : undefined;
+  if (last !== undefined) search({ ...defaultImage(), canonical: last });
   const guess = (recalled: readonly ManifestFile[]) => {
     let image: ResolvedImage | undefined;
     try {
@@ -90,9 +98,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     } catch {
       return; // ambiguous so far: the full set decides, and says so
     }
-    if (image === undefined) return;
-    early = { canonical: image.canonical, hits: grepRepositories(session, [image]) };
-    early.hits.catch(() => undefined);
+    if (image !== undefined && image.canonical !== early?.canonical) search(image);
   };
   const withReferences = await readManifests(
     session.manifestRoot,

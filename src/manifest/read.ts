@@ -66,22 +66,28 @@ interface Reading {
   memory: ScanMemory | undefined;
 }
 
-/** A file whose scan `memory` remembers, neither read nor parsed: undefined if it was skipped, null if not remembered. */
-function recalled(reading: Reading, file: string, explicit: boolean, warnings: Warning[]): Read | undefined | null {
+/**
+ * A file whose scan `memory` remembers, neither read nor parsed: the entry, or its warning if it
+ * was skipped; null if it is not remembered. (Thousands may be recalled per run: nothing here
+ * allocates more than the entry.)
+ */
+function recalled<Scope>(
+  reading: Reading,
+  file: string,
+  scope: Scope & { explicit: boolean },
+): (Read & { scope: Scope }) | Warning | null {
   if (reading.memory === undefined) return null;
   const signature =
     reading.memory.epoch ??
     fileSignature(statSync(`${reading.root}/${file}`, { bigint: true, throwIfNoEntry: false }) ?? undefined);
   if (signature === undefined) return null;
-  const remembered = reading.memory.recall(file, explicit, signature);
+  const remembered = reading.memory.recall(file, scope.explicit, signature);
   if (remembered === undefined) return null;
-  if ('skipped' in remembered) {
-    warnings.push(remembered.skipped);
-    return undefined;
-  }
-  // A path in git's form under the real root: string concatenation, as thousands may be recalled.
+  if ('skipped' in remembered) return remembered.skipped;
+  // A path in git's form under the real root: string concatenation, not path.join.
   const target = `${reading.realRoot}/${file}`;
-  return { file, target, readOnly: undefined, symlink: false, references: remembered.references, parsed: undefined };
+  const { references } = remembered;
+  return { file, target, readOnly: undefined, symlink: false, references, parsed: undefined, scope };
 }
 
 async function readOne(
@@ -155,38 +161,38 @@ export async function readManifests<Scope extends { explicit: boolean }>(
   onRecalled?: (recalled: readonly ManifestFile[]) => void,
 ): Promise<Array<ManifestFile & { scope: Scope }>> {
   const reading: Reading = { root, realRoot: await realpath(root), memory };
-  // Each file's result and warnings, in `files`' order whether remembered or read.
-  const results: Array<(Read & { scope: Scope }) | undefined> = [];
+  // Each file's result and warnings (sparse: few have any), in `files`' order whether remembered or read.
+  const results: Array<(Read & { scope: Scope }) | undefined> = new Array(files.length);
   const noted: Warning[][] = [];
   const pending: number[] = [];
   files.forEach(([file, scope], index) => {
-    const own: Warning[] = [];
-    const result = recalled(reading, file, scope.explicit, own);
+    const result = recalled(reading, file, scope);
     if (result === null) pending.push(index);
-    else results[index] = result && { ...result, scope };
-    noted[index] = own;
+    else if ('message' in result) noted[index] = [result];
+    else results[index] = result;
   });
-  onRecalled?.(results.filter((entry) => entry !== undefined));
+  const read = () => results.filter((entry) => entry !== undefined);
+  onRecalled?.(read());
   for (let start = 0; start < pending.length; start += READ_BATCH) {
     await Promise.all(
       pending.slice(start, start + READ_BATCH).map(async (index) => {
         const [file, scope] = files[index]!;
-        const result = await readOne(reading, file, scope.explicit, noted[index]!);
+        const own: Warning[] = (noted[index] = []);
+        const result = await readOne(reading, file, scope.explicit, own);
         results[index] = result && { ...result, scope };
       }),
     );
   }
-  for (const own of noted) warnings.push(...own);
-  const read = results.filter((entry) => entry !== undefined);
-  const regularTargets = new Set(read.filter((entry) => !entry.symlink).map((entry) => entry.target));
+  for (const own of noted) if (own !== undefined) warnings.push(...own);
+  const all = read();
+  if (!all.some((entry) => entry.symlink)) return all;
+  const regularTargets = new Set(all.filter((entry) => !entry.symlink).map((entry) => entry.target));
   const seen = new Set<string>();
-  return read
-    .filter((entry) => {
-      if (entry.symlink && (regularTargets.has(entry.target) || seen.has(entry.target))) return false;
-      seen.add(entry.target);
-      return true;
-    })
-    .map(({ symlink: _symlink, ...entry }) => entry);
+  return all.filter((entry) => {
+    if (entry.symlink && (regularTargets.has(entry.target) || seen.has(entry.target))) return false;
+    seen.add(entry.target);
+    return true;
+  });
 }
 
 /**

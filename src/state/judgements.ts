@@ -25,6 +25,11 @@ export interface Judgement {
   globs?: string[] | undefined;
   /** Some image (or none configured) takes the default manifest set: every YAML file. */
   defaultSet?: boolean | undefined;
+  /**
+   * Without configuration, the repository the image was inferred to be: the next run looks for
+   * its mentions from the start, before the references say it again.
+   */
+  inferred?: string | undefined;
 }
 
 /**
@@ -60,7 +65,8 @@ export function readJudgement(gitDir: string): Judgement | undefined {
       typeof parsed.ok === 'boolean' &&
       typeof parsed.references === 'number' &&
       Array.isArray(parsed.inputs?.paths) &&
-      Array.isArray(parsed.manifests);
+      Array.isArray(parsed.manifests) &&
+      (parsed.inferred === undefined || typeof parsed.inferred === 'string');
     return valid ? (parsed as Judgement) : undefined;
   } catch {
     return undefined;

@@ -117,3 +117,31 @@ describe('scans remembered by blob id', () => {
     expect(repo.git('diff', '--cached', '--name-only').trim()).toBe('');
   });
 });
+
+describe('mentions without configuration', () => {
+  it('are looked for under the repository the references name now, not the one judged last', () => {
+    const repo = gitRepo({
+      'default.nix': image,
+      'version.txt': '1\n',
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+      'docs/deploy.md': 'Deploy registry.example/app or registry.example/web to production\n',
+    });
+    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+    const first = nixtagCli(repo.dir, ['check', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const mentions = (stdout: string) =>
+      (JSON.parse(stdout) as { warnings: Array<{ file: string; message: string }> }).warnings
+        .filter((warning) => warning.file === 'docs/deploy.md')
+        .map((warning) => warning.message);
+    expect(mentions(first.stdout).join('\n')).toContain('registry.example/app');
+
+    // The image is now pushed as registry.example/web: the last judgement named the other one.
+    repo.write({ 'k8s/app.yaml': repo.read('k8s/app.yaml').replace('registry.example/app', 'registry.example/web') });
+    const cached = nixtagCli(repo.dir, ['check', '--json']);
+    const fresh = nixtagCli(repo.dir, ['check', '--json', '--no-cache']);
+    expect(cached.code).toBe(fresh.code);
+    expect(mentions(cached.stdout)).toEqual(mentions(fresh.stdout));
+    expect(mentions(cached.stdout).join('\n')).toContain('registry.example/web');
+    expect(mentions(cached.stdout).join('\n')).not.toContain('registry.example/app');
+  });
+});
