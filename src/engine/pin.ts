@@ -3,6 +3,7 @@ import { NixtagError } from '../errors.js';
 import { openRepository } from '../git/repository.js';
 import { writeFileAtomically } from '../manifest/write.js';
 import { messages } from '../messages.js';
+import { journalWrites } from '../state/writeJournal.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { sha256Nix32 } from '../nix/nix32.js';
 import { checkPinConsistent, pinSchema, prefetchTarball, readPin, revisionInUrl, type Pin } from '../nix/pin.js';
@@ -37,7 +38,8 @@ async function pinContext(request: PinRequest) {
     request.configFile === undefined ? undefined : await readExplicitConfig(request.cwd, request.configFile);
   const { config } = await loadConfig(repository.root, explicit);
   const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
-  return { root: repository.root, file: config.pin, absolute: path.join(repository.root, config.pin), settings };
+  const absolute = path.join(repository.root, config.pin);
+  return { root: repository.root, gitDir: repository.gitDir, file: config.pin, absolute, settings };
 }
 
 async function requirePin(file: string, absolute: string, root: string): Promise<Pin> {
@@ -113,13 +115,21 @@ function updatedPin(current: Pin | undefined, url: string, sha256: string, rev: 
  * never half of one. Without options it re-prefetches the current url.
  */
 export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateResult> {
-  const { root, file, absolute, settings } = await pinContext(request);
+  const { root, gitDir, file, absolute, settings } = await pinContext(request);
   const current = await readPin(absolute, file, root);
   const { url, rev } = target(current, request, file);
   const sha256 = await prefetchTarball(url, root, settings);
   const pin = updatedPin(current, url, sha256, rev);
   const text = `${JSON.stringify(pin, null, 2)}\n`;
   const changed = JSON.stringify(pin) !== JSON.stringify(current);
-  if (changed) writeFileAtomically(absolute, text, { createMode: 0o644 });
+  if (changed) {
+    // Journaled as fix's writes are: a temporary file a kill leaves is found by the next run.
+    const done = journalWrites(gitDir, [path.dirname(absolute)]);
+    try {
+      writeFileAtomically(absolute, text, { createMode: 0o644 });
+    } finally {
+      done();
+    }
+  }
   return { file, pin, changed };
 }
