@@ -25,10 +25,13 @@ function namesRepository(text: string, needle: string, hub: boolean): boolean {
   for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
     const before = lower.slice(0, at);
     const after = lower[at + needle.length] ?? '';
+    // A name never ends with a dot: `…/app.` ends a sentence, `…/app.v2` is another name.
+    const ends =
+      !NAME_CHARACTER.test(after) || (after === '.' && !NAME_CHARACTER.test(lower[at + needle.length + 1] ?? ''));
     const startsName = before === '' || !(NAME_CHARACTER.test(before.at(-1)!) || before.endsWith('/'));
     const hubHost =
       hub && /(^|[^\w.-])(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/(library\/)?$/.test(before);
-    if ((startsName || hubHost) && !NAME_CHARACTER.test(after) && after !== '/') return true;
+    if ((startsName || hubHost) && ends && after !== '/') return true;
   }
   return false;
 }

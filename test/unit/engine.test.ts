@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
 import { anyCanMatter } from '../../src/engine/idle.js';
+import { mentionWarnings } from '../../src/engine/mentions.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
 import type { TreeEntry } from '../../src/git/source.js';
@@ -296,5 +297,20 @@ describe('what is evaluated before the manifests are read', () => {
     expect(evaluationKey(a)).toBe(evaluationKey(b));
     expect(evaluationKey({ ...b, config: { ...b.config, args: { flavour: 'prod' } } })).not.toBe(evaluationKey(a));
     expect(evaluationKey({ ...b, config: { ...b.config, attr: 'image' } })).not.toBe(evaluationKey(a));
+  });
+});
+
+describe('mentions', () => {
+  const images = resolvedImages([{ name: 'app', repository: 'registry.example/app' }]);
+  const mentioned = (text: string) =>
+    mentionWarnings([{ file: 'docs/deploy.md', line: 1, text }], images, [], undefined).length === 1;
+
+  it('are whole repository names, also at the end of a sentence', () => {
+    expect(mentioned('Deploy registry.example/app to production')).toBe(true);
+    expect(mentioned('We deploy registry.example/app.')).toBe(true);
+    expect(mentioned('image: registry.example/app:v1')).toBe(true);
+    expect(mentioned('registry.example/app.v2 is another image')).toBe(false);
+    expect(mentioned('registry.example/app-other')).toBe(false);
+    expect(mentioned('registry.example/app/sub')).toBe(false);
   });
 });
