@@ -206,9 +206,9 @@ async function replace(writes: readonly FileWrite[], alongside: (() => Promise<v
         // The original stays reachable under its backup name; reported below.
       }
     }
-    const unrestored = renamed.filter((write) => inProgress.has(write.backup)).map((write) => write.displayFile);
+    const unrestored = renamed.filter((write) => inProgress.has(write.backup)).map(keepOriginal);
     for (const write of prepared) {
-      if (!unrestored.includes(write.displayFile)) discard(write.backup);
+      if (inProgress.has(write.backup)) discard(write.backup);
       discard(write.temporary);
     }
     if (unrestored.length > 0) {
@@ -217,6 +217,24 @@ async function replace(writes: readonly FileWrite[], alongside: (() => Promise<v
     throw current === undefined ? error : writeFailure(current.displayFile, error);
   }
   for (const write of prepared) discard(write.backup);
+}
+
+/**
+ * The original of a file that could not be put back after a failed rewrite (a double fault):
+ * kept beside it under a name no cleanup removes (not a temporary file's), and no longer
+ * tracked, so that this process's exit does not remove it either. Returns where it is.
+ */
+function keepOriginal(write: Prepared): { file: string; kept: string } {
+  inProgress.delete(write.backup);
+  const kept = path.join(path.dirname(write.target), `.${path.basename(write.target)}.nixtag-original-${Date.now()}`);
+  let where = write.backup;
+  try {
+    renameSync(write.backup, kept);
+    where = kept;
+  } catch {
+    // It stays under its backup name, which the next run's cleanup may take for a leftover.
+  }
+  return { file: write.displayFile, kept: path.join(path.dirname(write.displayFile), path.basename(where)) };
 }
 
 /**

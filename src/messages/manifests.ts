@@ -49,8 +49,8 @@ export const manifestsMessages = {
       : code === 'EPERM' || code === 'EACCES' || code === 'EROFS'
         ? 'Make the file and its directory writable (an immutable file shows an `i` in `lsattr`), then run the command again.'
         : 'Run the command again once the cause is removed; nothing was changed.',
-  writeNotRolledBack: (files: readonly string[]) =>
-    `A step of the rewrite failed, and ${files.join(', ')} could not be put back: the original of each is kept beside it as .<name>.nixtag-<pid>-<random>.`,
+  writeNotRolledBack: (files: ReadonlyArray<{ file: string; kept: string }>) =>
+    `A step of the rewrite failed, and ${files.map(({ file }) => file).join(', ')} could not be put back: the original of each is kept as ${files.map(({ kept }) => kept).join(', ')}; move it back by hand.`,
   shortWrite: (written: number, total: number) =>
     `only ${written} of ${total} bytes could be written (no space left on device?)`,
 };

@@ -202,6 +202,35 @@ function fileInsteadOf(gitDir: string, directory: string): void {
   writeFileSync(path.join(gitDir, directory), 'x');
 }
 
+describe('a double fault', () => {
+  it('keeps the original when the rewrite and putting it back both fail, also after the process exits', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'app.yaml');
+    writeFileSync(file, 'image: app:old\n');
+    // The step alongside fails after the rename, and app.yaml is then a directory: the rollback
+    // cannot rename the original back either.
+    const script = `
+      import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+      import { replaceFiles } from ${JSON.stringify(pathToFileURL(path.resolve(here, '../../dist/manifest/write.js')).href)};
+      const target = ${JSON.stringify(file)};
+      await replaceFiles([{ target, content: 'image: app:new\\n', displayFile: 'k8s/app.yaml' }], async () => {
+        rmSync(target);
+        mkdirSync(target);
+        writeFileSync(target + '/blocker', 'x');
+        throw new Error('index update failed');
+      }).catch((error) => console.log(error.code + ': ' + error.message));
+    `;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(run.stdout).toMatch(
+      /^WRITE_FAILED: .*k8s\/app\.yaml could not be put back: the original of each is kept as k8s\/\.app\.yaml\.nixtag-original-\d+/,
+    );
+    const kept = readdirSync(dir).filter((name) => name.startsWith('.app.yaml.nixtag-original-'));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(dir, kept[0]!), 'utf8')).toBe('image: app:old\n');
+    expect(readdirSync(dir).filter((name) => /\.nixtag-\d+-/.test(name))).toEqual([]);
+  });
+});
+
 describe('state that crashed instead of healing', () => {
   const cases: Array<[string, (gitDir: string) => void]> = [
     [
