@@ -60,6 +60,42 @@ function abandoned(lock: string): boolean {
 }
 
 /**
+ * A pause between finding the lock abandoned and taking it over, for the test that makes several
+ * waiters find it so at once (NIXTAG_TEST_PAUSE_TAKEOVER_MS).
+ */
+async function testPause(): Promise<void> {
+  const ms = Number(process.env.NIXTAG_TEST_PAUSE_TAKEOVER_MS);
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A takeover mutex older than this was left by a run killed while taking over: removed. */
+const TAKEOVER_STALE_MS = 5_000;
+
+/**
+ * Removes an abandoned lock so that a waiter can take it. Two waiters that both found it
+ * abandoned must not both remove it: the second would remove the lock the first just took, and
+ * the first would find it lost. So the removal happens under a short-lived second lock
+ * (`lock.takeover`), and the lock is judged again inside it. False when another waiter is taking
+ * it over: wait, then look again.
+ */
+function takeOver(lock: string, mutex: string): boolean {
+  try {
+    mkdirSync(mutex);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const since = statSync(mutex, { throwIfNoEntry: false })?.mtimeMs;
+    if (since !== undefined && since < Date.now() - TAKEOVER_STALE_MS) rmSync(mutex, { recursive: true, force: true });
+    return false;
+  }
+  try {
+    if (abandoned(lock)) rmSync(lock, { recursive: true, force: true });
+    return true;
+  } finally {
+    rmSync(mutex, { recursive: true, force: true });
+  }
+}
+
+/**
  * Refreshes the lock's mtime from a worker thread while the main thread may be blocked (parsing
  * a 40 MB manifest), and raises a shared flag if the lock stopped being ours (its owner file
  * names another run, or it is gone): the main thread reads the flag without its event loop.
@@ -95,7 +131,7 @@ export async function lockRepository(
   repository: { gitDir: string },
   options: LockOptions = {},
 ): Promise<RepositoryLock> {
-  const { lock } = statePaths(repository.gitDir);
+  const { lock, lockTakeover } = statePaths(repository.gitDir);
   ensureStateDirectory(repository.gitDir);
   const waitMs = (options.waitSeconds ?? waitSecondsFromEnvironment()) * 1000;
   const notify = options.notify ?? ((text: string) => process.stderr.write(`${text}\n`));
@@ -114,8 +150,8 @@ export async function lockRepository(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     if (abandoned(lock)) {
-      rmSync(lock, { recursive: true, force: true });
-      continue;
+      await testPause();
+      if (takeOver(lock, lockTakeover)) continue;
     }
     const waited = Date.now() - started;
     if (waited >= waitMs) {

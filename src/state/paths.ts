@@ -12,6 +12,8 @@ export function statePaths(gitDir: string) {
     root,
     /** The lock directory (state/lock.ts): one run at a time. */
     lock: path.join(root, 'lock'),
+    /** Held for the instant of taking over an abandoned lock (state/lock.ts). */
+    lockTakeover: path.join(root, 'lock.takeover'),
     /** Tags by tree and environment (state/evaluations.ts). */
     evaluations: path.join(root, 'cache', 'evaluations.json'),
     /** What each manifest held, by blob id, per place it was read (state/scans.ts). */

@@ -11,7 +11,7 @@ import { gitRepo } from '../helpers/repo.js';
 const lockModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/state/lock.js');
 
 /** A separate process that takes the lock, says so, then runs `then` (JavaScript, synchronous or not). */
-function holder(cwd: string, then: string) {
+function holder(cwd: string, then: string, env: Record<string, string> = {}) {
   const child = spawn(
     process.execPath,
     [
@@ -22,7 +22,7 @@ function holder(cwd: string, then: string) {
        console.log('locked');
        ${then}`,
     ],
-    { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
   );
   let stdout = '';
   let stderr = '';
@@ -106,6 +106,33 @@ describe('the repository lock', () => {
     } finally {
       run.child.kill('SIGKILL');
       await run.exited;
+    }
+  });
+
+  it('is taken over by one waiter at a time: runs that all find it abandoned never take it from each other', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    for (let round = 0; round < 3; round++) {
+      const killed = holder(repo.dir, 'setInterval(() => {}, 1000);');
+      await killed.locked;
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      // Six runs find the dead run's lock at once, and all of them pause after finding it
+      // abandoned; each holds the lock briefly, then lets go (release throws LOCK_LOST if
+      // another run took it meanwhile).
+      const runs = Array.from({ length: 6 }, () =>
+        holder(
+          repo.dir,
+          `await new Promise((resolve) => setTimeout(resolve, 50));
+           await lock.release();
+           console.log('released');`,
+          { NIXTAG_TEST_PAUSE_TAKEOVER_MS: '300' },
+        ),
+      );
+      const codes = await Promise.all(runs.map((run) => run.exited));
+      for (const [index, run] of runs.entries()) {
+        expect(codes[index], run.output().stderr).toBe(0);
+        expect(run.output().stdout).toContain('released');
+      }
     }
   });
 
