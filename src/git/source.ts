@@ -101,7 +101,9 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
 
 /**
  * For the index, what changed since a checked-out tree comes straight from `git diff-index
- * --cached`, without waiting for `git write-tree`. Other sources diff trees.
+ * --cached`, without waiting for `git write-tree`. Other sources diff trees. A file only intended
+ * to be added (`git add -N`) is left out, as `git write-tree` and so the commit leave it out
+ * (git's diff would list it as an empty file).
  */
 export function changesSinceFor(
   repository: Repository,
@@ -110,7 +112,7 @@ export function changesSinceFor(
   if (source.kind !== 'index') return undefined;
   return (previous) =>
     git(
-      ['diff-index', '--cached', '-r', '-z', '--no-renames', previous],
+      ['diff-index', '--cached', '--ita-invisible-in-index', '-r', '-z', '--no-renames', previous],
       inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
     );
 }

@@ -122,6 +122,19 @@ describe("nixtag's checkout is CI's clone", () => {
     await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
   });
 
+  it('leaves out a file only intended to be added (git add -N), as the commit does, full and incremental', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n', 'dir/b.txt': 'b\n' });
+    await expectClone(repo, { kind: 'index' }); // the first, full checkout
+    repo.write({ 'dir/intended.txt': 'not staged yet\n', 'c.txt': 'c\n' });
+    repo.git('add', '--intent-to-add', 'dir/intended.txt');
+    repo.git('add', 'c.txt');
+    repo.git('commit', '--quiet', '-m', 'c, and dir/intended.txt only intended');
+    expect(repo.git('ls-tree', '-r', '--name-only', 'HEAD')).not.toContain('intended');
+    await expectClone(repo, { kind: 'index' }); // an update: the index still lists the intent
+    rmSync(path.join(repo.dir, '.git', 'nixtag', 'trees'), { recursive: true, force: true });
+    await expectClone(repo, { kind: 'index' }); // a full checkout again
+  });
+
   it('says so when a submodule commit is not in this clone, and leaves submodules out when told', async () => {
     const repo = gitRepo({ 'default.nix': '{}\n' });
     addSubmodule(repo);
