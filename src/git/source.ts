@@ -1,8 +1,13 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { ensureStateDirectory, statePaths } from '../state/paths.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 import { worktreeTree } from './tree.js';
+import { parseRawDiff } from './treeChanges.js';
+import { treeWithChanges } from './treeObjects.js';
 
 /**
  * Which tree is judged: the tracked files of the working tree, the index (what `git commit` will
@@ -17,20 +22,66 @@ export function slotOf(source: TreeSource): string {
 
 /**
  * A tree to judge: where it comes from, and its id, asked of git once and only when first
- * needed (for the index, beside the checkout's diff, which does not need it; see tree.ts).
+ * needed. For the index, also what changed since a given tree, asked once per tree: the id and
+ * the checkout's update both build on that diff (see tree.ts).
  */
 export interface JudgedTree {
   source: TreeSource;
   id(): Promise<string>;
+  changesSince?: (base: string) => Promise<string>;
 }
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
   let resolving: Promise<string> | undefined;
-  return {
-    source,
-    id: () => (resolving ??= known === undefined ? resolveTree(repository, source) : Promise.resolve(known)),
-  };
+  const changesSince = source.kind === 'index' ? indexChanges(repository) : undefined;
+  const resolve = () =>
+    known !== undefined
+      ? Promise.resolve(known)
+      : changesSince !== undefined
+        ? indexTree(repository, changesSince)
+        : resolveTree(repository, source);
+  return { source, id: () => (resolving ??= resolve()), ...(changesSince ? { changesSince } : {}) };
+}
+
+/**
+ * The index's tree id. From the last one (remembered under .git/nixtag: any tree git has serves
+ * as the base, a wrong or lost one only costs time) and the diff against it when the trees on
+ * the changed paths are at hand (git/treeObjects.ts); from `git write-tree` otherwise.
+ */
+async function indexTree(repository: Repository, changesSince: (base: string) => Promise<string>): Promise<string> {
+  const memo = statePaths(repository.gitDir).indexTree;
+  const base = readTreeMemo(memo);
+  let id: string | undefined;
+  if (base !== undefined) {
+    const raw = await changesSince(base).catch(() => undefined);
+    const objects = path.join(repository.commonDir, 'objects');
+    id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
+  }
+  id ??= await resolveTree(repository, { kind: 'index' });
+  if (id !== base) writeTreeMemo(repository, memo, id);
+  return id;
+}
+
+const TREE_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+function readTreeMemo(file: string): string | undefined {
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    return TREE_ID.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeTreeMemo(repository: Repository, file: string, id: string): void {
+  try {
+    ensureStateDirectory(repository.gitDir);
+    writeFileSync(`${file}.${process.pid}.tmp`, `${id}\n`);
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  } catch {
+    // only a hint for the next run
+  }
 }
 
 /** The git tree id of a source. */
@@ -100,19 +151,21 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
 }
 
 /**
- * For the index, what changed since a checked-out tree comes straight from `git diff-index
- * --cached`, without waiting for `git write-tree`. Other sources diff trees. A file only intended
- * to be added (`git add -N`) is left out, as `git write-tree` and so the commit leave it out
- * (git's diff would list it as an empty file).
+ * For the index, what changed since a given tree, from `git diff-index --cached` (no write-tree
+ * needed), asked once per tree. A file only intended to be added (`git add -N`) is left out, as
+ * `git write-tree` and so the commit leave it out (git's diff would list it as an empty file).
  */
-export function changesSinceFor(
-  repository: Repository,
-  source: TreeSource,
-): ((previous: string) => Promise<string>) | undefined {
-  if (source.kind !== 'index') return undefined;
-  return (previous) =>
-    git(
-      ['diff-index', '--cached', '--ita-invisible-in-index', '-r', '-z', '--no-renames', previous],
-      inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
-    );
+function indexChanges(repository: Repository): (base: string) => Promise<string> {
+  const asked = new Map<string, Promise<string>>();
+  return (base) => {
+    let diff = asked.get(base);
+    if (diff === undefined) {
+      diff = git(
+        ['diff-index', '--cached', '--ita-invisible-in-index', '-r', '-z', '--no-renames', base],
+        inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
+      );
+      asked.set(base, diff);
+    }
+    return diff;
+  };
 }

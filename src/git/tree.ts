@@ -7,7 +7,7 @@ import { ensureStateDirectory, statePaths } from '../state/paths.js';
 import { checkoutGit, initCheckout, keepsIndex, leaveIndexStale, setHead, writeCommit } from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
-import { changesSinceFor, judgedCommit, slotOf, type JudgedTree } from './source.js';
+import { judgedCommit, slotOf, type JudgedTree } from './source.js';
 import { indexChanges, parseRawDiff, writeChanges } from './treeChanges.js';
 import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
 
@@ -120,7 +120,7 @@ async function fullCheckout(
   const { workTree } = checkout;
   // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
   ensureStateDirectory(repository.gitDir, path.dirname(workTree));
-  await checkout.beginUpdate(id);
+  checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
   await initCheckout(workTree, [objectsOf(repository)], id);
@@ -132,14 +132,13 @@ async function fullCheckout(
     : [];
   await pointHead(repository, tree, workTree, id);
   const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), made });
+  checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), made });
   return { missing, made };
 }
 
 /**
  * Brings a trusted checkout from `previous` to the judged tree, writing only what changed: the
- * diff comes from `git diff-index --cached` for the index (its id, for HEAD, is asked beside) or
- * `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
+ * diff comes from `git diff-index --cached` for the index or `git diff-tree`. A tree without `.gitattributes` has its blobs written as they are (the index
  * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
  * by git (`read-tree -m -u`), which applies them as a clone does. False when the
  * update must be a full checkout instead: a `.gitattributes` file changed (files it did not touch
@@ -152,13 +151,12 @@ async function updateCheckout(
   previous: CheckoutState,
 ): Promise<boolean> {
   const { workTree } = checkout;
-  const changesSince = changesSinceFor(repository, tree.source);
-  // The id (HEAD's tree) is asked beside the index's diff, never after it: the update then waits
-  // for the longer of the two, as the session that needs the id anyway does.
+  // For the index the id (HEAD's tree) is derived from the diff that the update needs too (one
+  // `git diff-index` when both start from the tree checked out last, as they usually do).
   const treeId = tree.id();
   treeId.catch(() => undefined); // awaited below, or the update falls back to a full checkout
   const diff =
-    changesSince?.(previous.tree) ??
+    tree.changesSince?.(previous.tree) ??
     treeId.then((id) =>
       id === previous.tree
         ? ''
@@ -167,12 +165,16 @@ async function updateCheckout(
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
   if (changes.length > 0) {
-    await checkout.beginUpdate(previous.tree);
+    checkout.beginUpdate(previous.tree);
     await testPause();
     if (previous.attributes) {
       await git(['read-tree', '-m', '-u', previous.tree, await treeId], checkoutGit(workTree));
+      // git leaves a removed submodule's files; what stands at a deleted path now (a directory
+      // where a file was) is the new tree's and stays.
+      const written = changes.filter((entry) => entry.status !== 'D').map((entry) => entry.path);
       for (const change of changes.filter((entry) => entry.status === 'D')) {
-        await rm(path.join(workTree, change.path), { recursive: true, force: true }); // a submodule's files stay
+        if (written.some((file) => file === change.path || file.startsWith(`${change.path}/`))) continue;
+        await rm(path.join(workTree, change.path), { recursive: true, force: true });
       }
     } else {
       await Promise.all([
@@ -190,7 +192,7 @@ async function updateCheckout(
   }
   const id = await treeId;
   await pointHead(repository, tree, workTree, id);
-  if (changes.length > 0) await checkout.complete({ ...previous, tree: id });
+  if (changes.length > 0) checkout.complete({ ...previous, tree: id });
   return true;
 }
 

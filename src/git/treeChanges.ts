@@ -1,4 +1,4 @@
-import { mkdir, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readBlobs } from './blobs.js';
 import { checkoutGit } from './checkoutRepository.js';
@@ -25,10 +25,10 @@ export function parseRawDiff(raw: string): Change[] {
   return changes;
 }
 
-async function removeEmptyParents(root: string, file: string): Promise<void> {
+function removeEmptyParents(root: string, file: string): void {
   for (let directory = path.dirname(file); directory !== '.'; directory = path.dirname(directory)) {
     try {
-      await rmdir(path.join(root, directory));
+      rmdirSync(path.join(root, directory));
     } catch {
       return; // not empty, or already gone
     }
@@ -39,12 +39,13 @@ async function removeEmptyParents(root: string, file: string): Promise<void> {
  * Writes a diff's blobs as they are, for a tree without `.gitattributes` (where git, with no
  * configuration of the user's, converts nothing): deletions first (a file may become a
  * directory), then the rest. The checkout's index learns the same entries, so that the
- * repository stays clean for Nix's `fetchGit`.
+ * repository stays clean for Nix's `fetchGit`. File system calls are synchronous: an update
+ * usually writes a file or two, where rounds through the thread pool cost more than the writes.
  */
 export async function writeChanges(repository: Repository, workTree: string, changes: Change[]): Promise<void> {
   for (const change of changes.filter((entry) => entry.status === 'D')) {
-    await rm(path.join(workTree, change.path), { force: true, recursive: true });
-    await removeEmptyParents(workTree, change.path);
+    rmSync(path.join(workTree, change.path), { force: true, recursive: true });
+    removeEmptyParents(workTree, change.path);
   }
   const written = changes.filter((entry) => entry.status !== 'D');
   const blobs = await readBlobs(
@@ -53,12 +54,12 @@ export async function writeChanges(repository: Repository, workTree: string, cha
   );
   for (const change of written) {
     const file = path.join(workTree, change.path);
-    await mkdir(path.dirname(file), { recursive: true });
-    await rm(file, { force: true, recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true });
+    rmSync(file, { force: true, recursive: true });
     if (change.mode === '160000')
-      await mkdir(file, { recursive: true }); // a submodule: empty until checkoutSubmodules fills it
-    else if (change.mode === '120000') await symlink(blobs.get(change.oid)!.toString('utf8'), file);
-    else await writeFile(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
+      mkdirSync(file, { recursive: true }); // a submodule: empty until checkoutSubmodules fills it
+    else if (change.mode === '120000') symlinkSync(blobs.get(change.oid)!.toString('utf8'), file);
+    else writeFileSync(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
   }
 }
 

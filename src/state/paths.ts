@@ -26,6 +26,8 @@ export function statePaths(gitDir: string) {
     pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
     /** Where one kind of tree is checked out, with its record (state/checkoutRecord.ts). */
     slot: (slot: string) => path.join(root, 'trees', slot),
+    /** The index's tree id when last asked: the base the next one is derived from (git/source.ts). */
+    indexTree: path.join(root, 'index-tree'),
     /** A per-process copy of the index, for the working tree's tree id. */
     scratchIndex: (pid: number) => path.join(root, `worktree-index-${pid}`),
   };

@@ -122,6 +122,17 @@ describe("nixtag's checkout is CI's clone", () => {
     await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
   });
 
+  it('keeps a directory that replaced a file of the same name, with .gitattributes (read-tree updates)', async () => {
+    const repo = gitRepo({ '.gitattributes': '* text=auto\n', lib: 'a file\n', 'link-to': 'x\n' });
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    await expectClone(repo, { kind: 'index' });
+    repo.git('rm', '--quiet', 'lib', 'link-to');
+    repo.write({ 'lib/z.txt': 'now a directory\n', 'link-to/inside.txt': 'also\n' });
+    repo.commit('file to directory');
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    await expectClone(repo, { kind: 'index' });
+  });
+
   it('leaves out a file only intended to be added (git add -N), as the commit does, full and incremental', async () => {
     const repo = gitRepo({ 'a.txt': 'a\n', 'dir/b.txt': 'b\n' });
     await expectClone(repo, { kind: 'index' }); // the first, full checkout
