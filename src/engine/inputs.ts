@@ -37,6 +37,30 @@ const UNTRACKABLE: ReadonlyArray<[RegExp, string]> = [
   [/\blocateDominatingFile\b/, 'lib.filesystem.locateDominatingFile'],
 ];
 
+/**
+ * A path value turned into its location as a string (`toString ./x`) can be edited into the name
+ * of any file (`replaceStrings`, `+ ".json"`) that no literal names; so can the location of the
+ * file itself (`__curPos`, `unsafeGetAttrPos`). `toString` counts when its argument is a path
+ * literal, or a name (or an attribute path ending in a name) bound in the same file to one
+ * (`src = ./.;`, `{ root ? ../. }:`); `toString port` does not.
+ */
+const POSITION = /\b(?:__curPos|unsafeGetAttrPos)\b/;
+const TO_STRING = /\b(toString|toXML)\s*\(?\s*([^\s()]+)/g;
+const BOUND_TO_PATH = /([A-Za-z_][\w'-]*)\s*[=?]\s*\(?\s*(?:~?\.{0,2}\/|\.\.?(?=[\s;,)}])|[\w.+-]+\/[\w.+-])/g;
+const STARTS_AS_PATH = /^(?:~?\.{0,2}\/|\.\.?$|[\w.+-]+\/[\w.+-])/;
+
+/** The construct that makes a path's location a string in `text`, if any. */
+function locationString(text: string): string | undefined {
+  const position = POSITION.exec(text);
+  if (position) return position[0];
+  const bound = new Set([...text.matchAll(BOUND_TO_PATH)].map((match) => match[1]!));
+  for (const [, builtin, argument = ''] of text.matchAll(TO_STRING)) {
+    const name = /^[A-Za-z_][\w'.-]*/.exec(argument)?.[0].split('.').pop() ?? '';
+    if (STARTS_AS_PATH.test(argument) || bound.has(name)) return `${builtin} ${argument}`;
+  }
+  return undefined;
+}
+
 function normalise(file: string): string {
   return file === '.' ? '' : file;
 }
@@ -45,6 +69,10 @@ function normalise(file: string): string {
 function fileInputs(relativeFile: string, text: string): { paths: string[]; untrackable?: string } {
   for (const [pattern, construct] of UNTRACKABLE) {
     if (pattern.test(text)) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
+  }
+  const location = locationString(text);
+  if (location !== undefined) {
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, `${location} (a location as a string)`) };
   }
   if (PARENT_OUTSIDE_LITERAL.test(text.replace(PATH_LITERAL, ''))) {
     return { paths: [], untrackable: messages.untrackableInput(relativeFile, '`..` outside a path literal') };

@@ -137,6 +137,18 @@ in derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c"
   it.each([
     ['/. + …', 'builtins.readFile (/. + (toString ./version.txt))'],
     ['a path extended with +', 'builtins.readFile (./. + "/version.txt")'],
+    [
+      "a path's location edited as a string",
+      'builtins.readFile (builtins.replaceStrings [ "default.nix" ] [ "version.txt" ] (toString ./default.nix))',
+    ],
+    [
+      'a location reached through a name bound to a path',
+      'let self = ./default.nix; in builtins.readFile (builtins.replaceStrings [ "default.nix" ] [ "version.txt" ] (builtins.toString self))',
+    ],
+    [
+      "the file's own position",
+      'builtins.readFile (builtins.replaceStrings [ "default.nix" ] [ "version.txt" ] __curPos.file)',
+    ],
   ])('keys an evaluation that uses %s by the whole tree, with a correct verdict', (_, read) => {
     const repo = gitRepo({
       'default.nix': `{ system ? builtins.currentSystem }:

@@ -141,10 +141,23 @@ pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.rea
     ['import <mine/x.nix>', 'search path'],
     ['import (./nix + "/../secret.nix")', 'extended with +'],
     ['import (dirOf ./.)', 'dirOf'],
+    ['builtins.readFile (builtins.replaceStrings [ "a" ] [ "b" ] (toString ./a))', 'toString ./a'],
+    ['{ root ? ./. }: builtins.readFile "${toString root}x"', 'toString root'],
+    ['builtins.readFile (toString cfg.src + ".json"); cfg.src = ./app', 'toString cfg.src'],
+    ['builtins.readFile (__curPos.file + ".json")', '__curPos'],
+    ['(builtins.unsafeGetAttrPos "a" { a = 1; }).file', 'unsafeGetAttrPos'],
   ])('are the whole tree when a file uses %s', async (construct, why) => {
     const inputs = await inputsOf({ 'default.nix': `let x = ${construct}; in x` });
     expect(inputs.paths).toEqual(['']);
     expect(inputs.wholeTree).toContain(why);
+  });
+
+  it('are not the whole tree for toString of what is not a path', async () => {
+    const inputs = await inputsOf({
+      'default.nix':
+        '{ port ? 8080, version ? "1" }: { ports."${toString port}/tcp" = {}; tag = toString version; n = toString 3; src = ./src; }',
+    });
+    expect(inputs.wholeTree).toBeUndefined();
   });
 
   it('are the whole tree when a tracked symlink lies among them', async () => {
