@@ -2,12 +2,12 @@
 // against `node -e` running `git diff --cached --name-only` in the same repository: target <= 1.5.
 // (b) Checking out the index of a 20,000-file repository after a one-file change against
 // `git diff --cached` there: target <= 2. What is timed is what a hook waits for before Nix can
-// start: the checkout's files, and its HEAD, a commit of the index's tree, whose id (`git
-// write-tree`, asked beside `git diff-index`) the session needs anyway. Measured twice: as `git
-// commit` (or `git commit -a`) hands the index to its pre-commit hook, having refreshed it and
-// written its cache tree, so that `git write-tree` only reads it; and after a bare `git add` (a
-// `check --staged` typed by hand, or `git commit PATH...`, whose temporary index has no cache
-// tree), where `git write-tree` first writes the 1.6 MB index back and takes longer than the diff.
+// start: the checkout's files, and its HEAD, a commit of the index's tree, whose id nixtag
+// derives from the last one and the `git diff-index` the update runs anyway (git/treeObjects.ts).
+// Measured twice: as `git commit` (or `git commit -a`) hands the index to its pre-commit hook,
+// with its cache tree written; and after a bare `git add` (a `check --staged` typed by hand, or
+// `git commit PATH...`, whose temporary index has no cache tree), where `git write-tree` would
+// first write the 1.6 MB index back.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -56,7 +56,11 @@ async function indexTree(repository: Repository, changesSince: (base: string) =>
   if (base !== undefined) {
     const raw = await changesSince(base).catch(() => undefined);
     const objects = path.join(repository.commonDir, 'objects');
-    id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
+    try {
+      id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
+    } catch {
+      id = undefined; // an object store this process cannot write: git says why, if it cannot either
+    }
   }
   id ??= await resolveTree(repository, { kind: 'index' });
   if (id !== base) writeTreeMemo(repository, memo, id);
