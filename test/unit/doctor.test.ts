@@ -131,6 +131,7 @@ describe("reading Nix's log", () => {
       "  \" getEnv '' + getEnv;",
       'both = "${builtins.getEnv "HOME"}-${"getEnv"}" + \'\'${ { a = getEnv; }.a + "\'\'" }\'\';',
       "primed = x'' : getEnv;",
+      'site = http://example.org/*; uri = x:getEnv; after = getEnv;',
       '',
     ].join('\n');
     writeFiles(root, { 'default.nix': text });
@@ -142,6 +143,7 @@ describe("reading Nix's log", () => {
       [6, 20],
       [6, 61],
       [7, 16],
+      [8, 54],
     ]);
     expect(await where(rule('nixPath').construct!)).toEqual([]);
   });

@@ -3,7 +3,8 @@
  * blanked (each character but a line break becomes a space, so lines and columns stay where they
  * were). A `${ … }` interpolation inside a string is code. Follows Nix's lexer: `#` and `/* … *\/`
  * comments; `"…"` strings with `\` escapes, where `$${` is literal; `''…''` strings, where `'''`,
- * `''$` and `''\x` are escapes and `$${` is literal too; identifiers may hold `'` (`x''`).
+ * `''$` and `''\x` are escapes and `$${` is literal too; identifiers may hold `'` (`x''`); a URI
+ * literal (`http://example.org/*`) is a string.
  */
 export function nixCode(text: string): string {
   const out = text.split('');
@@ -20,8 +21,13 @@ export function nixCode(text: string): string {
     const char = text[index]!;
     const next = text[index + 1];
     if (frame.kind === 'code') {
-      if (/[A-Za-z_]/.test(char)) index = skip(text, index, /[A-Za-z0-9_'-]/);
-      else if (char === '#') {
+      if (/[A-Za-z_]/.test(char)) {
+        URI.lastIndex = index;
+        if (URI.test(text)) {
+          blank(index, URI.lastIndex); // a string, as "…" would be
+          index = URI.lastIndex;
+        } else index = skip(text, index, /[A-Za-z0-9_'-]/);
+      } else if (char === '#') {
         const end = lineEnd(text, index);
         blank(index, end);
         index = end;
@@ -75,6 +81,9 @@ export function nixCode(text: string): string {
   }
   return out.join('');
 }
+
+/** A URI literal (`http://example.org/*`, `x:y`), which Nix reads before an identifier when longer. */
+const URI = /[a-zA-Z][a-zA-Z0-9+\-.]*:[a-zA-Z0-9%/?:@&=+$,\-_.!~*']+/y;
 
 /** The index after the run of characters matching `allowed` that starts at `from`. */
 function skip(text: string, from: number, allowed: RegExp): number {
