@@ -6,7 +6,18 @@ import { messages } from '../messages.js';
 import { journalWrites } from '../state/writeJournal.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { sha256Nix32 } from '../nix/nix32.js';
-import { checkPinConsistent, pinSchema, prefetchTarball, readPin, revisionInUrl, type Pin } from '../nix/pin.js';
+import {
+  checkedPin,
+  checkPinConsistent,
+  pinSchema,
+  pinUpdateSchemas,
+  prefetchTarball,
+  readPin,
+  readPinFields,
+  revisionInUrl,
+  type Pin,
+  type PinFields,
+} from '../nix/pin.js';
 
 export interface PinRequest {
   cwd: string;
@@ -79,8 +90,16 @@ export async function pinVerify(request: PinRequest): Promise<PinResult> {
   return { file, pin };
 }
 
-/** Which url and rev an update pins: `--url` as given, `--rev` in the current url's place. */
-function target(current: Pin | undefined, request: PinUpdateRequest, file: string): { url: string; rev?: string } {
+/**
+ * Which url and rev an update pins: `--url` as given, `--rev` in the current url's place, else the
+ * current url again. Only the fields it reads must be valid: an update is how a pin whose sha256
+ * (or whose rev, without --rev) is wrong gets repaired.
+ */
+function target(
+  current: PinFields | undefined,
+  request: PinUpdateRequest,
+  file: string,
+): { url: string; rev?: string } {
   const { rev, url } = request;
   if (rev !== undefined && !/^[0-9a-f]{40}$/.test(rev)) throw new NixtagError('USAGE', messages.pinRevFormat(rev));
   if (url !== undefined) {
@@ -92,34 +111,50 @@ function target(current: Pin | undefined, request: PinUpdateRequest, file: strin
     return pinned === undefined ? { url } : { url, rev: pinned };
   }
   if (rev !== undefined) {
-    const old = current === undefined ? undefined : (current.rev ?? revisionInUrl(current.url));
-    const followed = old !== undefined && current!.url.includes(old) ? current!.url.replaceAll(old, rev) : undefined;
+    if (current === undefined) return { url: NIXPKGS_ARCHIVE(rev), rev };
+    const pinned = checkedPin(pinUpdateSchemas.urlAndRev, current, file);
+    const old = pinned.rev ?? revisionInUrl(pinned.url);
+    const followed = old !== undefined && pinned.url.includes(old) ? pinned.url.replaceAll(old, rev) : undefined;
     return { url: followed ?? NIXPKGS_ARCHIVE(rev), rev };
   }
   if (current === undefined) throw new NixtagError('USAGE', messages.pinUpdateNeedsSource(file));
-  const named = revisionInUrl(current.url);
-  return named === undefined ? { url: current.url } : { url: current.url, rev: named };
+  const { url: currentUrl } = checkedPin(pinUpdateSchemas.url, current, file);
+  const named = revisionInUrl(currentUrl);
+  return named === undefined ? { url: currentUrl } : { url: currentUrl, rev: named };
 }
 
-/** The new pin keeps the file's other fields (branch, niv's extras) and their order. */
-function updatedPin(current: Pin | undefined, url: string, sha256: string, rev: string | undefined): Pin {
-  const next: Record<string, unknown> = { ...current, url, sha256 };
+/** The new pin keeps the file's other fields (branch, niv's extras) and their order; they must be valid. */
+function updatedPin(
+  current: PinFields | undefined,
+  url: string,
+  sha256: string,
+  rev: string | undefined,
+  file: string,
+): Pin {
+  const next: PinFields = { ...current, url, sha256 };
   if (rev === undefined) delete next.rev;
   else next.rev = rev;
-  return pinSchema.parse(next);
+  return checkedPin(pinSchema, next, file);
+}
+
+/** The pin file's fields as written (an object: an update keeps them), unchecked; undefined without one. */
+async function pinFieldsOf(absolute: string, file: string, root: string): Promise<PinFields | undefined> {
+  const fields = await readPinFields(absolute, file, root);
+  return fields === undefined ? undefined : checkedPin(pinUpdateSchemas.fields, fields, file);
 }
 
 /**
  * `nixtag pin update [--rev REV] [--url URL]`: computes the sha256 with Nix's own prefetch and
  * writes the pin file atomically (a temporary file renamed over it): the old pin or the new,
- * never half of one. Without options it re-prefetches the current url.
+ * never half of one. Without options it re-prefetches the current url. A malformed sha256 is no
+ * obstacle: it is what an update recomputes.
  */
 export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateResult> {
   const { root, gitDir, file, absolute, settings } = await pinContext(request);
-  const current = await readPin(absolute, file, root);
+  const current = await pinFieldsOf(absolute, file, root);
   const { url, rev } = target(current, request, file);
   const sha256 = await prefetchTarball(url, root, settings);
-  const pin = updatedPin(current, url, sha256, rev);
+  const pin = updatedPin(current, url, sha256, rev, file);
   const text = `${JSON.stringify(pin, null, 2)}\n`;
   const changed = JSON.stringify(pin) !== JSON.stringify(current);
   if (changed) {

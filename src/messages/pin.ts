@@ -6,7 +6,9 @@ export const pinMessages = {
   pinNotJson: (position: string | undefined) =>
     `it is not JSON${position === undefined ? '' : ` (at byte ${position})`}`,
   pinHint: () =>
-    'A pin reads {"url": "https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz", "sha256": "<nix base32>", "rev": "<40 hex>"}; `nix-prefetch-url --unpack URL` prints the sha256.',
+    'A pin reads {"url": "https://github.com/NixOS/nixpkgs/archive/<rev>.tar.gz", "sha256": "<nix base32>", "rev": "<40 hex>"}; `nixtag pin update` recomputes the sha256 of its url (`nix-prefetch-url --unpack URL` prints it).',
+  pinSha256Expected: () => 'a sha256 in nix-base32 (52 characters), base16 (64 hex) or SRI (sha256-…) form',
+  pinRevExpected: () => 'a 40-hex commit',
   pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
   pinHashMismatchHint: (url: string) =>
     `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,

@@ -19,10 +19,12 @@ export interface BatchExpression {
 
 /**
  * One expression that evaluates every image of a directory in a single Nix process, so that a
- * heavy import they share (nixpkgs) is paid once. It mimics nix-instantiate step by step: the file
- * is auto-called as nix-instantiate auto-calls (see autoCall), each `-A` step auto-calls again, the
- * selected value is auto-called, and it must then be one derivation. Images that name the same
- * file with the same arguments share one call, as Nix shares nothing across calls.
+ * heavy import they share (nixpkgs) is paid once. It mimics nix-instantiate step by step, each
+ * value being auto-called exactly once as nix-instantiate auto-calls (see autoCall): the file's
+ * value (findAlongAttrPath before the first `-A` step, getDerivations when there is none), then
+ * each value an `-A` step selects (before the next step, or by getDerivations after the last);
+ * the result must then be one derivation. Images that name the same file with the same arguments
+ * share one call, as Nix shares nothing across calls.
  *
  * Data travels as JSON in one `--argstr` so that no path or string is ever spliced into Nix
  * source; `--arg` expressions become formals `a0`, `a1`, … of the outer function. With an answer
@@ -69,14 +71,13 @@ let
     else if builtins.isFunction f && hasFormals f
     then f (if takesAll f then args else builtins.intersectAttrs (builtins.functionArgs f) args)
     else f;
-  step = args: v: st:
-    let c = autoCall args v;
-    in if st ? index then builtins.elemAt c st.index else c.\${st.name};
+  # v has been auto-called; what it selects is auto-called once, here, and never again.
+  step = args: v: st: autoCall args (if st ? index then builtins.elemAt v st.index else v.\${st.name});
   calls = map (c: let args = argValues c.args; in { inherit args; value = autoCall args (import (/. + c.file)); }) s.calls;
   describe = i:
     let
       c = builtins.elemAt calls i.call;
-      v = autoCall c.args (builtins.foldl' (step c.args) c.value i.path);
+      v = builtins.foldl' (step c.args) c.value i.path;
       isDrv = builtins.isAttrs v && (v.type or null) == "derivation";
       outputs = v.outputs or [ "out" ];
     in if !isDrv then { kind = builtins.typeOf v; size = if builtins.isAttrs v || builtins.isList v then builtins.length (if builtins.isList v then v else builtins.attrNames v) else 0; }

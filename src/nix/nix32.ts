@@ -15,7 +15,8 @@ export function toNix32(bytes: Uint8Array): string {
   return text;
 }
 
-/** A sha256 as a pin may write it (nix-base32, or SRI `sha256-<base64>`), in nix-base32. */
+/** A sha256 as a pin may write it (nix-base32, base16, or SRI `sha256-<base64>`), in nix-base32. */
 export function sha256Nix32(hash: string): string {
-  return hash.startsWith('sha256-') ? toNix32(Buffer.from(hash.slice('sha256-'.length), 'base64')) : hash;
+  if (hash.startsWith('sha256-')) return toNix32(Buffer.from(hash.slice('sha256-'.length), 'base64'));
+  return /^[0-9a-fA-F]{64}$/.test(hash) ? toNix32(Buffer.from(hash, 'hex')) : hash;
 }

@@ -6,22 +6,41 @@ import { messages } from '../messages.js';
 import { fetchTarballArgs, prefetchArgs, type EvalSettings } from './commandLine.js';
 import { nixInstantiate, nixPrefetchUrl } from './nixInstantiate.js';
 
-/** niv's `sources.json` entry fields. */
+/**
+ * niv's `sources.json` entry fields. The sha256 in any form `builtins.fetchTarball` takes it:
+ * nix-base32 (what nix-prefetch-url prints), base16 (what nix-hash --to-base16 prints) or SRI.
+ */
 export const pinSchema = z
   .object({
     url: z.string().min(1),
     sha256: z
       .string()
-      .regex(/^[0-9abcdfghijklmnpqrsvwxyz]{52}$|^sha256-[A-Za-z0-9+/]{43}=$/, 'a nix-base32 sha256 (52 characters)'),
+      .regex(
+        /^[0-9abcdfghijklmnpqrsvwxyz]{52}$|^[0-9a-fA-F]{64}$|^sha256-[A-Za-z0-9+/]{43}=$/,
+        messages.pinSha256Expected(),
+      ),
     rev: z
       .string()
-      .regex(/^[0-9a-f]{40}$/, 'a 40-hex commit')
+      .regex(/^[0-9a-f]{40}$/, messages.pinRevExpected())
       .optional(),
     branch: z.string().optional(),
   })
   .passthrough();
 
 export type Pin = z.output<typeof pinSchema>;
+
+/** A pin file's fields as written, none of them checked yet: what `pin update` starts from. */
+export type PinFields = Record<string, unknown>;
+
+/**
+ * What `pin update` needs of a pin: an object (whose other fields it keeps), its url, and the rev
+ * it replaces with --rev.
+ */
+export const pinUpdateSchemas = {
+  fields: z.object({}).passthrough(),
+  url: pinSchema.pick({ url: true }).passthrough(),
+  urlAndRev: pinSchema.pick({ url: true, rev: true }).passthrough(),
+};
 
 /** The commit a GitHub-style archive URL names (`…/archive/<40 hex>.tar.gz`), if it names one. */
 export function revisionInUrl(url: string): string | undefined {
@@ -39,8 +58,17 @@ export function checkPinConsistent(pin: Pin, displayFile: string): void {
   }
 }
 
-/** Reads the pin file; undefined when there is none. */
+/** Reads the pin file, validated; undefined when there is none. */
 export async function readPin(file: string, displayFile: string, root?: string): Promise<Pin | undefined> {
+  const fields = await readPinFields(file, displayFile, root);
+  return fields === undefined ? undefined : checkedPin(pinSchema, fields, displayFile);
+}
+
+/**
+ * Reads the pin file as JSON without checking its fields (see checkedPin); undefined when there is
+ * none. A file that is not JSON is invalid.
+ */
+export async function readPinFields(file: string, displayFile: string, root?: string): Promise<unknown> {
   let text: string;
   try {
     // A tracked symlink could name any file on the machine: the pin is read only inside the tree.
@@ -59,9 +87,8 @@ export async function readPin(file: string, displayFile: string, root?: string):
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch (error) {
     // Not the parser's message: it quotes the start of the file, which need not be a pin's.
     const at = /position (\d+)/.exec((error as Error).message)?.[1];
@@ -71,19 +98,24 @@ export async function readPin(file: string, displayFile: string, root?: string):
       cause: error,
     });
   }
-  const result = pinSchema.safeParse(raw);
-  if (!result.success) {
-    const detail = result.error.issues
-      .map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`)
-      .join('\n');
-    const fields = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(top level)'))];
-    throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, messages.pinBadFields(fields)), {
-      location: { file: displayFile },
-      detail,
-      hint: messages.pinHint(),
-    });
-  }
-  return result.data;
+}
+
+/** A pin's fields checked by `schema`: each field that does not fit is named (exit 2). */
+export function checkedPin<Schema extends z.ZodTypeAny>(
+  schema: Schema,
+  fields: unknown,
+  displayFile: string,
+): z.output<Schema> {
+  const result = schema.safeParse(fields);
+  if (result.success) return result.data as z.output<Schema>;
+  const { issues } = result.error;
+  const detail = issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`).join('\n');
+  const names = [...new Set(issues.map((issue) => issue.path.join('.') || '(top level)'))];
+  throw new NixtagError('PIN_INVALID', messages.pinInvalid(displayFile, messages.pinBadFields(names)), {
+    location: { file: displayFile },
+    detail,
+    hint: messages.pinHint(),
+  });
 }
 
 /**

@@ -176,6 +176,22 @@ describe('nixtag doctor finds', () => {
     for (const code of ALL) expect(codes(result)).not.toContain(code);
     expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
   });
+  it('nothing for constructs that only strings and comments name', async () => {
+    const files: Files = {
+      'default.nix': image([
+        'src = builtins.path { path = ./app; name = "source"; };',
+        'description = "reads no builtins.getEnv, no <nixpkgs>, no currentTime and no src.rev of ./.";',
+        "notes = ''",
+        '    no builtins.getEnv "HOME" nor <nixpkgs> here, \'\'${builtins.getEnv "X"}',
+        "  ''; /* nor builtins.getEnv here */",
+        'label = "app-${"getEnv <nixpkgs>"}";',
+      ]),
+      'app/main.go': 'package main\n',
+    };
+    const result = await diagnose(files);
+    expect(result.findings).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
 });
 
 /**

@@ -67,4 +67,18 @@ describe('nixtag doctor', () => {
     expect(result.stderr).toContain('NIX_EVAL_FAILED');
     expect(result.stderr).not.toContain('evaluating file');
   });
+
+  it("names the user's files in Nix's error, never its temporary copies, as hash does", () => {
+    const repo = gitRepo({
+      'default.nix':
+        'derivation { name = "img"; system = "x86_64-linux"; builder = "/bin/sh"; v = toString (builtins.findFile builtins.nixPath "nixpkgs"); }\n',
+    });
+    const hashed = nixtagCli(repo.dir, ['hash']);
+    const result = nixtagCli(repo.dir, ['doctor']);
+    expect(result.code).toBe(3);
+    expect(hashed.stderr).toMatch(/\bat default\.nix:1:\d+/);
+    expect(result.stderr).toContain(/\bat (default\.nix:1:\d+)/.exec(hashed.stderr)![1]);
+    expect(result.stderr).not.toContain('nixtag-doctor-');
+    expect(result.stderr).not.toContain(repo.dir);
+  });
 });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +114,59 @@ describe('nixtag pin', () => {
     expect(nixtagCli(empty.dir, ['pin', 'update']).code).toBe(2);
     expect(nixtagCli(empty.dir, ['pin', 'update', '--rev', 'main']).stderr).toContain('40-hex');
     expect(nixtagCli(empty.dir, ['pin', 'frobnicate']).code).toBe(2);
+  });
+
+  it('update repairs a malformed sha256: it needs only the url (and the rev with --rev); show still refuses it', () => {
+    const { a, b } = archives();
+    const repo = gitRepo({
+      '.nixpkgs-pin.json': JSON.stringify({ url: a.url, sha256: 'TODO', branch: 'nixos-24.11' }),
+    });
+    expect(nixtagCli(repo.dir, ['pin', 'show']).stderr).toContain("bad field 'sha256'");
+    const repaired = nixtagCli(repo.dir, ['pin', 'update']);
+    expect(repaired.code, repaired.stderr).toBe(0);
+    const pin = path.join(repo.dir, '.nixpkgs-pin.json');
+    expect(readJson(pin)).toEqual({ url: a.url, sha256: a.sha256, branch: 'nixos-24.11', rev: REV_A });
+    expect(nixtagCli(repo.dir, ['pin', 'verify']).code).toBe(0);
+
+    repo.write({ '.nixpkgs-pin.json': JSON.stringify({ url: a.url, sha256: 'TODO', rev: REV_A }) });
+    expect(nixtagCli(repo.dir, ['pin', 'update', '--rev', REV_B]).code).toBe(0);
+    expect(readJson(pin)).toEqual({ url: b.url, sha256: b.sha256, rev: REV_B });
+
+    repo.write({ '.nixpkgs-pin.json': JSON.stringify({ url: '', sha256: 'TODO', rev: 'x' }) });
+    expect(nixtagCli(repo.dir, ['pin', 'update', '--url', a.url]).code).toBe(0);
+    expect(readJson(pin)).toEqual({ url: a.url, sha256: a.sha256, rev: REV_A });
+
+    repo.write({ '.nixpkgs-pin.json': JSON.stringify({ url: '', sha256: 'TODO' }) });
+    const noUrl = nixtagCli(repo.dir, ['pin', 'update']);
+    expect(noUrl.code).toBe(2);
+    expect(noUrl.stderr).toContain("bad field 'url'");
+    expect(noUrl.stderr).not.toContain("'sha256'");
+
+    repo.write({ '.nixpkgs-pin.json': JSON.stringify({ url: a.url, sha256: 'TODO', rev: 'main' }) });
+    const badRev = nixtagCli(repo.dir, ['pin', 'update', '--rev', REV_B]);
+    expect(badRev.code).toBe(2);
+    expect(badRev.stderr).toContain("bad field 'rev'");
+
+    repo.write({ '.nixpkgs-pin.json': JSON.stringify({ url: a.url, sha256: 'TODO', branch: 24.11 }) });
+    const badBranch = nixtagCli(repo.dir, ['pin', 'update']);
+    expect(badBranch.code).toBe(2);
+    expect(badBranch.stderr).toContain("bad field 'branch'");
+    expect(readJson(pin)).toEqual({ url: a.url, sha256: 'TODO', branch: 24.11 });
+  });
+
+  it('a base16 sha256, which fetchTarball accepts, is a valid pin: shown, verified, evaluated', async () => {
+    const { a } = archives();
+    const hex = execFileSync('nix-hash', ['--type', 'sha256', '--to-base16', a.sha256], { encoding: 'utf8' }).trim();
+    expect(hex).toMatch(/^[0-9a-f]{64}$/);
+    const repo = gitRepo({
+      'default.nix': `let pkgs = import <nixpkgs> {}; in derivation {
+  name = "app-\${pkgs.version}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+}`,
+      '.nixpkgs-pin.json': JSON.stringify({ url: a.url, sha256: hex }),
+    });
+    expect((await pinShow({ cwd: repo.dir })).pin.sha256).toBe(hex);
+    expect((await pinVerify({ cwd: repo.dir })).pin.sha256).toBe(hex);
+    expect((await hash({ cwd: repo.dir, cache: false })).images[0]!.outPath).toMatch(/-app-a$/);
   });
 
   it('a url that cannot be downloaded is a failing tool (exit 3)', () => {

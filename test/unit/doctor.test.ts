@@ -110,12 +110,42 @@ describe("reading Nix's log", () => {
 
   it('locates constructs, but not in comments', async () => {
     const root = tempDir();
-    writeFiles(root, { 'default.nix': '# src = ./.;\nsrc = ./.; # ./.\nname = "a#./.";\n' });
+    writeFiles(root, {
+      'default.nix': '# src = ./.;\nsrc = ./.; # ./.\nname = "a#${./.}";\n/* ./.\n ./. */ x = ./.;\n',
+    });
     const hits = await new SourceScanner(root).hits(['default.nix'], rule('gitMetadata').construct!);
     expect(hits.map(({ line, column }) => [line, column])).toEqual([
       [2, 7],
-      [3, 11],
+      [3, 13],
+      [5, 13],
     ]);
+  });
+
+  it('locates constructs in the code of a file, never in its strings', async () => {
+    const root = tempDir();
+    const text = [
+      'description = "reads no builtins.getEnv and no <nixpkgs>";',
+      'escaped = "a \\" getEnv \\${getEnv} $${getEnv}";',
+      "long = ''",
+      "  getEnv <nixpkgs> ''${getEnv} ''' getEnv $${getEnv}",
+      "  \" getEnv '' + getEnv;",
+      'both = "${builtins.getEnv "HOME"}-${"getEnv"}" + \'\'${ { a = getEnv; }.a + "\'\'" }\'\';',
+      "primed = x'' : getEnv;",
+      'site = http://example.org/*; uri = x:getEnv; after = getEnv;',
+      '',
+    ].join('\n');
+    writeFiles(root, { 'default.nix': text });
+    const scanner = new SourceScanner(root);
+    const where = async (construct: RegExp) =>
+      (await scanner.hits(['default.nix'], construct)).map(({ line, column }) => [line, column]);
+    expect(await where(rule('environment').construct!)).toEqual([
+      [5, 17],
+      [6, 20],
+      [6, 61],
+      [7, 16],
+      [8, 54],
+    ]);
+    expect(await where(rule('nixPath').construct!)).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import { evaluationArgs, prefetchArgs } from '../../src/nix/commandLine.js';
 import { batchExpression } from '../../src/nix/expression.js';
 import { sha256Nix32, toNix32 } from '../../src/nix/nix32.js';
 import { checkPinConsistent, readPin, revisionInUrl } from '../../src/nix/pin.js';
+import { tempDir, writeFiles } from '../helpers/repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,6 +27,29 @@ describe('nix-base32', () => {
     expect(toNix32(empty)).toBe('0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73');
     expect(sha256Nix32(`sha256-${empty.toString('base64')}`)).toBe(toNix32(empty));
     expect(sha256Nix32('0mdqa9w1p6cmli6976v4wi0sw9r4p5prkj7lzfd1877wk11c9c73')).toBe(toNix32(empty));
+  });
+
+  it('reads a base16 sha256 (64 hex, as fetchTarball accepts it) as the same hash', () => {
+    const empty = createHash('sha256').update('').digest();
+    expect(sha256Nix32(empty.toString('hex'))).toBe(toNix32(empty));
+    expect(sha256Nix32(empty.toString('hex').toUpperCase())).toBe(toNix32(empty));
+  });
+});
+
+describe('pin files', () => {
+  it('take a sha256 in nix-base32, base16 or SRI form, and nothing else', async () => {
+    const empty = createHash('sha256').update('').digest();
+    const dir = tempDir();
+    const read = (sha256: string) => {
+      writeFiles(dir, { 'pin.json': JSON.stringify({ url: 'https://example.org/n.tar.gz', sha256 }) });
+      return readPin(path.join(dir, 'pin.json'), 'pin.json');
+    };
+    for (const sha256 of [toNix32(empty), empty.toString('hex'), `sha256-${empty.toString('base64')}`]) {
+      expect((await read(sha256))?.sha256).toBe(sha256);
+    }
+    for (const sha256 of ['TODO', empty.toString('hex').slice(1), `${toNix32(empty)}e`]) {
+      await expect(read(sha256)).rejects.toMatchObject({ code: 'PIN_INVALID' });
+    }
   });
 });
 

@@ -20,4 +20,10 @@ describe('userPaths: Nix messages name the user’s files, not the checked-out t
       '/nix/store/abc-source/default.nix:1:1 and /home/u/app/default.nix',
     );
   });
+  it("maps doctor's copies of the tree only when asked: doctor locates its findings by them", () => {
+    const log =
+      "at /tmp/nixtag-doctor-tq52o0/base/source/svc/default.nix:1:119: in '/tmp/nixtag-doctor-tq52o0/commit/source'";
+    expect(userPaths(log, { doctorCopies: true })).toBe("at svc/default.nix:1:119: in '.'");
+    expect(userPaths(log)).toBe(log);
+  });
 });

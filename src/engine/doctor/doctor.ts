@@ -4,6 +4,7 @@ import { NixtagError } from '../../errors.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../../nix/commandLine.js';
 import { evaluateImages, type ImageRequest } from '../../nix/evaluate.js';
 import { nixInstantiate } from '../../nix/nixInstantiate.js';
+import { userPaths } from '../../state/paths.js';
 import { requestsFor, settingsFor } from '../evaluation.js';
 import { defaultImage, type ResolvedImage } from '../images.js';
 import { findReferences } from '../references.js';
@@ -94,6 +95,19 @@ async function gather(image: ResolvedImage, base: string, settingsAt: SettingsAt
   return evidence;
 }
 
+/** An error met while evaluating doctor's copies, naming the user's paths instead of the copies'. */
+function inUserPaths(error: unknown): unknown {
+  if (!(error instanceof NixtagError)) return error;
+  const user = (text: string) => userPaths(text, { doctorCopies: true });
+  const { location, hint, detail } = error;
+  return new NixtagError(error.code, user(error.message), {
+    ...(location === undefined ? {} : { location: { ...location, file: user(location.file) } }),
+    ...(hint === undefined ? {} : { hint: user(hint) }),
+    ...(detail === undefined ? {} : { detail: user(detail) }),
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  });
+}
+
 async function ask(args: string[], cwd: string): Promise<string> {
   return (await nixInstantiate(args, cwd)).stdout.trim();
 }
@@ -152,6 +166,8 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         images: images.map((image) => image.name),
         findings,
       };
+    } catch (error) {
+      throw inUserPaths(error);
     } finally {
       await rm(plan.scratch, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { git } from '../../git/git.js';
 import type { EvalSettings } from '../../nix/commandLine.js';
 import { nixEnvironment } from '../../nix/environment.js';
+import { DOCTOR_SCRATCH_PREFIX } from '../../state/paths.js';
 
 /** One way of evaluating an image that exposes an impurity when its tag differs from the base's. */
 export type ProbeId =
@@ -103,7 +104,7 @@ async function variant(
  * environment, the system, a manifest's bytes), so a tag that moves names the impurity.
  */
 export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
-  const scratch = await mkdtemp(path.join(tmpdir(), 'nixtag-doctor-'));
+  const scratch = await mkdtemp(path.join(tmpdir(), DOCTOR_SCRATCH_PREFIX));
   const base = path.join(scratch, 'base', input.checkoutName);
   await mkdir(base, { recursive: true });
   await cp(input.checkout, base, {

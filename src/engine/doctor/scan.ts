@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { nixCode } from './nixCode.js';
 
 /** A construct found on one line of a file Nix evaluated; 1-based, the file relative to the tree. */
 export interface Hit {
@@ -50,22 +51,24 @@ export function nixError(log: string): string {
   return (at === -1 ? log : log.slice(at)).trim();
 }
 
-/** Reads each evaluated file once, for every construct the rules look for. */
+/** Reads each evaluated file once, for every construct the rules look for in its code (nixCode). */
 export class SourceScanner {
-  readonly #texts = new Map<string, Promise<string>>();
+  readonly #lines = new Map<string, Promise<string[]>>();
 
   constructor(readonly root: string) {}
 
   async hits(files: readonly string[], construct: RegExp): Promise<Hit[]> {
     const hits: Hit[] = [];
     for (const file of files) {
-      let text = this.#texts.get(file);
-      if (text === undefined) {
-        text = readFile(path.join(this.root, file), 'utf8').catch(() => '');
-        this.#texts.set(file, text);
+      let lines = this.#lines.get(file);
+      if (lines === undefined) {
+        lines = readFile(path.join(this.root, file), 'utf8').then(
+          (text) => nixCode(text).split('\n'),
+          () => [],
+        );
+        this.#lines.set(file, lines);
       }
-      (await text).split('\n').forEach((line, index) => {
-        const code = withoutComment(line);
+      (await lines).forEach((code, index) => {
         for (const match of code.matchAll(new RegExp(construct.source, 'g'))) {
           hits.push({ file, line: index + 1, column: match.index + 1, text: match[0] });
         }
@@ -73,16 +76,4 @@ export class SourceScanner {
     }
     return hits;
   }
-}
-
-/** A line up to a `#` comment that is not inside a string (good enough for locating constructs). */
-function withoutComment(line: string): string {
-  let quoted = false;
-  for (let index = 0; index < line.length; index++) {
-    const char = line[index];
-    if (char === '\\') index++;
-    else if (char === '"') quoted = !quoted;
-    else if (char === '#' && !quoted) return line.slice(0, index);
-  }
-  return line;
 }
