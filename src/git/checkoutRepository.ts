@@ -6,12 +6,27 @@ import { deflateSync } from 'node:zlib';
 import { git, type GitOptions } from './git.js';
 
 /**
+ * Git with none of the user's own files: no system or global configuration, no system attributes,
+ * and HOME and XDG_CONFIG_HOME at a directory that does not exist (Debian's `/nonexistent`, the
+ * home of users that have none). GIT_CONFIG_GLOBAL alone is not enough: with core.attributesFile
+ * unset, git still reads `$XDG_CONFIG_HOME/git/attributes`, else `~/.config/git/attributes`, and
+ * an `eol=crlf` there would convert the checkout as CI's fresh container never does.
+ */
+export const WITHOUT_USER_FILES: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_ATTR_NOSYSTEM: '1',
+  HOME: '/nonexistent',
+  XDG_CONFIG_HOME: '/nonexistent',
+};
+
+/**
  * The checkout nixtag evaluates is a git repository of its own, as CI's clone is: `<checkout>/.git`
  * borrows the user's objects through `objects/info/alternates` (nothing is copied), and its HEAD
  * is the judged commit, so `builtins.fetchGit ./.` and `lib.fileset.gitTracked` see what they see
- * in CI. Every git command on it runs with no system or global configuration and no system
- * attributes, as in CI's fresh container: the user's `core.autocrlf`, filters, `core.attributesFile`
- * and sparse-checkout patterns never reach it, while the tree's own `.gitattributes` apply.
+ * in CI. Every git command on it runs without the user's files (WITHOUT_USER_FILES), as in CI's
+ * fresh container: the user's `core.autocrlf`, filters, attributes files and sparse-checkout
+ * patterns never reach it, while the tree's own `.gitattributes` apply.
  */
 export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): GitOptions {
   return {
@@ -20,9 +35,7 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
     env: {
       GIT_DIR: path.join(workTree, '.git'),
       GIT_WORK_TREE: workTree,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_ATTR_NOSYSTEM: '1',
+      ...WITHOUT_USER_FILES,
       ...extra.env,
     },
   };

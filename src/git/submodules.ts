@@ -3,7 +3,7 @@ import { rm, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { checkoutGit, initCheckout, setHead } from './checkoutRepository.js';
+import { checkoutGit, initCheckout, setHead, WITHOUT_USER_FILES } from './checkoutRepository.js';
 import { git } from './git.js';
 
 /** Where the submodules of a repository keep their git directories on this machine. */
@@ -107,7 +107,7 @@ export async function checkoutSubmodules(
 function hasCommit(objects: string, oid: string): Promise<boolean> {
   return git(['cat-file', '-e', `${oid}^{commit}`], {
     cwd: objects,
-    env: { GIT_DIR: path.dirname(objects), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    env: { ...WITHOUT_USER_FILES, GIT_DIR: path.dirname(objects) },
   }).then(
     () => true,
     () => false,
