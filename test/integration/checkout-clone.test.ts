@@ -7,7 +7,7 @@ import { judgedTree, type TreeSource } from '../../src/git/source.js';
 import { freshenIndex } from '../../src/git/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
 import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
-import { cleanGitEnv, describeTree, freshClone } from '../helpers/trees.js';
+import { cleanGitEnv, describeTree, freshClone, submoduleGitFiles } from '../helpers/trees.js';
 
 /** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
 function addSubmodule(repo: TestRepo, nested = false): TestRepo {
@@ -68,7 +68,10 @@ async function checkout(repo: TestRepo, source: TreeSource): Promise<string> {
 /** nixtag's checkout of `source` holds what a fresh recursive clone of HEAD holds, and is clean. */
 async function expectClone(repo: TestRepo, source: TreeSource): Promise<string> {
   const dir = await checkout(repo, source);
-  expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir)));
+  const clone = freshClone(repo.dir);
+  expect(describeTree(dir)).toEqual(describeTree(clone));
+  // A submodule's .git is a gitfile naming its git dir under the superproject's .git/modules.
+  expect(submoduleGitFiles(dir)).toEqual(submoduleGitFiles(clone));
   await freshenIndex(dir); // as an evaluation that reads git does first (the index is kept from then on)
   const status = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--ignore-submodules=none'], {
     env: cleanGitEnv(),
