@@ -5,7 +5,10 @@ import { git } from './git.js';
 
 /** Where the submodules of a repository keep their git directories on this machine. */
 export interface SubmoduleHome {
-  /** The git directories that may hold `modules/<name>` (the superproject's common dir). */
+  /**
+   * The git directories that may hold `modules/<name>`, nearest first: the judged work tree's own
+   * (`.git/worktrees/<name>` in a linked worktree), then the common dir.
+   */
   gitDirs: readonly string[];
   /** The superproject's work tree, where a submodule's own `.git` (a gitfile, or old-style a directory) is. */
   workTree: string;
@@ -22,11 +25,15 @@ function gitDirAt(dotGit: string): string | undefined {
   }
 }
 
-/** The git directory of a submodule on this machine: `.git/modules/<name>`, or an old-style `<path>/.git`. */
+/**
+ * The git directories of a submodule on this machine, the one the work tree's own submodule uses
+ * first (in a linked worktree, `.git/worktrees/<wt>/modules/<name>`, where `git submodule update`
+ * run there fetched), then `modules/<name>` of each of the home's git directories.
+ */
 function localGitDirs(home: SubmoduleHome, name: string, file: string): string[] {
   const candidates = [
-    ...home.gitDirs.map((gitDir) => path.join(gitDir, 'modules', name)),
     gitDirAt(path.join(home.workTree, file, '.git')),
+    ...home.gitDirs.map((gitDir) => path.join(gitDir, 'modules', name)),
   ];
   const found: string[] = [];
   for (const candidate of candidates) {
@@ -59,7 +66,7 @@ export async function submoduleSource(
   oid: string,
 ): Promise<{ gitDir: string; home: SubmoduleHome } | undefined> {
   const gitDirs = localGitDirs(home, name, file);
-  for (const gitDir of gitDirs.slice(0, 1)) {
+  for (const gitDir of gitDirs) {
     if (await hasCommit(gitDir, oid)) {
       const nested = [gitDir, ...gitDirs.filter((other) => other !== gitDir)];
       return { gitDir, home: { gitDirs: nested, workTree: path.join(home.workTree, file) } };

@@ -93,7 +93,7 @@ export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<st
 /** Where the user's clone keeps the objects and submodules that the checkout borrows. */
 const objectsOf = (repository: Repository) => path.join(repository.commonDir, 'objects');
 const submoduleHome = (repository: Repository): SubmoduleHome => ({
-  gitDirs: [repository.commonDir],
+  gitDirs: [...new Set([repository.gitDir, repository.commonDir])],
   workTree: repository.root,
 });
 /** The checkout as the repository its submodules are checked out in. */
