@@ -128,6 +128,13 @@ function cacheEnvironment(session: Session): string | undefined {
   return session.environment === undefined ? undefined : `${session.environment}\n${JSON.stringify(session.config)}`;
 }
 
+/**
+ * What an evaluation's inputs are keyed on in the judged tree: its files and its gitlinks, so
+ * that an input at or under a submodule (a file in it, its directory, the whole tree) changes
+ * key when the submodule's recorded commit does (state/inputKey.ts covers what lies above an input).
+ */
+const keyedEntries = (session: Session) => [...session.entries, ...session.gitlinks];
+
 /** The images' `--arg` expressions, as Nix text in their images' directories (they may name paths). */
 export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
   return images.flatMap((image) =>
@@ -186,7 +193,7 @@ async function evaluateInTree(
   );
   const environment = cacheEnvironment(session);
   if (environment !== undefined && settled.cacheable) {
-    session.evaluations?.store(environment, inputs, session.entries, tags);
+    session.evaluations?.store(environment, inputs, keyedEntries(session), tags);
   }
   return { tags, inputs };
 }
@@ -202,7 +209,7 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
   const cached =
     environment === undefined || images.length === 0
       ? undefined
-      : session.evaluations?.lookup(environment, session.entries, images.map(evaluationKey));
+      : session.evaluations?.lookup(environment, keyedEntries(session), images.map(evaluationKey));
   if (cached !== undefined) {
     return {
       tagsFor: async (wanted) => byName(cached.tags, wanted),

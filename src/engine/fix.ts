@@ -139,13 +139,8 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   if (treeId === session.treeId) return [];
   const checkout = checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config)));
   checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
-  const after: Session = {
-    ...session,
-    tree,
-    treeId,
-    entries: await listTree(session.repository, treeId),
-    checkout,
-  };
+  const { files, gitlinks } = await listTree(session.repository, treeId);
+  const after: Session = { ...session, tree, treeId, entries: files, gitlinks, checkout };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
   for (const image of images) {

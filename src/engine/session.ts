@@ -50,6 +50,11 @@ export interface Session {
   treeId: string;
   /** Its files, with modes and blob ids. */
   entries: TreeEntry[];
+  /**
+   * Its gitlinks: submodule paths and the commits recorded for them. Never files, but an input at
+   * or under one is keyed on its commit (evaluation.ts).
+   */
+  gitlinks: TreeEntry[];
   /** The tree checked out under CI's checkout name; awaited by Nix. Refuses missing submodules. */
   checkout: Promise<string>;
   /** The same checkout as it was made, submodules CI fetches and this clone lacks left empty (doctor). */
@@ -127,7 +132,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
     // not, so the configuration then comes from the tracked files alone.
     if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
-      const tracked = new Set((await entries).map((entry) => entry.path));
+      const tracked = new Set((await entries).files.map((entry) => entry.path));
       if (!tracked.has(loaded.file)) loaded = await (await configModule).loadConfig((await speculative).dir);
     }
     const { config, file } = loaded;
@@ -143,7 +148,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     materialized.catch(() => undefined);
     checkout.catch(() => undefined);
     const images = configuredImages(config);
-    const files = await entries;
+    const { files, gitlinks } = await entries;
     // The configuration file is never a manifest: it names repositories without being deployed.
     const scopes = await selectManifests(
       files.map((entry) => entry.path).filter((path) => path !== file),
@@ -155,6 +160,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       tree,
       treeId,
       entries: files,
+      gitlinks,
       checkout,
       materialized,
       manifestRoot: source.kind === 'worktree' ? repository.root : await checkout,

@@ -1,17 +1,32 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { git, type GitOptions } from './git.js';
 
 /**
+ * Git with none of the user's own files: no system or global configuration, no system attributes,
+ * and HOME and XDG_CONFIG_HOME at a directory that does not exist (Debian's `/nonexistent`, the
+ * home of users that have none). GIT_CONFIG_GLOBAL alone is not enough: with core.attributesFile
+ * unset, git still reads `$XDG_CONFIG_HOME/git/attributes`, else `~/.config/git/attributes`, and
+ * an `eol=crlf` there would convert the checkout as CI's fresh container never does.
+ */
+export const WITHOUT_USER_FILES: Readonly<Record<string, string>> = {
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_ATTR_NOSYSTEM: '1',
+  HOME: '/nonexistent',
+  XDG_CONFIG_HOME: '/nonexistent',
+};
+
+/**
  * The checkout nixtag evaluates is a git repository of its own, as CI's clone is: `<checkout>/.git`
  * borrows the user's objects through `objects/info/alternates` (nothing is copied), and its HEAD
  * is the judged commit, so `builtins.fetchGit ./.` and `lib.fileset.gitTracked` see what they see
- * in CI. Every git command on it runs with no system or global configuration and no system
- * attributes, as in CI's fresh container: the user's `core.autocrlf`, filters, `core.attributesFile`
- * and sparse-checkout patterns never reach it, while the tree's own `.gitattributes` apply.
+ * in CI. Every git command on it runs without the user's files (WITHOUT_USER_FILES), as in CI's
+ * fresh container: the user's `core.autocrlf`, filters, attributes files and sparse-checkout
+ * patterns never reach it, while the tree's own `.gitattributes` apply.
  */
 export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): GitOptions {
   return {
@@ -20,9 +35,7 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
     env: {
       GIT_DIR: path.join(workTree, '.git'),
       GIT_WORK_TREE: workTree,
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-      GIT_ATTR_NOSYSTEM: '1',
+      ...WITHOUT_USER_FILES,
       ...extra.env,
     },
   };
@@ -32,16 +45,45 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
 const algorithmOf = (oid: string) => (oid.length === 64 ? 'sha256' : 'sha1');
 
 /**
- * Makes `workTree` an empty git repository that reads its objects from `objectDirectories` (the
- * user's, and for a submodule its own module's).
+ * The git directory of a checkout: its `.git`, or where a submodule's gitfile (`gitdir: …`, as a
+ * recursive clone writes it) points.
  */
-export async function initCheckout(workTree: string, objectDirectories: readonly string[], sampleOid: string) {
-  await git(
-    ['init', '--quiet', `--object-format=${algorithmOf(sampleOid)}`, workTree],
-    checkoutGit(workTree, { cwd: path.dirname(workTree) }),
-  );
+export function gitDirOf(workTree: string): string {
+  const dotGit = path.join(workTree, '.git');
+  try {
+    if (!statSync(dotGit).isFile()) return dotGit;
+    const pointer = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1]?.trim();
+    return pointer === undefined ? dotGit : path.resolve(workTree, pointer);
+  } catch {
+    return dotGit;
+  }
+}
+
+/**
+ * Makes `workTree` an empty git repository that reads its objects from `objectDirectories` (the
+ * user's, and for a submodule its own module's). A submodule's git directory is elsewhere
+ * (`gitDir`, under the superproject's `.git/modules`), as a recursive clone has it: `git init
+ * --separate-git-dir` writes the gitfile that points there, and submodules.ts makes it relative.
+ */
+export async function initCheckout(
+  workTree: string,
+  objectDirectories: readonly string[],
+  sampleOid: string,
+  gitDir = path.join(workTree, '.git'),
+) {
+  const separate = gitDir !== path.join(workTree, '.git');
+  const init = ['init', '--quiet', `--object-format=${algorithmOf(sampleOid)}`];
+  if (separate) {
+    mkdirSync(path.dirname(gitDir), { recursive: true });
+    await git([...init, `--separate-git-dir=${gitDir}`, workTree], {
+      cwd: path.dirname(workTree),
+      env: { ...WITHOUT_USER_FILES },
+    });
+  } else {
+    await git([...init, workTree], checkoutGit(workTree, { cwd: path.dirname(workTree) }));
+  }
   await writeFile(
-    path.join(workTree, '.git', 'objects', 'info', 'alternates'),
+    path.join(gitDir, 'objects', 'info', 'alternates'),
     objectDirectories.map((directory) => `${directory}\n`).join(''),
   );
 }
@@ -73,7 +115,7 @@ export async function writeCommit(
   const body = Buffer.from(text);
   const object = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
   const oid = createHash(algorithmOf(tree)).update(object).digest('hex');
-  const file = path.join(workTree, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+  const file = path.join(gitDirOf(workTree), 'objects', oid.slice(0, 2), oid.slice(2));
   // A few hundred bytes: written synchronously, which costs less than a round through the
   // thread pool on the path every incremental checkout takes.
   if (!existsSync(file)) {
@@ -87,7 +129,7 @@ export async function writeCommit(
 /** The commit the checkout's HEAD names (detached), if any. */
 export function headOf(workTree: string): string | undefined {
   try {
-    const head = readFileSync(path.join(workTree, '.git', 'HEAD'), 'utf8').trim();
+    const head = readFileSync(path.join(gitDirOf(workTree), 'HEAD'), 'utf8').trim();
     return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head) ? head : undefined;
   } catch {
     return undefined;
@@ -97,7 +139,7 @@ export function headOf(workTree: string): string | undefined {
 /** Points the checkout's HEAD at `commit`, detached, as a CI checkout of a revision is. */
 export async function setHead(workTree: string, commit: string): Promise<void> {
   if (headOf(workTree) === commit) return;
-  const head = path.join(workTree, '.git', 'HEAD');
+  const head = path.join(gitDirOf(workTree), 'HEAD');
   writeFileSync(`${head}.${process.pid}.tmp`, `${commit}\n`);
   renameSync(`${head}.${process.pid}.tmp`, head);
 }

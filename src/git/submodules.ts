@@ -1,18 +1,13 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { rm, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { checkoutGit, initCheckout, setHead } from './checkoutRepository.js';
+import { checkoutGit, initCheckout, setHead, WITHOUT_USER_FILES } from './checkoutRepository.js';
 import { git } from './git.js';
+import { submoduleSource, type SubmoduleHome } from './submoduleSources.js';
 
-/** Where the submodules of a repository keep their git directories on this machine. */
-export interface SubmoduleHome {
-  /** The git directory that holds `modules/<name>` (the superproject's common dir). */
-  gitDir: string;
-  /** The superproject's work tree, where an old-style submodule has its own `.git`. */
-  workTree: string;
-}
+export type { SubmoduleHome } from './submoduleSources.js';
 
 /** A gitlink in a tree: a submodule path and the commit recorded for it. */
 export interface Gitlink {
@@ -48,70 +43,68 @@ async function namesByPath(workTree: string): Promise<Map<string, string>> {
   return names;
 }
 
-/** The git directory of a submodule on this machine: `.git/modules/<name>`, or an old-style `<path>/.git`. */
-function localGitDir(home: SubmoduleHome, name: string, file: string): string | undefined {
-  const candidates = [path.join(home.gitDir, 'modules', name), path.join(home.workTree, file, '.git')];
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isDirectory()) {
-        if (existsSync(path.join(candidate, 'objects'))) return candidate;
-        continue;
-      }
-      const pointer = /^gitdir: (.+)$/m.exec(readFileSync(candidate, 'utf8'))?.[1]?.trim();
-      if (pointer !== undefined) return path.resolve(path.dirname(candidate), pointer);
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
+/** The checkout a submodule is checked out in: its work tree, and the git directory that holds `modules/`. */
+export interface CheckoutRepository {
+  workTree: string;
+  gitDir: string;
+}
+
+/**
+ * A name git refuses for a submodule (a `..` component would put its git directory outside
+ * `modules/`): a recursive clone leaves such a submodule out, and so does this.
+ */
+const suspicious = (name: string) => name === '' || name.split(/[\\/]/).includes('..');
+
+/**
+ * A submodule's repository laid out as `git clone --recurse-submodules` lays it out: its git
+ * directory under the superproject's (`.git/modules/<name>`, nested ones under their parent's),
+ * with `core.worktree` pointing back, and in the work tree a gitfile whose text is the relative
+ * path (`gitdir: ../.git/modules/lib`). A `builtins.path { path = ./lib; }` takes that file in.
+ */
+async function initSubmodule(target: string, gitDir: string, objects: string, oid: string): Promise<void> {
+  await initCheckout(target, [objects], oid, gitDir);
+  await writeFile(path.join(target, '.git'), `gitdir: ${path.relative(target, gitDir)}\n`);
+  await git(['config', 'core.worktree', path.relative(gitDir, target)], {
+    cwd: gitDir,
+    env: { ...WITHOUT_USER_FILES, GIT_DIR: gitDir },
+  });
 }
 
 /**
  * Checks out each submodule at its recorded commit, as `git clone --recurse-submodules` (Tekton's
- * git-clone) does, recursively: a git repository of its own in the submodule's directory, reading
- * the objects the user's clone of it already has. Returns the submodules whose commit is not here
- * (left as empty directories, as a clone without submodules has them), paths from `workTree`.
+ * git-clone) does, recursively: a git repository of its own in the submodule's directory (see
+ * initSubmodule), reading the objects the user's clone of it already has. Returns the submodules
+ * whose commit is not here (left as empty directories, as a clone without submodules has them),
+ * paths from the checkout's work tree.
  */
 export async function checkoutSubmodules(
-  workTree: string,
+  checkout: CheckoutRepository,
   home: SubmoduleHome,
   gitlinks: readonly Gitlink[],
 ): Promise<Gitlink[]> {
   if (gitlinks.length === 0) return [];
-  const names = await namesByPath(workTree);
+  const names = await namesByPath(checkout.workTree);
   const missing: Gitlink[] = [];
   for (const link of gitlinks) {
-    const target = path.join(workTree, link.path);
+    const name = names.get(link.path) ?? link.path;
+    const target = path.join(checkout.workTree, link.path);
     await rm(target, { recursive: true, force: true });
     await mkdir(target, { recursive: true });
-    const gitDir = localGitDir(home, names.get(link.path) ?? link.path, link.path);
-    const objects = gitDir === undefined ? undefined : path.join(gitDir, 'objects');
-    if (gitDir === undefined || !(await hasCommit(objects!, link.oid))) {
+    if (suspicious(name)) continue;
+    const gitDir = path.join(checkout.gitDir, 'modules', name);
+    await rm(gitDir, { recursive: true, force: true });
+    const source = await submoduleSource(home, name, link.path, link.oid);
+    if (source === undefined) {
       missing.push(link);
       continue;
     }
-    await initCheckout(target, [objects!], link.oid);
+    await initSubmodule(target, gitDir, path.join(source.gitDir, 'objects'), link.oid);
     await git(['read-tree', '--reset', '-u', link.oid], checkoutGit(target));
     await setHead(target, link.oid);
-    const nested = await checkoutSubmodules(
-      target,
-      { gitDir, workTree: path.join(home.workTree, link.path) },
-      await gitlinksOf(target),
-    );
+    const nested = await checkoutSubmodules({ workTree: target, gitDir }, source.home, await gitlinksOf(target));
     missing.push(...nested.map((inner) => ({ ...inner, path: `${link.path}/${inner.path}` })));
   }
   return missing;
-}
-
-/** Whether an object store holds a commit (asked of git, which also follows its alternates). */
-function hasCommit(objects: string, oid: string): Promise<boolean> {
-  return git(['cat-file', '-e', `${oid}^{commit}`], {
-    cwd: objects,
-    env: { GIT_DIR: path.dirname(objects), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-  }).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** The error for submodules CI would fetch and this clone does not have. */

@@ -93,9 +93,11 @@ export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<st
 /** Where the user's clone keeps the objects and submodules that the checkout borrows. */
 const objectsOf = (repository: Repository) => path.join(repository.commonDir, 'objects');
 const submoduleHome = (repository: Repository): SubmoduleHome => ({
-  gitDir: repository.commonDir,
+  gitDirs: [...new Set([repository.gitDir, repository.commonDir])],
   workTree: repository.root,
 });
+/** The checkout as the repository its submodules are checked out in. */
+const inCheckoutRepository = (workTree: string) => ({ workTree, gitDir: path.join(workTree, '.git') });
 
 /** HEAD of the checkout: the judged commit, or for a tree not committed yet, a commit of it. */
 async function pointHead(repository: Repository, tree: JudgedTree, workTree: string, id: string) {
@@ -128,7 +130,7 @@ async function fullCheckout(
   await git(['read-tree', '--reset', '-u', id], inCheckout);
   const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
   const missing = submodules
-    ? await checkoutSubmodules(workTree, submoduleHome(repository), await gitlinksOf(workTree))
+    ? await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), await gitlinksOf(workTree))
     : [];
   await pointHead(repository, tree, workTree, id);
   const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -186,7 +188,7 @@ async function updateCheckout(
     }
     const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
     if (previous.submodules === 'all' && links.length > 0) {
-      const missing = await checkoutSubmodules(workTree, submoduleHome(repository), links);
+      const missing = await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), links);
       if (missing.length > 0) return false; // a full checkout records them
     }
   }

@@ -4,7 +4,8 @@ import { nixtagCli } from '../helpers/cli.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { hookRepo, installHooks, type HookRepo } from '../helpers/hooks.js';
 import { countingNix } from '../helpers/nix.js';
-import { gitRepo } from '../helpers/repo.js';
+import { gitRepo, n2k8sTag } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
 
 const SERVICES = Array.from({ length: 10 }, (_, index) => `s${index + 1}`);
 
@@ -114,6 +115,63 @@ derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "e
     const result = nixtagCli(repo.dir, ['check', '--staged', 'app/main.go']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('stale reference to app');
+  });
+
+  it.each([
+    ['a file inside it', 'builtins.readFile ./lib/data.txt'],
+    ['its directory', 'builtins.path { path = ./lib; name = "lib"; }'],
+    ['the whole tree (an untrackable construct)', 'builtins.readFile (dirOf ./default.nix + "/lib/data.txt")'],
+  ])('keys an input in a submodule, %s, on the commit it is recorded at: a bump is an input change', (_, src) => {
+    const lib = gitRepo({ 'data.txt': 'v1\n' }, 'lib');
+    const repo = gitRepo({
+      'default.nix': `derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ]; src = ${src}; }
+`,
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'lib');
+    repo.commit('submodule');
+    const nix = countingNix();
+    expect(nixtagCli(repo.dir, ['fix'], nix.env).code).toBe(0);
+    repo.commit('current tag');
+    expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(0);
+    const calls = nix.calls();
+    // The submodule moves to a commit with other content, and only the gitlink is staged.
+    lib.write({ 'data.txt': 'v2\n' });
+    lib.commit('v2');
+    repo.git('-C', 'lib', 'pull', '--quiet', lib.dir, 'main');
+    repo.git('add', 'lib');
+    const expected = (args: string[]) => {
+      const fresh = nixtagCli(repo.dir, [...args, '--json', '--no-cache'], nix.env);
+      const cached = nixtagCli(repo.dir, [...args, '--json'], nix.env);
+      expect(cached.code, cached.stdout + cached.stderr).toBe(fresh.code);
+      expect(JSON.parse(cached.stdout)).toEqual(JSON.parse(fresh.stdout));
+      return fresh.code;
+    };
+    expect(expected(['check', '--staged'])).toBe(1);
+    expect(nix.calls()).toBeGreaterThan(calls); // asked Nix: the cached tag no longer holds
+    repo.git('commit', '--quiet', '--no-verify', '-m', 'bump lib');
+    expect(expected(['check'])).toBe(1);
+    expect(nixtagCli(repo.dir, ['fix'], nix.env).code).toBe(0);
+    expect(repo.read('k8s/app.yaml')).toContain(`registry.example/app:${n2k8sTag(freshClone(repo.dir))}`);
+  });
+
+  it('never takes a submodule for a manifest, whatever its name', () => {
+    const lib = gitRepo({ 'values.yaml': `image: registry.example/app:${STALE}\n` }, 'lib');
+    const repo = gitRepo({
+      'default.nix': `derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ]; src = builtins.path { path = ./charts/lib.yaml; name = "lib"; }; }
+`,
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'charts/lib.yaml');
+    repo.commit('submodule');
+    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+    const result = nixtagCli(repo.dir, ['check', '--json']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { references: Array<{ file: string }>; warnings: unknown[] };
+    expect(report.references.map((reference) => reference.file)).toEqual(['k8s/app.yaml']);
+    expect(report.warnings).toEqual([]);
   });
 
   it('sees a manifest that a source filter driven by another file takes in (no learned shortcut)', () => {

@@ -28,6 +28,24 @@ export function describeTree(root: string, prefix = ''): string[] {
     });
 }
 
+/**
+ * The `.git` of every submodule under a checkout (the root's left out), which describeTree skips:
+ * a gitfile's text (`gitdir: ../.git/modules/<name>` in a recursive clone), or `directory`.
+ */
+export function submoduleGitFiles(root: string, prefix = ''): string[] {
+  return readdirSync(path.join(root, prefix), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || (entry.name === '.git' && prefix !== ''))
+    .sort((a, b) => (a.name < b.name ? -1 : 1))
+    .flatMap((entry) => {
+      const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.name !== '.git') return submoduleGitFiles(root, relative);
+      if (prefix === '') return [];
+      return [
+        `${relative} ${entry.isDirectory() ? 'directory' : JSON.stringify(readFileSync(path.join(root, relative), 'utf8'))}`,
+      ];
+    });
+}
+
 /** The tree as git itself extracts it. */
 export function archived(dir: string, tree: string): string[] {
   const out = path.join(tempDir('expected-'), 'x');

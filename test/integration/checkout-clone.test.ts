@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
 import { judgedTree, type TreeSource } from '../../src/git/source.js';
 import { freshenIndex } from '../../src/git/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
-import { gitRepo, type TestRepo } from '../helpers/repo.js';
-import { cleanGitEnv, describeTree, freshClone } from '../helpers/trees.js';
+import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
+import { cleanGitEnv, describeTree, freshClone, submoduleGitFiles } from '../helpers/trees.js';
 
 /** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
 function addSubmodule(repo: TestRepo, nested = false): TestRepo {
@@ -68,7 +68,10 @@ async function checkout(repo: TestRepo, source: TreeSource): Promise<string> {
 /** nixtag's checkout of `source` holds what a fresh recursive clone of HEAD holds, and is clean. */
 async function expectClone(repo: TestRepo, source: TreeSource): Promise<string> {
   const dir = await checkout(repo, source);
-  expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir)));
+  const clone = freshClone(repo.dir);
+  expect(describeTree(dir)).toEqual(describeTree(clone));
+  // A submodule's .git is a gitfile naming its git dir under the superproject's .git/modules.
+  expect(submoduleGitFiles(dir)).toEqual(submoduleGitFiles(clone));
   await freshenIndex(dir); // as an evaluation that reads git does first (the index is kept from then on)
   const status = execFileSync('git', ['-C', dir, 'status', '--porcelain', '--ignore-submodules=none'], {
     env: cleanGitEnv(),
@@ -144,6 +147,47 @@ describe("nixtag's checkout is CI's clone", () => {
     await expectClone(repo, { kind: 'index' }); // an update: the index still lists the intent
     rmSync(path.join(repo.dir, '.git', 'nixtag', 'trees'), { recursive: true, force: true });
     await expectClone(repo, { kind: 'index' }); // a full checkout again
+  });
+
+  it("reads no attributes file of the user's ($XDG_CONFIG_HOME/git/attributes, ~/.config/git/attributes)", async () => {
+    const repo = gitRepo({ 'a.txt': 'one\ntwo\n', 'b.crlf': 'x\n' });
+    repo.write({ '.gitattributes': '*.crlf text eol=crlf\n' }); // updates through git read-tree too
+    const xdg = tempDir('xdg-');
+    const home = tempDir('home-');
+    writeFiles(xdg, { 'git/attributes': '*.txt eol=crlf\n' });
+    writeFiles(home, { '.config/git/attributes': '*.txt eol=crlf\n' });
+    for (const env of [{ XDG_CONFIG_HOME: xdg }, { HOME: home, XDG_CONFIG_HOME: '' }]) {
+      vi.stubEnv('HOME', env.HOME ?? process.env.HOME);
+      vi.stubEnv('XDG_CONFIG_HOME', env.XDG_CONFIG_HOME);
+      try {
+        // What makes the fixture worth having: git does read that file where nothing says otherwise.
+        const user = freshClone(repo.dir);
+        expect(readFileSync(path.join(user, 'a.txt'), 'utf8')).toBe('one\r\ntwo\r\n');
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    }
+    for (const [round, env] of [{ XDG_CONFIG_HOME: xdg }, { HOME: home, XDG_CONFIG_HOME: '' }].entries()) {
+      rmSync(path.join(repo.dir, '.git', 'nixtag'), { recursive: true, force: true });
+      repo.write({ 'a.txt': `round ${round}\n` });
+      repo.commit('round');
+      const expected = describeTree(freshClone(repo.dir));
+      const expectedLater = (() => {
+        repo.write({ 'a.txt': `round ${round}\nchanged\n`, 'c.txt': `${round}\n` });
+        repo.commit('change');
+        return describeTree(freshClone(repo.dir));
+      })();
+      vi.stubEnv('HOME', env.HOME ?? process.env.HOME);
+      vi.stubEnv('XDG_CONFIG_HOME', env.XDG_CONFIG_HOME);
+      try {
+        expect(describeTree(await checkout(repo, { kind: 'rev', rev: 'HEAD~1' }))).toEqual(expected); // full
+        expect(describeTree(await checkout(repo, { kind: 'rev', rev: 'HEAD' }))).toEqual(expectedLater); // update
+        expect(describeTree(await checkout(repo, { kind: 'index' }))).toEqual(expectedLater);
+        expect(describeTree(await checkout(repo, { kind: 'worktree' }))).toEqual(expectedLater);
+      } finally {
+        vi.unstubAllEnvs();
+      }
+    }
   });
 
   it('says so when a submodule commit is not in this clone, and leaves submodules out when told', async () => {

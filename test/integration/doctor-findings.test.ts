@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctor, type FindingCode } from '../../src/index.js';
 import { nixtagCli } from '../helpers/cli.js';
 import { codes, config, diagnose, image, localNixVersion, place } from '../helpers/doctor.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { gitRepo, type Files, type TestRepo } from '../helpers/repo.js';
+import { gitRepo, n2k8sTag, testEnv, type Files, type TestRepo } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
+import { freshClone } from '../helpers/trees.js';
 
 const ALL: FindingCode[] = [
   'nondeterministic',
@@ -236,6 +240,36 @@ describe('nixtag doctor and submodules', () => {
     // the text shows is still found.
     expect(result.findings.map((found) => found.code)).toContain('environment');
     expect(result.ok).toBe(false);
+  });
+
+  it('a linked worktree whose submodule moved there: its commit is found where that submodule points', async () => {
+    const { repo } = withSubmodule(true);
+    repo.write({ 'default.nix': image(['version = (import ./vendor/lib/lib.nix).version;']) });
+    repo.commit('pure');
+    const worktree = path.join(path.dirname(repo.dir), 'feature');
+    repo.git('worktree', 'add', '--quiet', '-b', 'feature', worktree);
+    const inWorktree = (...args: string[]) =>
+      execFileSync('git', ['-c', 'protocol.file.allow=always', ...args], { cwd: worktree, env: testEnv() });
+    inWorktree('submodule', 'update', '--quiet', '--init');
+    // Upstream moves on; only the worktree's own clone of lib (.git/worktrees/feature/modules) fetches it.
+    const upstream = repo.read('.gitmodules').match(/url = (.*)/)![1]!;
+    execFileSync('sh', ['-c', 'echo \'{ version = "2"; }\' > lib.nix && git commit --quiet -am v2'], {
+      cwd: upstream,
+      env: testEnv(),
+    });
+    inWorktree('-C', 'vendor/lib', 'pull', '--quiet', upstream, 'main');
+    inWorktree('commit', '--quiet', '-am', 'newer lib');
+    const commit = inWorktree('rev-parse', 'HEAD:vendor/lib').toString().trim();
+    expect(existsSync(path.join(repo.dir, '.git', 'worktrees', 'feature', 'modules', 'vendor', 'lib'))).toBe(true);
+    expect(() => repo.git('-C', '.git/modules/vendor/lib', 'cat-file', '-e', commit)).toThrow();
+
+    const run = nixtagCli(worktree, ['hash', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const [evaluated] = (JSON.parse(run.stdout) as { images: Array<{ hash: string }> }).images;
+    expect(evaluated!.hash).toBe(n2k8sTag(freshClone(worktree)));
+    const result = await doctor({ cwd: worktree });
+    expect(codes(result)).not.toContain('submoduleMissing');
+    expect(result.ok).toBe(true);
   });
 
   it('nothing about submodules when the recorded commit is here', async () => {

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
@@ -6,6 +7,7 @@ import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
 import { nixVersion, onSecondNix } from '../helpers/nix.js';
 import { fileTarball } from '../helpers/tarball.js';
+import { freshClone } from '../helpers/trees.js';
 
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
@@ -103,6 +105,36 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
     // The same tree in a directory with another name hashes differently: the name is an input.
     expect(n2k8sTag(ciCheckout(repo, 'elsewhere'))).not.toBe(expected);
     expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+
+  it("for a source over a submodule's directory (its .git a gitfile, as in CI's recursive clone), full and incremental", async () => {
+    const deep = gitRepo({ 'deep.txt': 'deep\n' }, 'deep');
+    const lib = gitRepo({ 'lib.txt': 'lib\n' }, 'lib');
+    lib.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', deep.dir, 'deep');
+    lib.commit('nested');
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./vendor/lib; name = "lib"; };
+}`,
+    });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'update', '--quiet', '--init', '--recursive');
+    repo.commit('submodule');
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(n2k8sTag(freshClone(repo.dir))).toBe(expected); // CI's own tag is stable
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+    rmSync(path.join(repo.dir, '.git', 'nixtag'), { recursive: true, force: true });
+    expect(await nixtagTag(repo.dir)).toBe(expected); // and so is nixtag's, from a fresh checkout
+    // A bump of the submodule: an incremental update of the checkout.
+    lib.write({ 'lib.txt': 'lib v2\n' });
+    lib.commit('v2');
+    repo.git('-C', 'vendor/lib', 'pull', '--quiet', lib.dir, 'main');
+    repo.commit('bump');
+    const bumped = n2k8sTag(freshClone(repo.dir));
+    expect(bumped).not.toBe(expected);
+    expect(await nixtagTag(repo.dir)).toBe(bumped);
   });
 
   it('for a "${./main.go}" source', async () => {

@@ -1,6 +1,7 @@
 import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
+import { WITHOUT_USER_FILES } from '../../git/checkoutRepository.js';
 import { git } from '../../git/git.js';
 import type { EvalSettings } from '../../nix/commandLine.js';
 import { nixEnvironment } from '../../nix/environment.js';
@@ -57,8 +58,7 @@ const gitIn = (cwd: string, date: string) => (args: string[]) =>
   git(args, {
     cwd,
     env: {
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
+      ...WITHOUT_USER_FILES,
       GIT_AUTHOR_NAME: 'nixtag doctor',
       GIT_AUTHOR_EMAIL: 'doctor@nixtag.invalid',
       GIT_COMMITTER_NAME: 'nixtag doctor',
