@@ -192,6 +192,16 @@ async function evaluateInTree(
 }
 
 /**
+ * What the evaluation of `images` in this tree reads, from the cache without Nix: the inputs of a
+ * record whose inputs are unchanged here (as `startEvaluation` would take its tags).
+ */
+export function recordedInputs(session: Session, images: readonly ResolvedImage[]): InputSet | undefined {
+  const environment = cacheEnvironment(session);
+  if (environment === undefined || images.length === 0) return undefined;
+  return session.evaluations?.lookup(environment, session.entries, images.map(evaluationKey))?.inputs;
+}
+
+/**
  * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
  * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when one record knows them
  * all and none of its inputs changed, otherwise from Nix, started at once and returned before it

@@ -184,6 +184,45 @@ describe('review: PATH narrowing', () => {
     expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
   });
 
+  it('follows an imported Nix file with another extension (import ./image.nix.in) when this tree was not judged', () => {
+    const repo = judgedRepo({
+      'default.nix': 'import ./image.nix.in\n',
+      'image.nix.in': image('builtins.readFile ./data.txt'),
+      'data.txt': 'v1\n',
+    });
+    repo.write({ 'data.txt': 'v2\n' });
+    repo.git('add', 'data.txt');
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
+  });
+
+  it('follows a file of any name under a directory named with an interpolation (./nix/${name})', () => {
+    const repo = judgedRepo({
+      'default.nix': 'let name = "image.in"; in import ./nix/${name}\n',
+      'nix/image.in': image('builtins.readFile ../data.txt'),
+      'data.txt': 'v1\n',
+    });
+    const forget = () => rmSync(path.join(repo.dir, '.git/nixtag'), { recursive: true, force: true });
+    forget(); // nothing remembered: no evaluation's record of what it read
+    repo.write({ 'data.txt': 'v2\n' });
+    repo.git('add', 'data.txt');
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
+  });
+
+  it('still narrows by what the last evaluation read when only other files changed since', () => {
+    const repo = judgedRepo({
+      'default.nix': 'import ./image.nix.in\n',
+      'image.nix.in': image('builtins.readFile ./data.txt'),
+      // Data a static reading would take for Nix: it names `..` and dirOf.
+      'data.txt': 'v1 ../x <b> dirOf\n',
+      'notes.txt': 'a\n',
+    });
+    repo.write({ 'notes.txt': 'b\n' });
+    repo.git('add', 'notes.txt');
+    const narrowed = nixtagCli(repo.dir, ['check', '--staged', '--verbose', 'notes.txt']);
+    expect(narrowed.code, show(narrowed)).toBe(0);
+    expect(show(narrowed)).toContain('none of the given paths');
+  });
+
   it('a directory argument (`nixtag check .`, `nixtag check k8s`) holding a stale manifest', () => {
     const repo = gitRepo({
       'default.nix': image('"v1"'),
