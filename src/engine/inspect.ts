@@ -10,6 +10,7 @@ import {
   evaluationKey,
   evaluationWarnings,
   startEvaluation,
+  verdictInputs,
   type Evaluation,
   type ExpectedTags,
 } from './evaluation.js';
@@ -63,9 +64,6 @@ async function tagsOfNeeded(
   const retry = startEvaluation(session, needed);
   return { tags: (await retry.tagsFor(needed))!, inputs: await retry.inputs(), cached: retry.cached };
 }
-
-/** A configuration in JavaScript or TypeScript, which may require other files. */
-const CODE_CONFIG = /\.(?:c|m)?[jt]s$/;
 
 const EMPTY: Scan = { images: [], manifests: [], warnings: [] };
 
@@ -180,9 +178,7 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
     ok: result.ok,
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
     // A configuration that is code may read any file: then every file matters.
-    inputs: CODE_CONFIG.test(session.configFile ?? '')
-      ? { paths: [''], wholeTree: messages.codeConfigInput(session.configFile!) }
-      : inspection.inputs,
+    inputs: verdictInputs(session, inspection.inputs),
     manifests: [...new Set([...session.scopes.keys(), ...targets])],
     inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
     ...manifestRules(session),

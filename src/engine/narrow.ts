@@ -3,7 +3,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
-import { alwaysRead, argSnippets, recordedInputs } from './evaluation.js';
+import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
 import { anyCanMatter } from './idle.js';
 import { speculativeImages } from './images.js';
 import { staticInputs } from './inputs.js';
@@ -84,7 +84,7 @@ async function basis(session: Session): Promise<Judgement> {
     tree: session.treeId,
     ok: false,
     references: 0,
-    inputs,
+    inputs: verdictInputs(session, inputs),
     manifests: [...session.scopes.keys()],
     ...manifestRules(session),
   };

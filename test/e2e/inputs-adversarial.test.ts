@@ -351,6 +351,38 @@ describe('review: what manifests and the configuration read beyond their own pat
     expect(cached.code, show(cached)).toBe(1);
   });
 
+  it("a data configuration that imports another file with cosmiconfig's $import", () => {
+    const configured = (version: string) =>
+      `${JSON.stringify({ images: [{ name: 'app', nix: 'default.nix', repository: REF, args: { ver: version } }] })}\n`;
+    const repo = judgedRepo({
+      'default.nix': `{ ver ? "1" }: derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; inherit ver; }\n`,
+      'conf/base.json': configured('1'),
+      'conf/extra.yaml': '$import: base.json\nsystem: x86_64-linux\n',
+      '.nixtagrc.yaml': '$import: conf/extra.yaml\n',
+    });
+    // The imported files are configuration: never manifests, never mentions.
+    const quiet = nixtagCli(repo.dir, ['check', '--staged', '--no-cache']);
+    expect(show(quiet)).not.toMatch(/mention|names a managed repository/);
+    repo.write({ 'conf/base.json': configured('2') });
+    repo.git('add', '--all');
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'conf/base.json']);
+    rmSync(path.join(repo.dir, '.git/nixtag'), { recursive: true, force: true });
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'conf/base.json']);
+  });
+
+  it('a configuration that imports a file git does not track: CI does not have it', () => {
+    const repo = judgedRepo({ 'default.nix': image('"v1"'), '.nixtagrc.yaml': 'system: x86_64-linux\n' });
+    repo.write({
+      '.nixtagrc.yaml': '$import: local.yaml\nsystem: x86_64-linux\n',
+      'local.yaml': 'system: aarch64-linux\n',
+    });
+    repo.git('commit', '--quiet', '-m', 'import an untracked file', '.nixtagrc.yaml'); // local.yaml stays untracked
+    const check = nixtagCli(repo.dir, ['check']);
+    expect(check.code, show(check)).toBe(2);
+    expect(show(check)).toContain('local.yaml');
+  });
+
   it('check (working tree) reads an untracked configuration that neither the commit nor the idle answer sees', () => {
     const repo = judgedRepo({ 'default.nix': image('"v1"') });
     repo.write({ '.nixtagrc.yaml': 'system: aarch64-linux\n' }); // untracked

@@ -347,7 +347,7 @@ describe('what is evaluated before the manifests are read', () => {
 describe('mentions', () => {
   const images = resolvedImages([{ name: 'app', repository: 'registry.example/app' }]);
   const mentioned = (text: string) =>
-    mentionWarnings([{ file: 'docs/deploy.md', line: 1, text }], images, [], undefined).length === 1;
+    mentionWarnings([{ file: 'docs/deploy.md', line: 1, text }], images, [], []).length === 1;
 
   it('are whole repository names, also at the end of a sentence', () => {
     expect(mentioned('Deploy registry.example/app to production')).toBe(true);
