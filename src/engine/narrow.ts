@@ -1,10 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
 import { environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
 import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
-import { anyCanMatter } from './idle.js';
+import { anyCanMatter, changedPaths, deletionsSinceHead } from './idle.js';
 import { speculativeImages } from './images.js';
 import { staticInputs } from './inputs.js';
 import { repositoryPath } from './manifestSet.js';
@@ -99,5 +101,19 @@ export async function pathsCanMatter(session: Session): Promise<boolean> {
   const tracked = new Set(session.entries.map((entry) => entry.path));
   const files = repositoryPaths(session.repository.root, session.cwd, session.paths, tracked);
   if (anyDirectory(session.cwd, session.paths)) return true;
-  return anyCanMatter(await basis(session), files);
+  const deleted = await deletedSinceHead(session);
+  if (deleted === undefined) return true;
+  return anyCanMatter(await basis(session), [...files, ...deleted]);
+}
+
+/**
+ * What the judged index (or working tree) deleted since HEAD, which lint-staged never passes
+ * (idle.ts `deletionsSinceHead`); none for a commit. Undefined when git cannot say (no HEAD).
+ */
+async function deletedSinceHead(session: Session): Promise<string[] | undefined> {
+  const { kind } = session.tree.source;
+  if (kind === 'rev') return [];
+  const env = { GIT_INDEX_FILE: session.repository.indexFile };
+  const output = await git(deletionsSinceHead(kind), inRepository(session.repository, { env })).catch(() => undefined);
+  return output === undefined ? undefined : changedPaths(output);
 }

@@ -223,6 +223,46 @@ describe('review: PATH narrowing', () => {
     expect(show(narrowed)).toContain('none of the given paths');
   });
 
+  describe('a staged deletion, which lint-staged never passes (--diff-filter=ACMR)', () => {
+    const files = {
+      'default.nix': image('builtins.path { path = ./src; name = "src"; }'),
+      'src/a.txt': 'a\n',
+      'src/b.txt': 'b\n',
+      'README.md': 'readme\n',
+    };
+    /** The paths lint-staged appends: the staged ones it keeps. */
+    const lintStaged = (repo: TestRepo) =>
+      repo.git('diff', '--staged', '--name-only', '--diff-filter=ACMR').split('\n').filter(Boolean);
+
+    it('of an input, beside an edit elsewhere', () => {
+      const repo = judgedRepo(files);
+      repo.git('rm', '--quiet', 'src/b.txt');
+      repo.write({ 'README.md': 'more\n' });
+      repo.git('add', 'README.md');
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+      // Again, now that a judgement of this very tree exists (the idle path).
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+    });
+
+    it('the old name of an input renamed out of the inputs', () => {
+      const repo = judgedRepo(files);
+      repo.git('mv', 'src/b.txt', 'b.txt');
+      expect(lintStaged(repo)).toEqual(['b.txt']);
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+    });
+
+    it('of an input deleted from the working tree, with check PATH', () => {
+      const repo = judgedRepo(files);
+      rmSync(path.join(repo.dir, 'src/b.txt'));
+      repo.write({ 'README.md': 'more\n' });
+      const answer = nixtagCli(repo.dir, ['check', 'README.md']);
+      const full = nixtagCli(repo.dir, ['check', '--no-cache']);
+      expect(full.code, show(full)).toBe(1);
+      expect(answer.code, show(answer)).toBe(1);
+    });
+  });
+
   it('a directory argument (`nixtag check .`, `nixtag check k8s`) holding a stale manifest', () => {
     const repo = gitRepo({
       'default.nix': image('"v1"'),
