@@ -55,6 +55,13 @@ function expectRefusedLikeAFreshRun(repo: TestRepo, args: string[]): void {
   expect(answer.code, show(answer)).toBe(1);
 }
 
+/** Forgets the last judgement: `args`, answered from the caches that remain, must still refuse. */
+function expectRefusedWithoutJudgement(repo: TestRepo, args: string[]): void {
+  rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
+  const cached = nixtagCli(repo.dir, args);
+  expect(cached.code, show(cached)).toBe(1);
+}
+
 describe('review: the configuration is an input even where it did not exist', () => {
   it('adding .nixtagrc.yaml with another system to a zero-config repository re-evaluates', () => {
     const repo = judgedRepo({ 'default.nix': image('"v1"') });
@@ -147,9 +154,7 @@ describe('review: symlinks that appear above an absent input', () => {
     repo.git('add', '--all');
     expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
     // Without the judgement, the evaluation cache answers the same wrong way.
-    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedWithoutJudgement(repo, ['check', '--staged']);
   });
 });
 
@@ -362,20 +367,65 @@ describe('review: submodules (fresh runs too)', () => {
 });
 
 describe('review: what manifests and the configuration read beyond their own path', () => {
-  it('a manifest that is a symlink: its target changes', () => {
-    const repo = gitRepo({
-      'default.nix': image('"v1"'),
-      'shared/deploy.tmpl': deployment(`${REF}:${STALE}`),
+  describe('a manifest that is a symlink to a symlink: the link in the middle is retargeted', () => {
+    /** deploy.yaml -> envs/current -> envs/v1.txt (fresh); v2.txt holds a stale tag. */
+    function chainRepo(): TestRepo {
+      const repo = gitRepo({
+        'default.nix': image('"v1"'),
+        '.nixtagrc.yaml': `images: [{ name: app, nix: default.nix, repository: ${REF} }]\n`,
+        'envs/v1.txt': deployment(`${REF}:${STALE}`),
+        'envs/v2.txt': deployment(`${REF}:${STALE}`),
+      });
+      symlinkSync('v1.txt', path.join(repo.dir, 'envs/current'));
+      symlinkSync('envs/current', path.join(repo.dir, 'deploy.yaml'));
+      repo.commit('chained manifest');
+      expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+      repo.commit('current tags');
+      expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+      expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
+      rmSync(path.join(repo.dir, 'envs/current'));
+      symlinkSync('v2.txt', path.join(repo.dir, 'envs/current'));
+      return repo;
+    }
+
+    it('in the index', () => {
+      const repo = chainRepo();
+      repo.git('add', 'envs/current');
+      expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+      expectRefusedWithoutJudgement(repo, ['check', '--staged']);
     });
-    symlinkSync('shared/deploy.tmpl', path.join(repo.dir, 'deploy.yaml'));
-    repo.commit('symlinked manifest');
-    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
-    repo.commit('current tags');
-    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
-    repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
-    repo.git('add', '--all');
-    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+
+    it('in the working tree', () => {
+      const repo = chainRepo();
+      const answer = nixtagCli(repo.dir, ['check']);
+      const full = nixtagCli(repo.dir, ['check', '--no-cache']);
+      expect(full.code, show(full)).toBe(1);
+      expect(answer.code, show(answer)).toBe(1);
+      expectRefusedWithoutJudgement(repo, ['check']);
+    });
   });
+
+  const linked: Array<[string, string]> = [
+    ['a manifest that is a symlink: its target changes', deployment(`${REF}:${STALE}`)],
+    ['a symlinked manifest skipped as not YAML, whose target then becomes a stale manifest', 'image: [not yaml\n'],
+  ];
+  for (const [title, before] of linked) {
+    it(title, () => {
+      const repo = gitRepo({
+        'default.nix': image('"v1"'),
+        'other.yaml': deployment(`${REF}:${STALE}`),
+        'shared/deploy.tmpl': before,
+      });
+      symlinkSync('shared/deploy.tmpl', path.join(repo.dir, 'deploy.yaml'));
+      repo.commit('symlinked manifest');
+      expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+      repo.commit('current tags');
+      expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+      repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
+      repo.git('add', '--all');
+      expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+    });
+  }
 
   it('a JavaScript configuration that requires another file', () => {
     const repo = judgedRepo({
@@ -386,9 +436,7 @@ describe('review: what manifests and the configuration read beyond their own pat
     repo.write({ 'nixtag.shared.json': '{ "system": "aarch64-linux" }\n' });
     repo.git('add', '--all');
     expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
-    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedWithoutJudgement(repo, ['check', '--staged']);
   });
 
   it("a data configuration that imports another file with cosmiconfig's $import", () => {

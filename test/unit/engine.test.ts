@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
@@ -12,6 +12,7 @@ import { readReference, type ReadReference } from '../../src/manifest/resolve.js
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
 import { evaluationInputs, staticInputs } from '../../src/engine/inputs.js';
+import { pathsThrough } from '../../src/manifest/links.js';
 import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
@@ -206,6 +207,29 @@ describe('the inputs of images before any evaluation (PATH narrowing)', () => {
     const large = await staticOf({ 'default.nix': 'import ./big.in', 'big.in': `"${'x'.repeat(1 << 21)}"` });
     expect(large.paths).toEqual(['']);
     expect(large.wholeTree).toContain('big.in');
+  });
+});
+
+describe('the paths a symlinked manifest is read through', () => {
+  it('are every link of a chain, a linked directory on the way, and the end, inside the repository', () => {
+    const root = realpathSync(tempDir());
+    mkdirSync(path.join(root, 'envs/v1'), { recursive: true });
+    writeFileSync(path.join(root, 'envs/v1/app.yaml'), 'x\n');
+    symlinkSync('v1', path.join(root, 'envs/current'));
+    symlinkSync('../envs/current/app.yaml', path.join(root, 'envs/link'));
+    symlinkSync('envs/link', path.join(root, 'deploy.yaml'));
+    expect(pathsThrough(root, 'deploy.yaml').sort()).toEqual([
+      'deploy.yaml',
+      'envs/current',
+      'envs/link',
+      'envs/v1/app.yaml',
+    ]);
+    symlinkSync('missing/x.yaml', path.join(root, 'dangling.yaml'));
+    expect(pathsThrough(root, 'dangling.yaml').sort()).toEqual(['dangling.yaml', 'missing/x.yaml']);
+    symlinkSync('/etc/hostname', path.join(root, 'outside.yaml'));
+    expect(pathsThrough(root, 'outside.yaml')).toEqual(['outside.yaml']);
+    symlinkSync('loop.yaml', path.join(root, 'loop.yaml'));
+    expect(pathsThrough(root, 'loop.yaml')).toEqual(['loop.yaml']);
   });
 });
 
