@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -12,6 +12,8 @@ export interface LoadedConfig {
   config: Config;
   /** The file it came from, relative to the root; undefined with no configuration. */
   file: string | undefined;
+  /** The files it imports (cosmiconfig's `$import`, at any depth), relative to the root. */
+  imports: string[];
 }
 
 /** `images[0].repository` from a zod issue path. */
@@ -81,12 +83,54 @@ const DATA_LOADERS: Record<string, keyof typeof defaultLoaders> = {
   '': 'noExt',
 };
 
+/** The paths a loaded configuration names under `$import` (in package.json, under `nixtag`). */
+function importsNamed(filepath: string, loaded: unknown): string[] {
+  const own: unknown =
+    path.basename(filepath) === 'package.json' ? (loaded as Record<string, unknown> | null)?.nixtag : loaded;
+  if (own === null || typeof own !== 'object' || !Object.hasOwn(own, '$import')) return [];
+  const named = (own as { $import: unknown }).$import;
+  return (Array.isArray(named) ? named : [named]).filter((item): item is string => typeof item === 'string');
+}
+
+/**
+ * cosmiconfig's loaders, noting what each file loaded imports (absolute paths, by the absolute
+ * path of the importer). An import that is not there is an error: cosmiconfig would take it for
+ * an absent search place and go on to the next one, or to no configuration at all.
+ */
+function recordingLoaders(imports: Map<string, string[]>): Loaders {
+  const wrap =
+    (loader: Loader): Loader =>
+    async (filepath, content) => {
+      const loaded: unknown = await loader(filepath, content);
+      const named = importsNamed(filepath, loaded);
+      const resolved = named.map((file) => path.resolve(path.dirname(filepath), file));
+      const missing = named.find((_, index) => !existsSync(resolved[index]!));
+      if (missing !== undefined) throw new Error(messages.configImportMissing(missing));
+      imports.set(path.resolve(filepath), resolved);
+      return loaded;
+    };
+  return Object.fromEntries(Object.entries(defaultLoaders).map(([extension, loader]) => [extension, wrap(loader)]));
+}
+
+/** Every file `file` imports, directly or through the files it imports. */
+function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: string): string[] {
+  const found = new Set<string>();
+  const queue = [...(imports.get(file) ?? [])];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (found.has(next) || next === file) continue;
+    found.add(next);
+    queue.push(...(imports.get(next) ?? []));
+  }
+  return [...found];
+}
+
 /**
  * Loads configuration with cosmiconfig under the name `nixtag` from `root` only (a hook must not
  * pick up a file from a parent directory that CI never sees), or the explicit file.
  */
 export async function loadConfig(root: string, explicit?: ExplicitConfig): Promise<LoadedConfig> {
-  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none' });
+  const imports = new Map<string, string[]>();
+  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none', loaders: recordingLoaders(imports) });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     const loader =
@@ -100,7 +144,11 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
   } catch (error) {
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
-  if (found === null) return { config: parseConfig({}, undefined), file: undefined };
-  const file = path.relative(root, found.filepath) || found.filepath;
-  return { config: parseConfig(found.isEmpty ? {} : found.config, file), file };
+  if (found === null) return { config: parseConfig({}, undefined), file: undefined, imports: [] };
+  const relative = (absolute: string) => path.relative(root, absolute) || absolute;
+  const file = relative(found.filepath);
+  const imported = importClosure(imports, path.resolve(found.filepath)).map((absolute) =>
+    relative(absolute).split(path.sep).join('/'),
+  );
+  return { config: parseConfig(found.isEmpty ? {} : found.config, file), file, imports: imported };
 }

@@ -147,7 +147,19 @@ export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
 }
 
 export function alwaysRead(session: Session): string[] {
-  return [session.configFile ?? '', session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
+  return [...session.configFiles, session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
+}
+
+/** A configuration in JavaScript or TypeScript, which may require other files. */
+const CODE_CONFIG = /\.(?:c|m)?[jt]s$/;
+
+/**
+ * What a verdict depends on, given what its evaluation read: that, unless a file of the
+ * configuration is code, which may read any file, so that every file counts.
+ */
+export function verdictInputs(session: Session, inputs: InputSet): InputSet {
+  const code = session.configFiles.find((file) => CODE_CONFIG.test(file));
+  return code === undefined ? inputs : { paths: [''], wholeTree: messages.codeConfigInput(code) };
 }
 
 async function evaluateInTree(
@@ -196,6 +208,16 @@ async function evaluateInTree(
     session.evaluations?.store(environment, inputs, keyedEntries(session), tags);
   }
   return { tags, inputs };
+}
+
+/**
+ * What the evaluation of `images` in this tree reads, from the cache without Nix: the inputs of a
+ * record whose inputs are unchanged here (as `startEvaluation` would take its tags).
+ */
+export function recordedInputs(session: Session, images: readonly ResolvedImage[]): InputSet | undefined {
+  const environment = cacheEnvironment(session);
+  if (environment === undefined || images.length === 0) return undefined;
+  return session.evaluations?.lookup(environment, keyedEntries(session), images.map(evaluationKey))?.inputs;
 }
 
 /**

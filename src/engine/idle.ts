@@ -67,6 +67,18 @@ export async function anyCanMatter(judgement: Judgement, files: readonly string[
   return false;
 }
 
+/**
+ * The `git diff-index` that lists what the index (or the working tree) deleted since HEAD.
+ * lint-staged appends only added, copied, modified and renamed paths (`--diff-filter=ACMR`),
+ * never a deletion nor the old name of a rename, which change the tree as much: PATH arguments
+ * always count these as given too. It fails without a HEAD (a first commit): then PATH
+ * arguments cannot narrow.
+ */
+export function deletionsSinceHead(source: 'index' | 'worktree'): string[] {
+  const cached = source === 'index' ? ['--cached'] : [];
+  return ['diff-index', ...cached, '--name-only', '-z', '--no-renames', '--diff-filter=D', 'HEAD', '--'];
+}
+
 /** The paths a diff names, from `git diff… --name-only -z`. */
 export function changedPaths(output: string): string[] {
   return output.split('\0').filter((file) => file !== '');
@@ -83,10 +95,10 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
   }
   // The judgement speaks for this tree only if nothing that matters changed since.
   const cached = question.source === 'index' ? ['--cached'] : [];
-  const diff = await exec('git', ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree], {
-    cwd,
-    env: process.env,
-  });
+  const options = { cwd, env: process.env };
+  const diffing = exec('git', ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree], options);
+  const deleting = question.paths.length > 0 ? exec('git', deletionsSinceHead(question.source), options) : undefined;
+  const [diff, deletions] = await Promise.all([diffing, deleting]);
   if (diff.failed) return undefined;
   if (await anyCanMatter(judgement, changedPaths(diff.stdout))) return { kind: 'unanswered' };
   if (question.paths.length > 0) {
@@ -95,9 +107,11 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
     if (!absolute.every((file) => existsSync(file)) || absolute.some((file) => statSync(file).isDirectory())) {
       return undefined;
     }
+    if (deletions === undefined || deletions.failed) return undefined;
     const files = absolute
       .map((file) => path.relative(here.root, file).split(path.sep).join('/'))
-      .filter((file) => !file.startsWith('..'));
+      .filter((file) => !file.startsWith('..'))
+      .concat(changedPaths(deletions.stdout));
     if (!(await anyCanMatter(judgement, files))) return { kind: 'nothing-to-do' };
   }
   if (!judgement.ok) return { kind: 'unanswered' };

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { TreeEntry } from '../git/source.js';
 import { messages } from '../messages.js';
@@ -109,9 +109,43 @@ export interface Snippet {
 const MAX_FILES = 5_000;
 
 /**
+ * A file that may be Nix by its name alone is followed whatever its size; any other file a
+ * static reading follows is read up to this size, and beyond it every tracked file counts.
+ */
+const MAX_FOLLOWED_BYTES = 1 << 20;
+
+/** A NUL in the first bytes: a binary file, which Nix cannot parse. */
+const BINARY_PROBE = 8_000;
+
+const BLOB = /^100[0-7]{3}$/;
+
+/**
+ * How far the closure follows. `parsed`: into the Nix files (`.nix`, or a file named exactly
+ * whose name has no extension), as an evaluation's inputs do, where Nix itself names every file
+ * it parsed. `any`: into every tracked file a literal names or that lies under a directory one
+ * names, whatever its name (`import ./image.nix.in`, `import ./nix/${name}`): without an
+ * evaluation, nothing else says which of them Nix would parse.
+ */
+type Follow = 'parsed' | 'any';
+
+/** Text to scan for literals; undefined for a binary file; too-large for a large non-Nix one. */
+async function followedText(file: string, nixByName: boolean): Promise<string | undefined | 'too-large'> {
+  if (nixByName) return readFile(file, 'utf8').catch(() => '');
+  const size = await stat(file).then(
+    (found) => found.size,
+    () => 0,
+  );
+  if (size > MAX_FOLLOWED_BYTES) return 'too-large';
+  const bytes = await readFile(file).catch(() => Buffer.alloc(0));
+  if (bytes.subarray(0, BINARY_PROBE).includes(0)) return undefined;
+  return bytes.toString('utf8');
+}
+
+/**
  * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
  * path literals, followed into every Nix file a literal names, directly or as a directory that
- * holds it. Files are read from `root`, a checkout of the tree `entries` lists.
+ * holds it (with `follow: 'any'`, into every tracked file so named). Files are read from
+ * `root`, a checkout of the tree `entries` lists.
  */
 async function closure(
   root: string,
@@ -119,11 +153,19 @@ async function closure(
   always: readonly string[],
   entries: readonly TreeEntry[],
   snippets: readonly Snippet[] = [],
+  followInto: Follow = 'parsed',
 ): Promise<InputSet> {
-  const nixFiles = entries.filter((entry) => entry.path.endsWith('.nix')).map((entry) => entry.path);
+  const isNixName = (file: string) => file.endsWith('.nix');
+  const nixFiles = entries
+    .filter((entry) => (followInto === 'any' ? BLOB.test(entry.mode) : isNixName(entry.path)))
+    .map((entry) => entry.path);
   // `import ./nix/expr` may name a file without the extension: one named exactly is read as Nix.
   const importable = new Set(
-    entries.filter((entry) => !path.posix.basename(entry.path).includes('.')).map((entry) => entry.path),
+    entries
+      .filter((entry) =>
+        followInto === 'any' ? BLOB.test(entry.mode) : !path.posix.basename(entry.path).includes('.'),
+      )
+      .map((entry) => entry.path),
   );
   const paths = new Set(always.filter((file) => file !== ''));
   const queue = [...new Set(start)];
@@ -151,8 +193,12 @@ async function closure(
   }
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     if (seen.size > MAX_FILES) return { paths: [''], wholeTree: messages.tooManyInputs(MAX_FILES) };
-    const text = await readFile(path.join(root, next), 'utf8').catch(() => '');
-    const untrackable = follow(fileInputs(next, text));
+    // Every file counts already: reading them all could only say so again.
+    if (followInto === 'any' && paths.has('')) return { paths: [''] };
+    const nixByName = followInto === 'parsed' || isNixName(next) || !path.posix.basename(next).includes('.');
+    const text = await followedText(path.join(root, next), nixByName);
+    if (text === 'too-large') return { paths: [''], wholeTree: messages.tooLargeToFollow(next, MAX_FOLLOWED_BYTES) };
+    const untrackable = follow(text === undefined ? { paths: [next] } : fileInputs(next, text));
     if (untrackable !== undefined) return { paths: [''], wholeTree: untrackable };
   }
   const inputs = [...paths].sort();
@@ -163,7 +209,9 @@ async function closure(
 
 /**
  * The inputs of images before any evaluation, from their expression files alone: what PATH
- * narrowing asks when no evaluation has recorded them yet.
+ * narrowing asks when no evaluation has recorded them yet. Without Nix to say which files it
+ * parses, every file a literal names is read as if it were Nix (over-approximating: a data file's
+ * words only add inputs, or make every file count).
  */
 export function staticInputs(
   root: string,
@@ -172,7 +220,7 @@ export function staticInputs(
   entries: readonly TreeEntry[],
   snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
-  return closure(root, imageFiles, always, entries, snippets);
+  return closure(root, imageFiles, always, entries, snippets, 'any');
 }
 
 /**

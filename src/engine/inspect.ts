@@ -1,5 +1,6 @@
-import path from 'node:path';
+import { realpathSync } from 'node:fs';
 import { isNixtagError } from '../errors.js';
+import { pathsThrough } from '../manifest/links.js';
 import { messages } from '../messages.js';
 import { environmentHash, recordJudgement } from '../state/judgements.js';
 import type { InputSet } from '../state/inputKey.js';
@@ -10,6 +11,7 @@ import {
   evaluationKey,
   evaluationWarnings,
   startEvaluation,
+  verdictInputs,
   type Evaluation,
   type ExpectedTags,
 } from './evaluation.js';
@@ -64,10 +66,10 @@ async function tagsOfNeeded(
   return { tags: (await retry.tagsFor(needed))!, inputs: await retry.inputs(), cached: retry.cached };
 }
 
-/** A configuration in JavaScript or TypeScript, which may require other files. */
-const CODE_CONFIG = /\.(?:c|m)?[jt]s$/;
-
 const EMPTY: Scan = { images: [], manifests: [], warnings: [] };
+
+/** A symlink's mode in a git tree. */
+const SYMLINK = '120000';
 
 /**
  * Evaluates and compares. Nix starts as soon as the images are known (every configured image, or
@@ -166,23 +168,18 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
   // A tree that manages nothing, or was not judged (no Nix), is never an answer for later ones:
   // every commit says so until it changes.
   if (result.managesNothing !== undefined || result.unchecked !== undefined) return;
-  // A manifest read through a symlink changes when the file it names does.
-  // (String prefixes, not path.relative: a GitOps repository has thousands of manifests.)
-  const root = `${path.resolve(session.manifestRoot)}${path.sep}`;
-  const targets = inspection.scan.manifests.flatMap((entry) => {
-    if (!entry.target.startsWith(root)) return [];
-    const file = entry.target.slice(root.length).split(path.sep).join('/');
-    return file === entry.file ? [] : [file];
-  });
+  // A manifest that is a symlink changes when any link on the way, or the file at its end, does
+  // (also one skipped, or dangling, this time).
+  const links = session.entries.filter((entry) => entry.mode === SYMLINK && session.scopes.has(entry.path));
+  const root = links.length === 0 ? '' : realpathSync(session.manifestRoot);
+  const targets = links.flatMap((entry) => pathsThrough(root, entry.path));
   recordJudgement(session.repository.gitDir, {
     environment: environmentHash(session.environment),
     tree: session.treeId,
     ok: result.ok,
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
     // A configuration that is code may read any file: then every file matters.
-    inputs: CODE_CONFIG.test(session.configFile ?? '')
-      ? { paths: [''], wholeTree: messages.codeConfigInput(session.configFile!) }
-      : inspection.inputs,
+    inputs: verdictInputs(session, inspection.inputs),
     manifests: [...new Set([...session.scopes.keys(), ...targets])],
     inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
     ...manifestRules(session),

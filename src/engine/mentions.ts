@@ -45,13 +45,13 @@ export async function grepRepositories(session: Session, images: readonly Resolv
 /**
  * Mentions: lines that name a managed repository outside every managed reference (a Helm
  * template, a jsonnet file, a doc, a shape nixtag does not read), so that nothing is left alone
- * without a word. The configuration file, which names every repository, is not one.
+ * without a word. The configuration's files, which name every repository, are not one.
  */
 export function mentionWarnings(
   hits: readonly GrepHit[],
   images: readonly ResolvedImage[],
   manifests: readonly ManifestEntry[],
-  configFile: string | undefined,
+  configFiles: readonly string[],
 ): Warning[] {
   const managed = new Set<string>();
   for (const entry of manifests) {
@@ -63,7 +63,7 @@ export function mentionWarnings(
   const byNeedle = needles(images);
   const warnings: Warning[] = [];
   for (const hit of hits) {
-    if (hit.file === configFile || managed.has(`${hit.file}\0${hit.line}`)) continue;
+    if (configFiles.includes(hit.file) || managed.has(`${hit.file}\0${hit.line}`)) continue;
     for (const [needle, image] of byNeedle) {
       if (!namesRepository(hit.text, needle, image.canonical.startsWith('docker.io/'))) continue;
       warnings.push({

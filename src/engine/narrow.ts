@@ -1,10 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
 import { environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
-import { alwaysRead, argSnippets } from './evaluation.js';
-import { anyCanMatter } from './idle.js';
+import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
+import { anyCanMatter, changedPaths, deletionsSinceHead } from './idle.js';
+import { speculativeImages } from './images.js';
 import { staticInputs } from './inputs.js';
 import { repositoryPath } from './manifestSet.js';
 import type { Session } from './session.js';
@@ -56,7 +59,10 @@ export function manifestRules(session: Session): { globs: string[] | undefined; 
 
 /**
  * What PATH arguments are measured against: the judgement of this very tree and environment
- * (lint-staged's earlier chunk), or else the images' inputs as their expression files name them.
+ * (lint-staged's earlier chunk); else the inputs an earlier evaluation of the same images
+ * recorded, when none of them changed since (the evaluation cache's own rule: Nix reads the same
+ * files again, so they are this tree's inputs exactly); else the images' inputs as their
+ * expression files name them, reading every file a path literal names as if it were Nix.
  */
 async function basis(session: Session): Promise<Judgement> {
   const recorded = readJudgement(session.repository.gitDir);
@@ -64,19 +70,23 @@ async function basis(session: Session): Promise<Judgement> {
   if (recorded !== undefined && recorded.environment === environment && recorded.tree === session.treeId) {
     return recorded;
   }
-  const imageFiles = session.images.length === 0 ? ['default.nix'] : session.images.map((image) => image.config.nix);
-  return {
-    environment: environment ?? '',
-    tree: session.treeId,
-    ok: false,
-    references: 0,
-    inputs: await staticInputs(
+  const speculative = speculativeImages(session.config, session.images, session.entries);
+  const imageFiles = speculative.length === 0 ? ['default.nix'] : speculative.map((image) => image.config.nix);
+  const inputs =
+    recordedInputs(session, speculative) ??
+    (await staticInputs(
       await session.checkout,
       imageFiles,
       alwaysRead(session),
       session.entries,
       argSnippets(session.images),
-    ),
+    ));
+  return {
+    environment: environment ?? '',
+    tree: session.treeId,
+    ok: false,
+    references: 0,
+    inputs: verdictInputs(session, inputs),
     manifests: [...session.scopes.keys()],
     ...manifestRules(session),
   };
@@ -91,5 +101,19 @@ export async function pathsCanMatter(session: Session): Promise<boolean> {
   const tracked = new Set(session.entries.map((entry) => entry.path));
   const files = repositoryPaths(session.repository.root, session.cwd, session.paths, tracked);
   if (anyDirectory(session.cwd, session.paths)) return true;
-  return anyCanMatter(await basis(session), files);
+  const deleted = await deletedSinceHead(session);
+  if (deleted === undefined) return true;
+  return anyCanMatter(await basis(session), [...files, ...deleted]);
+}
+
+/**
+ * What the judged index (or working tree) deleted since HEAD, which lint-staged never passes
+ * (idle.ts `deletionsSinceHead`); none for a commit. Undefined when git cannot say (no HEAD).
+ */
+async function deletedSinceHead(session: Session): Promise<string[] | undefined> {
+  const { kind } = session.tree.source;
+  if (kind === 'rev') return [];
+  const env = { GIT_INDEX_FILE: session.repository.indexFile };
+  const output = await git(deletionsSinceHead(kind), inRepository(session.repository, { env })).catch(() => undefined);
+  return output === undefined ? undefined : changedPaths(output);
 }

@@ -136,7 +136,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   }
   const guessed = early !== undefined && images.length === 1 && images[0]!.canonical === early.canonical;
   const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
-  warnings.push(...mentionWarnings(hits, images, manifests, session.configFile));
+  warnings.push(...mentionWarnings(hits, images, manifests, session.configFiles));
   if (session.config.images !== undefined) warnings.push(...(await configurationMisses(session, manifests)));
   return { images, manifests, warnings };
 }

@@ -66,6 +66,11 @@ export interface Session {
   config: Config;
   /** The configuration file, relative to the root; undefined without one. */
   configFile: string | undefined;
+  /**
+   * Every file the configuration was read from, relative to the root: the configuration file and
+   * the files it imports (cosmiconfig's `$import`). Inputs of every verdict; never manifests.
+   */
+  configFiles: string[];
   /** What lies outside the tree and can change a tag (state/environment.ts); undefined without Nix. */
   environment: string | undefined;
   /** Configured images; empty without configuration until references are scanned. */
@@ -131,11 +136,15 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
         : await (await configModule).loadConfig((await speculative).dir);
     // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
     // not, so the configuration then comes from the tracked files alone.
+    // So must every file it imports: one that is not tracked is not there for CI.
     if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
       const tracked = new Set((await entries).files.map((entry) => entry.path));
-      if (!tracked.has(loaded.file)) loaded = await (await configModule).loadConfig((await speculative).dir);
+      if (![loaded.file, ...loaded.imports].every((read) => tracked.has(read))) {
+        loaded = await (await configModule).loadConfig((await speculative).dir);
+      }
     }
     const { config, file } = loaded;
+    const configFiles = file === undefined ? [] : [file, ...loaded.imports];
     const wanted = checkoutOptions(config);
     const materialized = speculative.then(
       (done) =>
@@ -149,9 +158,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     checkout.catch(() => undefined);
     const images = configuredImages(config);
     const { files, gitlinks } = await entries;
-    // The configuration file is never a manifest: it names repositories without being deployed.
+    // The configuration's files are never manifests: they name repositories without being deployed.
     const scopes = await selectManifests(
-      files.map((entry) => entry.path).filter((path) => path !== file),
+      files.map((entry) => entry.path).filter((path) => !configFiles.includes(path)),
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
     );
     const environment = runEnvironment(explicit?.text);
@@ -168,6 +177,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       paths: request.paths ?? [],
       config,
       configFile: file,
+      configFiles,
       environment,
       images,
       scopes,

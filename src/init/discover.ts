@@ -78,7 +78,7 @@ export async function discover(cwd: string): Promise<Discovery> {
     }
     const { readManifests } = await import('../manifest/read.js');
     const all = new Set(files);
-    const yaml = files.filter((file) => isDefaultManifest(file, all) && file !== session.configFile);
+    const yaml = files.filter((file) => isDefaultManifest(file, all) && !session.configFiles.includes(file));
     const warnings: Warning[] = [];
     const read = await readManifests(
       session.manifestRoot,

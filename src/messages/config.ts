@@ -19,6 +19,7 @@ export const configMessages = {
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
   configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
+  configImportMissing: (file: string) => `it imports ${file} ($import), which is not there`,
   configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',

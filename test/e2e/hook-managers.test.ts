@@ -111,6 +111,24 @@ describe('lint-staged under husky', () => {
     expect(repo.read('app/main.go')).toBe('package main // v2 plus an unstaged edit\n');
   });
 
+  it('refuses a commit that deletes an input, which lint-staged does not pass (--diff-filter=ACMR)', () => {
+    const repo = setUp({ 'package.json': JSON.stringify({ 'lint-staged': { '*': 'nixtag check --staged' } }) });
+    repo.write({ 'app/extra.go': 'package main\n' });
+    repo.git('add', 'app/extra.go');
+    repo.write({ 'k8s/deployment.yaml': manifest(stageSourceChange(repo, 'v1')) });
+    repo.commit('extra file, fresh tag');
+    initHusky(repo);
+    link(repo, ['lint-staged'], { 'lint-staged': 'lint-staged/bin/lint-staged.js' });
+    repo.write({ '.husky/pre-commit': 'lint-staged\n', 'README.md': 'readme\n' });
+    repo.git('rm', '--quiet', 'app/extra.go');
+    repo.git('add', 'README.md');
+    const head = repo.head();
+    const refused = repo.run(['commit', '-m', 'stale']);
+    expect(refused.code, refused.stdout + refused.stderr).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('stale reference');
+    expect(repo.head()).toBe(head);
+  });
+
   it('fixes the staged manifest in fix mode, the same across chunks, keeping unstaged edits', () => {
     const { repo, tag } = lintStagedRepo('nixtag fix --staged');
     const old = repo.read('k8s/deployment.yaml');

@@ -55,6 +55,13 @@ function expectRefusedLikeAFreshRun(repo: TestRepo, args: string[]): void {
   expect(answer.code, show(answer)).toBe(1);
 }
 
+/** Forgets the last judgement: `args`, answered from the caches that remain, must still refuse. */
+function expectRefusedWithoutJudgement(repo: TestRepo, args: string[]): void {
+  rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
+  const cached = nixtagCli(repo.dir, args);
+  expect(cached.code, show(cached)).toBe(1);
+}
+
 describe('review: the configuration is an input even where it did not exist', () => {
   it('adding .nixtagrc.yaml with another system to a zero-config repository re-evaluates', () => {
     const repo = judgedRepo({ 'default.nix': image('"v1"') });
@@ -147,9 +154,7 @@ describe('review: symlinks that appear above an absent input', () => {
     repo.git('add', '--all');
     expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
     // Without the judgement, the evaluation cache answers the same wrong way.
-    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedWithoutJudgement(repo, ['check', '--staged']);
   });
 });
 
@@ -182,6 +187,85 @@ describe('review: PATH narrowing', () => {
     // Forget again, as on a teammate's first commit after cloning.
     forget();
     expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
+  });
+
+  it('follows an imported Nix file with another extension (import ./image.nix.in) when this tree was not judged', () => {
+    const repo = judgedRepo({
+      'default.nix': 'import ./image.nix.in\n',
+      'image.nix.in': image('builtins.readFile ./data.txt'),
+      'data.txt': 'v1\n',
+    });
+    repo.write({ 'data.txt': 'v2\n' });
+    repo.git('add', 'data.txt');
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
+  });
+
+  it('follows a file of any name under a directory named with an interpolation (./nix/${name})', () => {
+    const repo = judgedRepo({
+      'default.nix': 'let name = "image.in"; in import ./nix/${name}\n',
+      'nix/image.in': image('builtins.readFile ../data.txt'),
+      'data.txt': 'v1\n',
+    });
+    const forget = () => rmSync(path.join(repo.dir, '.git/nixtag'), { recursive: true, force: true });
+    forget(); // nothing remembered: no evaluation's record of what it read
+    repo.write({ 'data.txt': 'v2\n' });
+    repo.git('add', 'data.txt');
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'data.txt']);
+  });
+
+  it('still narrows by what the last evaluation read when only other files changed since', () => {
+    const repo = judgedRepo({
+      'default.nix': 'import ./image.nix.in\n',
+      'image.nix.in': image('builtins.readFile ./data.txt'),
+      // Data a static reading would take for Nix: it names `..` and dirOf.
+      'data.txt': 'v1 ../x <b> dirOf\n',
+      'notes.txt': 'a\n',
+    });
+    repo.write({ 'notes.txt': 'b\n' });
+    repo.git('add', 'notes.txt');
+    const narrowed = nixtagCli(repo.dir, ['check', '--staged', '--verbose', 'notes.txt']);
+    expect(narrowed.code, show(narrowed)).toBe(0);
+    expect(show(narrowed)).toContain('none of the given paths');
+  });
+
+  describe('a staged deletion, which lint-staged never passes (--diff-filter=ACMR)', () => {
+    const files = {
+      'default.nix': image('builtins.path { path = ./src; name = "src"; }'),
+      'src/a.txt': 'a\n',
+      'src/b.txt': 'b\n',
+      'README.md': 'readme\n',
+    };
+    /** The paths lint-staged appends: the staged ones it keeps. */
+    const lintStaged = (repo: TestRepo) =>
+      repo.git('diff', '--staged', '--name-only', '--diff-filter=ACMR').split('\n').filter(Boolean);
+
+    it('of an input, beside an edit elsewhere', () => {
+      const repo = judgedRepo(files);
+      repo.git('rm', '--quiet', 'src/b.txt');
+      repo.write({ 'README.md': 'more\n' });
+      repo.git('add', 'README.md');
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+      // Again, now that a judgement of this very tree exists (the idle path).
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+    });
+
+    it('the old name of an input renamed out of the inputs', () => {
+      const repo = judgedRepo(files);
+      repo.git('mv', 'src/b.txt', 'b.txt');
+      expect(lintStaged(repo)).toEqual(['b.txt']);
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+      expectRefusedLikeAFreshRun(repo, ['check', '--staged', ...lintStaged(repo)]);
+    });
+
+    it('of an input deleted from the working tree, with check PATH', () => {
+      const repo = judgedRepo(files);
+      rmSync(path.join(repo.dir, 'src/b.txt'));
+      repo.write({ 'README.md': 'more\n' });
+      const answer = nixtagCli(repo.dir, ['check', 'README.md']);
+      const full = nixtagCli(repo.dir, ['check', '--no-cache']);
+      expect(full.code, show(full)).toBe(1);
+      expect(answer.code, show(answer)).toBe(1);
+    });
   });
 
   it('a directory argument (`nixtag check .`, `nixtag check k8s`) holding a stale manifest', () => {
@@ -283,20 +367,65 @@ describe('review: submodules (fresh runs too)', () => {
 });
 
 describe('review: what manifests and the configuration read beyond their own path', () => {
-  it('a manifest that is a symlink: its target changes', () => {
-    const repo = gitRepo({
-      'default.nix': image('"v1"'),
-      'shared/deploy.tmpl': deployment(`${REF}:${STALE}`),
+  describe('a manifest that is a symlink to a symlink: the link in the middle is retargeted', () => {
+    /** deploy.yaml -> envs/current -> envs/v1.txt (fresh); v2.txt holds a stale tag. */
+    function chainRepo(): TestRepo {
+      const repo = gitRepo({
+        'default.nix': image('"v1"'),
+        '.nixtagrc.yaml': `images: [{ name: app, nix: default.nix, repository: ${REF} }]\n`,
+        'envs/v1.txt': deployment(`${REF}:${STALE}`),
+        'envs/v2.txt': deployment(`${REF}:${STALE}`),
+      });
+      symlinkSync('v1.txt', path.join(repo.dir, 'envs/current'));
+      symlinkSync('envs/current', path.join(repo.dir, 'deploy.yaml'));
+      repo.commit('chained manifest');
+      expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+      repo.commit('current tags');
+      expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+      expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
+      rmSync(path.join(repo.dir, 'envs/current'));
+      symlinkSync('v2.txt', path.join(repo.dir, 'envs/current'));
+      return repo;
+    }
+
+    it('in the index', () => {
+      const repo = chainRepo();
+      repo.git('add', 'envs/current');
+      expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+      expectRefusedWithoutJudgement(repo, ['check', '--staged']);
     });
-    symlinkSync('shared/deploy.tmpl', path.join(repo.dir, 'deploy.yaml'));
-    repo.commit('symlinked manifest');
-    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
-    repo.commit('current tags');
-    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
-    repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
-    repo.git('add', '--all');
-    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+
+    it('in the working tree', () => {
+      const repo = chainRepo();
+      const answer = nixtagCli(repo.dir, ['check']);
+      const full = nixtagCli(repo.dir, ['check', '--no-cache']);
+      expect(full.code, show(full)).toBe(1);
+      expect(answer.code, show(answer)).toBe(1);
+      expectRefusedWithoutJudgement(repo, ['check']);
+    });
   });
+
+  const linked: Array<[string, string]> = [
+    ['a manifest that is a symlink: its target changes', deployment(`${REF}:${STALE}`)],
+    ['a symlinked manifest skipped as not YAML, whose target then becomes a stale manifest', 'image: [not yaml\n'],
+  ];
+  for (const [title, before] of linked) {
+    it(title, () => {
+      const repo = gitRepo({
+        'default.nix': image('"v1"'),
+        'other.yaml': deployment(`${REF}:${STALE}`),
+        'shared/deploy.tmpl': before,
+      });
+      symlinkSync('shared/deploy.tmpl', path.join(repo.dir, 'deploy.yaml'));
+      repo.commit('symlinked manifest');
+      expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
+      repo.commit('current tags');
+      expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
+      repo.write({ 'shared/deploy.tmpl': deployment(`${REF}:${STALE}`) });
+      repo.git('add', '--all');
+      expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+    });
+  }
 
   it('a JavaScript configuration that requires another file', () => {
     const repo = judgedRepo({
@@ -307,9 +436,39 @@ describe('review: what manifests and the configuration read beyond their own pat
     repo.write({ 'nixtag.shared.json': '{ "system": "aarch64-linux" }\n' });
     repo.git('add', '--all');
     expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
-    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'), { force: true });
-    const cached = nixtagCli(repo.dir, ['check', '--staged']);
-    expect(cached.code, show(cached)).toBe(1);
+    expectRefusedWithoutJudgement(repo, ['check', '--staged']);
+  });
+
+  it("a data configuration that imports another file with cosmiconfig's $import", () => {
+    const configured = (version: string) =>
+      `${JSON.stringify({ images: [{ name: 'app', nix: 'default.nix', repository: REF, args: { ver: version } }] })}\n`;
+    const repo = judgedRepo({
+      'default.nix': `{ ver ? "1" }: derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; inherit ver; }\n`,
+      'conf/base.json': configured('1'),
+      'conf/extra.yaml': '$import: base.json\nsystem: x86_64-linux\n',
+      '.nixtagrc.yaml': '$import: conf/extra.yaml\n',
+    });
+    // The imported files are configuration: never manifests, never mentions.
+    const quiet = nixtagCli(repo.dir, ['check', '--staged', '--no-cache']);
+    expect(show(quiet)).not.toMatch(/mention|names a managed repository/);
+    repo.write({ 'conf/base.json': configured('2') });
+    repo.git('add', '--all');
+    expectRefusedLikeAFreshRun(repo, ['hook', 'pre-commit']);
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'conf/base.json']);
+    rmSync(path.join(repo.dir, '.git/nixtag'), { recursive: true, force: true });
+    expectRefusedLikeAFreshRun(repo, ['check', '--staged', 'conf/base.json']);
+  });
+
+  it('a configuration that imports a file git does not track: CI does not have it', () => {
+    const repo = judgedRepo({ 'default.nix': image('"v1"'), '.nixtagrc.yaml': 'system: x86_64-linux\n' });
+    repo.write({
+      '.nixtagrc.yaml': '$import: local.yaml\nsystem: x86_64-linux\n',
+      'local.yaml': 'system: aarch64-linux\n',
+    });
+    repo.git('commit', '--quiet', '-m', 'import an untracked file', '.nixtagrc.yaml'); // local.yaml stays untracked
+    const check = nixtagCli(repo.dir, ['check']);
+    expect(check.code, show(check)).toBe(2);
+    expect(show(check)).toContain('local.yaml');
   });
 
   it('check (working tree) reads an untracked configuration that neither the commit nor the idle answer sees', () => {

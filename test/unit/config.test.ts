@@ -1,6 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/load.js';
+import { loadConfig, parseConfig } from '../../src/config/load.js';
 import type { NixtagError } from '../../src/errors.js';
+import { tempDir } from '../helpers/repo.js';
 
 describe('parseConfig', () => {
   it('fills the defaults of the contract', () => {
@@ -60,5 +63,35 @@ describe('parseConfig', () => {
     }
     expect(error?.code).toBe('CONFIG_INVALID');
     expect(error?.detail).toContain(`${keyPath}`);
+  });
+});
+
+describe("loadConfig with cosmiconfig's $import", () => {
+  function directory(files: Record<string, string>): string {
+    const root = tempDir();
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    return root;
+  }
+
+  it('names every file imported, at any depth, relative to the root', async () => {
+    const root = directory({
+      '.nixtagrc.yaml': '$import: [conf/a.yaml]\ncheckoutName: x\n',
+      'conf/a.yaml': '$import: ../shared/b.json\nsystem: aarch64-linux\n',
+      'shared/b.json': '{ "pin": "pin.json" }\n',
+    });
+    const loaded = await loadConfig(root);
+    expect(loaded.file).toBe('.nixtagrc.yaml');
+    expect(loaded.imports.sort()).toEqual(['conf/a.yaml', 'shared/b.json']);
+    expect(loaded.config).toMatchObject({ checkoutName: 'x', system: 'aarch64-linux', pin: 'pin.json' });
+  });
+
+  it('refuses an import that is not there instead of taking no configuration', async () => {
+    const root = directory({ '.nixtagrc.yaml': '$import: missing.yaml\n' });
+    const error = (await loadConfig(root).catch((thrown: unknown) => thrown)) as NixtagError;
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('missing.yaml');
   });
 });

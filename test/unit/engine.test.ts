@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
@@ -11,7 +11,8 @@ import type { TreeEntry } from '../../src/git/source.js';
 import { readReference, type ReadReference } from '../../src/manifest/resolve.js';
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
-import { evaluationInputs } from '../../src/engine/inputs.js';
+import { evaluationInputs, staticInputs } from '../../src/engine/inputs.js';
+import { pathsThrough } from '../../src/manifest/links.js';
 import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
@@ -104,13 +105,19 @@ describe('the evaluation cache', () => {
   });
 });
 
+/** Writes `files` under a new directory: its path, and the files as a tree lists them. */
+function writeTree(files: Record<string, string | Buffer>): { root: string; entries: TreeEntry[] } {
+  const root = tempDir();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  return { root, entries: Object.keys(files).map((file) => ({ mode: '100644', oid: file, path: file })) };
+}
+
 describe('the inputs of an evaluation', () => {
   async function inputsOf(files: Record<string, string>, entries: TreeEntry[] = []) {
-    const root = tempDir();
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
+    const root = writeTree(files).root;
     const evaluated = [...Object.keys(files).map((file) => path.join(root, file)), '/nix/store/x-nixpkgs/default.nix'];
     return evaluationInputs(root, evaluated, [], ['.nixtagrc.yaml'], entries);
   }
@@ -175,6 +182,67 @@ pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.rea
     expect(isInput(inputs, 'deploy/.gitattributes')).toBe(true);
     expect(isInput(inputs, 'srcfoo/main.go')).toBe(false);
     expect(isInput(inputs, 'README.md')).toBe(false);
+  });
+});
+
+describe('the inputs of images before any evaluation (PATH narrowing)', () => {
+  async function staticOf(files: Record<string, string | Buffer>) {
+    const { root, entries } = writeTree(files);
+    return staticInputs(root, ['default.nix'], [], entries);
+  }
+
+  it('follow every file a literal names, or a directory named with an interpolation holds, whatever its name', async () => {
+    const inputs = await staticOf({
+      'default.nix': 'import ./image.nix.in { part = import ./parts/${name}; }',
+      'image.nix.in': 'builtins.readFile ./data.txt',
+      'data.txt': 'see ./more/notes\n',
+      'parts/a.tmpl': 'builtins.readFile ../lib/x.txt',
+      'unrelated.in': 'builtins.readFile ./secret',
+    });
+    expect(inputs.wholeTree).toBeUndefined();
+    expect(inputs.paths).toEqual([
+      'data.txt',
+      'default.nix',
+      'image.nix.in',
+      'lib/x.txt',
+      'more/notes',
+      'parts',
+      'parts/a.tmpl',
+    ]);
+  });
+
+  it('do not read a binary file for literals; a large non-Nix file makes every file count', async () => {
+    const binary = await staticOf({
+      'default.nix': 'builtins.readFile ./logo.png',
+      'logo.png': Buffer.from([0x89, 0x50, 0, 0x2e, 0x2f, 0x78, 0x2f, 0x79]),
+    });
+    expect(binary).toEqual({ paths: ['default.nix', 'logo.png'] });
+    const large = await staticOf({ 'default.nix': 'import ./big.in', 'big.in': `"${'x'.repeat(1 << 21)}"` });
+    expect(large.paths).toEqual(['']);
+    expect(large.wholeTree).toContain('big.in');
+  });
+});
+
+describe('the paths a symlinked manifest is read through', () => {
+  it('are every link of a chain, a linked directory on the way, and the end, inside the repository', () => {
+    const root = realpathSync(tempDir());
+    mkdirSync(path.join(root, 'envs/v1'), { recursive: true });
+    writeFileSync(path.join(root, 'envs/v1/app.yaml'), 'x\n');
+    symlinkSync('v1', path.join(root, 'envs/current'));
+    symlinkSync('../envs/current/app.yaml', path.join(root, 'envs/link'));
+    symlinkSync('envs/link', path.join(root, 'deploy.yaml'));
+    expect(pathsThrough(root, 'deploy.yaml').sort()).toEqual([
+      'deploy.yaml',
+      'envs/current',
+      'envs/link',
+      'envs/v1/app.yaml',
+    ]);
+    symlinkSync('missing/x.yaml', path.join(root, 'dangling.yaml'));
+    expect(pathsThrough(root, 'dangling.yaml').sort()).toEqual(['dangling.yaml', 'missing/x.yaml']);
+    symlinkSync('/etc/hostname', path.join(root, 'outside.yaml'));
+    expect(pathsThrough(root, 'outside.yaml')).toEqual(['outside.yaml']);
+    symlinkSync('loop.yaml', path.join(root, 'loop.yaml'));
+    expect(pathsThrough(root, 'loop.yaml')).toEqual(['loop.yaml']);
   });
 });
 
@@ -316,7 +384,7 @@ describe('what is evaluated before the manifests are read', () => {
 describe('mentions', () => {
   const images = resolvedImages([{ name: 'app', repository: 'registry.example/app' }]);
   const mentioned = (text: string) =>
-    mentionWarnings([{ file: 'docs/deploy.md', line: 1, text }], images, [], undefined).length === 1;
+    mentionWarnings([{ file: 'docs/deploy.md', line: 1, text }], images, [], []).length === 1;
 
   it('are whole repository names, also at the end of a sentence', () => {
     expect(mentioned('Deploy registry.example/app to production')).toBe(true);
