@@ -96,9 +96,11 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
   // The judgement speaks for this tree only if nothing that matters changed since.
   const cached = question.source === 'index' ? ['--cached'] : [];
   const options = { cwd, env: process.env };
-  const diffing = exec('git', ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree], options);
-  const deleting = question.paths.length > 0 ? exec('git', deletionsSinceHead(question.source), options) : undefined;
-  const [diff, deletions] = await Promise.all([diffing, deleting]);
+  const diff = await exec(
+    'git',
+    ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree],
+    options,
+  );
   if (diff.failed) return undefined;
   if (await anyCanMatter(judgement, changedPaths(diff.stdout))) return { kind: 'unanswered' };
   if (question.paths.length > 0) {
@@ -107,11 +109,17 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
     if (!absolute.every((file) => existsSync(file)) || absolute.some((file) => statSync(file).isDirectory())) {
       return undefined;
     }
-    if (deletions === undefined || deletions.failed) return undefined;
     const files = absolute
       .map((file) => path.relative(here.root, file).split(path.sep).join('/'))
-      .filter((file) => !file.startsWith('..'))
-      .concat(changedPaths(deletions.stdout));
+      .filter((file) => !file.startsWith('..'));
+    // The deletions since HEAD count as given only where they could turn an answer into exit 0:
+    // a judgement that passed speaks for this tree whatever the paths (the tree is unchanged
+    // where it matters), so the git process is spent only on one that failed.
+    if (!judgement.ok) {
+      const deletions = await exec('git', deletionsSinceHead(question.source), options);
+      if (deletions.failed) return undefined;
+      files.push(...changedPaths(deletions.stdout));
+    }
     if (!(await anyCanMatter(judgement, files))) return { kind: 'nothing-to-do' };
   }
   if (!judgement.ok) return { kind: 'unanswered' };
