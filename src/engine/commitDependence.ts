@@ -1,15 +1,25 @@
-import { withOtherCommit } from '../git/checkoutRepository.js';
+import { withForeignGitFile, withOtherCommit } from '../git/checkoutRepository.js';
 import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import type { Session } from './session.js';
 
+/** An evaluation whose references are left unjudged, with the warning that says why. */
+const unjudged = (evaluation: ImageEvaluation, warning: string): ImageEvaluation => ({
+  ...evaluation,
+  commitDependent: true,
+  warnings: [...evaluation.warnings, warning],
+});
+
 /**
- * What an evaluation that read the checkout's git (its HEAD) may depend on besides the tree. For a
- * commit (`--rev`, pre-push) the HEAD is the real commit, so the tags are exact, but they are not
- * remembered by tree: another commit of the same tree could give others. For the index or the
- * working tree, whose HEAD stands for a commit that does not exist yet, the images are evaluated
- * again with HEAD at another commit of the same tree: those whose tag changes cannot be judged
- * before the commit exists, and say so; the others hold for any commit of the tree.
+ * What an evaluation that read the checkout's git (its HEAD) may depend on besides the tree.
+ * First the bytes of `.git` itself (a source that takes in the repository root copies them): the
+ * images are evaluated again with a foreign file in `.git`, and those whose tag changes cannot be
+ * judged anywhere, as no two clones hold the same `.git`. Then the commit: for a commit (`--rev`,
+ * pre-push) the HEAD is the real commit, so the other tags are exact, but they are not remembered
+ * by tree (another commit of the same tree could give others). For the index or the working tree,
+ * whose HEAD stands for a commit that does not exist yet, the images are evaluated again with HEAD
+ * at another commit of the same tree: those whose tag changes cannot be judged before the commit
+ * exists, and say so; the others hold for any commit of the tree.
  */
 export async function settleCommitDependence(
   session: Session,
@@ -19,16 +29,27 @@ export async function settleCommitDependence(
   again: () => Promise<ImageEvaluation[]>,
 ): Promise<{ evaluations: ImageEvaluation[]; cacheable: boolean }> {
   if (!readGit) return { evaluations, cacheable: true };
+  const foreign = await withForeignGitFile(root, again);
+  const cloneBound = evaluations.map((evaluation, index) => foreign[index]?.tag !== evaluation.tag);
+  const settled = evaluations.map((evaluation, index) =>
+    cloneBound[index] ? unjudged(evaluation, messages.cloneDependent(evaluation.name)) : evaluation,
+  );
   if (session.tree.source.kind === 'rev') {
-    return { evaluations: evaluations.map((evaluation) => ({ ...evaluation, commitBound: true })), cacheable: false };
+    return {
+      evaluations: settled.map((evaluation) =>
+        evaluation.commitDependent ? evaluation : { ...evaluation, commitBound: true },
+      ),
+      cacheable: false,
+    };
   }
+  if (cloneBound.every(Boolean)) return { evaluations: settled, cacheable: false };
   const other = await withOtherCommit(root, session.treeId, again);
-  let cacheable = true;
-  const marked = evaluations.map((evaluation, index) => {
-    if (other[index]?.tag === evaluation.tag) return evaluation;
+  let cacheable = !cloneBound.some(Boolean);
+  const judged = session.tree.source.kind;
+  const marked = settled.map((evaluation, index) => {
+    if (evaluation.commitDependent || other[index]?.tag === evaluation.tag) return evaluation;
     cacheable = false;
-    const warning = messages.commitDependent(evaluation.name, session.tree.source.kind);
-    return { ...evaluation, commitDependent: true, warnings: [...evaluation.warnings, warning] };
+    return unjudged(evaluation, messages.commitDependent(evaluation.name, judged));
   });
   return { evaluations: marked, cacheable };
 }

@@ -161,6 +161,24 @@ export async function withOtherCommit<T>(workTree: string, tree: string, work: (
   }
 }
 
+/**
+ * Runs `work` with a file of random bytes added to the checkout's `.git`, where git reads nothing
+ * of it: a tag that changes with it depends on the bytes of `.git` itself (a source that takes in
+ * the repository root), which no two clones share.
+ */
+export async function withForeignGitFile<T>(workTree: string, work: () => Promise<T>): Promise<T> {
+  const probe = path.join(gitDirOf(workTree), 'nixtag-clone-probe');
+  await writeFile(
+    probe,
+    `${createHash('sha256').update(`${process.pid}-${Date.now()}-${Math.random()}`).digest('hex')}\n`,
+  );
+  try {
+    return await work();
+  } finally {
+    await rm(probe, { force: true });
+  }
+}
+
 /*
  * The checkout's index matters only to expressions that ask git about the checkout (`fetchGit`):
  * with it out of step, git calls the tree dirty. Keeping it in step costs a rewrite of the whole

@@ -60,7 +60,9 @@ export const commandLineMessages = {
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
   commitDependent: (image: string, judged: string) =>
-    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`, or takes in \`.git\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
+    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
+  cloneDependent: (image: string) =>
+    `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (a source takes in the repository root, as \`src = ./.;\` does), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; \`builtins.fetchGit ./.\`, \`lib.fileset\` or \`builtins.path\` with a filter that leaves out \`.git\` is the fix.`,
   submoduleMissing: (file: string, commit: string) =>
     `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
   submoduleMissingHint: (file: string) =>

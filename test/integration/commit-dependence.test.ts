@@ -45,7 +45,18 @@ describe('an expression that reads the commit', () => {
       '.nixtagrc.yaml': config(),
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
     });
-    expect(await check({ cwd: repo.dir, source: { kind: 'index' } })).toMatchObject({ commitDependent: ['app'] });
+    // No clone holds the same .git: not judged at commit, and not at push either (a tag computed
+    // from this checkout's .git would be one CI never gets), with the same reason each time.
+    for (const source of [{ kind: 'index' as const }, { kind: 'rev' as const, rev: 'HEAD' }]) {
+      const result = await check({ cwd: repo.dir, source });
+      expect(result).toMatchObject({ ok: true, commitDependent: ['app'] });
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      const warnings = result.warnings.map((warning) => warning.message).join('\n');
+      expect(warnings).toMatch(/depends on the bytes of the checkout's `.git` directory.*here or at push/);
+      expect(warnings).not.toMatch(/pre-push hook .* judges the pushed commit exactly/);
+    }
+    // What makes the claim true: two fresh clones of the commit give two tags.
+    expect(n2k8sTag(freshClone(repo.dir))).not.toBe(n2k8sTag(freshClone(repo.dir)));
   });
 
   it('is judged exactly for a commit (pre-push), as n2k8s computes it in a fresh clone', async () => {
