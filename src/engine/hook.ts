@@ -35,8 +35,16 @@ async function hookContext(options: HookOptions): Promise<Known & { repository: 
 function diffSince(repository: Repository, tree: string, source: TreeSource): Promise<string> {
   const args =
     source.kind === 'rev'
-      ? ['diff-tree', '-r', '--name-only', '-z', '--no-renames', tree, source.rev]
-      : ['diff-index', ...(source.kind === 'index' ? ['--cached'] : []), '--name-only', '-z', '--no-renames', tree];
+      ? ['diff-tree', '-r', '--name-only', '-z', '--no-renames', '--ignore-submodules=none', tree, source.rev]
+      : [
+          'diff-index',
+          ...(source.kind === 'index' ? ['--cached'] : []),
+          '--name-only',
+          '-z',
+          '--no-renames',
+          '--ignore-submodules=none',
+          tree,
+        ];
   return git(
     args,
     inRepository(repository, source.kind === 'index' ? { env: { GIT_INDEX_FILE: repository.indexFile } } : {}),

@@ -76,7 +76,17 @@ export async function anyCanMatter(judgement: Judgement, files: readonly string[
  */
 export function deletionsSinceHead(source: 'index' | 'worktree'): string[] {
   const cached = source === 'index' ? ['--cached'] : [];
-  return ['diff-index', ...cached, '--name-only', '-z', '--no-renames', '--diff-filter=D', 'HEAD', '--'];
+  return [
+    'diff-index',
+    ...cached,
+    '--name-only',
+    '-z',
+    '--no-renames',
+    '--ignore-submodules=none',
+    '--diff-filter=D',
+    'HEAD',
+    '--',
+  ];
 }
 
 /** The paths a diff names, from `git diff… --name-only -z`. */
@@ -95,10 +105,10 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
   }
   // The judgement speaks for this tree only if nothing that matters changed since.
   const cached = question.source === 'index' ? ['--cached'] : [];
-  const options = { cwd, env: process.env };
+  const options = { cwd, env: { ...process.env, GIT_NO_REPLACE_OBJECTS: '1' } }; // as git/git.ts
   const diff = await exec(
     'git',
-    ['diff-index', ...cached, '--name-only', '-z', '--no-renames', judgement.tree],
+    ['diff-index', ...cached, '--name-only', '-z', '--no-renames', '--ignore-submodules=none', judgement.tree],
     options,
   );
   if (diff.failed) return undefined;

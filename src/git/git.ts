@@ -34,10 +34,15 @@ export interface GitOptions {
   input?: string;
 }
 
+/**
+ * The environment of a git command: the caller's, without the hook's local variables unless
+ * asked, and never with replacement objects (`git replace`): CI's clone does not fetch
+ * `refs/replace/`, so it sees the objects as they are.
+ */
 function gitEnvironment(options: GitOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   if (!options.inherit) for (const name of LOCAL_ENV_VARS) env[name] = undefined;
-  return { ...env, ...options.env };
+  return { ...env, GIT_NO_REPLACE_OBJECTS: '1', ...options.env };
 }
 
 function failure(args: readonly string[], result: { missing: boolean; stderr: string; error?: Error }): NixtagError {

@@ -169,7 +169,9 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
 /**
  * For the index, what changed since a given tree, from `git diff-index --cached` (no write-tree
  * needed), asked once per tree. A file only intended to be added (`git add -N`) is left out, as
- * `git write-tree` and so the commit leave it out (git's diff would list it as an empty file).
+ * `git write-tree` and so the commit leave it out (git's diff would list it as an empty file). A
+ * submodule the repository says to ignore (`submodule.<name>.ignore = all`) is not ignored: CI's
+ * clone checks out the commit recorded for it all the same.
  */
 function indexChanges(repository: Repository): (base: string) => Promise<string> {
   const asked = new Map<string, Promise<string>>();
@@ -177,7 +179,16 @@ function indexChanges(repository: Repository): (base: string) => Promise<string>
     let diff = asked.get(base);
     if (diff === undefined) {
       diff = git(
-        ['diff-index', '--cached', '--ita-invisible-in-index', '-r', '-z', '--no-renames', base],
+        [
+          'diff-index',
+          '--cached',
+          '--ita-invisible-in-index',
+          '--ignore-submodules=none',
+          '-r',
+          '-z',
+          '--no-renames',
+          base,
+        ],
         inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
       );
       asked.set(base, diff);

@@ -144,7 +144,7 @@ async function fullCheckout(
  * follows only where expressions read git: see checkoutRepository.ts); one with them is updated
  * by git (`read-tree -m -u`), which applies them as a clone does. False when the
  * update must be a full checkout instead: a `.gitattributes` file changed (files it did not touch
- * may now convert differently).
+ * may now convert differently), or a name is not UTF-8.
  */
 async function updateCheckout(
   repository: Repository,
@@ -162,10 +162,15 @@ async function updateCheckout(
     treeId.then((id) =>
       id === previous.tree
         ? ''
-        : git(['diff-tree', '-r', '-z', '--no-renames', previous.tree, id], inRepository(repository)),
+        : git(
+            ['diff-tree', '-r', '-z', '--no-renames', '--ignore-submodules=none', previous.tree, id],
+            inRepository(repository),
+          ),
     );
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
+  // A name that is not UTF-8 cannot be written from git's decoded output: git writes it, in full.
+  if (changes.some((change) => change.path.includes('\uFFFD'))) return false;
   if (changes.length > 0) {
     checkout.beginUpdate(previous.tree);
     await testPause();

@@ -58,7 +58,8 @@ export async function writeChanges(repository: Repository, workTree: string, cha
     rmSync(file, { force: true, recursive: true });
     if (change.mode === '160000')
       mkdirSync(file, { recursive: true }); // a submodule: empty until checkoutSubmodules fills it
-    else if (change.mode === '120000') symlinkSync(blobs.get(change.oid)!.toString('utf8'), file);
+    else if (change.mode === '120000')
+      symlinkSync(blobs.get(change.oid)!, file); // the target's bytes, as git writes them
     else writeFileSync(file, blobs.get(change.oid)!, { mode: change.mode === '100755' ? 0o755 : 0o644 });
   }
 }

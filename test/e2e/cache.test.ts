@@ -67,7 +67,11 @@ describe('the evaluation cache, seen from the hooks', () => {
     // The index's tree id is derived from the one the last hook remembered and the one diff the
     // checkout's update needs too: no write-tree, and that diff asked once.
     expect(calls.filter((call) => call.startsWith('write-tree'))).toHaveLength(0);
-    expect(calls.filter((call) => call.startsWith('diff-index --cached --ita-invisible-in-index -r'))).toHaveLength(1);
+    expect(
+      calls.filter((call) =>
+        call.startsWith('diff-index --cached --ita-invisible-in-index --ignore-submodules=none -r'),
+      ),
+    ).toHaveLength(1);
     expect(calls.filter((call) => call.startsWith('rev-parse') && call.includes('--show-toplevel'))).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
@@ -134,6 +134,46 @@ describe("nixtag's checkout is CI's clone", () => {
     repo.commit('file to directory');
     await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
     await expectClone(repo, { kind: 'index' });
+  });
+
+  it('moves a submodule the repository says to ignore (ignore = all), as a clone checks it out', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    const lib = addSubmodule(repo);
+    repo.git('config', '-f', '.gitmodules', 'submodule.vendor/lib.ignore', 'all');
+    repo.commit('submodule, ignored');
+    await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    await expectClone(repo, { kind: 'index' });
+    lib.write({ 'lib.nix': '{ version = "2"; }\n' });
+    lib.commit('v2');
+    repo.git('-C', 'vendor/lib', 'pull', '--quiet', lib.dir, 'main');
+    repo.git('add', 'vendor/lib');
+    repo.git('commit', '--quiet', '-m', 'bump');
+    for (const source of [{ kind: 'rev' as const, rev: 'HEAD' }, { kind: 'index' as const }]) {
+      const dir = await expectClone(repo, source);
+      expect(readFileSync(path.join(dir, 'vendor/lib/lib.nix'), 'utf8')).toContain('version = "2"');
+    }
+  });
+
+  it('writes names and link targets that are not UTF-8 byte for byte, full and incremental', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    await checkout(repo, { kind: 'rev', rev: 'HEAD' });
+    await checkout(repo, { kind: 'index' });
+    const latin1 = Buffer.from('caf\xe9', 'latin1');
+    writeFileSync(Buffer.concat([Buffer.from(`${repo.dir}/`), latin1, Buffer.from('.txt')]), 'x\n');
+    symlinkSync(latin1, path.join(repo.dir, 'link'));
+    repo.commit('latin-1 names');
+    // Names as bytes (describeTree reads them as text, where every invalid byte looks alike).
+    const names = (dir: string) =>
+      readdirSync(dir, { encoding: 'buffer' })
+        .filter((name) => name.toString() !== '.git')
+        .map((name) => name.toString('hex'))
+        .sort();
+    const clone = freshClone(repo.dir);
+    for (const source of [{ kind: 'rev' as const, rev: 'HEAD' }, { kind: 'index' as const }]) {
+      const dir = await checkout(repo, source); // an update of the checkout above
+      expect(names(dir)).toEqual(names(clone));
+      expect(readlinkSync(path.join(dir, 'link'), { encoding: 'buffer' })).toEqual(latin1);
+    }
   });
 
   it('leaves out a file only intended to be added (git add -N), as the commit does, full and incremental', async () => {

@@ -107,6 +107,20 @@ describe("the index's tree id, derived from the last one", () => {
     );
   });
 
+  it('is the tree of the objects as they are, whatever git replace says of the last one', async () => {
+    const repo = gitRepo({ 'app/main.txt': 'v1\n', 'b.txt': 'b\n' });
+    await expectWriteTreeId(repo);
+    const base = repo.git('rev-parse', 'HEAD^{tree}').trim();
+    repo.write({ 'app/main.txt': 'v2\n' });
+    repo.git('add', 'app');
+    repo.git('replace', base, repo.git('write-tree').trim());
+    repo.write({ 'app/x': 'x\n' });
+    repo.git('add', 'app');
+    const repository = await openRepository(repo.dir);
+    const ours = await judgedTree(repository, { kind: 'index' }).id();
+    expect(ours).toBe(repo.git('-c', 'core.useReplaceRefs=false', 'write-tree').trim());
+  });
+
   it('is derived without git write-tree when the last tree is at hand, and by it when not', async () => {
     const repo = gitRepo({ 'dir/a.txt': 'a\n', 'other/b.txt': 'b\n' });
     await expectWriteTreeId(repo);
