@@ -37,12 +37,9 @@ async function installLefthook(root: string, mode: PreCommitMode, prePush: boole
     document.setIn(keyPath, document.createNode(command));
     actions.push({ hook, file, action: before === 'null' ? 'installed' : 'updated' });
   };
-  wire(
-    'pre-commit',
-    mode === 'fix'
-      ? { run: 'node_modules/.bin/nixtag fix --staged {staged_files}', stage_fixed: true }
-      : { run: 'node_modules/.bin/nixtag check --staged {staged_files}' },
-  );
+  // The whole index, not `{staged_files}`: lefthook skips a command whose file list is empty, and
+  // a commit that only deletes files or moves a submodule lists none. `--fix` stages its own fix.
+  wire('pre-commit', { run: `node_modules/.bin/nixtag hook pre-commit --${mode}` });
   if (prePush) wire('pre-push', { run: 'node_modules/.bin/nixtag hook pre-push', use_stdin: true });
   if (actions.some((action) => action.action !== 'unchanged')) await writeFile(file, document.toString());
   return actions;

@@ -146,13 +146,12 @@ describe('lint-staged under husky', () => {
 });
 
 describe('lefthook', () => {
-  it('runs nixtag on {staged_files}, fixes with stage_fixed, and passes stdin to pre-push', () => {
+  it('runs nixtag on the whole index, fixes what is staged, and passes stdin to pre-push', () => {
     const repo = setUp({
       'lefthook.yml': `pre-commit:
   commands:
     nixtag:
-      run: node_modules/.bin/nixtag fix --staged {staged_files}
-      stage_fixed: true
+      run: node_modules/.bin/nixtag hook pre-commit --fix
 pre-push:
   commands:
     nixtag:

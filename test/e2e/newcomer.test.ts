@@ -65,6 +65,14 @@ function followReadme(manager: string): void {
   expect(refused.output).toContain('stale reference');
   const accepted = sh('npx nixtag fix && git add -A && git commit -m "v2 with its tag"');
   expect(accepted.code, accepted.output).toBe(0);
+
+  // A commit that only deletes an input (lint-staged runs no task for it) is refused too.
+  repo.write({ 'app/extra.go': 'package main\n' });
+  const extra = sh('git add -A && npx nixtag fix && git add -A && git commit -m "extra"');
+  expect(extra.code, extra.output).toBe(0);
+  const deletion = sh('git rm -q app/extra.go && git commit -m "only a deletion"');
+  expect(deletion.code, deletion.output).not.toBe(0);
+  expect(deletion.output).toContain('stale reference');
 }
 
 describe('a newcomer follows the README, word for word', () => {
