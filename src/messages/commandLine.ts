@@ -39,7 +39,7 @@ export const commandLineMessages = {
       tried.length > 0 ? `, and none of these is newer: ${tried.join(', ')}` : ''
     }.`,
   nodeHint: () =>
-    'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22` or `volta install node@22`) and run it again; `NIXTAG_SKIP=1 git commit …` skips the check once.',
+    'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22`, `volta install node@22`, or for this repository alone `npm install --save-dev node@22`, which `npx` and the hooks then run) and run it again; in a hook, `NIXTAG_SKIP=1 git commit …` skips the check once.',
   unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
   huskyOrGit: () => 'Give --husky or --git, not both.',
   preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
@@ -54,7 +54,7 @@ export const commandLineMessages = {
   loop: (file: string, image: string, tag: string) =>
     `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
   loopHint: () =>
-    'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+    'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ ".git" "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
   fixNeedsWritableTree: () =>
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',

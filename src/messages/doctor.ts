@@ -52,7 +52,7 @@ export const doctorMessages = {
     manifestInSource: doctorFinding(
       (images, details) =>
         `The manifests of ${imagesOf(images)} (${list(details.manifests ?? [])}) lie inside its hashed source: writing a new tag changes the tag again, so \`fix\` would loop and no tag can be current.`,
-      'Leave the manifests out of the source, for example `builtins.path { path = ./.; name = "source"; filter = path: type: baseNameOf path != "k8s"; }` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
+      'Leave the manifests out of the source, for example `builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ ".git" "k8s" ]); }` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
     ),
     importFromDerivation: doctorFinding(
       (images) =>

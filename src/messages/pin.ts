@@ -1,4 +1,5 @@
 /** Pin: user-facing strings (part of `messages`, src/messages.ts). */
+import { cmd } from '../invocation.js';
 
 export const pinMessages = {
   pinInvalid: (file: string, why: string) => `The pin file ${file} is invalid: ${why}.`,
@@ -11,7 +12,7 @@ export const pinMessages = {
   pinRevExpected: () => 'a 40-hex commit',
   pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
   pinHashMismatchHint: (url: string) =>
-    `Run \`nix-prefetch-url --unpack ${url}\` and put the hash it prints in the pin.`,
+    `If the url is the one you want, \`${cmd('pin update')}\` writes the sha256 it serves (\`nix-prefetch-url --unpack ${url}\` prints it).`,
 
   pinBadFields: (fields: readonly string[]) =>
     `bad field${fields.length === 1 ? '' : 's'} ${fields.map((field) => `'${field}'`).join(', ')}`,

@@ -18,7 +18,7 @@ export interface DoctorDetails {
 export const imagesOf = (images: readonly string[]) =>
   images.length === 0 ? 'the configuration' : `image${images.length === 1 ? '' : 's'} ${list(images)}`;
 export const FILTERED_SOURCE =
-  'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = …; }`';
+  'use `builtins.fetchGit ./.` (tracked files only), nixpkgs\' `lib.fileset.toSource { root = ./.; fileset = lib.fileset.gitTracked ./.; }`, or `builtins.path { path = ./.; name = "source"; filter = path: type: baseNameOf path != ".git"; }`';
 
 /** Each doctor finding: what it means, and the fix (the same for every place, or naming it). */
 export const doctorFinding = (
