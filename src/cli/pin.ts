@@ -47,10 +47,19 @@ export async function runPin(action: string | undefined, flags: PinFlags, output
     case 'update': {
       const result = await engine.pinUpdate({ ...request, rev: flags.rev, url: flags.url });
       if (flags.json) {
-        output.out(JSON.stringify({ ok: true, file: result.file, changed: result.changed, pin: result.pin }));
+        output.out(
+          JSON.stringify({
+            ok: true,
+            file: result.file,
+            changed: result.changed,
+            staged: result.staged,
+            pin: result.pin,
+          }),
+        );
       } else {
         output.out(messages.pinUpdated(result.file, result.changed));
         printPin(result, output);
+        if (!result.staged) output.out(messages.pinNotStaged(result.file));
       }
       return EXIT.ok;
     }

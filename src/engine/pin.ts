@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { openRepository } from '../git/repository.js';
+import { git } from '../git/git.js';
+import { inRepository, openRepository, type Repository } from '../git/repository.js';
 import { writeFileAtomically } from '../manifest/write.js';
 import { messages } from '../messages.js';
 import { journalWrites } from '../state/writeJournal.js';
@@ -37,6 +38,8 @@ export interface PinResult {
 
 export interface PinUpdateResult extends PinResult {
   changed: boolean;
+  /** The pin on disk is the one staged (else the commit, and CI, would read another). */
+  staged: boolean;
 }
 
 const NIXPKGS_ARCHIVE = (rev: string) => `https://github.com/NixOS/nixpkgs/archive/${rev}.tar.gz`;
@@ -50,7 +53,16 @@ async function pinContext(request: PinRequest) {
   const { config } = await loadConfig(repository.root, explicit);
   const settings: EvalSettings = { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
   const absolute = path.join(repository.root, config.pin);
-  return { root: repository.root, gitDir: repository.gitDir, file: config.pin, absolute, settings };
+  return { repository, root: repository.root, gitDir: repository.gitDir, file: config.pin, absolute, settings };
+}
+
+/**
+ * Whether the pin file in the working tree is what the index holds: hooks and CI read the pin
+ * that is staged and committed, not the one on disk.
+ */
+async function pinStaged(repository: Repository, file: string): Promise<boolean> {
+  const status = await git(['status', '--porcelain=v1', '-z', '--', file], inRepository(repository));
+  return status === '' || status[1] === ' ';
 }
 
 async function requirePin(file: string, absolute: string, root: string): Promise<Pin> {
@@ -150,7 +162,7 @@ async function pinFieldsOf(absolute: string, file: string, root: string): Promis
  * obstacle: it is what an update recomputes.
  */
 export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateResult> {
-  const { root, gitDir, file, absolute, settings } = await pinContext(request);
+  const { repository, root, gitDir, file, absolute, settings } = await pinContext(request);
   const current = await pinFieldsOf(absolute, file, root);
   const { url, rev } = target(current, request, file);
   const sha256 = await prefetchTarball(url, root, settings);
@@ -166,5 +178,5 @@ export async function pinUpdate(request: PinUpdateRequest): Promise<PinUpdateRes
       done();
     }
   }
-  return { file, pin, changed };
+  return { file, pin, changed, staged: await pinStaged(repository, file) };
 }

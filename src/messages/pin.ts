@@ -36,5 +36,7 @@ export const pinMessages = {
   pinField: (name: string, value: string) => `  ${`${name}:`.padEnd(8)}${value}`,
   pinVerified: (file: string, sha256: string) => `${file}: the url serves the pinned sha256 (${sha256}).`,
   pinUpdated: (file: string, changed: boolean) => `${file}: ${changed ? 'updated' : 'unchanged'}.`,
+  pinNotStaged: (file: string) =>
+    `Stage it with \`git add ${file}\`: the hooks judge, and CI builds with, the pin that is committed, not the one on disk.`,
   pinSpecifiedGot: (specified: string, got: string) => `  specified: sha256:${specified}\n  got:       sha256:${got}`,
 };

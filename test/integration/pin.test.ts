@@ -73,8 +73,14 @@ describe('nixtag pin', () => {
     expect(result.stderr).toContain(`specified: sha256:${WRONG}`);
     expect(result.stderr).toContain(`got:       sha256:${a.sha256}`);
 
+    expect(result.stderr).toContain('pin update');
     const fixed = nixtagCli(repo.dir, ['pin', 'update']);
     expect(fixed.code).toBe(0);
+    // The hooks and CI read the committed pin: the rewritten one is not staged yet, and it says so.
+    expect(fixed.stdout).toContain('Stage it with `git add .nixpkgs-pin.json`');
+    repo.git('add', '.nixpkgs-pin.json');
+    expect(nixtagCli(repo.dir, ['pin', 'update']).stdout).not.toContain('Stage it');
+    expect(JSON.parse(nixtagCli(repo.dir, ['pin', 'update', '--json']).stdout)).toMatchObject({ staged: true });
     expect(nixtagCli(repo.dir, ['pin', 'verify']).code).toBe(0);
     const shown = nixtagCli(repo.dir, ['pin', 'show', '--json']);
     expect(JSON.parse(shown.stdout)).toEqual({
