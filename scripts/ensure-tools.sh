@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools nixtag's demo and tests need when they are missing (Debian/Ubuntu):
 # Nix (single-user, from Debian's nix-bin) and git; the tools named as arguments too (the registry
-# tests: skopeo, docker-registry, jq, apache2-utils for htpasswd, openssl). Node >= 22 comes from npm (the `node` dev
+# tests: skopeo, docker-registry, jq, apache2-utils for htpasswd, openssl; git-lfs for LFS checkouts). Node >= 22 comes from npm (the `node` dev
 # dependency), so the machine's own Node may be older.
 set -euo pipefail
 
@@ -16,6 +16,7 @@ for extra in "$@"; do
     jq) command -v jq >/dev/null 2>&1 || missing+=(jq) ;;
     openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     apache2-utils) command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils) ;;
+    git-lfs) command -v git-lfs >/dev/null 2>&1 || missing+=(git-lfs) ;;
     *) missing+=("$extra") ;;
   esac
 done
@@ -43,6 +44,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
       "${sudo[@]}" systemctl disable docker-registry.service >/dev/null 2>&1 || true
     fi
     "${sudo[@]}" update-rc.d docker-registry disable >/dev/null 2>&1 || true
+  fi
+  # Debian's git-lfs turns its filter on for every repository of the machine (/etc/gitconfig);
+  # the tests give it to the repositories that ask for it, as a user's `git lfs install` would.
+  if [[ " ${missing[*]} " == *" git-lfs "* ]]; then
+    "${sudo[@]}" git config --system --remove-section filter.lfs >/dev/null 2>&1 || true
   fi
 fi
 

@@ -46,6 +46,8 @@ export const configSchema = z
     pin: repositoryPath(messages.expect.fileInRepository).default('.nixpkgs-pin.json'),
     allowImportFromDerivation: z.boolean().default(false),
     submodules: z.boolean().default(true),
+    /** CI's clone has git-lfs: files tracked by LFS hold their content, not the pointer. */
+    lfs: z.boolean().default(false),
     whenCommitDependent: z.enum(['warn', 'fail']).default('warn'),
     nixVersion: z
       .string()

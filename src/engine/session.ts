@@ -93,7 +93,7 @@ export interface Session {
  * Tekton's git resource checks out into /workspace/source; its git-clone fetches submodules
  * (checked out as the last run did until the configuration says).
  */
-const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 'as-before' };
+const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 'as-before', lfs: 'as-before' };
 
 /**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
@@ -148,7 +148,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const wanted = checkoutOptions(config);
     const materialized = speculative.then(
       (done) =>
-        done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules
+        done.dir.endsWith(`/${wanted.checkoutName}`) && done.submodules === wanted.submodules && done.lfs === wanted.lfs
           ? done
           : materializeTree(repository, tree, wanted),
       () => materializeTree(repository, tree, wanted),
@@ -207,7 +207,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
 
 /** How the configuration says CI checks the tree out. */
 export function checkoutOptions(config: Config): CheckoutOptions {
-  return { checkoutName: config.checkoutName, submodules: config.submodules };
+  return { checkoutName: config.checkoutName, submodules: config.submodules, lfs: config.lfs };
 }
 
 /** Runs `work` on an open session and always lets go of the repository afterwards. */

@@ -88,6 +88,28 @@ export async function initCheckout(
   );
 }
 
+/** A git config value as git reads it back: quoted, with `\` and `"` escaped. */
+const configValue = (value: string) => `"${value.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+
+/**
+ * Gives the checkout git-lfs, as a CI clone made where git-lfs is installed has it: the filter in
+ * its own `.git/config` (so every git that reads the checkout, Nix's included, uses it), and the
+ * LFS objects read from the user's clone (`storage`, its `.git/lfs`), never downloaded here.
+ */
+export async function enableLfs(workTree: string, storage: string): Promise<void> {
+  const lines = [
+    '[filter "lfs"]',
+    '\tprocess = git-lfs filter-process',
+    '\tsmudge = git-lfs smudge -- %f',
+    '\tclean = git-lfs clean -- %f',
+    '\trequired = true',
+    '[lfs]',
+    `\tstorage = ${configValue(storage)}`,
+    '',
+  ];
+  await writeFile(path.join(gitDirOf(workTree), 'config'), lines.join('\n'), { flag: 'a' });
+}
+
 /** Who makes the commit that stands for a tree that is not committed yet (the index, the worktree). */
 const IDENTITY = 'nixtag <nixtag@localhost>';
 

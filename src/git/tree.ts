@@ -4,7 +4,15 @@ import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
 import { ensureStateDirectory, statePaths } from '../state/paths.js';
-import { checkoutGit, initCheckout, keepsIndex, leaveIndexStale, setHead, writeCommit } from './checkoutRepository.js';
+import {
+  checkoutGit,
+  enableLfs,
+  initCheckout,
+  keepsIndex,
+  leaveIndexStale,
+  setHead,
+  writeCommit,
+} from './checkoutRepository.js';
 import { git } from './git.js';
 import { inRepository, type Repository } from './repository.js';
 import { judgedCommit, slotOf, type JudgedTree } from './source.js';
@@ -67,6 +75,8 @@ export interface CheckoutOptions {
    * configuration is read.
    */
   submodules: boolean | 'as-before';
+  /** Smudge LFS files as a clone with git-lfs does; `as-before` (or absent): as the last checkout. */
+  lfs?: boolean | 'as-before';
 }
 
 /** A finished checkout. */
@@ -74,6 +84,8 @@ export interface Checkout {
   dir: string;
   /** Whether submodules were checked out. */
   submodules: boolean;
+  /** Whether LFS files hold their content. */
+  lfs: boolean;
   /** Submodules whose recorded commit this clone does not have: left empty. */
   missingSubmodules: Gitlink[];
   /** Which full checkout its files come from (CheckoutState.made). */
@@ -117,6 +129,7 @@ async function fullCheckout(
   tree: JudgedTree,
   checkout: ReturnType<typeof checkoutRecord>,
   submodules: boolean,
+  lfs: boolean,
 ): Promise<{ missing: Gitlink[]; made: string }> {
   const id = await tree.id();
   const { workTree } = checkout;
@@ -126,6 +139,7 @@ async function fullCheckout(
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
   await initCheckout(workTree, [objectsOf(repository)], id);
+  if (lfs) await enableLfs(workTree, path.join(repository.commonDir, 'lfs'));
   const inCheckout = checkoutGit(workTree);
   await git(['read-tree', '--reset', '-u', id], inCheckout);
   const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
@@ -134,7 +148,7 @@ async function fullCheckout(
     : [];
   await pointHead(repository, tree, workTree, id);
   const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), made });
+  checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), lfs, made });
   return { missing, made };
 }
 
@@ -225,13 +239,15 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
   const previous = checkout.trusted();
   const submodules =
     options.submodules === 'as-before' ? (previous?.submodules ?? 'all') !== 'none' : options.submodules;
+  const lfs = options.lfs === undefined || options.lfs === 'as-before' ? (previous?.lfs ?? false) : options.lfs;
   const reusable =
     previous !== undefined &&
     previous.submodules === (submodules ? 'all' : 'none') &&
+    previous.lfs === lfs &&
     existsSync(path.join(checkout.workTree, '.git'));
   if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
-    return { dir: checkout.workTree, submodules, missingSubmodules: [], made: previous.made };
+    return { dir: checkout.workTree, submodules, lfs, missingSubmodules: [], made: previous.made };
   }
-  const { missing, made } = await fullCheckout(repository, tree, checkout, submodules);
-  return { dir: checkout.workTree, submodules, missingSubmodules: missing, made };
+  const { missing, made } = await fullCheckout(repository, tree, checkout, submodules, lfs);
+  return { dir: checkout.workTree, submodules, lfs, missingSubmodules: missing, made };
 }

@@ -9,6 +9,8 @@ export interface CheckoutState {
   attributes: boolean;
   /** Submodules checked out at their recorded commits: all, none, or some (commits missing here). */
   submodules: 'all' | 'none' | 'partial';
+  /** LFS files hold their content (git-lfs smudged them), not their pointers. */
+  lfs: boolean;
   /**
    * Names the full checkout the files come from; updates keep it. A file of the checkout changes
    * only when its blob does, or in a new full checkout (remembered scans rely on it).
@@ -38,7 +40,8 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
       const submodules = /submodules=(all|none|partial)/.exec(flags)?.[1] as CheckoutState['submodules'] | undefined;
       const made = /made=(\S+)/.exec(flags)?.[1];
       if (made === undefined) return undefined; // recorded by an older nixtag: checked out again
-      return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', made };
+      const lfs = /(^| )lfs=1( |$)/.test(flags);
+      return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', lfs, made };
     },
     // A few bytes each, on the path of every update: written synchronously, which costs less
     // than two rounds through the thread pool.
@@ -48,7 +51,7 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
     },
     /** After the last file is written: the checkout holds `state`. */
     complete(state: CheckoutState): void {
-      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} made=${state.made}`;
+      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} lfs=${state.lfs ? 1 : 0} made=${state.made}`;
       writeFileSync(record, `${state.tree}\n${flags}\n`);
       rmSync(marker, { force: true });
     },

@@ -66,3 +66,24 @@ export function freshClone(dir: string, recursive = true): string {
   execFileSync('git', args, { env: cleanGitEnv(), stdio: 'ignore' });
   return target;
 }
+
+/** git-lfs's filter, as `git lfs install` configures it. */
+export const LFS_FILTER: ReadonlyArray<readonly [string, string]> = [
+  ['filter.lfs.process', 'git-lfs filter-process'],
+  ['filter.lfs.clean', 'git-lfs clean -- %f'],
+  ['filter.lfs.smudge', 'git-lfs smudge -- %f'],
+  ['filter.lfs.required', 'true'],
+];
+
+/** A fresh clone in `<tmp>/source` made where git-lfs is installed: LFS files hold their content. */
+export function lfsClone(dir: string): string {
+  const global = path.join(tempDir('lfs-config-'), 'gitconfig');
+  execFileSync('git', ['config', '--file', global, 'init.defaultBranch', 'main']);
+  for (const [key, value] of LFS_FILTER) execFileSync('git', ['config', '--file', global, key, value]);
+  const target = path.join(tempDir('clone-'), 'source');
+  execFileSync('git', ['clone', '--quiet', `file://${dir}`, target], {
+    env: { ...cleanGitEnv(), GIT_CONFIG_GLOBAL: global },
+    stdio: 'ignore',
+  });
+  return target;
+}

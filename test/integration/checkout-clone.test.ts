@@ -7,7 +7,7 @@ import { judgedTree, type TreeSource } from '../../src/git/source.js';
 import { freshenIndex } from '../../src/git/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
 import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
-import { cleanGitEnv, describeTree, freshClone, submoduleGitFiles } from '../helpers/trees.js';
+import { cleanGitEnv, describeTree, freshClone, LFS_FILTER, submoduleGitFiles } from '../helpers/trees.js';
 
 /** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
 function addSubmodule(repo: TestRepo, nested = false): TestRepo {
@@ -173,6 +173,37 @@ describe("nixtag's checkout is CI's clone", () => {
       const dir = await checkout(repo, source); // an update of the checkout above
       expect(names(dir)).toEqual(names(clone));
       expect(readlinkSync(path.join(dir, 'link'), { encoding: 'buffer' })).toEqual(latin1);
+    }
+  });
+
+  it('holds LFS pointers as a clone without git-lfs does, and their content when lfs is configured', async () => {
+    // The user's clone has git-lfs (a `git lfs install` of its own): the file is committed as a
+    // pointer, its content kept under .git/lfs.
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    for (const [key, value] of LFS_FILTER) repo.git('config', key, value);
+    repo.write({ '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'model.bin': 'the weights, v1\n' });
+    repo.commit('lfs');
+    expect(repo.git('show', 'HEAD:model.bin')).toMatch(/^version https:\/\/git-lfs/);
+    const repository = await openRepository(repo.dir);
+    const made = (source: TreeSource, lfs: boolean) =>
+      checkoutDirectory(materializeTree(repository, judgedTree(repository, source), { ...CHECKOUT, lfs }));
+    for (const source of [{ kind: 'rev' as const, rev: 'HEAD' }, { kind: 'index' as const }]) {
+      const plain = await made(source, false);
+      expect(describeTree(plain)).toEqual(describeTree(freshClone(repo.dir))); // pointers
+      expect(readFileSync(path.join(await made(source, true), 'model.bin'), 'utf8')).toBe('the weights, v1\n');
+    }
+    // An update keeps smudging, and the checkout stays clean for git (and so for fetchGit).
+    repo.write({ 'model.bin': 'the weights, v2\n' });
+    repo.commit('v2');
+    for (const source of [{ kind: 'rev' as const, rev: 'HEAD' }, { kind: 'index' as const }]) {
+      const dir = await made(source, true);
+      expect(readFileSync(path.join(dir, 'model.bin'), 'utf8')).toBe('the weights, v2\n');
+      await freshenIndex(dir);
+      const status = execFileSync('git', ['-C', dir, 'status', '--porcelain'], {
+        env: cleanGitEnv(),
+        encoding: 'utf8',
+      });
+      expect(status).toBe('');
     }
   });
 

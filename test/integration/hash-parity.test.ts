@@ -7,7 +7,7 @@ import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
 import { nixVersion, onSecondNix } from '../helpers/nix.js';
 import { fileTarball } from '../helpers/tarball.js';
-import { freshClone } from '../helpers/trees.js';
+import { freshClone, LFS_FILTER, lfsClone } from '../helpers/trees.js';
 
 /** nixtag's tag for the repo's only image. */
 async function nixtagTag(dir: string): Promise<string> {
@@ -135,6 +135,28 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
     const bumped = n2k8sTag(freshClone(repo.dir));
     expect(bumped).not.toBe(expected);
     expect(await nixtagTag(repo.dir)).toBe(bumped);
+  });
+
+  it('for a source over a Git LFS file: its pointer by default, its content with lfs: true, as CI clones without and with git-lfs', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    for (const [key, value] of LFS_FILTER) repo.git('config', key, value);
+    repo.write({
+      '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
+      'model.bin': 'the weights\n',
+      'default.nix': `derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ]; src = builtins.path { path = ./model.bin; name = "model"; }; }
+`,
+      '.nixtagrc.yaml': config(''),
+    });
+    repo.commit('lfs');
+    const pointerTag = n2k8sTag(freshClone(repo.dir));
+    expect(await nixtagTag(repo.dir)).toBe(pointerTag);
+    repo.write({ '.nixtagrc.yaml': config('lfs: true\n') });
+    repo.commit('CI has git-lfs');
+    const contentTag = n2k8sTag(lfsClone(repo.dir));
+    expect(contentTag).toMatch(/^[0-9a-z]{32}$/);
+    expect(contentTag).not.toBe(pointerTag);
+    expect(await nixtagTag(repo.dir)).toBe(contentTag);
   });
 
   it('for a "${./main.go}" source', async () => {

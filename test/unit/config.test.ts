@@ -13,6 +13,7 @@ describe('parseConfig', () => {
       pin: '.nixpkgs-pin.json',
       allowImportFromDerivation: false,
       submodules: true,
+      lfs: false,
       whenCommitDependent: 'warn',
       evaluation: { timeout: 300, memoryLimit: null, restrictEval: false, allowedUris: [] },
       nixVersion: null,
