@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { git, type GitOptions } from './git.js';
+import { algorithmOf, OBJECT_ID, writeLooseObject } from './looseObjects.js';
 
 /**
  * Git with none of the user's own files: no system or global configuration, no system attributes,
@@ -40,9 +40,6 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
     },
   };
 }
-
-/** The hash function of a repository whose object ids look like `oid`. */
-const algorithmOf = (oid: string) => (oid.length === 64 ? 'sha256' : 'sha1');
 
 /**
  * The git directory of a checkout: its `.git`, or where a submodule's gitfile (`gitdir: …`, as a
@@ -134,25 +131,16 @@ export async function writeCommit(
     '',
     'The tree nixtag judges\n',
   ].join('\n');
-  const body = Buffer.from(text);
-  const object = Buffer.concat([Buffer.from(`commit ${body.length}\0`), body]);
-  const oid = createHash(algorithmOf(tree)).update(object).digest('hex');
-  const file = path.join(gitDirOf(workTree), 'objects', oid.slice(0, 2), oid.slice(2));
   // A few hundred bytes: written synchronously, which costs less than a round through the
   // thread pool on the path every incremental checkout takes.
-  if (!existsSync(file)) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(`${file}.${process.pid}.tmp`, deflateSync(object));
-    renameSync(`${file}.${process.pid}.tmp`, file);
-  }
-  return oid;
+  return writeLooseObject(path.join(gitDirOf(workTree), 'objects'), 'commit', Buffer.from(text), algorithmOf(tree));
 }
 
 /** The commit the checkout's HEAD names (detached), if any. */
 export function headOf(workTree: string): string | undefined {
   try {
     const head = readFileSync(path.join(gitDirOf(workTree), 'HEAD'), 'utf8').trim();
-    return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(head) ? head : undefined;
+    return OBJECT_ID.test(head) ? head : undefined;
   } catch {
     return undefined;
   }
@@ -190,10 +178,7 @@ export async function withOtherCommit<T>(workTree: string, tree: string, work: (
  */
 export async function withForeignGitFile<T>(workTree: string, work: () => Promise<T>): Promise<T> {
   const probe = path.join(gitDirOf(workTree), 'nixtag-clone-probe');
-  await writeFile(
-    probe,
-    `${createHash('sha256').update(`${process.pid}-${Date.now()}-${Math.random()}`).digest('hex')}\n`,
-  );
+  await writeFile(probe, `${randomBytes(16).toString('hex')}\n`);
   try {
     return await work();
   } finally {

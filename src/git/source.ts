@@ -4,6 +4,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { ensureStateDirectory, statePaths } from '../state/paths.js';
 import { git } from './git.js';
+import { OBJECT_ID } from './looseObjects.js';
 import { inRepository, type Repository } from './repository.js';
 import { worktreeTree } from './tree.js';
 import { parseRawDiff } from './treeChanges.js';
@@ -67,12 +68,10 @@ async function indexTree(repository: Repository, changesSince: (base: string) =>
   return id;
 }
 
-const TREE_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
 function readTreeMemo(file: string): string | undefined {
   try {
     const id = readFileSync(file, 'utf8').trim();
-    return TREE_ID.test(id) ? id : undefined;
+    return OBJECT_ID.test(id) ? id : undefined;
   } catch {
     return undefined;
   }

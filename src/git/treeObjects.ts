@@ -1,7 +1,4 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { algorithmOf, readLooseObject, writeLooseObject } from './looseObjects.js';
 import type { Change } from './treeChanges.js';
 
 /*
@@ -24,25 +21,13 @@ interface Entry {
 
 const TREE_MODE = '40000';
 
-/** The hash function of a repository whose object ids look like `oid`. */
-const algorithmOf = (oid: string) => (oid.length === 64 ? 'sha256' : 'sha1');
-
-const objectFile = (objects: string, oid: string) => path.join(objects, oid.slice(0, 2), oid.slice(2));
-
 /** A tree read straight from the object store when it is loose and intact; undefined otherwise. */
 function readLooseTree(objects: string, oid: string): Map<string, Entry> | undefined {
-  let data: Buffer;
-  try {
-    data = inflateSync(readFileSync(objectFile(objects, oid)));
-  } catch {
-    return undefined; // packed, or not there
-  }
-  if (createHash(algorithmOf(oid)).update(data).digest('hex') !== oid) return undefined;
-  const nul = data.indexOf(0);
-  if (data.subarray(0, nul).toString('latin1') !== `tree ${data.length - nul - 1}`) return undefined;
+  const data = readLooseObject(objects, oid, 'tree', { verify: true });
+  if (data === undefined) return undefined; // packed, not there, or not this tree
   const width = oid.length / 2;
   const entries = new Map<string, Entry>();
-  for (let at = nul + 1; at < data.length;) {
+  for (let at = 0; at < data.length;) {
     const space = data.indexOf(0x20, at);
     const end = data.indexOf(0, space);
     if (space < 0 || end < 0 || end + 1 + width > data.length) return undefined;
@@ -56,8 +41,6 @@ function readLooseTree(objects: string, oid: string): Map<string, Entry> | undef
 /** Git's order of tree entries: by name bytes, a directory's name as if it ended in `/`. */
 const sortKey = (entry: Entry) => (entry.mode === TREE_MODE ? `${entry.name}/` : entry.name);
 
-let written = 0;
-
 /** Stores a tree as a loose object (unless it is there already) and returns its id. */
 function writeTree(objects: string, entries: Iterable<Entry>, algorithm: string): string {
   const sorted = [...entries].map((entry) => ({ entry, key: sortKey(entry) }));
@@ -66,24 +49,13 @@ function writeTree(objects: string, entries: Iterable<Entry>, algorithm: string)
     (sum, { entry }) => sum + entry.mode.length + entry.name.length + 2 + entry.oid.length,
     0,
   );
-  const header = `tree ${length}\0`;
-  const object = Buffer.allocUnsafe(header.length + length);
-  let at = object.write(header, 'latin1');
+  const content = Buffer.allocUnsafe(length);
+  let at = 0;
   for (const { entry } of sorted) {
-    at += object.write(`${entry.mode} ${entry.name}\0`, at, 'latin1');
-    at += entry.oid.copy(object, at);
+    at += content.write(`${entry.mode} ${entry.name}\0`, at, 'latin1');
+    at += entry.oid.copy(content, at);
   }
-  const oid = createHash(algorithm).update(object).digest('hex');
-  const file = objectFile(objects, oid);
-  if (!existsSync(file)) {
-    const directory = path.dirname(file);
-    // A new fan-out directory gets the object store's own permissions, as git gives it.
-    if (!existsSync(directory)) mkdirSync(directory, { mode: statSync(objects).mode & 0o7777 });
-    const temporary = path.join(directory, `tmp_obj_nixtag_${process.pid}_${written++}`);
-    writeFileSync(temporary, deflateSync(object, { level: 1 }), { mode: 0o444 }); // git's level for loose objects
-    renameSync(temporary, file);
-  }
-  return oid;
+  return writeLooseObject(objects, 'tree', content, algorithm);
 }
 
 const parentOf = (directory: string) => (directory.includes('/') ? directory.slice(0, directory.lastIndexOf('/')) : '');
