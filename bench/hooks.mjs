@@ -3,7 +3,7 @@
 // (b) Checking out the index of a 20,000-file repository after a one-file change against
 // `git diff --cached` there: target <= 2. What is timed is what a hook waits for before Nix can
 // start: the checkout's files, and its HEAD, a commit of the index's tree, whose id nixtag
-// derives from the last one and the `git diff-index` the update runs anyway (git/treeObjects.ts).
+// derives from the last one and the `git diff-index` the update runs anyway (tree/treeFromDiff.ts).
 // Measured twice: as `git commit` (or `git commit -a`) hands the index to its pre-commit hook,
 // with its cache tree written; and after a bare `git add` (a `check --staged` typed by hand, or
 // `git commit PATH...`, whose temporary index has no cache tree), where `git write-tree` would
@@ -11,8 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { judgedTree } from '../dist/git/source.js';
-import { materializeTree } from '../dist/git/tree.js';
+import { judgedTree } from '../dist/tree/judgedTree.js';
+import { materializeTree } from '../dist/tree/checkout.js';
 import { openRepository } from '../dist/git/repository.js';
 import { BIN, compare, elapsed, repository, time } from './lib.mjs';
 

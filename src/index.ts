@@ -21,12 +21,12 @@ export type {
   RegistryFinding,
   RegistryStatus,
 } from './types.js';
-export type { TreeSource } from './git/source.js';
+export type { TreeSource } from './tree/source.js';
 export { NixtagError, isNixtagError, type ErrorCode, type ErrorKind, type Location } from './errors.js';
 export { parseImageReference, canonicalRepository, type ImageReference } from './manifest/reference.js';
 export { storePathHashPart, isNixHash } from './nix/storePath.js';
 export { configSchema, type Config, type ImageConfig } from './config/schema.js';
-export { doctor, type DoctorRequest, type DoctorResult } from './engine/doctor/doctor.js';
-export type { Finding } from './engine/doctor/findings.js';
-export type { FindingCode, MissingSubmodule } from './engine/doctor/rules.js';
-export { pinShow, pinVerify, pinUpdate, type PinRequest, type PinUpdateRequest, type PinResult } from './engine/pin.js';
+export { doctor, type DoctorRequest, type DoctorResult } from './doctor/doctor.js';
+export type { Finding } from './doctor/findings.js';
+export type { FindingCode, MissingSubmodule } from './doctor/rules.js';
+export { pinShow, pinVerify, pinUpdate, type PinRequest, type PinUpdateRequest, type PinResult } from './pin/pin.js';

@@ -96,3 +96,10 @@ export interface HashResult {
   images: ImageHash[];
   warnings: Warning[];
 }
+
+/** One file (or gitlink) of a git tree: its mode, object id and path. */
+export interface TreeEntry {
+  mode: string;
+  oid: string;
+  path: string;
+}

@@ -1,6 +1,6 @@
 import { NixtagError } from '../errors.js';
 import type { CheckResult } from '../types.js';
-import type { TreeSource } from '../git/source.js';
+import type { TreeSource } from '../tree/source.js';
 import { messages } from '../messages.js';
 import { EXIT, exitCodeForResult } from './exitCode.js';
 import type { Output } from './output.js';

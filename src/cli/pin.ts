@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import type { PinResult } from '../engine/pin.js';
+import type { PinResult } from '../pin/pin.js';
 import { messages } from '../messages.js';
 import { EXIT } from './exitCode.js';
 import type { Output } from './output.js';
@@ -18,7 +18,7 @@ function printPin(result: PinResult, output: Output): void {
 
 /** `nixtag pin show | verify | update [--rev REV] [--url URL]`. */
 export async function runPin(action: string | undefined, flags: PinFlags, output: Output): Promise<number> {
-  const engine = await import('../engine/pin.js');
+  const engine = await import('../pin/pin.js');
   const request = { cwd: process.cwd(), configFile: flags.config };
   if ((flags.rev !== undefined || flags.url !== undefined) && action !== 'update') {
     throw new NixtagError('USAGE', messages.pinOptionsNeedUpdate());

@@ -5,7 +5,7 @@ import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmicon
 import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { userPaths } from '../state/paths.js';
+import { userPaths } from '../userPaths.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {

@@ -1,4 +1,4 @@
-import { withForeignGitFile, withOtherCommit } from '../git/checkoutRepository.js';
+import { withForeignGitFile, withOtherCommit } from '../tree/checkoutRepository.js';
 import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import type { Session } from './session.js';

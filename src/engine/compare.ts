@@ -6,7 +6,7 @@ import type { TagChange } from '../manifest/rewrite.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
 import type { ExpectedTags } from './evaluation.js';
-import type { FoundReference, ManifestEntry } from './references.js';
+import type { FoundReference, ManifestEntry } from './manifestEntry.js';
 
 export interface Comparison {
   entry: ManifestEntry;

@@ -7,12 +7,12 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
-import { freshenIndex } from '../git/checkoutRepository.js';
-import { armHeadProbe } from '../git/headProbe.js';
+import { freshenIndex } from '../tree/checkoutRepository.js';
+import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
-import { evaluationInputs, type Snippet } from './inputs.js';
+import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */

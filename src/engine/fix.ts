@@ -1,9 +1,10 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { judgedTree, listTree } from '../git/source.js';
-import { stageBlob, writeCheckoutBlob } from '../git/stage.js';
-import { checkoutDirectory, materializeTree } from '../git/tree.js';
+import { judgedTree } from '../tree/judgedTree.js';
+import { listTree } from '../tree/listing.js';
+import { stageBlob, writeCheckoutBlob } from '../tree/stage.js';
+import { checkoutDirectory, materializeTree } from '../tree/checkout.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';

@@ -1,6 +1,7 @@
 import { git } from '../git/git.js';
 import { openRepository, inRepository, type Repository } from '../git/repository.js';
-import { judgedTree, type TreeSource } from '../git/source.js';
+import { judgedTree } from '../tree/judgedTree.js';
+import type { TreeSource } from '../tree/source.js';
 import { runEnvironment } from '../state/environment.js';
 import { environmentHash, readJudgement } from '../state/judgements.js';
 import type { CheckResult } from '../types.js';

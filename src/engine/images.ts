@@ -4,7 +4,7 @@ import { parseImageReference, canonicalRepository } from '../manifest/reference.
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
-import type { TreeEntry } from '../git/source.js';
+import type { TreeEntry } from '../types.js';
 
 export interface ResolvedImage extends ImageIdentity {
   config: ImageConfig;

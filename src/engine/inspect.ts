@@ -17,7 +17,8 @@ import {
 } from './evaluation.js';
 import { speculativeImages, type ResolvedImage } from './images.js';
 import { manifestRules, pathsCanMatter } from './narrow.js';
-import { findReferences, referencedImages, scanCounts, type Scan } from './references.js';
+import type { Scan } from './manifestEntry.js';
+import { findReferences, referencedImages, scanCounts } from './references.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */

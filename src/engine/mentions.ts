@@ -2,7 +2,7 @@ import type { GrepHit } from '../git/grep.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
-import type { ManifestEntry } from './references.js';
+import type { ManifestEntry } from './manifestEntry.js';
 import type { Session } from './session.js';
 
 const NAME_CHARACTER = /[\w.-]/;

@@ -8,7 +8,7 @@ import { environmentHash, readJudgement, type Judgement } from '../state/judgeme
 import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
 import { anyCanMatter, changedPaths, deletionsSinceHead } from './idle.js';
 import { speculativeImages } from './images.js';
-import { staticInputs } from './inputs.js';
+import { staticInputs } from '../nix/source/inputs.js';
 import { repositoryPath } from './manifestSet.js';
 import type { Session } from './session.js';
 

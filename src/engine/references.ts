@@ -1,41 +1,15 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
-import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ManifestFile } from '../manifest/read.js';
-import type { ScannedManifest } from '../manifest/scan.js';
 import type { GrepHit } from '../git/grep.js';
 import { defaultImage, imageFor, inferImage, type ResolvedImage } from './images.js';
 import { unmatchedGlobs } from './manifestSet.js';
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { grepRepositories, mentionWarnings } from './mentions.js';
+import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { Session } from './session.js';
-
-export interface FoundReference {
-  reference: ReferenceSummary;
-  /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
-  image: ResolvedImage | undefined;
-}
-
-export interface ManifestEntry {
-  /** The manifest as the tree names it. */
-  file: string;
-  /** The manifest as parsed in this run; undefined when its scan was remembered by blob id. */
-  parsed: ScannedManifest | undefined;
-  /** The file to write: the manifest itself, or the file its symlink names. */
-  target: string;
-  /** Why the target must not be written (a symlink out of the repository), if so. */
-  readOnly?: string | undefined;
-  references: FoundReference[];
-}
-
-export interface Scan {
-  /** Configured images, or the one inferred from the references. */
-  images: ResolvedImage[];
-  manifests: ManifestEntry[];
-  warnings: Warning[];
-}
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {

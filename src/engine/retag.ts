@@ -5,7 +5,7 @@ import type { ReferenceResult } from '../types.js';
 import { compareReferences, staleChanges, type Comparison } from './compare.js';
 import type { ExpectedTags } from './evaluation.js';
 import { imageFor, type ResolvedImage } from './images.js';
-import type { ManifestEntry } from './references.js';
+import type { ManifestEntry } from './manifestEntry.js';
 
 /** Compares one manifest's references with the run's expected tags, rewriting nothing: check's path on text. */
 export function compareText(

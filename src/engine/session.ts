@@ -1,14 +1,17 @@
 import type { ExplicitConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
-import { judgedTree, listTree, type JudgedTree, type TreeEntry, type TreeSource } from '../git/source.js';
+import { judgedTree } from '../tree/judgedTree.js';
+import { listTree } from '../tree/listing.js';
+import type { JudgedTree, TreeSource } from '../tree/source.js';
+import type { TreeEntry } from '../types.js';
 import {
   checkoutDirectory,
   materializeTree,
   settleCheckouts,
   type Checkout,
   type CheckoutOptions,
-} from '../git/tree.js';
+} from '../tree/checkout.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';

@@ -64,7 +64,7 @@ export function nixOptions(settings: EvalSettings, source: NodeJS.ProcessEnv = p
 /**
  * Evaluates a batch of images (see expression.ts) and prints the result as JSON. `-vv` makes Nix
  * name every file it parses (`evaluating file '…'`, on 2.8 and current versions alike): part of
- * what the evaluation's inputs are (engine/inputs.ts).
+ * what the evaluation's inputs are (nix/source/inputs.ts).
  */
 export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
   const extra = diagnostics === undefined ? [] : ['--show-trace'];

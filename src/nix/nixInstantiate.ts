@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
 import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
-import { userPaths } from '../state/paths.js';
+import { userPaths } from '../userPaths.js';
 import { nixEnvironment, nixInstallPlaces } from './environment.js';
 
 export interface NixRun {

@@ -1,4 +1,4 @@
-import type { DoctorResult } from '../engine/doctor/doctor.js';
+import type { DoctorResult } from '../doctor/doctor.js';
 import { messages } from '../messages.js';
 
 /** `nixtag doctor`: each finding at its place, with its fix; then the verdict. */

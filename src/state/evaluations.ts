@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
-import type { TreeEntry } from '../git/source.js';
+import type { TreeEntry } from '../types.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import { inputKey, type InputSet } from './inputKey.js';
 import { ensureStateDirectory, statePaths } from './paths.js';

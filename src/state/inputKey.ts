@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { TreeEntry } from '../git/source.js';
-import { ALWAYS, ancestors, type InputSet } from './inputSet.js';
+import type { TreeEntry } from '../types.js';
+import { ALWAYS, ancestors, type InputSet } from '../nix/source/inputSet.js';
 
-export type { InputSet } from './inputSet.js';
-export { covers, isInput } from './inputSet.js';
+export type { InputSet } from '../nix/source/inputSet.js';
+export { covers, isInput } from '../nix/source/inputSet.js';
 
 /**
  * The key of an input set in a tree: the mode and object id of every tracked file (or submodule)

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isInput, type InputSet } from './inputSet.js';
+import { isInput, type InputSet } from '../nix/source/inputSet.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod/v3';
-import type { TreeEntry } from '../git/source.js';
+import type { TreeEntry } from '../types.js';
 import type { ScanMemory, ScanRecord } from '../manifest/read.js';
 import type { Warning } from '../types.js';
 import { packReference, unpackReference, type PackedReference } from './referenceRows.js';

@@ -3,9 +3,10 @@ import { readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFile
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
-import { judgedTree, type TreeSource } from '../../src/git/source.js';
-import { freshenIndex } from '../../src/git/checkoutRepository.js';
-import { checkoutDirectory, materializeTree } from '../../src/git/tree.js';
+import { judgedTree } from '../../src/tree/judgedTree.js';
+import type { TreeSource } from '../../src/tree/source.js';
+import { freshenIndex } from '../../src/tree/checkoutRepository.js';
+import { checkoutDirectory, materializeTree } from '../../src/tree/checkout.js';
 import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
 import { cleanGitEnv, describeTree, freshClone, LFS_FILTER, submoduleGitFiles } from '../helpers/trees.js';
 

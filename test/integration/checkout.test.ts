@@ -2,9 +2,9 @@ import { existsSync, chmodSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
-import { judgedTree } from '../../src/git/source.js';
-import { freshenIndex } from '../../src/git/checkoutRepository.js';
-import { materializeTree } from '../../src/git/tree.js';
+import { judgedTree } from '../../src/tree/judgedTree.js';
+import { freshenIndex } from '../../src/tree/checkoutRepository.js';
+import { materializeTree } from '../../src/tree/checkout.js';
 import { gitRepo } from '../helpers/repo.js';
 import { archived, describeTree } from '../helpers/trees.js';
 

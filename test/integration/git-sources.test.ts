@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
-import type { TreeSource } from '../../src/git/source.js';
+import type { TreeSource } from '../../src/tree/source.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
 

@@ -4,12 +4,12 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
-import { judgedTree } from '../../src/git/source.js';
-import { statePaths } from '../../src/state/paths.js';
+import { judgedTree } from '../../src/tree/judgedTree.js';
+import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, type TestRepo } from '../helpers/repo.js';
 
 /*
- * The index's tree id is derived from the last one and `git diff-index` (git/treeObjects.ts)
+ * The index's tree id is derived from the last one and `git diff-index` (tree/treeFromDiff.ts)
  * instead of `git write-tree`: it must be write-tree's id exactly, with every tree it names
  * stored, whatever the index holds.
  */
@@ -136,7 +136,7 @@ describe("the index's tree id, derived from the last one", () => {
     }
     expect(execFileSync('cat', [traced], { encoding: 'utf8' })).not.toContain('write-tree');
     // A lost or wrong base costs a write-tree, never a wrong id.
-    writeFileSync(statePaths(repository.gitDir).indexTree, `${'1'.repeat(40)}\n`);
+    writeFileSync(treeRecords(repository.gitDir).indexTree, `${'1'.repeat(40)}\n`);
     repo.write({ 'other/b.txt': 'changed\n' });
     repo.git('add', 'other/b.txt');
     await expectWriteTreeId(repo);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { explainsFailure, IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/engine/doctor/rules.js';
-import { filesInTree, nixError, SourceScanner, tracePosition } from '../../src/engine/doctor/scan.js';
-import { placesOfMissing } from '../../src/engine/doctor/submodules.js';
-import { compareVersions, nixVersionOf } from '../../src/engine/doctor/version.js';
+import { explainsFailure, IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/doctor/rules.js';
+import { filesInTree, nixError, SourceScanner, tracePosition } from '../../src/doctor/scan.js';
+import { placesOfMissing } from '../../src/doctor/submodules.js';
+import { compareVersions, nixVersionOf } from '../../src/doctor/version.js';
 import { messages } from '../../src/messages.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareReferences, staleChanges } from '../../src/engine/compare.js';
 import { imageFor } from '../../src/engine/images.js';
-import type { ManifestEntry } from '../../src/engine/references.js';
+import type { ManifestEntry } from '../../src/engine/manifestEntry.js';
 import { isNixtagError } from '../../src/errors.js';
 import { readReference, summarize } from '../../src/manifest/resolve.js';
 import { rewriteManifest } from '../../src/manifest/rewrite.js';

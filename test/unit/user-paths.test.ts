@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { userPaths } from '../../src/state/paths.js';
+import { userPaths } from '../../src/userPaths.js';
 
 describe('userPaths: Nix messages name the user’s files, not the checked-out tree', () => {
   it('maps file:line:column in a checkout to the repository path', () => {

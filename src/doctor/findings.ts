@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NixtagError } from '../../errors.js';
-import { messages, type DoctorDetails } from '../../messages.js';
+import { NixtagError } from '../errors.js';
+import { messages, type DoctorDetails } from '../messages.js';
 import {
   explainsFailure,
   IFD_ERROR_LINE,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { WITHOUT_USER_FILES } from './checkoutRepository.js';
-import { git } from './git.js';
+import { git } from '../git/git.js';
 
 /** Where the submodules of a repository keep their git directories on this machine. */
 export interface SubmoduleHome {

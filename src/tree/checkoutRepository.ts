@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { git, type GitOptions } from './git.js';
+import { git, type GitOptions } from '../git/git.js';
 import { algorithmOf, OBJECT_ID, writeLooseObject } from './looseObjects.js';
 
 /**

@@ -1,5 +1,5 @@
 import { algorithmOf, readLooseObject, writeLooseObject } from './looseObjects.js';
-import type { Change } from './treeChanges.js';
+import type { Change } from './rawDiff.js';
 
 /*
  * The id of the index's tree, derived from a tree git wrote before and `git diff-index --cached`

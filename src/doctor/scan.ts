@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { nixCode } from './nixCode.js';
+import { nixCode } from '../nix/source/code.js';
 
 /** A construct found on one line of a file Nix evaluated; 1-based, the file relative to the tree. */
 export interface Hit {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { checkoutGit, initCheckout, setHead, WITHOUT_USER_FILES } from './checkoutRepository.js';
-import { git } from './git.js';
+import { git } from '../git/git.js';
 import { submoduleSource, type SubmoduleHome } from './submoduleSources.js';
 
 export type { SubmoduleHome } from './submoduleSources.js';

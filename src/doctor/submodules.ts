@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Gitlink } from '../../git/submodules.js';
+import type { Gitlink } from '../tree/submodules.js';
 import type { Place } from './rules.js';
 
 /** The directories that may record `file` as a submodule, nearest first ('' is the root). */

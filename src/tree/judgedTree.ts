@@ -1,41 +1,20 @@
+import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository, type Repository } from '../git/repository.js';
 import { messages } from '../messages.js';
-import { ensureStateDirectory, statePaths } from '../state/paths.js';
-import { git } from './git.js';
 import { OBJECT_ID } from './looseObjects.js';
-import { inRepository, type Repository } from './repository.js';
-import { worktreeTree } from './tree.js';
-import { parseRawDiff } from './treeChanges.js';
-import { treeWithChanges } from './treeObjects.js';
-
-/**
- * Which tree is judged: the tracked files of the working tree, the index (what `git commit` will
- * record), or a commit (what `git push` sends).
- */
-export type TreeSource = { kind: 'worktree' } | { kind: 'index' } | { kind: 'rev'; rev: string };
-
-/** Where each kind of tree is checked out, so that they do not undo each other's incremental work. */
-export function slotOf(source: TreeSource): string {
-  return source.kind;
-}
-
-/**
- * A tree to judge: where it comes from, and its id, asked of git once and only when first
- * needed. For the index, also what changed since a given tree, asked once per tree: the id and
- * the checkout's update both build on that diff (see tree.ts).
- */
-export interface JudgedTree {
-  source: TreeSource;
-  id(): Promise<string>;
-  changesSince?: (base: string) => Promise<string>;
-}
+import { parseRawDiff } from './rawDiff.js';
+import { treeRecords } from './records.js';
+import type { JudgedTree, TreeSource } from './source.js';
+import { treeWithChanges } from './treeFromDiff.js';
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
   let resolving: Promise<string> | undefined;
-  const changesSince = source.kind === 'index' ? indexChanges(repository) : undefined;
+  const changesSince = source.kind === 'index' ? indexDiff(repository) : undefined;
   const resolve = () =>
     known !== undefined
       ? Promise.resolve(known)
@@ -48,10 +27,10 @@ export function judgedTree(repository: Repository, source: TreeSource, known?: s
 /**
  * The index's tree id. From the last one (remembered under .git/nixtag: any tree git has serves
  * as the base, a wrong or lost one only costs time) and the diff against it when the trees on
- * the changed paths are at hand (git/treeObjects.ts); from `git write-tree` otherwise.
+ * the changed paths are at hand (tree/treeFromDiff.ts); from `git write-tree` otherwise.
  */
 async function indexTree(repository: Repository, changesSince: (base: string) => Promise<string>): Promise<string> {
-  const memo = statePaths(repository.gitDir).indexTree;
+  const memo = treeRecords(repository.gitDir).indexTree;
   const base = readTreeMemo(memo);
   let id: string | undefined;
   if (base !== undefined) {
@@ -79,7 +58,7 @@ function readTreeMemo(file: string): string | undefined {
 
 function writeTreeMemo(repository: Repository, file: string, id: string): void {
   try {
-    ensureStateDirectory(repository.gitDir);
+    treeRecords(repository.gitDir).ensure(path.dirname(file));
     writeFileSync(`${file}.${process.pid}.tmp`, `${id}\n`);
     renameSync(`${file}.${process.pid}.tmp`, file);
   } catch {
@@ -125,44 +104,35 @@ export async function resolveTree(repository: Repository, source: TreeSource): P
 }
 
 /**
- * The commit a source names, when it names one (`--rev`, a pushed ref): the checkout's HEAD is
- * that commit, as in CI's clone. The index and the working tree are not committed yet.
+ * The tree that `git commit -a` would record now: tracked files with their working-tree content,
+ * never untracked files. It is built in a copy of the index, so git's stat cache keeps it cheap
+ * and the user's index is never touched.
  */
-export async function judgedCommit(repository: Repository, source: TreeSource): Promise<string | undefined> {
-  if (source.kind !== 'rev') return undefined;
-  const args = ['rev-parse', '--verify', '--quiet', '--end-of-options', `${source.rev}^{commit}`];
-  return (await git(args, inRepository(repository))).trim();
-}
-
-export interface TreeEntry {
-  mode: string;
-  oid: string;
-  path: string;
-}
-
-/**
- * A tree's entries, recursively: its files (blobs, with their modes) and apart from them its
- * gitlinks (mode 160000, a submodule's path and the commit recorded for it), which are never
- * files (no manifest, no configuration) but are inputs of whatever lies at or under them.
- */
-export interface TreeListing {
-  files: TreeEntry[];
-  gitlinks: TreeEntry[];
-}
-
-/** Every file and gitlink of a tree (recursively), with its mode and object id. */
-export async function listTree(repository: Repository, tree: string): Promise<TreeListing> {
-  const output = await git(['ls-tree', '-r', '-z', '--full-tree', tree], inRepository(repository));
-  const listing: TreeListing = { files: [], gitlinks: [] };
-  for (const record of output.split('\0')) {
-    if (record === '') continue;
-    const tab = record.indexOf('\t');
-    const [mode = '', type = '', oid = ''] = record.slice(0, tab).split(' ');
-    const entry = { mode, oid, path: record.slice(tab + 1) };
-    if (type === 'blob') listing.files.push(entry);
-    else if (type === 'commit') listing.gitlinks.push(entry);
+async function worktreeTree(repository: Repository): Promise<string> {
+  const records = treeRecords(repository.gitDir);
+  await mkdir(path.dirname(records.scratchIndex(process.pid)), { recursive: true });
+  const index = records.scratchIndex(process.pid);
+  try {
+    const copied = await copyFile(repository.indexFile, index).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
+        return false;
+      },
+    );
+    // The copy keeps the index's own time: git takes an entry whose stat data matches as
+    // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
+    // an edit of the same size made in the second the file was staged.
+    if (copied) {
+      const { atime, mtime } = await stat(repository.indexFile);
+      await utimes(index, atime, mtime);
+    }
+    const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
+    await git(['add', '--update', '--', '.'], options);
+    return (await git(['write-tree'], options)).trim();
+  } finally {
+    await rm(index, { force: true });
   }
-  return listing;
 }
 
 /**
@@ -172,7 +142,7 @@ export async function listTree(repository: Repository, tree: string): Promise<Tr
  * submodule the repository says to ignore (`submodule.<name>.ignore = all`) is not ignored: CI's
  * clone checks out the commit recorded for it all the same.
  */
-function indexChanges(repository: Repository): (base: string) => Promise<string> {
+export function indexDiff(repository: Repository): (base: string) => Promise<string> {
   const asked = new Map<string, Promise<string>>();
   return (base) => {
     let diff = asked.get(base);

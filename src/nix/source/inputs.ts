@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { TreeEntry } from '../git/source.js';
-import { messages } from '../messages.js';
-import { covers, type InputSet } from '../state/inputKey.js';
+import type { TreeEntry } from '../../types.js';
+import { messages } from '../../messages.js';
+import { covers, type InputSet } from './inputSet.js';
 
 /**
  * What an evaluation can read of the repository: the files Nix parsed, every path literal in

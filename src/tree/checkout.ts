@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { checkoutRecord, type CheckoutState } from '../state/checkoutRecord.js';
-import { ensureStateDirectory, statePaths } from '../state/paths.js';
+import { checkoutRecord, type CheckoutState } from './checkoutRecord.js';
+import { treeRecords } from './records.js';
 import {
   checkoutGit,
   enableLfs,
@@ -13,43 +13,12 @@ import {
   setHead,
   writeCommit,
 } from './checkoutRepository.js';
-import { git } from './git.js';
-import { inRepository, type Repository } from './repository.js';
-import { judgedCommit, slotOf, type JudgedTree } from './source.js';
-import { indexChanges, parseRawDiff, writeChanges } from './treeChanges.js';
+import { git } from '../git/git.js';
+import { inRepository, type Repository } from '../git/repository.js';
+import { parseRawDiff } from './rawDiff.js';
+import { judgedCommit, type JudgedTree } from './source.js';
+import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
 import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
-
-/**
- * The tree that `git commit -a` would record now: tracked files with their working-tree content,
- * never untracked files. It is built in a copy of the index, so git's stat cache keeps it cheap
- * and the user's index is never touched.
- */
-export async function worktreeTree(repository: Repository): Promise<string> {
-  const paths = statePaths(repository.gitDir);
-  await mkdir(paths.root, { recursive: true });
-  const index = paths.scratchIndex(process.pid);
-  try {
-    const copied = await copyFile(repository.indexFile, index).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
-        return false;
-      },
-    );
-    // The copy keeps the index's own time: git takes an entry whose stat data matches as
-    // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
-    // an edit of the same size made in the second the file was staged.
-    if (copied) {
-      const { atime, mtime } = await stat(repository.indexFile);
-      await utimes(index, atime, mtime);
-    }
-    const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
-    await git(['add', '--update', '--', '.'], options);
-    return (await git(['write-tree'], options)).trim();
-  } finally {
-    await rm(index, { force: true });
-  }
-}
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
 const pendingRecords = new Set<Promise<unknown>>();
@@ -134,7 +103,7 @@ async function fullCheckout(
   const id = await tree.id();
   const { workTree } = checkout;
   // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
-  ensureStateDirectory(repository.gitDir, path.dirname(workTree));
+  treeRecords(repository.gitDir).ensure(path.dirname(workTree));
   checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
@@ -201,7 +170,7 @@ async function updateCheckout(
       await Promise.all([
         writeChanges(repository, workTree, changes),
         keepsIndex(workTree)
-          ? indexChanges(workTree, changes, '0'.repeat(previous.tree.length))
+          ? updateCheckoutIndex(workTree, changes, '0'.repeat(previous.tree.length))
           : leaveIndexStale(workTree),
       ]);
     }
@@ -223,7 +192,7 @@ async function updateCheckout(
  * holding what CI's clone holds (see checkoutRepository.ts): a git repository whose HEAD is the
  * judged commit, its files as git writes them with no configuration of the user's, submodules
  * at their recorded commits when `submodules` is set. After the first full checkout only what
- * changed is written; the checkout record (state/checkoutRecord.ts) makes an interrupted update,
+ * changed is written; the checkout record (checkoutRecord.ts) makes an interrupted update,
  * or one that failed (objects pruned since), start again from a full checkout. Complete when the
  * promise settles; settleCheckouts waits for every one, awaited or not.
  */
@@ -234,7 +203,7 @@ export function materializeTree(repository: Repository, tree: JudgedTree, option
 }
 
 async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
-  const state = statePaths(repository.gitDir).slot(slotOf(tree.source));
+  const state = treeRecords(repository.gitDir).slot(tree.source.kind);
   const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();
   const submodules =

@@ -1,29 +1,10 @@
 import { mkdirSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readBlobs } from './blobs.js';
+import type { Change } from './rawDiff.js';
+import { readBlobs } from './stagedBlobs.js';
 import { checkoutGit } from './checkoutRepository.js';
-import { git } from './git.js';
-import type { Repository } from './repository.js';
-
-/** One record of `git diff-tree -r -z` / `git diff-index -r -z`. */
-export interface Change {
-  mode: string;
-  oid: string;
-  status: string;
-  path: string;
-}
-
-export function parseRawDiff(raw: string): Change[] {
-  const fields = raw.split('\0');
-  const changes: Change[] = [];
-  for (let index = 0; index + 1 < fields.length; index += 2) {
-    const header = fields[index]!;
-    if (!header.startsWith(':')) break;
-    const [, newMode = '', , newOid = '', status = ''] = header.slice(1).split(' ');
-    changes.push({ mode: newMode, oid: newOid, status: status.charAt(0), path: fields[index + 1]! });
-  }
-  return changes;
-}
+import { git } from '../git/git.js';
+import type { Repository } from '../git/repository.js';
 
 function removeEmptyParents(root: string, file: string): void {
   for (let directory = path.dirname(file); directory !== '.'; directory = path.dirname(directory)) {
@@ -65,7 +46,7 @@ export async function writeChanges(repository: Repository, workTree: string, cha
 }
 
 /** The checkout's index gets the diff's entries (`update-index --index-info`); contents are written beside. */
-export function indexChanges(workTree: string, changes: Change[], zero: string): Promise<string> {
+export function updateCheckoutIndex(workTree: string, changes: Change[], zero: string): Promise<string> {
   const input = changes
     .map((change) =>
       change.status === 'D' ? `0 ${zero}\t${change.path}\0` : `${change.mode} ${change.oid}\t${change.path}\0`,

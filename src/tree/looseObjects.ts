@@ -5,8 +5,8 @@ import { deflateSync, inflateSync } from 'node:zlib';
 
 /*
  * Loose objects read and written without a git process: a blob just staged (read instead of a
- * `cat-file`), the trees of an index change (git/treeObjects.ts) and the commit that stands for an
- * uncommitted tree (git/checkoutRepository.ts). Each is `<type> <size>\0<content>`, deflated, at
+ * `cat-file`), the trees of an index change (tree/treeFromDiff.ts) and the commit that stands for an
+ * uncommitted tree (tree/checkoutRepository.ts). Each is `<type> <size>\0<content>`, deflated, at
  * `objects/<2 hex>/<rest>`, named by its hash.
  */
 

@@ -1,11 +1,11 @@
 import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { WITHOUT_USER_FILES } from '../../git/checkoutRepository.js';
-import { git } from '../../git/git.js';
-import type { EvalSettings } from '../../nix/commandLine.js';
-import { nixEnvironment } from '../../nix/environment.js';
-import { DOCTOR_SCRATCH_PREFIX } from '../../state/paths.js';
+import { WITHOUT_USER_FILES } from '../tree/checkoutRepository.js';
+import { git } from '../git/git.js';
+import type { EvalSettings } from '../nix/commandLine.js';
+import { nixEnvironment } from '../nix/environment.js';
+import { DOCTOR_SCRATCH_PREFIX } from '../userPaths.js';
 
 /** One way of evaluating an image that exposes an impurity when its tag differs from the base's. */
 export type ProbeId =

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkoutGit } from './checkoutRepository.js';
-import { git } from './git.js';
-import { inRepository, type Repository } from './repository.js';
+import { git } from '../git/git.js';
+import { inRepository, type Repository } from '../git/repository.js';
 
 /**
  * Writes the blob `git add` would make of `content` as `file` of nixtag's checkout of the index

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readLooseObject } from './looseObjects.js';
-import { gitBytes } from './git.js';
-import { inRepository, type Repository } from './repository.js';
+import { gitBytes } from '../git/git.js';
+import { inRepository, type Repository } from '../git/repository.js';
 
 /** The contents of many blobs: loose ones read directly, the rest from one `git cat-file --batch`. */
 export async function readBlobs(repository: Repository, oids: readonly string[]): Promise<Map<string, Buffer>> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /**
- * What an evaluation can read of the repository (engine/inputs.ts finds it). It over-approximates
+ * What an evaluation can read of the repository (inputs.ts finds it). It over-approximates
  * and must never under-approximate: where a construct can reach a file that no literal names,
  * every tracked file counts (`wholeTree` says why).
  */

@@ -1,0 +1,31 @@
+import type { ReferenceSummary } from '../manifest/resolve.js';
+import type { ScannedManifest } from '../manifest/scan.js';
+import type { Warning } from '../types.js';
+import type { ResolvedImage } from './images.js';
+
+/** What one run found in the manifests: each manifest with its references, and the images they belong to. */
+
+export interface FoundReference {
+  reference: ReferenceSummary;
+  /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
+  image: ResolvedImage | undefined;
+}
+
+export interface ManifestEntry {
+  /** The manifest as the tree names it. */
+  file: string;
+  /** The manifest as parsed in this run; undefined when its scan was remembered by blob id. */
+  parsed: ScannedManifest | undefined;
+  /** The file to write: the manifest itself, or the file its symlink names. */
+  target: string;
+  /** Why the target must not be written (a symlink out of the repository), if so. */
+  readOnly?: string | undefined;
+  references: FoundReference[];
+}
+
+export interface Scan {
+  /** Configured images, or the one inferred from the references. */
+  images: ResolvedImage[];
+  manifests: ManifestEntry[];
+  warnings: Warning[];
+}
