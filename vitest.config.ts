@@ -15,6 +15,7 @@ const NIX_FACING = {
     'test/integration/git-sources.test.ts',
     'test/integration/nixpkgs-lib.test.ts',
     'test/integration/commit-dependence.test.ts',
+    'test/integration/per-image-cache.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts'],
 };

@@ -37,6 +37,25 @@ export function repository(files, name = 'app') {
   return { dir, git };
 }
 
+/**
+ * A committed git repository of many files, written by one `git fast-import` stream and checked
+ * out by git (100,000 `git add`s would take minutes): `files` yields [path, content] pairs.
+ */
+export function generatedRepository(files, name = 'app') {
+  const dir = path.join(mkdtempSync(path.join(tmpdir(), 'nixtag-bench-')), name);
+  temporary.push(path.dirname(dir));
+  mkdirSync(dir, { recursive: true });
+  const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' });
+  git('init', '--quiet', '--initial-branch', 'main');
+  const chunks = ['commit refs/heads/main\ncommitter bench <bench@example.com> 0 +0000\ndata 5\nbench\n'];
+  for (const [file, content] of files) {
+    chunks.push(`M 100644 inline ${file}\ndata ${Buffer.byteLength(content)}\n${content}\n`);
+  }
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env, input: chunks.join(''), maxBuffer: 1 << 30 });
+  git('reset', '--quiet', '--hard', 'main');
+  return { dir, git };
+}
+
 /** Wall time of one run of a command, in milliseconds. */
 export function time(command, args, options = {}) {
   const start = process.hrtime.bigint();

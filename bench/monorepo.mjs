@@ -10,71 +10,15 @@
 //     against the floor (<= 2).
 // (e) In that repository, a commit editing the managed manifest: the default set against a
 //     narrow `manifests` glob, after a first run (<= 1.2: the same cost).
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, compare, repository, time } from './lib.mjs';
-
-const heavy = `# Evaluates in about 1.5 s, like a nixpkgs import; its value is shared by every importer.
-let
-  n = 550000;
-  set = builtins.listToAttrs (builtins.genList (i: { name = "p\${toString i}"; value = { inherit i; }; }) n);
-  total = builtins.foldl' (acc: name: acc + set.\${name}.i) 0 (builtins.attrNames set);
-in { system }: {
-  image = name: src: derivation {
-    name = "docker-image-\${name}-\${toString total}.tar.gz";
-    inherit system src;
-    builder = "/bin/sh";
-    args = [ "-c" "echo > $out" ];
-  };
-}
-`;
-const service = (name) => `{ system ? builtins.currentSystem }:
-let lib = import ../../nix/shared.nix { inherit system; };
-in lib.image "${name}" (builtins.path { path = ./.; name = "source"; })
-`;
-const deployment = (name) =>
-  `kind: Pod\nspec:\n  containers:\n    - name: ${name}\n      image: registry.example/${name}:0000000000000000000000000000000a\n`;
+import { countingNix, deployment, floor, readmeChange, serviceFiles } from './services.mjs';
 
 function monorepo(count) {
   const names = Array.from({ length: count }, (_, index) => `s${index + 1}`);
-  const files = { 'nix/shared.nix': heavy, 'README.md': 'readme\n' };
-  files['.nixtagrc.yaml'] = `images:\n${names
-    .map(
-      (name) => `  - name: ${name}\n    nix: services/${name}/default.nix\n    repository: registry.example/${name}\n`,
-    )
-    .join('')}`;
-  for (const name of names) {
-    files[`services/${name}/default.nix`] = service(name);
-    files[`services/${name}/main.go`] = `package ${name}\n`;
-    files[`k8s/${name}.yaml`] = deployment(name);
-  }
-  return { ...repository(files), names };
+  return { ...repository(serviceFiles(names)), names };
 }
-
-/** A nix-instantiate that logs each call, first on PATH: the idle figures must start none. */
-function countingNix(dir) {
-  const bin = path.join(dir, '.bench-bin');
-  mkdirSync(bin, { recursive: true });
-  const log = path.join(bin, 'calls.log');
-  const real = ['/usr/bin/nix-instantiate', '/nix/var/nix/profiles/default/bin/nix-instantiate'].find(existsSync);
-  writeFileSync(path.join(bin, 'nix-instantiate'), `#!/bin/sh\necho call >> "${log}"\nexec ${real} "$@"\n`);
-  chmodSync(path.join(bin, 'nix-instantiate'), 0o755);
-  return {
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),
-  };
-}
-
-const floor = (dir) => () =>
-  time(process.execPath, ['-e', "require('child_process').execFileSync('git', ['diff', '--cached', '--name-only'])"], {
-    cwd: dir,
-    expectStatus: 0,
-  });
-
-const readmeChange = (repo) => (round) => {
-  writeFileSync(path.join(repo.dir, 'README.md'), `readme ${round}\n`);
-  repo.git('add', 'README.md');
-};
 
 // (a) ---------------------------------------------------------------------------------------
 const one = monorepo(1);

@@ -13,6 +13,8 @@ import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
+import { unionOf } from '../nix/source/inputSet.js';
+import type { CachedTag } from '../state/evaluations.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -119,7 +121,6 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
   return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
 }
 
-/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
 /**
  * What keys the evaluation cache beyond the inputs: the run environment and the configuration
  * as loaded (its system, checkout name, pin, … change tags wherever it came from).
@@ -127,13 +128,6 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
 function cacheEnvironment(session: Session): string | undefined {
   return session.environment === undefined ? undefined : `${session.environment}\n${JSON.stringify(session.config)}`;
 }
-
-/**
- * What an evaluation's inputs are keyed on in the judged tree: its files and its gitlinks, so
- * that an input at or under a submodule (a file in it, its directory, the whole tree) changes
- * key when the submodule's recorded commit does (state/inputKey.ts covers what lies above an input).
- */
-const keyedEntries = (session: Session) => [...session.entries, ...session.gitlinks];
 
 /** The images' `--arg` expressions, as Nix text in their images' directories (they may name paths). */
 export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
@@ -146,6 +140,7 @@ export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
   );
 }
 
+/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
 export function alwaysRead(session: Session): string[] {
   return [...session.configFiles, session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
 }
@@ -162,12 +157,18 @@ export function verdictInputs(session: Session, inputs: InputSet): InputSet {
   return code === undefined ? inputs : { paths: [''], wholeTree: messages.codeConfigInput(code) };
 }
 
+/** What one evaluation in the tree found: tags and inputs by evaluation key, and all its inputs. */
+interface Evaluated {
+  tags: ByKey;
+  inputs: InputSet;
+}
+
 async function evaluateInTree(
   session: Session,
   images: readonly ResolvedImage[],
   signal: AbortSignal,
   onStart: () => void,
-): Promise<{ tags: ByKey; inputs: InputSet }> {
+): Promise<Evaluated> {
   if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
   const root = await session.checkout;
   const requests = await requestsFor(root, images);
@@ -194,48 +195,59 @@ async function evaluateInTree(
     return (await evaluate()).evaluations;
   });
   const tags = new Map(images.map((image, index) => [evaluationKey(image), settled.evaluations[index]!]));
-  const imageFiles = images.map((image) => path.posix.normalize(image.config.nix));
-  const inputs = await evaluationInputs(
-    root,
-    evaluatedFiles,
-    imageFiles,
-    alwaysRead(session),
-    session.entries,
-    argSnippets(images),
-  );
+  const sources = images.map((image) => ({
+    file: path.posix.normalize(image.config.nix),
+    snippets: argSnippets([image]),
+  }));
+  const { byImage, all } = await evaluationInputs(root, evaluatedFiles, sources, alwaysRead(session), session.index);
   const environment = cacheEnvironment(session);
   if (environment !== undefined && settled.cacheable) {
-    session.evaluations?.store(environment, inputs, keyedEntries(session), tags);
+    // Images with the same inputs share a record.
+    const records = new Map<string, { inputs: InputSet; tags: Map<string, ImageEvaluation> }>();
+    images.forEach((image, index) => {
+      const inputs = byImage[index]!;
+      const id = JSON.stringify(inputs);
+      if (!records.has(id)) records.set(id, { inputs, tags: new Map() });
+      records.get(id)!.tags.set(evaluationKey(image), tags.get(evaluationKey(image))!);
+    });
+    session.evaluations?.store(environment, session.index, [...records.values()]);
   }
-  return { tags, inputs };
+  return { tags, inputs: all };
+}
+
+/** The images' tags the cache answers (their inputs unchanged in this tree), by evaluation key. */
+function cachedTags(session: Session, images: readonly ResolvedImage[]): Map<string, CachedTag> {
+  const environment = cacheEnvironment(session);
+  if (environment === undefined || images.length === 0 || session.evaluations === undefined) return new Map();
+  return session.evaluations.answers(environment, session.index, images.map(evaluationKey));
 }
 
 /**
- * What the evaluation of `images` in this tree reads, from the cache without Nix: the inputs of a
- * record whose inputs are unchanged here (as `startEvaluation` would take its tags).
+ * What the evaluation of `images` in this tree reads, from the cache without Nix: the inputs of
+ * the records that answer every one of them (as `startEvaluation` would take their tags).
  */
 export function recordedInputs(session: Session, images: readonly ResolvedImage[]): InputSet | undefined {
-  const environment = cacheEnvironment(session);
-  if (environment === undefined || images.length === 0) return undefined;
-  return session.evaluations?.lookup(environment, keyedEntries(session), images.map(evaluationKey))?.inputs;
+  const cached = cachedTags(session, images);
+  if (images.length === 0 || !images.every((image) => cached.has(evaluationKey(image)))) return undefined;
+  return unionOf([...cached.values()].map((tag) => tag.inputs));
 }
 
 /**
  * Tags for `images` in the tree CI will see (tracked files, checked out in a directory named
- * like CI's checkout, `<nixpkgs>` mapped to the pin): from the cache when one record knows them
- * all and none of its inputs changed, otherwise from Nix, started at once and returned before it
- * finishes, so that reading manifests overlaps with it.
+ * like CI's checkout, `<nixpkgs>` mapped to the pin): each image's from the cache when none of
+ * its recorded inputs changed, the others from Nix, in one process (their shared import paid
+ * once), started at once and returned before it finishes, so that reading manifests overlaps
+ * with it. One service's change costs that service's evaluation.
  */
 export function startEvaluation(session: Session, images: readonly ResolvedImage[]): Evaluation {
-  const environment = cacheEnvironment(session);
-  const cached =
-    environment === undefined || images.length === 0
-      ? undefined
-      : session.evaluations?.lookup(environment, keyedEntries(session), images.map(evaluationKey));
-  if (cached !== undefined) {
+  const cached = cachedTags(session, images);
+  const known = new Map([...cached].map(([key, tag]) => [key, tag.evaluation]));
+  const knownInputs = [...cached.values()].map((tag) => tag.inputs);
+  const missing = images.filter((image) => !cached.has(evaluationKey(image)));
+  if (missing.length === 0 && images.length > 0) {
     return {
-      tagsFor: async (wanted) => byName(cached.tags, wanted),
-      inputs: async () => cached.inputs,
+      tagsFor: async (wanted) => byName(known, wanted),
+      inputs: async () => unionOf(knownInputs),
       started: Promise.resolve(),
       cached: true,
       cancel: () => undefined,
@@ -243,14 +255,14 @@ export function startEvaluation(session: Session, images: readonly ResolvedImage
   }
   const controller = new AbortController();
   const { promise: started, resolve } = Promise.withResolvers<void>();
-  const result = evaluateInTree(session, images, controller.signal, resolve);
+  const result = evaluateInTree(session, missing, controller.signal, resolve);
   result.then(
     () => resolve(),
     () => resolve(),
   ); // awaited later, or deliberately abandoned
   return {
-    tagsFor: async (wanted) => byName((await result).tags, wanted),
-    inputs: async () => (await result).inputs,
+    tagsFor: async (wanted) => byName(new Map([...known, ...(await result).tags]), wanted),
+    inputs: async () => unionOf([...knownInputs, (await result).inputs]),
     started,
     cached: false,
     cancel: () => controller.abort(),

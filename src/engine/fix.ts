@@ -17,6 +17,7 @@ import type { ResolvedImage } from './images.js';
 import { inspectSession, rememberJudgement, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
 import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
+import { TreeIndex } from '../treeIndex.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -141,7 +142,8 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const checkout = checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config)));
   checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
   const { files, gitlinks } = await listTree(session.repository, treeId);
-  const after: Session = { ...session, tree, treeId, entries: files, gitlinks, checkout };
+  const index = TreeIndex.merged(files, gitlinks);
+  const after: Session = { ...session, tree, treeId, entries: files, index, gitlinks, checkout };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
   for (const image of images) {

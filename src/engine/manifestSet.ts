@@ -3,9 +3,16 @@ import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
 
 export interface ManifestScope {
   /** Image names whose references may be in this file. */
-  images: string[];
+  images: ReadonlySet<string>;
   /** Named by a glob in the configuration: it must parse. */
   explicit: boolean;
+}
+
+/** Which manifests a run reads, and the configured globs that match no tracked file. */
+export interface ManifestSelection {
+  scopes: Map<string, ManifestScope>;
+  /** By image, in the configuration's order: a typo, or a file never committed. */
+  unmatched: Array<{ image: string; glob: string }>;
 }
 
 /** Helm's `templates/` directories hold Go templates, not YAML: out of the default set. */
@@ -25,54 +32,139 @@ export function isDefaultManifest(file: string, files: ReadonlySet<string>): boo
   return (YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) && !isHelmTemplate(file, files);
 }
 
+type Picomatch = typeof import('picomatch');
+
+/** One distinct glob, compiled once, with the images that name it. */
+interface Glob {
+  match: (file: string) => boolean;
+  images: string[];
+  matched: boolean;
+}
+
+/**
+ * The directory a glob's matches all lie at or under (picomatch's own `scan`), so that only the
+ * paths there are tested: '' where it cannot say (a negation, a prefix other than `./`, a base
+ * with escapes or `.`/`..` segments, which picomatch compares as written).
+ */
+function baseOf(picomatch: Picomatch, glob: string): string {
+  const scanned = picomatch.scan(glob);
+  if (scanned.negated || (scanned.prefix !== '' && scanned.prefix !== './')) return '';
+  const base = scanned.base.replace(/\/+$/, '');
+  const plain = base.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+  return plain && !base.includes('\\') ? base : '';
+}
+
+/**
+ * The configuration's globs, each compiled once however many images name it, grouped by the
+ * directory their matches lie under.
+ */
+function compileGlobs(
+  picomatch: Picomatch,
+  images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
+): { globs: Map<string, Glob>; byBase: Map<string, Glob[]> } {
+  const globs = new Map<string, Glob>();
+  const byBase = new Map<string, Glob[]>();
+  for (const image of images) {
+    for (const glob of image.manifests ?? []) {
+      let compiled = globs.get(glob);
+      if (compiled === undefined) {
+        compiled = { match: picomatch(glob, { dot: true }), images: [], matched: false };
+        globs.set(glob, compiled);
+        const base = baseOf(picomatch, glob);
+        byBase.set(base, [...(byBase.get(base) ?? []), compiled]);
+      }
+      if (!compiled.images.includes(image.name)) compiled.images.push(image.name);
+    }
+  }
+  return { globs, byBase };
+}
+
+/** Positions of `files` in sorted order: git lists them sorted, so usually that order itself. */
+function sortedOrder(files: readonly string[]): readonly number[] {
+  const order = files.map((_, index) => index);
+  for (let index = 1; index < files.length; index++) {
+    if (files[index - 1]! > files[index]!) return order.sort((a, b) => (files[a]! < files[b]! ? -1 : 1));
+  }
+  return order;
+}
+
+/** The positions in `order` of the paths at or under `base` ('' for all): two binary searches. */
+function positionsUnder(files: readonly string[], order: readonly number[], base: string): number[] {
+  if (base === '') return [...order];
+  const lowerBound = (text: string) => {
+    let low = 0;
+    let high = order.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (files[order[middle]!]! < text) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const exact = lowerBound(base);
+  const found = files[order[exact]!] === base ? [order[exact]!] : [];
+  // Under `base/`: from `base/` up to `base0`, '0' being the code unit after '/'.
+  return [...found, ...order.slice(lowerBound(`${base}/`), lowerBound(`${base}0`))];
+}
+
 /**
  * Which tracked files are scanned, and for which images: an image with `manifests` globs looks
  * only in the files they match (and those must parse); one without looks in the default set.
+ * Each distinct glob is compiled once however many images name it and tested only on the paths
+ * under its base directory (found by binary search in the sorted paths), the default set's test
+ * runs once per file, and the globs that match nothing are found on the way. `excluded` files
+ * (the configuration's own) count for the globs but are never manifests.
  */
 export async function selectManifests(
   files: readonly string[],
   images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
-): Promise<Map<string, ManifestScope>> {
-  const all = new Set(files);
+  excluded: ReadonlySet<string> = new Set(),
+): Promise<ManifestSelection> {
   // The glob matcher loads only for a configuration that names manifests.
   const picomatch = images.some((image) => image.manifests !== undefined)
     ? (await import('picomatch')).default
     : undefined;
-  const matchers = images.map((image) => ({
-    name: image.name,
-    match:
-      image.manifests === undefined || picomatch === undefined ? undefined : picomatch(image.manifests, { dot: true }),
-  }));
-  const selected = new Map<string, ManifestScope>();
-  for (const file of files) {
-    const scope: ManifestScope = { images: [], explicit: false };
-    for (const { name, match } of matchers) {
-      if (match === undefined ? isDefaultManifest(file, all) : match(file)) scope.images.push(name);
-      if (match?.(file)) scope.explicit = true;
+  const { globs, byBase } =
+    picomatch === undefined
+      ? { globs: new Map<string, Glob>(), byBase: new Map<string, Glob[]>() }
+      : compileGlobs(picomatch, images);
+  const matches = new Map<number, Glob[]>();
+  const order = sortedOrder(files);
+  for (const [base, group] of byBase) {
+    for (const position of positionsUnder(files, order, base)) {
+      for (const glob of group) {
+        if (!glob.match(files[position]!)) continue;
+        glob.matched = true;
+        matches.set(position, [...(matches.get(position) ?? []), glob]);
+      }
     }
-    if (images.length === 0 && isDefaultManifest(file, all)) selected.set(file, scope);
-    else if (scope.images.length > 0) selected.set(file, scope);
   }
-  return selected;
+  const byDefault = images.filter((image) => image.manifests === undefined).map((image) => image.name);
+  const takesDefault = images.length === 0 || byDefault.length > 0;
+  const all = takesDefault ? new Set(files) : new Set<string>();
+  // Files matched by the same globs share one set of image names.
+  const shared = new Map<string, ReadonlySet<string>>();
+  const scopes = new Map<string, ManifestScope>();
+  const candidates = takesDefault ? files.keys() : [...matches.keys()].sort((a, b) => a - b);
+  for (const position of candidates) {
+    const file = files[position]!;
+    if (excluded.has(file)) continue;
+    const matching = matches.get(position) ?? [];
+    const inDefault = takesDefault && isDefaultManifest(file, all);
+    if (matching.length === 0 && !inDefault) continue;
+    const names = [...(inDefault ? byDefault : []), ...matching.flatMap((glob) => glob.images)];
+    const id = names.join('\0');
+    let scopeImages = shared.get(id);
+    if (scopeImages === undefined) shared.set(id, (scopeImages = new Set(names)));
+    scopes.set(file, { images: scopeImages, explicit: matching.length > 0 });
+  }
+  const unmatched = images.flatMap((image) =>
+    (image.manifests ?? []).filter((glob) => !globs.get(glob)!.matched).map((glob) => ({ image: image.name, glob })),
+  );
+  return { scopes, unmatched };
 }
 
 /** Posix-style repository-relative path for a path given on the command line. */
 export function repositoryPath(root: string, cwd: string, given: string): string {
   return path.relative(root, path.resolve(cwd, given)).split(path.sep).join('/');
-}
-
-/** The `manifests` globs that match no tracked file, by image: a typo, or a file never committed. */
-export async function unmatchedGlobs(
-  files: readonly string[],
-  images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
-): Promise<Array<{ image: string; glob: string }>> {
-  const named = images.filter((image) => image.manifests !== undefined);
-  if (named.length === 0) return [];
-  const picomatch = (await import('picomatch')).default;
-  return named.flatMap((image) =>
-    image.manifests!.flatMap((glob) => {
-      const match = picomatch(glob, { dot: true });
-      return files.some((file) => match(file)) ? [] : [{ image: image.name, glob }];
-    }),
-  );
 }

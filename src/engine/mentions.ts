@@ -20,7 +20,7 @@ function needles(images: readonly ResolvedImage[]): Map<string, ResolvedImage> {
 }
 
 /** Whether `text` names the repository `needle` as a whole name (not `app-other`, not `x/app`). */
-function namesRepository(text: string, needle: string, hub: boolean): boolean {
+export function namesRepository(text: string, needle: string, hub: boolean): boolean {
   const lower = text.toLowerCase();
   for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
     const before = lower.slice(0, at);
@@ -60,11 +60,13 @@ export function mentionWarnings(
       for (const line of reference.occurrence.lines) managed.add(`${entry.file}\0${line}`);
     }
   }
-  const byNeedle = needles(images);
+  const byNeedle = [...needles(images)];
+  const candidates = candidatesOf(byNeedle.map(([needle]) => needle));
   const warnings: Warning[] = [];
   for (const hit of hits) {
     if (configFiles.includes(hit.file) || managed.has(`${hit.file}\0${hit.line}`)) continue;
-    for (const [needle, image] of byNeedle) {
+    for (const index of candidates(hit.text)) {
+      const [needle, image] = byNeedle[index]!;
       if (!namesRepository(hit.text, needle, image.canonical.startsWith('docker.io/'))) continue;
       warnings.push({
         file: hit.file,
@@ -76,4 +78,31 @@ export function mentionWarnings(
     }
   }
   return warnings;
+}
+
+const WORD = /[\w.-]+/g;
+const PLAIN_SEGMENT = /^[\w.-]+$/;
+
+/**
+ * The needles a line may name, in their order: a whole name ends in its last segment, which is a
+ * word of the line (or one with a sentence's full stop after it). So each line costs its words,
+ * however many repositories are managed; only a needle whose last segment is not a plain word
+ * is tried on every line.
+ */
+function candidatesOf(needles: readonly string[]): (text: string) => number[] {
+  const bySegment = new Map<string, number[]>();
+  const always: number[] = [];
+  needles.forEach((needle, index) => {
+    const segment = needle.slice(needle.lastIndexOf('/') + 1);
+    if (PLAIN_SEGMENT.test(segment)) bySegment.set(segment, [...(bySegment.get(segment) ?? []), index]);
+    else always.push(index);
+  });
+  return (text) => {
+    const found = new Set(always);
+    for (const [word] of text.toLowerCase().matchAll(WORD)) {
+      for (const index of bySegment.get(word) ?? []) found.add(index);
+      if (word.endsWith('.')) for (const index of bySegment.get(word.slice(0, -1)) ?? []) found.add(index);
+    }
+    return [...found].sort((a, b) => a - b);
+  };
 }

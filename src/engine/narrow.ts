@@ -52,7 +52,8 @@ export function anyDirectory(cwd: string, paths: readonly string[]): boolean {
 
 /** How new manifests are recognised: the images' globs, and whether any image takes the default set. */
 export function manifestRules(session: Session): { globs: string[] | undefined; defaultSet: boolean } {
-  const globs = session.images.flatMap((image) => image.config.manifests ?? []);
+  // Each glob once: 200 images naming one glob compile one matcher in every idle hook.
+  const globs = [...new Set(session.images.flatMap((image) => image.config.manifests ?? []))];
   const defaultSet = session.images.length === 0 || session.images.some((image) => !image.config.manifests);
   return { globs: globs.length > 0 ? globs : undefined, defaultSet };
 }

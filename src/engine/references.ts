@@ -4,7 +4,6 @@ import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
 import type { GrepHit } from '../git/grep.js';
 import { defaultImage, imageFor, inferImage, type ResolvedImage } from './images.js';
-import { unmatchedGlobs } from './manifestSet.js';
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { grepRepositories, mentionWarnings } from './mentions.js';
@@ -89,7 +88,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     images = image === undefined ? [] : [image];
   }
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
-    const candidates = inferred ? images : images.filter((image) => entry.scope.images.includes(image.name));
+    const candidates = inferred ? images : images.filter((image) => entry.scope.images.has(image.name));
     return {
       file: entry.file,
       parsed: entry.parsed,
@@ -111,7 +110,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const guessed = early !== undefined && images.length === 1 && images[0]!.canonical === early.canonical;
   const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
   warnings.push(...mentionWarnings(hits, images, manifests, session.configFiles));
-  if (session.config.images !== undefined) warnings.push(...(await configurationMisses(session, manifests)));
+  if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
   return { images, manifests, warnings };
 }
 
@@ -119,14 +118,10 @@ export async function findReferences(session: Session): Promise<Scan> {
  * What a configuration names that the tree does not hold: a `manifests` glob matching no tracked
  * file, an image no reference belongs to (a typo in `repository`, or tags not written yet).
  */
-async function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Promise<Warning[]> {
+function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Warning[] {
   const file = session.configFile ?? null;
   const where = session.configFile ?? 'the configuration';
-  const files = session.entries.map((entry) => entry.path);
-  const globs = await unmatchedGlobs(
-    files,
-    session.images.map((image) => image.config),
-  );
+  const globs = session.unmatchedGlobs;
   const used = new Set(manifests.flatMap((entry) => entry.references.map((found) => found.image?.name)));
   return [
     ...globs.map(({ image, glob }) => messages.globMatchesNothing(where, image, glob)),

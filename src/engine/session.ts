@@ -4,6 +4,7 @@ import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
 import type { JudgedTree, TreeSource } from '../tree/source.js';
+import { TreeIndex } from '../treeIndex.js';
 import type { TreeEntry } from '../types.js';
 import {
   checkoutDirectory,
@@ -54,6 +55,11 @@ export interface Session {
   /** Its files, with modes and blob ids. */
   entries: TreeEntry[];
   /**
+   * Its files and gitlinks by path: what the inputs of evaluations are keyed on, so that an input
+   * at or under a submodule is keyed on its commit (state/inputKey.ts).
+   */
+  index: TreeIndex;
+  /**
    * Its gitlinks: submodule paths and the commits recorded for them. Never files, but an input at
    * or under one is keyed on its commit (evaluation.ts).
    */
@@ -80,6 +86,8 @@ export interface Session {
   images: ResolvedImage[];
   /** The manifests to read, and for which images. */
   scopes: Map<string, ManifestScope>;
+  /** The configured `manifests` globs that match no tracked file, by image. */
+  unmatchedGlobs: ReadonlyArray<{ image: string; glob: string }>;
   /** What each manifest held, by blob id, unless the request turned caching off. */
   scans: ScanStore | undefined;
   /** The evaluation cache, unless the request turned it off or Nix is missing. */
@@ -162,9 +170,10 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const images = configuredImages(config);
     const { files, gitlinks } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
-    const scopes = await selectManifests(
-      files.map((entry) => entry.path).filter((path) => !configFiles.includes(path)),
+    const { scopes, unmatched } = await selectManifests(
+      files.map((entry) => entry.path),
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
+      new Set(configFiles),
     );
     const environment = runEnvironment(explicit?.text);
     return {
@@ -172,6 +181,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       tree,
       treeId,
       entries: files,
+      index: TreeIndex.merged(files, gitlinks),
       gitlinks,
       checkout,
       materialized,
@@ -184,13 +194,14 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       environment,
       images,
       scopes,
+      unmatchedGlobs: unmatched,
       onEvaluate: request.onEvaluate,
       scans:
         request.cache === false
           ? undefined
           : new ScanStore(
               repository.gitDir,
-              files,
+              files.filter((entry) => scopes.has(entry.path)),
               source.kind === 'worktree' ? 'worktree' : { checkout: (await materialized).made },
             ),
       evaluations:

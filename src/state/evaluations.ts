@@ -4,6 +4,8 @@ import path from 'node:path';
 import { z } from 'zod/v3';
 import type { TreeEntry } from '../types.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
+import { unionOf } from '../nix/source/inputSet.js';
+import { TreeIndex } from '../treeIndex.js';
 import { inputKey, type InputSet } from './inputKey.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -41,20 +43,35 @@ interface StoredRecord {
   used: number;
 }
 
-const MAX_RECORDS = 32;
+/** Versions kept per evaluation key (branches, the index and the working tree, recent edits). */
+const VERSIONS_PER_KEY = 8;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** Fresh tags with the inputs they were computed from: images whose inputs are the same share one. */
+export interface EvaluationRecord {
+  inputs: InputSet;
+  /** By evaluation key (engine/evaluation.ts). */
+  tags: ReadonlyMap<string, ImageEvaluation>;
+}
+
+/** A tag from the cache, with the inputs it was computed from. */
+export interface CachedTag {
+  evaluation: ImageEvaluation;
+  inputs: InputSet;
+}
+
 /**
- * Remembers evaluations with what they read, so that a commit that changes none of an image's
- * inputs (only manifests, a README, another service) makes no Nix call. An entry holds when the
- * run environment is the same and its recorded inputs have the same object ids in the judged
- * tree: Nix computes the same tag from the same inputs.
+ * Remembers evaluations with what they read, image by image, so that a commit that changes none
+ * of an image's inputs (only manifests, a README, another service) makes no Nix call for it. A
+ * record holds when the run environment is the same and its recorded inputs have the same object
+ * ids in the judged tree: Nix computes the same tag from the same inputs.
  */
 export class EvaluationCache {
   private readonly file: string;
   private data: StoredCache | undefined;
-
   private readonly gitDir: string;
+  /** Input keys computed in this run, by tree and input set: each is asked once. */
+  private readonly keys = new WeakMap<TreeIndex, Map<string, string>>();
 
   constructor(gitDir: string) {
     this.gitDir = gitDir;
@@ -73,58 +90,98 @@ export class EvaluationCache {
     return this.data;
   }
 
-  /** Written whole to a temporary file and renamed: a reader never sees half a cache. */
+  /**
+   * Written whole to a temporary file and renamed: a reader never sees half a cache. Each key
+   * keeps its most recently used versions; a record none of whose keys keeps it goes.
+   */
   private save(): void {
     const data = this.load();
-    data.records = data.records.sort((a, b) => b.used - a.used).slice(0, MAX_RECORDS);
+    const versions = new Map<string, number>();
+    data.records = data.records
+      .sort((a, b) => b.used - a.used)
+      .filter((record) => {
+        const keys = Object.keys(record.tags);
+        const kept = keys.some((key) => (versions.get(key) ?? 0) < VERSIONS_PER_KEY);
+        if (kept) for (const key of keys) versions.set(key, (versions.get(key) ?? 0) + 1);
+        return kept;
+      });
     ensureStateDirectory(this.gitDir, path.dirname(this.file));
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, JSON.stringify(data));
     renameSync(temporary, this.file);
   }
 
+  /** The key of `inputs` in `tree`, computed once per run. */
+  private keyOf(inputs: InputSet, tree: TreeIndex, id = JSON.stringify(inputs)): string {
+    let known = this.keys.get(tree);
+    if (known === undefined) this.keys.set(tree, (known = new Map()));
+    let key = known.get(id);
+    if (key === undefined) known.set(id, (key = inputKey(inputs, tree)));
+    return key;
+  }
+
   /**
-   * Tags for every one of `keys` from one record whose inputs are unchanged in `entries`, with
-   * those inputs; undefined when no record covers them all.
+   * For each of `keys` that a record answers (its inputs are unchanged in `entries`), the tag and
+   * those inputs. Each record is looked at once and its key computed from the entries it covers:
+   * the cost is the records and their inputs, not the images times the files.
+   */
+  answers(
+    environment: string,
+    entries: TreeIndex | readonly TreeEntry[],
+    keys: readonly string[],
+  ): Map<string, CachedTag> {
+    const tree = TreeIndex.of(entries);
+    const env = sha256(environment);
+    const wanted = new Set(keys);
+    const found = new Map<string, CachedTag>();
+    const records = this.load().records.filter((record) => record.environment === env);
+    for (const record of records.sort((a, b) => b.used - a.used)) {
+      if (found.size === wanted.size) break;
+      const answered = Object.keys(record.tags).filter((key) => wanted.has(key) && !found.has(key));
+      if (answered.length === 0 || this.keyOf(record.inputs, tree) !== record.key) continue;
+      record.used = Date.now();
+      for (const key of answered) found.set(key, { evaluation: record.tags[key]!, inputs: record.inputs });
+    }
+    return found;
+  }
+
+  /**
+   * Tags for every one of `keys`, each from a record whose inputs are unchanged in `entries`,
+   * with the inputs of them all; undefined unless every key is answered.
    */
   lookup(
     environment: string,
-    entries: readonly TreeEntry[],
+    entries: TreeIndex | readonly TreeEntry[],
     keys: readonly string[],
   ): { tags: Map<string, ImageEvaluation>; inputs: InputSet } | undefined {
-    const env = sha256(environment);
-    const computed = new Map<string, string>();
-    for (const record of this.load().records) {
-      if (record.environment !== env || !keys.every((key) => record.tags[key] !== undefined)) continue;
-      const id = JSON.stringify(record.inputs);
-      let current = computed.get(id);
-      if (current === undefined) computed.set(id, (current = inputKey(record.inputs, entries)));
-      if (current !== record.key) continue;
-      record.used = Date.now();
-      return { tags: new Map(Object.entries(record.tags)), inputs: record.inputs };
-    }
-    return undefined;
+    const found = this.answers(environment, entries, keys);
+    if (!keys.every((key) => found.has(key))) return undefined;
+    return {
+      tags: new Map([...found].map(([key, cached]) => [key, cached.evaluation])),
+      inputs: unionOf([...found.values()].map((cached) => cached.inputs)),
+    };
   }
 
   /** Stores fresh tags with the inputs they were computed from, keyed in the evaluated tree's `entries`. */
-  store(
-    environment: string,
-    inputs: InputSet,
-    entries: readonly TreeEntry[],
-    tags: ReadonlyMap<string, ImageEvaluation>,
-  ): void {
+  store(environment: string, entries: TreeIndex | readonly TreeEntry[], fresh: readonly EvaluationRecord[]): void {
     const data = this.load();
-    const key = inputKey(inputs, entries);
+    const tree = TreeIndex.of(entries);
     const env = sha256(environment);
-    const id = JSON.stringify(inputs);
-    const same = data.records.find(
-      (record) => record.environment === env && record.key === key && JSON.stringify(record.inputs) === id,
+    const existing = new Map(
+      data.records.map((record) => [`${record.environment} ${record.key} ${JSON.stringify(record.inputs)}`, record]),
     );
-    if (same !== undefined) {
-      Object.assign(same.tags, Object.fromEntries(tags));
-      same.used = Date.now();
-    } else {
-      data.records.push({ environment: env, inputs, key, tags: Object.fromEntries(tags), used: Date.now() });
+    for (const { inputs, tags } of fresh) {
+      const id = JSON.stringify(inputs);
+      const key = this.keyOf(inputs, tree, id);
+      const same = existing.get(`${env} ${key} ${id}`);
+      if (same !== undefined) {
+        Object.assign(same.tags, Object.fromEntries(tags));
+        same.used = Date.now();
+      } else {
+        const record = { environment: env, inputs, key, tags: Object.fromEntries(tags), used: Date.now() };
+        data.records.push(record);
+        existing.set(`${env} ${key} ${id}`, record);
+      }
     }
     try {
       this.save();

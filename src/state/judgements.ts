@@ -44,13 +44,21 @@ export const CONFIG_FILE =
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 
+const manifestSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** The judgement's manifests as a set, built once: a diff of many paths costs one lookup each. */
+function manifestSet(manifests: readonly string[]): ReadonlySet<string> {
+  let set = manifestSets.get(manifests);
+  if (set === undefined) manifestSets.set(manifests, (set = new Set(manifests)));
+  return set;
+}
+
 /**
  * Whether a path that changed since `judgement` could change a verdict: an input, a manifest, a
  * file that may become one or may configure nixtag. `matchesGlob` answers for configured globs.
  */
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
   if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file)) return true;
-  if (judgement.manifests.includes(file)) return true;
+  if (manifestSet(judgement.manifests).has(file)) return true;
   const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
   if (byDefault && MAY_BE_MANIFEST.test(file)) return true;
   return judgement.globs !== undefined && (matchesGlob?.(file) ?? true);

@@ -61,7 +61,7 @@ const tags = (tag: string) => new Map([['key', evaluation(tag)]]);
 describe('the evaluation cache', () => {
   it('answers while the recorded inputs are unchanged, and misses when one changes', () => {
     const cache = new EvaluationCache(tempDir());
-    cache.store('env', INPUTS, tree({}), tags(HASH_A));
+    cache.store('env', tree({}), [{ inputs: INPUTS, tags: tags(HASH_A) }]);
     const lookup = (entries: TreeEntry[], environment = 'env') =>
       cache.lookup(environment, entries, ['key'])?.tags.get('key')?.tag;
     expect(lookup(tree({}))).toBe(HASH_A);
@@ -78,7 +78,7 @@ describe('the evaluation cache', () => {
 
   it('with the whole tree as input, misses on any change, manifests included', () => {
     const cache = new EvaluationCache(tempDir());
-    cache.store('env', { paths: [''], wholeTree: 'why' }, tree({}), tags(HASH_A));
+    cache.store('env', tree({}), [{ inputs: { paths: [''], wholeTree: 'why' }, tags: tags(HASH_A) }]);
     expect(cache.lookup('env', tree({}), ['key'])?.tags.get('key')?.tag).toBe(HASH_A);
     expect(cache.lookup('env', tree({ manifest: 'k2' }), ['key'])).toBeUndefined();
     expect(cache.lookup('env', tree({ readme: 'r2' }), ['key'])).toBeUndefined();
@@ -86,8 +86,8 @@ describe('the evaluation cache', () => {
 
   it('keeps records of several trees, found again by a new reader of the file', () => {
     const gitDir = tempDir();
-    new EvaluationCache(gitDir).store('env', INPUTS, tree({}), tags(HASH_A));
-    new EvaluationCache(gitDir).store('env', INPUTS, tree({ main: 'm2' }), tags(HASH_B));
+    new EvaluationCache(gitDir).store('env', tree({}), [{ inputs: INPUTS, tags: tags(HASH_A) }]);
+    new EvaluationCache(gitDir).store('env', tree({ main: 'm2' }), [{ inputs: INPUTS, tags: tags(HASH_B) }]);
     const cache = new EvaluationCache(gitDir);
     expect(cache.lookup('env', tree({ readme: 'r9' }), ['key'])?.tags.get('key')?.tag).toBe(HASH_A);
     expect(cache.lookup('env', tree({ main: 'm2' }), ['key'])?.tags.get('key')?.tag).toBe(HASH_B);
@@ -119,7 +119,7 @@ describe('the inputs of an evaluation', () => {
   async function inputsOf(files: Record<string, string>, entries: TreeEntry[] = []) {
     const root = writeTree(files).root;
     const evaluated = [...Object.keys(files).map((file) => path.join(root, file)), '/nix/store/x-nixpkgs/default.nix'];
-    return evaluationInputs(root, evaluated, [], ['.nixtagrc.yaml'], entries);
+    return (await evaluationInputs(root, evaluated, [], ['.nixtagrc.yaml'], entries)).all;
   }
 
   it('are the parsed files, their path literals as files or directories, and what is always read', async () => {

@@ -1,8 +1,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { TreeIndex } from '../../treeIndex.js';
 import type { TreeEntry } from '../../types.js';
 import { messages } from '../../messages.js';
-import { covers, type InputSet } from './inputSet.js';
+import { ancestors, unionOf, type InputSet } from './inputSet.js';
 
 /**
  * What an evaluation can read of the repository: the files Nix parsed, every path literal in
@@ -141,71 +142,118 @@ async function followedText(file: string, nixByName: boolean): Promise<string | 
   return bytes.toString('utf8');
 }
 
+type Found = { paths: string[]; untrackable?: string };
+
+/**
+ * Each file's inputs, read once however many closures pass through it (a shared expression
+ * that 200 images import is read and scanned once).
+ */
+class SourceReader {
+  private readonly found = new Map<string, Promise<Found | 'too-large'>>();
+  constructor(private readonly root: string) {}
+
+  inputsOf(file: string, nixByName: boolean): Promise<Found | 'too-large'> {
+    const key = `${nixByName ? 'nix' : 'any'}\0${file}`;
+    let found = this.found.get(key);
+    if (found === undefined) {
+      found = followedText(path.join(this.root, file), nixByName).then((text) =>
+        text === 'too-large' ? text : text === undefined ? { paths: [file] } : fileInputs(file, text),
+      );
+      this.found.set(key, found);
+    }
+    return found;
+  }
+}
+
+const GITLINK = '160000';
+const SYMLINK = '120000';
+const isNixName = (file: string) => file.endsWith('.nix');
+
+/** What a closure found: its inputs, and the files it read (followed) on the way. */
+type Closure = InputSet & { followed: ReadonlySet<string> };
+
 /**
  * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
  * path literals, followed into every Nix file a literal names, directly or as a directory that
- * holds it (with `follow: 'any'`, into every tracked file so named). Files are read from
- * `root`, a checkout of the tree `entries` lists.
+ * holds it (with `follow: 'any'`, into every tracked file so named), and into every file of
+ * `parsed` (the files Nix reported) that a literal so names. Files are read from `reader`'s
+ * root, a checkout of the tree `index` lists. Each step looks up what one input covers: the
+ * cost is what the closure reaches, not the size of the tree.
  */
 async function closure(
-  root: string,
+  reader: SourceReader,
   start: readonly string[],
   always: readonly string[],
-  entries: readonly TreeEntry[],
+  index: TreeIndex,
   snippets: readonly Snippet[] = [],
   followInto: Follow = 'parsed',
-): Promise<InputSet> {
-  const isNixName = (file: string) => file.endsWith('.nix');
-  const nixFiles = entries
-    .filter((entry) => (followInto === 'any' ? BLOB.test(entry.mode) : isNixName(entry.path)))
-    .map((entry) => entry.path);
+  parsed?: TreeIndex,
+): Promise<Closure> {
+  const isNixFile = (entry: TreeEntry) =>
+    entry.mode !== GITLINK && (followInto === 'any' ? BLOB.test(entry.mode) : isNixName(entry.path));
   // `import ./nix/expr` may name a file without the extension: one named exactly is read as Nix.
-  const importable = new Set(
-    entries
-      .filter((entry) =>
-        followInto === 'any' ? BLOB.test(entry.mode) : !path.posix.basename(entry.path).includes('.'),
-      )
-      .map((entry) => entry.path),
-  );
+  const isImportable = (entry: TreeEntry) =>
+    entry.mode !== GITLINK &&
+    (followInto === 'any' ? BLOB.test(entry.mode) : !path.posix.basename(entry.path).includes('.'));
   const paths = new Set(always.filter((file) => file !== ''));
   const queue = [...new Set(start)];
   const seen = new Set(queue);
-  const follow = (found: { paths: string[]; untrackable?: string }) => {
+  const enqueue = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    queue.push(file);
+  };
+  const looked = new Set<string>();
+  const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
     for (const input of found.paths) {
       paths.add(input);
-      if (importable.has(input) && !seen.has(input)) {
-        seen.add(input);
-        queue.push(input);
-      }
-      for (const file of nixFiles) {
-        if (!seen.has(file) && (input === '' || file === input || file.startsWith(`${input}/`))) {
-          seen.add(file);
-          queue.push(file);
-        }
+      if (looked.has(input)) continue; // what it covers is queued already
+      looked.add(input);
+      const exact = input === '' ? undefined : index.at(input);
+      if (exact !== undefined && (isImportable(exact) || isNixFile(exact))) enqueue(input);
+      for (const entry of index.under(input)) if (isNixFile(entry)) enqueue(entry.path);
+      if (parsed !== undefined) {
+        if (parsed.at(input) !== undefined) enqueue(input);
+        for (const entry of parsed.under(input)) enqueue(entry.path);
       }
     }
     return undefined;
   };
+  const whole = (wholeTree: string | undefined): Closure => ({ paths: [''], wholeTree, followed: seen });
   for (const snippet of snippets) {
     const untrackable = follow(fileInputs(snippet.file, snippet.text));
-    if (untrackable !== undefined) return { paths: [''], wholeTree: untrackable };
+    if (untrackable !== undefined) return whole(untrackable);
   }
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (seen.size > MAX_FILES) return { paths: [''], wholeTree: messages.tooManyInputs(MAX_FILES) };
+    if (seen.size > MAX_FILES) return whole(messages.tooManyInputs(MAX_FILES));
     // Every file counts already: reading them all could only say so again.
-    if (followInto === 'any' && paths.has('')) return { paths: [''] };
+    if (followInto === 'any' && paths.has('')) return whole(undefined);
     const nixByName = followInto === 'parsed' || isNixName(next) || !path.posix.basename(next).includes('.');
-    const text = await followedText(path.join(root, next), nixByName);
-    if (text === 'too-large') return { paths: [''], wholeTree: messages.tooLargeToFollow(next, MAX_FOLLOWED_BYTES) };
-    const untrackable = follow(text === undefined ? { paths: [next] } : fileInputs(next, text));
-    if (untrackable !== undefined) return { paths: [''], wholeTree: untrackable };
+    const found = await reader.inputsOf(next, nixByName);
+    if (found === 'too-large') return whole(messages.tooLargeToFollow(next, MAX_FOLLOWED_BYTES));
+    const untrackable = follow(found);
+    if (untrackable !== undefined) return whole(untrackable);
   }
   const inputs = [...paths].sort();
-  const symlink = entries.find((entry) => entry.mode === '120000' && covers(inputs, entry.path, true));
-  if (symlink !== undefined) return { paths: [''], wholeTree: messages.symlinkInput(symlink.path) };
-  return { paths: inputs };
+  const symlink = symlinkAmong(index, inputs);
+  if (symlink !== undefined) return whole(messages.symlinkInput(symlink));
+  return { paths: inputs, followed: seen };
 }
+
+/** A tracked symlink at, under or above one of `inputs`: it may lead anywhere. */
+function symlinkAmong(index: TreeIndex, inputs: readonly string[]): string | undefined {
+  for (const input of inputs) {
+    const candidates = [...ancestors(input), ...(input === '' ? [] : [input])].map((file) => index.at(file));
+    const found = [...candidates, ...index.under(input)].find((entry) => entry?.mode === SYMLINK);
+    if (found !== undefined) return found.path;
+  }
+  return undefined;
+}
+
+/** The set without the bookkeeping of how it was found. */
+const inputSet = ({ paths, wholeTree }: InputSet): InputSet =>
+  wholeTree === undefined ? { paths } : { paths, wholeTree };
 
 /**
  * The inputs of images before any evaluation, from their expression files alone: what PATH
@@ -213,32 +261,53 @@ async function closure(
  * parses, every file a literal names is read as if it were Nix (over-approximating: a data file's
  * words only add inputs, or make every file count).
  */
-export function staticInputs(
+export async function staticInputs(
   root: string,
   imageFiles: readonly string[],
   always: readonly string[],
-  entries: readonly TreeEntry[],
+  entries: TreeIndex | readonly TreeEntry[],
   snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
-  return closure(root, imageFiles, always, entries, snippets, 'any');
+  const reader = new SourceReader(root);
+  return inputSet(await closure(reader, imageFiles, always, TreeIndex.of(entries), snippets, 'any'));
+}
+
+/** One image as its evaluation's inputs are found: its expression file and its `--arg` text. */
+export interface ImageSource {
+  file: string;
+  snippets: readonly Snippet[];
 }
 
 /**
- * The input set of an evaluation: the closure from the files Nix reports parsing (absolute paths;
- * those under `root`, the checkout, are the repository's) and the images' own files. A file Nix
- * parsed is followed even where no literal leads to it, so what the literals miss, Nix names.
+ * The input sets of an evaluation, per image and in all: each image's closure from its own file
+ * and `--arg` text, followed into the files Nix reports parsing (absolute paths; those under
+ * `root`, the checkout, are the repository's) where its literals name them. A parsed file no
+ * image's literals lead to is followed for every image, so what the literals miss, Nix names;
+ * one image's change then costs that image's evaluation, not every image's.
  */
 export async function evaluationInputs(
   root: string,
   evaluatedFiles: readonly string[],
-  imageFiles: readonly string[],
+  images: readonly ImageSource[],
   always: readonly string[],
-  entries: readonly TreeEntry[],
-  snippets: readonly Snippet[] = [],
-): Promise<InputSet> {
-  const parsed = evaluatedFiles
+  entries: TreeIndex | readonly TreeEntry[],
+): Promise<{ byImage: InputSet[]; all: InputSet }> {
+  const index = TreeIndex.of(entries);
+  const parsedFiles = evaluatedFiles
     .map((file) => path.relative(root, file))
     .filter((relative) => !relative.startsWith('..') && !path.isAbsolute(relative)) // the store, the pin's nixpkgs
     .map((relative) => relative.split(path.sep).join('/'));
-  return closure(root, [...imageFiles, ...parsed], always, entries, snippets);
+  const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
+  const reader = new SourceReader(root);
+  const own = await Promise.all(
+    images.map((image) => closure(reader, [image.file], always, index, image.snippets, 'parsed', parsed)),
+  );
+  const reached = new Set(own.flatMap((found) => [...found.followed]));
+  const unreached = parsedFiles.filter((file) => !reached.has(file));
+  const shared =
+    unreached.length > 0 || images.length === 0
+      ? [await closure(reader, unreached, always, index, [], 'parsed', parsed)]
+      : [];
+  const byImage = own.map((found) => unionOf([inputSet(found), ...shared]));
+  return { byImage, all: unionOf([...byImage, ...shared]) };
 }
