@@ -38,8 +38,9 @@ export function repository(files, name = 'app') {
 }
 
 /**
- * A committed git repository of many files, written by one `git fast-import` stream and checked
- * out by git (100,000 `git add`s would take minutes): `files` yields [path, content] pairs.
+ * A committed git repository of many files, written by one `git fast-import` stream (each
+ * distinct content once) and checked out by git: 100,000 `git add`s would take many minutes.
+ * `files` yields [path, content] pairs.
  */
 export function generatedRepository(files, name = 'app') {
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'nixtag-bench-')), name);
@@ -47,11 +48,20 @@ export function generatedRepository(files, name = 'app') {
   mkdirSync(dir, { recursive: true });
   const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8' });
   git('init', '--quiet', '--initial-branch', 'main');
-  const chunks = ['commit refs/heads/main\ncommitter bench <bench@example.com> 0 +0000\ndata 5\nbench\n'];
+  const blobs = [];
+  const marks = new Map();
+  const entries = [];
   for (const [file, content] of files) {
-    chunks.push(`M 100644 inline ${file}\ndata ${Buffer.byteLength(content)}\n${content}\n`);
+    let mark = marks.get(content);
+    if (mark === undefined) {
+      marks.set(content, (mark = marks.size + 1));
+      blobs.push(`blob\nmark :${mark}\ndata ${Buffer.byteLength(content)}\n${content}\n`);
+    }
+    entries.push(`M 100644 :${mark} ${file}\n`);
   }
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env, input: chunks.join(''), maxBuffer: 1 << 30 });
+  const commit = 'commit refs/heads/main\ncommitter bench <bench@example.com> 0 +0000\ndata 5\nbench\n';
+  const stream = [...blobs, commit, ...entries].join('');
+  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env, input: stream, maxBuffer: 1 << 30 });
   git('reset', '--quiet', '--hard', 'main');
   return { dir, git };
 }

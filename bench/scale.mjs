@@ -24,11 +24,13 @@ const GLOB = ['k8s/**'];
 function* platform(names) {
   const own = Object.entries(serviceFiles(names, { manifests: GLOB }));
   yield* own;
+  // A thousand distinct contents: what git reads per path is the same, and fast-import stays fast.
   for (let index = 0; index < FILES - own.length; index++) {
     const directory = `lib/g${index % 100}/m${Math.floor(index / 100) % 100}`;
-    if (index % 40 === 0) yield [`${directory}/config${index}.yaml`, `key: value ${index}\nlist: [a, b]\n`];
-    else if (index % 25 === 0) yield [`${directory}/notes${index}.md`, `# Notes ${index}\n\nSome text.\n`];
-    else yield [`${directory}/f${index}.go`, `package g${index % 100}\n\n// file ${index}\nfunc F${index}() {}\n`];
+    const variant = index % 1000;
+    if (index % 40 === 0) yield [`${directory}/config${index}.yaml`, `key: value ${variant}\nlist: [a, b]\n`];
+    else if (index % 25 === 0) yield [`${directory}/notes${index}.md`, `# Notes ${variant}\n\nSome text.\n`];
+    else yield [`${directory}/f${index}.go`, `package g${index % 100}\n\n// file ${variant}\nfunc F() {}\n`];
   }
 }
 

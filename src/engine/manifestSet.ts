@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
+import { TreeIndex } from '../treeIndex.js';
+
+const GITLINK = '160000';
 
 export interface ManifestScope {
   /** Image names whose references may be in this file. */
@@ -79,32 +82,35 @@ function compileGlobs(
   return { globs, byBase };
 }
 
-/** Positions of `files` in sorted order: git lists them sorted, so usually that order itself. */
-function sortedOrder(files: readonly string[]): readonly number[] {
-  const order = files.map((_, index) => index);
+/** Positions of `files` in sorted order; undefined when they are sorted already (as git lists them). */
+function sortedOrder(files: readonly string[]): readonly number[] | undefined {
   for (let index = 1; index < files.length; index++) {
-    if (files[index - 1]! > files[index]!) return order.sort((a, b) => (files[a]! < files[b]! ? -1 : 1));
+    if (files[index - 1]! > files[index]!) {
+      return files.map((_, position) => position).sort((a, b) => (files[a]! < files[b]! ? -1 : 1));
+    }
   }
-  return order;
+  return undefined;
 }
 
-/** The positions in `order` of the paths at or under `base` ('' for all): two binary searches. */
-function positionsUnder(files: readonly string[], order: readonly number[], base: string): number[] {
-  if (base === '') return [...order];
+/** The positions of the paths at or under `base` ('' for all), by two binary searches in sorted order. */
+function positionsUnder(files: readonly string[], order: readonly number[] | undefined, base: string): number[] {
+  const at = (rank: number) => (order === undefined ? rank : order[rank]!);
+  const ranks = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => at(from + index));
+  if (base === '') return ranks(0, files.length);
   const lowerBound = (text: string) => {
     let low = 0;
-    let high = order.length;
+    let high = files.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (files[order[middle]!]! < text) low = middle + 1;
+      if (files[at(middle)]! < text) low = middle + 1;
       else high = middle;
     }
     return low;
   };
   const exact = lowerBound(base);
-  const found = files[order[exact]!] === base ? [order[exact]!] : [];
+  const found = exact < files.length && files[at(exact)] === base ? [at(exact)] : [];
   // Under `base/`: from `base/` up to `base0`, '0' being the code unit after '/'.
-  return [...found, ...order.slice(lowerBound(`${base}/`), lowerBound(`${base}0`))];
+  return [...found, ...ranks(lowerBound(`${base}/`), lowerBound(`${base}0`))];
 }
 
 /**
@@ -116,10 +122,16 @@ function positionsUnder(files: readonly string[], order: readonly number[], base
  * (the configuration's own) count for the globs but are never manifests.
  */
 export async function selectManifests(
-  files: readonly string[],
+  tree: TreeIndex | readonly string[],
   images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
   excluded: ReadonlySet<string> = new Set(),
 ): Promise<ManifestSelection> {
+  // A tree's index is sorted already; its gitlinks are never manifests.
+  const files =
+    tree instanceof TreeIndex
+      ? tree.entries.filter((entry) => entry.mode !== GITLINK).map((entry) => entry.path)
+      : tree;
+  const order = tree instanceof TreeIndex ? undefined : sortedOrder(files);
   // The glob matcher loads only for a configuration that names manifests.
   const picomatch = images.some((image) => image.manifests !== undefined)
     ? (await import('picomatch')).default
@@ -129,7 +141,6 @@ export async function selectManifests(
       ? { globs: new Map<string, Glob>(), byBase: new Map<string, Glob[]>() }
       : compileGlobs(picomatch, images);
   const matches = new Map<number, Glob[]>();
-  const order = sortedOrder(files);
   for (const [base, group] of byBase) {
     for (const position of positionsUnder(files, order, base)) {
       for (const glob of group) {

@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { GrepHit } from '../git/grep.js';
+import { inRepository } from '../git/repository.js';
+import { readMentionMemo, writeMentionMemo } from '../state/mentionMemo.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
@@ -36,10 +39,54 @@ export function namesRepository(text: string, needle: string, hub: boolean): boo
   return false;
 }
 
-/** Starts looking for the images' repositories in every text file of the judged tree. */
+/** Beyond this many changed paths since the last search, every file is searched again. */
+const MAX_CHANGED = 1_000;
+
+/** By file, then line: the order git lists a tree's lines in. */
+const inTreeOrder = (a: GrepHit, b: GrepHit) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+
+/**
+ * The paths that differ between two trees; undefined when git cannot say (a tree pruned since),
+ * or when a `.gitattributes` changed (it may make other files binary, or text, to git grep).
+ */
+async function changedSince(session: Session, tree: string): Promise<string[] | undefined> {
+  const { gitMaybe } = await import('../git/git.js');
+  const args = ['diff-tree', '-r', '-z', '--name-only', '--no-renames', tree, session.treeId];
+  const output = await gitMaybe(args, inRepository(session.repository));
+  const changed = output?.split('\0').filter((file) => file !== '');
+  return changed === undefined || changed.some((file) => path.posix.basename(file) === '.gitattributes')
+    ? undefined
+    : changed;
+}
+
+/**
+ * Starts looking for the images' repositories in every text file of the judged tree: from the
+ * last search's answer (state/mentionMemo.ts), by searching only the files changed since its
+ * tree, when it looked for the same repositories; otherwise in every file.
+ */
 export async function grepRepositories(session: Session, images: readonly ResolvedImage[]): Promise<GrepHit[]> {
   const { grepTree } = await import('../git/grep.js');
-  return grepTree(session.repository, session.treeId, [...needles(images).keys()]);
+  const wanted = [...needles(images).keys()];
+  if (wanted.length === 0) return [];
+  const { gitDir } = session.repository;
+  // Without remembered scans the request turned caching off: every file is searched, nothing kept.
+  const remember = session.scans !== undefined;
+  const last = remember ? readMentionMemo(gitDir) : undefined;
+  const same =
+    last !== undefined &&
+    last.needles.length === wanted.length &&
+    last.needles.every((needle, index) => needle === wanted[index]);
+  if (same && last.tree === session.treeId) return last.lines;
+  let hits: GrepHit[] | undefined;
+  const changed = same ? await changedSince(session, last.tree) : undefined;
+  if (same && changed !== undefined && changed.length <= MAX_CHANGED) {
+    const gone = new Set(changed);
+    const fresh = await grepTree(session.repository, session.treeId, wanted, changed);
+    hits = [...last.lines.filter((hit) => !gone.has(hit.file)), ...fresh].sort(inTreeOrder);
+  }
+  hits ??= (await grepTree(session.repository, session.treeId, wanted)).sort(inTreeOrder);
+  if (remember) writeMentionMemo(gitDir, { tree: session.treeId, needles: wanted, lines: hits });
+  return hits;
 }
 
 /**

@@ -170,8 +170,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const images = configuredImages(config);
     const { files, gitlinks } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
+    const index = TreeIndex.merged(files, gitlinks);
     const { scopes, unmatched } = await selectManifests(
-      files.map((entry) => entry.path),
+      index,
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
       new Set(configFiles),
     );
@@ -181,7 +182,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       tree,
       treeId,
       entries: files,
-      index: TreeIndex.merged(files, gitlinks),
+      index,
       gitlinks,
       checkout,
       materialized,

@@ -10,10 +10,16 @@ export interface GrepHit {
 
 /**
  * Every line of a tree's text files (binary files are left out) that holds one of `needles`,
- * compared as fixed strings without regard to case, in one `git grep` over the tree object.
+ * compared as fixed strings without regard to case, in one `git grep` over the tree object;
+ * with `paths`, of those files only (literal paths).
  */
-export async function grepTree(repository: Repository, tree: string, needles: readonly string[]): Promise<GrepHit[]> {
-  if (needles.length === 0) return [];
+export async function grepTree(
+  repository: Repository,
+  tree: string,
+  needles: readonly string[],
+  paths?: readonly string[],
+): Promise<GrepHit[]> {
+  if (needles.length === 0 || paths?.length === 0) return [];
   const output = await gitMaybe(
     [
       'grep',
@@ -26,6 +32,7 @@ export async function grepTree(repository: Repository, tree: string, needles: re
       ...needles.flatMap((needle) => ['-e', needle]),
       tree,
       '--',
+      ...(paths ?? []).map((file) => `:(literal)${file}`),
     ],
     inRepository(repository),
   );

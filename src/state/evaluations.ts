@@ -10,35 +10,25 @@ import { inputKey, type InputSet } from './inputKey.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /**
- * The file as written; validated on load (zod), so that anything else (edited by hand, cut
- * short, written by another version, `{"entries":null}`) is discarded and rebuilt instead of
- * failing every run.
+ * The file is a header line, then the records as one line of JSON. With a record per image (200
+ * images, eight versions each) validating every record with zod on every run cost more than
+ * reading them; the header carries the version and the sha256 of the records line instead, so
+ * that anything else (edited by hand, cut short, written by another version) is discarded and
+ * rebuilt rather than failing every run, and what remains is what this version wrote.
  */
-const storedCache = z.object({
-  version: z.literal(2),
-  records: z.array(
-    z.object({
-      /** Hash of the run environment (state/environment.ts). */
-      environment: z.string(),
-      inputs: z.object({ paths: z.array(z.string()), wholeTree: z.string().optional() }),
-      /** The inputs' object ids in the tree that was evaluated. */
-      key: z.string(),
-      /** Tags by evaluation key (engine/evaluation.ts). */
-      tags: z.record(
-        z
-          .object({ name: z.string(), outPath: z.string(), tag: z.string(), warnings: z.array(z.string()) })
-          .passthrough(),
-      ),
-      used: z.number(),
-    }),
-  ),
-});
+const FORMAT = 3;
+const header = z.object({ version: z.literal(FORMAT), sha256: z.string() });
 
-type StoredCache = { version: 2; records: StoredRecord[] };
+interface StoredCache {
+  records: StoredRecord[];
+}
 interface StoredRecord {
+  /** Hash of the run environment (state/environment.ts). */
   environment: string;
   inputs: InputSet;
+  /** The inputs' object ids in the tree that was evaluated. */
   key: string;
+  /** Tags by evaluation key (engine/evaluation.ts). */
   tags: Record<string, ImageEvaluation>;
   used: number;
 }
@@ -46,6 +36,13 @@ interface StoredRecord {
 /** Versions kept per evaluation key (branches, the index and the working tree, recent edits). */
 const VERSIONS_PER_KEY = 8;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Most recently used first; of two used in the same millisecond, the one stored later. */
+const latestFirst = (records: readonly StoredRecord[]) =>
+  records
+    .map((record, index) => ({ record, index }))
+    .sort((a, b) => b.record.used - a.record.used || b.index - a.index)
+    .map(({ record }) => record);
 
 /** Fresh tags with the inputs they were computed from: images whose inputs are the same share one. */
 export interface EvaluationRecord {
@@ -81,12 +78,16 @@ export class EvaluationCache {
   private load(): StoredCache {
     if (this.data) return this.data;
     try {
-      const parsed = storedCache.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
-      this.data = parsed.success ? (parsed.data as StoredCache) : undefined;
+      const [head = '', body = ''] = readFileSync(this.file, 'utf8').split('\n');
+      const parsed = header.safeParse(JSON.parse(head));
+      if (parsed.success && parsed.data.sha256 === sha256(body)) {
+        const records = JSON.parse(body) as unknown;
+        if (Array.isArray(records)) this.data = { records: records as StoredRecord[] };
+      }
     } catch {
-      this.data = undefined;
+      // Missing or unreadable: rebuilt.
     }
-    this.data ??= { version: 2, records: [] };
+    this.data ??= { records: [] };
     return this.data;
   }
 
@@ -97,17 +98,19 @@ export class EvaluationCache {
   private save(): void {
     const data = this.load();
     const versions = new Map<string, number>();
-    data.records = data.records
-      .sort((a, b) => b.used - a.used)
+    // Kept oldest first, as they were stored: the order breaks ties in `used`.
+    data.records = latestFirst(data.records)
       .filter((record) => {
         const keys = Object.keys(record.tags);
         const kept = keys.some((key) => (versions.get(key) ?? 0) < VERSIONS_PER_KEY);
         if (kept) for (const key of keys) versions.set(key, (versions.get(key) ?? 0) + 1);
         return kept;
-      });
+      })
+      .reverse();
     ensureStateDirectory(this.gitDir, path.dirname(this.file));
     const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(data));
+    const body = JSON.stringify(data.records);
+    writeFileSync(temporary, `${JSON.stringify({ version: FORMAT, sha256: sha256(body) })}\n${body}`);
     renameSync(temporary, this.file);
   }
 
@@ -134,8 +137,8 @@ export class EvaluationCache {
     const env = sha256(environment);
     const wanted = new Set(keys);
     const found = new Map<string, CachedTag>();
-    const records = this.load().records.filter((record) => record.environment === env);
-    for (const record of records.sort((a, b) => b.used - a.used)) {
+    for (const record of latestFirst(this.load().records)) {
+      if (record.environment !== env) continue;
       if (found.size === wanted.size) break;
       const answered = Object.keys(record.tags).filter((key) => wanted.has(key) && !found.has(key));
       if (answered.length === 0 || this.keyOf(record.inputs, tree) !== record.key) continue;

@@ -22,6 +22,8 @@ export function statePaths(gitDir: string) {
     writing: path.join(root, 'writing'),
     /** The last tree judged, with what its verdict depended on (state/judgements.ts). */
     judgement: path.join(root, 'judgement.json'),
+    /** The mention search's last answer (state/mentionMemo.ts). */
+    mentions: path.join(root, 'cache', 'mentions.json'),
     /** The store path a pin fetched to (state/pinMemo.ts). */
     pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
   };

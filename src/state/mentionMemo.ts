@@ -1,0 +1,55 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureStateDirectory, statePaths } from './paths.js';
+
+/** A line that names a repository (git/grep.ts GrepHit, as plain data). */
+export interface MentionLine {
+  file: string;
+  line: number;
+  text: string;
+}
+
+/** The mention search's last answer: the tree it searched, for which needles, and the lines found. */
+export interface MentionMemo {
+  tree: string;
+  needles: string[];
+  lines: MentionLine[];
+}
+
+const isLine = (value: unknown): value is MentionLine =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as MentionLine).file === 'string' &&
+  typeof (value as MentionLine).line === 'number' &&
+  typeof (value as MentionLine).text === 'string';
+
+/**
+ * The last search's answer, so that the next one searches only the files changed since its tree
+ * (engine/mentions.ts): a commit to one service greps that service, not 100,000 files.
+ */
+export function readMentionMemo(gitDir: string): MentionMemo | undefined {
+  try {
+    const memo = JSON.parse(readFileSync(statePaths(gitDir).mentions, 'utf8')) as Partial<MentionMemo>;
+    const valid =
+      typeof memo.tree === 'string' &&
+      Array.isArray(memo.needles) &&
+      memo.needles.every((needle) => typeof needle === 'string') &&
+      Array.isArray(memo.lines) &&
+      memo.lines.every(isLine);
+    return valid ? (memo as MentionMemo) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeMentionMemo(gitDir: string, memo: MentionMemo): void {
+  const file = statePaths(gitDir).mentions;
+  try {
+    ensureStateDirectory(gitDir, path.dirname(file));
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(memo));
+    renameSync(temporary, file);
+  } catch {
+    // Only a speed-up: the next search reads every file.
+  }
+}
