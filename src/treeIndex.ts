@@ -10,10 +10,8 @@ export class TreeIndex {
   readonly entries: readonly TreeEntry[];
   private readonly named = new Map<ReadonlySet<string>, TreeEntry[]>();
 
-  private constructor(entries: readonly TreeEntry[]) {
-    this.entries = isSorted(entries)
-      ? entries
-      : [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  private constructor(entries: readonly TreeEntry[], sorted = isSorted(entries)) {
+    this.entries = sorted ? entries : [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /** The index of `entries`, or `entries` itself when it is one already. */
@@ -21,9 +19,12 @@ export class TreeIndex {
     return entries instanceof TreeIndex ? entries : new TreeIndex(entries);
   }
 
-  /** The index of two lists each in git's order (a tree's files and its gitlinks), merged in one pass. */
-  static merged(first: readonly TreeEntry[], second: readonly TreeEntry[]): TreeIndex {
-    if (second.length === 0) return new TreeIndex(first);
+  /**
+   * The index of a tree's files and gitlinks, each listed in git's order, merged in one pass;
+   * `sorted`: that order is JavaScript's too (tree/listing.ts), so it is not checked again.
+   */
+  static merged(first: readonly TreeEntry[], second: readonly TreeEntry[], sorted?: boolean): TreeIndex {
+    if (second.length === 0) return new TreeIndex(first, sorted);
     const all: TreeEntry[] = [];
     let a = 0;
     let b = 0;
@@ -31,14 +32,19 @@ export class TreeIndex {
       const take = b >= second.length || (a < first.length && first[a]!.path < second[b]!.path);
       all.push(take ? first[a++]! : second[b++]!);
     }
-    return new TreeIndex(all);
+    return new TreeIndex(all, sorted);
   }
 
   /** The entry at exactly `file`. */
   at(file: string): TreeEntry | undefined {
+    const position = this.positionOf(file);
+    return position === undefined ? undefined : this.entries[position];
+  }
+
+  /** The position of the entry at exactly `file`. */
+  positionOf(file: string): number | undefined {
     const index = this.lowerBound(file);
-    const entry = this.entries[index];
-    return entry?.path === file ? entry : undefined;
+    return this.entries[index]?.path === file ? index : undefined;
   }
 
   /** Positions [from, to) of the entries under the directory `directory` ('' for all of them). */
@@ -58,7 +64,11 @@ export class TreeIndex {
   withBaseName(names: ReadonlySet<string>): readonly TreeEntry[] {
     let found = this.named.get(names);
     if (found === undefined) {
-      found = this.entries.filter((entry) => names.has(entry.path.slice(entry.path.lastIndexOf('/') + 1)));
+      // Tested by their ends, without cutting a base name out of 100,000 paths.
+      const endings = [...names].map((name) => [name, `/${name}`] as const);
+      found = this.entries.filter((entry) =>
+        endings.some(([name, under]) => entry.path === name || entry.path.endsWith(under)),
+      );
       this.named.set(names, found);
     }
     return found;

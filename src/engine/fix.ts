@@ -141,8 +141,8 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   if (treeId === session.treeId) return [];
   const checkout = checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config)));
   checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
-  const { files, gitlinks } = await listTree(session.repository, treeId);
-  const index = TreeIndex.merged(files, gitlinks);
+  const { files, gitlinks, sorted } = await listTree(session.repository, treeId);
+  const index = TreeIndex.merged(files, gitlinks, sorted);
   const after: Session = { ...session, tree, treeId, entries: files, index, gitlinks, checkout };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];

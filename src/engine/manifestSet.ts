@@ -19,7 +19,7 @@ export interface ManifestSelection {
 }
 
 /** Helm's `templates/` directories hold Go templates, not YAML: out of the default set. */
-function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
+function isHelmTemplate(file: string, files: { has(file: string): boolean }): boolean {
   if (!file.includes('templates/')) return false;
   const parts = file.split('/');
   for (let index = parts.length - 2; index >= 0; index--) {
@@ -31,7 +31,7 @@ function isHelmTemplate(file: string, files: ReadonlySet<string>): boolean {
 }
 
 /** The default manifest set: every tracked `*.yaml` / `*.yml` and `Kustomization`, except Helm templates. */
-export function isDefaultManifest(file: string, files: ReadonlySet<string>): boolean {
+export function isDefaultManifest(file: string, files: { has(file: string): boolean }): boolean {
   return (YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) && !isHelmTemplate(file, files);
 }
 
@@ -82,56 +82,32 @@ function compileGlobs(
   return { globs, byBase };
 }
 
-/** Positions of `files` in sorted order; undefined when they are sorted already (as git lists them). */
-function sortedOrder(files: readonly string[]): readonly number[] | undefined {
-  for (let index = 1; index < files.length; index++) {
-    if (files[index - 1]! > files[index]!) {
-      return files.map((_, position) => position).sort((a, b) => (files[a]! < files[b]! ? -1 : 1));
-    }
-  }
-  return undefined;
-}
-
-/** The positions of the paths at or under `base` ('' for all), by two binary searches in sorted order. */
-function positionsUnder(files: readonly string[], order: readonly number[] | undefined, base: string): number[] {
-  const at = (rank: number) => (order === undefined ? rank : order[rank]!);
-  const ranks = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => at(from + index));
-  if (base === '') return ranks(0, files.length);
-  const lowerBound = (text: string) => {
-    let low = 0;
-    let high = files.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (files[at(middle)]! < text) low = middle + 1;
-      else high = middle;
-    }
-    return low;
-  };
-  const exact = lowerBound(base);
-  const found = exact < files.length && files[at(exact)] === base ? [at(exact)] : [];
-  // Under `base/`: from `base/` up to `base0`, '0' being the code unit after '/'.
-  return [...found, ...ranks(lowerBound(`${base}/`), lowerBound(`${base}0`))];
+/** The positions of the entries at or under `base` ('' for all): two binary searches in the sorted tree. */
+function positionsUnder(tree: TreeIndex, base: string): number[] {
+  const [from, to] = tree.rangeUnder(base);
+  const under = Array.from({ length: to - from }, (_, index) => from + index);
+  if (base === '') return under;
+  const exact = tree.positionOf(base);
+  return exact === undefined ? under : [exact, ...under];
 }
 
 /**
  * Which tracked files are scanned, and for which images: an image with `manifests` globs looks
  * only in the files they match (and those must parse); one without looks in the default set.
  * Each distinct glob is compiled once however many images name it and tested only on the paths
- * under its base directory (found by binary search in the sorted paths), the default set's test
+ * under its base directory (found by binary search in the sorted tree), the default set's test
  * runs once per file, and the globs that match nothing are found on the way. `excluded` files
- * (the configuration's own) count for the globs but are never manifests.
+ * (the configuration's own) count for the globs but are never manifests. The scopes are in the
+ * tree's order.
  */
 export async function selectManifests(
-  tree: TreeIndex | readonly string[],
+  files: TreeIndex | readonly string[],
   images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
   excluded: ReadonlySet<string> = new Set(),
 ): Promise<ManifestSelection> {
-  // A tree's index is sorted already; its gitlinks are never manifests.
-  const files =
-    tree instanceof TreeIndex
-      ? tree.entries.filter((entry) => entry.mode !== GITLINK).map((entry) => entry.path)
-      : tree;
-  const order = tree instanceof TreeIndex ? undefined : sortedOrder(files);
+  const tree =
+    files instanceof TreeIndex ? files : TreeIndex.of(files.map((file) => ({ mode: '100644', oid: '', path: file })));
+  const { entries } = tree;
   // The glob matcher loads only for a configuration that names manifests.
   const picomatch = images.some((image) => image.manifests !== undefined)
     ? (await import('picomatch')).default
@@ -142,9 +118,11 @@ export async function selectManifests(
       : compileGlobs(picomatch, images);
   const matches = new Map<number, Glob[]>();
   for (const [base, group] of byBase) {
-    for (const position of positionsUnder(files, order, base)) {
+    for (const position of positionsUnder(tree, base)) {
+      const entry = entries[position]!;
+      if (entry.mode === GITLINK) continue; // a submodule is never a manifest
       for (const glob of group) {
-        if (!glob.match(files[position]!)) continue;
+        if (!glob.match(entry.path)) continue;
         glob.matched = true;
         matches.set(position, [...(matches.get(position) ?? []), glob]);
       }
@@ -152,16 +130,16 @@ export async function selectManifests(
   }
   const byDefault = images.filter((image) => image.manifests === undefined).map((image) => image.name);
   const takesDefault = images.length === 0 || byDefault.length > 0;
-  const all = takesDefault ? new Set(files) : new Set<string>();
+  const tracked = { has: (file: string) => tree.at(file) !== undefined };
   // Files matched by the same globs share one set of image names.
   const shared = new Map<string, ReadonlySet<string>>();
   const scopes = new Map<string, ManifestScope>();
-  const candidates = takesDefault ? files.keys() : [...matches.keys()].sort((a, b) => a - b);
+  const candidates = takesDefault ? entries.keys() : [...matches.keys()].sort((a, b) => a - b);
   for (const position of candidates) {
-    const file = files[position]!;
-    if (excluded.has(file)) continue;
+    const { path: file, mode } = entries[position]!;
+    if (mode === GITLINK || excluded.has(file)) continue;
     const matching = matches.get(position) ?? [];
-    const inDefault = takesDefault && isDefaultManifest(file, all);
+    const inDefault = takesDefault && isDefaultManifest(file, tracked);
     if (matching.length === 0 && !inDefault) continue;
     const names = [...(inDefault ? byDefault : []), ...matching.flatMap((glob) => glob.images)];
     const id = names.join('\0');

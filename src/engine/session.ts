@@ -168,9 +168,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     materialized.catch(() => undefined);
     checkout.catch(() => undefined);
     const images = configuredImages(config);
-    const { files, gitlinks } = await entries;
+    const { files, gitlinks, sorted } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
-    const index = TreeIndex.merged(files, gitlinks);
+    const index = TreeIndex.merged(files, gitlinks, sorted);
     const { scopes, unmatched } = await selectManifests(
       index,
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),

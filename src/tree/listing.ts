@@ -10,7 +10,15 @@ import type { TreeEntry } from '../types.js';
 export interface TreeListing {
   files: TreeEntry[];
   gitlinks: TreeEntry[];
+  /**
+   * Git lists paths in byte order, which is JavaScript's string order unless a name holds a
+   * character beyond the BMP (or bytes that are not UTF-8): then false, and users sort again.
+   */
+  sorted: boolean;
 }
+
+/** What makes git's byte order and the decoded strings' order differ: surrogates, U+FFFD. */
+const REORDERS = /[\uD800-\uDFFF\uFFFD]/;
 
 /**
  * Every file and gitlink of a tree (recursively), with its mode and object id. Read in one pass
@@ -19,7 +27,7 @@ export interface TreeListing {
  */
 export async function listTree(repository: Repository, tree: string): Promise<TreeListing> {
   const output = await git(['ls-tree', '-r', '-z', '--full-tree', tree], inRepository(repository));
-  const listing: TreeListing = { files: [], gitlinks: [] };
+  const listing: TreeListing = { files: [], gitlinks: [], sorted: !REORDERS.test(output) };
   for (let start = 0; start < output.length;) {
     const end = output.indexOf('\0', start);
     const stop = end === -1 ? output.length : end;
