@@ -157,7 +157,7 @@ export function verdictInputs(session: Session, inputs: InputSet): InputSet {
   return code === undefined ? inputs : { paths: [''], wholeTree: messages.codeConfigInput(code) };
 }
 
-/** What one evaluation in the tree found: tags and inputs by evaluation key, and all its inputs. */
+/** What one evaluation in the tree found: its tags by evaluation key, and what its images read in all. */
 interface Evaluated {
   tags: ByKey;
   inputs: InputSet;

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
+import type picomatchModule from 'picomatch';
 import { TreeIndex } from '../treeIndex.js';
+
+type Picomatch = typeof picomatchModule;
 
 const GITLINK = '160000';
 
@@ -35,7 +38,6 @@ export function isDefaultManifest(file: string, files: { has(file: string): bool
   return (YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) && !isHelmTemplate(file, files);
 }
 
-type Picomatch = typeof import('picomatch');
 
 /** One distinct glob, compiled once, with the images that name it. */
 interface Glob {

@@ -169,32 +169,78 @@ const GITLINK = '160000';
 const SYMLINK = '120000';
 const isNixName = (file: string) => file.endsWith('.nix');
 
+/**
+ * What the closures of one evaluation ask of the tree, each question answered once: 200 images
+ * whose closures all reach `./.` look through the tree for its Nix files and symlinks once.
+ */
+class TreeLookups {
+  private readonly nix = new Map<string, string[]>();
+  private readonly symlinks = new Map<string, string | null>();
+  constructor(
+    readonly index: TreeIndex,
+    readonly followInto: Follow,
+  ) {}
+
+  isNixFile(entry: TreeEntry): boolean {
+    return entry.mode !== GITLINK && (this.followInto === 'any' ? BLOB.test(entry.mode) : isNixName(entry.path));
+  }
+
+  /** `import ./nix/expr` may name a file without the extension: one named exactly is read as Nix. */
+  isImportable(entry: TreeEntry): boolean {
+    return (
+      entry.mode !== GITLINK &&
+      (this.followInto === 'any' ? BLOB.test(entry.mode) : !path.posix.basename(entry.path).includes('.'))
+    );
+  }
+
+  /** The Nix files under the directory `input` ('' for all). */
+  nixUnder(input: string): readonly string[] {
+    let found = this.nix.get(input);
+    if (found === undefined) {
+      found = this.index
+        .under(input)
+        .filter((entry) => this.isNixFile(entry))
+        .map((entry) => entry.path);
+      this.nix.set(input, found);
+    }
+    return found;
+  }
+
+  /** A tracked symlink at, under or above `input`: it may lead anywhere. */
+  symlinkNear(input: string): string | undefined {
+    let found = this.symlinks.get(input);
+    if (found === undefined) {
+      const [from, to] = this.index.rangeUnder(input);
+      const near = [...ancestors(input), ...(input === '' ? [] : [input])].map((file) => this.index.at(file));
+      for (let position = from; position < to; position++) near.push(this.index.entries[position]);
+      found = near.find((entry) => entry?.mode === SYMLINK)?.path ?? null;
+      this.symlinks.set(input, found);
+    }
+    return found ?? undefined;
+  }
+}
+
 /** What a closure found: its inputs, and the files it read (followed) on the way. */
 type Closure = InputSet & { followed: ReadonlySet<string> };
 
 /**
  * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
  * path literals, followed into every Nix file a literal names, directly or as a directory that
- * holds it (with `follow: 'any'`, into every tracked file so named), and into every file of
- * `parsed` (the files Nix reported) that a literal so names. Files are read from `reader`'s
- * root, a checkout of the tree `index` lists. Each step looks up what one input covers: the
- * cost is what the closure reaches, not the size of the tree.
+ * holds it (when `tree` follows into `any`, into every tracked file so named), and into every
+ * file of `parsed` (the files Nix reported) that a literal so names. Files are read from
+ * `reader`'s root, a checkout of the tree `tree` lists. Each step looks up what one input
+ * covers: the cost is what the closure reaches, not the size of the tree.
  */
 async function closure(
   reader: SourceReader,
   start: readonly string[],
   always: readonly string[],
-  index: TreeIndex,
+  tree: TreeLookups,
   snippets: readonly Snippet[] = [],
-  followInto: Follow = 'parsed',
   parsed?: TreeIndex,
 ): Promise<Closure> {
-  const isNixFile = (entry: TreeEntry) =>
-    entry.mode !== GITLINK && (followInto === 'any' ? BLOB.test(entry.mode) : isNixName(entry.path));
-  // `import ./nix/expr` may name a file without the extension: one named exactly is read as Nix.
-  const isImportable = (entry: TreeEntry) =>
-    entry.mode !== GITLINK &&
-    (followInto === 'any' ? BLOB.test(entry.mode) : !path.posix.basename(entry.path).includes('.'));
+  const { index } = tree;
+  const any = tree.followInto === 'any';
   const paths = new Set(always.filter((file) => file !== ''));
   const queue = [...new Set(start)];
   const seen = new Set(queue);
@@ -211,8 +257,8 @@ async function closure(
       if (looked.has(input)) continue; // what it covers is queued already
       looked.add(input);
       const exact = input === '' ? undefined : index.at(input);
-      if (exact !== undefined && (isImportable(exact) || isNixFile(exact))) enqueue(input);
-      for (const entry of index.under(input)) if (isNixFile(entry)) enqueue(entry.path);
+      if (exact !== undefined && (tree.isImportable(exact) || tree.isNixFile(exact))) enqueue(input);
+      for (const file of tree.nixUnder(input)) enqueue(file);
       if (parsed !== undefined) {
         if (parsed.at(input) !== undefined) enqueue(input);
         for (const entry of parsed.under(input)) enqueue(entry.path);
@@ -228,27 +274,17 @@ async function closure(
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     if (seen.size > MAX_FILES) return whole(messages.tooManyInputs(MAX_FILES));
     // Every file counts already: reading them all could only say so again.
-    if (followInto === 'any' && paths.has('')) return whole(undefined);
-    const nixByName = followInto === 'parsed' || isNixName(next) || !path.posix.basename(next).includes('.');
+    if (any && paths.has('')) return whole(undefined);
+    const nixByName = !any || isNixName(next) || !path.posix.basename(next).includes('.');
     const found = await reader.inputsOf(next, nixByName);
     if (found === 'too-large') return whole(messages.tooLargeToFollow(next, MAX_FOLLOWED_BYTES));
     const untrackable = follow(found);
     if (untrackable !== undefined) return whole(untrackable);
   }
   const inputs = [...paths].sort();
-  const symlink = symlinkAmong(index, inputs);
+  const symlink = inputs.map((input) => tree.symlinkNear(input)).find((found) => found !== undefined);
   if (symlink !== undefined) return whole(messages.symlinkInput(symlink));
   return { paths: inputs, followed: seen };
-}
-
-/** A tracked symlink at, under or above one of `inputs`: it may lead anywhere. */
-function symlinkAmong(index: TreeIndex, inputs: readonly string[]): string | undefined {
-  for (const input of inputs) {
-    const candidates = [...ancestors(input), ...(input === '' ? [] : [input])].map((file) => index.at(file));
-    const found = [...candidates, ...index.under(input)].find((entry) => entry?.mode === SYMLINK);
-    if (found !== undefined) return found.path;
-  }
-  return undefined;
 }
 
 /** The set without the bookkeeping of how it was found. */
@@ -269,7 +305,8 @@ export async function staticInputs(
   snippets: readonly Snippet[] = [],
 ): Promise<InputSet> {
   const reader = new SourceReader(root);
-  return inputSet(await closure(reader, imageFiles, always, TreeIndex.of(entries), snippets, 'any'));
+  const tree = new TreeLookups(TreeIndex.of(entries), 'any');
+  return inputSet(await closure(reader, imageFiles, always, tree, snippets));
 }
 
 /** One image as its evaluation's inputs are found: its expression file and its `--arg` text. */
@@ -292,7 +329,7 @@ export async function evaluationInputs(
   always: readonly string[],
   entries: TreeIndex | readonly TreeEntry[],
 ): Promise<{ byImage: InputSet[]; all: InputSet }> {
-  const index = TreeIndex.of(entries);
+  const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   const parsedFiles = evaluatedFiles
     .map((file) => path.relative(root, file))
     .filter((relative) => !relative.startsWith('..') && !path.isAbsolute(relative)) // the store, the pin's nixpkgs
@@ -300,14 +337,12 @@ export async function evaluationInputs(
   const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
   const reader = new SourceReader(root);
   const own = await Promise.all(
-    images.map((image) => closure(reader, [image.file], always, index, image.snippets, 'parsed', parsed)),
+    images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed)),
   );
   const reached = new Set(own.flatMap((found) => [...found.followed]));
   const unreached = parsedFiles.filter((file) => !reached.has(file));
   const shared =
-    unreached.length > 0 || images.length === 0
-      ? [await closure(reader, unreached, always, index, [], 'parsed', parsed)]
-      : [];
+    unreached.length > 0 || images.length === 0 ? [await closure(reader, unreached, always, tree, [], parsed)] : [];
   const byImage = own.map((found) => unionOf([inputSet(found), ...shared]));
   return { byImage, all: unionOf([...byImage, ...shared]) };
 }
