@@ -38,7 +38,6 @@ export function isDefaultManifest(file: string, files: { has(file: string): bool
   return (YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) && !isHelmTemplate(file, files);
 }
 
-
 /** One distinct glob, compiled once, with the images that name it. */
 interface Glob {
   match: (file: string) => boolean;
