@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import module from 'node:module';
-import type { IdleAnswer } from '../engine/idle.js';
+import type { SkipAnswer } from '../skip/decide.js';
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -14,9 +14,9 @@ const argv = process.argv.slice(2);
  * change) is answered before the command-line parser and the engine load: hooks run on every
  * commit.
  */
-async function idle(): Promise<IdleAnswer | undefined> {
+async function idle(): Promise<SkipAnswer | undefined> {
   if (process.env.NIXTAG_SKIP === '1' && argv[0] === 'hook') return undefined;
-  const { idleAnswer } = await import('../engine/idle.js');
+  const { idleAnswer } = await import('../skip/idle.js');
   return idleAnswer(argv, process.cwd()).catch(() => undefined);
 }
 
@@ -53,7 +53,7 @@ if (major < 22) {
   process.exitCode = await onOldNode();
 } else {
   const answer = await idle();
-  if (answer !== undefined && answer.kind !== 'unanswered') {
+  if (answer?.kind === 'good' || answer?.kind === 'nothing-to-do') {
     // A hook that has nothing to say says nothing; `check` says what a full run would.
     if (argv[0] === 'check') {
       // Only the results' strings: all of messages.js costs about 10 ms more to load.
@@ -64,6 +64,7 @@ if (major < 22) {
     process.exitCode = (await import('./exitCode.js')).EXIT.ok;
   } else {
     const { main } = await import('./main.js');
-    process.exitCode = await main(argv, undefined, { idleChecked: answer?.kind === 'unanswered' });
+    // Looked and found that the last judgement cannot answer: the hook need not ask again.
+    process.exitCode = await main(argv, undefined, { idleChecked: answer?.kind === 'judge' });
   }
 }

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
 
 export interface ManifestScope {
@@ -54,11 +53,6 @@ export async function selectManifests(
     else if (scope.images.length > 0) selected.set(file, scope);
   }
   return selected;
-}
-
-/** Posix-style repository-relative path for a path given on the command line. */
-export function repositoryPath(root: string, cwd: string, given: string): string {
-  return path.relative(root, path.resolve(cwd, given)).split(path.sep).join('/');
 }
 
 /** The `manifests` globs that match no tracked file, by image: a typo, or a file never committed. */

@@ -13,6 +13,7 @@ import {
   setHead,
   writeCommit,
 } from './checkoutRepository.js';
+import { treeChangesArgs } from '../git/diffArgs.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { parseRawDiff } from './rawDiff.js';
@@ -143,12 +144,7 @@ async function updateCheckout(
   const diff =
     tree.changesSince?.(previous.tree) ??
     treeId.then((id) =>
-      id === previous.tree
-        ? ''
-        : git(
-            ['diff-tree', '-r', '-z', '--no-renames', '--ignore-submodules=none', previous.tree, id],
-            inRepository(repository),
-          ),
+      id === previous.tree ? '' : git(treeChangesArgs(previous.tree, id), inRepository(repository)),
     );
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;

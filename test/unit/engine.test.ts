@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
-import { anyCanMatter } from '../../src/engine/idle.js';
+import { anyCanMatter } from '../../src/skip/canMatter.js';
 import { mentionWarnings } from '../../src/engine/mentions.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
@@ -17,14 +17,7 @@ import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
-import {
-  CONFIG_FILE,
-  canMatter,
-  environmentHash,
-  readJudgement,
-  recordJudgement,
-  type Judgement,
-} from '../../src/state/judgements.js';
+import { CONFIG_FILE, canMatter, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
 import { tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
 
@@ -248,7 +241,7 @@ describe('the paths a symlinked manifest is read through', () => {
 
 describe('the last judgement', () => {
   const judgement = (extra: Partial<Judgement> = {}): Judgement => ({
-    environment: environmentHash('env'),
+    environment: 'env',
     tree: 'tree1',
     ok: true,
     references: 2,
