@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
@@ -84,6 +84,7 @@ function judgedRepo(ok: boolean): TestRepo {
   // A submodule the user's configuration ignores: CI's clone checks out its recorded commit anyway.
   repo.git('update-index', '--add', '--cacheinfo', `160000,${repo.git('rev-parse', 'HEAD').trim()},vendor/lib`);
   repo.git('config', 'submodule.lib.ignore', 'all');
+  mkdirSync(path.join(repo.dir, 'vendor/lib'), { recursive: true }); // not checked out, as after a plain clone
   repo.git('commit', '--quiet', '-m', 'submodule');
   judge(repo, ok);
   return repo;
@@ -92,7 +93,7 @@ function judgedRepo(ok: boolean): TestRepo {
 /** Edits and stages the same change, so the index and the working tree agree. */
 function stage(repo: TestRepo, files: Record<string, string>): void {
   repo.write(files);
-  repo.git('add', '--all');
+  repo.git('add', '--', ...Object.keys(files));
 }
 
 interface Case {
