@@ -80,7 +80,10 @@ describe('the evaluation cache, seen from the hooks', () => {
     expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
     repo.write({ 'app/main.go': 'package main // v2\n' });
     repo.git('add', '--all');
-    expect(repo.run(['commit', '-m', 'v2']).code).toBe(0); // judges, and remembers the judgement
+    expect(repo.run(['commit', '-m', 'v2']).code).toBe(0); // fixes the tag: the tree judged is gone
+    repo.write({ 'README.md': 'notes\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'notes']).code).toBe(0); // judges, and remembers the judgement
 
     // A README-only commit: the skip decision answers it before the CLI loads, after one diff.
     const git = tracedGit();
