@@ -80,7 +80,7 @@ describe("the lexer finds the path literals Nix parses, and no other (Nix's --pa
   });
 
   it("in every file of nixpkgs' lib", () => {
-    // Under the temporary directory, which a second Nix in a chroot also sees.
+    // Under the temporary directory, where the second Nix sees files too.
     const root = path.join(tempDir(), 'lib');
     cpSync(NIXPKGS_LIB, root, { recursive: true });
     const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.nix'));
