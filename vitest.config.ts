@@ -14,6 +14,7 @@ const NIX_FACING = {
     'test/integration/function-calls.test.ts',
     'test/integration/git-sources.test.ts',
     'test/integration/nixpkgs-lib.test.ts',
+    'test/integration/nix-source.test.ts',
     'test/integration/commit-dependence.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts'],
