@@ -9,7 +9,8 @@ import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
 import { yamlErrorOffset } from './yamlErrors.js';
 
-export interface FoundOccurrence extends Occurrence {
+/** An occurrence of this run's parse, placed in its file: the YAML nodes a rewrite edits, and where it is. */
+export interface ParsedOccurrence extends Occurrence {
   /** Offset of the first character of the image string (or tag) in the file. */
   offset: number;
   position: Position;
@@ -23,7 +24,7 @@ export interface ScannedManifest {
   file: string;
   text: string;
   docs: Document.Parsed[];
-  occurrences: FoundOccurrence[];
+  occurrences: ParsedOccurrence[];
 }
 
 export type ScanOutcome = { scanned: ScannedManifest } | { skipped: Warning };
@@ -84,7 +85,7 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
       return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
   }
 
-  const occurrences: FoundOccurrence[] = [];
+  const occurrences: ParsedOccurrence[] = [];
   for (const doc of docs) {
     let found: Occurrence[];
     try {
