@@ -39,9 +39,12 @@ function parseDocuments(text: string): Document.Parsed[] {
 }
 
 /**
- * Finds the references in one manifest. A file the user named (`explicit`) must parse; in the
- * default set, a file that is not YAML (a Helm template) is skipped with a warning instead.
+ * Finds the references in one manifest. A file the user named (`explicit`) must parse: it is never
+ * skipped, an error is thrown instead; in the default set, a file that is not YAML (a Helm
+ * template) is skipped with a warning.
  */
+export function scanManifest(file: string, text: string, explicit: true): { scanned: ScannedManifest };
+export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome;
 export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome {
   const conflict = CONFLICT.exec(text);
   if (conflict !== null) {
