@@ -10,6 +10,7 @@ import { parseRawDiff } from './rawDiff.js';
 import { treeRecords } from './records.js';
 import type { JudgedTree, TreeSource } from './source.js';
 import { treeWithChanges } from './treeFromDiff.js';
+import { orSlowPath } from '../promises.js';
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
@@ -34,7 +35,7 @@ async function indexTree(repository: Repository, changesSince: (base: string) =>
   const base = readTreeMemo(memo);
   let id: string | undefined;
   if (base !== undefined) {
-    const raw = await changesSince(base).catch(() => undefined);
+    const raw = await orSlowPath(changesSince(base), undefined);
     const objects = path.join(repository.commonDir, 'objects');
     try {
       id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
