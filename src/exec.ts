@@ -49,7 +49,7 @@ const WATCHDOG =
   '( trap "" TERM; while read -r _ <&3; do :; done; kill -TERM 0; sleep 0.3; kill -KILL 0 ) </dev/null >/dev/null 2>&1 & exec 3<&- && exec "$0" "$@"';
 
 /** How long an owned program has to end after SIGTERM before it gets SIGKILL. */
-export const KILL_GRACE_MS = 300;
+const KILL_GRACE_MS = 300;
 
 interface OwnedChild {
   pid: number;

@@ -104,6 +104,8 @@ const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 
  * (under the default checkout name, redone if the configuration names another) while the
  * configuration loads. For the index or a commit the configuration is the one in that tree, as CI
  * reads it. Holds the repository lock until `release`.
+ *
+ * @public bench/scan.mjs opens one from dist/ (knip does not follow that import).
  */
 export async function openSession(request: RunRequest, known: Known = {}): Promise<Session> {
   // Modules load while git answers: their evaluation and the git processes overlap.

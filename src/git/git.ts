@@ -7,7 +7,7 @@ import { messages } from '../messages.js';
  * store to use (`git rev-parse --local-env-vars`). They are resolved once, at start, and then
  * dropped, so that a command run for a scratch tree can never touch the user's index by accident.
  */
-export const LOCAL_ENV_VARS = [
+const LOCAL_ENV_VARS = [
   'GIT_ALTERNATE_OBJECT_DIRECTORIES',
   'GIT_CONFIG',
   'GIT_CONFIG_PARAMETERS',

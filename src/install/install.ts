@@ -7,7 +7,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
 
-export type HookName = 'pre-commit' | 'pre-push';
+type HookName = 'pre-commit' | 'pre-push';
 export type PreCommitMode = 'check' | 'fix';
 
 export interface InstallOptions {

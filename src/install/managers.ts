@@ -17,7 +17,7 @@ const PRE_COMMIT_FILE = '.pre-commit-config.yaml';
  * exists), lefthook (its configuration file), the pre-commit framework (.pre-commit-config.yaml),
  * otherwise plain git hooks.
  */
-export async function detectManager(root: string): Promise<HookManager> {
+async function detectManager(root: string): Promise<HookManager> {
   // `git config --get` fails when the key is unset.
   const hooksPath = (await git(['config', '--get', 'core.hooksPath'], { cwd: root }).catch(() => '')).trim();
   if (hooksPath.replace(/\/$/, '').endsWith('.husky/_') || existsSync(path.join(root, '.husky'))) return 'husky';

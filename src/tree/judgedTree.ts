@@ -68,7 +68,7 @@ function writeTreeMemo(repository: Repository, file: string, id: string): void {
 }
 
 /** The git tree id of a source. */
-export async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
+async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
   switch (source.kind) {
     case 'worktree':
       return worktreeTree(repository);
@@ -143,7 +143,7 @@ async function worktreeTree(repository: Repository): Promise<string> {
  * submodule the repository says to ignore (`submodule.<name>.ignore = all`) is not ignored: CI's
  * clone checks out the commit recorded for it all the same.
  */
-export function indexDiff(repository: Repository): (base: string) => Promise<string> {
+function indexDiff(repository: Repository): (base: string) => Promise<string> {
   const asked = new Map<string, Promise<string>>();
   return (base) => {
     let diff = asked.get(base);

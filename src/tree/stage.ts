@@ -30,7 +30,7 @@ export async function writeCheckoutBlob(
  * temporary `next-index-<pid>.lock` (HEAD plus those paths) and the real index is being written
  * as `index.lock`: a fix only in the first would be committed but lost from the real index.
  */
-export function indexFilesToUpdate(repository: Repository): string[] {
+function indexFilesToUpdate(repository: Repository): string[] {
   const files = [repository.indexFile];
   if (/^next-index-\d+\.lock$/.test(path.basename(repository.indexFile))) {
     const real = path.join(repository.gitDir, 'index.lock');
@@ -40,7 +40,7 @@ export function indexFilesToUpdate(repository: Repository): string[] {
 }
 
 /** Points `file` in each index at a new blob, keeping its mode. */
-export async function stageBlob(repository: Repository, file: string, mode: string, blob: string): Promise<void> {
+async function stageBlob(repository: Repository, file: string, mode: string, blob: string): Promise<void> {
   for (const indexFile of indexFilesToUpdate(repository)) {
     await git(
       ['update-index', '--cacheinfo', `${mode},${blob},${file}`],

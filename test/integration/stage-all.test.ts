@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -5,6 +6,9 @@ import { NixtagError } from '../../src/errors.js';
 import { openRepository } from '../../src/git/repository.js';
 import { stageAll, type StagedChange } from '../../src/tree/stage.js';
 import { gitRepo, tempDir, type TestRepo } from '../helpers/repo.js';
+
+/** The git the shim hands over to. */
+const GIT = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
 
 /**
  * git first on PATH, failing `update-index` on the calls `failing` lists (0-based, counted in
@@ -21,7 +25,7 @@ function failingUpdateIndex(failing: readonly number[]): void {
       `  n=$(cat '${counter}' 2>/dev/null || echo 0); echo $((n + 1)) > '${counter}'`,
       `  case " ${failing.join(' ')} " in *" $n "*) echo 'fatal: Unable to write new index file' >&2; exit 128;; esac`,
       'fi',
-      'exec /usr/bin/git "$@"',
+      `exec '${GIT}' "$@"`,
       '',
     ].join('\n'),
   );
