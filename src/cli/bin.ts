@@ -17,6 +17,8 @@ const argv = process.argv.slice(2);
 async function idle(): Promise<SkipAnswer | undefined> {
   if (process.env.NIXTAG_SKIP === '1' && argv[0] === 'hook') return undefined;
   const { idleAnswer } = await import('../skip/idle.js');
+  // Unsure (any failure) means the full run, which answers or says what failed: the slow path
+  // (promises.ts orSlowPath, not imported on the hooks' hottest path).
   return idleAnswer(argv, process.cwd()).catch(() => undefined);
 }
 

@@ -31,7 +31,7 @@ export function evaluationKey(image: ResolvedImage): string {
 }
 
 /** Configured `args` as nix-instantiate takes them: strings `--argstr`, the rest `--arg`. */
-export function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
+function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
   return Object.fromEntries(
     Object.entries(args).map(([name, value]) => [
       name,
@@ -119,7 +119,6 @@ export async function settingsFor(session: Session, root: string): Promise<EvalS
   return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
 }
 
-/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
 /**
  * What keys the evaluation cache beyond the inputs: the run environment and the configuration
  * as loaded (its system, checkout name, pin, … change tags wherever it came from).
@@ -146,6 +145,7 @@ export function argSnippets(images: readonly ResolvedImage[]): Snippet[] {
   );
 }
 
+/** Paths every evaluation reads besides what Nix reports: the configuration file and the pin. */
 export function alwaysRead(session: Session): string[] {
   return [...session.configFiles, session.config.pin].filter((file) => file !== '' && !file.startsWith('..'));
 }

@@ -139,7 +139,7 @@ const CHATTER =
 const EVALUATING = /^evaluating file '(.*)'$/;
 
 /** The files Nix reports evaluating, and stderr without the chatter. */
-export function splitChatter(stderr: string): { files: string[]; rest: string } {
+function splitChatter(stderr: string): { files: string[]; rest: string } {
   const files: string[] = [];
   const rest: string[] = [];
   for (const line of stderr.split('\n')) {

@@ -12,7 +12,7 @@ import { lastJudgement } from './lastJudgement.js';
  */
 
 /** `hook pre-commit [--check|--fix]`, `check --staged [PATH...]` and `check [PATH...]`, and nothing else. */
-export function idleQuestion(argv: readonly string[]): SkipQuestion | undefined {
+function idleQuestion(argv: readonly string[]): SkipQuestion | undefined {
   if (argv[0] === 'hook' && argv[1] === 'pre-commit') {
     const modes = argv.slice(2);
     return modes.every((arg) => arg === '--check' || arg === '--fix') && modes.length <= 1

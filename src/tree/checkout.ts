@@ -20,6 +20,7 @@ import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
 import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
 import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
+import { awaitedLater, orSlowPath } from '../promises.js';
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
 const pendingRecords = new Set<Promise<unknown>>();
@@ -139,8 +140,7 @@ async function updateCheckout(
   const { workTree } = checkout;
   // For the index the id (HEAD's tree) is derived from the diff that the update needs too (one
   // `git diff-index` when both start from the tree checked out last, as they usually do).
-  const treeId = tree.id();
-  treeId.catch(() => undefined); // awaited below, or the update falls back to a full checkout
+  const treeId = awaitedLater(tree.id()); // below, or the update falls back to a full checkout
   const diff =
     tree.changesSince?.(previous.tree) ??
     treeId.then((id) =>
@@ -210,7 +210,7 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     previous.submodules === (submodules ? 'all' : 'none') &&
     previous.lfs === lfs &&
     existsSync(path.join(checkout.workTree, '.git'));
-  if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
+  if (reusable && (await orSlowPath(updateCheckout(repository, tree, checkout, previous), false))) {
     return { dir: checkout.workTree, submodules, lfs, missingSubmodules: [], made: previous.made };
   }
   const { missing, made } = await fullCheckout(repository, tree, checkout, submodules, lfs);

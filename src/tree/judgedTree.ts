@@ -11,6 +11,7 @@ import { parseRawDiff } from './rawDiff.js';
 import { treeRecords } from './records.js';
 import type { JudgedTree, TreeSource } from './source.js';
 import { treeWithChanges } from './treeFromDiff.js';
+import { orSlowPath } from '../promises.js';
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
@@ -35,7 +36,7 @@ async function indexTree(repository: Repository, changesSince: (base: string) =>
   const base = readTreeMemo(memo);
   let id: string | undefined;
   if (base !== undefined) {
-    const raw = await changesSince(base).catch(() => undefined);
+    const raw = await orSlowPath(changesSince(base), undefined);
     const objects = path.join(repository.commonDir, 'objects');
     try {
       id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
@@ -68,7 +69,7 @@ function writeTreeMemo(repository: Repository, file: string, id: string): void {
 }
 
 /** The git tree id of a source. */
-export async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
+async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
   switch (source.kind) {
     case 'worktree':
       return worktreeTree(repository);
@@ -141,7 +142,7 @@ async function worktreeTree(repository: Repository): Promise<string> {
  * needed; git/diffArgs.ts says how it sees intent-to-add files and submodules), asked once per
  * tree.
  */
-export function indexDiff(repository: Repository): (base: string) => Promise<string> {
+function indexDiff(repository: Repository): (base: string) => Promise<string> {
   const asked = new Map<string, Promise<string>>();
   return (base) => {
     let diff = asked.get(base);

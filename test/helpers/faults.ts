@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -90,8 +90,4 @@ export function expectCleanError(run: Run): void {
   expect(run.stderr).not.toMatch(/unexpected internal error/);
   // eslint-disable-next-line no-control-regex
   expect(run.stderr + run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
-}
-
-export function sh(command: string, cwd?: string): string {
-  return execFileSync('sh', ['-c', command], { cwd, encoding: 'utf8', env: testEnv() });
 }

@@ -46,7 +46,7 @@ export interface NixVariant {
  * NIXTAG_TEST_NIX226 names, or /srv/nix226, when it holds nix-instantiate and its /proc and /tmp
  * are mounted (repositories under /tmp must have the same path inside).
  */
-export function nix226Root(): string | undefined {
+function nix226Root(): string | undefined {
   const root = process.env.NIXTAG_TEST_NIX226 || '/srv/nix226';
   if (!existsSync(path.join(root, 'usr/bin/nix-instantiate')) || !existsSync(path.join(root, 'proc/self'))) {
     return undefined;

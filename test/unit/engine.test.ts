@@ -8,7 +8,7 @@ import { mentionWarnings } from '../../src/engine/mentions.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
 import type { TreeEntry } from '../../src/types.js';
-import { readReference, type ReadReference } from '../../src/manifest/resolve.js';
+import { readReference, type ParsedReference } from '../../src/manifest/resolve.js';
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
 import { evaluationInputs, staticInputs } from '../../src/nix/source/inputs.js';
@@ -312,10 +312,9 @@ describe('PATH arguments', () => {
   });
 });
 
-function references(text: string): ReadReference[] {
-  const outcome = scanManifest('k8s/app.yaml', text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
-  return outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+function references(text: string): ParsedReference[] {
+  const { scanned } = scanManifest('k8s/app.yaml', text, true);
+  return scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
 }
 
 describe('image inference without configuration', () => {
