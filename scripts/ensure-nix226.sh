@@ -31,18 +31,26 @@ fi
 mkdir -p "$root/etc/nix"
 grep -q '^build-users-group *=' "$root/etc/nix/nix.conf" 2>/dev/null ||
   echo 'build-users-group =' >>"$root/etc/nix/nix.conf"
-mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
-mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
-# Repositories under the temporary directory have the same path inside the chroot.
-mkdir -p "$root$tmp"
-mountpoint -q "$root$tmp" || mount --bind "$tmp" "$root$tmp"
-
-mkdir -p "$bin"
-for tool in nix-instantiate nix-store nix-prefetch-url; do
-  cat >"$bin/$tool.partial" <<SHIM
+# Each call runs in a private mount namespace of its own: /proc, /dev and the temporary directory
+# (repositories under it have the same path inside) are mounted there and vanish with the process,
+# so nothing stays mounted on the machine (and `rm -rf` of the chroot cannot reach the host's /tmp).
+mkdir -p "$root$tmp" "$bin"
+cat >"$bin/.in-chroot.partial" <<'RUNNER'
 #!/bin/sh
-exec chroot $root /bin/sh -c 'cd "\$0" 2>/dev/null || cd /; exec /usr/bin/$tool "\$@"' "\$PWD" "\$@"
-SHIM
+# .in-chroot ROOT TMP TOOL ARGS...: TOOL of the chroot at ROOT, in the caller's directory.
+root=$1 tmp=$2 tool=$3
+shift 3
+exec unshare --mount --propagation private -- /bin/sh -c '
+root=$1 tmp=$2 tool=$3 cwd=$4
+shift 4
+mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount --bind "$tmp" "$root$tmp" || exit 125
+exec chroot "$root" /bin/sh -c "cd \"\$0\" 2>/dev/null || cd /; exec \"\$@\"" "$cwd" "/usr/bin/$tool" "$@"
+' in-chroot "$root" "$tmp" "$tool" "$PWD" "$@"
+RUNNER
+chmod +x "$bin/.in-chroot.partial"
+mv "$bin/.in-chroot.partial" "$bin/.in-chroot"
+for tool in nix-instantiate nix-store nix-prefetch-url nix; do
+  printf '#!/bin/sh\nexec %s %s %s %s "$@"\n' "$bin/.in-chroot" "$root" "$tmp" "$tool" >"$bin/$tool.partial"
   chmod +x "$bin/$tool.partial"
   mv "$bin/$tool.partial" "$bin/$tool"
 done
