@@ -196,7 +196,8 @@ describe('writes under faults', () => {
       const files: Record<string, string> = {};
       for (let index = 0; index < 3; index++) files[`k8s/app-${index}.yaml`] = bigManifest(STALE);
       const victim = faultRepo(files);
-      const tag = JSON.parse(nixtagCli(victim.dir, ['hash', '--json']).stdout).images[0].hash as string;
+      // Not remembered: the fix evaluates.
+      const tag = JSON.parse(nixtagCli(victim.dir, ['hash', '--json', '--no-cache']).stdout).images[0].hash as string;
       const pause = pauses(point);
       const run = runCli(victim.dir, ['fix'], pause.env);
       const pid = await pause.reached(point, run);
