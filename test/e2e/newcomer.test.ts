@@ -39,7 +39,6 @@ async function followReadme(manager: string): Promise<void> {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   });
-  // Not blocking this process: the managers' cases run at the same time (mostly npm installing).
   const sh = (script: string) =>
     new Promise<{ code: number; output: string }>((resolve) => {
       const child = spawn('sh', ['-e', '-c', script], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -71,7 +70,7 @@ async function followReadme(manager: string): Promise<void> {
   expect(deletion.output).toContain('stale reference');
 }
 
-describe.concurrent('a newcomer follows the README, word for word', () => {
+describe('a newcomer follows the README, word for word', () => {
   it.each(['husky', 'lint-staged', 'lefthook', 'pre-commit', 'git'])(
     'with %s',
     (manager) => followReadme(manager),
