@@ -19,6 +19,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { processExists, uninterruptible } from '../lifecycle.js';
 import { messages } from '../messages.js';
+import { testPauseSync } from '../testPause.js';
 
 /** `.<name>.nixtag-<pid>-<8 hex>`: the temporary file a write makes beside its target. */
 const TEMPORARY = /^\..+\.nixtag-(\d+)-[0-9a-f]{8}$/;
@@ -183,12 +184,14 @@ async function replace(writes: readonly FileWrite[], alongside: (() => Promise<v
     for (const write of writes) {
       current = write;
       prepared.push(prepare(write));
+      testPauseSync('manifest-temporary');
     }
     for (const write of prepared) {
       current = write;
       renameSync(write.temporary, write.target);
       inProgress.delete(write.temporary);
       renamed.push(write);
+      testPauseSync('manifest-renamed');
     }
     current = undefined;
     await alongside?.();

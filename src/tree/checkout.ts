@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from './checkoutRecord.js';
 import { treeRecords } from './records.js';
+import { testPause } from '../testPause.js';
 import {
   checkoutGit,
   enableLfs,
@@ -88,12 +89,6 @@ async function pointHead(repository: Repository, tree: JudgedTree, workTree: str
   await setHead(workTree, commit);
 }
 
-/** A pause inside an update, for tests that reproduce a race (NIXTAG_TEST_PAUSE_CHECKOUT_MS). */
-async function testPause(): Promise<void> {
-  const ms = Number(process.env.NIXTAG_TEST_PAUSE_CHECKOUT_MS);
-  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A whole checkout from scratch: a fresh repository whose index and files git writes. */
 async function fullCheckout(
   repository: Repository,
@@ -152,7 +147,7 @@ async function updateCheckout(
   if (changes.some((change) => change.path.includes('\uFFFD'))) return false;
   if (changes.length > 0) {
     checkout.beginUpdate(previous.tree);
-    await testPause();
+    await testPause('checkout-update');
     if (previous.attributes) {
       await git(['read-tree', '-m', '-u', previous.tree, await treeId], checkoutGit(workTree));
       // git leaves a removed submodule's files; what stands at a deleted path now (a directory
