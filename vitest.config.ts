@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/helpers/sequencer.js';
 
 /**
  * The Nix-facing tests run twice: on the machine's Nix (Debian 12's 2.8) and on a current one
@@ -14,6 +15,7 @@ const NIX_FACING = {
     'test/integration/function-calls.test.ts',
     'test/integration/git-sources.test.ts',
     'test/integration/nixpkgs-lib.test.ts',
+    'test/integration/nix-source.test.ts',
     'test/integration/commit-dependence.test.ts',
     'test/integration/per-image-cache.test.ts',
   ],
@@ -61,14 +63,37 @@ const secondNixProjects =
         },
       }));
 
+/**
+ * Workers for all projects together (they share one pool). Most integration and e2e time is spent
+ * waiting on git, Nix and the built CLI, so more than the cores: vitest's default (cores - 1) is
+ * one worker on two cores. NIXTAG_TEST_WORKERS overrides it.
+ */
+const workers = Number(process.env.NIXTAG_TEST_WORKERS) || 5;
+
 // Layers with their own time budgets: pure functions, real Nix and git, the built CLI and hooks.
 export default defineConfig({
+  // Vitest's cache (file durations, for ordering) in this checkout, not in a node_modules it may share.
+  cacheDir: '.vitest-cache',
   test: {
     env: { NO_COLOR: '1' },
+    // Forks: each file in its own process, so the in-process CLI runs may change cwd and environment.
+    pool: 'forks',
+    maxWorkers: workers,
+    sequence: { sequencer: LongestFirst },
+    // After the default summary, each project's time (test/helpers/projectTimes.ts).
+    reporters: ['default', './test/helpers/projectTimes.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...layers.integration } },
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], ...layers.e2e } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          ...layers.e2e,
+          // nixtag packed once for the tests that install it.
+          globalSetup: ['test/helpers/packSetup.ts'],
+        },
+      },
       ...secondNixProjects,
     ],
   },

@@ -121,3 +121,11 @@ export class NixtagError extends Error {
 export function isNixtagError(error: unknown): error is NixtagError {
   return error instanceof NixtagError;
 }
+
+/**
+ * A broken invariant of nixtag's own code, never a fault in the user's files or tools: it has no
+ * code, location or hint, and the CLI prints its stack and asks for a report (exit 3).
+ */
+export class InternalError extends Error {
+  override readonly name = 'InternalError';
+}

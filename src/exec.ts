@@ -49,7 +49,7 @@ const WATCHDOG =
   '( trap "" TERM; while read -r _ <&3; do :; done; kill -TERM 0; sleep 0.3; kill -KILL 0 ) </dev/null >/dev/null 2>&1 & exec 3<&- && exec "$0" "$@"';
 
 /** How long an owned program has to end after SIGTERM before it gets SIGKILL. */
-export const KILL_GRACE_MS = 300;
+const KILL_GRACE_MS = 300;
 
 interface OwnedChild {
   pid: number;
@@ -111,12 +111,6 @@ function terminateChildrenNow(): void {
   owned.clear();
 }
 
-/**
- * Runs a program with an argument array (never a shell) and collects its output. Node's own
- * child_process rather than execa or nano-spawn: this runs in every git hook, where loading
- * execa (about 60 ms) or nano-spawn (about 12 ms) costs more than the work. Failures are returned,
- * not thrown, so each wrapper (git, nix) turns them into errors that name its own tool.
- */
 /** Told of every program run (with `--verbose`, the CLI prints the exact command lines). */
 let trace: ((file: string, args: readonly string[], cwd: string) => void) | undefined;
 
@@ -124,6 +118,12 @@ export function traceCommands(listener: typeof trace): void {
   trace = listener;
 }
 
+/**
+ * Runs a program with an argument array (never a shell) and collects its output. Node's own
+ * child_process rather than execa or nano-spawn: this runs in every git hook, where loading
+ * execa (about 60 ms) or nano-spawn (about 12 ms) costs more than the work. Failures are returned,
+ * not thrown, so each wrapper (git, nix) turns them into errors that name its own tool.
+ */
 export function exec(file: string, args: readonly string[], options: ExecOptions): Promise<ExecResult>;
 export function exec(
   file: string,

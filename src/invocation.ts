@@ -8,7 +8,7 @@ let known: string | undefined;
  * is on their PATH (a global install), otherwise `npx nixtag`. The `node_modules/.bin`
  * directories that hook managers and npm scripts put on PATH are not the user's shell's.
  */
-export function invocation(env: NodeJS.ProcessEnv = process.env): string {
+function invocation(env: NodeJS.ProcessEnv = process.env): string {
   if (known !== undefined) return known;
   // Under the pre-commit framework, nixtag runs from pre-commit's own environment, not the user's PATH.
   if (env.PRE_COMMIT === '1') return (known = 'npx nixtag');

@@ -10,19 +10,21 @@ import { resultsMessages } from './messages/results.js';
 import { registryMessages } from './messages/registry.js';
 import { initMessages } from './messages/init.js';
 import { helpMessages } from './messages/help.js';
+import { gather } from './messages/gather.js';
 
 export type { DoctorDetails } from './messages/shared.js';
 
-export const messages = {
-  ...nixMessages,
-  ...pinMessages,
-  ...doctorMessages,
-  ...configMessages,
-  ...commandLineMessages,
-  ...manifestsMessages,
-  ...lockMessages,
-  ...resultsMessages,
-  ...registryMessages,
-  init: initMessages,
-  ...helpMessages,
-};
+/** One flat object: a key in two groups does not compile (gather). */
+export const messages = gather(
+  nixMessages,
+  pinMessages,
+  doctorMessages,
+  configMessages,
+  commandLineMessages,
+  manifestsMessages,
+  lockMessages,
+  resultsMessages,
+  registryMessages,
+  { init: initMessages },
+  helpMessages,
+);

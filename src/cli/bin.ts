@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import module from 'node:module';
-import type { IdleAnswer } from '../engine/idle.js';
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -8,17 +7,6 @@ const major = Number(process.versions.node.split('.')[0]);
 // cache, in the temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 module.enableCompileCache?.();
 const argv = process.argv.slice(2);
-
-/**
- * A command with nothing to do (an idle hook, lint-staged's call on a tree whose inputs did not
- * change) is answered before the command-line parser and the engine load: hooks run on every
- * commit.
- */
-async function idle(): Promise<IdleAnswer | undefined> {
-  if (process.env.NIXTAG_SKIP === '1' && argv[0] === 'hook') return undefined;
-  const { idleAnswer } = await import('../engine/idle.js');
-  return idleAnswer(argv, process.cwd()).catch(() => undefined);
-}
 
 const helpOrVersion = argv.length === 0 || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
 
@@ -52,18 +40,6 @@ async function onOldNode(): Promise<number> {
 if (major < 22) {
   process.exitCode = await onOldNode();
 } else {
-  const answer = await idle();
-  if (answer !== undefined && answer.kind !== 'unanswered') {
-    // A hook that has nothing to say says nothing; `check` says what a full run would.
-    if (argv[0] === 'check') {
-      // Only the results' strings: all of messages.js costs about 10 ms more to load.
-      const { resultsMessages: messages } = await import('../messages/results.js');
-      const line = answer.kind === 'good' ? messages.allCurrent(answer.references) : messages.nothingToDo();
-      process.stdout.write(`${line}\n`);
-    }
-    process.exitCode = (await import('./exitCode.js')).EXIT.ok;
-  } else {
-    const { main } = await import('./main.js');
-    process.exitCode = await main(argv, undefined, { idleChecked: answer?.kind === 'unanswered' });
-  }
+  const { runCommand } = await import('./run.js');
+  process.exitCode = await runCommand(argv, process.cwd());
 }

@@ -8,10 +8,10 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
-export const MIN_NODE_MAJOR = 22;
+const MIN_NODE_MAJOR = 22;
 
 /** Where version managers and Homebrew put node, newest nvm install first. */
-export function versionManagerNodes(env: NodeJS.ProcessEnv = process.env): string[] {
+function versionManagerNodes(env: NodeJS.ProcessEnv = process.env): string[] {
   const home = env.HOME || homedir();
   const nvm = env.NVM_DIR || path.join(home, '.nvm');
   const nvmVersions = (() => {
@@ -37,7 +37,7 @@ export function versionManagerNodes(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /** Every place a node may be, in the order they are tried: PATH's node and nodejs, the recorded one, version managers. */
-export function nodeCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+function nodeCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const fromPath = (env.PATH ?? '')
     .split(path.delimiter)
     .filter(Boolean)

@@ -97,7 +97,7 @@ function importsNamed(filepath: string, loaded: unknown): string[] {
  * path of the importer). An import that is not there is an error: cosmiconfig would take it for
  * an absent search place and go on to the next one, or to no configuration at all.
  */
-function recordingLoaders(imports: Map<string, string[]>): Loaders {
+function recordingLoaders(root: string, imports: Map<string, string[]>): Loaders {
   const wrap =
     (loader: Loader): Loader =>
     async (filepath, content) => {
@@ -105,7 +105,14 @@ function recordingLoaders(imports: Map<string, string[]>): Loaders {
       const named = importsNamed(filepath, loaded);
       const resolved = named.map((file) => path.resolve(path.dirname(filepath), file));
       const missing = named.find((_, index) => !existsSync(resolved[index]!));
-      if (missing !== undefined) throw new Error(messages.configImportMissing(missing));
+      if (missing !== undefined) {
+        // As the user names it: the judged tree's checkout stands for the repository.
+        const file = path.relative(root, filepath) || filepath;
+        throw new NixtagError('CONFIG_INVALID', messages.configImportMissing(file, missing), {
+          location: { file },
+          hint: messages.configImportMissingHint(),
+        });
+      }
       imports.set(path.resolve(filepath), resolved);
       return loaded;
     };
@@ -130,7 +137,7 @@ function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: st
  */
 export async function loadConfig(root: string, explicit?: ExplicitConfig): Promise<LoadedConfig> {
   const imports = new Map<string, string[]>();
-  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none', loaders: recordingLoaders(imports) });
+  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none', loaders: recordingLoaders(root, imports) });
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     const loader =
@@ -142,6 +149,7 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
       found = { config, filepath: explicit.file, isEmpty: config === undefined };
     } else found = await explorer.load(explicit.file);
   } catch (error) {
+    if (error instanceof NixtagError) throw error;
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
   if (found === null) return { config: parseConfig({}, undefined), file: undefined, imports: [] };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages, type DoctorDetails } from '../messages.js';
@@ -15,6 +14,7 @@ import {
 } from './rules.js';
 import { nixError, tracePosition, type SourceScanner } from './scan.js';
 import { compareVersions } from './version.js';
+import { readOptional } from '../readOptional.js';
 
 export interface Finding {
   code: FindingCode;
@@ -116,7 +116,7 @@ export async function versionAgainstCi(
 ): Promise<DoctorContext['nixVersion']> {
   if (ci === null) return undefined;
   const file = session.configFile ?? 'package.json';
-  const lines = (await readFile(path.join(session.repository.root, file), 'utf8').catch(() => '')).split('\n');
+  const lines = ((await readOptional(path.join(session.repository.root, file))) ?? '').split('\n');
   const index = lines.findIndex((line) => /\bnixVersion\b/.test(line));
   const place =
     index === -1

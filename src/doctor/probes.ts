@@ -1,4 +1,4 @@
-import { cp, lstat, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { cp, lstat, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { WITHOUT_USER_FILES } from '../tree/checkoutRepository.js';
@@ -6,6 +6,7 @@ import { git } from '../git/git.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { nixEnvironment } from '../nix/environment.js';
 import { DOCTOR_SCRATCH_PREFIX } from '../userPaths.js';
+import { readOptional } from '../readOptional.js';
 
 /** One way of evaluating an image that exposes an impurity when its tag differs from the base's. */
 export type ProbeId =
@@ -76,11 +77,11 @@ const BASE_DATE = '2000-01-01T00:00:00Z';
  */
 async function writeInCopy(dir: string, file: string, change: (content: string) => string): Promise<void> {
   const target = path.join(dir, file);
-  const real = await realpath(path.dirname(target)).catch(() => undefined);
+  const real = await realpath(path.dirname(target)).catch(() => undefined); // no such directory: nothing to change
   const root = await realpath(dir);
   if (real === undefined || path.relative(root, real).startsWith('..')) return;
-  const content = await readFile(target, 'utf8').catch(() => '');
-  if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) await rm(target);
+  const content = (await readOptional(target)) ?? '';
+  if ((await lstat(target).catch(() => undefined))?.isSymbolicLink()) await rm(target); // absent: a new file
   await writeFile(target, change(content));
 }
 

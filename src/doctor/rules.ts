@@ -16,7 +16,7 @@ export type FindingCode =
   | 'nixVersion';
 
 /** How one probe's tag compared with the base's. */
-export type ProbeOutcome = 'same' | 'differs' | 'failed';
+type ProbeOutcome = 'same' | 'differs' | 'failed';
 
 /** Everything doctor learnt about one image. */
 export interface ImageEvidence {
@@ -73,7 +73,7 @@ export interface Rule {
 /** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
 const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
 /** Nix refusing import-from-derivation (2.8 read-only: a `.drv` it never wrote is not valid). */
-export const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
+const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
 /** The line of that error, where a trace's nearest position is the import. */
 export const IFD_ERROR_LINE = /^.*(?:allow-import-from-derivation|\.drv' is not valid).*$/m;
 

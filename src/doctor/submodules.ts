@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Gitlink } from '../tree/submodules.js';
 import type { Place } from './rules.js';
+import { readOptional } from '../readOptional.js';
 
 /** The directories that may record `file` as a submodule, nearest first ('' is the root). */
 function holders(file: string): string[] {
@@ -32,7 +32,7 @@ export async function placesOfMissing(checkout: string, missing: readonly Gitlin
     missing.map(async (link): Promise<Place> => {
       for (const within of holders(link.path)) {
         const file = within === '' ? '.gitmodules' : `${within}/.gitmodules`;
-        const text = await readFile(path.join(checkout, file), 'utf8').catch(() => '');
+        const text = (await readOptional(path.join(checkout, file))) ?? '';
         const entry = entryOf(text, within === '' ? link.path : link.path.slice(within.length + 1));
         if (entry !== undefined) return { file, ...entry, submodule: { path: link.path, commit: link.oid, within } };
       }

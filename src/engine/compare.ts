@@ -6,11 +6,11 @@ import type { TagChange } from '../manifest/rewrite.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
 import type { ExpectedTags } from './evaluation.js';
-import type { FoundReference, ManifestEntry } from './manifestEntry.js';
+import type { ReferenceEntry, ManifestEntry } from './manifestEntry.js';
 
 export interface Comparison {
   entry: ManifestEntry;
-  found: FoundReference;
+  found: ReferenceEntry;
   /** Index of the occurrence in its manifest; -1 for unmanaged references. */
   index: number;
   result: ReferenceResult;
@@ -18,7 +18,7 @@ export interface Comparison {
   stale?: { tag: string } | undefined;
 }
 
-function compareOne(entry: ManifestEntry, found: FoundReference, evaluation: ImageEvaluation | undefined): Comparison {
+function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: ImageEvaluation | undefined): Comparison {
   const { reference, image } = found;
   const base = {
     file: entry.file,

@@ -33,7 +33,7 @@ export function evaluationKey(image: ResolvedImage): string {
 }
 
 /** Configured `args` as nix-instantiate takes them: strings `--argstr`, the rest `--arg`. */
-export function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
+function nixArgs(args: ResolvedImage['config']['args']): Record<string, NixArg> {
   return Object.fromEntries(
     Object.entries(args).map(([name, value]) => [
       name,

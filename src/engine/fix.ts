@@ -1,9 +1,9 @@
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
-import { stageBlob, writeCheckoutBlob } from '../tree/stage.js';
+import { stageAll, writeCheckoutBlob, type StagedChange } from '../tree/stage.js';
 import { checkoutDirectory, materializeTree } from '../tree/checkout.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
@@ -18,6 +18,8 @@ import { inspectSession, rememberJudgement, resultOf, type Inspection } from './
 import { retagText } from './retag.js';
 import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
 import { TreeIndex } from '../treeIndex.js';
+import { awaitedLater } from '../promises.js';
+import { readOptional } from '../readOptional.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -74,7 +76,7 @@ async function worktreeCopy(
 ): Promise<FileWrite | undefined> {
   const { repository } = session;
   const worktreeFile = path.join(repository.root, file);
-  const current = await readFile(worktreeFile, 'utf8').catch(() => undefined);
+  const current = await readOptional(worktreeFile);
   if (current === undefined) return undefined;
   const target = await realpath(worktreeFile);
   if (path.relative(repository.root, target).startsWith('..')) return undefined;
@@ -104,7 +106,7 @@ async function stageWrites(
 ): Promise<void> {
   const { repository } = session;
   const root = await realpath(session.manifestRoot);
-  const staged: Array<{ file: string; mode: string; blob: string; previous: string | undefined }> = [];
+  const staged: StagedChange[] = [];
   const copies: FileWrite[] = [];
   for (const write of writes) {
     const file = path.relative(root, write.target).split(path.sep).join('/');
@@ -114,21 +116,7 @@ async function stageWrites(
     const copy = await worktreeCopy(session, write, file, images, tags);
     if (copy !== undefined) copies.push(copy);
   }
-  await journaledReplace(session, copies, async () => {
-    const done: typeof staged = [];
-    try {
-      for (const change of staged) {
-        await stageBlob(repository, change.file, change.mode, change.blob);
-        done.push(change);
-      }
-    } catch (error) {
-      for (const change of done) {
-        if (change.previous !== undefined)
-          await stageBlob(repository, change.file, change.mode, change.previous).catch(() => undefined);
-      }
-      throw error;
-    }
-  });
+  await journaledReplace(session, copies, () => stageAll(repository, staged));
 }
 
 /**
@@ -139,8 +127,10 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const tree = judgedTree(session.repository, session.tree.source);
   const treeId = await tree.id();
   if (treeId === session.treeId) return [];
-  const checkout = checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config)));
-  checkout.catch(() => undefined); // awaited by the evaluation, or settled before the lock is let go
+  // Awaited by the evaluation, or settled before the lock is let go.
+  const checkout = awaitedLater(
+    checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config))),
+  );
   const { files, gitlinks, sorted } = await listTree(session.repository, treeId);
   const index = TreeIndex.merged(files, gitlinks, sorted);
   const after: Session = { ...session, tree, treeId, entries: files, index, gitlinks, checkout };

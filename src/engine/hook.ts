@@ -1,11 +1,11 @@
-import { git } from '../git/git.js';
-import { openRepository, inRepository, type Repository } from '../git/repository.js';
+import { openRepository, type Repository } from '../git/repository.js';
+import { skipAnswer } from '../skip/decide.js';
+import { lastJudgement } from '../skip/lastJudgement.js';
+import { repositoryContext } from '../skip/repositoryContext.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import type { TreeSource } from '../tree/source.js';
 import { runEnvironment } from '../state/environment.js';
-import { environmentHash, readJudgement } from '../state/judgements.js';
 import type { CheckResult } from '../types.js';
-import { anyCanMatter, changedPaths } from './idle.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
 import type { Known } from './session.js';
 
@@ -32,38 +32,19 @@ async function hookContext(options: HookOptions): Promise<Known & { repository: 
   return { repository, explicitConfig: await readExplicitConfig(options.cwd, options.configFile) };
 }
 
-/** What changed between the last judged tree and `source`, as git lists it. */
-function diffSince(repository: Repository, tree: string, source: TreeSource): Promise<string> {
-  const args =
-    source.kind === 'rev'
-      ? ['diff-tree', '-r', '--name-only', '-z', '--no-renames', '--ignore-submodules=none', tree, source.rev]
-      : [
-          'diff-index',
-          ...(source.kind === 'index' ? ['--cached'] : []),
-          '--name-only',
-          '-z',
-          '--no-renames',
-          '--ignore-submodules=none',
-          tree,
-        ];
-  return git(
-    args,
-    inRepository(repository, source.kind === 'index' ? { env: { GIT_INDEX_FILE: repository.indexFile } } : {}),
-  );
-}
-
 /**
- * Whether `source` differs from the last tree judged up to date only in paths that cannot
- * change a verdict (state/judgements.ts): then it is up to date too, and nothing is loaded.
+ * Whether the last judgement answers `source` as up to date (the skip decision, skip/decide.ts):
+ * then nothing is loaded.
  */
 async function alreadyJudged(context: Known & { repository: Repository }, source: TreeSource): Promise<boolean> {
+  const { repository } = context;
   const environment = runEnvironment(context.explicitConfig?.text);
-  const judgement = readJudgement(context.repository.gitDir);
-  if (environment === undefined || judgement?.environment !== environmentHash(environment) || !judgement.ok) {
-    return false;
-  }
-  const diff = await diffSince(context.repository, judgement.tree, source).catch(() => undefined);
-  return diff !== undefined && !(await anyCanMatter(judgement, changedPaths(diff)));
+  const judgement = () => lastJudgement(repository.gitDir, environment);
+  const answer = await skipAnswer(
+    { source, paths: [], acceptsGood: true },
+    repositoryContext(repository, { judgement }),
+  );
+  return answer.kind === 'good';
 }
 
 /**
@@ -93,7 +74,7 @@ function skipped(options: HookOptions): boolean {
 
 /**
  * `nixtag hook pre-commit`: judge the index git is about to commit. `idleChecked`: the CLI has
- * just found that the last judgement does not answer it (engine/idle.ts).
+ * just found that the last judgement does not answer it (skip/idle.ts).
  */
 export async function preCommit(
   options: HookOptions & { mode: 'check' | 'fix' },

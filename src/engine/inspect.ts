@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { isNixtagError } from '../errors.js';
 import { pathsThrough } from '../manifest/links.js';
 import { messages } from '../messages.js';
-import { environmentHash, recordJudgement } from '../state/judgements.js';
+import { recordJudgement } from '../state/judgements.js';
 import type { InputSet } from '../state/inputKey.js';
 import type { CheckResult, Warning } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
@@ -175,7 +175,7 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
   const root = links.length === 0 ? '' : realpathSync(session.manifestRoot);
   const targets = links.flatMap((entry) => pathsThrough(root, entry.path));
   recordJudgement(session.repository.gitDir, {
-    environment: environmentHash(session.environment),
+    environment: session.environment,
     tree: session.treeId,
     ok: result.ok,
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,

@@ -3,14 +3,14 @@ import type { ScannedManifest } from '../manifest/scan.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
 
-/** What one run found in the manifests: each manifest with its references, and the images they belong to. */
-
-export interface FoundReference {
+/** A reference as a manifest entry lists it: its summary, and the image it belongs to. */
+export interface ReferenceEntry {
   reference: ReferenceSummary;
   /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
   image: ResolvedImage | undefined;
 }
 
+/** One manifest as the run read it (or recalled its scan), with its references. */
 export interface ManifestEntry {
   /** The manifest as the tree names it. */
   file: string;
@@ -20,9 +20,10 @@ export interface ManifestEntry {
   target: string;
   /** Why the target must not be written (a symlink out of the repository), if so. */
   readOnly?: string | undefined;
-  references: FoundReference[];
+  references: ReferenceEntry[];
 }
 
+/** What one run found in the manifests: each manifest with its references, and the images they belong to. */
 export interface Scan {
   /** Configured images, or the one inferred from the references. */
   images: ResolvedImage[];

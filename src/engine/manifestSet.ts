@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
 import type picomatchModule from 'picomatch';
 import { TreeIndex } from '../treeIndex.js';
@@ -154,7 +153,4 @@ export async function selectManifests(
   return { scopes, unmatched };
 }
 
-/** Posix-style repository-relative path for a path given on the command line. */
-export function repositoryPath(root: string, cwd: string, given: string): string {
-  return path.relative(root, path.resolve(cwd, given)).split(path.sep).join('/');
-}
+

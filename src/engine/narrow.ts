@@ -1,15 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { git } from '../git/git.js';
-import { inRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
-import { environmentHash, readJudgement, type Judgement } from '../state/judgements.js';
+import { skipAnswer } from '../skip/decide.js';
+import { repositoryPath } from '../skip/givenPaths.js';
+import { lastJudgement } from '../skip/lastJudgement.js';
+import { repositoryContext } from '../skip/repositoryContext.js';
+import type { Judgement } from '../state/judgements.js';
 import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
-import { anyCanMatter, changedPaths, deletionsSinceHead } from './idle.js';
 import { speculativeImages } from './images.js';
 import { staticInputs } from '../nix/source/inputs.js';
-import { repositoryPath } from './manifestSet.js';
 import type { Session } from './session.js';
 
 /**
@@ -45,11 +45,6 @@ export function repositoryPaths(
   return files;
 }
 
-/** Whether any PATH argument is a directory: it may hold anything, so it always matters. */
-export function anyDirectory(cwd: string, paths: readonly string[]): boolean {
-  return paths.some((given) => statSync(path.resolve(cwd, given), { throwIfNoEntry: false })?.isDirectory());
-}
-
 /** How new manifests are recognised: the images' globs, and whether any image takes the default set. */
 export function manifestRules(session: Session): { globs: string[] | undefined; defaultSet: boolean } {
   // Each glob once: 200 images naming one glob compile one matcher in every idle hook.
@@ -66,11 +61,8 @@ export function manifestRules(session: Session): { globs: string[] | undefined; 
  * expression files name them, reading every file a path literal names as if it were Nix.
  */
 async function basis(session: Session): Promise<Judgement> {
-  const recorded = readJudgement(session.repository.gitDir);
-  const environment = session.environment === undefined ? undefined : environmentHash(session.environment);
-  if (recorded !== undefined && recorded.environment === environment && recorded.tree === session.treeId) {
-    return recorded;
-  }
+  const recorded = lastJudgement(session.repository.gitDir, session.environment);
+  if (recorded?.tree === session.treeId) return recorded;
   const speculative = speculativeImages(session.config, session.images, session.entries);
   const imageFiles = speculative.length === 0 ? ['default.nix'] : speculative.map((image) => image.config.nix);
   const inputs =
@@ -83,7 +75,7 @@ async function basis(session: Session): Promise<Judgement> {
       argSnippets(session.images),
     ));
   return {
-    environment: environment ?? '',
+    environment: session.environment ?? '',
     tree: session.treeId,
     ok: false,
     references: 0,
@@ -95,26 +87,20 @@ async function basis(session: Session): Promise<Judgement> {
 
 /**
  * Whether any of the session's PATH arguments can change a managed reference or an input of an
- * image: when none can, the command has nothing to do.
+ * image (the skip decision, skip/decide.ts, measured against `basis`): when none can, the
+ * command has nothing to do. A path that is not there, or not tracked, is refused first.
  */
 export async function pathsCanMatter(session: Session): Promise<boolean> {
   if (session.paths.length === 0) return true;
   const tracked = new Set(session.entries.map((entry) => entry.path));
-  const files = repositoryPaths(session.repository.root, session.cwd, session.paths, tracked);
-  if (anyDirectory(session.cwd, session.paths)) return true;
-  const deleted = await deletedSinceHead(session);
-  if (deleted === undefined) return true;
-  return anyCanMatter(await basis(session), [...files, ...deleted]);
-}
-
-/**
- * What the judged index (or working tree) deleted since HEAD, which lint-staged never passes
- * (idle.ts `deletionsSinceHead`); none for a commit. Undefined when git cannot say (no HEAD).
- */
-async function deletedSinceHead(session: Session): Promise<string[] | undefined> {
-  const { kind } = session.tree.source;
-  if (kind === 'rev') return [];
-  const env = { GIT_INDEX_FILE: session.repository.indexFile };
-  const output = await git(deletionsSinceHead(kind), inRepository(session.repository, { env })).catch(() => undefined);
-  return output === undefined ? undefined : changedPaths(output);
+  repositoryPaths(session.repository.root, session.cwd, session.paths, tracked);
+  const answer = await skipAnswer(
+    { source: session.tree.source, paths: session.paths, acceptsGood: false },
+    repositoryContext(session.repository, {
+      cwd: session.cwd,
+      treeId: session.treeId,
+      judgement: () => basis(session),
+    }),
+  );
+  return answer.kind !== 'nothing-to-do';
 }

@@ -9,6 +9,7 @@ import { abandonedWrites } from '../state/writeJournal.js';
 import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { Session } from './session.js';
+import { awaitedLater } from '../promises.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -51,15 +52,14 @@ export async function findReferences(session: Session): Promise<Scan> {
   const { readManifests, removeAbandonedTemporaries } = await manifestModules();
   const warnings: Warning[] = [];
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
-  const configured = session.config.images === undefined ? undefined : grepRepositories(session, session.images);
-  configured?.catch(() => undefined);
+  const configured =
+    session.config.images === undefined ? undefined : awaitedLater(grepRepositories(session, session.images));
   const inferred = session.config.images === undefined;
   // Without configuration the repository is known from the references: guessed from the
   // remembered ones, so that git looks for its mentions while changed manifests are parsed.
   let early: { canonical: string; hits: Promise<GrepHit[]> } | undefined;
   const search = (image: ResolvedImage) => {
-    early = { canonical: image.canonical, hits: grepRepositories(session, [image]) };
-    early.hits.catch(() => undefined);
+    early = { canonical: image.canonical, hits: awaitedLater(grepRepositories(session, [image])) };
   };
   // The repository of the last judgement first, then of the remembered references if they differ.
   const last = inferred ? readJudgement(session.repository.gitDir)?.inferred : undefined;

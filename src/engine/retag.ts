@@ -14,19 +14,18 @@ export function compareText(
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
 ): { manifest: ScannedManifest; comparisons: Comparison[] } {
-  const outcome = scanManifest(file, text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
+  const { scanned } = scanManifest(file, text, true);
   const entry: ManifestEntry = {
     file,
-    parsed: outcome.scanned,
+    parsed: scanned,
     target: file,
     readOnly: undefined,
-    references: outcome.scanned.occurrences
+    references: scanned.occurrences
       .map(readReference)
       .filter((reference) => reference !== undefined)
       .map((reference) => ({ reference, image: imageFor(reference, images) })),
   };
-  return { manifest: outcome.scanned, comparisons: compareReferences([entry], tags) };
+  return { manifest: scanned, comparisons: compareReferences([entry], tags) };
 }
 
 /**

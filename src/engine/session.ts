@@ -18,6 +18,7 @@ import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
 import { configuredImages, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
+import { awaitedLater } from '../promises.js';
 
 /** What a caller asks of a run: the library API's options. */
 export interface RunRequest {
@@ -111,6 +112,8 @@ const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 
  * (under the default checkout name, redone if the configuration names another) while the
  * configuration loads. For the index or a commit the configuration is the one in that tree, as CI
  * reads it. Holds the repository lock until `release`.
+ *
+ * @public bench/scan.mjs opens one from dist/ (knip does not follow that import).
  */
 export async function openSession(request: RunRequest, known: Known = {}): Promise<Session> {
   // Modules load while git answers: their evaluation and the git processes overlap.
@@ -129,18 +132,16 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     source.kind === 'worktree' || explicit !== undefined
       ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit))
       : undefined;
-  worktreeConfig?.catch(() => undefined);
+  if (worktreeConfig !== undefined) awaitedLater(worktreeConfig);
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
   // needs no lock and runs beside the wait for it.
-  if (source.kind !== 'index') tree.id().catch(() => undefined);
+  if (source.kind !== 'index') awaitedLater(tree.id());
   const lock = await (await lockModule).lockRepository(repository);
   const release = () => lock.release();
   try {
-    const speculative = materializeTree(repository, tree, DEFAULT_CHECKOUT);
-    speculative.catch(() => undefined); // awaited below or by the evaluation
+    const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
-    const entries = listTree(repository, treeId);
-    entries.catch(() => undefined);
+    const entries = awaitedLater(listTree(repository, treeId));
     let loaded =
       worktreeConfig !== undefined
         ? await worktreeConfig
@@ -164,9 +165,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
           : materializeTree(repository, tree, wanted),
       () => materializeTree(repository, tree, wanted),
     );
-    const checkout = checkoutDirectory(materialized);
-    materialized.catch(() => undefined);
-    checkout.catch(() => undefined);
+    awaitedLater(materialized);
+    const checkout = awaitedLater(checkoutDirectory(materialized));
     const images = configuredImages(config);
     const { files, gitlinks, sorted } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.

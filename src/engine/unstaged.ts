@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckResult } from '../types.js';
+import { readOptional } from '../readOptional.js';
 
 /**
  * For a stale index: marks the stale references whose working-tree file already carries the
@@ -12,7 +12,7 @@ export async function markFixedInWorktree(result: CheckResult, root: string): Pr
   if (stale.length === 0) return result;
   const texts = new Map<string, string | undefined>();
   for (const file of new Set(stale.map((reference) => reference.file))) {
-    texts.set(file, await readFile(path.join(root, file), 'utf8').catch(() => undefined));
+    texts.set(file, await readOptional(path.join(root, file)));
   }
   return {
     ...result,

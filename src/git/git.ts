@@ -1,49 +1,9 @@
 import { exec } from '../exec.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { execOptions, type GitOptions } from './process.js';
 
-/**
- * Variables through which a hook's git tells its commands which repository, index and object
- * store to use (`git rev-parse --local-env-vars`). They are resolved once, at start, and then
- * dropped, so that a command run for a scratch tree can never touch the user's index by accident.
- */
-export const LOCAL_ENV_VARS = [
-  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
-  'GIT_CONFIG',
-  'GIT_CONFIG_PARAMETERS',
-  'GIT_CONFIG_COUNT',
-  'GIT_OBJECT_DIRECTORY',
-  'GIT_DIR',
-  'GIT_WORK_TREE',
-  'GIT_IMPLICIT_WORK_TREE',
-  'GIT_GRAFT_FILE',
-  'GIT_INDEX_FILE',
-  'GIT_NO_REPLACE_OBJECTS',
-  'GIT_REPLACE_REF_BASE',
-  'GIT_PREFIX',
-  'GIT_SHALLOW_FILE',
-  'GIT_COMMON_DIR',
-];
-
-export interface GitOptions {
-  cwd: string;
-  /** Set on top of the scrubbed environment. */
-  env?: Record<string, string>;
-  /** Keep the caller's GIT_* variables (only to find the repository as the hook's git sees it). */
-  inherit?: boolean;
-  input?: string;
-}
-
-/**
- * The environment of a git command: the caller's, without the hook's local variables unless
- * asked, and never with replacement objects (`git replace`): CI's clone does not fetch
- * `refs/replace/`, so it sees the objects as they are.
- */
-function gitEnvironment(options: GitOptions): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  if (!options.inherit) for (const name of LOCAL_ENV_VARS) env[name] = undefined;
-  return { ...env, GIT_NO_REPLACE_OBJECTS: '1', ...options.env };
-}
+export type { GitOptions } from './process.js';
 
 function failure(args: readonly string[], result: { missing: boolean; stderr: string; error?: Error }): NixtagError {
   if (result.missing) return new NixtagError('GIT_FAILED', messages.gitMissing(), { cause: result.error });
@@ -51,14 +11,6 @@ function failure(args: readonly string[], result: { missing: boolean; stderr: st
     detail: result.stderr.trim() || String(result.error?.message ?? ''),
     cause: result.error,
   });
-}
-
-function execOptions(options: GitOptions) {
-  return {
-    cwd: options.cwd,
-    env: gitEnvironment(options),
-    ...(options.input === undefined ? {} : { input: options.input }),
-  };
 }
 
 /** Runs git with arguments as an array, never through a shell; returns stdout. */

@@ -31,7 +31,7 @@ export interface InitResult {
   installed?: (InstallResult & { manager: HookManager }) | undefined;
 }
 
-export const INIT_FILE = '.nixtagrc.yaml';
+const INIT_FILE = '.nixtagrc.yaml';
 
 /**
  * `nixtag init`: proposes a configuration that manages the images this repository builds and

@@ -3,7 +3,7 @@ import { messages } from '../messages.js';
 import type { Discovery, FoundExpression, FoundImageReference } from './discover.js';
 
 /** One image the proposed configuration manages. */
-export interface ProposedImage {
+interface ProposedImage {
   name: string;
   nix: string;
   repository: string;

@@ -5,8 +5,9 @@ import { git } from '../git/git.js';
 import { inRepository, openRepository } from '../git/repository.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { readOptional } from '../readOptional.js';
 
-export type HookName = 'pre-commit' | 'pre-push';
+type HookName = 'pre-commit' | 'pre-push';
 export type PreCommitMode = 'check' | 'fix';
 
 export interface InstallOptions {
@@ -47,7 +48,7 @@ async function gitHook(hook: HookName, mode: PreCommitMode): Promise<string> {
 
 async function installHusky(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
   const file = path.join(directory, hook);
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  const existing = await readOptional(file);
   const line = huskyLine(hook, mode);
   if (existing === undefined) {
     await mkdir(directory, { recursive: true });
@@ -69,7 +70,7 @@ async function installHusky(directory: string, hook: HookName, mode: PreCommitMo
 
 async function installGit(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
   const file = path.join(directory, hook);
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  const existing = await readOptional(file);
   const script = await gitHook(hook, mode);
   await mkdir(directory, { recursive: true });
   let action: InstallAction['action'] = 'installed';
@@ -99,6 +100,7 @@ export interface InstallResult {
 
 export async function install(options: InstallOptions): Promise<InstallResult> {
   const repository = await openRepository(options.cwd);
+  // `git config --get` fails when the key is unset.
   const hooksPath = (await git(['config', '--get', 'core.hooksPath'], inRepository(repository)).catch(() => '')).trim();
   const huskyDirectory = path.join(repository.root, '.husky');
   const manager =

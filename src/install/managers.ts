@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../git/git.js';
 import { openRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
 import { install, type InstallAction, type InstallResult, type PreCommitMode } from './install.js';
+import { readOptional } from '../readOptional.js';
 
 export type HookManager = 'husky' | 'lefthook' | 'pre-commit' | 'git';
 
@@ -16,7 +17,8 @@ const PRE_COMMIT_FILE = '.pre-commit-config.yaml';
  * exists), lefthook (its configuration file), the pre-commit framework (.pre-commit-config.yaml),
  * otherwise plain git hooks.
  */
-export async function detectManager(root: string): Promise<HookManager> {
+async function detectManager(root: string): Promise<HookManager> {
+  // `git config --get` fails when the key is unset.
   const hooksPath = (await git(['config', '--get', 'core.hooksPath'], { cwd: root }).catch(() => '')).trim();
   if (hooksPath.replace(/\/$/, '').endsWith('.husky/_') || existsSync(path.join(root, '.husky'))) return 'husky';
   if (LEFTHOOK_FILES.some((file) => existsSync(path.join(root, file)))) return 'lefthook';
@@ -28,7 +30,7 @@ export async function detectManager(root: string): Promise<HookManager> {
 async function installLefthook(root: string, mode: PreCommitMode, prePush: boolean): Promise<InstallAction[]> {
   const file = path.join(root, LEFTHOOK_FILES.find((name) => existsSync(path.join(root, name))) ?? 'lefthook.yml');
   const { parseDocument } = await import('yaml');
-  const document = parseDocument(await readFile(file, 'utf8').catch(() => ''));
+  const document = parseDocument((await readOptional(file)) ?? '');
   const actions: InstallAction[] = [];
   const wire = (hook: 'pre-commit' | 'pre-push', command: Record<string, unknown>) => {
     const keyPath = [hook, 'commands', 'nixtag'];
@@ -53,7 +55,7 @@ async function installPreCommitFramework(
 ): Promise<InstallAction[]> {
   const file = path.join(root, PRE_COMMIT_FILE);
   const { parseDocument } = await import('yaml');
-  const document = parseDocument(await readFile(file, 'utf8').catch(() => 'repos: []\n'));
+  const document = parseDocument((await readOptional(file)) ?? 'repos: []\n');
   const hooks = [
     {
       id: 'nixtag',

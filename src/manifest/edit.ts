@@ -1,4 +1,5 @@
 import type { Scalar } from 'yaml';
+import { InternalError } from '../errors.js';
 
 /** Replace `text[start, end)` with `replacement`. */
 export interface TextEdit {
@@ -41,7 +42,8 @@ export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let result = '';
   let cursor = 0;
   for (const edit of sorted) {
-    if (edit.start < cursor) throw new Error(`overlapping edits at offset ${edit.start}`);
+    // planRewrite edits each occurrence's own scalars, and no two occurrences share one.
+    if (edit.start < cursor) throw new InternalError(`overlapping edits at offset ${edit.start}`);
     result += text.slice(cursor, edit.start) + edit.replacement;
     cursor = edit.end;
   }

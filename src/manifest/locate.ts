@@ -5,7 +5,7 @@ import { MarkerMismatchError, REFERENCE_SHAPES, type Occurrence, type ShapeConte
 export type { Occurrence, OccurrenceContext, OccurrenceForm } from './shapes.js';
 
 /** Refused beyond this depth: real manifests nest a few dozen levels. */
-export const MAX_DEPTH = 256;
+const MAX_DEPTH = 256;
 
 export class NestingTooDeepError extends Error {}
 

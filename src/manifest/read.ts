@@ -100,13 +100,14 @@ async function readOne(
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   // Taken before the read: a write after it changes the file's signature, and the next run reads it.
+  // None (the stat failed): the scan is not remembered, and the read below reports the failure.
   const signature =
     memory && (memory.epoch ?? fileSignature(await stat(absolute, { bigint: true }).catch(() => undefined)));
   try {
     bytes = await readFile(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const link = await lstat(absolute).catch(() => undefined);
+    const link = await lstat(absolute).catch(() => undefined); // only tells a dangling symlink
     if (code === 'ENOENT' && link?.isSymbolicLink()) {
       if (explicit)
         throw new NixtagError('MANIFEST_UNREADABLE', messages.danglingSymlink(file), { location: { file } });
@@ -212,7 +213,5 @@ export async function parseManifest(file: string, target: string): Promise<Scann
       location: { file },
     });
   }
-  const outcome = scanManifest(file, decoded.text, true);
-  if ('skipped' in outcome) throw new Error(outcome.skipped.message); // explicit: scanManifest throws instead
-  return outcome.scanned;
+  return scanManifest(file, decoded.text, true).scanned;
 }

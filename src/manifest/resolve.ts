@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { hostOffset, needsQuotes, type TextEdit } from './edit.js';
 import { canonicalImageName, parseImageReference, parseWrittenTag } from './reference.js';
-import type { FoundOccurrence } from './scan.js';
+import type { ParsedOccurrence } from './scan.js';
 
 /** An image as manifests name it. */
 export interface ImageIdentity {
@@ -18,8 +18,8 @@ export interface ImageIdentity {
  * rewrite needs, so that it can be remembered by blob id (state/scans.ts) and compared without
  * parsing the manifest again.
  */
-export type OccurrenceSummary = Pick<
-  FoundOccurrence,
+type OccurrenceSummary = Pick<
+  ParsedOccurrence,
   | 'form'
   | 'context'
   | 'text'
@@ -33,7 +33,10 @@ export type OccurrenceSummary = Pick<
   | 'index'
 >;
 
-/** A reference as a comparison sees it: a ReadReference, or one remembered from an earlier scan. */
+/**
+ * A reference as plain data, as a comparison sees it: summarized from a ParsedReference, or
+ * remembered from an earlier scan.
+ */
 export interface ReferenceSummary {
   occurrence: OccurrenceSummary;
   /** Registry-normalised repository; undefined for a `NAME:tag` marker with no repository beside it. */
@@ -45,13 +48,13 @@ export interface ReferenceSummary {
   digest: string | undefined;
 }
 
-/** A reference read from a manifest, before it is compared with an expected tag. */
-export interface ReadReference extends ReferenceSummary {
-  occurrence: FoundOccurrence;
+/** A reference read from this run's parse of a manifest: its occurrence keeps the YAML nodes a rewrite edits. */
+export interface ParsedReference extends ReferenceSummary {
+  occurrence: ParsedOccurrence;
 }
 
 /** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
-export function summarize(reference: ReadReference): ReferenceSummary {
+export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
   const { form, context, text, repository, missingTag, tagSuffix, markerImage, markerKind, position, lines, index } =
     found;
@@ -70,7 +73,7 @@ function stringValue(value: unknown): string | undefined {
 }
 
 /** Reads one occurrence as a reference, or undefined when its text is not one (a template, a path). */
-export function readReference(occurrence: FoundOccurrence): ReadReference | undefined {
+export function readReference(occurrence: ParsedOccurrence): ParsedReference | undefined {
   if (occurrence.form === 'reference') {
     // An empty value under a whole-reference marker names no repository yet: the marker binds it.
     if (occurrence.text === '' && occurrence.markerKind === 'reference') {
@@ -150,7 +153,7 @@ export type RewritePlan = ({ kind: 'edits' } & PlannedRewrite) | { kind: 'refuse
 export function planRewrite(
   file: string,
   text: string,
-  reference: ReadReference,
+  reference: ParsedReference,
   image: ImageIdentity,
   expectedTag: string,
 ): RewritePlan {
@@ -165,7 +168,7 @@ export function planRewrite(
 function planEdits(
   file: string,
   text: string,
-  reference: ReadReference,
+  reference: ParsedReference,
   image: ImageIdentity,
   expectedTag: string,
 ): PlannedRewrite {

@@ -27,12 +27,11 @@ export function rewriteManifest(manifest: ScannedManifest, changes: readonly Tag
     });
   let rescanned;
   try {
-    rescanned = scanManifest(manifest.file, text, true);
+    rescanned = scanManifest(manifest.file, text, true).scanned;
   } catch (error) {
     throw fail((error as Error).message);
   }
-  if (!('scanned' in rescanned)) throw fail(rescanned.skipped.message);
-  const after = rescanned.scanned.occurrences;
+  const after = rescanned.occurrences;
   if (after.length !== manifest.occurrences.length) throw fail(messages.rewriteCountChanged());
   const byIndex = new Map(changes.map((change) => [change.index, change]));
   manifest.occurrences.forEach((occurrence, index) => {

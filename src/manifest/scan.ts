@@ -9,7 +9,8 @@ import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
 import { yamlErrorOffset } from './yamlErrors.js';
 
-export interface FoundOccurrence extends Occurrence {
+/** An occurrence of this run's parse, placed in its file: the YAML nodes a rewrite edits, and where it is. */
+export interface ParsedOccurrence extends Occurrence {
   /** Offset of the first character of the image string (or tag) in the file. */
   offset: number;
   position: Position;
@@ -23,7 +24,7 @@ export interface ScannedManifest {
   file: string;
   text: string;
   docs: Document.Parsed[];
-  occurrences: FoundOccurrence[];
+  occurrences: ParsedOccurrence[];
 }
 
 export type ScanOutcome = { scanned: ScannedManifest } | { skipped: Warning };
@@ -38,9 +39,12 @@ function parseDocuments(text: string): Document.Parsed[] {
 }
 
 /**
- * Finds the references in one manifest. A file the user named (`explicit`) must parse; in the
- * default set, a file that is not YAML (a Helm template) is skipped with a warning instead.
+ * Finds the references in one manifest. A file the user named (`explicit`) must parse: it is never
+ * skipped, an error is thrown instead; in the default set, a file that is not YAML (a Helm
+ * template) is skipped with a warning.
  */
+export function scanManifest(file: string, text: string, explicit: true): { scanned: ScannedManifest };
+export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome;
 export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome {
   const conflict = CONFLICT.exec(text);
   if (conflict !== null) {
@@ -84,7 +88,7 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
       return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
   }
 
-  const occurrences: FoundOccurrence[] = [];
+  const occurrences: ParsedOccurrence[] = [];
   for (const doc of docs) {
     let found: Occurrence[];
     try {

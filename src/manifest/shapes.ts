@@ -4,14 +4,7 @@ import { kustomizeImages } from './shapes/kustomize.js';
 import { marker } from './shapes/marker.js';
 import type { ReferenceShape } from './shapes/types.js';
 
-export type {
-  Embedded,
-  Occurrence,
-  OccurrenceContext,
-  OccurrenceForm,
-  ReferenceShape,
-  ShapeContext,
-} from './shapes/types.js';
+export type { Occurrence, OccurrenceContext, OccurrenceForm, ReferenceShape, ShapeContext } from './shapes/types.js';
 export { MarkerMismatchError } from './shapes/marker.js';
 
 /**

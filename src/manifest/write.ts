@@ -19,6 +19,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { processExists, uninterruptible } from '../lifecycle.js';
 import { messages } from '../messages.js';
+import { testPauseSync } from '../testPause.js';
 
 /** `.<name>.nixtag-<pid>-<8 hex>`: the temporary file a write makes beside its target. */
 const TEMPORARY = /^\..+\.nixtag-(\d+)-[0-9a-f]{8}$/;
@@ -39,6 +40,7 @@ function writeAll(descriptor: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.length) {
     const written = writeSync(descriptor, bytes, offset, bytes.length - offset);
+    // Thrown as the system would: writeFailure turns it into WRITE_FAILED with the hint for its code.
     if (!(written > 0)) {
       throw Object.assign(new Error(messages.shortWrite(offset, bytes.length)), { code: 'ENOSPC' });
     }
@@ -74,12 +76,6 @@ interface Prepared extends FileWrite {
   /** A hard link to the original, to put back if a later step fails. */
   backup: string;
 }
-
-/**
- * Every new content is written in full and flushed to a temporary file beside its target, and
- * renamed over it only when all are (see replaceFiles). The steps up to the renames are
- * synchronous; an interrupt waits for the whole replacement (cli/signals.ts).
- */
 
 /** Temporary and backup files of writes in progress: removed if the process exits meanwhile. */
 const inProgress = new Set<string>();
@@ -174,7 +170,7 @@ function prepare(write: FileWrite): Prepared {
  * rename or `alongside` fails, the files already replaced get their originals back (hard links
  * kept until the end, so that needs no space) and the error is a WRITE_FAILED naming the file.
  * No temporary file survives, unless the process is killed outright (see
- * removeAbandonedTemporaries).
+ * removeAbandonedTemporaries). An interrupt waits for the whole replacement (cli/signals.ts).
  */
 export function replaceFiles(writes: readonly FileWrite[], alongside?: () => Promise<void>): Promise<void> {
   return uninterruptible(() => replace(writes, alongside));
@@ -188,12 +184,14 @@ async function replace(writes: readonly FileWrite[], alongside: (() => Promise<v
     for (const write of writes) {
       current = write;
       prepared.push(prepare(write));
+      testPauseSync('manifest-temporary');
     }
     for (const write of prepared) {
       current = write;
       renameSync(write.temporary, write.target);
       inProgress.delete(write.temporary);
       renamed.push(write);
+      testPauseSync('manifest-renamed');
     }
     current = undefined;
     await alongside?.();
@@ -249,6 +247,7 @@ export async function removeAbandonedTemporaries(
   const removed: string[] = [];
   await Promise.all(
     [...new Set(directories)].map(async (directory) => {
+      // A directory gone (or unreadable) holds nothing this cleanup could remove.
       const names = await readdir(directory).catch(() => [] as string[]);
       for (const name of names) {
         const match = TEMPORARY.exec(name);

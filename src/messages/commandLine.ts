@@ -6,6 +6,9 @@ export const commandLineMessages = {
   notARepositoryHint: () => 'nixtag judges what git tracks, as CI sees it: run it inside the repository.',
   gitMissing: () => 'git was not found on PATH.',
   gitFailed: (args: readonly string[]) => `git ${args.join(' ')} failed.`,
+  gitObjectMissing: (oid: string) => `The repository lacks object ${oid}, which the judged tree holds.`,
+  gitObjectMissingHint: () =>
+    'Run `git fsck` to see what is missing; in a partial or shallow clone, `git fetch` the commit first.',
   pathNotFound: (file: string) => `${file}: no such file or directory.`,
   stagedOrRev: () => 'Give --staged (the index) or --rev (a commit), not both.',
   revNeedsValue: () => '--rev needs a commit: a branch, tag or commit id.',

@@ -19,7 +19,10 @@ export const configMessages = {
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
   configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
-  configImportMissing: (file: string) => `it imports ${file} ($import), which is not there`,
+  configImportMissing: (file: string, missing: string) =>
+    `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
+  configImportMissingHint: () =>
+    'Add that file (and commit it: CI reads the committed configuration), or take it out of `$import`.',
   configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',

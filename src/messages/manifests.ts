@@ -51,6 +51,10 @@ export const manifestsMessages = {
         : 'Run the command again once the cause is removed; nothing was changed.',
   writeNotRolledBack: (files: ReadonlyArray<{ file: string; kept: string }>) =>
     `A step of the rewrite failed, and ${files.map(({ file }) => file).join(', ')} could not be put back: the original of each is kept as ${files.map(({ kept }) => kept).join(', ')}; move it back by hand.`,
+  indexNotRolledBack: (files: readonly string[]) =>
+    `A step of the fix failed, and the index could not be put back for ${files.join(', ')}: it holds the fixed tag, the working tree does not.`,
+  indexNotRolledBackHint: (files: ReadonlyArray<{ file: string; mode: string; previous: string }>) =>
+    `To stage what was staged before: ${files.map(({ file, mode, previous }) => `\`git update-index --cacheinfo ${mode},${previous},${file}\``).join('; ')}.`,
   shortWrite: (written: number, total: number) =>
     `only ${written} of ${total} bytes could be written (no space left on device?)`,
 };

@@ -15,7 +15,7 @@ export interface EvalSettings {
   restrict?: RestrictSettings | undefined;
 }
 
-export interface RestrictSettings {
+interface RestrictSettings {
   /** The checked-out tree: the one directory outside the store an expression may read. */
   checkout: string;
   /** URL prefixes an expression may fetch: the pin's URL and evaluation.allowedUris. */

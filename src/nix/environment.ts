@@ -37,7 +37,7 @@ export function nixSearchPath(source: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What builtins.getEnv "HOME" sees: the value Nix's own builders use, the same on every machine. */
-export const EVAL_HOME = '/homeless-shelter';
+const EVAL_HOME = '/homeless-shelter';
 
 /**
  * The environment Nix evaluates in: scrubbed so that `builtins.getEnv` cannot differ between a

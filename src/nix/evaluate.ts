@@ -7,7 +7,7 @@ import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
 
-export type TagSource = 'outPath' | 'imageTag';
+type TagSource = 'outPath' | 'imageTag';
 
 export interface ImageRequest {
   name: string;

@@ -2,6 +2,7 @@ import { NixtagError } from '../errors.js';
 import { exec } from '../exec.js';
 import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
+import { testPause } from '../testPause.js';
 import { userPaths } from '../userPaths.js';
 import { nixEnvironment, nixInstallPlaces } from './environment.js';
 
@@ -73,7 +74,7 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
       ? [program, args]
       : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, program, ...args]];
   // Nix runs in its own process group, ended with this run (exec's `owned`).
-  const result = await exec(file, fullArgs, {
+  const running = exec(file, fullArgs, {
     cwd,
     env: options.env ?? nixEnvironment(),
     owned: true,
@@ -81,6 +82,8 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
     ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
     ...(answerMarker === undefined ? {} : { answeredBy: answerWatcher(answerMarker) }),
   });
+  await testPause('nix-running');
+  const result = await running;
   if (result.timedOut) {
     throw new NixtagError('NIX_TIMEOUT', messages.nixTimeout(images, userPaths(cwd), timeoutSeconds ?? 0), {
       hint: messages.nixTimeoutHint(),
@@ -139,7 +142,7 @@ const CHATTER =
 const EVALUATING = /^evaluating file '(.*)'$/;
 
 /** The files Nix reports evaluating, and stderr without the chatter. */
-export function splitChatter(stderr: string): { files: string[]; rest: string } {
+function splitChatter(stderr: string): { files: string[]; rest: string } {
   const files: string[] = [];
   const rest: string[] = [];
   for (const line of stderr.split('\n')) {

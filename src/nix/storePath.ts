@@ -1,5 +1,5 @@
 /** The alphabet of Nix's base-32 hashes: digits and letters without e, o, t and u. */
-export const NIX_HASH_PATTERN = /^[0-9abcdfghijklmnpqrsvwxyz]{32}$/;
+const NIX_HASH_PATTERN = /^[0-9abcdfghijklmnpqrsvwxyz]{32}$/;
 
 export function isNixHash(value: string): boolean {
   return NIX_HASH_PATTERN.test(value);

@@ -69,7 +69,7 @@ function fromEntry(entry: AuthEntry): Credential | undefined {
 }
 
 /** Asks `docker-credential-<helper> get` (Docker's credential helper protocol); undefined when it knows nothing. */
-export async function fromHelper(helper: string, registry: string): Promise<Credential | undefined> {
+async function fromHelper(helper: string, registry: string): Promise<Credential | undefined> {
   const program = `docker-credential-${helper}`;
   const result = await exec(program, ['get'], {
     cwd: homedir(),

@@ -89,6 +89,7 @@ export async function request(url: URL, init: RequestInit, policy: HttpPolicy): 
  * (otherwise a request right after another opens a new connection).
  */
 export async function settle(response: Response): Promise<void> {
+  // A body that will not cancel (its stream already errored) is dropped with the response.
   if (!response.bodyUsed) await response.body?.cancel().catch(() => undefined);
   await new Promise((resolve) => setImmediate(resolve));
 }

@@ -39,7 +39,7 @@ export function registryTarget(image: string): RegistryTarget | undefined {
 }
 
 /** The host name of `host[:port]`, without brackets around an IPv6 address. */
-export function hostName(registry: string): string {
+function hostName(registry: string): string {
   if (registry.startsWith('[')) return registry.slice(1, registry.indexOf(']'));
   const colon = registry.lastIndexOf(':');
   return colon === -1 ? registry : registry.slice(0, colon);

@@ -4,7 +4,7 @@ import type { TreeEntry } from '../types.js';
 import { ALWAYS, ancestors, type InputSet } from '../nix/source/inputSet.js';
 
 export type { InputSet } from '../nix/source/inputSet.js';
-export { covers, isInput } from '../nix/source/inputSet.js';
+export { isInput } from '../nix/source/inputSet.js';
 
 /**
  * The key of an input set in a tree: the mode and object id of every tracked file (or submodule)

@@ -6,12 +6,13 @@ import { ensureStateDirectory, statePaths } from './paths.js';
 /**
  * The last tree nixtag judged, with what that verdict depended on: the inputs of every image a
  * reference named, the manifests in scope and how new ones are recognised. A later tree that
- * differs from it only in paths none of that covers gets the same verdict, so an idle hook (a
- * README-only commit, lint-staged's second chunk) answers after one `git diff` and no Nix,
- * YAML or configuration, and PATH arguments are narrowed by the same test.
+ * differs from it only in paths none of that covers gets the same verdict (the skip decision,
+ * skip/decide.ts), so an idle hook (a README-only commit, lint-staged's second chunk) answers
+ * after one `git diff` and no Nix, YAML or configuration, and PATH arguments are narrowed by the
+ * same test.
  */
 export interface Judgement {
-  /** Hash of the run environment (state/environment.ts). */
+  /** The run environment (state/environment.ts), kept and compared whole: the idle path loads no crypto. */
   environment: string;
   tree: string;
   /** Every managed reference was up to date. */
@@ -31,12 +32,6 @@ export interface Judgement {
    */
   inferred?: string | undefined;
 }
-
-/**
- * The run environment as a judgement records it: the string itself, compared whole (no hash: the
- * idle path loads no crypto).
- */
-export const environmentHash = (environment: string) => environment;
 
 /** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
 export const CONFIG_FILE =

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { NixtagError } from '../errors.js';
 import { processExists } from '../lifecycle.js';
 import { messages } from '../messages.js';
+import { testPause } from '../testPause.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /** A lock not refreshed for this long belongs to a run that is gone (killed, or its machine asleep). */
@@ -57,15 +58,6 @@ function abandoned(lock: string): boolean {
   if (mtime < Date.now() - STALE_MS) return true;
   const owner = readOwner(lock);
   return owner !== undefined && owner.host === hostname() && !processExists(owner.pid);
-}
-
-/**
- * A pause between finding the lock abandoned and taking it over, for the test that makes several
- * waiters find it so at once (NIXTAG_TEST_PAUSE_TAKEOVER_MS).
- */
-async function testPause(): Promise<void> {
-  const ms = Number(process.env.NIXTAG_TEST_PAUSE_TAKEOVER_MS);
-  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** A takeover mutex older than this was left by a run killed while taking over: removed. */
@@ -150,7 +142,7 @@ export async function lockRepository(
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     if (abandoned(lock)) {
-      await testPause();
+      await testPause('lock-takeover');
       if (takeOver(lock, lockTakeover)) continue;
     }
     const waited = Date.now() - started;

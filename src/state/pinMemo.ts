@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ensureStateDirectory, statePaths } from './paths.js';
+import { readOptional } from '../readOptional.js';
 
 const STORE_PATH = /^\/(?:[^/\0]+\/)+[0-9a-df-np-sv-z]{32}-[^/\0]+$/;
 
@@ -18,7 +19,7 @@ export function pinMemo(gitDir: string, pin: { url: string; sha256: string }) {
   const file = statePaths(gitDir).pinMemo(key);
   return {
     async get(): Promise<string | undefined> {
-      const remembered = await readFile(file, 'utf8').catch(() => undefined);
+      const remembered = await readOptional(file);
       // Only a store path is believed: anything else in the file is rebuilt by fetching again.
       return remembered !== undefined && STORE_PATH.test(remembered) && existsSync(remembered) ? remembered : undefined;
     },

@@ -9,7 +9,7 @@ import { packReference, unpackReference, type PackedReference } from './referenc
 import { nixtagVersion } from '../version.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
-/**
+/*
  * The file is a header line, the scans as one line of JSON, then scans appended by later runs,
  * one per line. Every manifest of a large repository has an entry: validating each with zod on
  * every run cost more than the scans it saves (about 100 ms for 5,000 entries), and rewriting
@@ -19,6 +19,7 @@ import { ensureStateDirectory, statePaths } from './paths.js';
  * remains is what this version wrote. The file is rewritten whole, dropping old entries, once
  * MAX_APPENDED lines have been appended.
  */
+
 /** The layout of the file; another is discarded. */
 const FORMAT = 3;
 

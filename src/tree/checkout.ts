@@ -4,6 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { checkoutRecord, type CheckoutState } from './checkoutRecord.js';
 import { treeRecords } from './records.js';
+import { testPause } from '../testPause.js';
 import {
   checkoutGit,
   enableLfs,
@@ -13,12 +14,14 @@ import {
   setHead,
   writeCommit,
 } from './checkoutRepository.js';
+import { treeChangesArgs } from '../git/diffArgs.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
 import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
 import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
+import { awaitedLater, orSlowPath } from '../promises.js';
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
 const pendingRecords = new Set<Promise<unknown>>();
@@ -86,12 +89,6 @@ async function pointHead(repository: Repository, tree: JudgedTree, workTree: str
   await setHead(workTree, commit);
 }
 
-/** A pause inside an update, for tests that reproduce a race (NIXTAG_TEST_PAUSE_CHECKOUT_MS). */
-async function testPause(): Promise<void> {
-  const ms = Number(process.env.NIXTAG_TEST_PAUSE_CHECKOUT_MS);
-  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A whole checkout from scratch: a fresh repository whose index and files git writes. */
 async function fullCheckout(
   repository: Repository,
@@ -138,17 +135,11 @@ async function updateCheckout(
   const { workTree } = checkout;
   // For the index the id (HEAD's tree) is derived from the diff that the update needs too (one
   // `git diff-index` when both start from the tree checked out last, as they usually do).
-  const treeId = tree.id();
-  treeId.catch(() => undefined); // awaited below, or the update falls back to a full checkout
+  const treeId = awaitedLater(tree.id()); // below, or the update falls back to a full checkout
   const diff =
     tree.changesSince?.(previous.tree) ??
     treeId.then((id) =>
-      id === previous.tree
-        ? ''
-        : git(
-            ['diff-tree', '-r', '-z', '--no-renames', '--ignore-submodules=none', previous.tree, id],
-            inRepository(repository),
-          ),
+      id === previous.tree ? '' : git(treeChangesArgs(previous.tree, id), inRepository(repository)),
     );
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
@@ -156,7 +147,7 @@ async function updateCheckout(
   if (changes.some((change) => change.path.includes('\uFFFD'))) return false;
   if (changes.length > 0) {
     checkout.beginUpdate(previous.tree);
-    await testPause();
+    await testPause('checkout-update');
     if (previous.attributes) {
       await git(['read-tree', '-m', '-u', previous.tree, await treeId], checkoutGit(workTree));
       // git leaves a removed submodule's files; what stands at a deleted path now (a directory
@@ -214,7 +205,7 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     previous.submodules === (submodules ? 'all' : 'none') &&
     previous.lfs === lfs &&
     existsSync(path.join(checkout.workTree, '.git'));
-  if (reusable && (await updateCheckout(repository, tree, checkout, previous).catch(() => false))) {
+  if (reusable && (await orSlowPath(updateCheckout(repository, tree, checkout, previous), false))) {
     return { dir: checkout.workTree, submodules, lfs, missingSubmodules: [], made: previous.made };
   }
   const { missing, made } = await fullCheckout(repository, tree, checkout, submodules, lfs);

@@ -45,7 +45,7 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
  * The git directory of a checkout: its `.git`, or where a submodule's gitfile (`gitdir: …`, as a
  * recursive clone writes it) points.
  */
-export function gitDirOf(workTree: string): string {
+function gitDirOf(workTree: string): string {
   const dotGit = path.join(workTree, '.git');
   try {
     if (!statSync(dotGit).isFile()) return dotGit;
@@ -137,7 +137,7 @@ export async function writeCommit(
 }
 
 /** The commit the checkout's HEAD names (detached), if any. */
-export function headOf(workTree: string): string | undefined {
+function headOf(workTree: string): string | undefined {
   try {
     const head = readFileSync(path.join(gitDirOf(workTree), 'HEAD'), 'utf8').trim();
     return OBJECT_ID.test(head) ? head : undefined;

@@ -2,6 +2,7 @@ import { copyFile, mkdir, rm, stat, utimes } from 'node:fs/promises';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { indexChangesArgs } from '../git/diffArgs.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { messages } from '../messages.js';
@@ -10,6 +11,7 @@ import { parseRawDiff } from './rawDiff.js';
 import { treeRecords } from './records.js';
 import type { JudgedTree, TreeSource } from './source.js';
 import { treeWithChanges } from './treeFromDiff.js';
+import { orSlowPath } from '../promises.js';
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
@@ -34,7 +36,7 @@ async function indexTree(repository: Repository, changesSince: (base: string) =>
   const base = readTreeMemo(memo);
   let id: string | undefined;
   if (base !== undefined) {
-    const raw = await changesSince(base).catch(() => undefined);
+    const raw = await orSlowPath(changesSince(base), undefined);
     const objects = path.join(repository.commonDir, 'objects');
     try {
       id = raw === undefined ? undefined : treeWithChanges(objects, base, parseRawDiff(raw));
@@ -67,7 +69,7 @@ function writeTreeMemo(repository: Repository, file: string, id: string): void {
 }
 
 /** The git tree id of a source. */
-export async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
+async function resolveTree(repository: Repository, source: TreeSource): Promise<string> {
   switch (source.kind) {
     case 'worktree':
       return worktreeTree(repository);
@@ -137,29 +139,15 @@ async function worktreeTree(repository: Repository): Promise<string> {
 
 /**
  * For the index, what changed since a given tree, from `git diff-index --cached` (no write-tree
- * needed), asked once per tree. A file only intended to be added (`git add -N`) is left out, as
- * `git write-tree` and so the commit leave it out (git's diff would list it as an empty file). A
- * submodule the repository says to ignore (`submodule.<name>.ignore = all`) is not ignored: CI's
- * clone checks out the commit recorded for it all the same.
+ * needed; git/diffArgs.ts says how it sees intent-to-add files and submodules), asked once per
+ * tree.
  */
-export function indexDiff(repository: Repository): (base: string) => Promise<string> {
+function indexDiff(repository: Repository): (base: string) => Promise<string> {
   const asked = new Map<string, Promise<string>>();
   return (base) => {
     let diff = asked.get(base);
     if (diff === undefined) {
-      diff = git(
-        [
-          'diff-index',
-          '--cached',
-          '--ita-invisible-in-index',
-          '--ignore-submodules=none',
-          '-r',
-          '-z',
-          '--no-renames',
-          base,
-        ],
-        inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
-      );
+      diff = git(indexChangesArgs(base), inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }));
       asked.set(base, diff);
     }
     return diff;

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import { checkoutGit } from './checkoutRepository.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
@@ -28,7 +30,7 @@ export async function writeCheckoutBlob(
  * temporary `next-index-<pid>.lock` (HEAD plus those paths) and the real index is being written
  * as `index.lock`: a fix only in the first would be committed but lost from the real index.
  */
-export function indexFilesToUpdate(repository: Repository): string[] {
+function indexFilesToUpdate(repository: Repository): string[] {
   const files = [repository.indexFile];
   if (/^next-index-\d+\.lock$/.test(path.basename(repository.indexFile))) {
     const real = path.join(repository.gitDir, 'index.lock');
@@ -38,11 +40,49 @@ export function indexFilesToUpdate(repository: Repository): string[] {
 }
 
 /** Points `file` in each index at a new blob, keeping its mode. */
-export async function stageBlob(repository: Repository, file: string, mode: string, blob: string): Promise<void> {
+async function stageBlob(repository: Repository, file: string, mode: string, blob: string): Promise<void> {
   for (const indexFile of indexFilesToUpdate(repository)) {
     await git(
       ['update-index', '--cacheinfo', `${mode},${blob},${file}`],
       inRepository(repository, { env: { GIT_INDEX_FILE: indexFile } }),
     );
+  }
+}
+
+/** A file of the index to point at a new blob; `previous`: the blob it pointed at (none: it was not staged). */
+export interface StagedChange {
+  file: string;
+  mode: string;
+  blob: string;
+  previous: string | undefined;
+}
+
+/**
+ * Points each file at its new blob, in every index the commit uses. If one fails, the files
+ * already changed get their previous blob back; one that cannot is an error that names it and
+ * the command that puts it back, since the index would then hold a fix the working tree does not.
+ */
+export async function stageAll(repository: Repository, changes: readonly StagedChange[]): Promise<void> {
+  const done: StagedChange[] = [];
+  try {
+    for (const change of changes) {
+      await stageBlob(repository, change.file, change.mode, change.blob);
+      done.push(change);
+    }
+  } catch (error) {
+    const unrestored: Array<StagedChange & { previous: string }> = [];
+    for (const { previous, ...change } of done) {
+      if (previous === undefined) continue;
+      try {
+        await stageBlob(repository, change.file, change.mode, previous);
+      } catch {
+        unrestored.push({ ...change, previous });
+      }
+    }
+    if (unrestored.length === 0) throw error;
+    throw new NixtagError('WRITE_FAILED', messages.indexNotRolledBack(unrestored.map((change) => change.file)), {
+      hint: messages.indexNotRolledBackHint(unrestored),
+      cause: error,
+    });
   }
 }

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import { readLooseObject } from './looseObjects.js';
 import { gitBytes } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
@@ -19,7 +21,9 @@ export async function readBlobs(repository: Repository, oids: readonly string[])
   while (offset < output.length) {
     const newline = output.indexOf(0x0a, offset);
     const [oid = '', type = '', size = ''] = output.subarray(offset, newline).toString('utf8').split(' ');
-    if (type === 'missing') throw new Error(`git cat-file: ${oid} is missing`);
+    if (type === 'missing') {
+      throw new NixtagError('GIT_FAILED', messages.gitObjectMissing(oid), { hint: messages.gitObjectMissingHint() });
+    }
     const length = Number(size);
     blobs.set(oid, output.subarray(newline + 1, newline + 1 + length));
     offset = newline + 1 + length + 1; // the content is followed by a newline

@@ -34,7 +34,7 @@ async function namesByPath(workTree: string): Promise<Map<string, string>> {
   const output = await git(
     ['config', '--file', '.gitmodules', '--null', '--get-regexp', '^submodule\\..*\\.path$'],
     checkoutGit(workTree),
-  ).catch(() => '');
+  ).catch(() => ''); // `--get-regexp` fails when nothing matches (or git cannot parse it): names are paths
   for (const record of output.split('\0')) {
     const [key = '', value = ''] = record.split('\n');
     const name = /^submodule\.(.*)\.path$/.exec(key)?.[1];

@@ -75,6 +75,25 @@ describe('the evaluation cache, seen from the hooks', () => {
     expect(calls.filter((call) => call.startsWith('rev-parse') && call.includes('--show-toplevel'))).toHaveLength(1);
   });
 
+  it('answers an idle hook with one git process of its own', () => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
+    repo.write({ 'app/main.go': 'package main // v2\n' });
+    repo.git('add', '--all');
+    expect(repo.run(['commit', '-m', 'v2']).code).toBe(0); // fixes the tag: the tree judged is gone
+    repo.write({ 'README.md': 'notes\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'notes']).code).toBe(0); // judges, and remembers the judgement
+
+    // A README-only commit: the skip decision answers it before the CLI loads, after one diff.
+    const git = tracedGit();
+    repo.write({ 'README.md': 'docs\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'docs'], { env: git.env }).code).toBe(0);
+    const ours = git.calls().filter((call) => !/^(?:commit|maintenance|gc)\b/.test(call));
+    expect(ours).toEqual([expect.stringMatching(/^diff-index --cached .*--name-only/)]);
+  });
+
   it('detects a manifest that is an input of its own image and says how to leave it out', () => {
     const unfiltered = `{ system ? builtins.currentSystem }:
 derivation {

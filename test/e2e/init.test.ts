@@ -6,10 +6,7 @@ import { nixtagCli } from '../helpers/cli.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
 import { gitRepo } from '../helpers/repo.js';
 
-const image = (name: string) => `{ system ? builtins.currentSystem }:
-derivation { name = "${name}"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo ${name} > $out" ]; }
-`;
-
+// Through the built CLI; the other layouts and managers run in-process in test/integration/init.test.ts.
 describe('nixtag init', () => {
   it('a single default.nix with :latest tags: prints a commented configuration and the first fix', () => {
     const repo = gitRepo({
@@ -43,56 +40,19 @@ describe('nixtag init', () => {
     expect(again.stderr).toContain('hint:');
   });
 
-  it('a monorepo of services and Helm values with maps: one image per service, matched by name or tag', () => {
-    const repo = gitRepo({
-      'services/api/default.nix': image('docker-image-api.tar.gz'),
-      'services/web/default.nix': image('web'),
-      'tools/shell.nix': '{ pkgs }: pkgs.hello\n',
-      'chart/values.yaml':
-        'api:\n  image:\n    repository: registry.example.com/team/api\n    tag: "1.2"\nweb:\n  image:\n    registry: registry.example.com\n    repository: team/web\n    tag: main\n',
-    });
-    const printed = nixtagCli(repo.dir, ['init']);
-    expect(printed.code).toBe(0);
-    const config = parse(printed.stdout) as { images: Array<Record<string, string>> };
-    expect(config.images.map((entry) => [entry.name, entry.nix])).toEqual([
-      ['api', 'services/api/default.nix'],
-      ['web', 'services/web/default.nix'],
-    ]);
-    expect(printed.stdout).toContain(
-      "tools/shell.nix: error: anonymous function at tools/shell.nix:1:1 called without required argument 'pkgs'",
-    );
-    expect(printed.stdout).not.toContain('.git/nixtag');
-    expect(nixtagCli(repo.dir, ['init', '--write']).code).toBe(0);
-    expect(nixtagCli(repo.dir, ['fix']).code).toBe(0);
-    const values = parse(repo.read('chart/values.yaml')) as Record<string, { image: { tag: string } }>;
-    expect(values.api!.image.tag).toMatch(/^[0-9a-z]{32}$/);
-    expect(values.web!.image.tag).toMatch(/^[0-9a-z]{32}$/);
-  });
-
-  it('a repository with nothing to manage: says so and writes nothing', () => {
-    const repo = gitRepo({ 'README.md': 'hello\n', 'k8s/db.yaml': deployment('postgres:15') });
-    const result = nixtagCli(repo.dir, ['init', '--write']);
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain('found nothing to manage');
-    expect(result.stdout).toContain('# No tracked .nix file');
-    expect(existsSync(path.join(repo.dir, '.nixtagrc.yaml'))).toBe(false);
-  });
-
-  it.each([
-    ['git', {}, '.git/hooks/pre-commit'],
-    ['husky', { '.husky/pre-commit': 'npm test\n' }, '.husky/pre-commit'],
-    ['lefthook', { 'lefthook.yml': 'pre-commit:\n  commands: {}\n' }, 'lefthook.yml'],
-    ['pre-commit', { '.pre-commit-config.yaml': 'repos: []\n' }, '.pre-commit-config.yaml'],
-  ])('--install wires the hooks of the manager in use: %s', (_manager, files, hookFile) => {
-    const repo = gitRepo({
-      'default.nix': plainImage,
-      'k8s/app.yaml': deployment('registry.example.com/team/app:v1'),
-      ...files,
-    });
-    const result = nixtagCli(repo.dir, ['init', '--write', '--install']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/pre-commit: (installed|chained) \(/);
-    expect(result.stdout).toContain(`(${path.join(repo.dir, hookFile)})`);
-    expect(readFileSync(path.join(repo.dir, hookFile), 'utf8')).toContain('nixtag');
-  });
+  it.each([['git', {}, '.git/hooks/pre-commit']])(
+    '--install wires the hooks of the manager in use: %s',
+    (_manager, files, hookFile) => {
+      const repo = gitRepo({
+        'default.nix': plainImage,
+        'k8s/app.yaml': deployment('registry.example.com/team/app:v1'),
+        ...files,
+      });
+      const result = nixtagCli(repo.dir, ['init', '--write', '--install']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/pre-commit: (installed|chained) \(/);
+      expect(result.stdout).toContain(`(${path.join(repo.dir, hookFile)})`);
+      expect(readFileSync(path.join(repo.dir, hookFile), 'utf8')).toContain('nixtag');
+    },
+  );
 });

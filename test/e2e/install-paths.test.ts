@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { hookEnv } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -40,15 +40,13 @@ function installAndUse(what: string): void {
 
 describe('install paths that work without a registry', () => {
   it('from a tarball (npm pack): LICENSE shipped, no source maps without their sources', () => {
-    const out = tempDir('pack-');
-    const packed = run(ROOT, 'npm', ['pack', '--pack-destination', out, '--json']);
-    expect(packed.code).toBe(0);
-    const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
-    const files = info!.files.map((file) => file.path);
-    expect(files).toContain('LICENSE');
-    expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
-    expect(readdirSync(out)).toEqual([info!.filename]);
-    installAndUse(path.join(out, info!.filename));
+    // Packed once per run (test/helpers/packSetup.ts).
+    const tarball = inject('nixtagTarball');
+    expect(tarball.files).toContain('LICENSE');
+    expect(tarball.files).toContain('dist/cli/bin.js');
+    expect(tarball.files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    expect(readdirSync(path.dirname(tarball.file))).toEqual([path.basename(tarball.file)]);
+    installAndUse(tarball.file);
   }, 300_000);
 
   it('from a git checkout (npm runs prepare, which builds it)', () => {

@@ -1,9 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { deployment } from '../helpers/expressions.js';
 import { appImage, hookEnv } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -18,23 +17,15 @@ function readmeBlock(name: string): string {
   return block[1]!;
 }
 
-let tarball = '';
-let removePack = () => {};
-afterAll(() => removePack());
-beforeAll(() => {
-  // The README's NIXTAG: a tarball made by `npm pack` in this checkout.
-  const out = mkdtempSync(path.join(tmpdir(), 'nixtag-pack-'));
-  removePack = () => rmSync(out, { recursive: true, force: true });
-  const packed = execFileSync('npm', ['pack', '--pack-destination', out, '--json'], { cwd: ROOT, encoding: 'utf8' });
-  tarball = path.join(out, (JSON.parse(packed) as Array<{ filename: string }>)[0]!.filename);
-}, 120_000);
+// The README's NIXTAG: the tarball `npm pack` made of this checkout, once per run (test/helpers/packSetup.ts).
+const tarball = inject('nixtagTarball').file;
 
 /**
  * A newcomer's repository: an image built from app/, a deployment tagged v1.0.0 (not a Nix hash
  * yet), and the README's commands run as written: the setup, one hook manager's section, the finish.
  * Then a stale commit is refused and a fixed one accepted.
  */
-function followReadme(manager: string): void {
+async function followReadme(manager: string): Promise<void> {
   const repo = gitRepo({
     'default.nix': appImage,
     'app/main.go': 'package main\n',
@@ -48,29 +39,33 @@ function followReadme(manager: string): void {
     npm_config_fund: 'false',
     npm_config_update_notifier: 'false',
   });
-  const sh = (script: string) => {
-    const result = spawnSync('sh', ['-e', '-c', script], { cwd: repo.dir, env, encoding: 'utf8' });
-    return { code: result.status ?? -1, output: result.stdout + result.stderr };
-  };
+  const sh = (script: string) =>
+    new Promise<{ code: number; output: string }>((resolve) => {
+      const child = spawn('sh', ['-e', '-c', script], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+      child.on('close', (code) => resolve({ code: code ?? -1, output }));
+    });
   for (const name of ['setup', manager, 'finish']) {
-    const step = sh(readmeBlock(name));
+    const step = await sh(readmeBlock(name));
     expect(step.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);
     expect(step.code, `README block ${name}:\n${step.output}`).toBe(0);
   }
   expect(repo.git('log', '--format=%s', '-1')).toContain('nixtag');
 
   repo.write({ 'app/main.go': 'package main // v2\n' });
-  const refused = sh('git add -A && git commit -m "v2 without the new tag"');
+  const refused = await sh('git add -A && git commit -m "v2 without the new tag"');
   expect(refused.code).not.toBe(0);
   expect(refused.output).toContain('stale reference');
-  const accepted = sh('npx nixtag fix && git add -A && git commit -m "v2 with its tag"');
+  const accepted = await sh('npx nixtag fix && git add -A && git commit -m "v2 with its tag"');
   expect(accepted.code, accepted.output).toBe(0);
 
   // A commit that only deletes an input (lint-staged runs no task for it) is refused too.
   repo.write({ 'app/extra.go': 'package main\n' });
-  const extra = sh('git add -A && npx nixtag fix && git add -A && git commit -m "extra"');
+  const extra = await sh('git add -A && npx nixtag fix && git add -A && git commit -m "extra"');
   expect(extra.code, extra.output).toBe(0);
-  const deletion = sh('git rm -q app/extra.go && git commit -m "only a deletion"');
+  const deletion = await sh('git rm -q app/extra.go && git commit -m "only a deletion"');
   expect(deletion.code, deletion.output).not.toBe(0);
   expect(deletion.output).toContain('stale reference');
 }

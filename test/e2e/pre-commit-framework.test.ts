@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,12 +9,24 @@ import { gitRepo, tempDir } from '../helpers/repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** A program run without blocking this process: the two cases below run at the same time. */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 /**
  * The pre-commit framework (Debian's package; .ci/run installs it) installs nixtag as a
  * `language: node` hook from a git checkout of this repository at its HEAD commit: cloned, built
  * by npm's `prepare`, packed and installed, exactly as a user's `.pre-commit-config.yaml` would.
  */
-describe('the pre-commit framework', () => {
+describe.concurrent('the pre-commit framework', () => {
   // With `node` alone the shim runs Debian's /usr/bin/nodejs (Node 20): nixtag hands over to the
   // Node >= 22 that is `node` on PATH.
   it.each([
@@ -22,7 +34,7 @@ describe('the pre-commit framework', () => {
     ['only node is, nodejs is Debian’s Node 20', ['node']],
   ])(
     'installs nixtag from a git checkout and judges commits and pushes: %s',
-    (_case, names) => {
+    async (_case, names) => {
       const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
       const repo = gitRepo({
         'default.nix': appImage,
@@ -38,7 +50,7 @@ describe('the pre-commit framework', () => {
         PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
         PRE_COMMIT_COLOR: 'never',
       });
-      const git = (args: string[]) => spawnSync('git', args, { cwd: repo.dir, env, encoding: 'utf8' });
+      const git = (args: string[]) => run('git', args, { cwd: repo.dir, env });
       const tag = JSON.parse(
         execFileSync(process.execPath, [path.join(ROOT, 'dist/cli/bin.js'), 'hash', '--json'], {
           cwd: repo.dir,
@@ -59,35 +71,31 @@ describe('the pre-commit framework', () => {
       const remote = path.join(tempDir('remote-'), 'remote.git');
       execFileSync('git', ['init', '--quiet', '--bare', remote]);
       repo.git('remote', 'add', 'origin', remote);
-      const install = spawnSync(
+      const install = await run(
         'pre-commit',
         ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'],
-        {
-          cwd: repo.dir,
-          env,
-          encoding: 'utf8',
-        },
+        { cwd: repo.dir, env },
       );
       expect(install.stderr + install.stdout).not.toMatch(/error/i);
       expect(install.status).toBe(0);
 
       repo.write({ 'app/main.go': 'package main // v2\n' });
       repo.git('add', 'app/main.go');
-      const refused = git(['commit', '-m', 'stale']);
+      const refused = await git(['commit', '-m', 'stale']);
       expect(refused.status).not.toBe(0);
       expect(refused.stdout + refused.stderr).toContain('stale reference');
 
       repo.write({ 'k8s/deployment.yaml': manifest(tag), 'app/main.go': 'package main\n' });
       repo.git('add', '--all');
-      const accepted = git(['commit', '-m', 'fresh']);
+      const accepted = await git(['commit', '-m', 'fresh']);
       expect(accepted.stdout + accepted.stderr).toContain('nixtag');
       expect(accepted.status).toBe(0);
-      expect(git(['push', '--quiet', 'origin', 'main']).status).toBe(0);
+      expect((await git(['push', '--quiet', 'origin', 'main'])).status).toBe(0);
 
       repo.write({ 'app/main.go': 'package main // v3\n' });
       repo.git('add', 'app/main.go');
-      expect(git(['commit', '--no-verify', '-m', 'stale, unverified']).status).toBe(0);
-      const push = git(['push', 'origin', 'main']);
+      expect((await git(['commit', '--no-verify', '-m', 'stale, unverified'])).status).toBe(0);
+      const push = await git(['push', 'origin', 'main']);
       expect(push.status).not.toBe(0);
       expect(push.stdout + push.stderr).toContain('stale reference');
     },

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +46,8 @@ export function snapshot(dir: string) {
 
 export interface Run {
   code: number | null;
+  /** The signal that ended it, if one did. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   ms: number;
@@ -56,7 +58,12 @@ export function runCli(
   cwd: string,
   args: string[],
   env: Record<string, string> = {},
-  options: { detached?: boolean; onStdout?: (text: string) => void; onStart?: (pid: number) => void } = {},
+  options: {
+    detached?: boolean;
+    onStdout?: (text: string) => void;
+    onStderr?: (text: string) => void;
+    onStart?: (pid: number) => void;
+  } = {},
 ): Promise<Run> {
   return new Promise((resolve) => {
     const started = performance.now();
@@ -73,8 +80,11 @@ export function runCli(
       stdout += chunk;
       options.onStdout?.(stdout);
     });
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      options.onStderr?.(stderr);
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: performance.now() - started }));
   });
 }
 
@@ -90,8 +100,4 @@ export function expectCleanError(run: Run): void {
   expect(run.stderr).not.toMatch(/unexpected internal error/);
   // eslint-disable-next-line no-control-regex
   expect(run.stderr + run.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
-}
-
-export function sh(command: string, cwd?: string): string {
-  return execFileSync('sh', ['-c', command], { cwd, encoding: 'utf8', env: testEnv() });
 }

@@ -17,7 +17,7 @@ derivation {
 }
 `;
 
-export const REPOSITORY = 'registry.example/app';
+const REPOSITORY = 'registry.example/app';
 
 export const manifest = (tag: string) => deployment(`${REPOSITORY}:${tag}`);
 

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { tempDir } from './repo.js';
 
@@ -42,41 +41,30 @@ export interface NixVariant {
 }
 
 /**
- * Debian 13's Nix 2.26 in a chroot beside the machine's Nix (scripts/ensure-nix226.sh installs it): the directory
- * NIXTAG_TEST_NIX226 names, or /srv/nix226, when it holds nix-instantiate and its /proc and /tmp
- * are mounted (repositories under /tmp must have the same path inside).
+ * Debian 13's Nix 2.26 beside the machine's (scripts/ensure-nix226.sh installs it): the directory
+ * of its shims (NIXTAG_NIX226_BIN, default /srv/nix226-bin; each call runs in a private mount
+ * namespace), when its nix-instantiate answers as 2.26.
  */
-export function nix226Root(): string | undefined {
-  const root = process.env.NIXTAG_TEST_NIX226 || '/srv/nix226';
-  if (!existsSync(path.join(root, 'usr/bin/nix-instantiate')) || !existsSync(path.join(root, 'proc/self'))) {
-    return undefined;
-  }
-  const probe = mkdtempSync(path.join(tmpdir(), 'nixtag-probe-'));
+function nix226Bin(): string | undefined {
+  const bin = process.env.NIXTAG_NIX226_BIN || '/srv/nix226-bin';
   try {
-    return existsSync(path.join(root, probe)) ? root : undefined;
-  } finally {
-    rmSync(probe, { recursive: true, force: true });
+    const version = execFileSync(path.join(bin, 'nix-instantiate'), ['--version'], { encoding: 'utf8' });
+    return / 2\.26\./.test(version) ? bin : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /** The Nix versions to test on: the machine's (2.8 on Debian 12) and, when set up, 2.26. */
 export function nixVariants(): NixVariant[] {
   const variants: NixVariant[] = [{ name: 'system Nix', env: {} }];
-  const root = nix226Root();
-  if (root === undefined) {
-    if (process.env.NIXTAG_TEST_NIX226 || process.env.NIXTAG_REQUIRE_SECOND_NIX === '1')
-      throw new Error(`no usable Nix 2.26 chroot at ${process.env.NIXTAG_TEST_NIX226 || '/srv/nix226'}`);
+  const bin = nix226Bin();
+  if (bin === undefined) {
+    if (process.env.NIXTAG_REQUIRE_SECOND_NIX === '1')
+      throw new Error(
+        `no Nix 2.26 at ${process.env.NIXTAG_NIX226_BIN || '/srv/nix226-bin'} (scripts/ensure-nix226.sh)`,
+      );
     return variants;
-  }
-  const bin = mkdtempSync(path.join(tmpdir(), 'nixtag-nix226-'));
-  process.once('exit', () => rmSync(bin, { recursive: true, force: true }));
-  for (const tool of ['nix-instantiate', 'nix-store', 'nix-prefetch-url']) {
-    const shim = path.join(bin, tool);
-    writeFileSync(
-      shim,
-      `#!/bin/sh\nexec chroot ${root} /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec /usr/bin/${tool} "$@"' "$PWD" "$@"\n`,
-    );
-    chmodSync(shim, 0o755);
   }
   variants.push({ name: 'Nix 2.26', env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
   return variants;

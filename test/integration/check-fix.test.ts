@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, fix, hash, NixtagError } from '../../src/index.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
+import { until } from '../helpers/pause.js';
 import { gitRepo } from '../helpers/repo.js';
 
 const REPO = 'registry.example:5000/team/app';
@@ -70,14 +71,15 @@ describe('check and fix on a working tree', () => {
     const expected = (await hash({ cwd: repo.dir, cache: false })).images[0]!.hash;
     const index = path.join(repo.dir, '.git', 'index');
     // Stage "2" and write "3" (the same size) within one second of the index, as a fast edit would.
+    const second = (file: string) => Math.floor(statSync(file).mtimeMs / 1000);
     for (;;) {
       writeFileSync(path.join(repo.dir, 'version.nix'), '"2"\n');
       repo.git('add', 'version.nix');
       writeFileSync(path.join(repo.dir, 'version.nix'), '"3"\n');
-      const second = (file: string) => Math.floor(statSync(file).mtimeMs / 1000);
       if (second(index) === second(path.join(repo.dir, 'version.nix'))) break;
     }
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // nixtag's own copy of the index is newer
+    // nixtag's own copy of the index is written in a later second than the edit.
+    await until(() => Date.now() / 1000 >= second(index) + 1, 'the clock passes the index second');
     const tag = async () => (await hash({ cwd: repo.dir, cache: false })).images[0]!.hash;
     const three = gitRepo({ 'default.nix': versioned('"3"') });
     expect(await tag()).toBe((await hash({ cwd: three.dir, cache: false })).images[0]!.hash);

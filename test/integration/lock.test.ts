@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NixtagError } from '../../src/errors.js';
-import { lockRepository } from '../../src/state/lock.js';
+import { lockRepository, STALE_MS } from '../../src/state/lock.js';
 import { openRepository } from '../../src/git/repository.js';
-import { gitRepo } from '../helpers/repo.js';
+import { pauses, until } from '../helpers/pause.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
 
 const lockModule = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/state/lock.js');
 
@@ -17,7 +18,8 @@ function holder(cwd: string, then: string, env: Record<string, string> = {}) {
     [
       '--input-type=module',
       '-e',
-      `const { lockRepository } = await import(${JSON.stringify(lockModule)});
+      `import { existsSync } from 'node:fs';
+       const { lockRepository } = await import(${JSON.stringify(lockModule)});
        const lock = await lockRepository({ gitDir: ${JSON.stringify(path.join(cwd, '.git'))} });
        console.log('locked');
        ${then}`,
@@ -28,10 +30,17 @@ function holder(cwd: string, then: string, env: Record<string, string> = {}) {
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
   child.stderr.on('data', (chunk) => (stderr += chunk));
-  const locked = new Promise<void>((resolve) => child.stdout.on('data', () => stdout.includes('locked') && resolve()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const locked = until(() => stdout.includes('locked'), 'the holder takes the lock', { stop: exited });
   return { child, locked, exited, output: () => ({ stdout, stderr }) };
 }
+
+/** JavaScript for a holder: busy until `file` exists (its event loop never turns), then let go. */
+const busyUntil = (file: string) =>
+  `const pause = new Int32Array(new SharedArrayBuffer(4));
+   while (!existsSync(${JSON.stringify(file)})) Atomics.wait(pause, 0, 0, 10);
+   await lock.release();
+   console.log('released');`;
 
 describe('the repository lock', () => {
   it('makes a second run wait for the first', async () => {
@@ -39,11 +48,13 @@ describe('the repository lock', () => {
     const repository = await openRepository(repo.dir);
     const lock = await lockRepository(repository);
     let second = false;
-    const waiting = lockRepository(repository).then((lock2) => {
+    let told = false;
+    const waiting = lockRepository(repository, { notify: () => (told = true) }).then((lock2) => {
       second = true;
       return lock2;
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // It says that it waits (after a second): it has waited, and not taken the lock meanwhile.
+    await until(() => told || second, 'the second run says it waits');
     expect(second).toBe(false);
     await lock.release();
     await (await waiting).release();
@@ -56,31 +67,41 @@ describe('the repository lock', () => {
     await run.locked;
     run.child.kill('SIGKILL');
     await run.exited;
-    expect(existsSync(path.join(repo.dir, '.git', 'nixtag', 'lock'))).toBe(true);
-    const started = performance.now();
-    const lock = await lockRepository(await openRepository(repo.dir));
-    // Its pid is gone: no need to wait for the lock to go stale (2 s).
-    expect(performance.now() - started).toBeLessThan(1_000);
+    const directory = path.join(repo.dir, '.git', 'nixtag', 'lock');
+    expect(existsSync(directory)).toBe(true);
+    // Fresh for an hour by its time: only its pid, gone, can tell that it is abandoned.
+    const later = new Date(Date.now() + 3_600_000);
+    utimesSync(directory, later, later);
+    const lock = await lockRepository(await openRepository(repo.dir), { waitSeconds: 5 });
     await lock.release();
   });
 
-  it('stays held while the holder is busy for 5 s, and a waiting run says so after a second', async () => {
+  it('stays held while the holder is busy past the stale time, and a waiting run says so after a second', async () => {
     const repo = gitRepo({ 'a.txt': 'a\n' });
     // The holder's main thread is blocked (as by parsing a 40 MB manifest): no timer of it runs.
-    const run = holder(
-      repo.dir,
-      `const end = Date.now() + 5000; while (Date.now() < end);
-       await lock.release(); console.log('released');`,
-    );
+    const go = path.join(tempDir('go-'), 'go');
+    const run = holder(repo.dir, busyUntil(go));
     await run.locked;
+    const directory = path.join(repo.dir, '.git', 'nixtag', 'lock');
+    const since = (JSON.parse(readFileSync(path.join(directory, 'owner'), 'utf8')) as { since: number }).since;
     const notes: string[] = [];
-    const started = performance.now();
-    const lock = await lockRepository(await openRepository(repo.dir), { notify: (text) => notes.push(text) });
-    const waited = performance.now() - started;
+    let acquired = false;
+    const waiting = lockRepository(await openRepository(repo.dir), { notify: (text) => notes.push(text) }).then(
+      (lock) => {
+        acquired = true;
+        return lock;
+      },
+    );
+    // Past the time after which an unrefreshed lock is abandoned: the holder's worker thread
+    // kept it fresh, and the waiting run did not take it.
+    await until(() => Date.now() > since + 2 * STALE_MS, 'the lock is older than the stale time');
+    expect(statSync(directory).mtimeMs).toBeGreaterThan(Date.now() - STALE_MS);
+    expect(acquired).toBe(false);
+    writeFileSync(go, '');
+    const lock = await waiting;
     expect(run.output()).toMatchObject({ stdout: expect.stringContaining('released') }); // the holder let go itself, never lost it
     expect(await run.exited).toBe(0);
     expect(run.output().stderr).toBe('');
-    expect(waited).toBeGreaterThan(4_000);
     expect(notes).toEqual([
       expect.stringMatching(/^nixtag: waiting for another nixtag run on this repository \(pid \d+\)/),
     ]);
@@ -89,7 +110,8 @@ describe('the repository lock', () => {
 
   it('gives up after the configured time with LOCK_TIMEOUT', async () => {
     const repo = gitRepo({ 'a.txt': 'a\n' });
-    const run = holder(repo.dir, 'setTimeout(() => lock.release(), 20_000);');
+    const go = path.join(tempDir('go-'), 'go');
+    const run = holder(repo.dir, busyUntil(go));
     try {
       await run.locked;
       const started = performance.now();
@@ -97,14 +119,15 @@ describe('the repository lock', () => {
         waitSeconds: 1.5,
         notify: () => undefined,
       }).catch((caught: unknown) => caught);
-      expect(performance.now() - started).toBeLessThan(4_000);
+      // Generous (the machine may be busy): the holder never lets go by itself.
+      expect(performance.now() - started).toBeLessThan(15_000);
       expect(error, String(error)).toBeInstanceOf(NixtagError);
       expect((error as NixtagError).code).toBe('LOCK_TIMEOUT');
       expect((error as NixtagError).kind).toBe('tool');
       expect((error as NixtagError).message).toMatch(/Another nixtag run \(pid \d+\) has held this repository's lock/);
       expect((error as NixtagError).hint).toMatch(/NIXTAG_LOCK_TIMEOUT/);
     } finally {
-      run.child.kill('SIGKILL');
+      writeFileSync(go, '');
       await run.exited;
     }
   });
@@ -116,18 +139,19 @@ describe('the repository lock', () => {
       await killed.locked;
       killed.child.kill('SIGKILL');
       await killed.exited;
-      // Six runs find the dead run's lock at once, and all of them pause after finding it
-      // abandoned; each holds the lock briefly, then lets go (release throws LOCK_LOST if
-      // another run took it meanwhile).
-      const runs = Array.from({ length: 6 }, () =>
+      // Six runs find the dead run's lock, and each stops after finding it abandoned until all
+      // six have; then all go on at once. Each holds the lock for a moment of work, then lets go
+      // (release throws LOCK_LOST if another run took it meanwhile).
+      const points = Array.from({ length: 6 }, () => pauses('lock-takeover'));
+      const runs = points.map((point) =>
         holder(
           repo.dir,
-          `await new Promise((resolve) => setTimeout(resolve, 50));
-           await lock.release();
-           console.log('released');`,
-          { NIXTAG_TEST_PAUSE_TAKEOVER_MS: '300' },
+          `await new Promise((resolve) => setTimeout(resolve, 50)); await lock.release(); console.log('released');`,
+          point.env,
         ),
       );
+      await Promise.all(points.map((point, index) => point.reached('lock-takeover', runs[index]!.exited)));
+      for (const point of points) point.go('lock-takeover');
       const codes = await Promise.all(runs.map((run) => run.exited));
       for (const [index, run] of runs.entries()) {
         expect(codes[index], run.output().stderr).toBe(0);

@@ -156,7 +156,7 @@ describe('manifests nixtag must not or cannot rewrite', () => {
     });
     const started = performance.now();
     const lenient = await check({ cwd: repo.dir });
-    expect(performance.now() - started).toBeLessThan(5_000); // generous: a hang is what this guards against
+    expect(performance.now() - started).toBeLessThan(20_000); // generous (the machine may be busy): a hang is what this guards against
     const messages = lenient.warnings.map((warning) => warning.message).join('\n');
     expect(messages).toMatch(/Skipped bomb.yaml:\d+:\d+: .*alias bomb/);
     expect(messages).toMatch(/Skipped deep.yaml:\d+:\d+: .*nests too deeply/);

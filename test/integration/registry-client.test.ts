@@ -7,6 +7,7 @@ import { onTestFinished, describe, expect, it } from 'vitest';
 import { MANIFEST_ACCEPT, RegistryClient } from '../../src/registry/client.js';
 import { CredentialStore } from '../../src/registry/credentials.js';
 import { DEFAULT_POLICY, type HttpPolicy } from '../../src/registry/http.js';
+import { until } from '../helpers/pause.js';
 import { tempDir } from '../helpers/repo.js';
 
 interface Seen {
@@ -110,9 +111,11 @@ describe('the registry client', () => {
   it('runs at most four requests to one registry at once, and asks each tag once per HEAD and GET', async () => {
     let inFlight = 0;
     let most = 0;
+    // Manifest requests are answered when the test says: then the client has as many in flight as it will.
+    const held: Array<() => void> = [];
     const registry = await fakeRegistry(async (request, response) => {
       most = Math.max(most, ++inFlight);
-      await new Promise((resolve) => setTimeout(resolve, 30));
+      if (request.url.includes('/manifests/')) await new Promise<void>((answer) => held.push(answer));
       inFlight--;
       // HEAD gives no digest here, so a GET follows.
       const headers = request.method === 'GET' ? { 'docker-content-digest': DIGEST } : {};
@@ -120,9 +123,18 @@ describe('the registry client', () => {
     });
     const registryClient = client(registry.host);
     const tags = Array.from({ length: 12 }, (_, index) => `v${index}`);
-    const answers = await Promise.all(tags.map((tag) => registryClient.manifestDigest('app', tag)));
-    expect(answers).toEqual(tags.map(() => ({ found: true, digest: DIGEST })));
-    expect(most).toBeLessThanOrEqual(4);
+    const unanswered = new Set(tags);
+    const answers = Promise.all(
+      tags.map((tag) => registryClient.manifestDigest('app', tag).finally(() => unanswered.delete(tag))),
+    );
+    // Each tag has one request at a time (HEAD, then GET): four in flight whenever four tags are left.
+    while (unanswered.size > 0) {
+      await until(() => held.length >= Math.min(4, unanswered.size), 'the client fills its slots');
+      expect(held.length).toBeLessThanOrEqual(4);
+      for (const answer of held.splice(0)) answer();
+    }
+    expect(await answers).toEqual(tags.map(() => ({ found: true, digest: DIGEST })));
+    expect(most).toBe(4);
     const gets = registry.manifests().filter((request) => request.method === 'GET');
     expect(gets.map((request) => request.url).sort()).toEqual(tags.map((tag) => `/v2/app/manifests/${tag}`).sort());
   });

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
-import type { NixtagError } from '../../src/errors.js';
+import { NixtagError } from '../../src/errors.js';
 import { tempDir } from '../helpers/repo.js';
 
 describe('parseConfig', () => {
@@ -94,5 +94,15 @@ describe("loadConfig with cosmiconfig's $import", () => {
     const error = (await loadConfig(root).catch((thrown: unknown) => thrown)) as NixtagError;
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain('missing.yaml');
+  });
+
+  it('points at the file that names the missing import, at any depth, with what to do', async () => {
+    const root = directory({ '.nixtagrc.yaml': '$import: conf/a.yaml\n', 'conf/a.yaml': '$import: gone.json\n' });
+    const error = (await loadConfig(root).catch((thrown: unknown) => thrown)) as NixtagError;
+    expect(error).toBeInstanceOf(NixtagError);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.location).toEqual({ file: 'conf/a.yaml' });
+    expect(error.message).toBe('The nixtag configuration conf/a.yaml imports gone.json ($import), which is not there.');
+    expect(error.hint).toMatch(/\$import/);
   });
 });

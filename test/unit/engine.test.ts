@@ -3,12 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
-import { anyCanMatter } from '../../src/engine/idle.js';
+import { anyCanMatter } from '../../src/skip/canMatter.js';
 import { mentionWarnings } from '../../src/engine/mentions.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
 import type { TreeEntry } from '../../src/types.js';
-import { readReference, type ReadReference } from '../../src/manifest/resolve.js';
+import { readReference, type ParsedReference } from '../../src/manifest/resolve.js';
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
 import { evaluationInputs, staticInputs } from '../../src/nix/source/inputs.js';
@@ -17,14 +17,7 @@ import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
-import {
-  CONFIG_FILE,
-  canMatter,
-  environmentHash,
-  readJudgement,
-  recordJudgement,
-  type Judgement,
-} from '../../src/state/judgements.js';
+import { CONFIG_FILE, canMatter, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
 import { tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
 
@@ -248,7 +241,7 @@ describe('the paths a symlinked manifest is read through', () => {
 
 describe('the last judgement', () => {
   const judgement = (extra: Partial<Judgement> = {}): Judgement => ({
-    environment: environmentHash('env'),
+    environment: 'env',
     tree: 'tree1',
     ok: true,
     references: 2,
@@ -319,10 +312,9 @@ describe('PATH arguments', () => {
   });
 });
 
-function references(text: string): ReadReference[] {
-  const outcome = scanManifest('k8s/app.yaml', text, true);
-  if (!('scanned' in outcome)) throw new Error(outcome.skipped.message);
-  return outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+function references(text: string): ParsedReference[] {
+  const { scanned } = scanManifest('k8s/app.yaml', text, true);
+  return scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
 }
 
 describe('image inference without configuration', () => {

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exec, terminateChildren } from '../../src/exec.js';
+import { until } from '../helpers/pause.js';
+import { tempDir } from '../helpers/repo.js';
 
 const env = { PATH: process.env.PATH };
 
@@ -44,11 +47,9 @@ describe('exec', () => {
     }
   };
   const pidOf = (stderr: string) => Number(/pid (\d+)/.exec(stderr)?.[1]);
-  /** Whether it is still running after up to a second: a signalled process dies soon, not at once. */
+  /** Whether it is still running after up to five seconds: a signalled process dies soon, not at once. */
   const survives = async (pid: number) => {
-    for (let waited = 0; waited < 1_000 && alive(pid); waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(() => !alive(pid), `process ${pid} ends`, { timeoutMs: 5_000 }).catch(() => undefined);
     return alive(pid);
   };
   // A program that ignores SIGTERM and starts a helper in its group, as Nix may.
@@ -62,25 +63,28 @@ describe('exec', () => {
       answeredBy: (text) => text.includes('answer'),
     });
     const helper = Number(/helper (\d+)/.exec(result.stderr)?.[1]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(alive(pidOf(result.stderr))).toBe(false);
-    expect(alive(helper)).toBe(false);
+    expect(await survives(pidOf(result.stderr))).toBe(false);
+    expect(await survives(helper)).toBe(false);
   });
 
   it('owned: a timeout ends a program that ignores SIGTERM (KILL after the grace)', async () => {
     const started = performance.now();
     const result = await exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true, timeoutMs: 300 });
     expect(result).toMatchObject({ failed: true, timedOut: true });
-    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(performance.now() - started).toBeLessThan(15_000); // the program alone would run 30 s
     const helper = Number(/helper (\d+)/.exec(result.stderr)?.[1]);
     expect(await survives(helper)).toBe(false);
   });
 
   it('owned: an abort, and terminateChildren, end what still runs', async () => {
     const controller = new AbortController();
-    const aborted = exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true, signal: controller.signal });
-    const running = exec('sh', ['-c', `${stubborn}; wait`], { cwd: '/', env, owned: true });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Each says when its trap and helper are set up, by a file.
+    const ready = (name: string) => path.join(tempDir('ready-'), name);
+    const [first, second] = [ready('aborted'), ready('running')];
+    const started = (file: string) => `${stubborn}; touch '${file}'; wait`;
+    const aborted = exec('sh', ['-c', started(first)], { cwd: '/', env, owned: true, signal: controller.signal });
+    const running = exec('sh', ['-c', started(second)], { cwd: '/', env, owned: true });
+    await until(() => existsSync(first) && existsSync(second), 'both programs are set up');
     controller.abort();
     expect((await aborted).failed).toBe(true);
     await terminateChildren();

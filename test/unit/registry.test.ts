@@ -115,12 +115,25 @@ describe('retries and limits', () => {
     const limiter = new Limiter(2);
     let running = 0;
     let most = 0;
-    const task = async () => {
-      most = Math.max(most, ++running);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      running--;
-    };
-    await Promise.all(Array.from({ length: 7 }, () => limiter.run(task)));
+    // Each task runs until the test ends it: the limiter must start the next in its place, and
+    // never a third beside two.
+    const ends: Array<() => void> = [];
+    const task = () =>
+      new Promise<void>((resolve) => {
+        most = Math.max(most, ++running);
+        ends.push(() => {
+          running--;
+          resolve();
+        });
+      });
+    const all = Promise.all(Array.from({ length: 7 }, () => limiter.run(task)));
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    for (let ended = 0; ended < 7; ended++) {
+      await settle();
+      expect(running).toBe(Math.min(2, 7 - ended));
+      ends.shift()!();
+    }
+    await all;
     expect(most).toBe(2);
   });
 });

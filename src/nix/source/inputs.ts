@@ -3,99 +3,12 @@ import path from 'node:path';
 import { TreeIndex } from '../../treeIndex.js';
 import type { TreeEntry } from '../../types.js';
 import { messages } from '../../messages.js';
+import { fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 
-/**
- * What an evaluation can read of the repository: the files Nix parsed, every path literal in
- * them (a file, or a whole directory), the configuration and the pin (state/inputKey.ts keeps
- * the set and its key).
- *
- * A Nix path literal (`./x`, `../x`, `./.`, `x/y`), and whether an interpolation follows it.
- * Strings and comments are scanned too: a literal-like word there only adds an input.
- */
-const PATH_LITERAL = /(?<![\w.+\-/~<])((?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?|\.{1,2}\/|[\w.+-]+\/(?=\$\{))(\$\{)?/g;
-
-/**
- * `..` anywhere but in a path literal (a string such as "/../x" appended to a path, or an
- * interpolation that holds one) can lead a path value above the directory its literal names.
- * `...` (a function's formals) is not one.
- */
-const PARENT_OUTSIDE_LITERAL = /(?<!\.)\.\.(?!\.)/;
-
-/** Constructs that reach files by computed names, or that do arithmetic on paths. */
-const UNTRACKABLE: ReadonlyArray<[RegExp, string]> = [
-  [/(?<![\w.])\/\.\s*\+/, '/. + …'],
-  [/\btoPath\b/, 'builtins.toPath'],
-  [/\bstorePath\b/, 'builtins.storePath'],
-  [/\bdirOf\b/, 'dirOf'],
-  [
-    /\bfetch(?:Git|Tree|Tarball|url|Mercurial)\s*(?:\{[^}]*?url\s*=\s*)?"(?:\/|\.|~|file:|\$\{)/,
-    'a fetch of a local path given as a string',
-  ],
-  [/<(?!nixpkgs[/>])[\w.+-]+(?:\/[\w.+-]+)*>/, 'a search path other than <nixpkgs>'],
-  [/(?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?\s*\+/, 'a path literal extended with +'],
-  // nixpkgs functions that walk up from a path they are given.
-  [/\blocateDominatingFile\b/, 'lib.filesystem.locateDominatingFile'],
-];
-
-/**
- * A path value turned into its location as a string (`toString ./x`) can be edited into the name
- * of any file (`replaceStrings`, `+ ".json"`) that no literal names; so can the location of the
- * file itself (`__curPos`, `unsafeGetAttrPos`). `toString` counts when its argument is a path
- * literal, or a name (or an attribute path ending in a name) bound in the same file to one
- * (`src = ./.;`, `{ root ? ../. }:`); `toString port` does not.
- */
-const POSITION = /\b(?:__curPos|unsafeGetAttrPos)\b/;
-const TO_STRING = /\b(toString|toXML)\s*\(?\s*([^\s()]+)/g;
-const BOUND_TO_PATH = /([A-Za-z_][\w'-]*)\s*[=?]\s*\(?\s*(?:~?\.{0,2}\/|\.\.?(?=[\s;,)}])|[\w.+-]+\/[\w.+-])/g;
-const STARTS_AS_PATH = /^(?:~?\.{0,2}\/|\.\.?$|[\w.+-]+\/[\w.+-])/;
-
-/** The construct that makes a path's location a string in `text`, if any. */
-function locationString(text: string): string | undefined {
-  const position = POSITION.exec(text);
-  if (position) return position[0];
-  const bound = new Set([...text.matchAll(BOUND_TO_PATH)].map((match) => match[1]!));
-  for (const [, builtin, argument = ''] of text.matchAll(TO_STRING)) {
-    const name = /^[A-Za-z_][\w'.-]*/.exec(argument)?.[0].split('.').pop() ?? '';
-    if (STARTS_AS_PATH.test(argument) || bound.has(name)) return `${builtin} ${argument}`;
-  }
-  return undefined;
-}
-
-function normalise(file: string): string {
-  return file === '.' ? '' : file;
-}
-
-/** The inputs one parsed file names: its own path, its path literals, or why none can be trusted. */
-function fileInputs(relativeFile: string, text: string): { paths: string[]; untrackable?: string } {
-  for (const [pattern, construct] of UNTRACKABLE) {
-    if (pattern.test(text)) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
-  }
-  const location = locationString(text);
-  if (location !== undefined) {
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, `${location} (a location as a string)`) };
-  }
-  if (PARENT_OUTSIDE_LITERAL.test(text.replace(PATH_LITERAL, ''))) {
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, '`..` outside a path literal') };
-  }
-  const directory = path.posix.dirname(relativeFile);
-  const paths = [relativeFile];
-  for (const match of text.matchAll(PATH_LITERAL)) {
-    let literal = match[1]!;
-    // `./services/${name}`: any name under the directory before the interpolation.
-    if (match[2] !== undefined) literal = literal.slice(0, literal.lastIndexOf('/') + 1) || '.';
-    const resolved = path.posix.normalize(path.posix.join(directory, literal)).replace(/\/$/, '');
-    // Outside the repository (or back into it through the checkout's own name): not keyed by it.
-    if (resolved === '..' || resolved.startsWith('../')) {
-      return {
-        paths: [],
-        untrackable: messages.untrackableInput(relativeFile, `the path ${match[1]}, outside the repository`),
-      };
-    }
-    paths.push(normalise(resolved));
-  }
-  return { paths };
-}
+// What an evaluation can read of the repository: the files Nix parsed, every path literal in
+// them (a file, or a whole directory; fileInputs.ts reads one file), the configuration and the
+// pin (state/inputKey.ts keeps the set and its key).
 
 /**
  * Nix text that is not a file of the tree but is evaluated as if it were `file`: a `--arg`
@@ -142,7 +55,7 @@ async function followedText(file: string, nixByName: boolean): Promise<string | 
   return bytes.toString('utf8');
 }
 
-type Found = { paths: string[]; untrackable?: string };
+type Found = FileInputs;
 
 /**
  * Each file's inputs, read once however many closures pass through it (a shared expression

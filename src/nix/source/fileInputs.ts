@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { messages } from '../../messages.js';
+import { computedReach, locationString, namesOfPaths } from './constructs.js';
+import { lex, stringValue, type Token } from './lexer.js';
+
+/** The inputs one Nix file names: its own path and its path literals, or why none can be trusted. */
+export interface FileInputs {
+  paths: string[];
+  untrackable?: string;
+}
+
+/** `..` that is not part of `...` (a function's formals). */
+const PARENT = /(?<!\.)\.\.(?!\.)/;
+
+/** `text` with the relative path literals among `tokens` blanked: those are resolved, not escaped. */
+function withoutRelativePaths(text: string, tokens: readonly Token[]): string {
+  let rest = '';
+  let at = 0;
+  for (const token of tokens) {
+    if (token.kind !== 'path' || token.text.startsWith('/')) continue;
+    rest += `${text.slice(at, token.start)} `;
+    at = token.end;
+  }
+  return rest + text.slice(at);
+}
+
+/** Tokens and the text they were read from. */
+interface Reading {
+  tokens: Token[];
+  source: string;
+}
+
+/**
+ * The file read by the lexer (lexer.ts) three ways; a construct found in any counts:
+ * - as Nix reads it, comments left out (`toString /* … *\/ ./x` is one call);
+ * - as words, every comment, string and URI read as if it were code: a string can name a builtin
+ *   (`getAttr "dirOf" builtins`) or a path, and a word in a comment only adds an input or makes
+ *   every file count;
+ * - the strings' values, their escapes decoded (`"\d\i\rOf"` is `dirOf`), as words too.
+ * `strings`: the text and the value of each string and URI.
+ */
+function read(text: string): { readings: Reading[]; strings: string[] } {
+  const code = lex(text);
+  const literals = code.filter((token) => token.kind === 'stringText' || token.kind === 'uri');
+  const values = literals.map((token) => (token.kind === 'stringText' ? stringValue(token) : token.text));
+  const decoded = values.filter((value, index) => value !== literals[index]!.text).join('\n');
+  return {
+    readings: [
+      { tokens: code.filter((token) => token.kind !== 'comment'), source: text },
+      { tokens: lex(text, 'words'), source: text },
+      { tokens: lex(decoded, 'words'), source: decoded },
+    ],
+    strings: [...literals.map((token) => token.text), ...values],
+  };
+}
+
+/**
+ * Why the file's path literals cannot be trusted to name what it reads, if they cannot. A
+ * string's text (or a URI's) can be appended to a path (`d + "/../x"`), so any `..` in it, even
+ * in a path-like word, leaves the directory a literal names; elsewhere, `..` outside a path
+ * literal does (a comment's `../x` is resolved as the literal it would be).
+ */
+function untrackable(text: string, { readings, strings }: ReturnType<typeof read>): string | undefined {
+  for (const { tokens, source } of readings) {
+    const construct = computedReach(tokens, source);
+    if (construct !== undefined) return construct;
+  }
+  const bound = new Set(readings.flatMap(({ tokens }) => [...namesOfPaths(tokens)]));
+  for (const { tokens } of readings) {
+    const location = locationString(tokens, bound);
+    if (location !== undefined) return `${location} (a location as a string)`;
+  }
+  const words = readings[1]!.tokens;
+  if (strings.some((value) => PARENT.test(value)) || PARENT.test(withoutRelativePaths(text, words))) {
+    return '`..` outside a path literal';
+  }
+  return undefined;
+}
+
+/**
+ * The inputs `text`, the file `relativeFile` of the repository, names: every relative path
+ * literal (a file, or a whole directory), in its code, strings or comments; the directory before
+ * an interpolation in one (`./services/${name}`: anything under `./services`).
+ */
+export function fileInputs(relativeFile: string, text: string): FileInputs {
+  const reading = read(text);
+  const construct = untrackable(text, reading);
+  if (construct !== undefined) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
+  const directory = path.posix.dirname(relativeFile);
+  const paths = new Set([relativeFile]);
+  for (const { tokens } of reading.readings) {
+    for (const token of tokens) {
+      if (token.kind !== 'path' || token.text.startsWith('/')) continue;
+      let literal = token.text;
+      // `./services/${name}`: any name under the directory before the interpolation.
+      if (token.interpolated === true) literal = literal.slice(0, literal.lastIndexOf('/') + 1) || '.';
+      const resolved = path.posix.normalize(path.posix.join(directory, literal)).replace(/\/$/, '');
+      // Outside the repository (or back into it through the checkout's own name): not keyed by it.
+      if (resolved === '..' || resolved.startsWith('../')) {
+        return {
+          paths: [],
+          untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
+        };
+      }
+      paths.add(resolved === '.' ? '' : resolved);
+    }
+  }
+  return { paths: [...paths] };
+}

@@ -1,0 +1,80 @@
+import { changedPathsArgs, deletedSinceHeadArgs, pathsOf } from '../git/diffArgs.js';
+import type { Judgement } from '../state/judgements.js';
+import type { TreeSource } from '../tree/source.js';
+import { anyCanMatter } from './canMatter.js';
+import { givenPaths } from './givenPaths.js';
+
+/** Whether a run can be answered from the last judgement, and how. */
+export type SkipAnswer =
+  /** Nothing that matters changed since a tree judged up to date: this one is too. */
+  | { kind: 'good'; references: number }
+  /** None of the PATH arguments, nor anything deleted since HEAD, can change a verdict: exit 0. */
+  | { kind: 'nothing-to-do' }
+  /** Looked: no judgement speaks for this run, or something that matters changed. The full run judges. */
+  | { kind: 'judge' }
+  /** Could not look (git failed, no HEAD, a PATH that is not there): the full run decides, and names what is wrong. */
+  | { kind: 'unsure' };
+
+/** One run's question: hook pre-commit / pre-push, check --staged [PATH...], check [PATH...]. */
+export interface SkipQuestion {
+  /** The judged tree. */
+  source: TreeSource;
+  /** PATH arguments as given (relative to the context's cwd, or absolute). */
+  paths: readonly string[];
+  /**
+   * The caller may answer "good" from the judgement alone (a hook, the idle answer); a full run,
+   * whose output lists the references, takes only "nothing to do".
+   */
+  acceptsGood: boolean;
+}
+
+/** What the decision reads: where the repository is, its last judgement, and its git. */
+export interface SkipContext {
+  root: string;
+  /** Where PATH arguments are relative to. */
+  cwd: string;
+  /** The judgement to answer from, already found to speak for this run environment (lastJudgement.ts). */
+  judgement: () => Judgement | undefined | Promise<Judgement | undefined>;
+  /** The judged tree's id, when the caller knows it already: a judgement of that very tree needs no diff. */
+  treeId?: string | undefined;
+  /** Runs git on the repository, with the index git uses now; undefined when git failed. */
+  git: (args: readonly string[]) => Promise<string | undefined>;
+}
+
+const JUDGE: SkipAnswer = { kind: 'judge' };
+const UNSURE: SkipAnswer = { kind: 'unsure' };
+
+/**
+ * The one rule by which a run is answered from the last judgement; when unsure, the full run,
+ * which gives the right answer, goes on.
+ *
+ * 1. A PATH argument that is not there is the full run's to refuse, whatever was judged.
+ * 2. The judgement speaks for this tree when nothing that can matter (an input, a manifest or a
+ *    file that may become one, a configuration file: state/judgements.ts) changed since the tree
+ *    it judged: if that tree was up to date, so is this one.
+ * 3. Otherwise only PATH arguments can end the run with exit 0: when every one is a file and
+ *    none of them can matter. lint-staged passes only added, copied, modified and renamed paths
+ *    (`--diff-filter=ACMR`), never a deletion or the old name of a rename, which change the tree
+ *    as much: so what the index (or working tree) deleted since HEAD counts as given. Without a
+ *    HEAD, paths do not narrow.
+ */
+export async function skipAnswer(question: SkipQuestion, context: SkipContext): Promise<SkipAnswer> {
+  const given = givenPaths(context.root, context.cwd, question.paths);
+  if (given.some((path) => path.kind === 'missing')) return UNSURE;
+  const narrows = given.length > 0 && given.every((path) => path.kind !== 'directory');
+  if (!question.acceptsGood && !narrows) return JUDGE; // before the judgement: a full run's may cost
+  const judgement = await context.judgement();
+  const good = judgement?.ok === true && question.acceptsGood;
+  if (judgement === undefined || (!good && !narrows)) return JUDGE;
+  if (judgement.tree !== context.treeId) {
+    const changed = await context.git(changedPathsArgs(judgement.tree, question.source));
+    if (changed === undefined) return UNSURE;
+    if (await anyCanMatter(judgement, pathsOf(changed))) return JUDGE;
+  }
+  if (good) return { kind: 'good', references: judgement.references };
+  const { source } = question;
+  const deleted = source.kind === 'rev' ? '' : await context.git(deletedSinceHeadArgs(source.kind));
+  if (deleted === undefined) return UNSURE;
+  const files = given.flatMap((path) => (path.kind === 'file' ? [path.path] : []));
+  return (await anyCanMatter(judgement, [...files, ...pathsOf(deleted)])) ? JUDGE : { kind: 'nothing-to-do' };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { nixtag } from '../helpers/inProcess.js';
+import { deployment, plainImage } from '../helpers/expressions.js';
+import { gitRepo, type Files } from '../helpers/repo.js';
+
+// Issue 9's layouts, run in-process (test/helpers/inProcess.ts) in real git repositories with real
+// Nix; test/e2e/layouts.test.ts runs two through the built CLI.
+const REPO = 'registry.example.com/team/app';
+const CONFIG = `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n`;
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+
+async function repoWith(files: Files) {
+  const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': CONFIG, ...files });
+  const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+  expect(tag).toMatch(/^[0-9a-z]{32}$/);
+  return { repo, tag };
+}
+
+/** check and fix both refuse `file` (exit 2, the code, file:line:column) and leave it as it was. */
+async function expectRefused(file: string, content: string, code: string, at: string): Promise<void> {
+  const { repo } = await repoWith({ [file]: content });
+  for (const command of ['check', 'fix']) {
+    const run = await nixtag(repo.dir, [command]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`nixtag: error [${code}]`);
+    expect(run.stderr).toContain(`at ${file}:${at}`);
+  }
+  expect(repo.read(file)).toBe(content);
+}
+
+describe('the CLI on the layouts of issue 9', () => {
+  it('binds a whole-reference marker to the configured repository and says the repository changed', async () => {
+    const { repo, tag } = await repoWith({ 'k8s/app.yaml': deployment('user:v1.0.0 # {"$nixtag": "app"}') });
+    const stale = await nixtag(repo.dir, ['check']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('current:  user:v1.0.0');
+    expect(stale.stdout).toContain(`the repository changes from user:v1.0.0`);
+    const fixed = await nixtag(repo.dir, ['fix']);
+    expect(fixed.code).toBe(0);
+    expect(repo.read('k8s/app.yaml')).toBe(deployment(`${REPO}:${tag} # {"$nixtag": "app"}`));
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+  });
+
+  it('reports a Helm map without a tag as stale, and fix refuses with exit 2 saying what to add', async () => {
+    const values = `image:\n  repository: ${REPO}\n  pullPolicy: IfNotPresent\n`;
+    const { repo, tag } = await repoWith({ 'chart/values.yaml': values });
+    const stale = await nixtag(repo.dir, ['check']);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('chart/values.yaml:2:15: stale reference to app');
+    const fixed = await nixtag(repo.dir, ['fix']);
+    expect(fixed.code).toBe(2);
+    expect(fixed.stderr).toContain(`hint: Add \`tag: "${tag}"\``);
+    expect(repo.read('chart/values.yaml')).toBe(values);
+  });
+
+  it('judges a map tag@digest like the string form, and notes a stale digest dropped', async () => {
+    const { repo, tag } = await repoWith({});
+    const values = (written: string) => `image:\n  repository: ${REPO}\n  tag: "${written}@${DIGEST}"\n`;
+    repo.write({ 'chart/values.yaml': values(tag) });
+    repo.commit('current with digest');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    repo.write({ 'chart/values.yaml': values('1.0') });
+    repo.commit('stale with digest');
+    const fixed = await nixtag(repo.dir, ['fix']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toContain('the stale @sha256 digest pins the old image and is dropped');
+    expect(repo.read('chart/values.yaml')).toBe(`image:\n  repository: ${REPO}\n  tag: "${tag}"\n`);
+  });
+
+  it('lists skipped files, unknown markers and mentions as warnings with file and line', async () => {
+    const { repo, tag } = await repoWith({
+      'k8s/app.yaml': deployment(`${REPO}:${'0'.repeat(31)}a`),
+      'k8s/other.yaml': 'data:\n  x: v1 # {"$nixtag": "nope:tag"}\n',
+      'chart/Chart.yaml': 'name: app\n',
+      'chart/templates/deployment.yaml': `spec:\n  image: {{ .Values.image }}\n  # was ${REPO}:1.0\n`,
+      'docs/deploy.md': `Run it:\n\n    docker run ${REPO}:latest\n`,
+      'jsonnet/app.jsonnet': `{ image: "${REPO}:" + tag, other: "${REPO}-other:1" }\n`,
+      'k8s/template.yaml': `{{- if .Values.x }}\nimage: ${REPO}\n{{- end }}\n`,
+    });
+    const json = await nixtag(repo.dir, ['check', '--json']);
+    expect(json.code).toBe(1);
+    const { warnings } = JSON.parse(json.stdout) as {
+      warnings: Array<{ file: string; line: number; message: string }>;
+    };
+    expect(warnings.map(({ file, line }) => `${file}:${line}`)).toEqual([
+      'k8s/template.yaml:1',
+      'k8s/other.yaml:2',
+      'chart/templates/deployment.yaml:3',
+      'docs/deploy.md:3',
+      'jsonnet/app.jsonnet:1',
+      'k8s/template.yaml:2',
+    ]);
+    expect(warnings[0]!.message).toMatch(/^Skipped k8s\/template\.yaml:1:\d+: not YAML \(.*[^:]\)\.$/);
+    expect(warnings[1]!.message).toContain("names 'nope'");
+
+    const text = await nixtag(repo.dir, ['check']);
+    expect(text.stderr).toContain('4 places outside the shapes nixtag manages name a managed repository');
+    expect(text.stderr).not.toContain('docs/deploy.md:3');
+    const verbose = await nixtag(repo.dir, ['check', '--verbose']);
+    expect(verbose.stderr).toContain(`docs/deploy.md:3: names ${REPO} in a place nixtag does not manage`);
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('k8s/app.yaml')).toBe(deployment(`${REPO}:${tag}`));
+  });
+
+  it('refuses a manifest with conflict markers in the default set, with file:line and exit 2', async () => {
+    const conflicted = `kind: Pod\nspec:\n  containers:\n<<<<<<< HEAD\n    - image: ${REPO}:1\n=======\n    - image: ${REPO}:2\n>>>>>>> other\n`;
+    await expectRefused('k8s/pod.yaml', conflicted, 'CONFLICT_MARKERS', '4:1');
+  });
+
+  it('places a YAML error at the bracket left open, not at the end of the file', async () => {
+    const broken = `a: 1\nb: 2\nc: 3\nimage: [${REPO}:1.0\n\n`;
+    const { repo } = await repoWith({
+      '.nixtagrc.yaml': `${CONFIG}    manifests: ["k8s/*.yaml"]\n`,
+      'k8s/broken.yaml': broken,
+    });
+    const run = await nixtag(repo.dir, ['check']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('at k8s/broken.yaml:4:8');
+    expect(run.stderr).not.toMatch(/at line \d+, column \d+:\)/);
+  });
+});

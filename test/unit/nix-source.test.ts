@@ -1,0 +1,439 @@
+/**
+ * The one reader of Nix source (src/nix/source/): the lexer, the code doctor reads
+ * (nixCode) and the inputs a file names (fileInputs), against tables of snippets, real files
+ * of nixpkgs' lib, and the regex reader it replaced (kept below as the reference only).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { nixCode } from '../../src/nix/source/code.js';
+import { fileInputs, type FileInputs } from '../../src/nix/source/fileInputs.js';
+import { lex, stringValue, type LexMode } from '../../src/nix/source/lexer.js';
+
+/** nixpkgs' real lib (MIT), copied beside its licence and source. */
+const NIXPKGS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nixpkgs-lib');
+
+/** Each token as `kind:text`; a path an interpolation continues as `path…:`. */
+const tokens = (text: string, mode: LexMode = 'code') =>
+  lex(text, mode).map((token) => `${token.kind}${token.interpolated === true ? '…' : ''}:${token.text}`);
+
+describe('the lexer reads Nix as Nix does', () => {
+  it.each<[string, string, string[]]>([
+    [
+      'path literals: relative, parent, the directory, home, absolute, a word with slashes, numbers',
+      './x ../x ./. ~/x /etc/x x/y.nix 1/2',
+      ['path:./x', 'path:../x', 'path:./.', 'homePath:~/x', 'path:/etc/x', 'path:x/y.nix', 'path:1/2'],
+    ],
+    ['a + inside a path segment is part of it', './gtk+3.nix + x', ['path:./gtk+3.nix', 'symbol:+', 'identifier:x']],
+    [
+      'search paths, also between names without spaces',
+      '<nixpkgs> <nixpkgs/lib> a<b>c a < b',
+      [
+        'searchPath:<nixpkgs>',
+        'searchPath:<nixpkgs/lib>',
+        'identifier:a',
+        'searchPath:<b>',
+        'identifier:c',
+        'identifier:a',
+        'symbol:<',
+        'identifier:b',
+      ],
+    ],
+    [
+      'an interpolated path, its parts and what follows it',
+      './a/${b}/c.nix; x/${y}; ./a${b}',
+      [
+        'path…:./a/',
+        'interpolation:${',
+        'identifier:b',
+        'symbol:}',
+        'pathPart:/c.nix',
+        'symbol:;',
+        'path…:x/',
+        'interpolation:${',
+        'identifier:y',
+        'symbol:}',
+        'symbol:;',
+        'path…:./a',
+        'interpolation:${',
+        'identifier:b',
+        'symbol:}',
+      ],
+    ],
+    ['a home path with an interpolation', '~/${x}', ['homePath…:~/', 'interpolation:${', 'identifier:x', 'symbol:}']],
+    [
+      'operators that look like paths or comments',
+      'a//b a / b ...',
+      ['identifier:a', 'symbol://', 'identifier:b', 'identifier:a', 'symbol:/', 'identifier:b', 'symbol:...'],
+    ],
+    [
+      'a string with an interpolation, and a path inside it',
+      '"a${./b}c"',
+      ['stringOpen:"', 'stringText:a', 'interpolation:${', 'path:./b', 'symbol:}', 'stringText:c', 'stringClose:"'],
+    ],
+    [
+      'escapes in a string: \\${ and $${ are literal, \\" does not close it',
+      '"\\${x} $${y} \\"z" w',
+      ['stringOpen:"', 'stringText:\\${x} $${y} \\"z', 'stringClose:"', 'identifier:w'],
+    ],
+    [
+      "escapes in an indented string: ''${ and $${ are literal, ''' and ''\\n do not close it",
+      "''a ''${x} ''' ''\\n $${y} ${z}'' w",
+      [
+        "stringOpen:''",
+        "stringText:a ''${x} ''' ''\\n $${y} ",
+        'interpolation:${',
+        'identifier:z',
+        'symbol:}',
+        "stringClose:''",
+        'identifier:w',
+      ],
+    ],
+    [
+      'braces inside an interpolation, and a string inside those',
+      '"${ { a = "}"; }.a }" x',
+      [
+        'stringOpen:"',
+        'interpolation:${',
+        'symbol:{',
+        'identifier:a',
+        'symbol:=',
+        'stringOpen:"',
+        'stringText:}',
+        'stringClose:"',
+        'symbol:;',
+        'symbol:}',
+        'symbol:.',
+        'identifier:a',
+        'symbol:}',
+        'stringClose:"',
+        'identifier:x',
+      ],
+    ],
+    [
+      'URIs are strings; a name with primes is one name',
+      "http://example.org/*; x:y; x'' : y",
+      ['uri:http://example.org/*', 'symbol:;', 'uri:x:y', 'symbol:;', "identifier:x''", 'symbol::', 'identifier:y'],
+    ],
+    [
+      'comments of both kinds; an unterminated /* is none',
+      '# c ./x\r/* ./y */ z /* ./w',
+      ['comment:# c ./x', 'comment:/* ./y */', 'identifier:z', 'symbol:/', 'symbol:*', 'path:./w'],
+    ],
+    ['numbers and a float with no fraction', '1.5 .5 1. 01', ['number:1.5', 'number:.5', 'number:1.', 'number:01']],
+  ])('%s', (_, text, expected) => {
+    expect(tokens(text)).toEqual(expected);
+  });
+
+  it('reads words where code has strings, comments and URIs', () => {
+    expect(tokens('"./a" # ../b\nhttp://c/d', 'words')).toEqual([
+      'symbol:"',
+      'path:./a',
+      'symbol:"',
+      'symbol:#',
+      'path:../b',
+      'identifier:http',
+      'symbol::',
+      'symbol://',
+      'path:c/d',
+    ]);
+  });
+
+  it("decodes a string's escapes", () => {
+    const [, plain] = lex('"\\.\\./x\\n\\${y}"');
+    const [, indented] = lex("''''$ ''' ''\\t $${''");
+    expect(stringValue(plain!)).toBe('../x\n${y}');
+    expect(stringValue(indented!)).toBe("$ '' \t $${");
+  });
+
+  it('covers every character but whitespace with one token, in order, on any text', () => {
+    const nixish = fc.string({ unit: fc.constantFrom(...'./~<>${}"\'\\#*+-:;=?()[] \n\tax1_'), maxLength: 80 });
+    fc.assert(
+      fc.property(nixish, fc.constantFrom<LexMode>('code', 'words'), (text, mode) => {
+        let at = 0;
+        for (const token of lex(text, mode)) {
+          expect(text.slice(at, token.start)).toMatch(/^[ \t\r\n]*$/);
+          expect(token.end).toBeGreaterThan(token.start);
+          expect(token.text).toBe(text.slice(token.start, token.end));
+          at = token.end;
+        }
+        expect(text.slice(at)).toMatch(/^[ \t\r\n]*$/);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('lexes long runs that are no token in time linear in their length', () => {
+    // 100,000 repeats: linear, well under a second; a scan to the end from each repeat (an
+    // unterminated comment, a run of path characters), some 10^10 steps: minutes.
+    for (const unit of ['-', '.', '/* ', 'a.', '<a', '~/', 'x:', "''"]) {
+      const text = unit.repeat(100_000);
+      const start = performance.now();
+      lex(text, 'words');
+      lex(text);
+      expect(performance.now() - start, unit).toBeLessThan(3_000);
+    }
+  }, 60_000);
+});
+
+describe('the code doctor reads (nixCode)', () => {
+  it('blanks comments, string text and URIs, and keeps every line and column', () => {
+    const text = "a = \"x${b}y\"; # c\nd = ''e ${f}''; /* g */ h = http://i/j;";
+    expect(nixCode(text)).toBe("a = \" ${b} \";    \nd = ''  ${f}'';         h =           ;");
+  });
+
+  it('never throws, and keeps the length and the line breaks of any text', () => {
+    const nixish = fc.string({ unit: fc.constantFrom(...'./~<>${}"\'\\#*+-: \nax'), maxLength: 80 });
+    fc.assert(
+      fc.property(nixish, (text) => {
+        const code = nixCode(text);
+        expect(code.length).toBe(text.length);
+        expect([...code].map((char, index) => (char === ' ' ? ' ' : text[index]))).toEqual(
+          [...text].map((char, index) => (code[index] === ' ' && char !== '\n' ? ' ' : char)),
+        );
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+/** The inputs, sorted, or the construct that makes every file count. */
+type Expected = string[] | { wholeTree: string };
+
+function inputsOf(file: string, text: string): Expected {
+  const found = fileInputs(file, text);
+  return found.untrackable !== undefined ? { wholeTree: found.untrackable } : [...found.paths].sort();
+}
+
+function expectInputs(file: string, text: string, expected: Expected): void {
+  const found = inputsOf(file, text);
+  if (Array.isArray(expected)) expect(found).toEqual([...expected].sort());
+  else expect(found).toEqual({ wholeTree: expect.stringContaining(expected.wholeTree) });
+}
+
+describe('the inputs a Nix file names', () => {
+  it.each<[string, string, string, Expected]>([
+    // Idioms of nixpkgs and its lib (test/fixtures/nixpkgs-lib).
+    ['the whole directory', 'default.nix', 'src = ./.;', ['', 'default.nix']],
+    [
+      'builtins.path with a filter',
+      'default.nix',
+      'builtins.path { path = ./.; name = "source"; filter = p: t: baseNameOf p != "result"; }',
+      ['', 'default.nix'],
+    ],
+    [
+      'lib.fileset over directories and files',
+      'default.nix',
+      'lib.fileset.toSource { root = ./.; fileset = lib.fileset.unions [ ./src ./go.mod ]; }',
+      ['', 'default.nix', 'go.mod', 'src'],
+    ],
+    [
+      'lib.sourceByRegex: a regex in a string adds what looks like a path',
+      'default.nix',
+      'lib.sourceByRegex ./app [ "^src$" "^src/.*[.]go$" ]',
+      ['app', 'default.nix', 'src'],
+    ],
+    ['import of a file', 'nix/default.nix', 'import ./overlay.nix', ['nix/default.nix', 'nix/overlay.nix']],
+    [
+      'import of a parent and callPackage of a directory',
+      'services/api/default.nix',
+      '{ pkgs ? import <nixpkgs> { } }: (import ../../nix/lib.nix).callPackage ./pkg { }',
+      ['nix/lib.nix', 'services/api/default.nix', 'services/api/pkg'],
+    ],
+    ['readFile', 'default.nix', 'version = builtins.readFile ./VERSION;', ['VERSION', 'default.nix']],
+    [
+      'the pin of nixpkgs lib fetched with inherit (fetchTarball of no literal URL)',
+      'default.nix',
+      'let pin = builtins.fromJSON (builtins.readFile ./lib-pin.json); lib = import "${builtins.fetchTarball { inherit (pin) url sha256; }}/lib"; in lib',
+      ['default.nix', 'lib-pin.json'],
+    ],
+    // Paths.
+    [
+      'a + inside a path segment (Nix reads one path)',
+      'default.nix',
+      'import ./gtk+3.nix',
+      ['default.nix', 'gtk+3.nix'],
+    ],
+    [
+      'a path whose directory an interpolation continues',
+      'default.nix',
+      'import ./nix/${name}.nix',
+      ['default.nix', 'nix'],
+    ],
+    ['an interpolation inside a name: its directory', 'sub/default.nix', 'import ./a${b}', ['sub', 'sub/default.nix']],
+    ['an interpolation after the first slash', 'default.nix', 'builtins.readFile sub/${n}', ['default.nix', 'sub']],
+    [
+      'home, absolute and search paths are not the repository',
+      'default.nix',
+      '[ ~/x /etc/x <nixpkgs/lib> ]',
+      ['default.nix'],
+    ],
+    ['a path interpolated into a string', 'default.nix', 'src = "${./src}";', ['default.nix', 'src']],
+    [
+      'a path interpolated into an indented string',
+      'default.nix',
+      "script = ''\n  cp ${./run.sh} $out\n'';",
+      ['default.nix', 'run.sh'],
+    ],
+    ["a formals' ellipsis is not ..", 'default.nix', '{ pkgs, ... }: ./x', ['default.nix', 'x']],
+    // Words: strings and comments only add inputs.
+    ['a path-like word in a string', 'default.nix', 'description = "see ./notes.txt";', ['default.nix', 'notes.txt']],
+    [
+      'a path in a comment, .. resolved',
+      'sub/default.nix',
+      '# after ../README.md\n1',
+      ['README.md', 'sub/default.nix'],
+    ],
+    ['a URI in a string', 'default.nix', 'url = "https://example.org/a";', ['default.nix', 'example.org/a']],
+    // What makes every file count.
+    ['a path outside the repository', 'default.nix', 'import ../up.nix', { wholeTree: 'outside the repository' }],
+    ['.. after an interpolation in a path', 'default.nix', './a/${x}/../b', { wholeTree: '`..` outside' }],
+    [
+      '.. in a string, even in a path-like word',
+      'sub/default.nix',
+      'd + ("/" + "../x")',
+      { wholeTree: '`..` outside' },
+    ],
+    ['.. made of escapes', 'default.nix', 'd + "/\\.\\./x"', { wholeTree: '`..` outside' }],
+    ['.. in a shell command', 'default.nix', "''cd ..''", { wholeTree: '`..` outside' }],
+    ['.. in a search path', 'default.nix', 'import <nixpkgs/../x.nix>', { wholeTree: '`..` outside' }],
+    ['.. in a URI', 'default.nix', 'http://example.org/a/../b', { wholeTree: '`..` outside' }],
+    ['a parenthesised path extended with a string', 'default.nix', '(./sub) + "x"', { wholeTree: 'extended with +' }],
+    ['/. extended', 'default.nix', '/. + "/etc"', { wholeTree: '/. +' }],
+    ['a builtin named in a string', 'default.nix', 'builtins.getAttr "dirOf" builtins ./.', { wholeTree: 'dirOf' }],
+    [
+      'a builtin named with escapes',
+      'default.nix',
+      'builtins.getAttr "\\d\\ir\\Of" builtins ./.',
+      { wholeTree: 'dirOf' },
+    ],
+    ['a builtin by its __ name', 'default.nix', '__toPath "/x"', { wholeTree: 'toPath' }],
+    [
+      'a position by its __ name',
+      'default.nix',
+      '__unsafeGetAttrPos "a" { a = 1; }',
+      { wholeTree: 'unsafeGetAttrPos' },
+    ],
+    ['toXML by its __ name', 'default.nix', '__toXML ./x', { wholeTree: 'toXML ./x' }],
+    ['toString across a comment', 'default.nix', 'toString /* the file */ ./x', { wholeTree: 'toString ./x' }],
+    ['a search path found by builtins.findFile', 'default.nix', 'builtins.findFile [ ] "x"', { wholeTree: 'findFile' }],
+    [
+      'a fetch of a local path in an indented string',
+      'default.nix',
+      "builtins.fetchGit ''/home/me/repo''",
+      { wholeTree: 'fetch of a local path' },
+    ],
+    [
+      'a fetch of a file: URI',
+      'default.nix',
+      'fetchTarball file:///tmp/x.tar.gz',
+      { wholeTree: 'fetch of a local path' },
+    ],
+    [
+      'a fetch with a local url among other attributes',
+      'default.nix',
+      'fetchTarball { name = "}"; url = "file://${toString ./.}/x.tar.gz"; }',
+      { wholeTree: 'fetch of a local path' },
+    ],
+    ['a search path other than <nixpkgs>', 'default.nix', 'import <mine>', { wholeTree: 'search path' }],
+    ['data that reads like Nix', 'data.txt', 'v1 ../x dirOf\n', { wholeTree: 'dirOf' }],
+  ])('%s', (_, file, text, expected) => {
+    expectInputs(file, text, expected);
+  });
+});
+
+/**
+ * The regex reader that input tracking used before the lexer (src/nix/source/inputs.ts at
+ * 4c03398), kept as the reference that the lexer's reading must cover.
+ */
+const old = (() => {
+  const PATH_LITERAL = /(?<![\w.+\-/~<])((?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?|\.{1,2}\/|[\w.+-]+\/(?=\$\{))(\$\{)?/g;
+  const PARENT_OUTSIDE_LITERAL = /(?<!\.)\.\.(?!\.)/;
+  const UNTRACKABLE = [
+    /(?<![\w.])\/\.\s*\+/,
+    /\btoPath\b/,
+    /\bstorePath\b/,
+    /\bdirOf\b/,
+    /\bfetch(?:Git|Tree|Tarball|url|Mercurial)\s*(?:\{[^}]*?url\s*=\s*)?"(?:\/|\.|~|file:|\$\{)/,
+    /<(?!nixpkgs[/>])[\w.+-]+(?:\/[\w.+-]+)*>/,
+    /(?:\.{1,2}|[\w.+-]+)(?:\/[\w.+-]+)+\/?\s*\+/,
+    /\blocateDominatingFile\b/,
+  ];
+  const POSITION = /\b(?:__curPos|unsafeGetAttrPos)\b/;
+  const TO_STRING = /\b(toString|toXML)\s*\(?\s*([^\s()]+)/g;
+  const BOUND_TO_PATH = /([A-Za-z_][\w'-]*)\s*[=?]\s*\(?\s*(?:~?\.{0,2}\/|\.\.?(?=[\s;,)}])|[\w.+-]+\/[\w.+-])/g;
+  const STARTS_AS_PATH = /^(?:~?\.{0,2}\/|\.\.?$|[\w.+-]+\/[\w.+-])/;
+  const locationString = (text: string) => {
+    if (POSITION.test(text)) return true;
+    const bound = new Set([...text.matchAll(BOUND_TO_PATH)].map((match) => match[1]!));
+    return [...text.matchAll(TO_STRING)].some(([, , argument = '']) => {
+      const name = /^[A-Za-z_][\w'.-]*/.exec(argument)?.[0].split('.').pop() ?? '';
+      return STARTS_AS_PATH.test(argument) || bound.has(name);
+    });
+  };
+  return (file: string, text: string): { paths: string[]; wholeTree: boolean } => {
+    const whole = { paths: [], wholeTree: true };
+    if (UNTRACKABLE.some((pattern) => pattern.test(text)) || locationString(text)) return whole;
+    if (PARENT_OUTSIDE_LITERAL.test(text.replace(PATH_LITERAL, ''))) return whole;
+    const paths = [file];
+    for (const match of text.matchAll(PATH_LITERAL)) {
+      let literal = match[1]!;
+      if (match[2] !== undefined) literal = literal.slice(0, literal.lastIndexOf('/') + 1) || '.';
+      const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), literal)).replace(/\/$/, '');
+      if (resolved === '..' || resolved.startsWith('../')) return whole;
+      paths.push(resolved === '.' ? '' : resolved);
+    }
+    return { paths, wholeTree: false };
+  };
+})();
+
+/** What the old reader's inputs hold that the lexer's do not: [] when the lexer's cover them. */
+function uncovered(file: string, text: string): string[] {
+  const now: FileInputs = fileInputs(file, text);
+  if (now.untrackable !== undefined) return [];
+  const before = old(file, text);
+  return before.wholeTree ? ['(every file)'] : before.paths.filter((input) => !now.paths.includes(input));
+}
+
+describe('the lexer reads at least what the regex reader read', () => {
+  /** Words of Nix and of text around it; a soup joins them with spaces or line breaks. */
+  const WORDS = [
+    ...['x', 'src', 'root', 'cfg.src', 'a.b', 'let', 'in', 'with', 'inherit', 'import', 'builtins', 'url', '1', '2.5'],
+    ...['builtins.readFile', 'builtins.path', 'toString', 'builtins.toString', 'toString(./x)', 'toXML', 'getAttr'],
+    ...['dirOf', '"dirOf"', 'toPath', '__toPath', 'storePath', 'locateDominatingFile', 'replaceStrings'],
+    ...['__curPos', 'unsafeGetAttrPos', '__unsafeGetAttrPos', 'fetchGit', 'fetchTarball', 'fetchurl'],
+    ...['fetchGit"/x"', '{url="file:/x";}', '=', '?', ':', ';', '(', ')', '{', '}', '[', ']', '+', '++', '//'],
+    ...['.', '..', '...', ',', '@', '-', '*', '/', './.', './x', './x.nix', './sub/y', '../up', '../.', 'a/b'],
+    ...['sub/', './sub/', 'sub/${', './x/${', '}/y', '}.nix', '/.', '/etc/x', '~/x', '<nixpkgs>', '<nixpkgs/lib>'],
+    ...['<x>', '"', "''", "'''", "''$", "''\\n", '\\"', '\\', '$', '${', '$${', '"${', "''${", '#', '/*', '*/'],
+    ...['"/x"', '"./y"', '"/../z"', '"/"', '".."', 'http://example.org/a', 'file:///x', 'x:y', '\n'],
+  ];
+  const soup = fc
+    .array(fc.tuple(fc.constantFrom(...WORDS), fc.constantFrom(' ', '\n')), { maxLength: 24 })
+    .map((words) => words.flat().join(''));
+
+  it('on random soups of Nix words, never throwing', () => {
+    fc.assert(
+      fc.property(soup, fc.constantFrom('default.nix', 'sub/deep/default.nix'), (text, file) => {
+        expect(uncovered(file, text)).toEqual([]);
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+
+  it("on every file of nixpkgs' lib, but where the regex reader took a + in a path for an operator", () => {
+    const files = readdirSync(path.join(NIXPKGS, 'lib'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.nix'))
+      .map((file) => `lib/${file.split(path.sep).join('/')}`);
+    expect(files.length).toBeGreaterThan(50);
+    // A URL in a comment: `…004812900+1365712953_thumb.png` is one path segment to Nix.
+    const plus = 'lib/systems/platforms.nix';
+    for (const file of files) {
+      const text = readFileSync(path.join(NIXPKGS, file), 'utf8');
+      expect(uncovered(file, text), file).toEqual(file === plus ? ['(every file)'] : []);
+    }
+    expect(fileInputs(plus, readFileSync(path.join(NIXPKGS, plus), 'utf8')).untrackable).toBeUndefined();
+  });
+});
