@@ -152,5 +152,3 @@ export async function selectManifests(
   );
   return { scopes, unmatched };
 }
-
-

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /** A line that names a repository (git/grep.ts GrepHit, as plain data). */
-export interface MentionLine {
+interface MentionLine {
   file: string;
   line: number;
   text: string;
