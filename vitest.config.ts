@@ -81,7 +81,8 @@ export default defineConfig({
     // After the default summary, each project's time (test/helpers/projectTimes.ts).
     reporters: ['default', './test/helpers/projectTimes.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
+      // Unit tests share the machine with the other layers' git and Nix: time for a slow disk.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...layers.integration } },
       {
         test: {
