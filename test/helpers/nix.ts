@@ -45,7 +45,7 @@ export interface NixVariant {
  * of its shims (NIXTAG_NIX226_BIN, default /srv/nix226-bin; each call runs in a private mount
  * namespace), when its nix-instantiate answers as 2.26.
  */
-export function nix226Bin(): string | undefined {
+function nix226Bin(): string | undefined {
   const bin = process.env.NIXTAG_NIX226_BIN || '/srv/nix226-bin';
   try {
     const version = execFileSync(path.join(bin, 'nix-instantiate'), ['--version'], { encoding: 'utf8' });
