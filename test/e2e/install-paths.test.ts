@@ -47,11 +47,11 @@ describe('install paths that work without a registry', () => {
     expect(tarball.files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(readdirSync(path.dirname(tarball.file))).toEqual([path.basename(tarball.file)]);
     installAndUse(tarball.file);
-  }, 300_000);
+  }, 600_000);
 
   it('from a git checkout (npm runs prepare, which builds it)', () => {
     const checkout = path.join(tempDir('checkout-'), 'nixtag');
     execFileSync('git', ['clone', '--quiet', ROOT, checkout], { env });
     installAndUse(`git+file://${checkout}`);
-  }, 300_000);
+  }, 600_000);
 });

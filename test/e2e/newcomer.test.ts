@@ -72,6 +72,6 @@ describe('a newcomer follows the README, word for word', () => {
   it.each(['husky', 'lint-staged', 'lefthook', 'pre-commit', 'git'])(
     'with %s',
     (manager) => followReadme(manager),
-    300_000,
+    600_000,
   );
 });
