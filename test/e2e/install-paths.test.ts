@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
-import { hookEnv } from '../helpers/hooks.js';
+import { hookEnv, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const env = hookEnv({ npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+const env = hookEnv(NPM_ENV);
 
 function run(cwd: string, command: string, args: string[]) {
   const result = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
@@ -47,11 +47,11 @@ describe('install paths that work without a registry', () => {
     expect(tarball.files.filter((file) => file.endsWith('.map'))).toEqual([]);
     expect(readdirSync(path.dirname(tarball.file))).toEqual([path.basename(tarball.file)]);
     installAndUse(tarball.file);
-  }, 300_000);
+  }, 600_000);
 
   it('from a git checkout (npm runs prepare, which builds it)', () => {
     const checkout = path.join(tempDir('checkout-'), 'nixtag');
     execFileSync('git', ['clone', '--quiet', ROOT, checkout], { env });
     installAndUse(`git+file://${checkout}`);
-  }, 300_000);
+  }, 600_000);
 });

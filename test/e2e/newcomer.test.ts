@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { deployment } from '../helpers/expressions.js';
-import { appImage, hookEnv } from '../helpers/hooks.js';
+import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,9 +35,7 @@ async function followReadme(manager: string): Promise<void> {
     NIXTAG: tarball,
     PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
     PRE_COMMIT_COLOR: 'never',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
+    ...NPM_ENV,
   });
   const sh = (script: string) =>
     new Promise<{ code: number; output: string }>((resolve) => {
@@ -74,6 +72,6 @@ describe('a newcomer follows the README, word for word', () => {
   it.each(['husky', 'lint-staged', 'lefthook', 'pre-commit', 'git'])(
     'with %s',
     (manager) => followReadme(manager),
-    300_000,
+    600_000,
   );
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { STALE } from '../helpers/expressions.js';
-import { appImage, hookEnv, manifest } from '../helpers/hooks.js';
+import { appImage, hookEnv, manifest, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,6 +49,7 @@ describe.concurrent('the pre-commit framework', () => {
         PATH: `${nodeBin}:${process.env.PATH}`,
         PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
         PRE_COMMIT_COLOR: 'never',
+        ...NPM_ENV,
       });
       const git = (args: string[]) => run('git', args, { cwd: repo.dir, env });
       const tag = JSON.parse(

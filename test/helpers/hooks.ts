@@ -21,6 +21,17 @@ const REPOSITORY = 'registry.example/app';
 
 export const manifest = (tag: string) => deployment(`${REPOSITORY}:${tag}`);
 
+/**
+ * npm as a CI job runs it: no audit, no funding or update notices, and packages from npm's cache
+ * when it has them, without asking the registry whether they changed.
+ */
+export const NPM_ENV = {
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_update_notifier: 'false',
+  npm_config_prefer_offline: 'true',
+};
+
 /** PATH for hooks: the Node running the tests (>= 22) first, as a developer's shell would have. */
 export function hookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = testEnv(extra);

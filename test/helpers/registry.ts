@@ -56,7 +56,7 @@ export async function startRegistry(dir: string, auth?: RegistryAuth): Promise<T
   process.once('exit', orphan);
   const host = await new Promise<string>((resolve, reject) => {
     let log = '';
-    const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${log}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`docker-registry did not start:\n${log}`)), 60_000);
     const read = (chunk: Buffer) => {
       log += chunk.toString('utf8');
       const listening = /listening on (127\.0\.0\.1:\d+)/.exec(log);

@@ -105,7 +105,7 @@ describe("the index's tree id, derived from the last one", () => {
       ),
       { numRuns: 25 },
     );
-  });
+  }, 600_000); // 25 repositories and hundreds of git runs
 
   it('is the tree of the objects as they are, whatever git replace says of the last one', async () => {
     const repo = gitRepo({ 'app/main.txt': 'v1\n', 'b.txt': 'b\n' });

@@ -191,5 +191,5 @@ derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "e
       ),
       { numRuns: 4 },
     );
-  }, 120_000);
+  }, 600_000); // 4 repositories of 6 steps, each judged twice
 });
