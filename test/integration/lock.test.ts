@@ -99,8 +99,9 @@ describe('the repository lock', () => {
     expect(acquired).toBe(false);
     writeFileSync(go, '');
     const lock = await waiting;
-    expect(run.output()).toMatchObject({ stdout: expect.stringContaining('released') }); // the holder let go itself, never lost it
+    // The holder prints after it lets go, so the waiter can get the lock before that line arrives.
     expect(await run.exited).toBe(0);
+    expect(run.output()).toMatchObject({ stdout: expect.stringContaining('released') }); // the holder let go itself, never lost it
     expect(run.output().stderr).toBe('');
     expect(notes).toEqual([
       expect.stringMatching(/^nixtag: waiting for another nixtag run on this repository \(pid \d+\)/),
