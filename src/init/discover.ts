@@ -13,6 +13,9 @@ export interface FoundExpression {
   /** The output path when it is one derivation; undefined otherwise. */
   outPath?: string | undefined;
   tag?: string | undefined;
+  /** The derivation's own `imageTag` and `imageName` attributes, where it has them. */
+  imageTag?: string | undefined;
+  imageName?: string | undefined;
   /** Why it is not an image (not a derivation, needs arguments, failed): Nix's first line. */
   why?: string | undefined;
 }
@@ -67,7 +70,13 @@ export async function discover(cwd: string): Promise<Discovery> {
         try {
           const tags = await expectedTags(session, [image]);
           const evaluation = tags.get(file)!;
-          return { file, outPath: evaluation.outPath, tag: evaluation.tag };
+          return {
+            file,
+            outPath: evaluation.outPath,
+            tag: evaluation.tag,
+            imageTag: evaluation.imageTag,
+            imageName: evaluation.imageName,
+          };
         } catch (error) {
           if (isNixtagError(error) && error.code === 'NIX_MISSING') throw error;
           const why = isNixtagError(error) ? (error.detail ?? error.message) : String(error);

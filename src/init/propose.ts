@@ -1,6 +1,16 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
+import { canonicalRepository } from '../manifest/reference.js';
 import type { Discovery, FoundExpression, FoundImageReference } from './discover.js';
+
+/**
+ * Why an expression was tied to a repository. Only evidence that cannot be a coincidence counts:
+ * a reference already carries the expression's tag (`tag`), the repository is the image's own
+ * `imageName` (`imageName`), or the repository holds the user's single image and single
+ * repository (`only`). A shared word in their names is a suggestion, never an active entry: an
+ * entry that ties a foreign image to an expression would make `fix` retag it.
+ */
+type Evidence = 'tag' | 'imageName' | 'only';
 
 /** One image the proposed configuration manages. */
 interface ProposedImage {
@@ -9,13 +19,23 @@ interface ProposedImage {
   repository: string;
   tag: string;
   outPath: string;
-  /** Why this expression was matched with this repository. */
-  because: 'tag' | 'name' | 'only';
+  because: Evidence;
+  /** `imageTag` where the committed tags follow the image's own `imageTag`, not its output path. */
+  tagFrom?: 'imageTag' | undefined;
+  references: FoundImageReference[];
+}
+
+/** An expression whose name resembles a repository's: shown commented, never written active. */
+interface Suggestion {
+  nix: string;
+  repository: string;
+  outPath: string;
   references: FoundImageReference[];
 }
 
 export interface Proposal {
   images: ProposedImage[];
+  suggestions: Suggestion[];
   /** Expressions that evaluate to a derivation that no reference was matched with. */
   unmatchedExpressions: FoundExpression[];
   /** Repositories no expression was matched with, with their references. */
@@ -27,13 +47,16 @@ export interface Proposal {
 /** Registries that serve other people's images: never guessed to be built here. */
 const PUBLIC = /^(docker\.io\/library\/|quay\.io\/|gcr\.io\/|registry\.k8s\.io\/|ghcr\.io\/|nixery\.dev\/)/;
 
+/** A Nix store hash: what a tag equal to an expression's cannot be by chance. */
+const NIX_HASH = /^[0-9a-df-np-sv-z]{32}$/;
+
 /** The name in a store path (`/nix/store/<hash>-docker-image-app.tar.gz` -> `docker-image-app.tar.gz`). */
 const storeName = (outPath: string) => path.posix.basename(outPath).slice(33);
 
 /** The last path segment of a repository, the usual image name. */
 const shortName = (repository: string) => repository.slice(repository.lastIndexOf('/') + 1);
 
-/** Whether an expression's name says it builds this repository: its directory or its store name. */
+/** Whether an expression's name resembles this repository's: its directory or a word of its store name. */
 function namesMatch(expression: FoundExpression, repository: string): boolean {
   const name = shortName(repository).toLowerCase();
   const directory = path.posix.basename(path.posix.dirname(expression.file)).toLowerCase();
@@ -43,46 +66,56 @@ function namesMatch(expression: FoundExpression, repository: string): boolean {
   return directory === name || words.includes(name);
 }
 
-/**
- * Matches expressions that build a derivation with the repositories the YAML names: a reference
- * whose tag already is the expression's hash is certain; otherwise a repository whose name is
- * the expression's directory or appears in its store name; and one expression with one
- * repository of the team's own (not a public registry's) go together.
- */
+/** Which of an expression's tags a reference carries: its output path's hash, or its own `imageTag`. */
+function tagScheme(expression: FoundExpression, references: readonly FoundImageReference[]) {
+  if (references.some((reference) => reference.tag === expression.tag)) return 'outPath';
+  const own = expression.imageTag;
+  if (own !== undefined && NIX_HASH.test(own) && references.some((reference) => reference.tag === own)) {
+    return 'imageTag';
+  }
+  return undefined;
+}
+
+/** Matches expressions that build a derivation with the repositories the YAML names (see Evidence). */
 export function propose(discovery: Discovery): Proposal {
   const derivations = discovery.expressions.filter((expression) => expression.tag !== undefined);
   const byRepository = Map.groupBy(discovery.references, (reference) => reference.canonical);
   const images: ProposedImage[] = [];
   const taken = new Set<string>();
-  const add = (expression: FoundExpression, canonical: string, because: ProposedImage['because']) => {
+  const add = (expression: FoundExpression, canonical: string, because: Evidence, scheme = 'outPath') => {
     const references = byRepository.get(canonical)!;
     images.push({
       name: '',
       nix: expression.file,
       repository: references[0]!.repository,
-      tag: expression.tag!,
+      tag: scheme === 'imageTag' ? expression.imageTag! : expression.tag!,
       outPath: expression.outPath!,
       because,
+      ...(scheme === 'imageTag' ? { tagFrom: 'imageTag' as const } : {}),
       references,
     });
     taken.add(canonical);
   };
   for (const [canonical, references] of byRepository) {
-    const exact = derivations.find((expression) => references.some((reference) => reference.tag === expression.tag));
-    if (exact !== undefined) add(exact, canonical, 'tag');
+    for (const expression of derivations) {
+      const scheme = tagScheme(expression, references);
+      if (scheme !== undefined) {
+        add(expression, canonical, 'tag', scheme);
+        break;
+      }
+    }
   }
   for (const canonical of byRepository.keys()) {
     if (taken.has(canonical)) continue;
-    const named = derivations.filter((expression) => namesMatch(expression, canonical));
-    if (named.length === 1) add(named[0]!, canonical, 'name');
+    const named = derivations.filter(
+      (expression) =>
+        expression.imageName !== undefined && canonicalRepository(expression.imageName.toLowerCase()) === canonical,
+    );
+    if (named.length === 1) add(named[0]!, canonical, 'imageName');
   }
-  const used = new Set(images.map((image) => image.nix));
-  const freeExpressions = derivations.filter((expression) => !used.has(expression.file));
-  const ownRepositories = [...byRepository.keys()].filter(
-    (canonical) => !taken.has(canonical) && !PUBLIC.test(canonical),
-  );
-  if (images.length === 0 && freeExpressions.length === 1 && ownRepositories.length === 1) {
-    add(freeExpressions[0]!, ownRepositories[0]!, 'only');
+  const ownRepositories = [...byRepository.keys()].filter((canonical) => !PUBLIC.test(canonical));
+  if (images.length === 0 && derivations.length === 1 && ownRepositories.length === 1) {
+    add(derivations[0]!, ownRepositories[0]!, 'only');
   }
   const names = new Set<string>();
   for (const image of images) {
@@ -92,9 +125,26 @@ export function propose(discovery: Discovery): Proposal {
     image.name = name;
   }
   const matched = new Set(images.map((image) => image.nix));
+  const suggestions: Suggestion[] = [];
+  for (const [canonical, references] of byRepository) {
+    if (taken.has(canonical)) continue;
+    for (const expression of derivations) {
+      if (matched.has(expression.file) || !namesMatch(expression, canonical)) continue;
+      suggestions.push({
+        nix: expression.file,
+        repository: references[0]!.repository,
+        outPath: expression.outPath!,
+        references,
+      });
+    }
+  }
+  const suggested = new Set(suggestions.map((suggestion) => suggestion.nix));
   return {
     images,
-    unmatchedExpressions: derivations.filter((expression) => !matched.has(expression.file)),
+    suggestions,
+    unmatchedExpressions: derivations.filter(
+      (expression) => !matched.has(expression.file) && !suggested.has(expression.file),
+    ),
     unmatchedRepositories: [...byRepository]
       .filter(([canonical]) => !taken.has(canonical))
       .map(([, references]) => ({ repository: references[0]!.repository, references })),
@@ -117,7 +167,19 @@ export function renderConfig(proposal: Proposal): string {
       `  - name: ${image.name}`,
       `    nix: ${image.nix}`,
       `    repository: ${image.repository}`,
+      ...(image.tagFrom ? [`    tagFrom: ${image.tagFrom}`] : []),
     );
+  }
+  if (proposal.suggestions.length > 0) {
+    lines.push(`  # ${init.suggestions()}`);
+    for (const suggestion of proposal.suggestions) {
+      lines.push(
+        `  # ${init.referencedAt(suggestion.references.map(at))}`,
+        `  # - name: ${shortName(suggestion.repository)}`,
+        `  #   nix: ${suggestion.nix}   # ${storeName(suggestion.outPath)}`,
+        `  #   repository: ${suggestion.repository}`,
+      );
+    }
   }
   if (proposal.unmatchedExpressions.length > 0) {
     lines.push(`  # ${init.unmatchedExpressions()}`);

@@ -9,14 +9,16 @@ export const initMessages = {
   ],
   noImageFound: () =>
     'No tracked .nix file that evaluates to a derivation could be matched with an image reference; fill in an image:',
-  imageBecause: (nix: string, name: string, because: 'tag' | 'name' | 'only') =>
+  imageBecause: (nix: string, name: string, because: 'tag' | 'imageName' | 'only') =>
     `${nix} builds ${name}; ${
       because === 'tag'
         ? 'a reference already carries its tag'
-        : because === 'name'
-          ? 'its name matches the repository'
+        : because === 'imageName'
+          ? 'the repository is its imageName'
           : 'the only expression and the only repository of your own: check that they belong together'
     }.`,
+  suggestions: () =>
+    'Names that only resemble each other, not evidence (a tag, an imageName): uncomment only if the expression builds that image, or `fix` would retag an image built elsewhere:',
   referencedAt: (places: readonly string[]) =>
     `Referenced at ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}.`,
   unmatchedExpressions: () =>

@@ -34,10 +34,19 @@ export interface ImageEvaluation {
   commitDependent?: boolean;
   /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
   commitBound?: boolean;
+  /** The derivation's own `imageTag` and `imageName`, where it has them (`init` compares both). */
+  imageTag?: string | undefined;
+  imageName?: string | undefined;
 }
 
 type Described =
-  | { kind: 'derivation'; outputs: string[]; outStorePath: string | null; imageTag: string | null }
+  | {
+      kind: 'derivation';
+      outputs: string[];
+      outStorePath: string | null;
+      imageTag: string | null;
+      imageName?: string | null;
+    }
   | { kind: string; size: number };
 
 export interface Evaluated {
@@ -195,5 +204,9 @@ function interpret(request: ImageRequest, described: Described): ImageEvaluation
   if (tag === undefined) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.notAStorePath(described.outStorePath), { location });
   }
-  return { name: request.name, outPath: described.outStorePath, tag, warnings };
+  const own = {
+    ...(described.imageTag !== null ? { imageTag: described.imageTag } : {}),
+    ...(typeof described.imageName === 'string' ? { imageName: described.imageName } : {}),
+  };
+  return { name: request.name, outPath: described.outStorePath, tag, warnings, ...own };
 }

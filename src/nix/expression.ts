@@ -87,6 +87,7 @@ let
       # Not named outPath: toJSON would print a set with outPath as that string.
       outStorePath = if builtins.elem "out" outputs then v.out.outPath else null;
       imageTag = if v ? imageTag then toString v.imageTag else null;
+      imageName = if v ? imageName && builtins.isString v.imageName then v.imageName else null;
     };
   result = map describe s.images;
 in if s ? marker then builtins.trace (s.marker + builtins.toJSON result) result else result

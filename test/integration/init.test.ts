@@ -10,11 +10,16 @@ const image = (name: string) => `{ system ? builtins.currentSystem }:
 derivation { name = "${name}"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo ${name} > $out" ]; }
 `;
 
+/** An image whose `imageName` is a repository's full name, as dockerTools sets it. */
+const named = (name: string, imageName: string) => `{ system ? builtins.currentSystem }:
+derivation { name = "${name}"; imageName = "${imageName}"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo ${name} > $out" ]; }
+`;
+
 // In-process (test/helpers/inProcess.ts); test/e2e/init.test.ts runs nixtag init through the built CLI.
 describe('nixtag init', () => {
-  it('a monorepo of services and Helm values with maps: one image per service, matched by name or tag', async () => {
+  it('a monorepo of services and Helm values with maps: an image is tied to its repository by its imageName', async () => {
     const repo = gitRepo({
-      'services/api/default.nix': image('docker-image-api.tar.gz'),
+      'services/api/default.nix': named('docker-image-api.tar.gz', 'registry.example.com/team/api'),
       'services/web/default.nix': image('web'),
       'tools/shell.nix': '{ pkgs }: pkgs.hello\n',
       'chart/values.yaml':
@@ -23,10 +28,9 @@ describe('nixtag init', () => {
     const printed = await nixtag(repo.dir, ['init']);
     expect(printed.code).toBe(0);
     const config = parse(printed.stdout) as { images: Array<Record<string, string>> };
-    expect(config.images.map((entry) => [entry.name, entry.nix])).toEqual([
-      ['api', 'services/api/default.nix'],
-      ['web', 'services/web/default.nix'],
-    ]);
+    expect(config.images.map((entry) => [entry.name, entry.nix])).toEqual([['api', 'services/api/default.nix']]);
+    // web's directory only shares its name: a commented suggestion, not an entry.
+    expect(printed.stdout).toMatch(/^ {2}# - name: web\n {2}# {3}nix: services\/web\/default\.nix/m);
     expect(printed.stdout).toContain(
       "tools/shell.nix: error: anonymous function at tools/shell.nix:1:1 called without required argument 'pkgs'",
     );
@@ -35,7 +39,41 @@ describe('nixtag init', () => {
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     const values = parse(repo.read('chart/values.yaml')) as Record<string, { image: { tag: string } }>;
     expect(values.api!.image.tag).toMatch(/^[0-9a-z]{32}$/);
-    expect(values.web!.image.tag).toMatch(/^[0-9a-z]{32}$/);
+    expect(values.web!.image.tag).toBe('main');
+  });
+
+  it('never activates an image tied by a shared word: a foreign image stays as it is', async () => {
+    const repo = gitRepo({
+      'nix/git-init/default.nix': image('git-init'),
+      'nix/forgejo-runner/default.nix': image('forgejo-runner'),
+      'k8s/job.yaml': deployment('alpine/git:2.40.1'),
+      'k8s/forgejo.yaml': deployment('codeberg.org/forgejo/forgejo:9'),
+    });
+    const printed = await nixtag(repo.dir, ['init']);
+    expect(printed.code).toBe(0);
+    expect((parse(printed.stdout) as { images: unknown[] }).images).toEqual([]);
+    expect(printed.stdout).toMatch(/^ {2}# - name: git\n/m);
+    expect(printed.stdout).toMatch(/^ {2}# - name: forgejo\n/m);
+    expect((await nixtag(repo.dir, ['init', '--write'])).code).toBe(0);
+    expect(existsSync(path.join(repo.dir, '.nixtagrc.yaml'))).toBe(false);
+  });
+
+  it("tells which hash the committed tags follow: the output path, or the image's own imageTag", async () => {
+    const tagged = `derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; }
+      // { imageTag = "0123456789abcdfghijklmnpqrsvwxyz"; }
+`;
+    const repo = gitRepo({
+      'default.nix': tagged,
+      'k8s/app.yaml': deployment('registry.example.com/team/app:0123456789abcdfghijklmnpqrsvwxyz'),
+      'k8s/other.yaml': deployment('registry.example.com/team/other:v1'),
+    });
+    const printed = await nixtag(repo.dir, ['init', '--write']);
+    expect(printed.code).toBe(0);
+    const config = parse(repo.read('.nixtagrc.yaml')) as { images: Array<Record<string, string>> };
+    expect(config.images).toEqual([
+      { name: 'app', nix: 'default.nix', repository: 'registry.example.com/team/app', tagFrom: 'imageTag' },
+    ]);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
   it('a repository with nothing to manage: says so and writes nothing', async () => {
