@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
+  | 'NOT_CHECKED_OUT'
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
   | 'CONFLICT_MARKERS'
@@ -38,6 +39,7 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'SUBMODULE_MISSING'
+  | 'OBJECTS_MISSING'
   | 'FETCH_FAILED'
   | 'WRITE_FAILED'
   | 'REGISTRY_UNREACHABLE'
@@ -55,6 +57,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
+  NOT_CHECKED_OUT: 'input',
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
   CONFLICT_MARKERS: 'input',
@@ -75,6 +78,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
   SUBMODULE_MISSING: 'tool',
+  OBJECTS_MISSING: 'tool',
   FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
   REGISTRY_UNREACHABLE: 'tool',

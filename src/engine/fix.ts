@@ -41,10 +41,8 @@ async function planWrites(inspection: Inspection): Promise<PlannedWrite[]> {
     groups.map(async ([target, group]) => {
       const entry = group[0]!.entry;
       if (entry.readOnly !== undefined) {
-        throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', entry.readOnly, {
-          location: { file: entry.file },
-          hint: messages.symlinkOutsideHint(),
-        });
+        const { code, message, hint } = entry.readOnly;
+        throw new NixtagError(code, message, { location: { file: entry.file }, hint });
       }
       const manifest = entry.parsed ?? (await parseManifest(entry.file, target));
       const after = rewriteManifest(manifest, staleChanges(manifest, group));

@@ -1,3 +1,4 @@
+import type { ReadOnly } from '../manifest/read.js';
 import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ScannedManifest } from '../manifest/scan.js';
 import type { Warning } from '../types.js';
@@ -18,8 +19,8 @@ export interface ManifestEntry {
   parsed: ScannedManifest | undefined;
   /** The file to write: the manifest itself, or the file its symlink names. */
   target: string;
-  /** Why the target must not be written (a symlink out of the repository), if so. */
-  readOnly?: string | undefined;
+  /** Why the target must not be written, if so. */
+  readOnly?: ReadOnly | undefined;
   references: ReferenceEntry[];
 }
 

@@ -79,6 +79,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     warnings,
     session.scans,
     inferred ? guess : undefined,
+    session.tree.source.kind === 'worktree' ? () => session.checkout : undefined,
   );
   session.scans?.save();
   await removeLeftovers(session, withReferences, removeAbandonedTemporaries);

@@ -40,12 +40,22 @@ function fileSignature(stats: BigIntStats | undefined): string | undefined {
   return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
 }
 
+/**
+ * A manifest nixtag reads but must not write: a symlink out of the repository, or a file a sparse
+ * checkout leaves out of the work tree (read from the judged tree, where its content is).
+ */
+export interface ReadOnly {
+  code: 'SYMLINK_OUTSIDE_REPOSITORY' | 'NOT_CHECKED_OUT';
+  message: string;
+  hint: string;
+}
+
 export interface ManifestFile {
   file: string;
   /** The file to write: the manifest itself, or the file its symlink names. */
   target: string;
-  /** Why the target must not be written (a symlink out of the repository), if so. */
-  readOnly: string | undefined;
+  /** Why the target must not be written, if so. */
+  readOnly: ReadOnly | undefined;
   /** The occurrences that read as references, in the file's order. */
   references: ReferenceSummary[];
   /** The manifest as parsed in this run; undefined when its scan was remembered (parseManifest reads it). */
@@ -64,6 +74,8 @@ interface Reading {
   /** The root with symlinks resolved, where a regular file's target is. */
   realRoot: string;
   memory: ScanMemory | undefined;
+  /** The judged tree's files, for a tracked file the work tree does not have (a sparse checkout). */
+  judgedCopy?: (() => Promise<string>) | undefined;
 }
 
 /**
@@ -90,6 +102,22 @@ function recalled<Scope>(
   return { file, target, readOnly: undefined, symlink: false, references, parsed: undefined, scope };
 }
 
+async function readJudgedCopy(
+  reading: Reading,
+  file: string,
+  explicit: boolean,
+  warnings: Warning[],
+): Promise<Read | undefined> {
+  const root = await reading.judgedCopy!();
+  const read = await readOne({ root, realRoot: await realpath(root), memory: undefined }, file, explicit, warnings);
+  const readOnly = {
+    code: 'NOT_CHECKED_OUT',
+    message: messages.notCheckedOut(file),
+    hint: messages.notCheckedOutHint(file),
+  } as const;
+  return read && { ...read, readOnly };
+}
+
 async function readOne(
   reading: Reading,
   file: string,
@@ -114,6 +142,9 @@ async function readOne(
       warnings.push({ file, line: null, message: messages.danglingSymlink(file) });
       return undefined;
     }
+    // Tracked, in the judged tree, and not in the work tree: left out by a sparse checkout, so
+    // the commit keeps the content the judged tree has. Read there, never written.
+    if (code === 'ENOENT' && reading.judgedCopy !== undefined) return readJudgedCopy(reading, file, explicit, warnings);
     if (code === 'ENOENT') return undefined; // tracked but deleted in the work tree
     throw new NixtagError('MANIFEST_UNREADABLE', messages.manifestUnreadable(file, (error as Error).message), {
       location: { file },
@@ -141,7 +172,13 @@ async function readOne(
     file,
     target,
     symlink: link.isSymbolicLink(),
-    readOnly: inside ? undefined : messages.symlinkOutside(file, target),
+    readOnly: inside
+      ? undefined
+      : {
+          code: 'SYMLINK_OUTSIDE_REPOSITORY',
+          message: messages.symlinkOutside(file, target),
+          hint: messages.symlinkOutsideHint(),
+        },
     references,
     parsed: outcome.scanned,
   };
@@ -160,8 +197,9 @@ export async function readManifests<Scope extends { explicit: boolean }>(
   warnings: Warning[],
   memory?: ScanMemory,
   onRecalled?: (recalled: readonly ManifestFile[]) => void,
+  judgedCopy?: () => Promise<string>,
 ): Promise<Array<ManifestFile & { scope: Scope }>> {
-  const reading: Reading = { root, realRoot: await realpath(root), memory };
+  const reading: Reading = { root, realRoot: await realpath(root), memory, judgedCopy };
   // Each file's result and warnings (sparse: few have any), in `files`' order whether remembered or read.
   const results: Array<(Read & { scope: Scope }) | undefined> = new Array(files.length);
   const noted: Warning[][] = [];

@@ -30,6 +30,10 @@ export const manifestsMessages = {
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
   symlinkOutside: (file: string, target: string) =>
     `${file} is a symlink to ${target}, outside the repository; nixtag does not write there.`,
+  notCheckedOut: (file: string) =>
+    `${file} is outside this sparse checkout: its tag was read from the judged tree, and nixtag cannot rewrite a file the work tree does not have.`,
+  notCheckedOutHint: (file: string) =>
+    `Bring it into the work tree with \`git sparse-checkout add ${file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : file}\`, then run the command again.`,
   symlinkOutsideHint: () => 'Update that file where it lives, or commit the manifest itself instead of a link to it.',
   manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
   cannotRewriteInPlace: (file: string) =>

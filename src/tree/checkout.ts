@@ -17,6 +17,7 @@ import {
 import { treeChangesArgs } from '../git/diffArgs.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
+import { fetchMissingBlobs } from './promisor.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
 import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
@@ -104,7 +105,7 @@ async function fullCheckout(
   checkout.beginUpdate(id);
   await rm(workTree, { recursive: true, force: true });
   await mkdir(workTree, { recursive: true });
-  await initCheckout(workTree, [objectsOf(repository)], id);
+  await Promise.all([initCheckout(workTree, [objectsOf(repository)], id), fetchMissingBlobs(repository, id)]);
   if (lfs) await enableLfs(workTree, path.join(repository.commonDir, 'lfs'));
   const inCheckout = checkoutGit(workTree);
   await git(['read-tree', '--reset', '-u', id], inCheckout);
