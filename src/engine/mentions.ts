@@ -1,3 +1,4 @@
+import { orSlowPath } from '../promises.js';
 import path from 'node:path';
 import type { GrepHit } from '../git/grep.js';
 import { inRepository } from '../git/repository.js';
@@ -52,7 +53,8 @@ const inTreeOrder = (a: GrepHit, b: GrepHit) => (a.file < b.file ? -1 : a.file >
 async function changedSince(session: Session, tree: string): Promise<string[] | undefined> {
   const { gitMaybe } = await import('../git/git.js');
   const args = ['diff-tree', '-r', '-z', '--name-only', '--no-renames', tree, session.treeId];
-  const output = await gitMaybe(args, inRepository(session.repository));
+  // A tree pruned since (`git gc` drops the trees nixtag wrote, which nothing else reaches).
+  const output = await orSlowPath(gitMaybe(args, inRepository(session.repository)), undefined);
   const changed = output?.split('\0').filter((file) => file !== '');
   return changed === undefined || changed.some((file) => path.posix.basename(file) === '.gitattributes')
     ? undefined
