@@ -3,6 +3,7 @@ import { hash } from '../../src/index.js';
 import type { TreeSource } from '../../src/tree/source.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
+import { nixtag } from '../helpers/inProcess.js';
 
 /** An image whose source is `builtins.fetchGit ./.`: the tracked files of the commit CI checks out. */
 const fetchGitImage = (name = '"app"') => `let src = builtins.fetchGit ./.; in derivation {
@@ -56,5 +57,22 @@ describe('builtins.fetchGit ./. gives the tag CI computes', () => {
     const second = await nixtagTag(repo, { kind: 'rev', rev: 'HEAD' });
     expect(second).toBe(ciTag(repo));
     expect(second).not.toBe(first);
+  });
+
+  it('under a repository path that is not a valid URL (a space, a #), where Nix 2.8 takes the path as one', async () => {
+    const repo = gitRepo({ 'default.nix': fetchGitImage(), 'main.go': 'package main\n' }, 'my app #1');
+    repo.write({ 'main.go': 'package main // staged\n' });
+    repo.git('add', 'main.go');
+    const staged = await nixtagTag(repo, { kind: 'index' });
+    const worktree = await nixtagTag(repo, { kind: 'worktree' });
+    repo.git('commit', '--quiet', '-m', 'staged');
+    expect(staged).toBe(ciTag(repo));
+    expect(worktree).toBe(staged);
+    // Nix's messages name the user's files, never the link nixtag reaches the checkout by.
+    repo.write({ 'default.nix': 'let src = builtins.fetchGit ./.; in undefinedName\n' });
+    const failed = await nixtag(repo.dir, ['hash']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain('at default.nix:1:');
+    expect(failed.stderr).not.toContain('nixtag-links');
   });
 });
