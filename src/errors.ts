@@ -40,6 +40,7 @@ export type ErrorCode =
   | 'GIT_FAILED'
   | 'SUBMODULE_MISSING'
   | 'OBJECTS_MISSING'
+  | 'LFS_CONTENT_MISSING'
   | 'FETCH_FAILED'
   | 'WRITE_FAILED'
   | 'REGISTRY_UNREACHABLE'
@@ -79,6 +80,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   GIT_FAILED: 'tool',
   SUBMODULE_MISSING: 'tool',
   OBJECTS_MISSING: 'tool',
+  LFS_CONTENT_MISSING: 'tool',
   FETCH_FAILED: 'tool',
   WRITE_FAILED: 'tool',
   REGISTRY_UNREACHABLE: 'tool',

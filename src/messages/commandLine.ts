@@ -66,6 +66,10 @@ export const commandLineMessages = {
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string) =>
     `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (a source takes in the repository root, as \`src = ./.;\` does), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; \`builtins.fetchGit ./.\`, \`lib.fileset\` or \`builtins.path\` with a filter that leaves out \`.git\` is the fix.`,
+  lfsContentMissing: () =>
+    'An LFS file of the judged tree has no content in this clone (cloned with GIT_LFS_SKIP_SMUDGE?), and `git lfs fetch` could not bring it.',
+  lfsContentMissingHint: () =>
+    "Run `git lfs pull` when the LFS server can be reached (CI's clone with git-lfs holds the content), or set `lfs: false` if CI does not fetch LFS files.",
   objectsMissing: (count: number, remote: string) =>
     `This is a partial clone: ${count} file${count === 1 ? '' : 's'} of the judged tree ${count === 1 ? 'was' : 'were'} never fetched, and fetching ${count === 1 ? 'it' : 'them'} from '${remote}' failed.`,
   objectsMissingHint: (remote: string) =>

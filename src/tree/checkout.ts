@@ -17,6 +17,7 @@ import {
 import { treeChangesArgs } from '../git/diffArgs.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
+import { withLfsContent } from './lfsObjects.js';
 import { fetchMissingBlobs } from './promisor.js';
 import { urlSafePath } from './urlSafePath.js';
 import { parseRawDiff } from './rawDiff.js';
@@ -109,7 +110,8 @@ async function fullCheckout(
   await Promise.all([initCheckout(workTree, [objectsOf(repository)], id), fetchMissingBlobs(repository, id)]);
   if (lfs) await enableLfs(workTree, path.join(repository.commonDir, 'lfs'));
   const inCheckout = checkoutGit(workTree);
-  await git(['read-tree', '--reset', '-u', id], inCheckout);
+  const readTree = () => git(['read-tree', '--reset', '-u', id], inCheckout);
+  await (lfs ? withLfsContent(repository, readTree) : readTree());
   const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
   const missing = submodules
     ? await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), await gitlinksOf(workTree))

@@ -36,6 +36,8 @@ export function checkoutGit(workTree: string, extra: Partial<GitOptions> = {}): 
       GIT_DIR: path.join(workTree, '.git'),
       GIT_WORK_TREE: workTree,
       ...WITHOUT_USER_FILES,
+      // A clone with git-lfs smudges, whatever the user's environment says (it is read where lfs is on).
+      GIT_LFS_SKIP_SMUDGE: '0',
       ...extra.env,
     },
   };
