@@ -1,15 +1,18 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
+import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../userPaths.js';
+import { configExplorer } from './explorer.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadedConfig {
   config: Config;
+  /** The texts of what an explicit configuration outside the repository imports (keyed with it). */
+  importedTexts?: string[];
   /** The file it came from, relative to the root; undefined with no configuration. */
   file: string | undefined;
   /** The files it imports (cosmiconfig's `$import`, at any depth), relative to the root. */
@@ -131,13 +134,10 @@ function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: st
   return [...found];
 }
 
-/**
- * Loads configuration with cosmiconfig under the name `nixtag` from `root` only (a hook must not
- * pick up a file from a parent directory that CI never sees), or the explicit file.
- */
+/** Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file. */
 export async function loadConfig(root: string, explicit?: ExplicitConfig): Promise<LoadedConfig> {
   const imports = new Map<string, string[]>();
-  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none', loaders: recordingLoaders(root, imports) });
+  const explorer = configExplorer(recordingLoaders(root, imports));
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     const loader =
@@ -158,5 +158,17 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
   const imported = importClosure(imports, path.resolve(found.filepath)).map((absolute) =>
     relative(absolute).split(path.sep).join('/'),
   );
-  return { config: parseConfig(found.isEmpty ? {} : found.config, file), file, imports: imported };
+  // A configuration in the repository is read from CI's clone too, which has nothing outside it.
+  const outside = (named: string) => named.startsWith('../') || path.isAbsolute(named);
+  const away = outside(file) ? undefined : imported.find(outside);
+  if (away !== undefined) {
+    throw new NixtagError('CONFIG_INVALID', messages.configImportOutside(file, userPaths(path.resolve(root, away))), {
+      location: { file },
+      hint: messages.configImportOutsideHint(),
+    });
+  }
+  const config = parseConfig(found.isEmpty ? {} : found.config, file);
+  if (!outside(file) || imported.length === 0) return { config, file, imports: imported };
+  const importedTexts = await Promise.all(imported.map((named) => readFile(path.resolve(root, named), 'utf8')));
+  return { config, file, imports: imported, importedTexts };
 }

@@ -1,4 +1,5 @@
-import type { ExplicitConfig } from '../config/load.js';
+import path from 'node:path';
+import type { ExplicitConfig, LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree } from '../tree/judgedTree.js';
@@ -127,9 +128,11 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     (request.configFile === undefined
       ? undefined
       : await (await configModule).readExplicitConfig(request.cwd, request.configFile));
+  // A --config in the repository is the judged tree's copy, as CI's clone holds it.
+  const inTree = explicit !== undefined && !path.relative(repository.root, explicit.file).startsWith('..');
   // The working tree's configuration is in the working tree: it loads beside the lock and the tree.
   const worktreeConfig =
-    source.kind === 'worktree' || explicit !== undefined
+    source.kind === 'worktree' || (explicit !== undefined && !inTree)
       ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit))
       : undefined;
   if (worktreeConfig !== undefined) awaitedLater(worktreeConfig);
@@ -142,17 +145,21 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
     const entries = awaitedLater(listTree(repository, treeId));
-    let loaded =
-      worktreeConfig !== undefined
-        ? await worktreeConfig
-        : await (await configModule).loadConfig((await speculative).dir);
+    const fromJudgedTree = async () => {
+      const { loadConfig, readExplicitConfig } = await configModule;
+      const { dir } = await speculative;
+      const judged = inTree ? await readExplicitConfig(dir, path.relative(repository.root, explicit.file)) : undefined;
+      return { ...(await loadConfig(dir, judged)), judgedText: judged?.text };
+    };
+    let loaded: LoadedConfig & { judgedText?: string | undefined } =
+      worktreeConfig !== undefined ? await worktreeConfig : await fromJudgedTree();
     // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
     // not, so the configuration then comes from the tracked files alone.
     // So must every file it imports: one that is not tracked is not there for CI.
     if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
       const tracked = new Set((await entries).files.map((entry) => entry.path));
       if (![loaded.file, ...loaded.imports].every((read) => tracked.has(read))) {
-        loaded = await (await configModule).loadConfig((await speculative).dir);
+        loaded = await fromJudgedTree();
       }
     }
     const { config, file } = loaded;
@@ -176,7 +183,11 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
       new Set(configFiles),
     );
-    const environment = runEnvironment(explicit?.text);
+    // What the tree does not hold: a --config outside it, and what that imports.
+    const explicitText = loaded.judgedText ?? explicit?.text;
+    const environment = runEnvironment(
+      loaded.importedTexts === undefined ? explicitText : JSON.stringify([explicitText, ...loaded.importedTexts]),
+    );
     return {
       repository,
       tree,

@@ -21,6 +21,10 @@ export const configMessages = {
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
   configImportMissing: (file: string, missing: string) =>
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
+  configImportOutside: (file: string, imported: string) =>
+    `The nixtag configuration ${file} imports ${imported} ($import), outside the repository: CI's clone does not have it.`,
+  configImportOutsideHint: () =>
+    'Move that file into the repository and commit it, or give the whole configuration with --config.',
   configImportMissingHint: () =>
     'Add that file (and commit it: CI reads the committed configuration), or take it out of `$import`.',
   configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',

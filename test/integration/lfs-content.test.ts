@@ -42,7 +42,8 @@ describe('LFS files whose content the clone does not have', () => {
     const origin = upstream();
     const clone = skipSmudgeClone(origin);
     const ci = n2k8sTag(lfsClone(origin.dir));
-    for (const env of [{ GIT_LFS_SKIP_SMUDGE: '1' }, {}]) {
+    const environments: Array<Record<string, string>> = [{ GIT_LFS_SKIP_SMUDGE: '1' }, {}];
+    for (const env of environments) {
       const result = await nixtag(clone, ['check', '--staged', '--no-cache'], env);
       expect(result.code).toBe(1);
       expect(result.stdout).toContain(`expected: registry.example.com/team/app:${ci}`);

@@ -1,0 +1,92 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nixtagCli } from '../helpers/cli.js';
+import { nixtag } from '../helpers/inProcess.js';
+import { deployment, plainImage, STALE } from '../helpers/expressions.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
+
+const managing = (repository: string) =>
+  `images:\n  - name: app\n    nix: default.nix\n    repository: ${repository}\n`;
+
+/**
+ * Every file that can change the loaded configuration is an input of the judgement or refused,
+ * and the configuration is the judged tree's, as CI's clone holds it (issue 20, item 5).
+ */
+describe('where the configuration comes from', () => {
+  it('--config in the repository is the judged tree’s copy: staged, or at the commit --rev names', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'ci/nixtag.yaml': managing('registry.example.com/team/app'),
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    // Unstaged: a configuration that manages another repository, which the commit will not hold.
+    repo.write({ 'ci/nixtag.yaml': managing('registry.example.com/team/other') });
+    for (const args of [
+      ['check', '--staged'],
+      ['check', '--rev', 'HEAD'],
+    ]) {
+      const result = await nixtag(repo.dir, [...args, '--config', 'ci/nixtag.yaml']);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain('k8s/app.yaml:10:18: stale reference to app');
+    }
+    // A --config the judged tree does not hold is not CI's: refused.
+    repo.write({ 'ci/new.yaml': managing('registry.example.com/team/app') });
+    const untracked = await nixtag(repo.dir, ['check', '--staged', '--config', 'ci/new.yaml']);
+    expect(untracked.code).toBe(2);
+    expect(untracked.stderr).toContain('ci/new.yaml');
+  });
+
+  it('never runs or follows cosmiconfig’s meta configuration (.config/config.js)', async () => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': managing('registry.example.com/team/app'),
+      'elsewhere.yaml': managing('registry.example.com/team/other'),
+      '.config/config.js': `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran');\nmodule.exports = { cosmiconfig: { searchPlaces: ['elsewhere.yaml'] } };\n`,
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    // Through the built CLI in the repository: cosmiconfig's factory looks in the process's directory.
+    const result = nixtagCli(repo.dir, ['check', '--no-cache']);
+    expect(existsSync(marker)).toBe(false);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('stale reference to app');
+  });
+
+  it('refuses an $import outside the repository: CI’s clone does not have it', async () => {
+    const outside = path.join(tempDir('shared-'), 'images.yaml');
+    writeFileSync(outside, managing('registry.example.com/team/app'));
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': `$import: ${JSON.stringify(outside)}\n`,
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    const result = await nixtag(repo.dir, ['check']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error [CONFIG_INVALID]');
+    expect(result.stderr).toContain('outside the repository');
+  });
+
+  it('keys a --config outside the repository by what it imports too', async () => {
+    const shared = tempDir('shared-');
+    // A data file given with --config is parsed as it is; package.json goes through cosmiconfig's $import.
+    writeFileSync(path.join(shared, 'package.json'), JSON.stringify({ nixtag: { $import: './images.yaml' } }));
+    const images = (nix: string) =>
+      `images:\n  - name: app\n    nix: ${nix}\n    repository: registry.example.com/team/app\n`;
+    writeFileSync(path.join(shared, 'images.yaml'), images('default.nix'));
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'other.nix': plainImage.replace('echo image', 'echo other'),
+      'k8s/app.yaml': deployment('registry.example.com/team/app:v1'),
+    });
+    const config = ['--config', path.join(shared, 'package.json')];
+    expect((await nixtag(repo.dir, ['fix', ...config])).code).toBe(0);
+    repo.commit('current tags');
+    expect((await nixtag(repo.dir, ['hook', 'pre-commit', ...config])).code).toBe(0);
+    // Only the imported file changes, to another expression: the remembered verdict must not answer.
+    writeFileSync(path.join(shared, 'images.yaml'), images('other.nix'));
+    const result = await nixtag(repo.dir, ['hook', 'pre-commit', ...config]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('stale reference to app');
+  });
+});
