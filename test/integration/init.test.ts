@@ -105,6 +105,7 @@ describe('nixtag init', () => {
       'containers/auth/webui.nix': image('auth-webui-2026.2.0'),
       'containers/auth/server.nix': image('auth-server-2026.2.0'),
       'shell.nix': image('nix-shell'),
+      'nixos/disk-config.nix': '{ disko.devices.disk.main.device = "/dev/sda"; }\n',
       'k8s/auth.yaml': deployment('registry.example.com/team/auth:v2026.2.0-2d4098e'),
     });
     const printed = await nixtag(repo.dir, ['init']);
@@ -115,6 +116,10 @@ describe('nixtag init', () => {
     expect(printed.stdout).not.toMatch(/^ {2}# {3}nix: containers\/auth\/(webui|server)\.nix/m);
     expect(printed.stdout).toContain(
       '#   containers/auth/server.nix: auth-server-2026.2.0\n#   containers/auth/webui.nix: auth-webui-2026.2.0\n',
+    );
+    // A set that is not a derivation: its size counts attributes, not derivations.
+    expect(printed.stdout).toContain(
+      "nixos/disk-config.nix: Image 'nixos/disk-config.nix' does not evaluate to one derivation but to a set of 1 attribute;",
     );
     // A file at the root is named after itself.
     expect(printed.stdout).toMatch(/^ {2}# - name: shell\n {2}# {3}nix: shell\.nix/m);
