@@ -6,8 +6,8 @@ import type { Discovery, FoundExpression, FoundImageReference } from './discover
 /**
  * Why an expression was tied to a repository. Only evidence that cannot be a coincidence counts:
  * a reference already carries the expression's tag (`tag`), the repository is the image's own
- * `imageName` (`imageName`), or the repository holds the user's single image and single
- * repository (`only`). A shared word in their names is a suggestion, never an active entry: an
+ * `imageName` (`imageName`), or the repository holds the user's single image (the root
+ * `default.nix`) and single repository (`only`). A shared word in their names is a suggestion, never an active entry: an
  * entry that ties a foreign image to an expression would make `fix` retag it.
  */
 type Evidence = 'tag' | 'imageName' | 'only';
@@ -127,8 +127,12 @@ export function propose(discovery: Discovery): Proposal {
     );
     if (named.length === 1) add(named[0]!, canonical, 'imageName', ownTagScheme(named[0]!));
   }
+  // The one expression counts only as the root default.nix, the image n2k8s builds in the checkout
+  // (and nixtag without configuration): a lone derivation deeper down is as likely an exercise or a
+  // tool (a course's labs/…/docker.nix, loaded locally) beside an image built from a Dockerfile.
   const ownRepositories = [...byRepository.keys()].filter((canonical) => !PUBLIC.test(canonical));
-  if (images.length === 0 && derivations.length === 1 && ownRepositories.length === 1) {
+  const root = derivations.length === 1 && derivations[0]!.file === 'default.nix';
+  if (images.length === 0 && root && ownRepositories.length === 1) {
     add(derivations[0]!, ownRepositories[0]!, 'only');
   }
   const names = new Set<string>();

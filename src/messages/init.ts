@@ -17,7 +17,7 @@ export const initMessages = {
           ? tagFrom
             ? 'the repository is its imageName, and a pipeline that pushes it under its own name pushes its own tag, which Nix computes (tagFrom: imageTag; outPath if CI tags it with its output path, as n2k8s does)'
             : 'the repository is its imageName'
-          : 'the only expression and the only repository of your own: check that they belong together'
+          : 'the root default.nix is the only expression and this the only repository of your own: check that they belong together'
     }.`,
   suggestions: () =>
     'Names that only resemble each other, not evidence (a tag, an imageName): uncomment only if the expression builds that image, or `fix` would retag an image built elsewhere:',

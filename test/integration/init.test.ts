@@ -125,6 +125,23 @@ describe('nixtag init', () => {
     expect(printed.stdout).toMatch(/^ {2}# - name: shell\n {2}# {3}nix: shell\.nix/m);
   });
 
+  it('the one expression is the root default.nix: a lone image deeper down is not tied to the one repository', async () => {
+    // A course repository (test/fixtures/realworld-init/devops-core-course) whose app default.nix
+    // needs its pkgs: the Nix exercise's docker.nix is the one derivation, and the manifests name
+    // the image GitHub Actions builds from a Dockerfile.
+    const repo = gitRepo({
+      'labs/lab18/app_python/default.nix': '{ pkgs }: pkgs.hello\n',
+      'labs/lab18/app_python/docker.nix': named('devops-info-service-nix.tar.gz', 'devops-info-service-nix'),
+      'k8s/deployment.yml': deployment('morisummerz/devops-info-service:latest'),
+    });
+    const printed = await nixtag(repo.dir, ['init']);
+    expect(printed.code).toBe(0);
+    expect((parse(printed.stdout) as { images: unknown[] }).images).toEqual([]);
+    expect(printed.stdout).toMatch(/^ {2}# {3}nix: labs\/lab18\/app_python\/docker\.nix/m);
+    expect((await nixtag(repo.dir, ['init', '--write'])).code).toBe(0);
+    expect(existsSync(path.join(repo.dir, '.nixtagrc.yaml'))).toBe(false);
+  });
+
   it('a repository with nothing to manage: says so and writes nothing', async () => {
     const repo = gitRepo({ 'README.md': 'hello\n', 'k8s/db.yaml': deployment('postgres:15') });
     const result = await nixtag(repo.dir, ['init', '--write']);
