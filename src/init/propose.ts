@@ -6,8 +6,8 @@ import type { Discovery, FoundExpression, FoundImageReference } from './discover
 /**
  * Why an expression was tied to a repository. Only evidence that cannot be a coincidence counts:
  * a reference already carries the expression's tag (`tag`), the repository is the image's own
- * `imageName` (`imageName`), or the repository holds the user's single image and single
- * repository (`only`). A shared word in their names is a suggestion, never an active entry: an
+ * `imageName` (`imageName`), or the repository holds the user's single image (the root
+ * `default.nix`) and single repository (`only`). A shared word in their names is a suggestion, never an active entry: an
  * entry that ties a foreign image to an expression would make `fix` retag it.
  */
 type Evidence = 'tag' | 'imageName' | 'only';
@@ -38,6 +38,8 @@ export interface Proposal {
   suggestions: Suggestion[];
   /** Expressions that evaluate to a derivation that no reference was matched with. */
   unmatchedExpressions: FoundExpression[];
+  /** Derivations without an imageName whose name resembles a repository that an image's does too. */
+  components: FoundExpression[];
   /** Repositories no expression was matched with, with their references. */
   unmatchedRepositories: Array<{ repository: string; references: FoundImageReference[] }>;
   /** Nix files that are not an image on their own, and why. */
@@ -76,6 +78,18 @@ function tagScheme(expression: FoundExpression, references: readonly FoundImageR
   return undefined;
 }
 
+/**
+ * The tag source of an image tied by its imageName. A pipeline that pushes an image under its own
+ * name reads it from the image (`docker load`, skopeo from the archive, nix2container's
+ * copyToRegistry), and with it the image's own tag: where Nix computes that tag (no `tag` given),
+ * it is the imageTag, not the output path's hash (n2k8s, which pushes to a destination of its
+ * own, has no use for the name). A fixed tag (`latest`, `1.0.0`) says nothing either way.
+ */
+function ownTagScheme(expression: FoundExpression): 'outPath' | 'imageTag' {
+  const own = expression.imageTag;
+  return own !== undefined && NIX_HASH.test(own) && own !== expression.tag ? 'imageTag' : 'outPath';
+}
+
 /** Matches expressions that build a derivation with the repositories the YAML names (see Evidence). */
 export function propose(discovery: Discovery): Proposal {
   const derivations = discovery.expressions.filter((expression) => expression.tag !== undefined);
@@ -111,10 +125,14 @@ export function propose(discovery: Discovery): Proposal {
       (expression) =>
         expression.imageName !== undefined && canonicalRepository(expression.imageName.toLowerCase()) === canonical,
     );
-    if (named.length === 1) add(named[0]!, canonical, 'imageName');
+    if (named.length === 1) add(named[0]!, canonical, 'imageName', ownTagScheme(named[0]!));
   }
+  // The one expression counts only as the root default.nix, the image n2k8s builds in the checkout
+  // (and nixtag without configuration): a lone derivation deeper down is as likely an exercise or a
+  // tool (a course's labs/…/docker.nix, loaded locally) beside an image built from a Dockerfile.
   const ownRepositories = [...byRepository.keys()].filter((canonical) => !PUBLIC.test(canonical));
-  if (images.length === 0 && derivations.length === 1 && ownRepositories.length === 1) {
+  const root = derivations.length === 1 && derivations[0]!.file === 'default.nix';
+  if (images.length === 0 && root && ownRepositories.length === 1) {
     add(derivations[0]!, ownRepositories[0]!, 'only');
   }
   const names = new Set<string>();
@@ -126,10 +144,20 @@ export function propose(discovery: Discovery): Proposal {
   }
   const matched = new Set(images.map((image) => image.nix));
   const suggestions: Suggestion[] = [];
+  // Expressions whose name resembles a repository's beside one that is an image (has an imageName):
+  // its components (a monorepo's helpers all carry the image's word), not suggested as images.
+  const components = new Set<string>();
   for (const [canonical, references] of byRepository) {
     if (taken.has(canonical)) continue;
-    for (const expression of derivations) {
-      if (matched.has(expression.file) || !namesMatch(expression, canonical)) continue;
+    const alike = derivations.filter(
+      (expression) => !matched.has(expression.file) && namesMatch(expression, canonical),
+    );
+    const built = alike.filter((expression) => expression.imageName !== undefined);
+    for (const expression of alike) {
+      if (built.length > 0 && expression.imageName === undefined) {
+        components.add(expression.file);
+        continue;
+      }
       suggestions.push({
         nix: expression.file,
         repository: references[0]!.repository,
@@ -139,12 +167,14 @@ export function propose(discovery: Discovery): Proposal {
     }
   }
   const suggested = new Set(suggestions.map((suggestion) => suggestion.nix));
+  const unmatched = derivations.filter(
+    (expression) => !matched.has(expression.file) && !suggested.has(expression.file),
+  );
   return {
     images,
     suggestions,
-    unmatchedExpressions: derivations.filter(
-      (expression) => !matched.has(expression.file) && !suggested.has(expression.file),
-    ),
+    unmatchedExpressions: unmatched.filter((expression) => !components.has(expression.file)),
+    components: unmatched.filter((expression) => components.has(expression.file)),
     unmatchedRepositories: [...byRepository]
       .filter(([canonical]) => !taken.has(canonical))
       .map(([, references]) => ({ repository: references[0]!.repository, references })),
@@ -154,6 +184,12 @@ export function propose(discovery: Discovery): Proposal {
 
 const at = (reference: FoundImageReference) => `${reference.file}:${reference.line}`;
 
+/** A name for an unmatched expression: its directory's, or at the root its file's (`shell.nix` -> `shell`). */
+function defaultName(file: string): string {
+  const directory = path.posix.dirname(file);
+  return directory === '.' ? path.posix.basename(file, '.nix') : path.posix.basename(directory);
+}
+
 /** The configuration as commented YAML: what it manages, why, and what it leaves out. */
 export function renderConfig(proposal: Proposal): string {
   const init = messages.init;
@@ -162,7 +198,7 @@ export function renderConfig(proposal: Proposal): string {
   else lines.push('images:');
   for (const image of proposal.images) {
     lines.push(
-      `  # ${init.imageBecause(image.nix, storeName(image.outPath), image.because)}`,
+      `  # ${init.imageBecause(image.nix, storeName(image.outPath), image.because, image.tagFrom)}`,
       `  # ${init.referencedAt(image.references.map(at))}`,
       `  - name: ${image.name}`,
       `    nix: ${image.nix}`,
@@ -185,11 +221,16 @@ export function renderConfig(proposal: Proposal): string {
     lines.push(`  # ${init.unmatchedExpressions()}`);
     for (const expression of proposal.unmatchedExpressions) {
       lines.push(
-        `  # - name: ${path.posix.basename(path.posix.dirname(expression.file)) || 'default'}`,
+        `  # - name: ${defaultName(expression.file)}`,
         `  #   nix: ${expression.file}   # ${storeName(expression.outPath ?? '')}`,
         `  #   repository: registry.example.com/team/NAME`,
       );
     }
+  }
+  if (proposal.components.length > 0) {
+    lines.push(`# ${init.components()}`);
+    for (const expression of proposal.components)
+      lines.push(`#   ${expression.file}: ${storeName(expression.outPath ?? '')}`);
   }
   if (proposal.unmatchedRepositories.length > 0) {
     lines.push(`# ${init.unmatchedRepositories()}`);

@@ -9,13 +9,15 @@ export const initMessages = {
   ],
   noImageFound: () =>
     'No tracked .nix file that evaluates to a derivation could be matched with an image reference; fill in an image:',
-  imageBecause: (nix: string, name: string, because: 'tag' | 'imageName' | 'only') =>
+  imageBecause: (nix: string, name: string, because: 'tag' | 'imageName' | 'only', tagFrom?: 'imageTag') =>
     `${nix} builds ${name}; ${
       because === 'tag'
-        ? 'a reference already carries its tag'
+        ? `a reference already carries its ${tagFrom ?? 'tag'}`
         : because === 'imageName'
-          ? 'the repository is its imageName'
-          : 'the only expression and the only repository of your own: check that they belong together'
+          ? tagFrom
+            ? 'the repository is its imageName, and a pipeline that pushes it under its own name pushes its own tag, which Nix computes (tagFrom: imageTag; outPath if CI tags it with its output path, as n2k8s does)'
+            : 'the repository is its imageName'
+          : 'the root default.nix is the only expression and this the only repository of your own: check that they belong together'
     }.`,
   suggestions: () =>
     'Names that only resemble each other, not evidence (a tag, an imageName): uncomment only if the expression builds that image, or `fix` would retag an image built elsewhere:',
@@ -23,6 +25,8 @@ export const initMessages = {
     `Referenced at ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}.`,
   unmatchedExpressions: () =>
     'Expressions that build a derivation no reference was matched with (uncomment to manage):',
+  components: () =>
+    'Derivations without an imageName that share a name with an image here (its components), not offered as images:',
   unmatchedRepositories: () => 'Repositories no expression here was found to build (left unmanaged):',
   notImages: () => 'Nix files that are not an image on their own (not called, or not one derivation):',
   change: (file: string, line: number, column: number, current: string, tag: string) =>

@@ -32,7 +32,7 @@ export const nixMessages = {
       ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` to allow it.'
       : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${uri.replace(/[?#].*$/, '')}"]`,
   notADerivation: (image: string, kind: string, size: number) =>
-    `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
+    `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size} ${kind === 'set' ? 'attribute' : 'element'}${size === 1 ? '' : 's'}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
   noOutOutput: (image: string, outputs: readonly string[]) =>
     `Image '${image}' has no output named 'out' (its outputs are ${list(outputs)}), so there is no tag to derive.`,

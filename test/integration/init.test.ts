@@ -76,6 +76,72 @@ describe('nixtag init', () => {
     expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
+  it('an image tied by its imageName follows its own computed tag; a fixed tag says nothing', async () => {
+    /** An image as dockerTools makes it: its imageName, and its imageTag (computed when no tag is given). */
+    const own = (name: string, imageName: string, imageTag: string) => `derivation {
+  name = "${name}"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+} // { imageName = "${imageName}"; imageTag = "${imageTag}"; }
+`;
+    const repo = gitRepo({
+      'web/default.nix': own('web.tar.gz', 'registry.example.com/team/web', '0123456789abcdfghijklmnpqrsvwxyz'),
+      'api/default.nix': own('api.tar.gz', 'registry.example.com/team/api', '1.0.0'),
+      'k8s/web.yaml': deployment('registry.example.com/team/web:latest'),
+      'k8s/api.yaml': deployment('registry.example.com/team/api:latest'),
+    });
+    const printed = await nixtag(repo.dir, ['init']);
+    expect(printed.code).toBe(0);
+    expect((parse(printed.stdout) as { images: unknown[] }).images).toEqual([
+      { name: 'api', nix: 'api/default.nix', repository: 'registry.example.com/team/api' },
+      { name: 'web', nix: 'web/default.nix', repository: 'registry.example.com/team/web', tagFrom: 'imageTag' },
+    ]);
+    expect(printed.stderr).toMatch(
+      /k8s\/web\.yaml:10:\d+: registry\.example\.com\/team\/web:latest -> tag 0123456789abcdfghijklmnpqrsvwxyz/,
+    );
+  });
+
+  it("does not offer an image's components as images: helpers that carry its name", async () => {
+    const repo = gitRepo({
+      'containers/auth/default.nix': named('auth.tar.gz', 'team/auth'),
+      'containers/auth/webui.nix': image('auth-webui-2026.2.0'),
+      'containers/auth/server.nix': image('auth-server-2026.2.0'),
+      'shell.nix': image('nix-shell'),
+      'nixos/disk-config.nix': '{ disko.devices.disk.main.device = "/dev/sda"; }\n',
+      'k8s/auth.yaml': deployment('registry.example.com/team/auth:v2026.2.0-2d4098e'),
+    });
+    const printed = await nixtag(repo.dir, ['init']);
+    expect(printed.code).toBe(0);
+    // team/auth is Docker Hub's, not registry.example.com's: a suggestion, by its directory.
+    expect((parse(printed.stdout) as { images: unknown[] }).images).toEqual([]);
+    expect(printed.stdout).toMatch(/^ {2}# {3}nix: containers\/auth\/default\.nix/m);
+    expect(printed.stdout).not.toMatch(/^ {2}# {3}nix: containers\/auth\/(webui|server)\.nix/m);
+    expect(printed.stdout).toContain(
+      '#   containers/auth/server.nix: auth-server-2026.2.0\n#   containers/auth/webui.nix: auth-webui-2026.2.0\n',
+    );
+    // A set that is not a derivation: its size counts attributes, not derivations.
+    expect(printed.stdout).toContain(
+      "nixos/disk-config.nix: Image 'nixos/disk-config.nix' does not evaluate to one derivation but to a set of 1 attribute;",
+    );
+    // A file at the root is named after itself.
+    expect(printed.stdout).toMatch(/^ {2}# - name: shell\n {2}# {3}nix: shell\.nix/m);
+  });
+
+  it('the one expression is the root default.nix: a lone image deeper down is not tied to the one repository', async () => {
+    // A course repository (test/fixtures/realworld-init/devops-core-course) whose app default.nix
+    // needs its pkgs: the Nix exercise's docker.nix is the one derivation, and the manifests name
+    // the image GitHub Actions builds from a Dockerfile.
+    const repo = gitRepo({
+      'labs/lab18/app_python/default.nix': '{ pkgs }: pkgs.hello\n',
+      'labs/lab18/app_python/docker.nix': named('devops-info-service-nix.tar.gz', 'devops-info-service-nix'),
+      'k8s/deployment.yml': deployment('morisummerz/devops-info-service:latest'),
+    });
+    const printed = await nixtag(repo.dir, ['init']);
+    expect(printed.code).toBe(0);
+    expect((parse(printed.stdout) as { images: unknown[] }).images).toEqual([]);
+    expect(printed.stdout).toMatch(/^ {2}# {3}nix: labs\/lab18\/app_python\/docker\.nix/m);
+    expect((await nixtag(repo.dir, ['init', '--write'])).code).toBe(0);
+    expect(existsSync(path.join(repo.dir, '.nixtagrc.yaml'))).toBe(false);
+  });
+
   it('a repository with nothing to manage: says so and writes nothing', async () => {
     const repo = gitRepo({ 'README.md': 'hello\n', 'k8s/db.yaml': deployment('postgres:15') });
     const result = await nixtag(repo.dir, ['init', '--write']);
