@@ -1,8 +1,9 @@
 import { changedPathsArgs, deletedSinceHeadArgs, pathsOf } from '../git/diffArgs.js';
 import type { Judgement } from '../state/judgements.js';
 import type { TreeSource } from '../tree/source.js';
+import { awaitedLater } from '../promises.js';
 import { anyCanMatter } from './canMatter.js';
-import { givenPaths } from './givenPaths.js';
+import { givenPaths, type GivenPath } from './givenPaths.js';
 
 /** Whether a run can be answered from the last judgement, and how. */
 export type SkipAnswer =
@@ -41,6 +42,22 @@ export interface SkipContext {
   git: (args: readonly string[]) => Promise<string | undefined>;
 }
 
+/**
+ * Whether the judged tree holds every PATH argument inside the repository (a directory: a file
+ * under it). One git process, when any is given.
+ */
+async function allTracked(given: readonly GivenPath[], source: TreeSource, context: SkipContext): Promise<boolean> {
+  const inside = given.flatMap((path) => ('path' in path ? [path.path] : []));
+  if (inside.length === 0) return true;
+  if (source.kind === 'rev') {
+    const listed = await context.git(['ls-tree', '-z', '--name-only', '--full-tree', source.rev, '--', ...inside]);
+    return listed !== undefined && new Set(listed.split('\0').filter(Boolean)).size === new Set(inside).size;
+  }
+  // --error-unmatch fails (undefined) when one of them matches nothing in the index.
+  const literal = inside.map((file) => `:(literal)${file || '.'}`);
+  return (await context.git(['ls-files', '-z', '--error-unmatch', '--', ...literal])) !== undefined;
+}
+
 const JUDGE: SkipAnswer = { kind: 'judge' };
 const UNSURE: SkipAnswer = { kind: 'unsure' };
 
@@ -64,6 +81,9 @@ export async function skipAnswer(question: SkipQuestion, context: SkipContext): 
   const narrows = given.length > 0 && given.every((path) => path.kind !== 'directory');
   if (!question.acceptsGood && !narrows) return JUDGE; // before the judgement: a full run's may cost
   const judgement = await context.judgement();
+  // A PATH the judged tree does not hold is the full run's to refuse (PATH_NOT_TRACKED); asked
+  // beside the diff below.
+  const tracked = judgement === undefined ? undefined : awaitedLater(allTracked(given, question.source, context));
   const good = judgement?.ok === true && question.acceptsGood;
   if (judgement === undefined || (!good && !narrows)) return JUDGE;
   if (judgement.tree !== context.treeId) {
@@ -71,6 +91,7 @@ export async function skipAnswer(question: SkipQuestion, context: SkipContext): 
     if (changed === undefined) return UNSURE;
     if (await anyCanMatter(judgement, pathsOf(changed))) return JUDGE;
   }
+  if (!(await tracked)) return UNSURE;
   if (good) return { kind: 'good', references: judgement.references };
   const { source } = question;
   const deleted = source.kind === 'rev' ? '' : await context.git(deletedSinceHeadArgs(source.kind));

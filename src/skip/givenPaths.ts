@@ -5,7 +5,7 @@ import path from 'node:path';
 export type GivenPath =
   | { kind: 'missing' }
   /** It may hold anything: it always matters. */
-  | { kind: 'directory' }
+  | { kind: 'directory'; path: string }
   /** Outside the repository: it can change nothing. */
   | { kind: 'outside' }
   | { kind: 'file'; path: string };
@@ -20,8 +20,8 @@ export function givenPaths(root: string, cwd: string, paths: readonly string[]):
   return paths.map((given): GivenPath => {
     const stat = statSync(path.resolve(cwd, given), { throwIfNoEntry: false });
     if (stat === undefined) return { kind: 'missing' };
-    if (stat.isDirectory()) return { kind: 'directory' };
     const file = repositoryPath(root, cwd, given);
-    return file.startsWith('..') ? { kind: 'outside' } : { kind: 'file', path: file };
+    if (file.startsWith('..')) return { kind: 'outside' };
+    return stat.isDirectory() ? { kind: 'directory', path: file } : { kind: 'file', path: file };
   });
 }

@@ -199,6 +199,31 @@ const CASES: Case[] = [
     },
   },
   {
+    name: 'a PATH argument git does not track, nothing changed, after an up-to-date verdict',
+    ok: true,
+    setup: (repo) => repo.write({ 'notes.yaml': 'image: registry.example/app:x\n' }),
+    paths: ['notes.yaml'],
+    expected: {
+      ...every('good'),
+      // The full run refuses it (PATH_NOT_TRACKED, exit 2): never "good" or "nothing to do".
+      'idle: check --staged PATH': 'unsure',
+      'idle: check PATH': 'unsure',
+      'full run: check --staged PATH': 'unsure',
+    },
+  },
+  {
+    name: 'a directory git does not track, after an up-to-date verdict',
+    ok: true,
+    setup: (repo) => repo.write({ 'scratch/a.txt': 'x\n' }),
+    paths: ['scratch'],
+    expected: {
+      ...every('good'),
+      'idle: check --staged PATH': 'unsure',
+      'idle: check PATH': 'unsure',
+      'full run: check --staged PATH': 'judge',
+    },
+  },
+  {
     name: 'a directory argument after a stale verdict (it may hold anything)',
     ok: false,
     setup: () => undefined,
@@ -294,7 +319,7 @@ describe('the skip decision', () => {
     expect(await ask('idle: check --staged PATH', repo, ['README.md'])).toBe('good');
   });
 
-  it('asks git once for an idle hook or lint-staged on a judged tree, and not at all where nothing can answer', async () => {
+  it('asks git once for an idle hook (and whether it tracks the paths lint-staged gives), and not at all where nothing can answer', async () => {
     const repo = judgedRepo(true);
     stage(repo, { 'README.md': 'more\n' });
     const repository = await openRepository(repo.dir);
@@ -313,16 +338,18 @@ describe('the skip decision', () => {
     const deletions = expect.stringMatching(/^diff-index --cached .*--diff-filter=D HEAD --$/);
     // The idle hook, and a hook that is not idle: one diff.
     expect(await counted({ source: index, paths: [], acceptsGood: true })).toEqual({ answer: 'good', calls: [diff] });
-    // lint-staged on a judged tree: the same diff; what was deleted since HEAD cannot change "good".
+    // lint-staged on a judged tree: the same diff, and beside it whether git tracks the paths; what
+    // was deleted since HEAD cannot change "good".
+    const tracked = 'ls-files -z --error-unmatch -- :(literal)README.md';
     expect(await counted({ source: index, paths: ['README.md'], acceptsGood: true })).toEqual({
       answer: 'good',
-      calls: [diff],
+      calls: [tracked, diff],
     });
     // A full run on the very tree judged: no diff, and the deletions, which could make it exit 0.
     judge(repo, true);
     expect(await counted({ source: index, paths: ['README.md'], acceptsGood: false }, indexTree(repo))).toEqual({
       answer: 'nothing-to-do',
-      calls: [deletions],
+      calls: [tracked, deletions],
     });
     // A stale verdict and no PATH: nothing can answer, git is not asked.
     judge(repo, false);
