@@ -2,7 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { documentationFiles, readDocumentation, ROOT } from '../helpers/docs.js';
+import { messages } from '../../src/messages.js';
+import { formatCheck } from '../../src/report/text.js';
+import type { CheckResult } from '../../src/types.js';
+import { documentationFiles, markedBlock, readDocumentation, ROOT } from '../helpers/docs.js';
 
 /** A newcomer reads the README in ten minutes; reference material belongs in docs/. */
 const README_LIMIT = 15_360;
@@ -115,4 +118,41 @@ describe('the nixtag command lines in the README and docs/', () => {
       expect(options.filter((option) => !new RegExp(`(^|[ ,])${option}( |$)`, 'm').test(text))).toEqual([]);
     },
   );
+});
+
+/** One stale reference, read back from the README's example: `file:line:column: stale reference to IMAGE`. */
+function staleResult(example: string, judged: 'index' | 'rev'): CheckResult {
+  const [, file, line, column, image] = /^(\S+):(\d+):(\d+): stale reference to (\S+)$/m.exec(example)!;
+  const [, current] = /^ {2}current: +(\S+)$/m.exec(example)!;
+  const [, expected] = /^ {2}expected: +(\S+)$/m.exec(example)!;
+  const reference = {
+    file: file!,
+    line: Number(line),
+    column: Number(column),
+    image: image!,
+    status: 'stale' as const,
+  };
+  return { ok: false, judged, warnings: [], references: [{ ...reference, current: current!, expected: expected! }] };
+}
+
+// The README shows what a blocked commit and push print (taken from a real run): the report must still read so.
+describe("the README's blocked commit and push", () => {
+  /** What nixtag printed in the example: the lines after the typed command, but git's own `error:` lines. */
+  const printed = (marker: string) =>
+    markedBlock('README.md', marker, 'console')
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('$ ') && !line.startsWith('error: '))
+      .join('\n');
+  const typed = (text: string) => text.replaceAll('npx nixtag', 'nixtag');
+
+  it('a commit: the pre-commit hook judges the index', () => {
+    const example = printed('output:blocked-commit');
+    expect(typed(formatCheck(staleResult(example, 'index'), false))).toBe(typed(example));
+  });
+
+  it('a push: the pre-push hook judges each pushed ref', () => {
+    const example = printed('output:blocked-push');
+    const report = [messages.pushedRef('refs/heads/main'), formatCheck(staleResult(example, 'rev'), false)];
+    expect(typed(report.join('\n'))).toBe(typed(example));
+  });
 });
