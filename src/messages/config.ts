@@ -27,7 +27,7 @@ export const configMessages = {
     'Move that file into the repository and commit it, or give the whole configuration with --config.',
   configImportMissingHint: () =>
     'Add that file (and commit it: CI reads the committed configuration), or take it out of `$import`.',
-  configHint: () => 'See "Configuration" in the nixtag README for every key and its default.',
+  configHint: () => "Every key and its default: nixtag's docs/configuration.md (in node_modules/nixtag/docs).",
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>

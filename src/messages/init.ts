@@ -4,7 +4,7 @@ import { cmd } from '../invocation.js';
 export const initMessages = {
   header: () => [
     'nixtag configuration, proposed by `nixtag init` from what it found in this repository.',
-    'Every key is described under "Configuration" in nixtag\'s README; keys not set here keep their',
+    "Every key is described in nixtag's docs/configuration.md; keys not set here keep their",
     'defaults (system: x86_64-linux, checkoutName: source, pin: .nixpkgs-pin.json, manifests: every tracked YAML).',
   ],
   noImageFound: () =>

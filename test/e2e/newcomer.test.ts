@@ -1,21 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
+import { markedBlock } from '../helpers/docs.js';
 import { deployment } from '../helpers/expressions.js';
 import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
 /** The shell block that follows `<!-- newcomer:NAME -->` in README.md, exactly as written there. */
-function readmeBlock(name: string): string {
-  const block = new RegExp(`<!-- newcomer:${name} -->\\n+\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
-  if (block === null) throw new Error(`README.md has no newcomer:${name} block`);
-  return block[1]!;
-}
+const readmeBlock = (name: string) => markedBlock('README.md', `newcomer:${name}`);
 
 // The README's NIXTAG: the tarball `npm pack` made of this checkout, once per run (test/helpers/packSetup.ts).
 const tarball = inject('nixtagTarball').file;

@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** This checkout's root, where README.md and docs/ are. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** README.md and every page of docs/, as paths relative to the root. */
+export function documentationFiles(): string[] {
+  const pages = readdirSync(path.join(ROOT, 'docs')).filter((name) => name.endsWith('.md'));
+  return ['README.md', ...pages.sort().map((name) => `docs/${name}`)];
+}
+
+export function readDocumentation(file: string): string {
+  return readFileSync(path.join(ROOT, file), 'utf8');
+}
+
+/** The fenced `lang` block that follows `<!-- MARKER -->` in FILE, exactly as written there. */
+export function markedBlock(file: string, marker: string, lang = 'sh'): string {
+  const block = new RegExp(`<!-- ${marker} -->\\n+\`\`\`${lang}\\n([\\s\\S]*?)\`\`\`\\n`).exec(readDocumentation(file));
+  if (block === null) throw new Error(`${file} has no ${lang} block marked ${marker}`);
+  return block[1]!;
+}
