@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { cosmiconfig, defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
-import { NixtagError } from '../errors.js';
+import { isNixtagError, NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../userPaths.js';
 import { configSchema, type Config } from './schema.js';
@@ -83,6 +84,26 @@ const DATA_LOADERS: Record<string, keyof typeof defaultLoaders> = {
   '': 'noExt',
 };
 
+/** cosmiconfig's loaders that parse data; every other one (.js, .mjs, .cjs, .ts) runs the file. */
+const DATA_LOADER_KEYS = new Set(['.json', '.yaml', '.yml', 'noExt']);
+
+/** How a configuration may be loaded: CI mode (`--ci`) takes data only, never code. */
+export interface LoadOptions {
+  /** Refuse a configuration file (or a file it imports) that is code: a repository's JavaScript never runs. */
+  dataOnly?: boolean | undefined;
+}
+
+/** The loader for a file that is code when only data may be loaded: it names the file and runs nothing. */
+const refuseCode =
+  (root: string): Loader =>
+  (filepath) => {
+    const file = userPaths(path.relative(root, filepath) || filepath);
+    throw new NixtagError('CONFIG_IS_CODE', messages.configIsCode(file), {
+      location: { file },
+      hint: messages.configIsCodeHint(),
+    });
+  };
+
 /** The paths a loaded configuration names under `$import` (in package.json, under `nixtag`). */
 function importsNamed(filepath: string, loaded: unknown): string[] {
   const own: unknown =
@@ -97,7 +118,7 @@ function importsNamed(filepath: string, loaded: unknown): string[] {
  * path of the importer). An import that is not there is an error: cosmiconfig would take it for
  * an absent search place and go on to the next one, or to no configuration at all.
  */
-function recordingLoaders(root: string, imports: Map<string, string[]>): Loaders {
+function recordingLoaders(root: string, imports: Map<string, string[]>, options: LoadOptions): Loaders {
   const wrap =
     (loader: Loader): Loader =>
     async (filepath, content) => {
@@ -116,7 +137,32 @@ function recordingLoaders(root: string, imports: Map<string, string[]>): Loaders
       imports.set(path.resolve(filepath), resolved);
       return loaded;
     };
-  return Object.fromEntries(Object.entries(defaultLoaders).map(([extension, loader]) => [extension, wrap(loader)]));
+  return Object.fromEntries(
+    Object.entries(defaultLoaders).map(([extension, loader]) => [
+      extension,
+      wrap(options.dataOnly && !DATA_LOADER_KEYS.has(extension) ? refuseCode(root) : loader),
+    ]),
+  );
+}
+
+/** A directory of nixtag's own, holding no configuration of any tool. */
+const NEUTRAL_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * cosmiconfig's explorer. Making one reads a "meta" configuration from the process's working
+ * directory, whatever the search says (`.config/config.js` is run, `searchPlaces` may be
+ * redirected, and no option turns that off): it is made from a directory of nixtag's own, so
+ * that only the files listed in the README are ever read. chdir is synchronous: nothing else
+ * runs meanwhile.
+ */
+function explorerFor(loaders: Loaders) {
+  const cwd = process.cwd();
+  process.chdir(NEUTRAL_DIRECTORY);
+  try {
+    return cosmiconfig('nixtag', { searchStrategy: 'none', loaders });
+  } finally {
+    process.chdir(cwd);
+  }
 }
 
 /** Every file `file` imports, directly or through the files it imports. */
@@ -133,11 +179,16 @@ function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: st
 
 /**
  * Loads configuration with cosmiconfig under the name `nixtag` from `root` only (a hook must not
- * pick up a file from a parent directory that CI never sees), or the explicit file.
+ * pick up a file from a parent directory that CI never sees), or the explicit file; with
+ * `dataOnly`, a file that is code is refused before it runs.
  */
-export async function loadConfig(root: string, explicit?: ExplicitConfig): Promise<LoadedConfig> {
+export async function loadConfig(
+  root: string,
+  explicit?: ExplicitConfig,
+  options: LoadOptions = {},
+): Promise<LoadedConfig> {
   const imports = new Map<string, string[]>();
-  const explorer = cosmiconfig('nixtag', { searchStrategy: 'none', loaders: recordingLoaders(root, imports) });
+  const explorer = explorerFor(recordingLoaders(root, imports, options));
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     const loader =
@@ -149,7 +200,7 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
       found = { config, filepath: explicit.file, isEmpty: config === undefined };
     } else found = await explorer.load(explicit.file);
   } catch (error) {
-    if (error instanceof NixtagError) throw error;
+    if (isNixtagError(error)) throw error;
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
   if (found === null) return { config: parseConfig({}, undefined), file: undefined, imports: [] };

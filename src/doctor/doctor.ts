@@ -13,7 +13,7 @@ import { planProbes, type Probe } from './probes.js';
 import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
 import type { DoctorDetails } from '../messages.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
-import { filesInTree, SourceScanner } from './scan.js';
+import { filesInTree, filesOutside, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
 import { nixVersionOf } from './version.js';
 
@@ -23,9 +23,15 @@ export interface DoctorResult {
   nix: { version: string; ci: string | null; system: string; machineSystem: string };
   images: string[];
   findings: Finding[];
+  /**
+   * What each image's evaluation read outside the repository (store paths by their top
+   * directory, `nixpkgs` the pin's): with restrictEval (the default), only the store and the
+   * pin can be there.
+   */
+  reads: Array<{ image: string; outside: string[] }>;
 }
 
-export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile'>;
+export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile' | 'confinement'>;
 
 /** A pool of two: the machines nixtag runs on are small, and Nix is the cost. */
 async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]> {
@@ -66,9 +72,20 @@ async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?
 }
 
 /** Evidence for one image: its base evaluation (with the files Nix read) against every probe. */
-async function gather(image: ResolvedImage, base: string, settingsAt: SettingsAt, probes: Probe[]) {
+async function gather(
+  image: ResolvedImage,
+  base: string,
+  settingsAt: SettingsAt,
+  probes: Probe[],
+  reads: DoctorResult['reads'],
+) {
   const [request] = await requestsFor(base, [image]);
-  const baseRun = await evaluateOne(request!, await settingsAt(base));
+  const baseSettings = await settingsAt(base);
+  const baseRun = await evaluateOne(request!, baseSettings);
+  const outside = filesOutside(baseRun.files, base, process.env.NIX_STORE_DIR || '/nix/store').map((read) =>
+    read === baseSettings.nixpkgs ? `${read} (<nixpkgs>: the pin)` : read,
+  );
+  if (outside.length > 0) reads.push({ image: image.name, outside });
   const evidence: ImageEvidence = {
     image: image.name,
     nix: image.config.nix,
@@ -149,8 +166,9 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         missingSubmodules: await placesOfMissing(checkout, missingSubmodules),
       };
       const evidence: ImageEvidence[] = [];
+      const reads: DoctorResult['reads'] = [];
       const settingsAt: SettingsAt = (root) => settingsFor(session, root);
-      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
+      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,
         machineSystem,
@@ -165,6 +183,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         nix: { version, ci, system: settings.system, machineSystem },
         images: images.map((image) => image.name),
         findings,
+        reads,
       };
     } catch (error) {
       throw inUserPaths(error);

@@ -100,8 +100,11 @@ export async function requestsFor(root: string, images: readonly ResolvedImage[]
 export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
   const { config } = session;
   const { evaluation } = config;
+  const enforced = session.confinement !== undefined;
   const restrict = (urls: string[]) =>
-    evaluation.restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris] } : undefined;
+    evaluation.restrictEval
+      ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris], enforced }
+      : undefined;
   const settings: EvalSettings = {
     system: config.system,
     allowImportFromDerivation: config.allowImportFromDerivation,

@@ -20,6 +20,8 @@ interface RestrictSettings {
   checkout: string;
   /** URL prefixes an expression may fetch: the pin's URL and evaluation.allowedUris. */
   allowedUris: readonly string[];
+  /** Set by the command line (`--restrict-eval`, `--ci`): the configuration cannot widen it. */
+  enforced?: boolean | undefined;
 }
 
 /**

@@ -35,8 +35,11 @@ export interface NixRunOptions {
   memoryLimitMb?: number | undefined;
   /** The images this run evaluates, for messages. */
   images?: readonly string[] | undefined;
-  /** With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key. */
-  restricted?: boolean | undefined;
+  /**
+   * With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key, or, where
+   * the command line enforces it, the option that allows a URL.
+   */
+  restricted?: { enforced: boolean } | undefined;
 }
 
 /** What Nix (Boehm GC, the loader) prints when an address-space limit stops it. */
@@ -106,10 +109,13 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
       throw new NixtagError(
         'NIX_RESTRICTED',
         uri !== undefined
-          ? messages.restrictedUri(images, escapeText(uri))
+          ? messages.restrictedUri(images, escapeText(uri), options.restricted.enforced)
           : messages.restrictedPath(images, escapeText(refusedPath!)),
         {
-          hint: uri !== undefined ? messages.restrictedUriHint(uri) : messages.restrictedPathHint(),
+          hint:
+            uri !== undefined
+              ? messages.restrictedUriHint(uri, options.restricted.enforced)
+              : messages.restrictedPathHint(options.restricted.enforced),
           detail: escapeText(splitChatter(result.stderr).rest.trim()),
         },
       );

@@ -181,6 +181,8 @@ derivation {
   name = "app-\${lib.greeting}"; system = builtins.currentSystem; builder = "/bin/sh";
   args = [ "-c" "echo > $out" ];
 }`,
+      // Confinement is the default: the tarball's URL is allowed, as a fetched nixpkgs would be.
+      '.nixtagrc.yaml': `evaluation:\n  allowedUris: ["${url}"]\n`,
     });
     const expected = n2k8sTag(ciCheckout(repo));
     expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
@@ -203,6 +205,8 @@ describe('evaluation is pinned to what CI sees', () => {
   name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
   home = builtins.getEnv "HOME"; token = builtins.getEnv "MY_TOKEN"; args = [ "-c" "echo > $out" ];
 }`,
+      // Unconfined, to see the scrubbed environment: confined (the default), getEnv gives "".
+      '.nixtagrc.yaml': 'evaluation:\n  restrictEval: false\n',
     });
     const before = await nixtagTag(repo.dir);
     const saved = { HOME: process.env.HOME, MY_TOKEN: process.env.MY_TOKEN };
@@ -214,6 +218,16 @@ describe('evaluation is pinned to what CI sees', () => {
     }
     // The fixed HOME is the one Nix builders use; CI evaluating under the same value agrees.
     expect(before).toBe(n2k8sTag(ciCheckout(repo), { HOME: '/homeless-shelter' }));
+    // Confined, every variable reads as empty, whatever this machine has.
+    repo.write({ '.nixtagrc.yaml': 'system: x86_64-linux\n' });
+    repo.commit('confined');
+    const empty = n2k8sTag(ciCheckout(repo), { HOME: '' });
+    process.env.MY_TOKEN = 'secret';
+    try {
+      expect(await nixtagTag(repo.dir)).toBe(empty);
+    } finally {
+      if (saved.MY_TOKEN === undefined) delete process.env.MY_TOKEN;
+    }
   });
 
   it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {
