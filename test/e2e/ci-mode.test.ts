@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
+import { runCli } from '../helpers/faults.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
 import { listener } from '../helpers/listener.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
@@ -65,7 +67,8 @@ describe('CI mode (--ci, or CI=true)', () => {
     expect(refused.stderr).toContain("may fetch only the pin's URL and the `--allow-uri` prefixes");
     expect(refused.stderr).toContain(`--allow-uri http://127.0.0.1:${port}/fetched`);
     expect(requests).toEqual([]);
-    const allowed = nixtagCli(repo.dir, ['hash', '--ci', '--allow-uri', `http://127.0.0.1:${port}/`]);
+    // In a process of its own: the listener answers from this one's event loop.
+    const allowed = await runCli(repo.dir, ['hash', '--ci', '--allow-uri', `http://127.0.0.1:${port}/`]);
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(requests).toEqual(['/fetched']);
   });
@@ -94,8 +97,12 @@ describe('CI mode (--ci, or CI=true)', () => {
 
     // An earlier step of the pipeline, running the repository's code, rewrote the cache.
     const forged = '1'.repeat(32);
+    // Its header's checksum guards against accidents, not against a writer: recomputed here.
     const cache = path.join(repo.dir, '.git/nixtag/cache/evaluations.json');
-    writeFileSync(cache, readFileSync(cache, 'utf8').replaceAll(tag, forged));
+    const [head = '', body = ''] = readFileSync(cache, 'utf8').split('\n');
+    const records = body.replaceAll(tag, forged);
+    const sha256 = createHash('sha256').update(records).digest('hex');
+    writeFileSync(cache, `${JSON.stringify({ ...(JSON.parse(head) as object), sha256 })}\n${records}`);
     repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${forged}`) });
     repo.commit('a tag CI never builds');
     expect(nixtagCli(repo.dir, ['check']).code).toBe(0); // the forged record answers outside CI mode
