@@ -13,7 +13,8 @@ import { planProbes, type Probe } from './probes.js';
 import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
 import type { DoctorDetails } from '../messages.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
-import { filesInTree, filesOutside, SourceScanner } from './scan.js';
+import { readsOutside } from './reads.js';
+import { filesInTree, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
 import { nixVersionOf } from './version.js';
 
@@ -24,9 +25,9 @@ export interface DoctorResult {
   images: string[];
   findings: Finding[];
   /**
-   * What each image's evaluation read outside the repository (store paths by their top
-   * directory, `nixpkgs` the pin's): with restrictEval (the default), only the store and the
-   * pin can be there.
+   * What each image's evaluation reads outside the repository (doctor/reads.ts): the files Nix
+   * parsed there (store paths by their top directory, the pin's marked), and unconfined, every
+   * path and URL confinement would refuse. Confined (the default), only the store can be there.
    */
   reads: Array<{ image: string; outside: string[] }>;
 }
@@ -52,7 +53,7 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]
  * it, and whatever else the engine ties to the evaluated tree), so every probe evaluates as
  * nixtag would evaluate its copy.
  */
-type SettingsAt = (root: string) => Promise<EvalSettings>;
+type SettingsAt = (root: string, restrictEval?: boolean) => Promise<EvalSettings>;
 
 type Run = ({ tag: string } | { failure: string }) & { files: string[] };
 
@@ -82,9 +83,15 @@ async function gather(
   const [request] = await requestsFor(base, [image]);
   const baseSettings = await settingsAt(base);
   const baseRun = await evaluateOne(request!, baseSettings);
-  const outside = filesOutside(baseRun.files, base, process.env.NIX_STORE_DIR || '/nix/store').map((read) =>
-    read === baseSettings.nixpkgs ? `${read} (<nixpkgs>: the pin)` : read,
-  );
+  const outside = await readsOutside({
+    checkout: base,
+    settings: baseSettings,
+    // What confinement would refuse, asked only of an evaluation that succeeds unconfined.
+    confined:
+      'tag' in baseRun && baseSettings.restrict === undefined ? (await settingsAt(base, true)).restrict : undefined,
+    parsed: baseRun.files,
+    evaluate: (settings) => evaluateImages([request!], settings),
+  });
   if (outside.length > 0) reads.push({ image: image.name, outside });
   const evidence: ImageEvidence = {
     image: image.name,
@@ -167,7 +174,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       };
       const evidence: ImageEvidence[] = [];
       const reads: DoctorResult['reads'] = [];
-      const settingsAt: SettingsAt = (root) => settingsFor(session, root);
+      const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
       for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,

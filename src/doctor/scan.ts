@@ -26,23 +26,6 @@ export function filesInTree(files: readonly string[], root: string): string[] {
 }
 
 /**
- * What Nix parsed outside `root`: a store path by its top directory (nixpkgs, a fetched source),
- * any other file as it is; Nix's own files (`<nix/…>`) are not listed.
- */
-export function filesOutside(files: readonly string[], root: string, storeDir: string): string[] {
-  const outside = new Set<string>();
-  for (const file of files) {
-    if (!path.isAbsolute(file)) continue;
-    const relative = path.relative(root, file);
-    if (!relative.startsWith('..') && !path.isAbsolute(relative)) continue;
-    const inStore = path.relative(storeDir, file);
-    const top = inStore.startsWith('..') || path.isAbsolute(inStore) ? undefined : inStore.split(path.sep)[0];
-    outside.add(top === undefined ? file : path.join(storeDir, top));
-  }
-  return [...outside].sort();
-}
-
-/**
  * The position in the tree that an error trace names (`at /…/file.nix:3:7:`) nearest to the
  * line that matches `near` (the error itself): Nix 2.8 prints the error first and the innermost
  * frame after it, current releases the outermost frame first and the error last. Without `near`

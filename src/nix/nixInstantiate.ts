@@ -49,6 +49,27 @@ const OUT_OF_MEMORY =
 const RESTRICTED_PATH = /access to (?:absolute |canonical )?path '([^']*)' is forbidden in restricted mode/;
 const RESTRICTED_URI = /access to URI '([^']*)' is forbidden in restricted mode/;
 
+/** What confinement refused: a path read or a URL fetched, as Nix names it. */
+export type Refused = { path: string } | { uri: string };
+
+/** The cause of a NIX_RESTRICTED error: what was refused, for doctor's listing of reads outside the tree. */
+class Refusal extends Error {
+  override readonly name = 'Refusal';
+  readonly refused: Refused;
+  constructor(refused: Refused) {
+    super('path' in refused ? refused.path : refused.uri);
+    this.refused = refused;
+  }
+}
+
+/** What a NIX_RESTRICTED error (or one wrapping it) says was refused. */
+export function refusedBy(error: unknown): Refused | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof Refusal) return cause.refused;
+  }
+  return undefined;
+}
+
 const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
 /**
@@ -117,6 +138,7 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
               ? messages.restrictedUriHint(uri, options.restricted.enforced)
               : messages.restrictedPathHint(options.restricted.enforced),
           detail: escapeText(splitChatter(result.stderr).rest.trim()),
+          cause: new Refusal(uri !== undefined ? { uri } : { path: refusedPath! }),
         },
       );
     }
