@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
 import { listener } from '../helpers/listener.js';
 import { nixVariants } from '../helpers/nix.js';
 import { pushedProject, startRegistry, type TestRegistry } from '../helpers/registry.js';
 import { gitRepo, n2k8sTag, tempDir, testEnv, writeFiles } from '../helpers/repo.js';
-import { installStepImageNixtag, loadTask, mountsOf, runTask, TEKTON, type Task } from '../helpers/tekton.js';
+import { buildStepImage, integrityOf, loadTask, mountsOf, runTask, TEKTON, type Task } from '../helpers/tekton.js';
 
 const task = loadTask('nixtag-check.yaml');
 const hashTask = loadTask('nixtag-hash.yaml');
@@ -17,13 +17,19 @@ const user = 'tekton';
 const password = 'tekton-secret-pw';
 let scratch: string;
 let registry: TestRegistry;
-/** The step image's nixtag: this package packed and installed as the Containerfile installs it. */
+/** The step image's nixtag: this package, installed by the Containerfile's own instructions. */
 let imageBin: string;
+
+/** This package, packed once for the e2e tests: what the step image installs. */
+const tarball = inject('nixtagTarball').file;
 
 beforeAll(async () => {
   scratch = mkdtempSync(path.join(tmpdir(), 'nixtag-tekton-'));
   registry = await startRegistry(path.join(scratch, 'registry'), { kind: 'htpasswd', user, password });
-  imageBin = installStepImageNixtag(scratch).bin;
+  imageBin = buildStepImage(path.join(scratch, 'image'), {
+    NIXTAG_PACKAGE: tarball,
+    NIXTAG_INTEGRITY: integrityOf(tarball),
+  }).bin;
 });
 afterAll(async () => {
   await registry?.stop();
@@ -255,6 +261,40 @@ describe('a pull request against the Task', () => {
     expect(run.stderr).toContain('CONFIG_IS_CODE');
     expect(run.stderr).toContain('nixtag.config.js');
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('the step image', () => {
+  it('installs the nixtag release it pins, by its integrity, and nothing else', () => {
+    const version = (JSON.parse(readFileSync(path.join(TEKTON, '../package.json'), 'utf8')) as { version: string })
+      .version;
+    const built = buildStepImage(tempDir('image-'), {
+      NIXTAG_PACKAGE: tarball,
+      NIXTAG_INTEGRITY: integrityOf(tarball),
+    });
+    expect(built.defaults.NIXTAG_PACKAGE).toBe(`nixtag@${version}`);
+    expect(built.defaults.BASE).toMatch(/^[^:@]+:22[^@]*@sha256:[0-9a-f]{64}$/);
+    expect(built.path).toBe('/opt/nixtag/bin');
+    const run = spawnSync(path.join(built.bin, 'nixtag'), ['--version'], { env: testEnv(), encoding: 'utf8' });
+    expect(run.stdout).toContain(`nixtag/${version} `);
+
+    // Another package than the pinned one, or no integrity at all: the build fails, nothing is installed.
+    const other = `sha512-${Buffer.alloc(64, 1).toString('base64')}`;
+    for (const buildArgs of [
+      { NIXTAG_PACKAGE: tarball, NIXTAG_INTEGRITY: other },
+      { NIXTAG_PACKAGE: tarball },
+    ] as Array<Record<string, string>>) {
+      const root = tempDir('image-');
+      expect(() => buildStepImage(root, buildArgs)).toThrow();
+      expect(existsSync(path.join(root, 'opt/nixtag'))).toBe(false);
+    }
+    const refused = spawnSync(
+      'sh',
+      [path.join(TEKTON, 'image/install-nixtag.sh'), tarball, other, path.join(tempDir('prefix-'), 'nixtag')],
+      { env: testEnv(), encoding: 'utf8' },
+    );
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`is not the pinned nixtag: its integrity is ${integrityOf(tarball)}`);
   });
 });
 

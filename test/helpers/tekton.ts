@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -150,31 +151,69 @@ export async function runTask(task: Task, params: Record<string, string>, bindin
   return run;
 }
 
+/** An npm `integrity` string of a file: sha512, base64. */
+export function integrityOf(file: string): string {
+  return `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
+}
+
+/** The Containerfile's instructions, continuation lines joined, comments left out. */
+function instructions(text: string): Array<{ op: string; rest: string }> {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'))
+    .map((line) => {
+      const [, op = '', rest = ''] = /^\s*(\S+)\s*(.*)$/.exec(line) ?? [];
+      return { op: op.toUpperCase(), rest: rest.trim() };
+    });
+}
+
+export interface StepImage {
+  /** The first directory of the image's PATH (its ENV PATH), under the build's root. */
+  bin: string;
+  /** The ARG defaults as the Containerfile declares them. */
+  defaults: Record<string, string>;
+  /** What ENV PATH puts first, as the image sees it. */
+  path: string;
+}
+
 /**
- * The step image's nixtag, installed as tekton/image/Containerfile installs it: this package,
- * packed by npm into `work`, through tekton/image/install-nixtag.sh with its integrity checked, into
- * `work`/opt/nixtag. Returns the directory holding `nixtag`.
+ * tekton/image/Containerfile built here, as far as this machine can: the base image and
+ * Debian's packages (FROM, the apt-get RUN) are this machine's Node, git and Nix; every other
+ * instruction runs as written, its ARGs from `buildArgs` or their defaults, with the image's
+ * absolute paths (/usr/local, /opt) under `root`. Throws when a RUN fails.
  */
-export function installStepImageNixtag(work: string): { bin: string; tarball: string; integrity: string } {
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
-      cwd: path.dirname(TEKTON),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }),
-  ) as Array<{ filename: string; integrity: string }>;
-  const tarball = path.join(work, packed[0]!.filename);
-  const prefix = path.join(work, 'opt', 'nixtag');
-  mkdirSync(path.dirname(prefix), { recursive: true });
-  execFileSync('sh', [path.join(TEKTON, 'image', 'install-nixtag.sh'), tarball, packed[0]!.integrity, prefix], {
-    cwd: work,
-    // The packages nixtag depends on, from npm's cache where they are (the registry otherwise).
-    env: {
-      ...testEnv(),
-      PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
-      npm_config_prefer_offline: 'true',
-    },
-    stdio: 'ignore',
-  });
-  return { bin: path.join(prefix, 'bin'), tarball, integrity: packed[0]!.integrity };
+export function buildStepImage(root: string, buildArgs: Record<string, string>): StepImage {
+  const image = path.join(TEKTON, 'image');
+  const defaults: Record<string, string> = {};
+  const args: Record<string, string> = {};
+  let imagePath = '';
+  const inRoot = (text: string) => text.replace(/(^|[\s"'=:])\/(usr\/local|opt)\//g, `$1${root}/$2/`);
+  for (const { op, rest } of instructions(readFileSync(path.join(image, 'Containerfile'), 'utf8'))) {
+    if (op === 'ARG') {
+      const [name = '', value] = rest.split(/=(.*)/s);
+      if (value !== undefined) defaults[name] = value;
+      const given = buildArgs[name] ?? value;
+      if (given !== undefined) args[name] = given;
+    } else if (op === 'COPY') {
+      const [source = '', target = ''] = rest.split(/\s+/);
+      mkdirSync(path.dirname(inRoot(` ${target}`).trim()), { recursive: true });
+      cpSync(path.join(image, source), inRoot(` ${target}`).trim());
+    } else if (op === 'RUN' && !/^apt-get\b/.test(rest)) {
+      execFileSync('sh', ['-c', inRoot(rest)], {
+        cwd: root,
+        env: {
+          ...testEnv(args),
+          PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
+          // The packages nixtag depends on, from npm's cache where they are (the registry otherwise).
+          npm_config_prefer_offline: 'true',
+          npm_config_update_notifier: 'false',
+        },
+        stdio: 'ignore',
+      });
+    } else if (op === 'ENV' && rest.startsWith('PATH=')) {
+      imagePath = rest.slice('PATH='.length).split(':')[0]!;
+    }
+  }
+  return { bin: inRoot(` ${imagePath}`).trim(), defaults, path: imagePath };
 }
