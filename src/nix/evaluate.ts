@@ -88,6 +88,7 @@ async function runBatch(
     onEvaluatedFiles: options.onEvaluatedFiles,
     images: group.map((request) => request.name),
     restricted: settings.restrict === undefined ? undefined : { enforced: settings.restrict.enforced ?? false },
+    unconfined: settings.restrict === undefined,
     timeoutSeconds: options.timeoutSeconds,
     memoryLimitMb: options.memoryLimitMb,
   });

@@ -4,7 +4,7 @@ import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
 import { testPause } from '../testPause.js';
 import { userPaths } from '../userPaths.js';
-import { nixEnvironment, nixInstallPlaces } from './environment.js';
+import { findProgram, nixInstallPlaces, nixProcess, nixSearchPath } from './environment.js';
 
 export interface NixRun {
   stdout: string;
@@ -27,6 +27,11 @@ export interface NixRunOptions {
   answerMarker?: string | undefined;
   /** Another environment than the scrubbed one: only doctor's probe of the environment's effect. */
   env?: Record<string, string> | undefined;
+  /**
+   * The repository's expression is evaluated without restrict-eval, so `builtins.getEnv` reads
+   * the environment: every variable Nix gets then has a fixed value (environment.ts).
+   */
+  unconfined?: boolean | undefined;
   /** Receives the files Nix parsed, before the run returns or fails (doctor locates with them). */
   onEvaluatedFiles?: ((files: string[]) => void) | undefined;
   /** Seconds the evaluation may take; then Nix is ended and NIX_TIMEOUT names `images`. */
@@ -89,18 +94,33 @@ export async function nixPrefetchUrl(args: readonly string[], cwd: string): Prom
   return runNix('nix-prefetch-url', args, cwd, {});
 }
 
+function nixMissing(program: string, cause?: unknown): NixtagError {
+  return new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces(), program), {
+    hint: messages.nixInstallHint(),
+    cause,
+  });
+}
+
 async function runNix(program: string, args: readonly string[], cwd: string, options: NixRunOptions): Promise<NixRun> {
   const { signal, answerMarker, timeoutSeconds, memoryLimitMb } = options;
   const images = list(options.images ?? []);
+  const { env, options: settings } =
+    options.env === undefined
+      ? nixProcess(options.unconfined ? 'fixed' : 'working')
+      : { env: options.env, options: [] };
+  // Found where the caller's PATH and Nix's installers put it: the PATH Nix gets may be fixed.
+  const found = findProgram(program, nixSearchPath());
+  if (found === undefined) throw nixMissing(program);
+  const command = [...settings, ...args];
   // The address-space limit is set by a shell for Nix alone (Node cannot set a child's rlimit).
   const [file, fullArgs] =
     memoryLimitMb === undefined
-      ? [program, args]
-      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, program, ...args]];
+      ? [found, command]
+      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, found, ...command]];
   // Nix runs in its own process group, ended with this run (exec's `owned`).
   const running = exec(file, fullArgs, {
     cwd,
-    env: options.env ?? nixEnvironment(),
+    env,
     owned: true,
     ...(signal ? { signal } : {}),
     ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
@@ -144,10 +164,7 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
     }
   }
   if (result.missing || (memoryLimitMb !== undefined && result.exitCode === 127)) {
-    throw new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces(), program), {
-      hint: messages.nixInstallHint(),
-      cause: result.error,
-    });
+    throw nixMissing(program, result.error);
   }
   const { files: evaluatedFiles, rest: stderr } = splitChatter(result.stderr);
   options.onEvaluatedFiles?.(evaluatedFiles);

@@ -134,7 +134,7 @@ describe('the terminal', () => {
     expect(verbose.code).toBe(0);
     expect(verbose.stderr).toMatch(/^nixtag: \$ git rev-parse --show-toplevel/m);
     expect(verbose.stderr).toMatch(
-      /^nixtag: \$ nix-instantiate --eval --strict --json .*--option system x86_64-linux/m,
+      /^nixtag: \$ \S*\/nix-instantiate --eval --strict --json .*--option system x86_64-linux/m,
     );
   });
 });

@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
+import { readMentionMemo } from '../../src/state/mentionMemo.js';
+import { statePaths } from '../../src/state/paths.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { gitRepo } from '../helpers/repo.js';
 
@@ -40,5 +44,29 @@ describe('the mention search', () => {
     repo.write({ 'docs/c.md': 'Gone.\n' });
     repo.git('add', '--all');
     expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/b.md:2']);
+  });
+});
+
+describe("the mention search's memo", () => {
+  it("is another build's only for that build: its lines are not taken", async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'docs/a.md': `Deploy ${REPO} by hand.\n`,
+    });
+    await check({ cwd: repo.dir, source: { kind: 'index' } });
+    const gitDir = path.join(repo.dir, '.git');
+    const memo = readMentionMemo(gitDir)!;
+    expect(memo.lines.map((line) => line.file)).toContain('docs/a.md');
+    // As another build of the same version left it: it searched otherwise, and found another line.
+    const file = statePaths(gitDir).mentions;
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { build: string };
+    writeFileSync(
+      file,
+      JSON.stringify({ ...written, build: 'another', lines: [{ file: 'docs/a.md', line: 7, text: REPO }] }),
+    );
+    expect(readMentionMemo(gitDir)).toBeUndefined();
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1']);
   });
 });
