@@ -5,7 +5,7 @@ import { check } from '../../src/index.js';
 import { readMentionMemo } from '../../src/state/mentionMemo.js';
 import { statePaths } from '../../src/state/paths.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
-import { gitRepo } from '../helpers/repo.js';
+import { gitRepo, type Files } from '../helpers/repo.js';
 
 /**
  * The mention search remembers its last answer and searches only the files changed since: what
@@ -25,15 +25,19 @@ async function expectSameAsFullSearch(dir: string): Promise<string[]> {
   return remembered;
 }
 
+/** A repository with one image, its manifest, and a document that mentions it (docs/a.md:1). */
+const mentioningRepo = (more: Files = {}) =>
+  gitRepo({
+    'default.nix': plainImage,
+    '.nixtagrc.yaml': config,
+    'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    'docs/a.md': `Deploy ${REPO} by hand.\n`,
+    ...more,
+  });
+
 describe('the mention search', () => {
   it('finds after each commit what a search of every file finds, searching only what changed', async () => {
-    const repo = gitRepo({
-      'default.nix': plainImage,
-      '.nixtagrc.yaml': config,
-      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-      'docs/a.md': `Deploy ${REPO} by hand.\n`,
-      'docs/b.md': 'Nothing here.\n',
-    });
+    const repo = mentioningRepo({ 'docs/b.md': 'Nothing here.\n' });
     expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1']);
 
     repo.write({ 'docs/b.md': `Nothing here.\nOr ${REPO}:v1 here.\n`, 'docs/c.md': `${REPO}.\n` });
@@ -49,12 +53,7 @@ describe('the mention search', () => {
 
 describe("the mention search's memo", () => {
   it("is another build's only for that build: its lines are not taken", async () => {
-    const repo = gitRepo({
-      'default.nix': plainImage,
-      '.nixtagrc.yaml': config,
-      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-      'docs/a.md': `Deploy ${REPO} by hand.\n`,
-    });
+    const repo = mentioningRepo();
     await check({ cwd: repo.dir, source: { kind: 'index' } });
     const gitDir = path.join(repo.dir, '.git');
     const memo = readMentionMemo(gitDir)!;
