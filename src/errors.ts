@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
   | 'CONFIG_EXISTS'
+  | 'CONFIG_IS_CODE'
+  | 'FINDINGS_INVALID'
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
@@ -55,6 +57,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
   CONFIG_EXISTS: 'input',
+  CONFIG_IS_CODE: 'input',
+  FINDINGS_INVALID: 'input',
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',

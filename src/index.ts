@@ -1,7 +1,8 @@
 /** nixtag's library API: what the CLI calls, for scripts and other tools. */
 // First: on a Node older than 22 importing nixtag throws a NODE_VERSION error that says so.
 import './requireNode.js';
-export { check, type CheckRequest } from './engine/check.js';
+export { check, checkFindings, type CheckRequest, type FindingsCheckRequest } from './engine/check.js';
+export type { Confinement } from './config/confinement.js';
 export type { RegistryRequest } from './registry/verify.js';
 export type { ExpectedDigests } from './registry/digests.js';
 export { fix } from './engine/fix.js';

@@ -1,5 +1,8 @@
-import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+
+/** Repositories whose state this process keeps apart (CI mode), by git directory. */
+const fresh = new Map<string, string>();
 
 /**
  * `<git dir>/nixtag`, where everything nixtag keeps between runs lives (per work tree: a linked
@@ -7,7 +10,22 @@ import path from 'node:path';
  * the judged trees' checkouts and records.
  */
 export function nixtagDirectory(gitDir: string): string {
-  return path.join(gitDir, 'nixtag');
+  return fresh.get(gitDir) ?? path.join(gitDir, 'nixtag');
+}
+
+/**
+ * CI mode trusts nothing kept under `<git dir>/nixtag` (an earlier step of a pipeline, running
+ * the repository's code, may have written it): this process keeps its state in a new directory
+ * of its own instead (`<git dir>/nixtag-ci-XXXXXX/nixtag`, made by mkdtemp, so nothing was there
+ * before, and runs beside it do not meet). The function returned removes it.
+ */
+export function useFreshNixtagDirectory(gitDir: string): () => void {
+  const parent = mkdtempSync(path.join(gitDir, 'nixtag-ci-'));
+  fresh.set(gitDir, path.join(parent, 'nixtag'));
+  return () => {
+    fresh.delete(gitDir);
+    rmSync(parent, { recursive: true, force: true });
+  };
 }
 
 /**

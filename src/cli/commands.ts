@@ -1,3 +1,5 @@
+import path from 'node:path';
+import type { Confinement } from '../config/confinement.js';
 import { NixtagError } from '../errors.js';
 import type { CheckResult } from '../types.js';
 import type { TreeSource } from '../tree/source.js';
@@ -17,6 +19,28 @@ export interface CommonFlags {
   /** check: also ask each reference's registry; `digest` (repeatable) is what it must have. */
   registry?: boolean;
   digest?: string | string[];
+  /** CI mode (`--ci`, or CI=true: see ciMode.ts), decided once by main. */
+  ci?: boolean;
+  /** Confinement the configuration cannot turn off, and what it allows (repeatable). */
+  restrictEval?: boolean;
+  allowUri?: string | string[];
+  insecureRegistry?: string | string[];
+  /** check: write what was found to this file; or, with --registry, judge that file's findings. */
+  findings?: string;
+  from?: string;
+}
+
+const many = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().map(String));
+
+/** What the command line keeps from the repository; undefined when the configuration decides. */
+function confinementOf(flags: CommonFlags): Confinement | undefined {
+  const ci = flags.ci === true;
+  const allowedUris = many(flags.allowUri);
+  const insecureRegistries = many(flags.insecureRegistry);
+  if (ci || flags.restrictEval) return { ci, allowedUris, insecureRegistries };
+  const loose = allowedUris.length > 0 ? '--allow-uri' : insecureRegistries.length > 0 ? '--insecure-registry' : '';
+  if (loose) throw new NixtagError('USAGE', messages.confinedOnly(loose), { hint: messages.confinedOnlyHint() });
+  return undefined;
 }
 
 /** `--staged` judges the index, `--rev` a commit; neither, the working tree's tracked files. */
@@ -40,6 +64,7 @@ function engineOptions(paths: string[], flags: CommonFlags, output: Output) {
     source: sourceOf(flags),
     cache: flags.cache,
     onEvaluate,
+    confinement: confinementOf(flags),
   };
 }
 
@@ -64,8 +89,28 @@ async function report(result: CheckResult, flags: CommonFlags, output: Output): 
 
 /** Each command loads what it needs on first use, so `--help` and idle hooks start fast. */
 export async function runCheck(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
+  if (flags.from !== undefined) return runCheckFindings(paths, flags, output);
   const [{ check }, registry] = await Promise.all([import('../engine/check.js'), registryRequest(flags, output)]);
-  return report(await check({ ...engineOptions(paths, flags, output), registry }), flags, output);
+  const findings = flags.findings === undefined ? undefined : path.resolve(process.cwd(), String(flags.findings));
+  return report(await check({ ...engineOptions(paths, flags, output), registry, findings }), flags, output);
+}
+
+/** `check --registry --from FILE`: the step with the credentials, which opens no repository. */
+async function runCheckFindings(paths: string[], flags: CommonFlags, output: Output): Promise<number> {
+  const alone = (option: string) => new NixtagError('USAGE', messages.fromAlone(option), { hint: messages.fromHint() });
+  if (!flags.registry) throw new NixtagError('USAGE', messages.fromNeedsRegistry(), { hint: messages.fromHint() });
+  if (paths.length > 0) throw alone(paths[0]!);
+  const given = (['staged', 'rev', 'config', 'findings', 'restrictEval', 'allowUri'] as const).find(
+    (name) => flags[name] !== undefined && flags[name] !== false,
+  );
+  if (given !== undefined) throw alone(`--${given.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  const [{ checkFindings }, registry] = await Promise.all([
+    import('../engine/check.js'),
+    registryRequest(flags, output),
+  ]);
+  const from = path.resolve(process.cwd(), String(flags.from));
+  const result = await checkFindings({ from, registry: registry!, insecure: many(flags.insecureRegistry) });
+  return report(result, flags, output);
 }
 
 /** `--registry` and `--digest`, read before anything is evaluated, so a typo costs nothing. */

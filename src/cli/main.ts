@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cac } from 'cac';
 import { isNixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { ciMode } from './ciMode.js';
 import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
@@ -33,6 +34,8 @@ export async function main(
   const cli = cac('nixtag');
   let run: (() => Promise<number>) | undefined;
   let json = false;
+  /** CI mode: errors too are printed for a log, without colour. */
+  let plain = false;
 
   cli.option('--config <file>', messages.help.config);
   /** The options of the commands that judge a tree; `staged`/`rev` are their help lines, or absent. */
@@ -42,20 +45,30 @@ export async function main(
     command.option('--json', messages.help.json);
     if (verbose) command.option('--verbose', messages.help.verbose);
     command.option('--quiet', messages.help.quiet);
+    command.option('--ci', messages.help.ci);
+    command.option('--restrict-eval', messages.help.restrictEval);
+    command.option('--allow-uri <prefix>', messages.help.allowUri);
     return command.option('--no-cache', messages.help.noCache);
   };
   const runs =
     (command: (flags: CommonFlags & { image?: string }, paths: string[]) => Promise<number>) =>
     (...args: unknown[]) => {
-      const flags = args.at(-1) as CommonFlags & { image?: string };
+      const given = args.at(-1) as CommonFlags & { image?: string };
+      const flags = { ...given, ci: ciMode(given.ci) };
       json = Boolean(flags.json);
+      plain = flags.ci;
       run = () => command(flags, asPaths(args.length > 1 ? args[0] : []));
     };
   judging('check [...paths]', messages.help.check, messages.help.checkStaged, messages.help.checkRev)
     .option('--registry', messages.help.registry)
     .option('--digest <digest>', messages.help.digest)
+    .option('--findings <file>', messages.help.findings)
+    .option('--from <file>', messages.help.from)
+    .option('--insecure-registry <host>', messages.help.insecureRegistry)
     .example('nixtag check --staged')
     .example('nixtag check --registry --digest sha256:…')
+    .example('nixtag check --ci --findings /nixtag/findings.json')
+    .example('nixtag check --registry --from /nixtag/findings.json --digest sha256:…')
     .action(runs((flags, paths) => runCheck(paths, flags, output)));
   judging('fix [...paths]', messages.help.fix, messages.help.fixStaged).action(
     runs((flags, paths) => runFix(paths, flags, output)),
@@ -94,8 +107,11 @@ export async function main(
   cli
     .command('doctor', messages.help.doctor)
     .option('--json', messages.help.json)
-    .action(async (flags: DoctorFlags) => {
+    .option('--ci', messages.help.ci)
+    .action(async (given: DoctorFlags) => {
+      const flags = { ...given, ci: ciMode(given.ci) };
       json = Boolean(flags.json);
+      plain = flags.ci;
       const { runDoctor } = await import('./doctor.js');
       run = () => runDoctor(flags, output);
     });
@@ -126,7 +142,8 @@ export async function main(
   } catch (error) {
     const { formatError } = await import('../report/text.js');
     if (isNixtagError(error)) {
-      output.err(formatError(error, (await import('../report/colour.js')).colours(process.stderr)));
+      const { colours, noColours } = await import('../report/colour.js');
+      output.err(formatError(error, plain ? noColours : colours(process.stderr)));
       if (json) output.out((await import('../report/json.js')).errorJson(error));
     } else if ((error as { name?: string }).name === 'CACError') {
       output.err(formatError((await import('./usage.js')).cacUsageError(cli, error as Error)));

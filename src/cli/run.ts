@@ -33,6 +33,8 @@ export async function runCommand(
 
 async function idle(argv: readonly string[], cwd: string): Promise<SkipAnswer | undefined> {
   if (process.env.NIXTAG_SKIP === '1' && argv[0] === 'hook') return undefined;
+  // CI mode trusts no earlier judgement kept in the workspace (`--ci` itself is never answered here).
+  if (argv[0] !== 'hook' && (await import('./ciMode.js')).ciMode(undefined)) return undefined;
   const { idleAnswer } = await import('../skip/idle.js');
   // Unsure (any failure) means the full run, which answers or says what failed: the slow path
   // (promises.ts orSlowPath, not imported on the hooks' hottest path).

@@ -8,6 +8,8 @@ export interface TerminalFlags {
   json?: boolean;
   quiet?: boolean;
   verbose?: boolean;
+  /** CI mode: output for a log, never a progress line or colour. */
+  ci?: boolean;
 }
 
 /** A word of a command line as a shell would need it: quoted when it holds anything but plain characters. */
@@ -17,8 +19,8 @@ function shellWord(word: string): string {
 
 /**
  * What the terminal gets for a command's flags: the progress line while Nix runs (a terminal's
- * stderr only, never with --json or --quiet), colour (a terminal only, never with NO_COLOR), and
- * with --verbose every git and Nix command line as it runs.
+ * stderr only, never with --json, --quiet or in CI mode), colour (a terminal only, never with
+ * NO_COLOR or in CI mode), and with --verbose every git and Nix command line as it runs.
  */
 export function terminal(
   flags: TerminalFlags,
@@ -33,7 +35,7 @@ export function terminal(
     );
   }
   return {
-    onEvaluate: progressLine(process.stderr, !flags.json && !flags.quiet),
-    paint: flags.json ? colours({}) : colours(process.stdout),
+    onEvaluate: progressLine(process.stderr, !flags.json && !flags.quiet && !flags.ci),
+    paint: flags.json || flags.ci ? colours({}) : colours(process.stdout),
   };
 }

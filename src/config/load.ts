@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
-import { NixtagError } from '../errors.js';
+import { isNixtagError, NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../userPaths.js';
 import { configExplorer } from './explorer.js';
@@ -86,6 +86,26 @@ const DATA_LOADERS: Record<string, keyof typeof defaultLoaders> = {
   '': 'noExt',
 };
 
+/** cosmiconfig's loaders that parse data; every other one (.js, .mjs, .cjs, .ts) runs the file. */
+const DATA_LOADER_KEYS = new Set(['.json', '.yaml', '.yml', 'noExt']);
+
+/** How a configuration may be loaded: CI mode (`--ci`) takes data only, never code. */
+export interface LoadOptions {
+  /** Refuse a configuration file (or a file it imports) that is code: a repository's JavaScript never runs. */
+  dataOnly?: boolean | undefined;
+}
+
+/** The loader for a file that is code when only data may be loaded: it names the file and runs nothing. */
+const refuseCode =
+  (root: string): Loader =>
+  (filepath) => {
+    const file = userPaths(path.relative(root, filepath) || filepath);
+    throw new NixtagError('CONFIG_IS_CODE', messages.configIsCode(file), {
+      location: { file },
+      hint: messages.configIsCodeHint(),
+    });
+  };
+
 /** The paths a loaded configuration names under `$import` (in package.json, under `nixtag`). */
 function importsNamed(filepath: string, loaded: unknown): string[] {
   const own: unknown =
@@ -100,7 +120,7 @@ function importsNamed(filepath: string, loaded: unknown): string[] {
  * path of the importer). An import that is not there is an error: cosmiconfig would take it for
  * an absent search place and go on to the next one, or to no configuration at all.
  */
-function recordingLoaders(root: string, imports: Map<string, string[]>): Loaders {
+function recordingLoaders(root: string, imports: Map<string, string[]>, options: LoadOptions): Loaders {
   const wrap =
     (loader: Loader): Loader =>
     async (filepath, content) => {
@@ -119,7 +139,12 @@ function recordingLoaders(root: string, imports: Map<string, string[]>): Loaders
       imports.set(path.resolve(filepath), resolved);
       return loaded;
     };
-  return Object.fromEntries(Object.entries(defaultLoaders).map(([extension, loader]) => [extension, wrap(loader)]));
+  return Object.fromEntries(
+    Object.entries(defaultLoaders).map(([extension, loader]) => [
+      extension,
+      wrap(options.dataOnly && !DATA_LOADER_KEYS.has(extension) ? refuseCode(root) : loader),
+    ]),
+  );
 }
 
 /** Every file `file` imports, directly or through the files it imports. */
@@ -134,10 +159,17 @@ function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: st
   return [...found];
 }
 
-/** Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file. */
-export async function loadConfig(root: string, explicit?: ExplicitConfig): Promise<LoadedConfig> {
+/**
+ * Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file; with
+ * `dataOnly`, a file that is code is refused before it runs.
+ */
+export async function loadConfig(
+  root: string,
+  explicit?: ExplicitConfig,
+  options: LoadOptions = {},
+): Promise<LoadedConfig> {
   const imports = new Map<string, string[]>();
-  const explorer = configExplorer(recordingLoaders(root, imports));
+  const explorer = configExplorer(recordingLoaders(root, imports, options));
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   try {
     const loader =
@@ -149,7 +181,7 @@ export async function loadConfig(root: string, explicit?: ExplicitConfig): Promi
       found = { config, filepath: explicit.file, isEmpty: config === undefined };
     } else found = await explorer.load(explicit.file);
   } catch (error) {
-    if (error instanceof NixtagError) throw error;
+    if (isNixtagError(error)) throw error;
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
   if (found === null) return { config: parseConfig({}, undefined), file: undefined, imports: [] };

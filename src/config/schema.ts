@@ -63,7 +63,8 @@ export const configSchema = z
         timeout: z.number().positive().max(86_400).default(300),
         /** MiB of address space Nix may use; null: no limit. */
         memoryLimit: z.number().int().min(64).nullable().default(null),
-        restrictEval: z.boolean().default(false),
+        /** Nix restrict-eval: only the checkout, the store, the pin and allowedUris can be read. */
+        restrictEval: z.boolean().default(true),
         allowedUris: z.array(z.string().regex(/^\S+$/, messages.expect.uriPrefix)).default([]),
       })
       .strict()

@@ -13,6 +13,7 @@ import { planProbes, type Probe } from './probes.js';
 import { findingsOf, versionAgainstCi, type Finding } from './findings.js';
 import type { DoctorDetails } from '../messages.js';
 import type { DoctorContext, ImageEvidence } from './rules.js';
+import { readsOutside } from './reads.js';
 import { filesInTree, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
 import { nixVersionOf } from './version.js';
@@ -23,9 +24,15 @@ export interface DoctorResult {
   nix: { version: string; ci: string | null; system: string; machineSystem: string };
   images: string[];
   findings: Finding[];
+  /**
+   * What each image's evaluation reads outside the repository (doctor/reads.ts): the files Nix
+   * parsed there (store paths by their top directory, the pin's marked), and unconfined, every
+   * path and URL confinement would refuse. Confined (the default), only the store can be there.
+   */
+  reads: Array<{ image: string; outside: string[] }>;
 }
 
-export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile'>;
+export type DoctorRequest = Pick<RunRequest, 'cwd' | 'configFile' | 'confinement'>;
 
 /** A pool of two: the machines nixtag runs on are small, and Nix is the cost. */
 async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]> {
@@ -46,7 +53,7 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]
  * it, and whatever else the engine ties to the evaluated tree), so every probe evaluates as
  * nixtag would evaluate its copy.
  */
-type SettingsAt = (root: string) => Promise<EvalSettings>;
+type SettingsAt = (root: string, restrictEval?: boolean) => Promise<EvalSettings>;
 
 type Run = ({ tag: string } | { failure: string }) & { files: string[] };
 
@@ -66,9 +73,26 @@ async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?
 }
 
 /** Evidence for one image: its base evaluation (with the files Nix read) against every probe. */
-async function gather(image: ResolvedImage, base: string, settingsAt: SettingsAt, probes: Probe[]) {
+async function gather(
+  image: ResolvedImage,
+  base: string,
+  settingsAt: SettingsAt,
+  probes: Probe[],
+  reads: DoctorResult['reads'],
+) {
   const [request] = await requestsFor(base, [image]);
-  const baseRun = await evaluateOne(request!, await settingsAt(base));
+  const baseSettings = await settingsAt(base);
+  const baseRun = await evaluateOne(request!, baseSettings);
+  const outside = await readsOutside({
+    checkout: base,
+    settings: baseSettings,
+    // What confinement would refuse, asked only of an evaluation that succeeds unconfined.
+    confined:
+      'tag' in baseRun && baseSettings.restrict === undefined ? (await settingsAt(base, true)).restrict : undefined,
+    parsed: baseRun.files,
+    evaluate: (settings) => evaluateImages([request!], settings),
+  });
+  if (outside.length > 0) reads.push({ image: image.name, outside });
   const evidence: ImageEvidence = {
     image: image.name,
     nix: image.config.nix,
@@ -149,8 +173,9 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         missingSubmodules: await placesOfMissing(checkout, missingSubmodules),
       };
       const evidence: ImageEvidence[] = [];
-      const settingsAt: SettingsAt = (root) => settingsFor(session, root);
-      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
+      const reads: DoctorResult['reads'] = [];
+      const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
+      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,
         machineSystem,
@@ -165,6 +190,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         nix: { version, ci, system: settings.system, machineSystem },
         images: images.map((image) => image.name),
         findings,
+        reads,
       };
     } catch (error) {
       throw inUserPaths(error);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { WITHOUT_USER_FILES } from '../tree/checkoutRepository.js';
 import { git } from '../git/git.js';
 import type { EvalSettings } from '../nix/commandLine.js';
-import { nixEnvironment } from '../nix/environment.js';
+import { nixProcess } from '../nix/environment.js';
 import { DOCTOR_SCRATCH_PREFIX } from '../userPaths.js';
 import { readOptional } from '../readOptional.js';
 
@@ -175,5 +175,5 @@ function userEnvironment(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
   delete env.NIX_CONFIG;
-  return { ...env, ...nixEnvironment(), HOME: process.env.HOME || homedir() };
+  return { ...env, ...nixProcess('working').env, HOME: process.env.HOME || homedir() };
 }

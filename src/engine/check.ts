@@ -6,20 +6,48 @@ import { withSession, type Known, type RunRequest, type Session } from './sessio
 /** `check`'s options: a run, and with `registry` also asking each reference's registry. */
 export interface CheckRequest extends RunRequest {
   registry?: RegistryRequest | undefined;
+  /** Also write what was found to this file (absolute), for `checkFindings` in another step. */
+  findings?: string | undefined;
 }
 
 /** `nixtag check`: is every managed reference equal to what the pipeline will build? */
 export async function check(request: CheckRequest): Promise<CheckResult> {
-  if (request.registry === undefined) return checkKnown(request, {});
-  const registry = request.registry;
+  if (request.registry === undefined && request.findings === undefined) return checkKnown(request, {});
   // The registry is asked after the session (and its repository lock) is let go.
-  const { result, insecure, configured } = await withSession(request, {}, async (session) => ({
-    result: await judge(session),
-    insecure: session.config.registry.insecure,
-    configured: session.images.map((image) => image.name),
-  }));
+  const { result, insecure, configured } = await withSession(request, {}, async (session) => {
+    const judged = await judge(session);
+    const configured = session.images.map((image) => image.name);
+    if (request.findings !== undefined) {
+      const { writeFindings } = await import('../registry/findings.js');
+      writeFindings(request.findings, { result: judged, images: configured });
+    }
+    return { result: judged, insecure: session.config.registry.insecure, configured };
+  });
+  if (request.registry === undefined) return result;
   const { verifyInRegistry } = await import('../registry/verify.js');
-  return verifyInRegistry(result, registry, { insecure, configured });
+  return verifyInRegistry(result, request.registry, { insecure, configured });
+}
+
+/** `check --registry --from FILE`: what an evaluating step found, asked of the registries. */
+export interface FindingsCheckRequest {
+  /** The findings file (absolute), written by `check` with `findings`. */
+  from: string;
+  registry: RegistryRequest;
+  /** Registries that may be asked over plain HTTP besides loopback: the command line's alone. */
+  insecure: readonly string[];
+}
+
+/**
+ * The registry check of findings another step wrote: no repository is opened and no
+ * configuration loaded, so a step holding credentials runs nothing of the repository's.
+ */
+export async function checkFindings(request: FindingsCheckRequest): Promise<CheckResult> {
+  const [{ readFindings }, { verifyInRegistry }] = await Promise.all([
+    import('../registry/findings.js'),
+    import('../registry/verify.js'),
+  ]);
+  const { result, images } = await readFindings(request.from);
+  return verifyInRegistry(result, request.registry, { insecure: request.insecure, configured: images });
 }
 
 /** `check`, going on from what an earlier step of the run (a hook) found already. */

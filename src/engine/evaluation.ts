@@ -96,12 +96,20 @@ export async function requestsFor(root: string, images: readonly ResolvedImage[]
   return requests;
 }
 
-/** How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin. */
-export async function settingsFor(session: Session, root: string): Promise<EvalSettings> {
+/**
+ * How Nix evaluates for this session: the configured system and IFD setting, `<nixpkgs>` the pin;
+ * confined as configured, or as `restrictEval` says (doctor's listing of what an image reads).
+ */
+export async function settingsFor(
+  session: Session,
+  root: string,
+  restrictEval = session.config.evaluation.restrictEval,
+): Promise<EvalSettings> {
   const { config } = session;
   const { evaluation } = config;
+  const enforced = session.confinement !== undefined;
   const restrict = (urls: string[]) =>
-    evaluation.restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris] } : undefined;
+    restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris], enforced } : undefined;
   const settings: EvalSettings = {
     system: config.system,
     allowImportFromDerivation: config.allowImportFromDerivation,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ExplicitConfig, LoadedConfig } from '../config/load.js';
+import { confine, type Confinement } from '../config/confinement.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { judgedTree } from '../tree/judgedTree.js';
@@ -14,6 +15,7 @@ import {
   type Checkout,
   type CheckoutOptions,
 } from '../tree/checkout.js';
+import { useFreshNixtagDirectory } from '../nixtagDirectory.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
@@ -35,6 +37,8 @@ export interface RunRequest {
   cache?: boolean | undefined;
   /** Called when Nix starts evaluating these images; what it returns is called when Nix is done. */
   onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
+  /** What the command line keeps from the repository (`--restrict-eval`, `--ci`). */
+  confinement?: Confinement | undefined;
 }
 
 /** What an earlier step of the same run found already (a hook's verdict check): never asked again. */
@@ -74,7 +78,10 @@ export interface Session {
   manifestRoot: string;
   cwd: string;
   paths: readonly string[];
+  /** As loaded, then confined (config/confinement.ts) when the request says so. */
   config: Config;
+  /** What the command line keeps from the repository; undefined when the configuration decides. */
+  confinement: Confinement | undefined;
   /** The configuration file, relative to the root; undefined without one. */
   configFile: string | undefined;
   /**
@@ -121,6 +128,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const configModule = import('../config/load.js');
   const lockModule = import('../state/lock.js');
   const repository = known.repository ?? (await openRepository(request.cwd));
+  const dropState = request.confinement?.ci ? useFreshNixtagDirectory(repository.gitDir) : undefined;
+  const loadOptions = { dataOnly: request.confinement?.ci };
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });
   const source = tree.source;
   const explicit =
@@ -133,14 +142,20 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   // The working tree's configuration is in the working tree: it loads beside the lock and the tree.
   const worktreeConfig =
     source.kind === 'worktree' || (explicit !== undefined && !inTree)
-      ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit))
+      ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit, loadOptions))
       : undefined;
   if (worktreeConfig !== undefined) awaitedLater(worktreeConfig);
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
   // needs no lock and runs beside the wait for it.
   if (source.kind !== 'index') awaitedLater(tree.id());
-  const lock = await (await lockModule).lockRepository(repository);
-  const release = () => lock.release();
+  const lock = await (await lockModule).lockRepository(repository).catch((error: unknown) => {
+    dropState?.();
+    throw error;
+  });
+  const release = async () => {
+    await lock.release();
+    dropState?.();
+  };
   try {
     const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
@@ -149,7 +164,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       const { loadConfig, readExplicitConfig } = await configModule;
       const { dir } = await speculative;
       const judged = inTree ? await readExplicitConfig(dir, path.relative(repository.root, explicit.file)) : undefined;
-      return { ...(await loadConfig(dir, judged)), judgedText: judged?.text };
+      return { ...(await loadConfig(dir, judged, loadOptions)), judgedText: judged?.text };
     };
     let loaded: LoadedConfig & { judgedText?: string | undefined } =
       worktreeConfig !== undefined ? await worktreeConfig : await fromJudgedTree();
@@ -162,7 +177,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
         loaded = await fromJudgedTree();
       }
     }
-    const { config, file } = loaded;
+    const config = confine(loaded.config, request.confinement);
+    const { file } = loaded;
     const configFiles = file === undefined ? [] : [file, ...loaded.imports];
     const wanted = checkoutOptions(config);
     const materialized = speculative.then(
@@ -201,6 +217,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,
+      confinement: request.confinement,
       configFile: file,
       configFiles,
       environment,

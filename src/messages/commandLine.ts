@@ -80,4 +80,13 @@ export const commandLineMessages = {
     `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
   revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
+  confinedOnly: (option: string) => `${option} is for a confined run: give it with --ci or --restrict-eval.`,
+  confinedOnlyHint: () =>
+    `For example \`${cmd('check --ci --allow-uri https://example.org/')}\`; without them, the configuration's evaluation.allowedUris and registry.insecure apply.`,
+  fromNeedsRegistry: () =>
+    '--from reads what an evaluating step found, for the registry check: it goes with --registry.',
+  fromAlone: (option: string) =>
+    `--from judges the findings file alone, with no repository: ${option} does not go with it.`,
+  fromHint: () =>
+    `The evaluating step runs \`${cmd('check --ci --findings FILE')}\`; the step with the credentials runs \`${cmd('check --registry --from FILE --digest sha256:…')}\`.`,
 };

@@ -28,6 +28,10 @@ export const configMessages = {
   configImportMissingHint: () =>
     'Add that file (and commit it: CI reads the committed configuration), or take it out of `$import`.',
   configHint: () => "Every key and its default: nixtag's docs/configuration.md (in node_modules/nixtag/docs).",
+  configIsCode: (file: string) =>
+    `${file} is code: in CI mode nixtag loads no configuration that would run the repository's JavaScript or TypeScript.`,
+  configIsCodeHint: () =>
+    'Write the configuration as data, with the same keys: .nixtagrc.yaml, .nixtagrc.json or package.json#nixtag (`nixtag init` prints one to start from).',
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>

@@ -73,6 +73,8 @@ export const doctorMessages = {
   },
   doctorHeader: (version: string, ci: string | null, system: string) =>
     `nixtag doctor: Nix ${version}${ci === null ? '' : ` (CI: ${ci})`}, evaluating for ${system}.`,
+  doctorReadsOutside: (image: string, outside: readonly string[]) =>
+    `image '${image}' reads outside the repository: ${outside.join(', ')}`,
   doctorFinding: (place: string, code: string, message: string) => `${place}: [${code}] ${message}`,
   doctorFix: (fix: string) => `  fix: ${fix}`,
   doctorClean: (count: number) =>

@@ -23,14 +23,22 @@ export const nixMessages = {
   nixMemoryLimitHint: () => 'Raise `evaluation.memoryLimit` (MiB) in the nixtag configuration, or remove it.',
   restrictedPath: (images: string, file: string) =>
     `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may read only the checked-out tree, the Nix store and the pin, but it read ${file}.`,
-  restrictedPathHint: () =>
-    'Keep what the expression reads inside the repository, or set `evaluation.restrictEval: false` in the nixtag configuration to let it read anything, as a build on this machine would.',
-  restrictedUri: (images: string, uri: string) =>
-    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may fetch only the pin's URL and \`evaluation.allowedUris\`, but it fetched ${uri}.`,
-  restrictedUriHint: (uri: string) =>
-    uri.startsWith('git+file:') || uri.startsWith('file:')
-      ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` to allow it.'
-      : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${uri.replace(/[?#].*$/, '')}"]`,
+  restrictedPathHint: (enforced: boolean) =>
+    enforced
+      ? 'Confinement is on from the command line (--ci or --restrict-eval), whatever the configuration says: keep what the expression reads inside the repository (a `file://` tarball it fetches is allowed by `--allow-uri file:///…/`).'
+      : 'Confinement is on by default. Keep what the expression reads inside the repository (a `file://` tarball it fetches is allowed by its URL in `evaluation.allowedUris`); if it must read files elsewhere on this machine, set `evaluation.restrictEval: false` in the nixtag configuration (`evaluation:` then `  restrictEval: false` in .nixtagrc.yaml; a run with --ci keeps it on).',
+  restrictedUri: (images: string, uri: string, enforced: boolean) =>
+    `With evaluation.restrictEval, ${images ? `image ${images}` : 'the expression'} may fetch only the pin's URL and ${enforced ? 'the `--allow-uri` prefixes' : '`evaluation.allowedUris`'}, but it fetched ${uri}.`,
+  restrictedUriHint: (uri: string, enforced: boolean) => {
+    const prefix = uri.replace(/[?#].*$/, '');
+    if (uri.startsWith('git+file:'))
+      return enforced
+        ? 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is.'
+        : 'A local git repository or file outside the checkout cannot be allowed; `builtins.fetchGit ./.` of the checkout itself is. Set `evaluation.restrictEval: false` in the nixtag configuration to allow it.';
+    return enforced
+      ? `Confinement is on from the command line (--ci or --restrict-eval), and only the command line allows URLs: add \`--allow-uri ${prefix}\` (in the Tekton Tasks, the allowed-uris param); the configuration's evaluation.allowedUris do not count.`
+      : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${prefix}"]`;
+  },
   notADerivation: (image: string, kind: string, size: number) =>
     `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size} ${kind === 'set' ? 'attribute' : 'element'}${size === 1 ? '' : 's'}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',

@@ -68,4 +68,9 @@ export const registryMessages = {
         ]
           .filter(Boolean)
           .join(', ')}.`,
+  findingsUnreadable: (file: string, why: string) => `Cannot read the findings file ${file}: ${why}`,
+  findingsInvalid: (file: string) =>
+    `${file} is not a findings file written by \`nixtag check --findings\` (of this version).`,
+  findingsHint: () =>
+    'The step that evaluates the repository writes it with `nixtag check --ci --findings FILE`; give that FILE to `nixtag check --registry --from FILE`, with the same nixtag version.',
 };

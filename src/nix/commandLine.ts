@@ -20,6 +20,10 @@ interface RestrictSettings {
   checkout: string;
   /** URL prefixes an expression may fetch: the pin's URL and evaluation.allowedUris. */
   allowedUris: readonly string[];
+  /** Set by the command line (`--restrict-eval`, `--ci`): the configuration cannot widen it. */
+  enforced?: boolean | undefined;
+  /** More paths an expression may read: only doctor's listing of what an unconfined image reads. */
+  readable?: readonly string[] | undefined;
 }
 
 /**
@@ -39,6 +43,7 @@ function restrictOptions(restrict: RestrictSettings, source: NodeJS.ProcessEnv):
     `nixtag-checkout=${restrict.checkout}`,
     '-I',
     `nixtag-store=${store}`,
+    ...(restrict.readable ?? []).flatMap((readable) => ['-I', `nixtag-readable=${readable}`]),
     '--option',
     'allowed-uris',
     uris.join(' '),

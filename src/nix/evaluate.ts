@@ -96,7 +96,8 @@ async function runBatch(
     env: options.env,
     onEvaluatedFiles: options.onEvaluatedFiles,
     images: group.map((request) => request.name),
-    restricted: settings.restrict !== undefined,
+    restricted: settings.restrict === undefined ? undefined : { enforced: settings.restrict.enforced ?? false },
+    unconfined: settings.restrict === undefined,
     timeoutSeconds: options.timeoutSeconds,
     memoryLimitMb: options.memoryLimitMb,
   });
@@ -119,20 +120,25 @@ async function attribute(
   signal?: AbortSignal,
   options: EvaluateOptions = {},
 ): Promise<never> {
-  if (group.length > 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {
+  if (group.length > 1 && attributable(error)) {
     for (const request of group) {
       await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
-        throw single instanceof NixtagError && single.code === 'NIX_EVAL_FAILED' ? forImage(request, single) : single;
+        throw attributable(single) ? forImage(request, single) : single;
       });
     }
   }
-  throw group.length === 1 && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED'
-    ? forImage(group[0]!, error)
-    : error;
+  throw group.length === 1 && attributable(error) ? forImage(group[0]!, error) : error;
 }
 
+/** Errors of one image's expression: a failed evaluation, a read or fetch that confinement refused. */
+const attributable = (error: unknown): error is NixtagError =>
+  error instanceof NixtagError && (error.code === 'NIX_EVAL_FAILED' || error.code === 'NIX_RESTRICTED');
+
+/** The error located at the image's expression file (a refusal keeps its own message, naming what was refused). */
 function forImage(request: ImageRequest, error: NixtagError): NixtagError {
-  return new NixtagError('NIX_EVAL_FAILED', messages.nixEvalFailedFor(request.name, request.displayFile), {
+  const message =
+    error.code === 'NIX_EVAL_FAILED' ? messages.nixEvalFailedFor(request.name, request.displayFile) : error.message;
+  return new NixtagError(error.code, message, {
     location: { file: request.displayFile },
     detail: error.detail,
     hint: error.hint,

@@ -4,7 +4,7 @@ import { escapeText } from '../escape.js';
 import { messages } from '../messages.js';
 import { testPause } from '../testPause.js';
 import { userPaths } from '../userPaths.js';
-import { nixEnvironment, nixInstallPlaces } from './environment.js';
+import { findProgram, nixInstallPlaces, nixProcess, nixSearchPath } from './environment.js';
 
 export interface NixRun {
   stdout: string;
@@ -27,6 +27,11 @@ export interface NixRunOptions {
   answerMarker?: string | undefined;
   /** Another environment than the scrubbed one: only doctor's probe of the environment's effect. */
   env?: Record<string, string> | undefined;
+  /**
+   * The repository's expression is evaluated without restrict-eval, so `builtins.getEnv` reads
+   * the environment: every variable Nix gets then has a fixed value (environment.ts).
+   */
+  unconfined?: boolean | undefined;
   /** Receives the files Nix parsed, before the run returns or fails (doctor locates with them). */
   onEvaluatedFiles?: ((files: string[]) => void) | undefined;
   /** Seconds the evaluation may take; then Nix is ended and NIX_TIMEOUT names `images`. */
@@ -35,8 +40,11 @@ export interface NixRunOptions {
   memoryLimitMb?: number | undefined;
   /** The images this run evaluates, for messages. */
   images?: readonly string[] | undefined;
-  /** With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key. */
-  restricted?: boolean | undefined;
+  /**
+   * With restrict-eval: refusals become NIX_RESTRICTED naming the configuration key, or, where
+   * the command line enforces it, the option that allows a URL.
+   */
+  restricted?: { enforced: boolean } | undefined;
 }
 
 /** What Nix (Boehm GC, the loader) prints when an address-space limit stops it. */
@@ -45,6 +53,27 @@ const OUT_OF_MEMORY =
 /** Nix's refusals in restricted mode, 2.8 and 2.26. */
 const RESTRICTED_PATH = /access to (?:absolute |canonical )?path '([^']*)' is forbidden in restricted mode/;
 const RESTRICTED_URI = /access to URI '([^']*)' is forbidden in restricted mode/;
+
+/** What confinement refused: a path read or a URL fetched, as Nix names it. */
+export type Refused = { path: string } | { uri: string };
+
+/** The cause of a NIX_RESTRICTED error: what was refused, for doctor's listing of reads outside the tree. */
+class Refusal extends Error {
+  override readonly name = 'Refusal';
+  readonly refused: Refused;
+  constructor(refused: Refused) {
+    super('path' in refused ? refused.path : refused.uri);
+    this.refused = refused;
+  }
+}
+
+/** What a NIX_RESTRICTED error (or one wrapping it) says was refused. */
+export function refusedBy(error: unknown): Refused | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof Refusal) return cause.refused;
+  }
+  return undefined;
+}
 
 const list = (names: readonly string[]) => names.map((name) => `'${name}'`).join(', ');
 
@@ -65,18 +94,33 @@ export async function nixPrefetchUrl(args: readonly string[], cwd: string): Prom
   return runNix('nix-prefetch-url', args, cwd, {});
 }
 
+function nixMissing(program: string, cause?: unknown): NixtagError {
+  return new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces(), program), {
+    hint: messages.nixInstallHint(),
+    cause,
+  });
+}
+
 async function runNix(program: string, args: readonly string[], cwd: string, options: NixRunOptions): Promise<NixRun> {
   const { signal, answerMarker, timeoutSeconds, memoryLimitMb } = options;
   const images = list(options.images ?? []);
+  const { env, options: settings } =
+    options.env === undefined
+      ? nixProcess(options.unconfined ? 'fixed' : 'working')
+      : { env: options.env, options: [] };
+  // Found where the caller's PATH and Nix's installers put it: the PATH Nix gets may be fixed.
+  const found = findProgram(program, nixSearchPath());
+  if (found === undefined) throw nixMissing(program);
+  const command = [...settings, ...args];
   // The address-space limit is set by a shell for Nix alone (Node cannot set a child's rlimit).
   const [file, fullArgs] =
     memoryLimitMb === undefined
-      ? [program, args]
-      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, program, ...args]];
+      ? [found, command]
+      : ['sh', ['-c', `ulimit -v ${memoryLimitMb * 1024} && exec "$0" "$@"`, found, ...command]];
   // Nix runs in its own process group, ended with this run (exec's `owned`).
   const running = exec(file, fullArgs, {
     cwd,
-    env: options.env ?? nixEnvironment(),
+    env,
     owned: true,
     ...(signal ? { signal } : {}),
     ...(timeoutSeconds === undefined ? {} : { timeoutMs: timeoutSeconds * 1000 }),
@@ -106,20 +150,21 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
       throw new NixtagError(
         'NIX_RESTRICTED',
         uri !== undefined
-          ? messages.restrictedUri(images, escapeText(uri))
+          ? messages.restrictedUri(images, escapeText(uri), options.restricted.enforced)
           : messages.restrictedPath(images, escapeText(refusedPath!)),
         {
-          hint: uri !== undefined ? messages.restrictedUriHint(uri) : messages.restrictedPathHint(),
+          hint:
+            uri !== undefined
+              ? messages.restrictedUriHint(uri, options.restricted.enforced)
+              : messages.restrictedPathHint(options.restricted.enforced),
           detail: escapeText(splitChatter(result.stderr).rest.trim()),
+          cause: new Refusal(uri !== undefined ? { uri } : { path: refusedPath! }),
         },
       );
     }
   }
   if (result.missing || (memoryLimitMb !== undefined && result.exitCode === 127)) {
-    throw new NixtagError('NIX_MISSING', messages.nixMissing(nixInstallPlaces(), program), {
-      hint: messages.nixInstallHint(),
-      cause: result.error,
-    });
+    throw nixMissing(program, result.error);
   }
   const { files: evaluatedFiles, rest: stderr } = splitChatter(result.stderr);
   options.onEvaluatedFiles?.(evaluatedFiles);

@@ -4,6 +4,7 @@ import { messages } from '../messages.js';
 /** `nixtag doctor`: each finding at its place, with its fix; then the verdict. */
 export function formatDoctor(result: DoctorResult): string {
   const lines = [messages.doctorHeader(result.nix.version, result.nix.ci, result.nix.system)];
+  for (const { image, outside } of result.reads) lines.push(messages.doctorReadsOutside(image, outside));
   for (const finding of result.findings) {
     const place = finding.line === null ? finding.file : `${finding.file}:${finding.line}:${finding.column ?? 1}`;
     lines.push(messages.doctorFinding(place, finding.code, finding.message), messages.doctorFix(finding.fix));
@@ -34,5 +35,6 @@ export function doctorJson(result: DoctorResult): string {
       differsFromCi,
       ...(submodule === undefined ? {} : { submodule }),
     })),
+    reads: result.reads,
   });
 }

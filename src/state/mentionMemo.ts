@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { nixtagBuild } from '../version.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /** A line that names a repository (git/grep.ts GrepHit, as plain data). */
@@ -29,14 +30,18 @@ const isLine = (value: unknown): value is MentionLine =>
  */
 export function readMentionMemo(gitDir: string): MentionMemo | undefined {
   try {
-    const memo = JSON.parse(readFileSync(statePaths(gitDir).mentions, 'utf8')) as Partial<MentionMemo>;
+    const memo = JSON.parse(readFileSync(statePaths(gitDir).mentions, 'utf8')) as Partial<MentionMemo> & {
+      build?: unknown;
+    };
+    // Another build may search otherwise: its lines are not this one's.
     const valid =
+      memo.build === nixtagBuild() &&
       typeof memo.tree === 'string' &&
       Array.isArray(memo.needles) &&
       memo.needles.every((needle) => typeof needle === 'string') &&
       Array.isArray(memo.lines) &&
       memo.lines.every(isLine);
-    return valid ? (memo as MentionMemo) : undefined;
+    return valid ? { tree: memo.tree!, needles: memo.needles!, lines: memo.lines! } : undefined;
   } catch {
     return undefined;
   }
@@ -47,7 +52,7 @@ export function writeMentionMemo(gitDir: string, memo: MentionMemo): void {
   try {
     ensureStateDirectory(gitDir, path.dirname(file));
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(memo));
+    writeFileSync(temporary, JSON.stringify({ build: nixtagBuild(), ...memo }));
     renameSync(temporary, file);
   } catch {
     // Only a speed-up: the next search reads every file.

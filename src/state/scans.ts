@@ -6,7 +6,7 @@ import type { TreeEntry } from '../types.js';
 import type { ScanMemory, ScanRecord } from '../manifest/read.js';
 import type { Warning } from '../types.js';
 import { packReference, unpackReference, type PackedReference } from './referenceRows.js';
-import { nixtagVersion } from '../version.js';
+import { nixtagBuild } from '../version.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
 /*
@@ -107,7 +107,7 @@ export class ScanStore implements ScanMemory {
     try {
       const [head = '', body = '', ...appended] = readFileSync(this.file, 'utf8').split('\n');
       const parsed = header.safeParse(JSON.parse(head));
-      if (parsed.success && parsed.data.nixtag === nixtagVersion() && parsed.data.sha256 === sha256(body)) {
+      if (parsed.success && parsed.data.nixtag === nixtagBuild() && parsed.data.sha256 === sha256(body)) {
         const { generation } = parsed.data;
         // Without a prototype: a manifest may be named `constructor` or `__proto__`.
         const scans: Scans = Object.assign(Object.create(null) as Scans, JSON.parse(body) as Scans);
@@ -189,7 +189,7 @@ export class ScanStore implements ScanMemory {
     for (const [file, entry] of this.fresh)
       (scans[file] ??= []).push([generation, entry[1], entry[2], entry[3], entry[4]]);
     const body = JSON.stringify(scans);
-    const head = JSON.stringify({ version: FORMAT, nixtag: nixtagVersion(), generation, sha256: sha256(body) });
+    const head = JSON.stringify({ version: FORMAT, nixtag: nixtagBuild(), generation, sha256: sha256(body) });
     const temporary = `${this.file}.${process.pid}.tmp`;
     try {
       writeFileSync(temporary, `${head}\n${body}`);

@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STALE } from '../helpers/expressions.js';
+import { BIN, nixtagCli } from '../helpers/cli.js';
+import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { hookRepo, installHooks, manifest } from '../helpers/hooks.js';
 import { countingNix } from '../helpers/nix.js';
-import { tempDir } from '../helpers/repo.js';
+import { gitRepo, tempDir, testEnv } from '../helpers/repo.js';
 
 /**
  * Every git command run, hooks included, as GIT_TRACE logs them (a PATH shim would not see them:
@@ -112,5 +114,57 @@ derivation {
     expect(commit.code).not.toBe(0);
     expect(commit.stdout + commit.stderr).toContain('k8s/deployment.yaml is part of the Nix source of image');
     expect(commit.stdout + commit.stderr).toContain('filter');
+  });
+});
+
+/** The checkout these tests run from: its sources and its build (dist/). */
+const ROOT = path.resolve(path.dirname(BIN), '../..');
+
+/** Another build of nixtag, of the same version: these sources with `line` added to one file, built with `npm run build`. */
+function anotherBuild(line: string): string {
+  const copy = tempDir('build-');
+  for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
+    cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
+  }
+  symlinkSync(realpathSync(path.join(ROOT, 'node_modules')), path.join(copy, 'node_modules'));
+  appendFileSync(path.join(copy, 'src/engine/inspect.ts'), `${line}\n`);
+  execFileSync('npm', ['run', 'build'], {
+    cwd: copy,
+    env: testEnv({ PATH: `${path.dirname(process.execPath)}:${process.env.PATH}` }),
+    stdio: 'ignore',
+  });
+  return path.join(copy, 'dist/cli/bin.js');
+}
+
+describe('the caches, across builds', () => {
+  it('are not shared by two builds of the same version whose code differs', () => {
+    const other = anotherBuild('// Another build: the same version, one more line.');
+    const version = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    expect(version(path.join(other, '../../../package.json'))).toBe(version(path.join(ROOT, 'package.json')));
+    const build = (bin: string) => readFileSync(path.join(bin, '../../build.json'), 'utf8');
+    expect(build(other)).not.toBe(build(BIN));
+
+    const nix = countingNix();
+    const repository = 'registry.example/app';
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': `images:\n  - name: app\n    repository: ${repository}\n`,
+      'k8s/app.yaml': deployment(`${repository}:${STALE}`),
+    });
+    expect(nixtagCli(repo.dir, ['fix'], nix.env).code).toBe(0);
+    repo.commit('fixed');
+    const otherCli = (args: string[]) =>
+      spawnSync(process.execPath, [other, ...args], { cwd: repo.dir, env: testEnv(nix.env), encoding: 'utf8' });
+
+    // This build answers from what it remembers: no Nix call.
+    const evaluated = nix.calls();
+    expect(nixtagCli(repo.dir, ['check'], nix.env).code).toBe(0);
+    expect(nixtagCli(repo.dir, ['check', '--no-cache'], nix.env).code).toBe(0);
+    expect(nix.calls()).toBe(evaluated + 1);
+    // The other build takes nothing of it: it evaluates, then answers from its own records.
+    expect(otherCli(['check']).status).toBe(0);
+    expect(nix.calls()).toBe(evaluated + 2);
+    expect(otherCli(['check']).status).toBe(0);
+    expect(nix.calls()).toBe(evaluated + 2);
   });
 });

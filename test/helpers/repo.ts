@@ -6,10 +6,14 @@ import { onTestFinished } from 'vitest';
 
 export type Files = Record<string, string>;
 
-/** An environment for git and nixtag in tests: no user config, no hook variables, fixed identity. */
+/**
+ * An environment for git and nixtag in tests: no user config, no hook variables, fixed identity,
+ * and not CI mode (a CI=true of the machine running the tests would change every run).
+ */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(env)) if (name.startsWith('GIT_') || name === 'NIXTAG_SKIP') delete env[name];
+  for (const name of Object.keys(env))
+    if (name.startsWith('GIT_') || name === 'NIXTAG_SKIP' || name === 'CI') delete env[name];
   return {
     ...env,
     GIT_CONFIG_NOSYSTEM: '1',

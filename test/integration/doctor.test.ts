@@ -6,6 +6,7 @@ import { nixtagCli } from '../helpers/cli.js';
 import { codes, config, diagnose, image, place } from '../helpers/doctor.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
+import { fileTarball } from '../helpers/tarball.js';
 
 describe('nixtag doctor', () => {
   it('changes nothing outside its scratch copies, not even a file a manifest symlink names', async () => {
@@ -80,5 +81,42 @@ describe('nixtag doctor', () => {
     expect(result.stderr).toContain(/\bat (default\.nix:1:\d+)/.exec(hashed.stderr)![1]);
     expect(result.stderr).not.toContain('nixtag-doctor-');
     expect(result.stderr).not.toContain(repo.dir);
+  });
+
+  it('lists what each image reads outside the repository: confined, the pin alone; unconfined, every read and fetch', async () => {
+    const nixpkgs = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { greeting = "hi"; }\n' });
+    const elsewhere = tempDir();
+    const [read, fetched] = ['read.txt', 'fetched.txt'].map((name) => path.join(elsewhere, name));
+    for (const file of [read!, fetched!]) writeFileSync(file, 'x\n');
+    const greeting = 'greeting = (import <nixpkgs> { }).greeting;';
+    const files = {
+      'default.nix': image([greeting]),
+      '.nixpkgs-pin.json': JSON.stringify({ url: nixpkgs.url, sha256: nixpkgs.sha256 }),
+      '.nixtagrc.yaml': config(),
+    };
+    const pinned = /^\/nix\/store\/[0-9a-df-np-sv-z]{32}-source \(<nixpkgs>: the pin\)$/;
+    const confined = await diagnose(files);
+    expect(confined.reads).toEqual([{ image: 'app', outside: [expect.stringMatching(pinned)] }]);
+
+    // Opted out of confinement: what Nix reads without parsing it is listed too.
+    const open = gitRepo({
+      ...files,
+      'default.nix': image([
+        greeting,
+        `read = builtins.readFile ${read};`,
+        `fetched = builtins.fetchurl "file://${fetched}";`,
+      ]),
+      '.nixtagrc.yaml': config('evaluation:\n  restrictEval: false\n'),
+    });
+    const json = nixtagCli(open.dir, ['doctor', '--json']);
+    const reads = (JSON.parse(json.stdout) as { reads: Array<{ image: string; outside: string[] }> }).reads;
+    expect(reads).toEqual([{ image: 'app', outside: expect.any(Array) }]);
+    expect(reads[0]!.outside).toEqual(
+      // A file:// fetch is refused as the path it reads.
+      expect.arrayContaining([read, fetched, expect.stringMatching(pinned)]),
+    );
+    expect(reads[0]!.outside).toHaveLength(3);
+    const text = nixtagCli(open.dir, ['doctor']);
+    expect(text.stdout).toMatch(new RegExp(`^image 'app' reads outside the repository: .*${read}`, 'm'));
   });
 });

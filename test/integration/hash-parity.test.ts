@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
-import { ciCheckout, gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
+import { ciCheckout, gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
 import { plainImage } from '../helpers/expressions.js';
 import { nixVersion, onSecondNix } from '../helpers/nix.js';
 import { fileTarball } from '../helpers/tarball.js';
@@ -181,6 +181,8 @@ derivation {
   name = "app-\${lib.greeting}"; system = builtins.currentSystem; builder = "/bin/sh";
   args = [ "-c" "echo > $out" ];
 }`,
+      // Confinement is the default: the tarball's URL is allowed, as a fetched nixpkgs would be.
+      '.nixtagrc.yaml': `evaluation:\n  allowedUris: ["${url}"]\n`,
     });
     const expected = n2k8sTag(ciCheckout(repo));
     expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
@@ -203,6 +205,8 @@ describe('evaluation is pinned to what CI sees', () => {
   name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
   home = builtins.getEnv "HOME"; token = builtins.getEnv "MY_TOKEN"; args = [ "-c" "echo > $out" ];
 }`,
+      // Unconfined, to see the scrubbed environment: confined (the default), getEnv gives "".
+      '.nixtagrc.yaml': 'evaluation:\n  restrictEval: false\n',
     });
     const before = await nixtagTag(repo.dir);
     const saved = { HOME: process.env.HOME, MY_TOKEN: process.env.MY_TOKEN };
@@ -214,6 +218,58 @@ describe('evaluation is pinned to what CI sees', () => {
     }
     // The fixed HOME is the one Nix builders use; CI evaluating under the same value agrees.
     expect(before).toBe(n2k8sTag(ciCheckout(repo), { HOME: '/homeless-shelter' }));
+    // Confined, every variable reads as empty, whatever this machine has.
+    repo.write({ '.nixtagrc.yaml': 'system: x86_64-linux\n' });
+    repo.commit('confined');
+    const empty = n2k8sTag(ciCheckout(repo), { HOME: '' });
+    process.env.MY_TOKEN = 'secret';
+    try {
+      expect(await nixtagTag(repo.dir)).toBe(empty);
+    } finally {
+      if (saved.MY_TOKEN === undefined) delete process.env.MY_TOKEN;
+    }
+  });
+
+  it('gives an unconfined expression reading the environment the same tag whatever the caller has, as n2k8s under the fixed one', async () => {
+    const names = ['HOME', 'PATH', 'http_proxy', 'https_proxy', 'XDG_CACHE_HOME', 'XDG_CONFIG_HOME', 'SSL_CERT_FILE'];
+    const repo = gitRepo({
+      'default.nix': `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  seen = builtins.concatStringsSep "|" (map builtins.getEnv [ ${names.map((name) => `"${name}"`).join(' ')} ]);
+}`,
+      '.nixtagrc.yaml': 'evaluation:\n  restrictEval: false\n',
+    });
+    // The values README promises; n2k8s's command with them alone, the Nix on PATH named by its directory.
+    const nix = path.dirname(execFileSync('sh', ['-c', 'command -v nix-instantiate'], { encoding: 'utf8' }).trim());
+    const fixed = {
+      HOME: '/homeless-shelter',
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/nix/var/nix/profiles/default/bin:/run/current-system/sw/bin',
+      XDG_CACHE_HOME: '/tmp/nixtag-nix-cache',
+      NIX_PATH: '',
+    };
+    const oracle = spawnSync(
+      'sh',
+      ['-c', `"${nix}/nix-instantiate" 2>/dev/null | xargs "${nix}/nix-store" -q | cut -d/ -f4 | cut -d- -f1`],
+      { cwd: ciCheckout(repo), env: fixed, encoding: 'utf8' },
+    ).stdout.trim();
+    expect(oracle).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+
+    const callers: Array<Record<string, string>> = [
+      { HOME: tempDir('alice-'), http_proxy: 'http://alice:secret@127.0.0.1:9/', XDG_CACHE_HOME: tempDir('cache-') },
+      { HOME: tempDir('bob-'), https_proxy: 'http://127.0.0.1:9/', XDG_CONFIG_HOME: tempDir('config-') },
+    ];
+    const saved = { ...process.env };
+    try {
+      for (const [index, caller] of callers.entries()) {
+        for (const name of names) delete process.env[name];
+        // Each caller's own PATH: another directory first, then what finds Nix and git here.
+        Object.assign(process.env, caller, { PATH: `${tempDir(`bin${index}-`)}:${saved.PATH}` });
+        expect(await nixtagTag(repo.dir), JSON.stringify(caller)).toBe(oracle);
+      }
+    } finally {
+      for (const name of names) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 
   it('maps <nixpkgs> to the pin and ignores NIX_PATH', async () => {

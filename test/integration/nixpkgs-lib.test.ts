@@ -37,8 +37,9 @@ const fileset = `${preamble} with lib.fileset; {
 }
 `;
 
+/** The images, and the tarball's URL allowed: evaluation is confined by default. */
 const images = (file: string, attrs: string[]) =>
-  `images:\n${attrs.map((attr) => `  - { name: ${attr}, nix: ${file}, attr: ${attr}, repository: registry.example/${attr.toLowerCase()} }\n`).join('')}`;
+  `images:\n${attrs.map((attr) => `  - { name: ${attr}, nix: ${file}, attr: ${attr}, repository: registry.example/${attr.toLowerCase()} }\n`).join('')}evaluation:\n  allowedUris: ["${lib.url}"]\n`;
 
 let lib: FileTarball;
 beforeEach(() => {

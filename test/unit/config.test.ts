@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, parseConfig } from '../../src/config/load.js';
+import { confine } from '../../src/config/confinement.js';
+import { loadConfig, parseConfig, readExplicitConfig } from '../../src/config/load.js';
 import { NixtagError } from '../../src/errors.js';
 import { tempDir } from '../helpers/repo.js';
 
@@ -15,7 +16,7 @@ describe('parseConfig', () => {
       submodules: true,
       lfs: false,
       whenCommitDependent: 'warn',
-      evaluation: { timeout: 300, memoryLimit: null, restrictEval: false, allowedUris: [] },
+      evaluation: { timeout: 300, memoryLimit: null, restrictEval: true, allowedUris: [] },
       nixVersion: null,
       whenNixMissing: 'fail',
       registry: { insecure: [] },
@@ -67,16 +68,16 @@ describe('parseConfig', () => {
   });
 });
 
-describe("loadConfig with cosmiconfig's $import", () => {
-  function directory(files: Record<string, string>): string {
-    const root = tempDir();
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
-    return root;
+function directory(files: Record<string, string>): string {
+  const root = tempDir();
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
   }
+  return root;
+}
 
+describe("loadConfig with cosmiconfig's $import", () => {
   it('names every file imported, at any depth, relative to the root', async () => {
     const root = directory({
       '.nixtagrc.yaml': '$import: [conf/a.yaml]\ncheckoutName: x\n',
@@ -104,5 +105,100 @@ describe("loadConfig with cosmiconfig's $import", () => {
     expect(error.location).toEqual({ file: 'conf/a.yaml' });
     expect(error.message).toBe('The nixtag configuration conf/a.yaml imports gone.json ($import), which is not there.');
     expect(error.hint).toMatch(/\$import/);
+  });
+});
+
+/** A configuration file that is code and leaves a mark when it runs. */
+const code = (marker: string, module: 'cjs' | 'esm' = 'cjs') =>
+  `${module === 'cjs' ? 'require("node:fs")' : '(await import("node:fs"))'}.writeFileSync(${JSON.stringify(marker)}, "ran");\n${
+    module === 'cjs' ? 'module.exports =' : 'export default'
+  } { checkoutName: "from-code" };\n`;
+
+describe('loadConfig with dataOnly (CI mode)', () => {
+  const refused = async (load: Promise<unknown>) => (await load.catch((thrown: unknown) => thrown)) as NixtagError;
+
+  it.each([
+    ['nixtag.config.js', 'cjs'],
+    ['.nixtagrc.cjs', 'cjs'],
+    ['.nixtagrc.mjs', 'esm'],
+    ['nixtag.config.mjs', 'esm'],
+  ] as const)('refuses %s before it runs, and without dataOnly it runs', async (name, module) => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const root = directory({ [name]: code(marker, module) });
+    const error = await refused(loadConfig(root, undefined, { dataOnly: true }));
+    expect(error.code).toBe('CONFIG_IS_CODE');
+    expect(error.location?.file).toBe(name);
+    expect(error.hint).toContain('.nixtagrc.yaml');
+    expect(existsSync(marker)).toBe(false);
+    expect((await loadConfig(root)).config.checkoutName).toBe('from-code');
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('refuses a TypeScript configuration, and a data configuration that imports code', async () => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const typescript = directory({ 'nixtag.config.ts': 'export default { checkoutName: "ts" };\n' });
+    expect((await refused(loadConfig(typescript, undefined, { dataOnly: true }))).code).toBe('CONFIG_IS_CODE');
+    const importing = directory({ '.nixtagrc.yaml': '$import: shared.cjs\n', 'shared.cjs': code(marker) });
+    const error = await refused(loadConfig(importing, undefined, { dataOnly: true }));
+    expect(error.code).toBe('CONFIG_IS_CODE');
+    expect(error.location?.file).toBe('shared.cjs');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses --config FILE.js and loads every data format', async () => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const root = directory({ 'ci/nixtag.cjs': code(marker) });
+    const explicit = await readExplicitConfig(root, 'ci/nixtag.cjs');
+    expect((await refused(loadConfig(root, explicit, { dataOnly: true }))).code).toBe('CONFIG_IS_CODE');
+    expect(existsSync(marker)).toBe(false);
+    for (const [name, text] of [
+      ['.nixtagrc.yaml', 'checkoutName: data\n'],
+      ['.nixtagrc.json', '{"checkoutName": "data"}'],
+      ['.nixtagrc', 'checkoutName: data\n'],
+      ['package.json', '{"name": "x", "nixtag": {"checkoutName": "data"}}'],
+    ]) {
+      const loaded = await loadConfig(directory({ [name!]: text! }), undefined, { dataOnly: true });
+      expect(loaded.config.checkoutName, name).toBe('data');
+    }
+  });
+
+  it("never runs cosmiconfig's meta configuration (.config/config.js) of the working directory", async () => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const root = directory({ '.config/config.js': code(marker), '.nixtagrc.yaml': 'checkoutName: data\n' });
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      expect((await loadConfig(root)).config.checkoutName).toBe('data');
+      expect((await loadConfig(root, undefined, { dataOnly: true })).config.checkoutName).toBe('data');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('confine', () => {
+  const configured = parseConfig(
+    {
+      allowImportFromDerivation: true,
+      evaluation: { restrictEval: false, allowedUris: ['http://repo.example/'] },
+      registry: { insecure: ['repo.example:5000'] },
+    },
+    '.nixtagrc.yaml',
+  );
+
+  it('keeps confinement on and the URLs to the command line, whatever the configuration says', () => {
+    const confined = confine(configured, { ci: false, allowedUris: ['https://ok.example/'], insecureRegistries: [] });
+    expect(confined.evaluation).toMatchObject({ restrictEval: true, allowedUris: ['https://ok.example/'] });
+    expect(confined.allowImportFromDerivation).toBe(false);
+    // --restrict-eval alone leaves the registry settings to the configuration; CI mode does not.
+    expect(confined.registry.insecure).toEqual(['repo.example:5000']);
+    const ci = confine(configured, { ci: true, allowedUris: [], insecureRegistries: ['ci.example:5000'] });
+    expect(ci.evaluation).toMatchObject({ restrictEval: true, allowedUris: [] });
+    expect(ci.registry.insecure).toEqual(['ci.example:5000']);
+  });
+
+  it('changes nothing without a confinement from the command line', () => {
+    expect(confine(configured, undefined)).toBe(configured);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAttrPath } from '../../src/nix/attrPath.js';
 import { nixOptions } from '../../src/nix/commandLine.js';
-import { nixEnvironment } from '../../src/nix/environment.js';
+import { nixProcess } from '../../src/nix/environment.js';
 import { batchExpression } from '../../src/nix/expression.js';
 import { answerWatcher, tracedAnswer } from '../../src/nix/nixInstantiate.js';
 import { isNixHash, storePathHashPart } from '../../src/nix/storePath.js';
@@ -36,22 +36,44 @@ describe('parseAttrPath', () => {
 
 describe('the evaluation environment', () => {
   it('drops NIX_PATH, NIX_CONFIG and everything getEnv could read', () => {
-    const env = nixEnvironment({
+    const { env, options } = nixProcess('working', {
       PATH: '/bin',
       HOME: '/home/me',
       NIX_PATH: 'nixpkgs=/x',
       NIX_CONFIG: 'system = x',
       SECRET: 's',
+      https_proxy: 'http://proxy:3128',
     });
     // PATH first, then where Nix's installers put it (a GUI's minimal PATH lacks them).
     expect(env).toMatchObject({
       PATH: '/bin:/nix/var/nix/profiles/default/bin:/home/me/.nix-profile/bin:/home/me/.local/state/nix/profile/bin:/run/current-system/sw/bin',
       HOME: '/homeless-shelter',
       NIX_PATH: '',
+      https_proxy: 'http://proxy:3128',
     });
     expect(env.NIX_CONFIG).toBeUndefined();
     expect(env.SECRET).toBeUndefined();
     expect(env.XDG_CACHE_HOME).toBe('/home/me/.cache');
+    expect(options).toEqual([]);
+  });
+  it('gives an evaluation that can read the environment the same values whatever the caller has', () => {
+    const alice = nixProcess('fixed', {
+      PATH: '/home/alice/bin:/usr/bin',
+      HOME: '/home/alice',
+      XDG_CACHE_HOME: '/home/alice/.cache',
+      XDG_CONFIG_HOME: '/home/alice/.config',
+      http_proxy: 'http://alice:pw@proxy:3128',
+      NIX_REMOTE: 'daemon',
+      SECRET: 's',
+    });
+    const bob = nixProcess('fixed', { PATH: '/opt/bin:/usr/bin:/bin', HOME: '/Users/bob', TERM: 'xterm' });
+    expect(alice.env).toEqual(bob.env);
+    expect(Object.keys(alice.env).sort()).toEqual(['HOME', 'NIX_PATH', 'PATH', 'XDG_CACHE_HOME']);
+    expect(alice.env).toMatchObject({ HOME: '/homeless-shelter', NIX_PATH: '' });
+    expect(alice.env.PATH).not.toContain('alice');
+    // The daemon is reached through an option, which getEnv cannot read.
+    expect(alice.options).toEqual(['--option', 'store', 'daemon']);
+    expect(bob.options).toEqual([]);
   });
   it('pins the system, refuses import-from-derivation and maps <nixpkgs>', () => {
     const options = nixOptions({

@@ -1,0 +1,8 @@
+// After `tsc`: writes dist/build.json, the hash of the sources dist/ was built from (src/ and
+// package.json), which keys nixtag's caches (src/version.ts nixtagBuild).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const { codeHash } = await import('../dist/version.js');
+const build = codeHash(fileURLToPath(new URL('../src', import.meta.url)));
+writeFileSync(new URL('../dist/build.json', import.meta.url), `${JSON.stringify({ build })}\n`);
