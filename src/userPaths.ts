@@ -1,15 +1,6 @@
 /** A path into a checked-out tree (`…/nixtag/trees/<slot>/<checkout name>/`), up to and with its slash. */
 const CHECKOUT_PREFIX = /(?:\/[^\s'"`:]*)?\/nixtag\/trees\/[^/\s'"`:]+\/[^/\s'"`:]+(?:\/|(?=[\s'"`:]|$))/g;
 
-/** The start of the base name of the directory of links to checkouts (tree/urlSafePath.ts). */
-export const LINKS_PREFIX = 'nixtag-links-';
-
-/** A path through such a link (`…/nixtag-links-<uid>/<hash>/<checkout name>/`). */
-const LINKED_CHECKOUT_PREFIX = new RegExp(
-  `(?:/[^\\s'"\`:]*)?/${LINKS_PREFIX}[^/\\s'"\`:]+/[^/\\s'"\`:]+/[^/\\s'"\`:]+(?:/|(?=[\\s'"\`:]|$))`,
-  'g',
-);
-
 /** The start of the base name of doctor's temporary directory (under the system's temp directory). */
 export const DOCTOR_SCRATCH_PREFIX = 'nixtag-doctor-';
 
@@ -28,6 +19,6 @@ const asUserNamesIt = (match: string) => (match.endsWith('/') ? '' : '.');
  * once doctor has read its evidence: it locates what it finds by those paths).
  */
 export function userPaths(text: string, { doctorCopies = false } = {}): string {
-  const inCheckout = text.replace(CHECKOUT_PREFIX, asUserNamesIt).replace(LINKED_CHECKOUT_PREFIX, asUserNamesIt);
+  const inCheckout = text.replace(CHECKOUT_PREFIX, asUserNamesIt);
   return doctorCopies ? inCheckout.replace(DOCTOR_COPY_PREFIX, asUserNamesIt) : inCheckout;
 }

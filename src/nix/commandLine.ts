@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { BatchExpression } from './expression.js';
 
@@ -32,15 +33,27 @@ interface RestrictSettings {
  * `git+file://<checkout>?…`, which Nix 2.26 matches against allowed-uris only as a prefix that
  * ends in `/` (2.8 checks it as a path): the checkout's parent, a directory nixtag owns, is allowed.
  */
+/** The checkout's path with symlinks resolved; as given when it cannot be resolved. */
+function realCheckout(checkout: string): string {
+  try {
+    return realpathSync(checkout);
+  } catch {
+    return checkout;
+  }
+}
+
 function restrictOptions(restrict: RestrictSettings, source: NodeJS.ProcessEnv): string[] {
   const store = source.NIX_STORE_DIR || '/nix/store';
-  const uris = [...restrict.allowedUris, `git+file://${path.dirname(restrict.checkout)}/`];
+  // Nix resolves symlinks before it checks a path: a checkout reached through a link
+  // (tree/urlSafePath.ts) is allowed where it really is, too.
+  const real = realCheckout(restrict.checkout);
+  const checkouts = real === restrict.checkout ? [restrict.checkout] : [restrict.checkout, real];
+  const uris = [...restrict.allowedUris, ...checkouts.map((checkout) => `git+file://${path.dirname(checkout)}/`)];
   return [
     '--option',
     'restrict-eval',
     'true',
-    '-I',
-    `nixtag-checkout=${restrict.checkout}`,
+    ...checkouts.flatMap((checkout) => ['-I', `nixtag-checkout=${checkout}`]),
     '-I',
     `nixtag-store=${store}`,
     ...(restrict.readable ?? []).flatMap((readable) => ['-I', `nixtag-readable=${readable}`]),

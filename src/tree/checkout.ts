@@ -19,7 +19,6 @@ import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { withLfsContent } from './lfsObjects.js';
 import { fetchMissingBlobs } from './promisor.js';
-import { urlSafePath } from './urlSafePath.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
 import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
@@ -70,11 +69,11 @@ export interface Checkout {
 const submodulesState = (missing: readonly Gitlink[], wanted: boolean): CheckoutState['submodules'] =>
   !wanted ? 'none' : missing.length > 0 ? 'partial' : 'all';
 
-/** The checkout's directory (as Nix can take it), once complete and holding every submodule CI would fetch. */
+/** The checkout's directory, once it is complete and holds every submodule CI would fetch. */
 export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<string> {
   const { dir, missingSubmodules } = await checkout;
   if (missingSubmodules.length > 0) throw submodulesMissing(missingSubmodules);
-  return urlSafePath(dir);
+  return dir;
 }
 
 /** Where the user's clone keeps the objects and submodules that the checkout borrows. */

@@ -1,23 +1,26 @@
 import path from 'node:path';
 import { ensureDirectoryUnder, nixtagDirectory } from '../nixtagDirectory.js';
+import { checkoutsRoot } from './checkoutsRoot.js';
 
 /**
  * What the judged-tree subsystem keeps between runs, under `<git dir>/nixtag`: a checkout per
  * kind of tree (a "slot": worktree, index, rev, so that the kinds do not undo each other's
  * incremental updates) with its record (checkoutRecord.ts), the index's last tree id (the base
- * the next one is derived from: judgedTree.ts), and per-process scratch indexes. All of it can be
- * rebuilt; every such path is named here and nowhere else.
+ * the next one is derived from: judgedTree.ts), and per-process scratch indexes (checkouts elsewhere only where that path is not a URL:
+ * checkoutsRoot.ts). All of it can be rebuilt; every such path is named here and nowhere else.
  */
 export function treeRecords(gitDir: string) {
   const root = nixtagDirectory(gitDir);
+  const checkouts = checkoutsRoot(root);
   return {
     /** Where one kind of judged tree is checked out, with its record. */
-    slot: (kind: string) => path.join(root, 'trees', kind),
+    slot: (kind: string) => path.join(checkouts, 'trees', kind),
     /** The index's tree id when last asked. */
     indexTree: path.join(root, 'index-tree'),
     /** A per-process copy of the index, for the working tree's tree id. */
     scratchIndex: (pid: number) => path.join(root, `worktree-index-${pid}`),
     /** Makes `directory` (under `<git dir>/nixtag`) a directory, removing whatever is in the way. */
-    ensure: (directory: string) => ensureDirectoryUnder(root, directory),
+    ensure: (directory: string) =>
+      ensureDirectoryUnder(directory.startsWith(`${checkouts}${path.sep}`) ? checkouts : root, directory),
   };
 }

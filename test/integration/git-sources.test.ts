@@ -68,11 +68,11 @@ describe('builtins.fetchGit ./. gives the tag CI computes', () => {
     repo.git('commit', '--quiet', '-m', 'staged');
     expect(staged).toBe(ciTag(repo));
     expect(worktree).toBe(staged);
-    // Nix's messages name the user's files, never the link nixtag reaches the checkout by.
+    // Nix's messages name the user's files, never where the checkout lives.
     repo.write({ 'default.nix': 'let src = builtins.fetchGit ./.; in undefinedName\n' });
     const failed = await nixtag(repo.dir, ['hash']);
     expect(failed.code).toBe(3);
     expect(failed.stderr).toContain('at default.nix:1:');
-    expect(failed.stderr).not.toContain('nixtag-links');
+    expect(failed.stderr).not.toContain('nixtag-checkouts');
   });
 });
