@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
+  | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
   | 'PIN_MISSING'
@@ -57,6 +58,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
+  DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
   PIN_MISSING: 'input',

@@ -44,6 +44,11 @@ export interface Warning {
   message: string;
   /** A managed repository named outside the managed shapes: summarised unless verbose. */
   mention?: true;
+  /**
+   * A file skipped as not YAML that holds no template syntax: readers more lenient than nixtag's
+   * (yq, kubectl) may still read it, so it must not name a managed repository.
+   */
+  unparsed?: true;
 }
 
 export interface CheckResult {

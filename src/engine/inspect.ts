@@ -174,6 +174,8 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
   const links = session.entries.filter((entry) => entry.mode === SYMLINK && session.scopes.has(entry.path));
   const root = links.length === 0 ? '' : realpathSync(session.manifestRoot);
   const targets = links.flatMap((entry) => pathsThrough(root, entry.path));
+  const rules = manifestRules(session);
+  const { dependsOn } = inspection.scan;
   recordJudgement(session.repository.gitDir, {
     environment: session.environment,
     tree: session.treeId,
@@ -181,8 +183,10 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
     // A configuration that is code may read any file: then every file matters.
     inputs: verdictInputs(session, inspection.inputs),
-    manifests: [...new Set([...session.scopes.keys(), ...targets])],
+    manifests: [...new Set([...session.scopes.keys(), ...targets, ...(dependsOn?.files ?? [])])],
     inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
-    ...manifestRules(session),
+    ...rules,
+    // A chart's templates decide whether its appVersion is a tag: a new or changed one matters.
+    globs: dependsOn === undefined ? rules.globs : [...(rules.globs ?? []), ...dependsOn.globs],
   });
 }

@@ -34,7 +34,7 @@ export interface GitOptions {
   env?: Record<string, string>;
   /** Keep the caller's GIT_* variables (only to find the repository as the hook's git sees it). */
   inherit?: boolean;
-  input?: string;
+  input?: string | Uint8Array;
 }
 
 /**

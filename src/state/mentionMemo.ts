@@ -9,12 +9,19 @@ interface MentionLine {
   text: string;
 }
 
-/** The mention search's last answer: the tree it searched, for which needles, and the lines found. */
+/**
+ * The mention search's last answer: the tree it searched, for which needles (every spelling of
+ * the repositories) in which places (the pathspecs), and the lines found.
+ */
 export interface MentionMemo {
   tree: string;
   needles: string[];
+  places: string[];
   lines: MentionLine[];
 }
+
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 const isLine = (value: unknown): value is MentionLine =>
   typeof value === 'object' &&
@@ -32,8 +39,8 @@ export function readMentionMemo(gitDir: string): MentionMemo | undefined {
     const memo = JSON.parse(readFileSync(statePaths(gitDir).mentions, 'utf8')) as Partial<MentionMemo>;
     const valid =
       typeof memo.tree === 'string' &&
-      Array.isArray(memo.needles) &&
-      memo.needles.every((needle) => typeof needle === 'string') &&
+      isStrings(memo.needles) &&
+      isStrings(memo.places) &&
       Array.isArray(memo.lines) &&
       memo.lines.every(isLine);
     return valid ? (memo as MentionMemo) : undefined;

@@ -72,8 +72,9 @@ describe('the CLI on the layouts of issue 9', () => {
       'k8s/app.yaml': deployment(`${REPO}:${'0'.repeat(31)}a`),
       'k8s/other.yaml': 'data:\n  x: v1 # {"$nixtag": "nope:tag"}\n',
       'chart/Chart.yaml': 'name: app\n',
-      'chart/templates/deployment.yaml': `spec:\n  image: {{ .Values.image }}\n  # was ${REPO}:1.0\n`,
-      'docs/deploy.md': `Run it:\n\n    docker run ${REPO}:latest\n`,
+      // Mentions stand where an image can be named (issue 20): a value in a template, a dotenv file.
+      'chart/templates/deployment.yaml': `spec:\n  image: {{ .Values.image }}\n  sidecar: ${REPO}:1.0\n`,
+      'docs/deploy.env': `# Run it:\n\nIMAGE=${REPO}:latest\n`,
       'jsonnet/app.jsonnet': `{ image: "${REPO}:" + tag, other: "${REPO}-other:1" }\n`,
       'k8s/template.yaml': `{{- if .Values.x }}\nimage: ${REPO}\n{{- end }}\n`,
     });
@@ -86,7 +87,7 @@ describe('the CLI on the layouts of issue 9', () => {
       'k8s/template.yaml:1',
       'k8s/other.yaml:2',
       'chart/templates/deployment.yaml:3',
-      'docs/deploy.md:3',
+      'docs/deploy.env:3',
       'jsonnet/app.jsonnet:1',
       'k8s/template.yaml:2',
     ]);
@@ -95,9 +96,9 @@ describe('the CLI on the layouts of issue 9', () => {
 
     const text = await nixtag(repo.dir, ['check']);
     expect(text.stderr).toContain('4 places outside the shapes nixtag manages name a managed repository');
-    expect(text.stderr).not.toContain('docs/deploy.md:3');
+    expect(text.stderr).not.toContain('docs/deploy.env:3');
     const verbose = await nixtag(repo.dir, ['check', '--verbose']);
-    expect(verbose.stderr).toContain(`docs/deploy.md:3: names ${REPO} in a place nixtag does not manage`);
+    expect(verbose.stderr).toContain(`docs/deploy.env:3: names ${REPO} in a place nixtag does not manage`);
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     expect(repo.read('k8s/app.yaml')).toBe(deployment(`${REPO}:${tag}`));
   });
