@@ -14,7 +14,7 @@ const NAME_CHARACTER = /[\w.-]/;
 const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
 /** How one image is looked for: every spelling that names it, and whether a bare name needs a tag. */
-interface Needles {
+export interface Needles {
   image: ResolvedImage;
   spellings: string[];
   /** A Docker Hub name written without registry or `/` (`bash`) is a word too: only `bash:tag` names the image. */
@@ -27,7 +27,7 @@ interface Needles {
  * written when it does not. An image without configuration is looked for by its Docker Hub
  * short name, which also finds it written with a registry.
  */
-function needlesOf(image: ResolvedImage): Needles | undefined {
+export function needlesOf(image: ResolvedImage): Needles | undefined {
   const { canonical } = image;
   if (canonical === '') return undefined;
   if (!canonical.startsWith('docker.io/')) return { image, spellings: [canonical], bare: false };

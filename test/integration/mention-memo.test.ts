@@ -1,5 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
+import { statePaths } from '../../src/state/paths.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { gitRepo } from '../helpers/repo.js';
 
@@ -27,18 +30,50 @@ describe('the mention search', () => {
       'default.nix': plainImage,
       '.nixtagrc.yaml': config,
       'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-      'docs/a.md': `Deploy ${REPO} by hand.\n`,
-      'docs/b.md': 'Nothing here.\n',
+      'docs/a.env': `IMAGE=${REPO}\n`,
+      'docs/b.env': 'NOTHING=here\n',
+      // Prose is not where an image is deployed from: never searched, changed or not.
+      'docs/README.md': `Deploy ${REPO} by hand.\n`,
     });
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.env:1']);
 
-    repo.write({ 'docs/b.md': `Nothing here.\nOr ${REPO}:v1 here.\n`, 'docs/c.md': `${REPO}.\n` });
+    repo.write({
+      'docs/b.env': `NOTHING=here\nOR=${REPO}:v1\n`,
+      'docs/c.json': `{"image": "${REPO}"}\n`,
+      'docs/README.md': `Deploy ${REPO} or ${REPO}:v2 by hand.\n`,
+    });
     repo.git('add', '--all');
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1', 'docs/b.md:2', 'docs/c.md:1']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.env:1', 'docs/b.env:2', 'docs/c.json:1']);
 
-    repo.git('rm', '--quiet', 'docs/a.md');
-    repo.write({ 'docs/c.md': 'Gone.\n' });
+    repo.git('rm', '--quiet', 'docs/a.env');
+    repo.write({ 'docs/c.json': '{}\n' });
     repo.git('add', '--all');
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/b.md:2']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/b.env:2']);
+  });
+
+  it('does not answer from a search that looked for other spellings or in other places', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'docs/a.env': `IMAGE=${REPO}\n`,
+    });
+    const gitDir = path.join(repo.dir, '.git');
+    const memoFile = statePaths(gitDir).mentions;
+    expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual(['docs/a.env:1']);
+    const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { places: string[]; needles: string[] };
+    // The same tree, with an empty answer kept under another key: the search must be made again.
+    for (const other of [
+      { ...memo, needles: ['registry.example/other'], lines: [] },
+      { ...memo, places: ['*.md'], lines: [] },
+      { tree: (memo as unknown as { tree: string }).tree, needles: memo.needles, lines: [] },
+    ]) {
+      writeFileSync(memoFile, JSON.stringify(other));
+      expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual(['docs/a.env:1']);
+    }
+    // Kept under the same key, the answer is used as it is (this is what makes the test above fail
+    // without the key).
+    writeFileSync(memoFile, JSON.stringify({ ...memo, lines: [] }));
+    expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual([]);
   });
 });
