@@ -140,6 +140,24 @@ describe('aliases and merge keys', () => {
   });
 });
 
+describe('escapes', () => {
+  it('spell a key as its readers read it, and the default set does not skip such a file unread', () => {
+    for (const key of ['"im\\x61ge"', '"\\u0069mage"', '"\\U00000069mage"']) {
+      const text = pod(`  - name: a\n    ${key}: ${OLD}\n`);
+      expect(readerSees(text, ['spec', 'containers', 0, 'image'])).toBe(OLD);
+      expect(verdicts(text)).toEqual([['stale', OLD, 8]]);
+      const scanned = scanManifest('k8s/pod.yaml', text, false);
+      expect('scanned' in scanned && scanned.scanned.occurrences.length).toBe(1);
+      expect(fixText('m.yaml', text, IMAGES, TAG).text).toBe(text.replace(':v1', `:${TAG}`));
+    }
+    // The anchor of an alias key, spelled with an escape.
+    const aliased = `x: &k "\\u0069mage"\nspec:\n  containers:\n  - name: a\n    *k : ${OLD}\n`;
+    expect(readerSees(aliased, ['spec', 'containers', 0, 'image'])).toBe(OLD);
+    const scanned = scanManifest('k8s/pod.yaml', aliased, false);
+    expect('scanned' in scanned && scanned.scanned.occurrences.length).toBe(1);
+  });
+});
+
 describe('line breaks', () => {
   it('end a line wherever yq and kubectl end one (a lone CR, NEL, LS, PS), and stay as they were after fix', () => {
     for (const br of ['\r', '\u0085', '\u2028', '\u2029']) {
