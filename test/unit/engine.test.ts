@@ -1,11 +1,11 @@
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
 import { anyCanMatter } from '../../src/skip/canMatter.js';
 import { mentionWarnings } from '../../src/engine/mentions.js';
-import { MENTION_PATHSPECS } from '../../src/engine/mentionPlaces.js';
+import { isMentionPlace, MENTION_PATHSPECS } from '../../src/engine/mentionPlaces.js';
 import { grepTree } from '../../src/git/grep.js';
 import { openRepository } from '../../src/git/repository.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
@@ -463,12 +463,18 @@ describe('mentions', () => {
     });
     const repository = await openRepository(repo.dir);
     const tree = repo.git('rev-parse', 'HEAD^{tree}').trim();
+    const places = ['Dockerfile.prod', 'chart/templates/_helpers.tpl', 'config/values.YAML', 'jsonnet/app.libsonnet'];
     const hits = await grepTree(repository, tree, ['registry.example/app'], MENTION_PATHSPECS);
-    expect(hits.map((hit) => hit.file).sort()).toEqual([
-      'Dockerfile.prod',
-      'chart/templates/_helpers.tpl',
-      'config/values.YAML',
-      'jsonnet/app.libsonnet',
-    ]);
+    expect(hits.map((hit) => hit.file).sort()).toEqual(places);
+    // The memo searches changed paths by the same rule, without git.
+    const all = repo.git('ls-files').trim().split('\n');
+    expect(all.filter(isMentionPlace).sort()).toEqual(places);
+    // A caller's preference for literal or glob pathspecs changes nothing.
+    for (const name of ['GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS']) {
+      vi.stubEnv(name, '1');
+      const again = await grepTree(repository, tree, ['registry.example/app'], MENTION_PATHSPECS);
+      vi.unstubAllEnvs();
+      expect([name, again.map((hit) => hit.file).sort()]).toEqual([name, places]);
+    }
   });
 });
