@@ -34,6 +34,11 @@ export interface Slot {
   at?: number | undefined;
 }
 
+/** Two values every reader reads alike: the same node, or scalars of the same value. */
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (isScalar(a) && isScalar(b) && a.value === b.value);
+}
+
 /** Merge sources are followed this deep (a merge of a merge of …); real files nest one or two. */
 const MAX_MERGE_DEPTH = 16;
 
@@ -48,6 +53,8 @@ const MAX_MERGE_DEPTH = 16;
 export class DocumentReader {
   /** Duplicated keys met on the way to a value: an error once the document holds a reference. */
   readonly duplicates: DuplicateKeyError[] = [];
+  /** Keys a later `<<` gives another value, met on the way to a value: every document's readers disagree. */
+  readonly mergedOver: DuplicateKeyError[] = [];
   private readonly reads = new Map<unknown, Slot[]>();
   private usesByNode: Map<unknown, Slot[]> | undefined;
 
@@ -81,11 +88,14 @@ export class DocumentReader {
     this.duplicates.push(new DuplicateKeyError(key, pairs[0]!.key, pairs[1]!.key));
   }
 
-  /** The maps a map merges, in the order they win. */
-  private mergeSources(map: YAMLMap): YAMLMap[] {
-    const merges = map.items.filter((pair) => this.isMerge(pair));
-    this.noteDuplicate(merges, '<<');
-    return merges.flatMap((pair) => {
+  /**
+   * The maps a map merges, in the order they win: of two `<<` keys the later wins (yq applies
+   * them in order, as go-yaml v2 does: Helm, kubectl), and in one `<<: [*a, *b]` the earlier.
+   */
+  private mergeSources(map: YAMLMap, pairs = map.items): YAMLMap[] {
+    const merges = pairs.filter((pair) => this.isMerge(pair));
+    if (pairs === map.items) this.noteDuplicate(merges, '<<');
+    return merges.reverse().flatMap((pair) => {
       const value = this.resolve(pair.value);
       const sources = isSeq(value) ? value.items.map((item) => this.resolve(item)) : [value];
       return sources.filter((source): source is YAMLMap => isMap(source));
@@ -95,13 +105,38 @@ export class DocumentReader {
   private lookup(map: YAMLMap, key: string, depth: number): unknown {
     const written = this.written(map, key);
     this.noteDuplicate(written, key);
-    if (written.length > 0) return this.resolve(written.at(-1)!.value);
+    if (written.length > 0) {
+      const last = written.at(-1)!;
+      const value = this.resolve(last.value);
+      this.noteMergedOver(map, last, key, value, depth);
+      return value;
+    }
     if (depth >= MAX_MERGE_DEPTH) return undefined;
     for (const source of this.mergeSources(map)) {
       const found = this.lookup(source, key, depth + 1);
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /**
+   * A `<<` written after a key that its sources give another value: go-yaml v2 (Helm's values,
+   * kubectl, a kustomization) applies the merge in order, over the key; yq (PyYAML), go-yaml v3
+   * and YAML's merge rule keep the key as written. Readers disagree: noted, as a duplicate is.
+   */
+  private noteMergedOver(map: YAMLMap, written: Pair, key: string, value: unknown, depth: number): void {
+    if (depth >= MAX_MERGE_DEPTH) return;
+    const after = map.items.slice(map.items.indexOf(written) + 1);
+    for (const source of this.mergeSources(map, after)) {
+      const merged = this.lookup(source, key, depth + 1);
+      if (merged === undefined) continue;
+      // The source that wins is what go-yaml v2 ends with.
+      if (sameValue(merged, value)) return;
+      const mergeKey = after.find((pair) => this.isMerge(pair))!.key;
+      if (!this.mergedOver.some((known) => known.second === mergeKey && known.key === key))
+        this.mergedOver.push(new DuplicateKeyError(key, written.key, mergeKey));
+      return;
+    }
   }
 
   /** The value a reader sees under `key` in `map` (aliases resolved), noted as read there. */

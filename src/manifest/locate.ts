@@ -16,8 +16,10 @@ export class AmbiguousKeyError extends Error {
     readonly key: string,
     public first: number | undefined,
     public second: number | undefined,
+    /** `second` is a `<<` written after the key, whose sources give it another value. */
+    readonly mergedOver = false,
   ) {
-    super(`key ${key} is written twice`);
+    super(mergedOver ? `key ${key} is merged over` : `key ${key} is written twice`);
   }
 }
 
@@ -125,6 +127,9 @@ export function locateOccurrences(doc: Document, fileName: string, text: string,
     }
   }
   const all = [...found.values(), ...others];
+  const mergedOver = reader.mergedOver[0];
+  if (all.length > 0 && mergedOver !== undefined)
+    throw new AmbiguousKeyError(mergedOver.key, startOfNode(mergedOver.first), startOfNode(mergedOver.second), true);
   if (all.length > 0 && !lastCounts) {
     const duplicate = [...ambiguous, ...reader.duplicates].sort(
       (a, b) => (startOfNode(a.second) ?? 0) - (startOfNode(b.second) ?? 0),

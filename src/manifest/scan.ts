@@ -189,9 +189,12 @@ function markerMismatch(file: string, text: string, lines: LineIndex, error: Mar
 function duplicateKey(file: string, text: string, lines: LineIndex, error: AmbiguousKeyError): NixtagError {
   const offset = error.second ?? 0;
   const first = error.first === undefined ? undefined : lines.position(error.first).line;
-  return new NixtagError('DUPLICATE_KEY', messages.duplicateKey(file, error.key, first), {
+  const message = error.mergedOver
+    ? messages.mergedOverKey(file, error.key, first)
+    : messages.duplicateKey(file, error.key, first);
+  return new NixtagError('DUPLICATE_KEY', message, {
     location: { file, ...lines.position(offset) },
     detail: lines.excerpt(text, offset),
-    hint: messages.duplicateKeyHint(error.key),
+    hint: error.mergedOver ? messages.mergedOverKeyHint(error.key) : messages.duplicateKeyHint(error.key),
   });
 }

@@ -27,6 +27,10 @@ export const manifestsMessages = {
     `${file}: the key \`${key}\` is written twice in one map${firstLine === undefined ? '' : ` (first at line ${firstLine})`}, on the way to an image reference in a Kubernetes object. Its readers disagree on it: yq takes the last, kustomize, Flux and kubectl's strict validation refuse the file, so nixtag cannot tell what CI deploys.`,
   duplicateKeyHint: (key: string) =>
     `Keep one \`${key}\` key in that map and delete the other, then run the command again.`,
+  mergedOverKey: (file: string, key: string, keyLine: number | undefined) =>
+    `${file}: the key \`${key}\`${keyLine === undefined ? '' : ` (line ${keyLine})`} is given another value by a \`<<\` merge key written after it, on the way to an image reference. Its readers disagree on it: yq and go-yaml v3 keep the key as written, Helm, kubectl and kustomize's kustomization reader (go-yaml v2) take the merged value, so nixtag cannot tell what CI deploys.`,
+  mergedOverKeyHint: (key: string) =>
+    `Write the \`<<\` line before the keys of that map (every reader then keeps \`${key}\` as written), or give \`${key}\` one value, then run the command again.`,
   sharedAnchor: (file: string, line: number, otherLine: number) =>
     `${file}:${line}: this value is an anchor that line ${otherLine} also reads, as something other than this reference; rewriting it here would change that place too.`,
   sharedAnchorHint: () =>

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { decodeManifest, detectEncoding, encodeManifest, type ManifestEncoding } from '../../src/manifest/decode.js';
@@ -20,6 +21,10 @@ function readerSees(text: string, path: Array<string | number>): unknown {
   for (const key of path) value = (value as Record<string | number, unknown>)[key];
   return value;
 }
+
+/** What the pipeline's reader, yq (PyYAML), takes from the text: the oracle of the merge cases. */
+const yqSees = (text: string, filter: string) =>
+  execFileSync('yq', ['-r', filter], { input: text, encoding: 'utf8' }).trim();
 
 const verdicts = (text: string, file = 'm.yaml') =>
   checkText(file, text, IMAGES, TAG).references.map(({ status, current, line }) => [status, current, line]);
@@ -111,6 +116,48 @@ describe('aliases and merge keys', () => {
     const text = `a: &a {tag: v1}\nb: &b {tag: v2, repository: ${REPO}}\nimage:\n  <<: [*a, *b]\n`;
     expect(readerSees(text, ['image', 'tag'])).toBe('v1');
     expect(verdicts(text).filter(([, current]) => current === OLD)).toEqual([['stale', OLD, 1]]);
+  });
+
+  it('take the later of two `<<` keys, as yq and go-yaml v2 (Helm) do', () => {
+    for (const [a, b] of [
+      [TAG, 'v1'],
+      ['v1', TAG],
+    ]) {
+      const text = `a: &a {tag: ${a}}\nb: &b {tag: ${b}}\nimage:\n  repository: ${REPO}\n  <<: *a\n  <<: *b\n`;
+      expect(yqSees(text, '.image.tag')).toBe(b);
+      // The tag is read where b writes it (line 2).
+      expect(verdicts(text, 'values.yaml')).toEqual([[b === TAG ? 'ok' : 'stale', `${REPO}:${b}`, 2]]);
+    }
+  });
+
+  it('refuse a `<<` written after a key it gives another value: go-yaml v2 (Helm, kubectl) takes the merged one, yq the written one', () => {
+    const base = `base: &b\n  repository: ${REPO}\n  tag: v1\n`;
+    const text = `${base}image:\n  repository: ${REPO}\n  tag: ${TAG}\n  <<: *b\n`;
+    expect(yqSees(text, '.image.tag')).toBe(TAG);
+    for (const run of [
+      () => checkText('values.yaml', text, IMAGES, TAG),
+      () => fixText('values.yaml', text, IMAGES, TAG),
+    ]) {
+      const error = refusal(run);
+      expect(error.code).toBe('DUPLICATE_KEY');
+      expect(error.location).toEqual({ file: 'values.yaml', line: 7, column: 3 });
+      expect(error.message).toContain('`tag` (line 6)');
+    }
+    const pod = `apiVersion: v1\nkind: Pod\nd: &d {image: ${OLD}}\nspec:\n  containers:\n  - image: ${CURRENT}\n    <<: *d\n`;
+    expect(refusal(() => checkText('pod.yaml', pod, IMAGES, TAG)).code).toBe('DUPLICATE_KEY');
+    // Every reader agrees where the merge comes first, or gives the same value.
+    const first = `${base}image:\n  <<: *b\n  repository: ${REPO}\n  tag: ${TAG}\n`;
+    expect(yqSees(first, '.image.tag')).toBe(TAG);
+    // The base map is a reference of its own (line 3); the image map reads its own tag (line 7).
+    expect(verdicts(first)).toEqual([
+      ['stale', OLD, 3],
+      ['ok', CURRENT, 7],
+    ]);
+    const same = `${base}image:\n  repository: ${REPO}\n  tag: v1\n  <<: *b\n`;
+    expect(verdicts(same)).toEqual([
+      ['stale', OLD, 3],
+      ['stale', OLD, 6],
+    ]);
   });
 
   it('never rewrite an anchor that a place read otherwise shares: a key no shape reads, or another repository', () => {
