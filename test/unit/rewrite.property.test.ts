@@ -20,14 +20,19 @@ const reference = fc.record({
   other: fc.constantFrom(...OTHERS),
   tag: fc.oneof(nixHash, semver, fc.constant(NEW_TAG)),
   digest: fc.option(digest, { nil: undefined }),
-  style: fc.constantFrom('plain', 'single', 'double', 'flow', 'literal', 'helm', 'sibling', 'argo'),
+  style: fc.constantFrom('plain', 'single', 'double', 'flow', 'literal', 'helm', 'sibling', 'argo', 'merged'),
   /** For `sibling`: the repository key and the key that holds its tag. */
   keys: fc.constantFrom(['image', 'imageTag'], ['image', 'tag'], ['repository', 'tag'], ['image', 'version']),
   comment: fc.option(fc.constantFrom('# pinned', '#x', '# {"note": 1}'), { nil: undefined }),
   blankBefore: fc.boolean(),
   /** The key written as an alias of a scalar `image` anchored elsewhere (`*ik : …`). */
   aliasKey: fc.boolean(),
-  /** An earlier `image:` in the same map that the reference's key shadows (readers take the last). */
+  /** The key written with an escape (`"im\x61ge":`), which every reader reads as `image`. */
+  escapedKey: fc.boolean(),
+  /**
+   * An earlier `image:` in the same map that the reference's key shadows (readers take the last);
+   * for `merged`, one that the later `<<` gives another value (go-yaml v2 and yq disagree).
+   */
   shadows: fc.boolean(),
 });
 type Reference = typeof reference extends fc.Arbitrary<infer T> ? T : never;
@@ -52,7 +57,10 @@ const SHADOWED = `${MANAGED}:shadowed`;
 
 interface Generated {
   text: string;
-  /** A Kubernetes object holds a duplicated key on the way to a reference: readers disagree. */
+  /**
+   * A Kubernetes object holds a duplicated key on the way to a reference, or any document a key
+   * that a later `<<` merges over: readers disagree.
+   */
   refused: boolean;
   /**
    * Where each value starts, what it reads, what it must read after fix; `inside`: the value is
@@ -89,12 +97,17 @@ function render(input: typeof documentSet extends fc.Arbitrary<infer T> ? T : ne
   input.documents.forEach(({ references: refs, object }, docIndex) => {
     if (docIndex > 0 || input.documents.length > 1) text += `---${nl}`;
     if (object) text += `apiVersion: v1${nl}`;
-    text += `kind: Pod${nl}keys: [&ik image]${nl}metadata:${nl}  name: pod-${docIndex}${nl}spec:${nl}  containers:${nl}`;
-    // Block styles may write their key as an alias, and may follow a key they shadow.
+    text += `kind: Pod${nl}keys: [&ik image]${nl}metadata:${nl}  name: pod-${docIndex}${nl}`;
+    // A merged reference's map, anchored before the containers merge it (`<<: *m0`).
+    refs.forEach((ref, index) => {
+      if (ref.style === 'merged') emit(`m${index}: &m${index}${nl}  image: `, ref, nl);
+    });
+    text += `spec:${nl}  containers:${nl}`;
+    // Block styles may write their key as an alias or with an escape, and may follow a key they shadow.
     const key = (ref: Reference, indent: string) => {
       const shadowed = ref.shadows ? `image: ${SHADOWED}${nl}${indent}` : '';
       if (ref.shadows && object) refused = true;
-      return `${shadowed}${ref.aliasKey ? '*ik :' : 'image:'}`;
+      return `${shadowed}${ref.aliasKey ? '*ik :' : ref.escapedKey ? '"im\\x61ge":' : 'image:'}`;
     };
     const helm: Reference[] = [];
     const siblings: Reference[] = [];
@@ -117,6 +130,10 @@ function render(input: typeof documentSet extends fc.Arbitrary<infer T> ? T : ne
           break;
         case 'literal':
           emit(`    - name: c${index}${comment}${nl}      ${key(ref, '      ')} |-${nl}        `, ref, nl);
+          break;
+        case 'merged':
+          if (ref.shadows) refused = true;
+          text += `    - name: c${index}${nl}${ref.shadows ? `      image: ${SHADOWED}${nl}` : ''}      <<: *m${index}${nl}`;
           break;
         case 'helm':
           helm.push(ref);
