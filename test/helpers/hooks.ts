@@ -150,6 +150,8 @@ export function staleMerge(install: (repo: HookRepo) => void): { repo: HookRepo;
     const result = repo.run(['commit', '-m', message]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
   };
+  // What the install wrote in the work tree (a manager's configuration) is on both branches.
+  if (repo.git('status', '--porcelain').trim() !== '') commit('hooks');
   repo.git('checkout', '--quiet', '-b', 'side');
   repo.write({ 'app/feature.go': 'package main // feature\n' });
   commit('a feature, not built yet');
