@@ -71,6 +71,11 @@ export interface CheckResult {
   unchecked?: number;
   /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
   commitDependent?: string[];
+  /**
+   * Images whose tag moves with no change to the files (the expression reads the time or the
+   * environment): their references were not judged (a tag that moves with the time fails the run).
+   */
+  moving?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
   /** Why every tracked file counts as an input of the images (a construct no path literal names). */

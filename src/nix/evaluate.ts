@@ -6,6 +6,7 @@ import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLi
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
+import type { Moving } from './source/moving.js';
 
 type TagSource = 'outPath' | 'imageTag';
 
@@ -34,6 +35,11 @@ export interface ImageEvaluation {
   commitDependent?: boolean;
   /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
   commitBound?: boolean;
+  /**
+   * The tag moves with no change to the files: the expression reads the time, or the environment
+   * (CI's is not this machine's). Its references cannot be judged.
+   */
+  moving?: Moving;
 }
 
 type Described =

@@ -2,11 +2,16 @@ import path from 'node:path';
 import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
+import { movingConstruct, type Moving } from './moving.js';
 
-/** The inputs one Nix file names: its own path and its path literals, or why none can be trusted. */
+/**
+ * The inputs one Nix file names: its own path and its path literals, or why none can be trusted;
+ * and whether it reads what moves a tag with no change to the files (the time, the environment).
+ */
 export interface FileInputs {
   paths: string[];
   untrackable?: string;
+  moving?: Moving | undefined;
 }
 
 /** `..` that is not part of `...` (a function's formals). */
@@ -39,7 +44,11 @@ interface Reading {
  * - the strings' values, their escapes decoded (`"\d\i\rOf"` is `dirOf`), as words too.
  * `strings`: the text and the value of each string and URI.
  */
-function read(text: string): { readings: Reading[]; strings: string[] } {
+function read(text: string): {
+  readings: Reading[];
+  strings: string[];
+  values: Array<{ value: string; start: number }>;
+} {
   const code = lex(text);
   const literals = code.filter((token) => token.kind === 'stringText' || token.kind === 'uri');
   const values = literals.map((token) => (token.kind === 'stringText' ? stringValue(token) : token.text));
@@ -51,6 +60,7 @@ function read(text: string): { readings: Reading[]; strings: string[] } {
       { tokens: lex(decoded, 'words'), source: decoded },
     ],
     strings: [...literals.map((token) => token.text), ...values],
+    values: values.map((value, index) => ({ value, start: literals[index]!.start })),
   };
 }
 
@@ -84,8 +94,10 @@ function untrackable(text: string, { readings, strings }: ReturnType<typeof read
  */
 export function fileInputs(relativeFile: string, text: string): FileInputs {
   const reading = read(text);
+  const moving = movingConstruct(relativeFile, text, reading.readings[0]!.tokens, reading.values);
   const construct = untrackable(text, reading);
-  if (construct !== undefined) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
+  if (construct !== undefined)
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving };
   const directory = path.posix.dirname(relativeFile);
   const paths = new Set([relativeFile]);
   for (const { tokens } of reading.readings) {
@@ -100,10 +112,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
         return {
           paths: [],
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
+          moving,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
     }
   }
-  return { paths: [...paths] };
+  return { paths: [...paths], moving };
 }
