@@ -68,7 +68,7 @@ export const commandLineMessages = {
   movingTag: (image: string, moving: { kind: 'time' | 'environment'; construct: string; at: string }) =>
     moving.kind === 'time'
       ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
-      : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one, where getEnv gives ""): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
+      : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
   commitDependent: (image: string, judged: string) =>
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string) =>
