@@ -100,6 +100,13 @@ describe('a tag that moves with no change to the files', () => {
     expect(cli.code).toBe(0);
     expect(cli.stdout).not.toContain('up to date');
     expect(cli.stdout).toContain('nothing could be judged: a tag depends on the environment');
+    // Not remembered as a verdict: every commit says so again, never an idle pass.
+    repo.git('add', '--all');
+    for (const run of [1, 2]) {
+      const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect([run, hook.code]).toEqual([run, 0]);
+      expect(hook.stdout + hook.stderr).toContain('nothing could be judged');
+    }
   });
 
   it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {
