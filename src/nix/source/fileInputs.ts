@@ -3,6 +3,7 @@ import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { movingConstruct, type Moving } from './moving.js';
+import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
  * The inputs one Nix file names: its own path and its path literals, or why none can be trusted;
@@ -12,6 +13,10 @@ export interface FileInputs {
   paths: string[];
   untrackable?: string;
   moving?: Moving | undefined;
+  /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
+  extendsParameter?: string | undefined;
+  /** A path value is handed on where a function of the repository may receive it. */
+  passesPath?: boolean;
 }
 
 /** `..` that is not part of `...` (a function's formals). */
@@ -70,12 +75,13 @@ function read(text: string): {
  * in a path-like word, leaves the directory a literal names; elsewhere, `..` outside a path
  * literal does (a comment's `../x` is resolved as the literal it would be).
  */
-function untrackable(text: string, { readings, strings }: ReturnType<typeof read>): string | undefined {
+function untrackable(text: string, { readings, strings }: ReturnType<typeof read>, flow: PathFlow): string | undefined {
   for (const { tokens, source } of readings) {
     const construct = computedReach(tokens, source);
     if (construct !== undefined) return construct;
   }
-  const bound = new Set(readings.flatMap(({ tokens }) => [...namesOfPaths(tokens)]));
+  if (flow.extended !== undefined) return flow.extended;
+  const bound = new Set([...readings.flatMap(({ tokens }) => [...namesOfPaths(tokens)]), ...flow.carriers]);
   for (const { tokens } of readings) {
     const location = locationString(tokens, bound);
     if (location !== undefined) return `${location} (a location as a string)`;
@@ -94,10 +100,18 @@ function untrackable(text: string, { readings, strings }: ReturnType<typeof read
  */
 export function fileInputs(relativeFile: string, text: string): FileInputs {
   const reading = read(text);
-  const moving = movingConstruct(relativeFile, text, reading.readings[0]!.tokens, reading.values);
-  const construct = untrackable(text, reading);
+  const code = reading.readings[0]!.tokens;
+  const moving = movingConstruct(relativeFile, text, code, reading.values);
+  const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
+  const flow = pathFlow(code, line);
+  const construct = untrackable(text, reading, flow);
   if (construct !== undefined)
     return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving };
+  const { passesPath } = flow;
+  const extendsParameter =
+    flow.extendsParameter === undefined
+      ? undefined
+      : messages.untrackableInput(relativeFile, `${flow.extendsParameter}, to which a path may be passed`);
   const directory = path.posix.dirname(relativeFile);
   const paths = new Set([relativeFile]);
   for (const { tokens } of reading.readings) {
@@ -118,5 +132,5 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
       paths.add(resolved === '.' ? '' : resolved);
     }
   }
-  return { paths: [...paths], moving };
+  return { paths: [...paths], moving, extendsParameter, passesPath };
 }

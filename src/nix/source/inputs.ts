@@ -164,8 +164,14 @@ async function closure(
     queue.push(file);
   };
   const looked = new Set<string>();
+  // A parameter extended in one file reaches what a path another file hands on names beside it.
+  let passesPath = false;
+  let extendsParameter: string | undefined;
   const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
+    passesPath ||= found.passesPath === true;
+    extendsParameter ??= found.extendsParameter;
+    if (passesPath && extendsParameter !== undefined) return extendsParameter;
     for (const input of found.paths) {
       paths.add(input);
       if (looked.has(input)) continue; // what it covers is queued already
