@@ -388,6 +388,12 @@ describe('the inputs a Nix file names', () => {
       '{ version }: { name = "app-" + version; src = ./src; }',
       ['default.nix', 'src'],
     ],
+    [
+      'a fold adding numbers to its parameter',
+      'default.nix',
+      "{ src = ./src; n = builtins.foldl' (acc: x: acc + x) 0 [ 1 2 ]; }",
+      ['default.nix', 'src'],
+    ],
   ])('%s', (_, file, text, expected) => {
     expectInputs(file, text, expected);
   });

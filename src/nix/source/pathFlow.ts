@@ -115,6 +115,13 @@ function addedText(tokens: readonly Token[], at: number): string | undefined {
   }
 }
 
+/** Whether the operand at `at` is a string, or a group that starts with one (`("/." + "./x")`). */
+function startsWithString(tokens: readonly Token[], at: number): boolean {
+  let index = at;
+  while (isSymbol(tokens[index], '(')) index++;
+  return tokens[index]?.kind === 'stringOpen';
+}
+
 /** A string added to a path that names something under it: `/sub`, never `.json`, `/..`, `/.`. */
 function staysUnder(added: string): boolean {
   if (!added.startsWith('/')) return false;
@@ -235,6 +242,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     if (carried === undefined && parameter === undefined) return;
     const added = addedText(tokens, index + 1);
     if (added !== undefined && staysUnder(added)) return;
+    // A parameter may hold anything: only a string added to it reads as a path's extension
+    // (`acc + x` in a fold is arithmetic).
+    if (carried === undefined && !startsWithString(tokens, index + 1)) return;
     const what = tokens[carried ?? parameter!]!;
     if (carried !== undefined) flow.extended ??= `${what.text} (${at(what)}), a path value extended with +`;
     else flow.extendsParameter ??= `${what.text} (${at(what)}), a parameter extended with +`;
