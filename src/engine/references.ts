@@ -10,6 +10,8 @@ import { abandonedWrites } from '../state/writeJournal.js';
 import { readCharts, withCharts } from './charts.js';
 import { grepRepositories, mentionWarnings, sameSearch } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
+import type { ManifestScope } from './manifestSet.js';
+import { followRenames } from './renames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 
@@ -91,8 +93,10 @@ export async function findReferences(session: Session): Promise<Scan> {
     const image = inferImage(withReferences.flatMap((entry) => entry.references));
     images = image === undefined ? [] : [image];
   }
+  const candidatesOf = (scope: ManifestScope) =>
+    inferred ? images : images.filter((image) => scope.images.has(image.name));
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
-    const candidates = inferred ? images : images.filter((image) => entry.scope.images.has(image.name));
+    const candidates = candidatesOf(entry.scope);
     return {
       file: entry.file,
       parsed: entry.parsed,
@@ -101,6 +105,7 @@ export async function findReferences(session: Session): Promise<Scan> {
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
     };
   });
+  const renameLines = followRenames(manifests, (index) => candidatesOf(withReferences[index]!.scope));
   for (const entry of manifests) {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
@@ -113,7 +118,8 @@ export async function findReferences(session: Session): Promise<Scan> {
   }
   const guessed = early !== undefined && images.length === 1 && sameSearch([early.image], images);
   const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
-  const mentions = mentionWarnings(hits, images, manifests, session.configFiles, chartReading?.managedLines ?? []);
+  const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
+  const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));

@@ -27,6 +27,7 @@ type OccurrenceSummary = Pick<
   | 'missingTag'
   | 'markerImage'
   | 'markerKind'
+  | 'renames'
   | 'position'
   | 'lines'
   | 'index'
@@ -55,8 +56,9 @@ export interface ParsedReference extends ReferenceSummary {
 /** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
 export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
-  const { form, context, text, repository, missingTag, markerImage, markerKind, position, lines, index } = found;
-  const occurrence = { form, context, text, repository, missingTag, markerImage, markerKind, lines, index };
+  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, position, lines, index } =
+    found;
+  const occurrence = { form, context, text, repository, missingTag, markerImage, markerKind, renames, lines, index };
   return {
     occurrence: { ...occurrence, position: { line: position.line, column: position.column } },
     canonical,

@@ -38,6 +38,7 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.missingTag ?? null,
     occurrence.markerImage ?? null,
     occurrence.markerKind === undefined ? null : FORMS.indexOf(occurrence.markerKind),
+    occurrence.renames ?? null,
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
@@ -60,6 +61,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       missingTag: optional(12),
       markerImage: optional(13),
       markerKind: markerKind === null || markerKind === undefined ? undefined : FORMS[markerKind as number],
+      renames: optional(15),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

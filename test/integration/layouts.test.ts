@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
@@ -38,6 +39,36 @@ describe('the CLI on the layouts of issue 9', () => {
     const fixed = await nixtag(repo.dir, ['fix']);
     expect(fixed.code).toBe(0);
     expect(repo.read('k8s/app.yaml')).toBe(deployment(`${REPO}:${tag} # {"$nixtag": "app"}`));
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+  });
+
+  it('judges the base a kustomize entry renames to the image with no tag, as `kubectl kustomize` deploys it', async () => {
+    const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\nimages:\n- name: app\n  newName: ${REPO}\n`;
+    const { repo, tag } = await repoWith({
+      'base/deployment.yaml': deployment('app:v1'),
+      'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'overlay/kustomization.yaml': kustomization,
+    });
+    // The oracle: what kustomize deploys is the base's tag under the new name.
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'overlay'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    expect(deployed()).toBe(`${REPO}:v1`);
+    const stale = await nixtag(repo.dir, ['check', '--json']);
+    expect(stale.code).toBe(1);
+    const result = JSON.parse(stale.stdout) as { references: unknown[]; warnings: Array<{ file: string }> };
+    expect(result.references).toEqual([
+      expect.objectContaining({
+        file: 'base/deployment.yaml',
+        status: 'stale',
+        current: 'app:v1',
+        expected: `app:${tag}`,
+      }),
+    ]);
+    // The entry is managed: its lines are not mentions.
+    expect(result.warnings.filter((warning) => warning.file === 'overlay/kustomization.yaml')).toEqual([]);
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('base/deployment.yaml')).toBe(deployment(`app:${tag}`));
+    expect(deployed()).toBe(`${REPO}:${tag}`);
     expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 

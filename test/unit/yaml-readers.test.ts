@@ -251,6 +251,19 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
+  it("with only newName, tie the base's references to the new name: kustomize deploys them as it, with their own tags", () => {
+    // One file: the base's Deployment and the kustomization that renames its image.
+    const base = (tag: string) => `kind: Pod\nspec:\n  containers:\n  - image: app:${tag}\n`;
+    const renaming = `---\nkind: Kustomization\nimages:\n- name: app\n  newName: ${REPO}\n`;
+    expect(verdicts(base('v1') + renaming)).toEqual([['stale', 'app:v1', 4]]);
+    expect(verdicts(base(TAG) + renaming)).toEqual([['ok', `app:${TAG}`, 4]]);
+    expect(fixText('m.yaml', base('v1') + renaming, IMAGES, TAG).text).toBe(base(TAG) + renaming);
+    // Renamed to another repository, or not renamed: the base is not this image's.
+    for (const other of [renaming.replace(REPO, 'other.example/app'), renaming.replace(`  newName: ${REPO}\n`, '')]) {
+      expect(verdicts(base('v1') + other)).toEqual([['unmanaged', 'app:v1', 4]]);
+    }
+  });
+
   it('ignore tagSuffix beside newTag (kustomize applies it only without newTag or digest)', () => {
     const text = kustomization(`  newTag: v1\n  tagSuffix: -debug\n`);
     expect(verdicts(text)).toEqual([['stale', OLD, 4]]);

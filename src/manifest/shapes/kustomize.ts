@@ -30,8 +30,9 @@ function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
  * kustomize `images:` entries, read as kustomize's image transformer applies them: `newTag`
  * sets the tag of `newName` (or `name`), `digest` replaces tag and digest; `tagSuffix` counts
  * only without either, and then, like an entry with only `newName`, leaves the base's tag in
- * place: such an entry sets no tag, and the base's reference is the one judged. An entry with a
- * digest and no `newTag` deploys no tag: recorded as a missing tag.
+ * place: such an entry sets no tag, and the base's reference is the one judged (an entry with
+ * `newName` is recorded as a rename, `renames`, which ties the base's references to the new
+ * name). An entry with a digest and no `newTag` deploys no tag: recorded as a missing tag.
  */
 export const kustomizeImages: ReferenceShape = {
   context: 'kustomize',
@@ -48,7 +49,22 @@ export const kustomizeImages: ReferenceShape = {
       if (repositoryNode === undefined || typeof repositoryNode.value !== 'string') continue;
       const newTag = reader.scalar(map, 'newTag');
       const digestNode = setIn(reader, map, 'digest');
-      if (newTag === undefined && digestNode === undefined) continue; // the base's tag stays
+      if (newTag === undefined && digestNode === undefined) {
+        // The base's tag stays; with a new name, the base's references deploy under it.
+        const newName = setIn(reader, map, 'newName');
+        if (newName === undefined || typeof name?.value !== 'string' || newName.value === name.value) continue;
+        add({
+          form: 'tag',
+          context: 'kustomize',
+          node: newName,
+          text: '',
+          repository: String(newName.value),
+          repositoryNode: newName,
+          renames: name.value,
+          related: [name],
+        });
+        continue;
+      }
       add({
         form: 'tag',
         context: 'kustomize',

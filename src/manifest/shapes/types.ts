@@ -34,6 +34,12 @@ export interface Occurrence {
   markerKind?: OccurrenceForm | undefined;
   /** A digest scalar beside a map-form tag (Helm `digest:`, kustomize `digest:`). */
   digestNode?: Scalar | undefined;
+  /**
+   * A kustomize entry that renames the image `renames` to this repository and sets no tag: the
+   * base's references named `renames` deploy as this repository with their own tags, so they are
+   * judged as its references (engine/references.ts); the entry itself is never judged.
+   */
+  renames?: string | undefined;
   /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
   related?: readonly Scalar[] | undefined;
   /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */

@@ -76,6 +76,7 @@ function operandBefore(tokens: readonly Token[], at: number): number[] {
 /** The token indices of the argument that starts at `at`: a group (`(…)`, `[…]`, `{…}`), or a name and its selections. */
 function argumentAt(tokens: readonly Token[], at: number): number[] {
   const found: number[] = [];
+  if (tokens[at] === undefined) return found;
   if (opens(tokens[at])) {
     let depth = 0;
     for (let index = at; index < tokens.length; index++) {
@@ -229,8 +230,12 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         (position) =>
           isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
       );
+      // The argument as written when it is a name (`cfg.src`), else the path value in it.
+      const shown = opens(tokens[index + 1])
+        ? tokens[carried ?? index]!.text
+        : argument.map((position) => tokens[position]!.text).join('');
       if (carried !== undefined)
-        flow.extended ??= `${token.text} ${tokens[carried]!.text} (${at(token)}), a path's location as a string`;
+        flow.extended ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
     }
     if (!isSymbol(token, '+')) return;
     const left = operandBefore(tokens, index);
