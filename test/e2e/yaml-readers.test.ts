@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeManifest } from '../../src/manifest/decode.js';
@@ -107,5 +107,20 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
       expect(readFileSync(path.join(repo.dir, file)).equals(expected)).toBe(true);
     }
     expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
+  });
+
+  it('fix --staged stages a UTF-16 manifest in its encoding, and the working-tree copy too', () => {
+    const { repo, tag } = repository({});
+    const text = `\uFEFF${deployment(`${REPO}:v1`)}`;
+    mkdirSync(path.join(repo.dir, 'k8s'));
+    writeFileSync(path.join(repo.dir, 'k8s/app.yaml'), encodeManifest(text, 'utf-16le'));
+    repo.git('add', 'k8s/app.yaml');
+    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(1);
+    expect(nixtagCli(repo.dir, ['fix', '--staged']).code).toBe(0);
+    const expected = Buffer.from(encodeManifest(text.replace(':v1', `:${tag}`), 'utf-16le'));
+    const staged = execFileSync('git', ['cat-file', 'blob', ':k8s/app.yaml'], { cwd: repo.dir });
+    expect(staged.equals(expected)).toBe(true);
+    expect(readFileSync(path.join(repo.dir, 'k8s/app.yaml')).equals(expected)).toBe(true);
+    expect(nixtagCli(repo.dir, ['check', '--staged']).code).toBe(0);
   });
 });
