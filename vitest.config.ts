@@ -19,6 +19,8 @@ const NIX_FACING = {
     'test/integration/commit-dependence.test.ts',
     'test/integration/per-image-cache.test.ts',
     'test/integration/realworld-init.test.ts',
+    'test/integration/moving-tags.test.ts',
+    'test/integration/path-flow.property.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts'],
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system tools nixtag's demo and tests need when they are missing (Debian/Ubuntu):
 # Nix (single-user, from Debian's nix-bin) and git; the tools named as arguments too (the registry
-# tests: skopeo, docker-registry, jq, apache2-utils for htpasswd, openssl; git-lfs for LFS checkouts). Node >= 22 comes from npm (the `node` dev
+# tests: skopeo, docker-registry, jq, apache2-utils for htpasswd, openssl; git-lfs for LFS checkouts; yq, the pipeline's YAML reader; kubectl, whose kustomize is the oracle of kustomize's images). Node >= 22 comes from npm (the `node` dev
 # dependency), so the machine's own Node may be older.
 set -euo pipefail
 
@@ -17,6 +17,8 @@ for extra in "$@"; do
     openssl) command -v openssl >/dev/null 2>&1 || missing+=(openssl) ;;
     apache2-utils) command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils) ;;
     git-lfs) command -v git-lfs >/dev/null 2>&1 || missing+=(git-lfs) ;;
+    yq) command -v yq >/dev/null 2>&1 || missing+=(yq) ;;
+    kubectl) command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client) ;;
     *) missing+=("$extra") ;;
   esac
 done

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'NOT_CHECKED_OUT'
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
+  | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
   | 'PIN_MISSING'
@@ -65,6 +66,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NOT_CHECKED_OUT: 'input',
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
+  DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',
   PIN_MISSING: 'input',

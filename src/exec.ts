@@ -6,7 +6,8 @@ export interface ExecOptions {
   cwd: string;
   /** The child's whole environment: nothing of process.env is inherited unless it is here. */
   env: Record<string, string | undefined>;
-  input?: string;
+  /** Bytes as they are, or text written as UTF-8. */
+  input?: string | Uint8Array;
   signal?: AbortSignal;
   /**
    * The answer is complete once the program's standard error so far satisfies this: the result

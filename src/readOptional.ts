@@ -7,3 +7,8 @@ import { readFile } from 'node:fs/promises';
 export function readOptional(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8').catch(() => undefined);
 }
+
+/** A file that may not be there, as its bytes (a manifest in any encoding). */
+export function readOptionalBytes(file: string): Promise<Buffer | undefined> {
+  return readFile(file).catch(() => undefined);
+}

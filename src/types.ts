@@ -44,6 +44,11 @@ export interface Warning {
   message: string;
   /** A managed repository named outside the managed shapes: summarised unless verbose. */
   mention?: true;
+  /**
+   * A file skipped as not YAML that holds no template syntax: readers more lenient than nixtag's
+   * (yq, kubectl) may still read it, so it must not name a managed repository.
+   */
+  unparsed?: true;
 }
 
 export interface CheckResult {
@@ -66,6 +71,11 @@ export interface CheckResult {
   unchecked?: number;
   /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
   commitDependent?: string[];
+  /**
+   * Images whose tag moves with no change to the files (the expression reads the time or the
+   * environment): their references were not judged (a tag that moves with the time fails the run).
+   */
+  moving?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
   /** Why every tracked file counts as an input of the images (a construct no path literal names). */

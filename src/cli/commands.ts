@@ -157,8 +157,8 @@ export async function runHook(
   output: Output,
   idleChecked = false,
 ): Promise<number> {
-  if (name !== 'pre-commit' && name !== 'pre-push') {
-    const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-push']);
+  if (name !== 'pre-commit' && name !== 'pre-merge-commit' && name !== 'pre-push') {
+    const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-merge-commit', 'pre-push']);
     throw new NixtagError('USAGE', messages.unknownHook(name), {
       hint: suggestion === undefined ? messages.unknownHookHint() : messages.didYouMean(`hook ${suggestion}`),
     });
@@ -171,10 +171,11 @@ export async function runHook(
   }
   const hook = await import('../engine/hook.js');
   const options = { cwd: process.cwd(), configFile: flags.config, onEvaluate: terminal(flags, output).onEvaluate };
+  const merge = name === 'pre-merge-commit';
   const result =
-    name === 'pre-commit'
-      ? await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check' }, idleChecked)
-      : await hook.prePush({ ...options, stdin: await readStdin() });
+    name === 'pre-push'
+      ? await hook.prePush({ ...options, stdin: await readStdin() })
+      : await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check', merge }, idleChecked);
   if (result.skipped) {
     output.err(messages.skippedHook());
     return EXIT.ok;
@@ -197,6 +198,10 @@ export async function runHook(
       continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
     output.out(text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint));
+  }
+  if (result.mergeFixed) {
+    output.err(messages.mergeFixedStopped());
+    ok = false;
   }
   return exitCodeForResult({ ok });
 }

@@ -29,8 +29,9 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
   if (image === undefined || evaluation === undefined) {
     return { entry, found, index: -1, result: { ...base, image: null, expected: null, status: 'unmanaged' } };
   }
-  if (evaluation.commitDependent) {
-    // No tag can be expected before the commit exists: neither ok nor stale (the warning says why).
+  if (evaluation.commitDependent || evaluation.moving !== undefined) {
+    // No tag can be expected before the commit exists, or of a tag that moves by itself: neither
+    // ok nor stale (the warning says why).
     return { entry, found, index: -1, result: { ...base, image: image.name, expected: null, status: 'unmanaged' } };
   }
   const { index } = reference.occurrence;

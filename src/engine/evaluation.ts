@@ -207,7 +207,22 @@ async function evaluateInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all } = await evaluationInputs(root, evaluatedFiles, sources, alwaysRead(session), session.index);
+  const { byImage, all, moving } = await evaluationInputs(
+    root,
+    evaluatedFiles,
+    sources,
+    alwaysRead(session),
+    session.index,
+  );
+  // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
+  images.forEach((image, index) => {
+    const mover = moving[index];
+    const key = evaluationKey(image);
+    if (mover === undefined) return;
+    const evaluation = tags.get(key)!;
+    const warning = messages.movingTag(image.name, mover);
+    tags.set(key, { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] });
+  });
   const environment = cacheEnvironment(session);
   if (environment !== undefined && settled.cacheable) {
     // Images with the same inputs share a record.

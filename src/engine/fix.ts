@@ -5,6 +5,7 @@ import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
 import { stageAll, writeCheckoutBlob, type StagedChange } from '../tree/stage.js';
 import { checkoutDirectory, materializeTree } from '../tree/checkout.js';
+import { decodeManifest, encodeManifest, type ManifestEncoding } from '../manifest/decode.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';
@@ -19,7 +20,7 @@ import { retagText } from './retag.js';
 import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
 import { TreeIndex } from '../treeIndex.js';
 import { awaitedLater } from '../promises.js';
-import { readOptional } from '../readOptional.js';
+import { readOptionalBytes } from '../readOptional.js';
 
 interface PlannedWrite {
   /** The manifest as the tree names it. */
@@ -27,6 +28,8 @@ interface PlannedWrite {
   target: string;
   before: string;
   after: string;
+  /** The manifest's encoding: the new text is written back in it. */
+  encoding: ManifestEncoding;
   comparisons: Comparison[];
 }
 
@@ -46,7 +49,8 @@ async function planWrites(inspection: Inspection): Promise<PlannedWrite[]> {
       }
       const manifest = entry.parsed ?? (await parseManifest(entry.file, target));
       const after = rewriteManifest(manifest, staleChanges(manifest, group));
-      return { file: entry.file, target, before: manifest.text, after, comparisons: group };
+      const { encoding } = manifest;
+      return { file: entry.file, target, before: manifest.text, after, encoding, comparisons: group };
     }),
   );
 }
@@ -74,14 +78,19 @@ async function worktreeCopy(
 ): Promise<FileWrite | undefined> {
   const { repository } = session;
   const worktreeFile = path.join(repository.root, file);
-  const current = await readOptional(worktreeFile);
-  if (current === undefined) return undefined;
+  const bytes = await readOptionalBytes(worktreeFile);
+  const decoded = bytes && decodeManifest(bytes);
+  if (decoded === undefined || 'undecodable' in decoded) return undefined;
+  const { text: current, encoding } = decoded;
   const target = await realpath(worktreeFile);
   if (path.relative(repository.root, target).startsWith('..')) return undefined;
-  if (current === write.before) return { target, content: write.after, displayFile: file };
+  if (current === write.before && encoding === write.encoding) {
+    return { target, content: encodeManifest(write.after, encoding), displayFile: file };
+  }
   try {
     const retagged = retagText(file, current, images, tags);
-    return retagged.text === current ? undefined : { target, content: retagged.text, displayFile: file };
+    if (retagged.text === current) return undefined;
+    return { target, content: encodeManifest(retagged.text, encoding), displayFile: file };
   } catch {
     // The unstaged version cannot be retagged in place (it may not even parse): keep it as it is.
     return undefined;
@@ -109,7 +118,7 @@ async function stageWrites(
   for (const write of writes) {
     const file = path.relative(root, write.target).split(path.sep).join('/');
     const entry = session.entries.find((candidate) => candidate.path === file);
-    const blob = await writeCheckoutBlob(repository, root, file, write.after);
+    const blob = await writeCheckoutBlob(repository, root, file, encodeManifest(write.after, write.encoding));
     staged.push({ file, mode: entry?.mode ?? '100644', blob, previous: entry?.oid });
     const copy = await worktreeCopy(session, write, file, images, tags);
     if (copy !== undefined) copies.push(copy);
@@ -176,7 +185,11 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
     else
       await journaledReplace(
         session,
-        writes.map((write) => ({ target: write.target, content: write.after, displayFile: write.file })),
+        writes.map((write) => ({
+          target: write.target,
+          content: encodeManifest(write.after, write.encoding),
+          displayFile: write.file,
+        })),
       );
     for (const write of writes) for (const comparison of write.comparisons) comparison.result.status = 'fixed';
     const loops = await detectLoops(session, writes, images, tags);

@@ -20,6 +20,11 @@ export interface HookOptions {
 export interface HookResult {
   /** The hook was skipped (NIXTAG_SKIP=1). */
   skipped?: boolean;
+  /**
+   * pre-merge-commit fixed the merge's index: git records the merge from the tree it wrote before
+   * the hook, so the merge must stop and be committed with `git commit`.
+   */
+  mergeFixed?: boolean;
   /** What was judged: one result for pre-commit, one per pushed ref for pre-push. */
   judged: Array<{ ref: string | undefined; result: CheckResult }>;
 }
@@ -74,16 +79,20 @@ function skipped(options: HookOptions): boolean {
 
 /**
  * `nixtag hook pre-commit`: judge the index git is about to commit. `idleChecked`: the CLI has
- * just found that the last judgement does not answer it (skip/idle.ts).
+ * just found that the last judgement does not answer it (skip/idle.ts). `merge`: the hook is
+ * pre-merge-commit, which `git merge` runs instead when it records a merge itself.
  */
 export async function preCommit(
-  options: HookOptions & { mode: 'check' | 'fix' },
+  options: HookOptions & { mode: 'check' | 'fix'; merge?: boolean },
   idleChecked = false,
 ): Promise<HookResult> {
   if (skipped(options)) return { skipped: true, judged: [] };
   const context = await hookContext(options);
   const result = await judge(options, context, { kind: 'index' }, options.mode, idleChecked && !options.configFile);
-  return { judged: [{ ref: undefined, result }] };
+  // git commits a merge's tree as it was before pre-merge-commit ran (measured, git 2.39): a fix
+  // staged now would be left out of it, so the merge stops with the fix staged.
+  const mergeFixed = options.merge === true && result.references.some((reference) => reference.status === 'fixed');
+  return { judged: [{ ref: undefined, result }], ...(mergeFixed ? { mergeFixed } : {}) };
 }
 
 /**

@@ -136,9 +136,13 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
   const references = inspection.comparisons.map((comparison) => comparison.result);
   const commitDependent = [...inspection.tags].filter(([, tag]) => tag.commitDependent).map(([name]) => name);
   const failsHere = commitDependent.length > 0 && session.config.whenCommitDependent === 'fail';
+  const moving = [...inspection.tags].filter(([, tag]) => tag.moving !== undefined && !tag.commitDependent);
+  // A tag that moves with the time is never the one CI pushes: its digest check fails them all.
+  const movesInTime = moving.some(([, tag]) => tag.moving?.kind === 'time');
   return {
-    ok: references.every((reference) => reference.status !== 'stale') && !failsHere,
+    ok: references.every((reference) => reference.status !== 'stale') && !failsHere && !movesInTime,
     ...(commitDependent.length > 0 ? { commitDependent } : {}),
+    ...(moving.length > 0 ? { moving: moving.map(([name]) => name) } : {}),
     references,
     warnings: inspection.warnings,
     evaluated: !inspection.cached,
@@ -164,7 +168,9 @@ function managesAny(inspection: Inspection): boolean {
 export function rememberJudgement(session: Session, inspection: Inspection, result: CheckResult): void {
   const wrote = result.references.some((reference) => reference.status === 'fixed');
   // A verdict that read the commit holds for that commit, not for its tree.
-  const commitBound = [...inspection.tags.values()].some((tag) => tag.commitBound || tag.commitDependent);
+  const commitBound = [...inspection.tags.values()].some(
+    (tag) => tag.commitBound || tag.commitDependent || tag.moving !== undefined,
+  );
   if (session.environment === undefined || inspection.skipped || wrote || commitBound) return;
   // A tree that manages nothing, or was not judged (no Nix), is never an answer for later ones:
   // every commit says so until it changes.
@@ -174,6 +180,8 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
   const links = session.entries.filter((entry) => entry.mode === SYMLINK && session.scopes.has(entry.path));
   const root = links.length === 0 ? '' : realpathSync(session.manifestRoot);
   const targets = links.flatMap((entry) => pathsThrough(root, entry.path));
+  const rules = manifestRules(session);
+  const { dependsOn } = inspection.scan;
   recordJudgement(session.repository.gitDir, {
     environment: session.environment,
     tree: session.treeId,
@@ -181,8 +189,10 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
     references: result.references.filter((reference) => reference.status !== 'unmanaged').length,
     // A configuration that is code may read any file: then every file matters.
     inputs: verdictInputs(session, inspection.inputs),
-    manifests: [...new Set([...session.scopes.keys(), ...targets])],
+    manifests: [...new Set([...session.scopes.keys(), ...targets, ...(dependsOn?.files ?? [])])],
     inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
-    ...manifestRules(session),
+    ...rules,
+    // A chart's templates decide whether its appVersion is a tag: a new or changed one matters.
+    globs: dependsOn === undefined ? rules.globs : [...(rules.globs ?? []), ...dependsOn.globs],
   });
 }

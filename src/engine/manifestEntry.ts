@@ -30,4 +30,6 @@ export interface Scan {
   images: ResolvedImage[];
   manifests: ManifestEntry[];
   warnings: Warning[];
+  /** Files beyond the manifests that what was read depends on (a chart's templates), and globs for new ones. */
+  dependsOn?: { files: string[]; globs: string[] } | undefined;
 }

@@ -2,29 +2,52 @@ import { orSlowPath } from '../promises.js';
 import path from 'node:path';
 import type { GrepHit } from '../git/grep.js';
 import { inRepository } from '../git/repository.js';
+import { parseImageReference } from '../manifest/reference.js';
 import { readMentionMemo, writeMentionMemo } from '../state/mentionMemo.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
+import { inValuePosition, isMentionPlace, MENTION_PATHSPECS } from './mentionPlaces.js';
 import type { Session } from './session.js';
 
 const NAME_CHARACTER = /[\w.-]/;
+const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
 
-/** The text to look for per image: `host/path`, or for Docker Hub the path as people write it. */
-function needles(images: readonly ResolvedImage[]): Map<string, ResolvedImage> {
-  const byNeedle = new Map<string, ResolvedImage>();
-  for (const image of images) {
-    if (image.canonical === '') continue;
-    const hub = image.canonical.startsWith('docker.io/');
-    const needle = hub ? image.canonical.slice('docker.io/'.length).replace(/^library\//, '') : image.canonical;
-    byNeedle.set(needle.toLowerCase(), image);
-  }
-  return byNeedle;
+/** How one image is looked for: every spelling that names it, and whether a bare name needs a tag. */
+export interface Needles {
+  image: ResolvedImage;
+  spellings: string[];
+  /** A Docker Hub name written without registry or `/` (`bash`) is a word too: only `bash:tag` names the image. */
+  bare: boolean;
 }
 
-/** Whether `text` names the repository `needle` as a whole name (not `app-other`, not `x/app`). */
-export function namesRepository(text: string, needle: string, hub: boolean): boolean {
+/**
+ * The spellings of an image's repository, as configured: with the registry when the configuration
+ * writes one (in each spelling of Docker Hub's host, `library/` or not), the repository as
+ * written when it does not. An image without configuration is looked for by its Docker Hub
+ * short name, which also finds it written with a registry.
+ */
+export function needlesOf(image: ResolvedImage): Needles | undefined {
+  const { canonical } = image;
+  if (canonical === '') return undefined;
+  if (!canonical.startsWith('docker.io/')) return { image, spellings: [canonical], bare: false };
+  const path = canonical.slice('docker.io/'.length);
+  const short = path.replace(/^library\//, '');
+  const written = image.inferred ? undefined : parseImageReference(image.repository);
+  if (written?.host !== undefined) {
+    const paths = [...new Set([path, short])];
+    return { image, spellings: DOCKER_HUB.flatMap((host) => paths.map((one) => `${host}/${one}`)), bare: false };
+  }
+  const spelling = (written?.path ?? short).toLowerCase();
+  return { image, spellings: [spelling], bare: !spelling.includes('/') };
+}
+
+/**
+ * Whether `text` names `needle` as a whole repository name (not `app-other`, not `x/app`, and,
+ * for a needle without a registry, not `ghcr.io/app`), where a value can stand on the line.
+ */
+export function namesRepository(text: string, needle: string, bare: boolean): boolean {
   const lower = text.toLowerCase();
   for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
     const before = lower.slice(0, at);
@@ -33,9 +56,10 @@ export function namesRepository(text: string, needle: string, hub: boolean): boo
     const ends =
       !NAME_CHARACTER.test(after) || (after === '.' && !NAME_CHARACTER.test(lower[at + needle.length + 1] ?? ''));
     const startsName = before === '' || !(NAME_CHARACTER.test(before.at(-1)!) || before.endsWith('/'));
-    const hubHost =
-      hub && /(^|[^\w.-])(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/(library\/)?$/.test(before);
-    if ((startsName || hubHost) && ends && after !== '/') return true;
+    // Written without a registry, a Docker Hub name may still carry one.
+    const hubHost = /(^|[^\w.-])(docker\.io|index\.docker\.io|registry-1\.docker\.io)\/(library\/)?$/.test(before);
+    const tagged = /^[:@][\w]/.test(lower.slice(at + needle.length));
+    if ((startsName || hubHost) && ends && after !== '/' && (!bare || tagged) && inValuePosition(text, at)) return true;
   }
   return false;
 }
@@ -61,66 +85,87 @@ async function changedSince(session: Session, tree: string): Promise<string[] | 
     : changed;
 }
 
+/** What a search looks for: every spelling of the images' repositories, once each, in one order. */
+function spellingsOf(images: readonly ResolvedImage[]): string[] {
+  return [...new Set(images.flatMap((image) => needlesOf(image)?.spellings ?? []))].sort();
+}
+
 /**
- * Starts looking for the images' repositories in every text file of the judged tree: from the
- * last search's answer (state/mentionMemo.ts), by searching only the files changed since its
- * tree, when it looked for the same repositories; otherwise in every file.
+ * Starts looking for the images' repositories in the judged tree's files where an image can be
+ * named (mentionPlaces.ts): from the last search's answer (state/mentionMemo.ts), by searching
+ * only the files changed since its tree, when it looked for the same spellings in the same
+ * places; otherwise in every such file.
  */
 export async function grepRepositories(session: Session, images: readonly ResolvedImage[]): Promise<GrepHit[]> {
-  const { grepTree } = await import('../git/grep.js');
-  const wanted = [...needles(images).keys()];
+  const { grepTree, literalPathspecs } = await import('../git/grep.js');
+  const wanted = spellingsOf(images);
   if (wanted.length === 0) return [];
   const { gitDir } = session.repository;
   // Without remembered scans the request turned caching off: every file is searched, nothing kept.
   const remember = session.scans !== undefined;
   const last = remember ? readMentionMemo(gitDir) : undefined;
-  const same =
-    last !== undefined &&
-    last.needles.length === wanted.length &&
-    last.needles.every((needle, index) => needle === wanted[index]);
+  const same = last !== undefined && sameList(last.needles, wanted) && sameList(last.places, MENTION_PATHSPECS);
   if (same && last.tree === session.treeId) return last.lines;
   let hits: GrepHit[] | undefined;
   const changed = same ? await changedSince(session, last.tree) : undefined;
   if (same && changed !== undefined && changed.length <= MAX_CHANGED) {
     const gone = new Set(changed);
-    const fresh = await grepTree(session.repository, session.treeId, wanted, changed);
+    const searched = changed.filter(isMentionPlace);
+    const fresh =
+      searched.length === 0
+        ? []
+        : await grepTree(session.repository, session.treeId, wanted, literalPathspecs(searched));
     hits = [...last.lines.filter((hit) => !gone.has(hit.file)), ...fresh].sort(inTreeOrder);
   }
-  hits ??= (await grepTree(session.repository, session.treeId, wanted)).sort(inTreeOrder);
-  if (remember) writeMentionMemo(gitDir, { tree: session.treeId, needles: wanted, lines: hits });
+  hits ??= (await grepTree(session.repository, session.treeId, wanted, MENTION_PATHSPECS)).sort(inTreeOrder);
+  if (remember) {
+    writeMentionMemo(gitDir, { tree: session.treeId, needles: wanted, places: [...MENTION_PATHSPECS], lines: hits });
+  }
   return hits;
 }
 
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((item, index) => item === b[index]);
+
+/** Whether a search for `searched` found what `images` need: the same spellings. */
+export function sameSearch(searched: readonly ResolvedImage[], images: readonly ResolvedImage[]): boolean {
+  return sameList(spellingsOf(searched), spellingsOf(images));
+}
+
 /**
- * Mentions: lines that name a managed repository outside every managed reference (a Helm
- * template, a jsonnet file, a doc, a shape nixtag does not read), so that nothing is left alone
- * without a word. The configuration's files, which name every repository, are not one.
+ * Mentions: places that name a managed repository outside every managed reference (a Helm
+ * template, a jsonnet file, a shape nixtag does not read), in a value, so that nothing is left
+ * alone without a word. The configuration's files, which name every repository, are not one, nor
+ * is any line a managed reference is read from (its tag, repository, registry or kustomize name).
  */
 export function mentionWarnings(
   hits: readonly GrepHit[],
   images: readonly ResolvedImage[],
   manifests: readonly ManifestEntry[],
   configFiles: readonly string[],
+  managedElsewhere: ReadonlyArray<{ file: string; line: number }> = [],
 ): Warning[] {
-  const managed = new Set<string>();
+  const managed = new Set<string>(managedElsewhere.map(({ file, line }) => `${file}\0${line}`));
   for (const entry of manifests) {
     for (const { reference, image } of entry.references) {
       if (image === undefined) continue;
       for (const line of reference.occurrence.lines) managed.add(`${entry.file}\0${line}`);
     }
   }
-  const byNeedle = [...needles(images)];
-  const candidates = candidatesOf(byNeedle.map(([needle]) => needle));
+  const all = images.map(needlesOf).filter((needles) => needles !== undefined);
+  // Every spelling in image order: the first that names the line names its image.
+  const bySpelling = all.flatMap((needles) => needles.spellings.map((spelling) => ({ spelling, needles })));
+  const candidates = candidatesOf(bySpelling.map(({ spelling }) => spelling));
   const warnings: Warning[] = [];
   for (const hit of hits) {
     if (configFiles.includes(hit.file) || managed.has(`${hit.file}\0${hit.line}`)) continue;
     for (const index of candidates(hit.text)) {
-      const [needle, image] = byNeedle[index]!;
-      if (!namesRepository(hit.text, needle, image.canonical.startsWith('docker.io/'))) continue;
+      const { spelling, needles } = bySpelling[index]!;
+      if (!namesRepository(hit.text, spelling, needles.bare)) continue;
       warnings.push({
         file: hit.file,
         line: hit.line,
-        message: messages.mention(hit.file, hit.line, image.repository),
+        message: messages.mention(hit.file, hit.line, needles.image.repository),
         mention: true,
       });
       break;

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
@@ -6,8 +7,11 @@ import type { GrepHit } from '../git/grep.js';
 import { defaultImage, imageFor, inferImage, type ResolvedImage } from './images.js';
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
-import { grepRepositories, mentionWarnings } from './mentions.js';
+import { readCharts, withCharts } from './charts.js';
+import { grepRepositories, mentionWarnings, sameSearch } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
+import type { ManifestScope } from './manifestSet.js';
+import { followRenames } from './renames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 
@@ -51,15 +55,16 @@ async function removeLeftovers(
 export async function findReferences(session: Session): Promise<Scan> {
   const { readManifests, removeAbandonedTemporaries } = await manifestModules();
   const warnings: Warning[] = [];
+  const charts = readCharts(session);
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
   const configured =
     session.config.images === undefined ? undefined : awaitedLater(grepRepositories(session, session.images));
   const inferred = session.config.images === undefined;
   // Without configuration the repository is known from the references: guessed from the
   // remembered ones, so that git looks for its mentions while changed manifests are parsed.
-  let early: { canonical: string; hits: Promise<GrepHit[]> } | undefined;
+  let early: { image: ResolvedImage; hits: Promise<GrepHit[]> } | undefined;
   const search = (image: ResolvedImage) => {
-    early = { canonical: image.canonical, hits: awaitedLater(grepRepositories(session, [image])) };
+    early = { image, hits: awaitedLater(grepRepositories(session, [image])) };
   };
   // The repository of the last judgement first, then of the remembered references if they differ.
   const last = inferred ? readJudgement(session.repository.gitDir)?.inferred : undefined;
@@ -71,11 +76,12 @@ export async function findReferences(session: Session): Promise<Scan> {
     } catch {
       return; // ambiguous so far: the full set decides, and says so
     }
-    if (image !== undefined && image.canonical !== early?.canonical) search(image);
+    if (image !== undefined && !(early !== undefined && sameSearch([early.image], [image]))) search(image);
   };
+  const chartReading = await charts;
   const withReferences = await readManifests(
     session.manifestRoot,
-    [...session.scopes],
+    withCharts(session.scopes, chartReading),
     warnings,
     session.scans,
     inferred ? guess : undefined,
@@ -88,8 +94,10 @@ export async function findReferences(session: Session): Promise<Scan> {
     const image = inferImage(withReferences.flatMap((entry) => entry.references));
     images = image === undefined ? [] : [image];
   }
+  const candidatesOf = (scope: ManifestScope) =>
+    inferred ? images : images.filter((image) => scope.images.has(image.name));
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
-    const candidates = inferred ? images : images.filter((image) => entry.scope.images.has(image.name));
+    const candidates = candidatesOf(entry.scope);
     return {
       file: entry.file,
       parsed: entry.parsed,
@@ -98,6 +106,7 @@ export async function findReferences(session: Session): Promise<Scan> {
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
     };
   });
+  const renameLines = followRenames(manifests, (index) => candidatesOf(withReferences[index]!.scope));
   for (const entry of manifests) {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
@@ -108,11 +117,33 @@ export async function findReferences(session: Session): Promise<Scan> {
       }
     }
   }
-  const guessed = early !== undefined && images.length === 1 && images[0]!.canonical === early.canonical;
+  const guessed = early !== undefined && images.length === 1 && sameSearch([early.image], images);
   const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
-  warnings.push(...mentionWarnings(hits, images, manifests, session.configFiles));
+  const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
+  const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
+  refuseUnreadMentions(warnings, mentions);
+  warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
-  return { images, manifests, warnings };
+  const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
+  return { images, manifests, warnings, ...(dependsOn === undefined ? {} : { dependsOn }) };
+}
+
+/**
+ * A file skipped as not YAML that names a managed repository, with no template syntax to render
+ * first, is refused: yq and kubectl read YAML the yaml library refuses (a flow collection or a
+ * quoted string continued on a line indented less than YAML 1.2 asks), so CI may deploy what it
+ * names, unjudged.
+ */
+function refuseUnreadMentions(warnings: readonly Warning[], mentions: readonly Warning[]): void {
+  for (const skipped of warnings) {
+    if (!skipped.unparsed || skipped.file === null) continue;
+    const named = mentions.find((mention) => mention.file === skipped.file);
+    if (named === undefined) continue;
+    throw new NixtagError('YAML_INVALID', messages.unreadNamesImage(skipped.file, skipped.line, named.line), {
+      location: { file: skipped.file, ...(skipped.line === null ? {} : { line: skipped.line }) },
+      hint: messages.unreadNamesImageHint(),
+    });
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { compareReferences, staleChanges, type Comparison } from './compare.js';
 import type { ExpectedTags } from './evaluation.js';
 import { imageFor, type ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
+import { followRenames } from './renames.js';
 
 /** Compares one manifest's references with the run's expected tags, rewriting nothing: check's path on text. */
 export function compareText(
@@ -25,6 +26,7 @@ export function compareText(
       .filter((reference) => reference !== undefined)
       .map((reference) => ({ reference, image: imageFor(reference, images) })),
   };
+  followRenames([entry], () => images);
   return { manifest: scanned, comparisons: compareReferences([entry], tags) };
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { decodeManifest } from '../manifest/decode.js';
 import type { CheckResult } from '../types.js';
-import { readOptional } from '../readOptional.js';
+import { readOptionalBytes } from '../readOptional.js';
 
 /**
  * For a stale index: marks the stale references whose working-tree file already carries the
@@ -12,7 +13,9 @@ export async function markFixedInWorktree(result: CheckResult, root: string): Pr
   if (stale.length === 0) return result;
   const texts = new Map<string, string | undefined>();
   for (const file of new Set(stale.map((reference) => reference.file))) {
-    texts.set(file, await readOptional(path.join(root, file)));
+    const bytes = await readOptionalBytes(path.join(root, file));
+    const decoded = bytes && decodeManifest(bytes);
+    texts.set(file, decoded && 'text' in decoded ? decoded.text : undefined);
   }
   return {
     ...result,

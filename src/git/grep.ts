@@ -11,15 +11,15 @@ export interface GrepHit {
 /**
  * Every line of a tree's text files (binary files are left out) that holds one of `needles`,
  * compared as fixed strings without regard to case, in one `git grep` over the tree object;
- * with `paths`, of those files only (literal paths).
+ * only in the files `pathspecs` match, when given (`literalPathspecs` names files exactly).
  */
 export async function grepTree(
   repository: Repository,
   tree: string,
   needles: readonly string[],
-  paths?: readonly string[],
+  pathspecs: readonly string[] = [],
 ): Promise<GrepHit[]> {
-  if (needles.length === 0 || paths?.length === 0) return [];
+  if (needles.length === 0) return [];
   const output = await gitMaybe(
     [
       'grep',
@@ -32,7 +32,7 @@ export async function grepTree(
       ...needles.flatMap((needle) => ['-e', needle]),
       tree,
       '--',
-      ...(paths ?? []).map((file) => `:(literal)${file}`),
+      ...pathspecs,
     ],
     inRepository(repository),
   );
@@ -55,3 +55,6 @@ export async function grepTree(
   }
   return hits;
 }
+
+/** Pathspecs that match exactly these files (no wildcard, no magic read from the names). */
+export const literalPathspecs = (files: readonly string[]): string[] => files.map((file) => `:(literal)${file}`);

@@ -28,13 +28,21 @@ const LOCAL_ENV_VARS = [
   'GIT_COMMON_DIR',
 ];
 
+/** Variables that change how every pathspec is read (literal, glob, case). */
+const PATHSPEC_ENV_VARS = [
+  'GIT_LITERAL_PATHSPECS',
+  'GIT_GLOB_PATHSPECS',
+  'GIT_NOGLOB_PATHSPECS',
+  'GIT_ICASE_PATHSPECS',
+];
+
 export interface GitOptions {
   cwd: string;
   /** Set on top of the scrubbed environment. */
   env?: Record<string, string>;
   /** Keep the caller's GIT_* variables (only to find the repository as the hook's git sees it). */
   inherit?: boolean;
-  input?: string;
+  input?: string | Uint8Array;
 }
 
 /**
@@ -45,6 +53,8 @@ export interface GitOptions {
 function gitEnvironment(options: GitOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   if (!options.inherit) for (const name of LOCAL_ENV_VARS) env[name] = undefined;
+  // nixtag's pathspecs mean what git's defaults make them mean, whatever the caller prefers.
+  for (const name of PATHSPEC_ENV_VARS) env[name] = undefined;
   return { ...env, GIT_NO_REPLACE_OBJECTS: '1', ...options.env };
 }
 

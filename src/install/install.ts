@@ -7,7 +7,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
 
-type HookName = 'pre-commit' | 'pre-push';
+type HookName = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
 export type PreCommitMode = 'check' | 'fix';
 
 export interface InstallOptions {
@@ -27,9 +27,15 @@ export interface InstallAction {
 
 const MARKER = '# nixtag:managed';
 
+/**
+ * The hooks a commit goes through: `git commit` runs pre-commit, and a merge that `git merge`
+ * records itself runs pre-merge-commit instead. Both judge the index the commit will record.
+ */
+export const COMMIT_HOOKS = ['pre-commit', 'pre-merge-commit'] as const;
+
 /** The line husky's hook files get: husky puts node_modules/.bin on PATH and passes stdin on. */
 function huskyLine(hook: HookName, mode: PreCommitMode): string {
-  return hook === 'pre-commit' ? `nixtag hook pre-commit --${mode}` : 'nixtag hook pre-push "$@"';
+  return hook === 'pre-push' ? 'nixtag hook pre-push "$@"' : `nixtag hook ${hook} --${mode}`;
 }
 
 /**
@@ -90,8 +96,8 @@ async function installGit(directory: string, hook: HookName, mode: PreCommitMode
 
 /**
  * `nixtag install`: wires the hooks into husky (a line in `.husky/<hook>`) or plain git (the
- * folder `git rev-parse --git-path hooks` names, which honours core.hooksPath). Idempotent; hooks
- * already there are kept and run first.
+ * folder `git rev-parse --git-path hooks` names, which honours core.hooksPath): pre-commit and
+ * pre-merge-commit, and pre-push when asked. Idempotent; hooks already there are kept and run first.
  */
 export interface InstallResult {
   actions: InstallAction[];
@@ -119,7 +125,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
           (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
         );
   const mode = options.preCommit ?? 'check';
-  const hooks: HookName[] = options.prePush ? ['pre-commit', 'pre-push'] : ['pre-commit'];
+  const hooks: HookName[] = [...COMMIT_HOOKS, ...(options.prePush ? (['pre-push'] as const) : [])];
   const actions: InstallAction[] = [];
   for (const hook of hooks) {
     actions.push(await (manager === 'husky' ? installHusky(directory, hook, mode) : installGit(directory, hook, mode)));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { git } from '../git/git.js';
 import { openRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
-import { install, type InstallAction, type InstallResult, type PreCommitMode } from './install.js';
+import { COMMIT_HOOKS, install, type InstallAction, type InstallResult, type PreCommitMode } from './install.js';
 import { readOptional } from '../readOptional.js';
 
 export type HookManager = 'husky' | 'lefthook' | 'pre-commit' | 'git';
@@ -32,7 +32,7 @@ async function installLefthook(root: string, mode: PreCommitMode, prePush: boole
   const { parseDocument } = await import('yaml');
   const document = parseDocument((await readOptional(file)) ?? '');
   const actions: InstallAction[] = [];
-  const wire = (hook: 'pre-commit' | 'pre-push', command: Record<string, unknown>) => {
+  const wire = (hook: InstallAction['hook'], command: Record<string, unknown>) => {
     const keyPath = [hook, 'commands', 'nixtag'];
     const before = JSON.stringify(document.getIn(keyPath) ?? null);
     if (before === JSON.stringify(command)) return actions.push({ hook, file, action: 'unchanged' });
@@ -41,7 +41,7 @@ async function installLefthook(root: string, mode: PreCommitMode, prePush: boole
   };
   // The whole index, not `{staged_files}`: lefthook skips a command whose file list is empty, and
   // a commit that only deletes files or moves a submodule lists none. `--fix` stages its own fix.
-  wire('pre-commit', { run: `node_modules/.bin/nixtag hook pre-commit --${mode}` });
+  for (const hook of COMMIT_HOOKS) wire(hook, { run: `node_modules/.bin/nixtag hook ${hook} --${mode}` });
   if (prePush) wire('pre-push', { run: 'node_modules/.bin/nixtag hook pre-push', use_stdin: true });
   if (actions.some((action) => action.action !== 'unchanged')) await writeFile(file, document.toString());
   return actions;
@@ -66,6 +66,16 @@ async function installPreCommitFramework(
       always_run: true,
       require_serial: true,
       stages: ['commit'],
+    },
+    {
+      id: 'nixtag-merge',
+      name: 'nixtag (merges git records itself)',
+      entry: `node_modules/.bin/nixtag hook pre-merge-commit --${mode}`,
+      language: 'system',
+      pass_filenames: false,
+      always_run: true,
+      require_serial: true,
+      stages: ['merge-commit'],
     },
     ...(prePush
       ? [
@@ -94,7 +104,8 @@ async function installPreCommitFramework(
     await writeFile(file, document.toString());
   }
   const action = unchanged ? 'unchanged' : index === -1 ? 'installed' : 'updated';
-  return hooks.map((hook) => ({ hook: hook.id === 'nixtag' ? 'pre-commit' : 'pre-push', file, action }));
+  const hookOf = { nixtag: 'pre-commit', 'nixtag-merge': 'pre-merge-commit', 'nixtag-pre-push': 'pre-push' } as const;
+  return hooks.map((hook) => ({ hook: hookOf[hook.id as keyof typeof hookOf], file, action }));
 }
 
 /** Wires nixtag into the hooks of `manager` (by default the one the repository uses). */

@@ -6,7 +6,7 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import { decodeManifest } from './decode.js';
 import { readReference, summarize, type ReferenceSummary } from './resolve.js';
-import { scanManifest, type ScannedManifest } from './scan.js';
+import { scanManifest, type ScanOptions, type ScannedManifest } from './scan.js';
 
 /** What the scan of one manifest found: its references (maybe none), or why it was skipped. */
 export type ScanRecord = { references: ReferenceSummary[] } | { skipped: Warning };
@@ -66,6 +66,12 @@ interface Read extends ManifestFile {
   symlink: boolean;
 }
 
+/** How a file is read: named by the configuration (it must parse), and what else its scan needs to know. */
+export interface ReadScope {
+  explicit: boolean;
+  scan?: ScanOptions | undefined;
+}
+
 /** Files read at once: enough to keep the disk busy, few enough to bound open descriptors. */
 const READ_BATCH = 64;
 
@@ -86,9 +92,10 @@ interface Reading {
 function recalled<Scope>(
   reading: Reading,
   file: string,
-  scope: Scope & { explicit: boolean },
+  scope: Scope & ReadScope,
 ): (Read & { scope: Scope }) | Warning | null {
-  if (reading.memory === undefined) return null;
+  // A scan read with other files' help (a chart's) is not this file's alone to remember.
+  if (reading.memory === undefined || scope.scan !== undefined) return null;
   const signature =
     reading.memory.epoch ??
     fileSignature(statSync(`${reading.root}/${file}`, { bigint: true, throwIfNoEntry: false }) ?? undefined);
@@ -121,10 +128,11 @@ async function readJudgedCopy(
 async function readOne(
   reading: Reading,
   file: string,
-  explicit: boolean,
+  { explicit, scan }: ReadScope,
   warnings: Warning[],
 ): Promise<Read | undefined> {
-  const { root, realRoot, memory } = reading;
+  const { root, realRoot } = reading;
+  const memory = scan === undefined ? reading.memory : undefined;
   const absolute = path.join(root, file);
   let bytes: Uint8Array;
   // Taken before the read: a write after it changes the file's signature, and the next run reads it.
@@ -160,7 +168,7 @@ async function readOne(
   if ('undecodable' in decoded) {
     return skip({ file, line: null, message: messages.skippedUndecodable(file, decoded.undecodable) });
   }
-  const outcome = scanManifest(file, decoded.text, explicit);
+  const outcome = scanManifest(file, decoded.text, explicit, { ...scan, encoding: decoded.encoding });
   if ('skipped' in outcome) return skip(outcome.skipped);
   const references = outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
   memory?.remember(file, explicit, bytes, { references: references.map(summarize) }, signature);
@@ -191,7 +199,7 @@ async function readOne(
  * whose scan `memory` remembers are not read at all; `onRecalled` sees them before the others
  * are read.
  */
-export async function readManifests<Scope extends { explicit: boolean }>(
+export async function readManifests<Scope extends ReadScope>(
   root: string,
   files: ReadonlyArray<readonly [string, Scope]>,
   warnings: Warning[],
@@ -217,7 +225,7 @@ export async function readManifests<Scope extends { explicit: boolean }>(
       pending.slice(start, start + READ_BATCH).map(async (index) => {
         const [file, scope] = files[index]!;
         const own: Warning[] = (noted[index] = []);
-        const result = await readOne(reading, file, scope.explicit, own);
+        const result = await readOne(reading, file, scope, own);
         results[index] = result && { ...result, scope };
       }),
     );
@@ -251,5 +259,5 @@ export async function parseManifest(file: string, target: string): Promise<Scann
       location: { file },
     });
   }
-  return scanManifest(file, decoded.text, true).scanned;
+  return scanManifest(file, decoded.text, true, { encoding: decoded.encoding }).scanned;
 }

@@ -25,9 +25,9 @@ type OccurrenceSummary = Pick<
   | 'text'
   | 'repository'
   | 'missingTag'
-  | 'tagSuffix'
   | 'markerImage'
   | 'markerKind'
+  | 'renames'
   | 'position'
   | 'lines'
   | 'index'
@@ -43,7 +43,7 @@ export interface ReferenceSummary {
   canonical: string | undefined;
   /** The reference as it reads: written, or composed from a map's repository and tag. */
   current: string;
-  /** The tag it deploys (a kustomize `tagSuffix` appended); undefined when none is written. */
+  /** The tag it deploys; undefined when none is written. */
   tag: string | undefined;
   digest: string | undefined;
 }
@@ -56,9 +56,9 @@ export interface ParsedReference extends ReferenceSummary {
 /** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
 export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
-  const { form, context, text, repository, missingTag, tagSuffix, markerImage, markerKind, position, lines, index } =
+  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, position, lines, index } =
     found;
-  const occurrence = { form, context, text, repository, missingTag, tagSuffix, markerImage, markerKind, lines, index };
+  const occurrence = { form, context, text, repository, missingTag, markerImage, markerKind, renames, lines, index };
   return {
     occurrence: { ...occurrence, position: { line: position.line, column: position.column } },
     canonical,
@@ -101,7 +101,7 @@ export function readReference(occurrence: ParsedOccurrence): ParsedReference | u
       ? undefined
       : (parseWrittenTag(occurrence.text) ?? { tag: occurrence.text, digest: undefined });
   const digest = written?.digest ?? stringValue(occurrence.digestNode?.value);
-  const tag = written === undefined ? undefined : written.tag + (occurrence.tagSuffix ?? '');
+  const tag = written?.tag;
   const shown = [occurrence.repository, written?.tag].filter((part) => part !== undefined && part !== '').join(':');
   return {
     occurrence,
@@ -147,8 +147,8 @@ export type RewritePlan = ({ kind: 'edits' } & PlannedRewrite) | { kind: 'refuse
 /**
  * The edits that give one reference the expected tag and change nothing else: only the tag's
  * characters (and a stale `@digest`, which would pin the old image) are replaced; a value a marker
- * binds to another repository is replaced whole. A tag that is not written, or that kustomize
- * would suffix, is refused with what to write instead.
+ * binds to another repository is replaced whole. A tag that is not written is refused with what
+ * to write instead, and so is a value an anchor shares with a place read otherwise.
  */
 export function planRewrite(
   file: string,
@@ -181,18 +181,20 @@ function planEdits(
       { location, hint: messages.tagMissingHint(occurrence.missingTag, expectedTag) },
     );
   }
-  if (occurrence.tagSuffix !== undefined) {
-    throw new NixtagError('REWRITE_UNSAFE', messages.tagSuffix(file, occurrence.position.line, occurrence.tagSuffix), {
-      location,
-      hint: messages.tagSuffixHint(expectedTag),
-    });
-  }
   const cannotRewrite = () =>
     new NixtagError('REWRITE_UNSAFE', messages.cannotRewriteInPlace(file), {
       location,
       hint: messages.cannotRewriteInPlaceHint(),
     });
   const offsetOf = (node: typeof occurrence.node, value: string) => {
+    const sharedAt = occurrence.shared?.get(node);
+    if (sharedAt !== undefined) {
+      const otherLine = text.slice(0, sharedAt).split('\n').length;
+      throw new NixtagError('REWRITE_UNSAFE', messages.sharedAnchor(file, occurrence.position.line, otherLine), {
+        location,
+        hint: messages.sharedAnchorHint(),
+      });
+    }
     const offset = hostOffset(text, node, value, occurrence.embedded);
     if (offset === undefined) throw cannotRewrite();
     return offset;

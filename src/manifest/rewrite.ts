@@ -27,7 +27,7 @@ export function rewriteManifest(manifest: ScannedManifest, changes: readonly Tag
     });
   let rescanned;
   try {
-    rescanned = scanManifest(manifest.file, text, true).scanned;
+    rescanned = scanManifest(manifest.file, text, true, manifest.options).scanned;
   } catch (error) {
     throw fail((error as Error).message);
   }

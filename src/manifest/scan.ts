@@ -2,8 +2,10 @@ import { parseAllDocuments, type Document, type Scalar } from 'yaml';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
+import type { ManifestEncoding } from './decode.js';
 import { hostOffset } from './edit.js';
-import { locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
+import { AmbiguousKeyError, locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
+import { appVersionOccurrences, withoutAppVersionTags } from './helmChart.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
@@ -23,14 +25,39 @@ export interface ParsedOccurrence extends Occurrence {
 export interface ScannedManifest {
   file: string;
   text: string;
+  /** What the bytes were decoded from, and what a rewrite is written back in. */
+  encoding: ManifestEncoding;
+  /** How it was read: a rewrite is checked by reading it the same way. */
+  options: ScanOptions;
   docs: Document.Parsed[];
   occurrences: ParsedOccurrence[];
 }
 
 export type ScanOutcome = { scanned: ScannedManifest } | { skipped: Warning };
 
+export interface ScanOptions {
+  /** The encoding the text was decoded from (default UTF-8). */
+  encoding?: ManifestEncoding | undefined;
+  /** A chart's values.yaml: the tags its templates take from appVersion (helmChart.ts), not references here. */
+  appVersionTags?: readonly string[][] | undefined;
+  /** A chart's Chart.yaml: the repositories whose tag is its appVersion. */
+  appVersionOf?: readonly string[] | undefined;
+}
+
 /** `<<<<<<<`, `=======`, `>>>>>>>` lines in this order (diff3's `|||||||` may sit between). */
 const CONFLICT = /^<{7}(?:[ \t].*)?\r?$[\s\S]*?^={7}\r?$[\s\S]*?^>{7}(?:[ \t].*)?\r?$/m;
+
+/**
+ * The text as the pipeline's readers break it into lines: yq (PyYAML) and kubectl (go-yaml, after
+ * libyaml) also end a line at a lone CR, NEL, LS and PS, which the yaml library reads as content.
+ * Each becomes a LF of the same length, so every offset stays the original's.
+ */
+function readersLines(text: string): string {
+  return /[\r\u0085\u2028\u2029]/.test(text) ? text.replace(/\r(?!\n)|[\u0085\u2028\u2029]/g, '\n') : text;
+}
+
+/** Template syntax: such a file is rendered before any YAML reader sees it. */
+const TEMPLATE = /\{\{|\{%/;
 
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
@@ -43,9 +70,22 @@ function parseDocuments(text: string): Document.Parsed[] {
  * skipped, an error is thrown instead; in the default set, a file that is not YAML (a Helm
  * template) is skipped with a warning.
  */
-export function scanManifest(file: string, text: string, explicit: true): { scanned: ScannedManifest };
-export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome;
-export function scanManifest(file: string, text: string, explicit: boolean): ScanOutcome {
+export function scanManifest(
+  file: string,
+  original: string,
+  explicit: true,
+  options?: ScanOptions,
+): { scanned: ScannedManifest };
+export function scanManifest(file: string, original: string, explicit: boolean, options?: ScanOptions): ScanOutcome;
+export function scanManifest(
+  file: string,
+  original: string,
+  explicit: boolean,
+  options: ScanOptions = {},
+): ScanOutcome {
+  const encoding = options.encoding ?? 'utf-8';
+  // Read with the readers' line breaks; the original is what a rewrite edits, at the same offsets.
+  const text = readersLines(original);
   const conflict = CONFLICT.exec(text);
   if (conflict !== null) {
     const lines = new LineIndex(text);
@@ -55,14 +95,17 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
       hint: messages.conflictMarkersHint(),
     });
   }
-  if (!explicit && !MAY_HOLD_REFERENCE.test(text)) {
-    return { scanned: { file, text, docs: [], occurrences: [] } };
+  if (!explicit && options.appVersionOf === undefined && !MAY_HOLD_REFERENCE.test(text)) {
+    return { scanned: { file, text: original, encoding, options, docs: [], occurrences: [] } };
   }
   const lines = new LineIndex(text);
-  const invalid = (message: string, offset: number, cause?: unknown): ScanOutcome => {
+  // `unparsed`: a parse error, not a limit (nesting, aliases) that the readers would hit too.
+  const invalid = (message: string, offset: number, cause?: unknown, unparsed = false): ScanOutcome => {
     const position = lines.position(offset);
-    if (!explicit)
-      return { skipped: { file, line: position.line, message: messages.skippedNotYaml(file, position, message) } };
+    if (!explicit) {
+      const skipped: Warning = { file, line: position.line, message: messages.skippedNotYaml(file, position, message) };
+      return { skipped: unparsed && !TEMPLATE.test(text) ? { ...skipped, unparsed: true } : skipped };
+    }
     throw new NixtagError('YAML_INVALID', messages.yamlInvalid(file, message), {
       location: { file, ...lines.position(offset) },
       detail: lines.excerpt(text, offset),
@@ -82,7 +125,7 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error);
-    if (error !== undefined) return invalid(yamlErrorText(error.message), yamlErrorOffset(text, error), error);
+    if (error !== undefined) return invalid(yamlErrorText(error.message), yamlErrorOffset(text, error), error, true);
     // An alias needs an anchor: a file without `&` cannot expand.
     if (mayAlias && expandedSize(doc) > MAX_EXPANDED_NODES)
       return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
@@ -93,8 +136,11 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
     let found: Occurrence[];
     try {
       found = locateOccurrences(doc, file, text);
+      if (options.appVersionTags !== undefined) found = withoutAppVersionTags(doc, found, options.appVersionTags);
+      if (options.appVersionOf !== undefined) found.push(...appVersionOccurrences(doc, options.appVersionOf));
     } catch (error) {
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
+      if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
         return invalid(messages.tooDeep(), doc.range[0], error);
       }
@@ -114,11 +160,16 @@ export function scanManifest(file: string, text: string, explicit: boolean): Sca
         ];
       };
       const position = lines.position(offset);
-      const occupied = [position.line, ...lineOf(occurrence.repositoryNode), ...lineOf(occurrence.digestNode)];
+      const occupied = [
+        position.line,
+        ...lineOf(occurrence.repositoryNode),
+        ...lineOf(occurrence.digestNode),
+        ...(occurrence.related ?? []).flatMap(lineOf),
+      ];
       occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)], index: occurrences.length });
     }
   }
-  return { scanned: { file, text, docs, occurrences } };
+  return { scanned: { file, text: original, encoding, options, docs, occurrences } };
 }
 
 /** The parser's message without its own position and excerpt (nixtag prints those). */
@@ -132,5 +183,18 @@ function markerMismatch(file: string, text: string, lines: LineIndex, error: Mar
     location: { file, ...lines.position(offset) },
     detail: lines.excerpt(text, offset),
     hint: messages.markerMismatchHint(error.marker, error.markerKind),
+  });
+}
+
+function duplicateKey(file: string, text: string, lines: LineIndex, error: AmbiguousKeyError): NixtagError {
+  const offset = error.second ?? 0;
+  const first = error.first === undefined ? undefined : lines.position(error.first).line;
+  const message = error.mergedOver
+    ? messages.mergedOverKey(file, error.key, first)
+    : messages.duplicateKey(file, error.key, first);
+  return new NixtagError('DUPLICATE_KEY', message, {
+    location: { file, ...lines.position(offset) },
+    detail: lines.excerpt(text, offset),
+    hint: error.mergedOver ? messages.mergedOverKeyHint(error.key) : messages.duplicateKeyHint(error.key),
   });
 }

@@ -15,9 +15,12 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [imageKeys, kustomize
 
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Words without which a file cannot hold a reference: such files are not parsed at all. */
+/**
+ * Words without which a file cannot hold a reference: such files are not parsed at all. A
+ * backslash lets a file through too: a double-quoted key can spell a word by escapes
+ * (`"im\x61ge"`, an anchor `&k "\u0069mage"` used as an alias key), which every reader reads
+ * as the word.
+ */
 export const MAY_HOLD_REFERENCE = new RegExp(
-  REFERENCE_SHAPES.flatMap((shape) => shape.keywords)
-    .map(escape)
-    .join('|'),
+  [...REFERENCE_SHAPES.flatMap((shape) => shape.keywords), '\\'].map(escape).join('|'),
 );

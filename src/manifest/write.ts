@@ -66,7 +66,8 @@ export function writeFailure(displayFile: string, error: unknown): NixtagError {
 export interface FileWrite {
   /** The resolved file to replace. */
   target: string;
-  content: string;
+  /** Text is written as UTF-8; a manifest in another encoding comes as its bytes. */
+  content: string | Uint8Array;
   /** The file as the user names it. */
   displayFile: string;
 }
@@ -97,13 +98,13 @@ function discard(file: string): void {
 }
 
 /** A temporary file beside `target` with `content`, every byte checked and flushed; removed on failure. */
-function writeTemporary(target: string, content: string, mode: number): string {
+function writeTemporary(target: string, content: string | Uint8Array, mode: number): string {
   const temporary = temporaryFor(target);
   const descriptor = openSync(temporary, 'wx', mode);
   track(temporary);
   try {
     try {
-      writeAll(descriptor, Buffer.from(content, 'utf8'));
+      writeAll(descriptor, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
       fchmodSync(descriptor, mode);
       fsyncSync(descriptor);
     } finally {
@@ -123,7 +124,7 @@ function writeTemporary(target: string, content: string, mode: number): string {
  */
 export function writeFileAtomically(
   target: string,
-  content: string,
+  content: string | Uint8Array,
   options: { createMode?: number; displayFile?: string } = {},
 ): void {
   try {

@@ -36,21 +36,24 @@ export const commandLineMessages = {
     `core.hooksPath is ${directory}, husky's generated folder: husky replaces it on the next \`npm install\`, so --git would be lost.`,
   installHuskyGeneratedHint: () => `Run \`${cmd('install --husky')}\` (a line in .husky/<hook>) instead.`,
   preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
-  unknownHookHint: () => `Run \`${cmd('hook pre-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,
+  unknownHookHint: () =>
+    `Run \`${cmd('hook pre-commit')}\`, \`${cmd('hook pre-merge-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,
   nodeTooOld: (version: string, node: string, tried: readonly string[]) =>
     `nixtag needs Node.js 22 or newer; this is ${version} (${node})${
       tried.length > 0 ? `, and none of these is newer: ${tried.join(', ')}` : ''
     }.`,
   nodeHint: () =>
     'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22`, `volta install node@22`, or for this repository alone `npm install --save-dev node@22`, which `npx` and the hooks then run) and run it again; in a hook, `NIXTAG_SKIP=1 git commit …` skips the check once.',
-  unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
+  unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit, pre-merge-commit and pre-push.`,
+  mergeFixedStopped: () =>
+    'nixtag: the fixed tags are staged, but git records this merge from the tree it wrote before the hook ran, so the merge was stopped: run `git commit` to record it with them.',
   huskyOrGit: () => 'Give --husky or --git, not both.',
   preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
   huskyNotInitialised: () =>
     'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
   lefthookInstallNote: () => 'lefthook runs these once git calls it: run `npx lefthook install` if you have not.',
   preCommitInstallNote: (prePush: boolean) =>
-    `the pre-commit framework runs these once git calls it: run \`pre-commit install${prePush ? ' --hook-type pre-commit --hook-type pre-push' : ''}\` if you have not.`,
+    `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit${prePush ? ' --hook-type pre-push' : ''}\` if you have not.`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
@@ -62,6 +65,10 @@ export const commandLineMessages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
+  movingTag: (image: string, moving: { kind: 'time' | 'environment'; construct: string; at: string }) =>
+    moving.kind === 'time'
+      ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
+      : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
   commitDependent: (image: string, judged: string) =>
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string) =>

@@ -8,6 +8,10 @@ export const manifestsMessages = {
   aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
   skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
     `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
+  unreadNamesImage: (file: string, line: number | null, mentionLine: number | null) =>
+    `${file} does not parse as YAML 1.2${line === null ? '' : ` (line ${line})`}, yet names a managed image${mentionLine === null ? '' : ` at line ${mentionLine}`}; yq and kubectl read some YAML that nixtag's parser refuses, so CI may deploy it unjudged.`,
+  unreadNamesImageHint: () =>
+    'Indent the continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), or leave the file out of `manifests`.',
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',
@@ -19,14 +23,23 @@ export const manifestsMessages = {
     kind === 'tag'
       ? `Mark a whole reference with {"$nixtag": "${marker.slice(0, -':tag'.length)}"}, or keep only the tag in this value.`
       : `Mark a value that holds only the tag with {"$nixtag": "${marker}:tag"}, or write the whole reference (registry/name:tag).`,
+  duplicateKey: (file: string, key: string, firstLine: number | undefined) =>
+    `${file}: the key \`${key}\` is written twice in one map${firstLine === undefined ? '' : ` (first at line ${firstLine})`}, on the way to an image reference in a Kubernetes object. Its readers disagree on it: yq takes the last, kustomize, Flux and kubectl's strict validation refuse the file, so nixtag cannot tell what CI deploys.`,
+  duplicateKeyHint: (key: string) =>
+    `Keep one \`${key}\` key in that map and delete the other, then run the command again.`,
+  mergedOverKey: (file: string, key: string, keyLine: number | undefined) =>
+    `${file}: the key \`${key}\`${keyLine === undefined ? '' : ` (line ${keyLine})`} is given another value by a \`<<\` merge key written after it, on the way to an image reference. Its readers disagree on it: yq and go-yaml v3 keep the key as written, Helm, kubectl and kustomize's kustomization reader (go-yaml v2) take the merged value, so nixtag cannot tell what CI deploys.`,
+  mergedOverKeyHint: (key: string) =>
+    `Write the \`<<\` line before the keys of that map (every reader then keeps \`${key}\` as written), or give \`${key}\` one value, then run the command again.`,
+  sharedAnchor: (file: string, line: number, otherLine: number) =>
+    `${file}:${line}: this value is an anchor that line ${otherLine} also reads, as something other than this reference; rewriting it here would change that place too.`,
+  sharedAnchorHint: () =>
+    'Write the value in each place instead of through the anchor (or anchor only the places that hold this image), then run the command again.',
   tagMissing: (file: string, line: number, repository: string, key: string) =>
     `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
   tagMissingHint: (key: string, tag: string) => `Add \`${key}: "${tag}"\` beside it, then run the command again.`,
-  tagSuffix: (file: string, line: number, suffix: string) =>
-    `${file}:${line}: this kustomize entry appends tagSuffix '${suffix}' to the tag, so the deployed tag can never be the one CI pushes.`,
-  tagSuffixHint: (tag: string) => `Remove \`tagSuffix\` and set \`newTag: "${tag}"\`.`,
-  skippedUndecodable: (file: string, why: 'binary' | 'not-utf8') =>
-    `Skipped ${file}: ${why === 'binary' ? 'binary content' : 'not UTF-8'}.`,
+  skippedUndecodable: (file: string, why: 'binary' | 'not-utf8' | 'not-utf16' | 'not-utf32') =>
+    `Skipped ${file}: ${why === 'binary' ? 'binary content' : why === 'not-utf8' ? 'not UTF-8' : `starts as ${why === 'not-utf16' ? 'UTF-16' : 'UTF-32'} but is not`}.`,
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
   symlinkOutside: (file: string, target: string) =>
     `${file} is a symlink to ${target}, outside the repository; nixtag does not write there.`,

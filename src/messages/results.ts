@@ -46,6 +46,14 @@ export const resultsMessages = {
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unjudged: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, which does not exist yet`,
+  unjudgedMoving: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: not judged: the tag of ${image} moves with no change to the files (see the warning)`,
+  movingSummary: (ok: boolean) =>
+    ok
+      ? "nixtag: nothing could be judged: a tag depends on the environment Nix runs in, which is not CI's (see the warning)."
+      : 'nixtag: nothing could be judged: a tag changes on every evaluation, so no committed tag can be the one CI pushes (see the warning).',
+  someNotJudged: (current: number, unjudged: number) =>
+    `nixtag: ${current} reference${current === 1 ? '' : 's'} up to date; ${unjudged} not judged (see the warning).`,
   unjudgedSummary: (ok: boolean) =>
     ok
       ? 'nixtag: nothing could be judged before the commit exists (see the warning); the pre-push hook judges the commit.'

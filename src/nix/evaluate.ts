@@ -6,6 +6,7 @@ import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLi
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { storePathHashPart } from './storePath.js';
+import type { Moving } from './source/moving.js';
 
 type TagSource = 'outPath' | 'imageTag';
 
@@ -37,6 +38,11 @@ export interface ImageEvaluation {
   /** The derivation's own `imageTag` and `imageName`, where it has them (`init` compares both). */
   imageTag?: string | undefined;
   imageName?: string | undefined;
+  /**
+   * The tag moves with no change to the files: the expression reads the time, or the environment
+   * (CI's is not this machine's). Its references cannot be judged.
+   */
+  moving?: Moving;
 }
 
 type Described =

@@ -24,7 +24,11 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
       if (reference.digestDropped) lines.push(messages.digestDropped());
       if (reference.fixedInWorktree) lines.push(messages.stageFixed(file));
     } else if (reference.status === 'unmanaged' && reference.image !== null) {
-      lines.push(messages.unjudged(file, line, column, reference.image), messages.current(reference.current));
+      const moves = (result.moving ?? []).includes(reference.image);
+      lines.push(
+        (moves ? messages.unjudgedMoving : messages.unjudged)(file, line, column, reference.image),
+        messages.current(reference.current),
+      );
     } else if (verbose && reference.status === 'unmanaged') {
       lines.push(messages.unmanaged(file, line, column, reference.current));
     } else if (verbose) {
@@ -42,8 +46,13 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   // Unchecked references (no Nix, whenNixMissing: warn) are told in the warnings.
   if (result.unchecked !== undefined) return lines.join('\n');
   const unjudged = (result.commitDependent ?? []).length > 0;
-  if (managed.length === 0 && unjudged) lines.push(messages.unjudgedSummary(result.ok));
+  const moving = (result.moving ?? []).length > 0;
+  const notJudged = result.references.filter((reference) => reference.status === 'unmanaged' && reference.image);
+  if (managed.length === 0 && moving) lines.push(messages.movingSummary(result.ok));
+  else if (managed.length === 0 && unjudged) lines.push(messages.unjudgedSummary(result.ok));
   else if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
+  else if (stale === 0 && fixed === 0 && notJudged.length > 0)
+    lines.push(messages.someNotJudged(managed.length, notJudged.length));
   else if (stale > 0) lines.push(paint.red(messages.staleSummary(stale)), paint.bold(nextStep(result)));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));

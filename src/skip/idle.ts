@@ -11,9 +11,12 @@ import { lastJudgement } from './lastJudgement.js';
  * Nix load, by the skip decision and one `git diff-index`. Loads nothing else.
  */
 
-/** `hook pre-commit [--check|--fix]`, `check --staged [PATH...]` and `check [PATH...]`, and nothing else. */
+/**
+ * `hook pre-commit|pre-merge-commit [--check|--fix]`, `check --staged [PATH...]` and
+ * `check [PATH...]`, and nothing else.
+ */
 function idleQuestion(argv: readonly string[]): SkipQuestion | undefined {
-  if (argv[0] === 'hook' && argv[1] === 'pre-commit') {
+  if (argv[0] === 'hook' && (argv[1] === 'pre-commit' || argv[1] === 'pre-merge-commit')) {
     const modes = argv.slice(2);
     return modes.every((arg) => arg === '--check' || arg === '--fix') && modes.length <= 1
       ? { source: { kind: 'index' }, paths: [], acceptsGood: true }

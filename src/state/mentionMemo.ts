@@ -10,12 +10,19 @@ interface MentionLine {
   text: string;
 }
 
-/** The mention search's last answer: the tree it searched, for which needles, and the lines found. */
+/**
+ * The mention search's last answer: the tree it searched, for which needles (every spelling of
+ * the repositories) in which places (the pathspecs), and the lines found.
+ */
 export interface MentionMemo {
   tree: string;
   needles: string[];
+  places: string[];
   lines: MentionLine[];
 }
+
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === 'string');
 
 const isLine = (value: unknown): value is MentionLine =>
   typeof value === 'object' &&
@@ -37,11 +44,11 @@ export function readMentionMemo(gitDir: string): MentionMemo | undefined {
     const valid =
       memo.build === nixtagBuild() &&
       typeof memo.tree === 'string' &&
-      Array.isArray(memo.needles) &&
-      memo.needles.every((needle) => typeof needle === 'string') &&
+      isStrings(memo.needles) &&
+      isStrings(memo.places) &&
       Array.isArray(memo.lines) &&
       memo.lines.every(isLine);
-    return valid ? { tree: memo.tree!, needles: memo.needles!, lines: memo.lines! } : undefined;
+    return valid ? { tree: memo.tree!, needles: memo.needles!, places: memo.places!, lines: memo.lines! } : undefined;
   } catch {
     return undefined;
   }

@@ -10,7 +10,14 @@ import type { ReferenceSummary } from '../manifest/resolve.js';
 export type PackedReference = Array<string | number | number[] | null>;
 
 const FORMS: readonly OccurrenceForm[] = ['reference', 'tag'];
-const CONTEXTS: readonly OccurrenceContext[] = ['image-key', 'sibling-tag', 'kustomize', 'helm-parameter', 'marker'];
+const CONTEXTS: readonly OccurrenceContext[] = [
+  'image-key',
+  'sibling-tag',
+  'kustomize',
+  'helm-parameter',
+  'marker',
+  'helm-app-version',
+];
 
 export function packReference(reference: ReferenceSummary): PackedReference {
   const { occurrence } = reference;
@@ -29,9 +36,9 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     reference.digest ?? null,
     occurrence.repository ?? null,
     occurrence.missingTag ?? null,
-    occurrence.tagSuffix ?? null,
     occurrence.markerImage ?? null,
     occurrence.markerKind === undefined ? null : FORMS.indexOf(occurrence.markerKind),
+    occurrence.renames ?? null,
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
@@ -41,7 +48,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
   const text = row[2] as string;
   const line = row[3] as number;
   const optional = (index: number) => (row[index] ?? undefined) as string | undefined;
-  const markerKind = row[15];
+  const markerKind = row[14];
   return {
     occurrence: {
       form: FORMS[row[0] as number]!,
@@ -52,9 +59,9 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       lines: (row[6] ?? [line]) as number[],
       repository: optional(11),
       missingTag: optional(12),
-      tagSuffix: optional(13),
-      markerImage: optional(14),
+      markerImage: optional(13),
       markerKind: markerKind === null || markerKind === undefined ? undefined : FORMS[markerKind as number],
+      renames: optional(15),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

@@ -21,7 +21,7 @@ import { ensureStateDirectory, statePaths } from './paths.js';
  */
 
 /** The layout of the file; another is discarded. */
-const FORMAT = 3;
+const FORMAT = 5;
 
 const header = z.object({
   version: z.literal(FORMAT),

@@ -16,7 +16,7 @@ export async function writeCheckoutBlob(
   repository: Repository,
   checkout: string,
   file: string,
-  content: string,
+  content: string | Uint8Array,
 ): Promise<string> {
   const options = checkoutGit(checkout, {
     input: content,

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,15 @@ import { BIN } from '../helpers/cli.js';
 import { processesMentioning } from '../helpers/faults.js';
 import { until } from '../helpers/pause.js';
 import { STALE } from '../helpers/expressions.js';
-import { expectStalePushRefused, hookEnv, hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
+import {
+  expectStalePushRefused,
+  hookEnv,
+  hookRepo,
+  installHooks,
+  manifest,
+  staleMerge,
+  type HookRepo,
+} from '../helpers/hooks.js';
 
 const MODULES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules');
 
@@ -74,6 +82,41 @@ describe('husky 9', () => {
     stageSourceChange(repo, 'v3');
     expectStalePushRefused(repo, 'stale, unverified');
     expect(repo.run(['push', 'origin', 'main'], { env: { HUSKY: '0' } }).code).toBe(0);
+  });
+});
+
+describe('merges under hook managers', () => {
+  /** Merges `side`: refused, HEAD where it was, and what refused it. */
+  function expectMergeRefused(repo: HookRepo): void {
+    const head = repo.head();
+    const merge = repo.run(['merge', '--no-edit', 'side']);
+    expect(merge.code).not.toBe(0);
+    expect(merge.stdout + merge.stderr).toContain('stale reference');
+    expect(repo.head()).toBe(head);
+  }
+
+  it('husky: nixtag install adds .husky/pre-merge-commit, which refuses a stale merge', () => {
+    const { repo } = staleMerge((repo) => {
+      initHusky(repo);
+      expect(installHooks(repo, []).stdout).toMatch(/pre-merge-commit: installed .*\.husky\/pre-merge-commit/);
+    });
+    expect(repo.read('.husky/pre-merge-commit')).toBe('nixtag hook pre-merge-commit --check\n');
+    expectMergeRefused(repo);
+  });
+
+  it('lefthook: nixtag install wires pre-merge-commit, which refuses a stale merge', () => {
+    const { repo } = staleMerge((repo) => {
+      repo.write({ 'lefthook.yml': 'pre-commit:\n  commands: {}\n' });
+      link(repo, ['lefthook', 'lefthook-linux-x64'], {});
+      const installed = spawnSync(process.execPath, [BIN, 'init', '--install'], { cwd: repo.dir, env: hookEnv() });
+      expect(installed.status, String(installed.stderr)).toBe(0);
+      expect(repo.read('lefthook.yml')).toContain('nixtag hook pre-merge-commit --check');
+      execFileSync(path.join(MODULES, 'lefthook-linux-x64', 'bin', 'lefthook'), ['install'], {
+        cwd: repo.dir,
+        env: hookEnv(),
+      });
+    });
+    expectMergeRefused(repo);
   });
 });
 

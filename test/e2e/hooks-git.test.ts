@@ -4,7 +4,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli.js';
 import { STALE } from '../helpers/expressions.js';
-import { expectStalePushRefused, hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
+import {
+  expectStalePushRefused,
+  hookRepo,
+  installHooks,
+  manifest,
+  staleMerge,
+  type HookRepo,
+} from '../helpers/hooks.js';
 import { tempDir } from '../helpers/repo.js';
 
 /** A repository whose committed manifest is up to date, with nixtag's hooks installed. */
@@ -168,6 +175,53 @@ describe('pre-commit through plain git hooks', () => {
     repo.git('add', 'README.md');
     expect(repo.run(['commit', '-m', 'stale']).code).not.toBe(0);
     expect(readFileSync(path.join(repo.dir, '.earlier-hook-ran'), 'utf8')).toBe('ran\n');
+  });
+});
+
+describe('pre-merge-commit through plain git hooks', () => {
+  const install = (args: string[]) => (repo: HookRepo) => expect(installHooks(repo, args).code).toBe(0);
+
+  it('refuses a clean merge of two up-to-date branches whose result is stale, and the commit that completes it', () => {
+    const { repo, merged } = staleMerge(install(['--git']));
+    expect(readFileSync(path.join(repo.dir, '.git', 'hooks', 'pre-merge-commit'), 'utf8')).toContain('nixtag');
+    const head = repo.head();
+    const merge = repo.run(['merge', '--no-edit', 'side']);
+    expect(merge.code).not.toBe(0);
+    expect(merge.stdout + merge.stderr).toContain('k8s/deployment.yaml:10:18: stale reference');
+    expect(repo.head()).toBe(head);
+    // git leaves the merge to be committed: `git commit` runs pre-commit, which refuses it too.
+    expect(repo.run(['commit', '--no-edit']).code).not.toBe(0);
+    repo.write({ 'k8s/deployment.yaml': manifest(merged) });
+    repo.git('add', 'k8s/deployment.yaml');
+    expect(repo.run(['commit', '--no-edit']).code).toBe(0);
+    expect(repo.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ')).toHaveLength(3);
+  });
+
+  it('in fix mode stops the merge with the fix staged, which `git commit` then records', () => {
+    const { repo, merged } = staleMerge(install(['--git', '--pre-commit', 'fix']));
+    const head = repo.head();
+    // git records a merge from the tree it wrote before pre-merge-commit: a fix staged by the
+    // hook would be left out of it, so the merge stops instead of being recorded stale.
+    const merge = repo.run(['merge', '--no-edit', 'side']);
+    expect(merge.code).not.toBe(0);
+    expect(merge.stdout + merge.stderr).toContain('run `git commit` to record it');
+    expect(repo.head()).toBe(head);
+    expect(repo.git('show', ':k8s/deployment.yaml')).toBe(manifest(merged));
+    const commit = repo.run(['commit', '--no-edit']);
+    expect(commit.code, commit.stdout + commit.stderr).toBe(0);
+    expect(repo.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ')).toHaveLength(3);
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(merged));
+    expect(repo.tag()).toBe(merged);
+    expect(repo.git('status', '--porcelain').trim()).toBe('');
+  });
+
+  it('is skipped with NIXTAG_SKIP=1 and with --no-verify, as a merge without the hook would be', () => {
+    const { repo } = staleMerge(install(['--git']));
+    expect(repo.run(['merge', '--no-edit', '--no-verify', 'side']).code).toBe(0);
+    // Recorded stale: what the hook is there to prevent.
+    expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).not.toBe(manifest(repo.tag()));
+    repo.git('reset', '--quiet', '--hard', 'HEAD~1');
+    expect(repo.run(['merge', '--no-edit', 'side'], { env: { NIXTAG_SKIP: '1' } }).code).toBe(0);
   });
 });
 

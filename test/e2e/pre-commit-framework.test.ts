@@ -74,7 +74,16 @@ describe.concurrent('the pre-commit framework', () => {
       repo.git('remote', 'add', 'origin', remote);
       const install = await run(
         'pre-commit',
-        ['install', '--install-hooks', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'],
+        [
+          'install',
+          '--install-hooks',
+          '--hook-type',
+          'pre-commit',
+          '--hook-type',
+          'pre-merge-commit',
+          '--hook-type',
+          'pre-push',
+        ],
         { cwd: repo.dir, env },
       );
       expect(install.stderr + install.stdout).not.toMatch(/error/i);
@@ -92,6 +101,21 @@ describe.concurrent('the pre-commit framework', () => {
       expect(accepted.stdout + accepted.stderr).toContain('nixtag');
       expect(accepted.status).toBe(0);
       expect((await git(['push', '--quiet', 'origin', 'main'])).status).toBe(0);
+
+      // A merge git records itself runs pre-merge-commit: a stale branch (committed without
+      // hooks) merged into an up-to-date main is refused.
+      expect((await git(['checkout', '--quiet', '-b', 'side'])).status).toBe(0);
+      repo.write({ 'app/main.go': 'package main // side\n' });
+      repo.git('add', 'app/main.go');
+      expect((await git(['commit', '--no-verify', '-m', 'stale side'])).status).toBe(0);
+      expect((await git(['checkout', '--quiet', 'main'])).status).toBe(0);
+      repo.write({ 'README.md': 'notes\n' });
+      repo.git('add', 'README.md');
+      expect((await git(['commit', '-m', 'notes'])).status).toBe(0);
+      const merge = await git(['merge', '--no-edit', 'side']);
+      expect(merge.status).not.toBe(0);
+      expect(merge.stdout + merge.stderr).toContain('stale reference');
+      expect((await git(['merge', '--abort'])).status).toBe(0);
 
       repo.write({ 'app/main.go': 'package main // v3\n' });
       repo.git('add', 'app/main.go');

@@ -51,7 +51,9 @@ describe('review: the file read is not the blob its scan is remembered under', (
     repo.write({ 'weird.yaml': [lines[0], '$Id$', ...lines.slice(1)].join('\n') });
     repo.commit('weird');
     const before = nixtagCli(repo.dir, ['check', '--staged']);
-    expect(before.code, show(before)).toBe(0); // skipped as not YAML: remembered so
+    // Skipped as not YAML (remembered so), and refused as it names the image (issue 20).
+    expect(before.code, show(before)).toBe(2);
+    expect(before.stderr).toContain('[YAML_INVALID]');
     repo.write({ '.gitattributes': 'weird.yaml ident\n' });
     repo.git('add', '.gitattributes');
     const fresh = nixtagCli(repo.dir, ['check', '--staged', '--no-cache']);

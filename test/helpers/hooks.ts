@@ -115,3 +115,55 @@ export function expectStalePushRefused(repo: HookRepo, message: string): void {
   expect(push.code).not.toBe(0);
   expect(push.stdout + push.stderr).toContain('refs/heads/main');
 }
+
+/**
+ * An image whose source is the files of app/ that files.nix lists: a name listed before its file
+ * exists, or a file not listed yet, changes nothing.
+ */
+const listedImage = `{ system ? builtins.currentSystem }:
+derivation {
+  name = "docker-image-app.tar.gz";
+  inherit system;
+  src = builtins.path {
+    path = ./app;
+    name = "source";
+    filter = path: type: builtins.elem (baseNameOf path) (import ./files.nix);
+  };
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}
+`;
+
+/**
+ * Two branches whose tips are both up to date, committed through the installed hooks (`install`
+ * runs in between), whose clean merge is stale: `side` adds app/feature.go, which `main` lists in
+ * files.nix before it exists. Neither changes the tag; together they do. Returns the tag the
+ * merge needs. HEAD is main.
+ */
+export function staleMerge(install: (repo: HookRepo) => void): { repo: HookRepo; merged: string } {
+  const repo = hookRepo({ 'default.nix': listedImage, 'files.nix': '[ "main.go" ]\n', 'k8s/deployment.yaml': '' });
+  repo.write({ 'k8s/deployment.yaml': manifest(repo.tag()) });
+  repo.commit('fresh');
+  install(repo);
+  const commit = (message: string) => {
+    repo.git('add', '--all');
+    const result = repo.run(['commit', '-m', message]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  };
+  // What the install wrote in the work tree (a manager's configuration) is on both branches.
+  if (repo.git('status', '--porcelain').trim() !== '') commit('hooks');
+  repo.git('checkout', '--quiet', '-b', 'side');
+  repo.write({ 'app/feature.go': 'package main // feature\n' });
+  commit('a feature, not built yet');
+  repo.git('checkout', '--quiet', 'main');
+  repo.write({ 'files.nix': '[ "main.go" "feature.go" ]\n' });
+  commit('build the feature once it is there');
+  // The tag of the merge's tree, computed apart in a scratch merge.
+  repo.git('checkout', '--quiet', '-b', 'scratch');
+  repo.git('merge', '--quiet', '--no-edit', '--no-verify', 'side');
+  const merged = repo.tag();
+  repo.git('checkout', '--quiet', 'main');
+  repo.git('branch', '--quiet', '-D', 'scratch');
+  expect(merged).not.toBe(repo.tag());
+  return { repo, merged };
+}

@@ -27,7 +27,7 @@ describe('where the configuration comes from', () => {
       ['check', '--rev', 'HEAD'],
     ]) {
       const result = await nixtag(repo.dir, [...args, '--config', 'ci/nixtag.yaml']);
-      expect(result.code).toBe(1);
+      expect(result).toMatchObject({ code: 1 });
       expect(result.stdout).toContain('k8s/app.yaml:10:18: stale reference to app');
     }
     // A --config the judged tree does not hold is not CI's: refused.

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
@@ -41,6 +42,36 @@ describe('the CLI on the layouts of issue 9', () => {
     expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
+  it('judges the base a kustomize entry renames to the image with no tag, as `kubectl kustomize` deploys it', async () => {
+    const kustomization = `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../base]\nimages:\n- name: app\n  newName: ${REPO}\n`;
+    const { repo, tag } = await repoWith({
+      'base/deployment.yaml': deployment('app:v1'),
+      'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'overlay/kustomization.yaml': kustomization,
+    });
+    // The oracle: what kustomize deploys is the base's tag under the new name.
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'overlay'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    expect(deployed()).toBe(`${REPO}:v1`);
+    const stale = await nixtag(repo.dir, ['check', '--json']);
+    expect(stale.code).toBe(1);
+    const result = JSON.parse(stale.stdout) as { references: unknown[]; warnings: Array<{ file: string }> };
+    expect(result.references).toEqual([
+      expect.objectContaining({
+        file: 'base/deployment.yaml',
+        status: 'stale',
+        current: 'app:v1',
+        expected: `app:${tag}`,
+      }),
+    ]);
+    // The entry is managed: its lines are not mentions.
+    expect(result.warnings.filter((warning) => warning.file === 'overlay/kustomization.yaml')).toEqual([]);
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('base/deployment.yaml')).toBe(deployment(`app:${tag}`));
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+  });
+
   it('reports a Helm map without a tag as stale, and fix refuses with exit 2 saying what to add', async () => {
     const values = `image:\n  repository: ${REPO}\n  pullPolicy: IfNotPresent\n`;
     const { repo, tag } = await repoWith({ 'chart/values.yaml': values });
@@ -72,8 +103,9 @@ describe('the CLI on the layouts of issue 9', () => {
       'k8s/app.yaml': deployment(`${REPO}:${'0'.repeat(31)}a`),
       'k8s/other.yaml': 'data:\n  x: v1 # {"$nixtag": "nope:tag"}\n',
       'chart/Chart.yaml': 'name: app\n',
-      'chart/templates/deployment.yaml': `spec:\n  image: {{ .Values.image }}\n  # was ${REPO}:1.0\n`,
-      'docs/deploy.md': `Run it:\n\n    docker run ${REPO}:latest\n`,
+      // Mentions stand where an image can be named (issue 20): a value in a template, a dotenv file.
+      'chart/templates/deployment.yaml': `spec:\n  image: {{ .Values.image }}\n  sidecar: ${REPO}:1.0\n`,
+      'docs/deploy.env': `# Run it:\n\nIMAGE=${REPO}:latest\n`,
       'jsonnet/app.jsonnet': `{ image: "${REPO}:" + tag, other: "${REPO}-other:1" }\n`,
       'k8s/template.yaml': `{{- if .Values.x }}\nimage: ${REPO}\n{{- end }}\n`,
     });
@@ -86,7 +118,7 @@ describe('the CLI on the layouts of issue 9', () => {
       'k8s/template.yaml:1',
       'k8s/other.yaml:2',
       'chart/templates/deployment.yaml:3',
-      'docs/deploy.md:3',
+      'docs/deploy.env:3',
       'jsonnet/app.jsonnet:1',
       'k8s/template.yaml:2',
     ]);
@@ -95,9 +127,9 @@ describe('the CLI on the layouts of issue 9', () => {
 
     const text = await nixtag(repo.dir, ['check']);
     expect(text.stderr).toContain('4 places outside the shapes nixtag manages name a managed repository');
-    expect(text.stderr).not.toContain('docs/deploy.md:3');
+    expect(text.stderr).not.toContain('docs/deploy.env:3');
     const verbose = await nixtag(repo.dir, ['check', '--verbose']);
-    expect(verbose.stderr).toContain(`docs/deploy.md:3: names ${REPO} in a place nixtag does not manage`);
+    expect(verbose.stderr).toContain(`docs/deploy.env:3: names ${REPO} in a place nixtag does not manage`);
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     expect(repo.read('k8s/app.yaml')).toBe(deployment(`${REPO}:${tag}`));
   });

@@ -5,7 +5,7 @@ import { check } from '../../src/index.js';
 import { readMentionMemo } from '../../src/state/mentionMemo.js';
 import { statePaths } from '../../src/state/paths.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
-import { gitRepo, type Files } from '../helpers/repo.js';
+import { gitRepo } from '../helpers/repo.js';
 
 /**
  * The mention search remembers its last answer and searches only the files changed since: what
@@ -25,47 +25,78 @@ async function expectSameAsFullSearch(dir: string): Promise<string[]> {
   return remembered;
 }
 
-/** A repository with one image, its manifest, and a document that mentions it (docs/a.md:1). */
-const mentioningRepo = (more: Files = {}) =>
-  gitRepo({
-    'default.nix': plainImage,
-    '.nixtagrc.yaml': config,
-    'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-    'docs/a.md': `Deploy ${REPO} by hand.\n`,
-    ...more,
-  });
-
 describe('the mention search', () => {
   it('finds after each commit what a search of every file finds, searching only what changed', async () => {
-    const repo = mentioningRepo({ 'docs/b.md': 'Nothing here.\n' });
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1']);
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'docs/a.env': `IMAGE=${REPO}\n`,
+      'docs/b.env': 'NOTHING=here\n',
+      // Prose is not where an image is deployed from: never searched, changed or not.
+      'docs/README.md': `Deploy ${REPO} by hand.\n`,
+    });
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.env:1']);
 
-    repo.write({ 'docs/b.md': `Nothing here.\nOr ${REPO}:v1 here.\n`, 'docs/c.md': `${REPO}.\n` });
+    repo.write({
+      'docs/b.env': `NOTHING=here\nOR=${REPO}:v1\n`,
+      'docs/c.json': `{"image": "${REPO}"}\n`,
+      'docs/README.md': `Deploy ${REPO} or ${REPO}:v2 by hand.\n`,
+    });
     repo.git('add', '--all');
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1', 'docs/b.md:2', 'docs/c.md:1']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.env:1', 'docs/b.env:2', 'docs/c.json:1']);
 
-    repo.git('rm', '--quiet', 'docs/a.md');
-    repo.write({ 'docs/c.md': 'Gone.\n' });
+    repo.git('rm', '--quiet', 'docs/a.env');
+    repo.write({ 'docs/c.json': '{}\n' });
     repo.git('add', '--all');
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/b.md:2']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/b.env:2']);
   });
-});
 
-describe("the mention search's memo", () => {
+  it('does not answer from a search that looked for other spellings or in other places', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'docs/a.env': `IMAGE=${REPO}\n`,
+    });
+    const gitDir = path.join(repo.dir, '.git');
+    const memoFile = statePaths(gitDir).mentions;
+    expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual(['docs/a.env:1']);
+    const memo = JSON.parse(readFileSync(memoFile, 'utf8')) as { places: string[]; needles: string[] };
+    // The same tree, with an empty answer kept under another key: the search must be made again.
+    for (const other of [
+      { ...memo, needles: ['registry.example/other'], lines: [] },
+      { ...memo, places: ['*.md'], lines: [] },
+      { tree: (memo as unknown as { tree: string }).tree, needles: memo.needles, lines: [] },
+    ]) {
+      writeFileSync(memoFile, JSON.stringify(other));
+      expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual(['docs/a.env:1']);
+    }
+    // Kept under the same key, the answer is used as it is (this is what makes the test above fail
+    // without the key).
+    writeFileSync(memoFile, JSON.stringify({ ...memo, lines: [] }));
+    expect(mentions(await check({ cwd: repo.dir, source: { kind: 'index' } }))).toEqual([]);
+  });
+
   it("is another build's only for that build: its lines are not taken", async () => {
-    const repo = mentioningRepo();
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'docs/a.env': `IMAGE=${REPO}\n`,
+    });
     await check({ cwd: repo.dir, source: { kind: 'index' } });
     const gitDir = path.join(repo.dir, '.git');
     const memo = readMentionMemo(gitDir)!;
-    expect(memo.lines.map((line) => line.file)).toContain('docs/a.md');
+    expect(memo.lines.map((line) => line.file)).toContain('docs/a.env');
     // As another build of the same version left it: it searched otherwise, and found another line.
     const file = statePaths(gitDir).mentions;
     const written = JSON.parse(readFileSync(file, 'utf8')) as { build: string };
     writeFileSync(
       file,
-      JSON.stringify({ ...written, build: 'another', lines: [{ file: 'docs/a.md', line: 7, text: REPO }] }),
+      JSON.stringify({ ...written, build: 'another', lines: [{ file: 'docs/a.env', line: 7, text: REPO }] }),
     );
     expect(readMentionMemo(gitDir)).toBeUndefined();
-    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.md:1']);
+    expect(await expectSameAsFullSearch(repo.dir)).toEqual(['docs/a.env:1']);
   });
 });

@@ -33,7 +33,12 @@ describe('public repositories through the CLI, in-process', () => {
   const repositories = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'nixtag-expected.json')));
 
   it('has at least three of them', async () => {
-    expect(repositories.sort()).toEqual(['elastic-helm-charts', 'flux2-kustomize-helm-example', 'podinfo']);
+    expect(repositories.sort()).toEqual([
+      'elastic-helm-charts',
+      'flux2-kustomize-helm-example',
+      'microservices-demo',
+      'podinfo',
+    ]);
   });
 
   for (const name of repositories) {

@@ -107,14 +107,15 @@ describe('mentions without configuration', () => {
       'default.nix': image,
       'version.txt': '1\n',
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
-      'docs/deploy.md': 'Deploy registry.example/app or registry.example/web to production\n',
+      // A place an image can be named (issue 20: prose is not searched).
+      'docs/deploy.env': 'IMAGES="registry.example/app registry.example/web"\n',
     });
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     const first = await nixtag(repo.dir, ['check', '--json']);
     expect(first.code, first.stderr).toBe(0);
     const mentions = (stdout: string) =>
       (JSON.parse(stdout) as { warnings: Array<{ file: string; message: string }> }).warnings
-        .filter((warning) => warning.file === 'docs/deploy.md')
+        .filter((warning) => warning.file === 'docs/deploy.env')
         .map((warning) => warning.message);
     expect(mentions(first.stdout).join('\n')).toContain('registry.example/app');
 

@@ -1,10 +1,13 @@
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
 import { anyCanMatter } from '../../src/skip/canMatter.js';
 import { mentionWarnings } from '../../src/engine/mentions.js';
+import { isMentionPlace, MENTION_PATHSPECS } from '../../src/engine/mentionPlaces.js';
+import { grepTree } from '../../src/git/grep.js';
+import { openRepository } from '../../src/git/repository.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
 import { NixtagError } from '../../src/errors.js';
 import type { TreeEntry } from '../../src/types.js';
@@ -18,7 +21,7 @@ import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
 import { CONFIG_FILE, canMatter, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
-import { tempDir } from '../helpers/repo.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
 
 const HASH_A = 'bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0';
@@ -385,5 +388,93 @@ describe('mentions', () => {
     expect(mentioned('registry.example/app.v2 is another image')).toBe(false);
     expect(mentioned('registry.example/app-other')).toBe(false);
     expect(mentioned('registry.example/app/sub')).toBe(false);
+  });
+
+  it('stand where a value can: not in a comment, not in a key', () => {
+    expect(mentioned('sidecar: registry.example/app:v1 # pinned')).toBe(true);
+    expect(mentioned('- registry.example/app:v1')).toBe(true);
+    expect(mentioned('"image": "registry.example/app:v1",')).toBe(true);
+    expect(mentioned('FROM registry.example/app:v1 AS base')).toBe(true);
+    expect(mentioned('  # built as registry.example/app')).toBe(false);
+    expect(mentioned('x: 1 # registry.example/app')).toBe(false);
+    expect(mentioned('// registry.example/app')).toBe(false);
+    expect(mentioned('registry.example/app: enabled')).toBe(false);
+    expect(mentioned('"registry.example/app": true')).toBe(false);
+  });
+
+  it('are searched as configured: with the registry when it is written, never as a bare word', () => {
+    const hub = (repository: string, text: string) =>
+      mentionWarnings([{ file: 'values.yaml', line: 1, text }], resolvedImages([{ name: 'bash', repository }]), [], [])
+        .length === 1;
+    // docker.io/library/bash is not the shebang's `bash`, nor a chart named bitnami/nginx.
+    expect(hub('docker.io/library/bash', 'command: [bash, -c]')).toBe(false);
+    expect(hub('docker.io/library/bash', '#!/usr/bin/env bash')).toBe(false);
+    expect(hub('docker.io/library/bash', 'image: bash:5.2')).toBe(false);
+    expect(hub('docker.io/library/bash', 'image: docker.io/library/bash:5.2')).toBe(true);
+    expect(hub('docker.io/library/bash', 'image: index.docker.io/bash:5.2')).toBe(true);
+    expect(hub('docker.io/bitnami/nginx', 'chart: bitnami/nginx')).toBe(false);
+    expect(hub('docker.io/bitnami/nginx', 'repository: registry-1.docker.io/bitnami/nginx')).toBe(true);
+    // Configured without a registry: as written, with or without one; a bare word only with a tag.
+    expect(hub('bitnami/nginx', 'chart: bitnami/nginx')).toBe(true);
+    expect(hub('bitnami/nginx', 'image: docker.io/bitnami/nginx:1')).toBe(true);
+    expect(hub('bash', 'shell: bash')).toBe(false);
+    expect(hub('bash', 'image: bash:5.2')).toBe(true);
+  });
+
+  it("leave out every line a managed reference is read from, a kustomize entry's name included", () => {
+    const text = [
+      'kind: Kustomization',
+      'images:',
+      '- name: registry.example/app',
+      '  newName: registry.example/app',
+      '  newTag: v1',
+      '- name: registry.example/app',
+      '  tagSuffix: -debug',
+      'values:',
+      '  registry: registry.example',
+      '  repository: app',
+      '  tag: v1',
+      '',
+    ].join('\n');
+    const outcome = scanManifest('k/kustomization.yaml', text, true);
+    if (!('scanned' in outcome)) throw new Error('not scanned');
+    const found = outcome.scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+    const entry = {
+      file: 'k/kustomization.yaml',
+      parsed: undefined,
+      target: '',
+      references: found.map((reference) => ({ reference, image: images[0] })),
+    };
+    const hits = text.split('\n').map((line, index) => ({ file: entry.file, line: index + 1, text: line }));
+    const lines = mentionWarnings(hits, images, [entry], []).map((warning) => warning.line);
+    // The tagSuffix entry sets no tag: its name is a mention, not a managed line.
+    expect(lines).toEqual([6]);
+  });
+
+  it('are looked for only in files where an image can be named, not in prose or scripts', async () => {
+    const repo = gitRepo({
+      'README.md': 'registry.example/app\n',
+      'CHANGELOG.md': 'registry.example/app\n',
+      'deploy.sh': 'docker pull registry.example/app\n',
+      'chart/templates/_helpers.tpl': 'image: registry.example/app\n',
+      'config/values.YAML': 'image: registry.example/app\n',
+      'Dockerfile.prod': 'FROM registry.example/app\n',
+      'jsonnet/app.libsonnet': "image: 'registry.example/app',\n",
+    });
+    const repository = await openRepository(repo.dir);
+    const tree = repo.git('rev-parse', 'HEAD^{tree}').trim();
+    const places = ['Dockerfile.prod', 'chart/templates/_helpers.tpl', 'config/values.YAML', 'jsonnet/app.libsonnet'];
+    const hits = await grepTree(repository, tree, ['registry.example/app'], MENTION_PATHSPECS);
+    expect(hits.map((hit) => hit.file).sort()).toEqual(places);
+    // The memo searches changed paths by the same rule, without git.
+    const all = repo.git('ls-files').trim().split('\n');
+    expect(all.filter(isMentionPlace).sort()).toEqual(places);
+    // A caller's preference for literal or glob pathspecs changes nothing.
+    for (const name of ['GIT_LITERAL_PATHSPECS', 'GIT_GLOB_PATHSPECS', 'GIT_NOGLOB_PATHSPECS']) {
+      vi.stubEnv(name, '1');
+      const again = await grepTree(repository, tree, ['registry.example/app'], MENTION_PATHSPECS);
+      vi.unstubAllEnvs();
+      expect([name, again.map((hit) => hit.file).sort()]).toEqual([name, places]);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mentionWarnings, namesRepository } from '../../src/engine/mentions.js';
+import { mentionWarnings, namesRepository, needlesOf } from '../../src/engine/mentions.js';
 import { messages } from '../../src/messages.js';
 import { ALWAYS, ancestors, covers } from '../../src/nix/source/inputSet.js';
 import { inputKey, type InputSet } from '../../src/state/inputKey.js';
@@ -122,6 +122,8 @@ describe('mentions found through the words of a line', () => {
     'docker.io/library/redis',
     'lewo/poc-tekton',
     'registry.example/a_b',
+    'bash',
+    'docker.io/bitnami/nginx',
   ];
   const images = resolvedImages(repositories.map((repository, index) => ({ name: `i${index}`, repository })));
   const fragment = fc.constantFrom(
@@ -131,6 +133,12 @@ describe('mentions found through the words of a line', () => {
     'docker.io/',
     'index.docker.io/redis',
     'REGISTRY.EXAMPLE/APP',
+    'registry-1.docker.io/library/bash',
+    'nginx',
+    ':1',
+    '@sha256',
+    'image: ',
+    ' # ',
     '/',
     '.',
     ':',
@@ -141,21 +149,13 @@ describe('mentions found through the words of a line', () => {
   );
   const line = fc.array(fragment, { maxLength: 8 }).map((parts) => parts.join(''));
 
-  it('name the image that testing every repository on the line named', () => {
-    const needles = images.map((image) => {
-      const hub = image.canonical.startsWith('docker.io/');
-      return {
-        image,
-        hub,
-        needle: (hub
-          ? image.canonical.slice('docker.io/'.length).replace(/^library\//, '')
-          : image.canonical
-        ).toLowerCase(),
-      };
-    });
+  it('name the image that testing every spelling of every repository on the line named', () => {
+    const needles = images.map(needlesOf).filter((one) => one !== undefined);
     fc.assert(
       fc.property(line, (text) => {
-        const first = needles.find(({ needle, hub }) => namesRepository(text, needle, hub));
+        const first = needles.find(({ spellings, bare }) =>
+          spellings.some((spelling) => namesRepository(text, spelling, bare)),
+        );
         const warnings = mentionWarnings([{ file: 'docs/a.md', line: 1, text }], images, [], []);
         expect(warnings.map((warning) => warning.message)).toEqual(
           first === undefined ? [] : [messages.mention('docs/a.md', 1, first.image.repository)],

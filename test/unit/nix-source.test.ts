@@ -339,6 +339,61 @@ describe('the inputs a Nix file names', () => {
     ],
     ['a search path other than <nixpkgs>', 'default.nix', 'import <mine>', { wholeTree: 'search path' }],
     ['data that reads like Nix', 'data.txt', 'v1 ../x dirOf\n', { wholeTree: 'dirOf' }],
+    // A path carried on, then extended or turned into a string (issue 20).
+    [
+      'a path bound to a name, then extended',
+      'default.nix',
+      'let settings = ./settings; in builtins.readFile (settings + ".json")',
+      { wholeTree: 'settings (line 1), a path value extended with +' },
+    ],
+    [
+      'through an attribute',
+      'default.nix',
+      'let c = { d = ./conf; }; in builtins.readFile (c.d + ".json")',
+      { wholeTree: 'a path value extended' },
+    ],
+    [
+      'through a list',
+      'default.nix',
+      'let l = [ ./a ]; in builtins.readFile (builtins.elemAt l 0 + ".json")',
+      { wholeTree: 'a path value extended' },
+    ],
+    [
+      'through two names',
+      'default.nix',
+      'let a = ./a; b = a; in builtins.readFile "${toString b}.json"',
+      { wholeTree: 'toString b' },
+    ],
+    [
+      'toString of a group',
+      'default.nix',
+      'builtins.readFile "${toString (let v = ./a; in v)}.json"',
+      { wholeTree: "a path's location as a string" },
+    ],
+    [
+      'dots split across strings',
+      'default.nix',
+      'let d = ./conf; in builtins.readFile (d + ("/." + "./x"))',
+      { wholeTree: 'a path value extended' },
+    ],
+    [
+      'a plain string that stays under the path',
+      'default.nix',
+      'let d = ./conf; in builtins.readFile (d + "/sub/a.json")',
+      ['conf', 'default.nix'],
+    ],
+    [
+      'string concatenation that carries no path',
+      'default.nix',
+      '{ version }: { name = "app-" + version; src = ./src; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a fold adding numbers to its parameter',
+      'default.nix',
+      "{ src = ./src; n = builtins.foldl' (acc: x: acc + x) 0 [ 1 2 ]; }",
+      ['default.nix', 'src'],
+    ],
   ])('%s', (_, file, text, expected) => {
     expectInputs(file, text, expected);
   });

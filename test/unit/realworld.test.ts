@@ -36,7 +36,6 @@ describe('real-world manifests (microservices-demo)', () => {
     const changed: string[] = [];
     for (const file of manifests) {
       const input = readText(path.join(root, file));
-      if (file === SUFFIX_COMPONENT) continue; // refused: see below
       const { text } = fixText(file, input, [{ name: 'frontend', repository: FRONTEND }], TAG);
       if (text === input) continue;
       changed.push(file);
@@ -53,15 +52,19 @@ describe('real-world manifests (microservices-demo)', () => {
     ]);
   });
 
-  it('reports the tagSuffix component as stale, and fix refuses it naming the line', () => {
-    const input = readText(path.join(root, SUFFIX_COMPONENT));
-    const { references } = scanAndCompare(SUFFIX_COMPONENT, input);
-    expect(references.filter((reference) => reference.status !== 'unmanaged')).toEqual([
-      expect.objectContaining({ line: 28, status: 'stale', current: FRONTEND }),
-    ]);
-    expect(() => fixText(SUFFIX_COMPONENT, input, [{ name: 'frontend', repository: FRONTEND }], TAG)).toThrow(
-      expect.objectContaining({ code: 'REWRITE_UNSAFE', location: expect.objectContaining({ line: 28 }) }),
-    );
+  it('reads the tagSuffix and registry components as kustomize does: they set no tag, so fix leaves them and goes on', () => {
+    // kustomize applies `tagSuffix` only to an entry without newTag or digest, to the base's tag;
+    // `newName` alone renames and keeps that tag. The base's reference is the one judged.
+    for (const file of [SUFFIX_COMPONENT, 'kustomize/components/container-images-registry/kustomization.yaml']) {
+      const input = readText(path.join(root, file));
+      expect(scanAndCompare(file, input).references).toEqual([]);
+      const fixed = fixText(file, input, [{ name: 'frontend', repository: FRONTEND }], TAG);
+      expect(fixed.text).toBe(input);
+    }
+    // Beside them, in the same run, the base and the tag component are fixed.
+    const base = readText(path.join(root, 'kustomize/base/frontend.yaml'));
+    const fixed = fixText('base.yaml', base, [{ name: 'frontend', repository: FRONTEND }], TAG).text;
+    expect(fixed).toBe(base.replace(`${FRONTEND}:v0.10.6`, `${FRONTEND}:${TAG}`));
   });
 
   it('sees the other images as unmanaged references', () => {

@@ -1,38 +1,33 @@
-import { isMap, isScalar, isSeq, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
+import type { DocumentReader } from '../documentReader.js';
 import { parseImageReference } from '../reference.js';
-import { mapScalar, resolveNode } from '../yamlNodes.js';
 import { SIBLING_TAG_KEYS, tagText } from './imageKeys.js';
 import type { ReferenceShape, ShapeContext } from './types.js';
 
 /** The `spec.source` and `spec.sources[]` of an Argo CD Application (or an ApplicationSet's template). */
-function helmSources(doc: Document): YAMLMap[] {
-  const contents = doc.contents;
+function helmSources(reader: DocumentReader): YAMLMap[] {
+  const contents = reader.doc.contents;
   if (!isMap(contents)) return [];
-  const apiVersion = contents.get('apiVersion');
+  const apiVersion = reader.scalar(contents, 'apiVersion')?.value;
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith('argoproj.io/')) return [];
-  let spec = resolveNode(contents.get('spec', true), doc);
-  if (contents.get('kind') === 'ApplicationSet' && isMap(spec)) {
-    const template = resolveNode(spec.get('template', true), doc);
-    spec = isMap(template) ? resolveNode(template.get('spec', true), doc) : undefined;
-  }
+  let spec = reader.value(contents, 'spec');
+  if (reader.scalar(contents, 'kind')?.value === 'ApplicationSet') spec = reader.at(spec, ['template', 'spec']);
   if (!isMap(spec)) return [];
-  const sources = resolveNode(spec.get('sources', true), doc);
-  const all = [resolveNode(spec.get('source', true), doc), ...(isSeq(sources) ? sources.items : [])];
+  const sources = reader.value(spec, 'sources');
+  const all = [
+    reader.value(spec, 'source'),
+    ...(isSeq(sources) ? sources.items.map((item) => reader.resolve(item)) : []),
+  ];
   return all.flatMap((source) => {
-    const helm = isMap(source) ? resolveNode(source.get('helm', true), doc) : undefined;
+    const helm = isMap(source) ? reader.value(source, 'helm') : undefined;
     return isMap(helm) ? [helm] : [];
   });
 }
 
 /** A dotted Helm value path in a map (`image.repository` in `valuesObject`). */
-function valueAt(map: unknown, path: readonly string[], doc: Document): Scalar | undefined {
-  let node = map;
-  for (const [index, key] of path.entries()) {
-    if (!isMap(node)) return undefined;
-    if (index === path.length - 1) return mapScalar(node, key, doc);
-    node = resolveNode(node.get(key, true), doc);
-  }
-  return undefined;
+function valueAt(reader: DocumentReader, map: unknown, path: readonly string[]): Scalar | undefined {
+  const node = reader.at(map, path);
+  return isScalar(node) ? node : undefined;
 }
 
 /**
@@ -40,23 +35,23 @@ function valueAt(map: unknown, path: readonly string[], doc: Document): Scalar |
  * the parameters (`image.repository`, `image.registry`) or the `valuesObject` give beside it;
  * an `image` parameter holding a whole reference is one.
  */
-function addParameters(helm: YAMLMap, { doc, add, found }: ShapeContext): void {
-  const parameters = resolveNode(helm.get('parameters', true), doc);
+function addParameters(helm: YAMLMap, { reader, add, found }: ShapeContext): void {
+  const parameters = reader.value(helm, 'parameters');
   if (!isSeq(parameters)) return;
   const values = new Map<string, Scalar>();
   for (const item of parameters.items) {
-    const entry = resolveNode(item, doc);
-    const name = isMap(entry) ? mapScalar(entry, 'name', doc)?.value : undefined;
-    const value = isMap(entry) ? mapScalar(entry, 'value', doc) : undefined;
+    const entry = reader.resolve(item);
+    const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
+    const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
     if (typeof name === 'string' && value !== undefined) values.set(name, value);
   }
-  const valuesObject = resolveNode(helm.get('valuesObject', true), doc);
+  const valuesObject = reader.value(helm, 'valuesObject');
   for (const [name, node] of values) {
     const path = name.split('.');
     const key = path.at(-1)!;
     const prefix = path.slice(0, -1);
     const lookup = (last: string) =>
-      values.get([...prefix, last].join('.')) ?? valueAt(valuesObject, [...prefix, last], doc);
+      values.get([...prefix, last].join('.')) ?? valueAt(reader, valuesObject, [...prefix, last]);
     if (key === 'image' && typeof node.value === 'string' && parseImageReference(node.value)?.tag !== undefined) {
       add({ form: 'reference', context: 'helm-parameter', node, text: node.value });
       continue;
@@ -73,6 +68,7 @@ function addParameters(helm: YAMLMap, { doc, add, found }: ShapeContext): void {
       text: tagText(node),
       repository: repository && registryText ? `${registryText}/${repository}` : repository,
       repositoryNode,
+      related: registry === undefined ? undefined : [registry],
     });
     // The parameter gives the tag a `valuesObject` repository lacks: that one is not missing it.
     if (repositoryNode !== undefined && found.get(repositoryNode)?.missingTag !== undefined)
@@ -89,8 +85,8 @@ export const argoHelmSources: ReferenceShape = {
   context: 'helm-parameter',
   keywords: ['argoproj.io'],
   inDocument(context) {
-    for (const helm of helmSources(context.doc)) {
-      const values = resolveNode(helm.get('values', true), context.doc);
+    for (const helm of helmSources(context.reader)) {
+      const values = context.reader.value(helm, 'values');
       if (isScalar(values)) for (const occurrence of context.locateEmbedded(values)) context.add(occurrence);
       addParameters(helm, context);
     }

@@ -1,6 +1,6 @@
-import { isMap, isScalar, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, type Scalar, type YAMLMap } from 'yaml';
 import { parseImageReference } from '../reference.js';
-import { mapScalar, resolveNode, scalarText } from '../yamlNodes.js';
+import { scalarText } from '../yamlNodes.js';
 import type { ReferenceShape, ShapeContext } from './types.js';
 
 /**
@@ -25,7 +25,7 @@ const imageMaps = new WeakSet<YAMLMap>();
 const IMAGE_MAP_KEYS = ['registry', 'pullPolicy', 'digest'];
 
 function isImageMap(map: YAMLMap, context: ShapeContext): boolean {
-  return imageMaps.has(map) || IMAGE_MAP_KEYS.some((key) => mapScalar(map, key, context.doc) !== undefined);
+  return imageMaps.has(map) || IMAGE_MAP_KEYS.some((key) => context.reader.scalar(map, key) !== undefined);
 }
 
 function isTagless(text: string): boolean {
@@ -39,11 +39,11 @@ function isTagless(text: string): boolean {
  * recorded too, with the key that would hold it, so that a missing tag is never missed.
  */
 function addSibling(map: YAMLMap, key: 'image' | 'repository', repositoryNode: Scalar, context: ShapeContext): boolean {
-  const { doc, add } = context;
-  const tagKey = SIBLING_TAG_KEYS[key].find((candidate) => mapScalar(map, candidate, doc) !== undefined);
-  const tag = tagKey === undefined ? undefined : mapScalar(map, tagKey, doc);
+  const { reader, add } = context;
+  const tagKey = SIBLING_TAG_KEYS[key].find((candidate) => reader.scalar(map, candidate) !== undefined);
+  const tag = tagKey === undefined ? undefined : reader.scalar(map, tagKey);
   if (tag === undefined && (key === 'image' || !isImageMap(map, context))) return false;
-  const registry = mapScalar(map, 'registry', doc);
+  const registry = reader.scalar(map, 'registry');
   const registryText = typeof registry?.value === 'string' ? registry.value.replace(/\/+$/, '') : '';
   const repository = String(repositoryNode.value);
   add({
@@ -54,7 +54,8 @@ function addSibling(map: YAMLMap, key: 'image' | 'repository', repositoryNode: S
     repository: registryText ? `${registryText}/${repository}` : repository,
     repositoryNode,
     missingTag: tag === undefined ? 'tag' : undefined,
-    digestNode: mapScalar(map, 'digest', doc),
+    digestNode: reader.scalar(map, 'digest'),
+    related: registry === undefined ? undefined : [registry],
   });
   return true;
 }
@@ -68,17 +69,17 @@ export const imageKeys: ReferenceShape = {
   context: 'image-key',
   keywords: ['image', 'repository'],
   inMap(map, context) {
-    const { doc, add } = context;
+    const { reader, add } = context;
     for (const pair of map.items) {
-      const value = resolveNode(pair.value, doc);
-      if (isScalar(pair.key) && /image/i.test(String(pair.key.value)) && isMap(value)) imageMaps.add(value);
+      const value = reader.resolve(pair.value);
+      if (/image/i.test(reader.keyOf(pair) ?? '') && isMap(value)) imageMaps.add(value);
     }
-    const image = mapScalar(map, 'image', doc);
+    const image = reader.scalar(map, 'image');
     const hasImage = image !== undefined && typeof image.value === 'string';
     if (hasImage && !(isTagless(image.value as string) && addSibling(map, 'image', image, context))) {
       add({ form: 'reference', context: 'image-key', node: image, text: image.value as string });
     }
-    const repository = mapScalar(map, 'repository', doc);
+    const repository = reader.scalar(map, 'repository');
     if (repository === undefined || typeof repository.value !== 'string') return;
     // `image: repo:tag` beside a `repository` key: the image string is the reference.
     if (hasImage && !isTagless(image.value as string)) return;

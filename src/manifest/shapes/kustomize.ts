@@ -1,45 +1,70 @@
-import { isMap, isSeq, type Document, type YAMLMap } from 'yaml';
-import { mapScalar, resolveNode } from '../yamlNodes.js';
+import { isMap, isSeq, type YAMLMap } from 'yaml';
+import type { DocumentReader } from '../documentReader.js';
+import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { tagText } from './imageKeys.js';
 import type { ReferenceShape } from './types.js';
-import { KUSTOMIZATION_FILE } from '../fileNames.js';
 
 /**
  * Where a document keeps kustomize `images:` entries: a kustomization (or Component) at the top,
  * a Flux `kustomize.toolkit.fluxcd.io` Kustomization under `spec`.
  */
-function imagesHolder(doc: Document, fileName: string): YAMLMap | undefined {
-  const contents = doc.contents;
+function imagesHolder(reader: DocumentReader, fileName: string): YAMLMap | undefined {
+  const contents = reader.doc.contents;
   if (!isMap(contents)) return undefined;
-  const kind = contents.get('kind');
-  const apiVersion = contents.get('apiVersion');
+  const kind = reader.scalar(contents, 'kind')?.value;
+  const apiVersion = reader.scalar(contents, 'apiVersion')?.value;
   if (typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/')) {
-    const spec = resolveNode(contents.get('spec', true), doc);
+    const spec = reader.value(contents, 'spec');
     return kind === 'Kustomization' && isMap(spec) ? spec : undefined;
   }
   return kind === 'Kustomization' || kind === 'Component' || KUSTOMIZATION_FILE.test(fileName) ? contents : undefined;
 }
 
+/** A key kustomize takes as set: written with a value (an empty or null one counts as absent). */
+function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
+  const node = reader.scalar(map, key);
+  return node !== undefined && node.value !== null && node.value !== '' ? node : undefined;
+}
+
 /**
- * kustomize `images:` entries: `newTag` for `newName` or `name`, with `digest` and `tagSuffix`
- * beside it. An entry with a digest or a tag suffix but no `newTag` is recorded as a missing tag.
+ * kustomize `images:` entries, read as kustomize's image transformer applies them: `newTag`
+ * sets the tag of `newName` (or `name`), `digest` replaces tag and digest; `tagSuffix` counts
+ * only without either, and then, like an entry with only `newName`, leaves the base's tag in
+ * place: such an entry sets no tag, and the base's reference is the one judged (an entry with
+ * `newName` is recorded as a rename, `renames`, which ties the base's references to the new
+ * name). An entry with a digest and no `newTag` deploys no tag: recorded as a missing tag.
  */
 export const kustomizeImages: ReferenceShape = {
   context: 'kustomize',
   keywords: ['images'],
-  inDocument({ doc, fileName, add }) {
-    const holder = imagesHolder(doc, fileName);
-    const images = holder && resolveNode(holder.get('images', true), doc);
+  inDocument({ reader, fileName, add }) {
+    const holder = imagesHolder(reader, fileName);
+    const images = holder && reader.value(holder, 'images');
     if (!isSeq(images)) return;
     for (const entry of images.items) {
-      const map = resolveNode(entry, doc);
+      const map = reader.resolve(entry);
       if (!isMap(map)) continue;
-      const repositoryNode = mapScalar(map, 'newName', doc) ?? mapScalar(map, 'name', doc);
+      const name = reader.scalar(map, 'name');
+      const repositoryNode = reader.scalar(map, 'newName') ?? name;
       if (repositoryNode === undefined || typeof repositoryNode.value !== 'string') continue;
-      const newTag = mapScalar(map, 'newTag', doc);
-      const digestNode = mapScalar(map, 'digest', doc);
-      const suffix = mapScalar(map, 'tagSuffix', doc);
-      if (newTag === undefined && digestNode === undefined && suffix === undefined) continue; // a rename only
+      const newTag = reader.scalar(map, 'newTag');
+      const digestNode = setIn(reader, map, 'digest');
+      if (newTag === undefined && digestNode === undefined) {
+        // The base's tag stays; with a new name, the base's references deploy under it.
+        const newName = setIn(reader, map, 'newName');
+        if (newName === undefined || typeof name?.value !== 'string' || newName.value === name.value) continue;
+        add({
+          form: 'tag',
+          context: 'kustomize',
+          node: newName,
+          text: '',
+          repository: String(newName.value),
+          repositoryNode: newName,
+          renames: name.value,
+          related: [name],
+        });
+        continue;
+      }
       add({
         form: 'tag',
         context: 'kustomize',
@@ -48,8 +73,8 @@ export const kustomizeImages: ReferenceShape = {
         repository: repositoryNode.value,
         repositoryNode,
         missingTag: newTag === undefined ? 'newTag' : undefined,
-        tagSuffix: suffix === undefined ? undefined : tagText(suffix),
         digestNode,
+        related: name === undefined ? undefined : [name],
       });
     }
   },

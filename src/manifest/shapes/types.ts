@@ -1,9 +1,11 @@
-import type { Document, Scalar, YAMLMap } from 'yaml';
+import type { Scalar, YAMLMap } from 'yaml';
+import type { DocumentReader } from '../documentReader.js';
 
 /** How a manifest holds a reference: a whole `repo:tag` string, or a scalar that is only the tag. */
 export type OccurrenceForm = 'reference' | 'tag';
 
-export type OccurrenceContext = 'image-key' | 'sibling-tag' | 'kustomize' | 'helm-parameter' | 'marker';
+export type OccurrenceContext =
+  'image-key' | 'sibling-tag' | 'kustomize' | 'helm-parameter' | 'marker' | 'helm-app-version';
 
 /** A block string of YAML inside the manifest (Argo CD's `helm.values: |`). */
 export interface Embedded {
@@ -26,25 +28,41 @@ export interface Occurrence {
   repositoryNode?: Scalar | undefined;
   /** For tag forms whose tag is not written at all: the key that would hold it. */
   missingTag?: string | undefined;
-  /** A kustomize `tagSuffix`, appended to the tag. */
-  tagSuffix?: string | undefined;
   /** Image name from a `# {"$nixtag": "NAME"}` marker. */
   markerImage?: string | undefined;
   /** What the marker says the value is: a whole reference (`NAME`) or only its tag (`NAME:tag`). */
   markerKind?: OccurrenceForm | undefined;
   /** A digest scalar beside a map-form tag (Helm `digest:`, kustomize `digest:`). */
   digestNode?: Scalar | undefined;
+  /**
+   * A kustomize entry that renames the image `renames` to this repository and sets no tag: the
+   * base's references named `renames` deploy as this repository with their own tags, so they are
+   * judged as its references (engine/references.ts); the entry itself is never judged.
+   */
+  renames?: string | undefined;
+  /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
+  related?: readonly Scalar[] | undefined;
   /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */
   embedded?: Embedded | undefined;
+  /**
+   * Scalars of this occurrence that an anchor also shows in a place read otherwise (another
+   * image's tag, a key no shape reads), with where that place starts: rewriting them would
+   * change it too.
+   */
+  shared?: ReadonlyMap<Scalar, number> | undefined;
 }
 
 /** What a shape sees of the document being searched. */
 export interface ShapeContext {
-  doc: Document;
+  /** The document as its readers resolve it (aliases, merge keys, duplicated keys). */
+  reader: DocumentReader;
   fileName: string;
   /** Occurrences found so far, by scalar: a shape may refine one another shape found. */
   found: Map<Scalar, Occurrence>;
-  /** Records an occurrence unless its scalar was found already. */
+  /**
+   * Records an occurrence, unless its scalar was found already and reads the same there (an
+   * anchored tag read beside two repositories is two references).
+   */
   add(occurrence: Occurrence): void;
   /** The occurrences in a block string of YAML (parsed and searched like a manifest). */
   locateEmbedded(node: Scalar): Occurrence[];

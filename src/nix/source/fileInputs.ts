@@ -2,11 +2,21 @@ import path from 'node:path';
 import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
+import { movingConstruct, type Moving } from './moving.js';
+import { pathFlow, type PathFlow } from './pathFlow.js';
 
-/** The inputs one Nix file names: its own path and its path literals, or why none can be trusted. */
+/**
+ * The inputs one Nix file names: its own path and its path literals, or why none can be trusted;
+ * and whether it reads what moves a tag with no change to the files (the time, the environment).
+ */
 export interface FileInputs {
   paths: string[];
   untrackable?: string;
+  moving?: Moving | undefined;
+  /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
+  extendsParameter?: string | undefined;
+  /** A path value is handed on where a function of the repository may receive it. */
+  passesPath?: boolean;
 }
 
 /** `..` that is not part of `...` (a function's formals). */
@@ -39,7 +49,11 @@ interface Reading {
  * - the strings' values, their escapes decoded (`"\d\i\rOf"` is `dirOf`), as words too.
  * `strings`: the text and the value of each string and URI.
  */
-function read(text: string): { readings: Reading[]; strings: string[] } {
+function read(text: string): {
+  readings: Reading[];
+  strings: string[];
+  values: Array<{ value: string; start: number }>;
+} {
   const code = lex(text);
   const literals = code.filter((token) => token.kind === 'stringText' || token.kind === 'uri');
   const values = literals.map((token) => (token.kind === 'stringText' ? stringValue(token) : token.text));
@@ -51,6 +65,7 @@ function read(text: string): { readings: Reading[]; strings: string[] } {
       { tokens: lex(decoded, 'words'), source: decoded },
     ],
     strings: [...literals.map((token) => token.text), ...values],
+    values: values.map((value, index) => ({ value, start: literals[index]!.start })),
   };
 }
 
@@ -60,12 +75,13 @@ function read(text: string): { readings: Reading[]; strings: string[] } {
  * in a path-like word, leaves the directory a literal names; elsewhere, `..` outside a path
  * literal does (a comment's `../x` is resolved as the literal it would be).
  */
-function untrackable(text: string, { readings, strings }: ReturnType<typeof read>): string | undefined {
+function untrackable(text: string, { readings, strings }: ReturnType<typeof read>, flow: PathFlow): string | undefined {
   for (const { tokens, source } of readings) {
     const construct = computedReach(tokens, source);
     if (construct !== undefined) return construct;
   }
-  const bound = new Set(readings.flatMap(({ tokens }) => [...namesOfPaths(tokens)]));
+  if (flow.extended !== undefined) return flow.extended;
+  const bound = new Set([...readings.flatMap(({ tokens }) => [...namesOfPaths(tokens)]), ...flow.carriers]);
   for (const { tokens } of readings) {
     const location = locationString(tokens, bound);
     if (location !== undefined) return `${location} (a location as a string)`;
@@ -84,8 +100,18 @@ function untrackable(text: string, { readings, strings }: ReturnType<typeof read
  */
 export function fileInputs(relativeFile: string, text: string): FileInputs {
   const reading = read(text);
-  const construct = untrackable(text, reading);
-  if (construct !== undefined) return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct) };
+  const code = reading.readings[0]!.tokens;
+  const moving = movingConstruct(relativeFile, text, code, reading.values);
+  const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
+  const flow = pathFlow(code, line);
+  const construct = untrackable(text, reading, flow);
+  if (construct !== undefined)
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving };
+  const { passesPath } = flow;
+  const extendsParameter =
+    flow.extendsParameter === undefined
+      ? undefined
+      : messages.untrackableInput(relativeFile, `${flow.extendsParameter}, to which a path may be passed`);
   const directory = path.posix.dirname(relativeFile);
   const paths = new Set([relativeFile]);
   for (const { tokens } of reading.readings) {
@@ -100,10 +126,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
         return {
           paths: [],
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
+          moving,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
     }
   }
-  return { paths: [...paths] };
+  return { paths: [...paths], moving, extendsParameter, passesPath };
 }

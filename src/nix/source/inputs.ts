@@ -5,6 +5,7 @@ import type { TreeEntry } from '../../types.js';
 import { messages } from '../../messages.js';
 import { fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
+import type { Moving } from './moving.js';
 
 // What an evaluation can read of the repository: the files Nix parsed, every path literal in
 // them (a file, or a whole directory; fileInputs.ts reads one file), the configuration and the
@@ -163,8 +164,14 @@ async function closure(
     queue.push(file);
   };
   const looked = new Set<string>();
+  // A parameter extended in one file reaches what a path another file hands on names beside it.
+  let passesPath = false;
+  let extendsParameter: string | undefined;
   const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
+    passesPath ||= found.passesPath === true;
+    extendsParameter ??= found.extendsParameter;
+    if (passesPath && extendsParameter !== undefined) return extendsParameter;
     for (const input of found.paths) {
       paths.add(input);
       if (looked.has(input)) continue; // what it covers is queued already
@@ -241,7 +248,7 @@ export async function evaluationInputs(
   images: readonly ImageSource[],
   always: readonly string[],
   entries: TreeIndex | readonly TreeEntry[],
-): Promise<{ byImage: InputSet[]; all: InputSet }> {
+): Promise<{ byImage: InputSet[]; all: InputSet; moving: Array<Moving | undefined> }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   const parsedFiles = evaluatedFiles
     .map((file) => path.relative(root, file))
@@ -257,5 +264,22 @@ export async function evaluationInputs(
   const shared =
     unreached.length > 0 || images.length === 0 ? [await closure(reader, unreached, always, tree, [], parsed)] : [];
   const byImage = own.map((found) => unionOf([inputSet(found), ...shared]));
-  return { byImage, all: unionOf([...byImage, ...shared]) };
+  // What moves each tag: read in the Nix files its closure read, and those no image's reached;
+  // a closure that stopped at a construct it cannot follow may have read any file Nix parsed.
+  const moving = await Promise.all(
+    own.map(async (found, index) => {
+      const files = new Set([...found.followed, ...shared.flatMap((one) => [...one.followed])]);
+      if (found.wholeTree !== undefined) for (const file of parsedFiles) files.add(file);
+      const movers = await Promise.all(
+        [...files].map(async (file) => {
+          const read = await reader.inputsOf(file, true);
+          return read === 'too-large' ? undefined : read.moving;
+        }),
+      );
+      const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text).moving);
+      const all = [...movers, ...snippets].filter((one) => one !== undefined);
+      return all.find((one) => one.kind === 'time') ?? all[0];
+    }),
+  );
+  return { byImage, all: unionOf([...byImage, ...shared]), moving };
 }

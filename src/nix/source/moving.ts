@@ -1,0 +1,57 @@
+import type { Token } from './lexer.js';
+
+/**
+ * What makes a tag move with no change to the tree: the time of the evaluation, or the
+ * environment Nix runs in (CI's differs from this machine's, which nixtag scrubs).
+ */
+type MovingKind = 'time' | 'environment';
+
+/** A construct that moves the tag, and where: `file:line`. */
+export interface Moving {
+  kind: MovingKind;
+  construct: string;
+  at: string;
+}
+
+/** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
+const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
+  ['currentTime', { kind: 'time', construct: 'builtins.currentTime' }],
+  ['getEnv', { kind: 'environment', construct: 'builtins.getEnv' }],
+  ['maybeEnv', { kind: 'environment', construct: 'lib.maybeEnv' }],
+]);
+
+/** Nix binds builtins outside the global scope as `__name` too. */
+const nameOf = (text: string) => text.replace(/^__(?=[a-z])/, '');
+
+const isSymbol = (token: Token | undefined, symbol: string) => token?.kind === 'symbol' && token.text === symbol;
+
+/**
+ * The first construct in a file's code (comments left out) that moves the tag: a mover named
+ * (`builtins.currentTime`, `with builtins; getEnv`, `__currentTime`), a string naming one
+ * (`getAttr "currentTime" builtins`, `builtins."getEnv"`), or a builtin chosen by a computed name
+ * (`builtins.${name}`), which may be either. `strings`: the values of the file's strings.
+ */
+export function movingConstruct(
+  file: string,
+  text: string,
+  code: readonly Token[],
+  strings: readonly { value: string; start: number }[],
+): Moving | undefined {
+  const at = (offset: number) => `${file}:${text.slice(0, offset).split('\n').length}`;
+  const found: Moving[] = [];
+  code.forEach((token, index) => {
+    const mover = token.kind === 'identifier' ? MOVERS.get(nameOf(token.text)) : undefined;
+    if (mover !== undefined) found.push({ ...mover, at: at(token.start) });
+    if (token.kind === 'identifier' && token.text === 'builtins' && isSymbol(code[index + 1], '.')) {
+      if (code[index + 2]?.kind === 'interpolation') {
+        found.push({ kind: 'time', construct: 'a builtin chosen by a computed name', at: at(token.start) });
+      }
+    }
+  });
+  for (const { value, start } of strings) {
+    const mover = MOVERS.get(nameOf(value));
+    if (mover !== undefined) found.push({ ...mover, at: at(start) });
+  }
+  // The time first: it moves the tag on every evaluation, in CI too.
+  return found.find((moving) => moving.kind === 'time') ?? found[0];
+}

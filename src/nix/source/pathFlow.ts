@@ -1,0 +1,258 @@
+import { stringValue, type Token } from './lexer.js';
+
+/**
+ * Where a path value goes in one file, as far as reading it can follow: a path literal carried
+ * through a name (`let s = ./settings; in …`), an attribute (`{ d = ./x; }.d`), a list
+ * (`elemAt [ ./a ] 0`) or parentheses, then extended with `+` by anything but a plain string that
+ * stays under it (`s + ".json"` is `./settings.json`, a file no literal names; `s + "/." + "./x"`
+ * leaves it). A function's parameter may receive a path from any file: extending one is noted,
+ * and counts once some file of the closure passes a path on (inputs.ts).
+ */
+export interface PathFlow {
+  /** A path value extended where the reader cannot follow it: why every file counts. */
+  extended?: string;
+  /** A function parameter extended (`p: p + ".json"`): a reach if a path may be passed to it. */
+  extendsParameter?: string;
+  /** A path literal, or a name carrying one, used where a function may receive it. */
+  passesPath: boolean;
+  /** Names bound to a value that carries a path literal (for `toString name`). */
+  carriers: Set<string>;
+}
+
+const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
+  token?.kind === 'symbol' && symbols.includes(token.text);
+const isRelativePath = (token: Token | undefined) =>
+  (token?.kind === 'path' && !token.text.startsWith('/')) || token?.kind === 'homePath';
+const opens = (token: Token | undefined) =>
+  isSymbol(token, '(', '[', '{') || token?.kind === 'interpolation' || token?.kind === 'stringOpen';
+const closes = (token: Token | undefined) => isSymbol(token, ')', ']', '}') || token?.kind === 'stringClose';
+
+/** Where an operand ends: an operator binding looser than application, or a delimiter. */
+const BOUNDARY_SYMBOLS = new Set([
+  '=',
+  ';',
+  ',',
+  ':',
+  '?',
+  '@',
+  '+',
+  '-',
+  '*',
+  '/',
+  '++',
+  '//',
+  '==',
+  '!=',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '->',
+  '!',
+  '|>',
+  '<|',
+]);
+const BOUNDARY_WORDS = new Set(['in', 'then', 'else', 'if', 'let', 'with', 'assert', 'or', 'rec', 'inherit']);
+const isBoundary = (token: Token) =>
+  (token.kind === 'symbol' && BOUNDARY_SYMBOLS.has(token.text)) ||
+  (token.kind === 'identifier' && BOUNDARY_WORDS.has(token.text));
+
+/** The token indices of the operand that ends just before `at` (an application, a selection, a group). */
+function operandBefore(tokens: readonly Token[], at: number): number[] {
+  const found: number[] = [];
+  let depth = 0;
+  for (let index = at - 1; index >= 0; index--) {
+    const token = tokens[index]!;
+    if (depth === 0 && (opens(token) || isBoundary(token))) break;
+    if (closes(token)) depth++;
+    else if (opens(token)) depth--;
+    found.push(index);
+  }
+  return found;
+}
+
+/** The token indices of the argument that starts at `at`: a group (`(…)`, `[…]`, `{…}`), or a name and its selections. */
+function argumentAt(tokens: readonly Token[], at: number): number[] {
+  const found: number[] = [];
+  if (tokens[at] === undefined) return found;
+  if (opens(tokens[at])) {
+    let depth = 0;
+    for (let index = at; index < tokens.length; index++) {
+      found.push(index);
+      if (opens(tokens[index])) depth++;
+      else if (closes(tokens[index]) && --depth === 0) break;
+    }
+    return found;
+  }
+  let index = at;
+  found.push(index);
+  while (isSymbol(tokens[index + 1], '.') && tokens[index + 2] !== undefined) {
+    found.push(index + 1, index + 2);
+    index += 2;
+  }
+  return found;
+}
+
+/** Builtins that turn a path into its location as a string. */
+const TO_STRING = new Set(['toString', 'toXML']);
+
+/**
+ * The text a chain `+ "…" + "…"` that starts at `at` (just after a `+`) adds, when every operand
+ * is a plain string (no interpolation); undefined when any is not.
+ */
+function addedText(tokens: readonly Token[], at: number): string | undefined {
+  let text = '';
+  let index = at;
+  for (;;) {
+    if (tokens[index]?.kind !== 'stringOpen') return undefined;
+    index++;
+    while (tokens[index]?.kind === 'stringText') text += stringValue(tokens[index++]!);
+    if (tokens[index]?.kind !== 'stringClose') return undefined;
+    index++;
+    if (!isSymbol(tokens[index], '+')) return text;
+    index++;
+  }
+}
+
+/** Whether the operand at `at` is a string, or a group that starts with one (`("/." + "./x")`). */
+function startsWithString(tokens: readonly Token[], at: number): boolean {
+  let index = at;
+  while (isSymbol(tokens[index], '(')) index++;
+  return tokens[index]?.kind === 'stringOpen';
+}
+
+/** A string added to a path that names something under it: `/sub`, never `.json`, `/..`, `/.`. */
+function staysUnder(added: string): boolean {
+  if (!added.startsWith('/')) return false;
+  return !added.split('/').some((segment) => segment === '..' || segment === '.');
+}
+
+/** The names a file binds (`name =`, `a.b =`, `name ?`), each with the token range of its value. */
+function bindings(tokens: readonly Token[]): Array<{ names: string[]; from: number; to: number }> {
+  const found: Array<{ names: string[]; from: number; to: number }> = [];
+  tokens.forEach((token, index) => {
+    if (!isSymbol(token, '=', '?') || tokens[index - 1]?.kind !== 'identifier') return;
+    const names = [tokens[index - 1]!.text];
+    for (let at = index - 2; isSymbol(tokens[at], '.') && tokens[at - 1]?.kind === 'identifier'; at -= 2) {
+      names.push(tokens[at - 1]!.text);
+    }
+    let depth = 0;
+    let end = index + 1;
+    for (; end < tokens.length; end++) {
+      const next = tokens[end]!;
+      if (depth === 0 && (isSymbol(next, ';') || (token.text === '?' && isSymbol(next, ',', '}')))) break;
+      if (opens(next)) depth++;
+      else if (closes(next) && --depth < 0) break;
+    }
+    found.push({ names, from: index + 1, to: end });
+  });
+  return found;
+}
+
+/** A lambda's parameters: `p:`, `{ a, b ? x, ... }:`, `args@{ … }:`, `{ … }@args:`. */
+function parameters(tokens: readonly Token[]): Set<string> {
+  const names = new Set<string>();
+  tokens.forEach((token, index) => {
+    if (!isSymbol(token, ':')) return;
+    const before = tokens[index - 1];
+    if (before?.kind === 'identifier') {
+      names.add(before.text);
+      if (isSymbol(tokens[index - 2], '@') && isSymbol(tokens[index - 3], '}'))
+        collectPattern(tokens, index - 3, names);
+      return;
+    }
+    if (isSymbol(before, '}')) collectPattern(tokens, index - 1, names);
+  });
+  return names;
+}
+
+/** The names of the pattern `{ … }` that closes at `close`. */
+function collectPattern(tokens: readonly Token[], close: number, names: Set<string>): void {
+  let depth = 0;
+  for (let index = close; index >= 0; index--) {
+    const token = tokens[index]!;
+    if (closes(token)) depth++;
+    else if (opens(token) && --depth === 0) {
+      if (isSymbol(tokens[index - 1], '@') && tokens[index - 2]?.kind === 'identifier')
+        names.add(tokens[index - 2]!.text);
+      return;
+    }
+    if (depth === 1 && token.kind === 'identifier' && isSymbol(tokens[index + 1], ',', '?', '}')) names.add(token.text);
+  }
+}
+
+/** A name read as a value at `index` (not an attribute after `.`, not a binding's own name). */
+const readAt = (tokens: readonly Token[], index: number) =>
+  tokens[index]?.kind === 'identifier' && !isSymbol(tokens[index - 1], '.') && !isSymbol(tokens[index + 1], '=');
+
+/** Functions that read a path they are given without handing it on to code of the repository. */
+const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'callPackage', 'fetchGit']);
+
+/**
+ * Follows the path values of one file's tokens (see PathFlow). `at` says where a token is, for
+ * the message.
+ */
+export function pathFlow(tokens: readonly Token[], at: (token: Token) => string): PathFlow {
+  // Names carrying a path: bound to a value that holds a path literal or another such name.
+  const carriers = new Set<string>();
+  const bound = bindings(tokens);
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const { names, from, to } of bound) {
+      if (names.every((name) => carriers.has(name))) continue;
+      let carries = false;
+      for (let index = from; index < to && !carries; index++) {
+        carries = isRelativePath(tokens[index]) || (readAt(tokens, index) && carriers.has(tokens[index]!.text));
+      }
+      if (!carries) continue;
+      for (const name of names) carriers.add(name);
+      changed = true;
+    }
+  }
+  const parameterNames = parameters(tokens);
+  const flow: PathFlow = { passesPath: false, carriers };
+  tokens.forEach((token, index) => {
+    if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
+      const previous = tokens[index - 1];
+      const consumed = previous?.kind === 'identifier' && CONSUMERS.has(previous.text.replace(/^__/, ''));
+      if (!consumed) flow.passesPath = true;
+    }
+    if (
+      token.kind === 'identifier' &&
+      TO_STRING.has(token.text.replace(/^__/, '')) &&
+      !isSymbol(tokens[index - 1], '.')
+    ) {
+      // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
+      const argument = argumentAt(tokens, index + 1);
+      const carried = argument.find(
+        (position) =>
+          isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
+      );
+      // The argument as written when it is a name (`cfg.src`), else the path value in it.
+      const shown = opens(tokens[index + 1])
+        ? tokens[carried ?? index]!.text
+        : argument.map((position) => tokens[position]!.text).join('');
+      if (carried !== undefined)
+        flow.extended ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
+    }
+    if (!isSymbol(token, '+')) return;
+    const left = operandBefore(tokens, index);
+    const carried = left.find(
+      (position) =>
+        isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
+    );
+    const parameter = left.find((position) => readAt(tokens, position) && parameterNames.has(tokens[position]!.text));
+    if (carried === undefined && parameter === undefined) return;
+    const added = addedText(tokens, index + 1);
+    if (added !== undefined && staysUnder(added)) return;
+    // A parameter may hold anything: only a string added to it reads as a path's extension
+    // (`acc + x` in a fold is arithmetic).
+    if (carried === undefined && !startsWithString(tokens, index + 1)) return;
+    const what = tokens[carried ?? parameter!]!;
+    if (carried !== undefined) flow.extended ??= `${what.text} (${at(what)}), a path value extended with +`;
+    else flow.extendsParameter ??= `${what.text} (${at(what)}), a parameter extended with +`;
+  });
+  return flow;
+}

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { check } from '../../src/index.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { nixtag } from '../helpers/inProcess.js';
+import { gitRepo, n2k8sTag } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
+
+/**
+ * A tag that moves with no change to the files (issue 20, item 9): the evaluation's time, or the
+ * environment Nix runs in. No committed tag can be judged against it: `check` says so, and never
+ * calls it up to date, on each Nix (this file runs on 2.8 and on 2.26).
+ */
+
+const REPO = 'registry.example/app';
+const config = `images:\n  - name: app\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n`;
+
+/** A derivation whose name is `name` (Nix text), built from a small source. */
+const image = (name: string, prelude = '') => `${prelude}derivation {
+  name = ${name}; system = builtins.currentSystem; builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+}
+`;
+
+/** The seconds since the epoch, as Nix's currentTime counts them. */
+const now = () => Math.floor(Date.now() / 1000);
+
+/** n2k8s's tag in a fresh clone, once the clock has moved on to another second. */
+function n2k8sTagLater(dir: string, after: number): string {
+  while (now() <= after) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  return n2k8sTag(freshClone(dir));
+}
+
+describe('a tag that moves with no change to the files', () => {
+  it('builtins.currentTime: not judged, never up to date, and the run fails, from the cache too', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${toString builtins.currentTime}"'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // The oracle: CI's own command gives another tag in another second.
+    const start = now();
+    const first = n2k8sTag(freshClone(repo.dir));
+    expect(first).toMatch(/^[0-9a-z]{32}$/);
+    expect(n2k8sTagLater(repo.dir, Math.max(start, now()))).not.toBe(first);
+    // Even a manifest holding the tag of this very second is not called up to date.
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${n2k8sTag(freshClone(repo.dir))}`) });
+    repo.commit('the tag of one second');
+    for (const run of [1, 2]) {
+      const result = await check({ cwd: repo.dir, source: { kind: 'index' } });
+      expect([run, result]).toMatchObject([run, { ok: false, moving: ['app'] }]);
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /changes on every evaluation \(default\.nix:2 uses builtins\.currentTime\)/,
+      );
+    }
+    const cli = await nixtag(repo.dir, ['check']);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).not.toContain('up to date');
+    expect(cli.stdout).toContain('k8s/app.yaml:10:18: not judged: the tag of app moves');
+    expect(cli.stdout).toContain('nothing could be judged: a tag changes on every evaluation');
+    // The pre-commit hook asks the same: no remembered verdict answers it.
+    expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(1);
+    expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(1);
+  });
+
+  it('reached through an import, a `with builtins;`, a string name or a computed one', async () => {
+    for (const [prelude, name] of [
+      ['let t = import ./time.nix; in ', '"app-${toString t}"'],
+      ['with builtins; ', '"app-${toString currentTime}"'],
+      ['', '"app-${toString (builtins.getAttr "currentTime" builtins)}"'],
+      ['let n = "current" + "Time"; in ', '"app-${toString builtins.${n}}"'],
+    ] as const) {
+      const repo = gitRepo({
+        'default.nix': image(name, prelude),
+        'time.nix': 'builtins.currentTime\n',
+        '.nixtagrc.yaml': config,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      const result = await check({ cwd: repo.dir });
+      expect([prelude, name, result]).toMatchObject([prelude, name, { ok: false, moving: ['app'] }]);
+    }
+  });
+
+  it('builtins.getEnv: not judged (CI may set what this machine does not), and not up to date', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${builtins.getEnv "BUILD_NUMBER"}"'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // The oracle: CI's command gives another tag when CI sets the variable.
+    const clone = freshClone(repo.dir);
+    expect(n2k8sTag(clone, { BUILD_NUMBER: '41' })).not.toBe(n2k8sTag(clone, { BUILD_NUMBER: '42' }));
+    const result = await check({ cwd: repo.dir });
+    expect(result).toMatchObject({ ok: true, moving: ['app'] });
+    expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+    expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+      /depends on the environment Nix runs in \(default\.nix:2 uses builtins\.getEnv\)/,
+    );
+    const cli = await nixtag(repo.dir, ['check']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).not.toContain('up to date');
+    expect(cli.stdout).toContain('nothing could be judged: a tag depends on the environment');
+    // Not remembered as a verdict: every commit says so again, never an idle pass.
+    repo.git('add', '--all');
+    for (const run of [1, 2]) {
+      const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect([run, hook.code]).toEqual([run, 0]);
+      expect(hook.stdout + hook.stderr).toContain('nothing could be judged');
+    }
+  });
+
+  it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app"', '# not builtins.currentTime: a comment\nlet x = { time = 1; }; in '),
+      'clock.nix': image('"clock-${toString builtins.currentTime}"'),
+      '.nixtagrc.yaml': `${config}  - name: clock\n    nix: clock.nix\n    repository: registry.example/clock\n    manifests: [k8s/clock.yaml]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'k8s/clock.yaml': deployment(`registry.example/clock:${STALE}`),
+    });
+    const result = await check({ cwd: repo.dir });
+    expect(result).toMatchObject({ ok: false, moving: ['clock'] });
+    expect(result.references.map(({ image, status }) => [image, status])).toEqual([
+      ['app', 'stale'],
+      ['clock', 'unmanaged'],
+    ]);
+  });
+});
