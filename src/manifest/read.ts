@@ -112,11 +112,11 @@ function recalled<Scope>(
 async function readJudgedCopy(
   reading: Reading,
   file: string,
-  explicit: boolean,
+  scope: ReadScope,
   warnings: Warning[],
 ): Promise<Read | undefined> {
   const root = await reading.judgedCopy!();
-  const read = await readOne({ root, realRoot: await realpath(root), memory: undefined }, file, explicit, warnings);
+  const read = await readOne({ root, realRoot: await realpath(root), memory: undefined }, file, scope, warnings);
   const readOnly = {
     code: 'NOT_CHECKED_OUT',
     message: messages.notCheckedOut(file),
@@ -152,7 +152,8 @@ async function readOne(
     }
     // Tracked, in the judged tree, and not in the work tree: left out by a sparse checkout, so
     // the commit keeps the content the judged tree has. Read there, never written.
-    if (code === 'ENOENT' && reading.judgedCopy !== undefined) return readJudgedCopy(reading, file, explicit, warnings);
+    if (code === 'ENOENT' && reading.judgedCopy !== undefined)
+      return readJudgedCopy(reading, file, { explicit, scan }, warnings);
     if (code === 'ENOENT') return undefined; // tracked but deleted in the work tree
     throw new NixtagError('MANIFEST_UNREADABLE', messages.manifestUnreadable(file, (error as Error).message), {
       location: { file },
