@@ -6,7 +6,7 @@ import { evaluateImages, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
 import { userPaths } from '../userPaths.js';
 import { requestsFor, settingsFor } from '../engine/evaluation.js';
-import { defaultImage, type ResolvedImage } from '../engine/images.js';
+import { defaultImage, zeroConfigSource, type ResolvedImage } from '../engine/images.js';
 import { findReferences } from '../engine/references.js';
 import { withSession, type RunRequest } from '../engine/session.js';
 import { planProbes, type Probe } from './probes.js';
@@ -120,7 +120,11 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
   return withSession({ ...request, cache: false }, {}, async (session) => {
     const scan = await findReferences(session);
     const images =
-      session.config.images !== undefined ? session.images : scan.images.length > 0 ? scan.images : [defaultImage()];
+      session.config.images !== undefined
+        ? session.images
+        : scan.images.length > 0
+          ? scan.images
+          : [defaultImage('default', '', zeroConfigSource(session.entries))];
     // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
     const { dir: checkout, missingSubmodules } = await session.materialized;
     const settings = await settingsFor(session, checkout);

@@ -34,6 +34,8 @@ export interface ImageEvaluation {
   commitDependent?: boolean;
   /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
   commitBound?: boolean;
+  /** A flake image: the installable its tag was read from (`.#packages.x86_64-linux.web`). */
+  installable?: string;
 }
 
 type Described =
