@@ -18,6 +18,7 @@ const NIX_FACING = {
     'test/integration/nix-source.test.ts',
     'test/integration/commit-dependence.test.ts',
     'test/integration/per-image-cache.test.ts',
+    'test/integration/flakes.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts'],
 };
