@@ -20,7 +20,7 @@ const NIX_FACING = {
     'test/integration/per-image-cache.test.ts',
     'test/integration/flakes.test.ts',
   ],
-  e2e: ['test/e2e/hooks-git.test.ts'],
+  e2e: ['test/e2e/hooks-git.test.ts', 'test/e2e/flakes-hooks.test.ts'],
 };
 
 const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
