@@ -19,6 +19,7 @@ const NIX_FACING = {
     'test/integration/commit-dependence.test.ts',
     'test/integration/per-image-cache.test.ts',
     'test/integration/flakes.test.ts',
+    'test/integration/flake-inputs.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts', 'test/e2e/flakes-hooks.test.ts'],
 };
