@@ -265,9 +265,10 @@ async function explain(
   return new NixtagError(NEWER_NIX.test(detail) ? 'NIX_TOO_OLD' : 'NIX_EVAL_FAILED', message, {
     location: { file: flakeFile(directory) },
     detail,
-    hint:
-      NEWER_NIX.test(detail) || older
-        ? messages.nixTooOldHint(version, options.ciNixVersion ?? null)
+    hint: NEWER_NIX.test(detail)
+      ? messages.nixTooOldHint(version, options.ciNixVersion ?? null)
+      : older
+        ? `${messages.flakeEvalHint()} ${messages.nixTooOldHint(version, options.ciNixVersion ?? null)}`
         : messages.flakeEvalHint(),
     cause: error,
   });
