@@ -83,8 +83,15 @@ export interface FixLoop {
 
 export interface ImageHash {
   name: string;
+  /** The expression file; for a flake image, its flake.nix. */
   nix: string;
   attr: string | null;
+  /** A flake image: the installable as configured (`.#web`); null for an expression file. */
+  flake: string | null;
+  /** A flake image: the installable the tag was read from (`.#packages.x86_64-linux.web`), as CI types it. */
+  installable: string | null;
+  /** Which hash the tag is: the output path's (n2k8s), or the image's own imageTag. */
+  tagFrom: 'outPath' | 'imageTag';
   system: string;
   outPath: string;
   hash: string;

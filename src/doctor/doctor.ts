@@ -5,7 +5,9 @@ import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/comman
 import { evaluateImages, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
 import { userPaths } from '../userPaths.js';
-import { requestsFor, settingsFor } from '../engine/evaluation.js';
+import { baseSettings, requestsFor, settingsFor } from '../engine/evaluation.js';
+import { isFlakeImage } from '../engine/flakeEvaluation.js';
+import { flakeFindings } from './flakes.js';
 import { defaultImage, zeroConfigSource, type ResolvedImage } from '../engine/images.js';
 import { findReferences } from '../engine/references.js';
 import { withSession, type RunRequest } from '../engine/session.js';
@@ -125,6 +127,9 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         : scan.images.length > 0
           ? scan.images
           : [defaultImage('default', '', zeroConfigSource(session.entries))];
+    // A flake is evaluated pure, as CI evaluates it: its findings are in its text and its lock.
+    const fileImages = images.filter((image) => !isFlakeImage(image));
+    const flakeImages = images.filter(isFlakeImage);
     // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
     const { dir: checkout, missingSubmodules } = await session.materialized;
     const settings = await settingsFor(session, checkout);
@@ -140,7 +145,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       checkoutName: session.config.checkoutName,
       settings,
       machineSystem: machineSystem === settings.system ? undefined : machineSystem,
-      imageDirectories: images.map((image) => path.posix.dirname(image.config.nix)),
+      imageDirectories: fileImages.map((image) => path.posix.dirname(image.config.nix)),
       manifests,
     });
     try {
@@ -154,7 +159,18 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       };
       const evidence: ImageEvidence[] = [];
       const settingsAt: SettingsAt = (root) => settingsFor(session, root);
-      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
+      for (const image of fileImages) evidence.push(await gather(image, plan.base, settingsAt, plan.probes));
+      // A flake image has no probes; what concerns the machine and the clone concerns it too.
+      for (const image of flakeImages) {
+        evidence.push({
+          image: image.name,
+          nix: image.config.nix,
+          files: [],
+          failure: undefined,
+          probes: {},
+          probeFailures: {},
+        });
+      }
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,
         machineSystem,
@@ -163,7 +179,10 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         local: version,
         ...(ci === null ? {} : { ci, newer: (context.nixVersion?.order ?? 0) > 0 }),
       };
-      const findings = await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details);
+      const findings = [
+        ...(await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details)),
+        ...(flakeImages.length === 0 ? [] : await flakeFindings(checkout, flakeImages, baseSettings(session.config))),
+      ];
       return {
         ok: findings.every((finding) => !finding.differsFromCi),
         nix: { version, ci, system: settings.system, machineSystem },

@@ -36,6 +36,8 @@ export interface ImageEvaluation {
   commitBound?: boolean;
   /** A flake image: the installable its tag was read from (`.#packages.x86_64-linux.web`). */
   installable?: string;
+  /** The image's own `imageTag` (dockerTools' layered images, nix2container), whatever `tagFrom` says. */
+  imageTag?: string;
 }
 
 type Described =
@@ -212,5 +214,6 @@ function interpret(request: ImageRequest, described: Described): ImageEvaluation
   if (tag === undefined) {
     throw new NixtagError('NIX_EVAL_FAILED', messages.notAStorePath(described.outStorePath), { location });
   }
-  return { name: request.name, outPath: described.outStorePath, tag, warnings };
+  const imageTag = described.imageTag === null ? {} : { imageTag: described.imageTag };
+  return { name: request.name, outPath: described.outStorePath, tag, warnings, ...imageTag };
 }

@@ -122,6 +122,30 @@ async function runFlakes(
   };
 }
 
+/**
+ * The repository paths of the files Nix parsed in the flakes' own source, found without Nix's
+ * answer (an evaluation that failed): the source is the store directory that holds a flake's
+ * flake.nix at its place in the repository.
+ */
+export function parsedRepositoryFiles(files: readonly string[], directories: readonly string[]): string[] {
+  const sources = new Set<string>();
+  for (const file of files) {
+    for (const directory of directories) {
+      const own = `/${flakeFile(directory)}`;
+      const source = file.endsWith(own) ? file.slice(0, -own.length) : undefined;
+      if (source !== undefined && /\/[0-9a-df-np-sv-z]{32}-source$/.test(source)) sources.add(source);
+    }
+  }
+  return [
+    ...new Set(
+      files.flatMap((file) => {
+        const source = [...sources].find((candidate) => file.startsWith(`${candidate}/`));
+        return source === undefined ? [] : [file.slice(source.length + 1)];
+      }),
+    ),
+  ];
+}
+
 /** Nix 2.26 evaluates with a lock it would change (and says so) where 2.8 refuses: both refuse here. */
 function refuseLockChanges(stderr: string, requests: readonly FlakeImageRequest[]): void {
   if (!/not writing modified lock file/.test(stderr)) return;
