@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BIN, nixtagCli } from '../helpers/cli.js';
 import { STALE } from '../helpers/expressions.js';
@@ -92,5 +95,22 @@ describe('flake images through real git hooks', () => {
     const push = repo.run(['push', 'origin', 'main']);
     expect(push.code).not.toBe(0);
     expect(push.stdout + push.stderr).toContain(hashOf(ciFlakeEval(repo, '.#image')));
+  });
+});
+
+describe('the CI step of docs/flakes.md', () => {
+  it('computes the tag CI’s nix eval gives, with the hook’s own code', () => {
+    const docs = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../docs/flakes.md'), 'utf8');
+    const step = /^TAG=\$\(.*\)$/m.exec(docs)?.[0];
+    expect(step).toBeDefined();
+    const repo = flakeRepo();
+    // The docs' image is named web; this repository's, app.
+    const run = step!.replace('--image web', '--image app');
+    const tag = execFileSync('sh', ['-c', `${run}\nprintf %s "$TAG"`], {
+      cwd: repo.dir,
+      env: hookEnv(),
+      encoding: 'utf8',
+    });
+    expect(tag).toBe(hashOf(ciFlakeEval(repo, '.#image')));
   });
 });
