@@ -37,17 +37,17 @@ export function flakeRequest(image: ResolvedImage): FlakeImageRequest {
 const lockFileOf = (directory: string) => (directory === '' ? 'flake.lock' : `${directory}/flake.lock`);
 
 /** Each flake's lock, read and checked (flakeLock.ts), by flake directory. */
-export async function flakeLocks(root: string, directories: readonly string[]): Promise<Map<string, FlakeLock>> {
+async function flakeLocks(root: string, directories: readonly string[]): Promise<Map<string, FlakeLock>> {
   return new Map(
     await Promise.all(directories.map(async (directory) => [directory, await readFlakeLock(root, directory)] as const)),
   );
 }
 
 /** A construct of FlakeReads, with the repository file it is in. */
-export type LocatedRead = Place & { file: string };
+type LocatedRead = Place & { file: string };
 
 /** The reads of the flakes' own files that Nix parsed (repository paths), the first of each kind. */
-export async function readsOf(
+async function readsOf(
   root: string,
   files: readonly string[],
 ): Promise<{ wholeTree?: LocatedRead; commit?: LocatedRead }> {
@@ -62,7 +62,7 @@ export async function readsOf(
 }
 
 /** Repository paths of the files under `root` among Nix's absolute ones. */
-export function repositoryFiles(root: string, files: readonly string[]): string[] {
+function repositoryFiles(root: string, files: readonly string[]): string[] {
   return files
     .map((file) => path.relative(root, file))
     .filter((relative) => relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative))

@@ -81,7 +81,7 @@ export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, d
 }
 
 /** Flakes and the `nix` command, which Nix 2.4 to current releases keep behind this setting. */
-export const FLAKE_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+const FLAKE_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
 
 /**
  * `nix eval` of a batch of flake images (flakeExpression.ts), with the settings nix-instantiate

@@ -64,7 +64,7 @@ function splitAttrPath(text: string): string[] | string {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_'-]*$/;
 
 /** An attribute path as Nix prints one: steps that are not identifiers quoted. */
-export function printAttrPath(steps: readonly string[]): string {
+function printAttrPath(steps: readonly string[]): string {
   return steps.map((step) => (IDENTIFIER.test(step) ? step : `"${step}"`)).join('.');
 }
 

@@ -6,7 +6,7 @@ import { messages } from '../messages.js';
 import { toNix32 } from './nix32.js';
 
 /** One input as flake.lock pins it, named by its path from the flake (`flake-parts/nixpkgs-lib`). */
-export interface LockedInput {
+interface LockedInput {
   name: string;
   locked: Record<string, unknown>;
 }
@@ -24,7 +24,7 @@ interface LockNode {
 }
 
 /** Where the store is, as Nix is told (NIX_STORE_DIR) or by default. */
-export const storeDirectory = (source: NodeJS.ProcessEnv = process.env) =>
+const storeDirectory = (source: NodeJS.ProcessEnv = process.env) =>
   (source.NIX_STORE_DIR || '/nix/store').replace(/\/+$/, '');
 
 const lockFile = (directory: string) => (directory === '' ? 'flake.lock' : `${directory}/flake.lock`);

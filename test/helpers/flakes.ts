@@ -6,7 +6,7 @@ import { tempDir, testEnv, writeFiles, type Files, type TestRepo } from './repo.
 import { freshClone } from './trees.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures');
-export const NIXPKGS_LIB = path.join(FIXTURES, 'nixpkgs-lib');
+const NIXPKGS_LIB = path.join(FIXTURES, 'nixpkgs-lib');
 export const FLAKE_PARTS = path.join(FIXTURES, 'flake-parts');
 
 /** The `nix` these tests run on (the first on PATH: the second Nix's shim in *-nix2.26), with flakes on. */
