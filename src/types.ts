@@ -79,6 +79,8 @@ export interface FixLoop {
   image: string;
   /** The tag after the rewrite, which differs from the one just written. */
   tag: string;
+  /** Where the image's expression (or flake) takes the manifest in, when its own file says. */
+  source?: { file: string; line: number; column: number; text: string };
 }
 
 export interface ImageHash {

@@ -56,6 +56,8 @@ export const commandLineMessages = {
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
   loop: (file: string, image: string, tag: string) =>
     `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
+  loopSource: (file: string, line: number, column: number, text: string) =>
+    `${file}:${line}:${column}: \`${text}\` is the source that takes it in: filter it.`,
   loopHint: () =>
     'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ ".git" "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
   fixNeedsWritableTree: () =>

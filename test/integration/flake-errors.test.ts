@@ -121,6 +121,7 @@ describe('flake errors name the flake, the output and what to type', () => {
     const result = await nixtag(repo.dir, ['fix']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('k8s/web.yaml is part of the Nix source of image web');
+    expect(result.stdout).toMatch(/flake\.nix:\d+:\d+: `\.\/\.` is the source that takes it in: filter it/);
   });
 });
 
