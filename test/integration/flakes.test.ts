@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { check, hash } from '../../src/index.js';
+import { check, hash, type NixtagError } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import {
   ciFlakeEval,
@@ -216,6 +216,39 @@ describe('flake inputs come from flake.lock, offline', () => {
     });
     lockAndCommit(repo);
     expect((await tags(repo.dir)).web).toBe(hashOf(ciFlakeEval(repo, '.#image')));
+  });
+
+  it('flake-parts\' inputs\' (it checks _type = "flake", which Nix 2.8 does not set): exact on 2.26, fails closed on 2.8', async () => {
+    const nixpkgs = nixpkgsLibTarball();
+    const flakeParts = flakeTarball('flake-parts', {}, FLAKE_PARTS);
+    const data = flakeTarball('data', {
+      'flake.nix': '{ outputs = { self }: { legacyPackages.x86_64-linux.version = "1"; }; }\n',
+    });
+    const repo = gitRepo({
+      'flake.nix': `{
+  inputs.nixpkgs-lib.url = "${nixpkgs.url}";
+  inputs.flake-parts.url = "${flakeParts.url}";
+  inputs.flake-parts.inputs.nixpkgs-lib.follows = "nixpkgs-lib";
+  inputs.data.url = "${data.url}";
+  outputs = inputs@{ flake-parts, ... }: flake-parts.lib.mkFlake { inherit inputs; } {
+    systems = [ "x86_64-linux" ];
+    perSystem = { system, inputs', ... }: {
+      packages.image = ${flakeDrv("fp-${inputs'.data.legacyPackages.version}.tar.gz", '', 'system')};
+    };
+  };
+}
+`,
+      '.nixtagrc.yaml': config([{ name: 'web', flake: '.#image' }]),
+    });
+    lockAndCommit(repo);
+    if (onSecondNix) {
+      expect((await tags(repo.dir)).web).toBe(hashOf(ciFlakeEval(repo, '.#image')));
+      return;
+    }
+    expect(() => ciFlakeEval(repo, '.#image')).toThrow(/input data, but this input is not a flake/);
+    const error = (await hash({ cwd: repo.dir, cache: false }).catch((caught: unknown) => caught)) as NixtagError;
+    expect(error).toMatchObject({ code: 'NIX_EVAL_FAILED', kind: 'tool' });
+    expect(error.hint).toMatch(/This Nix is 2\.8\.\d+; the flake may need a newer one/);
   });
 
   it('a path: sub-flake inside the repository is an input of the evaluation', async () => {
