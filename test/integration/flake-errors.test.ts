@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deployment, STALE } from '../helpers/expressions.js';
@@ -139,6 +139,9 @@ describe('flake.lock errors name the input', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("The flake input 'data' is not pinned in flake.lock");
     expect(result.stderr).toMatch(/hint: Run `nix flake lock`/);
+    // Nothing was locked or written in the user's repository (`nix eval .#…` there would have).
+    expect(existsSync(path.join(repo.dir, 'flake.lock'))).toBe(false);
+    expect(repo.git('status', '--porcelain')).toBe('');
   });
 
   it.each([
