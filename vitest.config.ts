@@ -21,8 +21,12 @@ const NIX_FACING = {
     'test/integration/realworld-init.test.ts',
     'test/integration/moving-tags.test.ts',
     'test/integration/path-flow.property.test.ts',
+    'test/integration/flakes.test.ts',
+    'test/integration/flake-inputs.test.ts',
+    'test/integration/flake-errors.test.ts',
+    'test/integration/flake-tools.test.ts',
   ],
-  e2e: ['test/e2e/hooks-git.test.ts'],
+  e2e: ['test/e2e/hooks-git.test.ts', 'test/e2e/flakes-hooks.test.ts'],
 };
 
 const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';

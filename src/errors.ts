@@ -35,6 +35,12 @@ export type ErrorCode =
   | 'NIX_NOT_A_DERIVATION'
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
+  | 'IMAGE_TAG_NOT_HASH'
+  | 'NIX_NO_FLAKES'
+  | 'NIX_TOO_OLD'
+  | 'FLAKE_OUTPUT_MISSING'
+  | 'FLAKE_LOCK_INVALID'
+  | 'FLAKE_INPUT_MISSING'
   | 'NIX_TIMEOUT'
   | 'NIX_MEMORY_LIMIT'
   | 'NIX_RESTRICTED'
@@ -78,6 +84,15 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_NOT_A_DERIVATION: 'tool',
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',
+  /** The configuration asks for `imageTag`, which is not a Nix hash: `tagFrom` is what to change. */
+  IMAGE_TAG_NOT_HASH: 'input',
+  NIX_NO_FLAKES: 'tool',
+  NIX_TOO_OLD: 'tool',
+  /** The configuration names a flake output that is not there. */
+  FLAKE_OUTPUT_MISSING: 'input',
+  /** flake.lock does not pin what CI would evaluate. */
+  FLAKE_LOCK_INVALID: 'input',
+  FLAKE_INPUT_MISSING: 'tool',
   NIX_TIMEOUT: 'tool',
   NIX_MEMORY_LIMIT: 'tool',
   NIX_RESTRICTED: 'tool',

@@ -10,6 +10,7 @@ import { resultsMessages } from './messages/results.js';
 import { registryMessages } from './messages/registry.js';
 import { initMessages } from './messages/init.js';
 import { helpMessages } from './messages/help.js';
+import { flakeMessages } from './messages/flakes.js';
 import { gather } from './messages/gather.js';
 
 export type { DoctorDetails } from './messages/shared.js';
@@ -27,4 +28,5 @@ export const messages = gather(
   registryMessages,
   { init: initMessages },
   helpMessages,
+  flakeMessages,
 );

@@ -89,12 +89,21 @@ export interface FixLoop {
   image: string;
   /** The tag after the rewrite, which differs from the one just written. */
   tag: string;
+  /** Where the image's expression (or flake) takes the manifest in, when its own file says. */
+  source?: { file: string; line: number; column: number; text: string };
 }
 
 export interface ImageHash {
   name: string;
+  /** The expression file; for a flake image, its flake.nix. */
   nix: string;
   attr: string | null;
+  /** A flake image: the installable as configured (`.#web`); null for an expression file. */
+  flake: string | null;
+  /** A flake image: the installable the tag was read from (`.#packages.x86_64-linux.web`), as CI types it. */
+  installable: string | null;
+  /** Which hash the tag is: the output path's (n2k8s), or the image's own imageTag. */
+  tagFrom: 'outPath' | 'imageTag';
   system: string;
   outPath: string;
   hash: string;

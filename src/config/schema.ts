@@ -3,6 +3,7 @@
 import { z } from 'zod/v3';
 import path from 'node:path';
 import { canonicalRepository } from '../manifest/reference.js';
+import { flakeFile, parseInstallable } from '../nix/flakeInstallable.js';
 import { messages } from '../messages.js';
 
 /**
@@ -21,10 +22,18 @@ const repositoryPath = (expected: string) => z.string().min(1).refine(insideRepo
 /** `--argstr` for strings; numbers and booleans as `--arg`; `{ expr }` for any Nix expression. */
 const argValue = z.union([z.string(), z.number(), z.boolean(), z.object({ expr: z.string() }).strict()]);
 
+const installable = z.string().superRefine((value, context) => {
+  const parsed = parseInstallable(value);
+  if ('error' in parsed) context.addIssue({ code: 'custom', message: parsed.error });
+});
+
 const imageSchema = z
   .object({
     name: z.string().min(1, messages.expect.name),
-    nix: repositoryPath(messages.expect.fileInRepository).default('default.nix'),
+    /** Absent: default.nix, unless the image is a flake output. */
+    nix: repositoryPath(messages.expect.fileInRepository).optional(),
+    /** A flake output instead of an expression file: an installable (`.#image`, `./dir#image`). */
+    flake: installable.optional(),
     attr: z.string().nullable().default(null),
     args: z.record(z.string().regex(/^[A-Za-z_][\w'-]*$/, messages.expect.nixIdentifier), argValue).default({}),
     repository: z.string().refine((value) => canonicalRepository(value) !== undefined, {
@@ -33,7 +42,21 @@ const imageSchema = z
     manifests: z.array(repositoryPath(messages.expect.globInRepository)).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
   })
-  .strict();
+  .strict()
+  .superRefine((image, context) => {
+    if (image.flake === undefined) return;
+    // A flake output is named by the installable alone: nothing is called with arguments.
+    for (const key of ['nix', 'attr', 'args'] as const) {
+      const given = key === 'args' ? Object.keys(image.args).length > 0 : image[key] != null;
+      if (given) context.addIssue({ code: 'custom', path: [key], message: messages.expect.notWithFlake(key) });
+    }
+  })
+  .transform(({ nix, flake, ...image }): typeof image & { nix: string; flake?: string } => {
+    if (flake === undefined) return { ...image, nix: nix ?? 'default.nix' };
+    const parsed = parseInstallable(flake);
+    // The flake's own file stands for the image in messages and as the start of its inputs.
+    return { ...image, nix: 'error' in parsed ? 'flake.nix' : flakeFile(parsed.directory), flake };
+  });
 
 export const configSchema = z
   .object({

@@ -5,8 +5,10 @@ import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/comman
 import { evaluateImages, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
 import { userPaths } from '../userPaths.js';
-import { requestsFor, settingsFor } from '../engine/evaluation.js';
-import { defaultImage, type ResolvedImage } from '../engine/images.js';
+import { baseSettings, requestsFor, settingsFor } from '../engine/evaluation.js';
+import { isFlakeImage } from '../engine/flakeEvaluation.js';
+import { flakeFindings } from './flakes.js';
+import { defaultImage, zeroConfigSource, type ResolvedImage } from '../engine/images.js';
 import { findReferences } from '../engine/references.js';
 import { withSession, type RunRequest } from '../engine/session.js';
 import { planProbes, type Probe } from './probes.js';
@@ -144,7 +146,14 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
   return withSession({ ...request, cache: false }, {}, async (session) => {
     const scan = await findReferences(session);
     const images =
-      session.config.images !== undefined ? session.images : scan.images.length > 0 ? scan.images : [defaultImage()];
+      session.config.images !== undefined
+        ? session.images
+        : scan.images.length > 0
+          ? scan.images
+          : [defaultImage('default', '', zeroConfigSource(session.entries))];
+    // A flake is evaluated pure, as CI evaluates it: its findings are in its text and its lock.
+    const fileImages = images.filter((image) => !isFlakeImage(image));
+    const flakeImages = images.filter(isFlakeImage);
     // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
     const { dir: checkout, missingSubmodules } = await session.materialized;
     const settings = await settingsFor(session, checkout);
@@ -160,7 +169,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       checkoutName: session.config.checkoutName,
       settings,
       machineSystem: machineSystem === settings.system ? undefined : machineSystem,
-      imageDirectories: images.map((image) => path.posix.dirname(image.config.nix)),
+      imageDirectories: fileImages.map((image) => path.posix.dirname(image.config.nix)),
       manifests,
     });
     try {
@@ -175,7 +184,18 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       const evidence: ImageEvidence[] = [];
       const reads: DoctorResult['reads'] = [];
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
-      for (const image of images) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
+      for (const image of fileImages) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
+      // A flake image has no probes; what concerns the machine and the clone concerns it too.
+      for (const image of flakeImages) {
+        evidence.push({
+          image: image.name,
+          nix: image.config.nix,
+          files: [],
+          failure: undefined,
+          probes: {},
+          probeFailures: {},
+        });
+      }
       const details: DoctorDetails = {
         checkoutName: session.config.checkoutName,
         machineSystem,
@@ -184,7 +204,10 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         local: version,
         ...(ci === null ? {} : { ci, newer: (context.nixVersion?.order ?? 0) > 0 }),
       };
-      const findings = await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details);
+      const findings = [
+        ...(await findingsOf(evidence, context, new SourceScanner(plan.base), plan.base, details)),
+        ...(flakeImages.length === 0 ? [] : await flakeFindings(checkout, flakeImages, baseSettings(session.config))),
+      ];
       return {
         ok: findings.every((finding) => !finding.differsFromCi),
         nix: { version, ci, system: settings.system, machineSystem },

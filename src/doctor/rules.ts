@@ -13,7 +13,9 @@ export type FindingCode =
   | 'manifestInSource'
   | 'importFromDerivation'
   | 'submoduleMissing'
-  | 'nixVersion';
+  | 'nixVersion'
+  | 'flakeImpure'
+  | 'flakeInput';
 
 /** How one probe's tag compared with the base's. */
 type ProbeOutcome = 'same' | 'differs' | 'failed';

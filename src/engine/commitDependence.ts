@@ -27,9 +27,11 @@ export async function settleCommitDependence(
   evaluations: ImageEvaluation[],
   readGit: boolean,
   again: () => Promise<ImageEvaluation[]>,
+  { cloneProbe = true }: { cloneProbe?: boolean } = {},
 ): Promise<{ evaluations: ImageEvaluation[]; cacheable: boolean }> {
   if (!readGit) return { evaluations, cacheable: true };
-  const foreign = await withForeignGitFile(root, again);
+  // A flake's source is the commit's tracked files: `.git` is never part of it.
+  const foreign = cloneProbe ? await withForeignGitFile(root, again) : evaluations;
   const cloneBound = evaluations.map((evaluation, index) => foreign[index]?.tag !== evaluation.tag);
   const settled = evaluations.map((evaluation, index) =>
     cloneBound[index] ? unjudged(evaluation, messages.cloneDependent(evaluation.name)) : evaluation,

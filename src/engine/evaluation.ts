@@ -11,6 +11,7 @@ import { freshenIndex } from '../tree/checkoutRepository.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
+import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
@@ -28,8 +29,8 @@ type ByKey = ReadonlyMap<string, ImageEvaluation>;
  * are evaluated once, and the cache stores tags under this key, not under an image's name.
  */
 export function evaluationKey(image: ResolvedImage): string {
-  const { nix, attr, args, tagFrom } = image.config;
-  return JSON.stringify([nix, attr, args, tagFrom]);
+  const { nix, attr, args, tagFrom, flake } = image.config;
+  return JSON.stringify(flake === undefined ? [nix, attr, args, tagFrom] : ['flake', flake, tagFrom]);
 }
 
 /** Configured `args` as nix-instantiate takes them: strings `--argstr`, the rest `--arg`. */
@@ -110,11 +111,7 @@ export async function settingsFor(
   const enforced = session.confinement !== undefined;
   const restrict = (urls: string[]) =>
     restrictEval ? { checkout: root, allowedUris: [...urls, ...evaluation.allowedUris], enforced } : undefined;
-  const settings: EvalSettings = {
-    system: config.system,
-    allowImportFromDerivation: config.allowImportFromDerivation,
-    restrict: restrict([]),
-  };
+  const settings: EvalSettings = { ...baseSettings(config), restrict: restrict([]) };
   const { fetchPinnedNixpkgs, readPin } = await import('../nix/pin.js');
   const pin = await readPin(path.join(root, config.pin), config.pin, root);
   if (pin === undefined) return settings;
@@ -171,14 +168,19 @@ interface Evaluated {
   inputs: InputSet;
 }
 
-async function evaluateInTree(
+/** The settings every evaluation gets, before the pin: the configured system and IFD setting. */
+export function baseSettings(config: Session['config']): EvalSettings {
+  return { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
+}
+
+/** Expression-file images, in nix-instantiate processes (one where it can: evaluate.ts batches). */
+async function evaluateFilesInTree(
   session: Session,
+  root: string,
   images: readonly ResolvedImage[],
   signal: AbortSignal,
-  onStart: () => void,
-): Promise<Evaluated> {
-  if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
-  const root = await session.checkout;
+  onSpawn: () => void,
+): Promise<TreeEvaluation> {
   const requests = await requestsFor(root, images);
   const settings = await settingsFor(session, root);
   const probe = armHeadProbe(root);
@@ -186,15 +188,8 @@ async function evaluateInTree(
   const limits = { timeoutSeconds: timeout, memoryLimitMb: memoryLimit ?? undefined };
   const evaluate = () => evaluateImages(requests, settings, signal, limits);
   const evaluating = evaluate();
-  onStart();
-  // The caller may show progress (a terminal's progress line) from here until Nix answers.
-  const done = session.onEvaluate?.(images.map((image) => image.name));
-  let first: Awaited<typeof evaluating>;
-  try {
-    first = await evaluating;
-  } finally {
-    done?.();
-  }
+  onSpawn();
+  let first = await evaluating;
   const readGit = probe();
   // Git saw a stale index (a dirty tree): again, with the index in step.
   if (readGit && (await freshenIndex(root))) first = await evaluate();
@@ -202,7 +197,6 @@ async function evaluateInTree(
   const settled = await settleCommitDependence(session, root, first.evaluations, readGit, async () => {
     return (await evaluate()).evaluations;
   });
-  const tags = new Map(images.map((image, index) => [evaluationKey(image), settled.evaluations[index]!]));
   const sources = images.map((image) => ({
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
@@ -215,27 +209,77 @@ async function evaluateInTree(
     session.index,
   );
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
-  images.forEach((image, index) => {
+  const evaluations = settled.evaluations.map((evaluation, index) => {
     const mover = moving[index];
-    const key = evaluationKey(image);
-    if (mover === undefined) return;
-    const evaluation = tags.get(key)!;
-    const warning = messages.movingTag(image.name, mover);
-    tags.set(key, { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] });
+    if (mover === undefined) return evaluation;
+    const warning = messages.movingTag(images[index]!.name, mover);
+    return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
   });
+  return { ...settled, evaluations, byImage, all };
+}
+
+async function evaluateInTree(
+  session: Session,
+  images: readonly ResolvedImage[],
+  signal: AbortSignal,
+  onStart: () => void,
+): Promise<Evaluated> {
+  if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
+  const root = await session.checkout;
+  const files = images.filter((image) => !isFlakeImage(image));
+  const flakes = images.filter(isFlakeImage);
+  // Nix runs once every kind has started it: other work may start then.
+  let waiting = (files.length > 0 ? 1 : 0) + (flakes.length > 0 ? 1 : 0);
+  const spawned = () => {
+    if (--waiting === 0) onStart();
+  };
+  // The first failure ends the other kind's Nix: nobody waits for it.
+  const failed = new AbortController();
+  const stop = AbortSignal.any([signal, failed.signal]);
+  const running = [
+    files.length > 0 ? evaluateFilesInTree(session, root, files, stop, spawned) : undefined,
+    flakes.length > 0
+      ? evaluateFlakesInTree(session, root, flakes, baseSettings(session.config), stop, alwaysRead(session), spawned)
+      : undefined,
+  ].map((kind) =>
+    kind?.catch((error: unknown) => {
+      failed.abort(error);
+      throw error;
+    }),
+  );
+  // The caller may show progress (a terminal's progress line) from here until Nix answers.
+  const done = session.onEvaluate?.(images.map((image) => image.name));
+  let results: Array<TreeEvaluation | undefined>;
+  try {
+    results = await Promise.all(running);
+  } finally {
+    done?.();
+  }
+  const parts = [
+    { images: files, result: results[0] },
+    { images: flakes, result: results[1] },
+  ].filter((part): part is { images: ResolvedImage[]; result: TreeEvaluation } => part.result !== undefined);
+  const tags = new Map(
+    parts.flatMap(({ images: group, result }) =>
+      group.map((image, index) => [evaluationKey(image), result.evaluations[index]!] as const),
+    ),
+  );
   const environment = cacheEnvironment(session);
-  if (environment !== undefined && settled.cacheable) {
+  if (environment !== undefined) {
     // Images with the same inputs share a record.
     const records = new Map<string, { inputs: InputSet; tags: Map<string, ImageEvaluation> }>();
-    images.forEach((image, index) => {
-      const inputs = byImage[index]!;
-      const id = JSON.stringify(inputs);
-      if (!records.has(id)) records.set(id, { inputs, tags: new Map() });
-      records.get(id)!.tags.set(evaluationKey(image), tags.get(evaluationKey(image))!);
-    });
-    session.evaluations?.store(environment, session.index, [...records.values()]);
+    for (const { images: group, result } of parts) {
+      if (!result.cacheable) continue;
+      group.forEach((image, index) => {
+        const inputs = result.byImage[index]!;
+        const id = JSON.stringify(inputs);
+        if (!records.has(id)) records.set(id, { inputs, tags: new Map() });
+        records.get(id)!.tags.set(evaluationKey(image), tags.get(evaluationKey(image))!);
+      });
+    }
+    if (records.size > 0) session.evaluations?.store(environment, session.index, [...records.values()]);
   }
-  return { tags, inputs: all };
+  return { tags, inputs: unionOf(parts.map(({ result }) => result.all)) };
 }
 
 /** The images' tags the cache answers (their inputs unchanged in this tree), by evaluation key. */

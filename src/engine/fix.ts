@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { judgedTree } from '../tree/judgedTree.js';
@@ -10,6 +10,7 @@ import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
+import { placeTakingIn } from '../nix/source/takesIn.js';
 import { journalWrites } from '../state/writeJournal.js';
 import type { CheckResult, FixLoop } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
@@ -148,11 +149,19 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
     if (tag === undefined || tag === before.get(image.name)?.tag) continue;
     for (const write of writes) {
       if (write.comparisons.some((comparison) => comparison.result.image === image.name)) {
-        loops.push({ file: write.file, image: image.name, tag });
+        const source = await sourceTakingIn(await checkout, image.config.nix, write.file);
+        loops.push({ file: write.file, image: image.name, tag, ...(source === undefined ? {} : { source }) });
       }
     }
   }
   return loops;
+}
+
+/** Where the image's own file (its expression, or its flake.nix) takes `manifest` into a source. */
+async function sourceTakingIn(root: string, file: string, manifest: string): Promise<FixLoop['source']> {
+  const text = await readFile(path.join(root, file), 'utf8').catch(() => undefined);
+  const place = text === undefined ? undefined : placeTakingIn(file, text, manifest);
+  return place === undefined ? undefined : { file, ...place };
 }
 
 /**

@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { HashResult, Warning } from '../types.js';
 import { evaluationWarnings, expectedTags } from './evaluation.js';
-import { defaultImage } from './images.js';
+import { defaultImage, zeroConfigSource } from './images.js';
 import { findReferences } from './references.js';
 import { withSession, type RunRequest } from './session.js';
 
@@ -20,7 +20,7 @@ export async function hash(request: HashRequest): Promise<HashResult> {
       // Without configuration the root default.nix is the image; its repository, if any, comes
       // from the hash-tagged references.
       const scan = await findReferences(session);
-      images = scan.images.length > 0 ? scan.images : [defaultImage()];
+      images = scan.images.length > 0 ? scan.images : [defaultImage('default', '', zeroConfigSource(session.entries))];
       warnings = scan.warnings;
     }
     if (request.image !== undefined) {
@@ -40,6 +40,9 @@ export async function hash(request: HashRequest): Promise<HashResult> {
           name: image.name,
           nix: image.config.nix,
           attr: image.config.attr,
+          flake: image.config.flake ?? null,
+          installable: evaluation.installable ?? null,
+          tagFrom: image.config.tagFrom,
           system: session.config.system,
           outPath: evaluation.outPath,
           hash: evaluation.tag,

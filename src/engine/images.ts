@@ -26,7 +26,10 @@ export function configuredImages(config: Config): ResolvedImage[] {
  * Without configuration, the one image is built by the root `default.nix` and its references are
  * the image strings whose tag is a Nix hash. More than one repository among them is ambiguous.
  */
-export function inferImage(references: readonly ReferenceSummary[]): ResolvedImage | undefined {
+export function inferImage(
+  references: readonly ReferenceSummary[],
+  source: ImageSource = FILE_SOURCE,
+): ResolvedImage | undefined {
   const byRepository = new Map<string, string>();
   for (const reference of references) {
     if (reference.occurrence.form !== 'reference' || reference.canonical === undefined) continue;
@@ -43,7 +46,7 @@ export function inferImage(references: readonly ReferenceSummary[]): ResolvedIma
   const [entry] = byRepository;
   if (entry === undefined) return undefined;
   const [canonical, repository] = entry;
-  return { ...defaultImage(repository.slice(repository.lastIndexOf('/') + 1), repository), canonical };
+  return { ...defaultImage(repository.slice(repository.lastIndexOf('/') + 1), repository, source), canonical };
 }
 
 /** The image a reference belongs to, if any: by marker name, else by repository. */
@@ -55,15 +58,29 @@ export function imageFor(reference: ReferenceSummary, candidates: readonly Resol
   return image;
 }
 
-/** The image nixtag manages without configuration: the root default.nix, whatever it is named later. */
-export function defaultImage(name = 'default', repository = ''): ResolvedImage {
-  const config = { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
+/** Where an image comes from: an expression file, or a flake output (`nix` is then its flake.nix). */
+export type ImageSource = { nix: string; flake?: undefined } | { nix: string; flake: string };
+
+const FILE_SOURCE: ImageSource = { nix: 'default.nix' };
+
+/**
+ * What nixtag evaluates without configuration: the root default.nix, as n2k8s does; where there is
+ * none but a root flake.nix, the flake's default package (`nix build` of `.`).
+ */
+export function zeroConfigSource(entries: readonly TreeEntry[]): ImageSource {
+  const at = (file: string) => entries.some((entry) => entry.path === file);
+  return !at('default.nix') && at('flake.nix') ? { nix: 'flake.nix', flake: '.' } : FILE_SOURCE;
+}
+
+/** The image nixtag manages without configuration: the root default.nix (or flake), whatever it is named later. */
+export function defaultImage(name = 'default', repository = '', source: ImageSource = FILE_SOURCE): ResolvedImage {
+  const config = { name, ...source, attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
   return { name, repository, canonical: '', inferred: true, config };
 }
 
 /**
  * What to evaluate before the manifests are read, so that Nix runs while they are: the configured
- * images, or without configuration the root default.nix (if the tree has one).
+ * images, or without configuration the root default.nix or flake.nix (if the tree has one).
  */
 export function speculativeImages(
   config: Pick<Config, 'images'>,
@@ -71,5 +88,6 @@ export function speculativeImages(
   entries: readonly TreeEntry[],
 ): ResolvedImage[] {
   if (images.length > 0 || config.images !== undefined) return images;
-  return entries.some((entry) => entry.path === 'default.nix') ? [defaultImage()] : [];
+  const source = zeroConfigSource(entries);
+  return entries.some((entry) => entry.path === source.nix) ? [defaultImage('default', '', source)] : [];
 }

@@ -65,8 +65,12 @@ async function basis(session: Session): Promise<Judgement> {
   if (recorded?.tree === session.treeId) return recorded;
   const speculative = speculativeImages(session.config, session.images, session.entries);
   const imageFiles = speculative.length === 0 ? ['default.nix'] : speculative.map((image) => image.config.nix);
+  // A flake's inputs are its lock's and what `self` hands on as well: until an evaluation has
+  // recorded them, every file counts.
+  const flakes = speculative.some((image) => image.config.flake !== undefined);
   const inputs =
     recordedInputs(session, speculative) ??
+    (flakes ? { paths: [''] } : undefined) ??
     (await staticInputs(
       await session.checkout,
       imageFiles,

@@ -4,7 +4,7 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
 import type { GrepHit } from '../git/grep.js';
-import { defaultImage, imageFor, inferImage, type ResolvedImage } from './images.js';
+import { defaultImage, imageFor, inferImage, zeroConfigSource, type ResolvedImage } from './images.js';
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { readCharts, withCharts } from './charts.js';
@@ -60,6 +60,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const configured =
     session.config.images === undefined ? undefined : awaitedLater(grepRepositories(session, session.images));
   const inferred = session.config.images === undefined;
+  const source = zeroConfigSource(session.entries);
   // Without configuration the repository is known from the references: guessed from the
   // remembered ones, so that git looks for its mentions while changed manifests are parsed.
   let early: { image: ResolvedImage; hits: Promise<GrepHit[]> } | undefined;
@@ -72,7 +73,10 @@ export async function findReferences(session: Session): Promise<Scan> {
   const guess = (recalled: readonly ManifestFile[]) => {
     let image: ResolvedImage | undefined;
     try {
-      image = inferImage(recalled.flatMap((entry) => entry.references));
+      image = inferImage(
+        recalled.flatMap((entry) => entry.references),
+        source,
+      );
     } catch {
       return; // ambiguous so far: the full set decides, and says so
     }
@@ -91,7 +95,10 @@ export async function findReferences(session: Session): Promise<Scan> {
   await removeLeftovers(session, withReferences, removeAbandonedTemporaries);
   let images = session.images;
   if (inferred) {
-    const image = inferImage(withReferences.flatMap((entry) => entry.references));
+    const image = inferImage(
+      withReferences.flatMap((entry) => entry.references),
+      source,
+    );
     images = image === undefined ? [] : [image];
   }
   const candidatesOf = (scope: ManifestScope) =>

@@ -1,19 +1,27 @@
 import path from 'node:path';
-import { expectedTags } from '../engine/evaluation.js';
+import { baseSettings, expectedTags } from '../engine/evaluation.js';
 import { defaultImage } from '../engine/images.js';
 import { isDefaultManifest } from '../engine/manifestSet.js';
-import { withSession } from '../engine/session.js';
+import { withSession, type Session } from '../engine/session.js';
+import { installableText } from '../nix/flakeInstallable.js';
+import { flakePackages } from '../nix/flakeOutputs.js';
+import { storePathHashPart } from '../nix/storePath.js';
+import { headOf } from '../tree/checkoutRepository.js';
 import { isNixtagError } from '../errors.js';
 import { parseImageReference } from '../manifest/reference.js';
 import type { Warning } from '../types.js';
 
-/** A tracked Nix file and what it evaluated to on its own, as `nix-instantiate FILE` would call it. */
+/**
+ * A tracked Nix file and what it evaluated to on its own, as `nix-instantiate FILE` would call it;
+ * or an image output of a flake (`flake` its installable, `file` its flake.nix).
+ */
 export interface FoundExpression {
   file: string;
+  flake?: string | undefined;
   /** The output path when it is one derivation; undefined otherwise. */
   outPath?: string | undefined;
   tag?: string | undefined;
-  /** The derivation's own `imageTag` and `imageName` attributes, where it has them. */
+  /** The derivation's own `imageTag` (a Nix hash or not) and `imageName` attributes, where it has them. */
   imageTag?: string | undefined;
   imageName?: string | undefined;
   /** Why it is not an image (not a derivation, needs arguments, failed): Nix's first line. */
@@ -58,11 +66,12 @@ function candidateOrder(a: string, b: string): number {
 export async function discover(cwd: string): Promise<Discovery> {
   return withSession({ cwd, cache: false }, {}, async (session) => {
     const files = session.entries.map((entry) => entry.path);
+    // A flake.nix is a flake: its image outputs are listed below, not called as an expression.
     const nixFiles = files
-      .filter((file) => file.endsWith('.nix'))
+      .filter((file) => file.endsWith('.nix') && path.posix.basename(file) !== 'flake.nix')
       .sort(candidateOrder)
       .slice(0, MAX_EXPRESSIONS);
-    const expressions: FoundExpression[] = [];
+    const expressions: FoundExpression[] = await flakeImages(session, files);
     for (let start = 0; start < nixFiles.length; start += CONCURRENCY) {
       const batch = nixFiles.slice(start, start + CONCURRENCY).map(async (file): Promise<FoundExpression> => {
         const image = defaultImage(file, '');
@@ -111,6 +120,41 @@ export async function discover(cwd: string): Promise<Discovery> {
     );
     return { root: session.repository.root, configFile: session.configFile, expressions, references, warnings };
   });
+}
+
+/** At most this many flakes are listed, the shallowest first. */
+const MAX_FLAKES = 8;
+
+/**
+ * The image outputs of the tracked flakes (`packages.<system>.*` that look like images), each as
+ * the installable to configure; a flake that cannot be listed says why, as an expression would.
+ */
+async function flakeImages(session: Session, files: readonly string[]): Promise<FoundExpression[]> {
+  const flakeFiles = files
+    .filter((file) => path.posix.basename(file) === 'flake.nix')
+    .sort(candidateOrder)
+    .slice(0, MAX_FLAKES);
+  if (flakeFiles.length === 0) return [];
+  const directories = flakeFiles.map((file) => (file === 'flake.nix' ? '' : path.posix.dirname(file)));
+  const root = await session.checkout;
+  try {
+    const listed = await flakePackages(root, headOf(root) ?? 'HEAD', directories, baseSettings(session.config));
+    return listed.flatMap((packages, index) =>
+      packages
+        .filter((found) => found.image && found.outPath !== undefined)
+        .map((found) => ({
+          file: flakeFiles[index]!,
+          flake: installableText(directories[index]!, [found.name]),
+          outPath: found.outPath,
+          tag: storePathHashPart(found.outPath!),
+          imageTag: found.imageTag,
+        })),
+    );
+  } catch (error) {
+    if (isNixtagError(error) && error.code === 'NIX_MISSING') throw error;
+    const why = isNixtagError(error) ? (error.detail ?? error.message) : String(error);
+    return flakeFiles.map((file) => ({ file, why: firstErrorLine(why) }));
+  }
 }
 
 /** The line of Nix's message that says what went wrong. */

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { messages } from '../messages.js';
 import { canonicalRepository } from '../manifest/reference.js';
+import { isNixHash } from '../nix/storePath.js';
 import type { Discovery, FoundExpression, FoundImageReference } from './discover.js';
 
 /**
@@ -12,22 +13,35 @@ import type { Discovery, FoundExpression, FoundImageReference } from './discover
  */
 type Evidence = 'tag' | 'imageName' | 'only';
 
+/**
+ * Which hash the tags already in the manifests follow, computed both ways: the output path's
+ * (n2k8s), the image's own imageTag, or neither (built from another tree, or by another tool);
+ * undefined when no reference carries a Nix-hash tag.
+ */
+type Scheme = 'outPath' | 'imageTag' | 'neither' | undefined;
+
 /** One image the proposed configuration manages. */
 interface ProposedImage {
   name: string;
   nix: string;
+  /** A flake output: its installable, configured as `flake` instead of `nix`. */
+  flake?: string | undefined;
   repository: string;
   tag: string;
   outPath: string;
   because: Evidence;
   /** `imageTag` where the committed tags follow the image's own `imageTag`, not its output path. */
   tagFrom?: 'imageTag' | undefined;
+  scheme: Scheme;
+  /** The image's own imageTag, if any (one that is not a Nix hash, `latest`, is never the tag). */
+  imageTag?: string | undefined;
   references: FoundImageReference[];
 }
 
 /** An expression whose name resembles a repository's: shown commented, never written active. */
 interface Suggestion {
   nix: string;
+  flake?: string | undefined;
   repository: string;
   outPath: string;
   references: FoundImageReference[];
@@ -49,9 +63,6 @@ export interface Proposal {
 /** Registries that serve other people's images: never guessed to be built here. */
 const PUBLIC = /^(docker\.io\/library\/|quay\.io\/|gcr\.io\/|registry\.k8s\.io\/|ghcr\.io\/|nixery\.dev\/)/;
 
-/** A Nix store hash: what a tag equal to an expression's cannot be by chance. */
-const NIX_HASH = /^[0-9a-df-np-sv-z]{32}$/;
-
 /** The name in a store path (`/nix/store/<hash>-docker-image-app.tar.gz` -> `docker-image-app.tar.gz`). */
 const storeName = (outPath: string) => path.posix.basename(outPath).slice(33);
 
@@ -68,15 +79,21 @@ function namesMatch(expression: FoundExpression, repository: string): boolean {
   return directory === name || words.includes(name);
 }
 
-/** Which of an expression's tags a reference carries: its output path's hash, or its own `imageTag`. */
-function tagScheme(expression: FoundExpression, references: readonly FoundImageReference[]) {
-  if (references.some((reference) => reference.tag === expression.tag)) return 'outPath';
-  const own = expression.imageTag;
-  if (own !== undefined && NIX_HASH.test(own) && references.some((reference) => reference.tag === own)) {
-    return 'imageTag';
-  }
-  return undefined;
+/** The scheme the references' Nix-hash tags follow for this expression (see Scheme). */
+function schemeOf(expression: FoundExpression, references: readonly FoundImageReference[]): Scheme {
+  const hashes = references.flatMap((reference) =>
+    reference.tag !== undefined && isNixHash(reference.tag) ? [reference.tag] : [],
+  );
+  if (hashes.length === 0) return undefined;
+  if (hashes.includes(expression.tag!)) return 'outPath';
+  const imageTag = expression.imageTag;
+  if (imageTag !== undefined && isNixHash(imageTag) && hashes.includes(imageTag)) return 'imageTag';
+  return 'neither';
 }
+
+/** A key naming an expression or flake output. */
+const sourceOf = (expression: { file?: string; nix?: string; flake?: string | undefined }) =>
+  expression.flake ?? expression.file ?? expression.nix ?? '';
 
 /**
  * The tag source of an image tied by its imageName. A pipeline that pushes an image under its own
@@ -87,7 +104,7 @@ function tagScheme(expression: FoundExpression, references: readonly FoundImageR
  */
 function ownTagScheme(expression: FoundExpression): 'outPath' | 'imageTag' {
   const own = expression.imageTag;
-  return own !== undefined && NIX_HASH.test(own) && own !== expression.tag ? 'imageTag' : 'outPath';
+  return own !== undefined && isNixHash(own) && own !== expression.tag ? 'imageTag' : 'outPath';
 }
 
 /** Matches expressions that build a derivation with the repositories the YAML names (see Evidence). */
@@ -96,24 +113,27 @@ export function propose(discovery: Discovery): Proposal {
   const byRepository = Map.groupBy(discovery.references, (reference) => reference.canonical);
   const images: ProposedImage[] = [];
   const taken = new Set<string>();
-  const add = (expression: FoundExpression, canonical: string, because: Evidence, scheme = 'outPath') => {
+  const add = (expression: FoundExpression, canonical: string, because: Evidence, tagFrom = 'outPath') => {
     const references = byRepository.get(canonical)!;
     images.push({
       name: '',
       nix: expression.file,
+      flake: expression.flake,
       repository: references[0]!.repository,
-      tag: scheme === 'imageTag' ? expression.imageTag! : expression.tag!,
+      tag: tagFrom === 'imageTag' ? expression.imageTag! : expression.tag!,
       outPath: expression.outPath!,
       because,
-      ...(scheme === 'imageTag' ? { tagFrom: 'imageTag' as const } : {}),
+      ...(tagFrom === 'imageTag' ? { tagFrom: 'imageTag' as const } : {}),
+      scheme: schemeOf(expression, references),
+      imageTag: expression.imageTag,
       references,
     });
     taken.add(canonical);
   };
   for (const [canonical, references] of byRepository) {
     for (const expression of derivations) {
-      const scheme = tagScheme(expression, references);
-      if (scheme !== undefined) {
+      const scheme = schemeOf(expression, references);
+      if (scheme === 'outPath' || scheme === 'imageTag') {
         add(expression, canonical, 'tag', scheme);
         break;
       }
@@ -131,7 +151,10 @@ export function propose(discovery: Discovery): Proposal {
   // (and nixtag without configuration): a lone derivation deeper down is as likely an exercise or a
   // tool (a course's labs/…/docker.nix, loaded locally) beside an image built from a Dockerfile.
   const ownRepositories = [...byRepository.keys()].filter((canonical) => !PUBLIC.test(canonical));
-  const root = derivations.length === 1 && derivations[0]!.file === 'default.nix';
+  // A flake's own outputs (`.#name`, not a sub-flake's) count as the root, as `nix build` builds them.
+  const atRoot = (expression: FoundExpression) =>
+    expression.flake === undefined ? expression.file === 'default.nix' : expression.flake.startsWith('.#');
+  const root = derivations.length === 1 && atRoot(derivations[0]!);
   if (images.length === 0 && root && ownRepositories.length === 1) {
     add(derivations[0]!, ownRepositories[0]!, 'only');
   }
@@ -142,7 +165,7 @@ export function propose(discovery: Discovery): Proposal {
     names.add(name);
     image.name = name;
   }
-  const matched = new Set(images.map((image) => image.nix));
+  const matched = new Set(images.map(sourceOf));
   const suggestions: Suggestion[] = [];
   // Expressions whose name resembles a repository's beside one that is an image (has an imageName):
   // its components (a monorepo's helpers all carry the image's word), not suggested as images.
@@ -150,31 +173,32 @@ export function propose(discovery: Discovery): Proposal {
   for (const [canonical, references] of byRepository) {
     if (taken.has(canonical)) continue;
     const alike = derivations.filter(
-      (expression) => !matched.has(expression.file) && namesMatch(expression, canonical),
+      (expression) => !matched.has(sourceOf(expression)) && namesMatch(expression, canonical),
     );
     const built = alike.filter((expression) => expression.imageName !== undefined);
     for (const expression of alike) {
       if (built.length > 0 && expression.imageName === undefined) {
-        components.add(expression.file);
+        components.add(sourceOf(expression));
         continue;
       }
       suggestions.push({
         nix: expression.file,
+        flake: expression.flake,
         repository: references[0]!.repository,
         outPath: expression.outPath!,
         references,
       });
     }
   }
-  const suggested = new Set(suggestions.map((suggestion) => suggestion.nix));
+  const suggested = new Set(suggestions.map(sourceOf));
   const unmatched = derivations.filter(
-    (expression) => !matched.has(expression.file) && !suggested.has(expression.file),
+    (expression) => !matched.has(sourceOf(expression)) && !suggested.has(sourceOf(expression)),
   );
   return {
     images,
     suggestions,
-    unmatchedExpressions: unmatched.filter((expression) => !components.has(expression.file)),
-    components: unmatched.filter((expression) => components.has(expression.file)),
+    unmatchedExpressions: unmatched.filter((expression) => !components.has(sourceOf(expression))),
+    components: unmatched.filter((expression) => components.has(sourceOf(expression))),
     unmatchedRepositories: [...byRepository]
       .filter(([canonical]) => !taken.has(canonical))
       .map(([, references]) => ({ repository: references[0]!.repository, references })),
@@ -198,10 +222,14 @@ export function renderConfig(proposal: Proposal): string {
   else lines.push('images:');
   for (const image of proposal.images) {
     lines.push(
-      `  # ${init.imageBecause(image.nix, storeName(image.outPath), image.because, image.tagFrom)}`,
+      `  # ${init.imageBecause(image.flake ?? image.nix, storeName(image.outPath), image.because, image.tagFrom)}`,
       `  # ${init.referencedAt(image.references.map(at))}`,
+    );
+    const scheme = schemeLine(image);
+    if (scheme !== undefined) lines.push(`  # ${scheme}`);
+    lines.push(
       `  - name: ${image.name}`,
-      `    nix: ${image.nix}`,
+      sourceLine('    ', image),
       `    repository: ${image.repository}`,
       ...(image.tagFrom ? [`    tagFrom: ${image.tagFrom}`] : []),
     );
@@ -212,7 +240,7 @@ export function renderConfig(proposal: Proposal): string {
       lines.push(
         `  # ${init.referencedAt(suggestion.references.map(at))}`,
         `  # - name: ${shortName(suggestion.repository)}`,
-        `  #   nix: ${suggestion.nix}   # ${storeName(suggestion.outPath)}`,
+        `${sourceLine('  #   ', suggestion)}   # ${storeName(suggestion.outPath)}`,
         `  #   repository: ${suggestion.repository}`,
       );
     }
@@ -221,8 +249,8 @@ export function renderConfig(proposal: Proposal): string {
     lines.push(`  # ${init.unmatchedExpressions()}`);
     for (const expression of proposal.unmatchedExpressions) {
       lines.push(
-        `  # - name: ${defaultName(expression.file)}`,
-        `  #   nix: ${expression.file}   # ${storeName(expression.outPath ?? '')}`,
+        `  # - name: ${expression.flake?.slice(expression.flake.indexOf('#') + 1) ?? defaultName(expression.file)}`,
+        `${sourceLine('  #   ', { nix: expression.file, flake: expression.flake })}   # ${storeName(expression.outPath ?? '')}`,
         `  #   repository: registry.example.com/team/NAME`,
       );
     }
@@ -230,7 +258,7 @@ export function renderConfig(proposal: Proposal): string {
   if (proposal.components.length > 0) {
     lines.push(`# ${init.components()}`);
     for (const expression of proposal.components)
-      lines.push(`#   ${expression.file}: ${storeName(expression.outPath ?? '')}`);
+      lines.push(`#   ${sourceOf(expression)}: ${storeName(expression.outPath ?? '')}`);
   }
   if (proposal.unmatchedRepositories.length > 0) {
     lines.push(`# ${init.unmatchedRepositories()}`);
@@ -243,6 +271,22 @@ export function renderConfig(proposal: Proposal): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The entry's `nix:` or `flake:` line. */
+const sourceLine = (indent: string, source: { nix: string; flake?: string | undefined }) =>
+  source.flake === undefined ? `${indent}nix: ${source.nix}` : `${indent}flake: '${source.flake}'`;
+
+/** What the comment says of the tags already there: the scheme they follow, or that none fits. */
+function schemeLine(image: ProposedImage): string | undefined {
+  const init = messages.init;
+  const notHash = image.imageTag !== undefined && !isNixHash(image.imageTag) ? image.imageTag : undefined;
+  if (image.scheme === 'imageTag') return init.schemeImageTag();
+  if (image.scheme === 'outPath') return init.schemeOutPath(notHash);
+  if (image.scheme === 'neither') return init.schemeNeither(storePathHashOf(image.outPath), image.imageTag);
+  return notHash === undefined ? undefined : init.imageTagNotHash(notHash);
+}
+
+const storePathHashOf = (outPath: string) => path.posix.basename(outPath).slice(0, 32);
 
 /** What the first `fix` changes: every reference of a managed image whose tag is not the expected one. */
 export function firstFixChanges(proposal: Proposal): string[] {

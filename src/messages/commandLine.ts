@@ -59,6 +59,8 @@ export const commandLineMessages = {
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
   loop: (file: string, image: string, tag: string) =>
     `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
+  loopSource: (file: string, line: number, column: number, text: string) =>
+    `${file}:${line}:${column}: \`${text}\` is the source that takes it in: filter it.`,
   loopHint: () =>
     'Leave the manifests out of the image source, for example `src = builtins.path { path = ./.; name = "source"; filter = path: type: !(builtins.elem (baseNameOf path) [ ".git" "k8s" ]); };` or `lib.cleanSourceWith { src = ./.; filter = …; }`.',
   fixNeedsWritableTree: () =>
@@ -70,7 +72,7 @@ export const commandLineMessages = {
       ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
       : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
   commitDependent: (image: string, judged: string) =>
-    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
+    `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\` or of a flake's \`self\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string) =>
     `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (a source takes in the repository root, as \`src = ./.;\` does), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; \`builtins.fetchGit ./.\`, \`lib.fileset\` or \`builtins.path\` with a filter that leaves out \`.git\` is the fix.`,
   lfsContentMissing: () =>

@@ -14,6 +14,7 @@ export const configMessages = {
     fileInRepository: 'a file inside the repository (a relative path, not leaving it with ..)',
     globInRepository: 'a glob inside the repository (a relative pattern, not leaving it with ..)',
     uriPrefix: 'a URL or URL prefix without spaces',
+    notWithFlake: (key: string) => `no \`${key}\` beside \`flake\` (a flake output is named by its installable alone)`,
   },
   attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,

@@ -65,6 +65,20 @@ export const doctorMessages = {
       ({ submodule }) =>
         `Fetch it: \`${submoduleUpdate(submodule?.path ?? '', submodule?.within ?? '')}\` (a commit never pushed to the submodule's remote is missing from CI's clone too: push it); or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
     ),
+    flakeImpure: doctorFinding(
+      (images, { construct }) =>
+        `The flake of ${imagesOf(images)} uses \`${construct ?? ''}\`, which only \`--impure\` evaluation reads: CI's pure \`nix eval\` (and nixtag) refuse it or read nothing, while \`nix build --impure\` on this machine reads this machine's.`,
+      "Take the system from the flake's outputs (`packages.<system>`, flake-utils, flake-parts' `perSystem`) and values from the repository or the lock, not from the machine.",
+    ),
+    flakeCommit: doctorFinding(
+      (images, { construct }) =>
+        `The tag of ${imagesOf(images)} reads the commit (\`${construct ?? ''}\`): a dirty tree here has no \`self.rev\` (\`dirtyRev\` instead), CI's clean clone has the commit's, so a pre-commit hook cannot know the tag; pre-push judges it.`,
+      'Leave the commit out of the image (label it at push time instead), or rely on the pre-push hook (`nixtag install --pre-push`) for this image.',
+    ),
+    flakeInput: doctorFinding(
+      (images, { input }) => `The flake of ${imagesOf(images)} has an input CI cannot fetch the same: ${input ?? ''}`,
+      'Lock every input to something CI can fetch (a git or tarball URL, or a `path:` inside the repository) with `nix flake lock`, using the Nix version CI runs, and commit flake.lock.',
+    ),
     nixVersion: doctorFinding(
       (_images, details) =>
         `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,

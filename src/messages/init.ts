@@ -21,6 +21,14 @@ export const initMessages = {
     }.`,
   suggestions: () =>
     'Names that only resemble each other, not evidence (a tag, an imageName): uncomment only if the expression builds that image, or `fix` would retag an image built elsewhere:',
+  schemeOutPath: (imageTag: string | undefined) =>
+    `Its tags are the output path's hash (as n2k8s pushes): tagFrom: outPath.${imageTag === undefined ? '' : ` (Its imageTag, '${imageTag}', is not a Nix hash.)`}`,
+  schemeImageTag: () =>
+    "Its tags are the image's own imageTag, not the output path's hash (as `docker load` of a layered image names it): tagFrom: imageTag.",
+  schemeNeither: (outPathHash: string, imageTag: string | undefined) =>
+    `Its Nix-hash tags match neither the output path's hash (${outPathHash}) nor ${imageTag === undefined ? 'an imageTag (it has none)' : `its imageTag (${imageTag})`}: built from another tree or by another expression? The first fix writes the output path's hash.`,
+  imageTagNotHash: (imageTag: string) =>
+    `Its imageTag, '${imageTag}', is not a Nix hash, so the tag is the output path's hash: tagFrom: outPath.`,
   referencedAt: (places: readonly string[]) =>
     `Referenced at ${places.slice(0, 5).join(', ')}${places.length > 5 ? ` and ${places.length - 5} more` : ''}.`,
   unmatchedExpressions: () =>

@@ -39,9 +39,15 @@ export const nixMessages = {
       ? `Confinement is on from the command line (--ci or --restrict-eval), and only the command line allows URLs: add \`--allow-uri ${prefix}\` (in the Tekton Tasks, the allowed-uris param); the configuration's evaluation.allowedUris do not count.`
       : `Add the URL (or a prefix of it ending in /) to \`evaluation.allowedUris\` in the nixtag configuration if the expression may fetch it: allowedUris: ["${prefix}"]`;
   },
-  notADerivation: (image: string, kind: string, size: number) =>
-    `Image '${image}' does not evaluate to one derivation but to a ${kind}${size > 0 ? ` of ${size} ${kind === 'set' ? 'attribute' : 'element'}${size === 1 ? '' : 's'}` : ''}; n2k8s would print ${kind === 'set' || kind === 'list' ? 'several .drv paths or none' : 'no .drv path'}.`,
+  notADerivation: (image: string, kind: string) =>
+    `Image '${image}' evaluates to a ${kind}, not a derivation (nor a set or list holding one): nix-instantiate refuses it, and n2k8s's tag would be empty.`,
   notADerivationHint: () => 'Set `attr` for the image in the nixtag configuration to select the image derivation.',
+  severalDerivations: (image: string, file: string, container: string, found: readonly string[]) =>
+    found.length === 0
+      ? `Image '${image}' (${file}) evaluates to a ${container} holding no derivation: nix-instantiate prints nothing, and n2k8s's tag would be empty.`
+      : `Image '${image}' (${file}) evaluates to a ${container} holding ${found.length} derivations (${list(found)}): nix-instantiate prints a .drv for each, and n2k8s's tag would be ${found.length} lines, not one tag.`,
+  severalDerivationsHint: (found: readonly string[]) =>
+    `Set \`attr\` for the image in the nixtag configuration to the one that builds it, for example \`attr: ${found[0]}\`.`,
   noOutOutput: (image: string, outputs: readonly string[]) =>
     `Image '${image}' has no output named 'out' (its outputs are ${list(outputs)}), so there is no tag to derive.`,
   firstOutputNotOut: (image: string, first: string) =>

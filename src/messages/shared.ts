@@ -11,6 +11,10 @@ export interface DoctorDetails {
   local?: string;
   ci?: string;
   newer?: boolean;
+  /** A flake input CI could not fetch the same, as the refusal says it. */
+  input?: string;
+  /** The construct a finding points at, as written. */
+  construct?: string;
   /** A submodule whose commit this clone lacks; `within`: the repository that records it ('' the root). */
   submodule?: { path: string; commit: string; within: string };
 }

@@ -63,13 +63,21 @@ function restrictOptions(restrict: RestrictSettings, source: NodeJS.ProcessEnv):
   ];
 }
 
-/** Command-line options that pin what an evaluation can depend on. */
-export function nixOptions(settings: EvalSettings, source: NodeJS.ProcessEnv = process.env): string[] {
+/**
+ * Command-line options that pin what an evaluation can depend on. `nix eval` (flakes) takes the
+ * same settings except nix-instantiate's own flags (`--read-write-mode`, `-I`).
+ */
+export function nixOptions(
+  settings: EvalSettings,
+  source: NodeJS.ProcessEnv = process.env,
+  program: 'nix-instantiate' | 'nix' = 'nix-instantiate',
+): string[] {
   const options = ['--option', 'system', settings.system];
   if (settings.restrict !== undefined) options.push(...restrictOptions(settings.restrict, source));
   if (settings.allowImportFromDerivation) {
     // Import-from-derivation needs builds, which read-only evaluation cannot do.
-    options.push('--option', 'allow-import-from-derivation', 'true', '--read-write-mode');
+    options.push('--option', 'allow-import-from-derivation', 'true');
+    if (program === 'nix-instantiate') options.push('--read-write-mode');
   } else {
     // An offline read-only evaluation that misses a path would otherwise stall asking caches.
     options.push('--option', 'allow-import-from-derivation', 'false');
@@ -88,6 +96,37 @@ export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, d
   const extra = diagnostics === undefined ? [] : ['--show-trace'];
   if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
   return ['--eval', '--strict', '--json', '-vv', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
+}
+
+/** Flakes and the `nix` command, which Nix 2.4 to current releases keep behind this setting. */
+const FLAKE_FEATURES = ['--extra-experimental-features', 'nix-command flakes'];
+
+/**
+ * `nix eval` of a batch of flake images (flakeExpression.ts), with the settings nix-instantiate
+ * gets here: the system, no import-from-derivation unless allowed, no substituters (an offline
+ * evaluation on 2.26 otherwise stalls about 8 s asking the binary cache). Not restrict-eval: a
+ * flake is evaluated in pure mode, which confines it already (no absolute paths, no environment,
+ * no unlocked fetches), and restrict-eval would refuse its locked `file://` inputs. The lock is
+ * read, never updated or written; `-vv` names every file Nix parses, as for nix-instantiate.
+ */
+export function flakeEvaluationArgs(settings: EvalSettings, expression: string): string[] {
+  const options = nixOptions({ ...settings, restrict: undefined, nixpkgs: undefined }, process.env, 'nix');
+  return [
+    ...FLAKE_FEATURES,
+    'eval',
+    '--json',
+    '-vv',
+    '--no-update-lock-file',
+    '--no-write-lock-file',
+    ...options,
+    '--expr',
+    expression,
+  ];
+}
+
+/** `nix-store --check-validity --print-invalid`: which of `paths` this store lacks. */
+export function invalidPathsArgs(paths: readonly string[]): string[] {
+  return ['--check-validity', '--print-invalid', ...paths];
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AttrStep } from './attrPath.js';
 import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
-import { storePathHashPart } from './storePath.js';
+import { isNixHash, storePathHashPart } from './storePath.js';
 import type { Moving } from './source/moving.js';
 
 type TagSource = 'outPath' | 'imageTag';
@@ -35,6 +35,8 @@ export interface ImageEvaluation {
   commitDependent?: boolean;
   /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
   commitBound?: boolean;
+  /** A flake image: the installable its tag was read from (`.#packages.x86_64-linux.web`). */
+  installable?: string;
   /** The derivation's own `imageTag` and `imageName`, where it has them (`init` compares both). */
   imageTag?: string | undefined;
   imageName?: string | undefined;
@@ -52,8 +54,10 @@ type Described =
       outStorePath: string | null;
       imageTag: string | null;
       imageName?: string | null;
+      via?: string[];
     }
-  | { kind: string; size: number };
+  | { kind: 'derivations'; container: string; paths: string[][] }
+  | { kind: string };
 
 export interface Evaluated {
   /** One per request, in order. */
@@ -185,12 +189,20 @@ export async function evaluateImages(
 
 function interpret(request: ImageRequest, described: Described): ImageEvaluation {
   const location = { file: request.displayFile };
-  if (!('outputs' in described)) {
+  if ('paths' in described) {
+    // What nix-instantiate collects from a set or list: not one derivation, so no one tag.
+    const found = described.paths.map((steps) => steps.join('.'));
     throw new NixtagError(
       'NIX_NOT_A_DERIVATION',
-      messages.notADerivation(request.name, described.kind, described.size),
-      { location, hint: messages.notADerivationHint() },
+      messages.severalDerivations(request.name, request.displayFile, described.container, found),
+      { location, hint: found.length > 0 ? messages.severalDerivationsHint(found) : messages.notADerivationHint() },
     );
+  }
+  if (!('outputs' in described)) {
+    throw new NixtagError('NIX_NOT_A_DERIVATION', messages.notADerivation(request.name, described.kind), {
+      location,
+      hint: messages.notADerivationHint(),
+    });
   }
   if (described.outStorePath === null) {
     throw new NixtagError('NIX_NO_OUT_OUTPUT', messages.noOutOutput(request.name, described.outputs), {
@@ -207,6 +219,12 @@ function interpret(request: ImageRequest, described: Described): ImageEvaluation
       throw new NixtagError('NIX_NO_IMAGE_TAG', messages.noImageTag(request.name), {
         location,
         hint: messages.noImageTagHint(),
+      });
+    }
+    if (!isNixHash(described.imageTag)) {
+      throw new NixtagError('IMAGE_TAG_NOT_HASH', messages.imageTagNotHash(request.name, described.imageTag), {
+        location,
+        hint: messages.imageTagNotHashHint(),
       });
     }
     tag = described.imageTag;

@@ -23,7 +23,8 @@ export interface BatchExpression {
  * value being auto-called exactly once as nix-instantiate auto-calls (see autoCall): the file's
  * value (findAlongAttrPath before the first `-A` step, getDerivations when there is none), then
  * each value an `-A` step selects (before the next step, or by getDerivations after the last);
- * the result must then be one derivation. Images that name the same file with the same arguments
+ * the result is then read as nix-instantiate reads it: a derivation, or a set or list holding
+ * exactly one (getDerivations, drvsIn). Images that name the same file with the same arguments
  * share one call, as Nix shares nothing across calls.
  *
  * Data travels as JSON in one `--argstr` so that no path or string is ever spliced into Nix
@@ -74,14 +75,27 @@ let
   # v has been auto-called; what it selects is auto-called once, here, and never again.
   step = args: v: st: autoCall args (if st ? index then builtins.elemAt v st.index else v.\${st.name});
   calls = map (c: let args = argValues c.args; in { inherit args; value = autoCall args (import (/. + c.file)); }) s.calls;
-  describe = i:
-    let
-      c = builtins.elemAt calls i.call;
-      v = builtins.foldl' (step c.args) c.value i.path;
-      isDrv = builtins.isAttrs v && (v.type or null) == "derivation";
-      outputs = v.outputs or [ "out" ];
-    in if !isDrv then { kind = builtins.typeOf v; size = if builtins.isAttrs v || builtins.isList v then builtins.length (if builtins.isList v then v else builtins.attrNames v) else 0; }
-    else {
+  isDrv = v: builtins.isAttrs v && (v.type or null) == "derivation";
+  # As nix-instantiate's getDerivations: a set's attributes (names it accepts, in order), each
+  # derivation taken, a set marked recurseForDerivations entered; a list's elements, each
+  # auto-called and entered; anything else inside a list is nix-instantiate's own error.
+  attrOk = n: builtins.match "[A-Za-z_][A-Za-z0-9_+-]*" n != null;
+  drvsIn = args: prefix: v:
+    if isDrv v then [ { path = prefix; value = v; } ]
+    else if builtins.isAttrs v then builtins.concatLists (map (n:
+      let x = v.\${n}; p = prefix ++ [ n ]; in
+      if isDrv x then [ { path = p; value = x; } ]
+      else if builtins.isAttrs x && (x.recurseForDerivations or false) then drvsIn args p (autoCall args x)
+      else [ ]) (builtins.filter attrOk (builtins.attrNames v)))
+    else if builtins.isList v then builtins.concatLists (builtins.genList (index:
+      let x = builtins.elemAt v index; p = prefix ++ [ (toString index) ]; in
+      if isDrv x then [ { path = p; value = x; } ] else drvsIn args p (autoCall args x)) (builtins.length v))
+    else throw "expression does not evaluate to a derivation (or a set or list of those)";
+  # The same derivation reached twice (rec { a = …; b = a; }) is one, as nix-instantiate dedupes it.
+  distinct = builtins.foldl' (kept: found:
+    if builtins.elem found.value.outPath (map (k: k.value.outPath) kept) then kept else kept ++ [ found ]) [ ];
+  drvInfo = v:
+    let outputs = v.outputs or [ "out" ]; in {
       kind = "derivation";
       inherit outputs;
       # Not named outPath: toJSON would print a set with outPath as that string.
@@ -89,6 +103,16 @@ let
       imageTag = if v ? imageTag then toString v.imageTag else null;
       imageName = if v ? imageName && builtins.isString v.imageName then v.imageName else null;
     };
+  describe = i:
+    let
+      c = builtins.elemAt calls i.call;
+      v = builtins.foldl' (step c.args) c.value i.path;
+      found = distinct (drvsIn c.args [ ] v);
+    in if isDrv v then drvInfo v
+    else if builtins.isAttrs v || builtins.isList v then
+      if builtins.length found == 1 then drvInfo (builtins.head found).value // { via = (builtins.head found).path; }
+      else { kind = "derivations"; container = builtins.typeOf v; paths = map (f: f.path) found; }
+    else { kind = builtins.typeOf v; };
   result = map describe s.images;
 in if s ? marker then builtins.trace (s.marker + builtins.toJSON result) result else result
 `;

@@ -89,6 +89,16 @@ export async function nixInstantiate(
   return runNix('nix-instantiate', args, cwd, options);
 }
 
+/** `nix` itself (`nix eval` of flakes, commandLine.ts's flakeEvaluationArgs), run as nix-instantiate is. */
+export async function nixCommand(args: readonly string[], cwd: string, options: NixRunOptions = {}): Promise<NixRun> {
+  return runNix('nix', args, cwd, options);
+}
+
+/** nix-store (commandLine.ts's invalidPathsArgs), with the same environment and failures. */
+export async function nixStore(args: readonly string[], cwd: string): Promise<NixRun> {
+  return runNix('nix-store', args, cwd, {});
+}
+
 /** nix-prefetch-url (see commandLine.ts's prefetchArgs), with the same environment and failures. */
 export async function nixPrefetchUrl(args: readonly string[], cwd: string): Promise<NixRun> {
   return runNix('nix-prefetch-url', args, cwd, {});
@@ -183,7 +193,7 @@ async function runNix(program: string, args: readonly string[], cwd: string, opt
 
 /** Lines Nix prints at `-vv` about its own work, never the user's: kept out of messages. */
 const CHATTER =
-  /^(?:evaluating file|copied source|instantiated|hashing|performing daemon worker op|acquiring write lock|copying path|querying info about) '/;
+  /^(?:(?:evaluating file|copied source|instantiated|hashing|performing daemon worker op|acquiring write lock|copying path|copying|querying info about|getting Git revision count of) '|using revision [0-9a-f]+ of repo ')/;
 const EVALUATING = /^evaluating file '(.*)'$/;
 
 /** The files Nix reports evaluating, and stderr without the chatter. */

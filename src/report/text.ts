@@ -38,8 +38,13 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   if (verbose && result.wholeTreeInputs !== undefined) lines.push(messages.wholeTreeNote(result.wholeTreeInputs));
   if (verbose && result.manifests !== undefined)
     lines.push(messages.manifestsRead(result.manifests.read, result.manifests.remembered));
-  for (const loop of result.loops ?? [])
-    lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag), `  ${messages.loopHint()}`);
+  for (const loop of result.loops ?? []) {
+    lines.push(messages.loop(quoteName(loop.file), loop.image, loop.tag));
+    const { source } = loop;
+    if (source !== undefined)
+      lines.push(`  ${messages.loopSource(source.file, source.line, source.column, source.text)}`);
+    lines.push(`  ${messages.loopHint()}`);
+  }
   const managed = result.references.filter((reference) => reference.status !== 'unmanaged');
   const stale = managed.filter((reference) => reference.status === 'stale').length;
   const fixed = managed.filter((reference) => reference.status === 'fixed').length;

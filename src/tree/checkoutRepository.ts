@@ -139,7 +139,7 @@ export async function writeCommit(
 }
 
 /** The commit the checkout's HEAD names (detached), if any. */
-function headOf(workTree: string): string | undefined {
+export function headOf(workTree: string): string | undefined {
   try {
     const head = readFileSync(path.join(gitDirOf(workTree), 'HEAD'), 'utf8').trim();
     return OBJECT_ID.test(head) ? head : undefined;

@@ -3,15 +3,20 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { tempDir } from './repo.js';
 
-/** A nix-instantiate that logs each call, first on PATH: what the hooks spawn is counted. */
+/**
+ * A nix-instantiate and a nix (flakes) that log each call, first on PATH: what the hooks spawn is
+ * counted, either program.
+ */
 export function countingNix(): { env: Record<string, string>; calls: () => number } {
   const bin = path.join(tempDir('shim-'), 'bin');
   mkdirSync(bin);
   const log = path.join(bin, 'calls.log');
-  // The nix-instantiate these tests run on: the first on PATH (the second Nix's shim in *-nix2.26).
-  const real = execFileSync('sh', ['-c', 'command -v nix-instantiate'], { encoding: 'utf8' }).trim();
-  writeFileSync(path.join(bin, 'nix-instantiate'), `#!/bin/sh\necho call >> "${log}"\nexec ${real} "$@"\n`);
-  chmodSync(path.join(bin, 'nix-instantiate'), 0o755);
+  for (const program of ['nix-instantiate', 'nix']) {
+    // The one these tests run on: the first on PATH (the second Nix's shim in *-nix2.26).
+    const real = execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(bin, program), `#!/bin/sh\necho ${program} >> "${log}"\nexec ${real} "$@"\n`);
+    chmodSync(path.join(bin, program), 0o755);
+  }
   return {
     env: { PATH: `${bin}:${process.env.PATH}` },
     calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),

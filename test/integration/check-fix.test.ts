@@ -153,6 +153,18 @@ in { a = image "a"; b = image "b"; }`,
     expect(error.hint).toContain('attr');
   });
 
+  it('refuses tagFrom: imageTag when the image’s imageTag is not a Nix hash (tag = "latest")', async () => {
+    const repo = gitRepo({
+      'default.nix': `(derivation { name = "stream-app"; system = "x86_64-linux"; builder = "/bin/sh"; }) // { imageTag = "latest"; }`,
+      '.nixtagrc.yaml': `images:\n  - name: app\n    repository: ${REPO}\n    tagFrom: imageTag\n`,
+      'k8s/deployment.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    const error = (await check({ cwd: repo.dir }).catch((caught: unknown) => caught)) as NixtagError;
+    expect(error.code).toBe('IMAGE_TAG_NOT_HASH');
+    expect(error.kind).toBe('input');
+    expect(error.hint).toContain('tagFrom: outPath');
+  });
+
   it('narrows to the given paths: an unrelated path outside the image directory costs nothing', async () => {
     const repo = gitRepo({
       'images/app/default.nix': plainImage,

@@ -89,3 +89,60 @@ describe('functions are called as nix-instantiate calls them', () => {
     expect(result).toMatchObject({ code: 'NIX_NOT_A_DERIVATION' });
   });
 });
+
+describe('a value that is not a derivation is read as nix-instantiate reads it', () => {
+  const drv = (name: string) => image(`"${name}"`);
+
+  it.each([
+    ['a set with one derivation beside other values', `{ image = ${drv('app')}; version = "1"; }`],
+    ['a list of one derivation', `[ (${drv('app')}) ]`],
+    ['a derivation reached twice (rec)', `rec { image = ${drv('app')}; default = image; }`],
+    [
+      'a set recursing where recurseForDerivations says',
+      `{ v = 1; images = { recurseForDerivations = true; web = ${drv('app')}; }; }`,
+    ],
+    [
+      'names nix-instantiate does not collect',
+      `{ image = ${drv('app')}; "a.b" = ${drv('ab')}; "1x" = ${drv('one')}; }`,
+    ],
+    ['a function in a list, auto-called', `[ ({ }: ${drv('app')}) ]`],
+  ])('%s: the one derivation’s tag, as n2k8s', async (_, expression) => {
+    const { expected, result } = await bothTags(expression, '{}', '');
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(result).toBe(expected);
+  });
+
+  it('several derivations: an error listing each attribute path, suggesting attr', async () => {
+    const { expected, result } = await bothTags(
+      `{ web = ${drv('web')}; tools = { recurseForDerivations = true; debug = ${drv('debug')}; }; }`,
+      '{}',
+      '',
+    );
+    expect(expected.split('\n')).toHaveLength(2); // n2k8s's "tag" is two lines
+    expect(result).toMatchObject({
+      code: 'NIX_NOT_A_DERIVATION',
+      message: expect.stringContaining("holding 2 derivations ('tools.debug', 'web')"),
+      hint: expect.stringContaining('attr: tools.debug'),
+    });
+  });
+
+  it('no derivation at all: an error saying n2k8s’s tag would be empty', async () => {
+    const { expected, result } = await bothTags(`{ nested = { web = ${drv('web')}; }; }`, '{}', '');
+    expect(expected).toBe('');
+    expect(result).toMatchObject({
+      code: 'NIX_NOT_A_DERIVATION',
+      message: expect.stringContaining(
+        "holding no derivation: nix-instantiate prints nothing, and n2k8s's tag would be empty",
+      ),
+    });
+  });
+
+  it('a list holding something else: nix-instantiate’s own error', async () => {
+    const { expected, result } = await bothTags(`[ (${drv('web')}) "text" ]`, '{}', '');
+    expect(expected).toBe('');
+    expect(result).toMatchObject({
+      code: 'NIX_EVAL_FAILED',
+      detail: expect.stringContaining('expression does not evaluate to a derivation (or a set or list of those)'),
+    });
+  });
+});

@@ -117,9 +117,9 @@ describe('nixtag init', () => {
     expect(printed.stdout).toContain(
       '#   containers/auth/server.nix: auth-server-2026.2.0\n#   containers/auth/webui.nix: auth-webui-2026.2.0\n',
     );
-    // A set that is not a derivation: its size counts attributes, not derivations.
+    // A set that holds no derivation (a NixOS module): what nix-instantiate and n2k8s make of it.
     expect(printed.stdout).toContain(
-      "nixos/disk-config.nix: Image 'nixos/disk-config.nix' does not evaluate to one derivation but to a set of 1 attribute;",
+      "nixos/disk-config.nix: Image 'nixos/disk-config.nix' (nixos/disk-config.nix) evaluates to a set holding no derivation",
     );
     // A file at the root is named after itself.
     expect(printed.stdout).toMatch(/^ {2}# - name: shell\n {2}# {3}nix: shell\.nix/m);
