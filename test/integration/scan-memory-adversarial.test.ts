@@ -101,10 +101,13 @@ rm -f "$tmp"
     expect(readdirSync(path.join(repo.dir, 'apps'))).toEqual(['a']);
     // The remembered scan judges apps/b, which is not on disk.
     await expectSameAsFresh(repo, ['check']);
-    // fix parses what the memory answered for: the file is not there.
+    // fix cannot write apps/b, which the work tree does not have (its stale tag is read from the
+    // judged tree): it refuses with the command that brings it in, and writes nothing.
     const fix = await nixtag(repo.dir, ['fix']);
     expect(fix.stderr).not.toContain('MANIFEST_UNREADABLE');
-    expect(fix.code, show(fix)).toBe(0);
+    expect(fix.code, show(fix)).toBe(2);
+    expect(fix.stderr).toContain('error [NOT_CHECKED_OUT]: apps/b/deploy.yaml is outside this sparse checkout');
+    expect(repo.read('apps/a/deploy.yaml')).toBe(deployment(`${REF}:${STALE}`));
   });
 
   it('check: an edit to a manifest marked assume-unchanged', async () => {
