@@ -38,7 +38,9 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
   const expected = expectedReference(reference, image, evaluation.tag);
   // A whole-reference marker on another repository's value is stale whatever its tag.
   const rebound = repositoryRebound(reference, image);
-  if (reference.tag === evaluation.tag && !rebound) {
+  // A kustomize tagSuffix makes the deployed tag `<tag><suffix>`, which CI never pushes.
+  const { tagSuffix } = found;
+  if (reference.tag === evaluation.tag && !rebound && tagSuffix === undefined) {
     return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
   }
   const digestDropped = reference.digest !== undefined;
@@ -54,6 +56,7 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
       status: 'stale',
       ...(digestDropped ? { digestDropped } : {}),
       ...(rebound ? { repositoryChanged: true } : {}),
+      ...(tagSuffix === undefined ? {} : { tagSuffix }),
     },
   };
 }
@@ -75,6 +78,14 @@ export function staleChanges(manifest: ScannedManifest, comparisons: readonly Co
   return comparisons.flatMap((comparison) => {
     const image = comparison.found.image;
     if (comparison.stale === undefined || image === undefined) return [];
+    const { tagSuffix } = comparison.found;
+    if (tagSuffix !== undefined) {
+      const { file, line, column } = comparison.result;
+      throw new NixtagError('REWRITE_UNSAFE', messages.tagSuffixRefused(file, line, tagSuffix), {
+        location: { file, line, column },
+        hint: messages.tagSuffixHint(tagSuffix, image.name),
+      });
+    }
     const occurrence = manifest.occurrences[comparison.index];
     const reference = occurrence && readReference(occurrence);
     const compared = comparison.found.reference;

@@ -9,6 +9,8 @@ export interface ReferenceEntry {
   reference: ReferenceSummary;
   /** The image it belongs to; undefined for a reference nixtag saw but does not manage. */
   image: ResolvedImage | undefined;
+  /** A kustomize entry's `tagSuffix` appended to its tag where deployed (engine/renames.ts). */
+  tagSuffix?: { suffix: string; file: string; line: number } | undefined;
 }
 
 /** One manifest as the run read it (or recalled its scan), with its references. */

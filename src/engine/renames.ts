@@ -3,25 +3,34 @@ import { isNixHash } from '../nix/storePath.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 
+/** A kustomize entry that sets no tag but renames an image or appends a suffix to its tags. */
+interface Rename {
+  image: ResolvedImage;
+  tagSuffix: { suffix: string; file: string; line: number } | undefined;
+}
+
 /**
  * kustomize entries that rename an image to a managed repository and set no tag (`name: app`,
  * `newName: registry/app`): the base's references to `app` deploy as `registry/app` with their own
- * tags, so they are that image's (where the image's manifests reach them). The entries themselves
- * are no references; their lines are managed ones, never mentions.
+ * tags, so they are that image's (where the image's manifests reach them). An entry's `tagSuffix`
+ * (with or without `newName`) is appended to those tags: the references it reaches carry it, and
+ * are never current (engine/compare.ts). The entries themselves are no references; their lines
+ * are managed ones, never mentions.
  */
 export function followRenames(
   manifests: ManifestEntry[],
   candidates: (index: number) => readonly ResolvedImage[],
 ): Array<{ file: string; line: number }> {
-  const renamed = new Map<string, ResolvedImage>();
+  const renamed = new Map<string, Rename>();
   const lines: Array<{ file: string; line: number }> = [];
   for (const entry of manifests) {
     entry.references = entry.references.filter(({ reference, image }) => {
-      const { renames } = reference.occurrence;
+      const { renames, tagSuffix, position } = reference.occurrence;
       if (renames === undefined) return true;
       const canonical = canonicalRepository(renames);
       if (image !== undefined && canonical !== undefined) {
-        renamed.set(canonical, image);
+        const suffix = tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
+        renamed.set(canonical, { image, tagSuffix: suffix });
         lines.push(...reference.occurrence.lines.map((line) => ({ file: entry.file, line })));
       }
       return false;
@@ -30,11 +39,15 @@ export function followRenames(
   if (renamed.size === 0) return lines;
   manifests.forEach((entry, index) => {
     for (const found of entry.references) {
-      const image = found.image === undefined ? renamed.get(found.reference.canonical ?? '') : undefined;
-      if (image === undefined || !candidates(index).includes(image)) continue;
-      // Without configuration, only a Nix hash tag makes a reference the image's.
-      if (image.inferred && (found.reference.tag === undefined || !isNixHash(found.reference.tag))) continue;
-      found.image = image;
+      const rename = renamed.get(found.reference.canonical ?? '');
+      if (rename === undefined || !candidates(index).includes(rename.image)) continue;
+      if (found.image === undefined) {
+        // Without configuration, only a Nix hash tag makes a reference the image's.
+        const tag = found.reference.tag;
+        if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
+        found.image = rename.image;
+      }
+      if (found.image === rename.image && rename.tagSuffix !== undefined) found.tagSuffix = rename.tagSuffix;
     }
   });
   return lines;

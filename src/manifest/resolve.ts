@@ -28,6 +28,7 @@ type OccurrenceSummary = Pick<
   | 'markerImage'
   | 'markerKind'
   | 'renames'
+  | 'tagSuffix'
   | 'position'
   | 'lines'
   | 'index'
@@ -56,9 +57,12 @@ export interface ParsedReference extends ReferenceSummary {
 /** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
 export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
-  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, position, lines, index } =
-    found;
-  const occurrence = { form, context, text, repository, missingTag, markerImage, markerKind, renames, lines, index };
+  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix } = found;
+  const { position, lines, index } = found;
+  const occurrence = {
+    ...{ form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix },
+    ...{ lines, index },
+  };
   return {
     occurrence: { ...occurrence, position: { line: position.line, column: position.column } },
     canonical,

@@ -37,6 +37,10 @@ export const manifestsMessages = {
     'Write the value in each place instead of through the anchor (or anchor only the places that hold this image), then run the command again.',
   tagMissing: (file: string, line: number, repository: string, key: string) =>
     `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
+  tagSuffixRefused: (file: string, line: number, entry: { suffix: string; file: string; line: number }) =>
+    `${file}:${line}: the kustomize images: entry at ${entry.file}:${entry.line} appends tagSuffix ${entry.suffix} to this tag, so the deployed tag is <tag>${entry.suffix}, which CI does not push; nixtag cannot fix that by changing a tag.`,
+  tagSuffixHint: (entry: { suffix: string; file: string; line: number }, image: string) =>
+    `Remove \`tagSuffix: ${entry.suffix}\` from ${entry.file}:${entry.line}, or stop managing ${image} there; then run the command again.`,
   tagMissingHint: (key: string, tag: string) => `Add \`${key}: "${tag}"\` beside it, then run the command again.`,
   skippedUndecodable: (file: string, why: 'binary' | 'not-utf8' | 'not-utf16' | 'not-utf32') =>
     `Skipped ${file}: ${why === 'binary' ? 'binary content' : why === 'not-utf8' ? 'not UTF-8' : `starts as ${why === 'not-utf16' ? 'UTF-16' : 'UTF-32'} but is not`}.`,

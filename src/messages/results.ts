@@ -1,6 +1,9 @@
 /** Results: user-facing strings (part of `messages`, src/messages.ts). */
 import { cmd } from '../invocation.js';
 
+/** The tag of `repo:tag` as written (empty when it has none). */
+const tagOf = (reference: string) => /:([^:/@]*)(?:@.*)?$/.exec(reference)?.[1] ?? '';
+
 export const resultsMessages = {
   stale: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: stale reference to ${image}`,
@@ -10,6 +13,8 @@ export const resultsMessages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  tagSuffixApplied: (entry: { suffix: string; file: string; line: number }, current: string) =>
+    `  the kustomize images: entry at ${entry.file}:${entry.line} has tagSuffix ${entry.suffix}, which makes the deployed tag \`${tagOf(current)}${entry.suffix}\`: CI does not push it`,
   repositoryChanged: (from: string) =>
     `  the $nixtag marker binds this value to the image's repository: the repository changes from ${from || '(none)'}`,
   mentions: (count: number) =>

@@ -29,6 +29,7 @@ const reference = z.object({
   status: z.enum(['ok', 'stale', 'fixed', 'unmanaged']),
   digestDropped: z.boolean().optional(),
   repositoryChanged: z.boolean().optional(),
+  tagSuffix: z.object({ suffix: z.string(), file: z.string(), line: z.number().int() }).optional(),
 });
 
 const warning = z.object({

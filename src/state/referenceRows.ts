@@ -39,6 +39,7 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.markerImage ?? null,
     occurrence.markerKind === undefined ? null : FORMS.indexOf(occurrence.markerKind),
     occurrence.renames ?? null,
+    occurrence.tagSuffix ?? null,
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
@@ -62,6 +63,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       markerImage: optional(13),
       markerKind: markerKind === null || markerKind === undefined ? undefined : FORMS[markerKind as number],
       renames: optional(15),
+      tagSuffix: optional(16),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

@@ -28,11 +28,12 @@ function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
 
 /**
  * kustomize `images:` entries, read as kustomize's image transformer applies them: `newTag`
- * sets the tag of `newName` (or `name`), `digest` replaces tag and digest; `tagSuffix` counts
- * only without either, and then, like an entry with only `newName`, leaves the base's tag in
- * place: such an entry sets no tag, and the base's reference is the one judged (an entry with
- * `newName` is recorded as a rename, `renames`, which ties the base's references to the new
- * name). An entry with a digest and no `newTag` deploys no tag: recorded as a missing tag.
+ * sets the tag of `newName` (or `name`), `digest` replaces tag and digest. Without either, the
+ * entry sets no tag: the base's reference is the one judged. Such an entry with `newName` or
+ * `tagSuffix` is recorded as a rename (`renames`, to itself without `newName`), which ties the
+ * base's references to the new name and carries the suffix kustomize appends to their tags
+ * (`kubectl kustomize` renders `app:<tag>-debug`): `tagSuffix` counts only without `newTag` or
+ * `digest`. An entry with a digest and no `newTag` deploys no tag: recorded as a missing tag.
  */
 export const kustomizeImages: ReferenceShape = {
   context: 'kustomize',
@@ -50,18 +51,23 @@ export const kustomizeImages: ReferenceShape = {
       const newTag = reader.scalar(map, 'newTag');
       const digestNode = setIn(reader, map, 'digest');
       if (newTag === undefined && digestNode === undefined) {
-        // The base's tag stays; with a new name, the base's references deploy under it.
+        // The base's tag stays, with the suffix appended; with a new name, the base's references deploy under it.
         const newName = setIn(reader, map, 'newName');
-        if (newName === undefined || typeof name?.value !== 'string' || newName.value === name.value) continue;
+        const suffix = setIn(reader, map, 'tagSuffix');
+        if (typeof name?.value !== 'string') continue;
+        const renamed = newName !== undefined && newName.value !== name.value;
+        if (!renamed && suffix === undefined) continue;
+        const node = renamed ? newName : name;
         add({
           form: 'tag',
           context: 'kustomize',
-          node: newName,
+          node,
           text: '',
-          repository: String(newName.value),
-          repositoryNode: newName,
+          repository: String(node.value),
+          repositoryNode: node,
           renames: name.value,
-          related: [name],
+          tagSuffix: suffix === undefined ? undefined : String(suffix.value),
+          related: [name, ...(suffix === undefined ? [] : [suffix])],
         });
         continue;
       }

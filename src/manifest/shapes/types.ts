@@ -40,6 +40,11 @@ export interface Occurrence {
    * judged as its references (engine/references.ts); the entry itself is never judged.
    */
   renames?: string | undefined;
+  /**
+   * With `renames`: the entry's `tagSuffix` (no `newTag` or `digest`), which kustomize appends to
+   * the base's tags: the tag deployed is never the one CI pushes (engine/renames.ts).
+   */
+  tagSuffix?: string | undefined;
   /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
   related?: readonly Scalar[] | undefined;
   /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */
