@@ -1,5 +1,6 @@
 import { canonicalRepository } from '../manifest/reference.js';
 import { isNixHash } from '../nix/storePath.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 
@@ -7,6 +8,17 @@ import type { ManifestEntry } from './manifestEntry.js';
 interface Rename {
   image: ResolvedImage;
   tagSuffix: { suffix: string; file: string; line: number } | undefined;
+}
+
+/**
+ * Whether a suffix reaches a reference: a resource's tag always; another `images:` entry's only
+ * when it comes before it in the same kustomization (kustomize applies the entries in order, so a
+ * later `newTag` replaces the suffixed tag). Entries of other kustomizations are left as read.
+ */
+function appliesTo(suffix: Rename['tagSuffix'], file: string, reference: ReferenceSummary): boolean {
+  if (suffix === undefined) return false;
+  const { context, position } = reference.occurrence;
+  return context !== 'kustomize' || (file === suffix.file && position.line < suffix.line);
 }
 
 /**
@@ -47,7 +59,9 @@ export function followRenames(
         if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
         found.image = rename.image;
       }
-      if (found.image === rename.image && rename.tagSuffix !== undefined) found.tagSuffix = rename.tagSuffix;
+      if (found.image === rename.image && appliesTo(rename.tagSuffix, entry.file, found.reference)) {
+        found.tagSuffix = rename.tagSuffix;
+      }
     }
   });
   return lines;
