@@ -41,7 +41,8 @@ export function followRenames(
       if (renames === undefined) return true;
       const canonical = canonicalRepository(renames);
       if (image !== undefined && canonical !== undefined) {
-        const suffix = tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
+        const suffix =
+          tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
         renamed.set(canonical, { image, tagSuffix: suffix });
         lines.push(...reference.occurrence.lines.map((line) => ({ file: entry.file, line })));
       }

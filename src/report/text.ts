@@ -22,7 +22,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
       );
       if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
       if (reference.digestDropped) lines.push(messages.digestDropped());
-      if (reference.tagSuffix !== undefined) lines.push(messages.tagSuffixApplied(reference.tagSuffix, reference.current));
+      if (reference.tagSuffix !== undefined)
+        lines.push(messages.tagSuffixApplied(reference.tagSuffix, reference.current));
       if (reference.fixedInWorktree) lines.push(messages.stageFixed(file));
     } else if (reference.status === 'unmanaged' && reference.image !== null) {
       const moves = (result.moving ?? []).includes(reference.image);

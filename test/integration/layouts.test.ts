@@ -72,6 +72,36 @@ describe('the CLI on the layouts of issue 9', () => {
     expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
+  for (const [what, entry, baseImage] of [
+    ['on its own', `- name: ${REPO}\n  tagSuffix: -debug\n`, REPO],
+    ['beside a rename', `- name: app\n  newName: ${REPO}\n  tagSuffix: -debug\n`, 'app'],
+  ] as const) {
+    it(`never passes a right tag that a kustomize tagSuffix ${what} changes where deployed: check exit 1, fix exit 2`, async () => {
+      const kustomization = `resources: [../base]\nimages:\n${entry}`;
+      const files = { 'base/kustomization.yaml': 'resources: [deployment.yaml]\n' };
+      const { repo, tag } = await repoWith({ ...files, 'overlay/kustomization.yaml': kustomization });
+      repo.write({ 'base/deployment.yaml': deployment(`${baseImage}:${tag}`) });
+      repo.commit('right tag in the base');
+      // The oracle: kustomize appends the suffix (once or more) to the base's right tag.
+      const rendered = execFileSync('kubectl', ['kustomize', 'overlay'], { cwd: repo.dir, encoding: 'utf8' });
+      expect(/image: (.*)/.exec(rendered)![1]).toMatch(new RegExp(`^${REPO}:${tag}-debug`));
+      const check = await nixtag(repo.dir, ['check']);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(`base/deployment.yaml:10:18: stale reference to app`);
+      expect(check.stdout).toContain(`tagSuffix -debug, which makes the deployed tag \`${tag}-debug\``);
+      const fix = await nixtag(repo.dir, ['fix']);
+      expect(fix.code).toBe(2);
+      expect(fix.stderr).toContain('nixtag: error [REWRITE_UNSAFE]');
+      expect(fix.stderr).toMatch(
+        /hint: Remove `tagSuffix: -debug` from overlay\/kustomization.yaml:\d+, or stop managing app/,
+      );
+      expect(repo.read('base/deployment.yaml')).toBe(deployment(`${baseImage}:${tag}`));
+      // Without the suffix the same tree passes: only the suffix was judged.
+      repo.write({ 'overlay/kustomization.yaml': kustomization.replace('  tagSuffix: -debug\n', '') });
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    });
+  }
+
   it('reports a Helm map without a tag as stale, and fix refuses with exit 2 saying what to add', async () => {
     const values = `image:\n  repository: ${REPO}\n  pullPolicy: IfNotPresent\n`;
     const { repo, tag } = await repoWith({ 'chart/values.yaml': values });
