@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'NOT_CHECKED_OUT'
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
+  | 'KUSTOMIZE_PATCH'
   | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
@@ -72,6 +73,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NOT_CHECKED_OUT: 'input',
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
+  KUSTOMIZE_PATCH: 'input',
   DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',

@@ -12,6 +12,7 @@ import { grepRepositories, mentionWarnings, sameSearch } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { followRenames } from './renames.js';
+import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 
@@ -129,6 +130,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
+  refuseKustomizationMentions(mentions);
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
   const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
@@ -151,6 +153,21 @@ function refuseUnreadMentions(warnings: readonly Warning[], mentions: readonly W
       hint: messages.unreadNamesImageHint(),
     });
   }
+}
+
+/**
+ * A managed repository named in a kustomization outside the `images:` entries nixtag reads (a
+ * strategic-merge or JSON 6902 patch's `image:` or `value:`) is refused: kustomize deploys it,
+ * and nixtag does not judge it.
+ */
+function refuseKustomizationMentions(mentions: readonly Warning[]): void {
+  const named = mentions.find((mention) => mention.file !== null && KUSTOMIZATION_FILE.test(mention.file));
+  if (named?.file == null) return;
+  const { file, line } = named;
+  throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizationMention(file, line), {
+    location: { file, ...(line === null ? {} : { line }) },
+    hint: messages.kustomizationMentionHint(),
+  });
 }
 
 /**

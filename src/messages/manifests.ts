@@ -37,6 +37,10 @@ export const manifestsMessages = {
     'Write the value in each place instead of through the anchor (or anchor only the places that hold this image), then run the command again.',
   tagMissing: (file: string, line: number, repository: string, key: string) =>
     `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
+  kustomizationMention: (file: string, line: number | null) =>
+    `${file}${line === null ? '' : `:${line}`}: names a managed image outside the kustomize images: entries nixtag reads (in a patch?); kubectl kustomize deploys it, and nixtag does not judge images set in kustomize patches.`,
+  kustomizationMentionHint: () =>
+    "Move the image to the kustomization's `images:` (with `newTag`) or into a manifest, then run the command again.",
   tagSuffixRefused: (file: string, line: number, entry: { suffix: string; file: string; line: number }) =>
     `${file}:${line}: the kustomize images: entry at ${entry.file}:${entry.line} appends tagSuffix ${entry.suffix} to this tag, so the deployed tag is <tag>${entry.suffix}, which CI does not push; nixtag cannot fix that by changing a tag.`,
   tagSuffixHint: (entry: { suffix: string; file: string; line: number }, image: string) =>
