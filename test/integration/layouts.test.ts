@@ -102,6 +102,39 @@ describe('the CLI on the layouts of issue 9', () => {
     });
   }
 
+  const patchContainer = (image: string) =>
+    `    kind: Deployment\n    metadata: {name: app}\n    spec:\n      template:\n        spec:\n          containers:\n          - name: app\n            image: ${image}\n`;
+  for (const [what, patch, line] of [
+    [
+      'a strategic-merge patch',
+      (image: string) => `- patch: |-\n    apiVersion: apps/v1\n${patchContainer(image)}`,
+      12,
+    ],
+    [
+      'a JSON 6902 patch',
+      (image: string) =>
+        `- target: {kind: Deployment}\n  patch: |-\n    - op: replace\n      path: /spec/template/spec/containers/0/image\n      value: ${image}\n`,
+      7,
+    ],
+  ] as const) {
+    it(`refuses a managed image that ${what} in a kustomization sets (exit 2), as nixtag does not judge it`, async () => {
+      const kustomization = `resources: [deployment.yaml]\npatches:\n${patch(`${REPO}:v0`)}`;
+      const { repo, tag } = await repoWith({ 'k/kustomization.yaml': kustomization });
+      repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag in the manifest, a stale one in the patch');
+      // The oracle: kustomize deploys the patch's stale tag.
+      const rendered = execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' });
+      expect(/image: (.*)/.exec(rendered)![1]).toBe(`${REPO}:v0`);
+      for (const command of [['check'], ['hook', 'pre-commit']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: k/kustomization.yaml:${line}:`);
+        expect(run.stderr).toContain('nixtag does not judge images set in kustomize patches');
+        expect(run.stderr).toContain("hint: Move the image to the kustomization's `images:` (with `newTag`)");
+      }
+    });
+  }
+
   it('reports a Helm map without a tag as stale, and fix refuses with exit 2 saying what to add', async () => {
     const values = `image:\n  repository: ${REPO}\n  pullPolicy: IfNotPresent\n`;
     const { repo, tag } = await repoWith({ 'chart/values.yaml': values });
