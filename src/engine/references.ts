@@ -24,9 +24,12 @@ export function scanCounts(scan: Scan): { read: number; remembered: number } {
 
 /** The YAML side loads while Nix already runs: it is not on the path to the first Nix call. */
 const manifestModules = () =>
-  Promise.all([import('../manifest/read.js'), import('../manifest/resolve.js'), import('../manifest/write.js')]).then(
-    ([read, resolve, write]) => ({ ...read, ...resolve, ...write }),
-  );
+  Promise.all([
+    import('../manifest/read.js'),
+    import('../manifest/resolve.js'),
+    import('../manifest/write.js'),
+    import('../manifest/kustomizeGraph.js'),
+  ]).then(([read, resolve, write, graph]) => ({ ...read, ...resolve, ...write, ...graph }));
 
 /**
  * Temporary files a killed `fix` left beside the manifests of the working tree (where every fix
@@ -54,7 +57,7 @@ async function removeLeftovers(
  * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  const { readManifests, removeAbandonedTemporaries } = await manifestModules();
+  const { readManifests, removeAbandonedTemporaries, kustomizeReach, patchRanges } = await manifestModules();
   const warnings: Warning[] = [];
   const charts = readCharts(session);
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
@@ -114,7 +117,17 @@ export async function findReferences(session: Session): Promise<Scan> {
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
     };
   });
-  const renameLines = followRenames(manifests, (index) => candidatesOf(withReferences[index]!.scope));
+  const reachOf = memoized(
+    kustomizeReach(
+      session.manifestRoot,
+      session.entries.map((entry) => entry.path),
+    ),
+  );
+  const renameLines = followRenames(
+    manifests,
+    (index) => candidatesOf(withReferences[index]!.scope),
+    (from, to) => reachOf(from)?.has(to) ?? true,
+  );
   for (const entry of manifests) {
     for (const { reference, image } of entry.references) {
       const marker = reference.occurrence.markerImage;
@@ -130,7 +143,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
-  refuseKustomizationMentions(mentions);
+  refuseKustomizationMentions(mentions, (file) => patchRanges(session.manifestRoot, file));
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
   const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
@@ -155,13 +168,30 @@ function refuseUnreadMentions(warnings: readonly Warning[], mentions: readonly W
   }
 }
 
+/** `compute` remembering its answer for each argument. */
+function memoized<T>(compute: (key: string) => T): (key: string) => T {
+  const known = new Map<string, T>();
+  return (key) => {
+    if (!known.has(key)) known.set(key, compute(key));
+    return known.get(key)!;
+  };
+}
+
 /**
- * A managed repository named in a kustomization outside the `images:` entries nixtag reads (a
- * strategic-merge or JSON 6902 patch's `image:` or `value:`) is refused: kustomize deploys it,
- * and nixtag does not judge it.
+ * A managed repository named in a kustomization's inline patches (a strategic-merge patch's
+ * `image:`, a JSON 6902 `value:`) is refused: kustomize deploys it, and nixtag does not judge it.
  */
-function refuseKustomizationMentions(mentions: readonly Warning[]): void {
-  const named = mentions.find((mention) => mention.file !== null && KUSTOMIZATION_FILE.test(mention.file));
+function refuseKustomizationMentions(
+  mentions: readonly Warning[],
+  patchRanges: (file: string) => Array<[number, number]>,
+): void {
+  const named = mentions.find(
+    ({ file, line }) =>
+      file !== null &&
+      line !== null &&
+      KUSTOMIZATION_FILE.test(file) &&
+      patchRanges(file).some(([from, to]) => from <= line && line <= to),
+  );
   if (named?.file == null) return;
   const { file, line } = named;
   throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizationMention(file, line), {

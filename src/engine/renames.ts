@@ -10,13 +10,16 @@ interface Rename {
   tagSuffix: { suffix: string; file: string; line: number } | undefined;
 }
 
+/** Whether the kustomization `from`'s transformers reach the file `to` (engine/references.ts). */
+export type Reaches = (from: string, to: string) => boolean;
+
 /**
  * Whether a suffix reaches a reference: a resource's tag always; another `images:` entry's only
  * when it comes before it in the same kustomization (kustomize applies the entries in order, so a
  * later `newTag` replaces the suffixed tag). Entries of other kustomizations are left as read.
  */
-function appliesTo(suffix: Rename['tagSuffix'], file: string, reference: ReferenceSummary): boolean {
-  if (suffix === undefined) return false;
+function appliesTo(suffix: Rename['tagSuffix'], file: string, reference: ReferenceSummary, reaches: Reaches): boolean {
+  if (suffix === undefined || !reaches(suffix.file, file)) return false;
   const { context, position } = reference.occurrence;
   return context !== 'kustomize' || (file === suffix.file && position.line < suffix.line);
 }
@@ -25,15 +28,17 @@ function appliesTo(suffix: Rename['tagSuffix'], file: string, reference: Referen
  * kustomize entries that rename an image to a managed repository and set no tag (`name: app`,
  * `newName: registry/app`): the base's references to `app` deploy as `registry/app` with their own
  * tags, so they are that image's (where the image's manifests reach them). An entry's `tagSuffix`
- * (with or without `newName`) is appended to those tags: the references it reaches carry it, and
+ * (with or without `newName`) is appended to those tags: the references its kustomization reaches
+ * (`reaches`; every one when not told) carry it, and
  * are never current (engine/compare.ts). The entries themselves are no references; their lines
  * are managed ones, never mentions.
  */
 export function followRenames(
   manifests: ManifestEntry[],
   candidates: (index: number) => readonly ResolvedImage[],
+  reaches: Reaches = () => true,
 ): Array<{ file: string; line: number }> {
-  const renamed = new Map<string, Rename>();
+  const renamed = new Map<string, Rename[]>();
   const lines: Array<{ file: string; line: number }> = [];
   for (const entry of manifests) {
     entry.references = entry.references.filter(({ reference, image }) => {
@@ -43,7 +48,7 @@ export function followRenames(
       if (image !== undefined && canonical !== undefined) {
         const suffix =
           tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
-        renamed.set(canonical, { image, tagSuffix: suffix });
+        renamed.set(canonical, [...(renamed.get(canonical) ?? []), { image, tagSuffix: suffix }]);
         lines.push(...reference.occurrence.lines.map((line) => ({ file: entry.file, line })));
       }
       return false;
@@ -52,16 +57,17 @@ export function followRenames(
   if (renamed.size === 0) return lines;
   manifests.forEach((entry, index) => {
     for (const found of entry.references) {
-      const rename = renamed.get(found.reference.canonical ?? '');
-      if (rename === undefined || !candidates(index).includes(rename.image)) continue;
-      if (found.image === undefined) {
-        // Without configuration, only a Nix hash tag makes a reference the image's.
-        const tag = found.reference.tag;
-        if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
-        found.image = rename.image;
-      }
-      if (found.image === rename.image && appliesTo(rename.tagSuffix, entry.file, found.reference)) {
-        found.tagSuffix = rename.tagSuffix;
+      for (const rename of renamed.get(found.reference.canonical ?? '') ?? []) {
+        if (!candidates(index).includes(rename.image)) continue;
+        if (found.image === undefined) {
+          // Without configuration, only a Nix hash tag makes a reference the image's.
+          const tag = found.reference.tag;
+          if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
+          found.image = rename.image;
+        }
+        if (found.image === rename.image && appliesTo(rename.tagSuffix, entry.file, found.reference, reaches)) {
+          found.tagSuffix ??= rename.tagSuffix;
+        }
       }
     }
   });

@@ -102,6 +102,27 @@ describe('the CLI on the layouts of issue 9', () => {
     });
   }
 
+  it('applies a tagSuffix Component only where an overlay includes it, as `kubectl kustomize` does', async () => {
+    const component = `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nimages:\n- name: ${REPO}\n  tagSuffix: -debug\n`;
+    const { repo, tag } = await repoWith({
+      'components/debug/kustomization.yaml': component,
+      'base/kustomization.yaml': 'resources: [deployment.yaml]\n',
+      'overlay/kustomization.yaml': 'resources: [../base]\n',
+    });
+    repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('right tag, component unused');
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'overlay'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    repo.write({ 'overlay/kustomization.yaml': 'resources: [../base]\ncomponents: [../components/debug]\n' });
+    expect(deployed()).toMatch(new RegExp(`^${REPO}:${tag}-debug`));
+    const check = await nixtag(repo.dir, ['check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('base/deployment.yaml:10:18: stale reference to app');
+    expect(check.stdout).toContain('components/debug/kustomization.yaml:4 has tagSuffix -debug');
+  });
+
   const patchContainer = (image: string) =>
     `    kind: Deployment\n    metadata: {name: app}\n    spec:\n      template:\n        spec:\n          containers:\n          - name: app\n            image: ${image}\n`;
   for (const [what, patch, line] of [

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isNode, isScalar, LineCounter, parse, parseAllDocuments } from 'yaml';
+import { KUSTOMIZATION_FILE } from './fileNames.js';
+
+interface Node {
+  component: boolean;
+  /** Kustomizations and files its `resources` (and old `bases`) name. */
+  resources: string[];
+  /** Components its `components` name. */
+  components: string[];
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+
+/**
+ * Which files a kustomization's transformers (its `images:` entries) reach, from the tracked
+ * kustomizations' `resources`, `bases` and `components`: a Kustomization's own tree, a Component's
+ * the trees of the kustomizations that include it. Returns undefined for a file that is not a
+ * kustomization kustomize reads by name (a Flux Kustomization): its reach is not known.
+ */
+export function kustomizeReach(
+  root: string,
+  tracked: readonly string[],
+): (kustomization: string) => Set<string> | undefined {
+  const files = new Set(tracked);
+  const byDirectory = new Map<string, string>();
+  for (const file of tracked) if (KUSTOMIZATION_FILE.test(file)) byDirectory.set(path.posix.dirname(file), file);
+  const nodes = new Map<string, Node>();
+  const nodeOf = (file: string): Node => {
+    const known = nodes.get(file);
+    if (known !== undefined) return known;
+    let content: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = parse(readFileSync(path.join(root, file), 'utf8'));
+      if (parsed !== null && typeof parsed === 'object') content = parsed as Record<string, unknown>;
+    } catch {
+      // unreadable: it reaches nothing nixtag can tell
+    }
+    const directory = path.posix.dirname(file);
+    const target = (link: string) => {
+      const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
+      return byDirectory.get(joined) ?? (files.has(joined) ? joined : undefined);
+    };
+    const targets = (links: string[]) => links.map(target).filter((found) => found !== undefined);
+    const node = {
+      component: content.kind === 'Component',
+      resources: targets([...strings(content.resources), ...strings(content.bases)]),
+      components: targets(strings(content.components)),
+    };
+    nodes.set(file, node);
+    return node;
+  };
+  const reach = (from: string): Set<string> => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      if (!byDirectory.has(path.posix.dirname(file)) || byDirectory.get(path.posix.dirname(file)) !== file) return;
+      const node = nodeOf(file);
+      [...node.resources, ...node.components].forEach(visit);
+    };
+    visit(from);
+    return seen;
+  };
+  const includers = (component: string, seen: Set<string>): string[] =>
+    [...byDirectory.values()].flatMap((file) => {
+      if (seen.has(file) || !nodeOf(file).components.includes(component)) return [];
+      seen.add(file);
+      return nodeOf(file).component ? includers(file, seen) : [file];
+    });
+  return (kustomization) => {
+    if (byDirectory.get(path.posix.dirname(kustomization)) !== kustomization) return undefined;
+    if (!nodeOf(kustomization).component) return reach(kustomization);
+    return new Set(includers(kustomization, new Set([kustomization])).flatMap((file) => [...reach(file)]));
+  };
+}
+
+const PATCH_KEYS = new Set(['patches', 'patchesStrategicMerge', 'patchesJson6902']);
+
+/** The 1-based line ranges of a kustomization's patches (inline ones included), where kustomize sets what it deploys. */
+export function patchRanges(root: string, file: string): Array<[number, number]> {
+  let text: string;
+  try {
+    text = readFileSync(path.join(root, file), 'utf8');
+  } catch {
+    return [];
+  }
+  const lineCounter = new LineCounter();
+  const ranges: Array<[number, number]> = [];
+  for (const doc of parseAllDocuments(text, { lineCounter })) {
+    if (!('contents' in doc) || !isMap(doc.contents)) continue;
+    for (const pair of doc.contents.items) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      const range = isNode(pair.value) ? pair.value.range : undefined;
+      if (typeof key !== 'string' || !PATCH_KEYS.has(key) || range == null) continue;
+      ranges.push([lineCounter.linePos(range[0]).line, lineCounter.linePos(range[2]).line]);
+    }
+  }
+  return ranges;
+}
