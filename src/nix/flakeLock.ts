@@ -115,7 +115,11 @@ async function refuseStalePaths(root: string, file: string, flake: string, pinne
   for (const input of checked) {
     const actual = await current.get(input.directory);
     if (actual !== undefined && actual !== input.narHash) {
-      throw invalid(file, messages.flakeInputStale(file, input.name, input.directory), messages.flakeLockHint());
+      throw invalid(
+        file,
+        messages.flakeInputStale(file, input.name, input.directory),
+        messages.flakeInputStaleHint(input.name),
+      );
     }
   }
 }
