@@ -25,7 +25,7 @@ async function onOldNode(): Promise<number> {
   const found = process.env.NIXTAG_REEXEC === '1' ? { node: undefined, tried: [] } : findNode();
   if (found.node === undefined) {
     process.stderr.write(
-      `${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version, process.execPath, found.tried)}\n${messages.hintPrefix()} ${messages.nodeHint()}\n`,
+      `${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version, process.execPath, found.tried)}\n${messages.hintPrefix()} ${nodeHint(messages)}\n`,
     );
     return EXIT.tool;
   }
@@ -35,6 +35,14 @@ async function onOldNode(): Promise<number> {
     env: { ...process.env, NIXTAG_REEXEC: '1' },
   });
   return exitCodeForChild(child.status, child.signal);
+}
+
+/** Where the pre-commit framework runs nixtag from an environment of its own, what to change there. */
+function nodeHint(messages: typeof import('../messages.js').messages): string {
+  const environment = process.env.NODE_VIRTUAL_ENV;
+  return process.env.PRE_COMMIT === '1' && environment
+    ? messages.nodeHintPreCommitEnvironment(environment)
+    : messages.nodeHint();
 }
 
 if (major < 22) {

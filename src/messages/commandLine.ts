@@ -43,6 +43,9 @@ export const commandLineMessages = {
     }.`,
   nodeHint: () =>
     'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22`, `volta install node@22`, or for this repository alone `npm install --save-dev node@22`, which `npx` and the hooks then run) and run it again; in a hook, `NIXTAG_SKIP=1 git commit …` skips the check once.',
+  /** The pre-commit framework's `repo:` route: nixtag installed in a Node environment of the framework's own. */
+  nodeHintPreCommitEnvironment: (environment: string) =>
+    `The pre-commit framework installed nixtag in ${environment}, an environment that runs this machine's Node. Give nixtag's hooks a Node of their own in .pre-commit-config.yaml: add \`language_version: 22.12.0\` (or any release >= 22) to each nixtag hook, and pre-commit downloads that Node for them. Or install Node.js 22 or newer where nixtag looks (nvm, fnm, volta, /usr/local/bin), or set NIXTAG_NODE to one. \`SKIP=nixtag,nixtag-pre-push git commit …\` skips the check once.`,
   unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit and pre-push.`,
   huskyOrGit: () => 'Give --husky or --git, not both.',
   preCommitMode: (mode: string) => `--pre-commit takes check or fix, not '${mode}'.`,
