@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import type { messages as allMessages } from '../messages.js';
+
+type Messages = typeof allMessages;
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -38,7 +41,7 @@ async function onOldNode(): Promise<number> {
 }
 
 /** Where the pre-commit framework runs nixtag from an environment of its own, what to change there. */
-function nodeHint(messages: typeof import('../messages.js').messages): string {
+function nodeHint(messages: Messages): string {
   const environment = process.env.NODE_VIRTUAL_ENV;
   return process.env.PRE_COMMIT === '1' && environment
     ? messages.nodeHintPreCommitEnvironment(environment)

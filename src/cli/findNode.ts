@@ -76,16 +76,24 @@ function nodeCandidates(env: NodeJS.ProcessEnv, places: readonly string[]): stri
   ];
 }
 
-/** The working directory (a hook's is the repository's root), and the bin as started and as it is. */
+/**
+ * The working directory (a hook's is the repository's root), and the bin as started and as it
+ * really is where that is inside a node_modules folder (a checkout of nixtag's own is not a
+ * project that installed it).
+ */
 function defaultPlaces(): string[] {
   const script = process.argv[1];
   const places = [process.cwd()];
   if (script !== undefined) {
-    places.push(path.dirname(path.resolve(script)));
+    const started = path.resolve(script);
+    let real = started;
     try {
-      places.push(path.dirname(realpathSync(script)));
+      real = realpathSync(started);
     } catch {
       // A script that is gone leaves the other places.
+    }
+    for (const file of [started, real]) {
+      if (file.split(path.sep).includes('node_modules')) places.push(path.dirname(file));
     }
   }
   return places;

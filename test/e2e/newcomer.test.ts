@@ -45,6 +45,9 @@ async function followReadme(manager: string): Promise<void> {
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
       child.on('close', (code) => resolve({ code: code ?? -1, output }));
     });
+  // The newcomer's Node is the system's, not the one running these tests.
+  const systemNode = await sh('node -p process.execPath');
+  expect(systemNode.output.trim()).not.toBe(process.execPath);
   for (const name of ['setup', manager, 'finish']) {
     const step = await sh(readmeBlock(name));
     expect(step.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);

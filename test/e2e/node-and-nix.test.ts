@@ -41,7 +41,7 @@ function home(options: { nix: boolean; husky?: boolean }): string {
 
 /** A repository with nixtag's plain git hooks, identity in its config, and a staged change that makes the tag stale. */
 function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: false }): HookRepo {
-  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
   repo.git('config', 'user.name', 'Test');
   repo.git('config', 'user.email', 'test@example.com');
   expect(installHooks(repo, ['--git']).code).toBe(0);
@@ -131,8 +131,32 @@ describe('hooks find Node and Nix where their installers put them', () => {
     expect(refused.code).toBe(1);
   });
 
+  // lefthook and the pre-commit framework's `language: system` run node_modules/.bin/nixtag
+  // directly: its `#!/usr/bin/env node` finds the system's Node, and node_modules/.bin is not on PATH.
+  it.each([
+    ['node_modules/.bin/node', '.bin/node'],
+    ['the node package alone', 'node/bin/node'],
+  ])('an old node hands over to the Node in the repository’s node_modules: %s', (_case, where) => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
+    mkdirSync(path.dirname(path.join(repo.dir, 'node_modules', where)), { recursive: true });
+    symlinkSync(process.execPath, path.join(repo.dir, 'node_modules', where));
+    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
+    const direct = spawnSync(path.join(repo.dir, 'node_modules', '.bin', 'nixtag'), ['check'], {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(direct.stderr).not.toContain('NODE_VERSION');
+    expect(direct.stdout).toContain('stale reference');
+    expect(direct.status).toBe(1);
+    // From a subdirectory too: the repository's node_modules is above it.
+    const nested = spawnSync(OLD_NODE, [BIN, 'check'], { cwd: path.join(repo.dir, 'app'), env, encoding: 'utf8' });
+    expect(nested.stdout).toContain('stale reference');
+    expect(nested.status).toBe(1);
+  });
+
   it('an old `node` first on PATH hands over to a Node >= 22 further on', () => {
-    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
     const old = tempDir('old-node-');
     symlinkSync(OLD_NODE, path.join(old, 'node'));
     const newer = path.dirname(process.execPath);
@@ -143,7 +167,7 @@ describe('hooks find Node and Nix where their installers put them', () => {
   });
 
   it('with only Node 20: --help and --version work, a command says what it tried and how to go on', () => {
-    const repo = hookRepo();
+    const repo = hookRepo({}, { node: false });
     const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
     const run = (args: string[]) => spawnSync(OLD_NODE, [BIN, ...args], { cwd: repo.dir, env, encoding: 'utf8' });
     expect(run(['--version']).status).toBe(0);

@@ -157,5 +157,6 @@ describe.concurrent('the pre-commit framework', () => {
     repo.git('add', '--all');
     repo.git('commit', '--quiet', '--no-verify', '-m', 'nixtag hooks on their own Node');
     await judgesCommitsAndPushes(repo, tag, env);
+    expect(dist.downloads()).toBe(1);
   }, 600_000);
 });

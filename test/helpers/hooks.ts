@@ -64,7 +64,7 @@ export function hookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** What `npm install --save-dev node@22` puts in node_modules: the `node` package and its bin, here the runner's Node. */
-export function installNode(dir: string): void {
+function installNode(dir: string): void {
   mkdirSync(path.join(dir, 'node_modules', 'node', 'bin'), { recursive: true });
   mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(process.execPath, path.join(dir, 'node_modules', 'node', 'bin', 'node'));

@@ -12,6 +12,8 @@ export interface NodeDist {
   version: string;
   /** `http://127.0.0.1:PORT`, for `http_proxy`. */
   proxy: string;
+  /** How many times the release was downloaded. */
+  downloads(): number;
 }
 
 /**
@@ -29,12 +31,14 @@ export async function serveNodeDist(): Promise<NodeDist> {
   const archive = path.join(work, `${name}.tar.gz`);
   execFileSync('tar', ['-chf', archive, '-C', work, name]);
   const wanted = `/dist/v${version}/${name}.tar.gz`;
+  let downloads = 0;
   const server = createServer((request, response) => {
     // A proxied request names the whole URL.
     if (request.url !== `http://nodejs.org${wanted}` && request.url !== wanted) {
       response.writeHead(404).end();
       return;
     }
+    downloads += 1;
     response.writeHead(200, { 'content-type': 'application/gzip' });
     createReadStream(archive).pipe(response);
   });
@@ -46,5 +50,9 @@ export async function serveNodeDist(): Promise<NodeDist> {
         server.close(() => resolve());
       }),
   );
-  return { version, proxy: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return {
+    version,
+    proxy: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    downloads: () => downloads,
+  };
 }
