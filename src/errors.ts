@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'PATH_NOT_TRACKED'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
+  | 'CONFIG_UNMATCHED'
   | 'CONFIG_EXISTS'
   | 'YAML_INVALID'
   | 'MANIFEST_UNREADABLE'
@@ -51,6 +52,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   PATH_NOT_TRACKED: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
+  CONFIG_UNMATCHED: 'input',
   CONFIG_EXISTS: 'input',
   YAML_INVALID: 'input',
   MANIFEST_UNREADABLE: 'input',

@@ -113,7 +113,7 @@ export async function runHook(
   idleChecked = false,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-push') {
-    const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-push']);
+    const suggestion = (await import('../suggest.js')).closest(name, ['pre-commit', 'pre-push']);
     throw new NixtagError('USAGE', messages.unknownHook(name), {
       hint: suggestion === undefined ? messages.unknownHookHint() : messages.didYouMean(`hook ${suggestion}`),
     });

@@ -57,7 +57,15 @@ export function imageFor(reference: ReferenceSummary, candidates: readonly Resol
 
 /** The image nixtag manages without configuration: the root default.nix, whatever it is named later. */
 export function defaultImage(name = 'default', repository = ''): ResolvedImage {
-  const config = { name, nix: 'default.nix', attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
+  const config = {
+    name,
+    nix: 'default.nix',
+    attr: null,
+    args: {},
+    repository,
+    tagFrom: 'outPath',
+    optional: false,
+  } as const;
   return { name, repository, canonical: '', inferred: true, config };
 }
 

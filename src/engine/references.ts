@@ -10,6 +10,7 @@ import { grepRepositories, mentionWarnings } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
+import { checkImages } from './configMisses.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -110,25 +111,8 @@ export async function findReferences(session: Session): Promise<Scan> {
   const guessed = early !== undefined && images.length === 1 && images[0]!.canonical === early.canonical;
   const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
   warnings.push(...mentionWarnings(hits, images, manifests, session.configFiles));
-  if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
+  if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   return { images, manifests, warnings };
-}
-
-/**
- * What a configuration names that the tree does not hold: a `manifests` glob matching no tracked
- * file, an image no reference belongs to (a typo in `repository`, or tags not written yet).
- */
-function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Warning[] {
-  const file = session.configFile ?? null;
-  const where = session.configFile ?? 'the configuration';
-  const globs = session.unmatchedGlobs;
-  const used = new Set(manifests.flatMap((entry) => entry.references.map((found) => found.image?.name)));
-  return [
-    ...globs.map(({ image, glob }) => messages.globMatchesNothing(where, image, glob)),
-    ...session.images
-      .filter((image) => !used.has(image.name))
-      .map((image) => messages.imageMatchesNothing(where, image.name, image.repository)),
-  ].map((message) => ({ file, line: null, message }));
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

@@ -17,7 +17,12 @@ export const configMessages = {
   },
   attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
-  configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
+  configInvalid: (file: string, only?: string) =>
+    only === undefined
+      ? `Invalid nixtag configuration in ${file}:`
+      : `Invalid nixtag configuration in ${file}: ${only}`,
+  configUnknownKey: (keyPath: string, suggestion: string | undefined, known: readonly string[]) =>
+    `${keyPath}: unknown key${suggestion === undefined ? (known.length > 0 ? `; the keys here are ${list(known)}` : '') : `; did you mean '${suggestion}'?`}`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
   configImportMissing: (file: string, missing: string) =>
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
