@@ -1,4 +1,4 @@
-import { NixtagError } from '../errors.js';
+import { isNixtagError, NixtagError } from '../errors.js';
 import type { CheckResult } from '../types.js';
 import type { TreeSource } from '../tree/source.js';
 import { messages } from '../messages.js';
@@ -171,8 +171,17 @@ export async function runInstall(
     manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,
     preCommit: mode,
     prePush: flags.prePush ?? false,
+  }).catch((error: unknown) => {
+    // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
+    // nothing to install, and no reason to fail the npm install.
+    const lifecycle = ['prepare', 'install', 'postinstall'].includes(process.env.npm_lifecycle_event ?? '');
+    if (isNixtagError(error) && error.code === 'NOT_A_REPOSITORY' && lifecycle) return undefined;
+    throw error;
   });
-  for (const action of result.actions) output.out(messages.installed(action.hook, action.file, action.action));
-  for (const note of result.notes) output.err(messages.warning(note));
+  if (result === undefined) {
+    output.err(messages.installOutsideRepository());
+    return EXIT.ok;
+  }
+  (await import('./installed.js')).printInstalled(result, output);
   return EXIT.ok;
 }

@@ -55,6 +55,12 @@ export const commandLineMessages = {
   preCommitInstallNote: (prePush: boolean) =>
     `the pre-commit framework runs these once git calls it: run \`pre-commit install${prePush ? ' --hook-type pre-commit --hook-type pre-push' : ''}\` if you have not.`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
+  prepareInstalled: (command: string, file: string, action: string) =>
+    `nixtag: npm install in every clone runs \`${command}\`: ${action} (${file}, scripts.prepare)`,
+  noPackageJson: () =>
+    'there is no package.json, so `npm install` cannot install the hooks in other clones: each clone runs the install itself.',
+  installOutsideRepository: () =>
+    'nixtag install: not inside a git repository (an npm install outside a checkout): no hooks installed.',
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
   loop: (file: string, image: string, tag: string) =>

@@ -1,21 +1,11 @@
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { deployment } from '../helpers/expressions.js';
+import { docBlock, shell } from '../helpers/docs.js';
 import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
-/** The shell block that follows `<!-- newcomer:NAME -->` in README.md, exactly as written there. */
-function readmeBlock(name: string): string {
-  const block = new RegExp(`<!-- newcomer:${name} -->\\n+\`\`\`sh\\n([\\s\\S]*?)\`\`\`\\n`).exec(README);
-  if (block === null) throw new Error(`README.md has no newcomer:${name} block`);
-  return block[1]!;
-}
+const readmeBlock = (name: string) => docBlock('README.md', 'newcomer', name);
 
 // The README's NIXTAG: the tarball `npm pack` made of this checkout, once per run (test/helpers/packSetup.ts).
 const tarball = inject('nixtagTarball').file;
@@ -37,14 +27,7 @@ async function followReadme(manager: string): Promise<void> {
     PRE_COMMIT_COLOR: 'never',
     ...NPM_ENV,
   });
-  const sh = (script: string) =>
-    new Promise<{ code: number; output: string }>((resolve) => {
-      const child = spawn('sh', ['-e', '-c', script], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    });
+  const sh = shell(repo.dir, env);
   // The newcomer's Node is the system's, not the one running these tests.
   const systemNode = await sh('node -p process.execPath');
   expect(systemNode.output.trim()).not.toBe(process.execPath);
