@@ -11,7 +11,8 @@ const major = Number(process.versions.node.split('.')[0]);
 module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 
-const helpOrVersion = argv.length === 0 || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
+const helpOrVersion =
+  argv.length === 0 || argv[0] === 'help' || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
 
 /**
  * On a Node older than 22, --help and --version still answer (they need nothing new); any other

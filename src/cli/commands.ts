@@ -150,8 +150,11 @@ export async function runHook(
       judged.unchecked === undefined
     )
       continue;
+    const body = text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint);
+    // Nothing said of the ref (its references unjudged without Nix, told in the warnings): no header either.
+    if (body === '') continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
-    output.out(text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint));
+    output.out(body);
   }
   return exitCodeForResult({ ok });
 }

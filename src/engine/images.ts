@@ -37,7 +37,7 @@ export function inferImage(references: readonly ReferenceSummary[]): ResolvedIma
   }
   if (byRepository.size > 1) {
     throw new NixtagError('CONFIG_AMBIGUOUS', messages.ambiguousRepositories([...byRepository.values()]), {
-      hint: messages.ambiguousRepositoriesHint([...byRepository.values()]),
+      hint: messages.ambiguousRepositoriesHint(),
     });
   }
   const [entry] = byRepository;

@@ -59,15 +59,18 @@ function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: 
   return repo;
 }
 
-/** `git commit` as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
-function guiCommit(repo: HookRepo, homeDir: string, message: string) {
+/** git as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
+function guiGit(repo: HookRepo, homeDir: string, args: string[]) {
   const tools = toolsDir(['git', 'sh', 'ls', 'tr', 'head', 'cat']);
-  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, 'git', 'commit', '-m', message], {
+  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, 'git', ...args], {
     cwd: repo.dir,
     encoding: 'utf8',
   });
   return { code: result.status ?? -1, output: result.stdout + result.stderr };
 }
+
+const guiCommit = (repo: HookRepo, homeDir: string, message: string) =>
+  guiGit(repo, homeDir, ['commit', '-m', message]);
 
 describe('hooks find Node and Nix where their installers put them', () => {
   it('a GUI client’s minimal PATH: Node from nvm, Nix from ~/.nix-profile; stale refused, fresh accepted', () => {
@@ -101,6 +104,13 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const warned = guiCommit(repo, homeDir, 'no nix, warned');
     expect(warned.output).toContain('1 image reference was not checked (whenNixMissing: warn)');
     expect(warned.code).toBe(0);
+
+    // A push says the same, and no more: no header of a ref with nothing under it.
+    expect(installHooks(repo, ['--git', '--pre-push']).code).toBe(0);
+    const pushed = guiGit(repo, homeDir, ['push', 'origin', 'main']);
+    expect(pushed.output).toContain('1 image reference was not checked (whenNixMissing: warn)');
+    expect(pushed.output).not.toContain('refs/heads/main:');
+    expect(pushed.code).toBe(0);
   });
 
   it('falls back to the Node `nixtag install` ran under, recorded in the hook', () => {
@@ -172,6 +182,7 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const run = (args: string[]) => spawnSync(OLD_NODE, [BIN, ...args], { cwd: repo.dir, env, encoding: 'utf8' });
     expect(run(['--version']).status).toBe(0);
     expect(run(['--help']).stdout).toContain('Usage');
+    expect(run(['help']).stdout).toContain('Usage');
     const check = run(['check']);
     expect(check.status).toBe(3);
     expect(check.stderr).toContain('nixtag needs Node.js 22 or newer; this is v20');

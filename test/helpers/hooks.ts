@@ -149,4 +149,6 @@ export function expectStalePushRefused(repo: HookRepo, message: string): void {
   const push = repo.run(['push', 'origin', 'main']);
   expect(push.code).not.toBe(0);
   expect(push.stdout + push.stderr).toContain('refs/heads/main');
+  // The fix is a new commit: the message says to make one.
+  expect(push.stdout + push.stderr).toMatch(/nixtag fix` to rewrite the stale tags, commit them/);
 }
