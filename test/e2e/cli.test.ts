@@ -101,7 +101,7 @@ describe('the built CLI', () => {
     expect(pin.code).toBe(0);
     expect(pin.stdout).toBe(nixtagCli(tempDir(), ['pin', '--help']).stdout);
     // pin's help lists what it does: its subcommands.
-    expect(pin.stdout).toMatch(/Subcommands:\n  show .*\n  verify .*\n  update .*--rev REV/);
+    expect(pin.stdout).toMatch(/Subcommands:\n {2}show .*\n {2}verify .*\n {2}update .*--rev REV/);
     expect(nixtagCli(tempDir(), ['check', '--help']).stdout).toContain('Verify that every managed image reference');
     const unknown = nixtagCli(tempDir(), ['help', 'chek']);
     expect(unknown.code).toBe(2);
