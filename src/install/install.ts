@@ -6,10 +6,10 @@ import { inRepository, openRepository } from '../git/repository.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
-import { addPrepareScript, type PrepareAction } from './prepare.js';
+import { addPrepareScript, type PrepareAction, type PreCommitMode } from './prepare.js';
 
 type HookName = 'pre-commit' | 'pre-push';
-export type PreCommitMode = 'check' | 'fix';
+export type { PreCommitMode } from './prepare.js';
 
 export interface InstallOptions {
   cwd: string;

@@ -1,7 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readOptional } from '../readOptional.js';
-import type { PreCommitMode } from './install.js';
+
+/** What the pre-commit hook does with a stale tag: refuse the commit, or rewrite it. */
+export type PreCommitMode = 'check' | 'fix';
 
 /** The hook managers nixtag wires into (install/managers.ts detects which one a repository uses). */
 export type HookManager = 'husky' | 'lefthook' | 'pre-commit' | 'git';

@@ -6,13 +6,18 @@ import { onTestFinished } from 'vitest';
 
 export type Files = Record<string, string>;
 
-/** An environment for git and nixtag in tests: no user config, no hook variables, fixed identity. */
+/**
+ * An environment for git and nixtag in tests: no system or user git configuration (the tests set
+ * what they need themselves, and never rely on the machine's /etc/gitconfig or ~/.gitconfig), no
+ * hook variables, fixed identity.
+ */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('GIT_') || name === 'NIXTAG_SKIP') delete env[name];
   return {
     ...env,
     GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',
