@@ -71,8 +71,11 @@ function runStep(params: Record<string, string>, workspaces: { source: string; d
   chmodSync(path.join(bin, 'nixtag'), 0o755);
   const script = path.join(tempDir(), 'script');
   writeFiles(path.dirname(script), { script: resolved.script });
+  // The pod's home, where the step's `git config --global` writes.
+  const home = tempDir('nixtag-home-');
   const env = testEnv({
-    HOME: tempDir('nixtag-home-'),
+    HOME: home,
+    GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'),
     DOCKER_CONFIG: '',
     REGISTRY_AUTH_FILE: '',
     XDG_RUNTIME_DIR: '',
