@@ -37,7 +37,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
     "${sudo[@]}" chmod 755 /usr/sbin/policy-rc.d
     no_starts=true
   fi
+  # Debian's git-lfs turns its filter on for every repository of the machine (`git lfs install
+  # --system` edits /etc/gitconfig): the machine's git configuration is left byte for byte as it
+  # was, and the tests give git-lfs to the repositories that ask for it, as a user's `git lfs
+  # install` would.
+  gitconfig_saved=$(mktemp)
+  gitconfig_existed=false
+  if [ -f /etc/gitconfig ]; then cp -p /etc/gitconfig "$gitconfig_saved" && gitconfig_existed=true; fi
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "$gitconfig_existed" = true ]; then
+    cmp -s "$gitconfig_saved" /etc/gitconfig || "${sudo[@]}" cp -p "$gitconfig_saved" /etc/gitconfig
+  else
+    "${sudo[@]}" rm -f /etc/gitconfig
+  fi
+  rm -f "$gitconfig_saved"
   if [ "$no_starts" = true ]; then "${sudo[@]}" rm -f /usr/sbin/policy-rc.d; fi
   if [[ " ${missing[*]} " == *" docker-registry "* ]]; then
     if [ -d /run/systemd/system ]; then
@@ -46,11 +59,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
       "${sudo[@]}" systemctl disable docker-registry.service >/dev/null 2>&1 || true
     fi
     "${sudo[@]}" update-rc.d docker-registry disable >/dev/null 2>&1 || true
-  fi
-  # Debian's git-lfs turns its filter on for every repository of the machine (/etc/gitconfig);
-  # the tests give it to the repositories that ask for it, as a user's `git lfs install` would.
-  if [[ " ${missing[*]} " == *" git-lfs "* ]]; then
-    "${sudo[@]}" git config --system --remove-section filter.lfs >/dev/null 2>&1 || true
   fi
 fi
 

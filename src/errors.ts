@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'PATH_NOT_TRACKED'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
+  | 'CONFIG_UNMATCHED'
   | 'CONFIG_EXISTS'
   | 'CONFIG_IS_CODE'
   | 'FINDINGS_INVALID'
@@ -64,6 +65,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   PATH_NOT_TRACKED: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
+  CONFIG_UNMATCHED: 'input',
   CONFIG_EXISTS: 'input',
   CONFIG_IS_CODE: 'input',
   FINDINGS_INVALID: 'input',

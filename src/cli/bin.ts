@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import type { messages as allMessages } from '../messages.js';
+
+type Messages = typeof allMessages;
 
 // Checked before anything else loads, so an old Node gets a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -8,7 +11,8 @@ const major = Number(process.versions.node.split('.')[0]);
 module.enableCompileCache?.();
 const argv = process.argv.slice(2);
 
-const helpOrVersion = argv.length === 0 || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
+const helpOrVersion =
+  argv.length === 0 || argv[0] === 'help' || argv.some((arg) => ['--help', '-h', '--version', '-v'].includes(arg));
 
 /**
  * On a Node older than 22, --help and --version still answer (they need nothing new); any other
@@ -25,7 +29,7 @@ async function onOldNode(): Promise<number> {
   const found = process.env.NIXTAG_REEXEC === '1' ? { node: undefined, tried: [] } : findNode();
   if (found.node === undefined) {
     process.stderr.write(
-      `${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version, process.execPath, found.tried)}\n${messages.hintPrefix()} ${messages.nodeHint()}\n`,
+      `${messages.errorPrefix('NODE_VERSION')} ${messages.nodeTooOld(process.version, process.execPath, found.tried)}\n${messages.hintPrefix()} ${nodeHint(messages)}\n`,
     );
     return EXIT.tool;
   }
@@ -35,6 +39,14 @@ async function onOldNode(): Promise<number> {
     env: { ...process.env, NIXTAG_REEXEC: '1' },
   });
   return exitCodeForChild(child.status, child.signal);
+}
+
+/** Where the pre-commit framework runs nixtag from an environment of its own, what to change there. */
+function nodeHint(messages: Messages): string {
+  const environment = process.env.NODE_VIRTUAL_ENV;
+  return process.env.PRE_COMMIT === '1' && environment
+    ? messages.nodeHintPreCommitEnvironment(environment)
+    : messages.nodeHint();
 }
 
 if (major < 22) {

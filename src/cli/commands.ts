@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Confinement } from '../config/confinement.js';
-import { NixtagError } from '../errors.js';
+import { isNixtagError, NixtagError } from '../errors.js';
 import type { CheckResult } from '../types.js';
 import type { TreeSource } from '../tree/source.js';
 import { messages } from '../messages.js';
@@ -158,7 +158,7 @@ export async function runHook(
   idleChecked = false,
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-merge-commit' && name !== 'pre-push') {
-    const suggestion = (await import('./suggest.js')).closest(name, ['pre-commit', 'pre-merge-commit', 'pre-push']);
+    const suggestion = (await import('../suggest.js')).closest(name, ['pre-commit', 'pre-merge-commit', 'pre-push']);
     throw new NixtagError('USAGE', messages.unknownHook(name), {
       hint: suggestion === undefined ? messages.unknownHookHint() : messages.didYouMean(`hook ${suggestion}`),
     });
@@ -196,8 +196,11 @@ export async function runHook(
       judged.unchecked === undefined
     )
       continue;
+    const body = text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint);
+    // Nothing said of the ref (its references unjudged without Nix, told in the warnings): no header either.
+    if (body === '') continue;
     if (ref !== undefined) output.out(messages.pushedRef(ref));
-    output.out(text.formatCheck(judged, flags.verbose ?? false, terminal(flags, output).paint));
+    output.out(body);
   }
   if (result.mergeFixed) {
     output.err(messages.mergeFixedStopped());
@@ -221,8 +224,17 @@ export async function runInstall(
     manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,
     preCommit: mode,
     prePush: flags.prePush ?? false,
+  }).catch((error: unknown) => {
+    // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
+    // nothing to install, and no reason to fail the npm install.
+    const lifecycle = ['prepare', 'install', 'postinstall'].includes(process.env.npm_lifecycle_event ?? '');
+    if (isNixtagError(error) && error.code === 'NOT_A_REPOSITORY' && lifecycle) return undefined;
+    throw error;
   });
-  for (const action of result.actions) output.out(messages.installed(action.hook, action.file, action.action));
-  for (const note of result.notes) output.err(messages.warning(note));
+  if (result === undefined) {
+    output.err(messages.installOutsideRepository());
+    return EXIT.ok;
+  }
+  (await import('./installed.js')).printInstalled(result, output);
   return EXIT.ok;
 }

@@ -36,13 +36,67 @@ function versionManagerNodes(env: NodeJS.ProcessEnv = process.env): string[] {
   ];
 }
 
-/** Every place a node may be, in the order they are tried: PATH's node and nodejs, the recorded one, version managers. */
-function nodeCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+/** `directory` and every directory above it. */
+function upwards(directory: string): string[] {
+  const all = [path.resolve(directory)];
+  while (path.dirname(all.at(-1)!) !== all.at(-1)) all.push(path.dirname(all.at(-1)!));
+  return all;
+}
+
+/**
+ * The Node a project installed for itself (`npm install --save-dev node@22`: `.bin/node`, and the
+ * `node` package's own bin), in the node_modules of the repository the command runs in and of the
+ * folders nixtag is installed in. lefthook, the pre-commit framework's `language: system` and any
+ * script that runs `node_modules/.bin/nixtag` directly start it on PATH's node, without
+ * node_modules/.bin on PATH; the pre-commit framework's `repo:` route installs nixtag in an
+ * environment of its own, whose lib/node_modules may hold a `node` package beside it.
+ */
+function projectNodes(places: readonly string[]): string[] {
+  return [...new Set(places.flatMap(upwards))].flatMap((directory) => [
+    path.join(directory, 'node_modules', '.bin', 'node'),
+    path.join(directory, 'node_modules', 'node', 'bin', 'node'),
+  ]);
+}
+
+/**
+ * Every place a node may be, in the order they are tried: the project's node_modules (from the
+ * working directory, then from where this bin was started and where it really is), PATH's node and
+ * nodejs, the recorded one, version managers.
+ */
+function nodeCandidates(env: NodeJS.ProcessEnv, places: readonly string[]): string[] {
   const fromPath = (env.PATH ?? '')
     .split(path.delimiter)
     .filter(Boolean)
     .flatMap((directory) => [path.join(directory, 'node'), path.join(directory, 'nodejs')]);
-  return [...fromPath, ...(env.NIXTAG_NODE ? [env.NIXTAG_NODE] : []), ...versionManagerNodes(env)];
+  return [
+    ...projectNodes(places),
+    ...fromPath,
+    ...(env.NIXTAG_NODE ? [env.NIXTAG_NODE] : []),
+    ...versionManagerNodes(env),
+  ];
+}
+
+/**
+ * The working directory (a hook's is the repository's root), and the bin as started and as it
+ * really is where that is inside a node_modules folder (a checkout of nixtag's own is not a
+ * project that installed it).
+ */
+function defaultPlaces(): string[] {
+  const script = process.argv[1];
+  const places = [process.cwd()];
+  if (script !== undefined) {
+    const started = path.resolve(script);
+    let real = started;
+    try {
+      real = realpathSync(started);
+    } catch {
+      // A script that is gone leaves the other places.
+    }
+    for (const file of [started, real]) {
+      if (file.split(path.sep).includes('node_modules')) places.push(path.dirname(file));
+    }
+  }
+  return places;
 }
 
 function major(node: string): number {
@@ -50,12 +104,18 @@ function major(node: string): number {
   return result.status === 0 ? Number(String(result.stdout).trim().split('.')[0]) : 0;
 }
 
-/** The first node of at least MIN_NODE_MAJOR among the candidates, other than the one running. */
-export function findNode(env: NodeJS.ProcessEnv = process.env): { node: string | undefined; tried: string[] } {
+/**
+ * The first node of at least MIN_NODE_MAJOR among the candidates, other than the one running.
+ * `places` are the directories whose node_modules (and their parents') are searched first.
+ */
+export function findNode(
+  env: NodeJS.ProcessEnv = process.env,
+  places: readonly string[] = defaultPlaces(),
+): { node: string | undefined; tried: string[] } {
   const self = realpathSync(process.execPath);
   const seen = new Set<string>();
   const tried: string[] = [];
-  for (const candidate of nodeCandidates(env)) {
+  for (const candidate of nodeCandidates(env, places)) {
     if (!existsSync(candidate)) continue;
     let real: string;
     try {

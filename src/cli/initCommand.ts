@@ -24,8 +24,6 @@ export async function runInit(flags: { write?: boolean; install?: boolean }, out
         : [...summary, flags.write ? '' : messages.init.printed()].filter(Boolean).join('\n'),
     );
   }
-  for (const action of result.installed?.actions ?? [])
-    output.out(messages.installed(action.hook, action.file, action.action));
-  for (const note of result.installed?.notes ?? []) output.err(messages.warning(note));
+  if (result.installed !== undefined) (await import('./installed.js')).printInstalled(result.installed, output);
   return EXIT.ok;
 }

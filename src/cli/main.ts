@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { cac } from 'cac';
+import { cac, type CAC } from 'cac';
+
+type HelpSection = { title?: string; body: string };
 import { isNixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { ciMode } from './ciMode.js';
@@ -16,6 +18,26 @@ function version(): string {
     version: string;
   };
   return manifest.version;
+}
+
+/**
+ * cac's help, with what it leaves out: a command's own help says what the command does, and
+ * `pin`'s lists its subcommands. A negated flag's implied `true` is not shown as a default
+ * (`--no-cache … (default: true)`): it is not what it means.
+ */
+function withCommandHelp(cli: CAC, sections: HelpSection[]): HelpSection[] {
+  const cleaned = sections.map((section) => ({ ...section, body: section.body.replaceAll(' (default: true)', '') }));
+  const usage = cleaned.findIndex((section) => section.title === 'Usage');
+  const name = /\$ nixtag (\S+)/.exec(cleaned[usage]?.body ?? '')?.[1];
+  const command = cli.commands.find((candidate) => candidate.name !== '' && candidate.name === name);
+  if (command === undefined) return cleaned;
+  const extra: HelpSection[] = [{ body: `  ${command.description}` }];
+  if (command.name === 'pin')
+    extra.push({
+      title: messages.help.subcommands,
+      body: messages.help.pinActions.map((line) => `  ${line}`).join('\n'),
+    });
+  return [...cleaned.slice(0, usage + 1), ...extra, ...cleaned.slice(usage + 1)];
 }
 
 function asPaths(value: unknown): string[] {
@@ -96,6 +118,7 @@ export async function main(
     });
   cli
     .command('pin [action]', messages.help.pin)
+    .usage(messages.help.pinUsage)
     .option('--rev <rev>', messages.help.pinRev)
     .option('--url <url>', messages.help.pinUrl)
     .option('--json', messages.help.json)
@@ -122,10 +145,18 @@ export async function main(
     .action((flags: { write?: boolean; install?: boolean }) => {
       run = async () => (await import('./initCommand.js')).runInit(flags, output);
     });
-  // cac shows a negated flag's implied `true` as a default (`--no-cache … (default: true)`): not what it means.
-  cli.help((sections) =>
-    sections.map((section) => ({ ...section, body: section.body.replaceAll(' (default: true)', '') })),
-  );
+  cli.command('help [command]', messages.help.helpCommand).action((name: string | undefined) => {
+    run = async () => {
+      if (name === undefined) cli.globalCommand.outputHelp();
+      else {
+        const command = cli.commands.find((candidate) => candidate.name === name);
+        if (command === undefined) throw (await import('./usage.js')).unknownCommandError(cli, name);
+        command.outputHelp();
+      }
+      return EXIT.ok;
+    };
+  });
+  cli.help((sections) => withCommandHelp(cli, sections));
   cli.version(version());
 
   handleInterrupts();

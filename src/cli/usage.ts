@@ -1,7 +1,7 @@
 import type { CAC } from 'cac';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { closest } from './suggest.js';
+import { closest } from '../suggest.js';
 
 const commandNames = (cli: CAC) => cli.commands.map((command) => command.name.split(' ')[0]!).filter(Boolean);
 

@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
-import { isNixtagError, NixtagError } from '../errors.js';
+import { isNixtagError, NixtagError, type Location } from '../errors.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../userPaths.js';
 import { configExplorer } from './explorer.js';
-import { configSchema, type Config } from './schema.js';
+import { configSchema, knownKeysAt, type Config } from './schema.js';
+import { configLocator, type ConfigLocator } from './locate.js';
+import { closest } from '../suggest.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -26,18 +28,73 @@ export function keyPath(issuePath: readonly PropertyKey[]): string {
     .join('');
 }
 
+/** One thing wrong in a configuration: where (the key path) and what was expected. */
+interface ConfigIssue {
+  keyPath: Array<string | number>;
+  /** `key`: the key itself is wrong (unknown); `value`: what it holds. */
+  part: 'key' | 'value';
+  message: string;
+}
+
+/**
+ * zod's issues, one per unknown key, each unknown key with the allowed key it is closest to.
+ * Unknown keys come first: a misspelt key is the cause of the `Required` its right name then gets.
+ */
+function configIssues(error: z.ZodError): ConfigIssue[] {
+  const issues = error.issues.flatMap((issue): ConfigIssue[] => {
+    if (issue.code !== 'unrecognized_keys') {
+      return [
+        { keyPath: issue.path, part: 'value', message: `${keyPath(issue.path) || '(top level)'}: ${issue.message}` },
+      ];
+    }
+    const known = knownKeysAt(issue.path);
+    return issue.keys.map((key) => {
+      const at = [...issue.path, key];
+      return { keyPath: at, part: 'key', message: messages.configUnknownKey(keyPath(at), closest(key, known), known) };
+    });
+  });
+  return [...issues.filter((issue) => issue.part === 'key'), ...issues.filter((issue) => issue.part === 'value')];
+}
+
+/**
+ * The error for an invalid configuration: each issue on its line, at its line:column in the
+ * file where `locate` can tell (the first one is the error's location); with a single issue, the
+ * message says it too (`--json` carries the message, the location and the detail).
+ */
+function configError(issues: readonly ConfigIssue[], file: string | undefined, locate?: ConfigLocator): NixtagError {
+  const name = file ?? 'configuration';
+  const located = issues.map((issue) => ({ issue, location: locate?.(issue.keyPath, issue.part) }));
+  const where = (location: Location | undefined) =>
+    location?.line === undefined ? '' : `${location.file}:${location.line}:${location.column ?? 1}: `;
+  return new NixtagError(
+    'CONFIG_INVALID',
+    messages.configInvalid(name, issues.length === 1 ? issues[0]!.message : undefined),
+    {
+      location: located[0]?.location ?? (file === undefined ? undefined : { file }),
+      ...(issues.length === 1
+        ? {}
+        : { detail: located.map(({ issue, location }) => `  ${where(location)}${issue.message}`).join('\n') }),
+      hint: messages.configHint(),
+    },
+  );
+}
+
 /** Validates raw configuration; the error names every bad key path and what was expected. */
 export function parseConfig(raw: unknown, file: string | undefined): Config {
   const result = configSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const issues = (result.error as z.ZodError).issues.map(
-    (issue) => `${keyPath(issue.path) || '(top level)'}: ${issue.message}`,
-  );
-  throw new NixtagError('CONFIG_INVALID', messages.configInvalid(file ?? 'configuration'), {
-    location: file === undefined ? undefined : { file },
-    detail: issues.join('\n'),
-    hint: messages.configHint(),
-  });
+  throw configError(configIssues(result.error as z.ZodError), file);
+}
+
+/**
+ * `parseConfig` for a configuration read from a file: an error locates each issue in `text`
+ * (under `nixtag` in package.json).
+ */
+async function parseConfigFile(raw: unknown, file: string, text: string | undefined): Promise<Config> {
+  const result = configSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const prefix = path.basename(file) === 'package.json' ? ['nixtag'] : [];
+  throw configError(configIssues(result.error as z.ZodError), file, await configLocator(file, text, prefix));
 }
 
 /** A configuration file given with --config: read once, for the run environment and for loading. */
@@ -199,7 +256,11 @@ export async function loadConfig(
       hint: messages.configImportOutsideHint(),
     });
   }
-  const config = parseConfig(found.isEmpty ? {} : found.config, file);
+  const text =
+    explicit?.file === path.resolve(found.filepath)
+      ? explicit.text
+      : await readFile(found.filepath, 'utf8').catch(() => undefined);
+  const config = await parseConfigFile(found.isEmpty ? {} : found.config, file, text);
   if (!outside(file) || imported.length === 0) return { config, file, imports: imported };
   const importedTexts = await Promise.all(imported.map((named) => readFile(path.resolve(root, named), 'utf8')));
   return { config, file, imports: imported, importedTexts };

@@ -41,6 +41,8 @@ const imageSchema = z
     }),
     manifests: z.array(repositoryPath(messages.expect.globInRepository)).min(1).optional(),
     tagFrom: z.enum(['outPath', 'imageTag']).default('outPath'),
+    /** No reference yet is not an error: the image may be absent from the manifests. */
+    optional: z.boolean().default(false),
   })
   .strict()
   .superRefine((image, context) => {
@@ -114,3 +116,29 @@ export const configSchema = z
 
 export type Config = z.output<typeof configSchema>;
 export type ImageConfig = z.output<typeof imageSchema>;
+
+/** The schema inside defaults, optionals, nullables and refinements. */
+function unwrapped(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let inner = schema;
+  for (;;) {
+    if (inner instanceof z.ZodEffects) inner = inner.innerType() as z.ZodTypeAny;
+    else if (inner instanceof z.ZodDefault) inner = inner.removeDefault() as z.ZodTypeAny;
+    else if (inner instanceof z.ZodOptional || inner instanceof z.ZodNullable) inner = inner.unwrap() as z.ZodTypeAny;
+    else return inner;
+  }
+}
+
+/** The keys the configuration allows in the object at `keyPath` (for "did you mean"). */
+export function knownKeysAt(keyPath: ReadonlyArray<string | number>): string[] {
+  let schema: z.ZodTypeAny | undefined = configSchema;
+  for (const step of keyPath) {
+    const inner: z.ZodTypeAny = unwrapped(schema);
+    if (inner instanceof z.ZodObject) schema = (inner.shape as Record<string, z.ZodTypeAny>)[String(step)];
+    else if (inner instanceof z.ZodArray) schema = inner.element as z.ZodTypeAny;
+    else if (inner instanceof z.ZodRecord) schema = inner.valueSchema as z.ZodTypeAny;
+    else return [];
+    if (schema === undefined) return [];
+  }
+  const inner = unwrapped(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape as Record<string, unknown>) : [];
+}

@@ -4,6 +4,7 @@ import type { HashResult, Warning } from '../types.js';
 import { evaluationWarnings, expectedTags } from './evaluation.js';
 import { defaultImage, zeroConfigSource } from './images.js';
 import { findReferences } from './references.js';
+import { checkExpressions } from './configMisses.js';
 import { withSession, type RunRequest } from './session.js';
 
 export interface HashRequest extends Omit<RunRequest, 'paths'> {
@@ -14,6 +15,7 @@ export interface HashRequest extends Omit<RunRequest, 'paths'> {
 /** `nixtag hash`: the tag CI will push for each image. */
 export async function hash(request: HashRequest): Promise<HashResult> {
   return withSession({ ...request, paths: undefined }, {}, async (session) => {
+    await checkExpressions(session);
     let images = session.images;
     let warnings: Warning[] = [];
     if (session.config.images === undefined) {

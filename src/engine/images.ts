@@ -40,7 +40,7 @@ export function inferImage(
   }
   if (byRepository.size > 1) {
     throw new NixtagError('CONFIG_AMBIGUOUS', messages.ambiguousRepositories([...byRepository.values()]), {
-      hint: messages.ambiguousRepositoriesHint([...byRepository.values()]),
+      hint: messages.ambiguousRepositoriesHint(),
     });
   }
   const [entry] = byRepository;
@@ -74,7 +74,7 @@ export function zeroConfigSource(entries: readonly TreeEntry[]): ImageSource {
 
 /** The image nixtag manages without configuration: the root default.nix (or flake), whatever it is named later. */
 export function defaultImage(name = 'default', repository = '', source: ImageSource = FILE_SOURCE): ResolvedImage {
-  const config = { name, ...source, attr: null, args: {}, repository, tagFrom: 'outPath' } as const;
+  const config = { name, ...source, attr: null, args: {}, repository, tagFrom: 'outPath', optional: false } as const;
   return { name, repository, canonical: '', inferred: true, config };
 }
 

@@ -19,6 +19,7 @@ import { speculativeImages, type ResolvedImage } from './images.js';
 import { manifestRules, pathsCanMatter } from './narrow.js';
 import type { Scan } from './manifestEntry.js';
 import { findReferences, referencedImages, scanCounts } from './references.js';
+import { checkExpressions, checkGlobs } from './configMisses.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */
@@ -78,6 +79,16 @@ const SYMLINK = '120000';
  * cancelled. PATH arguments none of which can matter end it before anything is read.
  */
 export async function inspectSession(session: Session): Promise<Inspection> {
+  // What the configuration names must be there (before PATH arguments can end the run).
+  await checkExpressions(session);
+  const globWarnings = await checkGlobs(session);
+  const inspection = await inspectConfigured(session);
+  return globWarnings.length === 0
+    ? inspection
+    : { ...inspection, warnings: [...globWarnings, ...inspection.warnings] };
+}
+
+async function inspectConfigured(session: Session): Promise<Inspection> {
   const always = { paths: alwaysRead(session) };
   if (!(await pathsCanMatter(session))) {
     return { skipped: true, scan: EMPTY, comparisons: [], warnings: [], tags: new Map(), inputs: always, cached: true };

@@ -15,6 +15,7 @@ import { followRenames } from './renames.js';
 import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
+import { checkImages } from './configMisses.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -145,7 +146,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   refuseUnreadMentions(warnings, mentions);
   refuseKustomizationMentions(mentions, (file) => patchRanges(session.manifestRoot, file));
   warnings.push(...mentions);
-  if (session.config.images !== undefined) warnings.push(...configurationMisses(session, manifests));
+  if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
   return { images, manifests, warnings, ...(dependsOn === undefined ? {} : { dependsOn }) };
 }
@@ -198,23 +199,6 @@ function refuseKustomizationMentions(
     location: { file, ...(line === null ? {} : { line }) },
     hint: messages.kustomizationMentionHint(),
   });
-}
-
-/**
- * What a configuration names that the tree does not hold: a `manifests` glob matching no tracked
- * file, an image no reference belongs to (a typo in `repository`, or tags not written yet).
- */
-function configurationMisses(session: Session, manifests: readonly ManifestEntry[]): Warning[] {
-  const file = session.configFile ?? null;
-  const where = session.configFile ?? 'the configuration';
-  const globs = session.unmatchedGlobs;
-  const used = new Set(manifests.flatMap((entry) => entry.references.map((found) => found.image?.name)));
-  return [
-    ...globs.map(({ image, glob }) => messages.globMatchesNothing(where, image, glob)),
-    ...session.images
-      .filter((image) => !used.has(image.name))
-      .map((image) => messages.imageMatchesNothing(where, image.name, image.repository)),
-  ].map((message) => ({ file, line: null, message }));
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

@@ -6,9 +6,10 @@ import { inRepository, openRepository } from '../git/repository.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
+import { addPrepareScript, type PrepareAction, type PreCommitMode } from './prepare.js';
 
 type HookName = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
-export type PreCommitMode = 'check' | 'fix';
+export type { PreCommitMode } from './prepare.js';
 
 export interface InstallOptions {
   cwd: string;
@@ -102,6 +103,8 @@ async function installGit(directory: string, hook: HookName, mode: PreCommitMode
 export interface InstallResult {
   actions: InstallAction[];
   notes: string[];
+  /** What `npm install` in a fresh clone runs to install the hooks (package.json's `prepare`); none without a package.json. */
+  prepare?: PrepareAction | undefined;
 }
 
 export async function install(options: InstallOptions): Promise<InstallResult> {
@@ -131,5 +134,6 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
     actions.push(await (manager === 'husky' ? installHusky(directory, hook, mode) : installGit(directory, hook, mode)));
   }
   const notes = manager === 'husky' && !hooksPath ? [messages.huskyNotInitialised()] : [];
-  return { actions, notes };
+  const prepare = await addPrepareScript(repository.root, manager, mode, options.prePush ?? false);
+  return { actions, notes, prepare };
 }

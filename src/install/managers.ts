@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import type { Document, isCollection as IsCollectionFunction } from 'yaml';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git } from '../git/git.js';
@@ -6,8 +7,11 @@ import { openRepository } from '../git/repository.js';
 import { messages } from '../messages.js';
 import { COMMIT_HOOKS, install, type InstallAction, type InstallResult, type PreCommitMode } from './install.js';
 import { readOptional } from '../readOptional.js';
+import { addPrepareScript, type HookManager } from './prepare.js';
 
-export type HookManager = 'husky' | 'lefthook' | 'pre-commit' | 'git';
+export type { HookManager } from './prepare.js';
+
+type IsCollection = typeof IsCollectionFunction;
 
 const LEFTHOOK_FILES = ['lefthook.yml', 'lefthook.yaml', '.lefthook.yml', '.lefthook.yaml'];
 const PRE_COMMIT_FILE = '.pre-commit-config.yaml';
@@ -26,16 +30,32 @@ async function detectManager(root: string): Promise<HookManager> {
   return 'git';
 }
 
+/**
+ * A starter file's empty flow collection on the way to `keyPath` (`repos: []`, `commands: {}`)
+ * becomes a block one, so that what is added below it reads as the rest of the file does.
+ */
+function blockStyleAlong(
+  document: Document,
+  keyPath: ReadonlyArray<string | number>,
+  isCollection: IsCollection,
+): void {
+  for (let length = 1; length <= keyPath.length; length++) {
+    const node: unknown = document.getIn(keyPath.slice(0, length), true);
+    if (isCollection(node) && node.flow === true && node.items.length === 0) node.flow = false;
+  }
+}
+
 /** lefthook does not put node_modules/.bin on PATH; `use_stdin` passes git's pre-push lines on. */
 async function installLefthook(root: string, mode: PreCommitMode, prePush: boolean): Promise<InstallAction[]> {
   const file = path.join(root, LEFTHOOK_FILES.find((name) => existsSync(path.join(root, name))) ?? 'lefthook.yml');
-  const { parseDocument } = await import('yaml');
+  const { parseDocument, isCollection } = await import('yaml');
   const document = parseDocument((await readOptional(file)) ?? '');
   const actions: InstallAction[] = [];
   const wire = (hook: InstallAction['hook'], command: Record<string, unknown>) => {
     const keyPath = [hook, 'commands', 'nixtag'];
     const before = JSON.stringify(document.getIn(keyPath) ?? null);
     if (before === JSON.stringify(command)) return actions.push({ hook, file, action: 'unchanged' });
+    blockStyleAlong(document, keyPath, isCollection);
     document.setIn(keyPath, document.createNode(command));
     actions.push({ hook, file, action: before === 'null' ? 'installed' : 'updated' });
   };
@@ -54,7 +74,7 @@ async function installPreCommitFramework(
   prePush: boolean,
 ): Promise<InstallAction[]> {
   const file = path.join(root, PRE_COMMIT_FILE);
-  const { parseDocument } = await import('yaml');
+  const { parseDocument, isCollection } = await import('yaml');
   const document = parseDocument((await readOptional(file)) ?? 'repos: []\n');
   const hooks = [
     {
@@ -99,6 +119,7 @@ async function installPreCommitFramework(
   if (!unchanged) {
     if (index === -1) {
       if (!document.has('repos')) document.set('repos', document.createNode([]));
+      blockStyleAlong(document, ['repos'], isCollection);
       document.addIn(['repos'], document.createNode(entry));
     } else document.setIn(['repos', index], document.createNode(entry));
     await writeFile(file, document.toString());
@@ -125,5 +146,6 @@ export async function installInto(
   const notes = [
     manager === 'lefthook' ? messages.lefthookInstallNote() : messages.preCommitInstallNote(options.prePush),
   ];
-  return { actions, notes, manager };
+  const prepare = await addPrepareScript(repository.root, manager, options.preCommit, options.prePush);
+  return { actions, notes, prepare, manager };
 }

@@ -59,6 +59,9 @@ function readersLines(text: string): string {
 /** Template syntax: such a file is rendered before any YAML reader sees it. */
 const TEMPLATE = /\{\{|\{%/;
 
+/** Template syntax on a line that is not a YAML comment (`# {{ $labels.pod }}` in a comment is text). */
+const isTemplate = (text: string) => text.split('\n').some((line) => TEMPLATE.test(line) && !/^\s*#/.test(line));
+
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
   // An empty stream is an empty array too.
@@ -99,12 +102,15 @@ export function scanManifest(
     return { scanned: { file, text: original, encoding, options, docs: [], occurrences: [] } };
   }
   const lines = new LineIndex(text);
-  // `unparsed`: a parse error, not a limit (nesting, aliases) that the readers would hit too.
+  // `unparsed`: skipped, though kubectl, yq or Helm may read it (a parse error, or a limit of
+  // nixtag's own: kustomize reads a manifest nested 300 deep), unless it is a template to render
+  // first (template syntax outside a comment line); not a limit the readers hit too (an alias
+  // bomb, the parser's own nesting limit).
   const invalid = (message: string, offset: number, cause?: unknown, unparsed = false): ScanOutcome => {
     const position = lines.position(offset);
     if (!explicit) {
       const skipped: Warning = { file, line: position.line, message: messages.skippedNotYaml(file, position, message) };
-      return { skipped: unparsed && !TEMPLATE.test(text) ? { ...skipped, unparsed: true } : skipped };
+      return { skipped: unparsed && !isTemplate(text) ? { ...skipped, unparsed: true } : skipped };
     }
     throw new NixtagError('YAML_INVALID', messages.yamlInvalid(file, message), {
       location: { file, ...lines.position(offset) },
@@ -142,7 +148,7 @@ export function scanManifest(
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
-        return invalid(messages.tooDeep(), doc.range[0], error);
+        return invalid(messages.tooDeep(), doc.range[0], error, error instanceof NestingTooDeepError);
       }
       throw error;
     }

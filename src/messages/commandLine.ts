@@ -44,6 +44,9 @@ export const commandLineMessages = {
     }.`,
   nodeHint: () =>
     'Install Node.js 22 or newer (https://nodejs.org, `nvm install 22`, `fnm install 22`, `volta install node@22`, or for this repository alone `npm install --save-dev node@22`, which `npx` and the hooks then run) and run it again; in a hook, `NIXTAG_SKIP=1 git commit …` skips the check once.',
+  /** The pre-commit framework's `repo:` route: nixtag installed in a Node environment of the framework's own. */
+  nodeHintPreCommitEnvironment: (environment: string) =>
+    `The pre-commit framework installed nixtag in ${environment}, an environment that runs this machine's Node. Give nixtag's hooks a Node of their own in .pre-commit-config.yaml: add \`language_version: 22.12.0\` (or any release >= 22) to each nixtag hook, and pre-commit downloads that Node for them. Or install Node.js 22 or newer where nixtag looks (nvm, fnm, volta, /usr/local/bin), or set NIXTAG_NODE to one. \`SKIP=nixtag,nixtag-pre-push git commit …\` skips the check once.`,
   unknownHook: (name: string) => `There is no hook '${name}'; nixtag has pre-commit, pre-merge-commit and pre-push.`,
   mergeFixedStopped: () =>
     'nixtag: the fixed tags are staged, but git records this merge from the tree it wrote before the hook ran, so the merge was stopped: run `git commit` to record it with them.',
@@ -55,6 +58,12 @@ export const commandLineMessages = {
   preCommitInstallNote: (prePush: boolean) =>
     `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit${prePush ? ' --hook-type pre-push' : ''}\` if you have not.`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
+  prepareInstalled: (command: string, file: string, action: string) =>
+    `nixtag: npm install in every clone runs \`${command}\`: ${action} (${file}, scripts.prepare)`,
+  noPackageJson: () =>
+    'there is no package.json, so `npm install` cannot install the hooks in other clones: each clone runs the install itself.',
+  installOutsideRepository: () =>
+    'nixtag install: not inside a git repository (an npm install outside a checkout): no hooks installed.',
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
   loop: (file: string, image: string, tag: string) =>

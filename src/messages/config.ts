@@ -1,4 +1,5 @@
 /** Configuration: user-facing strings (part of `messages`, src/messages.ts). */
+import { cmd } from '../invocation.js';
 import { list } from './shared.js';
 
 export const configMessages = {
@@ -18,7 +19,12 @@ export const configMessages = {
   },
   attrPathUnclosedQuote: (attrPath: string) => `attribute path '${attrPath}' has an unclosed quote`,
   attrPathEmptyStep: (attrPath: string) => `attribute path '${attrPath}' has an empty step`,
-  configInvalid: (file: string) => `Invalid nixtag configuration in ${file}:`,
+  configInvalid: (file: string, only?: string) =>
+    only === undefined
+      ? `Invalid nixtag configuration in ${file}:`
+      : `Invalid nixtag configuration in ${file}: ${only}`,
+  configUnknownKey: (keyPath: string, suggestion: string | undefined, known: readonly string[]) =>
+    `${keyPath}: unknown key${suggestion === undefined ? (known.length > 0 ? `; the keys here are ${list(known)}` : '') : `; did you mean '${suggestion}'?`}`,
   configUnreadable: (file: string, why: string) => `Cannot read the nixtag configuration ${file}: ${why}`,
   configImportMissing: (file: string, missing: string) =>
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
@@ -37,13 +43,8 @@ export const configMessages = {
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>
     `Without configuration nixtag manages one image, but references with Nix-hash tags name ${repositories.length} repositories: ${list(repositories)}.`,
-  ambiguousRepositoriesHint: (repositories: readonly string[]) =>
-    `Add a .nixtagrc.yaml that says which expression builds each, for example:\nimages:\n${repositories
-      .map(
-        (repository) =>
-          `  - name: ${repository.slice(repository.lastIndexOf('/') + 1)}\n    nix: default.nix\n    repository: ${repository}`,
-      )
-      .join('\n')}`,
+  ambiguousRepositoriesHint: () =>
+    `Run \`${cmd('init')}\`: it proposes a configuration that names the expression building each of them (\`${cmd('init --write')}\` writes it to .nixtagrc.yaml).`,
   unknownImage: (name: string, known: readonly string[]) =>
     `There is no image named '${name}'${known.length > 0 ? `; the configured images are ${list(known)}` : ''}.`,
   unknownMarkerImage: (file: string, position: { line: number; column: number }, name: string) =>

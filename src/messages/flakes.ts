@@ -68,6 +68,10 @@ export const flakeMessages = {
     `${file} would change on evaluation (input${inputs.length === 1 ? '' : 's'} ${list(inputs)}): CI's \`nix eval\` would evaluate another lock than the committed one.`,
   flakeLockHint: () =>
     'Run `nix flake lock` with the Nix version CI uses and commit flake.lock: nixtag evaluates the committed lock as it is and never writes it.',
+  flakeInputStale: (file: string, input: string, directory: string) =>
+    `The flake input '${input}' in ${file} pins another content of ${directory}/ than this tree's: ${directory}/ changed and ${file} was not locked again, so CI's \`nix eval\` would not evaluate this tree's ${directory}/ with the committed lock.`,
+  flakeInputStaleHint: (input: string) =>
+    `Run \`nix flake lock --update-input ${input}\` with the Nix version CI uses (a plain \`nix flake lock\` of Nix 2.8 keeps the old pin) and commit flake.lock.`,
   flakeInputInStore: (file: string, input: string, storePath: string) =>
     `The flake input '${input}' in ${file} is the local store path ${storePath}, which no CI machine has.`,
   flakeInputOutside: (file: string, input: string, given: string) =>

@@ -20,12 +20,21 @@ export const helpMessages = {
     hookCheck: 'pre-commit, pre-merge-commit: refuse a commit with a stale tag (default)',
     hookFix:
       'pre-commit, pre-merge-commit: rewrite stale tags in the index instead (a merge then stops for `git commit`)',
-    install: 'Install the pre-commit and pre-merge-commit hooks (and the pre-push hook) into husky or plain git',
+    install:
+      "Install the pre-commit and pre-merge-commit hooks (and the pre-push hook) into husky or plain git, and in package.json's prepare for every clone's npm install",
     installHusky: 'Add a line to .husky/<hook>',
     installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
     installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
     installPrePush: 'Also install the pre-push hook',
     pin: 'Show, verify or update the nixpkgs pin (.nixpkgs-pin.json): pin show | verify | update',
+    pinUsage: 'pin <show | verify | update> [options]',
+    pinActions: [
+      'show     Print the pin: its url, sha256, rev and branch',
+      'verify   Download the url and compare its sha256 with the pinned one',
+      "update   Pin --rev REV (in the url's place) or --url URL, or the same url again; writes the sha256 Nix computes",
+    ],
+    subcommands: 'Subcommands',
+    helpCommand: 'Print the help of nixtag, or of one command (nixtag help check)',
     pinRev: 'update: pin this nixpkgs commit (the url follows it)',
     pinUrl: 'update: pin this tarball url',
     doctor: "Find what makes an image's tag differ between this machine and CI, with the line to change",

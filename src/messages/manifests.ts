@@ -9,9 +9,9 @@ export const manifestsMessages = {
   skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
     `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
   unreadNamesImage: (file: string, line: number | null, mentionLine: number | null) =>
-    `${file} does not parse as YAML 1.2${line === null ? '' : ` (line ${line})`}, yet names a managed image${mentionLine === null ? '' : ` at line ${mentionLine}`}; yq and kubectl read some YAML that nixtag's parser refuses, so CI may deploy it unjudged.`,
+    `nixtag could not read ${file} as YAML${line === null ? '' : ` (line ${line})`}, yet it names a managed image${mentionLine === null ? '' : ` at line ${mentionLine}`}; yq, kubectl and Helm read some YAML that nixtag refuses (and nest deeper than it reads), so CI may deploy it unjudged.`,
   unreadNamesImageHint: () =>
-    'Indent the continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), or leave the file out of `manifests`.',
+    'Indent a continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), nest less deeply, or leave the file out of `manifests`.',
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',

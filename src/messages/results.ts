@@ -4,6 +4,12 @@ import { cmd } from '../invocation.js';
 /** The tag of `repo:tag` as written (empty when it has none). */
 const tagOf = (reference: string) => /:([^:/@]*)(?:@.*)?$/.exec(reference)?.[1] ?? '';
 
+/** `a`, `a or b`, `a, b or c`, each in backquotes. */
+const orList = (items: readonly string[]) => {
+  const quoted = items.map((item) => `\`${item}\``);
+  return quoted.length <= 1 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
+};
+
 export const resultsMessages = {
   stale: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: stale reference to ${image}`,
@@ -22,6 +28,8 @@ export const resultsMessages = {
   mention: (file: string, line: number, repository: string) =>
     `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
+  runFixAndCommit: (command: string) =>
+    `Run \`${command}\` to rewrite the stale tags, commit them (\`git commit -am "Update image tags"\`), then push again: a commit made keeps the tags it has.`,
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),
   stageFixed: (file: string) =>
     `  fixed in the working tree but not staged: stage the fixed file with \`git add ${file}\``,
@@ -47,6 +55,37 @@ export const resultsMessages = {
     `${where}: the manifests glob '${glob}' of image '${image}' matches no tracked file.`,
   imageMatchesNothing: (where: string, image: string, repository: string) =>
     `${where}: image '${image}' (${repository}) matches no image reference; check \`repository\` for a typo, or name the image in a manifest with any tag (\`${cmd('fix')}\` then writes the right one).`,
+  configMisses: (file: string, count: number) =>
+    `${file} names ${count} things the repository does not hold, so nothing would be checked against them:`,
+  configMissesHint: () =>
+    'A name that matches nothing would switch checking off, so nixtag stops here. Correct it; an image that has no reference in the manifests yet can say `optional: true` (then this is a warning).',
+  nixMisses: (image: string, file: string, close: readonly string[]) =>
+    `Image '${image}': the expression file ${file} is not in the tree${close.length > 0 ? `; did you mean ${orList(close)}?` : '.'}`,
+  globMisses: (image: string, glob: string, close: readonly string[]) =>
+    `Image '${image}': the manifests glob '${glob}' matches no tracked file${close.length > 0 ? `; did you mean ${orList(close)}?` : '.'}`,
+  imageMisses: (
+    image: string,
+    repository: string,
+    found: {
+      close: ReadonlyArray<{ repository: string; at: string }>;
+      seen: ReadonlyArray<{ repository: string; at: string }>;
+      named: readonly string[];
+    },
+  ) => {
+    const shown = (references: ReadonlyArray<{ repository: string; at: string }>) =>
+      references.map((reference) => `\`${reference.repository}\` (${reference.at})`);
+    const close =
+      found.close.length > 0
+        ? `; did you mean ${shown(found.close).join(' or ')}?`
+        : found.seen.length > 0
+          ? `; the references it read name ${shown(found.seen.slice(0, 3)).join(', ')}${found.seen.length > 3 ? ` and ${found.seen.length - 3} more` : ''}.`
+          : '; the manifests it reads hold no image reference.';
+    const named =
+      found.named.length > 0
+        ? ` ${repository} is written at ${found.named.slice(0, 3).join(', ')}${found.named.length > 3 ? ' and elsewhere' : ''}, which nixtag does not read as a reference to it (a file it skipped, a shape it does not manage, or outside \`manifests\`; a trailing \`# {"$nixtag": "${image}"}\` marks one).`
+        : '';
+    return `Image '${image}': repository ${repository} matches no image reference in the manifests it reads${close}${named}`;
+  },
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unjudged: (file: string, line: number, column: number, image: string) =>

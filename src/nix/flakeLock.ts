@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { narHash } from './narHash.js';
 import { toNix32 } from './nix32.js';
 
 /** One input as flake.lock pins it, named by its path from the flake (`flake-parts/nixpkgs-lib`). */
@@ -56,6 +57,7 @@ export async function readFlakeLock(root: string, directory: string, store = sto
   }
   const nodes = lock.nodes ?? {};
   const pathInputs: string[] = [];
+  const pinned: PinnedPath[] = [];
   const inputs: LockedInput[] = [];
   // Breadth first from the root: a node's relative `path:` is relative to the flake that names it.
   const queue: Array<{ key: string; name: string; directory: string | undefined }> = [
@@ -73,11 +75,53 @@ export async function readFlakeLock(root: string, directory: string, store = sto
       if (locked === undefined) throw invalid(file, messages.flakeInputUnlocked(file, name), messages.flakeLockHint());
       const inside = pathInput(file, name, locked, next.directory, store);
       if (inside !== undefined) pathInputs.push(inside);
+      if (inside !== undefined && typeof locked.narHash === 'string') {
+        pinned.push({ name, directory: inside, narHash: locked.narHash });
+      }
       inputs.push({ name, locked });
       queue.push({ key: target, name, directory: inside });
     }
   }
+  await refuseStalePaths(root, file, directory, pinned);
   return { pathInputs: [...new Set(pathInputs)], inputs };
+}
+
+/** A `path:` input inside the repository that the lock pins by content (Nix 2.8 writes a narHash). */
+interface PinnedPath {
+  name: string;
+  directory: string;
+  narHash: string;
+}
+
+/**
+ * Refuses a `path:` input whose pinned narHash is not the checkout's content of its directory: the
+ * directory changed and the lock was not updated. Nix 2.8 then evaluates whatever old copy the
+ * local store holds, CI's clean store cannot fetch it, and Nix 2.26 locks it anew in memory; none
+ * is the committed lock. A directory holding the lock itself (`path:..` from a sub-flake) is left
+ * to Nix: its content includes the lock, so no narHash of it can be current.
+ */
+async function refuseStalePaths(root: string, file: string, flake: string, pinned: readonly PinnedPath[]) {
+  const holdsLock = (directory: string) => directory === '' || flake === directory || flake.startsWith(`${directory}/`);
+  const checked = pinned.filter((input) => input.narHash.startsWith('sha256-') && !holdsLock(input.directory));
+  const current = new Map<string, Promise<string | undefined>>();
+  for (const input of checked) {
+    if (current.has(input.directory)) continue;
+    // A directory the tree lacks is Nix's to report (it cannot fetch the input).
+    current.set(
+      input.directory,
+      narHash(path.join(root, input.directory)).catch(() => undefined),
+    );
+  }
+  for (const input of checked) {
+    const actual = await current.get(input.directory);
+    if (actual !== undefined && actual !== input.narHash) {
+      throw invalid(
+        file,
+        messages.flakeInputStale(file, input.name, input.directory),
+        messages.flakeInputStaleHint(input.name),
+      );
+    }
+  }
 }
 
 /** The repository directory of a `path:` input inside it; an error for one outside it. */

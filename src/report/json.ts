@@ -54,6 +54,12 @@ export function hashJson(result: HashResult): string {
 export function errorJson(error: NixtagError): string {
   return stringify({
     ok: false,
-    error: { code: error.code, message: error.message, location: error.location ?? null, hint: error.hint ?? null },
+    error: {
+      code: error.code,
+      message: error.message,
+      location: error.location ?? null,
+      detail: error.detail ?? null,
+      hint: error.hint ?? null,
+    },
   });
 }

@@ -67,12 +67,17 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   return lines.join('\n');
 }
 
-/** After stale references: stage what the working tree has fixed already, else run fix. */
+/**
+ * After stale references: stage what the working tree has fixed already, else run fix; for a
+ * commit (a push), fix and commit: the commit itself keeps its tags.
+ */
 function nextStep(result: CheckResult): string {
   const stale = result.references.filter((reference) => reference.status === 'stale');
   if (stale.every((reference) => reference.fixedInWorktree))
     return messages.runStage([...new Set(stale.map((reference) => reference.file))]);
-  return messages.runFix(messages.fixCommand(result.judged ?? 'worktree'));
+  const judged = result.judged ?? 'worktree';
+  if (judged === 'rev') return messages.runFixAndCommit(messages.fixCommand(judged));
+  return messages.runFix(messages.fixCommand(judged));
 }
 
 /** What a run that manages nothing saw, and what to do: never a silent pass. */

@@ -93,5 +93,18 @@ describe('the built CLI', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/check \[\.\.\.paths\]/);
     expect(nixtagCli(tempDir(), ['--version']).stdout).toMatch(/\d+\.\d+\.\d+/);
+    // `nixtag help` as git and npm spell it, for the whole CLI or one command.
+    const asCommand = nixtagCli(tempDir(), ['help']);
+    expect(asCommand.code).toBe(0);
+    expect(asCommand.stdout).toBe(help.stdout);
+    const pin = nixtagCli(tempDir(), ['help', 'pin']);
+    expect(pin.code).toBe(0);
+    expect(pin.stdout).toBe(nixtagCli(tempDir(), ['pin', '--help']).stdout);
+    // pin's help lists what it does: its subcommands.
+    expect(pin.stdout).toMatch(/Subcommands:\n {2}show .*\n {2}verify .*\n {2}update .*--rev REV/);
+    expect(nixtagCli(tempDir(), ['check', '--help']).stdout).toContain('Verify that every managed image reference');
+    const unknown = nixtagCli(tempDir(), ['help', 'chek']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Did you mean `(npx )?nixtag check`/);
   });
 });

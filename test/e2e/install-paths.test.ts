@@ -23,7 +23,8 @@ function installAndUse(what: string): void {
     'default.nix': plainImage,
     'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
   });
-  const installed = run(repo.dir, 'npm', ['install', '--save-dev', what]);
+  // With the system's Node older than 22, as the README says: a Node of the repository's own.
+  const installed = run(repo.dir, 'npm', ['install', '--save-dev', what, 'node@22']);
   expect(installed.stderr).not.toMatch(/ERR!/);
   expect(installed.code).toBe(0);
   expect(run(repo.dir, 'npx', ['nixtag', '--version']).stdout).toMatch(/^nixtag\/\d/);

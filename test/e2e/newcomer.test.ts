@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { markedBlock } from '../helpers/docs.js';
 import { deployment } from '../helpers/expressions.js';
+import { markedBlock, shell } from '../helpers/docs.js';
 import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 
@@ -29,14 +28,10 @@ async function followReadme(manager: string): Promise<void> {
     PRE_COMMIT_COLOR: 'never',
     ...NPM_ENV,
   });
-  const sh = (script: string) =>
-    new Promise<{ code: number; output: string }>((resolve) => {
-      const child = spawn('sh', ['-e', '-c', script], { cwd: repo.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-      child.on('close', (code) => resolve({ code: code ?? -1, output }));
-    });
+  const sh = shell(repo.dir, env);
+  // The newcomer's Node is the system's, not the one running these tests.
+  const systemNode = await sh('node -p process.execPath');
+  expect(systemNode.output.trim()).not.toBe(process.execPath);
   for (const name of ['setup', manager, 'finish']) {
     const step = await sh(readmeBlock(name));
     expect(step.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);

@@ -41,7 +41,7 @@ function home(options: { nix: boolean; husky?: boolean }): string {
 
 /** A repository with nixtag's plain git hooks, identity in its config, and a staged change that makes the tag stale. */
 function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: false }): HookRepo {
-  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+  const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
   repo.git('config', 'user.name', 'Test');
   repo.git('config', 'user.email', 'test@example.com');
   expect(installHooks(repo, ['--git']).code).toBe(0);
@@ -59,15 +59,18 @@ function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: 
   return repo;
 }
 
-/** `git commit` as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
-function guiCommit(repo: HookRepo, homeDir: string, message: string) {
+/** git as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
+function guiGit(repo: HookRepo, homeDir: string, args: string[]) {
   const tools = toolsDir(['git', 'sh', 'ls', 'tr', 'head', 'cat']);
-  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, 'git', 'commit', '-m', message], {
+  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, 'git', ...args], {
     cwd: repo.dir,
     encoding: 'utf8',
   });
   return { code: result.status ?? -1, output: result.stdout + result.stderr };
 }
+
+const guiCommit = (repo: HookRepo, homeDir: string, message: string) =>
+  guiGit(repo, homeDir, ['commit', '-m', message]);
 
 describe('hooks find Node and Nix where their installers put them', () => {
   it('a GUI client’s minimal PATH: Node from nvm, Nix from ~/.nix-profile; stale refused, fresh accepted', () => {
@@ -101,6 +104,13 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const warned = guiCommit(repo, homeDir, 'no nix, warned');
     expect(warned.output).toContain('1 image reference was not checked (whenNixMissing: warn)');
     expect(warned.code).toBe(0);
+
+    // A push says the same, and no more: no header of a ref with nothing under it.
+    expect(installHooks(repo, ['--git', '--pre-push']).code).toBe(0);
+    const pushed = guiGit(repo, homeDir, ['push', 'origin', 'main']);
+    expect(pushed.output).toContain('1 image reference was not checked (whenNixMissing: warn)');
+    expect(pushed.output).not.toContain('refs/heads/main:');
+    expect(pushed.code).toBe(0);
   });
 
   it('falls back to the Node `nixtag install` ran under, recorded in the hook', () => {
@@ -131,8 +141,32 @@ describe('hooks find Node and Nix where their installers put them', () => {
     expect(refused.code).toBe(1);
   });
 
+  // lefthook and the pre-commit framework's `language: system` run node_modules/.bin/nixtag
+  // directly: its `#!/usr/bin/env node` finds the system's Node, and node_modules/.bin is not on PATH.
+  it.each([
+    ['node_modules/.bin/node', '.bin/node'],
+    ['the node package alone', 'node/bin/node'],
+  ])('an old node hands over to the Node in the repository’s node_modules: %s', (_case, where) => {
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
+    mkdirSync(path.dirname(path.join(repo.dir, 'node_modules', where)), { recursive: true });
+    symlinkSync(process.execPath, path.join(repo.dir, 'node_modules', where));
+    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
+    const direct = spawnSync(path.join(repo.dir, 'node_modules', '.bin', 'nixtag'), ['check'], {
+      cwd: repo.dir,
+      env,
+      encoding: 'utf8',
+    });
+    expect(direct.stderr).not.toContain('NODE_VERSION');
+    expect(direct.stdout).toContain('stale reference');
+    expect(direct.status).toBe(1);
+    // From a subdirectory too: the repository's node_modules is above it.
+    const nested = spawnSync(OLD_NODE, [BIN, 'check'], { cwd: path.join(repo.dir, 'app'), env, encoding: 'utf8' });
+    expect(nested.stdout).toContain('stale reference');
+    expect(nested.status).toBe(1);
+  });
+
   it('an old `node` first on PATH hands over to a Node >= 22 further on', () => {
-    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
     const old = tempDir('old-node-');
     symlinkSync(OLD_NODE, path.join(old, 'node'));
     const newer = path.dirname(process.execPath);
@@ -143,11 +177,12 @@ describe('hooks find Node and Nix where their installers put them', () => {
   });
 
   it('with only Node 20: --help and --version work, a command says what it tried and how to go on', () => {
-    const repo = hookRepo();
+    const repo = hookRepo({}, { node: false });
     const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
     const run = (args: string[]) => spawnSync(OLD_NODE, [BIN, ...args], { cwd: repo.dir, env, encoding: 'utf8' });
     expect(run(['--version']).status).toBe(0);
     expect(run(['--help']).stdout).toContain('Usage');
+    expect(run(['help']).stdout).toContain('Usage');
     const check = run(['check']);
     expect(check.status).toBe(3);
     expect(check.stderr).toContain('nixtag needs Node.js 22 or newer; this is v20');

@@ -59,7 +59,7 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
     expect(check.code).toBe(2);
     expect(check.stderr).toContain('[YAML_INVALID]');
     expect(check.stderr).toMatch(
-      /k8s\/pod\.yaml does not parse as YAML 1\.2 \(line 6\), yet names a managed image at line 7/,
+      /nixtag could not read k8s\/pod\.yaml as YAML \(line 6\), yet it names a managed image at line 7/,
     );
     repo.git('rm', '--quiet', 'k8s/pod.yaml');
     repo.commit('only the template');
@@ -72,6 +72,26 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
       ]),
     );
     expect(rest.stderr).not.toContain('YAML_INVALID');
+  });
+
+  it('refuses what it skips that kubectl reads: a manifest nested deeper than it reads, template syntax only in a comment', () => {
+    // kustomize and yq read a manifest 300 levels deep; nixtag stops at 256.
+    let deep = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: a\n    image: ${REPO}:v1\n  x:\n`;
+    for (let level = 0; level < 300; level++) deep += `${'  '.repeat(level + 2)}k${level}:\n`;
+    deep += `${'  '.repeat(302)}v: 1\n`;
+    // A Prometheus-style `{{ $labels.pod }}` in a comment makes no template of a file yq reads.
+    const commented = `# Alert text uses {{ $labels.pod }}\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations:\n    note: "see docs for\n  more"\nspec:\n  containers:\n  - name: a\n    image: ${REPO}:v1\n`;
+    for (const text of [deep, commented]) {
+      const { repo } = repository({ 'k8s/pod.yaml': text });
+      // yq (PyYAML) reads the commented one; the deep one ends its recursion, where kubectl reads it.
+      if (text === commented) {
+        expect(yq(path.join(repo.dir, 'k8s/pod.yaml'), '.spec.containers[0].image')).toBe(`${REPO}:v1`);
+      }
+      const check = nixtagCli(repo.dir, ['check']);
+      expect(check.code).toBe(2);
+      expect(check.stderr).toContain('[YAML_INVALID]');
+      expect(check.stderr).toContain('nixtag could not read k8s/pod.yaml as YAML');
+    }
   });
 
   it('reads UTF-16 and UTF-32 manifests and writes them back in their encoding, byte for byte; binary stays skipped', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { BIN } from './cli.js';
@@ -32,10 +32,43 @@ export const NPM_ENV = {
   npm_config_prefer_offline: 'true',
 };
 
-/** PATH for hooks: the Node running the tests (>= 22) first, as a developer's shell would have. */
+/** The major version of the Node at `node`, or undefined when it does not run. */
+function nodeMajor(node: string): number | undefined {
+  const result = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' });
+  return result.status === 0 ? Number(result.stdout.split('.')[0]) : undefined;
+}
+
+/**
+ * The PATH of a user whose system Node is older than nixtag needs (Debian 12's 20): the runner's
+ * PATH without node_modules/.bin folders (npx and npm scripts add them) and without any folder
+ * whose node or nodejs is 22 or newer. A Node >= 22 is then only where a test installs one, as
+ * the README tells such a user to (`npm install --save-dev node@22`), so a hook that cannot find
+ * it fails here as it would there.
+ */
+export const SYSTEM_PATH = (process.env.PATH ?? '')
+  .split(path.delimiter)
+  .filter(
+    (directory) =>
+      directory !== '' &&
+      !directory.split(path.sep).includes('node_modules') &&
+      !['node', 'nodejs'].some((name) => {
+        const node = path.join(directory, name);
+        return existsSync(node) && (nodeMajor(node) ?? 0) >= 22;
+      }),
+  )
+  .join(path.delimiter);
+
+/** PATH for hooks: the system's (SYSTEM_PATH) unless `extra` gives one. */
 export function hookEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = testEnv(extra);
-  return { ...env, PATH: `${path.dirname(process.execPath)}:${extra.PATH ?? env.PATH}` };
+  return testEnv({ PATH: SYSTEM_PATH, ...extra });
+}
+
+/** What `npm install --save-dev node@22` puts in node_modules: the `node` package and its bin, here the runner's Node. */
+function installNode(dir: string): void {
+  mkdirSync(path.join(dir, 'node_modules', 'node', 'bin'), { recursive: true });
+  mkdirSync(path.join(dir, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(process.execPath, path.join(dir, 'node_modules', 'node', 'bin', 'node'));
+  symlinkSync('../node/bin/node', path.join(dir, 'node_modules', '.bin', 'node'));
 }
 
 export interface GitResult {
@@ -55,14 +88,16 @@ export interface HookRepo extends TestRepo {
 
 /**
  * A repository like a user's: a Nix image, a deployment naming its current tag, nixtag installed
- * in node_modules/.bin (a link to the built CLI), a bare remote to push to.
+ * in node_modules/.bin (a link to the built CLI) with a Node >= 22 beside it (unless `node` is
+ * false), a bare remote to push to.
  */
-export function hookRepo(files: Files = {}, options: { commit?: boolean } = {}): HookRepo {
+export function hookRepo(files: Files = {}, options: { commit?: boolean; node?: boolean } = {}): HookRepo {
   const all = { 'default.nix': appImage, 'app/main.go': 'package main\n', '.gitignore': 'node_modules\n', ...files };
   const repo = options.commit === false ? gitRepo({}) : gitRepo(all);
   if (options.commit === false) repo.write(all);
   mkdirSync(path.join(repo.dir, 'node_modules', '.bin'), { recursive: true });
   symlinkSync(BIN, path.join(repo.dir, 'node_modules', '.bin', 'nixtag'));
+  if (options.node !== false) installNode(repo.dir);
   const remote = path.join(tempDir('remote-'), 'remote.git');
   execFileSync('git', ['init', '--quiet', '--bare', remote], { env: testEnv() });
   repo.git('remote', 'add', 'origin', remote);
@@ -114,6 +149,8 @@ export function expectStalePushRefused(repo: HookRepo, message: string): void {
   const push = repo.run(['push', 'origin', 'main']);
   expect(push.code).not.toBe(0);
   expect(push.stdout + push.stderr).toContain('refs/heads/main');
+  // The fix is a new commit: the message says to make one.
+  expect(push.stdout + push.stderr).toMatch(/nixtag fix` to rewrite the stale tags, commit them/);
 }
 
 /**

@@ -15,7 +15,7 @@ export function resolvedImages(specs: readonly ImageSpec[]): ResolvedImage[] {
     repository,
     canonical: canonicalRepository(repository)!,
     inferred: false,
-    config: { name, repository, nix: 'default.nix', attr: null, args: {}, tagFrom: 'outPath' },
+    config: { name, repository, nix: 'default.nix', attr: null, args: {}, tagFrom: 'outPath', optional: false },
   }));
 }
 

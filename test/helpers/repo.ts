@@ -7,8 +7,18 @@ import { onTestFinished } from 'vitest';
 export type Files = Record<string, string>;
 
 /**
- * An environment for git and nixtag in tests: no user config, no hook variables, fixed identity,
- * and not CI mode (a CI=true of the machine running the tests would change every run).
+ * The user-level git configuration of the tests: a path under /dev/null, which git reads as no
+ * file and cannot write (`could not lock config file`). Not /dev/null itself: a program under test
+ * that writes it (`git config --global`, as Tekton's step scripts do) renames its lock file over
+ * the path, which would turn the machine's /dev/null into a regular file.
+ */
+const GIT_CONFIG_GLOBAL = '/dev/null/gitconfig';
+
+/**
+ * An environment for git and nixtag in tests: no system git configuration and an empty user one
+ * of the test's own (the tests set what they need themselves, and never read or write the
+ * machine's /etc/gitconfig or ~/.gitconfig), no hook variables, fixed identity, and not CI mode
+ * (a CI=true of the machine running the tests would change every run).
  */
 export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -17,6 +27,7 @@ export function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...env,
     GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL,
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',

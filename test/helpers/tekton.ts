@@ -128,6 +128,8 @@ export async function runTask(task: Task, params: Record<string, string>, bindin
     writeFiles(path.dirname(script), { script: resolved.script });
     const env = testEnv({
       HOME: home,
+      // The pod's own user configuration, where a step's `git config --global` writes.
+      GIT_CONFIG_GLOBAL: path.join(home, '.gitconfig'),
       DOCKER_CONFIG: '',
       REGISTRY_AUTH_FILE: '',
       XDG_RUNTIME_DIR: '',

@@ -54,9 +54,9 @@ export function archived(dir: string, tree: string): string[] {
   return describeTree(out);
 }
 
-/** Git as on CI's fresh machine: no system or global configuration (a file:// submodule allowed). */
+/** Git as on CI's fresh machine: no system or global configuration (testEnv's), a file:// submodule allowed. */
 export function cleanGitEnv(): NodeJS.ProcessEnv {
-  return { ...testEnv(), GIT_CONFIG_GLOBAL: '/dev/null', GIT_ALLOW_PROTOCOL: 'file' };
+  return { ...testEnv(), GIT_ALLOW_PROTOCOL: 'file' };
 }
 
 /** A fresh `git clone` of a repository's HEAD, recursive as Tekton's git-clone, in `<tmp>/source`. */

@@ -4,10 +4,13 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { flakeDrv, flakeTarball, lockAndCommit, nix } from '../helpers/flakes.js';
+import { ciFlakeEval, flakeDrv, flakeTarball, hashOf, lockAndCommit, nix as runNix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { countingNix } from '../helpers/nix.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
+
+/** Offline: Nix 2.26 would ask the binary cache first. */
+const OFFLINE = ['--option', 'substituters', ''];
 
 const CONFIG = 'images:\n  - name: app\n    flake: .#image\n    repository: registry.example/app\n';
 
@@ -51,10 +54,15 @@ describe('a flake image is evaluated again only when an input changed', () => {
     const repo = await flakeRepo();
     const nix = countingNix();
     expect((await nixtag(repo.dir, ['check'], nix.env)).code).toBe(0);
-    const calls = (files: Files) => async () => {
+    // `lockInput`: the sub-flake edited is locked again, as it must be (Nix 2.8 pins its content).
+    const calls = (files: Files, lockInput?: string) => async () => {
       const before = nix.calls();
       repo.write(files);
       repo.git('add', '--all');
+      if (lockInput !== undefined) {
+        runNix(repo.dir, ['flake', 'lock', '--update-input', lockInput, ...OFFLINE]);
+        repo.git('add', '--all');
+      }
       await nixtag(repo.dir, ['check'], nix.env);
       return nix.calls() - before;
     };
@@ -63,7 +71,7 @@ describe('a flake image is evaluated again only when an input changed', () => {
     expect(await calls({ 'k8s/app.yaml': `# reviewed\n${repo.read('k8s/app.yaml')}` })()).toBe(0);
     expect(await calls({ 'lib/version.nix': '"2"\n' })()).toBe(1);
     expect(await calls({ 'src/new.go': 'package main\n' })()).toBe(1);
-    expect(await calls({ 'versions/flake.nix': '{ outputs = { self }: { app = "2"; }; }\n' })()).toBe(1);
+    expect(await calls({ 'versions/flake.nix': '{ outputs = { self }: { app = "2"; }; }\n' }, 'versions')()).toBe(1);
     expect(await calls({ 'flake.lock': `${repo.read('flake.lock')}\n` })()).toBe(1);
   });
 
@@ -85,6 +93,33 @@ describe('a flake image is evaluated again only when an input changed', () => {
   });
 });
 
+describe('a path: sub-flake edited without locking it again', () => {
+  it("is refused naming the input, whatever the store holds; locked again, its tag is CI's", async () => {
+    const repo = gitRepo(FILES);
+    repo.git('add', '--all');
+    // Debian 12's Nix 2.8 pins a path: input by its content (narHash), whichever Nix runs the test.
+    runNix(repo.dir, ['flake', 'lock', ...OFFLINE], { PATH: `/usr/bin:${process.env.PATH}` });
+    repo.commit('locked by 2.8');
+    // The pinned content is now in the local store (Nix 2.8 evaluated it).
+    await nixtag(repo.dir, ['check']);
+    repo.write({ 'versions/flake.nix': '{ outputs = { self }: { app = "2"; }; }\n' });
+    repo.commit('versions 2, flake.lock as it was');
+    for (const args of [['check'], ['check', '--no-cache']]) {
+      const result = await nixtag(repo.dir, args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('[FLAKE_LOCK_INVALID]');
+      expect(result.stderr).toContain("input 'versions'");
+      expect(result.stderr).toMatch(/hint: Run `nix flake lock/);
+    }
+    runNix(repo.dir, ['flake', 'lock', '--update-input', 'versions', ...OFFLINE]);
+    repo.commit('versions locked again');
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    repo.commit('current tag');
+    expect((await nixtag(repo.dir, ['check', '--no-cache'])).code).toBe(0);
+    expect(repo.read('k8s/app.yaml')).toContain(`registry.example/app:${hashOf(ciFlakeEval(repo, '.#image'))}`);
+  });
+});
+
 describe('PATH arguments (lint-staged) with a flake image', () => {
   it('a staged flake.lock alone is measured against the flake, before any evaluation recorded its inputs', async () => {
     const data = flakeTarball('data', { 'flake.nix': '{ outputs = { self }: { v = "1"; }; }\n' });
@@ -103,7 +138,7 @@ describe('PATH arguments (lint-staged) with a flake image', () => {
     // The same URL, another content: only flake.lock changes.
     writeFileSync(path.join(path.dirname(data.file), 'data', 'flake.nix'), '{ outputs = { self }: { v = "2"; }; }\n');
     execFileSync('tar', ['-czf', data.file, '-C', path.dirname(data.file), 'data']);
-    nix(repo.dir, ['flake', 'update', '--option', 'substituters', '']);
+    runNix(repo.dir, ['flake', 'update', ...OFFLINE]);
     repo.git('add', 'flake.lock');
     rmSync(path.join(repo.dir, '.git', 'nixtag'), { recursive: true, force: true });
     const result = await nixtag(repo.dir, ['check', '--staged', 'flake.lock']);

@@ -155,8 +155,14 @@ describe('manifests nixtag must not or cannot rewrite', () => {
       'deep.yaml': deep,
     });
     const started = performance.now();
-    const lenient = await check({ cwd: repo.dir });
+    // The only references are in the files skipped: nothing would be checked, which is an error saying why.
+    const unread = await failure(check({ cwd: repo.dir }));
     expect(performance.now() - started).toBeLessThan(20_000); // generous (the machine may be busy): a hang is what this guards against
+    expect(unread.code).toBe('CONFIG_UNMATCHED');
+    expect(unread.detail).toMatch(/Skipped bomb.yaml:\d+:\d+: .*alias bomb/);
+    repo.write({ 'ok.yaml': `image: ${REPO}:${STALE}\n` });
+    repo.commit('a manifest nixtag reads');
+    const lenient = await check({ cwd: repo.dir });
     const messages = lenient.warnings.map((warning) => warning.message).join('\n');
     expect(messages).toMatch(/Skipped bomb.yaml:\d+:\d+: .*alias bomb/);
     expect(messages).toMatch(/Skipped deep.yaml:\d+:\d+: .*nests too deeply/);

@@ -29,6 +29,7 @@ describe('parseConfig', () => {
       args: {},
       repository: 'lewo/a',
       tagFrom: 'outPath',
+      optional: false,
     });
   });
 
@@ -64,7 +65,68 @@ describe('parseConfig', () => {
       error = caught as NixtagError;
     }
     expect(error?.code).toBe('CONFIG_INVALID');
-    expect(error?.detail).toContain(`${keyPath}`);
+    // One issue is the message itself; several are listed in the detail.
+    expect(`${error?.message}\n${error?.detail ?? ''}`).toContain(`${keyPath}`);
+  });
+
+  it('lists several issues in the detail, one per line', () => {
+    const error = (() => {
+      try {
+        parseConfig({ system: 3, pin: '/etc/shadow' }, '.nixtagrc.yaml');
+      } catch (caught) {
+        return caught as NixtagError;
+      }
+    })();
+    expect(error?.message).toBe('Invalid nixtag configuration in .nixtagrc.yaml:');
+    expect(error?.detail?.split('\n')).toEqual([expect.stringContaining('system: '), expect.stringContaining('pin: ')]);
+  });
+});
+
+describe('an unknown key', () => {
+  it.each([
+    ['.nixtagrc.yaml', 'imags:\n  - name: app\n    repository: x/app\n', 'imags', "did you mean 'images'", 1, 1],
+    [
+      '.nixtagrc.yaml',
+      'images:\n  - name: app\n    repositry: x/app\n',
+      'images[0].repositry',
+      "did you mean 'repository'",
+      3,
+      5,
+    ],
+    [
+      '.nixtagrc.json',
+      '{\n  "system": "x86_64-linux",\n  "chekoutName": "src"\n}\n',
+      'chekoutName',
+      "did you mean 'checkoutName'",
+      3,
+      3,
+    ],
+    [
+      'package.json',
+      '{\n  "name": "app",\n  "nixtag": {\n    "evaluation": { "timout": 5 }\n  }\n}\n',
+      'evaluation.timout',
+      "did you mean 'timeout'",
+      4,
+      21,
+    ],
+  ])(
+    'in %s is located at its line and column, with the key it is closest to',
+    async (file, text, key, meant, line, column) => {
+      const root = tempDir();
+      writeFileSync(path.join(root, file), text);
+      const error = (await loadConfig(root).catch((caught: unknown) => caught)) as NixtagError;
+      expect(error.code).toBe('CONFIG_INVALID');
+      expect(`${error.message}\n${error.detail ?? ''}`).toContain(`${key}: unknown key; ${meant}?`);
+      expect(error.location).toEqual({ file, line, column });
+    },
+  );
+
+  it('far from every known key, lists the keys allowed there', async () => {
+    const root = tempDir();
+    writeFileSync(path.join(root, '.nixtagrc.yaml'), 'registry:\n  mirrors: []\n');
+    const error = (await loadConfig(root).catch((caught: unknown) => caught)) as NixtagError;
+    expect(error.message).toContain("registry.mirrors: unknown key; the keys here are 'insecure'");
+    expect(error.location).toEqual({ file: '.nixtagrc.yaml', line: 2, column: 3 });
   });
 });
 
