@@ -148,6 +148,7 @@ async function flakeImages(session: Session, files: readonly string[]): Promise<
           outPath: found.outPath,
           tag: storePathHashPart(found.outPath!),
           imageTag: found.imageTag,
+          imageName: found.imageName,
         })),
     );
   } catch (error) {

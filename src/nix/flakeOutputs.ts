@@ -10,6 +10,8 @@ export interface FlakePackage {
   outPath?: string | undefined;
   /** Its `imageTag` (dockerTools' layered images, nix2container), if it has one. */
   imageTag?: string | undefined;
+  /** Its `imageName` (dockerTools, nix2container), if it is a string: what init ties it to a repository by. */
+  imageName?: string | undefined;
   /** It looks like an image: a `.tar.gz`/`.tar` output, or `imageName`/`imageTag` as dockerTools and nix2container set. */
   image: boolean;
 }
@@ -41,22 +43,24 @@ export async function flakePackages(
         # Not named outPath: toJSON would print a set with outPath as that string.
         storePath = if drv then try v.outPath else null;
         imageTag = if drv && v ? imageTag then try (toString v.imageTag) else null;
+        imageName = if drv && v ? imageName && try (builtins.isString v.imageName) == true then v.imageName else null;
         named = if storePath == null then "" else builtins.baseNameOf storePath;
       in {
-        inherit name storePath imageTag;
+        inherit name storePath imageTag imageName;
         image = storePath != null && (builtins.match ".*\\\\.tar(\\\\.gz)?" named != null || v ? imageName || v ? imageTag);
       }) (builtins.attrNames packages);
 in map (url: list (builtins.getFlake url)) s.flakes
 `;
   const run = await nixCommand(flakeEvaluationArgs(settings, expression), checkout);
   const listed = JSON.parse(run.stdout) as Array<
-    Array<{ name: string; storePath: string | null; imageTag: string | null; image: boolean }>
+    Array<{ name: string; storePath: string | null; imageTag: string | null; imageName: string | null; image: boolean }>
   >;
   return listed.map((packages) =>
-    packages.map(({ name, storePath, imageTag, image }) => ({
+    packages.map(({ name, storePath, imageTag, imageName, image }) => ({
       name,
       outPath: storePath ?? undefined,
       imageTag: imageTag ?? undefined,
+      imageName: imageName ?? undefined,
       image,
     })),
   );

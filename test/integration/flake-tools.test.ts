@@ -7,13 +7,17 @@ import { gitRepo } from '../helpers/repo.js';
 /** A hash-like tag no image here has. */
 const OTHER = 'bhvhf4ndzxgqnlwzv5s272i5xs2qs6v0';
 
-/** A flake with images of each kind: a tarball, a layered image with a hash imageTag, one tagged latest, a tool. */
+/**
+ * A flake with images of each kind: a tarball, a layered image with a hash imageTag, one tagged
+ * latest, a tool. Each image carries its full name as `imageName`, as dockerTools sets it: what
+ * init ties an image to a repository by when no tag there is already its own.
+ */
 const FLAKE = `{
   outputs = { self }: {
     packages.x86_64-linux = {
-      web = ${flakeDrv('docker-image-web.tar.gz')};
-      api = (${flakeDrv('stream-api')}) // { imageName = "api"; imageTag = "${'0'.repeat(31)}a"; };
-      latest = (${flakeDrv('stream-latest')}) // { imageName = "latest"; imageTag = "latest"; };
+      web = (${flakeDrv('docker-image-web.tar.gz')}) // { imageName = "registry.example/web"; };
+      api = (${flakeDrv('stream-api')}) // { imageName = "registry.example/api"; imageTag = "${'0'.repeat(31)}a"; };
+      latest = (${flakeDrv('stream-latest')}) // { imageName = "registry.example/latest"; imageTag = "latest"; };
       tool = ${flakeDrv('some-tool')};
     };
   };
@@ -127,13 +131,16 @@ describe('doctor knows flakes', () => {
         null,
         2,
       ),
+      // No manifest names them yet: optional, or the configuration fails closed (CONFIG_UNMATCHED).
       '.nixtagrc.yaml': `images:
   - name: web
     flake: .#image
     repository: registry.example/web
+    optional: true
   - name: api
     flake: ./api#image
     repository: registry.example/api
+    optional: true
 `,
     });
     const result = await nixtag(repo.dir, ['doctor', '--json']);

@@ -65,7 +65,9 @@ describe('the flake key of an image', () => {
         error = caught;
       }
       expect(error).toBeInstanceOf(NixtagError);
-      expect((error as NixtagError).detail).toMatch(/images\[0\]\.(nix|attr|args|flake)/);
+      // One issue is said in the message, several in the detail.
+      const { message, detail } = error as NixtagError;
+      expect(`${message}\n${detail ?? ''}`).toMatch(/images\[0\]\.(nix|attr|args|flake)/);
     }
   });
 });
