@@ -19,7 +19,18 @@ describe('the built CLI', () => {
     const hashed = nixtagCli(repo.dir, ['hash', '--json']);
     expect(hashed.code).toBe(0);
     const images = (JSON.parse(hashed.stdout) as { images: Array<Record<string, unknown>> }).images;
-    expect(Object.keys(images[0]!)).toEqual(['name', 'nix', 'attr', 'system', 'outPath', 'hash', 'reference']);
+    expect(Object.keys(images[0]!)).toEqual([
+      'name',
+      'nix',
+      'attr',
+      'flake',
+      'installable',
+      'tagFrom',
+      'system',
+      'outPath',
+      'hash',
+      'reference',
+    ]);
     const tag = images[0]!.hash as string;
 
     const fixed = nixtagCli(repo.dir, ['fix', '--json']);

@@ -20,7 +20,7 @@ const PREPARE: Record<string, string> = {
   git: 'nixtag install --git --pre-push',
   husky: 'husky',
   lefthook: 'lefthook install',
-  'pre-commit': 'pre-commit install --hook-type pre-commit --hook-type pre-push',
+  'pre-commit': 'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push',
 };
 
 /**

@@ -62,6 +62,8 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
       /nixtag could not read k8s\/pod\.yaml as YAML \(line 6\), yet it names a managed image at line 7/,
     );
     repo.git('rm', '--quiet', 'k8s/pod.yaml');
+    // Its one reference is in the template now: optional, or the configuration fails closed.
+    repo.write({ '.nixtagrc.yaml': `${CONFIG.trimEnd()}\n    optional: true\n` });
     repo.commit('only the template');
     const rest = nixtagCli(repo.dir, ['check', '--json']);
     // Rendered before anything reads it: skipped, its line a mention.

@@ -13,9 +13,11 @@ ${attributes.map((line) => `  ${line}\n`).join('')}  builder = "/bin/sh";
 }
 `;
 
+/** One image; optional, since doctor's trees hold no manifest (or the configuration fails closed). */
 export const config = (extra = '') => `images:
   - name: app
     repository: registry.example/app
+    optional: true
 ${extra}`;
 
 export const localNixVersion = () =>
