@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
+import { ciFlakeEval, flakeDrv, hashOf } from '../helpers/flakes.js';
 import { listener } from '../helpers/listener.js';
 import { nixVariants } from '../helpers/nix.js';
 import { pushedProject, startRegistry, type TestRegistry } from '../helpers/registry.js';
@@ -321,5 +322,15 @@ describe('the hash Task', () => {
     expect(refused.stderr).toContain('NIX_RESTRICTED');
     expect(refused.results.tag).toBeUndefined();
     expect(requests).toEqual([]);
+  });
+
+  it('gives a flake image the tag `nix eval --raw .#image.outPath` prints in a fresh clone', async () => {
+    const repo = gitRepo({
+      'flake.nix': `{ outputs = { self }: { packages.x86_64-linux.web = ${flakeDrv('docker-image-web.tar.gz')}; }; }\n`,
+      '.nixtagrc.yaml': 'images:\n  - name: web\n    flake: .#web\n    repository: registry.example/web\n',
+    });
+    const run = await runTask(hashTask, { 'image-name': 'web' }, { workspaces: { source: repo.dir }, imageBin });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.results.tag).toBe(hashOf(ciFlakeEval(repo, '.#web')));
   });
 });
