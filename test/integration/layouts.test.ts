@@ -102,6 +102,18 @@ describe('the CLI on the layouts of issue 9', () => {
     });
   }
 
+  it('reads `newTag: ""` as kustomize does, as no newTag: the base keeps its right tag', async () => {
+    const kustomization = `resources: [../base]\nimages:\n- name: ${REPO}\n  newName: ${REPO}\n  newTag: ""\n`;
+    const files = { 'base/kustomization.yaml': 'resources: [deployment.yaml]\n' };
+    const { repo, tag } = await repoWith({ ...files, 'overlay/kustomization.yaml': kustomization });
+    repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('right tag in the base');
+    const rendered = execFileSync('kubectl', ['kustomize', 'overlay'], { cwd: repo.dir, encoding: 'utf8' });
+    expect(/image: (.*)/.exec(rendered)![1]).toBe(`${REPO}:${tag}`);
+    const check = await nixtag(repo.dir, ['check']);
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+  });
+
   it('applies a tagSuffix Component only where an overlay includes it, as `kubectl kustomize` does', async () => {
     const component = `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nimages:\n- name: ${REPO}\n  tagSuffix: -debug\n`;
     const { repo, tag } = await repoWith({

@@ -48,7 +48,9 @@ export const kustomizeImages: ReferenceShape = {
       const name = reader.scalar(map, 'name');
       const repositoryNode = reader.scalar(map, 'newName') ?? name;
       if (repositoryNode === undefined || typeof repositoryNode.value !== 'string') continue;
-      const newTag = reader.scalar(map, 'newTag');
+      // kustomize applies a newTag only when it is not empty: `newTag: ""` leaves the base's tag.
+      const written = reader.scalar(map, 'newTag');
+      const newTag = written === undefined || written.value === '' || written.value === null ? undefined : written;
       const digestNode = setIn(reader, map, 'digest');
       if (newTag === undefined && digestNode === undefined) {
         // The base's tag stays, with the suffix appended; with a new name, the base's references deploy under it.
