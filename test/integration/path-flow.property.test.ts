@@ -41,7 +41,19 @@ const ENDS: ReadonlyArray<{ code: (e: string) => string; reads: (target: string)
   { code: (e) => `${e} + "/inner.json"`, reads: (target) => `${target}/inner.json` },
   // A function of another file extends what it is given.
   { code: (e) => `import ./lib/extend.nix ${e}`, reads: (target) => `${target}.json` },
+  // … by a name bound to a string, by another parameter, or as a string that starts with its location.
+  { code: (e) => `import ./lib/extend-by-name.nix ${e}`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/extend-by-argument.nix ${e} ".json"`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/locate.nix ${e}`, reads: (target) => `${target}.json` },
 ];
+
+/** The functions of other files that the ends call. */
+const LIBRARY: Record<string, string> = {
+  'lib/extend.nix': 'p: p + ".json"\n',
+  'lib/extend-by-name.nix': 'p: let ext = ".json"; in p + ext\n',
+  'lib/extend-by-argument.nix': 'p: ext: p + ext\n',
+  'lib/locate.nix': 'p: "${toString p}.json"\n',
+};
 
 const program = fc.record({
   directory: fc.constantFrom('', 'conf/', 'a/b/'),
@@ -55,7 +67,7 @@ describe('a path value the reader cannot follow', () => {
       fc.asyncProperty(program, async ({ directory, steps, end }) => {
         const target = `${directory}settings`;
         let expr = `./${target}`;
-        const files: Record<string, string> = { 'lib/extend.nix': 'p: p + ".json"\n' };
+        const files: Record<string, string> = { ...LIBRARY };
         steps.forEach((step, index) => {
           const next = STEPS[step]!(expr, index);
           expr = next.expr;

@@ -199,18 +199,25 @@ describe('the code doctor reads (nixCode)', () => {
   });
 });
 
-/** The inputs, sorted, or the construct that makes every file count. */
-type Expected = string[] | { wholeTree: string };
+/**
+ * The inputs, sorted; the construct that makes every file count; or a parameter extended where
+ * the file also passes a path on (the closure then counts every file, inputs.ts).
+ */
+type Expected = string[] | { wholeTree: string } | { parameterReach: string };
 
 function inputsOf(file: string, text: string): Expected {
   const found = fileInputs(file, text);
-  return found.untrackable !== undefined ? { wholeTree: found.untrackable } : [...found.paths].sort();
+  if (found.untrackable !== undefined) return { wholeTree: found.untrackable };
+  if (found.extendsParameter !== undefined && found.passesPath === true)
+    return { parameterReach: found.extendsParameter };
+  return [...found.paths].sort();
 }
 
 function expectInputs(file: string, text: string, expected: Expected): void {
   const found = inputsOf(file, text);
   if (Array.isArray(expected)) expect(found).toEqual([...expected].sort());
-  else expect(found).toEqual({ wholeTree: expect.stringContaining(expected.wholeTree) });
+  else if ('wholeTree' in expected) expect(found).toEqual({ wholeTree: expect.stringContaining(expected.wholeTree) });
+  else expect(found).toEqual({ parameterReach: expect.stringContaining(expected.parameterReach) });
 }
 
 describe('the inputs a Nix file names', () => {
@@ -388,11 +395,38 @@ describe('the inputs a Nix file names', () => {
       '{ version }: { name = "app-" + version; src = ./src; }',
       ['default.nix', 'src'],
     ],
+    ['a number added to a parameter', 'default.nix', '{ src = ./src; next = n: n + 1; }', ['default.nix', 'src']],
+    // A parameter extended by a name (issue 20, F7): what the name holds is not followed, so
+    // every parameter sum counts once a path is passed on, a fold's `acc + x` too.
     [
-      'a fold adding numbers to its parameter',
+      'a parameter extended by a name bound to a string',
+      'default.nix',
+      'let ext = ".json"; read = p: builtins.readFile (p + ext); in read ./settings',
+      { parameterReach: 'p (line 1), a parameter extended with +' },
+    ],
+    [
+      'a parameter extended by another parameter',
+      'default.nix',
+      'let read = p: ext: builtins.readFile (p + ext); in read ./settings ".json"',
+      { parameterReach: 'a parameter extended with +' },
+    ],
+    [
+      'a string that starts with a parameter’s location',
+      'default.nix',
+      'let read = p: builtins.readFile "${toString p}.json"; in read ./settings',
+      { parameterReach: "toString p (line 1), a parameter's location at the start of a string" },
+    ],
+    [
+      'a string that only shows a parameter',
+      'default.nix',
+      '{ src = ./src; name = n: "app-${toString n}"; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a fold adding to its parameter, where a path is passed on',
       'default.nix',
       "{ src = ./src; n = builtins.foldl' (acc: x: acc + x) 0 [ 1 2 ]; }",
-      ['default.nix', 'src'],
+      { parameterReach: 'acc (line 1), a parameter extended with +' },
     ],
   ])('%s', (_, file, text, expected) => {
     expectInputs(file, text, expected);

@@ -5,8 +5,10 @@ import { stringValue, type Token } from './lexer.js';
  * through a name (`let s = ./settings; in …`), an attribute (`{ d = ./x; }.d`), a list
  * (`elemAt [ ./a ] 0`) or parentheses, then extended with `+` by anything but a plain string that
  * stays under it (`s + ".json"` is `./settings.json`, a file no literal names; `s + "/." + "./x"`
- * leaves it). A function's parameter may receive a path from any file: extending one is noted,
- * and counts once some file of the closure passes a path on (inputs.ts).
+ * leaves it) or turned into a string (`toString`). A function's parameter may receive a path
+ * from any file: adding anything but a number to one (`p + ext`, and so `acc + x`), or starting a
+ * string with its location (`"${toString p}.json"`), is noted, and counts once some file of the
+ * closure passes a path on (inputs.ts).
  */
 export interface PathFlow {
   /** A path value extended where the reader cannot follow it: why every file counts. */
@@ -116,17 +118,26 @@ function addedText(tokens: readonly Token[], at: number): string | undefined {
   }
 }
 
-/** Whether the operand at `at` is a string, or a group that starts with one (`("/." + "./x")`). */
-function startsWithString(tokens: readonly Token[], at: number): boolean {
-  let index = at;
-  while (isSymbol(tokens[index], '(')) index++;
-  return tokens[index]?.kind === 'stringOpen';
-}
-
 /** A string added to a path that names something under it: `/sub`, never `.json`, `/..`, `/.`. */
 function staysUnder(added: string): boolean {
   if (!added.startsWith('/')) return false;
   return !added.split('/').some((segment) => segment === '..' || segment === '.');
+}
+
+/**
+ * Whether the string text after the interpolation that opens at `open` keeps to what it
+ * interpolates: nothing more, or a plain string that stays under it (`"${toString p}/tcp"`).
+ */
+function locationStaysUnder(tokens: readonly Token[], open: number): boolean {
+  let depth = 0;
+  let index = open;
+  for (; index < tokens.length; index++) {
+    if (opens(tokens[index])) depth++;
+    else if (closes(tokens[index]) && --depth === 0) break;
+  }
+  let text = '';
+  for (index++; tokens[index]?.kind === 'stringText'; index++) text += stringValue(tokens[index]!);
+  return tokens[index]?.kind === 'stringClose' && (text === '' || staysUnder(text));
 }
 
 /** The names a file binds (`name =`, `a.b =`, `name ?`), each with the token range of its value. */
@@ -212,6 +223,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     }
   }
   const parameterNames = parameters(tokens);
+  const isParameter = (position: number) => readAt(tokens, position) && parameterNames.has(tokens[position]!.text);
   const flow: PathFlow = { passesPath: false, carriers };
   tokens.forEach((token, index) => {
     if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
@@ -236,6 +248,13 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         : argument.map((position) => tokens[position]!.text).join('');
       if (carried !== undefined)
         flow.extended ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
+      // `"${toString p}.json"`: a string that starts with a parameter's location and goes on
+      // out of it can name any file beside it (`"${toString port}/tcp"` stays under it; one
+      // that starts with text, `"v${toString n}"`, names no file).
+      const converted = argument.find(isParameter);
+      const startsString = tokens[index - 1]?.kind === 'interpolation' && tokens[index - 2]?.kind === 'stringOpen';
+      if (carried === undefined && converted !== undefined && startsString && !locationStaysUnder(tokens, index - 1))
+        flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location at the start of a string`;
     }
     if (!isSymbol(token, '+')) return;
     const left = operandBefore(tokens, index);
@@ -243,13 +262,13 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       (position) =>
         isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
     );
-    const parameter = left.find((position) => readAt(tokens, position) && parameterNames.has(tokens[position]!.text));
+    const parameter = left.find(isParameter);
     if (carried === undefined && parameter === undefined) return;
     const added = addedText(tokens, index + 1);
     if (added !== undefined && staysUnder(added)) return;
-    // A parameter may hold anything: only a string added to it reads as a path's extension
-    // (`acc + x` in a fold is arithmetic).
-    if (carried === undefined && !startsWithString(tokens, index + 1)) return;
+    // A parameter may hold a path: anything added to it but a number (`n + 1`) may extend one,
+    // a name bound to a string (`p + ext`) as well as a string.
+    if (carried === undefined && tokens[index + 1]?.kind === 'number') return;
     const what = tokens[carried ?? parameter!]!;
     if (carried !== undefined) flow.extended ??= `${what.text} (${at(what)}), a path value extended with +`;
     else flow.extendsParameter ??= `${what.text} (${at(what)}), a parameter extended with +`;
