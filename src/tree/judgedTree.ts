@@ -11,7 +11,7 @@ import { parseRawDiff } from './rawDiff.js';
 import { treeRecords } from './records.js';
 import type { JudgedTree, TreeSource } from './source.js';
 import { treeWithChanges } from './treeFromDiff.js';
-import { orSlowPath } from '../promises.js';
+import { awaitedLater, orSlowPath } from '../promises.js';
 
 /** The judged tree of `source`; `known` is its id when the caller has it already (a hook's idle check). */
 export function judgedTree(repository: Repository, source: TreeSource, known?: string): JudgedTree {
@@ -22,7 +22,9 @@ export function judgedTree(repository: Repository, source: TreeSource, known?: s
       ? Promise.resolve(known)
       : changesSince !== undefined
         ? indexTree(repository, changesSince)
-        : resolveTree(repository, source);
+        : source.kind === 'worktree'
+          ? worktreeTree(repository)
+          : resolveTree(repository, source);
   return { source, id: () => (resolving ??= resolve()), ...(changesSince ? { changesSince } : {}) };
 }
 
@@ -107,33 +109,35 @@ async function resolveTree(repository: Repository, source: TreeSource): Promise<
 
 /**
  * The tree that `git commit -a` would record now: tracked files with their working-tree content,
- * never untracked files. It is built in a copy of the index, so git's stat cache keeps it cheap
- * and the user's index is never touched.
+ * never untracked files. `git diff-files` finds the tracked paths whose content differs from the
+ * index (one stat of every tracked file, which no git command avoids); none, and it is the
+ * index's tree, from its memo. Otherwise those paths alone are staged in a copy of the index, so
+ * git's stat cache keeps it cheap and the user's index is never touched.
  */
 async function worktreeTree(repository: Repository): Promise<string> {
+  // The index's tree meanwhile: the stat is most of the time, and this one is often the answer.
+  const index = awaitedLater(indexTree(repository, indexDiff(repository)));
+  const changed = await git(
+    ['diff-files', '--name-only', '-z', '--ignore-submodules=none'],
+    inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
+  );
+  if (changed === '') return index;
+  await orSlowPath(index, undefined); // not needed now: only its git has to be done
   const records = treeRecords(repository.gitDir);
   await mkdir(path.dirname(records.scratchIndex(process.pid)), { recursive: true });
-  const index = records.scratchIndex(process.pid);
+  const scratch = records.scratchIndex(process.pid);
   try {
-    const copied = await copyFile(repository.indexFile, index).then(
-      () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error; // no index yet: nothing is tracked
-        return false;
-      },
-    );
+    await copyFile(repository.indexFile, scratch);
     // The copy keeps the index's own time: git takes an entry whose stat data matches as
     // unchanged unless it is as new as the index ("racily clean"), and a newer copy would hide
     // an edit of the same size made in the second the file was staged.
-    if (copied) {
-      const { atime, mtime } = await stat(repository.indexFile);
-      await utimes(index, atime, mtime);
-    }
-    const options = inRepository(repository, { env: { GIT_INDEX_FILE: index } });
-    await git(['add', '--update', '--', '.'], options);
+    const { atime, mtime } = await stat(repository.indexFile);
+    await utimes(scratch, atime, mtime);
+    const options = inRepository(repository, { env: { GIT_INDEX_FILE: scratch, GIT_LITERAL_PATHSPECS: '1' } });
+    await git(['add', '--update', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...options, input: changed });
     return (await git(['write-tree'], options)).trim();
   } finally {
-    await rm(index, { force: true });
+    await rm(scratch, { force: true });
   }
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openRepository } from '../../src/git/repository.js';
 import { judgedTree } from '../../src/tree/judgedTree.js';
 import { treeRecords } from '../../src/tree/records.js';
-import { gitRepo, type TestRepo } from '../helpers/repo.js';
+import { gitRepo, tempDir, testEnv, type TestRepo } from '../helpers/repo.js';
 
 /*
  * The index's tree id is derived from the last one and `git diff-index` (tree/treeFromDiff.ts)
@@ -15,7 +15,7 @@ import { gitRepo, type TestRepo } from '../helpers/repo.js';
  */
 
 /** Names that sort around a directory's implicit `/`, with spaces, case and non-ASCII. */
-const NAMES = ['a', 'a-b', 'a.b', 'a0', 'A', 'b', 'sp ace', 'é', 'z'];
+const NAMES = ['a', 'a-b', 'a.b', 'a0', 'A', 'b', 'sp ace', 'é', 'z', '[a]*'];
 const PATHS = NAMES.flatMap((first) => [
   first,
   ...['a', 'a.b', 'é'].flatMap((second) => [`${first}/${second}`, `${first}/${second}/a`]),
@@ -141,4 +141,81 @@ describe("the index's tree id, derived from the last one", () => {
     repo.git('add', 'other/b.txt');
     await expectWriteTreeId(repo);
   });
+});
+
+/** A change made in the work tree only, as an editor or a shell makes it, never staged. */
+type WorktreeEdit =
+  | { kind: 'write'; file: string; content: string; executable: boolean }
+  | { kind: 'symlink'; file: string }
+  | { kind: 'remove'; file: string }
+  | { kind: 'chmod'; file: string }
+  | { kind: 'touch'; file: string };
+
+const worktreeEdit: fc.Arbitrary<WorktreeEdit> = fc.oneof(
+  fc.record({
+    kind: fc.constant('write' as const),
+    file: fc.constantFrom(...PATHS, 'untracked', 'sp ace/[x]*'),
+    content: fc.string({ maxLength: 3 }),
+    executable: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constantFrom('symlink' as const, 'remove' as const, 'chmod' as const, 'touch' as const),
+    file: fc.constantFrom(...PATHS),
+  }),
+);
+
+function applyInWorktree(repo: TestRepo, change: WorktreeEdit): void {
+  const file = path.join(repo.dir, change.file);
+  // A file where a parent directory belongs: the edit is not one this tree can take.
+  const parents = change.file.split('/').slice(0, -1);
+  for (let depth = 1; depth <= parents.length; depth++) {
+    const parent = lstatSync(path.join(repo.dir, ...parents.slice(0, depth)), { throwIfNoEntry: false });
+    if (parent !== undefined && !parent.isDirectory()) return;
+  }
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (change.kind === 'chmod' || change.kind === 'touch') {
+    if (stat === undefined || !stat.isFile()) return;
+    if (change.kind === 'chmod') execFileSync('chmod', [stat.mode & 0o100 ? '-x' : '+x', file]);
+    else execFileSync('touch', [file]); // new stat data, the same content
+    return;
+  }
+  if (stat?.isDirectory() && change.kind !== 'remove') return; // a directory stays one
+  rmSync(file, { recursive: true, force: true });
+  if (change.kind === 'remove') return;
+  mkdirSync(path.dirname(file), { recursive: true });
+  if (change.kind === 'symlink') symlinkSync('elsewhere', file);
+  else writeFileSync(file, change.content, { mode: change.executable ? 0o755 : 0o644 });
+}
+
+/** The tree `git commit -a` records, in a copy of the repository (the oracle, independent of nixtag). */
+function commitAllTree(repo: TestRepo): string {
+  const copy = path.join(tempDir('commit-a-'), 'copy');
+  execFileSync('cp', ['-a', repo.dir, copy]);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: copy, env: testEnv(), encoding: 'utf8' });
+  git('commit', '--quiet', '--all', '--allow-empty', '--no-verify', '-m', 'all');
+  return git('rev-parse', 'HEAD^{tree}').trim();
+}
+
+describe("the working tree's tree id", () => {
+  it('is the tree `git commit -a` records, whatever the index and the work tree hold', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(edit, { maxLength: 3 }),
+        fc.array(worktreeEdit, { maxLength: 5 }),
+        async (staged, unstaged) => {
+          const repo = gitRepo({ 'a/a': 'first\n', b: 'b\n', 'é/a.b/a': 'deep\n' });
+          for (const change of staged) apply(repo, change);
+          for (const change of unstaged) applyInWorktree(repo, change);
+          const repository = await openRepository(repo.dir);
+          const index = repo.git('write-tree').trim();
+          const ours = await judgedTree(repository, { kind: 'worktree' }).id();
+          repo.git('ls-tree', '-r', '-t', '--full-tree', ours); // fails on a missing object
+          expect(ours).toBe(commitAllTree(repo));
+          // The user's index is never touched.
+          expect(repo.git('write-tree').trim()).toBe(index);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 600_000);
 });
