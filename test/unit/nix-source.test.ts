@@ -422,10 +422,29 @@ describe('the inputs a Nix file names', () => {
       '{ src = ./src; name = n: "app-${toString n}"; }',
       ['default.nix', 'src'],
     ],
+    // A fold's accumulator that starts as a number or a string never holds a path.
     [
-      'a fold adding to its parameter, where a path is passed on',
+      'a fold adding to an accumulator that starts as a number',
       'default.nix',
       "{ src = ./src; n = builtins.foldl' (acc: x: acc + x) 0 [ 1 2 ]; }",
+      ['default.nix', 'src'],
+    ],
+    [
+      'a fold of lib adding to an accumulator that starts as a string',
+      'default.nix',
+      '{ src = ./src; s = lib.foldr (x: acc: acc + x) "" [ "a" "b" ]; i = builtins.genList (i: i + 1) 3; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a fold whose accumulator starts as a path',
+      'default.nix',
+      '{ src = ./src; s = builtins.foldl\' (acc: x: acc + x) ./settings [ ".json" ]; }',
+      { parameterReach: 'acc (line 1), a parameter extended with +' },
+    ],
+    [
+      'a name that is an accumulator in one place and another parameter elsewhere',
+      'default.nix',
+      "{ n = builtins.foldl' (acc: x: acc + x) 0 [ 1 ]; read = acc: builtins.readFile (acc + ext); r = read ./a; }",
       { parameterReach: 'acc (line 1), a parameter extended with +' },
     ],
   ])('%s', (_, file, text, expected) => {

@@ -6,9 +6,10 @@ import { stringValue, type Token } from './lexer.js';
  * (`elemAt [ ./a ] 0`) or parentheses, then extended with `+` by anything but a plain string that
  * stays under it (`s + ".json"` is `./settings.json`, a file no literal names; `s + "/." + "./x"`
  * leaves it) or turned into a string (`toString`). A function's parameter may receive a path
- * from any file: adding anything but a number to one (`p + ext`, and so `acc + x`), or starting a
- * string with its location (`"${toString p}.json"`), is noted, and counts once some file of the
- * closure passes a path on (inputs.ts).
+ * from any file: adding anything but a number to one (`p + ext`, `dir: ext: dir + ext`), or
+ * starting a string with its location (`"${toString p}.json"`), is noted, and counts once some
+ * file of the closure passes a path on (inputs.ts). A fold's accumulator that starts as a number
+ * or a string, and `genList`'s index, never hold a path.
  */
 export interface PathFlow {
   /** A path value extended where the reader cannot follow it: why every file counts. */
@@ -165,10 +166,14 @@ function bindings(tokens: readonly Token[]): Array<{ names: string[]; from: numb
 /** A lambda's parameters: `p:`, `{ a, b ? x, ... }:`, `args@{ … }:`, `{ … }@args:`. */
 function parameters(tokens: readonly Token[]): Set<string> {
   const names = new Set<string>();
+  const neverPaths = holdsNoPath(tokens);
+  const typed = new Set<string>();
+  const untyped = new Set<string>();
   tokens.forEach((token, index) => {
     if (!isSymbol(token, ':')) return;
     const before = tokens[index - 1];
     if (before?.kind === 'identifier') {
+      (neverPaths.has(index - 1) ? typed : untyped).add(before.text);
       names.add(before.text);
       if (isSymbol(tokens[index - 2], '@') && isSymbol(tokens[index - 3], '}'))
         collectPattern(tokens, index - 3, names);
@@ -176,7 +181,51 @@ function parameters(tokens: readonly Token[]): Set<string> {
     }
     if (isSymbol(before, '}')) collectPattern(tokens, index - 1, names);
   });
+  // A name that only ever names such a parameter holds no path; one that also names another may.
+  for (const name of typed) if (!untyped.has(name)) names.delete(name);
   return names;
+}
+
+/** Folds (`foldl'`, `foldl`, `foldr`, `fold`, as builtins or lib's) and their accumulator's place among the lambda's parameters. */
+const FOLDS = new Map([
+  ["foldl'", 0],
+  ['foldl', 0],
+  ['foldr', 1],
+  ['fold', 1],
+]);
+
+/**
+ * The token positions of parameters that can never hold a path, by what passes them: a fold's
+ * accumulator that starts as a number or a string (`foldl' (acc: x: acc + x) 0`: adding to it
+ * never makes a path of the repository), and `genList`'s index.
+ */
+function holdsNoPath(tokens: readonly Token[]): Set<number> {
+  const found = new Set<number>();
+  /** The position of the lambda's `place`th parameter, in `(a: b: …)` opening at `open`. */
+  const parameterAt = (open: number, place: number) => {
+    const at = open + 1 + 2 * place;
+    for (let index = open + 1; index <= at; index += 2) {
+      if (tokens[index]?.kind !== 'identifier' || !isSymbol(tokens[index + 1], ':')) return undefined;
+    }
+    return at;
+  };
+  tokens.forEach((token, index) => {
+    if (token.kind !== 'identifier' || !isSymbol(tokens[index + 1], '(')) return;
+    const name = token.text.replace(/^__/, '');
+    if (name === 'genList') {
+      const at = parameterAt(index + 1, 0);
+      if (at !== undefined) found.add(at);
+      return;
+    }
+    const place = FOLDS.get(name);
+    if (place === undefined) return;
+    const lambda = argumentAt(tokens, index + 1);
+    const initial = tokens[lambda.at(-1)! + 1];
+    if (initial?.kind !== 'number' && initial?.kind !== 'stringOpen') return;
+    const at = parameterAt(index + 1, place);
+    if (at !== undefined) found.add(at);
+  });
+  return found;
 }
 
 /** The names of the pattern `{ … }` that closes at `close`. */
