@@ -7,6 +7,7 @@ import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { messages } from '../messages.js';
 import { OBJECT_ID } from './looseObjects.js';
+import { listTree } from './listing.js';
 import { parseRawDiff } from './rawDiff.js';
 import { treeRecords } from './records.js';
 import type { JudgedTree, TreeSource } from './source.js';
@@ -115,8 +116,13 @@ async function resolveTree(repository: Repository, source: TreeSource): Promise<
  * git's stat cache keeps it cheap and the user's index is never touched.
  */
 async function worktreeTree(repository: Repository): Promise<string> {
-  // The index's tree meanwhile: the stat is most of the time, and this one is often the answer.
+  // The index's tree and its listing meanwhile: the stat takes most of the time, and this tree
+  // is often the answer (tree/listing.ts keeps the listing for the session).
   const index = awaitedLater(indexTree(repository, indexDiff(repository)));
+  void index.then(
+    (id) => void awaitedLater(listTree(repository, id)),
+    () => undefined,
+  );
   const changed = await git(
     ['diff-files', '--name-only', '-z', '--ignore-submodules=none'],
     inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),

@@ -25,7 +25,24 @@ const REORDERS = /[\uD800-\uDFFF\uFFFD]/;
  * over git's output, by position (`<mode> <type> <id>\t<path>`, the mode always six digits):
  * a 100,000-file tree is listed on every run that is not idle.
  */
-export async function listTree(repository: Repository, tree: string): Promise<TreeListing> {
+export function listTree(repository: Repository, tree: string): Promise<TreeListing> {
+  // A tree's listing never changes: the last few are kept, so that one listed ahead (the index's
+  // tree, while git stats the work tree to say whether it is the judged one) is listed once.
+  const key = `${repository.commonDir}\0${tree}`;
+  let listing = listed.get(key);
+  if (listing === undefined) {
+    listing = readListing(repository, tree);
+    listing.catch(() => listed.delete(key));
+    listed.set(key, listing);
+    for (const old of listed.keys()) if (listed.size > KEPT) listed.delete(old);
+  }
+  return listing;
+}
+
+const KEPT = 2;
+const listed = new Map<string, Promise<TreeListing>>();
+
+async function readListing(repository: Repository, tree: string): Promise<TreeListing> {
   const output = await git(['ls-tree', '-r', '-z', '--full-tree', tree], inRepository(repository));
   const listing: TreeListing = { files: [], gitlinks: [], sorted: !REORDERS.test(output) };
   for (let start = 0; start < output.length;) {

@@ -70,6 +70,8 @@ const key = (name: string) => Buffer.from(name).toString('latin1');
 export function treeWithChanges(objects: string, base: string, changes: readonly Change[]): string | undefined {
   const algorithm = algorithmOf(base);
   const width = base.length / 2;
+  // Nothing changed: the base itself (git has it: it has just compared the index with it).
+  if (changes.length === 0) return base;
   if (changes.some((change) => !/^[MADT]$/.test(change.status) || change.path.includes('\uFFFD'))) return undefined;
   const directories = new Map<string, Map<string, Entry> | undefined>();
   const load = (directory: string): Map<string, Entry> | undefined => {

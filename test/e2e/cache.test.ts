@@ -1,7 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, nixtagCli } from '../helpers/cli.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { hookRepo, installHooks, manifest } from '../helpers/hooks.js';
@@ -120,9 +131,14 @@ derivation {
 /** The checkout these tests run from: its sources and its build (dist/). */
 const ROOT = path.resolve(path.dirname(BIN), '../..');
 
+const builds: string[] = [];
+afterAll(() => builds.forEach((copy) => rmSync(copy, { recursive: true, force: true })));
+
 /** Another build of nixtag, of the same version: these sources with `line` added to one file, built with `npm run build`. */
 function anotherBuild(line: string): string {
-  const copy = tempDir('build-');
+  // Kept for every test of the file (a build costs a `tsc`), removed after the last.
+  const copy = mkdtempSync(path.join(tmpdir(), 'nixtag-build-'));
+  builds.push(copy);
   for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   }
@@ -136,9 +152,13 @@ function anotherBuild(line: string): string {
   return path.join(copy, 'dist/cli/bin.js');
 }
 
+/** One other build for the tests below (a build costs a `tsc`). */
+let built: string | undefined;
+const otherBuild = () => (built ??= anotherBuild('// Another build: the same version, one more line.'));
+
 describe('the caches, across builds', () => {
   it('are not shared by two builds of the same version whose code differs', () => {
-    const other = anotherBuild('// Another build: the same version, one more line.');
+    const other = otherBuild();
     const version = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
     expect(version(path.join(other, '../../../package.json'))).toBe(version(path.join(ROOT, 'package.json')));
     const build = (bin: string) => readFileSync(path.join(bin, '../../build.json'), 'utf8');
@@ -166,5 +186,38 @@ describe('the caches, across builds', () => {
     expect(nix.calls()).toBe(evaluated + 2);
     expect(otherCli(['check']).status).toBe(0);
     expect(nix.calls()).toBe(evaluated + 2);
+  });
+
+  // npm runs `prepare` twice for a git checkout (installing its dependencies, then packing it).
+  it('are built by `prepare` only when dist/ was not built from these sources and this configuration', () => {
+    const copy = path.resolve(otherBuild(), '../../..');
+    // An `npm` that only says it was asked to build.
+    const stub = tempDir('npm-');
+    writeFileSync(path.join(stub, 'npm'), `#!/bin/sh\necho "npm $*" >> "${stub}/calls"\n`, { mode: 0o755 });
+    const prepare = () => {
+      rmSync(path.join(stub, 'calls'), { force: true });
+      const result = spawnSync(process.execPath, ['scripts/prepare.mjs'], {
+        cwd: copy,
+        env: testEnv({ PATH: `${stub}:${process.env.PATH}` }),
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      return {
+        said: result.stdout,
+        calls: existsSync(path.join(stub, 'calls')) ? readFileSync(path.join(stub, 'calls'), 'utf8') : '',
+      };
+    };
+    expect(prepare()).toEqual({
+      said: 'nixtag: dist/ is built from these sources; not building it again.\n',
+      calls: '',
+    });
+    for (const file of ['src/engine/inspect.ts', 'package.json', 'tsconfig.build.json']) {
+      const original = readFileSync(path.join(copy, file), 'utf8');
+      writeFileSync(path.join(copy, file), `${original}\n`);
+      expect(prepare(), file).toEqual({ said: '', calls: 'npm run build\n' });
+      writeFileSync(path.join(copy, file), original);
+    }
+    rmSync(path.join(copy, 'dist/build.json'));
+    expect(prepare()).toEqual({ said: '', calls: 'npm run build\n' });
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { deployment } from '../helpers/expressions.js';
 import { markedBlock, shell } from '../helpers/docs.js';
 import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
-import { gitRepo, tempDir } from '../helpers/repo.js';
+import { tempDir } from '../helpers/repo.js';
+import { preparedOnce } from '../helpers/template.js';
 
 /** The shell block that follows `<!-- newcomer:NAME -->` in README.md, exactly as written there. */
 const readmeBlock = (name: string) => markedBlock('README.md', `newcomer:${name}`);
@@ -11,32 +12,43 @@ const readmeBlock = (name: string) => markedBlock('README.md', `newcomer:${name}
 // The README's NIXTAG: the tarball `npm pack` made of this checkout, once per run (test/helpers/packSetup.ts).
 const tarball = inject('nixtagTarball').file;
 
+const env = (extra: Record<string, string> = {}) => hookEnv({ NIXTAG: tarball, ...NPM_ENV, ...extra });
+
+/** Runs a README block as written, and says which when it fails. */
+async function step(sh: ReturnType<typeof shell>, name: string): Promise<void> {
+  const ran = await sh(readmeBlock(name));
+  expect(ran.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);
+  expect(ran.code, `README block ${name}:\n${ran.output}`).toBe(0);
+}
+
 /**
  * A newcomer's repository: an image built from app/, a deployment tagged v1.0.0 (not a Nix hash
- * yet), and the README's commands run as written: the setup, one hook manager's section, the finish.
- * Then a stale commit is refused and a fixed one accepted.
+ * yet), and the README's first steps run as written. They are the same whatever the manager, so
+ * they run once, and each manager's case goes on from a copy.
  */
-async function followReadme(manager: string): Promise<void> {
-  const repo = gitRepo({
+const afterFirstSteps = preparedOnce(
+  {
     'default.nix': appImage,
     'app/main.go': 'package main\n',
     'k8s/deployment.yaml': deployment('registry.example.com/team/app:v1.0.0'),
-  });
-  const env = hookEnv({
-    NIXTAG: tarball,
-    PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'),
-    PRE_COMMIT_COLOR: 'never',
-    ...NPM_ENV,
-  });
-  const sh = shell(repo.dir, env);
-  // The newcomer's Node is the system's, not the one running these tests.
-  const systemNode = await sh('node -p process.execPath');
-  expect(systemNode.output.trim()).not.toBe(process.execPath);
-  for (const name of ['setup', manager, 'finish']) {
-    const step = await sh(readmeBlock(name));
-    expect(step.output, `README block ${name}`).not.toMatch(/command not found|ERR!/);
-    expect(step.code, `README block ${name}:\n${step.output}`).toBe(0);
-  }
+  },
+  async (repo) => {
+    const sh = shell(repo.dir, env());
+    // The newcomer's Node is the system's, not the one running these tests.
+    const systemNode = await sh('node -p process.execPath');
+    expect(systemNode.output.trim()).not.toBe(process.execPath);
+    await step(sh, 'setup');
+  },
+);
+
+/** One manager's section and the finish, then a stale commit is refused and a fixed one accepted. */
+async function followReadme(manager: string): Promise<void> {
+  const repo = await afterFirstSteps();
+  const sh = shell(
+    repo.dir,
+    env({ PRE_COMMIT_HOME: path.join(tempDir('pre-commit-'), 'home'), PRE_COMMIT_COLOR: 'never' }),
+  );
+  for (const name of [manager, 'finish']) await step(sh, name);
   expect(repo.git('log', '--format=%s', '-1')).toContain('nixtag');
 
   repo.write({ 'app/main.go': 'package main // v2\n' });

@@ -4,7 +4,8 @@ import { describe, expect, inject, it } from 'vitest';
 import { docBlock, shell } from '../helpers/docs.js';
 import { deployment } from '../helpers/expressions.js';
 import { appImage, hookEnv, NPM_ENV } from '../helpers/hooks.js';
-import { gitRepo, tempDir, type TestRepo } from '../helpers/repo.js';
+import { tempDir, type TestRepo } from '../helpers/repo.js';
+import { preparedOnce } from '../helpers/template.js';
 
 // The tarball `npm pack` made of this checkout, once per run (test/helpers/packSetup.ts).
 const tarball = inject('nixtagTarball').file;
@@ -23,24 +24,38 @@ const PREPARE: Record<string, string> = {
   'pre-commit': 'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push',
 };
 
+const preCommitHome = () => path.join(tempDir('pre-commit-'), 'home');
+const env = (extra: Record<string, string> = {}) => hookEnv({ PRE_COMMIT_COLOR: 'never', ...NPM_ENV, ...extra });
+
 /**
- * A team's repository set up from the docs, with only the system's Node on PATH: the README's first
- * steps, nixtag shared as a tarball committed in the repository (docs/teams.md), one manager's
- * section with that tarball, the README's finish. Then a teammate clones it into a fresh directory
- * and runs the ordinary `npm install` (docs/teams.md): their stale commit is refused.
+ * A team's repository after the README's first steps and nixtag shared as a tarball committed in
+ * the repository (docs/teams.md), with only the system's Node on PATH. Those steps are the same
+ * whatever the manager: they run once, and each manager's case goes on from a copy.
  */
-async function protectAndClone(manager: string) {
-  const repo = gitRepo({
+const shared = preparedOnce(
+  {
     'default.nix': appImage,
     'app/main.go': 'package main\n',
     'k8s/deployment.yaml': deployment('registry.example.com/team/app:v1.0.0'),
-  });
-  const preCommitHome = path.join(tempDir('pre-commit-'), 'home');
-  const env = (extra: Record<string, string> = {}) =>
-    hookEnv({ PRE_COMMIT_HOME: preCommitHome, PRE_COMMIT_COLOR: 'never', ...NPM_ENV, ...extra });
-  const maintainer = shell(repo.dir, env({ NIXTAG: vendored }));
-  expectRan(await maintainer(docBlock('README.md', 'newcomer', 'setup')), 'README setup');
-  expectRan(await shell(repo.dir, env({ NIXTAG: tarball }))(docBlock('docs/teams.md', 'teams', 'share')), 'share');
+  },
+  async (repo) => {
+    expectRan(
+      await shell(repo.dir, env({ NIXTAG: vendored }))(docBlock('README.md', 'newcomer', 'setup')),
+      'README setup',
+    );
+    expectRan(await shell(repo.dir, env({ NIXTAG: tarball }))(docBlock('docs/teams.md', 'teams', 'share')), 'share');
+  },
+);
+
+/**
+ * Then one manager's section of the README with that tarball, and the README's finish. Then a
+ * teammate clones it into a fresh directory and runs the ordinary `npm install` (docs/teams.md):
+ * their stale commit is refused.
+ */
+async function protectAndClone(manager: string) {
+  const repo = await shared();
+  const home = preCommitHome();
+  const maintainer = shell(repo.dir, env({ NIXTAG: vendored, PRE_COMMIT_HOME: home }));
   expectRan(await maintainer(docBlock('README.md', 'newcomer', manager)), `README ${manager}`);
   expectRan(await maintainer(docBlock('README.md', 'newcomer', 'finish')), 'README finish');
 
@@ -54,10 +69,10 @@ async function protectAndClone(manager: string) {
   expect(repo.git('status', '--porcelain')).toBe('');
 
   const teammateDir = tempDir('teammate-');
-  const teammate = shell(teammateDir, env({ REPOSITORY: repo.dir }));
+  const teammate = shell(teammateDir, env({ REPOSITORY: repo.dir, PRE_COMMIT_HOME: home }));
   expectRan(await teammate(docBlock('docs/teams.md', 'teams', 'teammate')), 'teammate');
   const clone = path.join(teammateDir, 'app');
-  const inClone = shell(clone, env());
+  const inClone = shell(clone, env({ PRE_COMMIT_HOME: home }));
   const stale = await inClone(
     `printf 'package main // v2\\n' > app/main.go && git add -A && git commit -m "v2, tag not updated"`,
   );

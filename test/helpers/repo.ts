@@ -63,13 +63,29 @@ export function writeFiles(dir: string, files: Files): void {
 
 /**
  * A real git repository in a temp dir (named `name`, which matters to `./.` sources), with
- * `files` committed on `main`.
+ * `files` committed on `main`. `parent` is the directory it goes in when it must outlive the test.
  */
-export function gitRepo(files: Files = {}, name = 'app'): TestRepo {
-  const dir = path.join(tempDir(), name);
+export function gitRepo(files: Files = {}, name = 'app', parent = tempDir()): TestRepo {
+  const dir = path.join(parent, name);
   mkdirSync(dir, { recursive: true });
+  const repo = repoAt(dir);
+  repo.git('init', '--quiet', '--initial-branch', 'main');
+  if (Object.keys(files).length > 0) {
+    repo.write(files);
+    repo.commit('initial');
+  }
+  return repo;
+}
+
+/** A copy of `repo` (work tree, .git, anything untracked), in a temp dir, under the same name. */
+export function copyRepo(repo: TestRepo): TestRepo {
+  const dir = path.join(tempDir(), path.basename(repo.dir));
+  execFileSync('cp', ['-a', repo.dir, dir]);
+  return repoAt(dir);
+}
+
+function repoAt(dir: string): TestRepo {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: testEnv(), encoding: 'utf8' });
-  git('init', '--quiet', '--initial-branch', 'main');
   const repo: TestRepo = {
     dir,
     write: (more) => writeFiles(dir, more),
@@ -80,10 +96,6 @@ export function gitRepo(files: Files = {}, name = 'app'): TestRepo {
       git('commit', '--quiet', '--allow-empty', '-m', message);
     },
   };
-  if (Object.keys(files).length > 0) {
-    repo.write(files);
-    repo.commit('initial');
-  }
   return repo;
 }
 

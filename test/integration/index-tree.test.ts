@@ -135,6 +135,15 @@ describe("the index's tree id, derived from the last one", () => {
       delete process.env.GIT_TRACE;
     }
     expect(execFileSync('cat', [traced], { encoding: 'utf8' })).not.toContain('write-tree');
+    // Nothing staged since: the last tree itself, without write-tree.
+    rmSync(traced);
+    process.env.GIT_TRACE = traced;
+    try {
+      expect(await judgedTree(repository, { kind: 'index' }).id()).toBe(repo.git('write-tree').trim());
+    } finally {
+      delete process.env.GIT_TRACE;
+    }
+    expect(execFileSync('cat', [traced], { encoding: 'utf8' })).not.toContain('write-tree');
     // A lost or wrong base costs a write-tree, never a wrong id.
     writeFileSync(treeRecords(repository.gitDir).indexTree, `${'1'.repeat(40)}\n`);
     repo.write({ 'other/b.txt': 'changed\n' });

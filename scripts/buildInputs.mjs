@@ -1,0 +1,16 @@
+// What else than src/ and package.json decides what `tsc` emits: its configuration. Written to
+// dist/build.json by build-id.mjs, compared by prepare.mjs.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export function buildInputsHash(root) {
+  const hash = createHash('sha256');
+  for (const file of ['tsconfig.json', 'tsconfig.build.json']) {
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(path.join(root, file)))
+      .update('\0');
+  }
+  return hash.digest('hex').slice(0, 32);
+}
