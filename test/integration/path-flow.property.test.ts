@@ -45,6 +45,10 @@ const ENDS: ReadonlyArray<{ code: (e: string) => string; reads: (target: string)
   { code: (e) => `import ./lib/extend-by-name.nix ${e}`, reads: (target) => `${target}.json` },
   { code: (e) => `import ./lib/extend-by-argument.nix ${e} ".json"`, reads: (target) => `${target}.json` },
   { code: (e) => `import ./lib/locate.nix ${e}`, reads: (target) => `${target}.json` },
+  // … after binding it to another name, inheriting it from an argument, or reading it through `with`.
+  { code: (e) => `import ./lib/rename.nix ${e}`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/inherit.nix { dir = ${e}; }`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/with.nix { dir = ${e}; }`, reads: (target) => `${target}.json` },
 ];
 
 /** The functions of other files that the ends call. */
@@ -53,6 +57,9 @@ const LIBRARY: Record<string, string> = {
   'lib/extend-by-name.nix': 'p: let ext = ".json"; in p + ext\n',
   'lib/extend-by-argument.nix': 'p: ext: p + ext\n',
   'lib/locate.nix': 'p: "${toString p}.json"\n',
+  'lib/rename.nix': 'p: let q = p; in q + ".json"\n',
+  'lib/inherit.nix': 'args: let inherit (args) dir; in dir + ".json"\n',
+  'lib/with.nix': 'args: with args; dir + ".json"\n',
 };
 
 const program = fc.record({
@@ -112,7 +119,7 @@ describe('a path value the reader cannot follow', () => {
           ]);
         }
       }),
-      { numRuns: 80 },
+      { numRuns: 100 },
     );
   }, 600_000);
 });

@@ -203,7 +203,7 @@ describe('the code doctor reads (nixCode)', () => {
  * The inputs, sorted; the construct that makes every file count; or a parameter extended where
  * the file also passes a path on (the closure then counts every file, inputs.ts).
  */
-type Expected = string[] | { wholeTree: string } | { parameterReach: string };
+type Expected = string[] | { wholeTree: string } | { parameterReach: string } | { extendsParameter: string };
 
 function inputsOf(file: string, text: string): Expected {
   const found = fileInputs(file, text);
@@ -217,6 +217,9 @@ function expectInputs(file: string, text: string, expected: Expected): void {
   const found = inputsOf(file, text);
   if (Array.isArray(expected)) expect(found).toEqual([...expected].sort());
   else if ('wholeTree' in expected) expect(found).toEqual({ wholeTree: expect.stringContaining(expected.wholeTree) });
+  else if ('extendsParameter' in expected)
+    // A library's function: it counts once some file of the closure passes a path on.
+    expect(fileInputs(file, text).extendsParameter).toContain(expected.extendsParameter);
   else expect(found).toEqual({ parameterReach: expect.stringContaining(expected.parameterReach) });
 }
 
@@ -421,6 +424,68 @@ describe('the inputs a Nix file names', () => {
       'default.nix',
       '{ src = ./src; name = n: "app-${toString n}"; }',
       ['default.nix', 'src'],
+    ],
+    // What an adversarial round found (issue 20): a parameter renamed, inherited or read through
+    // `with`, `builtins.toString`, exemptions that do not hold, a file's own `readFile`.
+    [
+      'a parameter bound to another name',
+      'default.nix',
+      '(p: let q = p; in builtins.readFile (q + ".json")) ./conf',
+      { parameterReach: 'q (line 1), a parameter extended with +' },
+    ],
+    [
+      'a name inherited from a parameter',
+      'default.nix',
+      'args: let inherit (args) dir; in builtins.readFile (dir + ".json")',
+      { extendsParameter: 'dir (line 1), a parameter extended with +' },
+    ],
+    [
+      'a name inherited from another file',
+      'default.nix',
+      'let inherit (import ./paths.nix) conf; in builtins.readFile (conf + ".json")',
+      { extendsParameter: 'conf (line 1), a parameter extended with +' },
+    ],
+    [
+      'a name only a with binds',
+      'default.nix',
+      'args: with args; builtins.readFile (dir + ".json")',
+      { extendsParameter: 'dir (line 1), a parameter extended with +' },
+    ],
+    [
+      'builtins.toString of a parameter at the start of a string',
+      'default.nix',
+      'let read = p: builtins.readFile "${builtins.toString p}.json"; in read ./conf',
+      { parameterReach: "toString p (line 1), a parameter's location at the start of a string" },
+    ],
+    [
+      'a fold whose accumulator may become what the list holds',
+      'default.nix',
+      'builtins.readFile (builtins.foldl\' (acc: x: if acc == "" then x else acc + x) "" [ ./conf ".json" ])',
+      { parameterReach: 'acc (line 1), a parameter extended with +' },
+    ],
+    [
+      'an index of genList that is also a pattern name',
+      'default.nix',
+      'let d = builtins.genList (p: p * 2) 3; read = { p }: builtins.readFile (p + ".json"); in read',
+      { extendsParameter: 'p (line 1), a parameter extended with +' },
+    ],
+    [
+      'a genList of the file’s own',
+      'default.nix',
+      'let genList = f: n: f ./conf; in genList (i: builtins.readFile (i + ".json")) 1',
+      { parameterReach: 'i (line 1), a parameter extended with +' },
+    ],
+    [
+      'a readFile of the file’s own, which extends what it is given',
+      'default.nix',
+      'let readFile = p: builtins.readFile (p + ".json"); in readFile ./conf',
+      { parameterReach: 'p (line 1), a parameter extended with +' },
+    ],
+    [
+      'a readFile of another set than builtins',
+      'default.nix',
+      'let mylib = { readFile = p: builtins.readFile (p + ".json"); }; in mylib.readFile ./conf',
+      { parameterReach: 'p (line 1), a parameter extended with +' },
     ],
     // A fold's accumulator that starts as a number or a string never holds a path.
     [

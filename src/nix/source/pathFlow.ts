@@ -164,7 +164,7 @@ function bindings(tokens: readonly Token[]): Array<{ names: string[]; from: numb
 }
 
 /** A lambda's parameters: `p:`, `{ a, b ? x, ... }:`, `args@{ … }:`, `{ … }@args:`. */
-function parameters(tokens: readonly Token[]): Set<string> {
+function parameters(tokens: readonly Token[]): { names: Set<string>; all: Set<string> } {
   const names = new Set<string>();
   const neverPaths = holdsNoPath(tokens);
   const typed = new Set<string>();
@@ -176,14 +176,16 @@ function parameters(tokens: readonly Token[]): Set<string> {
       (neverPaths.has(index - 1) ? typed : untyped).add(before.text);
       names.add(before.text);
       if (isSymbol(tokens[index - 2], '@') && isSymbol(tokens[index - 3], '}'))
-        collectPattern(tokens, index - 3, names);
+        collectPattern(tokens, index - 3, untyped);
       return;
     }
-    if (isSymbol(before, '}')) collectPattern(tokens, index - 1, names);
+    if (isSymbol(before, '}')) collectPattern(tokens, index - 1, untyped);
   });
+  for (const name of untyped) names.add(name);
+  const all = new Set(names);
   // A name that only ever names such a parameter holds no path; one that also names another may.
   for (const name of typed) if (!untyped.has(name)) names.delete(name);
-  return names;
+  return { names, all };
 }
 
 /** Folds (`foldl'`, `foldl`, `foldr`, `fold`, as builtins or lib's) and their accumulator's place among the lambda's parameters. */
@@ -196,11 +198,14 @@ const FOLDS = new Map([
 
 /**
  * The token positions of parameters that can never hold a path, by what passes them: a fold's
- * accumulator that starts as a number or a string (`foldl' (acc: x: acc + x) 0`: adding to it
- * never makes a path of the repository), and `genList`'s index.
+ * accumulator that starts as a number or a string and whose lambda's body is that accumulator
+ * plus something (`foldl' (acc: x: acc + x) 0`: it never becomes a path of the repository), and
+ * `genList`'s index; unless the file binds a function of that name itself.
  */
 function holdsNoPath(tokens: readonly Token[]): Set<number> {
   const found = new Set<number>();
+  // A function of the file's own under a builtin's name (`genList = f: n: f ./x;`) is not it.
+  const own = new Set(bindings(tokens).flatMap(({ names }) => names));
   /** The position of the lambda's `place`th parameter, in `(a: b: …)` opening at `open`. */
   const parameterAt = (open: number, place: number) => {
     const at = open + 1 + 2 * place;
@@ -212,6 +217,7 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
   tokens.forEach((token, index) => {
     if (token.kind !== 'identifier' || !isSymbol(tokens[index + 1], '(')) return;
     const name = token.text.replace(/^__/, '');
+    if (own.has(token.text)) return;
     if (name === 'genList') {
       const at = parameterAt(index + 1, 0);
       if (at !== undefined) found.add(at);
@@ -223,7 +229,12 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
     const initial = tokens[lambda.at(-1)! + 1];
     if (initial?.kind !== 'number' && initial?.kind !== 'stringOpen') return;
     const at = parameterAt(index + 1, place);
-    if (at !== undefined) found.add(at);
+    if (at === undefined) return;
+    // Only a body that is the accumulator plus something keeps its kind: `if acc == "" then x
+    // else acc + x` can hand a path on as the next accumulator.
+    let body = index + 2;
+    while (isSymbol(tokens[body + 1], ':')) body += 2;
+    if (tokens[body]?.text === tokens[at]!.text && isSymbol(tokens[body + 1], '+')) found.add(at);
   });
   return found;
 }
@@ -243,12 +254,47 @@ function collectPattern(tokens: readonly Token[], close: number, names: Set<stri
   }
 }
 
+/** `inherit a b;` (from the scope around) and `inherit (e) a b;` (from e): the names each binds. */
+function inherits(tokens: readonly Token[]): Array<{ names: string[]; from: boolean }> {
+  const found: Array<{ names: string[]; from: boolean }> = [];
+  tokens.forEach((token, index) => {
+    if (token.kind !== 'identifier' || token.text !== 'inherit') return;
+    let at = index + 1;
+    const from = isSymbol(tokens[at], '(');
+    if (from) at = argumentAt(tokens, at).at(-1)! + 1;
+    const names: string[] = [];
+    for (; tokens[at]?.kind === 'identifier' || tokens[at]?.kind === 'stringOpen'; at++) {
+      if (tokens[at]!.kind === 'identifier') names.push(tokens[at]!.text);
+    }
+    found.push({ names, from });
+  });
+  return found;
+}
+
+/**
+ * Names Nix binds before any file does: keywords, builtins in scope without `builtins.`, and the
+ * names that hold nixpkgs' sets by convention. A name outside these that a file reads but never
+ * binds comes from a `with` and may hold anything.
+ */
+const GLOBALS = new Set([
+  ...['if', 'then', 'else', 'let', 'in', 'with', 'rec', 'inherit', 'assert', 'or', 'true', 'false', 'null'],
+  ...['builtins', 'import', 'toString', 'map', 'throw', 'abort', 'baseNameOf', 'dirOf', 'isNull', 'removeAttrs'],
+  ...['derivation', 'fetchTarball', 'fetchGit', 'fetchurl', 'placeholder', 'scopedImport', 'lib', 'pkgs'],
+]);
+
 /** A name read as a value at `index` (not an attribute after `.`, not a binding's own name). */
 const readAt = (tokens: readonly Token[], index: number) =>
   tokens[index]?.kind === 'identifier' && !isSymbol(tokens[index - 1], '.') && !isSymbol(tokens[index + 1], '=');
 
 /** Functions that read a path they are given without handing it on to code of the repository. */
-const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'callPackage', 'fetchGit']);
+const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'fetchGit']);
+
+/** nixpkgs' functions that import the path they are given (`pkgs.callPackage ./app.nix { }`). */
+const CALLED_THROUGH_PACKAGES = new Set(['callPackage']);
+
+/** `callPackage` at `index`, bare or selected (`pkgs.callPackage`): it imports what it is given. */
+const isPackageFunction = (tokens: readonly Token[], index: number) =>
+  tokens[index]?.kind === 'identifier' && CALLED_THROUGH_PACKAGES.has(tokens[index]!.text);
 
 /**
  * Follows the path values of one file's tokens (see PathFlow). `at` says where a token is, for
@@ -271,20 +317,51 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       changed = true;
     }
   }
-  const parameterNames = parameters(tokens);
-  const isParameter = (position: number) => readAt(tokens, position) && parameterNames.has(tokens[position]!.text);
+  const { names: parameterNames, all: lambdaNames } = parameters(tokens);
+  const inherited = inherits(tokens);
+  // Names the file binds itself are its own functions, whatever builtin they are named after.
+  const own = new Set([...bound.flatMap(({ names }) => names), ...inherited.flatMap(({ names }) => names)]);
+  // What a parameter may hold, a name may hold once it is bound to it (`let q = p;`), inherited
+  // from anything (`inherit (args) dir;`, `inherit (import ./paths.nix) conf;`), or read where
+  // nothing in the file binds it (`with args; dir`): all of these may hold a path from elsewhere.
+  for (const { names } of inherited.filter(({ from }) => from)) for (const name of names) parameterNames.add(name);
+  for (let changed = true; changed;) {
+    changed = false;
+    const sources = [...bound, ...inherited.filter(({ from }) => !from).map(({ names }) => ({ names, reads: names }))];
+    for (const source of sources) {
+      if (source.names.every((name) => parameterNames.has(name))) continue;
+      const reads =
+        'reads' in source
+          ? source.reads
+          : tokens
+              .slice(source.from, source.to)
+              .flatMap((token, offset) => (readAt(tokens, source.from + offset) ? [token.text] : []));
+      if (!reads.some((name) => parameterNames.has(name))) continue;
+      for (const name of source.names) parameterNames.add(name);
+      changed = true;
+    }
+  }
+  const free = (position: number) =>
+    readAt(tokens, position) &&
+    !own.has(tokens[position]!.text) &&
+    !lambdaNames.has(tokens[position]!.text) &&
+    !GLOBALS.has(tokens[position]!.text.replace(/^__/, ''));
+  const isParameter = (position: number) =>
+    (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
   const flow: PathFlow = { passesPath: false, carriers };
+  /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
+  const builtinAt = (index: number, names: ReadonlySet<string>) => {
+    const token = tokens[index];
+    if (token?.kind !== 'identifier' || !names.has(token.text.replace(/^__/, ''))) return false;
+    if (isSymbol(tokens[index - 1], '.')) return tokens[index - 2]?.text === 'builtins';
+    return token.text.startsWith('__') || !own.has(token.text);
+  };
   tokens.forEach((token, index) => {
     if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
-      const previous = tokens[index - 1];
-      const consumed = previous?.kind === 'identifier' && CONSUMERS.has(previous.text.replace(/^__/, ''));
+      const consumed = builtinAt(index - 1, CONSUMERS) || isPackageFunction(tokens, index - 1);
       if (!consumed) flow.passesPath = true;
     }
-    if (
-      token.kind === 'identifier' &&
-      TO_STRING.has(token.text.replace(/^__/, '')) &&
-      !isSymbol(tokens[index - 1], '.')
-    ) {
+    if (builtinAt(index, TO_STRING)) {
       // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
       const argument = argumentAt(tokens, index + 1);
       const carried = argument.find(
@@ -301,8 +378,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       // out of it can name any file beside it (`"${toString port}/tcp"` stays under it; one
       // that starts with text, `"v${toString n}"`, names no file).
       const converted = argument.find(isParameter);
-      const startsString = tokens[index - 1]?.kind === 'interpolation' && tokens[index - 2]?.kind === 'stringOpen';
-      if (carried === undefined && converted !== undefined && startsString && !locationStaysUnder(tokens, index - 1))
+      const start = isSymbol(tokens[index - 1], '.') ? index - 2 : index; // `builtins.toString`
+      const startsString = tokens[start - 1]?.kind === 'interpolation' && tokens[start - 2]?.kind === 'stringOpen';
+      if (carried === undefined && converted !== undefined && startsString && !locationStaysUnder(tokens, start - 1))
         flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location at the start of a string`;
     }
     if (!isSymbol(token, '+')) return;
