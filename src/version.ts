@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,8 @@ let build: string | undefined;
  * @public scripts/build-id.mjs calls it from dist/ (knip does not follow that import).
  */
 export function codeHash(directory: string): string {
+  // Loaded only here: every hook reads build.json, and node:crypto costs about 5 ms to load.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof Crypto;
   const hash = createHash('sha256');
   const walk = (relative: string) => {
     const entries = readdirSync(path.join(directory, relative), { withFileTypes: true });

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, nixtagCli } from '../helpers/cli.js';
@@ -105,6 +106,18 @@ describe('the evaluation cache, seen from the hooks', () => {
     expect(repo.run(['commit', '-m', 'docs'], { env: git.env }).code).toBe(0);
     const ours = git.calls().filter((call) => !/^(?:commit|maintenance|gc)\b/.test(call));
     expect(ours).toEqual([expect.stringMatching(/^diff-index --cached .*--name-only/)]);
+
+    // And loads little: node:crypto alone costs about 5 ms, a tenth of the idle hook.
+    const run = pathToFileURL(path.join(path.dirname(BIN), 'run.js')).href;
+    const script = `const { runCommand } = await import(${JSON.stringify(run)});
+const code = await runCommand(['hook', 'pre-commit'], process.cwd(), { out() {}, err() {} });
+console.log(JSON.stringify({ code, crypto: process.moduleLoadList.some((name) => /\\bcrypto\\b/.test(name)) }));`;
+    const idle = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: repo.dir,
+      env: testEnv(),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(idle.stdout)).toEqual({ code: 0, crypto: false });
   });
 
   it('detects a manifest that is an input of its own image and says how to leave it out', () => {
