@@ -49,6 +49,11 @@ const ENDS: ReadonlyArray<{ code: (e: string) => string; reads: (target: string)
   { code: (e) => `import ./lib/rename.nix ${e}`, reads: (target) => `${target}.json` },
   { code: (e) => `import ./lib/inherit.nix { dir = ${e}; }`, reads: (target) => `${target}.json` },
   { code: (e) => `import ./lib/with.nix { dir = ${e}; }`, reads: (target) => `${target}.json` },
+  // … toString under another name, a function returning the location, a list joined into a name.
+  { code: (e) => `(let ts = builtins.toString; in "\${ts ${e}}.json")`, reads: (target) => `${target}.json` },
+  { code: (e) => `(let loc = x: toString x; in "\${loc ${e}}.json")`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/alias.nix ${e}`, reads: (target) => `${target}.json` },
+  { code: (e) => `import ./lib/join.nix ${e}`, reads: (target) => `${target}.json` },
 ];
 
 /** The functions of other files that the ends call. */
@@ -60,6 +65,8 @@ const LIBRARY: Record<string, string> = {
   'lib/rename.nix': 'p: let q = p; in q + ".json"\n',
   'lib/inherit.nix': 'args: let inherit (args) dir; in dir + ".json"\n',
   'lib/with.nix': 'args: with args; dir + ".json"\n',
+  'lib/alias.nix': 'p: let inherit (builtins) toString; ts = toString; in "${ts p}.json"\n',
+  'lib/join.nix': 'p: builtins.concatStringsSep "" [ (toString p) ".json" ]\n',
 };
 
 const program = fc.record({

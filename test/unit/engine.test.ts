@@ -122,7 +122,7 @@ describe('the inputs of an evaluation', () => {
     const inputs = await inputsOf({
       'services/api/default.nix': `{ pkgs ? import <nixpkgs> {} }:
 let shared = import ../../nix/shared.nix; in
-pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.readFile ./conf/app.json; }`,
+pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.pathExists ./conf/app.json; }`,
       'nix/shared.nix': '{ overlay = import ./overlays/${name}.nix; }',
     });
     expect(inputs.wholeTree).toBeUndefined();
@@ -135,6 +135,20 @@ pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.rea
       'services/api/default.nix',
       'services/api/fix.patch',
     ]);
+  });
+
+  it('are every file where a name interpolated into a path may be a `..` some file of the closure builds', async () => {
+    for (const built of [
+      'builtins.readFile ./conf/up.txt',
+      '"." + "."',
+      'builtins.fromJSON (builtins.readFile ./n.json)',
+    ]) {
+      const inputs = await inputsOf({
+        'services/api/default.nix': `let shared = import ../../nix/shared.nix; in { up = ${built}; inherit shared; }`,
+        'nix/shared.nix': '{ name }: import ./overlays/${name}/default.nix',
+      });
+      expect([built, inputs.wholeTree]).toEqual([built, expect.stringContaining('./overlays/${…} (line 1)')]);
+    }
   });
 
   it.each([
@@ -190,9 +204,9 @@ describe('the inputs of images before any evaluation (PATH narrowing)', () => {
   it('follow every file a literal names, or a directory named with an interpolation holds, whatever its name', async () => {
     const inputs = await staticOf({
       'default.nix': 'import ./image.nix.in { part = import ./parts/${name}; }',
-      'image.nix.in': 'builtins.readFile ./data.txt',
+      'image.nix.in': 'builtins.pathExists ./data.txt',
       'data.txt': 'see ./more/notes\n',
-      'parts/a.tmpl': 'builtins.readFile ../lib/x.txt',
+      'parts/a.tmpl': 'builtins.pathExists ../lib/x.txt',
       'unrelated.in': 'builtins.readFile ./secret',
     });
     expect(inputs.wholeTree).toBeUndefined();

@@ -208,6 +208,8 @@ type Expected = string[] | { wholeTree: string } | { parameterReach: string } | 
 function inputsOf(file: string, text: string): Expected {
   const found = fileInputs(file, text);
   if (found.untrackable !== undefined) return { wholeTree: found.untrackable };
+  // One file is its own closure (inputs.ts): a name it interpolates into a path may be a `..` it builds.
+  if (found.interpolatesPath !== undefined && found.buildsParent === true) return { wholeTree: found.interpolatesPath };
   if (found.extendsParameter !== undefined && found.passesPath === true)
     return { parameterReach: found.extendsParameter };
   return [...found.paths].sort();
@@ -273,13 +275,8 @@ describe('the inputs a Nix file names', () => {
       ['default.nix', 'nix'],
     ],
     ['an interpolation inside a name: its directory', 'sub/default.nix', 'import ./a${b}', ['sub', 'sub/default.nix']],
-    ['an interpolation after the first slash', 'default.nix', 'builtins.readFile sub/${n}', ['default.nix', 'sub']],
-    [
-      'home, absolute and search paths are not the repository',
-      'default.nix',
-      '[ ~/x /etc/x <nixpkgs/lib> ]',
-      ['default.nix'],
-    ],
+    ['an interpolation after the first slash', 'default.nix', 'import sub/${n}', ['default.nix', 'sub']],
+    ['home and search paths are not the repository', 'default.nix', '[ ~/x <nixpkgs/lib> ]', ['default.nix']],
     ['a path interpolated into a string', 'default.nix', 'src = "${./src}";', ['default.nix', 'src']],
     [
       'a path interpolated into an indented string',
@@ -487,7 +484,98 @@ describe('the inputs a Nix file names', () => {
       'let mylib = { readFile = p: builtins.readFile (p + ".json"); }; in mylib.readFile ./conf',
       { parameterReach: 'p (line 1), a parameter extended with +' },
     ],
-    // A fold's accumulator that starts as a number or a string never holds a path.
+    // A second adversarial round: toString under another name, a location joined from a list,
+    // an absolute path, a root bound to a name.
+    [
+      'toString bound to another name',
+      'default.nix',
+      'let ts = toString; in builtins.readFile "${ts ./conf}.json"',
+      { wholeTree: "ts ./conf (line 1), a path's location as a string" },
+    ],
+    [
+      'builtins.toString bound to another name, called on a parameter',
+      'default.nix',
+      'let ts = builtins.toString; read = p: builtins.readFile "${ts p}.json"; in read ./conf',
+      { parameterReach: "ts p (line 1), a parameter's location at the start of a string" },
+    ],
+    [
+      'a function that returns its argument’s location',
+      'default.nix',
+      'let\n  loc = x: toString x;\nin builtins.readFile "${loc ./conf}.json"',
+      { wholeTree: "loc ./conf (line 3), a path's location as a string" },
+    ],
+    [
+      'a function that returns its argument’s location in a string',
+      'default.nix',
+      'let loc = x: "${builtins.toString x}"; in builtins.readFile "${loc ./conf}.json"',
+      { wholeTree: "loc ./conf (line 1), a path's location as a string" },
+    ],
+    [
+      'toString inherited from builtins',
+      'default.nix',
+      'p: let inherit (builtins) toString; in builtins.readFile "${toString p}.json"',
+      { extendsParameter: "toString p (line 1), a parameter's location at the start of a string" },
+    ],
+    [
+      'a parameter’s location in a list joined into a name',
+      'default.nix',
+      'let f = p: builtins.readFile (builtins.concatStringsSep "" [ (toString p) ".json" ]); in f ./conf',
+      { parameterReach: "toString p (line 1), a parameter's location in a list that goes on" },
+    ],
+    [
+      'an absolute path',
+      'default.nix',
+      'builtins.readFile /srv/app/secret.txt',
+      { wholeTree: '/srv/app/secret.txt (line 1), an absolute path' },
+    ],
+    [
+      'the root bound to a name and extended',
+      'default.nix',
+      'let root = /.; in builtins.readFile (root + "srv/app/secret.txt")',
+      { wholeTree: 'root (line 1), a path value extended with +' },
+    ],
+    [
+      'a parameter’s location as a list’s last element, and the root compared',
+      'default.nix',
+      '{ port, src ? ./src }: { Cmd = [ "--port" (toString port) ]; isRoot = src == /.; inherit src; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a name interpolated into a path where a string of dots is built',
+      'default.nix',
+      'let up = "." + "."; in builtins.readFile ./conf/${up}/secret.txt',
+      { wholeTree: "./conf/${…} (line 1), a path's name where a `..` built at run time can climb out of it" },
+    ],
+    [
+      'a path whose interpolation is computed',
+      'default.nix',
+      'n: builtins.readFile ./conf/${builtins.head n}/x.txt',
+      { wholeTree: "./conf/${…} (line 1), a path's name computed where `..` can climb out of it" },
+    ],
+    [
+      'a source filter that reads files',
+      'default.nix',
+      'builtins.path { path = ./conf; name = "conf"; filter = file: type: builtins.match ".*SECRET.*" (builtins.readFile "${builtins.substring 0 (builtins.stringLength file - 6) file}conf.json") != null; }',
+      { wholeTree: 'readFile (line 1), a file read by a source filter' },
+    ],
+    [
+      'filterSource with a filter that reads files',
+      'default.nix',
+      'builtins.filterSource (p: t: builtins.pathExists (p + ".keep")) ./src',
+      { wholeTree: 'pathExists (line 1), a file read by a source filter' },
+    ],
+    [
+      'a source filter that reads nothing',
+      'default.nix',
+      'builtins.path { path = ./src; name = "source"; filter = p: t: !(builtins.elem (baseNameOf p) [ "node_modules" ]); }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a name interpolated into a path, and no dots built',
+      'default.nix',
+      '{ name }: import ./services/${name}/default.nix { }',
+      ['default.nix', 'services'],
+    ],
     [
       'a fold adding to an accumulator that starts as a number',
       'default.nix',

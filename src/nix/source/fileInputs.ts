@@ -17,6 +17,47 @@ export interface FileInputs {
   extendsParameter?: string | undefined;
   /** A path value is handed on where a function of the repository may receive it. */
   passesPath?: boolean;
+  /** A path literal with a name interpolated (`./services/${name}`): a reach if `..` can be built. */
+  interpolatesPath?: string | undefined;
+  /** The file can build a `..` no string spells (`"." + "."`, text read or decoded). */
+  buildsParent?: boolean;
+}
+
+/** Builtins and lib functions whose text the reader cannot see or that cut a `.` out of one. */
+const TEXT_FROM_ELSEWHERE = new Set(['readFile', 'fromJSON', 'fromTOML', 'importJSON', 'importTOML', 'substring']);
+
+/**
+ * Whether a string built at run time can be `..`, which no string spells (those are caught
+ * whole): a string of dots alone, one ending and one starting with a dot (`"x/." + "./y"`), or
+ * text that is read, decoded or cut (`readFile`, `fromJSON`, `substring`).
+ */
+function buildsParent(values: ReadonlyArray<{ value: string }>, code: readonly Token[]): boolean {
+  if (values.some(({ value }) => /^\.+$/.test(value))) return true;
+  if (values.some(({ value }) => value.endsWith('.')) && values.some(({ value }) => value.startsWith('.'))) return true;
+  return code.some((token) => token.kind === 'identifier' && TEXT_FROM_ELSEWHERE.has(token.text.replace(/^__/, '')));
+}
+
+/**
+ * The first path literal whose interpolation is not a name or an attribute path (`./s/${f x}`):
+ * its value may climb out with `..`. And the first one that interpolates at all.
+ */
+function interpolatedPaths(code: readonly Token[]): { computed?: Token; first?: Token } {
+  const found: { computed?: Token; first?: Token } = {};
+  code.forEach((token, index) => {
+    if (token.kind !== 'path' || token.interpolated !== true) return;
+    found.first ??= token;
+    const end = token.pathEnd ?? token.end;
+    for (let at = index + 1; at < code.length && code[at]!.start < end; at++) {
+      if (code[at]!.kind !== 'interpolation') continue;
+      let next = at + 1;
+      while (code[next]?.kind === 'identifier' && code[next + 1]?.kind === 'symbol' && code[next + 1]!.text === '.')
+        next += 2;
+      const plain =
+        code[next]?.kind === 'identifier' && code[next + 1]?.kind === 'symbol' && code[next + 1]!.text === '}';
+      if (!plain) found.computed ??= token;
+    }
+  });
+  return found;
 }
 
 /** `..` that is not part of `...` (a function's formals). */
@@ -104,7 +145,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = pathFlow(code, line);
-  const construct = untrackable(text, reading, flow);
+  const interpolated = interpolatedPaths(code);
+  const construct =
+    untrackable(text, reading, flow) ??
+    (interpolated.computed &&
+      `${interpolated.computed.text}\${…} (${line(interpolated.computed)}), a path's name computed where \`..\` can climb out of it`);
   if (construct !== undefined)
     return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving };
   const { passesPath } = flow;
@@ -132,5 +177,18 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
       paths.add(resolved === '.' ? '' : resolved);
     }
   }
-  return { paths: [...paths], moving, extendsParameter, passesPath };
+  const interpolatesPath =
+    interpolated.first &&
+    messages.untrackableInput(
+      relativeFile,
+      `${interpolated.first.text}\${…} (${line(interpolated.first)}), a path's name where a \`..\` built at run time can climb out of it`,
+    );
+  return {
+    paths: [...paths],
+    moving,
+    extendsParameter,
+    passesPath,
+    interpolatesPath,
+    buildsParent: buildsParent(reading.values, code),
+  };
 }

@@ -167,11 +167,17 @@ async function closure(
   // A parameter extended in one file reaches what a path another file hands on names beside it.
   let passesPath = false;
   let extendsParameter: string | undefined;
+  // A name interpolated into a path in one file may be a `..` another file builds.
+  let buildsParent = false;
+  let interpolatesPath: string | undefined;
   const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
     passesPath ||= found.passesPath === true;
     extendsParameter ??= found.extendsParameter;
     if (passesPath && extendsParameter !== undefined) return extendsParameter;
+    buildsParent ||= found.buildsParent === true;
+    interpolatesPath ??= found.interpolatesPath;
+    if (buildsParent && interpolatesPath !== undefined) return interpolatesPath;
     for (const input of found.paths) {
       paths.add(input);
       if (looked.has(input)) continue; // what it covers is queued already

@@ -26,6 +26,8 @@ const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
   token?.kind === 'symbol' && symbols.includes(token.text);
 const isRelativePath = (token: Token | undefined) =>
   (token?.kind === 'path' && !token.text.startsWith('/')) || token?.kind === 'homePath';
+/** Any path literal, `/.` included: a value that can be extended into a file's name. */
+const isPathLiteral = (token: Token | undefined) => token?.kind === 'path' || token?.kind === 'homePath';
 const opens = (token: Token | undefined) =>
   isSymbol(token, '(', '[', '{') || token?.kind === 'interpolation' || token?.kind === 'stringOpen';
 const closes = (token: Token | undefined) => isSymbol(token, ')', ']', '}') || token?.kind === 'stringClose';
@@ -139,6 +141,85 @@ function locationStaysUnder(tokens: readonly Token[], open: number): boolean {
   let text = '';
   for (index++; tokens[index]?.kind === 'stringText'; index++) text += stringValue(tokens[index]!);
   return tokens[index]?.kind === 'stringClose' && (text === '' || staysUnder(text));
+}
+
+/** Builtins that read a file or directory. */
+const READERS = new Set(['readFile', 'pathExists', 'readDir', 'readFileType', 'import', 'scopedImport']);
+
+/**
+ * The token positions of source filters' code: the value of a `filter` attribute
+ * (`builtins.path`, `lib.cleanSourceWith`) and `filterSource`'s first argument.
+ */
+function sourceFilters(
+  tokens: readonly Token[],
+  bound: ReadonlyArray<{ names: string[]; from: number; to: number }>,
+): number[] {
+  const found: number[] = [];
+  for (const { names, from, to } of bound)
+    if (names[0] === 'filter') for (let index = from; index < to; index++) found.push(index);
+  tokens.forEach((token, index) => {
+    if (token.kind === 'identifier' && token.text.replace(/^__/, '') === 'filterSource')
+      found.push(...argumentAt(tokens, index + 1));
+  });
+  return found;
+}
+
+/**
+ * Whether the parenthesised call that starts at `start` (`(toString p)`) is an element of a list
+ * with another element after it.
+ */
+function followedInList(tokens: readonly Token[], start: number): boolean {
+  if (!isSymbol(tokens[start - 1], '(')) return false;
+  const group = argumentAt(tokens, start - 1);
+  const after = tokens[group.at(-1)! + 1];
+  if (after === undefined || isSymbol(after, ']')) return false;
+  let depth = 0;
+  for (let index = start - 2; index >= 0; index--) {
+    if (closes(tokens[index])) depth++;
+    else if (opens(tokens[index]) && --depth < 0) return isSymbol(tokens[index], '[');
+  }
+  return false;
+}
+
+/**
+ * Names that are `toString` under another name: bound to it (`ts = toString;`, `builtins.toString`)
+ * or to a function that returns its argument's location (`loc = x: toString x;`, `x: "${toString x}"`).
+ */
+function toStringAliases(
+  tokens: readonly Token[],
+  bound: ReadonlyArray<{ names: string[]; from: number; to: number }>,
+  isBuiltin: (index: number) => boolean,
+): Set<string> {
+  const aliases = new Set<string>();
+  /** The length of a `toString` at `index` (1, or 3 for `builtins.toString`), or 0. */
+  const call = (index: number) => {
+    if (tokens[index]?.text === 'builtins' && isSymbol(tokens[index + 1], '.') && isBuiltin(index + 2)) return 3;
+    return isBuiltin(index) || aliases.has(tokens[index]?.text ?? '') ? 1 : 0;
+  };
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const { names, from: start, to: end } of bound) {
+      if (names.every((name) => aliases.has(name))) continue;
+      let from = start;
+      let to = end;
+      while (isSymbol(tokens[from], '(') && isSymbol(tokens[to - 1], ')')) [from, to] = [from + 1, to - 1];
+      let is = call(from) === to - from;
+      const parameter =
+        tokens[from]?.kind === 'identifier' && isSymbol(tokens[from + 1], ':') ? tokens[from]!.text : '';
+      if (!is && parameter !== '') {
+        let body = from + 2;
+        const quoted = tokens[body]?.kind === 'stringOpen' && tokens[body + 1]?.kind === 'interpolation';
+        if (quoted) body += 2;
+        const length = call(body);
+        const rest = tokens.slice(body + length, to).map((token) => token.text);
+        is = length > 0 && rest[0] === parameter && rest.length === (quoted ? 3 : 1);
+      }
+      if (!is) continue;
+      for (const name of names) aliases.add(name);
+      changed = true;
+    }
+  }
+  return aliases;
 }
 
 /** The names a file binds (`name =`, `a.b =`, `name ?`), each with the token range of its value. */
@@ -255,18 +336,20 @@ function collectPattern(tokens: readonly Token[], close: number, names: Set<stri
 }
 
 /** `inherit a b;` (from the scope around) and `inherit (e) a b;` (from e): the names each binds. */
-function inherits(tokens: readonly Token[]): Array<{ names: string[]; from: boolean }> {
-  const found: Array<{ names: string[]; from: boolean }> = [];
+function inherits(tokens: readonly Token[]): Array<{ names: string[]; from: boolean; builtins: boolean }> {
+  const found: Array<{ names: string[]; from: boolean; builtins: boolean }> = [];
   tokens.forEach((token, index) => {
     if (token.kind !== 'identifier' || token.text !== 'inherit') return;
     let at = index + 1;
     const from = isSymbol(tokens[at], '(');
+    // `inherit (builtins) toString;` binds the builtin itself.
+    const builtins = from && tokens[at + 1]?.text === 'builtins' && isSymbol(tokens[at + 2], ')');
     if (from) at = argumentAt(tokens, at).at(-1)! + 1;
     const names: string[] = [];
     for (; tokens[at]?.kind === 'identifier' || tokens[at]?.kind === 'stringOpen'; at++) {
       if (tokens[at]!.kind === 'identifier') names.push(tokens[at]!.text);
     }
-    found.push({ names, from });
+    found.push({ names, from, builtins });
   });
   return found;
 }
@@ -310,7 +393,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       if (names.every((name) => carriers.has(name))) continue;
       let carries = false;
       for (let index = from; index < to && !carries; index++) {
-        carries = isRelativePath(tokens[index]) || (readAt(tokens, index) && carriers.has(tokens[index]!.text));
+        carries = isPathLiteral(tokens[index]) || (readAt(tokens, index) && carriers.has(tokens[index]!.text));
       }
       if (!carries) continue;
       for (const name of names) carriers.add(name);
@@ -320,11 +403,15 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   const { names: parameterNames, all: lambdaNames } = parameters(tokens);
   const inherited = inherits(tokens);
   // Names the file binds itself are its own functions, whatever builtin they are named after.
-  const own = new Set([...bound.flatMap(({ names }) => names), ...inherited.flatMap(({ names }) => names)]);
+  const own = new Set([
+    ...bound.flatMap(({ names }) => names),
+    ...inherited.filter(({ builtins }) => !builtins).flatMap(({ names }) => names),
+  ]);
   // What a parameter may hold, a name may hold once it is bound to it (`let q = p;`), inherited
   // from anything (`inherit (args) dir;`, `inherit (import ./paths.nix) conf;`), or read where
   // nothing in the file binds it (`with args; dir`): all of these may hold a path from elsewhere.
-  for (const { names } of inherited.filter(({ from }) => from)) for (const name of names) parameterNames.add(name);
+  for (const { names } of inherited.filter(({ from, builtins }) => from && !builtins))
+    for (const name of names) parameterNames.add(name);
   for (let changed = true; changed;) {
     changed = false;
     const sources = [...bound, ...inherited.filter(({ from }) => !from).map(({ names }) => ({ names, reads: names }))];
@@ -356,17 +443,27 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     if (isSymbol(tokens[index - 1], '.')) return tokens[index - 2]?.text === 'builtins';
     return token.text.startsWith('__') || !own.has(token.text);
   };
+  // A source filter that reads files (`filter = file: type: … readFile "${…}conf.json"`) chooses
+  // what is copied by files no literal names.
+  const reading = sourceFilters(tokens, bound).find((position) => builtinAt(position, READERS));
+  if (reading !== undefined)
+    flow.extended ??= `${tokens[reading]!.text} (${at(tokens[reading]!)}), a file read by a source filter`;
+  const aliases = toStringAliases(tokens, bound, (index) => builtinAt(index, TO_STRING));
+  const isToString = (index: number) =>
+    builtinAt(index, TO_STRING) || (readAt(tokens, index) && aliases.has(tokens[index]!.text));
   tokens.forEach((token, index) => {
+    if (token.kind === 'path' && token.text.startsWith('/') && token.text !== '/.')
+      flow.extended ??= `${token.text} (${at(token)}), an absolute path: a file of this machine, which the judged tree may not hold`;
     if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
       const consumed = builtinAt(index - 1, CONSUMERS) || isPackageFunction(tokens, index - 1);
       if (!consumed) flow.passesPath = true;
     }
-    if (builtinAt(index, TO_STRING)) {
+    if (isToString(index)) {
       // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
       const argument = argumentAt(tokens, index + 1);
       const carried = argument.find(
         (position) =>
-          isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
+          isPathLiteral(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
       );
       // The argument as written when it is a name (`cfg.src`), else the path value in it.
       const shown = opens(tokens[index + 1])
@@ -382,12 +479,16 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       const startsString = tokens[start - 1]?.kind === 'interpolation' && tokens[start - 2]?.kind === 'stringOpen';
       if (carried === undefined && converted !== undefined && startsString && !locationStaysUnder(tokens, start - 1))
         flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location at the start of a string`;
+      // `concatStringsSep "" [ (toString p) ".json" ]`: a list element that another follows, as
+      // joined into one string.
+      if (carried === undefined && converted !== undefined && followedInList(tokens, start))
+        flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location in a list that goes on`;
     }
     if (!isSymbol(token, '+')) return;
     const left = operandBefore(tokens, index);
     const carried = left.find(
       (position) =>
-        isRelativePath(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
+        isPathLiteral(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
     );
     const parameter = left.find(isParameter);
     if (carried === undefined && parameter === undefined) return;
