@@ -21,6 +21,7 @@ const NIX_FACING = {
     'test/integration/realworld-init.test.ts',
     'test/integration/moving-tags.test.ts',
     'test/integration/path-flow.property.test.ts',
+    'test/integration/path-reach.test.ts',
     'test/integration/flakes.test.ts',
     'test/integration/flake-inputs.test.ts',
     'test/integration/flake-errors.test.ts',

@@ -169,12 +169,21 @@ pkgs.buildGoModule { src = ./.; patches = [ ./fix.patch ]; config = builtins.pat
     expect(inputs.wholeTree).toContain(why);
   });
 
-  it('are not the whole tree for toString of what is not a path', async () => {
+  it('are not the whole tree for toString where a location can name no other file', async () => {
     const inputs = await inputsOf({
       'default.nix':
-        '{ port ? 8080, version ? "1" }: { ports."${toString port}/tcp" = {}; tag = toString version; n = toString 3; src = ./src; }',
+        '{ port ? 8080, version ? "1" }: { ports."${toString port}/tcp" = {}; tag = "v${toString version}"; n = toString 3; src = ./src; }',
     });
     expect(inputs.wholeTree).toBeUndefined();
+  });
+
+  it('are the whole tree for toString of a parameter elsewhere, once a path is passed on', async () => {
+    // A caller may pass a path as `version`: its location, bound to `tag`, can be edited into
+    // another file's name wherever `tag` goes.
+    const inputs = await inputsOf({
+      'default.nix': '{ version ? "1" }: { tag = toString version; src = ./src; }',
+    });
+    expect(inputs.wholeTree).toContain('toString version (line 1), a location as a string');
   });
 
   it('are the whole tree when a tracked symlink lies among them', async () => {

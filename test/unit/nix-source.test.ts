@@ -414,7 +414,7 @@ describe('the inputs a Nix file names', () => {
       'a string that starts with a parameter’s location',
       'default.nix',
       'let read = p: builtins.readFile "${toString p}.json"; in read ./settings',
-      { parameterReach: "toString p (line 1), a parameter's location at the start of a string" },
+      { parameterReach: 'toString p (line 1), a location as a string that can be edited into another name' },
     ],
     [
       'a string that only shows a parameter',
@@ -452,7 +452,7 @@ describe('the inputs a Nix file names', () => {
       'builtins.toString of a parameter at the start of a string',
       'default.nix',
       'let read = p: builtins.readFile "${builtins.toString p}.json"; in read ./conf',
-      { parameterReach: "toString p (line 1), a parameter's location at the start of a string" },
+      { parameterReach: 'toString p (line 1), a location as a string that can be edited into another name' },
     ],
     [
       'a fold whose accumulator may become what the list holds',
@@ -496,7 +496,7 @@ describe('the inputs a Nix file names', () => {
       'builtins.toString bound to another name, called on a parameter',
       'default.nix',
       'let ts = builtins.toString; read = p: builtins.readFile "${ts p}.json"; in read ./conf',
-      { parameterReach: "ts p (line 1), a parameter's location at the start of a string" },
+      { parameterReach: 'toString (line 1), toString handed on as a function' },
     ],
     [
       'a function that returns its argument’s location',
@@ -514,13 +514,13 @@ describe('the inputs a Nix file names', () => {
       'toString inherited from builtins',
       'default.nix',
       'p: let inherit (builtins) toString; in builtins.readFile "${toString p}.json"',
-      { extendsParameter: "toString p (line 1), a parameter's location at the start of a string" },
+      { extendsParameter: 'toString p (line 1), a location as a string that can be edited into another name' },
     ],
     [
       'a parameter’s location in a list joined into a name',
       'default.nix',
       'let f = p: builtins.readFile (builtins.concatStringsSep "" [ (toString p) ".json" ]); in f ./conf',
-      { parameterReach: "toString p (line 1), a parameter's location in a list that goes on" },
+      { parameterReach: 'toString p (line 1), a location as a string that can be edited into another name' },
     ],
     [
       'an absolute path',
@@ -535,10 +535,16 @@ describe('the inputs a Nix file names', () => {
       { wholeTree: 'root (line 1), a path value extended with +' },
     ],
     [
-      'a parameter’s location as a list’s last element, and the root compared',
+      'the root compared, and a parameter’s location where it can name no file',
       'default.nix',
-      '{ port, src ? ./src }: { Cmd = [ "--port" (toString port) ]; isRoot = src == /.; inherit src; }',
+      '{ port, src ? ./src }: { Env = [ "PORT=${toString port}" ]; isRoot = src == /.; inherit src; }',
       ['default.nix', 'src'],
+    ],
+    [
+      'a parameter’s location as a list element, which `++` may extend',
+      'default.nix',
+      '{ port, src ? ./src }: { Cmd = [ "--port" (toString port) ]; inherit src; }',
+      { parameterReach: 'toString port (line 1), a location as a string that can be edited into another name' },
     ],
     [
       'a name interpolated into a path where a string of dots is built',

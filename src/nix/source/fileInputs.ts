@@ -24,12 +24,16 @@ export interface FileInputs {
 }
 
 /** Builtins and lib functions whose text the reader cannot see or that cut a `.` out of one. */
-const TEXT_FROM_ELSEWHERE = new Set(['readFile', 'fromJSON', 'fromTOML', 'importJSON', 'importTOML', 'substring']);
+const TEXT_FROM_ELSEWHERE = new Set([
+  ...['readFile', 'fromJSON', 'fromTOML', 'importJSON', 'importTOML'],
+  ...['substring', 'replaceStrings', 'split', 'match'],
+]);
 
 /**
  * Whether a string built at run time can be `..`, which no string spells (those are caught
  * whole): a string of dots alone, one ending and one starting with a dot (`"x/." + "./y"`), or
- * text that is read, decoded or cut (`readFile`, `fromJSON`, `substring`).
+ * text that is read, decoded, cut or replaced (`readFile`, `fromJSON`, `substring`, `split`,
+ * `replaceStrings`).
  */
 function buildsParent(values: ReadonlyArray<{ value: string }>, code: readonly Token[]): boolean {
   if (values.some(({ value }) => /^\.+$/.test(value))) return true;

@@ -127,22 +127,6 @@ function staysUnder(added: string): boolean {
   return !added.split('/').some((segment) => segment === '..' || segment === '.');
 }
 
-/**
- * Whether the string text after the interpolation that opens at `open` keeps to what it
- * interpolates: nothing more, or a plain string that stays under it (`"${toString p}/tcp"`).
- */
-function locationStaysUnder(tokens: readonly Token[], open: number): boolean {
-  let depth = 0;
-  let index = open;
-  for (; index < tokens.length; index++) {
-    if (opens(tokens[index])) depth++;
-    else if (closes(tokens[index]) && --depth === 0) break;
-  }
-  let text = '';
-  for (index++; tokens[index]?.kind === 'stringText'; index++) text += stringValue(tokens[index]!);
-  return tokens[index]?.kind === 'stringClose' && (text === '' || staysUnder(text));
-}
-
 /** Builtins that read a file or directory. */
 const READERS = new Set(['readFile', 'pathExists', 'readDir', 'readFileType', 'import', 'scopedImport']);
 
@@ -164,21 +148,77 @@ function sourceFilters(
   return found;
 }
 
-/**
- * Whether the parenthesised call that starts at `start` (`(toString p)`) is an element of a list
- * with another element after it.
- */
-function followedInList(tokens: readonly Token[], start: number): boolean {
-  if (!isSymbol(tokens[start - 1], '(')) return false;
-  const group = argumentAt(tokens, start - 1);
-  const after = tokens[group.at(-1)! + 1];
-  if (after === undefined || isSymbol(after, ']')) return false;
-  let depth = 0;
-  for (let index = start - 2; index >= 0; index--) {
-    if (closes(tokens[index])) depth++;
-    else if (opens(tokens[index]) && --depth < 0) return isSymbol(tokens[index], '[');
+/** Where the selection that ends at `index` starts: `builtins.toString`, `(builtins).toString`, `b.c.toString`. */
+function chainStart(tokens: readonly Token[], index: number): number {
+  let start = index;
+  while (isSymbol(tokens[start - 1], '.')) {
+    const before = tokens[start - 2];
+    if (before?.kind === 'identifier') start -= 2;
+    else if (isSymbol(before, ')')) {
+      let depth = 0;
+      let at = start - 2;
+      for (; at >= 0; at--) {
+        if (closes(tokens[at])) depth++;
+        else if (opens(tokens[at]) && --depth === 0) break;
+      }
+      start = at;
+    } else break;
+  }
+  return start;
+}
+
+/** Whether the token at `index` is one of the names of an `inherit … ;`. */
+function insideInherit(tokens: readonly Token[], index: number): boolean {
+  for (let at = index - 1; at >= 0; at--) {
+    const token = tokens[at]!;
+    if (token.kind === 'identifier' && token.text === 'inherit') return true;
+    if (token.kind !== 'identifier' && !isSymbol(token, '(', ')', '.')) return false;
   }
   return false;
+}
+
+/** Tokens that start an argument of a function application. */
+const startsArgument = (token: Token | undefined) =>
+  token !== undefined &&
+  ((token.kind === 'identifier' && !BOUNDARY_WORDS.has(token.text)) ||
+    ['path', 'homePath', 'searchPath', 'number', 'stringOpen', 'uri'].includes(token.kind) ||
+    isSymbol(token, '(', '[', '{'));
+
+/**
+ * Whether the function that spans `start`…`index` is applied to what follows it, rather than
+ * itself an argument (`map toString xs`, `f toString`) or a value (`self: toString;`).
+ */
+function applied(tokens: readonly Token[], start: number, index: number): boolean {
+  const before = tokens[start - 1];
+  const isArgument =
+    before !== undefined &&
+    ((before.kind === 'identifier' && !BOUNDARY_WORDS.has(before.text)) ||
+      ['path', 'homePath', 'number', 'stringClose', 'uri'].includes(before.kind) ||
+      isSymbol(before, ')', ']', '}')) &&
+    !isSymbol(tokens[start - 2], '.') === true &&
+    before.kind !== 'interpolation';
+  return !isArgument && startsArgument(tokens[index + 1]);
+}
+
+/**
+ * Whether the call `start`…`end` is a whole interpolation whose location can name no file but
+ * one under it: after text that does not start with `/` (`"v${toString n}"`, `"PORT=${…}"`:
+ * no absolute name), or first and followed by text that stays under it (`"${toString p}/tcp"`).
+ */
+function harmlessLocation(tokens: readonly Token[], start: number, end: number): boolean {
+  if (tokens[start - 1]?.kind !== 'interpolation' || !isSymbol(tokens[end + 1], '}')) return false;
+  let open = start - 2;
+  while (open >= 0 && tokens[open]?.kind !== 'stringOpen') {
+    if (tokens[open]!.kind === 'stringClose') return false;
+    open--;
+  }
+  const first = tokens[open + 1];
+  if (first?.kind === 'stringText') return !stringValue(first).startsWith('/') && stringValue(first) !== '';
+  if (open + 1 !== start - 1) return false;
+  let text = '';
+  let after = end + 2;
+  for (; tokens[after]?.kind === 'stringText'; after++) text += stringValue(tokens[after]!);
+  return text !== '' && staysUnder(text);
 }
 
 /**
@@ -191,10 +231,16 @@ function toStringAliases(
   isBuiltin: (index: number) => boolean,
 ): Set<string> {
   const aliases = new Set<string>();
-  /** The length of a `toString` at `index` (1, or 3 for `builtins.toString`), or 0. */
-  const call = (index: number) => {
-    if (tokens[index]?.text === 'builtins' && isSymbol(tokens[index + 1], '.') && isBuiltin(index + 2)) return 3;
-    return isBuiltin(index) || aliases.has(tokens[index]?.text ?? '') ? 1 : 0;
+  /**
+   * The length of a `toString` that starts at `index` and ends before `end` at the latest (1, or
+   * more for a selection: `builtins.toString`, `b.toString`, `(builtins).toString`), or 0.
+   */
+  const call = (index: number, end: number) => {
+    for (let last = index; last < end; last++) {
+      const named = isBuiltin(last) || (aliases.has(tokens[last]?.text ?? '') && !isSymbol(tokens[last - 1], '.'));
+      if (named && chainStart(tokens, last) === index) return last - index + 1;
+    }
+    return 0;
   };
   for (let changed = true; changed;) {
     changed = false;
@@ -203,14 +249,14 @@ function toStringAliases(
       let from = start;
       let to = end;
       while (isSymbol(tokens[from], '(') && isSymbol(tokens[to - 1], ')')) [from, to] = [from + 1, to - 1];
-      let is = call(from) === to - from;
+      let is = call(from, to) === to - from;
       const parameter =
         tokens[from]?.kind === 'identifier' && isSymbol(tokens[from + 1], ':') ? tokens[from]!.text : '';
       if (!is && parameter !== '') {
         let body = from + 2;
         const quoted = tokens[body]?.kind === 'stringOpen' && tokens[body + 1]?.kind === 'interpolation';
         if (quoted) body += 2;
-        const length = call(body);
+        const length = call(body, to);
         const rest = tokens.slice(body + length, to).map((token) => token.text);
         is = length > 0 && rest[0] === parameter && rest.length === (quoted ? 3 : 1);
       }
@@ -299,6 +345,8 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
     if (token.kind !== 'identifier' || !isSymbol(tokens[index + 1], '(')) return;
     const name = token.text.replace(/^__/, '');
     if (own.has(token.text)) return;
+    // Another set's `fold` (`l.fold`, a file's own library) may be anything: only builtins' and lib's.
+    if (isSymbol(tokens[index - 1], '.') && !['builtins', 'lib'].includes(tokens[index - 2]?.text ?? '')) return;
     if (name === 'genList') {
       const at = parameterAt(index + 1, 0);
       if (at !== undefined) found.add(at);
@@ -437,28 +485,60 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
   const flow: PathFlow = { passesPath: false, carriers };
   /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
+  // A `with` of anything but builtins may bind any bare name, a builtin's too.
+  const withOther = tokens.some(
+    (token, index) => token.kind === 'identifier' && token.text === 'with' && tokens[index + 1]?.text !== 'builtins',
+  );
   const builtinAt = (index: number, names: ReadonlySet<string>) => {
     const token = tokens[index];
     if (token?.kind !== 'identifier' || !names.has(token.text.replace(/^__/, ''))) return false;
     if (isSymbol(tokens[index - 1], '.')) return tokens[index - 2]?.text === 'builtins';
-    return token.text.startsWith('__') || !own.has(token.text);
+    if (token.text.startsWith('__')) return true;
+    return !own.has(token.text) && !lambdaNames.has(token.text) && !withOther;
   };
   // A source filter that reads files (`filter = file: type: … readFile "${…}conf.json"`) chooses
   // what is copied by files no literal names.
   const reading = sourceFilters(tokens, bound).find((position) => builtinAt(position, READERS));
   if (reading !== undefined)
     flow.extended ??= `${tokens[reading]!.text} (${at(tokens[reading]!)}), a file read by a source filter`;
-  const aliases = toStringAliases(tokens, bound, (index) => builtinAt(index, TO_STRING));
+  // `toString` however it is reached (`b.toString`, `(builtins).toString`, a file's own name
+  // for it): every read of the name counts, and a name bound to it.
+  const anyToString = (index: number) =>
+    tokens[index]?.kind === 'identifier' &&
+    TO_STRING.has(tokens[index]!.text.replace(/^__/, '')) &&
+    !isSymbol(tokens[index + 1], '=');
+  const aliases = toStringAliases(tokens, bound, anyToString);
   const isToString = (index: number) =>
-    builtinAt(index, TO_STRING) || (readAt(tokens, index) && aliases.has(tokens[index]!.text));
+    anyToString(index) || (readAt(tokens, index) && aliases.has(tokens[index]!.text));
   tokens.forEach((token, index) => {
     if (token.kind === 'path' && token.text.startsWith('/') && token.text !== '/.')
       flow.extended ??= `${token.text} (${at(token)}), an absolute path: a file of this machine, which the judged tree may not hold`;
+    // `readFile "/srv/app/conf.json"`: a file of this machine, named as a string.
+    if (token.kind === 'stringOpen' && tokens[index + 1]?.kind === 'stringText' && builtinAt(index - 1, CONSUMERS)) {
+      if (stringValue(tokens[index + 1]!).startsWith('/'))
+        flow.extended ??= `${tokens[index - 1]!.text} "${stringValue(tokens[index + 1]!)}" (${at(token)}), an absolute path: a file of this machine, which the judged tree may not hold`;
+    }
     if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
-      const consumed = builtinAt(index - 1, CONSUMERS) || isPackageFunction(tokens, index - 1);
+      const consumed =
+        builtinAt(index - 1, CONSUMERS) ||
+        (isPackageFunction(tokens, index - 1) &&
+          !own.has(tokens[index - 1]!.text) &&
+          !lambdaNames.has(tokens[index - 1]!.text));
       if (!consumed) flow.passesPath = true;
     }
+    // `getAttr "toString" builtins`: toString reached by its name in a string.
+    if (token.kind === 'stringText' && TO_STRING.has(stringValue(token)))
+      flow.extendsParameter ??= `"${stringValue(token)}" (${at(token)}), toString reached by its name`;
     if (isToString(index)) {
+      const start = chainStart(tokens, index); // `builtins.toString`, `(builtins).toString`
+      // `map toString`, `__functor = self: toString;`: handed on, it may be applied to a path.
+      // `inherit (builtins) toString;`: the same name, whose every read counts. Another name
+      // (`ts = toString;`) is followed in this file (aliases), but may be handed to another.
+      if (insideInherit(tokens, start)) return;
+      if (!applied(tokens, start, index)) {
+        flow.extendsParameter ??= `${token.text} (${at(token)}), toString handed on as a function`;
+        return;
+      }
       // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
       const argument = argumentAt(tokens, index + 1);
       const carried = argument.find(
@@ -471,18 +551,19 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         : argument.map((position) => tokens[position]!.text).join('');
       if (carried !== undefined)
         flow.extended ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
-      // `"${toString p}.json"`: a string that starts with a parameter's location and goes on
-      // out of it can name any file beside it (`"${toString port}/tcp"` stays under it; one
-      // that starts with text, `"v${toString n}"`, names no file).
-      const converted = argument.find(isParameter);
-      const start = isSymbol(tokens[index - 1], '.') ? index - 2 : index; // `builtins.toString`
-      const startsString = tokens[start - 1]?.kind === 'interpolation' && tokens[start - 2]?.kind === 'stringOpen';
-      if (carried === undefined && converted !== undefined && startsString && !locationStaysUnder(tokens, start - 1))
-        flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location at the start of a string`;
-      // `concatStringsSep "" [ (toString p) ".json" ]`: a list element that another follows, as
-      // joined into one string.
-      if (carried === undefined && converted !== undefined && followedInList(tokens, start))
-        flow.extendsParameter ??= `${token.text} ${tokens[converted]!.text} (${at(token)}), a parameter's location in a list that goes on`;
+      // Anything else may be a path from elsewhere: its location as a string can be edited into
+      // any name (`"${toString p}.json"`, `[ (toString p) ] ++ [ ".json" ]`, `replaceStrings`),
+      // except where it can name no file or only one under it (harmlessLocation).
+      const literal = argument.length === 1 && ['number', 'stringOpen'].includes(tokens[argument[0]!]!.kind);
+      const plainString =
+        argument.length === 3 &&
+        tokens[argument[0]!]!.kind === 'stringOpen' &&
+        tokens[argument[1]!]!.kind === 'stringText' &&
+        tokens[argument[2]!]!.kind === 'stringClose';
+      if (carried === undefined && !literal && !plainString && !harmlessLocation(tokens, start, argument.at(-1)!)) {
+        const name = argument.map((position) => tokens[position]!.text).join('');
+        flow.extendsParameter ??= `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)}), a location as a string that can be edited into another name`;
+      }
     }
     if (!isSymbol(token, '+')) return;
     const left = operandBefore(tokens, index);
