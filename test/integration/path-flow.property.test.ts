@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { covers } from '../../src/nix/source/inputSet.js';
-import { evaluationInputs, staticInputs } from '../../src/nix/source/inputs.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { nixtag } from '../helpers/inProcess.js';
-import { gitRepo, n2k8sTag, tempDir, testEnv } from '../helpers/repo.js';
+import { gitRepo, n2k8sTag, testEnv } from '../helpers/repo.js';
+import { trackedInputs, writeFiles } from '../helpers/tracker.js';
 import { freshClone } from '../helpers/trees.js';
 
 const REPO = 'registry.example/app';
@@ -94,11 +93,7 @@ describe('a path value the reader cannot follow', () => {
         for (const candidate of [`${target}.json`, `${directory}other.json`, `${target}/inner.json`]) {
           files[candidate] = `the text of ${candidate}`;
         }
-        const root = tempDir('flow-');
-        for (const [file, text] of Object.entries(files)) {
-          mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-          writeFileSync(path.join(root, file), text);
-        }
+        const root = writeFiles(files);
         const read = execFileSync('nix-instantiate', ['--eval', '--json', 'default.nix'], {
           cwd: root,
           env: testEnv(),
@@ -106,19 +101,7 @@ describe('a path value the reader cannot follow', () => {
         });
         expect([files['default.nix'], JSON.parse(read)]).toEqual([files['default.nix'], `the text of ${reads}`]);
 
-        const entries = Object.keys(files)
-          .sort()
-          .map((file) => ({ mode: '100644', oid: file, path: file }));
-        const nixFiles = Object.keys(files).filter((file) => file.endsWith('.nix'));
-        const before = await staticInputs(root, ['default.nix'], [], entries);
-        const after = await evaluationInputs(
-          root,
-          nixFiles.map((file) => path.join(root, file)),
-          [{ file: 'default.nix', snippets: [] }],
-          [],
-          entries,
-        );
-        for (const inputs of [before, after.byImage[0]!]) {
+        for (const inputs of await trackedInputs(root, Object.keys(files))) {
           expect([files['default.nix'], reads, covers(inputs.paths, reads)]).toEqual([
             files['default.nix'],
             reads,

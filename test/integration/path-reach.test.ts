@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { covers } from '../../src/nix/source/inputSet.js';
-import { evaluationInputs, staticInputs } from '../../src/nix/source/inputs.js';
-import { tempDir, testEnv } from '../helpers/repo.js';
+import { testEnv } from '../helpers/repo.js';
+import { trackedInputs, writeFiles } from '../helpers/tracker.js';
 
 /**
  * A third adversarial round on the input tracker (issue 20, item 4): programs that read a file
@@ -170,11 +168,7 @@ const PROGRAMS: Array<[string, Record<string, string>]> = [
 describe('a file read by a name no literal spells', () => {
   it.each(PROGRAMS)('is an input: %s', async (_title, program) => {
     const files = { ...COMMON, ...program };
-    const root = tempDir('reach-');
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.join(root, path.dirname(file)), { recursive: true });
-      writeFileSync(path.join(root, file), text);
-    }
+    const root = writeFiles(files);
     const printed = execFileSync('nix-instantiate', ['--eval', '--strict', '--json', 'default.nix'], {
       cwd: root,
       env: testEnv(),
@@ -182,19 +176,7 @@ describe('a file read by a name no literal spells', () => {
     });
     const read = Object.keys(COMMON).filter((file) => printed.includes(COMMON[file]!.replace(/"|\n/g, '')));
     expect(read.length, printed).toBeGreaterThan(0);
-    const entries = Object.keys(files)
-      .sort()
-      .map((file) => ({ mode: '100644', oid: file, path: file }));
-    const nixFiles = Object.keys(files).filter((file) => file.endsWith('.nix'));
-    const before = await staticInputs(root, ['default.nix'], [], entries);
-    const after = await evaluationInputs(
-      root,
-      nixFiles.map((file) => path.join(root, file)),
-      [{ file: 'default.nix', snippets: [] }],
-      [],
-      entries,
-    );
-    for (const inputs of [before, after.byImage[0]!]) {
+    for (const inputs of await trackedInputs(root, Object.keys(files))) {
       expect(read.map((file) => [file, covers(inputs.paths, file)])).toEqual(read.map((file) => [file, true]));
     }
   });
