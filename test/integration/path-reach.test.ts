@@ -5,7 +5,7 @@ import { testEnv } from '../helpers/repo.js';
 import { trackedInputs, writeFiles } from '../helpers/tracker.js';
 
 /**
- * A third adversarial round on the input tracker (issue 20, item 4): programs that read a file
+ * The third and fourth adversarial rounds on the input tracker (issue 20, item 4): programs that read a file
  * of the repository that no path literal names, each once a miss (the tracker neither listed the
  * file nor counted every file). Nix itself says which file it read (each holds its own marker);
  * the inputs must cover it, before and after an evaluation, or every file must count.
@@ -162,6 +162,107 @@ const PROGRAMS: Array<[string, Record<string, string>]> = [
       'default.nix':
         'let loc = p: builtins.head (builtins.match ".*value=\\"([^\\"]*)\\".*" (builtins.toXML p)); in builtins.readFile "${loc ./conf}.json"\n',
     },
+  ],
+  // Round four, on the rules the third gave.
+  [
+    '.. built by baseNameOf "a/." twice (not in the buildsParent deny-list; no string is dots only, none starts wit',
+    {
+      'default.nix':
+        'let d = baseNameOf "a/."; up = "${d}${d}"; in\nif builtins.hashFile "sha256" ./sub/${up}/conf.json == "3bf132a2b0518256f0ea292eed3fb6a436f7df7be6a9bab775695cf041f7675f" then "C_confjson" else "other"\n',
+    },
+  ],
+  [
+    '"harmless" text-first position "v${toString p}", the v cut off with substring',
+    {
+      'default.nix':
+        'let f = p: let s = "v${toString p}"; in builtins.readFile "${builtins.substring 1 999 s}.json"; in f ./conf\n',
+    },
+  ],
+  [
+    'toString reached by a computed attribute name of builtins (builtins.${"to" + "String"}): the rules know getAtt',
+    { 'default.nix': 'let ts = builtins.${"to" + "String"}; in builtins.readFile "${ts ./conf}.json"\n' },
+  ],
+  [
+    'dirOf under a computed name, then + "/secret.txt" judged as staying under ./conf',
+    { 'default.nix': 'let df = builtins.${"dir" + "Of"}; c = ./conf; in builtins.readFile (df c + "/secret.txt")\n' },
+  ],
+  [
+    'builtins shadowed by a lambda parameter: builtins.readFile ./conf still counts as consumption',
+    {
+      'default.nix':
+        'let b = builtins; in (builtins: builtins.readFile ./conf) { readFile = p: b.readFile (p + ".json"); }\n',
+    },
+  ],
+  [
+    '__readFile bound by the file itself still counts as the builtin consumer (the __ check returns before the own ',
+    { 'default.nix': 'let __readFile = p: builtins.readFile (p + ".json"); in __readFile ./conf\n' },
+  ],
+  [
+    'callPackage brought in by with l; (l a repository set) counts as nixpkgs\u2019 callPackage (consumer)',
+    {
+      'app.nix': '{ l }: with l; callPackage ./conf { }\n',
+      'default.nix': 'import ./app.nix { l = import ./lib.nix; }\n',
+      'lib.nix': '{ callPackage = p: _: builtins.readFile (p + ".json"); }\n',
+    },
+  ],
+  [
+    'l.callPackage of any set, here the repository\u2019s own lib.nix, counts as a consumer',
+    {
+      'app.nix': '{ l }: l.callPackage ./conf { }\n',
+      'default.nix': 'import ./app.nix { l = import ./lib.nix; }\n',
+      'lib.nix': '{ callPackage = p: _: builtins.readFile (p + ".json"); }\n',
+    },
+  ],
+  [
+    '"under p" position "${toString p}/${up}/conf.json": the text after is /, then an interpolated .. (built with b',
+    {
+      'default.nix':
+        'let d = baseNameOf "a/."; up = "${d}${d}"; f = p: builtins.readFile "${toString p}/${up}/conf.json"; in f ./sub\n',
+    },
+  ],
+  [
+    'text-first position where the text is indentation that Nix strips from an indented string: \u2019\u2019\\n  ${toString p}',
+    { 'default.nix': "let f = p: builtins.readFile ''\n  ${toString p}.json''; in f ./conf\n" },
+  ],
+  [
+    'the docs\u2019 own example "PORT=${toString port}", the location taken back out with match',
+    {
+      'default.nix':
+        'let f = port: let s = "PORT=${toString port}"; in builtins.readFile "${builtins.head (builtins.match "PORT=(.*)" s)}.json"; in f ./conf\n',
+    },
+  ],
+  [
+    'bare genList under with l; (repository set): exemption trusted (only the file\u2019s own bindings are excluded)',
+    {
+      'app.nix': '{ l }: with l; genList (i: builtins.readFile (i + ".json")) 1\n',
+      'default.nix': 'import ./app.nix { l = import ./lib.nix; }\n',
+      'lib.nix': '{ genList = f: n: [ (f ./conf) ]; }\n',
+    },
+  ],
+  [
+    'lib.genList where lib is the repository\u2019s own import ./lib.nix: genList exemption trusted for any name lib',
+    {
+      'default.nix': 'let lib = import ./lib.nix; in lib.genList (i: builtins.readFile (i + ".json")) 1\n',
+      'lib.nix': '{ genList = f: n: [ (f ./conf) ]; }\n',
+    },
+  ],
+  [
+    'lib.foldl\u2019 where lib is the repository\u2019s own: fold exemption trusted',
+    {
+      'default.nix': 'let lib = import ./lib.nix; in lib.foldl\' (acc: x: acc + x) "" [ ".json" ]\n',
+      'lib.nix': "{ foldl' = f: init: xs: builtins.readFile (f ./conf (builtins.head xs)); }\n",
+    },
+  ],
+  [
+    'unsafeGetAttrPos under a computed name: the file\u2019s own location with no path literal at all, cut with substrin',
+    {
+      'default.nix':
+        'let pos = builtins.${"unsafeGetAttr" + "Pos"} "a" { a = 1; }; in builtins.readFile "${builtins.substring 0 (builtins.stringLength pos.file - 11) pos.file}secret.txt"\n',
+    },
+  ],
+  [
+    'a consumer recognised by the token before the literal even when it is itself an argument: f builtins.readFile ',
+    { 'default.nix': 'let f = reader: p: reader (p + ".json"); in f builtins.readFile ./conf\n' },
   ],
 ];
 

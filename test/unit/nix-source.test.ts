@@ -210,6 +210,7 @@ function inputsOf(file: string, text: string): Expected {
   if (found.untrackable !== undefined) return { wholeTree: found.untrackable };
   // One file is its own closure (inputs.ts): a name it interpolates into a path may be a `..` it builds.
   if (found.interpolatesPath !== undefined && found.buildsParent === true) return { wholeTree: found.interpolatesPath };
+  if (found.locationInText !== undefined && found.cutsText === true) return { wholeTree: found.locationInText };
   if (found.extendsParameter !== undefined && found.passesPath === true)
     return { parameterReach: found.extendsParameter };
   return [...found.paths].sort();
@@ -589,10 +590,40 @@ describe('the inputs a Nix file names', () => {
       ['default.nix', 'src'],
     ],
     [
-      'a fold of lib adding to an accumulator that starts as a string',
+      'a fold of builtins adding to an accumulator that starts as a string',
       'default.nix',
-      '{ src = ./src; s = lib.foldr (x: acc: acc + x) "" [ "a" "b" ]; i = builtins.genList (i: i + 1) 3; }',
+      '{ src = ./src; s = builtins.foldl\' (acc: x: acc + x) "" [ "a" "b" ]; i = builtins.genList (i: i + 1) 3; }',
       ['default.nix', 'src'],
+    ],
+    [
+      'a location after text, in a file that cuts strings',
+      'default.nix',
+      '{ port, src ? ./src }: { Env = [ "PORT=${toString port}" ]; v = builtins.substring 0 1 "x"; inherit src; }',
+      { wholeTree: 'toString port (line 1), a location in a string that can be cut out of it' },
+    ],
+    [
+      'builtins read by the usual forms only',
+      'default.nix',
+      'with builtins; let inherit (builtins) readFile; in { src = ./src; has = builtins ? readFile; n = builtins.length [ ]; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'builtins handed on',
+      'default.nix',
+      'let b = builtins; in b.${"dir" + "Of"} ./src',
+      { wholeTree: 'builtins (line 1), a builtin reached by a name the reader cannot see' },
+    ],
+    [
+      'a source filter defined elsewhere',
+      'default.nix',
+      'let keep = p: t: true; in builtins.path { path = ./src; filter = keep; }',
+      { wholeTree: 'keep (line 1), a source filter defined elsewhere' },
+    ],
+    [
+      'a fold of a set named lib, which may be the repository’s own',
+      'default.nix',
+      '{ src = ./src; s = lib.foldr (x: acc: acc + x) "" [ "a" "b" ]; }',
+      { parameterReach: 'acc (line 1), a parameter extended with +' },
     ],
     [
       'a fold whose accumulator starts as a path',

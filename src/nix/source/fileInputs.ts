@@ -21,24 +21,34 @@ export interface FileInputs {
   interpolatesPath?: string | undefined;
   /** The file can build a `..` no string spells (`"." + "."`, text read or decoded). */
   buildsParent?: boolean;
+  /** A location inside a string (`"v${toString p}"`): a reach where a file cuts text (cutsText). */
+  locationInText?: string | undefined;
+  /** The file cuts or reads text (CUTS_TEXT). */
+  cutsText?: boolean;
 }
 
 /** Builtins and lib functions whose text the reader cannot see or that cut a `.` out of one. */
-const TEXT_FROM_ELSEWHERE = new Set([
-  ...['readFile', 'fromJSON', 'fromTOML', 'importJSON', 'importTOML'],
-  ...['substring', 'replaceStrings', 'split', 'match'],
+/**
+ * Builtins and nixpkgs functions that cut, read, decode or rebuild text: what they return may be
+ * a `..` or a location cut out of a string, which no literal spells.
+ */
+const CUTS_TEXT = new Set([
+  ...['readFile', 'fromJSON', 'fromTOML', 'importJSON', 'importTOML', 'parseDrvName', 'splitVersion'],
+  ...['substring', 'replaceStrings', 'split', 'match', 'baseNameOf', 'dirOf', 'concatMapStrings'],
+  ...['removePrefix', 'removeSuffix', 'splitString', 'stringToCharacters', 'strings', 'versions'],
 ]);
+
+/** Whether the file uses one of CUTS_TEXT (as a builtin, selected, or by `__name`). */
+const cutsText = (code: readonly Token[]) =>
+  code.some((token) => token.kind === 'identifier' && CUTS_TEXT.has(token.text.replace(/^__/, '')));
 
 /**
  * Whether a string built at run time can be `..`, which no string spells (those are caught
- * whole): a string of dots alone, one ending and one starting with a dot (`"x/." + "./y"`), or
- * text that is read, decoded, cut or replaced (`readFile`, `fromJSON`, `substring`, `split`,
- * `replaceStrings`).
+ * whole): any string with a dot in it or a number with one (`"a/."`, `1.5`), or text cut or read.
  */
 function buildsParent(values: ReadonlyArray<{ value: string }>, code: readonly Token[]): boolean {
-  if (values.some(({ value }) => /^\.+$/.test(value))) return true;
-  if (values.some(({ value }) => value.endsWith('.')) && values.some(({ value }) => value.startsWith('.'))) return true;
-  return code.some((token) => token.kind === 'identifier' && TEXT_FROM_ELSEWHERE.has(token.text.replace(/^__/, '')));
+  if (values.some(({ value }) => value.includes('.'))) return true;
+  return code.some((token) => token.kind === 'number' && token.text.includes('.')) || cutsText(code);
 }
 
 /**
@@ -194,5 +204,8 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     passesPath,
     interpolatesPath,
     buildsParent: buildsParent(reading.values, code),
+    locationInText:
+      flow.locationInText === undefined ? undefined : messages.untrackableInput(relativeFile, flow.locationInText),
+    cutsText: cutsText(code),
   };
 }

@@ -170,6 +170,8 @@ async function closure(
   // A name interpolated into a path in one file may be a `..` another file builds.
   let buildsParent = false;
   let interpolatesPath: string | undefined;
+  let cutsText = false;
+  let locationInText: string | undefined;
   const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
     passesPath ||= found.passesPath === true;
@@ -178,6 +180,10 @@ async function closure(
     buildsParent ||= found.buildsParent === true;
     interpolatesPath ??= found.interpolatesPath;
     if (buildsParent && interpolatesPath !== undefined) return interpolatesPath;
+    // A location kept inside a string in one file may be cut out of it in another.
+    cutsText ||= found.cutsText === true;
+    locationInText ??= found.locationInText;
+    if (cutsText && locationInText !== undefined) return locationInText;
     for (const input of found.paths) {
       paths.add(input);
       if (looked.has(input)) continue; // what it covers is queued already

@@ -16,6 +16,8 @@ export interface PathFlow {
   extended?: string;
   /** A function parameter extended (`p: p + ".json"`): a reach if a path may be passed to it. */
   extendsParameter?: string;
+  /** A location kept inside a string (`"v${toString p}"`): a reach where a string is cut. */
+  locationInText?: string;
   /** A path literal, or a name carrying one, used where a function may receive it. */
   passesPath: boolean;
   /** Names bound to a value that carries a path literal (for `toString name`). */
@@ -137,16 +139,32 @@ const READERS = new Set(['readFile', 'pathExists', 'readDir', 'readFileType', 'i
 function sourceFilters(
   tokens: readonly Token[],
   bound: ReadonlyArray<{ names: string[]; from: number; to: number }>,
-): number[] {
-  const found: number[] = [];
+): number[][] {
+  const found: number[][] = [];
   for (const { names, from, to } of bound)
-    if (names[0] === 'filter') for (let index = from; index < to; index++) found.push(index);
+    if (names[0] === 'filter') found.push(Array.from({ length: to - from }, (_, offset) => from + offset));
   tokens.forEach((token, index) => {
     if (token.kind === 'identifier' && token.text.replace(/^__/, '') === 'filterSource')
-      found.push(...argumentAt(tokens, index + 1));
+      found.push(argumentAt(tokens, index + 1));
   });
-  return found;
+  return found.filter((code) => code.length > 0);
 }
+
+/** Whether a lambda is written at `index` (`p: …`, `{ … }: …`, `(p: …)`). */
+function isLambda(tokens: readonly Token[], index: number): boolean {
+  let at = index;
+  while (isSymbol(tokens[at], '(')) at++;
+  if (tokens[at]?.kind === 'identifier') return isSymbol(tokens[at + 1], ':', '@');
+  if (!isSymbol(tokens[at], '{')) return false;
+  const pattern = argumentAt(tokens, at);
+  return isSymbol(tokens[pattern.at(-1)! + 1], ':', '@');
+}
+
+/** Whether a `with` of anything but builtins may bind a bare name, a builtin's too. */
+const withOfOther = (tokens: readonly Token[]) =>
+  tokens.some(
+    (token, index) => token.kind === 'identifier' && token.text === 'with' && tokens[index + 1]?.text !== 'builtins',
+  );
 
 /** Where the selection that ends at `index` starts: `builtins.toString`, `(builtins).toString`, `b.c.toString`. */
 function chainStart(tokens: readonly Token[], index: number): number {
@@ -189,15 +207,18 @@ const startsArgument = (token: Token | undefined) =>
  * itself an argument (`map toString xs`, `f toString`) or a value (`self: toString;`).
  */
 function applied(tokens: readonly Token[], start: number, index: number): boolean {
+  return !isArgumentPosition(tokens, start) && startsArgument(tokens[index + 1]);
+}
+
+/** Whether what starts at `start` is an argument of the application before it (`map toString`, `f readFile`). */
+function isArgumentPosition(tokens: readonly Token[], start: number): boolean {
   const before = tokens[start - 1];
-  const isArgument =
+  return (
     before !== undefined &&
     ((before.kind === 'identifier' && !BOUNDARY_WORDS.has(before.text)) ||
       ['path', 'homePath', 'number', 'stringClose', 'uri'].includes(before.kind) ||
-      isSymbol(before, ')', ']', '}')) &&
-    !isSymbol(tokens[start - 2], '.') === true &&
-    before.kind !== 'interpolation';
-  return !isArgument && startsArgument(tokens[index + 1]);
+      isSymbol(before, ')', ']', '}'))
+  );
 }
 
 /**
@@ -213,12 +234,14 @@ function harmlessLocation(tokens: readonly Token[], start: number, end: number):
     open--;
   }
   const first = tokens[open + 1];
-  if (first?.kind === 'stringText') return !stringValue(first).startsWith('/') && stringValue(first) !== '';
+  // Indentation an indented string strips is no text.
+  if (first?.kind === 'stringText') return !/^\s*(?:\/|$)/.test(stringValue(first));
   if (open + 1 !== start - 1) return false;
   let text = '';
   let after = end + 2;
   for (; tokens[after]?.kind === 'stringText'; after++) text += stringValue(tokens[after]!);
-  return text !== '' && staysUnder(text);
+  // Only text, to the end of the string: `"${toString p}/${up}/x"` may climb.
+  return tokens[after]?.kind === 'stringClose' && text !== '' && staysUnder(text);
 }
 
 /**
@@ -333,6 +356,7 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
   const found = new Set<number>();
   // A function of the file's own under a builtin's name (`genList = f: n: f ./x;`) is not it.
   const own = new Set(bindings(tokens).flatMap(({ names }) => names));
+  const withOther = withOfOther(tokens);
   /** The position of the lambda's `place`th parameter, in `(a: b: …)` opening at `open`. */
   const parameterAt = (open: number, place: number) => {
     const at = open + 1 + 2 * place;
@@ -346,7 +370,7 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
     const name = token.text.replace(/^__/, '');
     if (own.has(token.text)) return;
     // Another set's `fold` (`l.fold`, a file's own library) may be anything: only builtins' and lib's.
-    if (isSymbol(tokens[index - 1], '.') && !['builtins', 'lib'].includes(tokens[index - 2]?.text ?? '')) return;
+    if (isSymbol(tokens[index - 1], '.') ? tokens[index - 2]?.text !== 'builtins' : withOther) return;
     if (name === 'genList') {
       const at = parameterAt(index + 1, 0);
       if (at !== undefined) found.add(at);
@@ -420,13 +444,6 @@ const readAt = (tokens: readonly Token[], index: number) =>
 /** Functions that read a path they are given without handing it on to code of the repository. */
 const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'fetchGit']);
 
-/** nixpkgs' functions that import the path they are given (`pkgs.callPackage ./app.nix { }`). */
-const CALLED_THROUGH_PACKAGES = new Set(['callPackage']);
-
-/** `callPackage` at `index`, bare or selected (`pkgs.callPackage`): it imports what it is given. */
-const isPackageFunction = (tokens: readonly Token[], index: number) =>
-  tokens[index]?.kind === 'identifier' && CALLED_THROUGH_PACKAGES.has(tokens[index]!.text);
-
 /**
  * Follows the path values of one file's tokens (see PathFlow). `at` says where a token is, for
  * the message.
@@ -485,22 +502,27 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
   const flow: PathFlow = { passesPath: false, carriers };
   /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
-  // A `with` of anything but builtins may bind any bare name, a builtin's too.
-  const withOther = tokens.some(
-    (token, index) => token.kind === 'identifier' && token.text === 'with' && tokens[index + 1]?.text !== 'builtins',
-  );
+  const withOther = withOfOther(tokens);
+  // `builtins` itself, unless a parameter or the file binds that name.
+  const builtinsSet = (index: number) =>
+    tokens[index]?.text === 'builtins' && !own.has('builtins') && !lambdaNames.has('builtins');
   const builtinAt = (index: number, names: ReadonlySet<string>) => {
     const token = tokens[index];
     if (token?.kind !== 'identifier' || !names.has(token.text.replace(/^__/, ''))) return false;
-    if (isSymbol(tokens[index - 1], '.')) return tokens[index - 2]?.text === 'builtins';
-    if (token.text.startsWith('__')) return true;
-    return !own.has(token.text) && !lambdaNames.has(token.text) && !withOther;
+    if (isSymbol(tokens[index - 1], '.')) return builtinsSet(index - 2) && !isSymbol(tokens[index - 3], '.');
+    if (own.has(token.text) || lambdaNames.has(token.text)) return false;
+    return token.text.startsWith('__') || !withOther;
   };
   // A source filter that reads files (`filter = file: type: … readFile "${…}conf.json"`) chooses
   // what is copied by files no literal names.
-  const reading = sourceFilters(tokens, bound).find((position) => builtinAt(position, READERS));
+  const filters = sourceFilters(tokens, bound);
+  const reading = filters.flat().find((position) => builtinAt(position, READERS));
   if (reading !== undefined)
     flow.extended ??= `${tokens[reading]!.text} (${at(tokens[reading]!)}), a file read by a source filter`;
+  // `filter = keep;`: a function defined elsewhere, which may read what it likes.
+  const named = filters.find((code) => !isLambda(tokens, code[0]!));
+  if (named !== undefined)
+    flow.extended ??= `${tokens[named[0]!]!.text} (${at(tokens[named[0]!]!)}), a source filter defined elsewhere`;
   // `toString` however it is reached (`b.toString`, `(builtins).toString`, a file's own name
   // for it): every read of the name counts, and a name bound to it.
   const anyToString = (index: number) =>
@@ -511,6 +533,17 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   const isToString = (index: number) =>
     anyToString(index) || (readAt(tokens, index) && aliases.has(tokens[index]!.text));
   tokens.forEach((token, index) => {
+    // `builtins.${"to" + "String"}`, `f builtins`, `{ b = builtins; }`: any builtin, by a name the
+    // reader cannot see. Only `builtins.name`, `builtins ? name`, `with builtins;` and
+    // `inherit (builtins) …` are read.
+    if (builtinsSet(index) && readAt(tokens, index) && !isSymbol(tokens[index - 1], '.')) {
+      const kept =
+        (isSymbol(tokens[index + 1], '.') && tokens[index + 2]?.kind === 'identifier') ||
+        isSymbol(tokens[index + 1], '?') ||
+        (tokens[index - 1]?.text === 'with' && isSymbol(tokens[index + 1], ';')) ||
+        (isSymbol(tokens[index - 1], '(') && tokens[index - 2]?.text === 'inherit');
+      if (!kept) flow.extended ??= `builtins (${at(token)}), a builtin reached by a name the reader cannot see`;
+    }
     if (token.kind === 'path' && token.text.startsWith('/') && token.text !== '/.')
       flow.extended ??= `${token.text} (${at(token)}), an absolute path: a file of this machine, which the judged tree may not hold`;
     // `readFile "/srv/app/conf.json"`: a file of this machine, named as a string.
@@ -519,11 +552,8 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         flow.extended ??= `${tokens[index - 1]!.text} "${stringValue(tokens[index + 1]!)}" (${at(token)}), an absolute path: a file of this machine, which the judged tree may not hold`;
     }
     if (isRelativePath(token) || (readAt(tokens, index) && carriers.has(token.text))) {
-      const consumed =
-        builtinAt(index - 1, CONSUMERS) ||
-        (isPackageFunction(tokens, index - 1) &&
-          !own.has(tokens[index - 1]!.text) &&
-          !lambdaNames.has(tokens[index - 1]!.text));
+      // Read where it stands (`readFile ./x`), not handed on with the reader (`f builtins.readFile ./x`).
+      const consumed = builtinAt(index - 1, CONSUMERS) && !isArgumentPosition(tokens, chainStart(tokens, index - 1));
       if (!consumed) flow.passesPath = true;
     }
     // `getAttr "toString" builtins`: toString reached by its name in a string.
@@ -560,9 +590,13 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         tokens[argument[0]!]!.kind === 'stringOpen' &&
         tokens[argument[1]!]!.kind === 'stringText' &&
         tokens[argument[2]!]!.kind === 'stringClose';
-      if (carried === undefined && !literal && !plainString && !harmlessLocation(tokens, start, argument.at(-1)!)) {
+      if (carried === undefined && !literal && !plainString) {
         const name = argument.map((position) => tokens[position]!.text).join('');
-        flow.extendsParameter ??= `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)}), a location as a string that can be edited into another name`;
+        const call = `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)})`;
+        // Where it names no file, or one under it, until a string function cuts it out (fileInputs.ts).
+        if (harmlessLocation(tokens, start, argument.at(-1)!))
+          flow.locationInText ??= `${call}, a location in a string that can be cut out of it`;
+        else flow.extendsParameter ??= `${call}, a location as a string that can be edited into another name`;
       }
     }
     if (!isSymbol(token, '+')) return;
