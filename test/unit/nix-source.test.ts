@@ -620,6 +620,18 @@ describe('the inputs a Nix file names', () => {
       { wholeTree: 'keep (line 1), a source filter defined elsewhere' },
     ],
     [
+      'toString of a number the file computes',
+      'default.nix',
+      '{ self }: let total = builtins.foldl\' (acc: name: acc + 1) 0 [ "a" ]; in { seed = toString total; src = ./src; }',
+      ['default.nix', 'src'],
+    ],
+    [
+      'a name bound to a parameter through a lambda that shadows it',
+      'default.nix',
+      'let f = p: let q = (p: p) p; in builtins.readFile (q + ".json"); in f ./conf',
+      { parameterReach: 'q (line 1), a parameter extended with +' },
+    ],
+    [
       'a fold of a set named lib, which may be the repository’s own',
       'default.nix',
       '{ src = ./src; s = lib.foldr (x: acc: acc + x) "" [ "a" "b" ]; }',

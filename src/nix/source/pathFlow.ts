@@ -437,6 +437,30 @@ const GLOBALS = new Set([
   ...['derivation', 'fetchTarball', 'fetchGit', 'fetchurl', 'placeholder', 'scopedImport', 'lib', 'pkgs'],
 ]);
 
+/**
+ * The names the value `from`…`to` reads from around it: not the parameters of lambdas written
+ * inside it (`total = foldl' (acc: x: acc + x) 0 xs` reads `xs`, not `acc`).
+ */
+function outerReads(tokens: readonly Token[], from: number, to: number): string[] {
+  // Declared inside only: a name an enclosing lambda also declares may be that one.
+  const inside = new Set<string>();
+  const outside = new Set<string>();
+  tokens.forEach((token, index) => {
+    if (!isSymbol(token, ':')) return;
+    const names = new Set<string>();
+    const before = tokens[index - 1];
+    if (before?.kind === 'identifier') names.add(before.text);
+    else if (isSymbol(before, '}')) collectPattern(tokens, index - 1, names);
+    for (const name of names) (index > from && index < to ? inside : outside).add(name);
+  });
+  const reads: string[] = [];
+  for (let index = from; index < to; index++) {
+    const name = tokens[index]!.text;
+    if (readAt(tokens, index) && (!inside.has(name) || outside.has(name))) reads.push(name);
+  }
+  return reads;
+}
+
 /** A name read as a value at `index` (not an attribute after `.`, not a binding's own name). */
 const readAt = (tokens: readonly Token[], index: number) =>
   tokens[index]?.kind === 'identifier' && !isSymbol(tokens[index - 1], '.') && !isSymbol(tokens[index + 1], '=');
@@ -482,12 +506,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     const sources = [...bound, ...inherited.filter(({ from }) => !from).map(({ names }) => ({ names, reads: names }))];
     for (const source of sources) {
       if (source.names.every((name) => parameterNames.has(name))) continue;
-      const reads =
-        'reads' in source
-          ? source.reads
-          : tokens
-              .slice(source.from, source.to)
-              .flatMap((token, offset) => (readAt(tokens, source.from + offset) ? [token.text] : []));
+      const reads = 'reads' in source ? source.reads : outerReads(tokens, source.from, source.to);
       if (!reads.some((name) => parameterNames.has(name))) continue;
       for (const name of source.names) parameterNames.add(name);
       changed = true;
@@ -590,7 +609,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
         tokens[argument[0]!]!.kind === 'stringOpen' &&
         tokens[argument[1]!]!.kind === 'stringText' &&
         tokens[argument[2]!]!.kind === 'stringClose';
-      if (carried === undefined && !literal && !plainString) {
+      // Only what may hold a value from elsewhere: `toString total`, bound to a number this
+      // file computes, is no location.
+      if (carried === undefined && !literal && !plainString && argument.some(isParameter)) {
         const name = argument.map((position) => tokens[position]!.text).join('');
         const call = `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)})`;
         // Where it names no file, or one under it, until a string function cuts it out (fileInputs.ts).
