@@ -1,4 +1,22 @@
 import { stringValue, type Token } from './lexer.js';
+import { TO_STRING, harmlessLocation, staysUnder, toStringAliases } from './locations.js';
+import {
+  applied,
+  argumentAt,
+  bindings,
+  chainStart,
+  collectPattern,
+  inherits,
+  insideInherit,
+  isArgumentPosition,
+  isLambda,
+  isSymbol,
+  opens,
+  operandBefore,
+  outerReads,
+  readAt,
+  withOfOther,
+} from './syntax.js';
 
 /**
  * Where a path value goes in one file, as far as reading it can follow: a path literal carried
@@ -24,86 +42,11 @@ export interface PathFlow {
   carriers: Set<string>;
 }
 
-const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
-  token?.kind === 'symbol' && symbols.includes(token.text);
 const isRelativePath = (token: Token | undefined) =>
   (token?.kind === 'path' && !token.text.startsWith('/')) || token?.kind === 'homePath';
+
 /** Any path literal, `/.` included: a value that can be extended into a file's name. */
 const isPathLiteral = (token: Token | undefined) => token?.kind === 'path' || token?.kind === 'homePath';
-const opens = (token: Token | undefined) =>
-  isSymbol(token, '(', '[', '{') || token?.kind === 'interpolation' || token?.kind === 'stringOpen';
-const closes = (token: Token | undefined) => isSymbol(token, ')', ']', '}') || token?.kind === 'stringClose';
-
-/** Where an operand ends: an operator binding looser than application, or a delimiter. */
-const BOUNDARY_SYMBOLS = new Set([
-  '=',
-  ';',
-  ',',
-  ':',
-  '?',
-  '@',
-  '+',
-  '-',
-  '*',
-  '/',
-  '++',
-  '//',
-  '==',
-  '!=',
-  '<',
-  '>',
-  '<=',
-  '>=',
-  '&&',
-  '||',
-  '->',
-  '!',
-  '|>',
-  '<|',
-]);
-const BOUNDARY_WORDS = new Set(['in', 'then', 'else', 'if', 'let', 'with', 'assert', 'or', 'rec', 'inherit']);
-const isBoundary = (token: Token) =>
-  (token.kind === 'symbol' && BOUNDARY_SYMBOLS.has(token.text)) ||
-  (token.kind === 'identifier' && BOUNDARY_WORDS.has(token.text));
-
-/** The token indices of the operand that ends just before `at` (an application, a selection, a group). */
-function operandBefore(tokens: readonly Token[], at: number): number[] {
-  const found: number[] = [];
-  let depth = 0;
-  for (let index = at - 1; index >= 0; index--) {
-    const token = tokens[index]!;
-    if (depth === 0 && (opens(token) || isBoundary(token))) break;
-    if (closes(token)) depth++;
-    else if (opens(token)) depth--;
-    found.push(index);
-  }
-  return found;
-}
-
-/** The token indices of the argument that starts at `at`: a group (`(…)`, `[…]`, `{…}`), or a name and its selections. */
-function argumentAt(tokens: readonly Token[], at: number): number[] {
-  const found: number[] = [];
-  if (tokens[at] === undefined) return found;
-  if (opens(tokens[at])) {
-    let depth = 0;
-    for (let index = at; index < tokens.length; index++) {
-      found.push(index);
-      if (opens(tokens[index])) depth++;
-      else if (closes(tokens[index]) && --depth === 0) break;
-    }
-    return found;
-  }
-  let index = at;
-  found.push(index);
-  while (isSymbol(tokens[index + 1], '.') && tokens[index + 2] !== undefined) {
-    found.push(index + 1, index + 2);
-    index += 2;
-  }
-  return found;
-}
-
-/** Builtins that turn a path into its location as a string. */
-const TO_STRING = new Set(['toString', 'toXML']);
 
 /**
  * The text a chain `+ "…" + "…"` that starts at `at` (just after a `+`) adds, when every operand
@@ -121,12 +64,6 @@ function addedText(tokens: readonly Token[], at: number): string | undefined {
     if (!isSymbol(tokens[index], '+')) return text;
     index++;
   }
-}
-
-/** A string added to a path that names something under it: `/sub`, never `.json`, `/..`, `/.`. */
-function staysUnder(added: string): boolean {
-  if (!added.startsWith('/')) return false;
-  return !added.split('/').some((segment) => segment === '..' || segment === '.');
 }
 
 /** Builtins that read a file or directory. */
@@ -148,169 +85,6 @@ function sourceFilters(
       found.push(argumentAt(tokens, index + 1));
   });
   return found.filter((code) => code.length > 0);
-}
-
-/** Whether a lambda is written at `index` (`p: …`, `{ … }: …`, `(p: …)`). */
-function isLambda(tokens: readonly Token[], index: number): boolean {
-  let at = index;
-  while (isSymbol(tokens[at], '(')) at++;
-  if (tokens[at]?.kind === 'identifier') return isSymbol(tokens[at + 1], ':', '@');
-  if (!isSymbol(tokens[at], '{')) return false;
-  const pattern = argumentAt(tokens, at);
-  return isSymbol(tokens[pattern.at(-1)! + 1], ':', '@');
-}
-
-/** Whether a `with` of anything but builtins may bind a bare name, a builtin's too. */
-const withOfOther = (tokens: readonly Token[]) =>
-  tokens.some(
-    (token, index) => token.kind === 'identifier' && token.text === 'with' && tokens[index + 1]?.text !== 'builtins',
-  );
-
-/** Where the selection that ends at `index` starts: `builtins.toString`, `(builtins).toString`, `b.c.toString`. */
-function chainStart(tokens: readonly Token[], index: number): number {
-  let start = index;
-  while (isSymbol(tokens[start - 1], '.')) {
-    const before = tokens[start - 2];
-    if (before?.kind === 'identifier') start -= 2;
-    else if (isSymbol(before, ')')) {
-      let depth = 0;
-      let at = start - 2;
-      for (; at >= 0; at--) {
-        if (closes(tokens[at])) depth++;
-        else if (opens(tokens[at]) && --depth === 0) break;
-      }
-      start = at;
-    } else break;
-  }
-  return start;
-}
-
-/** Whether the token at `index` is one of the names of an `inherit … ;`. */
-function insideInherit(tokens: readonly Token[], index: number): boolean {
-  for (let at = index - 1; at >= 0; at--) {
-    const token = tokens[at]!;
-    if (token.kind === 'identifier' && token.text === 'inherit') return true;
-    if (token.kind !== 'identifier' && !isSymbol(token, '(', ')', '.')) return false;
-  }
-  return false;
-}
-
-/** Tokens that start an argument of a function application. */
-const startsArgument = (token: Token | undefined) =>
-  token !== undefined &&
-  ((token.kind === 'identifier' && !BOUNDARY_WORDS.has(token.text)) ||
-    ['path', 'homePath', 'searchPath', 'number', 'stringOpen', 'uri'].includes(token.kind) ||
-    isSymbol(token, '(', '[', '{'));
-
-/**
- * Whether the function that spans `start`…`index` is applied to what follows it, rather than
- * itself an argument (`map toString xs`, `f toString`) or a value (`self: toString;`).
- */
-function applied(tokens: readonly Token[], start: number, index: number): boolean {
-  return !isArgumentPosition(tokens, start) && startsArgument(tokens[index + 1]);
-}
-
-/** Whether what starts at `start` is an argument of the application before it (`map toString`, `f readFile`). */
-function isArgumentPosition(tokens: readonly Token[], start: number): boolean {
-  const before = tokens[start - 1];
-  return (
-    before !== undefined &&
-    ((before.kind === 'identifier' && !BOUNDARY_WORDS.has(before.text)) ||
-      ['path', 'homePath', 'number', 'stringClose', 'uri'].includes(before.kind) ||
-      isSymbol(before, ')', ']', '}'))
-  );
-}
-
-/**
- * Whether the call `start`…`end` is a whole interpolation whose location can name no file but
- * one under it: after text that does not start with `/` (`"v${toString n}"`, `"PORT=${…}"`:
- * no absolute name), or first and followed by text that stays under it (`"${toString p}/tcp"`).
- */
-function harmlessLocation(tokens: readonly Token[], start: number, end: number): boolean {
-  if (tokens[start - 1]?.kind !== 'interpolation' || !isSymbol(tokens[end + 1], '}')) return false;
-  let open = start - 2;
-  while (open >= 0 && tokens[open]?.kind !== 'stringOpen') {
-    if (tokens[open]!.kind === 'stringClose') return false;
-    open--;
-  }
-  const first = tokens[open + 1];
-  // Indentation an indented string strips is no text.
-  if (first?.kind === 'stringText') return !/^\s*(?:\/|$)/.test(stringValue(first));
-  if (open + 1 !== start - 1) return false;
-  let text = '';
-  let after = end + 2;
-  for (; tokens[after]?.kind === 'stringText'; after++) text += stringValue(tokens[after]!);
-  // Only text, to the end of the string: `"${toString p}/${up}/x"` may climb.
-  return tokens[after]?.kind === 'stringClose' && text !== '' && staysUnder(text);
-}
-
-/**
- * Names that are `toString` under another name: bound to it (`ts = toString;`, `builtins.toString`)
- * or to a function that returns its argument's location (`loc = x: toString x;`, `x: "${toString x}"`).
- */
-function toStringAliases(
-  tokens: readonly Token[],
-  bound: ReadonlyArray<{ names: string[]; from: number; to: number }>,
-  isBuiltin: (index: number) => boolean,
-): Set<string> {
-  const aliases = new Set<string>();
-  /**
-   * The length of a `toString` that starts at `index` and ends before `end` at the latest (1, or
-   * more for a selection: `builtins.toString`, `b.toString`, `(builtins).toString`), or 0.
-   */
-  const call = (index: number, end: number) => {
-    for (let last = index; last < end; last++) {
-      const named = isBuiltin(last) || (aliases.has(tokens[last]?.text ?? '') && !isSymbol(tokens[last - 1], '.'));
-      if (named && chainStart(tokens, last) === index) return last - index + 1;
-    }
-    return 0;
-  };
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const { names, from: start, to: end } of bound) {
-      if (names.every((name) => aliases.has(name))) continue;
-      let from = start;
-      let to = end;
-      while (isSymbol(tokens[from], '(') && isSymbol(tokens[to - 1], ')')) [from, to] = [from + 1, to - 1];
-      let is = call(from, to) === to - from;
-      const parameter =
-        tokens[from]?.kind === 'identifier' && isSymbol(tokens[from + 1], ':') ? tokens[from]!.text : '';
-      if (!is && parameter !== '') {
-        let body = from + 2;
-        const quoted = tokens[body]?.kind === 'stringOpen' && tokens[body + 1]?.kind === 'interpolation';
-        if (quoted) body += 2;
-        const length = call(body, to);
-        const rest = tokens.slice(body + length, to).map((token) => token.text);
-        is = length > 0 && rest[0] === parameter && rest.length === (quoted ? 3 : 1);
-      }
-      if (!is) continue;
-      for (const name of names) aliases.add(name);
-      changed = true;
-    }
-  }
-  return aliases;
-}
-
-/** The names a file binds (`name =`, `a.b =`, `name ?`), each with the token range of its value. */
-function bindings(tokens: readonly Token[]): Array<{ names: string[]; from: number; to: number }> {
-  const found: Array<{ names: string[]; from: number; to: number }> = [];
-  tokens.forEach((token, index) => {
-    if (!isSymbol(token, '=', '?') || tokens[index - 1]?.kind !== 'identifier') return;
-    const names = [tokens[index - 1]!.text];
-    for (let at = index - 2; isSymbol(tokens[at], '.') && tokens[at - 1]?.kind === 'identifier'; at -= 2) {
-      names.push(tokens[at - 1]!.text);
-    }
-    let depth = 0;
-    let end = index + 1;
-    for (; end < tokens.length; end++) {
-      const next = tokens[end]!;
-      if (depth === 0 && (isSymbol(next, ';') || (token.text === '?' && isSymbol(next, ',', '}')))) break;
-      if (opens(next)) depth++;
-      else if (closes(next) && --depth < 0) break;
-    }
-    found.push({ names, from: index + 1, to: end });
-  });
-  return found;
 }
 
 /** A lambda's parameters: `p:`, `{ a, b ? x, ... }:`, `args@{ … }:`, `{ … }@args:`. */
@@ -392,40 +166,6 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
   return found;
 }
 
-/** The names of the pattern `{ … }` that closes at `close`. */
-function collectPattern(tokens: readonly Token[], close: number, names: Set<string>): void {
-  let depth = 0;
-  for (let index = close; index >= 0; index--) {
-    const token = tokens[index]!;
-    if (closes(token)) depth++;
-    else if (opens(token) && --depth === 0) {
-      if (isSymbol(tokens[index - 1], '@') && tokens[index - 2]?.kind === 'identifier')
-        names.add(tokens[index - 2]!.text);
-      return;
-    }
-    if (depth === 1 && token.kind === 'identifier' && isSymbol(tokens[index + 1], ',', '?', '}')) names.add(token.text);
-  }
-}
-
-/** `inherit a b;` (from the scope around) and `inherit (e) a b;` (from e): the names each binds. */
-function inherits(tokens: readonly Token[]): Array<{ names: string[]; from: boolean; builtins: boolean }> {
-  const found: Array<{ names: string[]; from: boolean; builtins: boolean }> = [];
-  tokens.forEach((token, index) => {
-    if (token.kind !== 'identifier' || token.text !== 'inherit') return;
-    let at = index + 1;
-    const from = isSymbol(tokens[at], '(');
-    // `inherit (builtins) toString;` binds the builtin itself.
-    const builtins = from && tokens[at + 1]?.text === 'builtins' && isSymbol(tokens[at + 2], ')');
-    if (from) at = argumentAt(tokens, at).at(-1)! + 1;
-    const names: string[] = [];
-    for (; tokens[at]?.kind === 'identifier' || tokens[at]?.kind === 'stringOpen'; at++) {
-      if (tokens[at]!.kind === 'identifier') names.push(tokens[at]!.text);
-    }
-    found.push({ names, from, builtins });
-  });
-  return found;
-}
-
 /**
  * Names Nix binds before any file does: keywords, builtins in scope without `builtins.`, and the
  * names that hold nixpkgs' sets by convention. A name outside these that a file reads but never
@@ -436,34 +176,6 @@ const GLOBALS = new Set([
   ...['builtins', 'import', 'toString', 'map', 'throw', 'abort', 'baseNameOf', 'dirOf', 'isNull', 'removeAttrs'],
   ...['derivation', 'fetchTarball', 'fetchGit', 'fetchurl', 'placeholder', 'scopedImport', 'lib', 'pkgs'],
 ]);
-
-/**
- * The names the value `from`…`to` reads from around it: not the parameters of lambdas written
- * inside it (`total = foldl' (acc: x: acc + x) 0 xs` reads `xs`, not `acc`).
- */
-function outerReads(tokens: readonly Token[], from: number, to: number): string[] {
-  // Declared inside only: a name an enclosing lambda also declares may be that one.
-  const inside = new Set<string>();
-  const outside = new Set<string>();
-  tokens.forEach((token, index) => {
-    if (!isSymbol(token, ':')) return;
-    const names = new Set<string>();
-    const before = tokens[index - 1];
-    if (before?.kind === 'identifier') names.add(before.text);
-    else if (isSymbol(before, '}')) collectPattern(tokens, index - 1, names);
-    for (const name of names) (index > from && index < to ? inside : outside).add(name);
-  });
-  const reads: string[] = [];
-  for (let index = from; index < to; index++) {
-    const name = tokens[index]!.text;
-    if (readAt(tokens, index) && (!inside.has(name) || outside.has(name))) reads.push(name);
-  }
-  return reads;
-}
-
-/** A name read as a value at `index` (not an attribute after `.`, not a binding's own name). */
-const readAt = (tokens: readonly Token[], index: number) =>
-  tokens[index]?.kind === 'identifier' && !isSymbol(tokens[index - 1], '.') && !isSymbol(tokens[index + 1], '=');
 
 /** Functions that read a path they are given without handing it on to code of the repository. */
 const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'fetchGit']);
