@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nixCode } from '../../src/nix/source/code.js';
-import { fileInputs, type FileInputs } from '../../src/nix/source/fileInputs.js';
+import { ClosureReach, fileInputs, type FileInputs } from '../../src/nix/source/fileInputs.js';
 import { lex, stringValue, type LexMode } from '../../src/nix/source/lexer.js';
 
 /** nixpkgs' real lib (MIT), copied beside its licence and source. */
@@ -208,11 +208,10 @@ type Expected = string[] | { wholeTree: string } | { parameterReach: string } | 
 function inputsOf(file: string, text: string): Expected {
   const found = fileInputs(file, text);
   if (found.untrackable !== undefined) return { wholeTree: found.untrackable };
-  // One file is its own closure (inputs.ts): a name it interpolates into a path may be a `..` it builds.
-  if (found.interpolatesPath !== undefined && found.buildsParent === true) return { wholeTree: found.interpolatesPath };
-  if (found.locationInText !== undefined && found.cutsText === true) return { wholeTree: found.locationInText };
-  if (found.extendsParameter !== undefined && found.passesPath === true)
-    return { parameterReach: found.extendsParameter };
+  // One file is its own closure (inputs.ts).
+  const across = new ClosureReach().add(found);
+  if (across !== undefined)
+    return across.kind === 'extendsParameter' ? { parameterReach: across.reach } : { wholeTree: across.reach };
   return [...found.paths].sort();
 }
 

@@ -149,6 +149,36 @@ function untrackable(text: string, { readings, strings }: ReturnType<typeof read
 }
 
 /**
+ * Reaches that take two facts, maybe from two files of one closure: what makes each possible, and
+ * the reach it makes count (the first found is the one named).
+ */
+const ACROSS = [
+  // A parameter extended in one file reaches what a path another file hands on names beside it.
+  ['passesPath', 'extendsParameter'],
+  // A name interpolated into a path in one file may be a `..` another file builds.
+  ['buildsParent', 'interpolatesPath'],
+  // A location kept inside a string in one file may be cut out of it in another.
+  ['cutsText', 'locationInText'],
+] as const;
+
+/** The files of one closure, added one by one: a reach across them, once both its facts are seen. */
+export class ClosureReach {
+  private readonly enabled = new Set<string>();
+  private readonly reaches = new Map<string, string>();
+
+  /** Adds one file's findings; returns the reach that now counts, with the finding that names it. */
+  add(found: FileInputs): { reach: string; kind: (typeof ACROSS)[number][1] } | undefined {
+    for (const [enabler, kind] of ACROSS) {
+      if (found[enabler] === true) this.enabled.add(enabler);
+      const reach = found[kind];
+      if (reach !== undefined && !this.reaches.has(kind)) this.reaches.set(kind, reach);
+      if (this.enabled.has(enabler) && this.reaches.has(kind)) return { reach: this.reaches.get(kind)!, kind };
+    }
+    return undefined;
+  }
+}
+
+/**
  * The inputs `text`, the file `relativeFile` of the repository, names: every relative path
  * literal (a file, or a whole directory), in its code, strings or comments; the directory before
  * an interpolation in one (`./services/${name}`: anything under `./services`).

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { TreeIndex } from '../../treeIndex.js';
 import type { TreeEntry } from '../../types.js';
 import { messages } from '../../messages.js';
-import { fileInputs, type FileInputs } from './fileInputs.js';
+import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
 
@@ -164,26 +164,11 @@ async function closure(
     queue.push(file);
   };
   const looked = new Set<string>();
-  // A parameter extended in one file reaches what a path another file hands on names beside it.
-  let passesPath = false;
-  let extendsParameter: string | undefined;
-  // A name interpolated into a path in one file may be a `..` another file builds.
-  let buildsParent = false;
-  let interpolatesPath: string | undefined;
-  let cutsText = false;
-  let locationInText: string | undefined;
+  const across = new ClosureReach();
   const follow = (found: Found) => {
     if (found.untrackable !== undefined) return found.untrackable;
-    passesPath ||= found.passesPath === true;
-    extendsParameter ??= found.extendsParameter;
-    if (passesPath && extendsParameter !== undefined) return extendsParameter;
-    buildsParent ||= found.buildsParent === true;
-    interpolatesPath ??= found.interpolatesPath;
-    if (buildsParent && interpolatesPath !== undefined) return interpolatesPath;
-    // A location kept inside a string in one file may be cut out of it in another.
-    cutsText ||= found.cutsText === true;
-    locationInText ??= found.locationInText;
-    if (cutsText && locationInText !== undefined) return locationInText;
+    const reach = across.add(found);
+    if (reach !== undefined) return reach.reach;
     for (const input of found.paths) {
       paths.add(input);
       if (looked.has(input)) continue; // what it covers is queued already
