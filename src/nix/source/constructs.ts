@@ -1,4 +1,5 @@
 import type { Token } from './lexer.js';
+import { isSymbol } from './syntax.js';
 
 /**
  * Constructs that reach files no path literal names, found in a stream of tokens (lexer.ts): the
@@ -8,9 +9,6 @@ import type { Token } from './lexer.js';
 /** A builtin's name: Nix also binds those outside the global scope as `__name` (`__toPath`). */
 const builtinName = (token: Token | undefined) =>
   token?.kind === 'identifier' ? token.text.replace(/^__(?=[a-z])/, '') : undefined;
-
-const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
-  token?.kind === 'symbol' && symbols.includes(token.text);
 
 const isPath = (token: Token | undefined) => token?.kind === 'path' || token?.kind === 'homePath';
 

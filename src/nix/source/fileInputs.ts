@@ -2,6 +2,7 @@ import path from 'node:path';
 import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
+import { isSymbol } from './syntax.js';
 import { movingConstruct, type Moving } from './moving.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
@@ -27,7 +28,6 @@ export interface FileInputs {
   cutsText?: boolean;
 }
 
-/** Builtins and lib functions whose text the reader cannot see or that cut a `.` out of one. */
 /**
  * Builtins and nixpkgs functions that cut, read, decode or rebuild text: what they return may be
  * a `..` or a location cut out of a string, which no literal spells.
@@ -46,9 +46,9 @@ const cutsText = (code: readonly Token[]) =>
  * Whether a string built at run time can be `..`, which no string spells (those are caught
  * whole): any string with a dot in it or a number with one (`"a/."`, `1.5`), or text cut or read.
  */
-function buildsParent(values: ReadonlyArray<{ value: string }>, code: readonly Token[]): boolean {
-  if (values.some(({ value }) => value.includes('.'))) return true;
-  return code.some((token) => token.kind === 'number' && token.text.includes('.')) || cutsText(code);
+function buildsParent(values: ReadonlyArray<{ value: string }>, code: readonly Token[], cuts: boolean): boolean {
+  if (cuts || values.some(({ value }) => value.includes('.'))) return true;
+  return code.some((token) => token.kind === 'number' && token.text.includes('.'));
 }
 
 /**
@@ -64,10 +64,8 @@ function interpolatedPaths(code: readonly Token[]): { computed?: Token; first?: 
     for (let at = index + 1; at < code.length && code[at]!.start < end; at++) {
       if (code[at]!.kind !== 'interpolation') continue;
       let next = at + 1;
-      while (code[next]?.kind === 'identifier' && code[next + 1]?.kind === 'symbol' && code[next + 1]!.text === '.')
-        next += 2;
-      const plain =
-        code[next]?.kind === 'identifier' && code[next + 1]?.kind === 'symbol' && code[next + 1]!.text === '}';
+      while (code[next]?.kind === 'identifier' && isSymbol(code[next + 1], '.')) next += 2;
+      const plain = code[next]?.kind === 'identifier' && isSymbol(code[next + 1], '}');
       if (!plain) found.computed ??= token;
     }
   });
@@ -227,15 +225,16 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
       relativeFile,
       `${interpolated.first.text}\${…} (${line(interpolated.first)}), a path's name where a \`..\` built at run time can climb out of it`,
     );
+  const cuts = cutsText(code);
   return {
     paths: [...paths],
     moving,
     extendsParameter,
     passesPath,
     interpolatesPath,
-    buildsParent: buildsParent(reading.values, code),
+    buildsParent: buildsParent(reading.values, code, cuts),
     locationInText:
       flow.locationInText === undefined ? undefined : messages.untrackableInput(relativeFile, flow.locationInText),
-    cutsText: cutsText(code),
+    cutsText: cuts,
   };
 }

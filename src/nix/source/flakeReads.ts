@@ -1,4 +1,5 @@
 import { lex, stringValue, type Token } from './lexer.js';
+import { isSymbol } from './syntax.js';
 
 /** Where a construct is in a file, and what it is. */
 export interface Place {
@@ -34,8 +35,6 @@ const COMMIT_ATTRIBUTES = new Set([
 /** Attributes of `self` whose value is the source itself. */
 const SOURCE_ATTRIBUTES = new Set(['outPath', 'sourceInfo']);
 
-const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
-  token?.kind === 'symbol' && symbols.includes(token.text);
 const isIdentifier = (token: Token | undefined, name?: string) =>
   token?.kind === 'identifier' && (name === undefined || token.text === name);
 

@@ -1,4 +1,5 @@
 import type { Token } from './lexer.js';
+import { isSymbol } from './syntax.js';
 
 /**
  * What makes a tag move with no change to the tree: the time of the evaluation, or the
@@ -22,8 +23,6 @@ const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
 
 /** Nix binds builtins outside the global scope as `__name` too. */
 const nameOf = (text: string) => text.replace(/^__(?=[a-z])/, '');
-
-const isSymbol = (token: Token | undefined, symbol: string) => token?.kind === 'symbol' && token.text === symbol;
 
 /**
  * The first construct in a file's code (comments left out) that moves the tag: a mover named

@@ -187,6 +187,9 @@ const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path'
 export function pathFlow(tokens: readonly Token[], at: (token: Token) => string): PathFlow {
   // Names carrying a path: bound to a value that holds a path literal or another such name.
   const carriers = new Set<string>();
+  /** A path literal at `index`, or a name carrying one. */
+  const carriesPath = (index: number) =>
+    isPathLiteral(tokens[index]) || (readAt(tokens, index) && carriers.has(tokens[index]!.text));
   const bound = bindings(tokens);
   for (let changed = true; changed;) {
     changed = false;
@@ -194,7 +197,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       if (names.every((name) => carriers.has(name))) continue;
       let carries = false;
       for (let index = from; index < to && !carries; index++) {
-        carries = isPathLiteral(tokens[index]) || (readAt(tokens, index) && carriers.has(tokens[index]!.text));
+        carries = carriesPath(index);
       }
       if (!carries) continue;
       for (const name of names) carriers.add(name);
@@ -232,11 +235,11 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   const isParameter = (position: number) =>
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
   const flow: PathFlow = { passesPath: false, carriers };
-  /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
   const withOther = withOfOther(tokens);
   // `builtins` itself, unless a parameter or the file binds that name.
   const builtinsSet = (index: number) =>
     tokens[index]?.text === 'builtins' && !own.has('builtins') && !lambdaNames.has('builtins');
+  /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
   const builtinAt = (index: number, names: ReadonlySet<string>) => {
     const token = tokens[index];
     if (token?.kind !== 'identifier' || !names.has(token.text.replace(/^__/, ''))) return false;
@@ -302,10 +305,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       }
       // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
       const argument = argumentAt(tokens, index + 1);
-      const carried = argument.find(
-        (position) =>
-          isPathLiteral(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
-      );
+      const carried = argument.find(carriesPath);
       // The argument as written when it is a name (`cfg.src`), else the path value in it.
       const shown = opens(tokens[index + 1])
         ? tokens[carried ?? index]!.text
@@ -315,15 +315,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       // Anything else may be a path from elsewhere: its location as a string can be edited into
       // any name (`"${toString p}.json"`, `[ (toString p) ] ++ [ ".json" ]`, `replaceStrings`),
       // except where it can name no file or only one under it (harmlessLocation).
-      const literal = argument.length === 1 && ['number', 'stringOpen'].includes(tokens[argument[0]!]!.kind);
-      const plainString =
-        argument.length === 3 &&
-        tokens[argument[0]!]!.kind === 'stringOpen' &&
-        tokens[argument[1]!]!.kind === 'stringText' &&
-        tokens[argument[2]!]!.kind === 'stringClose';
-      // Only what may hold a value from elsewhere: `toString total`, bound to a number this
-      // file computes, is no location.
-      if (carried === undefined && !literal && !plainString && argument.some(isParameter)) {
+      // Only what may hold a value from elsewhere: `toString 3`, or `toString total` of a number
+      // this file computes, is no location.
+      if (carried === undefined && argument.some(isParameter)) {
         const name = argument.map((position) => tokens[position]!.text).join('');
         const call = `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)})`;
         // Where it names no file, or one under it, until a string function cuts it out (fileInputs.ts).
@@ -334,10 +328,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     }
     if (!isSymbol(token, '+')) return;
     const left = operandBefore(tokens, index);
-    const carried = left.find(
-      (position) =>
-        isPathLiteral(tokens[position]) || (readAt(tokens, position) && carriers.has(tokens[position]!.text)),
-    );
+    const carried = left.find(carriesPath);
     const parameter = left.find(isParameter);
     if (carried === undefined && parameter === undefined) return;
     const added = addedText(tokens, index + 1);
