@@ -56,8 +56,16 @@ function preCommitRepo(config: string): { repo: TestRepo; tag: string } {
   return { repo, tag };
 }
 
-/** A stale commit refused, a fresh one accepted and pushed, a stale push refused: all through the framework. */
-async function judgesCommitsAndPushes(repo: TestRepo, tag: string, env: NodeJS.ProcessEnv): Promise<void> {
+/**
+ * A stale commit refused, a fresh one accepted and pushed, a stale merge of branch `side` and a
+ * stale push refused: all through the framework.
+ */
+async function judgesCommitsAndPushes(
+  repo: TestRepo,
+  tag: string,
+  env: NodeJS.ProcessEnv,
+  side = 'side',
+): Promise<void> {
   const git = (args: string[]) => run('git', args, { cwd: repo.dir, env });
   repo.write({ 'app/main.go': 'package main // v2\n' });
   repo.git('add', '--all');
@@ -74,15 +82,15 @@ async function judgesCommitsAndPushes(repo: TestRepo, tag: string, env: NodeJS.P
 
   // A merge git records itself runs pre-merge-commit: a stale branch (committed without hooks)
   // merged into an up-to-date main is refused.
-  expect((await git(['checkout', '--quiet', '-b', 'side'])).status).toBe(0);
+  expect((await git(['checkout', '--quiet', '-b', side])).status).toBe(0);
   repo.write({ 'app/main.go': 'package main // side\n' });
   repo.git('add', 'app/main.go');
   expect((await git(['commit', '--no-verify', '-m', 'stale side'])).status).toBe(0);
   expect((await git(['checkout', '--quiet', 'main'])).status).toBe(0);
-  repo.write({ 'README.md': 'notes\n' });
+  repo.write({ 'README.md': `notes before merging ${side}\n` });
   repo.git('add', 'README.md');
   expect((await git(['commit', '-m', 'notes'])).status).toBe(0);
-  const merge = await git(['merge', '--no-edit', 'side']);
+  const merge = await git(['merge', '--no-edit', side]);
   expect(merge.status).not.toBe(0);
   expect(merge.stdout + merge.stderr).toContain('stale reference');
   expect((await git(['merge', '--abort'])).status).toBe(0);
@@ -125,31 +133,29 @@ function frameworkEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
  * would. No package.json in the user's repository: the framework's environment is all there is.
  */
 describe.concurrent('the pre-commit framework', () => {
-  // With `node` alone the shim runs Debian's /usr/bin/nodejs (Node 20): nixtag hands over to the
-  // Node >= 22 that is `node` on PATH.
-  it.each([
-    ['node and nodejs are Node >= 22', ['node', 'nodejs']],
-    ['only node is, nodejs is Debian’s Node 20', ['node']],
-  ])(
-    'installs nixtag from a git checkout and judges commits and pushes: %s',
-    async (_case, names) => {
-      // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH.
-      const nodeBin = path.join(tempDir('node-'), 'bin');
-      mkdirSync(nodeBin);
-      for (const name of names) symlinkSync(process.execPath, path.join(nodeBin, name));
-      const env = frameworkEnv({ PATH: `${nodeBin}:${SYSTEM_PATH}` });
-      const { repo, tag } = preCommitRepo(preCommitConfig());
-      const install = await installHooks(repo, env);
-      expect(install.stderr + install.stdout).not.toMatch(/error/i);
-      expect(install.status).toBe(0);
-      await judgesCommitsAndPushes(repo, tag, env);
-    },
-    600_000,
-  );
+  it('installs nixtag from a git checkout and judges commits, merges and pushes: node and nodejs are Node >= 22', async () => {
+    // nodeenv's `system` Node is the first of `nodejs`, `node` on PATH: here the runner's.
+    const nodeBin = path.join(tempDir('node-'), 'bin');
+    mkdirSync(nodeBin);
+    for (const name of ['node', 'nodejs']) symlinkSync(process.execPath, path.join(nodeBin, name));
+    const env = frameworkEnv({ PATH: `${nodeBin}:${SYSTEM_PATH}` });
+    const { repo, tag } = preCommitRepo(preCommitConfig());
+    const install = await installHooks(repo, env);
+    expect(install.stderr + install.stdout).not.toMatch(/error/i);
+    expect(install.status).toBe(0);
+    await judgesCommitsAndPushes(repo, tag, env);
+  }, 600_000);
 
-  // nodeenv fetches `language_version`'s Node from nodejs.org; here a server on 127.0.0.1 stands in
-  // for it (through http_proxy), with the runner's Node as the release.
-  it('with only the system’s Node 20, the hook says what to change, and `language_version` then works', async () => {
+  // Installed with only the system's Node 20 (nodeenv's `system` Node is Debian's nodejs): the
+  // hook says what to change. A Node >= 22 first on PATH as `node` (nvm's, say; nodejs stays
+  // Debian's) is then what nixtag hands over to; or `language_version` gives each nixtag hook a
+  // Node of its own. nodeenv fetches that Node from nodejs.org; here a server on 127.0.0.1 stands
+  // in for it (through http_proxy), with the runner's Node as the release.
+  it('with only the system’s Node 20, the hook says what to change; a newer `node` on PATH, or `language_version`, then works', async () => {
+    // Made before the first await: in a concurrent describe, a test's cleanup is registered only then.
+    const nodeBin = path.join(tempDir('node-'), 'bin');
+    mkdirSync(nodeBin);
+    symlinkSync(process.execPath, path.join(nodeBin, 'node'));
     const dist = await serveNodeDist();
     const env = frameworkEnv({
       http_proxy: dist.proxy,
@@ -172,14 +178,13 @@ describe.concurrent('the pre-commit framework', () => {
     expect(output).toContain('The pre-commit framework installed nixtag in');
     expect(output).toContain('`language_version: 22.12.0`');
 
-    // What the hint says, done: each nixtag hook gets a Node of its own.
-    repo.write({
-      'app/main.go': 'package main\n',
-      '.pre-commit-config.yaml': preCommitConfig(`\n        language_version: ${dist.version}`),
-    });
+    await judgesCommitsAndPushes(repo, tag, { ...env, PATH: `${nodeBin}:${env.PATH ?? ''}` }, 'side-newer-node');
+
+    // What the hint says, done, with only the system's Node on PATH again.
+    repo.write({ '.pre-commit-config.yaml': preCommitConfig(`\n        language_version: ${dist.version}`) });
     repo.git('add', '--all');
     repo.git('commit', '--quiet', '--no-verify', '-m', 'nixtag hooks on their own Node');
-    await judgesCommitsAndPushes(repo, tag, env);
+    await judgesCommitsAndPushes(repo, tag, env, 'side-language-version');
     expect(dist.downloads()).toBe(1);
   }, 600_000);
 });
