@@ -72,6 +72,8 @@ export const nixMessages = {
     `the expressions reach more than ${limit.toLocaleString('en')} Nix files: every tracked file counts as an input of the images`,
   tooLargeToFollow: (file: string, limit: number) =>
     `${file} is named by a path literal and larger than ${limit.toLocaleString('en')} bytes, too large to read for the files it may name: every tracked file counts as an input of the images`,
+  unreadableStoreCode: (file: string) =>
+    `Nix parsed ${file}, which nixtag cannot read for the files it may name: every tracked file counts as an input of the images`,
   symlinkInput: (file: string) =>
     `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
 };

@@ -1,6 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { covers } from '../../src/nix/source/inputSet.js';
+import { evaluationInputs } from '../../src/nix/source/inputs.js';
 import { testEnv } from '../helpers/repo.js';
 import { trackedInputs, writeFiles } from '../helpers/tracker.js';
 
@@ -280,5 +282,64 @@ describe('a file read by a name no literal spells', () => {
     for (const inputs of await trackedInputs(root, Object.keys(files))) {
       expect(read.map((file) => [file, covers(inputs.paths, file)])).toEqual(read.map((file) => [file, true]));
     }
+  });
+});
+
+/**
+ * The fifth round: code Nix parses from the store, where the repository put it (a string written
+ * with toFile, a file copied whole or inside a copied directory). No literal leads to it, and
+ * Nix names its store path, not the repository's file. Evaluated read-write, as CI does (nixtag's
+ * read-only evaluation finds such a path once a build here has written it).
+ */
+const STORE_CODE: Array<[string, Record<string, string>]> = [
+  [
+    'code written by toFile from a string',
+    {
+      'default.nix': 'let f = import (builtins.toFile "f.nix" "p: builtins.readFile (p + \\".json\\")"); in f ./conf\n',
+    },
+  ],
+  [
+    'code written by toFile from a data file',
+    {
+      'default.nix': 'let f = import (builtins.toFile "f.nix" (builtins.readFile ./f.txt)); in f ./conf\n',
+      'f.txt': 'p: builtins.readFile (p + ".json")\n',
+    },
+  ],
+  [
+    'a file not named like Nix, copied whole',
+    {
+      'default.nix': 'let f = import (builtins.path { path = ./f.txt; name = "f.nix"; }); in f ./conf\n',
+      'f.txt': 'p: builtins.readFile (p + ".json")\n',
+    },
+  ],
+  [
+    'a file not named like Nix, inside a copied directory',
+    {
+      'default.nix': 'let f = import "${./code}/f.txt"; in f ./conf\n',
+      'code/f.txt': 'p: builtins.readFile (p + ".json")\n',
+    },
+  ],
+];
+
+describe('code Nix parses from the store', () => {
+  it.each(STORE_CODE)('is read: %s', async (_title, program) => {
+    const files = { ...COMMON, ...program };
+    const root = writeFiles(files);
+    const run = spawnSync(
+      'nix-instantiate',
+      ['--eval', '--strict', '--json', '--read-write-mode', '-vv', 'default.nix'],
+      {
+        cwd: root,
+        env: testEnv(),
+        encoding: 'utf8',
+      },
+    );
+    expect(run.stdout, run.stderr).toContain('C_confjson');
+    const parsed = [...run.stderr.matchAll(/^evaluating file '(.*)'$/gm)].map((match) => path.resolve(root, match[1]!));
+    const entries = Object.keys(files)
+      .sort()
+      .map((file) => ({ mode: '100644', oid: file, path: file }));
+    const { byImage } = await evaluationInputs(root, parsed, [{ file: 'default.nix', snippets: [] }], [], entries);
+    expect(covers(byImage[0]!.paths, 'conf.json')).toBe(true);
   });
 });

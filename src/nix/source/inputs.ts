@@ -6,6 +6,7 @@ import { messages } from '../../messages.js';
 import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
+import { storeCode, type StoreCode } from './storeCode.js';
 
 // What an evaluation can read of the repository: the files Nix parsed, every path literal in
 // them (a file, or a whole directory; fileInputs.ts reads one file), the configuration and the
@@ -141,9 +142,12 @@ type Closure = InputSet & { followed: ReadonlySet<string> };
  * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
  * path literals, followed into every Nix file a literal names, directly or as a directory that
  * holds it (when `tree` follows into `any`, into every tracked file so named), and into every
- * file of `parsed` (the files Nix reported) that a literal so names. Files are read from
- * `reader`'s root, a checkout of the tree `tree` lists. Each step looks up what one input
- * covers: the cost is what the closure reaches, not the size of the tree.
+ * file of `parsed` (the files Nix reported) that a literal so names; with `store`, the code
+ * Nix parsed from the store is read as part of every closure, and a file inside a copied
+ * directory leads to the tracked file at that place under each input (`f.txt` of a store copy,
+ * `code/f.txt` under the input `code`). Files are read from `reader`'s root, a checkout of the
+ * tree `tree` lists. Each step looks up what one input covers: the cost is what the closure
+ * reaches, not the size of the tree.
  */
 async function closure(
   reader: SourceReader,
@@ -152,6 +156,7 @@ async function closure(
   tree: TreeLookups,
   snippets: readonly Snippet[] = [],
   parsed?: TreeIndex,
+  store?: StoreCode,
 ): Promise<Closure> {
   const { index } = tree;
   const any = tree.followInto === 'any';
@@ -176,6 +181,10 @@ async function closure(
       const exact = input === '' ? undefined : index.at(input);
       if (exact !== undefined && (tree.isImportable(exact) || tree.isNixFile(exact))) enqueue(input);
       for (const file of tree.nixUnder(input)) enqueue(file);
+      for (const within of store?.within ?? []) {
+        const copied = input === '' ? within : `${input}/${within}`;
+        if (index.at(copied) !== undefined) enqueue(copied);
+      }
       if (parsed !== undefined) {
         if (parsed.at(input) !== undefined) enqueue(input);
         for (const entry of parsed.under(input)) enqueue(entry.path);
@@ -184,6 +193,13 @@ async function closure(
     return undefined;
   };
   const whole = (wholeTree: string | undefined): Closure => ({ paths: [''], wholeTree, followed: seen });
+  if (store?.unreadable !== undefined) return whole(messages.unreadableStoreCode(store.unreadable));
+  for (const { name, text } of store?.files ?? []) {
+    const found = fileInputs(name, text);
+    // Its literals name the store, not the repository: those it names here only over-approximate.
+    const untrackable = follow({ ...found, paths: found.paths.filter((input) => input !== name) });
+    if (untrackable !== undefined) return whole(untrackable);
+  }
   for (const snippet of snippets) {
     const untrackable = follow(fileInputs(snippet.file, snippet.text));
     if (untrackable !== undefined) return whole(untrackable);
@@ -253,13 +269,22 @@ export async function evaluationInputs(
     .map((relative) => relative.split(path.sep).join('/'));
   const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
   const reader = new SourceReader(root);
+  // Code from the store belongs to no image's closure by its literals: it counts in every one.
+  const store = await storeCode(
+    evaluatedFiles.filter((file) => {
+      const relative = path.relative(root, file);
+      return relative.startsWith('..') || path.isAbsolute(relative);
+    }),
+  );
   const own = await Promise.all(
-    images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed)),
+    images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed, store)),
   );
   const reached = new Set(own.flatMap((found) => [...found.followed]));
   const unreached = parsedFiles.filter((file) => !reached.has(file));
   const shared =
-    unreached.length > 0 || images.length === 0 ? [await closure(reader, unreached, always, tree, [], parsed)] : [];
+    unreached.length > 0 || images.length === 0
+      ? [await closure(reader, unreached, always, tree, [], parsed, store)]
+      : [];
   const byImage = own.map((found) => unionOf([inputSet(found), ...shared]));
   // What moves each tag: read in the Nix files its closure read, and those no image's reached;
   // a closure that stopped at a construct it cannot follow may have read any file Nix parsed.
@@ -273,7 +298,9 @@ export async function evaluationInputs(
           return read === 'too-large' ? undefined : read.moving;
         }),
       );
-      const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text).moving);
+      const snippets = [...images[index]!.snippets, ...store.files.map(({ name, text }) => ({ file: name, text }))].map(
+        (snippet) => fileInputs(snippet.file, snippet.text).moving,
+      );
       const all = [...movers, ...snippets].filter((one) => one !== undefined);
       return all.find((one) => one.kind === 'time') ?? all[0];
     }),
