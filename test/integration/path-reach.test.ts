@@ -341,5 +341,8 @@ describe('code Nix parses from the store', () => {
       .map((file) => ({ mode: '100644', oid: file, path: file }));
     const { byImage } = await evaluationInputs(root, parsed, [{ file: 'default.nix', snippets: [] }], [], entries);
     expect(covers(byImage[0]!.paths, 'conf.json')).toBe(true);
+    // Before an evaluation (PATH narrowing), from the repository's files alone.
+    const [before] = await trackedInputs(root, Object.keys(files));
+    expect(covers(before!.paths, 'conf.json')).toBe(true);
   });
 });

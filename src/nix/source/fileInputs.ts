@@ -87,6 +87,29 @@ function withoutRelativePaths(text: string, tokens: readonly Token[]): string {
   return rest + text.slice(at);
 }
 
+/**
+ * `toFile` can write a string as code that the file then imports (`import (builtins.toFile "f.nix"
+ * "p: …")`): before an evaluation names the store file, each string of such a file is read as
+ * code too, its extensions found where the string stands.
+ */
+function withWrittenCode(
+  flow: PathFlow,
+  code: readonly Token[],
+  values: ReadonlyArray<{ value: string; start: number }>,
+  line: (token: { start: number }) => string,
+): PathFlow {
+  if (!code.some((token) => token.kind === 'identifier' && token.text.replace(/^__/, '') === 'toFile')) return flow;
+  const found = { ...flow };
+  for (const { value, start } of values) {
+    const written = pathFlow(lex(value), () => line({ start }));
+    found.extended ??= written.extended;
+    found.extendsParameter ??= written.extendsParameter;
+    found.locationInText ??= written.locationInText;
+    found.passesPath ||= written.passesPath;
+  }
+  return found;
+}
+
 /** Tokens and the text they were read from. */
 interface Reading {
   tokens: Token[];
@@ -186,7 +209,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const code = reading.readings[0]!.tokens;
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
-  const flow = pathFlow(code, line);
+  const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
   const construct =
     untrackable(text, reading, flow) ??
