@@ -90,11 +90,18 @@ export function nixOptions(
 /**
  * Evaluates a batch of images (see expression.ts) and prints the result as JSON. `-vv` makes Nix
  * name every file it parses (`evaluating file '…'`, on 2.8 and current versions alike): part of
- * what the evaluation's inputs are (nix/source/inputs.ts).
+ * what the evaluation's inputs are (nix/source/inputs.ts). `writesStore`: read-write, as CI's
+ * nix-instantiate is, for an expression that imports what it writes to the store
+ * (`import (builtins.toFile …)`, a copied path); builds stay refused unless allowed.
  */
-export function evaluationArgs(settings: EvalSettings, batch: BatchExpression, diagnostics?: Diagnostics): string[] {
+export function evaluationArgs(
+  settings: EvalSettings,
+  batch: BatchExpression,
+  diagnostics?: Diagnostics,
+  writesStore = false,
+): string[] {
   const extra = diagnostics === undefined ? [] : ['--show-trace'];
-  if (diagnostics?.readWrite && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
+  if ((diagnostics?.readWrite || writesStore) && !settings.allowImportFromDerivation) extra.push('--read-write-mode');
   return ['--eval', '--strict', '--json', '-vv', ...nixOptions(settings), ...extra, ...batch.cliArgs, '-E', batch.text];
 }
 

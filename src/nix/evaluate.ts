@@ -97,9 +97,10 @@ async function runBatch(
   settings: EvalSettings,
   signal?: AbortSignal,
   options: EvaluateOptions = {},
+  writesStore = false,
 ) {
   const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics);
+  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics, writesStore);
   const run = await nixInstantiate(args, directory, {
     signal,
     answerMarker,
@@ -129,16 +130,26 @@ async function attribute(
   error: unknown,
   signal?: AbortSignal,
   options: EvaluateOptions = {},
+  writesStore = false,
 ): Promise<never> {
   if (group.length > 1 && attributable(error)) {
     for (const request of group) {
-      await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
+      await runBatch(directory, [request], settings, signal, options, writesStore).catch((single: unknown) => {
         throw attributable(single) ? forImage(request, single) : single;
       });
     }
   }
   throw group.length === 1 && attributable(error) ? forImage(group[0]!, error) : error;
 }
+
+/**
+ * Nix's words when a read-only evaluation needs a store path it could have written (CI's
+ * nix-instantiate writes them): the batch runs again, read-write. Only then, as writing costs.
+ */
+const needsStoreWrites = (error: unknown): boolean =>
+  error instanceof NixtagError &&
+  error.code === 'NIX_EVAL_FAILED' &&
+  /\bpath '[^']+' is not valid\b/.test(error.detail ?? '');
 
 /** Errors of one image's expression: a failed evaluation, a read or fetch that confinement refused. */
 const attributable = (error: unknown): error is NixtagError =>
@@ -158,8 +169,9 @@ function forImage(request: ImageRequest, error: NixtagError): NixtagError {
 
 /**
  * Evaluates every image with `nix-instantiate --eval`, which prints the same output path as
- * n2k8s's `nix-instantiate | xargs nix-store -q` without writing to the store: in one process
- * where it can (see batches).
+ * n2k8s's `nix-instantiate | xargs nix-store -q` without writing to the store (unless the
+ * expression imports what it writes there: see needsStoreWrites): in one process where it can
+ * (see batches).
  */
 export async function evaluateImages(
   requests: readonly ImageRequest[],
@@ -174,8 +186,15 @@ export async function evaluateImages(
   const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
   await Promise.all(
     batches(requests).map(async ({ directory, group }) => {
-      const { evaluations, files } = await runBatch(directory, group, settings, stop, options)
-        .catch((error: unknown) => attribute(directory, group, settings, error, stop, options))
+      let writesStore = false;
+      const run = () => runBatch(directory, group, settings, stop, options, writesStore);
+      const { evaluations, files } = await run()
+        .catch((error: unknown) => {
+          if (!needsStoreWrites(error)) throw error;
+          writesStore = true;
+          return run();
+        })
+        .catch((error: unknown) => attribute(directory, group, settings, error, stop, options, writesStore))
         .catch((error: unknown) => {
           failed.abort(error);
           throw error;

@@ -51,3 +51,43 @@ describe('the traced answer', () => {
     expect(evaluation!.tag).toBe(n2k8sTag(dir));
   });
 });
+
+describe('an expression that imports what it writes to the store', () => {
+  // A name no earlier run wrote: the store path is new to this store, as on a fresh machine.
+  const written = (name: string) =>
+    `let f = import (builtins.toFile "${name}.nix" "x: x"); in derivation { name = "app"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; c = f 1; }\n`;
+
+  it('is evaluated read-write, as CI evaluates it, and gets the tag n2k8s computes; builds stay refused', async () => {
+    const name = `nixtag-${process.pid}-${Date.now()}`;
+    const [dir, again] = [tempDir(), tempDir()];
+    writeFileSync(path.join(dir, 'default.nix'), written(name));
+    writeFileSync(path.join(again, 'default.nix'), written(`${name}-b`));
+    const request = (root: string) => ({
+      name: 'app',
+      file: path.join(root, 'default.nix'),
+      displayFile: 'default.nix',
+      attrPath: [],
+      args: {},
+      tagFrom: 'outPath' as const,
+    });
+    // Read-only alone, Nix refuses: the path it would import is not valid yet.
+    const readOnly = await nixInstantiate(evaluationArgs(settings, batchExpression([request(again)])), again).catch(
+      (error: unknown) => error as Error & { detail?: string },
+    );
+    expect('detail' in readOnly ? readOnly.detail : '').toMatch(/is not valid/);
+    const {
+      evaluations: [evaluation],
+    } = await evaluateImages([request(dir)], settings);
+    expect(evaluation!.tag).toBe(n2k8sTag(dir));
+
+    // Import from a derivation is refused all the same.
+    writeFileSync(
+      path.join(dir, 'default.nix'),
+      `import (derivation { name = "${name}-ifd"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo 1 > $out" ]; })\n`,
+    );
+    await expect(evaluateImages([request(dir)], settings)).rejects.toMatchObject({
+      code: 'NIX_EVAL_FAILED',
+      detail: expect.stringMatching(/allow-import-from-derivation/),
+    });
+  });
+});

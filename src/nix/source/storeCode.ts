@@ -10,7 +10,7 @@ import path from 'node:path';
 export interface StoreCode {
   /** The text of each parsed file that is a store path itself, named by its store name. */
   files: Array<{ name: string; text: string }>;
-  /** Each parsed file's path inside its store directory: `f.txt` of a copy of `./code`. */
+  /** Each parsed file's path inside its store directory, but a `.nix` file's: `f.txt` of a copy of `./code`. */
   within: string[];
   /** A parsed store file that could not be read: what it does is unknown. */
   unreadable?: string;
@@ -29,7 +29,8 @@ export async function storeCode(files: readonly string[]): Promise<StoreCode> {
       if (match === null) return;
       const inside = match.groups!.within;
       if (inside !== undefined) {
-        within.add(inside.split(path.sep).join('/'));
+        // A .nix file under an input is followed already (and a fetched nixpkgs is thousands of them).
+        if (!inside.endsWith('.nix')) within.add(inside.split(path.sep).join('/'));
         return;
       }
       // A fetched file (`import (fetchurl …)`) is read too: over-approximating, as it may be the repository's.
