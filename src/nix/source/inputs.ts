@@ -138,6 +138,18 @@ class TreeLookups {
 /** What a closure found: its inputs, and the files it read (followed) on the way. */
 type Closure = InputSet & { followed: ReadonlySet<string> };
 
+/** Store code as the closures read it: each file's inputs found once, for every image. */
+type StoreReading = Pick<StoreCode, 'within' | 'unreadable'> & { read: FileInputs[] };
+
+function readStoreCode(store: StoreCode): StoreReading {
+  const read = store.files.map(({ name, text }) => {
+    const found = fileInputs(name, text);
+    // Its literals name the store, not the repository: those it names here only over-approximate.
+    return { ...found, paths: found.paths.filter((input) => input !== name) };
+  });
+  return { within: store.within, ...(store.unreadable === undefined ? {} : { unreadable: store.unreadable }), read };
+}
+
 /**
  * The inputs reachable from `start` (repository paths of Nix files): each file's own path and
  * path literals, followed into every Nix file a literal names, directly or as a directory that
@@ -156,7 +168,7 @@ async function closure(
   tree: TreeLookups,
   snippets: readonly Snippet[] = [],
   parsed?: TreeIndex,
-  store?: StoreCode,
+  store?: StoreReading,
 ): Promise<Closure> {
   const { index } = tree;
   const any = tree.followInto === 'any';
@@ -194,10 +206,8 @@ async function closure(
   };
   const whole = (wholeTree: string | undefined): Closure => ({ paths: [''], wholeTree, followed: seen });
   if (store?.unreadable !== undefined) return whole(messages.unreadableStoreCode(store.unreadable));
-  for (const { name, text } of store?.files ?? []) {
-    const found = fileInputs(name, text);
-    // Its literals name the store, not the repository: those it names here only over-approximate.
-    const untrackable = follow({ ...found, paths: found.paths.filter((input) => input !== name) });
+  for (const found of store?.read ?? []) {
+    const untrackable = follow(found);
     if (untrackable !== undefined) return whole(untrackable);
   }
   for (const snippet of snippets) {
@@ -270,11 +280,13 @@ export async function evaluationInputs(
   const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
   const reader = new SourceReader(root);
   // Code from the store belongs to no image's closure by its literals: it counts in every one.
-  const store = await storeCode(
-    evaluatedFiles.filter((file) => {
-      const relative = path.relative(root, file);
-      return relative.startsWith('..') || path.isAbsolute(relative);
-    }),
+  const store = readStoreCode(
+    await storeCode(
+      evaluatedFiles.filter((file) => {
+        const relative = path.relative(root, file);
+        return relative.startsWith('..') || path.isAbsolute(relative);
+      }),
+    ),
   );
   const own = await Promise.all(
     images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed, store)),
@@ -298,10 +310,10 @@ export async function evaluationInputs(
           return read === 'too-large' ? undefined : read.moving;
         }),
       );
-      const snippets = [...images[index]!.snippets, ...store.files.map(({ name, text }) => ({ file: name, text }))].map(
-        (snippet) => fileInputs(snippet.file, snippet.text).moving,
+      const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text).moving);
+      const all = [...movers, ...snippets, ...store.read.map((found) => found.moving)].filter(
+        (one) => one !== undefined,
       );
-      const all = [...movers, ...snippets].filter((one) => one !== undefined);
       return all.find((one) => one.kind === 'time') ?? all[0];
     }),
   );
