@@ -58,10 +58,13 @@ const shared = preparedOnce(
  * refused, a fixed one accepted, and a commit that only deletes an input (lint-staged runs no
  * task for it) refused too.
  */
-async function followReadme(manager: string): Promise<{ repo: TestRepo; maintainer: Shell; home: string }> {
+async function followReadme(
+  manager: string,
+  nixtag = vendored,
+): Promise<{ repo: TestRepo; maintainer: Shell; home: string }> {
   const repo = await shared();
   const home = preCommitHome();
-  const maintainer = shell(repo.dir, env({ NIXTAG: vendored, PRE_COMMIT_HOME: home }));
+  const maintainer = shell(repo.dir, env({ NIXTAG: nixtag, PRE_COMMIT_HOME: home }));
   for (const name of [manager, 'finish']) await step(maintainer, 'README.md', 'newcomer', name);
   expect(repo.git('log', '--format=%s', '-1')).toContain('nixtag');
   expect(repo.git('status', '--porcelain')).toBe('');
@@ -132,6 +135,7 @@ describe('a newcomer follows the README word for word, and a teammate who clones
     600_000,
   );
 
-  // lint-staged runs under husky, whose clone `with husky` covers.
-  it('with lint-staged', () => followReadme('lint-staged'), 600_000);
+  // lint-staged runs under husky, whose clone `with husky` covers. NIXTAG as the README has it:
+  // the tarball's absolute path.
+  it('with lint-staged', () => followReadme('lint-staged', tarball), 600_000);
 });
