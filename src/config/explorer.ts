@@ -17,10 +17,13 @@ export interface ConfigExplorer {
  * redirect the search to a file no judgement is keyed by, or run code when a hook starts. The
  * explorer below is built with the options the factory would give it with no meta configuration.
  */
+/** Where cosmiconfig looks for nixtag's configuration, relative to the root, in its order. */
+export const CONFIG_SEARCH_PLACES: readonly string[] = getDefaultSearchPlaces('nixtag');
+
 export function configExplorer(loaders: Loaders): ConfigExplorer {
   return new Explorer({
     moduleName: 'nixtag',
-    searchPlaces: getDefaultSearchPlaces('nixtag'),
+    searchPlaces: [...CONFIG_SEARCH_PLACES],
     ignoreEmptySearchPlaces: true,
     cache: false,
     transform: (result: unknown) => result,

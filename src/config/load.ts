@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
 import { isNixtagError, NixtagError, type Location } from '../errors.js';
 import { messages } from '../messages.js';
 import { userPaths } from '../userPaths.js';
-import { configExplorer } from './explorer.js';
+import { configExplorer, CONFIG_SEARCH_PLACES } from './explorer.js';
 import { configSchema, knownKeysAt, type Config } from './schema.js';
 import { configLocator, type ConfigLocator } from './locate.js';
 import { closest } from '../suggest.js';
@@ -104,8 +104,21 @@ export interface ExplicitConfig {
   text: string;
 }
 
+/**
+ * The file as the repository knows it: its directory's real path (a shell's `$PWD` may name the
+ * repository through a symlink), so that a file inside the repository is read from the judged
+ * tree, never taken for one outside it. Its own name stays: a symlinked file is the tree's entry.
+ */
+function realDirectory(file: string): string {
+  try {
+    return path.join(realpathSync(path.dirname(file)), path.basename(file));
+  } catch {
+    return file;
+  }
+}
+
 export async function readExplicitConfig(cwd: string, configFile: string): Promise<ExplicitConfig> {
-  const file = path.resolve(cwd, configFile);
+  const file = realDirectory(path.resolve(cwd, configFile));
   try {
     return { file, text: await readFile(file, 'utf8') };
   } catch (error) {
@@ -216,6 +229,50 @@ function importClosure(imports: ReadonlyMap<string, readonly string[]>, file: st
   return [...found];
 }
 
+/** Where `file` really is, relative to `root`'s real path; undefined when it cannot be resolved (dangling). */
+function realRelative(root: string, file: string): string | undefined {
+  try {
+    return path.relative(realpathSync(root), realpathSync(file));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A configuration file that is a symlink is read where it leads: that must be a file of the
+ * repository, or this machine reads what CI's clone does not hold (and no verdict is keyed by
+ * it), and one that leads nowhere would let cosmiconfig take it for an absent search place
+ * and load no configuration at all. Refused with the file named; the path it leads to is not
+ * printed (it may be anywhere on this machine).
+ */
+function refuseEscapingLink(root: string, file: string): void {
+  let link: boolean;
+  try {
+    link = lstatSync(file).isSymbolicLink();
+  } catch {
+    return; // not there: nothing is read
+  }
+  const real = link ? realRelative(root, file) : '';
+  if (real !== undefined && !real.startsWith('..') && !path.isAbsolute(real)) return;
+  const named = path.relative(root, file) || file;
+  throw new NixtagError('CONFIG_INVALID', messages.configLinkOutside(named, real === undefined), {
+    location: { file: named },
+    hint: messages.configLinkOutsideHint(),
+  });
+}
+
+/**
+ * The files a symlinked configuration file really reads, relative to the root, where they differ
+ * from the link's own path: inputs of the judgement as much as the link (state/judgements.ts).
+ */
+function linkTargets(root: string, files: readonly string[]): string[] {
+  return files.flatMap((file) => {
+    const real = realRelative(root, path.resolve(root, file));
+    const target = real?.split(path.sep).join('/');
+    return target === undefined || target === file ? [] : [target];
+  });
+}
+
 /**
  * Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file; with
  * `dataOnly`, a file that is code is refused before it runs.
@@ -228,6 +285,8 @@ export async function loadConfig(
   const imports = new Map<string, string[]>();
   const explorer = configExplorer(recordingLoaders(root, imports, options));
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
+  if (explicit === undefined)
+    for (const place of CONFIG_SEARCH_PLACES) refuseEscapingLink(root, path.join(root, place));
   try {
     const loader =
       explicit && path.basename(explicit.file) !== 'package.json' && DATA_LOADERS[path.extname(explicit.file)];
@@ -249,6 +308,7 @@ export async function loadConfig(
   );
   // A configuration in the repository is read from CI's clone too, which has nothing outside it.
   const outside = (named: string) => named.startsWith('../') || path.isAbsolute(named);
+  if (!outside(file)) for (const read of [file, ...imported]) refuseEscapingLink(root, path.resolve(root, read));
   const away = outside(file) ? undefined : imported.find(outside);
   if (away !== undefined) {
     throw new NixtagError('CONFIG_INVALID', messages.configImportOutside(file, userPaths(path.resolve(root, away))), {
@@ -261,7 +321,8 @@ export async function loadConfig(
       ? explicit.text
       : await readFile(found.filepath, 'utf8').catch(() => undefined);
   const config = await parseConfigFile(found.isEmpty ? {} : found.config, file, text);
-  if (!outside(file) || imported.length === 0) return { config, file, imports: imported };
+  if (!outside(file)) return { config, file, imports: [...imported, ...linkTargets(root, [file, ...imported])] };
+  if (imported.length === 0) return { config, file, imports: imported };
   const importedTexts = await Promise.all(imported.map((named) => readFile(path.resolve(root, named), 'utf8')));
   return { config, file, imports: imported, importedTexts };
 }

@@ -30,6 +30,12 @@ export const configMessages = {
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
   configImportOutside: (file: string, imported: string) =>
     `The nixtag configuration ${file} imports ${imported} ($import), outside the repository: CI's clone does not have it.`,
+  configLinkOutside: (file: string, dangling: boolean) =>
+    dangling
+      ? `The nixtag configuration ${file} is a symlink to a file that is not there: CI's clone would load no configuration from it.`
+      : `The nixtag configuration ${file} is a symlink out of the repository: CI's clone does not have what it leads to.`,
+  configLinkOutsideHint: () =>
+    'Replace the symlink with the file itself (or a symlink to a tracked file in the repository) and commit it.',
   configImportOutsideHint: () =>
     'Move that file into the repository and commit it, or give the whole configuration with --config.',
   configImportMissingHint: () =>

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
@@ -88,5 +88,64 @@ describe('where the configuration comes from', () => {
     const result = await nixtag(repo.dir, ['hook', 'pre-commit', ...config]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('stale reference to app');
+  });
+
+  it('--config through a symlinked path to the repository is still the judged tree’s copy', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'ci/nixtag.yaml': managing('registry.example.com/team/app'),
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    repo.write({ 'ci/nixtag.yaml': managing('registry.example.com/team/other') });
+    // A shell's $PWD may name the repository through a symlink: the file is in the repository all the same.
+    const link = path.join(tempDir('link-'), 'repo');
+    symlinkSync(repo.dir, link);
+    const result = await nixtag(repo.dir, ['check', '--staged', '--config', path.join(link, 'ci/nixtag.yaml')]);
+    expect(result).toMatchObject({ code: 1 });
+    expect(result.stdout).toContain('k8s/app.yaml:10:18: stale reference to app');
+  });
+
+  it('refuses a configuration file that is a symlink out of the repository, or to nothing', async () => {
+    const outside = path.join(tempDir('shared-'), 'nixtag.yaml');
+    writeFileSync(outside, managing('registry.example.com/team/app'));
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    for (const [place, target] of [
+      ['.nixtagrc.yaml', outside],
+      ['.config/nixtagrc.yaml', '../missing.yaml'],
+    ] as const) {
+      repo.write({ [`${place}.tmp`]: '' });
+      repo.git('rm', '--quiet', '--cached', '--ignore-unmatch', `${place}.tmp`);
+      symlinkSync(target, path.join(repo.dir, place));
+      repo.git('add', '-A');
+      for (const args of [['check'], ['check', '--staged'], ['hook', 'pre-commit']]) {
+        const result = await nixtag(repo.dir, args);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(`error [CONFIG_INVALID]: The nixtag configuration ${place} is a symlink`);
+      }
+      repo.git('rm', '--quiet', '-f', place);
+    }
+  });
+
+  it('keys a configuration that is a symlink by the file it leads to', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'conf/settings': `images:\n  - name: app\n    nix: default.nix\n    repository: registry.example.com/team/app\n    manifests: ['k8s/a.yaml']\n`,
+      'k8s/a.yaml': deployment('registry.example.com/team/app:v1'),
+      'k8s/b.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    symlinkSync('conf/settings', path.join(repo.dir, '.nixtagrc.yaml'));
+    repo.git('add', '-A');
+    expect((await nixtag(repo.dir, ['fix', '--staged'])).code).toBe(0);
+    repo.commit('current tags');
+    expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(0);
+    // Only the file the link leads to changes: it now manages the stale manifest too.
+    repo.write({ 'conf/settings': repo.read('conf/settings').replace('k8s/a.yaml', 'k8s/*.yaml') });
+    repo.git('add', '-A');
+    const result = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('k8s/b.yaml:10:18: stale reference to app');
   });
 });
