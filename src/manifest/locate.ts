@@ -1,6 +1,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader, DuplicateKeyError, type Slot } from './documentReader.js';
 import { embeddedBlock } from './embedded.js';
+import { decodeBinaryScalars } from './yamlNodes.js';
 import { MarkerMismatchError, REFERENCE_SHAPES, type Occurrence, type ShapeContext } from './shapes.js';
 
 export type { Occurrence, OccurrenceContext, OccurrenceForm } from './shapes.js';
@@ -238,6 +239,7 @@ function locateInBlock(text: string, node: Scalar, fileName: string): Occurrence
   const block = embeddedBlock(text, node);
   if (block === undefined) return [];
   const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
+  decodeBinaryScalars(inner);
   if (inner.errors.length > 0) return [];
   const toHost = (offset: number | undefined) => (offset === undefined ? undefined : block.toHost(offset));
   try {

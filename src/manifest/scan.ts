@@ -10,6 +10,7 @@ import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
 import { yamlErrorOffset } from './yamlErrors.js';
+import { decodeBinaryScalars } from './yamlNodes.js';
 
 /** An occurrence of this run's parse, placed in its file: the YAML nodes a rewrite edits, and where it is. */
 export interface ParsedOccurrence extends Occurrence {
@@ -65,7 +66,9 @@ const isTemplate = (text: string) => text.split('\n').some((line) => TEMPLATE.te
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
   // An empty stream is an empty array too.
-  return parseAllDocuments(text, { uniqueKeys: false, strict: false }) as Document.Parsed[];
+  const docs = parseAllDocuments(text, { uniqueKeys: false, strict: false }) as Document.Parsed[];
+  docs.forEach(decodeBinaryScalars);
+  return docs;
 }
 
 /**

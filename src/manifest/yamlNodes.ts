@@ -1,4 +1,4 @@
-import type { Scalar } from 'yaml';
+import { visit, type Document, type Scalar } from 'yaml';
 
 /** A scalar's value as text (`1.0` stays `1.0`); undefined for anything that is not text-like. */
 export function scalarText(node: Scalar): string | undefined {
@@ -7,4 +7,18 @@ export function scalarText(node: Scalar): string | undefined {
     return node.source ?? String(node.value);
   }
   return undefined;
+}
+
+/**
+ * Gives every `!!binary` scalar the text its bytes spell, as go-yaml decodes it into a string
+ * field: kubectl, kustomize and Helm deploy `image: !!binary <base64>` as the image it spells,
+ * so every shape reads it as that text. Its source is the base64, so a rewrite finds no literal
+ * place for the tag (edit.ts) and refuses it.
+ */
+export function decodeBinaryScalars(doc: Document): void {
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.value instanceof Uint8Array) node.value = new TextDecoder().decode(node.value);
+    },
+  });
 }

@@ -205,6 +205,30 @@ describe('escapes', () => {
   });
 });
 
+describe('tags', () => {
+  it('read a !!binary value as the text its bytes spell (kustomize deploys it so), and refuse to rewrite its base64', () => {
+    const base64 = (text: string) => Buffer.from(text).toString('base64');
+    for (const [reference, status] of [
+      [OLD, 'stale'],
+      [CURRENT, 'ok'],
+    ] as const) {
+      const text = pod(`  - name: a\n    image: !!binary ${base64(reference)}\n`);
+      expect(Buffer.from(readerSees(text, ['spec', 'containers', 0, 'image']) as Uint8Array).toString()).toBe(
+        reference,
+      );
+      expect(verdicts(text)).toEqual([[status, reference, 8]]);
+    }
+    // A Helm map's tag, and a kustomize entry's newTag, the same way.
+    expect(verdicts(`image:\n  repository: ${REPO}\n  tag: !!binary ${base64('v1')}\n`)).toEqual([['stale', OLD, 3]]);
+    const kustomization = `kind: Kustomization\nimages:\n- name: ${REPO}\n  newTag: !!binary ${base64('v1')}\n`;
+    expect(verdicts(kustomization)).toEqual([['stale', OLD, 4]]);
+    const error = refusal(() =>
+      fixText('m.yaml', pod(`  - name: a\n    image: !!binary ${base64(OLD)}\n`), IMAGES, TAG),
+    );
+    expect(error.code).toBe('REWRITE_UNSAFE');
+  });
+});
+
 describe('line breaks', () => {
   it('end a line wherever yq and kubectl end one (a lone CR, NEL, LS, PS), and stay as they were after fix', () => {
     for (const br of ['\r', '\u0085', '\u2028', '\u2029']) {
