@@ -1,6 +1,7 @@
 import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
-import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
+import { parseImageReference, canonicalImageName, canonicalRepository } from '../manifest/reference.js';
+import { needlesOf } from './mentions.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
@@ -49,10 +50,31 @@ export function inferImage(
   return { ...defaultImage(repository.slice(repository.lastIndexOf('/') + 1), repository, source), canonical };
 }
 
+/**
+ * Whether a kustomize entry's `name` pattern can reach `image`'s references: kustomize matches
+ * `^<name>(:<tag>)?(@sha256:<digest>)?$` against a base's image as written, so a pattern that
+ * matches the repository in any spelling, or a name that is the repository with a tag or digest
+ * (it reaches the base written so), is the image's. Over-approximate: never the reverse.
+ */
+function patternReaches(pattern: string, image: ResolvedImage): boolean {
+  const parsed = parseImageReference(pattern);
+  if (parsed !== undefined && canonicalImageName(parsed.host, parsed.path) === image.canonical) return true;
+  let matcher: RegExp;
+  try {
+    matcher = new RegExp(`^${pattern}(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?$`);
+  } catch {
+    return false; // kustomize's Go regexp fails on it too, and matches nothing
+  }
+  const spellings = [image.repository, image.canonical, ...(needlesOf(image)?.spellings ?? [])];
+  return spellings.some((spelling) => matcher.test(spelling) || matcher.test(`${spelling}:latest`));
+}
+
 /** The image a reference belongs to, if any: by marker name, else by repository. */
 export function imageFor(reference: ReferenceSummary, candidates: readonly ResolvedImage[]): ResolvedImage | undefined {
   const marker = reference.occurrence.markerImage;
   if (marker !== undefined) return candidates.find((image) => image.name === marker);
+  const pattern = reference.occurrence.namePattern;
+  if (pattern !== undefined) return candidates.find((candidate) => patternReaches(pattern, candidate));
   const image = candidates.find((candidate) => candidate.canonical === reference.canonical);
   if (image?.inferred && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
   return image;

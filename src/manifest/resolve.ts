@@ -29,6 +29,7 @@ type OccurrenceSummary = Pick<
   | 'markerKind'
   | 'renames'
   | 'tagSuffix'
+  | 'namePattern'
   | 'position'
   | 'lines'
   | 'index'
@@ -57,10 +58,11 @@ export interface ParsedReference extends ReferenceSummary {
 /** The reference as plain data, without its YAML nodes (undefined fields vanish in JSON). */
 export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
-  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix } = found;
+  const { form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern } =
+    found;
   const { position, lines, index } = found;
   const occurrence = {
-    ...{ form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix },
+    ...{ form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern },
     ...{ lines, index },
   };
   return {
@@ -94,7 +96,8 @@ export function readReference(occurrence: ParsedOccurrence): ParsedReference | u
     };
   }
   let canonical: string | undefined;
-  if (occurrence.repository !== undefined) {
+  // A kustomize name that is a pattern names no one repository: the image is matched by pattern.
+  if (occurrence.repository !== undefined && occurrence.namePattern === undefined) {
     const parsed = parseImageReference(occurrence.repository);
     if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return undefined;
     canonical = canonicalImageName(parsed.host, parsed.path);

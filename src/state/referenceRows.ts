@@ -40,6 +40,7 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.markerKind === undefined ? null : FORMS.indexOf(occurrence.markerKind),
     occurrence.renames ?? null,
     occurrence.tagSuffix ?? null,
+    occurrence.namePattern ?? null,
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
@@ -64,6 +65,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       markerKind: markerKind === null || markerKind === undefined ? undefined : FORMS[markerKind as number],
       renames: optional(15),
       tagSuffix: optional(16),
+      namePattern: optional(17),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

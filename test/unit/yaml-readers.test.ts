@@ -288,6 +288,27 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
+  it('match name as kustomize does, a pattern with a tag or digest too: such an entry deploys the managed image', () => {
+    // kustomize compiles `^<name>` (then an optional tag and digest) and matches the base's image.
+    for (const name of [
+      'registry.example/team/.*',
+      'registry[.]example/team/app',
+      `${REPO}:v0`,
+      'registry.example/team/ap+',
+    ]) {
+      const text = `kind: Kustomization\nimages:\n- name: ${name}\n  newTag: v1\n`;
+      expect([name, verdicts(text)]).toEqual([name, [['stale', `${name}:v1`, 4]]]);
+      const current = text.replace('v1', TAG);
+      expect([name, verdicts(current)]).toEqual([name, [['ok', `${name}:${TAG}`, 4]]]);
+      expect(fixText('kustomization.yaml', text, IMAGES, TAG).text).toBe(current);
+    }
+    // A pattern that reaches no managed repository is another image's; an invalid one matches nothing.
+    for (const name of ['other.example/.*', 'registry.example/team/(app']) {
+      const text = `kind: Kustomization\nimages:\n- name: ${name}\n  newTag: v1\n`;
+      expect(verdicts(text).map(([status]) => status)).toEqual(['unmanaged']);
+    }
+  });
+
   it('ignore tagSuffix beside newTag (kustomize applies it only without newTag or digest)', () => {
     const text = kustomization(`  newTag: v1\n  tagSuffix: -debug\n`);
     expect(verdicts(text)).toEqual([['stale', OLD, 4]]);

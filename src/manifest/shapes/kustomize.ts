@@ -1,6 +1,7 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
+import { parseImageReference } from '../reference.js';
 import { tagText } from './imageKeys.js';
 import type { ReferenceShape } from './types.js';
 
@@ -24,6 +25,17 @@ function imagesHolder(reader: DocumentReader, fileName: string): YAMLMap | undef
 function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
   const node = reader.scalar(map, key);
   return node !== undefined && node.value !== null && node.value !== '' ? node : undefined;
+}
+
+/**
+ * A name kustomize's image transformer matches as the repository it spells: a tagless reference
+ * with no character a regular expression reads otherwise (kustomize compiles `^<name>` and a tag
+ * or digest suffix; a `.` in a host matches itself too). `app:v1`, `registry/.*` are patterns.
+ */
+function isPlainName(name: string): boolean {
+  const parsed = parseImageReference(name);
+  if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return false;
+  return !/[\\^$*+?()[\]{}|]/.test(name);
 }
 
 /**
@@ -73,10 +85,13 @@ export const kustomizeImages: ReferenceShape = {
         });
         continue;
       }
+      // Without newName the entry deploys under `name`, which kustomize matches as a pattern.
+      const plain = repositoryNode !== name || isPlainName(repositoryNode.value);
       add({
         form: 'tag',
         context: 'kustomize',
         node: newTag ?? repositoryNode,
+        namePattern: plain ? undefined : repositoryNode.value,
         text: newTag === undefined ? repositoryNode.value : tagText(newTag),
         repository: repositoryNode.value,
         repositoryNode,

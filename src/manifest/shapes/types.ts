@@ -45,6 +45,12 @@ export interface Occurrence {
    * the base's tags: the tag deployed is never the one CI pushes (engine/renames.ts).
    */
   tagSuffix?: string | undefined;
+  /**
+   * A kustomize entry's `name` that is no plain repository name (a tag, a digest, a regular
+   * expression: kustomize matches `name` as one) and that the entry deploys under: which image
+   * it reaches is decided against the configured repositories (engine/images.ts).
+   */
+  namePattern?: string | undefined;
   /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
   related?: readonly Scalar[] | undefined;
   /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */
