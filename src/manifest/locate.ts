@@ -239,7 +239,7 @@ function locateInBlock(text: string, node: Scalar, fileName: string): Occurrence
   const block = embeddedBlock(text, node);
   if (block === undefined) return [];
   const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
-  decodeBinaryScalars(inner);
+  decodeBinaryScalars(inner, block.text);
   if (inner.errors.length > 0) return [];
   const toHost = (offset: number | undefined) => (offset === undefined ? undefined : block.toHost(offset));
   try {

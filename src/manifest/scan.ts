@@ -67,7 +67,7 @@ const isTemplate = (text: string) => text.split('\n').some((line) => TEMPLATE.te
 function parseDocuments(text: string): Document.Parsed[] {
   // An empty stream is an empty array too.
   const docs = parseAllDocuments(text, { uniqueKeys: false, strict: false }) as Document.Parsed[];
-  docs.forEach(decodeBinaryScalars);
+  for (const doc of docs) decodeBinaryScalars(doc, text);
   return docs;
 }
 

@@ -15,7 +15,10 @@ export function scalarText(node: Scalar): string | undefined {
  * so every shape reads it as that text. Its source is the base64, so a rewrite finds no literal
  * place for the tag (edit.ts) and refuses it.
  */
-export function decodeBinaryScalars(doc: Document): void {
+export function decodeBinaryScalars(doc: Document, text: string): void {
+  // A tag that makes a scalar binary spells `binary`, or escapes it in a URI (`%62inary`): most
+  // files need no visit at all.
+  if (!text.includes('binary') && !text.includes('%')) return;
   visit(doc, {
     Scalar(_, node) {
       if (node.value instanceof Uint8Array) node.value = new TextDecoder().decode(node.value);
