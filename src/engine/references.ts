@@ -13,6 +13,7 @@ import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { followRenames } from './renames.js';
 import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
+import type { SettingRange } from '../manifest/kustomizeGraph.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
@@ -58,7 +59,7 @@ async function removeLeftovers(
  * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  const { readManifests, removeAbandonedTemporaries, kustomizeReach, patchRanges } = await manifestModules();
+  const { readManifests, removeAbandonedTemporaries, kustomizeReach, settingRanges } = await manifestModules();
   const warnings: Warning[] = [];
   const charts = readCharts(session);
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
@@ -144,7 +145,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
-  refuseKustomizationMentions(mentions, (file) => patchRanges(session.manifestRoot, file));
+  refuseKustomizationMentions(mentions, (file) => settingRanges(session.manifestRoot, file));
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
@@ -180,25 +181,25 @@ function memoized<T>(compute: (key: string) => T): (key: string) => T {
 
 /**
  * A managed repository named in a kustomization's inline patches (a strategic-merge patch's
- * `image:`, a JSON 6902 `value:`) is refused: kustomize deploys it, and nixtag does not judge it.
+ * `image:`, a JSON 6902 `value:`), or in an `images:` entry's `newName` with a tag or digest
+ * (kustomize renders `repo:tag:tag`), is refused: kustomize deploys it, and nixtag does not
+ * judge it.
  */
-function refuseKustomizationMentions(
-  mentions: readonly Warning[],
-  patchRanges: (file: string) => Array<[number, number]>,
-): void {
-  const named = mentions.find(
-    ({ file, line }) =>
-      file !== null &&
-      line !== null &&
-      KUSTOMIZATION_FILE.test(file) &&
-      patchRanges(file).some(([from, to]) => from <= line && line <= to),
-  );
-  if (named?.file == null) return;
-  const { file, line } = named;
-  throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizationMention(file, line), {
-    location: { file, ...(line === null ? {} : { line }) },
-    hint: messages.kustomizationMentionHint(),
-  });
+function refuseKustomizationMentions(mentions: readonly Warning[], ranges: (file: string) => SettingRange[]): void {
+  for (const { file, line } of mentions) {
+    if (file === null || line === null || !KUSTOMIZATION_FILE.test(file)) continue;
+    const range = ranges(file).find(({ from, to }) => from <= line && line <= to);
+    if (range === undefined) continue;
+    const images = range.key === 'images';
+    throw new NixtagError(
+      'KUSTOMIZE_PATCH',
+      images ? messages.kustomizationImagesMention(file, line) : messages.kustomizationMention(file, line),
+      {
+        location: { file, line },
+        hint: images ? messages.kustomizationImagesMentionHint() : messages.kustomizationMentionHint(),
+      },
+    );
+  }
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

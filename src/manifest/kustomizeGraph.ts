@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parse, parseAllDocuments } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
+import { parseImageReference } from './reference.js';
 
 interface Node {
   component: boolean;
@@ -79,8 +80,19 @@ export function kustomizeReach(
 
 const PATCH_KEYS = new Set(['patches', 'patchesStrategicMerge', 'patchesJson6902']);
 
-/** The 1-based line ranges of a kustomization's patches (inline ones included), where kustomize sets what it deploys. */
-export function patchRanges(root: string, file: string): Array<[number, number]> {
+/** Where in a kustomization kustomize sets what it deploys, unread by nixtag: 1-based lines, and the key. */
+export interface SettingRange {
+  from: number;
+  to: number;
+  key: string;
+}
+
+/**
+ * The line ranges of a kustomization's patches (inline ones included), and the lines of
+ * `images:` entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`):
+ * where kustomize sets what it deploys and nixtag reads no reference.
+ */
+export function settingRanges(root: string, file: string): SettingRange[] {
   let text: string;
   try {
     text = readFileSync(path.join(root, file), 'utf8');
@@ -88,14 +100,25 @@ export function patchRanges(root: string, file: string): Array<[number, number]>
     return [];
   }
   const lineCounter = new LineCounter();
-  const ranges: Array<[number, number]> = [];
+  const line = (offset: number) => lineCounter.linePos(offset).line;
+  const ranges: SettingRange[] = [];
   for (const doc of parseAllDocuments(text, { lineCounter })) {
     if (!('contents' in doc) || !isMap(doc.contents)) continue;
     for (const pair of doc.contents.items) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       const range = isNode(pair.value) ? pair.value.range : undefined;
+      if (key === 'images' && isSeq(pair.value)) {
+        for (const entry of pair.value.items) {
+          const newName = isMap(entry) ? entry.get('newName', true) : undefined;
+          const spelled = isScalar(newName) && typeof newName.value === 'string' ? newName.value : undefined;
+          const parsed = spelled === undefined ? undefined : parseImageReference(spelled);
+          if (parsed?.tag === undefined && parsed?.digest === undefined) continue;
+          const at = line(newName!.range![0]);
+          ranges.push({ from: at, to: at, key });
+        }
+      }
       if (typeof key !== 'string' || !PATCH_KEYS.has(key) || range == null) continue;
-      ranges.push([lineCounter.linePos(range[0]).line, lineCounter.linePos(range[2]).line]);
+      ranges.push({ from: line(range[0]), to: line(range[2]), key });
     }
   }
   return ranges;

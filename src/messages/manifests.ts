@@ -39,6 +39,10 @@ export const manifestsMessages = {
     `${file}:${line}: ${repository} has no tag (no \`${key}\` beside it), so some other image would deploy; nixtag does not add keys, it only changes a tag within its line.`,
   kustomizationMention: (file: string, line: number | null) =>
     `${file}${line === null ? '' : `:${line}`}: names a managed image outside the kustomize images: entries nixtag reads (in a patch?); kubectl kustomize deploys it, and nixtag does not judge images set in kustomize patches.`,
+  kustomizationImagesMention: (file: string, line: number) =>
+    `${file}:${line}: names a managed image as a kustomize images: entry's newName with a tag or digest; kubectl kustomize renders <newName>:<tag>, which is not the image CI pushes.`,
+  kustomizationImagesMentionHint: () =>
+    'Write the entry as `name:` and `newName:` without a tag, the tag in `newTag:` (or `digest:`), then run the command again.',
   kustomizationMentionHint: () =>
     "Move the image to the kustomization's `images:` (with `newTag`) or into a manifest, then run the command again.",
   tagSuffixRefused: (file: string, line: number, entry: { suffix: string; file: string; line: number }) =>

@@ -168,6 +168,24 @@ describe('the CLI on the layouts of issue 9', () => {
     });
   }
 
+  it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {
+    for (const suffix of [':v0', `@sha256:${'0'.repeat(64)}`]) {
+      const kustomization = `resources: [deployment.yaml]\nimages:\n  - name: ${REPO}\n    newName: ${REPO}${suffix}\n`;
+      const { repo, tag } = await repoWith({ 'k/kustomization.yaml': kustomization });
+      repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag in the manifest, a tagged newName');
+      // The oracle: what kustomize deploys is not the tag CI pushes.
+      const rendered = execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' });
+      expect(/image: (.*)/.exec(rendered)![1]).not.toBe(`${REPO}:${tag}`);
+      for (const command of [['check'], ['hook', 'pre-commit']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code).toBe(2);
+        expect(run.stderr).toContain('nixtag: error [KUSTOMIZE_PATCH]: k/kustomization.yaml:4:');
+        expect(run.stderr).toContain("images: entry's newName with a tag or digest");
+      }
+    }
+  });
+
   it('reports a Helm map without a tag as stale, and fix refuses with exit 2 saying what to add', async () => {
     const values = `image:\n  repository: ${REPO}\n  pullPolicy: IfNotPresent\n`;
     const { repo, tag } = await repoWith({ 'chart/values.yaml': values });
