@@ -10,6 +10,7 @@ import { configExplorer, CONFIG_SEARCH_PLACES } from './explorer.js';
 import { configSchema, knownKeysAt, type Config } from './schema.js';
 import { configLocator, type ConfigLocator } from './locate.js';
 import { closest } from '../suggest.js';
+import { refuseNearMisses } from './nearMisses.js';
 
 export interface LoadedConfig {
   config: Config;
@@ -300,7 +301,10 @@ export async function loadConfig(
     if (isNixtagError(error)) throw error;
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
-  if (found === null) return { config: parseConfig({}, undefined), file: undefined, imports: [] };
+  if (found === null) {
+    refuseNearMisses(root);
+    return { config: parseConfig({}, undefined), file: undefined, imports: [] };
+  }
   const relative = (absolute: string) => path.relative(root, absolute) || absolute;
   const file = relative(found.filepath);
   const imported = importClosure(imports, path.resolve(found.filepath)).map((absolute) =>

@@ -30,6 +30,14 @@ export const configMessages = {
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
   configImportOutside: (file: string, imported: string) =>
     `The nixtag configuration ${file} imports ${imported} ($import), outside the repository: CI's clone does not have it.`,
+  configNameNearMiss: (file: string) =>
+    `No nixtag configuration was found, but ${file} looks like one: nixtag reads only .nixtagrc.yaml and the other names of docs/configuration.md, so every image would be left to the defaults.`,
+  configKeyNearMiss: (key: string) =>
+    `No nixtag configuration was found, but package.json has a key "${key}": nixtag reads only the key "nixtag", so every image would be left to the defaults.`,
+  configNearMissHint: (file: boolean) =>
+    file
+      ? "Rename it to .nixtagrc.yaml (or another name docs/configuration.md lists); if it is not nixtag's configuration, give it a name that does not look like one."
+      : 'Rename the key to "nixtag"; if it is not nixtag\'s configuration, give it a name that does not look like one.',
   configLinkOutside: (file: string, dangling: boolean) =>
     dangling
       ? `The nixtag configuration ${file} is a symlink to a file that is not there: CI's clone would load no configuration from it.`

@@ -33,9 +33,13 @@ export interface Judgement {
   inferred?: string | undefined;
 }
 
-/** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
+/**
+ * Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it, and
+ * any name at the root or in `.config/` with `nixtag` in it (a misspelt one is refused:
+ * config/nearMisses.ts).
+ */
 export const CONFIG_FILE =
-  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
+  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts)|(?:\.config\/)?[^/]*nix[-_]?tag[^/]*)$/i;
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 

@@ -1,4 +1,4 @@
-import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
@@ -35,6 +35,45 @@ describe('where the configuration comes from', () => {
     const untracked = await nixtag(repo.dir, ['check', '--staged', '--config', 'ci/new.yaml']);
     expect(untracked.code).toBe(2);
     expect(untracked.stderr).toContain('ci/new.yaml');
+  });
+
+  it('refuses a configuration whose name is misspelt (a file or package.json key), also in a hook after a judgement', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'package.json': '{ "name": "app", "private": true }\n',
+      // Neither is a configuration, nor looks like one: a vendored checkout and tarball.
+      'nixtag/README.md': 'vendored\n',
+      'nixtag-0.1.0.tgz': 'not a tarball\n',
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    // No configuration: the Nix-hash tag is managed by default, and made current.
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    repo.commit('current tag');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    for (const [file, content] of [
+      ['.nixtag.yaml', managing('registry.example.com/team/app')],
+      // Not YAML either: only its name tells the idle hook it may configure nixtag.
+      ['.config/nixtagrc.json.bak', JSON.stringify({ images: [{ name: 'app', nix: 'default.nix' }] })],
+      [
+        'package.json',
+        `{ "name": "app", "nixTag": ${JSON.stringify({ images: [{ name: 'app', nix: 'default.nix' }] })} }\n`,
+      ],
+    ] as const) {
+      // A judgement of the tree without it, which an idle hook would answer from.
+      expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(0);
+      const before = repo.read('package.json');
+      repo.write({ [file]: content });
+      repo.git('add', '--all');
+      for (const args of [['hook', 'pre-commit'], ['check', '--staged'], ['check']]) {
+        const refused = await nixtag(repo.dir, args);
+        expect(refused.code, `${file}: ${args.join(' ')}`).toBe(2);
+        expect(refused.stderr).toContain('[CONFIG_INVALID]');
+        expect(refused.stderr).toContain(file === 'package.json' ? '"nixTag"' : file);
+      }
+      if (file !== 'package.json') rmSync(path.join(repo.dir, file));
+      repo.write({ 'package.json': before });
+      repo.git('add', '--all');
+    }
   });
 
   it('never runs or follows cosmiconfig’s meta configuration (.config/config.js)', async () => {
