@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
-import { deployment, plainImage } from '../helpers/expressions.js';
+import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
 
 // Issue 9's layouts, run in-process (test/helpers/inProcess.ts) in real git repositories with real
@@ -167,6 +167,26 @@ describe('the CLI on the layouts of issue 9', () => {
       }
     });
   }
+
+  it('judges the images: entry kustomize applies last where two share a name, as kubectl kustomize renders', async () => {
+    const entry = (tag: string) => `  - name: ${REPO}\n    newTag: "${tag}"\n`;
+    const { repo, tag } = await repoWith({});
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    for (const [entries, code] of [
+      [[STALE, tag], 0],
+      [[tag, STALE], 1],
+    ] as const) {
+      repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n${entries.map(entry).join('')}` });
+      repo.commit(`entries ${entries.join(', ')}`);
+      // The oracle: the last entry's tag is what kustomize deploys.
+      expect(deployed()).toBe(`${REPO}:${entries[1]}`);
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(code);
+    }
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+  });
 
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {
     for (const suffix of [':v0', `@sha256:${'0'.repeat(64)}`]) {

@@ -39,6 +39,27 @@ function isPlainName(name: string): boolean {
 }
 
 /**
+ * The entries a later one hides: kustomize applies the entries in order, each to the images its
+ * `name` matches, so where a later entry of the same `name` sets the tag again (`newTag` or
+ * `digest`), an earlier one that keeps the name deploys nothing of its own. One that renames the
+ * image (`newName`) is not hidden: the later entry no longer matches what it renamed.
+ */
+function hiddenEntries(reader: DocumentReader, entries: readonly unknown[]): Set<unknown> {
+  const hidden = new Set<unknown>();
+  const retagged = new Set<unknown>(); // names a later entry sets the tag of
+  for (const entry of [...entries].reverse()) {
+    const map = reader.resolve(entry);
+    if (!isMap(map)) continue;
+    const name = reader.scalar(map, 'name')?.value;
+    const newName = setIn(reader, map, 'newName')?.value;
+    if (typeof name !== 'string' || (newName !== undefined && newName !== name)) continue;
+    if (retagged.has(name)) hidden.add(entry);
+    if (setIn(reader, map, 'newTag') !== undefined || setIn(reader, map, 'digest') !== undefined) retagged.add(name);
+  }
+  return hidden;
+}
+
+/**
  * kustomize `images:` entries, read as kustomize's image transformer applies them: `newTag`
  * sets the tag of `newName` (or `name`), `digest` replaces tag and digest. Without either, the
  * entry sets no tag: the base's reference is the one judged. Such an entry with `newName` or
@@ -54,7 +75,9 @@ export const kustomizeImages: ReferenceShape = {
     const holder = imagesHolder(reader, fileName);
     const images = holder && reader.value(holder, 'images');
     if (!isSeq(images)) return;
+    const hidden = hiddenEntries(reader, images.items);
     for (const entry of images.items) {
+      if (hidden.has(entry)) continue;
       const map = reader.resolve(entry);
       if (!isMap(map)) continue;
       const name = reader.scalar(map, 'name');
