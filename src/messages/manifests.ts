@@ -62,8 +62,9 @@ export const manifestsMessages = {
   symlinkOutsideHint: () => 'Update that file where it lives, or commit the manifest itself instead of a link to it.',
   manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
   cannotRewriteInPlace: (file: string) =>
-    `${file}: this reference is written with escapes, so its tag cannot be changed without touching other bytes.`,
-  cannotRewriteInPlaceHint: () => 'Write the image reference as a plain or quoted string without escape sequences.',
+    `${file}: this reference is not written out as its text (escape sequences, or !!binary base64), so its tag cannot be changed without touching other bytes.`,
+  cannotRewriteInPlaceHint: () =>
+    'Write the image reference as a plain or quoted string, without escape sequences or a !!binary tag.',
   rewriteNotVerified: (file: string, why: string) =>
     `Refused to rewrite ${file}: the result did not check out (${why}). Nothing was written.`,
   rewriteUnrelatedChanged: (line: number) => `an unrelated reference changed at line ${line}`,
