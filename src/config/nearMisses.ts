@@ -7,13 +7,21 @@ import { CONFIG_SEARCH_PLACES } from './explorer.js';
 
 /**
  * A name at the root or in `.config/` that names nixtag's configuration wrongly: `.nixtag.yaml`,
- * `nixtag.yml`, `.nixtagrc.yaml.bak`, `nixtag.config.yaml`, `NixTag.json`. A vendored tarball
- * (`nixtag-0.1.0.tgz`) is not one. Every such name is one the skip decision watches
- * (state/judgements.ts CONFIG_FILE), so an idle hook never passes where this refuses.
+ * `nixtag.yml`, `.nixtagrc.yaml.bak`, `nixtag.config.yaml`, `NixTag.json`, `.nixtag`: nixtag's
+ * name, then a format configuration is written in somewhere among its extensions, or none after
+ * a leading dot. Not `nixtag.nix`, `nixtag.md` or a vendored `nixtag-0.1.0.tgz`. Every such name
+ * is one the skip decision watches (state/judgements.ts CONFIG_FILE), so an idle hook never
+ * passes where this refuses.
  */
-const NEAR_MISS = /^(?:\.config\/)?\.?nix[-_]?tag(?:rc)?(?:\.config)?(?:\.[a-z0-9]+)*$/i;
+const NIXTAG_NAME = /^(?:\.config\/)?(\.?)nix[-_]?tag(?:rc)?(?:\.config)?((?:\.[a-z0-9]+)*)$/i;
+const CONFIG_FORMAT = /^(?:ya?ml|json[5c]?|toml|[cm]?[jt]s)$/i;
 
-const nearMissName = (name: string): boolean => !CONFIG_SEARCH_PLACES.includes(name) && NEAR_MISS.test(name);
+function nearMissName(name: string): boolean {
+  const match = NIXTAG_NAME.exec(name);
+  if (match === null || CONFIG_SEARCH_PLACES.includes(name)) return false;
+  const extensions = match[2]!.split('.').slice(1);
+  return extensions.length === 0 ? match[1] === '.' : extensions.some((extension) => CONFIG_FORMAT.test(extension));
+}
 
 /** The files (not directories: a vendored `nixtag/` checkout is no configuration) in `directory`. */
 function names(directory: string, prefix = ''): string[] {

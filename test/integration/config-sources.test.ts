@@ -41,9 +41,12 @@ describe('where the configuration comes from', () => {
     const repo = gitRepo({
       'default.nix': plainImage,
       'package.json': '{ "name": "app", "private": true }\n',
-      // Neither is a configuration, nor looks like one: a vendored checkout and tarball.
+      // None is a configuration, nor looks like one: a vendored checkout and tarball, an
+      // expression and notes named after the tool.
       'nixtag/README.md': 'vendored\n',
       'nixtag-0.1.0.tgz': 'not a tarball\n',
+      'nixtag.nix': '{ }\n',
+      'NIXTAG.md': 'notes\n',
       'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
     });
     // No configuration: the Nix-hash tag is managed by default, and made current.
