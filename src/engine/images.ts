@@ -1,7 +1,7 @@
 import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalImageName, canonicalRepository } from '../manifest/reference.js';
-import { needlesOf } from './mentions.js';
+import { needlesOf } from './spellings.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';

@@ -2,47 +2,16 @@ import { orSlowPath } from '../promises.js';
 import path from 'node:path';
 import type { GrepHit } from '../git/grep.js';
 import { inRepository } from '../git/repository.js';
-import { parseImageReference } from '../manifest/reference.js';
 import { readMentionMemo, writeMentionMemo } from '../state/mentionMemo.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 import { inValuePosition, isMentionPlace, MENTION_PATHSPECS } from './mentionPlaces.js';
+import { needlesOf } from './spellings.js';
 import type { Session } from './session.js';
 
 const NAME_CHARACTER = /[\w.-]/;
-const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
-
-/** How one image is looked for: every spelling that names it, and whether a bare name needs a tag. */
-export interface Needles {
-  image: ResolvedImage;
-  spellings: string[];
-  /** A Docker Hub name written without registry or `/` (`bash`) is a word too: only `bash:tag` names the image. */
-  bare: boolean;
-}
-
-/**
- * The spellings of an image's repository, as configured: with the registry when the configuration
- * writes one (in each spelling of Docker Hub's host, `library/` or not), the repository as
- * written when it does not. An image without configuration is looked for by its Docker Hub
- * short name, which also finds it written with a registry.
- */
-export function needlesOf(image: ResolvedImage): Needles | undefined {
-  const { canonical } = image;
-  if (canonical === '') return undefined;
-  if (!canonical.startsWith('docker.io/')) return { image, spellings: [canonical], bare: false };
-  const path = canonical.slice('docker.io/'.length);
-  const short = path.replace(/^library\//, '');
-  const written = image.inferred ? undefined : parseImageReference(image.repository);
-  if (written?.host !== undefined) {
-    const paths = [...new Set([path, short])];
-    return { image, spellings: DOCKER_HUB.flatMap((host) => paths.map((one) => `${host}/${one}`)), bare: false };
-  }
-  const spelling = (written?.path ?? short).toLowerCase();
-  return { image, spellings: [spelling], bare: !spelling.includes('/') };
-}
-
 /**
  * Whether `text` names `needle` as a whole repository name (not `app-other`, not `x/app`, and,
  * for a needle without a registry, not `ghcr.io/app`), where a value can stand on the line.

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mentionWarnings, namesRepository, needlesOf } from '../../src/engine/mentions.js';
+import { mentionWarnings, namesRepository } from '../../src/engine/mentions.js';
+import { needlesOf } from '../../src/engine/spellings.js';
 import { messages } from '../../src/messages.js';
 import { ALWAYS, ancestors, covers } from '../../src/nix/source/inputSet.js';
 import { inputKey, type InputSet } from '../../src/state/inputKey.js';
