@@ -31,9 +31,9 @@ export const configMessages = {
   configImportOutside: (file: string, imported: string) =>
     `The nixtag configuration ${file} imports ${imported} ($import), outside the repository: CI's clone does not have it.`,
   configNameNearMiss: (file: string) =>
-    `No nixtag configuration was found, but ${file} looks like one: nixtag reads only .nixtagrc.yaml and the other names of docs/configuration.md, so every image would be left to the defaults.`,
+    `No nixtag configuration was found, but ${file} looks like one: nixtag reads only .nixtagrc.yaml and the other names of docs/configuration.md, so nixtag would run as if there were none (checking only references whose tag is already a 32-character Nix hash).`,
   configKeyNearMiss: (key: string) =>
-    `No nixtag configuration was found, but package.json has a key "${key}": nixtag reads only the key "nixtag", so every image would be left to the defaults.`,
+    `No nixtag configuration was found, but package.json has a key "${key}": nixtag reads only the key "nixtag", so nixtag would run as if there were none (checking only references whose tag is already a 32-character Nix hash).`,
   configNearMissHint: (file: boolean) =>
     file
       ? "Rename it to .nixtagrc.yaml (or another name docs/configuration.md lists); if it is not nixtag's configuration, give it a name that does not look like one."

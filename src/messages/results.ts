@@ -29,7 +29,7 @@ export const resultsMessages = {
     `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
   runFixAndCommit: (command: string) =>
-    `Run \`${command}\` to rewrite the stale tags, commit them (\`git commit -am "Update image tags"\`), then push again: a commit made keeps the tags it has.`,
+    `Run \`${command}\` to rewrite the stale tags, commit them (\`git commit -am "Update image tags"\`), then push again: the commits already made keep their old tags, so the fix needs a commit of its own.`,
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),
   stageFixed: (file: string) =>
     `  fixed in the working tree but not staged: stage the fixed file with \`git add ${file}\``,
