@@ -174,18 +174,24 @@ describe('the CLI on the layouts of issue 9', () => {
     repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
     const deployed = () =>
       /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' }))![1];
-    for (const [entries, code] of [
-      [[STALE, tag], 0],
-      [[tag, STALE], 1],
+    for (const [entries, code, rendered] of [
+      [[STALE, tag], 0, tag],
+      [[tag, STALE], 1, STALE],
     ] as const) {
       repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n${entries.map(entry).join('')}` });
       repo.commit(`entries ${entries.join(', ')}`);
-      // The oracle: the last entry's tag is what kustomize deploys.
-      expect(deployed()).toBe(`${REPO}:${entries[1]}`);
+      // The oracle: what kustomize deploys (the last entry's tag where it still matches).
+      expect(deployed()).toBe(`${REPO}:${rendered}`);
       expect((await nixtag(repo.dir, ['check'])).code).toBe(code);
     }
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     expect(deployed()).toBe(`${REPO}:${tag}`);
+    // A tag the later name no longer matches (`+`): kustomize applies the first entry alone.
+    const kept = `${STALE}+build.4`;
+    repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n${[kept, tag].map(entry).join('')}` });
+    repo.commit('a first entry the second no longer matches');
+    expect(deployed()).toBe(`${REPO}:${kept}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(1);
   });
 
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {

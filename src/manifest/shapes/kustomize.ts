@@ -39,9 +39,24 @@ function isPlainName(name: string): boolean {
 }
 
 /**
+ * Whether what the entry sets still matches its own name for the entries after it: kustomize
+ * matches `^<name>(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`, so a tag with `+`, `@` or
+ * a space, or another digest, leaves the image out of every later entry's reach.
+ */
+function keepsMatching(reader: DocumentReader, map: YAMLMap): boolean {
+  const tag = setIn(reader, map, 'newTag')?.value;
+  const digest = setIn(reader, map, 'digest')?.value;
+  return (
+    (tag === undefined || /^[a-zA-Z0-9_.{}-]*$/.test(String(tag))) &&
+    (digest === undefined || /^sha256:[a-zA-Z0-9_.{}-]*$/.test(String(digest)))
+  );
+}
+
+/**
  * The entries a later one hides: kustomize applies the entries in order, each to the images its
  * `name` matches, so where a later entry of the same `name` sets the tag again (`newTag` or
- * `digest`), an earlier one that keeps the name deploys nothing of its own. One that renames the
+ * `digest`), an earlier one that keeps the name (and a tag the later name still matches) deploys
+ * nothing of its own. One that renames the
  * image (`newName`) is not hidden: the later entry no longer matches what it renamed.
  */
 function hiddenEntries(reader: DocumentReader, entries: readonly unknown[]): Set<unknown> {
@@ -53,7 +68,7 @@ function hiddenEntries(reader: DocumentReader, entries: readonly unknown[]): Set
     const name = reader.scalar(map, 'name')?.value;
     const newName = setIn(reader, map, 'newName')?.value;
     if (typeof name !== 'string' || (newName !== undefined && newName !== name)) continue;
-    if (retagged.has(name)) hidden.add(entry);
+    if (retagged.has(name) && keepsMatching(reader, map)) hidden.add(entry);
     if (setIn(reader, map, 'newTag') !== undefined || setIn(reader, map, 'digest') !== undefined) retagged.add(name);
   }
   return hidden;
