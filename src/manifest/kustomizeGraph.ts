@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
-import { parseImageReference } from './reference.js';
 
 interface Node {
   component: boolean;
@@ -88,8 +87,19 @@ export interface SettingRange {
 }
 
 /**
- * The line ranges of a kustomization's patches (inline ones included), and the lines of
- * `images:` entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`):
+ * Whether a `newName` (an alias resolved, any scalar style) carries a tag or digest: a `:` or `@`
+ * after its last `/` (a registry's port comes before it), parsable or not (`app:`, `app@`).
+ */
+function taggedName(doc: Document, node: unknown): boolean {
+  const value = isAlias(node) ? node.resolve(doc) : node;
+  if (!isScalar(value) || typeof value.value !== 'string') return false;
+  const last = value.value.slice(value.value.lastIndexOf('/') + 1);
+  return last.includes(':') || last.includes('@');
+}
+
+/**
+ * The line ranges of a kustomization's patches (inline ones included), and of the `images:`
+ * entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`):
  * where kustomize sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
@@ -109,12 +119,8 @@ export function settingRanges(root: string, file: string): SettingRange[] {
       const range = isNode(pair.value) ? pair.value.range : undefined;
       if (key === 'images' && isSeq(pair.value)) {
         for (const entry of pair.value.items) {
-          const newName = isMap(entry) ? entry.get('newName', true) : undefined;
-          const spelled = isScalar(newName) && typeof newName.value === 'string' ? newName.value : undefined;
-          const parsed = spelled === undefined ? undefined : parseImageReference(spelled);
-          if (parsed?.tag === undefined && parsed?.digest === undefined) continue;
-          const at = line(newName!.range![0]);
-          ranges.push({ from: at, to: at, key });
+          if (!isMap(entry) || !entry.range || !taggedName(doc, entry.get('newName', true))) continue;
+          ranges.push({ from: line(entry.range[0]), to: line(entry.range[2]), key });
         }
       }
       if (typeof key !== 'string' || !PATCH_KEYS.has(key) || range == null) continue;

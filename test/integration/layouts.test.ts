@@ -195,8 +195,16 @@ describe('the CLI on the layouts of issue 9', () => {
   });
 
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {
-    for (const suffix of [':v0', `@sha256:${'0'.repeat(64)}`]) {
-      const kustomization = `resources: [deployment.yaml]\nimages:\n  - name: ${REPO}\n    newName: ${REPO}${suffix}\n`;
+    const tagged = [
+      `    newName: ${REPO}:v0\n`,
+      `    newName: ${REPO}@sha256:${'0'.repeat(64)}\n`,
+      // Written as a block scalar, or through an alias, or with a tag no parser reads.
+      `    newName: >-\n      ${REPO}:v0\n`,
+      `    newName: *pinned\n`,
+      `    newName: "${REPO}:"\n`,
+    ];
+    for (const newName of tagged) {
+      const kustomization = `commonAnnotations:\n  pinned: &pinned ${REPO}:v0\nresources: [deployment.yaml]\nimages:\n  - name: ${REPO}\n${newName}`;
       const { repo, tag } = await repoWith({ 'k/kustomization.yaml': kustomization });
       repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
       repo.commit('right tag in the manifest, a tagged newName');
@@ -205,8 +213,8 @@ describe('the CLI on the layouts of issue 9', () => {
       expect(/image: (.*)/.exec(rendered)![1]).not.toBe(`${REPO}:${tag}`);
       for (const command of [['check'], ['hook', 'pre-commit']]) {
         const run = await nixtag(repo.dir, command);
-        expect(run.code).toBe(2);
-        expect(run.stderr).toContain('nixtag: error [KUSTOMIZE_PATCH]: k/kustomization.yaml:4:');
+        expect(run.code, newName).toBe(2);
+        expect(run.stderr).toContain('nixtag: error [KUSTOMIZE_PATCH]: k/kustomization.yaml:5:');
         expect(run.stderr).toContain("images: entry's newName with a tag or digest");
       }
     }
