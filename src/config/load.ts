@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { defaultLoaders, type Loader, type Loaders } from 'cosmiconfig';
 import type { z } from 'zod/v3';
@@ -254,9 +254,12 @@ function refuseEscapingLink(root: string, file: string): void {
     return; // not there: nothing is read
   }
   const real = link ? realRelative(root, file) : '';
-  if (real !== undefined && !real.startsWith('..') && !path.isAbsolute(real)) return;
+  // An absolute target names this machine's checkout: CI's clone has the link, not the path.
+  const absolute = link && path.isAbsolute(readlinkSync(file));
+  if (!absolute && real !== undefined && !real.startsWith('..') && !path.isAbsolute(real)) return;
   const named = path.relative(root, file) || file;
-  throw new NixtagError('CONFIG_INVALID', messages.configLinkOutside(named, real === undefined), {
+  const why = absolute ? 'absolute' : real === undefined ? 'dangling' : 'outside';
+  throw new NixtagError('CONFIG_INVALID', messages.configLinkOutside(named, why), {
     location: { file: named },
     hint: messages.configLinkOutsideHint(),
   });

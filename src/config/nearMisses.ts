@@ -2,26 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import { distance } from '../suggest.js';
+import { mayNameConfiguration } from '../configNames.js';
 import { CONFIG_SEARCH_PLACES } from './explorer.js';
 
-/**
- * A name at the root or in `.config/` that names nixtag's configuration wrongly: `.nixtag.yaml`,
- * `nixtag.yml`, `.nixtagrc.yaml.bak`, `nixtag.config.yaml`, `NixTag.json`, `.nixtag`: nixtag's
- * name, then a format configuration is written in somewhere among its extensions, or none after
- * a leading dot. Not `nixtag.nix`, `nixtag.md` or a vendored `nixtag-0.1.0.tgz`. Every such name
- * is one the skip decision watches (state/judgements.ts CONFIG_FILE), so an idle hook never
- * passes where this refuses.
- */
-const NIXTAG_NAME = /^(?:\.config\/)?(\.?)nix[-_]?tag(?:rc)?(?:\.config)?((?:\.[a-z0-9]+)*)$/i;
-const CONFIG_FORMAT = /^(?:ya?ml|json[5c]?|toml|[cm]?[jt]s)$/i;
-
-function nearMissName(name: string): boolean {
-  const match = NIXTAG_NAME.exec(name);
-  if (match === null || CONFIG_SEARCH_PLACES.includes(name)) return false;
-  const extensions = match[2]!.split('.').slice(1);
-  return extensions.length === 0 ? match[1] === '.' : extensions.some((extension) => CONFIG_FORMAT.test(extension));
-}
+/** A name that may be nixtag's configuration (configNames.ts) and is none of the names it is read from. */
+const nearMissName = (name: string): boolean => !CONFIG_SEARCH_PLACES.includes(name) && mayNameConfiguration(name);
 
 /** The files (not directories: a vendored `nixtag/` checkout is no configuration) in `directory`. */
 function names(directory: string, prefix = ''): string[] {
@@ -34,7 +19,7 @@ function names(directory: string, prefix = ''): string[] {
   }
 }
 
-/** A top-level key of package.json that spells `nixtag` wrongly (`nixTag`, `nix-tag`). */
+/** A top-level key of package.json that spells `nixtag` otherwise (`nixTag`, `nix-tag`, `nix_tag`). */
 function packageKeyNearMiss(root: string): string | undefined {
   let manifest: unknown;
   try {
@@ -43,9 +28,8 @@ function packageKeyNearMiss(root: string): string | undefined {
     return undefined;
   }
   if (typeof manifest !== 'object' || manifest === null) return undefined;
-  return Object.keys(manifest).find(
-    (key) => key !== 'nixtag' && (key.toLowerCase().replace(/[-_]/g, '') === 'nixtag' || distance(key, 'nixtag') <= 1),
-  );
+  // Spelt otherwise only in case and separators: a key one letter off may be another tool's.
+  return Object.keys(manifest).find((key) => key !== 'nixtag' && key.toLowerCase().replace(/[-_]/g, '') === 'nixtag');
 }
 
 /**

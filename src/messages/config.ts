@@ -38,12 +38,14 @@ export const configMessages = {
     file
       ? "Rename it to .nixtagrc.yaml (or another name docs/configuration.md lists); if it is not nixtag's configuration, give it a name that does not look like one."
       : 'Rename the key to "nixtag"; if it is not nixtag\'s configuration, give it a name that does not look like one.',
-  configLinkOutside: (file: string, dangling: boolean) =>
-    dangling
+  configLinkOutside: (file: string, why: 'dangling' | 'outside' | 'absolute') =>
+    why === 'dangling'
       ? `The nixtag configuration ${file} is a symlink to a file that is not there: CI's clone would load no configuration from it.`
-      : `The nixtag configuration ${file} is a symlink out of the repository: CI's clone does not have what it leads to.`,
+      : why === 'absolute'
+        ? `The nixtag configuration ${file} is a symlink to an absolute path: CI's clone has the link, not this machine's path.`
+        : `The nixtag configuration ${file} is a symlink out of the repository: CI's clone does not have what it leads to.`,
   configLinkOutsideHint: () =>
-    'Replace the symlink with the file itself (or a symlink to a tracked file in the repository) and commit it.',
+    'Replace the symlink with the file itself (or a relative symlink to a tracked file in the repository) and commit it.',
   configImportOutsideHint: () =>
     'Move that file into the repository and commit it, or give the whole configuration with --config.',
   configImportMissingHint: () =>

@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mayNameConfiguration } from '../configNames.js';
 import { isInput, type InputSet } from '../nix/source/inputSet.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -33,13 +34,9 @@ export interface Judgement {
   inferred?: string | undefined;
 }
 
-/**
- * Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it, and
- * any name at the root or in `.config/` with `nixtag` in it (a misspelt one is refused:
- * config/nearMisses.ts).
- */
+/** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
 export const CONFIG_FILE =
-  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts)|(?:\.config\/)?[^/]*nix[-_]?tag[^/]*)$/i;
+  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 
@@ -56,7 +53,8 @@ function manifestSet(manifests: readonly string[]): ReadonlySet<string> {
  * file that may become one or may configure nixtag. `matchesGlob` answers for configured globs.
  */
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
-  if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file)) return true;
+  // A misspelt name too: a run without configuration refuses it (config/nearMisses.ts).
+  if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file) || mayNameConfiguration(file)) return true;
   if (manifestSet(judgement.manifests).has(file)) return true;
   const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
   if (byDefault && MAY_BE_MANIFEST.test(file)) return true;

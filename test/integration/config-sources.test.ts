@@ -154,9 +154,13 @@ describe('where the configuration comes from', () => {
       'default.nix': plainImage,
       'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
     });
+    // In the repository, but by this machine's absolute path: CI's clone has the link alone.
+    repo.write({ 'ci/nixtag.yaml': managing('registry.example.com/team/app') });
+    repo.git('add', 'ci/nixtag.yaml');
     for (const [place, target] of [
       ['.nixtagrc.yaml', outside],
       ['.config/nixtagrc.yaml', '../missing.yaml'],
+      ['.nixtagrc.yml', path.join(repo.dir, 'ci/nixtag.yaml')],
     ] as const) {
       repo.write({ [`${place}.tmp`]: '' });
       repo.git('rm', '--quiet', '--cached', '--ignore-unmatch', `${place}.tmp`);

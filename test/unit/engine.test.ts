@@ -21,6 +21,7 @@ import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
 import { CONFIG_FILE, canMatter, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
+import { mayNameConfiguration } from '../../src/configNames.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
 
@@ -309,6 +310,46 @@ describe('the last judgement', () => {
   it("knows every place cosmiconfig looks for nixtag's configuration", () => {
     for (const place of getDefaultSearchPlaces('nixtag')) expect(CONFIG_FILE.test(place), place).toBe(true);
     expect(CONFIG_FILE.test('docs/.nixtagrc')).toBe(false);
+  });
+
+  it('knows a misspelt configuration name, which a run without configuration refuses, and watches it', () => {
+    const misspelt = [
+      '.nixtag.yaml',
+      '.nixtagrc.ymal',
+      '.nixtagrc.yam',
+      '.nixtgrc.yaml',
+      '.nixtag-rc.yaml',
+      '.nixtag_rc.yaml',
+      '.nixtagrc-yaml',
+      '.nixtagrc.yaml~',
+      '.nixtagrc.yaml ',
+      'nixtag.json',
+      'nixtag-config.yaml',
+      'nixtag_config.yaml',
+      'nixtag.config.json',
+      'NixTag.yml',
+      '.config/nixtag.yaml',
+      '.config/nixtagrc.json.bak',
+    ];
+    // Configured globs that take none of them: only the name makes them matter to the skip decision.
+    const narrow = judgement({ globs: ['deploy/**/*.yaml'] });
+    for (const name of misspelt) {
+      expect(mayNameConfiguration(name), name).toBe(true);
+      expect(
+        canMatter(narrow, name, () => false),
+        name,
+      ).toBe(true);
+    }
+    for (const name of [
+      'nixtag.nix',
+      'NIXTAG.md',
+      'nixtag.sh',
+      'nixtag-0.1.0.tgz',
+      'mixtape.yaml',
+      'docs/.nixtag.yaml',
+    ]) {
+      expect(mayNameConfiguration(name), name).toBe(false);
+    }
   });
 
   it('asks configured globs, not the default set, for new manifests', async () => {
