@@ -12,7 +12,6 @@ import { grepRepositories, mentionWarnings, sameSearch } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { followRenames } from './renames.js';
-import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
 import type { SettingRange } from '../manifest/kustomizeGraph.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
@@ -145,7 +144,10 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
-  refuseKustomizationMentions(mentions, (file) => settingRanges(session.manifestRoot, file));
+  refuseKustomizationMentions(
+    mentions,
+    memoized((file) => settingRanges(session.manifestRoot, file)),
+  );
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
@@ -187,7 +189,7 @@ function memoized<T>(compute: (key: string) => T): (key: string) => T {
  */
 function refuseKustomizationMentions(mentions: readonly Warning[], ranges: (file: string) => SettingRange[]): void {
   for (const { file, line } of mentions) {
-    if (file === null || line === null || !KUSTOMIZATION_FILE.test(file)) continue;
+    if (file === null || line === null) continue;
     const range = ranges(file).find(({ from, to }) => from <= line && line <= to);
     if (range === undefined) continue;
     const images = range.key === 'images';

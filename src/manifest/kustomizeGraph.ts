@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Document } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parse,
+  parseAllDocuments,
+  type Document,
+  type YAMLMap,
+} from 'yaml';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
 
 interface Node {
@@ -98,9 +109,24 @@ function taggedName(doc: Document, node: unknown): boolean {
 }
 
 /**
+ * Where a document keeps what kustomize applies: a kustomization file's top level, or the `spec`
+ * of a Flux `kustomize.toolkit.fluxcd.io` Kustomization (which applies the same transformers).
+ */
+function kustomizeHolder(doc: Document, file: string): YAMLMap | undefined {
+  const contents = doc.contents;
+  if (!isMap(contents)) return undefined;
+  if (KUSTOMIZATION_FILE.test(file)) return contents;
+  const apiVersion = contents.get('apiVersion');
+  const spec = contents.get('kind') === 'Kustomization' ? contents.get('spec') : undefined;
+  return typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)
+    ? spec
+    : undefined;
+}
+
+/**
  * The line ranges of a kustomization's patches (inline ones included), and of the `images:`
- * entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`):
- * where kustomize sets what it deploys and nixtag reads no reference.
+ * entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`), also in a
+ * Flux Kustomization's `spec`: where kustomize sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
   let text: string;
@@ -113,8 +139,9 @@ export function settingRanges(root: string, file: string): SettingRange[] {
   const line = (offset: number) => lineCounter.linePos(offset).line;
   const ranges: SettingRange[] = [];
   for (const doc of parseAllDocuments(text, { lineCounter })) {
-    if (!('contents' in doc) || !isMap(doc.contents)) continue;
-    for (const pair of doc.contents.items) {
+    if (!('contents' in doc)) continue;
+    const holder = kustomizeHolder(doc, file);
+    for (const pair of holder?.items ?? []) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       const range = isNode(pair.value) ? pair.value.range : undefined;
       if (key === 'images' && isSeq(pair.value)) {

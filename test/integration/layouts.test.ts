@@ -168,6 +168,16 @@ describe('the CLI on the layouts of issue 9', () => {
     });
   }
 
+  it('refuses a Flux Kustomization whose spec.images entry has a newName with a tag (exit 2), as a kustomization', async () => {
+    const flux = `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./k\n  images:\n    - name: ${REPO}\n      newName: ${REPO}:v0\n`;
+    const { repo, tag } = await repoWith({ 'clusters/app.yaml': flux });
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('right tag in the manifest, a tagged newName in the Flux Kustomization');
+    const run = await nixtag(repo.dir, ['check']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('nixtag: error [KUSTOMIZE_PATCH]: clusters/app.yaml:7:');
+  });
+
   it('judges the images: entry kustomize applies last where two share a name, as kubectl kustomize renders', async () => {
     const entry = (tag: string) => `  - name: ${REPO}\n    newTag: "${tag}"\n`;
     const { repo, tag } = await repoWith({});
