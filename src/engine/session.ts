@@ -1,8 +1,11 @@
 import path from 'node:path';
+import { NixtagError } from '../errors.js';
+import { messages } from '../messages.js';
 import type { ExplicitConfig, LoadedConfig } from '../config/load.js';
 import { confine, type Confinement } from '../config/confinement.js';
 import type { Config } from '../config/schema.js';
 import { openRepository, type Repository } from '../git/repository.js';
+import { programInRepositoryConfig } from '../git/configPrograms.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
 import type { JudgedTree, TreeSource } from '../tree/source.js';
@@ -110,6 +113,20 @@ export interface Session {
 }
 
 /**
+ * CI mode trusts nothing the workspace holds: a git configuration that names a program (an
+ * earlier step may have run the repository's code and written `.git/config`) is refused before
+ * git runs anything that could start it.
+ */
+async function refuseConfigPrograms(repository: Repository): Promise<void> {
+  const setting = await programInRepositoryConfig(repository);
+  if (setting === undefined) return;
+  throw new NixtagError('CONFIG_IS_CODE', messages.gitConfigRunsProgram(setting), {
+    location: { file: '.git/config' },
+    hint: messages.gitConfigRunsProgramHint(),
+  });
+}
+
+/**
  * Tekton's git resource checks out into /workspace/source; its git-clone fetches submodules
  * (checked out as the last run did until the configuration says).
  */
@@ -128,6 +145,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const configModule = import('../config/load.js');
   const lockModule = import('../state/lock.js');
   const repository = known.repository ?? (await openRepository(request.cwd));
+  if (request.confinement?.ci) await refuseConfigPrograms(repository);
   const dropState = request.confinement?.ci ? useFreshNixtagDirectory(repository.gitDir) : undefined;
   const loadOptions = { dataOnly: request.confinement?.ci };
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });

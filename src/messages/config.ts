@@ -51,6 +51,10 @@ export const configMessages = {
   configImportMissingHint: () =>
     'Add that file (and commit it: CI reads the committed configuration), or take it out of `$import`.',
   configHint: () => "Every key and its default: nixtag's docs/configuration.md (in node_modules/nixtag/docs).",
+  gitConfigRunsProgram: (setting: string) =>
+    `In CI mode nixtag runs nothing the workspace sets, but the repository's git configuration names a program git would run for it: ${setting}.`,
+  gitConfigRunsProgramHint: () =>
+    'Run nixtag in a fresh clone (as the Tekton Task does), or remove that setting from .git/config (`git config --unset <key>`) in a step you trust.',
   configIsCode: (file: string) =>
     `${file} is code: in CI mode nixtag loads no configuration that would run the repository's JavaScript or TypeScript.`,
   configIsCodeHint: () =>
