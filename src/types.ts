@@ -64,6 +64,11 @@ export interface CheckResult {
   /** What was judged: the working tree, the index or a commit (the report names the fix for it). */
   judged?: 'worktree' | 'index' | 'rev';
   /**
+   * The index judged is the one `git commit <paths>` builds (HEAD and the named paths): a fix
+   * staged in the real index is not in this commit unless its file is named too.
+   */
+  partialCommit?: true;
+  /**
    * No reference is managed: the repository is not protected. The report lists what it saw (the
    * unmanaged references) and suggests `nixtag init`; `configured` tells whether a configuration
    * exists (then its images or globs match nothing).

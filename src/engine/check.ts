@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { RegistryRequest } from '../registry/verify.js';
 import type { CheckResult } from '../types.js';
 import { inspectSession, rememberJudgement, resultOf } from './inspect.js';
@@ -61,5 +62,9 @@ async function judge(session: Session): Promise<CheckResult> {
   rememberJudgement(session, inspection, result);
   if (result.ok || session.tree.source.kind !== 'index') return result;
   // Stale in the index: say so when the working tree already has the fix (stage it, not fix it).
-  return (await import('./unstaged.js')).markFixedInWorktree(result, session.repository.root);
+  const marked = await (await import('./unstaged.js')).markFixedInWorktree(result, session.repository.root);
+  // `git commit <paths>` judges a temporary index of its own, `next-index-<pid>.lock`.
+  return /^next-index-.*\.lock$/.test(path.basename(session.repository.indexFile))
+    ? { ...marked, partialCommit: true }
+    : marked;
 }

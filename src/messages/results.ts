@@ -33,6 +33,10 @@ export const resultsMessages = {
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),
   stageFixed: (file: string) =>
     `  fixed in the working tree but not staged: stage the fixed file with \`git add ${file}\``,
+  namePartialFixed: (file: string) =>
+    `  fixed in the working tree, but \`git commit <paths>\` commits only the paths it names: name ${file} too`,
+  runNamePartial: (files: readonly string[]) =>
+    `The working tree has the right tags, but \`git commit <paths>\` commits only the paths it names: add ${files.join(' ')} to the command (or commit without paths), then commit again.`,
   runStage: (files: readonly string[]) =>
     `The working tree has the right tags: stage the fixed file${files.length === 1 ? '' : 's'} with \`git add ${files.join(' ')}\`, then commit again.`,
   allCurrent: (count: number) => `nixtag: ${count} reference${count === 1 ? '' : 's'} up to date.`,

@@ -24,7 +24,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
       if (reference.digestDropped) lines.push(messages.digestDropped());
       if (reference.tagSuffix !== undefined)
         lines.push(messages.tagSuffixApplied(reference.tagSuffix, reference.current));
-      if (reference.fixedInWorktree) lines.push(messages.stageFixed(file));
+      if (reference.fixedInWorktree)
+        lines.push(result.partialCommit ? messages.namePartialFixed(file) : messages.stageFixed(file));
     } else if (reference.status === 'unmanaged' && reference.image !== null) {
       const moves = (result.moving ?? []).includes(reference.image);
       lines.push(
@@ -73,8 +74,10 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
  */
 function nextStep(result: CheckResult): string {
   const stale = result.references.filter((reference) => reference.status === 'stale');
-  if (stale.every((reference) => reference.fixedInWorktree))
-    return messages.runStage([...new Set(stale.map((reference) => reference.file))]);
+  if (stale.every((reference) => reference.fixedInWorktree)) {
+    const files = [...new Set(stale.map((reference) => reference.file))];
+    return result.partialCommit ? messages.runNamePartial(files) : messages.runStage(files);
+  }
   const judged = result.judged ?? 'worktree';
   if (judged === 'rev') return messages.runFixAndCommit(messages.fixCommand(judged));
   return messages.runFix(messages.fixCommand(judged));

@@ -82,8 +82,13 @@ describe('pre-commit through plain git hooks', () => {
     // With the manifest fixed in the working tree, -a takes both in: fresh.
     repo.write({ 'k8s/deployment.yaml': manifest(tag) });
     const head = repo.head();
-    // `git commit <path>` commits HEAD plus that path only: the manifest stays out, stale.
-    expect(repo.run(['commit', '-m', 'source only', 'app/main.go']).code).not.toBe(0);
+    // `git commit <path>` commits HEAD plus that path only: the manifest stays out, stale, and
+    // the hint says to name it (not to stage it: staging would not put it in this commit).
+    repo.git('add', 'k8s/deployment.yaml');
+    const partial = repo.run(['commit', '-m', 'source only', 'app/main.go']);
+    expect(partial.code).not.toBe(0);
+    expect(partial.stdout + partial.stderr).toContain('commits only the paths it names: add k8s/deployment.yaml');
+    expect(partial.stdout + partial.stderr).not.toContain('git add k8s/deployment.yaml');
     expect(repo.head()).toBe(head);
     expect(repo.run(['commit', '-m', 'both', 'app/main.go', 'k8s/deployment.yaml']).code).toBe(0);
     expect(repo.git('show', 'HEAD:k8s/deployment.yaml')).toBe(manifest(tag));
