@@ -2,6 +2,7 @@ import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalImageName, canonicalRepository } from '../manifest/reference.js';
 import { needlesOf } from './spellings.js';
+import { kustomizeNameMatcher } from '../manifest/shapes/kustomize.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
@@ -59,12 +60,8 @@ export function inferImage(
 function patternReaches(pattern: string, image: ResolvedImage): boolean {
   const parsed = parseImageReference(pattern);
   if (parsed !== undefined && canonicalImageName(parsed.host, parsed.path) === image.canonical) return true;
-  let matcher: RegExp;
-  try {
-    matcher = new RegExp(`^${pattern}(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?$`);
-  } catch {
-    return false; // kustomize's Go regexp fails on it too, and matches nothing
-  }
+  const matcher = kustomizeNameMatcher(pattern);
+  if (matcher === undefined) return false;
   const spellings = [image.repository, image.canonical, ...(needlesOf(image)?.spellings ?? [])];
   return spellings.some((spelling) => matcher.test(spelling) || matcher.test(`${spelling}:latest`));
 }

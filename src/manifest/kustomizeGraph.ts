@@ -1,18 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  isAlias,
-  isMap,
-  isNode,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parse,
-  parseAllDocuments,
-  type Document,
-  type YAMLMap,
-} from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Scalar } from 'yaml';
+import { DocumentReader } from './documentReader.js';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
+import { kustomizeHolder } from './shapes/kustomize.js';
 
 interface Node {
   component: boolean;
@@ -98,35 +89,19 @@ export interface SettingRange {
 }
 
 /**
- * Whether a `newName` (an alias resolved, any scalar style) carries a tag or digest: a `:` or `@`
- * after its last `/` (a registry's port comes before it), parsable or not (`app:`, `app@`).
+ * Whether a `newName` carries a tag or digest: a `:` or `@` after its last `/` (a registry's
+ * port comes before it), parsable or not (`app:`, `app@`).
  */
-function taggedName(doc: Document, node: unknown): boolean {
-  const value = isAlias(node) ? node.resolve(doc) : node;
-  if (!isScalar(value) || typeof value.value !== 'string') return false;
-  const last = value.value.slice(value.value.lastIndexOf('/') + 1);
+function taggedName(newName: Scalar | undefined): boolean {
+  if (typeof newName?.value !== 'string') return false;
+  const last = newName.value.slice(newName.value.lastIndexOf('/') + 1);
   return last.includes(':') || last.includes('@');
-}
-
-/**
- * Where a document keeps what kustomize applies: a kustomization file's top level, or the `spec`
- * of a Flux `kustomize.toolkit.fluxcd.io` Kustomization (which applies the same transformers).
- */
-function kustomizeHolder(doc: Document, file: string): YAMLMap | undefined {
-  const contents = doc.contents;
-  if (!isMap(contents)) return undefined;
-  if (KUSTOMIZATION_FILE.test(file)) return contents;
-  const apiVersion = contents.get('apiVersion');
-  const spec = contents.get('kind') === 'Kustomization' ? contents.get('spec') : undefined;
-  return typeof apiVersion === 'string' && apiVersion.startsWith('kustomize.toolkit.fluxcd.io/') && isMap(spec)
-    ? spec
-    : undefined;
 }
 
 /**
  * The line ranges of a kustomization's patches (inline ones included), and of the `images:`
  * entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`), also in a
- * Flux Kustomization's `spec`: where kustomize sets what it deploys and nixtag reads no reference.
+ * Flux Kustomization's `spec` (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
   let text: string;
@@ -140,13 +115,16 @@ export function settingRanges(root: string, file: string): SettingRange[] {
   const ranges: SettingRange[] = [];
   for (const doc of parseAllDocuments(text, { lineCounter })) {
     if (!('contents' in doc)) continue;
-    const holder = kustomizeHolder(doc, file);
+    // Read as the kustomize shape reads it: aliases, merge keys, a key written twice.
+    const reader = new DocumentReader(doc);
+    const holder = kustomizeHolder(reader, file);
     for (const pair of holder?.items ?? []) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       const range = isNode(pair.value) ? pair.value.range : undefined;
       if (key === 'images' && isSeq(pair.value)) {
         for (const entry of pair.value.items) {
-          if (!isMap(entry) || !entry.range || !taggedName(doc, entry.get('newName', true))) continue;
+          const map = reader.resolve(entry);
+          if (!isMap(map) || !isNode(entry) || !entry.range || !taggedName(reader.scalar(map, 'newName'))) continue;
           ranges.push({ from: line(entry.range[0]), to: line(entry.range[2]), key });
         }
       }

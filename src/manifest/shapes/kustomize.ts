@@ -9,7 +9,7 @@ import type { ReferenceShape } from './types.js';
  * Where a document keeps kustomize `images:` entries: a kustomization (or Component) at the top,
  * a Flux `kustomize.toolkit.fluxcd.io` Kustomization under `spec`.
  */
-function imagesHolder(reader: DocumentReader, fileName: string): YAMLMap | undefined {
+export function kustomizeHolder(reader: DocumentReader, fileName: string): YAMLMap | undefined {
   const contents = reader.doc.contents;
   if (!isMap(contents)) return undefined;
   const kind = reader.scalar(contents, 'kind')?.value;
@@ -39,17 +39,29 @@ function isPlainName(name: string): boolean {
 }
 
 /**
- * Whether what the entry sets still matches its own name for the entries after it: kustomize
- * matches `^<name>(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`, so a tag with `+`, `@` or
- * a space, or another digest, leaves the image out of every later entry's reach.
+ * What kustomize's image transformer lets follow an entry's `name` (a regular expression): an
+ * image matches `^<name>(:<tag>)?(@sha256:<digest>)?$`, tag and digest of these characters.
+ */
+const AFTER_NAME = '(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?';
+
+/** The images an entry's `name` matches, as kustomize matches them; undefined where it is no regular expression. */
+export function kustomizeNameMatcher(name: string): RegExp | undefined {
+  try {
+    return new RegExp(`^${name}${AFTER_NAME}$`);
+  } catch {
+    return undefined; // kustomize's Go regexp fails on it too, and matches nothing
+  }
+}
+
+/**
+ * Whether what the entry sets still matches its own name for the entries after it: a tag with
+ * `+`, `@` or a space, or another digest, leaves the image out of every later entry's reach.
  */
 function keepsMatching(reader: DocumentReader, map: YAMLMap): boolean {
   const tag = setIn(reader, map, 'newTag')?.value;
   const digest = setIn(reader, map, 'digest')?.value;
-  return (
-    (tag === undefined || /^[a-zA-Z0-9_.{}-]*$/.test(String(tag))) &&
-    (digest === undefined || /^sha256:[a-zA-Z0-9_.{}-]*$/.test(String(digest)))
-  );
+  const suffix = `${tag === undefined ? '' : `:${String(tag)}`}${digest === undefined ? '' : `@${String(digest)}`}`;
+  return new RegExp(`^${AFTER_NAME}$`).test(suffix);
 }
 
 /**
@@ -87,7 +99,7 @@ export const kustomizeImages: ReferenceShape = {
   context: 'kustomize',
   keywords: ['images'],
   inDocument({ reader, fileName, add }) {
-    const holder = imagesHolder(reader, fileName);
+    const holder = kustomizeHolder(reader, fileName);
     const images = holder && reader.value(holder, 'images');
     if (!isSeq(images)) return;
     const hidden = hiddenEntries(reader, images.items);
