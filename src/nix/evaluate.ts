@@ -91,16 +91,18 @@ export interface EvaluateOptions {
   memoryLimitMb?: number | undefined;
 }
 
+/** A batch's options: the caller's, and read-write once Nix asked for it (needsStoreWrites). */
+type BatchOptions = EvaluateOptions & { writesStore?: boolean };
+
 async function runBatch(
   directory: string,
   group: ImageRequest[],
   settings: EvalSettings,
   signal?: AbortSignal,
-  options: EvaluateOptions = {},
-  writesStore = false,
+  options: BatchOptions = {},
 ) {
   const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics, writesStore);
+  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics, options.writesStore);
   const run = await nixInstantiate(args, directory, {
     signal,
     answerMarker,
@@ -129,12 +131,11 @@ async function attribute(
   settings: EvalSettings,
   error: unknown,
   signal?: AbortSignal,
-  options: EvaluateOptions = {},
-  writesStore = false,
+  options: BatchOptions = {},
 ): Promise<never> {
   if (group.length > 1 && attributable(error)) {
     for (const request of group) {
-      await runBatch(directory, [request], settings, signal, options, writesStore).catch((single: unknown) => {
+      await runBatch(directory, [request], settings, signal, options).catch((single: unknown) => {
         throw attributable(single) ? forImage(request, single) : single;
       });
     }
@@ -186,15 +187,14 @@ export async function evaluateImages(
   const stop = signal === undefined ? failed.signal : AbortSignal.any([signal, failed.signal]);
   await Promise.all(
     batches(requests).map(async ({ directory, group }) => {
-      let writesStore = false;
-      const run = () => runBatch(directory, group, settings, stop, options, writesStore);
-      const { evaluations, files } = await run()
+      let batchOptions: BatchOptions = options;
+      const { evaluations, files } = await runBatch(directory, group, settings, stop, batchOptions)
         .catch((error: unknown) => {
           if (!needsStoreWrites(error)) throw error;
-          writesStore = true;
-          return run();
+          batchOptions = { ...options, writesStore: true };
+          return runBatch(directory, group, settings, stop, batchOptions);
         })
-        .catch((error: unknown) => attribute(directory, group, settings, error, stop, options, writesStore))
+        .catch((error: unknown) => attribute(directory, group, settings, error, stop, batchOptions))
         .catch((error: unknown) => {
           failed.abort(error);
           throw error;
