@@ -2,7 +2,7 @@ import path from 'node:path';
 import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
-import { isSymbol } from './syntax.js';
+import { builtinName, isSymbol } from './syntax.js';
 import { movingConstruct, type Moving } from './moving.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
@@ -40,7 +40,7 @@ const CUTS_TEXT = new Set([
 
 /** Whether the file uses one of CUTS_TEXT (as a builtin, selected, or by `__name`). */
 const cutsText = (code: readonly Token[]) =>
-  code.some((token) => token.kind === 'identifier' && CUTS_TEXT.has(token.text.replace(/^__/, '')));
+  code.some((token) => token.kind === 'identifier' && CUTS_TEXT.has(builtinName(token)));
 
 /**
  * Whether a string built at run time can be `..`, which no string spells (those are caught
@@ -98,7 +98,7 @@ function withWrittenCode(
   values: ReadonlyArray<{ value: string; start: number }>,
   line: (token: { start: number }) => string,
 ): PathFlow {
-  if (!code.some((token) => token.kind === 'identifier' && token.text.replace(/^__/, '') === 'toFile')) return flow;
+  if (!code.some((token) => token.kind === 'identifier' && builtinName(token) === 'toFile')) return flow;
   const found = { ...flow };
   for (const { value, start } of values) {
     const written = pathFlow(lex(value), () => line({ start }));

@@ -273,21 +273,18 @@ export async function evaluationInputs(
   entries: TreeIndex | readonly TreeEntry[],
 ): Promise<{ byImage: InputSet[]; all: InputSet; moving: Array<Moving | undefined> }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
-  const parsedFiles = evaluatedFiles
-    .map((file) => path.relative(root, file))
-    .filter((relative) => !relative.startsWith('..') && !path.isAbsolute(relative)) // the store, the pin's nixpkgs
-    .map((relative) => relative.split(path.sep).join('/'));
+  // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
+  const parsedFiles: string[] = [];
+  const outsideFiles: string[] = [];
+  for (const file of evaluatedFiles) {
+    const relative = path.relative(root, file);
+    if (relative.startsWith('..') || path.isAbsolute(relative)) outsideFiles.push(file);
+    else parsedFiles.push(relative.split(path.sep).join('/'));
+  }
   const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
   const reader = new SourceReader(root);
   // Code from the store belongs to no image's closure by its literals: it counts in every one.
-  const store = readStoreCode(
-    await storeCode(
-      evaluatedFiles.filter((file) => {
-        const relative = path.relative(root, file);
-        return relative.startsWith('..') || path.isAbsolute(relative);
-      }),
-    ),
-  );
+  const store = readStoreCode(await storeCode(outsideFiles));
   const own = await Promise.all(
     images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed, store)),
   );

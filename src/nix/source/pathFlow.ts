@@ -4,6 +4,7 @@ import {
   applied,
   argumentAt,
   bindings,
+  builtinName,
   chainStart,
   collectPattern,
   inherits,
@@ -81,8 +82,7 @@ function sourceFilters(
   for (const { names, from, to } of bound)
     if (names[0] === 'filter') found.push(Array.from({ length: to - from }, (_, offset) => from + offset));
   tokens.forEach((token, index) => {
-    if (token.kind === 'identifier' && token.text.replace(/^__/, '') === 'filterSource')
-      found.push(argumentAt(tokens, index + 1));
+    if (token.kind === 'identifier' && builtinName(token) === 'filterSource') found.push(argumentAt(tokens, index + 1));
   });
   return found.filter((code) => code.length > 0);
 }
@@ -141,7 +141,7 @@ function holdsNoPath(tokens: readonly Token[]): Set<number> {
   };
   tokens.forEach((token, index) => {
     if (token.kind !== 'identifier' || !isSymbol(tokens[index + 1], '(')) return;
-    const name = token.text.replace(/^__/, '');
+    const name = builtinName(token);
     if (own.has(token.text)) return;
     // Another set's `fold` (`l.fold`, a file's own library) may be anything: only builtins' and lib's.
     if (isSymbol(tokens[index - 1], '.') ? tokens[index - 2]?.text !== 'builtins' : withOther) return;
@@ -231,7 +231,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     readAt(tokens, position) &&
     !own.has(tokens[position]!.text) &&
     !lambdaNames.has(tokens[position]!.text) &&
-    !GLOBALS.has(tokens[position]!.text.replace(/^__/, ''));
+    !GLOBALS.has(builtinName(tokens[position]!));
   const isParameter = (position: number) =>
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
   const flow: PathFlow = { passesPath: false, carriers };
@@ -242,7 +242,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   /** A builtin at `index`: its bare name (not the file's own), `__name`, or `builtins.name`. */
   const builtinAt = (index: number, names: ReadonlySet<string>) => {
     const token = tokens[index];
-    if (token?.kind !== 'identifier' || !names.has(token.text.replace(/^__/, ''))) return false;
+    if (token?.kind !== 'identifier' || !names.has(builtinName(token))) return false;
     if (isSymbol(tokens[index - 1], '.')) return builtinsSet(index - 2) && !isSymbol(tokens[index - 3], '.');
     if (own.has(token.text) || lambdaNames.has(token.text)) return false;
     return token.text.startsWith('__') || !withOther;
@@ -261,7 +261,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   // for it): every read of the name counts, and a name bound to it.
   const anyToString = (index: number) =>
     tokens[index]?.kind === 'identifier' &&
-    TO_STRING.has(tokens[index]!.text.replace(/^__/, '')) &&
+    TO_STRING.has(builtinName(tokens[index]!)) &&
     !isSymbol(tokens[index + 1], '=');
   const aliases = toStringAliases(tokens, bound, anyToString);
   const isToString = (index: number) =>

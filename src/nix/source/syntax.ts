@@ -5,6 +5,9 @@ import type { Token } from './lexer.js';
 export const isSymbol = (token: Token | undefined, ...symbols: string[]) =>
   token?.kind === 'symbol' && symbols.includes(token.text);
 
+/** An identifier's name as a builtin: Nix also puts builtins in scope as `__name` (`__toString`). */
+export const builtinName = (token: Token) => token.text.replace(/^__/, '');
+
 export const opens = (token: Token | undefined) =>
   isSymbol(token, '(', '[', '{') || token?.kind === 'interpolation' || token?.kind === 'stringOpen';
 
