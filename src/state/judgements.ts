@@ -34,9 +34,12 @@ export interface Judgement {
   inferred?: string | undefined;
 }
 
-/** Files that may hold (or become) nixtag's configuration: cosmiconfig's search places for it. */
-export const CONFIG_FILE =
-  /^(?:package\.json|(?:\.|\.config\/)nixtagrc(?:\.(?:json|ya?ml|js|cjs|mjs|ts))?|nixtag\.config\.(?:js|cjs|mjs|ts))$/;
+/**
+ * Files that may hold (or become) nixtag's configuration: package.json, and every name of
+ * cosmiconfig's search places and their misspellings (configNames.ts; a run without
+ * configuration refuses a misspelt one: config/nearMisses.ts).
+ */
+export const mayConfigure = (file: string): boolean => file === 'package.json' || mayNameConfiguration(file);
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 
@@ -53,8 +56,7 @@ function manifestSet(manifests: readonly string[]): ReadonlySet<string> {
  * file that may become one or may configure nixtag. `matchesGlob` answers for configured globs.
  */
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
-  // A misspelt name too: a run without configuration refuses it (config/nearMisses.ts).
-  if (isInput(judgement.inputs, file) || CONFIG_FILE.test(file) || mayNameConfiguration(file)) return true;
+  if (isInput(judgement.inputs, file) || mayConfigure(file)) return true;
   if (manifestSet(judgement.manifests).has(file)) return true;
   const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
   if (byDefault && MAY_BE_MANIFEST.test(file)) return true;

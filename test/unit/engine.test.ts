@@ -20,7 +20,7 @@ import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
 import { getDefaultSearchPlaces } from 'cosmiconfig';
-import { CONFIG_FILE, canMatter, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
+import { canMatter, mayConfigure, readJudgement, recordJudgement, type Judgement } from '../../src/state/judgements.js';
 import { mayNameConfiguration } from '../../src/configNames.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
 import { resolvedImages } from '../helpers/manifests.js';
@@ -308,8 +308,8 @@ describe('the last judgement', () => {
   });
 
   it("knows every place cosmiconfig looks for nixtag's configuration", () => {
-    for (const place of getDefaultSearchPlaces('nixtag')) expect(CONFIG_FILE.test(place), place).toBe(true);
-    expect(CONFIG_FILE.test('docs/.nixtagrc')).toBe(false);
+    for (const place of getDefaultSearchPlaces('nixtag')) expect(mayConfigure(place), place).toBe(true);
+    expect(mayConfigure('docs/.nixtagrc')).toBe(false);
   });
 
   it('knows a misspelt configuration name, which a run without configuration refuses, and watches it', () => {
