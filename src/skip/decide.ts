@@ -81,24 +81,21 @@ export async function skipAnswer(question: SkipQuestion, context: SkipContext): 
   const narrows = given.length > 0 && given.every((path) => path.kind !== 'directory');
   if (!question.acceptsGood && !narrows) return JUDGE; // before the judgement: a full run's may cost
   const judgement = await context.judgement();
+  // A PATH the judged tree does not hold is the full run's to refuse (PATH_NOT_TRACKED); asked
+  // beside the diff below.
+  const tracked = judgement === undefined ? undefined : awaitedLater(allTracked(given, question.source, context));
   const good = judgement?.ok === true && question.acceptsGood;
   if (judgement === undefined || (!good && !narrows)) return JUDGE;
-  // Asked beside the diff below, each a git process of its own: whether the judged tree holds
-  // every PATH (one it does not is the full run's to refuse: PATH_NOT_TRACKED), and, when the
-  // PATH arguments may end the run, what was deleted since HEAD.
-  const { source } = question;
-  const tracked = awaitedLater(allTracked(given, source, context));
-  const deleted =
-    good || source.kind === 'rev' ? Promise.resolve('') : awaitedLater(context.git(deletedSinceHeadArgs(source.kind)));
   if (judgement.tree !== context.treeId) {
-    const changed = await context.git(changedPathsArgs(judgement.tree, source));
+    const changed = await context.git(changedPathsArgs(judgement.tree, question.source));
     if (changed === undefined) return UNSURE;
     if (await anyCanMatter(judgement, pathsOf(changed))) return JUDGE;
   }
   if (!(await tracked)) return UNSURE;
   if (good) return { kind: 'good', references: judgement.references };
-  const deletedPaths = await deleted;
-  if (deletedPaths === undefined) return UNSURE;
+  const { source } = question;
+  const deleted = source.kind === 'rev' ? '' : await context.git(deletedSinceHeadArgs(source.kind));
+  if (deleted === undefined) return UNSURE;
   const files = given.flatMap((path) => (path.kind === 'file' ? [path.path] : []));
-  return (await anyCanMatter(judgement, [...files, ...pathsOf(deletedPaths)])) ? JUDGE : { kind: 'nothing-to-do' };
+  return (await anyCanMatter(judgement, [...files, ...pathsOf(deleted)])) ? JUDGE : { kind: 'nothing-to-do' };
 }
