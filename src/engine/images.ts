@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalImageName, canonicalRepository } from '../manifest/reference.js';
 import { needlesOf } from './spellings.js';
-import { kustomizeNameMatcher } from '../manifest/shapes/kustomize.js';
+import { kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';

@@ -204,6 +204,49 @@ describe('the CLI on the layouts of issue 9', () => {
     expect((await nixtag(repo.dir, ['check'])).code).toBe(1);
   });
 
+  it('judges what kubectl kustomize renders where a later images: entry, a pattern too, reaches what an earlier one set', async () => {
+    const { repo, tag } = await repoWith({});
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    const entry = (name: string, keys: string) => `  - name: ${name}\n${keys}`;
+    const newTag = (value: string) => `    newTag: "${value}"\n`;
+    const team = 'registry.example.com/team';
+    // Entries given the tag of the earlier ones (a) and of the last (b).
+    const cases: Array<(a: string, b: string) => string> = [
+      (a, b) => entry(REPO, newTag(a)) + entry(`${team}/.*`, newTag(b)),
+      (a, b) => entry(REPO, newTag(a)) + entry('registry[.]example[.]com/team/a(p)+', newTag(b)),
+      (a, b) => entry(REPO, newTag(a)) + entry(`${REPO}:${a}`, newTag(b)),
+      (_, b) => entry(REPO, `    digest: ${DIGEST}\n`) + entry('.*/app', newTag(b)),
+      // A rename between, which the last entry follows.
+      (a, b) =>
+        entry(REPO, newTag(a)) +
+        entry('.*/app', `    newName: ${team}/app2\n`) +
+        entry(`${team}/app2`, `    newName: ${REPO}\n${newTag(b)}`),
+      // A tag the later pattern no longer matches, a name that matches the base's tag and not the
+      // one set, a suffix the later name no longer matches: the earlier entry's tag is deployed.
+      (a, b) => entry(REPO, newTag(`${a}+build.4`)) + entry(`${team}/[a-z]*`, newTag(b)),
+      (a, b) => entry(REPO, newTag(a)) + entry(`${REPO}:${tag}`, newTag(b)),
+      (a, b) => entry(`${REPO}:${tag}`, newTag(a)) + entry(`${REPO}:${tag}`, newTag(b)),
+      (_, b) => entry(REPO, '    tagSuffix: +x\n') + entry(REPO, newTag(b)),
+    ];
+    for (const entries of cases) {
+      for (const images of [entries(STALE, tag), entries(tag, STALE)]) {
+        repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n${images}` });
+        repo.commit('entries');
+        // The oracle: a commit passes where kustomize deploys the right tag, and only there.
+        const right = deployed() === `${REPO}:${tag}`;
+        expect([images, (await nixtag(repo.dir, ['check'])).code]).toEqual([images, right ? 0 : 1]);
+      }
+    }
+    // fix rewrites the entry kustomize deploys, and leaves the one it hides.
+    const [pattern] = cases;
+    repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n${pattern!(STALE, STALE)}` });
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('k/kustomization.yaml')).toBe(`resources: [deployment.yaml]\nimages:\n${pattern!(STALE, tag)}`);
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+  });
+
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {
     const tagged = [
       `    newName: ${REPO}:v0\n`,

@@ -309,6 +309,17 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
+  it('let a later pattern hide an earlier entry only where Go reads the pattern as JavaScript does', () => {
+    const entries = (later: string) =>
+      `kind: Kustomization\nimages:\n- name: ${REPO}\n  newTag: v1\n- name: ${later}\n  newTag: ${TAG}\n`;
+    expect(verdicts(entries('registry.example/team/.*'))).toEqual([['ok', `registry.example/team/.*:${TAG}`, 6]]);
+    // A lookahead (kustomize's Go regexp does not compile it), a repeat count over Go's 1,000, a
+    // POSIX class: the earlier entry stays judged.
+    for (const later of [`(?=r)${REPO}`, 'registry.example/team/a{1001}pp', 'registry.example/team/[[:alpha:]]+']) {
+      expect([later, verdicts(entries(later))[0]]).toEqual([later, ['stale', OLD, 4]]);
+    }
+  });
+
   it('ignore tagSuffix beside newTag (kustomize applies it only without newTag or digest)', () => {
     const text = kustomization(`  newTag: v1\n  tagSuffix: -debug\n`);
     expect(verdicts(text)).toEqual([['stale', OLD, 4]]);

@@ -1,8 +1,9 @@
 import { isMap, isSeq, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
-import { parseImageReference } from '../reference.js';
 import { tagText } from './imageKeys.js';
+import { isPlainName } from './kustomizeNames.js';
+import { hiddenEntries, setIn } from './kustomizeOrder.js';
 import type { ReferenceShape } from './types.js';
 
 /**
@@ -19,71 +20,6 @@ export function kustomizeHolder(reader: DocumentReader, fileName: string): YAMLM
     return kind === 'Kustomization' && isMap(spec) ? spec : undefined;
   }
   return kind === 'Kustomization' || kind === 'Component' || KUSTOMIZATION_FILE.test(fileName) ? contents : undefined;
-}
-
-/** A key kustomize takes as set: written with a value (an empty or null one counts as absent). */
-function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
-  const node = reader.scalar(map, key);
-  return node !== undefined && node.value !== null && node.value !== '' ? node : undefined;
-}
-
-/**
- * A name kustomize's image transformer matches as the repository it spells: a tagless reference
- * with no character a regular expression reads otherwise (kustomize compiles `^<name>` and a tag
- * or digest suffix; a `.` in a host matches itself too). `app:v1`, `registry/.*` are patterns.
- */
-function isPlainName(name: string): boolean {
-  const parsed = parseImageReference(name);
-  if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return false;
-  return !/[\\^$*+?()[\]{}|]/.test(name);
-}
-
-/**
- * What kustomize's image transformer lets follow an entry's `name` (a regular expression): an
- * image matches `^<name>(:<tag>)?(@sha256:<digest>)?$`, tag and digest of these characters.
- */
-const AFTER_NAME = '(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?';
-
-/** The images an entry's `name` matches, as kustomize matches them; undefined where it is no regular expression. */
-export function kustomizeNameMatcher(name: string): RegExp | undefined {
-  try {
-    return new RegExp(`^${name}${AFTER_NAME}$`);
-  } catch {
-    return undefined; // kustomize's Go regexp fails on it too, and matches nothing
-  }
-}
-
-/**
- * Whether what the entry sets still matches its own name for the entries after it: a tag with
- * `+`, `@` or a space, or another digest, leaves the image out of every later entry's reach.
- */
-function keepsMatching(reader: DocumentReader, map: YAMLMap): boolean {
-  const tag = setIn(reader, map, 'newTag')?.value;
-  const digest = setIn(reader, map, 'digest')?.value;
-  const suffix = `${tag === undefined ? '' : `:${String(tag)}`}${digest === undefined ? '' : `@${String(digest)}`}`;
-  return new RegExp(`^${AFTER_NAME}$`).test(suffix);
-}
-
-/**
- * The entries a later one hides: kustomize applies the entries in order, each to the images its
- * `name` matches, so where a later entry of the same `name` sets the tag again (`newTag` or
- * `digest`), an earlier one that keeps the name (and a tag the later name still matches) deploys
- * nothing of its own. One that renames the
- * image (`newName`) is not hidden: the later entry no longer matches what it renamed.
- */
-function hiddenEntries(reader: DocumentReader, entries: readonly unknown[]): Set<unknown> {
-  const hidden = new Set<unknown>();
-  const retagged = new Set<unknown>(); // names a later entry sets the tag of
-  for (const entry of [...entries].reverse()) {
-    const map = reader.resolve(entry);
-    if (!isMap(map)) continue;
-    const name = reader.scalar(map, 'name')?.value;
-    const newName = setIn(reader, map, 'newName')?.value;
-    if (typeof name !== 'string' || (newName !== undefined && newName !== name)) continue;
-    if (retagged.has(name) && keepsMatching(reader, map)) hidden.add(entry);
-    if (setIn(reader, map, 'newTag') !== undefined || setIn(reader, map, 'digest') !== undefined) retagged.add(name);
-  }
-  return hidden;
 }
 
 /**

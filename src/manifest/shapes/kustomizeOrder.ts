@@ -1,0 +1,114 @@
+import { isMap, type YAMLMap } from 'yaml';
+import type { DocumentReader } from '../documentReader.js';
+import { tagText } from './imageKeys.js';
+import { AFTER_NAME, isPlainName, kustomizeSureMatcher } from './kustomizeNames.js';
+
+/** A key kustomize takes as set: written with a value (an empty or null one counts as absent). */
+export function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
+  const node = reader.scalar(map, key);
+  return node !== undefined && node.value !== null && node.value !== '' ? node : undefined;
+}
+
+/** An `images:` entry as kustomize's image transformer reads it. */
+interface Entry {
+  node: unknown;
+  name: string;
+  newName?: string;
+  tag?: string;
+  digest?: string;
+  suffix?: string;
+}
+
+function readEntry(reader: DocumentReader, node: unknown): Entry | undefined {
+  const map = reader.resolve(node);
+  if (!isMap(map)) return undefined;
+  const name = reader.scalar(map, 'name')?.value;
+  if (typeof name !== 'string') return undefined;
+  const text = (key: string) => {
+    const scalar = setIn(reader, map, key);
+    return scalar === undefined ? undefined : tagText(scalar);
+  };
+  return {
+    node,
+    name,
+    newName: text('newName'),
+    tag: text('newTag'),
+    digest: text('digest'),
+    suffix: text('tagSuffix'),
+  };
+}
+
+const retags = (entry: Entry) => entry.tag !== undefined || entry.digest !== undefined;
+const renames = (entry: Entry, name: string) => entry.newName !== undefined && entry.newName !== name;
+/** An entry that changes what it reaches and keeps its tag: kustomize's later entries see another image. */
+const moves = (entry: Entry) => !retags(entry) && (renames(entry, entry.name) || entry.suffix !== undefined);
+
+/** What an entry leaves after a name: its tag and digest, or the suffix it appends to the base's tag. */
+function tail(entry: Entry): string {
+  if (!retags(entry)) return entry.suffix === undefined ? '' : `:${entry.suffix}`;
+  return `${entry.tag === undefined ? '' : `:${entry.tag}`}${entry.digest === undefined ? '' : `@${entry.digest}`}`;
+}
+
+/**
+ * Whether a later entry sets the tag of `image` (what an entry of a plain name deploys: only a
+ * base written as that name is reached), following it through the later entries as kustomize
+ * applies them, each to the images as the ones before left them: every later name is matched, a
+ * pattern too, and a rename is followed; a suffix appended, or a pattern Go may read otherwise
+ * (`kustomizeSureMatcher`) that would change it, ends the search.
+ */
+function retaggedAfter(image: { name: string; tail: string }, later: readonly Entry[]): boolean {
+  let name = image.name;
+  for (const next of later) {
+    const matcher = kustomizeSureMatcher(next.name);
+    if (matcher === undefined) {
+      if (moves(next)) return false;
+      continue;
+    }
+    if (!matcher.test(`${name}${image.tail}`)) continue;
+    if (retags(next)) return true;
+    if (next.suffix !== undefined) return false;
+    if (next.newName !== undefined) name = next.newName;
+  }
+  return false;
+}
+
+/**
+ * A name whose match of a base is the base's name, whatever its tag: a plain one, or a literal
+ * path ending in `/.*` (or `/.+`). What an entry of such a name leaves still matches that name
+ * where its tag does; `app:v1` or `registry/.*d` may match the base's tag and not the one set.
+ */
+function matchesNamesOnly(name: string): boolean {
+  return isPlainName(name) || /^(?:[a-zA-Z0-9_/-]|\\?\.)*\/\.[*+]$/.test(name);
+}
+
+/**
+ * Whether a later entry sets the tag of what `entry` deploys (kustomize applies the entries in
+ * order). Where `entry` has a plain name and sets a tag or digest, what it deploys is known
+ * (`retaggedAfter`); otherwise the bases it reaches are not, and only a later entry of the same
+ * name reaches all it set, where that name matches names only and the tag left still matches it,
+ * with no entry between that changes an image and keeps its tag.
+ */
+function decidedLater(entry: Entry, later: readonly Entry[]): boolean {
+  if (renames(entry, entry.name)) return false; // the later entries no longer match what it renamed
+  if (isPlainName(entry.name) && retags(entry)) return retaggedAfter({ name: entry.name, tail: tail(entry) }, later);
+  if (!matchesNamesOnly(entry.name) || !new RegExp(`^${AFTER_NAME}$`).test(tail(entry))) return false;
+  for (const next of later) {
+    if (next.name === entry.name && retags(next)) return true;
+    if (moves(next)) return false;
+  }
+  return false;
+}
+
+/**
+ * The entries whose tag kustomize does not deploy: a later entry sets the tag of every image they
+ * reach. One that renames the image (`newName`) is not hidden.
+ */
+export function hiddenEntries(reader: DocumentReader, nodes: readonly unknown[]): Set<unknown> {
+  const entries = nodes.map((node) => readEntry(reader, node));
+  const hidden = new Set<unknown>();
+  entries.forEach((entry, index) => {
+    const later = entries.slice(index + 1).filter((next) => next !== undefined);
+    if (entry !== undefined && decidedLater(entry, later)) hidden.add(entry.node);
+  });
+  return hidden;
+}
