@@ -202,6 +202,15 @@ describe('the CLI on the layouts of issue 9', () => {
     repo.commit('a first entry the second no longer matches');
     expect(deployed()).toBe(`${REPO}:${kept}`);
     expect((await nixtag(repo.dir, ['check'])).code).toBe(1);
+    // fix rewrites both (the second one alone would leave the first's deployed): the first, once
+    // it holds the tag, is set again by the second, as kustomize renders.
+    const fixed = await nixtag(repo.dir, ['fix']);
+    expect([fixed.code, fixed.stderr]).toEqual([0, '']);
+    expect(repo.read('k/kustomization.yaml')).toBe(
+      `resources: [deployment.yaml]\nimages:\n${[tag, tag].map(entry).join('')}`,
+    );
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
   it('judges what kubectl kustomize renders where a later images: entry, a pattern too, reaches what an earlier one set', async () => {

@@ -320,6 +320,16 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
+  it('are rewritten where a fixed entry is then set again by a later one, as kustomize renders the later', () => {
+    // The first tag is one the second name does not match (`+`): both are judged, and both stale.
+    const text = `kind: Kustomization\nimages:\n- name: ${REPO}\n  newTag: v1+build\n- name: ${REPO}\n  newTag: v1\n`;
+    expect(verdicts(text).map(([status]) => status)).toEqual(['stale', 'stale']);
+    const fixed = text.replace('v1+build', TAG).replace('v1\n', `${TAG}\n`);
+    expect(fixText('kustomization.yaml', text, IMAGES, TAG).text).toBe(fixed);
+    // Once fixed, the first is hidden by the second.
+    expect(verdicts(fixed)).toEqual([['ok', CURRENT, 6]]);
+  });
+
   it('ignore tagSuffix beside newTag (kustomize applies it only without newTag or digest)', () => {
     const text = kustomization(`  newTag: v1\n  tagSuffix: -debug\n`);
     expect(verdicts(text)).toEqual([['stale', OLD, 4]]);
