@@ -12,6 +12,8 @@ import { configLocator, type ConfigLocator } from './locate.js';
 import { closest } from '../suggest.js';
 import { refuseNearMisses } from './nearMisses.js';
 
+export { refuseNearMisses } from './nearMisses.js';
+
 export interface LoadedConfig {
   config: Config;
   /** The texts of what an explicit configuration outside the repository imports (keyed with it). */
@@ -164,6 +166,11 @@ const DATA_LOADER_KEYS = new Set(['.json', '.yaml', '.yml', 'noExt']);
 export interface LoadOptions {
   /** Refuse a configuration file (or a file it imports) that is code: a repository's JavaScript never runs. */
   dataOnly?: boolean | undefined;
+  /**
+   * With no configuration found, leave the misspelt names to the caller (`refuseNearMisses`), which
+   * knows which files git tracks: the working tree holds files CI's clone does not.
+   */
+  nearMissesLater?: boolean | undefined;
 }
 
 /** The loader for a file that is code when only data may be loaded: it names the file and runs nothing. */
@@ -278,6 +285,14 @@ function linkTargets(root: string, files: readonly string[]): string[] {
 }
 
 /**
+ * A search place the working tree holds and git does not track (untracked, or ignored): not in
+ * CI's clone, so no configuration (and no error) of its may decide a run.
+ */
+export function untrackedSearchPlace(root: string, tracked: (file: string) => boolean): string | undefined {
+  return CONFIG_SEARCH_PLACES.find((place) => !tracked(place) && existsSync(path.join(root, place)));
+}
+
+/**
  * Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file; with
  * `dataOnly`, a file that is code is refused before it runs.
  */
@@ -305,7 +320,7 @@ export async function loadConfig(
     throw unreadable(explicit?.file ?? configFileIn(root), error);
   }
   if (found === null) {
-    refuseNearMisses(root);
+    if (!options.nearMissesLater) refuseNearMisses(root);
     return { config: parseConfig({}, undefined), file: undefined, imports: [] };
   }
   const relative = (absolute: string) => path.relative(root, absolute) || absolute;

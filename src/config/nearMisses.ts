@@ -35,11 +35,14 @@ function packageKeyNearMiss(root: string): string | undefined {
 /**
  * No configuration was found: one whose name is misspelt would silently leave every image to the
  * defaults (or none managed at all, and a hook that passes). Refused, naming the file or key and
- * the name cosmiconfig reads, so that a typo never turns checking off.
+ * the name cosmiconfig reads, so that a typo never turns checking off. With `tracked`, only the
+ * files git tracks count: the working tree's files that git does not track (untracked or ignored)
+ * are not in CI's clone, which loads no configuration from them.
  */
-export function refuseNearMisses(root: string): void {
-  const file = [...names(root), ...names(path.join(root, '.config'), '.config/')].find(nearMissName);
-  const key = file === undefined ? packageKeyNearMiss(root) : undefined;
+export function refuseNearMisses(root: string, tracked: (file: string) => boolean = () => true): void {
+  const named = (file: string) => nearMissName(file) && tracked(file);
+  const file = [...names(root), ...names(path.join(root, '.config'), '.config/')].find(named);
+  const key = file === undefined && tracked('package.json') ? packageKeyNearMiss(root) : undefined;
   if (file === undefined && key === undefined) return;
   throw new NixtagError(
     'CONFIG_INVALID',

@@ -160,7 +160,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   // The working tree's configuration is in the working tree: it loads beside the lock and the tree.
   const worktreeConfig =
     source.kind === 'worktree' || (explicit !== undefined && !inTree)
-      ? configModule.then(({ loadConfig }) => loadConfig(repository.root, explicit, loadOptions))
+      ? configModule.then(({ loadConfig }) =>
+          loadConfig(repository.root, explicit, { ...loadOptions, nearMissesLater: explicit === undefined }),
+        )
       : undefined;
   if (worktreeConfig !== undefined) awaitedLater(worktreeConfig);
   // Resolving the tree writes nothing nixtag shares (a per-process index, git objects): it
@@ -184,14 +186,29 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       const judged = inTree ? await readExplicitConfig(dir, path.relative(repository.root, explicit.file)) : undefined;
       return { ...(await loadConfig(dir, judged, loadOptions)), judgedText: judged?.text };
     };
+    let trackedPaths: Promise<Set<string>> | undefined;
+    const tracked = () => (trackedPaths ??= entries.then(({ files }) => new Set(files.map((entry) => entry.path))));
+    // A working tree's file git does not track (ignored too) is not in CI's clone: where loading
+    // fails with one at a search place, the configuration is the tracked files', error and all.
     let loaded: LoadedConfig & { judgedText?: string | undefined } =
-      worktreeConfig !== undefined ? await worktreeConfig : await fromJudgedTree();
+      worktreeConfig === undefined
+        ? await fromJudgedTree()
+        : await worktreeConfig.catch(async (error: unknown) => {
+            const { untrackedSearchPlace } = await configModule;
+            const paths = await tracked();
+            if (explicit !== undefined || !untrackedSearchPlace(repository.root, (file) => paths.has(file)))
+              throw error;
+            return fromJudgedTree();
+          });
     // The working tree's configuration file must be tracked, as CI sees it: an untracked one is
     // not, so the configuration then comes from the tracked files alone.
     // So must every file it imports: one that is not tracked is not there for CI.
-    if (worktreeConfig !== undefined && explicit === undefined && loaded.file !== undefined) {
-      const tracked = new Set((await entries).files.map((entry) => entry.path));
-      if (![loaded.file, ...loaded.imports].every((read) => tracked.has(read))) {
+    // With none, a misspelt name counts where it is tracked: CI's clone has no other.
+    if (worktreeConfig !== undefined && explicit === undefined) {
+      const paths = await tracked();
+      if (loaded.file === undefined) {
+        (await configModule).refuseNearMisses(repository.root, (file) => paths.has(file));
+      } else if (![loaded.file, ...loaded.imports].every((read) => paths.has(read))) {
         loaded = await fromJudgedTree();
       }
     }

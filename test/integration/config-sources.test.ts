@@ -79,6 +79,47 @@ describe('where the configuration comes from', () => {
     }
   });
 
+  it('loads the configuration CI’s clone holds: a file git does not track (untracked or ignored) is none, misspelt or invalid; a tracked one is refused, ignored or not', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.gitignore': 'nixtag.json\n.nixtagrc.yaml\n',
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    repo.commit('current tag');
+    // Ignored (a report written beside the repository's files, a local configuration), or
+    // untracked: CI's clone has none of them, so none is refused.
+    repo.write({
+      'nixtag.json': JSON.stringify({ images: [{ name: 'app', nix: 'default.nix' }] }),
+      '.config/nixtagrc.yaml.bak': 'images: []\n',
+    });
+    const passes = async () => {
+      for (const args of [['check', '--no-cache'], ['check'], ['hook', 'pre-commit'], ['check', '--staged']]) {
+        const run = await nixtag(repo.dir, args);
+        expect([args.join(' '), run.code, run.stderr]).toEqual([args.join(' '), 0, '']);
+      }
+    };
+    await passes();
+    repo.write({ '.nixtagrc.yaml': 'images: []\n' });
+    await passes();
+    // Tracked, though .gitignore names it (added with --force): in CI's clone, so refused.
+    for (const [file, error] of [
+      ['nixtag.json', 'No nixtag configuration was found, but nixtag.json'],
+      ['.config/nixtagrc.yaml.bak', 'No nixtag configuration was found, but .config/nixtagrc.yaml.bak'],
+      ['.nixtagrc.yaml', 'Invalid nixtag configuration in .nixtagrc.yaml'],
+    ]) {
+      if (file !== '.nixtagrc.yaml') rmSync(path.join(repo.dir, '.nixtagrc.yaml'), { force: true });
+      else repo.write({ '.nixtagrc.yaml': 'images: []\n' });
+      repo.git('add', '--force', file!);
+      for (const args of [['check', '--no-cache'], ['check'], ['hook', 'pre-commit']]) {
+        const refused = await nixtag(repo.dir, args);
+        expect([file, args.join(' '), refused.code], refused.stderr).toEqual([file, args.join(' '), 2]);
+        expect(refused.stderr).toContain(`[CONFIG_INVALID]: ${error}`);
+      }
+      repo.git('rm', '--cached', '--quiet', file!);
+    }
+  });
+
   it('never runs or follows cosmiconfig’s meta configuration (.config/config.js)', async () => {
     const marker = path.join(tempDir('marker-'), 'ran');
     const repo = gitRepo({
