@@ -334,7 +334,10 @@ describe('the last judgement', () => {
 
   it("knows every place cosmiconfig looks for nixtag's configuration", () => {
     for (const place of getDefaultSearchPlaces('nixtag')) expect(mayConfigure(place), place).toBe(true);
+    // `.config` itself: a symlink, a submodule or a file in place of the directory.
+    expect(mayConfigure('.config')).toBe(true);
     expect(mayConfigure('docs/.nixtagrc')).toBe(false);
+    expect(mayConfigure('docs/.config')).toBe(false);
   });
 
   it('knows a misspelt configuration name, which a run without configuration refuses, and watches it', () => {
