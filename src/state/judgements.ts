@@ -39,7 +39,8 @@ export interface Judgement {
  * cosmiconfig's search places and their misspellings (configNames.ts; a run without
  * configuration refuses a misspelt one: config/nearMisses.ts), and `.config` itself: a path
  * there is a symlink, a submodule or a file in place of the directory, and changing it changes
- * every search place in it.
+ * every search place in it. Symlinks on the way to a search place, and where they lead, are the
+ * judgement's inputs (config/load.ts `linkedPaths`).
  */
 export const mayConfigure = (file: string): boolean =>
   file === 'package.json' || file === '.config' || mayNameConfiguration(file);
