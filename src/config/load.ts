@@ -11,6 +11,7 @@ import { configSchema, knownKeysAt, type Config } from './schema.js';
 import { configLocator, type ConfigLocator } from './locate.js';
 import { closest } from '../suggest.js';
 import { refuseNearMisses } from './nearMisses.js';
+import { linksThrough } from '../manifest/links.js';
 
 export { refuseNearMisses } from './nearMisses.js';
 
@@ -22,6 +23,13 @@ export interface LoadedConfig {
   file: string | undefined;
   /** The files it imports (cosmiconfig's `$import`, at any depth), relative to the root. */
   imports: string[];
+  /**
+   * Where reading the configuration, or looking for it, passes through a symlink: each link
+   * (`.config`, a linked rc file or package.json, a link in the middle of a chain or on the way
+   * to an import) and where it leads, whether or not a file is there yet; a linked `.config`
+   * whole. Inputs of the judgement (`linkedPaths`).
+   */
+  linked: string[];
 }
 
 /** `images[0].repository` from a zod issue path. */
@@ -293,6 +301,53 @@ export function untrackedSearchPlace(root: string, tracked: (file: string) => bo
 }
 
 /**
+ * Where reading `files` (relative to `root`) passes through a symlink: each link met and the path
+ * it reaches, whether or not a file is there yet (repository paths). A change to any of them can
+ * change the configuration without touching a name the skip decision watches (configNames.ts):
+ * `.config -> conf` reads `conf/nixtagrc`, an empty `.nixtagrc -> conf/rc` is filled, a chain's
+ * middle link is retargeted. So they are inputs of the judgement. A link on the way that names
+ * an absolute path or leads out of the repository is refused: CI's clone does not have what it
+ * leads to, and no judgement could be keyed by it. The path it leads to is not printed.
+ */
+function linkedPaths(root: string, files: readonly string[]): string[] {
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    return [];
+  }
+  return files.flatMap((file) => {
+    const walk = linksThrough(realRoot, file);
+    if (walk.leaves !== undefined) {
+      const { link, why } = walk.leaves;
+      const message =
+        link === file ? messages.configLinkOutside(file, why) : messages.configPathLinkOutside(link, file, why);
+      throw new NixtagError('CONFIG_INVALID', message, {
+        location: { file: link },
+        hint: link === file ? messages.configLinkOutsideHint() : messages.configPathLinkOutsideHint(),
+      });
+    }
+    if (!walk.linked) return [];
+    // A linked `.config` that is the root itself holds every name at the root: all of it counts.
+    return walk.reached === '' ? [...walk.passed, ''] : walk.passed;
+  });
+}
+
+/** `paths` without those under another of them (`conf/nixtagrc` beside `conf`), each once. */
+function outermost(paths: readonly string[]): string[] {
+  const unique = [...new Set(paths)];
+  const covered = (file: string) =>
+    unique.some((other) => other !== file && (other === '' || file.startsWith(`${other}/`)));
+  return unique.filter((file) => !covered(file));
+}
+
+/**
+ * Where cosmiconfig looks (relative to the root), with `.config` itself: a linked `.config` holds
+ * every name in it, misspelt ones too (nearMisses.ts reads them through the link).
+ */
+const SEARCHED = [...CONFIG_SEARCH_PLACES, '.config'];
+
+/**
  * Loads configuration with cosmiconfig (explorer.ts) from `root` only, or the explicit file; with
  * `dataOnly`, a file that is code is refused before it runs.
  */
@@ -306,6 +361,9 @@ export async function loadConfig(
   let found: { config: unknown; filepath: string; isEmpty?: boolean } | null;
   if (explicit === undefined)
     for (const place of CONFIG_SEARCH_PLACES) refuseEscapingLink(root, path.join(root, place));
+  // Every place the search may look, whether or not it finds anything there: a search place
+  // an empty or absent file holds now may be filled through a link later.
+  const searched = explicit === undefined ? outermost(linkedPaths(root, SEARCHED)) : [];
   try {
     const loader =
       explicit && path.basename(explicit.file) !== 'package.json' && DATA_LOADERS[path.extname(explicit.file)];
@@ -321,7 +379,7 @@ export async function loadConfig(
   }
   if (found === null) {
     if (!options.nearMissesLater) refuseNearMisses(root);
-    return { config: parseConfig({}, undefined), file: undefined, imports: [] };
+    return { config: parseConfig({}, undefined), file: undefined, imports: [], linked: searched };
   }
   const relative = (absolute: string) => path.relative(root, absolute) || absolute;
   const file = relative(found.filepath);
@@ -343,8 +401,12 @@ export async function loadConfig(
       ? explicit.text
       : await readFile(found.filepath, 'utf8').catch(() => undefined);
   const config = await parseConfigFile(found.isEmpty ? {} : found.config, file, text);
-  if (!outside(file)) return { config, file, imports: [...imported, ...linkTargets(root, [file, ...imported])] };
-  if (imported.length === 0) return { config, file, imports: imported };
+  if (!outside(file)) {
+    const read = [file, ...imported];
+    const linked = outermost([...searched, ...linkedPaths(root, read)]);
+    return { config, file, imports: [...imported, ...linkTargets(root, read)], linked };
+  }
+  if (imported.length === 0) return { config, file, imports: imported, linked: searched };
   const importedTexts = await Promise.all(imported.map((named) => readFile(path.resolve(root, named), 'utf8')));
-  return { config, file, imports: imported, importedTexts };
+  return { config, file, imports: imported, importedTexts, linked: searched };
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -33,6 +33,19 @@ function packageKeyNearMiss(root: string): string | undefined {
 }
 
 /**
+ * Where `file` is read from when a symlink on its way (a linked `.config`, a linked package.json)
+ * leads to another path of the repository: git tracks that path, not the one read.
+ */
+function linkedTo(root: string, file: string): string | undefined {
+  try {
+    const real = path.relative(realpathSync(root), realpathSync(path.join(root, file)));
+    return real.startsWith('..') || path.isAbsolute(real) ? undefined : real.split(path.sep).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * No configuration was found: one whose name is misspelt would silently leave every image to the
  * defaults (or none managed at all, and a hook that passes). Refused, naming the file or key and
  * the name cosmiconfig reads, so that a typo never turns checking off. With `tracked`, only the
@@ -40,9 +53,10 @@ function packageKeyNearMiss(root: string): string | undefined {
  * are not in CI's clone, which loads no configuration from them.
  */
 export function refuseNearMisses(root: string, tracked: (file: string) => boolean = () => true): void {
-  const named = (file: string) => nearMissName(file) && tracked(file);
+  const inCheckout = (file: string) => tracked(file) || tracked(linkedTo(root, file) ?? file);
+  const named = (file: string) => nearMissName(file) && inCheckout(file);
   const file = [...names(root), ...names(path.join(root, '.config'), '.config/')].find(named);
-  const key = file === undefined && tracked('package.json') ? packageKeyNearMiss(root) : undefined;
+  const key = file === undefined && inCheckout('package.json') ? packageKeyNearMiss(root) : undefined;
   if (file === undefined && key === undefined) return;
   throw new NixtagError(
     'CONFIG_INVALID',

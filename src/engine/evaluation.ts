@@ -154,12 +154,15 @@ export function alwaysRead(session: Session): string[] {
 const CODE_CONFIG = /\.(?:c|m)?[jt]s$/;
 
 /**
- * What a verdict depends on, given what its evaluation read: that, unless a file of the
- * configuration is code, which may read any file, so that every file counts.
+ * What a verdict depends on, given what its evaluation read: that and the symlinks the
+ * configuration is read or looked for through, with where they lead (a file filled or added
+ * there changes the configuration), unless a file of the configuration is code, which may read
+ * any file, so that every file counts.
  */
 export function verdictInputs(session: Session, inputs: InputSet): InputSet {
   const code = session.configFiles.find((file) => CODE_CONFIG.test(file));
-  return code === undefined ? inputs : { paths: [''], wholeTree: messages.codeConfigInput(code) };
+  if (code !== undefined) return { paths: [''], wholeTree: messages.codeConfigInput(code) };
+  return session.configLinked.length === 0 ? inputs : unionOf([inputs, { paths: session.configLinked }]);
 }
 
 /** What one evaluation in the tree found: its tags by evaluation key, and what its images read in all. */

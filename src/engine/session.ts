@@ -92,6 +92,11 @@ export interface Session {
    * the files it imports (cosmiconfig's `$import`). Inputs of every verdict; never manifests.
    */
   configFiles: string[];
+  /**
+   * Where the configuration is read or looked for through a symlink: each link on the way and
+   * where it leads, present or not (config/load.ts). Inputs of the judgement, not of evaluations.
+   */
+  configLinked: string[];
   /** What lies outside the tree and can change a tag (state/environment.ts); undefined without Nix. */
   environment: string | undefined;
   /** Configured images; empty without configuration until references are scanned. */
@@ -255,6 +260,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       confinement: request.confinement,
       configFile: file,
       configFiles,
+      configLinked: loaded.linked,
       environment,
       images,
       scopes,

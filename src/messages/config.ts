@@ -46,6 +46,12 @@ export const configMessages = {
         : `The nixtag configuration ${file} is a symlink out of the repository: CI's clone does not have what it leads to.`,
   configLinkOutsideHint: () =>
     'Replace the symlink with the file itself (or a relative symlink to a tracked file in the repository) and commit it.',
+  configPathLinkOutside: (link: string, place: string, why: 'outside' | 'absolute') =>
+    why === 'absolute'
+      ? `${link} is a symlink to an absolute path, on the way to ${place}, where nixtag reads or looks for its configuration: CI's clone has the link, not this machine's path.`
+      : `${link} is a symlink out of the repository, on the way to ${place}, where nixtag reads or looks for its configuration: CI's clone does not have what it leads to.`,
+  configPathLinkOutsideHint: () =>
+    'Replace the symlink with the directory itself (or a relative symlink to a directory in the repository) and commit it.',
   configImportOutsideHint: () =>
     'Move that file into the repository and commit it, or give the whole configuration with --config.',
   configImportMissingHint: () =>

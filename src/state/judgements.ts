@@ -35,11 +35,15 @@ export interface Judgement {
 }
 
 /**
- * Files that may hold (or become) nixtag's configuration: package.json, and every name of
+ * Paths that may hold (or become) nixtag's configuration: package.json, every name of
  * cosmiconfig's search places and their misspellings (configNames.ts; a run without
- * configuration refuses a misspelt one: config/nearMisses.ts).
+ * configuration refuses a misspelt one: config/nearMisses.ts), and `.config` itself: a path
+ * there is a symlink, a submodule or a file in place of the directory, and changing it changes
+ * every search place in it. Symlinks on the way to a search place, and where they lead, are the
+ * judgement's inputs (config/load.ts `linkedPaths`).
  */
-export const mayConfigure = (file: string): boolean => file === 'package.json' || mayNameConfiguration(file);
+export const mayConfigure = (file: string): boolean =>
+  file === 'package.json' || file === '.config' || mayNameConfiguration(file);
 /** What the default manifest set may take in: YAML, and kustomize's extension-less name. */
 const MAY_BE_MANIFEST = /(?:\.ya?ml|(?:^|\/)Kustomization)$/i;
 

@@ -15,7 +15,7 @@ import { readReference, type ParsedReference } from '../../src/manifest/resolve.
 import { scanManifest } from '../../src/manifest/scan.js';
 import type { ImageEvaluation } from '../../src/nix/evaluate.js';
 import { evaluationInputs, staticInputs } from '../../src/nix/source/inputs.js';
-import { pathsThrough } from '../../src/manifest/links.js';
+import { linksThrough, pathsThrough } from '../../src/manifest/links.js';
 import { EvaluationCache } from '../../src/state/evaluations.js';
 import { isInput } from '../../src/state/inputKey.js';
 import { statePaths } from '../../src/state/paths.js';
@@ -264,6 +264,31 @@ describe('the paths a symlinked manifest is read through', () => {
     symlinkSync('loop.yaml', path.join(root, 'loop.yaml'));
     expect(pathsThrough(root, 'loop.yaml')).toEqual(['loop.yaml']);
   });
+
+  it('name the first link that names an absolute path or leaves the repository, even to come back in', () => {
+    const root = realpathSync(tempDir());
+    mkdirSync(path.join(root, 'conf'));
+    symlinkSync('conf', path.join(root, '.config'));
+    expect(linksThrough(root, '.config/nixtagrc')).toEqual({
+      passed: ['.config', 'conf/nixtagrc'],
+      linked: true,
+      reached: 'conf/nixtagrc',
+      leaves: undefined,
+    });
+    expect(linksThrough(root, 'conf/nixtagrc')).toMatchObject({ linked: false, passed: ['conf/nixtagrc'] });
+    symlinkSync('/etc', path.join(root, 'abs'));
+    expect(linksThrough(root, 'abs/x').leaves).toEqual({ link: 'abs', why: 'absolute' });
+    // Out through the repository's own directory name and back: CI's clone is named otherwise.
+    symlinkSync(`../${path.basename(root)}/conf`, path.join(root, 'round'));
+    expect(linksThrough(root, 'round/x')).toMatchObject({ leaves: { link: 'round', why: 'outside' } });
+    symlinkSync('round', path.join(root, 'chain'));
+    expect(linksThrough(root, 'chain/x').leaves).toEqual({ link: 'round', why: 'outside' });
+    // A link to the root itself reaches '' (every name at the root); a file on the way is no link.
+    symlinkSync('.', path.join(root, 'here'));
+    expect(linksThrough(root, 'here')).toMatchObject({ passed: ['here'], reached: '' });
+    writeFileSync(path.join(root, 'file'), 'x\n');
+    expect(linksThrough(root, 'file/nixtagrc')).toMatchObject({ linked: false, leaves: undefined });
+  });
 });
 
 describe('the last judgement', () => {
@@ -309,7 +334,10 @@ describe('the last judgement', () => {
 
   it("knows every place cosmiconfig looks for nixtag's configuration", () => {
     for (const place of getDefaultSearchPlaces('nixtag')) expect(mayConfigure(place), place).toBe(true);
+    // `.config` itself: a symlink, a submodule or a file in place of the directory.
+    expect(mayConfigure('.config')).toBe(true);
     expect(mayConfigure('docs/.nixtagrc')).toBe(false);
+    expect(mayConfigure('docs/.config')).toBe(false);
   });
 
   it('knows a misspelt configuration name, which a run without configuration refuses, and watches it', () => {
