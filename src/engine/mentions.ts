@@ -7,7 +7,8 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
-import { inValuePosition, isMentionPlace, MENTION_PATHSPECS } from './mentionPlaces.js';
+import { inValuePosition } from './mentionPlaces.js';
+import { isMentionPlace, MENTION_PATHSPECS } from '../manifest/fileNames.js';
 import { needlesOf } from './spellings.js';
 import type { Session } from './session.js';
 
@@ -55,7 +56,7 @@ async function changedSince(session: Session, tree: string): Promise<string[] | 
 }
 
 /** What a search looks for: every spelling of the images' repositories, once each, in one order. */
-function spellingsOf(images: readonly ResolvedImage[]): string[] {
+export function spellingsOf(images: readonly ResolvedImage[]): string[] {
   return [...new Set(images.flatMap((image) => needlesOf(image)?.spellings ?? []))].sort();
 }
 
