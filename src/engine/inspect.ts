@@ -206,6 +206,9 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
     mentions: spellingsOf(inspection.scan.images),
     ...rules,
     // A chart's templates decide whether its appVersion is a tag: a new or changed one matters.
-    globs: dependsOn === undefined ? rules.globs : [...(rules.globs ?? []), ...dependsOn.globs],
+    globs:
+      dependsOn === undefined || dependsOn.globs.length === 0
+        ? rules.globs
+        : [...(rules.globs ?? []), ...dependsOn.globs],
   });
 }
