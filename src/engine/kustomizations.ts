@@ -111,6 +111,19 @@ export function refuseImageTransformers(graph: KustomizeGraph, images: readonly 
 }
 
 /**
+ * A JSON 6902 patch that copies or moves a value into an image field is refused: kustomize deploys
+ * a value taken from another field, which nixtag does not judge.
+ */
+export function refuseImageCopies(graph: KustomizeGraph): void {
+  const [copy] = graph.imageCopies;
+  if (copy === undefined) return;
+  throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizeImageCopy(copy.file, copy.line), {
+    location: copy,
+    hint: messages.kustomizeReplacementHint(),
+  });
+}
+
+/**
  * A kustomize replacement (kustomize's `replacements`, or a ReplacementTransformer) that writes
  * where a managed reference is read (its tag alone, or the map or list holding it) is refused:
  * kubectl kustomize deploys what it writes, which nixtag does not judge. One that writes another

@@ -18,6 +18,7 @@ import { checkImages } from './configMisses.js';
 import {
   kustomizeMentionFiles,
   kustomizeResources,
+  refuseImageCopies,
   refuseImageTransformers,
   refuseKustomizationMentions,
   refuseReplacements,
@@ -165,6 +166,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   );
   const managedImages = images.filter((image) => image.canonical !== '');
   refuseImageTransformers(graph, managedImages);
+  if (managedImages.length > 0) refuseImageCopies(graph);
   refuseReplacements(graph, manifests, managedImages);
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));

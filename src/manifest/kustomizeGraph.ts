@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
@@ -83,6 +83,8 @@ export interface KustomizeGraph {
   named: ReadonlySet<string>;
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
   imageTransformers: readonly ImageTransformer[];
+  /** Where a JSON 6902 patch copies or moves a value into an image field (kustomizeGraph readCopies). */
+  imageCopies: readonly Place[];
   /**
    * What every replacement writes (kustomize's `replacements`, and ReplacementTransformers), and
    * every var (`vars:`) where a resource holds its `$(NAME)`.
@@ -131,6 +133,9 @@ interface KNode {
   /** Its generators' ConfigMaps and Secrets. */
   generated: Generated[];
 }
+
+/** Lists of containers, whose items hold images. */
+const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
 /** A remote resource (a URL, a git repository): kustomize fetches it, nixtag does not read it. */
 const REMOTE = /:\/\/|::|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
@@ -283,11 +288,32 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   const pulledIn = new Map<string, PulledIn>();
   const named = new Set<string>();
   const imageTransformers: ImageTransformer[] = [];
+  const imageCopies: Place[] = [];
   const replacements: Replacement[] = [];
   /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
   const configDirectories: Array<{ kustomization: string; by: string; key: SettingKey }> = [];
 
-  /** A path a kustomization names, resolved: a kustomization, a tracked file, or undefined (remote, outside, absent). */
+  let realRoot: string | undefined;
+  /** Where a path leads through symlinks (a linked directory, as kustomize follows it), inside the repository. */
+  const real = (file: string): string | undefined => {
+    try {
+      realRoot ??= realpathSync(root);
+      const relative = path
+        .relative(realRoot, realpathSync(path.join(root, file)))
+        .split(path.sep)
+        .join('/');
+      return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative;
+    } catch {
+      return undefined; // not there (yet)
+    }
+  };
+  /** Whether a path is a file (or a symlink to one): a directory is no resource, patch or configuration. */
+  const isFile = (file: string) => statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
+
+  /**
+   * A path a kustomization names, resolved: a kustomization (its directory named, also through a
+   * symlink), a tracked file, or undefined (remote, outside, absent, a directory without one).
+   */
   const resolveLink = (directory: string, link: string): string | undefined => {
     if (REMOTE.test(link)) return undefined;
     const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
@@ -295,7 +321,14 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     const kustomization = byDirectory.get(joined);
     if (kustomization !== undefined) return kustomization;
     named.add(joined);
-    return files.has(joined) ? joined : undefined;
+    const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
+    if (through !== undefined) {
+      const linked = byDirectory.get(through);
+      if (linked !== undefined) return linked;
+      named.add(through);
+      return files.has(through) && isFile(through) ? through : undefined;
+    }
+    return files.has(joined) && isFile(joined) ? joined : undefined;
   };
 
   /** A configuration (transformer, generator, replacements) read from a document. */
@@ -321,14 +354,48 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         else replacements.push({ at: placeOf(doc, item, at), kustomization, node: item, reader, line: doc.line });
       }
     }
-    // The patch transformers name their patches by path, relative to the kustomization.
+    // The patch transformers name their patches by path, relative to the kustomization, or inline.
     for (const key of ['path', 'paths']) {
       const value = reader.resolve(reader.value(contents, key));
       for (const link of isSeq(value) ? items(reader, value).map(text) : [text(value)]) {
         const target = link === undefined ? undefined : resolveLink(directory, link);
-        if (target !== undefined) pull(target, kustomization, 'transformers');
+        if (target !== undefined) pullPatch(target, kustomization, 'transformers');
       }
     }
+    for (const key of ['patch', 'jsonOp']) {
+      const inline = reader.value(contents, key);
+      if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, at), true);
+    }
+  };
+
+  /**
+   * JSON 6902 `copy` and `move` operations into an image field (`…/image`, or a container):
+   * kustomize writes there a value taken from elsewhere, which nixtag does not judge. `inline`: a
+   * patch written in a kustomization, placed at `at`; else a file, placed at each operation's line.
+   */
+  const readCopies = (patchText: string, at: Place, inline: boolean): void => {
+    for (const doc of parseDocs(patchText)) {
+      for (const operation of isSeq(doc.contents) ? items(doc.reader, doc.contents) : []) {
+        if (!isMap(operation)) continue;
+        const op = text(doc.reader.value(operation, 'op'));
+        const pointer = text(doc.reader.value(operation, 'path'));
+        if ((op !== 'copy' && op !== 'move') || pointer === undefined) continue;
+        const segments = pointer.split('/').map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+        const last = segments.at(-1);
+        const intoContainer = segments.some(
+          (segment, index) => CONTAINERS.has(segment) && index >= segments.length - 2,
+        );
+        if (last !== 'image' && !intoContainer) continue;
+        imageCopies.push(inline ? at : placeOf(doc, operation, at));
+      }
+    }
+  };
+
+  /** A patch file: pulled in, and read for the operations that copy into an image. */
+  const pullPatch = (file: string, by: string, key: SettingKey): void => {
+    pull(file, by, key);
+    const content = readText(root, file);
+    if (content !== undefined) readCopies(content, { file, line: 1 }, false);
   };
 
   /** The place of a node in a document: in an inline configuration, the kustomization's line. */
@@ -402,9 +469,12 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
     for (const key of ['patches', 'patchesJson6902'] as const) {
       for (const patch of items(reader, reader.value(contents, key))) {
-        const link = isMap(patch) ? text(reader.value(patch, 'path')) : undefined;
+        if (!isMap(patch)) continue;
+        const link = text(reader.value(patch, 'path'));
         const target = link === undefined ? undefined : resolveLink(directory, link);
-        if (target !== undefined) pull(target, file, key);
+        if (target !== undefined) pullPatch(target, file, key);
+        const inline = reader.value(patch, 'patch');
+        if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
       }
     }
     for (const patch of links('patchesStrategicMerge')) {
@@ -653,7 +723,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     return found ? values : undefined;
   };
 
-  return { reach: reachOf, resources, pulledIn, named, imageTransformers, replacementWrites };
+  return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
 }
 
 /** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */

@@ -59,8 +59,10 @@ export const manifestsMessages = {
     image: string | undefined,
   ) =>
     `${file}:${line}: a kustomize ${by} writes ${target === undefined ? 'an image field it creates' : `${target.file}:${target.line}`}${image === undefined ? ', an image,' : `, where nixtag reads ${image}'s reference,`} from a value nixtag does not judge; kubectl kustomize deploys what it writes.`,
+  kustomizeImageCopy: (file: string, line: number) =>
+    `${file}:${line}: a kustomize JSON patch copies (or moves) a value from another field into an image field; kubectl kustomize deploys it, and nixtag does not judge it.`,
   kustomizeReplacementHint: () =>
-    "Set the image's tag with the kustomization's `images:` (`newTag`) or in the manifest, and point replacements and vars at other fields; then run the command again.",
+    "Set the image's tag with the kustomization's `images:` (`newTag`) or in the manifest, and let replacements, vars and patches write other fields; then run the command again.",
   kustomizationMentionHint: () =>
     "Move the image to the kustomization's `images:` (with `newTag`) or into a manifest, then run the command again.",
   tagSuffixRefused: (file: string, line: number, entry: { suffix: string; file: string; line: number }) =>

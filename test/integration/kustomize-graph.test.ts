@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
@@ -92,6 +94,22 @@ describe('the kustomize graph', () => {
     });
   }
 
+  it('follows a resource directory that is a symlink, as kustomize does, and reads the resources there', async () => {
+    const { repo, tag } = await repoWith({
+      'shared/kustomization.yaml': 'resources: [deploy.txt]\n',
+      'shared/deploy.txt': other(`${REPO}:${STALE_TAG}`),
+      'overlay/kustomization.yaml': 'resources: [../base, linked]\n',
+      ...base,
+    });
+    symlinkSync('../shared', path.join(repo.dir, 'overlay/linked'));
+    repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('a stale tag behind a linked directory');
+    expect(rendered(repo.dir, 'overlay')).toEqual([`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`]);
+    const check = await nixtag(repo.dir, ['check']);
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stdout).toContain('shared/deploy.txt:10:18: stale reference to app');
+  });
+
   // What kubectl kustomize renders for the overlay, and what nixtag says: never a pass of a stale tag.
   const configMap = (literal: string) => `configMapGenerator:\n  - name: c\n    literals: ["${literal}"]\n`;
   const replacement = (key: string, fieldPath: string, options = '', select = '{kind: Deployment}') =>
@@ -166,6 +184,19 @@ describe('the kustomize graph', () => {
       code: 2,
       error: 'overlay/patch.json:1:',
       deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a JSON 6902 patch that copies another field into the image',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\npatches:\n  - target: {kind: Deployment, name: side}\n    patch: |-\n      - op: copy\n        from: /metadata/annotations/previous\n        path: /spec/template/spec/containers/0/image\n`,
+        'overlay/side.yaml': other('nginx:1.25').replace(
+          '  name: side\n',
+          `  name: side\n  annotations: {previous: "${REPO}:${STALE_TAG}"}\n`,
+        ),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
     {
       what: 'a replacement of the whole image from a generated ConfigMap',

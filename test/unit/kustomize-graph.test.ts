@@ -21,7 +21,7 @@ describe('the kustomize graph', () => {
       'base/deploy': '{}\n',
       'overlay/kustomization.yaml': [
         'resources: [../base]',
-        'patches: [{path: p.json}, {patch: "inline"}]',
+        'patches: [{path: p.json}, {patch: "inline"}, {path: copy.yaml}]',
         'patchesStrategicMerge: [smp.txt]',
         'patchesJson6902: [{path: j.yaml}]',
         'transformers: [t.yaml, ../configs]',
@@ -33,6 +33,9 @@ describe('the kustomize graph', () => {
       'configs/kustomization.yaml': 'resources: [tag.txt]\n',
       'configs/tag.txt': 'kind: ImageTagTransformer\nimageTag: {name: "app.*", newTag: v1}\n',
       'overlay/t.yaml': 'kind: PatchTransformer\npath: via-transformer.patch\n',
+      // Copies into an image: from another field, which nixtag does not judge.
+      'overlay/copy.yaml':
+        '- op: add\n  path: /a/image\n  value: x\n- op: copy\n  from: /a\n  path: /spec/containers/0\n',
       ...Object.fromEntries(
         ['p.json', 'smp.txt', 'j.yaml', 'via-transformer.patch', 'g.yaml', 'r.yaml'].map((file) => [
           `overlay/${file}`,
@@ -45,6 +48,7 @@ describe('the kustomize graph', () => {
       'overlay/p.json': 'patches',
       'overlay/smp.txt': 'patchesStrategicMerge',
       'overlay/j.yaml': 'patchesJson6902',
+      'overlay/copy.yaml': 'patches',
       'overlay/t.yaml': 'transformers',
       'overlay/via-transformer.patch': 'transformers',
       'configs/tag.txt': 'transformers',
@@ -55,6 +59,7 @@ describe('the kustomize graph', () => {
     expect(graph.named.has('overlay/smp.txt')).toBe(true);
     expect(graph.named.has('overlay/data.txt')).toBe(true);
     expect(graph.named.has('outside.yaml')).toBe(false);
+    expect(graph.imageCopies).toEqual([{ file: 'overlay/copy.yaml', line: 4 }]);
     expect(graph.imageTransformers).toEqual([{ file: 'configs/tag.txt', line: 2, name: 'app.*', newName: undefined }]);
     expect([...graph.reach('overlay/kustomization.yaml')!].sort()).toEqual([
       'base/deploy',
