@@ -57,7 +57,7 @@ export function inferImage(
  * matches the repository in any spelling, or a name that is the repository with a tag or digest
  * (it reaches the base written so), is the image's. Over-approximate: never the reverse.
  */
-function patternReaches(pattern: string, image: ResolvedImage): boolean {
+export function patternReaches(pattern: string, image: ResolvedImage): boolean {
   const parsed = parseImageReference(pattern);
   if (parsed !== undefined && canonicalImageName(parsed.host, parsed.path) === image.canonical) return true;
   const matcher = kustomizeNameMatcher(pattern);

@@ -19,6 +19,7 @@ import { speculativeImages, type ResolvedImage } from './images.js';
 import { manifestRules, pathsCanMatter } from './narrow.js';
 import type { Scan } from './manifestEntry.js';
 import { findReferences, referencedImages, scanCounts } from './references.js';
+import { spellingsOf } from './mentions.js';
 import { checkExpressions, checkGlobs } from './configMisses.js';
 import type { Session } from './session.js';
 
@@ -202,8 +203,12 @@ export function rememberJudgement(session: Session, inspection: Inspection, resu
     inputs: verdictInputs(session, inspection.inputs),
     manifests: [...new Set([...session.scopes.keys(), ...targets, ...(dependsOn?.files ?? [])])],
     inferred: session.config.images === undefined ? inspection.scan.images[0]?.canonical : undefined,
+    mentions: spellingsOf(inspection.scan.images),
     ...rules,
     // A chart's templates decide whether its appVersion is a tag: a new or changed one matters.
-    globs: dependsOn === undefined ? rules.globs : [...(rules.globs ?? []), ...dependsOn.globs],
+    globs:
+      dependsOn === undefined || dependsOn.globs.length === 0
+        ? rules.globs
+        : [...(rules.globs ?? []), ...dependsOn.globs],
   });
 }

@@ -1,38 +1,4 @@
-/**
- * Where an image reference can live outside the shapes nixtag manages: configuration and data
- * files (YAML, JSON, Helm templates, CUE, Jsonnet, Terraform/HCL, TOML, dotenv, Dockerfiles).
- * Prose (a README, a CHANGELOG), scripts and code name images in passing. Each is a git pathspec
- * pattern, where `*` matches any characters, `/` included.
- */
-const PLACES: ReadonlyArray<{ pattern: string; icase: boolean }> = [
-  ...['yaml', 'yml', 'json', 'tpl', 'gotmpl', 'cue', 'jsonnet', 'libsonnet', 'tf', 'tfvars', 'hcl', 'toml', 'env'].map(
-    (extension) => ({ pattern: `*.${extension}`, icase: true }),
-  ),
-  { pattern: '*Dockerfile*', icase: true },
-  { pattern: '*Containerfile*', icase: true },
-  { pattern: '*Kustomization', icase: false },
-];
-
-/** The places as `git grep` pathspecs. */
-export const MENTION_PATHSPECS: readonly string[] = PLACES.map(({ pattern, icase }) =>
-  icase ? `:(icase)${pattern}` : pattern,
-);
-
-const PLACE_PATTERNS = PLACES.map(
-  ({ pattern, icase }) =>
-    new RegExp(
-      `^${pattern
-        .split('*')
-        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-        .join('.*')}$`,
-      icase ? 'is' : 's',
-    ),
-);
-
-/** Whether a path is one the pathspecs match (the mention memo searches changed paths by it). */
-export function isMentionPlace(file: string): boolean {
-  return PLACE_PATTERNS.some((pattern) => pattern.test(file));
-}
+/** Where on a line of a mention place (manifest/fileNames.ts) an image can be named. */
 
 /** Where a comment starts on a line (`#` or `//` at its start or after a blank, outside quotes). */
 function commentStart(line: string): number {

@@ -7,7 +7,8 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
-import { inValuePosition, isMentionPlace, MENTION_PATHSPECS } from './mentionPlaces.js';
+import { inValuePosition } from './mentionPlaces.js';
+import { isMentionPlace, MENTION_PATHSPECS } from '../manifest/fileNames.js';
 import { needlesOf } from './spellings.js';
 import type { Session } from './session.js';
 
@@ -37,7 +38,7 @@ export function namesRepository(text: string, needle: string, bare: boolean): bo
 const MAX_CHANGED = 1_000;
 
 /** By file, then line: the order git lists a tree's lines in. */
-const inTreeOrder = (a: GrepHit, b: GrepHit) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
+export const inTreeOrder = (a: GrepHit, b: GrepHit) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line);
 
 /**
  * The paths that differ between two trees; undefined when git cannot say (a tree pruned since),
@@ -55,7 +56,7 @@ async function changedSince(session: Session, tree: string): Promise<string[] | 
 }
 
 /** What a search looks for: every spelling of the images' repositories, once each, in one order. */
-function spellingsOf(images: readonly ResolvedImage[]): string[] {
+export function spellingsOf(images: readonly ResolvedImage[]): string[] {
   return [...new Set(images.flatMap((image) => needlesOf(image)?.spellings ?? []))].sort();
 }
 
@@ -91,6 +92,22 @@ export async function grepRepositories(session: Session, images: readonly Resolv
     writeMentionMemo(gitDir, { tree: session.treeId, needles: wanted, places: [...MENTION_PATHSPECS], lines: hits });
   }
   return hits;
+}
+
+/**
+ * The lines of `files`, which lie outside the places mentions are looked for by name (a resource
+ * a kustomization names `deploy.txt`), that hold the images' repositories: searched in every run,
+ * not remembered.
+ */
+export async function grepFiles(
+  session: Session,
+  images: readonly ResolvedImage[],
+  files: readonly string[],
+): Promise<GrepHit[]> {
+  const { grepTree, literalPathspecs } = await import('../git/grep.js');
+  const wanted = spellingsOf(images);
+  if (wanted.length === 0 || files.length === 0) return [];
+  return grepTree(session.repository, session.treeId, wanted, literalPathspecs(files));
 }
 
 const sameList = (a: readonly string[], b: readonly string[]) =>

@@ -9,6 +9,7 @@ import { repositoryContext } from '../skip/repositoryContext.js';
 import type { Judgement } from '../state/judgements.js';
 import { alwaysRead, argSnippets, recordedInputs, verdictInputs } from './evaluation.js';
 import { speculativeImages } from './images.js';
+import { spellingsOf } from './mentions.js';
 import { staticInputs } from '../nix/source/inputs.js';
 import type { Session } from './session.js';
 
@@ -85,6 +86,8 @@ async function basis(session: Session): Promise<Judgement> {
     references: 0,
     inputs: verdictInputs(session, inputs),
     manifests: [...session.scopes.keys()],
+    // Without configuration the repository is not known before the manifests are read.
+    mentions: session.config.images === undefined ? undefined : spellingsOf(session.images),
     ...manifestRules(session),
   };
 }

@@ -8,14 +8,21 @@ import { defaultImage, imageFor, inferImage, zeroConfigSource, type ResolvedImag
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { readCharts, withCharts } from './charts.js';
-import { grepRepositories, mentionWarnings, sameSearch } from './mentions.js';
+import { grepFiles, grepRepositories, inTreeOrder, mentionWarnings, sameSearch } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { followRenames } from './renames.js';
-import type { SettingRange } from '../manifest/kustomizeGraph.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
+import {
+  kustomizeMentionFiles,
+  kustomizeResources,
+  refuseImageCopies,
+  refuseImageTransformers,
+  refuseKustomizationMentions,
+  refuseReplacements,
+} from './kustomizations.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -58,7 +65,7 @@ async function removeLeftovers(
  * infers the image from the hash-tagged references.
  */
 export async function findReferences(session: Session): Promise<Scan> {
-  const { readManifests, removeAbandonedTemporaries, kustomizeReach, settingRanges } = await manifestModules();
+  const { readManifests, removeAbandonedTemporaries, kustomizeGraph, settingRanges } = await manifestModules();
   const warnings: Warning[] = [];
   const charts = readCharts(session);
   // Configured repositories are known now: git looks for their mentions while the YAML is read.
@@ -88,9 +95,18 @@ export async function findReferences(session: Session): Promise<Scan> {
     if (image !== undefined && !(early !== undefined && sameSearch([early.image], [image]))) search(image);
   };
   const chartReading = await charts;
+  // Every kustomization, read once: what each pulls in (kustomizeGraph.ts).
+  const tracked = session.entries.map((entry) => entry.path);
+  const graph = kustomizeGraph(session.manifestRoot, tracked);
+  const imageScopes = session.images.map((image) => ({ name: image.name, manifests: image.config.manifests }));
+  const resources = kustomizeResources(graph, session.scopes, session.configFiles, imageScopes);
+  const scopes =
+    resources.size === 0
+      ? session.scopes
+      : new Map([...session.scopes, ...resources].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const withReferences = await readManifests(
     session.manifestRoot,
-    withCharts(session.scopes, chartReading),
+    withCharts(scopes, chartReading),
     warnings,
     session.scans,
     inferred ? guess : undefined,
@@ -118,12 +134,7 @@ export async function findReferences(session: Session): Promise<Scan> {
       references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
     };
   });
-  const reachOf = memoized(
-    kustomizeReach(
-      session.manifestRoot,
-      session.entries.map((entry) => entry.path),
-    ),
-  );
+  const reachOf = memoized(graph.reach);
   const renameLines = followRenames(
     manifests,
     (index) => candidatesOf(withReferences[index]!.scope),
@@ -140,17 +151,29 @@ export async function findReferences(session: Session): Promise<Scan> {
     }
   }
   const guessed = early !== undefined && images.length === 1 && sameSearch([early.image], images);
-  const hits = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
+  const found = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
+  // What kustomizations read under names mentions are not looked for by (`deploy.txt`).
+  const unplaced = kustomizeMentionFiles(graph, new Set(tracked));
+  const hits =
+    unplaced.length === 0 ? found : [...found, ...(await grepFiles(session, images, unplaced))].sort(inTreeOrder);
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
   refuseKustomizationMentions(
     mentions,
     memoized((file) => settingRanges(session.manifestRoot, file)),
+    graph,
   );
+  const managedImages = images.filter((image) => image.canonical !== '');
+  refuseImageTransformers(graph, managedImages);
+  if (managedImages.length > 0) refuseImageCopies(graph);
+  refuseReplacements(graph, manifests, managedImages);
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
-  const dependsOn = chartReading && { files: chartReading.files, globs: chartReading.globs };
+  // A chart's Chart.yaml and templates, and what the kustomizations name: a change to one can matter.
+  const dependsOnFiles = [...(chartReading?.files ?? []), ...graph.named];
+  const dependsOn =
+    dependsOnFiles.length === 0 ? undefined : { files: dependsOnFiles, globs: chartReading?.globs ?? [] };
   return { images, manifests, warnings, ...(dependsOn === undefined ? {} : { dependsOn }) };
 }
 
@@ -179,29 +202,6 @@ function memoized<T>(compute: (key: string) => T): (key: string) => T {
     if (!known.has(key)) known.set(key, compute(key));
     return known.get(key)!;
   };
-}
-
-/**
- * A managed repository named in a kustomization's inline patches (a strategic-merge patch's
- * `image:`, a JSON 6902 `value:`), or in an `images:` entry's `newName` with a tag or digest
- * (kustomize renders `repo:tag:tag`), is refused: kustomize deploys it, and nixtag does not
- * judge it.
- */
-function refuseKustomizationMentions(mentions: readonly Warning[], ranges: (file: string) => SettingRange[]): void {
-  for (const { file, line } of mentions) {
-    if (file === null || line === null) continue;
-    const range = ranges(file).find(({ from, to }) => from <= line && line <= to);
-    if (range === undefined) continue;
-    const images = range.key === 'images';
-    throw new NixtagError(
-      'KUSTOMIZE_PATCH',
-      images ? messages.kustomizationImagesMention(file, line) : messages.kustomizationMention(file, line),
-      {
-        location: { file, line },
-        hint: images ? messages.kustomizationImagesMentionHint() : messages.kustomizationMentionHint(),
-      },
-    );
-  }
 }
 
 /** Images that at least one reference belongs to: only those need a tag. */

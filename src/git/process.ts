@@ -74,3 +74,10 @@ export async function askGit(args: readonly string[], options: GitOptions): Prom
   const result = await exec('git', args, execOptions(options));
   return result.failed ? undefined : result.stdout;
 }
+
+/** askGit for a search (`git grep`): '' where git found nothing (exit 1), undefined when it failed. */
+export async function askGitSearch(args: readonly string[], options: GitOptions): Promise<string | undefined> {
+  const result = await exec('git', args, execOptions(options));
+  if (!result.failed) return result.stdout;
+  return result.exitCode === 1 && result.stderr === '' ? '' : undefined;
+}

@@ -1,65 +1,558 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isNode, isScalar, isSeq, LineCounter, parse, parseAllDocuments, type Scalar } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
 import { kustomizeHolder } from './shapes/kustomize.js';
 
-interface Node {
+/**
+ * Keys whose content kustomize applies to what it deploys, beside `resources` and `images:`: a
+ * managed image named there (inline, or in a file they name) is set by kustomize and not judged
+ * by nixtag.
+ */
+export type SettingKey =
+  | 'patches'
+  | 'patchesStrategicMerge'
+  | 'patchesJson6902'
+  | 'transformers'
+  | 'generators'
+  | 'replacements'
+  | 'helmCharts';
+
+const SETTING_KEYS = new Set<string>([
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'transformers',
+  'generators',
+  'replacements',
+  'helmCharts',
+]);
+
+/** A file a kustomization pulls in whose content kustomize applies (a patch, a transformer's or generator's configuration, replacements). */
+export interface PulledIn {
+  /** The kustomization that names it. */
+  by: string;
+  key: SettingKey;
+}
+
+/** Where a file, or a line of it, is. */
+export interface Place {
+  file: string;
+  line: number;
+}
+
+/** An ImageTagTransformer, kustomize's `images:` entry as a transformer's configuration. */
+export interface ImageTransformer extends Place {
+  name: string | undefined;
+  newName: string | undefined;
+}
+
+/**
+ * What one field path of a kustomize replacement writes in a resource: the lines of each node it
+ * reaches (a scalar, or a map or list and everything in it), or, with `create`, an image field it
+ * would add. `source` is every value the replacement can read, undefined where nixtag cannot
+ * tell (a generator's file, a resource it does not read).
+ */
+export interface ReplacementWrite {
+  by: 'replacement' | 'var';
+  /** Where the field path (or the var) is written. */
+  at: Place;
+  /** The resource file and the lines written; undefined for an image field kustomize creates. */
+  target: { file: string; from: number; to: number; imageField: boolean; value?: string | undefined } | undefined;
+  source: string[] | undefined;
+}
+
+/** What the tracked kustomizations pull in, read as kustomize reads them. */
+export interface KustomizeGraph {
+  /**
+   * Which files a kustomization's transformers (its `images:` entries) reach, through `resources`,
+   * `bases` and `components`: a Kustomization's own tree, a Component's the trees of the
+   * kustomizations that include it. Undefined for a file that is not a kustomization kustomize
+   * reads by name (a Flux Kustomization): its reach is not known.
+   */
+  reach(kustomization: string): Set<string> | undefined;
+  /** Files the kustomizations name as resources that are not kustomizations: YAML whatever their name. */
+  resources: ReadonlySet<string>;
+  /** Files whose content kustomize applies, with the kustomization and key that pull each in. */
+  pulledIn: ReadonlyMap<string, PulledIn>;
+  /**
+   * Every path the kustomizations name inside the repository, tracked or not yet, but the
+   * kustomizations (each can matter anyway): a change to one can change what kustomize deploys.
+   */
+  named: ReadonlySet<string>;
+  /** Every ImageTagTransformer among the transformers, inline or in a file. */
+  imageTransformers: readonly ImageTransformer[];
+  /** Where a JSON 6902 patch copies or moves a value into an image field (kustomizeGraph readCopies). */
+  imageCopies: readonly Place[];
+  /**
+   * What every replacement writes (kustomize's `replacements`, and ReplacementTransformers), and
+   * every var (`vars:`) where a resource holds its `$(NAME)`.
+   */
+  replacementWrites(): ReplacementWrite[];
+}
+
+interface Replacement {
+  at: Place;
+  /** Whose resources it writes (a Component's: its includers'). */
+  kustomization: string;
+  node: YAMLMap;
+  reader: DocumentReader;
+  /** The line of an offset in the text it was read from (its entry's, for an inline configuration). */
+  line: (offset: number) => number;
+}
+
+interface Generated {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  /** `key=value` literals by key; undefined when it also reads files, whose content is not known. */
+  literals: Map<string, string> | undefined;
+}
+
+/** A kustomize var (`vars:`): what `$(NAME)` in a resource becomes, where kustomize substitutes it. */
+interface Var {
+  at: Place;
+  name: string;
+  source: Source | undefined;
+}
+
+/** What a replacement or a var reads: a field of a resource, by kind and name. */
+interface Source {
+  kind: string | undefined;
+  name: string;
+  fieldPath: string;
+}
+
+interface KNode {
   component: boolean;
+  vars: Var[];
   /** Kustomizations and files its `resources` (and old `bases`) name. */
   resources: string[];
   /** Components its `components` name. */
   components: string[];
+  /** Its generators' ConfigMaps and Secrets. */
+  generated: Generated[];
 }
 
-const strings = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+/** Lists of containers, whose items hold images. */
+const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
+
+/** A remote resource (a URL, a git repository): kustomize fetches it, nixtag does not read it. */
+const REMOTE = /:\/\/|::|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
+
+/** The text of `file` under `root`, or undefined. */
+function readText(root: string, file: string): string | undefined {
+  try {
+    return readFileSync(path.join(root, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+interface ParsedDoc {
+  reader: DocumentReader;
+  contents: unknown;
+  line: (offset: number) => number;
+}
+
+/** Every document of a YAML text, each with its reader and a line counter. */
+function parseDocs(text: string): ParsedDoc[] {
+  const lineCounter = new LineCounter();
+  const line = (offset: number) => lineCounter.linePos(offset).line;
+  try {
+    return parseAllDocuments(text, { lineCounter }).flatMap((doc) => {
+      if (!('contents' in doc) || doc.errors.length > 0) return [];
+      const reader = new DocumentReader(doc);
+      return [{ reader, contents: reader.resolve(doc.contents), line }];
+    });
+  } catch {
+    return []; // not YAML: kustomize fails on it, and nixtag reads nothing of it here
+  }
+}
+
+/** A scalar's text; undefined for anything else. */
+function text(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return typeof node.value === 'string' ? node.value : String(node.value as string | number | boolean);
+}
+
+/** The items of a list node (aliases resolved). */
+function items(reader: DocumentReader, node: unknown): unknown[] {
+  const list = reader.resolve(node);
+  return isSeq(list) ? list.items.map((item) => reader.resolve(item)) : [];
+}
 
 /**
- * Which files a kustomization's transformers (its `images:` entries) reach, from the tracked
- * kustomizations' `resources`, `bases` and `components`: a Kustomization's own tree, a Component's
- * the trees of the kustomizations that include it. Returns undefined for a file that is not a
- * kustomization kustomize reads by name (a Flux Kustomization): its reach is not known.
+ * The segments of a kustomize field path: split on `.` (and `/`) outside brackets, `[k=v]` and
+ * `[key]` kept whole.
  */
-export function kustomizeReach(
-  root: string,
-  tracked: readonly string[],
-): (kustomization: string) => Set<string> | undefined {
+function fieldPathSegments(fieldPath: string): string[] {
+  const segments: string[] = [];
+  let current = '';
+  let depth = 0;
+  for (const character of fieldPath) {
+    if (character === '[') depth++;
+    if (character === ']') depth = Math.max(0, depth - 1);
+    if (depth === 0 && (character === '.' || character === '/')) {
+      segments.push(current);
+      current = '';
+    } else current += character;
+  }
+  segments.push(current);
+  return segments.filter((segment) => segment !== '');
+}
+
+/** Whether a node is a map holding an `image` key at any depth, or a list of such (each node looked at once). */
+function holdsImageField(reader: DocumentReader, node: unknown, seen = new Set<unknown>()): boolean {
+  const resolved = reader.resolve(node);
+  if (seen.has(resolved)) return false;
+  seen.add(resolved);
+  if (isMap(resolved)) {
+    return resolved.items.some(
+      (pair) => text(reader.resolve(pair.key)) === 'image' || holdsImageField(reader, pair.value, seen),
+    );
+  }
+  if (isSeq(resolved)) return resolved.items.some((item) => holdsImageField(reader, item, seen));
+  return false;
+}
+
+/**
+ * The nodes a field path reaches in a document, with whether each is an image field (under an
+ * `image` key, or a map or list holding one), and whether the path stops short (a field to
+ * create).
+ */
+function resolveFieldPath(
+  reader: DocumentReader,
+  contents: unknown,
+  fieldPath: string,
+): { nodes: Array<{ node: unknown; imageField: boolean }>; missing: boolean } {
+  let frontier: Array<{ node: unknown; key: string | undefined }> = [{ node: contents, key: undefined }];
+  let missing = false;
+  for (const segment of fieldPathSegments(fieldPath)) {
+    const next: Array<{ node: unknown; key: string | undefined }> = [];
+    for (const { node } of frontier) {
+      const resolved = reader.resolve(node);
+      const selector = /^\[([^=\]]+)=(.*)\]$/.exec(segment);
+      const bracketKey = /^\[([^=]*)\]$/.exec(segment)?.[1];
+      if (isSeq(resolved)) {
+        const all = resolved.items.map((item) => reader.resolve(item));
+        if (segment === '*' || segment === '-') next.push(...all.map((item) => ({ node: item, key: undefined })));
+        else if (selector) {
+          const [, key, value] = selector;
+          next.push(
+            ...all
+              .filter((item) => isMap(item) && text(reader.value(item, key!)) === value)
+              .map((item) => ({ node: item, key: undefined })),
+          );
+        } else if (/^\d+$/.test(segment) && all[Number(segment)] !== undefined) {
+          next.push({ node: all[Number(segment)], key: undefined });
+        }
+      } else if (isMap(resolved)) {
+        if (segment === '*') {
+          next.push(
+            ...resolved.items.map((pair) => ({
+              node: reader.resolve(pair.value),
+              key: text(reader.resolve(pair.key)),
+            })),
+          );
+        } else {
+          const key = bracketKey ?? segment;
+          const value = reader.value(resolved, key);
+          if (value !== undefined) next.push({ node: value, key });
+        }
+      }
+    }
+    if (next.length === 0) {
+      missing = true;
+      break;
+    }
+    frontier = next;
+  }
+  if (missing) return { nodes: [], missing };
+  return {
+    nodes: frontier.map(({ node, key }) => ({ node, imageField: key === 'image' || holdsImageField(reader, node) })),
+    missing,
+  };
+}
+
+/**
+ * The kustomize graph of the tracked files under `root`: every kustomization read once, and what
+ * it pulls in; the resources a replacement writes are read when asked.
+ */
+export function kustomizeGraph(root: string, tracked: readonly string[]): KustomizeGraph {
   const files = new Set(tracked);
   const byDirectory = new Map<string, string>();
   for (const file of tracked) if (KUSTOMIZATION_FILE.test(file)) byDirectory.set(path.posix.dirname(file), file);
-  const nodes = new Map<string, Node>();
-  const nodeOf = (file: string): Node => {
+  const nodes = new Map<string, KNode>();
+  const resources = new Set<string>();
+  const pulledIn = new Map<string, PulledIn>();
+  const named = new Set<string>();
+  const imageTransformers: ImageTransformer[] = [];
+  const imageCopies: Place[] = [];
+  const replacements: Replacement[] = [];
+  /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
+  const configDirectories: Array<{ kustomization: string; by: string; key: SettingKey }> = [];
+
+  let realRoot: string | undefined;
+  /** Where a path leads through symlinks (a linked directory, as kustomize follows it), inside the repository. */
+  const real = (file: string): string | undefined => {
+    try {
+      realRoot ??= realpathSync(root);
+      const relative = path
+        .relative(realRoot, realpathSync(path.join(root, file)))
+        .split(path.sep)
+        .join('/');
+      return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative;
+    } catch {
+      return undefined; // not there (yet)
+    }
+  };
+  /** Whether a path is a file (or a symlink to one): a directory is no resource, patch or configuration. */
+  const isFile = (file: string) => statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
+
+  /**
+   * A path a kustomization names, resolved: a kustomization (its directory named, also through a
+   * symlink), a tracked file, or undefined (remote, outside, absent, a directory without one).
+   */
+  const resolveLink = (directory: string, link: string): string | undefined => {
+    if (REMOTE.test(link)) return undefined;
+    const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
+    if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
+    const kustomization = byDirectory.get(joined);
+    if (kustomization !== undefined) return kustomization;
+    named.add(joined);
+    const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
+    if (through !== undefined) {
+      const linked = byDirectory.get(through);
+      if (linked !== undefined) return linked;
+      named.add(through);
+      return files.has(through) && isFile(through) ? through : undefined;
+    }
+    return files.has(joined) && isFile(joined) ? joined : undefined;
+  };
+
+  /** A configuration (transformer, generator, replacements) read from a document. */
+  const readConfig = (doc: ParsedDoc, at: Place, kustomization: string, directory: string): void => {
+    const { reader, contents } = doc;
+    if (!isMap(contents)) return;
+    const kind = text(reader.value(contents, 'kind'));
+    if (kind === 'ImageTagTransformer') {
+      const entry = reader.resolve(reader.value(contents, 'imageTag'));
+      if (isMap(entry)) {
+        imageTransformers.push({
+          ...placeOf(doc, entry, at),
+          name: text(reader.value(entry, 'name')),
+          newName: text(reader.value(entry, 'newName')),
+        });
+      }
+    }
+    if (kind === 'ReplacementTransformer') {
+      for (const item of items(reader, reader.value(contents, 'replacements'))) {
+        if (!isMap(item)) continue;
+        const file = text(reader.value(item, 'path'));
+        if (file !== undefined) pullReplacements(kustomization, directory, file);
+        else replacements.push({ at: placeOf(doc, item, at), kustomization, node: item, reader, line: doc.line });
+      }
+    }
+    // The patch transformers name their patches by path, relative to the kustomization, or inline.
+    for (const key of ['path', 'paths']) {
+      const value = reader.resolve(reader.value(contents, key));
+      for (const link of isSeq(value) ? items(reader, value).map(text) : [text(value)]) {
+        const target = link === undefined ? undefined : resolveLink(directory, link);
+        if (target !== undefined) pullPatch(target, kustomization, 'transformers');
+      }
+    }
+    for (const key of ['patch', 'jsonOp']) {
+      const inline = reader.value(contents, key);
+      if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, at), true);
+    }
+  };
+
+  /**
+   * JSON 6902 `copy` and `move` operations into an image field (`…/image`, or a container):
+   * kustomize writes there a value taken from elsewhere, which nixtag does not judge. `inline`: a
+   * patch written in a kustomization, placed at `at`; else a file, placed at each operation's line.
+   */
+  const readCopies = (patchText: string, at: Place, inline: boolean): void => {
+    for (const doc of parseDocs(patchText)) {
+      for (const operation of isSeq(doc.contents) ? items(doc.reader, doc.contents) : []) {
+        if (!isMap(operation)) continue;
+        const op = text(doc.reader.value(operation, 'op'));
+        const pointer = text(doc.reader.value(operation, 'path'));
+        if ((op !== 'copy' && op !== 'move') || pointer === undefined) continue;
+        const segments = pointer.split('/').map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+        const last = segments.at(-1);
+        const intoContainer = segments.some(
+          (segment, index) => CONTAINERS.has(segment) && index >= segments.length - 2,
+        );
+        if (last !== 'image' && !intoContainer) continue;
+        imageCopies.push(inline ? at : placeOf(doc, operation, at));
+      }
+    }
+  };
+
+  /** A patch file: pulled in, and read for the operations that copy into an image. */
+  const pullPatch = (file: string, by: string, key: SettingKey): void => {
+    pull(file, by, key);
+    const content = readText(root, file);
+    if (content !== undefined) readCopies(content, { file, line: 1 }, false);
+  };
+
+  /** The place of a node in a document: in an inline configuration, the kustomization's line. */
+  const placeOf = (doc: ParsedDoc, node: unknown, fallback: Place): Place =>
+    isNode(node) && node.range ? { file: fallback.file, line: doc.line(node.range[0]) } : fallback;
+
+  const pull = (file: string, by: string, key: SettingKey): void => {
+    if (!pulledIn.has(file)) pulledIn.set(file, { by, key });
+  };
+
+  /** A file of replacements (one, or a list). */
+  const pullReplacements = (kustomization: string, directory: string, link: string): void => {
+    const file = resolveLink(directory, link);
+    if (file === undefined || byDirectory.get(path.posix.dirname(file)) === file) return;
+    pull(file, kustomization, 'replacements');
+    const content = readText(root, file);
+    for (const doc of content === undefined ? [] : parseDocs(content)) {
+      const list = isSeq(doc.contents) ? items(doc.reader, doc.contents) : [doc.contents];
+      for (const item of list) {
+        if (!isMap(item)) continue;
+        const at = placeOf(doc, item, { file, line: 1 });
+        replacements.push({ at, kustomization, node: item, reader: doc.reader, line: doc.line });
+      }
+    }
+  };
+
+  /** Transformer or generator configurations: inline YAML, a file, or a kustomization's resources. */
+  const pullConfigs = (kustomization: string, directory: string, key: SettingKey, entry: unknown, doc: ParsedDoc) => {
+    const value = text(entry);
+    if (value === undefined) return;
+    const at = placeOf(doc, entry, { file: kustomization, line: 1 });
+    const target = value.includes('\n') ? undefined : resolveLink(directory, value);
+    if (target !== undefined && byDirectory.get(path.posix.dirname(target)) === target) {
+      configDirectories.push({ kustomization: target, by: kustomization, key });
+      return;
+    }
+    if (target !== undefined) {
+      pull(target, kustomization, key);
+      const content = readText(root, target);
+      for (const config of content === undefined ? [] : parseDocs(content)) {
+        readConfig(config, { file: target, line: 1 }, kustomization, directory);
+      }
+      return;
+    }
+    // Inline: the string is the configuration's YAML.
+    for (const config of parseDocs(value)) readConfig({ ...config, line: () => at.line }, at, kustomization, directory);
+  };
+
+  const nodeOf = (file: string): KNode => {
     const known = nodes.get(file);
     if (known !== undefined) return known;
-    let content: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = parse(readFileSync(path.join(root, file), 'utf8'));
-      if (parsed !== null && typeof parsed === 'object') content = parsed as Record<string, unknown>;
-    } catch {
-      // unreadable: it reaches nothing nixtag can tell
-    }
-    const directory = path.posix.dirname(file);
-    const target = (link: string) => {
-      const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
-      return byDirectory.get(joined) ?? (files.has(joined) ? joined : undefined);
-    };
-    const targets = (links: string[]) => links.map(target).filter((found) => found !== undefined);
-    const node = {
-      component: content.kind === 'Component',
-      resources: targets([...strings(content.resources), ...strings(content.bases)]),
-      components: targets(strings(content.components)),
-    };
+    const node: KNode = { component: false, vars: [], resources: [], components: [], generated: [] };
     nodes.set(file, node);
+    const content = readText(root, file);
+    const [doc] = content === undefined ? [] : parseDocs(content);
+    if (doc === undefined || !isMap(doc.contents)) return node;
+    const { reader, contents } = doc;
+    const directory = path.posix.dirname(file);
+    const links = (key: string) =>
+      items(reader, reader.value(contents, key))
+        .map(text)
+        .filter((link) => link !== undefined);
+    const targets = (key: string) =>
+      links(key)
+        .map((link) => resolveLink(directory, link))
+        .filter((found) => found !== undefined);
+    node.component = text(reader.value(contents, 'kind')) === 'Component';
+    node.resources = [...targets('resources'), ...targets('bases')];
+    node.components = targets('components');
+    for (const target of node.resources)
+      if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
+    for (const key of ['patches', 'patchesJson6902'] as const) {
+      for (const patch of items(reader, reader.value(contents, key))) {
+        if (!isMap(patch)) continue;
+        const link = text(reader.value(patch, 'path'));
+        const target = link === undefined ? undefined : resolveLink(directory, link);
+        if (target !== undefined) pullPatch(target, file, key);
+        const inline = reader.value(patch, 'patch');
+        if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
+      }
+    }
+    for (const patch of links('patchesStrategicMerge')) {
+      // A path when it names a file, else the patch itself, inline.
+      const target = patch.includes('\n') ? undefined : resolveLink(directory, patch);
+      if (target !== undefined) pull(target, file, 'patchesStrategicMerge');
+    }
+    for (const key of ['transformers', 'generators'] as const) {
+      for (const entry of items(reader, reader.value(contents, key))) pullConfigs(file, directory, key, entry, doc);
+    }
+    for (const item of items(reader, reader.value(contents, 'replacements'))) {
+      if (!isMap(item)) continue;
+      const link = text(reader.value(item, 'path'));
+      if (link !== undefined) pullReplacements(file, directory, link);
+      else {
+        const at = placeOf(doc, item, { file, line: 1 });
+        replacements.push({ at, kustomization: file, node: item, reader, line: doc.line });
+      }
+    }
+    // Files read by generators, and by the Helm inflator: a change to one changes what is deployed.
+    for (const key of ['configMapGenerator', 'secretGenerator'] as const) {
+      for (const generator of items(reader, reader.value(contents, key))) {
+        if (!isMap(generator)) continue;
+        const name = text(reader.value(generator, 'name'));
+        const read = [
+          ...items(reader, reader.value(generator, 'files')),
+          ...items(reader, reader.value(generator, 'envs')),
+        ];
+        for (const entry of read.map(text)) {
+          const link = entry?.slice(entry.indexOf('=') + 1);
+          if (link !== undefined) resolveLink(directory, link);
+        }
+        if (name === undefined) continue;
+        const literals = new Map<string, string>();
+        for (const literal of items(reader, reader.value(generator, 'literals')).map(text)) {
+          const equals = literal?.indexOf('=') ?? -1;
+          if (literal !== undefined && equals > 0) literals.set(literal.slice(0, equals), literal.slice(equals + 1));
+        }
+        node.generated.push({
+          kind: key === 'configMapGenerator' ? 'ConfigMap' : 'Secret',
+          name,
+          literals: read.length === 0 ? literals : undefined,
+        });
+      }
+    }
+    for (const entry of items(reader, reader.value(contents, 'vars'))) {
+      if (!isMap(entry)) continue;
+      const name = text(reader.value(entry, 'name'));
+      const objref = reader.resolve(reader.value(entry, 'objref'));
+      const fieldref = reader.resolve(reader.value(entry, 'fieldref'));
+      const sourceName = isMap(objref) ? text(reader.value(objref, 'name')) : undefined;
+      if (name === undefined) continue;
+      node.vars.push({
+        at: placeOf(doc, entry, { file, line: 1 }),
+        name,
+        source:
+          sourceName === undefined
+            ? undefined
+            : {
+                kind: isMap(objref) ? text(reader.value(objref, 'kind')) : undefined,
+                name: sourceName,
+                fieldPath: (isMap(fieldref) ? text(reader.value(fieldref, 'fieldpath')) : undefined) ?? 'metadata.name',
+              },
+      });
+    }
+    for (const chart of items(reader, reader.value(contents, 'helmCharts'))) {
+      const values = isMap(chart) ? text(reader.value(chart, 'valuesFile')) : undefined;
+      if (values !== undefined) resolveLink(directory, values);
+    }
     return node;
   };
+
   const reach = (from: string): Set<string> => {
     const seen = new Set<string>();
     const visit = (file: string) => {
       if (seen.has(file)) return;
       seen.add(file);
-      if (!byDirectory.has(path.posix.dirname(file)) || byDirectory.get(path.posix.dirname(file)) !== file) return;
+      if (byDirectory.get(path.posix.dirname(file)) !== file) return;
       const node = nodeOf(file);
       [...node.resources, ...node.components].forEach(visit);
     };
@@ -72,14 +565,190 @@ export function kustomizeReach(
       seen.add(file);
       return nodeOf(file).component ? includers(file, seen) : [file];
     });
-  return (kustomization) => {
+  const reachOf = (kustomization: string): Set<string> | undefined => {
     if (byDirectory.get(path.posix.dirname(kustomization)) !== kustomization) return undefined;
     if (!nodeOf(kustomization).component) return reach(kustomization);
     return new Set(includers(kustomization, new Set([kustomization])).flatMap((file) => [...reach(file)]));
   };
+
+  // Every kustomization is read: what each pulls in is known before any file is.
+  for (const file of byDirectory.values()) nodeOf(file);
+  // Configurations kept as a kustomization's resources: the files it reaches.
+  for (const { kustomization, by, key } of configDirectories) {
+    for (const file of reach(kustomization)) {
+      if (byDirectory.get(path.posix.dirname(file)) === file) continue;
+      resources.delete(file);
+      pull(file, by, key);
+      const content = readText(root, file);
+      for (const config of content === undefined ? [] : parseDocs(content)) {
+        readConfig(config, { file, line: 1 }, by, path.posix.dirname(by));
+      }
+    }
+  }
+  for (const file of pulledIn.keys()) resources.delete(file);
+
+  /** A resource's documents, parsed once. */
+  const docsOf = new Map<string, ParsedDoc[]>();
+  const docs = (file: string): ParsedDoc[] => {
+    let known = docsOf.get(file);
+    if (known === undefined) {
+      const content = readText(root, file);
+      docsOf.set(file, (known = content === undefined ? [] : parseDocs(content)));
+    }
+    return known;
+  };
+
+  const replacementWrites = (): ReplacementWrite[] => {
+    const writes: ReplacementWrite[] = [];
+    for (const replacement of replacements) {
+      const { reader, node } = replacement;
+      const reached = [...(reachOf(replacement.kustomization) ?? [])];
+      const plain = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) !== file);
+      const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
+      const from = reader.resolve(reader.value(node, 'source'));
+      const sourceName = isMap(from) ? text(reader.value(from, 'name')) : undefined;
+      const source =
+        sourceName === undefined || !isMap(from)
+          ? undefined
+          : sourceValues(
+              {
+                kind: text(reader.value(from, 'kind')),
+                name: sourceName,
+                fieldPath: text(reader.value(from, 'fieldPath')) ?? 'metadata.name',
+              },
+              plain,
+              kustomizations,
+            );
+      for (const target of items(reader, reader.value(node, 'targets'))) {
+        if (!isMap(target)) continue;
+        const select = reader.resolve(reader.value(target, 'select'));
+        const kind = isMap(select) ? text(reader.value(select, 'kind')) : undefined;
+        const name = isMap(select) ? text(reader.value(select, 'name')) : undefined;
+        const options = reader.resolve(reader.value(target, 'options'));
+        const create = isMap(options) && text(reader.value(options, 'create')) === 'true';
+        for (const fieldPathNode of items(reader, reader.value(target, 'fieldPaths'))) {
+          const fieldPath = text(fieldPathNode);
+          if (fieldPath === undefined) continue;
+          const at =
+            isNode(fieldPathNode) && fieldPathNode.range
+              ? { file: replacement.at.file, line: replacement.line(fieldPathNode.range[0]) }
+              : replacement.at;
+          for (const file of plain) {
+            for (const doc of docs(file)) {
+              if (!isMap(doc.contents)) continue;
+              if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
+              const ownName = text(doc.reader.at(doc.contents, ['metadata', 'name']));
+              // kustomize selects by the name as written or as prefixed and suffixed since.
+              if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
+              const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
+              for (const { node: written, imageField } of reachedNodes) {
+                if (!isNode(written) || !written.range) continue;
+                writes.push({
+                  by: 'replacement',
+                  at,
+                  target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
+                  source,
+                });
+              }
+              if (missing && create && fieldPathSegments(fieldPath).some((segment) => segment === 'image')) {
+                writes.push({ by: 'replacement', at, target: undefined, source });
+              }
+            }
+          }
+        }
+      }
+    }
+    for (const kustomization of byDirectory.values()) {
+      const { vars } = nodeOf(kustomization);
+      if (vars.length === 0) continue;
+      const reached = [...(reachOf(kustomization) ?? [])];
+      const plain = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) !== file);
+      const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
+      for (const variable of vars) {
+        const reference = `$(${variable.name})`;
+        const source = variable.source && sourceValues(variable.source, plain, kustomizations);
+        for (const file of plain) {
+          for (const doc of docs(file)) {
+            for (const { node: scalar, key } of scalarsHolding(doc.reader, doc.contents, reference)) {
+              if (!scalar.range) continue;
+              const from = doc.line(scalar.range[0]);
+              const to = doc.line(scalar.range[1]);
+              const value = text(scalar);
+              writes.push({
+                by: 'var',
+                at: variable.at,
+                target: { file, from, to, imageField: key === 'image', value },
+                source,
+              });
+            }
+          }
+        }
+      }
+    }
+    return writes;
+  };
+
+  /** Every value a replacement's or var's source can read; undefined where one is not known. */
+  const sourceValues = (
+    { kind, name, fieldPath }: Source,
+    plain: readonly string[],
+    kustomizations: readonly string[],
+  ): string[] | undefined => {
+    const values: string[] = [];
+    let found = false;
+    const dataKey = /^(?:data|stringData)\.(.+)$/.exec(fieldPath)?.[1];
+    for (const kustomization of kustomizations) {
+      for (const generated of nodeOf(kustomization).generated) {
+        if (generated.name !== name || (kind !== undefined && kind !== generated.kind)) continue;
+        found = true;
+        const value = dataKey === undefined ? undefined : generated.literals?.get(dataKey);
+        if (value === undefined) return undefined; // read from a file, or a field nixtag does not follow
+        values.push(value);
+      }
+    }
+    for (const file of plain) {
+      for (const doc of docs(file)) {
+        if (!isMap(doc.contents)) continue;
+        if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
+        if (text(doc.reader.at(doc.contents, ['metadata', 'name'])) !== name) continue;
+        found = true;
+        const { nodes: read } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
+        for (const { node } of read) {
+          const value = text(node);
+          if (value === undefined) return undefined;
+          values.push(value);
+        }
+      }
+    }
+    return found ? values : undefined;
+  };
+
+  return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
 }
 
-const PATCH_KEYS = new Set(['patches', 'patchesStrategicMerge', 'patchesJson6902']);
+/** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */
+function scalarsHolding(
+  reader: DocumentReader,
+  contents: unknown,
+  needle: string,
+): Array<{ node: Scalar; key: string | undefined }> {
+  const found: Array<{ node: Scalar; key: string | undefined }> = [];
+  const seen = new Set<unknown>();
+  const visit = (node: unknown, key: string | undefined) => {
+    const resolved = reader.resolve(node);
+    if (seen.has(resolved)) return;
+    seen.add(resolved);
+    if (isScalar(resolved) && typeof resolved.value === 'string' && resolved.value.includes(needle)) {
+      found.push({ node: resolved, key });
+    } else if (isMap(resolved)) {
+      for (const pair of resolved.items) visit(pair.value, text(reader.resolve(pair.key)));
+    } else if (isSeq(resolved)) {
+      for (const item of resolved.items) visit(item, key);
+    }
+  };
+  visit(contents, undefined);
+  return found;
+}
 
 /** Where in a kustomization kustomize sets what it deploys, unread by nixtag: 1-based lines, and the key. */
 export interface SettingRange {
@@ -99,17 +768,15 @@ function taggedName(newName: Scalar | undefined): boolean {
 }
 
 /**
- * The line ranges of a kustomization's patches (inline ones included), and of the `images:`
- * entries whose `newName` carries a tag or digest (kustomize renders `repo:tag:tag`), also in a
- * Flux Kustomization's `spec` (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no reference.
+ * The line ranges of a kustomization's patches (inline ones included), transformers, generators,
+ * replacements and Helm charts, and of the `images:` entries whose `newName` carries a tag or
+ * digest (kustomize renders `repo:tag:tag`), also in a Flux Kustomization's `spec`
+ * (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no
+ * reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
-  let text: string;
-  try {
-    text = readFileSync(path.join(root, file), 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readText(root, file);
+  if (text === undefined) return [];
   const lineCounter = new LineCounter();
   const line = (offset: number) => lineCounter.linePos(offset).line;
   const ranges: SettingRange[] = [];
@@ -128,7 +795,7 @@ export function settingRanges(root: string, file: string): SettingRange[] {
           ranges.push({ from: line(entry.range[0]), to: line(entry.range[2]), key });
         }
       }
-      if (typeof key !== 'string' || !PATCH_KEYS.has(key) || range == null) continue;
+      if (typeof key !== 'string' || !SETTING_KEYS.has(key) || range == null) continue;
       ranges.push({ from: line(range[0]), to: line(range[2]), key });
     }
   }

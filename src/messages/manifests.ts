@@ -43,6 +43,26 @@ export const manifestsMessages = {
     `${file}:${line}: names a managed image as a kustomize images: entry's newName with a tag or digest; kubectl kustomize renders <newName>:<tag>, which is not the image CI pushes.`,
   kustomizationImagesMentionHint: () =>
     'Write the entry as `name:` and `newName:` without a tag, the tag in `newTag:` (or `digest:`), then run the command again.',
+  kustomizationSettingMention: (file: string, line: number, key: string) =>
+    `${file}:${line}: names a managed image in the kustomization's \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set by kustomize transformers, generators or replacements.`,
+  kustomizePulledInMention: (file: string, line: number, by: string, key: string) =>
+    `${file}:${line}: names a managed image in a file that ${by} pulls in under \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set in kustomize patches, transformers or generators.`,
+  kustomizeImageTransformer: (file: string, line: number) =>
+    `${file}:${line}: a kustomize ImageTagTransformer sets the tag of a managed image; kubectl kustomize deploys that tag, and nixtag judges only a kustomization's images: entries.`,
+  kustomizeImageTransformerHint: () =>
+    "Write it as an entry of the kustomization's `images:` (`name`, `newTag`), then run the command again.",
+  kustomizeReplacement: (
+    by: 'replacement' | 'var',
+    file: string,
+    line: number,
+    target: { file: string; line: number } | undefined,
+    image: string | undefined,
+  ) =>
+    `${file}:${line}: a kustomize ${by} writes ${target === undefined ? 'an image field it creates' : `${target.file}:${target.line}`}${image === undefined ? ', an image,' : `, where nixtag reads ${image}'s reference,`} from a value nixtag does not judge; kubectl kustomize deploys what it writes.`,
+  kustomizeImageCopy: (file: string, line: number) =>
+    `${file}:${line}: a kustomize JSON patch copies (or moves) a value from another field into an image field; kubectl kustomize deploys it, and nixtag does not judge it.`,
+  kustomizeReplacementHint: () =>
+    "Set the image's tag with the kustomization's `images:` (`newTag`) or in the manifest, and let replacements, vars and patches write other fields; then run the command again.",
   kustomizationMentionHint: () =>
     "Move the image to the kustomization's `images:` (with `newTag`) or into a manifest, then run the command again.",
   tagSuffixRefused: (file: string, line: number, entry: { suffix: string; file: string; line: number }) =>

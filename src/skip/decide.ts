@@ -2,7 +2,7 @@ import { changedPathsArgs, deletedSinceHeadArgs, pathsOf } from '../git/diffArgs
 import type { Judgement } from '../state/judgements.js';
 import type { TreeSource } from '../tree/source.js';
 import { awaitedLater } from '../promises.js';
-import { anyCanMatter } from './canMatter.js';
+import { anyCanMatter, anyNamesImage } from './canMatter.js';
 import { givenPaths, type GivenPath } from './givenPaths.js';
 
 /** Whether a run can be answered from the last judgement, and how. */
@@ -40,6 +40,23 @@ export interface SkipContext {
   treeId?: string | undefined;
   /** Runs git on the repository, with the index git uses now; undefined when git failed. */
   git: (args: readonly string[]) => Promise<string | undefined>;
+  /** The same for a `git grep`: '' when it finds nothing. */
+  search: (args: readonly string[]) => Promise<string | undefined>;
+}
+
+/**
+ * Whether any of `files` can change a verdict: by its path (state/judgements.ts canMatter), or,
+ * where an image can be named, by naming a managed repository (canMatter.ts anyNamesImage);
+ * undefined when git cannot say.
+ */
+async function anyMatters(
+  judgement: Judgement,
+  files: readonly string[],
+  source: TreeSource,
+  context: SkipContext,
+): Promise<boolean | undefined> {
+  if (await anyCanMatter(judgement, files)) return true;
+  return anyNamesImage(judgement, files, source, context.search);
 }
 
 /**
@@ -67,7 +84,8 @@ const UNSURE: SkipAnswer = { kind: 'unsure' };
  *
  * 1. A PATH argument that is not there is the full run's to refuse, whatever was judged.
  * 2. The judgement speaks for this tree when nothing that can matter (an input, a manifest or a
- *    file that may become one, a configuration file: state/judgements.ts) changed since the tree
+ *    file that may become one, a configuration file, a kustomization: state/judgements.ts; a file
+ *    where an image can be named that names a managed one: canMatter.ts) changed since the tree
  *    it judged: if that tree was up to date, so is this one.
  * 3. Otherwise only PATH arguments can end the run with exit 0: when every one is a file and
  *    none of them can matter. lint-staged passes only added, copied, modified and renamed paths
@@ -89,7 +107,9 @@ export async function skipAnswer(question: SkipQuestion, context: SkipContext): 
   if (judgement.tree !== context.treeId) {
     const changed = await context.git(changedPathsArgs(judgement.tree, question.source));
     if (changed === undefined) return UNSURE;
-    if (await anyCanMatter(judgement, pathsOf(changed))) return JUDGE;
+    const matters = await anyMatters(judgement, pathsOf(changed), question.source, context);
+    if (matters === undefined) return UNSURE;
+    if (matters) return JUDGE;
   }
   if (!(await tracked)) return UNSURE;
   if (good) return { kind: 'good', references: judgement.references };
@@ -97,5 +117,7 @@ export async function skipAnswer(question: SkipQuestion, context: SkipContext): 
   const deleted = source.kind === 'rev' ? '' : await context.git(deletedSinceHeadArgs(source.kind));
   if (deleted === undefined) return UNSURE;
   const files = given.flatMap((path) => (path.kind === 'file' ? [path.path] : []));
-  return (await anyCanMatter(judgement, [...files, ...pathsOf(deleted)])) ? JUDGE : { kind: 'nothing-to-do' };
+  const matters = await anyMatters(judgement, [...files, ...pathsOf(deleted)], source, context);
+  if (matters === undefined) return UNSURE;
+  return matters ? JUDGE : { kind: 'nothing-to-do' };
 }

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { askGit } from '../git/process.js';
+import { askGit, askGitSearch } from '../git/process.js';
 import { runEnvironment } from '../state/environment.js';
 import { skipAnswer, type SkipAnswer, type SkipQuestion } from './decide.js';
 import { lastJudgement } from './lastJudgement.js';
@@ -61,5 +61,6 @@ export async function idleAnswer(argv: readonly string[], cwd: string): Promise<
     cwd,
     judgement: () => lastJudgement(here.gitDir, runEnvironment(undefined)),
     git: (args) => askGit(args, { cwd, inherit: true }),
+    search: (args) => askGitSearch(args, { cwd, inherit: true }),
   });
 }

@@ -1,4 +1,4 @@
-import { askGit } from '../git/process.js';
+import { askGit, askGitSearch } from '../git/process.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import type { SkipContext } from './decide.js';
 
@@ -12,5 +12,11 @@ export function repositoryContext(
   context: Pick<SkipContext, 'judgement'> & Partial<Pick<SkipContext, 'cwd' | 'treeId'>>,
 ): SkipContext {
   const options = inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } });
-  return { root: repository.root, cwd: repository.root, git: (args) => askGit(args, options), ...context };
+  return {
+    root: repository.root,
+    cwd: repository.root,
+    git: (args) => askGit(args, options),
+    search: (args) => askGitSearch(args, options),
+    ...context,
+  };
 }

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mayNameConfiguration } from '../configNames.js';
+import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
 import { isInput, type InputSet } from '../nix/source/inputSet.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -27,6 +28,14 @@ export interface Judgement {
   globs?: string[] | undefined;
   /** Some image (or none configured) takes the default manifest set: every YAML file. */
   defaultSet?: boolean | undefined;
+  /**
+   * The spellings of the managed repositories that a run looks for where an image can be named
+   * (manifest/fileNames.ts isMentionPlace), in every file whatever the globs: a file there that
+   * names one may be a kustomization that sets the image (a Flux Kustomization's patch), which a
+   * run refuses (KUSTOMIZE_PATCH). A changed such file matters when it holds one
+   * (skip/canMatter.ts anyNamesImage).
+   */
+  mentions?: string[] | undefined;
   /**
    * Without configuration, the repository the image was inferred to be: the next run looks for
    * its mentions from the start, before the references say it again.
@@ -57,10 +66,12 @@ function manifestSet(manifests: readonly string[]): ReadonlySet<string> {
 
 /**
  * Whether a path that changed since `judgement` could change a verdict: an input, a manifest, a
- * file that may become one or may configure nixtag. `matchesGlob` answers for configured globs.
+ * file that may become one or may configure nixtag, or a kustomization (every run reads each one,
+ * in the globs or not: what it pulls in, and what its patches set, engine/references.ts).
+ * `matchesGlob` answers for configured globs.
  */
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
-  if (isInput(judgement.inputs, file) || mayConfigure(file)) return true;
+  if (isInput(judgement.inputs, file) || mayConfigure(file) || KUSTOMIZATION_FILE.test(file)) return true;
   if (manifestSet(judgement.manifests).has(file)) return true;
   const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
   if (byDefault && MAY_BE_MANIFEST.test(file)) return true;
@@ -77,7 +88,9 @@ export function readJudgement(gitDir: string): Judgement | undefined {
       typeof parsed.references === 'number' &&
       Array.isArray(parsed.inputs?.paths) &&
       Array.isArray(parsed.manifests) &&
-      (parsed.inferred === undefined || typeof parsed.inferred === 'string');
+      (parsed.inferred === undefined || typeof parsed.inferred === 'string') &&
+      (parsed.mentions === undefined ||
+        (Array.isArray(parsed.mentions) && parsed.mentions.every((item) => typeof item === 'string')));
     return valid ? (parsed as Judgement) : undefined;
   } catch {
     return undefined;

@@ -59,7 +59,11 @@ async function ask(kind: Kind, repo: TestRepo, paths: string[]): Promise<string>
 const indexTree = (repo: TestRepo) => repo.git('write-tree').trim();
 
 /** Remembers a verdict on `tree` (by default, the index's now), as inspect.ts does after a run. */
-function judge(repo: TestRepo, ok: boolean, options: { tree?: string; environment?: string } = {}): void {
+function judge(
+  repo: TestRepo,
+  ok: boolean,
+  options: { tree?: string; environment?: string; globs?: readonly string[] } = {},
+): void {
   recordJudgement(`${repo.dir}/.git`, {
     environment: options.environment ?? ENVIRONMENT!,
     tree: options.tree ?? indexTree(repo),
@@ -67,6 +71,8 @@ function judge(repo: TestRepo, ok: boolean, options: { tree?: string; environmen
     references: 1,
     inputs: { paths: ['default.nix', 'src', 'vendor/lib'] },
     manifests: ['deploy.yaml'],
+    mentions: ['registry.example/app'],
+    ...(options.globs === undefined ? {} : { globs: [...options.globs], defaultSet: false }),
   });
 }
 
@@ -249,6 +255,47 @@ const CASES: Case[] = [
       'full run: check --staged PATH': 'nothing-to-do',
     },
   },
+  {
+    name: 'a kustomization added outside the globs (every run reads each one: what it pulls in, what its patches set)',
+    ok: true,
+    setup: (repo) => {
+      judge(repo, true, { globs: ['k8s/**'] });
+      stage(repo, { 'overlays/prod/kustomization.yaml': 'resources: [../../k8s]\n' });
+    },
+    paths: ['overlays/prod/kustomization.yaml'],
+    expected: every('judge'),
+  },
+  ...(
+    [
+      ['a YAML file outside the globs', 'clusters/app.yaml', { globs: ['k8s/**'] }],
+      ['a JSON file in the default set', 'clusters/app.json', {}],
+    ] as const
+  ).flatMap(([where, file, options]): Case[] => [
+    {
+      // It may be a kustomization whose patch sets the image (a Flux Kustomization's): a run refuses it.
+      name: `${where} that names a managed repository (any case)`,
+      ok: true,
+      setup: (repo) => {
+        judge(repo, true, options);
+        stage(repo, {
+          [file]: 'spec:\n  patches:\n    - patch: "value: Registry.Example/App:v0"\n',
+          'README.md': 'x\n',
+        });
+      },
+      paths: [file],
+      expected: every('judge'),
+    },
+    {
+      name: `${where} that names no managed repository`,
+      ok: true,
+      setup: (repo) => {
+        judge(repo, true, options);
+        stage(repo, { [file]: 'spec:\n  patches:\n    - patch: "value: registry.example/web:v0"\n' });
+      },
+      paths: [file],
+      expected: { ...every('good'), 'full run: check --staged PATH': 'nothing-to-do' },
+    },
+  ]),
   {
     name: 'a submodule that moved, though configured ignore = all',
     ok: true,

@@ -5,7 +5,7 @@ import { evaluationKey } from '../../src/engine/evaluation.js';
 import { defaultImage, imageFor, inferImage, speculativeImages } from '../../src/engine/images.js';
 import { anyCanMatter } from '../../src/skip/canMatter.js';
 import { mentionWarnings } from '../../src/engine/mentions.js';
-import { isMentionPlace, MENTION_PATHSPECS } from '../../src/engine/mentionPlaces.js';
+import { isMentionPlace, MENTION_PATHSPECS } from '../../src/manifest/fileNames.js';
 import { grepTree } from '../../src/git/grep.js';
 import { openRepository } from '../../src/git/repository.js';
 import { repositoryPaths } from '../../src/engine/narrow.js';
@@ -330,6 +330,12 @@ describe('the last judgement', () => {
     expect(matters('README.md')).toBe(false);
     expect(matters('services/web/main.go')).toBe(false);
     expect(matters('docs/package.json')).toBe(false);
+    // Every run reads every kustomization, in the globs or not (what it pulls in, what it patches).
+    const globbed = judgement({ globs: ['k8s/**'], defaultSet: false });
+    const inK8s = (file: string) => file.startsWith('k8s/');
+    expect(canMatter(globbed, 'overlays/prod/kustomization.yaml', inK8s)).toBe(true);
+    expect(canMatter(globbed, 'overlays/prod/Kustomization', inK8s)).toBe(true);
+    expect(canMatter(globbed, 'overlays/prod/deploy.yaml', inK8s)).toBe(false);
   });
 
   it("knows every place cosmiconfig looks for nixtag's configuration", () => {

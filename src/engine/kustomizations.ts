@@ -1,0 +1,169 @@
+import { NixtagError } from '../errors.js';
+import { isMentionPlace } from '../manifest/fileNames.js';
+import type { KustomizeGraph, SettingRange } from '../manifest/kustomizeGraph.js';
+import { canonicalRepository, parseImageReference } from '../manifest/reference.js';
+import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
+import { patternReaches, type ResolvedImage } from './images.js';
+import type { ManifestEntry } from './manifestEntry.js';
+import type { ManifestScope } from './manifestSet.js';
+import { namesRepository } from './mentions.js';
+import { needlesOf } from './spellings.js';
+
+/**
+ * The files kustomizations name as resources that the manifest set leaves out by their name
+ * (`deploy.json`, `deploy.txt`, `deploy`): kustomize reads every resource as YAML, so where the
+ * default set is read they are manifests of the images that take it.
+ */
+export function kustomizeResources(
+  graph: KustomizeGraph,
+  scopes: ReadonlyMap<string, ManifestScope>,
+  excluded: readonly string[],
+  images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
+): Map<string, ManifestScope> {
+  const byDefault = images.filter((image) => image.manifests === undefined).map((image) => image.name);
+  if (images.length > 0 && byDefault.length === 0) return new Map();
+  const scope: ManifestScope = { images: new Set(byDefault), explicit: false };
+  const added = new Map<string, ManifestScope>();
+  for (const file of graph.resources) if (!scopes.has(file) && !excluded.includes(file)) added.set(file, scope);
+  return added;
+}
+
+/**
+ * The files a kustomization reads that are not where mentions are looked for by name (a resource
+ * or a patch named `.txt`): searched too, so that one naming a managed image is never passed in
+ * silence.
+ */
+export function kustomizeMentionFiles(graph: KustomizeGraph, tracked: ReadonlySet<string>): string[] {
+  return [...new Set([...graph.resources, ...graph.pulledIn.keys()])]
+    .filter((file) => tracked.has(file) && !isMentionPlace(file))
+    .sort();
+}
+
+/** Whether a value kustomize writes names one of the images' repositories, in any spelling. */
+function namesImage(value: string, images: readonly ResolvedImage[]): boolean {
+  const parsed = parseImageReference(value);
+  const canonical = parsed === undefined ? undefined : canonicalRepository(value.replace(/[:@].*$/, ''));
+  if (canonical !== undefined && images.some((image) => image.canonical === canonical)) return true;
+  return images.some((image) => {
+    const needles = needlesOf(image);
+    return needles?.spellings.some((spelling) => namesRepository(value, spelling, needles.bare)) ?? false;
+  });
+}
+
+/**
+ * A managed repository named where kustomize sets what it deploys, unread by nixtag, is refused:
+ * in a kustomization's inline patches (a strategic-merge patch's `image:`, a JSON 6902 `value:`),
+ * transformers, generators, replacements and Helm charts, in an `images:` entry's `newName` with a
+ * tag or digest (kustomize renders `repo:tag:tag`), and anywhere in a file a kustomization pulls
+ * in as a patch, a transformer's or generator's configuration or replacements.
+ */
+export function refuseKustomizationMentions(
+  mentions: readonly Warning[],
+  ranges: (file: string) => SettingRange[],
+  graph: KustomizeGraph,
+): void {
+  for (const { file, line } of mentions) {
+    if (file === null || line === null) continue;
+    const pulled = graph.pulledIn.get(file);
+    if (pulled !== undefined) {
+      throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizePulledInMention(file, line, pulled.by, pulled.key), {
+        location: { file, line },
+        hint: messages.kustomizationMentionHint(),
+      });
+    }
+    const range = ranges(file).find(({ from, to }) => from <= line && line <= to);
+    if (range === undefined) continue;
+    const images = range.key === 'images';
+    const patch = range.key.startsWith('patches');
+    throw new NixtagError(
+      'KUSTOMIZE_PATCH',
+      images
+        ? messages.kustomizationImagesMention(file, line)
+        : patch
+          ? messages.kustomizationMention(file, line)
+          : messages.kustomizationSettingMention(file, line, range.key),
+      {
+        location: { file, line },
+        hint: images ? messages.kustomizationImagesMentionHint() : messages.kustomizationMentionHint(),
+      },
+    );
+  }
+}
+
+/**
+ * An ImageTagTransformer (kustomize's `images:` entry as a transformer's configuration) whose
+ * `name` can reach a managed image, or whose `newName` is one, is refused: kustomize sets the
+ * image's tag there, and nixtag judges only `images:` entries.
+ */
+export function refuseImageTransformers(graph: KustomizeGraph, images: readonly ResolvedImage[]): void {
+  for (const transformer of graph.imageTransformers) {
+    const { name, newName } = transformer;
+    const reached =
+      (name !== undefined && images.some((image) => patternReaches(name, image))) ||
+      (newName !== undefined && namesImage(newName, images));
+    if (!reached) continue;
+    throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizeImageTransformer(transformer.file, transformer.line), {
+      location: { file: transformer.file, line: transformer.line },
+      hint: messages.kustomizeImageTransformerHint(),
+    });
+  }
+}
+
+/**
+ * A JSON 6902 patch that copies or moves a value into an image field is refused: kustomize deploys
+ * a value taken from another field, which nixtag does not judge.
+ */
+export function refuseImageCopies(graph: KustomizeGraph): void {
+  const [copy] = graph.imageCopies;
+  if (copy === undefined) return;
+  throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizeImageCopy(copy.file, copy.line), {
+    location: copy,
+    hint: messages.kustomizeReplacementHint(),
+  });
+}
+
+/**
+ * A kustomize replacement (kustomize's `replacements`, or a ReplacementTransformer) that writes
+ * where a managed reference is read (its tag alone, or the map or list holding it) is refused:
+ * kubectl kustomize deploys what it writes, which nixtag does not judge. One that writes another
+ * image (a reference of another repository, an `image` field nixtag reads no reference in, or one
+ * it creates) is refused too unless every value it can read is known and names no managed image.
+ * So is a var (`vars:`) whose `$(NAME)` stands in such a place, or in a value that names a
+ * managed repository (`registry/app:$(TAG)`).
+ */
+export function refuseReplacements(
+  graph: KustomizeGraph,
+  manifests: readonly ManifestEntry[],
+  images: readonly ResolvedImage[],
+): void {
+  const writes = graph.replacementWrites();
+  if (writes.length === 0) return;
+  const byFile = new Map(manifests.map((entry) => [entry.file, entry]));
+  for (const write of writes) {
+    const { target } = write;
+    const written =
+      target &&
+      byFile
+        .get(target.file)
+        ?.references.filter(({ reference }) =>
+          reference.occurrence.lines.some((line) => target.from <= line && line <= target.to),
+        );
+    const managed = written?.find(({ image }) => image !== undefined);
+    const otherImage = target === undefined || target.imageField || (written?.length ?? 0) > 0;
+    const harmless =
+      write.source !== undefined &&
+      !write.source.some((value) => namesImage(value, images)) &&
+      !(target?.value !== undefined && namesImage(target.value, images));
+    if (managed === undefined && (!otherImage || harmless)) continue;
+    const where =
+      target === undefined
+        ? undefined
+        : { file: target.file, line: managed?.reference.occurrence.position.line ?? target.from };
+    throw new NixtagError(
+      'KUSTOMIZE_PATCH',
+      messages.kustomizeReplacement(write.by, write.at.file, write.at.line, where, managed?.image?.name),
+      { location: write.at, hint: messages.kustomizeReplacementHint() },
+    );
+  }
+}

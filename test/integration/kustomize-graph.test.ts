@@ -1,0 +1,314 @@
+import { execFileSync } from 'node:child_process';
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { nixtag } from '../helpers/inProcess.js';
+import { deployment, plainImage } from '../helpers/expressions.js';
+import { gitRepo, type Files } from '../helpers/repo.js';
+
+// What a kustomization pulls in (src/manifest/kustomizeGraph.ts), run in-process in real git
+// repositories with real Nix, each case against what `kubectl kustomize` renders.
+const REPO = 'registry.example.com/team/app';
+const STALE_TAG = '0000000000000000000000000000000v';
+const config = (manifests?: string) =>
+  `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n${manifests === undefined ? '' : `    manifests: ${manifests}\n`}`;
+
+async function repoWith(files: Files, manifests?: string) {
+  const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config(manifests), ...files });
+  const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+  expect(tag).toMatch(/^[0-9a-z]{32}$/);
+  return { repo, tag };
+}
+
+/** The images `kubectl kustomize <directory>` renders. */
+function rendered(dir: string, kustomization: string): string[] {
+  const output = execFileSync('kubectl', ['kustomize', kustomization], { cwd: dir, encoding: 'utf8' });
+  return [...output.matchAll(/image: (.*)/g)].map((match) => match[1]!);
+}
+
+const jsonPatch = (image: string) =>
+  `patches:\n  - target: {kind: Deployment, name: app}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: ${image}\n`;
+
+describe('the kustomize graph', () => {
+  for (const [what, file, content, line] of [
+    [
+      'a kustomization',
+      'overlays/prod/kustomization.yaml',
+      `resources: [../../k8s]\n${jsonPatch(`${REPO}:${STALE_TAG}`)}`,
+      7,
+    ],
+    [
+      'a Flux Kustomization',
+      'clusters/app.yaml',
+      `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./k8s\n  ${jsonPatch(`${REPO}:${STALE_TAG}`).replaceAll('\n', '\n  ').trimEnd()}\n`,
+      11,
+    ],
+  ] as const) {
+    it(`refuses ${what} outside the globs whose patch sets the image, after an up-to-date verdict too (the hook agrees with a fresh run)`, async () => {
+      const { repo, tag } = await repoWith(
+        { 'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n' },
+        '["k8s/*.yaml"]',
+      );
+      repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag');
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the next runs start from
+      repo.write({ [file]: content });
+      repo.git('add', '-A');
+      if (what === 'a kustomization') expect(rendered(repo.dir, 'overlays/prod')).toEqual([`${REPO}:${STALE_TAG}`]);
+      for (const command of [['hook', 'pre-commit'], ['check', '--staged'], ['check', '--staged', file], ['check']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code, command.join(' ')).toBe(2);
+        expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${file}:${line}:`);
+      }
+    });
+  }
+
+  const base = { 'base/kustomization.yaml': 'resources: [deployment.yaml]\n' };
+  const other = (image: string) => deployment(image).replace('name: app\n', 'name: side\n');
+
+  for (const name of ['deploy.json', 'deploy.txt', 'deploy']) {
+    it(`reads a resource a kustomization names ${name} as the manifest kustomize reads it: judged, fixed, and watched by the hook`, async () => {
+      const json = (image: string) =>
+        `{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "app2"}, "spec": {"template": {"spec": {"containers": [{"name": "app", "image": "${image}"}]}}}}\n`;
+      const { repo, tag } = await repoWith({
+        ...base,
+        'base/kustomization.yaml': `resources: [deployment.yaml, ${name}]\n`,
+      });
+      repo.write({
+        'base/deployment.yaml': deployment(`${REPO}:${tag}`),
+        [`base/${name}`]: json(`${REPO}:${STALE_TAG}`),
+      });
+      repo.commit('a stale tag in a resource not named .yaml');
+      expect(rendered(repo.dir, 'base')).toEqual([`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`]);
+      const check = await nixtag(repo.dir, ['check']);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(`base/${name}:1:`);
+      expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+      expect(rendered(repo.dir, 'base')).toEqual([`${REPO}:${tag}`, `${REPO}:${tag}`]);
+      repo.commit('fixed');
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+      // The last verdict was up to date: the resource going stale again is no idle commit.
+      repo.write({ [`base/${name}`]: json(`${REPO}:${STALE_TAG}`) });
+      repo.git('add', '-A');
+      expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(1);
+    });
+  }
+
+  it('follows a resource directory that is a symlink, as kustomize does, and reads the resources there', async () => {
+    const { repo, tag } = await repoWith({
+      'shared/kustomization.yaml': 'resources: [deploy.txt]\n',
+      'shared/deploy.txt': other(`${REPO}:${STALE_TAG}`),
+      'overlay/kustomization.yaml': 'resources: [../base, linked]\n',
+      ...base,
+    });
+    symlinkSync('../shared', path.join(repo.dir, 'overlay/linked'));
+    repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('a stale tag behind a linked directory');
+    expect(rendered(repo.dir, 'overlay')).toEqual([`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`]);
+    const check = await nixtag(repo.dir, ['check']);
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stdout).toContain('shared/deploy.txt:10:18: stale reference to app');
+  });
+
+  // What kubectl kustomize renders for the overlay, and what nixtag says: never a pass of a stale tag.
+  const configMap = (literal: string) => `configMapGenerator:\n  - name: c\n    literals: ["${literal}"]\n`;
+  const replacement = (key: string, fieldPath: string, options = '', select = '{kind: Deployment}') =>
+    `replacements:\n  - source: {kind: ConfigMap, name: c, fieldPath: data.${key}}\n    targets:\n      - select: ${select}\n        fieldPaths: ["${fieldPath}"]\n${options === '' ? '' : `        options: ${options}\n`}`;
+  const imageTagTransformer = (name: string, tag: string) =>
+    `apiVersion: builtin\nkind: ImageTagTransformer\nmetadata: {name: tag}\nimageTag: {name: "${name}", newTag: "${tag}"}\n`;
+  const cases: Array<{
+    what: string;
+    files: Files;
+    code: number;
+    error?: string;
+    deployed: (tag: string) => string[];
+  }> = [
+    {
+      what: 'an ImageTagTransformer written inline under transformers',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\ntransformers:\n  - |-\n${imageTagTransformer(REPO, STALE_TAG).replace(/^/gm, '    ')}`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:', // where it names the image
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'an ImageTagTransformer in a file, its name a pattern',
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ntransformers: [tag.yaml]\n',
+        'overlay/tag.yaml': imageTagTransformer('registry[.]example[.]com/team/.*', STALE_TAG),
+      },
+      code: 2,
+      error: 'overlay/tag.yaml:4:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "an ImageTagTransformer among a transformers kustomization's resources",
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ntransformers: [../transformers]\n',
+        'transformers/kustomization.yaml': 'resources: [tag.txt]\n',
+        'transformers/tag.txt': imageTagTransformer(REPO, STALE_TAG),
+      },
+      code: 2,
+      error: 'transformers/tag.txt:4:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'an ImageTagTransformer of another image',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\ntransformers:\n  - |-\n${imageTagTransformer('nginx', '1.27').replace(/^/gm, '    ')}`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
+      what: 'a PatchTransformer whose patch is a file',
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ntransformers: [patch.yaml]\n',
+        'overlay/patch.yaml':
+          'apiVersion: builtin\nkind: PatchTransformer\nmetadata: {name: p}\ntarget: {kind: Deployment}\npath: image.patch\n',
+        'overlay/image.patch': `- op: replace\n  path: /spec/template/spec/containers/0/image\n  value: ${REPO}:${STALE_TAG}\n`,
+      },
+      code: 2,
+      error: 'overlay/image.patch:3:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a JSON 6902 patch in a file of its own',
+      files: {
+        'overlay/kustomization.yaml':
+          'resources: [../base]\npatches:\n  - path: patch.json\n    target: {kind: Deployment}\n',
+        'overlay/patch.json': `[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "${REPO}:${STALE_TAG}"}]\n`,
+      },
+      code: 2,
+      error: 'overlay/patch.json:1:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a JSON 6902 patch that copies another field into the image',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\npatches:\n  - target: {kind: Deployment, name: side}\n    patch: |-\n      - op: copy\n        from: /metadata/annotations/previous\n        path: /spec/template/spec/containers/0/image\n`,
+        'overlay/side.yaml': other('nginx:1.25').replace(
+          '  name: side\n',
+          `  name: side\n  annotations: {previous: "${REPO}:${STALE_TAG}"}\n`,
+        ),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement of the whole image from a generated ConfigMap',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\n${configMap(`img=${REPO}:${STALE_TAG}`)}${replacement('img', 'spec.template.spec.containers.0.image')}`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement of the tag alone (a delimiter), no repository named anywhere',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\n${configMap(`tag=${STALE_TAG}`)}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}")}`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'replacements in a file, applied by a Component',
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ncomponents: [../tagging]\n',
+        'tagging/kustomization.yaml': `apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n${configMap(`tag=${STALE_TAG}`)}replacements:\n  - path: tag.replacement\n`,
+        'tagging/tag.replacement': `source: {kind: ConfigMap, name: c, fieldPath: data.tag}\ntargets:\n  - select: {kind: Deployment}\n    fieldPaths: ["spec.template.spec.containers.*.image"]\n    options: {delimiter: ':', index: 1}\n`,
+      },
+      code: 2,
+      error: 'tagging/tag.replacement:4:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a ReplacementTransformer written inline under transformers',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\n${configMap(`tag=${STALE_TAG}`)}transformers:\n  - |-\n    apiVersion: builtin\n    kind: ReplacementTransformer\n    metadata: {name: r}\n    ${replacement('tag', 'spec.template.spec.containers.0.image', "{delimiter: ':', index: 1}").replaceAll('\n', '\n    ').trimEnd()}\n`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:6:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement that creates an image field',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\n${configMap(`img=${REPO}:${STALE_TAG}`)}${replacement('img', 'spec.template.spec.initContainers.[name=init].image', '{create: true}')}`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement that writes the managed image into another container',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`img=${REPO}:${STALE_TAG}`)}${replacement('img', 'spec.template.spec.containers.[name=side].image', '', '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other('nginx:1.25').replace('- name: app', '- name: side'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a replacement of another image's tag, from a value that names no managed image",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('img=nginx:1.27')}${replacement('img', 'spec.template.spec.containers.[name=side].image', '', '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other('nginx:1.25').replace('- name: app', '- name: side'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
+      what: "a var that kustomize's configurations substitute into the image's tag",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`tag=${STALE_TAG}`)}configurations: [varreference.yaml]\nvars:\n  - name: TAG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.tag}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other(`${REPO}:$(TAG)`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var in a container's arguments",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`tag=${STALE_TAG}`)}vars:\n  - name: TAG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.tag}\n`,
+        'overlay/side.yaml': other('nginx:1.25').replace(
+          '          image:',
+          '          args: ["--tag=$(TAG)"]\n          image:',
+        ),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.25'],
+    },
+    {
+      what: 'a replacement of a label',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\n${configMap('team=payments')}${replacement('team', 'metadata.labels.team', '{create: true}')}`,
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`],
+    },
+  ];
+  for (const testCase of cases) {
+    it(`${testCase.code === 0 ? 'passes' : 'refuses'} ${testCase.what}, as kubectl kustomize renders it`, async () => {
+      const { repo, tag } = await repoWith({ ...base, ...testCase.files });
+      repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag in the base');
+      expect(rendered(repo.dir, 'overlay')).toEqual(testCase.deployed(tag));
+      const run = await nixtag(repo.dir, ['check']);
+      expect(run.code, run.stdout + run.stderr).toBe(testCase.code);
+      if (testCase.error !== undefined) {
+        expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${testCase.error}`);
+        expect(run.stderr).toContain('hint: ');
+      }
+    });
+  }
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { kustomizeGraph } from '../../src/manifest/kustomizeGraph.js';
+import { tempDir, writeFiles, type Files } from '../helpers/repo.js';
+
+/** The graph of `files`, all tracked. */
+function graphOf(files: Files) {
+  const root = tempDir();
+  writeFiles(root, files);
+  return kustomizeGraph(root, Object.keys(files).sort());
+}
+
+const deployment = (image: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`;
+
+describe('the kustomize graph', () => {
+  it('takes every file a kustomization names as a resource, whatever its name, and what each pulls in', () => {
+    const graph = graphOf({
+      'base/kustomization.yaml': 'resources: [deploy.yaml, deploy.json, deploy, ../../outside.yaml, https://x/y]\n',
+      'base/deploy.yaml': deployment('a:1'),
+      'base/deploy.json': '{}\n',
+      'base/deploy': '{}\n',
+      'overlay/kustomization.yaml': [
+        'resources: [../base]',
+        'patches: [{path: p.json}, {patch: "inline"}, {path: copy.yaml}]',
+        'patchesStrategicMerge: [smp.txt]',
+        'patchesJson6902: [{path: j.yaml}]',
+        'transformers: [t.yaml, ../configs]',
+        'generators: [g.yaml]',
+        'replacements: [{path: r.yaml}]',
+        'configMapGenerator: [{name: c, files: [data.txt]}]',
+        '',
+      ].join('\n'),
+      'configs/kustomization.yaml': 'resources: [tag.txt]\n',
+      'configs/tag.txt': 'kind: ImageTagTransformer\nimageTag: {name: "app.*", newTag: v1}\n',
+      'overlay/t.yaml': 'kind: PatchTransformer\npath: via-transformer.patch\n',
+      // Copies into an image: from another field, which nixtag does not judge.
+      'overlay/copy.yaml':
+        '- op: add\n  path: /a/image\n  value: x\n- op: copy\n  from: /a\n  path: /spec/containers/0\n',
+      ...Object.fromEntries(
+        ['p.json', 'smp.txt', 'j.yaml', 'via-transformer.patch', 'g.yaml', 'r.yaml'].map((file) => [
+          `overlay/${file}`,
+          '{}\n',
+        ]),
+      ),
+    });
+    expect([...graph.resources].sort()).toEqual(['base/deploy', 'base/deploy.json', 'base/deploy.yaml']);
+    expect(Object.fromEntries([...graph.pulledIn].map(([file, { key }]) => [file, key]))).toEqual({
+      'overlay/p.json': 'patches',
+      'overlay/smp.txt': 'patchesStrategicMerge',
+      'overlay/j.yaml': 'patchesJson6902',
+      'overlay/copy.yaml': 'patches',
+      'overlay/t.yaml': 'transformers',
+      'overlay/via-transformer.patch': 'transformers',
+      'configs/tag.txt': 'transformers',
+      'overlay/g.yaml': 'generators',
+      'overlay/r.yaml': 'replacements',
+    });
+    // Named, also when not there yet (a later commit adds them), the generators' files: they matter too.
+    expect(graph.named.has('overlay/smp.txt')).toBe(true);
+    expect(graph.named.has('overlay/data.txt')).toBe(true);
+    expect(graph.named.has('outside.yaml')).toBe(false);
+    expect(graph.imageCopies).toEqual([{ file: 'overlay/copy.yaml', line: 4 }]);
+    expect(graph.imageTransformers).toEqual([{ file: 'configs/tag.txt', line: 2, name: 'app.*', newName: undefined }]);
+    expect([...graph.reach('overlay/kustomization.yaml')!].sort()).toEqual([
+      'base/deploy',
+      'base/deploy.json',
+      'base/deploy.yaml',
+      'base/kustomization.yaml',
+      'overlay/kustomization.yaml',
+    ]);
+  });
+
+  it('says what each replacement writes, and what it reads when that is known', () => {
+    const graph = graphOf({
+      'k/kustomization.yaml': [
+        'resources: [deploy.yaml, cm.yaml]',
+        'configMapGenerator: [{name: gen, literals: ["tag=v2"]}]',
+        'replacements:',
+        '  - source: {kind: ConfigMap, name: gen, fieldPath: data.tag}',
+        '    targets:',
+        '      - select: {kind: Deployment}',
+        '        fieldPaths: ["spec.template.spec.containers.[name=app].image", spec.template.metadata]',
+        '      - select: {kind: Service}',
+        '        fieldPaths: [spec.template.spec.containers.0.image]',
+        '  - source: {kind: ConfigMap, name: cm, fieldPath: data.image}',
+        '    targets:',
+        '      - select: {kind: Deployment, name: prefix-app}',
+        '        fieldPaths: [spec.template.spec.initContainers.0.image]',
+        '        options: {create: true}',
+        '',
+      ].join('\n'),
+      'k/deploy.yaml': deployment('a:1'),
+      'k/cm.yaml': 'kind: ConfigMap\nmetadata: {name: cm}\ndata: {image: "b:2"}\n',
+    });
+    expect(graph.replacementWrites()).toEqual([
+      {
+        by: 'replacement',
+        at: { file: 'k/kustomization.yaml', line: 7 },
+        target: { file: 'k/deploy.yaml', from: 9, to: 9, imageField: true },
+        source: ['v2'],
+      },
+      // spec.template.metadata is not there (and not created), no Service is: neither is written.
+      { by: 'replacement', at: { file: 'k/kustomization.yaml', line: 13 }, target: undefined, source: ['b:2'] },
+    ]);
+  });
+});
