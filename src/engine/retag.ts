@@ -4,7 +4,7 @@ import { scanManifest, type ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
 import { compareReferences, staleChanges, type Comparison } from './compare.js';
 import type { ExpectedTags } from './evaluation.js';
-import { imageFor, type ResolvedImage } from './images.js';
+import { imageFor, writtenReferences, type ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 import { followRenames } from './renames.js';
 
@@ -16,15 +16,14 @@ export function compareText(
   tags: ExpectedTags,
 ): { manifest: ScannedManifest; comparisons: Comparison[] } {
   const { scanned } = scanManifest(file, text, true);
+  const references = scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+  const written = writtenReferences(references);
   const entry: ManifestEntry = {
     file,
     parsed: scanned,
     target: file,
     readOnly: undefined,
-    references: scanned.occurrences
-      .map(readReference)
-      .filter((reference) => reference !== undefined)
-      .map((reference) => ({ reference, image: imageFor(reference, images) })),
+    references: references.map((reference) => ({ reference, image: imageFor(reference, images, written) })),
   };
   followRenames([entry], () => images);
   return { manifest: scanned, comparisons: compareReferences([entry], tags) };

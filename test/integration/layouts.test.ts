@@ -256,6 +256,51 @@ describe('the CLI on the layouts of issue 9', () => {
     expect(deployed()).toBe(`${REPO}:${tag}`);
   });
 
+  it("judges an images: entry by its name as Go's regexp reads it, case and all, as kubectl kustomize renders", async () => {
+    const { repo, tag } = await repoWith({});
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    const upper = 'Registry.example.com/team/app';
+    // RE2's syntax that JavaScript reads otherwise or refuses, a `.` in a path, and case.
+    const names = [
+      'registry.example.com/team/a.p',
+      String.raw`\Qregistry.example.com/team/app\E`,
+      'registry.example.com/team/[[:alpha:]]+',
+      String.raw`registry.example.com/team/\pLpp`,
+      '(?P<x>registry.example.com/team/app)',
+      '(?i)REGISTRY.example.com/team/app',
+      `${REPO}$*`,
+      `${REPO}:[0-9a-z]{32}`,
+      upper,
+    ];
+    // A base written otherwise than configured (the registry's case) is reached where it is
+    // written; the configured spelling is taken as one a base may use, written or not.
+    for (const [base, reaching] of [
+      [REPO, names],
+      [upper, [upper, '(?i)REGISTRY.example.com/team/app']],
+    ] as const) {
+      repo.write({ 'k/deployment.yaml': deployment(`${base}:${tag}`) });
+      for (const name of reaching) {
+        repo.write({
+          'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n  - name: '${name}'\n    newTag: ${STALE}\n`,
+        });
+        repo.commit(`entry ${name}`);
+        // The oracle: a commit passes where kustomize deploys the right tag, and only there.
+        const right = deployed() === `${base}:${tag}`;
+        expect([base, name, (await nixtag(repo.dir, ['check'])).code]).toEqual([base, name, right ? 0 : 1]);
+      }
+    }
+    // fix writes the tag where kustomize deploys the entry's.
+    const quoted = (value: string) =>
+      `resources: [deployment.yaml]\nimages:\n  - name: '${names[1]}'\n    newTag: ${value}\n`;
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`), 'k/kustomization.yaml': quoted(STALE) });
+    expect(deployed()).toBe(`${REPO}:${STALE}`);
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('k/kustomization.yaml')).toBe(quoted(tag));
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+  });
+
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {
     const tagged = [
       `    newName: ${REPO}:v0\n`,
