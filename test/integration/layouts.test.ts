@@ -75,6 +75,10 @@ describe('the CLI on the layouts of issue 9', () => {
   for (const [what, entry, baseImage] of [
     ['on its own', `- name: ${REPO}\n  tagSuffix: -debug\n`, REPO],
     ['beside a rename', `- name: app\n  newName: ${REPO}\n  tagSuffix: -debug\n`, 'app'],
+    // Names matched as Go's regexp matches them: a pattern, RE2's \Q…\E, a pattern renamed.
+    ['named by a pattern', `- name: 'registry.example.com/team/.*'\n  tagSuffix: -debug\n`, REPO],
+    ['named as Go reads it', `- name: '\\Q${REPO}\\E'\n  tagSuffix: -debug\n`, REPO],
+    ['beside the rename of a pattern', `- name: 'ap+'\n  newName: ${REPO}\n  tagSuffix: -debug\n`, 'app'],
   ] as const) {
     it(`never passes a right tag that a kustomize tagSuffix ${what} changes where deployed: check exit 1, fix exit 2`, async () => {
       const kustomization = `resources: [../base]\nimages:\n${entry}`;
@@ -289,6 +293,19 @@ describe('the CLI on the layouts of issue 9', () => {
         const right = deployed() === `${base}:${tag}`;
         expect([base, name, (await nixtag(repo.dir, ['check'])).code]).toEqual([base, name, right ? 0 : 1]);
       }
+    }
+    // A tagSuffix, and a rename, reach what the name matches, case and all.
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    for (const [name, keys] of [
+      [upper, '    tagSuffix: -debug\n'],
+      [String.raw`\Q${REPO}\E`, '    tagSuffix: -debug\n'],
+      ['registry.example.com/team/a.p', '    tagSuffix: -debug\n'],
+      ['Registry.example.com/team/app', `    newName: registry.example.com/other/app\n`],
+    ]) {
+      repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n  - name: '${name}'\n${keys}` });
+      repo.commit(`entry ${name}`);
+      const right = deployed() === `${REPO}:${tag}`;
+      expect([name, (await nixtag(repo.dir, ['check'])).code]).toEqual([name, right ? 0 : 1]);
     }
     // fix writes the tag where kustomize deploys the entry's.
     const quoted = (value: string) =>

@@ -286,6 +286,16 @@ describe('kustomize images entries, as kustomize applies them', () => {
     for (const other of [renaming.replace(REPO, 'other.example/app'), renaming.replace(`  newName: ${REPO}\n`, '')]) {
       expect(verdicts(base('v1') + other)).toEqual([['unmanaged', 'app:v1', 4]]);
     }
+    // The name is matched as Go's regexp matches the base's image, case and all.
+    for (const [name, status] of [
+      ['ap+', 'stale'],
+      [String.raw`\Qapp\E`, 'stale'],
+      ['App', 'unmanaged'],
+      ['(?i)App', 'stale'],
+    ]) {
+      const pattern = renaming.replace('name: app', `name: '${name}'`);
+      expect([name, verdicts(base('v1') + pattern)]).toEqual([name, [[status, 'app:v1', 4]]]);
+    }
   });
 
   it('match name as kustomize does, a pattern with a tag or digest too: such an entry deploys the managed image', () => {

@@ -64,6 +64,8 @@ export const kustomizeImages: ReferenceShape = {
           text: '',
           repository: String(node.value),
           repositoryNode: node,
+          // Without a new name, the suffix reaches what `name` matches, as a pattern.
+          namePattern: renamed ? undefined : name.value,
           renames: name.value,
           tagSuffix: suffix === undefined ? undefined : String(suffix.value),
           related: [name, ...(suffix === undefined ? [] : [suffix])],
