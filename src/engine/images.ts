@@ -70,16 +70,20 @@ export function writtenReferences(found: Iterable<ReferenceSummary>): WrittenRef
   return written;
 }
 
+/** Docker Hub's hosts, each of which a base may write. */
+const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
+
 /**
  * The ways a base may write `image`'s repository that kustomize's case-sensitive match tells
  * apart: as configured, registry-normalised, each spelling mentions are looked for by, and for
- * Docker Hub the names without registry.
+ * Docker Hub every host's, with `library/` or not, and none.
  */
 function repositoryNames(image: ResolvedImage): string[] {
   const names = [image.repository, image.canonical, ...(needlesOf(image)?.spellings ?? [])];
   if (image.canonical.startsWith('docker.io/')) {
     const path = image.canonical.slice('docker.io/'.length);
-    names.push(path, path.replace(/^library\//, ''));
+    const paths = [path, path.replace(/^library\//, '')];
+    names.push(...paths, ...DOCKER_HUB.flatMap((host) => paths.map((one) => `${host}/${one}`)));
   }
   return [...new Set(names)].filter((name) => name !== '');
 }

@@ -1,4 +1,4 @@
-import { readReference } from '../manifest/resolve.js';
+import { readReference, type ReferenceSummary } from '../manifest/resolve.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { scanManifest, type ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
@@ -14,10 +14,12 @@ export function compareText(
   text: string,
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[] = [],
 ): { manifest: ScannedManifest; comparisons: Comparison[] } {
   const { scanned } = scanManifest(file, text, true);
   const references = scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
-  const written = writtenReferences(references);
+  // A kustomize entry's name is matched against the references the other manifests write too.
+  const written = writtenReferences([...elsewhere, ...references]);
   const entry: ManifestEntry = {
     file,
     parsed: scanned,
@@ -39,8 +41,9 @@ export function retagText(
   text: string,
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[] = [],
 ): { text: string; references: ReferenceResult[] } {
-  const { manifest, comparisons } = compareText(file, text, images, tags);
+  const { manifest, comparisons } = compareText(file, text, images, tags, elsewhere);
   const changes = staleChanges(manifest, comparisons);
   return {
     text: changes.length === 0 ? text : rewriteManifest(manifest, changes),

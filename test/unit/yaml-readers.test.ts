@@ -355,6 +355,18 @@ describe('kustomize images entries, as kustomize applies them', () => {
       ['ok', CURRENT, 4],
       ['stale', `${hashTag}:v1`, 9],
     ]);
+    // A Docker Hub image may be written with any of its hosts, with `library/` or not.
+    const hub = [{ name: 'bash', repository: 'bash' }];
+    for (const name of [
+      'bash',
+      'library/bash',
+      'docker.io/bash',
+      'index.docker.io/library/bash',
+      'registry-1.docker.io/bash',
+    ]) {
+      const status = checkText('kustomization.yaml', entry(name), hub, TAG).references.map((found) => found.status);
+      expect([name, status]).toEqual([name, ['stale']]);
+    }
     // What Go does not compile matches nothing (kustomize 5.5 stops on it, later ones match nothing).
     for (const name of ['(?=r)registry.example/team/app', 'registry.example/team/a{1001}pp', String.raw`\Cregistry`]) {
       expect([name, verdicts(entry(name))]).toEqual([name, [['unmanaged', `${name}:v1`, 4]]]);
