@@ -2,7 +2,7 @@ import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
 import { needlesOf } from './spellings.js';
-import { kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
+import { isLiteralName, kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
@@ -130,9 +130,14 @@ export function imageFor(
   const marker = reference.occurrence.markerImage;
   if (marker !== undefined) return candidates.find((image) => image.name === marker);
   const pattern = reference.occurrence.namePattern;
-  if (pattern !== undefined) return candidates.find((candidate) => patternReaches(pattern, candidate, written));
-  const image = candidates.find((candidate) => candidate.canonical === reference.canonical);
-  if (image?.inferred && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
+  const image =
+    pattern === undefined
+      ? candidates.find((candidate) => candidate.canonical === reference.canonical)
+      : candidates.find((candidate) => patternReaches(pattern, candidate, written));
+  // Without configuration only a Nix hash tag makes a reference the image's; an entry named by a
+  // pattern is the image's whatever its tag.
+  const byName = pattern === undefined || isLiteralName(pattern);
+  if (image?.inferred && byName && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
   return image;
 }
 
