@@ -16,6 +16,7 @@ import type { CheckResult, FixLoop } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
 import { expectedTags, type ExpectedTags } from './evaluation.js';
 import type { ResolvedImage } from './images.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import { inspectSession, rememberJudgement, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
 import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
@@ -76,6 +77,7 @@ async function worktreeCopy(
   file: string,
   images: ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[],
 ): Promise<FileWrite | undefined> {
   const { repository } = session;
   const worktreeFile = path.join(repository.root, file);
@@ -89,7 +91,7 @@ async function worktreeCopy(
     return { target, content: encodeManifest(write.after, encoding), displayFile: file };
   }
   try {
-    const retagged = retagText(file, current, images, tags);
+    const retagged = retagText(file, current, images, tags, elsewhere);
     if (retagged.text === current) return undefined;
     return { target, content: encodeManifest(retagged.text, encoding), displayFile: file };
   } catch {
@@ -111,6 +113,7 @@ async function stageWrites(
   writes: PlannedWrite[],
   images: ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[],
 ): Promise<void> {
   const { repository } = session;
   const root = await realpath(session.manifestRoot);
@@ -121,7 +124,7 @@ async function stageWrites(
     const entry = session.entries.find((candidate) => candidate.path === file);
     const blob = await writeCheckoutBlob(repository, root, file, encodeManifest(write.after, write.encoding));
     staged.push({ file, mode: entry?.mode ?? '100644', blob, previous: entry?.oid });
-    const copy = await worktreeCopy(session, write, file, images, tags);
+    const copy = await worktreeCopy(session, write, file, images, tags, elsewhere);
     if (copy !== undefined) copies.push(copy);
   }
   await journaledReplace(session, copies, () => stageAll(repository, staged));
@@ -190,7 +193,9 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
     const { tags } = inspection;
     const images = inspection.scan.images.filter((image) => tags.has(image.name));
     session.assertLocked();
-    if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags);
+    // What the manifests write, which a kustomize entry's name is matched against (engine/images.ts).
+    const written = inspection.scan.manifests.flatMap((entry) => entry.references.map((found) => found.reference));
+    if (session.tree.source.kind === 'index') await stageWrites(session, writes, images, tags, written);
     else
       await journaledReplace(
         session,

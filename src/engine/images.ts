@@ -1,8 +1,8 @@
 import { NixtagError } from '../errors.js';
 import type { Config, ImageConfig } from '../config/schema.js';
-import { parseImageReference, canonicalImageName, canonicalRepository } from '../manifest/reference.js';
+import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
 import { needlesOf } from './spellings.js';
-import { kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
+import { isLiteralName, kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
@@ -51,29 +51,93 @@ export function inferImage(
   return { ...defaultImage(repository.slice(repository.lastIndexOf('/') + 1), repository, source), canonical };
 }
 
+/** How the manifests write each repository: the references read as written, by registry-normalised repository. */
+export type WrittenReferences = ReadonlyMap<string, ReadonlySet<string>>;
+
 /**
- * Whether a kustomize entry's `name` pattern can reach `image`'s references: kustomize matches
- * `^<name>(:<tag>)?(@sha256:<digest>)?$` against a base's image as written, so a pattern that
- * matches the repository in any spelling, or a name that is the repository with a tag or digest
- * (it reaches the base written so), is the image's. Over-approximate: never the reverse.
+ * The references of `found` that name a repository as written (`Registry.example/app:v1`), with
+ * their tag and digest: the images a kustomize entry's name is matched against, besides the
+ * configured spellings. An entry's own name is no base, and is left out.
  */
-export function patternReaches(pattern: string, image: ResolvedImage): boolean {
-  const parsed = parseImageReference(pattern);
-  if (parsed !== undefined && canonicalImageName(parsed.host, parsed.path) === image.canonical) return true;
-  const matcher = kustomizeNameMatcher(pattern);
-  if (matcher === undefined) return false;
-  const spellings = [image.repository, image.canonical, ...(needlesOf(image)?.spellings ?? [])];
-  return spellings.some((spelling) => matcher.test(spelling) || matcher.test(`${spelling}:latest`));
+export function writtenReferences(found: Iterable<ReferenceSummary>): WrittenReferences {
+  const written = new Map<string, Set<string>>();
+  for (const reference of found) {
+    if (reference.canonical === undefined || reference.occurrence.namePattern !== undefined) continue;
+    if (reference.current === '') continue;
+    const known = written.get(reference.canonical) ?? new Set<string>();
+    written.set(reference.canonical, known.add(reference.current));
+  }
+  return written;
 }
 
-/** The image a reference belongs to, if any: by marker name, else by repository. */
-export function imageFor(reference: ReferenceSummary, candidates: readonly ResolvedImage[]): ResolvedImage | undefined {
+/** Docker Hub's hosts, each of which a base may write. */
+const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
+
+/**
+ * The ways a base may write `image`'s repository that kustomize's case-sensitive match tells
+ * apart: as configured, registry-normalised, each spelling mentions are looked for by, and for
+ * Docker Hub every host's, with `library/` or not, and none.
+ */
+function repositoryNames(image: ResolvedImage): string[] {
+  const names = [image.repository, image.canonical, ...(needlesOf(image)?.spellings ?? [])];
+  if (image.canonical.startsWith('docker.io/')) {
+    const path = image.canonical.slice('docker.io/'.length);
+    const paths = [path, path.replace(/^library\//, '')];
+    names.push(...paths, ...DOCKER_HUB.flatMap((host) => paths.map((one) => `${host}/${one}`)));
+  }
+  return [...new Set(names)].filter((name) => name !== '');
+}
+
+/** What follows the repository in a reference: `:<tag>`, `@<digest>`, both or nothing. */
+function tailOf(reference: string): string {
+  const parsed = parseImageReference(reference);
+  if (parsed === undefined) return '';
+  return `${parsed.tag === undefined ? '' : `:${parsed.tag}`}${parsed.digest === undefined ? '' : `@${parsed.digest}`}`;
+}
+
+/**
+ * Whether a kustomize entry's `name` can reach `image`'s references: kustomize matches
+ * `^<name>(:<tag>)?(@sha256:<digest>)?$` with Go's regexp against a base's image as written, case
+ * and all. It is matched so against the image's repository names (bare, with `:latest`, and with
+ * each tag and digest the manifests give it), against every reference to it the manifests write
+ * (`written`), and, where the name is such a reference (`app:v1`), against itself.
+ */
+export function patternReaches(pattern: string, image: ResolvedImage, written: WrittenReferences): boolean {
+  const matcher = kustomizeNameMatcher(pattern);
+  if (matcher === undefined) return false;
+  const names = repositoryNames(image);
+  const seen = [...(written.get(image.canonical) ?? [])];
+  const tails = new Set([':latest', ...seen.map(tailOf)]);
+  const parsed = parseImageReference(pattern);
+  const spelt = parsed && (parsed.host === undefined ? parsed.path : `${parsed.host}/${parsed.path}`);
+  const subjects = [
+    ...names.flatMap((name) => [name, ...[...tails].map((tail) => `${name}${tail}`)]),
+    ...seen,
+    ...(spelt !== undefined && names.includes(spelt) ? [pattern] : []),
+  ];
+  return subjects.some((subject) => matcher.test(subject));
+}
+
+/**
+ * The image a reference belongs to, if any: by marker name, else by repository; a kustomize
+ * entry's name by matching it as kustomize does (`written`: the references the manifests write).
+ */
+export function imageFor(
+  reference: ReferenceSummary,
+  candidates: readonly ResolvedImage[],
+  written: WrittenReferences = new Map(),
+): ResolvedImage | undefined {
   const marker = reference.occurrence.markerImage;
   if (marker !== undefined) return candidates.find((image) => image.name === marker);
   const pattern = reference.occurrence.namePattern;
-  if (pattern !== undefined) return candidates.find((candidate) => patternReaches(pattern, candidate));
-  const image = candidates.find((candidate) => candidate.canonical === reference.canonical);
-  if (image?.inferred && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
+  const image =
+    pattern === undefined
+      ? candidates.find((candidate) => candidate.canonical === reference.canonical)
+      : candidates.find((candidate) => patternReaches(pattern, candidate, written));
+  // Without configuration only a Nix hash tag makes a reference the image's; an entry named by a
+  // pattern is the image's whatever its tag.
+  const byName = pattern === undefined || isLiteralName(pattern);
+  if (image?.inferred && byName && (reference.tag === undefined || !isNixHash(reference.tag))) return undefined;
   return image;
 }
 

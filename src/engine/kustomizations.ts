@@ -4,7 +4,7 @@ import type { KustomizeGraph, SettingRange } from '../manifest/kustomizeGraph.js
 import { canonicalRepository, parseImageReference } from '../manifest/reference.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
-import { patternReaches, type ResolvedImage } from './images.js';
+import { patternReaches, type ResolvedImage, type WrittenReferences } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { namesRepository } from './mentions.js';
@@ -93,14 +93,19 @@ export function refuseKustomizationMentions(
 
 /**
  * An ImageTagTransformer (kustomize's `images:` entry as a transformer's configuration) whose
- * `name` can reach a managed image, or whose `newName` is one, is refused: kustomize sets the
+ * `name` can reach a managed image (matched as `images:` entries are, against the references the
+ * manifests write: `written`), or whose `newName` is one, is refused: kustomize sets the
  * image's tag there, and nixtag judges only `images:` entries.
  */
-export function refuseImageTransformers(graph: KustomizeGraph, images: readonly ResolvedImage[]): void {
+export function refuseImageTransformers(
+  graph: KustomizeGraph,
+  images: readonly ResolvedImage[],
+  written: WrittenReferences,
+): void {
   for (const transformer of graph.imageTransformers) {
     const { name, newName } = transformer;
     const reached =
-      (name !== undefined && images.some((image) => patternReaches(name, image))) ||
+      (name !== undefined && images.some((image) => patternReaches(name, image, written))) ||
       (newName !== undefined && namesImage(newName, images));
     if (!reached) continue;
     throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizeImageTransformer(transformer.file, transformer.line), {

@@ -4,7 +4,14 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
 import type { GrepHit } from '../git/grep.js';
-import { defaultImage, imageFor, inferImage, zeroConfigSource, type ResolvedImage } from './images.js';
+import {
+  defaultImage,
+  imageFor,
+  inferImage,
+  writtenReferences,
+  zeroConfigSource,
+  type ResolvedImage,
+} from './images.js';
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { readCharts, withCharts } from './charts.js';
@@ -124,6 +131,8 @@ export async function findReferences(session: Session): Promise<Scan> {
   }
   const candidatesOf = (scope: ManifestScope) =>
     inferred ? images : images.filter((image) => scope.images.has(image.name));
+  // A kustomize entry's name is matched against the references as the manifests write them.
+  const written = writtenReferences(withReferences.flatMap((entry) => entry.references));
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
     const candidates = candidatesOf(entry.scope);
     return {
@@ -131,7 +140,7 @@ export async function findReferences(session: Session): Promise<Scan> {
       parsed: entry.parsed,
       target: entry.target,
       readOnly: entry.readOnly,
-      references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates) })),
+      references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates, written) })),
     };
   });
   const reachOf = memoized(graph.reach);
@@ -165,7 +174,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     graph,
   );
   const managedImages = images.filter((image) => image.canonical !== '');
-  refuseImageTransformers(graph, managedImages);
+  refuseImageTransformers(graph, managedImages, written);
   if (managedImages.length > 0) refuseImageCopies(graph);
   refuseReplacements(graph, manifests, managedImages);
   warnings.push(...mentions);

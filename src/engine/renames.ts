@@ -1,4 +1,4 @@
-import { canonicalRepository } from '../manifest/reference.js';
+import { kustomizeNameMatcher, type NameMatcher } from '../manifest/shapes/kustomizeNames.js';
 import { isNixHash } from '../nix/storePath.js';
 import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { ResolvedImage } from './images.js';
@@ -6,7 +6,10 @@ import type { ManifestEntry } from './manifestEntry.js';
 
 /** A kustomize entry that sets no tag but renames an image or appends a suffix to its tags. */
 interface Rename {
-  image: ResolvedImage;
+  /** What kustomize matches its `name` with (Go's regexp), against a reference as written. */
+  matcher: NameMatcher;
+  /** The managed image it renames to (`newName`); undefined where it keeps the name and only appends a suffix. */
+  image: ResolvedImage | undefined;
   tagSuffix: { suffix: string; file: string; line: number } | undefined;
 }
 
@@ -26,48 +29,52 @@ function appliesTo(suffix: Rename['tagSuffix'], file: string, reference: Referen
 
 /**
  * kustomize entries that rename an image to a managed repository and set no tag (`name: app`,
- * `newName: registry/app`): the base's references to `app` deploy as `registry/app` with their own
- * tags, so they are that image's (where the image's manifests reach them). An entry's `tagSuffix`
- * (with or without `newName`) is appended to those tags: the references its kustomization reaches
- * (`reaches`; every one when not told) carry it, and
- * are never current (engine/compare.ts). The entries themselves are no references; their lines
- * are managed ones, never mentions.
+ * `newName: registry/app`): the base's references that `name` matches, as kustomize matches it
+ * (Go's regexp on the reference as written, case and all: `ap+` reaches `app:v1`, `App` does
+ * not), deploy as `registry/app` with their own tags, so they are that image's (where the
+ * image's manifests reach them). An entry's `tagSuffix` (with or without `newName`) is appended
+ * to those tags: the references its kustomization reaches (`reaches`; every one when not told)
+ * that its name matches carry it, and are never current (engine/compare.ts). The entries
+ * themselves are no references; their lines are managed ones, never mentions.
  */
 export function followRenames(
   manifests: ManifestEntry[],
   candidates: (index: number) => readonly ResolvedImage[],
   reaches: Reaches = () => true,
 ): Array<{ file: string; line: number }> {
-  const renamed = new Map<string, Rename[]>();
+  const renames: Rename[] = [];
   const lines: Array<{ file: string; line: number }> = [];
   for (const entry of manifests) {
     entry.references = entry.references.filter(({ reference, image }) => {
-      const { renames, tagSuffix, position } = reference.occurrence;
-      if (renames === undefined) return true;
-      const canonical = canonicalRepository(renames);
-      if (image !== undefined && canonical !== undefined) {
+      const { renames: name, tagSuffix, position, namePattern } = reference.occurrence;
+      if (name === undefined) return true;
+      const matcher = kustomizeNameMatcher(name);
+      if (image !== undefined && matcher !== undefined) {
         const suffix =
           tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
-        renamed.set(canonical, [...(renamed.get(canonical) ?? []), { image, tagSuffix: suffix }]);
+        // Without `newName` the entry is matched as a pattern (namePattern): it keeps each base's image.
+        renames.push({ matcher, image: namePattern === undefined ? image : undefined, tagSuffix: suffix });
         lines.push(...reference.occurrence.lines.map((line) => ({ file: entry.file, line })));
       }
       return false;
     });
   }
-  if (renamed.size === 0) return lines;
+  if (renames.length === 0) return lines;
   manifests.forEach((entry, index) => {
     for (const found of entry.references) {
-      for (const rename of renamed.get(found.reference.canonical ?? '') ?? []) {
-        if (!candidates(index).includes(rename.image)) continue;
-        if (found.image === undefined) {
-          // Without configuration, only a Nix hash tag makes a reference the image's.
-          const tag = found.reference.tag;
-          if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
-          found.image = rename.image;
-        }
-        if (found.image === rename.image && appliesTo(rename.tagSuffix, entry.file, found.reference, reaches)) {
-          found.tagSuffix ??= rename.tagSuffix;
-        }
+      for (const rename of renames) {
+        if (!rename.matcher.test(found.reference.current)) continue;
+        if (rename.image !== undefined) {
+          if (!candidates(index).includes(rename.image)) continue;
+          if (found.image === undefined) {
+            // Without configuration, only a Nix hash tag makes a reference the image's.
+            const tag = found.reference.tag;
+            if (rename.image.inferred && (tag === undefined || !isNixHash(tag))) continue;
+            found.image = rename.image;
+          }
+          if (found.image !== rename.image) continue;
+        } else if (found.image === undefined) continue;
+        if (appliesTo(rename.tagSuffix, entry.file, found.reference, reaches)) found.tagSuffix ??= rename.tagSuffix;
       }
     }
   });

@@ -1,10 +1,10 @@
-import { readReference } from '../manifest/resolve.js';
+import { readReference, type ReferenceSummary } from '../manifest/resolve.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
 import { scanManifest, type ScannedManifest } from '../manifest/scan.js';
 import type { ReferenceResult } from '../types.js';
 import { compareReferences, staleChanges, type Comparison } from './compare.js';
 import type { ExpectedTags } from './evaluation.js';
-import { imageFor, type ResolvedImage } from './images.js';
+import { imageFor, writtenReferences, type ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 import { followRenames } from './renames.js';
 
@@ -14,17 +14,18 @@ export function compareText(
   text: string,
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[] = [],
 ): { manifest: ScannedManifest; comparisons: Comparison[] } {
   const { scanned } = scanManifest(file, text, true);
+  const references = scanned.occurrences.map(readReference).filter((reference) => reference !== undefined);
+  // A kustomize entry's name is matched against the references the other manifests write too.
+  const written = writtenReferences([...elsewhere, ...references]);
   const entry: ManifestEntry = {
     file,
     parsed: scanned,
     target: file,
     readOnly: undefined,
-    references: scanned.occurrences
-      .map(readReference)
-      .filter((reference) => reference !== undefined)
-      .map((reference) => ({ reference, image: imageFor(reference, images) })),
+    references: references.map((reference) => ({ reference, image: imageFor(reference, images, written) })),
   };
   followRenames([entry], () => images);
   return { manifest: scanned, comparisons: compareReferences([entry], tags) };
@@ -40,8 +41,9 @@ export function retagText(
   text: string,
   images: readonly ResolvedImage[],
   tags: ExpectedTags,
+  elsewhere: readonly ReferenceSummary[] = [],
 ): { text: string; references: ReferenceResult[] } {
-  const { manifest, comparisons } = compareText(file, text, images, tags);
+  const { manifest, comparisons } = compareText(file, text, images, tags, elsewhere);
   const changes = staleChanges(manifest, comparisons);
   return {
     text: changes.length === 0 ? text : rewriteManifest(manifest, changes),

@@ -96,11 +96,13 @@ export function readReference(occurrence: ParsedOccurrence): ParsedReference | u
     };
   }
   let canonical: string | undefined;
-  // A kustomize name that is a pattern names no one repository: the image is matched by pattern.
-  if (occurrence.repository !== undefined && occurrence.namePattern === undefined) {
+  // A kustomize name is a pattern: the image is matched by it (engine/images.ts), and only one
+  // that reads as a repository has a registry-normalised one.
+  if (occurrence.repository !== undefined) {
     const parsed = parseImageReference(occurrence.repository);
-    if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return undefined;
-    canonical = canonicalImageName(parsed.host, parsed.path);
+    const repository = parsed !== undefined && parsed.tag === undefined && parsed.digest === undefined;
+    if (!repository && occurrence.namePattern === undefined) return undefined;
+    if (repository) canonical = canonicalImageName(parsed.host, parsed.path);
   }
   // `tag: <tag>@sha256:…` is a tag and a digest, as in the string form.
   const written =

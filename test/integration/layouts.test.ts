@@ -75,6 +75,10 @@ describe('the CLI on the layouts of issue 9', () => {
   for (const [what, entry, baseImage] of [
     ['on its own', `- name: ${REPO}\n  tagSuffix: -debug\n`, REPO],
     ['beside a rename', `- name: app\n  newName: ${REPO}\n  tagSuffix: -debug\n`, 'app'],
+    // Names matched as Go's regexp matches them: a pattern, RE2's \Q…\E, a pattern renamed.
+    ['named by a pattern', `- name: 'registry.example.com/team/.*'\n  tagSuffix: -debug\n`, REPO],
+    ['named as Go reads it', `- name: '\\Q${REPO}\\E'\n  tagSuffix: -debug\n`, REPO],
+    ['beside the rename of a pattern', `- name: 'ap+'\n  newName: ${REPO}\n  tagSuffix: -debug\n`, 'app'],
   ] as const) {
     it(`never passes a right tag that a kustomize tagSuffix ${what} changes where deployed: check exit 1, fix exit 2`, async () => {
       const kustomization = `resources: [../base]\nimages:\n${entry}`;
@@ -254,6 +258,64 @@ describe('the CLI on the layouts of issue 9', () => {
     expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
     expect(repo.read('k/kustomization.yaml')).toBe(`resources: [deployment.yaml]\nimages:\n${pattern!(STALE, tag)}`);
     expect(deployed()).toBe(`${REPO}:${tag}`);
+  });
+
+  it("judges an images: entry by its name as Go's regexp reads it, case and all, as kubectl kustomize renders", async () => {
+    const { repo, tag } = await repoWith({});
+    const deployed = () =>
+      /image: (.*)/.exec(execFileSync('kubectl', ['kustomize', 'k'], { cwd: repo.dir, encoding: 'utf8' }))![1];
+    const upper = 'Registry.example.com/team/app';
+    // RE2's syntax that JavaScript reads otherwise or refuses, a `.` in a path, and case.
+    const names = [
+      'registry.example.com/team/a.p',
+      String.raw`\Qregistry.example.com/team/app\E`,
+      'registry.example.com/team/[[:alpha:]]+',
+      String.raw`registry.example.com/team/\pLpp`,
+      '(?P<x>registry.example.com/team/app)',
+      '(?i)REGISTRY.example.com/team/app',
+      `${REPO}$*`,
+      `${REPO}:[0-9a-z]{32}`,
+      upper,
+    ];
+    // A base written otherwise than configured (the registry's case) is reached where it is
+    // written; the configured spelling is taken as one a base may use, written or not.
+    for (const [base, reaching] of [
+      [REPO, names],
+      [upper, [upper, '(?i)REGISTRY.example.com/team/app']],
+    ] as const) {
+      repo.write({ 'k/deployment.yaml': deployment(`${base}:${tag}`) });
+      for (const name of reaching) {
+        repo.write({
+          'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n  - name: '${name}'\n    newTag: ${STALE}\n`,
+        });
+        repo.commit(`entry ${name}`);
+        // The oracle: a commit passes where kustomize deploys the right tag, and only there.
+        const right = deployed() === `${base}:${tag}`;
+        expect([base, name, (await nixtag(repo.dir, ['check'])).code]).toEqual([base, name, right ? 0 : 1]);
+      }
+    }
+    // A tagSuffix, and a rename, reach what the name matches, case and all.
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`) });
+    for (const [name, keys] of [
+      [upper, '    tagSuffix: -debug\n'],
+      [String.raw`\Q${REPO}\E`, '    tagSuffix: -debug\n'],
+      ['registry.example.com/team/a.p', '    tagSuffix: -debug\n'],
+      ['Registry.example.com/team/app', `    newName: registry.example.com/other/app\n`],
+    ]) {
+      repo.write({ 'k/kustomization.yaml': `resources: [deployment.yaml]\nimages:\n  - name: '${name}'\n${keys}` });
+      repo.commit(`entry ${name}`);
+      const right = deployed() === `${REPO}:${tag}`;
+      expect([name, (await nixtag(repo.dir, ['check'])).code]).toEqual([name, right ? 0 : 1]);
+    }
+    // fix writes the tag where kustomize deploys the entry's.
+    const quoted = (value: string) =>
+      `resources: [deployment.yaml]\nimages:\n  - name: '${names[1]}'\n    newTag: ${value}\n`;
+    repo.write({ 'k/deployment.yaml': deployment(`${REPO}:${tag}`), 'k/kustomization.yaml': quoted(STALE) });
+    expect(deployed()).toBe(`${REPO}:${STALE}`);
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    expect(repo.read('k/kustomization.yaml')).toBe(quoted(tag));
+    expect(deployed()).toBe(`${REPO}:${tag}`);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
   });
 
   it('refuses an images: entry whose newName carries a tag or digest (exit 2): kustomize renders neither tag CI pushes', async () => {

@@ -286,6 +286,16 @@ describe('kustomize images entries, as kustomize applies them', () => {
     for (const other of [renaming.replace(REPO, 'other.example/app'), renaming.replace(`  newName: ${REPO}\n`, '')]) {
       expect(verdicts(base('v1') + other)).toEqual([['unmanaged', 'app:v1', 4]]);
     }
+    // The name is matched as Go's regexp matches the base's image, case and all.
+    for (const [name, status] of [
+      ['ap+', 'stale'],
+      [String.raw`\Qapp\E`, 'stale'],
+      ['App', 'unmanaged'],
+      ['(?i)App', 'stale'],
+    ]) {
+      const pattern = renaming.replace('name: app', `name: '${name}'`);
+      expect([name, verdicts(base('v1') + pattern)]).toEqual([name, [[status, 'app:v1', 4]]]);
+    }
   });
 
   it('match name as kustomize does, a pattern with a tag or digest too: such an entry deploys the managed image', () => {
@@ -309,13 +319,75 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
-  it('let a later pattern hide an earlier entry only where Go reads the pattern as JavaScript does', () => {
+  it("match name with Go's regexp, as kustomize does: RE2's syntax JavaScript reads otherwise, and case (kubectl kustomize 5.5)", () => {
+    const entry = (name: string, tag = 'v1') => `kind: Kustomization\nimages:\n- name: '${name}'\n  newTag: ${tag}\n`;
+    // Each sets the managed image's tag where kustomize renders it: `.` in a path, \Q…\E, a POSIX
+    // class, a one-letter Unicode class, Python's and Go's named groups, a flag, `$*` (JavaScript
+    // refuses it, Go compiles it).
+    for (const name of [
+      'registry.example/team/a.p',
+      String.raw`\Qregistry.example/team/app\E`,
+      'registry.example/team/[[:alpha:]]+',
+      String.raw`registry.example/team/\pLpp`,
+      '(?P<x>registry.example/team/app)',
+      '(?<x>registry.example/team/app)',
+      '(?i)REGISTRY.example/team/app',
+      'registry.example/team/app$*',
+    ]) {
+      expect([name, verdicts(entry(name))]).toEqual([name, [['stale', `${name}:v1`, 4]]]);
+      expect([name, fixText('kustomization.yaml', entry(name), IMAGES, TAG).text]).toEqual([name, entry(name, TAG)]);
+    }
+    // Case counts: an entry the base's spelling does not match sets nothing; one it matches does.
+    const base = (image: string) => `kind: Pod\nspec:\n  containers:\n  - image: ${image}\n---\n`;
+    const upper = 'Registry.example/team/app';
+    expect(verdicts(entry(upper))).toEqual([['unmanaged', `${upper}:v1`, 4]]);
+    expect(verdicts(base(CURRENT) + entry(upper))).toEqual([
+      ['ok', CURRENT, 4],
+      ['unmanaged', `${upper}:v1`, 9],
+    ]);
+    expect(verdicts(base(`${upper}:${TAG}`) + entry(upper))).toEqual([
+      ['ok', `${upper}:${TAG}`, 4],
+      ['stale', `${upper}:v1`, 9],
+    ]);
+    // A name that matches the base's tag reaches the base written with it.
+    const hashTag = 'registry.example/team/app:[0-9a-z]{32}';
+    expect(verdicts(base(CURRENT) + entry(hashTag))).toEqual([
+      ['ok', CURRENT, 4],
+      ['stale', `${hashTag}:v1`, 9],
+    ]);
+    // A Docker Hub image may be written with any of its hosts, with `library/` or not.
+    const hub = [{ name: 'bash', repository: 'bash' }];
+    for (const name of [
+      'bash',
+      'library/bash',
+      'docker.io/bash',
+      'index.docker.io/library/bash',
+      'registry-1.docker.io/bash',
+    ]) {
+      const status = checkText('kustomization.yaml', entry(name), hub, TAG).references.map((found) => found.status);
+      expect([name, status]).toEqual([name, ['stale']]);
+    }
+    // What Go does not compile matches nothing (kustomize 5.5 stops on it, later ones match nothing).
+    for (const name of ['(?=r)registry.example/team/app', 'registry.example/team/a{1001}pp', String.raw`\Cregistry`]) {
+      expect([name, verdicts(entry(name))]).toEqual([name, [['unmanaged', `${name}:v1`, 4]]]);
+    }
+  });
+
+  it("let a later pattern hide an earlier entry where Go's regexp matches what it set (kubectl kustomize 5.5 renders the later)", () => {
     const entries = (later: string) =>
       `kind: Kustomization\nimages:\n- name: ${REPO}\n  newTag: v1\n- name: ${later}\n  newTag: ${TAG}\n`;
-    expect(verdicts(entries('registry.example/team/.*'))).toEqual([['ok', `registry.example/team/.*:${TAG}`, 6]]);
-    // A lookahead (kustomize's Go regexp does not compile it), a repeat count over Go's 1,000, a
-    // POSIX class: the earlier entry stays judged.
-    for (const later of [`(?=r)${REPO}`, 'registry.example/team/a{1001}pp', 'registry.example/team/[[:alpha:]]+']) {
+    // RE2's syntax, read as Go reads it: a POSIX class, \Q…\E, a one-letter Unicode class.
+    for (const later of [
+      'registry.example/team/.*',
+      'registry.example/team/[[:alpha:]]+',
+      '\\Qregistry.example/team/app\\E',
+      'registry.example/team/\\pLpp',
+    ]) {
+      expect([later, verdicts(entries(later))]).toEqual([later, [['ok', `${later}:${TAG}`, 6]]]);
+    }
+    // A lookahead, a repeat count over Go's 1,000: Go compiles neither (kustomize 5.5 stops), so
+    // they match nothing and the earlier entry stays judged.
+    for (const later of [`(?=r)${REPO}`, 'registry.example/team/a{1001}pp']) {
       expect([later, verdicts(entries(later))[0]]).toEqual([later, ['stale', OLD, 4]]);
     }
   });

@@ -2,7 +2,6 @@ import { isMap, isSeq, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { tagText } from './imageKeys.js';
-import { isPlainName } from './kustomizeNames.js';
 import { hiddenEntries, setIn } from './kustomizeOrder.js';
 import type { ReferenceShape } from './types.js';
 
@@ -65,19 +64,21 @@ export const kustomizeImages: ReferenceShape = {
           text: '',
           repository: String(node.value),
           repositoryNode: node,
+          // Without a new name, the suffix reaches what `name` matches, as a pattern.
+          namePattern: renamed ? undefined : name.value,
           renames: name.value,
           tagSuffix: suffix === undefined ? undefined : String(suffix.value),
           related: [name, ...(suffix === undefined ? [] : [suffix])],
         });
         continue;
       }
-      // Without newName the entry deploys under `name`, which kustomize matches as a pattern.
-      const plain = repositoryNode !== name || isPlainName(repositoryNode.value);
+      // Without newName the entry deploys under `name`, which kustomize matches as a Go regular
+      // expression, case and all (`Registry.example/app` is not `registry.example/app`).
       add({
         form: 'tag',
         context: 'kustomize',
         node: newTag ?? repositoryNode,
-        namePattern: plain ? undefined : repositoryNode.value,
+        namePattern: repositoryNode === name ? repositoryNode.value : undefined,
         text: newTag === undefined ? repositoryNode.value : tagText(newTag),
         repository: repositoryNode.value,
         repositoryNode,

@@ -1,28 +1,51 @@
+import { createRequire } from 'node:module';
+import type * as Re2js from 're2js';
 import { parseImageReference } from '../reference.js';
 
 /**
- * A name kustomize's image transformer matches as the repository it spells: a tagless reference
- * with no character a regular expression reads otherwise (kustomize compiles `^<name>` and a tag
- * or digest suffix; a `.` in a host matches itself too). `app:v1`, `registry/.*` are patterns.
+ * A name kustomize's image transformer matches as the repository it spells and nothing else: a
+ * tagless reference with no character a regular expression reads otherwise (kustomize compiles
+ * `^<name>` and a tag or digest suffix). A `.` matches any character, so it is allowed only in
+ * the host (`registry.example/app`), where another character would name another registry: in a
+ * path (`registry/a.p`) it also matches `registry/app`. `app:v1`, `registry/.*` are patterns.
  */
 export function isPlainName(name: string): boolean {
+  return isLiteralName(name) && !name.slice(name.indexOf('/') + 1).includes('.');
+}
+
+/** A tagless reference whose only character a regular expression reads otherwise is `.`. */
+export function isLiteralName(name: string): boolean {
   const parsed = parseImageReference(name);
   if (parsed === undefined || parsed.tag !== undefined || parsed.digest !== undefined) return false;
   return !/[\\^$*+?()[\]{}|]/.test(name);
 }
 
 /**
- * What kustomize's image transformer lets follow an entry's `name` (a regular expression): an
- * image matches `^<name>(:<tag>)?(@sha256:<digest>)?$`, tag and digest of these characters.
+ * What kustomize's image transformer lets follow an entry's `name`, as it writes it (kustomize
+ * 5.5 to 5.8, `api/internal/image`): an image matches `^<name>(:<tag>)?(@sha256:<digest>)?$`,
+ * tag and digest of these characters.
  */
-export const AFTER_NAME = '(?::[a-zA-Z0-9_.{}-]*)?(?:@sha256:[a-zA-Z0-9_.{}-]*)?';
+export const AFTER_NAME = '(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?';
 
-/** The images an entry's `name` matches, as kustomize matches them; undefined where it is no regular expression. */
-export function kustomizeNameMatcher(name: string): RegExp | undefined {
+/** What a matcher of either engine answers: whether it matches somewhere in the text (Go's MatchString). */
+export interface NameMatcher {
+  test(text: string): boolean;
+}
+
+let re2js: typeof Re2js.RE2JS | undefined;
+
+/**
+ * Go's regexp, as kustomize compiles the pattern (`regexp.Compile`: RE2's syntax, Perl flags):
+ * re2js, a port of RE2/J, itself a port of Go's regexp. Loaded on first use, synchronously (the
+ * shapes read a document at once): only a name JavaScript may read otherwise needs it.
+ */
+function goRegexp(pattern: string): NameMatcher | undefined {
+  re2js ??= (createRequire(import.meta.url)('re2js') as typeof Re2js).RE2JS;
   try {
-    return new RegExp(`^${name}${AFTER_NAME}$`);
+    return re2js.compile(pattern);
   } catch {
-    return undefined; // kustomize's Go regexp fails on it too, and matches nothing
+    // Go's regexp fails on it too: kustomize 5.5 to 5.8 then stop the build (a nil pattern), later ones match nothing.
+    return undefined;
   }
 }
 
@@ -30,9 +53,10 @@ export function kustomizeNameMatcher(name: string): RegExp | undefined {
  * Go's regexp (RE2, kustomize's) and JavaScript's read a pattern alike where it is printable
  * ASCII that compiles on its own (its groups and classes closed before kustomize's suffix), without
  * what either reads alone: `(?` (lookarounds, flags, named groups), a backslash before a letter or
- * digit (`\1`, `\Q`, `\s`), `{` (a repeat count Go caps at 1,000) and the classes they parse
- * differently (`[]…]`, `[^]…]`, `[:alpha:]`). Outside it, Go may fail (kustomize then stops) or
- * match otherwise.
+ * digit (`\1`, `\Q`, `\s`, `\pL`), `{` (a repeat count Go caps at 1,000) and the classes they
+ * parse differently (`[]…]`, `[^]…]`, `[:alpha:]`). What JavaScript refuses Go may compile
+ * (`^*`). Image names are printable ASCII too, so where `.` and `$` differ (`\r`, a final `\n`)
+ * no name reaches.
  */
 function readAlike(pattern: string): boolean {
   if (!/^[\x21-\x7e]*$/.test(pattern) || /\(\?|\\[a-zA-Z0-9]|[{}]|\[\^?\]|\[:/.test(pattern)) return false;
@@ -45,10 +69,11 @@ function readAlike(pattern: string): boolean {
 }
 
 /**
- * The images an entry's `name` surely matches as kustomize matches them: undefined where Go could
- * read the pattern otherwise, so that a later entry hides an earlier one only where kustomize's
- * render shows it does.
+ * The images an entry's `name` matches, exactly as kustomize matches them (Go's regexp on
+ * `^<name>` and its suffix); undefined where Go compiles no regular expression (it matches
+ * nothing). JavaScript's RegExp where it reads the name as Go does, else Go's syntax (re2js).
  */
-export function kustomizeSureMatcher(name: string): RegExp | undefined {
-  return readAlike(name) ? kustomizeNameMatcher(name) : undefined;
+export function kustomizeNameMatcher(name: string): NameMatcher | undefined {
+  const pattern = `^${name}${AFTER_NAME}$`;
+  return readAlike(name) ? new RegExp(pattern) : goRegexp(pattern);
 }

@@ -1,7 +1,7 @@
 import { isMap, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { tagText } from './imageKeys.js';
-import { AFTER_NAME, isPlainName, kustomizeSureMatcher } from './kustomizeNames.js';
+import { AFTER_NAME, isLiteralName, isPlainName, kustomizeNameMatcher } from './kustomizeNames.js';
 
 /** A key kustomize takes as set: written with a value (an empty or null one counts as absent). */
 export function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
@@ -53,18 +53,14 @@ function tail(entry: Entry): string {
  * Whether a later entry sets the tag of `image` (what an entry of a plain name deploys: only a
  * base written as that name is reached), following it through the later entries as kustomize
  * applies them, each to the images as the ones before left them: every later name is matched, a
- * pattern too, and a rename is followed; a suffix appended, or a pattern Go may read otherwise
- * (`kustomizeSureMatcher`) that would change it, ends the search.
+ * pattern too (as Go's regexp reads it: `kustomizeNameMatcher`), and a rename is followed; a
+ * suffix appended ends the search. A name Go compiles no pattern of matches nothing.
  */
 function retaggedAfter(image: { name: string; tail: string }, later: readonly Entry[]): boolean {
   let name = image.name;
   for (const next of later) {
-    const matcher = kustomizeSureMatcher(next.name);
-    if (matcher === undefined) {
-      if (moves(next)) return false;
-      continue;
-    }
-    if (!matcher.test(`${name}${image.tail}`)) continue;
+    const matcher = kustomizeNameMatcher(next.name);
+    if (matcher === undefined || !matcher.test(`${name}${image.tail}`)) continue;
     if (retags(next)) return true;
     if (next.suffix !== undefined) return false;
     if (next.newName !== undefined) name = next.newName;
@@ -73,12 +69,15 @@ function retaggedAfter(image: { name: string; tail: string }, later: readonly En
 }
 
 /**
- * A name whose match of a base is the base's name, whatever its tag: a plain one, or a literal
- * path ending in `/.*` (or `/.+`). What an entry of such a name leaves still matches that name
- * where its tag does; `app:v1` or `registry/.*d` may match the base's tag and not the one set.
+ * A name whose match of a base is the base's name, whatever its tag: a literal one with no `.` in
+ * its last component (a `.` there may match the tag's `:`, as `registry/app.v1` matches
+ * `registry/app:v1`), or a literal path ending in `/.*` (or `/.+`). What an entry of such a name
+ * leaves still matches that name where its tag does; `app:v1` or `registry/.*d` may match the
+ * base's tag and not the one set.
  */
 function matchesNamesOnly(name: string): boolean {
-  return isPlainName(name) || /^(?:[a-zA-Z0-9_/-]|\\?\.)*\/\.[*+]$/.test(name);
+  const literal = isLiteralName(name) && !name.slice(name.lastIndexOf('/') + 1).includes('.');
+  return literal || /^(?:[a-zA-Z0-9_/-]|\\?\.)*\/\.[*+]$/.test(name);
 }
 
 /**

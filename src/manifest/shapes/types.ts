@@ -46,9 +46,10 @@ export interface Occurrence {
    */
   tagSuffix?: string | undefined;
   /**
-   * A kustomize entry's `name` that is no plain repository name (a tag, a digest, a regular
-   * expression: kustomize matches `name` as one) and that the entry deploys under: which image
-   * it reaches is decided against the configured repositories (engine/images.ts).
+   * A kustomize entry's `name` that the entry deploys under (no `newName`): kustomize matches it
+   * as a Go regular expression, a plain repository name too (`.` matches any character, case
+   * counts), so which image it reaches is decided by matching it as Go does against the ways the
+   * images are written (engine/images.ts).
    */
   namePattern?: string | undefined;
   /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
