@@ -319,6 +319,18 @@ describe('kustomize images entries, as kustomize applies them', () => {
     }
   });
 
+  it('match a name that would backtrack without end in JavaScript in linear time, as Go does', () => {
+    // `(.+)+-api` against a 60-character reference takes JavaScript's engine longer than any test
+    // may run (it doubles with each character); kubectl kustomize renders it at once. It reaches
+    // nothing here, so the reference stays judged.
+    const base = `kind: Pod\nspec:\n  containers:\n  - image: ${CURRENT}\n---\n`;
+    const entry = `kind: Kustomization\nimages:\n- name: 'registry.example/team/(.+)+-api'\n  newTag: v1\n`;
+    expect(verdicts(base + entry)).toEqual([
+      ['ok', CURRENT, 4],
+      ['unmanaged', 'registry.example/team/(.+)+-api:v1', 9],
+    ]);
+  });
+
   it("match name with Go's regexp, as kustomize does: RE2's syntax JavaScript reads otherwise, and case (kubectl kustomize 5.5)", () => {
     const entry = (name: string, tag = 'v1') => `kind: Kustomization\nimages:\n- name: '${name}'\n  newTag: ${tag}\n`;
     // Each sets the managed image's tag where kustomize renders it: `.` in a path, \Q…\E, a POSIX

@@ -50,30 +50,14 @@ function goRegexp(pattern: string): NameMatcher | undefined {
 }
 
 /**
- * Go's regexp (RE2, kustomize's) and JavaScript's read a pattern alike where it is printable
- * ASCII that compiles on its own (its groups and classes closed before kustomize's suffix), without
- * what either reads alone: `(?` (lookarounds, flags, named groups), a backslash before a letter or
- * digit (`\1`, `\Q`, `\s`, `\pL`), `{` (a repeat count Go caps at 1,000) and the classes they
- * parse differently (`[]…]`, `[^]…]`, `[:alpha:]`). What JavaScript refuses Go may compile
- * (`^*`). Image names are printable ASCII too, so where `.` and `$` differ (`\r`, a final `\n`)
- * no name reaches.
- */
-function readAlike(pattern: string): boolean {
-  if (!/^[\x21-\x7e]*$/.test(pattern) || /\(\?|\\[a-zA-Z0-9]|[{}]|\[\^?\]|\[:/.test(pattern)) return false;
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
  * The images an entry's `name` matches, exactly as kustomize matches them (Go's regexp on
  * `^<name>` and its suffix); undefined where Go compiles no regular expression (it matches
- * nothing). JavaScript's RegExp where it reads the name as Go does, else Go's syntax (re2js).
+ * nothing). JavaScript's RegExp only for a literal name (its one special character, `.`, is read
+ * alike); any other pattern with Go's engine (re2js), which is linear where JavaScript's
+ * backtracks: `registry/(.+)+-api` against a long reference would never end, and the repository
+ * being committed writes the name.
  */
 export function kustomizeNameMatcher(name: string): NameMatcher | undefined {
   const pattern = `^${name}${AFTER_NAME}$`;
-  return readAlike(name) ? new RegExp(pattern) : goRegexp(pattern);
+  return isLiteralName(name) ? new RegExp(pattern) : goRegexp(pattern);
 }
