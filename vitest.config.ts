@@ -57,9 +57,10 @@ if ('missing' in second && !required) {
  * times slower than alone, and more so on a machine others use too.
  */
 const layers = {
-  // Integration files spend their own CPU mostly on loading vitest and nixtag's modules: one worker
-  // runs several files in turn (about 15% of the project's CPU time saved). They restore the cwd and
-  // environment they change (unstubEnvs below for vi.stubEnv); unit keeps isolation for vi.mock.
+  // Integration files (and unit files, above) spend their own CPU mostly on loading vitest and
+  // nixtag's modules: one worker runs several files in turn (about 15% of the project's CPU time
+  // saved). They restore the cwd and environment they change (unstubEnvs below for vi.stubEnv); a
+  // vi.mock wraps what it mocks and counts, so the files after it see the same answers.
   integration: { testTimeout: 180_000, hookTimeout: 180_000, isolate: false },
   e2e: { testTimeout: 300_000, hookTimeout: 300_000 },
 };
@@ -99,7 +100,7 @@ export default defineConfig({
     // After the default summary, each project's time (test/helpers/projectTimes.ts).
     reporters: ['default', './test/helpers/projectTimes.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000, isolate: false } },
       { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...layers.integration } },
       {
         test: {
