@@ -292,12 +292,29 @@ function linkTargets(root: string, files: readonly string[]): string[] {
   });
 }
 
+/** Whether `file` (relative to `root`) is a symlink, dangling or not. */
+function isLink(root: string, file: string): boolean {
+  try {
+    return lstatSync(path.join(root, file), { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  } catch {
+    return false; // a file on the way
+  }
+}
+
+/** A path and every directory above it: `.config/nixtagrc` is reached through `.config`. */
+const onTheWay = (file: string): string[] =>
+  file.split('/').map((_, index, parts) => parts.slice(0, index + 1).join('/'));
+
 /**
- * A search place the working tree holds and git does not track (untracked, or ignored): not in
- * CI's clone, so no configuration (and no error) of its may decide a run.
+ * A search place the working tree holds and git does not track (untracked, or ignored), or a
+ * symlink git does not track on the way to one (a developer's `.config` link, dangling or not):
+ * not in CI's clone, so no configuration (and no error) of its may decide a run.
  */
 export function untrackedSearchPlace(root: string, tracked: (file: string) => boolean): string | undefined {
-  return CONFIG_SEARCH_PLACES.find((place) => !tracked(place) && existsSync(path.join(root, place)));
+  return (
+    CONFIG_SEARCH_PLACES.find((place) => !tracked(place) && existsSync(path.join(root, place))) ??
+    [...new Set(SEARCHED.flatMap(onTheWay))].find((file) => !tracked(file) && isLink(root, file))
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
+import { linksThrough } from './links.js';
 import { kustomizeHolder } from './shapes/kustomize.js';
 
 /**
@@ -78,7 +79,9 @@ export interface KustomizeGraph {
   pulledIn: ReadonlyMap<string, PulledIn>;
   /**
    * Every path the kustomizations name inside the repository, tracked or not yet, but the
-   * kustomizations (each can matter anyway): a change to one can change what kustomize deploys.
+   * kustomizations (each can matter anyway), and every symlink passed on the way to one or to a
+   * kustomization (a linked directory however high up, each link of a chain) with where it leads:
+   * a change to one can change what kustomize deploys.
    */
   named: ReadonlySet<string>;
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
@@ -307,6 +310,21 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       return undefined; // not there (yet)
     }
   };
+  /**
+   * Notes every symlink reading a named path passes (the link itself, each of a chain, a linked
+   * directory on the way, however high up) and the path it reaches: repointing any of them changes
+   * what kustomize reads there, and a diff holds only the link.
+   */
+  const notePassed = (joined: string): void => {
+    let walk;
+    try {
+      realRoot ??= realpathSync(root);
+      walk = linksThrough(realRoot, joined);
+    } catch {
+      return; // no root to walk from
+    }
+    if (walk.linked) for (const passed of walk.passed) named.add(passed);
+  };
   /** Whether a path is a file (or a symlink to one): a directory is no resource, patch or configuration. */
   const isFile = (file: string) => statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
 
@@ -321,6 +339,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     const kustomization = byDirectory.get(joined);
     if (kustomization !== undefined) return kustomization;
     named.add(joined);
+    notePassed(joined);
     const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
     if (through !== undefined) {
       const linked = byDirectory.get(through);
@@ -449,6 +468,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     if (known !== undefined) return known;
     const node: KNode = { component: false, vars: [], resources: [], components: [], generated: [] };
     nodes.set(file, node);
+    notePassed(file); // a kustomization that is a symlink reads what it leads to
     const content = readText(root, file);
     const [doc] = content === undefined ? [] : parseDocs(content);
     if (doc === undefined || !isMap(doc.contents)) return node;

@@ -278,6 +278,46 @@ describe('symlinks and submodules on the way to the configuration', () => {
     }
   });
 
+  it('does not refuse a symlink git does not track on the way to a search place: CI’s clone has none', async () => {
+    const outside = tempDir('home-');
+    writeFileSync(path.join(outside, 'nixtagrc.yaml'), BOTH);
+    for (const [at, kind] of [
+      ['.config', 'absolute'], // a developer's local link to their own directory
+      ['.config', 'relative'], // out of the repository
+      ['.config', 'dangling'],
+      ['.nixtagrc.yml', 'dangling'], // at a search place itself
+    ] as const) {
+      const repo = gitRepo({
+        'default.nix': plainImage,
+        '.nixtagrc.yaml': APP,
+        'k8s/app.yaml': pod('0000000000000000000000000000000a'),
+      });
+      expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+      repo.commit('current tag');
+      const target =
+        kind === 'absolute'
+          ? outside
+          : kind === 'relative'
+            ? path.relative(repo.dir, outside)
+            : path.join(outside, 'gone', at === '.config' ? '' : 'rc.yaml');
+      link(repo, target, at);
+      expect(repo.git('status', '--porcelain').trim()).toBe(`?? ${at}`);
+      for (const args of [['check'], ['check', '--no-cache'], ...QUESTIONS]) {
+        const result = await nixtag(repo.dir, args);
+        expect(result.code, `${at} -> ${target}: ${args.join(' ')}: ${result.stderr}`).toBe(0);
+        expect(result.stderr).toBe('');
+      }
+      // Tracked, CI's clone has the link: refused.
+      repo.git('add', '--all');
+      for (const args of QUESTIONS) {
+        const result = await nixtag(repo.dir, args);
+        expect(result.code, `${at} tracked: ${args.join(' ')}`).toBe(2);
+        expect(result.stderr).toContain('error [CONFIG_INVALID]');
+        expect(result.stderr).toContain(`${at} is a symlink`);
+      }
+    }
+  });
+
   it('refuses an import read through a linked directory outside the repository', async () => {
     const outside = tempDir('shared-');
     writeFileSync(path.join(outside, 'images.yaml'), BOTH);

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
+import { statePaths } from '../../src/state/paths.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
 
 // What a kustomization pulls in (src/manifest/kustomizeGraph.ts), run in-process in real git
@@ -108,6 +109,52 @@ describe('the kustomize graph', () => {
     const check = await nixtag(repo.dir, ['check']);
     expect(check.code, check.stderr).toBe(1);
     expect(check.stdout).toContain('shared/deploy.txt:10:18: stale reference to app');
+  });
+
+  /** Repoints the symlink `link` (a repository path) at `target`, as a commit retargeting it does. */
+  const repoint = (dir: string, link: string, target: string) => {
+    rmSync(path.join(dir, link));
+    symlinkSync(target, path.join(dir, link));
+  };
+
+  for (const resource of ['env/deploy.txt', 'env/sub/deploy.txt']) {
+    it(`watches the linked directory a resource is read through (${resource}): retargeting the link alone is no idle commit`, async () => {
+      const inside = resource.slice('env/'.length);
+      const { repo, tag } = await repoWith({
+        'k8s/kustomization.yaml': `resources: [${resource}]\n`,
+        [`k8s/envs/b/${inside}`]: deployment(`${REPO}:${STALE_TAG}`),
+      });
+      repo.write({ [`k8s/envs/a/${inside}`]: deployment(`${REPO}:${tag}`) });
+      symlinkSync('envs/a', path.join(repo.dir, 'k8s/env'));
+      repo.commit('read through a linked directory');
+      expect(rendered(repo.dir, 'k8s')).toEqual([`${REPO}:${tag}`]);
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the next runs start from
+      repoint(repo.dir, 'k8s/env', 'envs/b');
+      repo.git('add', '-A');
+      expect(repo.git('diff', '--cached', '--name-only').trim()).toBe('k8s/env');
+      expect(rendered(repo.dir, 'k8s')).toEqual([`${REPO}:${STALE_TAG}`]);
+      for (const command of [['hook', 'pre-commit'], ['check', '--staged'], ['check'], ['check', '--no-cache']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code, command.join(' ')).toBe(1);
+        expect(run.stdout, command.join(' ')).toContain(`k8s/envs/b/${inside}:10:18: stale reference to app`);
+      }
+    });
+  }
+
+  it('records every link on the way to a kustomization directory a resource names, however high up', async () => {
+    const { repo, tag } = await repoWith({
+      'k8s/kustomization.yaml': 'resources: [env/sub]\n',
+      'k8s/envs/a/sub/kustomization.yaml': 'resources: [deploy.txt]\n',
+    });
+    repo.write({ 'k8s/envs/a/sub/deploy.txt': deployment(`${REPO}:${tag}`) });
+    symlinkSync('envs/a', path.join(repo.dir, 'k8s/env'));
+    repo.commit('a kustomization reached through a linked directory');
+    expect(rendered(repo.dir, 'k8s')).toEqual([`${REPO}:${tag}`]);
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    const judgement = JSON.parse(readFileSync(statePaths(path.join(repo.dir, '.git')).judgement, 'utf8')) as {
+      manifests: string[];
+    };
+    expect(judgement.manifests).toContain('k8s/env');
   });
 
   // What kubectl kustomize renders for the overlay, and what nixtag says: never a pass of a stale tag.
