@@ -51,15 +51,19 @@ export interface ImageTransformer extends Place {
 /**
  * What one field path of a kustomize replacement writes in a resource: the lines of each node it
  * reaches (a scalar, or a map or list and everything in it), or, with `create`, an image field it
- * would add. `source` is every value the replacement can read, undefined where nixtag cannot
- * tell (a generator's file, a resource it does not read).
+ * would add. `source` is undefined where nixtag cannot tell (a generator's file, a resource it
+ * does not read, a piece written into a value something else changes too).
  */
 export interface ReplacementWrite {
   by: 'replacement' | 'var';
   /** Where the field path (or the var) is written. */
   at: Place;
   /** The resource file and the lines written; undefined for an image field kustomize creates. */
-  target: { file: string; from: number; to: number; imageField: boolean; value?: string | undefined } | undefined;
+  target: { file: string; from: number; to: number; imageField: boolean } | undefined;
+  /**
+   * Every value the field can hold once written: what the source reads, or, for a piece of a value
+   * (a delimiter) and a var, the whole value it leaves.
+   */
   source: string[] | undefined;
 }
 
@@ -121,6 +125,8 @@ interface Source {
   kind: string | undefined;
   name: string;
   fieldPath: string;
+  /** A replacement's source `options`: the value split on `delimiter`, its `index`-th piece read. */
+  delimiter?: { delimiter: string; index: number } | undefined;
 }
 
 interface KNode {
@@ -132,6 +138,12 @@ interface KNode {
   components: string[];
   /** Its generators' ConfigMaps and Secrets. */
   generated: Generated[];
+  /**
+   * Whether it changes the resources it reaches besides replacements and vars (patches,
+   * transformers, `images:` entries): a value written in a resource may not be the one a
+   * replacement meets.
+   */
+  rewrites: boolean;
 }
 
 /** Lists of containers, whose items hold images. */
@@ -447,7 +459,14 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   const nodeOf = (file: string): KNode => {
     const known = nodes.get(file);
     if (known !== undefined) return known;
-    const node: KNode = { component: false, vars: [], resources: [], components: [], generated: [] };
+    const node: KNode = {
+      component: false,
+      vars: [],
+      resources: [],
+      components: [],
+      generated: [],
+      rewrites: false,
+    };
     nodes.set(file, node);
     const content = readText(root, file);
     const [doc] = content === undefined ? [] : parseDocs(content);
@@ -463,6 +482,9 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         .map((link) => resolveLink(directory, link))
         .filter((found) => found !== undefined);
     node.component = text(reader.value(contents, 'kind')) === 'Component';
+    node.rewrites = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'transformers', 'images'].some(
+      (key) => reader.value(contents, key) !== undefined,
+    );
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
     for (const target of node.resources)
@@ -600,6 +622,16 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
 
   const replacementWrites = (): ReplacementWrite[] => {
     const writes: ReplacementWrite[] = [];
+    /** The writes that reach each node of a resource. */
+    const byNode = new Map<unknown, ReplacementWrite[]>();
+    /** Writes of a piece of a value (a delimiter), judged on the value they leave: known only when they alone write it. */
+    const pieceWrites: Array<{ write: ReplacementWrite; node: unknown }> = [];
+    const record = (write: ReplacementWrite, node: unknown): void => {
+      writes.push(write);
+      const known = byNode.get(node);
+      if (known === undefined) byNode.set(node, [write]);
+      else known.push(write);
+    };
     for (const replacement of replacements) {
       const { reader, node } = replacement;
       const reached = [...(reachOf(replacement.kustomization) ?? [])];
@@ -607,7 +639,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
       const from = reader.resolve(reader.value(node, 'source'));
       const sourceName = isMap(from) ? text(reader.value(from, 'name')) : undefined;
-      const source =
+      const read =
         sourceName === undefined || !isMap(from)
           ? undefined
           : sourceValues(
@@ -615,10 +647,15 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                 kind: text(reader.value(from, 'kind')),
                 name: sourceName,
                 fieldPath: text(reader.value(from, 'fieldPath')) ?? 'metadata.name',
+                delimiter: piecesOf(reader, reader.value(from, 'options')),
               },
               plain,
               kustomizations,
             );
+      // A `$(NAME)` written by a replacement is a var's to substitute afterwards: not known here.
+      const source = read?.some((value) => value.includes('$(')) ? undefined : read;
+      /** Whether what a resource writes can be changed (a patch, a transformer) before the replacement meets it. */
+      const rewritten = kustomizations.some((file) => nodeOf(file).rewrites);
       for (const target of items(reader, reader.value(node, 'targets'))) {
         if (!isMap(target)) continue;
         const select = reader.resolve(reader.value(target, 'select'));
@@ -626,6 +663,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         const name = isMap(select) ? text(reader.value(select, 'name')) : undefined;
         const options = reader.resolve(reader.value(target, 'options'));
         const create = isMap(options) && text(reader.value(options, 'create')) === 'true';
+        const pieces = piecesOf(reader, options);
         for (const fieldPathNode of items(reader, reader.value(target, 'fieldPaths'))) {
           const fieldPath = text(fieldPathNode);
           if (fieldPath === undefined) continue;
@@ -635,62 +673,98 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
               : replacement.at;
           for (const file of plain) {
             for (const doc of docs(file)) {
-              if (!isMap(doc.contents)) continue;
-              if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
-              const ownName = text(doc.reader.at(doc.contents, ['metadata', 'name']));
-              // kustomize selects by the name as written or as prefixed and suffixed since.
-              if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
-              const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
-              for (const { node: written, imageField } of reachedNodes) {
-                if (!isNode(written) || !written.range) continue;
-                writes.push({
-                  by: 'replacement',
-                  at,
-                  target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
-                  source,
-                });
-              }
-              if (missing && create && fieldPathSegments(fieldPath).some((segment) => segment === 'image')) {
-                writes.push({ by: 'replacement', at, target: undefined, source });
+              // kustomize reads each item of a List as a resource of its own.
+              for (const resource of resourcesOf(doc.reader, doc.contents)) {
+                if (!isMap(resource)) continue;
+                if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
+                const ownName = text(doc.reader.at(resource, ['metadata', 'name']));
+                // kustomize selects by the name as written or as prefixed and suffixed since.
+                if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
+                const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
+                for (const { node: written, imageField } of reachedNodes) {
+                  if (!isNode(written) || !written.range) continue;
+                  // A piece of a value: judged on the value it leaves, when what it is written into is known.
+                  const current = isScalar(written) ? text(written) : undefined;
+                  const values =
+                    pieces === undefined
+                      ? source
+                      : current === undefined || rewritten
+                        ? undefined
+                        : source?.map((value) => splice(current, pieces, value));
+                  const write: ReplacementWrite = {
+                    by: 'replacement',
+                    at,
+                    target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
+                    source: values,
+                  };
+                  record(write, written);
+                  if (pieces !== undefined) pieceWrites.push({ write, node: written });
+                }
+                if (missing && create && fieldPathSegments(fieldPath).some((segment) => segment === 'image')) {
+                  writes.push({ by: 'replacement', at, target: undefined, source });
+                }
               }
             }
           }
         }
       }
     }
+    // vars: kustomize substitutes, when it builds a kustomization, the vars of everything it
+    // reaches (its bases' and components' too) in every resource it reaches.
     for (const kustomization of byDirectory.values()) {
-      const { vars } = nodeOf(kustomization);
-      if (vars.length === 0) continue;
-      const reached = [...(reachOf(kustomization) ?? [])];
+      if (nodeOf(kustomization).component) continue;
+      const reached = [...reach(kustomization)];
       const plain = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) !== file);
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
-      for (const variable of vars) {
-        const reference = `$(${variable.name})`;
-        const source = variable.source && sourceValues(variable.source, plain, kustomizations);
-        for (const file of plain) {
-          for (const doc of docs(file)) {
-            for (const { node: scalar, key } of scalarsHolding(doc.reader, doc.contents, reference)) {
-              if (!scalar.range) continue;
-              const from = doc.line(scalar.range[0]);
-              const to = doc.line(scalar.range[1]);
-              const value = text(scalar);
-              writes.push({
-                by: 'var',
-                at: variable.at,
-                target: { file, from, to, imageField: key === 'image', value },
-                source,
-              });
+      const vars = kustomizations.flatMap((file) => nodeOf(file).vars);
+      if (vars.length === 0) continue;
+      const valuesOf = new Map<Var, string[] | undefined>();
+      const varValues = (variable: Var): string[] | undefined => {
+        if (!valuesOf.has(variable)) {
+          valuesOf.set(variable, variable.source && sourceValues(variable.source, plain, kustomizations));
+        }
+        return valuesOf.get(variable);
+      };
+      for (const file of plain) {
+        for (const doc of docs(file)) {
+          for (const { node: scalar, key } of scalarsHolding(doc.reader, doc.contents, '$(')) {
+            const value = text(scalar);
+            if (!scalar.range || value === undefined) continue;
+            const used = vars.filter((variable) => value.includes(`$(${variable.name})`));
+            if (used.length === 0) continue;
+            // The value it becomes, every var substituted together: never judged a piece at a time.
+            let results: string[] | undefined = [value];
+            for (const variable of used) {
+              const substituted = varValues(variable);
+              results =
+                results === undefined || substituted === undefined
+                  ? undefined
+                  : results.flatMap((result) =>
+                      substituted.map((piece) => result.replaceAll(`$(${variable.name})`, piece)),
+                    );
+              if (results === undefined || results.length > MAX_VALUES) {
+                results = undefined;
+                break;
+              }
             }
+            const from = doc.line(scalar.range[0]);
+            const to = doc.line(scalar.range[1]);
+            record(
+              { by: 'var', at: used[0]!.at, target: { file, from, to, imageField: key === 'image' }, source: results },
+              scalar,
+            );
           }
         }
       }
     }
+    // A piece written where something else writes too: what it meets is not known.
+    for (const { write, node } of pieceWrites) if ((byNode.get(node)?.length ?? 0) > 1) write.source = undefined;
     return writes;
   };
 
   /** Every value a replacement's or var's source can read; undefined where one is not known. */
   const sourceValues = (
-    { kind, name, fieldPath }: Source,
+    { kind, name, fieldPath, delimiter }: Source,
     plain: readonly string[],
     kustomizations: readonly string[],
   ): string[] | undefined => {
@@ -708,22 +782,75 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     }
     for (const file of plain) {
       for (const doc of docs(file)) {
-        if (!isMap(doc.contents)) continue;
-        if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
-        if (text(doc.reader.at(doc.contents, ['metadata', 'name'])) !== name) continue;
-        found = true;
-        const { nodes: read } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
-        for (const { node } of read) {
-          const value = text(node);
-          if (value === undefined) return undefined;
-          values.push(value);
+        for (const resource of resourcesOf(doc.reader, doc.contents)) {
+          if (!isMap(resource)) continue;
+          if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
+          if (text(doc.reader.at(resource, ['metadata', 'name'])) !== name) continue;
+          found = true;
+          const { nodes: read } = resolveFieldPath(doc.reader, resource, fieldPath);
+          for (const { node } of read) {
+            const value = text(node);
+            if (value === undefined) return undefined;
+            values.push(value);
+          }
         }
       }
     }
-    return found ? values : undefined;
+    if (!found) return undefined;
+    if (delimiter === undefined) return values;
+    // The source's piece: kustomize fails on an index out of bounds.
+    const pieces = values.map((value) => value.split(delimiter.delimiter)[delimiter.index]);
+    return delimiter.index < 0 || pieces.some((piece) => piece === undefined) ? undefined : (pieces as string[]);
   };
 
   return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
+}
+
+/** The most values nixtag works out for one field (every var's every value); beyond, not known. */
+const MAX_VALUES = 64;
+
+/** A replacement's `delimiter` option: the value split on it, its `index`-th piece read or written. */
+interface Pieces {
+  delimiter: string;
+  index: number;
+}
+
+/** The `delimiter` and `index` of a replacement's source or target `options`; undefined without a delimiter. */
+function piecesOf(reader: DocumentReader, node: unknown): Pieces | undefined {
+  const options = reader.resolve(node);
+  if (!isMap(options)) return undefined;
+  const delimiter = text(reader.value(options, 'delimiter'));
+  if (delimiter === undefined || delimiter === '') return undefined;
+  const index = Number(text(reader.value(options, 'index')) ?? 0);
+  return { delimiter, index: Number.isInteger(index) ? index : 0 };
+}
+
+/**
+ * What a value becomes when a replacement writes `piece` as its `index`-th piece, as kustomize
+ * does: the value split on the delimiter, the piece put before it (a negative index), after it
+ * (an index past its end) or in place of that piece, joined again.
+ */
+function splice(value: string, { delimiter, index }: Pieces, piece: string): string {
+  const pieces = value.split(delimiter);
+  if (index < 0) pieces.unshift(piece);
+  else if (index >= pieces.length) pieces.push(piece);
+  else pieces[index] = piece;
+  return pieces.join(delimiter);
+}
+
+/**
+ * The resources a document holds, as kustomize reads them: the document, or the items of a
+ * list (a kind ending in `List`, `kubectl get -o yaml`'s), lists in it too.
+ */
+function resourcesOf(reader: DocumentReader, contents: unknown, seen = new Set<unknown>()): unknown[] {
+  const resolved = reader.resolve(contents);
+  if (seen.has(resolved)) return [];
+  seen.add(resolved);
+  if (!isMap(resolved)) return [resolved];
+  const kind = text(reader.value(resolved, 'kind'));
+  const list = reader.resolve(reader.value(resolved, 'items'));
+  if (kind === undefined || !kind.endsWith('List') || !isSeq(list)) return [resolved];
+  return list.items.flatMap((item) => resourcesOf(reader, item, seen));
 }
 
 /** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */

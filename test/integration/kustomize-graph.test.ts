@@ -289,6 +289,81 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.25'],
     },
     {
+      what: "a replacement of an image's registry alone (a delimiter), the registry written is no managed image by itself",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other(`placeholder.example/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a replacement of another image's tag alone (a delimiter), the image it leaves no managed one",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('tag=1.27')}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}", '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
+      what: 'a replacement of a piece of an image a patch writes first (the value it meets is not the one written)',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: side}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: placeholder.example/team/app:${STALE_TAG}\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var that kustomize's configurations substitute into the image's registry, the registry no managed image by itself",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var a base declares, substituted into the image of an overlay's resource",
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base, ../vars, side.yaml]\nconfigurations: [varreference.yaml]\n',
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+        'vars/kustomization.yaml': `${configMap('reg=registry.example.com')}vars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+      },
+      code: 2,
+      error: 'vars/kustomization.yaml:5:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var substituted into another image's registry, the image it leaves no managed one",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=docker.io')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('$(REG)/library/nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'docker.io/library/nginx:1.25'],
+    },
+    {
+      what: 'a replacement into a Deployment kept in a List',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`img=${REPO}:${STALE_TAG}`)}${replacement('img', 'spec.template.spec.containers.[name=app].image', '', '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': `apiVersion: v1\nkind: List\nitems:\n  - ${other('nginx:1.25').trimEnd().replaceAll('\n', '\n    ')}\n`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
       what: 'a replacement of a label',
       files: {
         'overlay/kustomization.yaml': `resources: [../base]\n${configMap('team=payments')}${replacement('team', 'metadata.labels.team', '{create: true}')}`,
