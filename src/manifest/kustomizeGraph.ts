@@ -144,7 +144,28 @@ interface KNode {
    * replacement meets.
    */
   rewrites: boolean;
+  /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
+  configures: boolean;
+  /**
+   * The lines of what it writes into resources beside them (patches, transformers, generators,
+   * `images:` entries, Helm charts), where a var's `$(NAME)` is substituted too.
+   */
+  settings: Array<{ line: number; text: string }>;
+  /** Its first Helm chart's line: what a chart renders is not read. */
+  helmChart: number | undefined;
 }
+
+/** A kustomization's keys whose content is written into resources, vars substituted in it afterwards. */
+const VAR_SETTINGS = new Set([
+  'images',
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'transformers',
+  'generators',
+  'helmCharts',
+  'helmChartInflationGenerator',
+]);
 
 /** Lists of containers, whose items hold images. */
 const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -466,6 +487,9 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       components: [],
       generated: [],
       rewrites: false,
+      configures: false,
+      settings: [],
+      helmChart: undefined,
     };
     nodes.set(file, node);
     const content = readText(root, file);
@@ -485,6 +509,17 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     node.rewrites = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'transformers', 'images'].some(
       (key) => reader.value(contents, key) !== undefined,
     );
+    node.configures = ['configurations', 'crds'].some((key) => reader.value(contents, key) !== undefined);
+    const lines = content!.split('\n');
+    for (const pair of contents.items) {
+      const key = text(reader.resolve(pair.key));
+      const range = isNode(pair.value) ? pair.value.range : undefined;
+      if (key === undefined || !VAR_SETTINGS.has(key) || !range) continue;
+      const from = doc.line(range[0]);
+      if (key === 'helmCharts' || key === 'helmChartInflationGenerator') node.helmChart ??= from;
+      for (let line = from; line <= doc.line(range[1]); line++)
+        node.settings.push({ line, text: lines[line - 1] ?? '' });
+    }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
     for (const target of node.resources)
@@ -755,6 +790,32 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
             );
           }
         }
+      }
+      // Configured, vars can be substituted into images: also where a patch, an `images:` entry, a
+      // transformer or a generator writes them, whose fields nixtag does not follow; and what a
+      // Helm chart renders is not read.
+      if (!kustomizations.some((file) => nodeOf(file).configures)) continue;
+      const settings = kustomizations.flatMap((file) => nodeOf(file).settings.map((line) => ({ file, ...line })));
+      for (const [file, { by }] of pulledIn) {
+        if (!kustomizations.includes(by)) continue;
+        const lines = readText(root, file)?.split('\n') ?? [];
+        settings.push(...lines.map((line, index) => ({ file, line: index + 1, text: line })));
+      }
+      for (const setting of settings) {
+        const variable = vars.find(({ name }) => setting.text.includes(`$(${name})`));
+        if (variable === undefined) continue;
+        const target = { file: setting.file, from: setting.line, to: setting.line, imageField: true };
+        writes.push({ by: 'var', at: variable.at, target, source: undefined });
+      }
+      for (const file of kustomizations) {
+        const line = nodeOf(file).helmChart;
+        if (line === undefined) continue;
+        writes.push({
+          by: 'var',
+          at: vars[0]!.at,
+          target: { file, from: line, to: line, imageField: true },
+          source: undefined,
+        });
       }
     }
     // A piece written where something else writes too: what it meets is not known.
