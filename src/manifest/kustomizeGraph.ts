@@ -139,11 +139,12 @@ interface KNode {
   /** Its generators' ConfigMaps and Secrets. */
   generated: Generated[];
   /**
-   * Whether it changes the resources it reaches besides replacements and vars (patches,
-   * transformers, `images:` entries): a value written in a resource may not be the one a
-   * replacement meets.
+   * Whether it changes the resources it reaches besides replacements and vars (patches and
+   * transformers; `images:` entries, images alone): a value written in a resource may not be the
+   * one a replacement or a var meets.
    */
-  rewrites: boolean;
+  patches: boolean;
+  images: boolean;
   /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
   configures: boolean;
   /**
@@ -486,7 +487,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       resources: [],
       components: [],
       generated: [],
-      rewrites: false,
+      patches: false,
+      images: false,
       configures: false,
       settings: [],
       helmChart: undefined,
@@ -506,9 +508,10 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         .map((link) => resolveLink(directory, link))
         .filter((found) => found !== undefined);
     node.component = text(reader.value(contents, 'kind')) === 'Component';
-    node.rewrites = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'transformers', 'images'].some(
+    node.patches = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'transformers'].some(
       (key) => reader.value(contents, key) !== undefined,
     );
+    node.images = reader.value(contents, 'images') !== undefined;
     node.configures = ['configurations', 'crds'].some((key) => reader.value(contents, key) !== undefined);
     const lines = content!.split('\n');
     for (const pair of contents.items) {
@@ -661,6 +664,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     const byNode = new Map<unknown, ReplacementWrite[]>();
     /** Writes of a piece of a value (a delimiter), judged on the value they leave: known only when they alone write it. */
     const pieceWrites: Array<{ write: ReplacementWrite; node: unknown }> = [];
+    /** What each replacement writes, and the nodes its source reads: not known when something writes them first. */
+    const sourced: Array<{ writes: ReplacementWrite[]; read: unknown[] }> = [];
     const record = (write: ReplacementWrite, node: unknown): void => {
       writes.push(write);
       const known = byNode.get(node);
@@ -674,6 +679,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
       const from = reader.resolve(reader.value(node, 'source'));
       const sourceName = isMap(from) ? text(reader.value(from, 'name')) : undefined;
+      const own = { writes: [] as ReplacementWrite[], read: [] as unknown[] };
+      sourced.push(own);
       const read =
         sourceName === undefined || !isMap(from)
           ? undefined
@@ -686,11 +693,17 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
               },
               plain,
               kustomizations,
+              own.read,
             );
-      // A `$(NAME)` written by a replacement is a var's to substitute afterwards: not known here.
-      const source = read?.some((value) => value.includes('$(')) ? undefined : read;
+      // A `$(NAME)` written by a replacement is a var's to substitute afterwards: not known here;
+      // nor is a field a patch can write first.
+      const source =
+        read?.some((value) => value.includes('$(')) ||
+        (isMap(from) && !sourceKnown(text(reader.value(from, 'fieldPath')) ?? '', kustomizations))
+          ? undefined
+          : read;
       /** Whether what a resource writes can be changed (a patch, a transformer) before the replacement meets it. */
-      const rewritten = kustomizations.some((file) => nodeOf(file).rewrites);
+      const rewritten = kustomizations.some((file) => nodeOf(file).patches || nodeOf(file).images);
       for (const target of items(reader, reader.value(node, 'targets'))) {
         if (!isMap(target)) continue;
         const select = reader.resolve(reader.value(target, 'select'));
@@ -733,10 +746,23 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                     source: values,
                   };
                   record(write, written);
+                  own.writes.push(write);
                   if (pieces !== undefined) pieceWrites.push({ write, node: written });
                 }
-                if (missing && create && fieldPathSegments(fieldPath).some((segment) => segment === 'image')) {
-                  writes.push({ by: 'replacement', at, target: undefined, source });
+                // An image field it creates, or one a patch or a transformer can write first.
+                if (
+                  missing &&
+                  (create || rewritten) &&
+                  fieldPathSegments(fieldPath).some((segment) => segment === 'image')
+                ) {
+                  const write = {
+                    by: 'replacement' as const,
+                    at,
+                    target: undefined,
+                    source: create ? source : undefined,
+                  };
+                  writes.push(write);
+                  own.writes.push(write);
                 }
               }
             }
@@ -753,12 +779,18 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
       const vars = kustomizations.flatMap((file) => nodeOf(file).vars);
       if (vars.length === 0) continue;
-      const valuesOf = new Map<Var, string[] | undefined>();
-      const varValues = (variable: Var): string[] | undefined => {
-        if (!valuesOf.has(variable)) {
-          valuesOf.set(variable, variable.source && sourceValues(variable.source, plain, kustomizations));
+      const valuesOf = new Map<Var, { values: string[] | undefined; read: unknown[] }>();
+      const varSource = (variable: Var): { values: string[] | undefined; read: unknown[] } => {
+        let known = valuesOf.get(variable);
+        if (known === undefined) {
+          const read: unknown[] = [];
+          const values =
+            variable.source && sourceKnown(variable.source.fieldPath, kustomizations)
+              ? sourceValues(variable.source, plain, kustomizations, read)
+              : undefined;
+          valuesOf.set(variable, (known = { values, read }));
         }
-        return valuesOf.get(variable);
+        return known;
       };
       for (const file of plain) {
         for (const doc of docs(file)) {
@@ -770,7 +802,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
             // The value it becomes, every var substituted together: never judged a piece at a time.
             let results: string[] | undefined = [value];
             for (const variable of used) {
-              const substituted = varValues(variable);
+              const substituted = varSource(variable).values;
               results =
                 results === undefined || substituted === undefined
                   ? undefined
@@ -784,10 +816,14 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
             }
             const from = doc.line(scalar.range[0]);
             const to = doc.line(scalar.range[1]);
-            record(
-              { by: 'var', at: used[0]!.at, target: { file, from, to, imageField: key === 'image' }, source: results },
-              scalar,
-            );
+            const write: ReplacementWrite = {
+              by: 'var',
+              at: used[0]!.at,
+              target: { file, from, to, imageField: key === 'image' },
+              source: results,
+            };
+            record(write, scalar);
+            sourced.push({ writes: [write], read: used.flatMap((variable) => varSource(variable).read) });
           }
         }
       }
@@ -820,14 +856,32 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     }
     // A piece written where something else writes too: what it meets is not known.
     for (const { write, node } of pieceWrites) if ((byNode.get(node)?.length ?? 0) > 1) write.source = undefined;
+    // A source another replacement or a var writes: what it reads is not what the resource holds.
+    for (const { writes: own, read } of sourced) {
+      if (read.some((node) => byNode.has(node))) for (const write of own) write.source = undefined;
+    }
     return writes;
   };
 
-  /** Every value a replacement's or var's source can read; undefined where one is not known. */
+  /**
+   * Whether what a source reads in the resources a kustomization reaches (`kustomizations`) is
+   * what they write: no patch or transformer there (a JSON patch copies or moves values too),
+   * and no `images:` entry where it reads an image.
+   */
+  const sourceKnown = (fieldPath: string, kustomizations: readonly string[]): boolean =>
+    !kustomizations.some(
+      (file) => nodeOf(file).patches || (nodeOf(file).images && /image|containers/i.test(fieldPath)),
+    );
+
+  /**
+   * Every value a replacement's or var's source can read; undefined where one is not known. The
+   * nodes it reads are added to `nodes`.
+   */
   const sourceValues = (
     { kind, name, fieldPath, delimiter }: Source,
     plain: readonly string[],
     kustomizations: readonly string[],
+    nodes: unknown[] = [],
   ): string[] | undefined => {
     const values: string[] = [];
     let found = false;
@@ -848,11 +902,14 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
           if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
           if (text(doc.reader.at(resource, ['metadata', 'name'])) !== name) continue;
           found = true;
-          const { nodes: read } = resolveFieldPath(doc.reader, resource, fieldPath);
+          const { nodes: read, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
+          // A field the resource does not write: kustomize reads what a patch has added, if anything.
+          if (missing) return undefined;
           for (const { node } of read) {
             const value = text(node);
             if (value === undefined) return undefined;
             values.push(value);
+            nodes.push(node);
           }
         }
       }

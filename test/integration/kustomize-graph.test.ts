@@ -368,6 +368,44 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
     {
+      what: 'a var whose ConfigMap a patch writes first (what it reads is not what the resource writes)',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nconfigurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: cm}\n      data: {reg: registry.example.com}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {reg: placeholder.example}\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a var whose ConfigMap a replacement writes first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nconfigurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\nreplacements:\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: cm}\n        fieldPaths: [data.reg]\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {reg: placeholder.example, host: registry.example.com}\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement that copies into the image a field another replacement writes a piece of first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nreplacements:\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: cm}\n        fieldPaths: [data.img]\n        options: {delimiter: '/', index: 0}\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.img}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: [spec.template.spec.containers.0.image]\n`,
+        'overlay/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {img: "placeholder.example/team/app:${STALE_TAG}", host: registry.example.com}\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:11:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
       what: "a var substituted into another image's registry, the image it leaves no managed one",
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=docker.io')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
