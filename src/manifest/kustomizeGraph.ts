@@ -863,6 +863,25 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     return writes;
   };
 
+  /** What every replacement's targets select, by kind and name (undefined: any). */
+  let selected: Array<{ kind: string | undefined; name: string | undefined }> | undefined;
+  /** Whether a replacement can select a generated ConfigMap or Secret, and so write what it holds. */
+  const replacedGenerated = (generated: Generated): boolean => {
+    selected ??= replacements.flatMap(({ reader, node }) =>
+      items(reader, reader.value(node, 'targets')).map((target) => {
+        const select = isMap(target) ? reader.resolve(reader.value(target, 'select')) : undefined;
+        return {
+          kind: isMap(select) ? text(reader.value(select, 'kind')) : undefined,
+          name: isMap(select) ? text(reader.value(select, 'name')) : undefined,
+        };
+      }),
+    );
+    return selected.some(
+      ({ kind, name }) =>
+        (kind === undefined || kind === generated.kind) && (name === undefined || name.includes(generated.name)),
+    );
+  };
+
   /**
    * Whether what a source reads in the resources a kustomization reaches (`kustomizations`) is
    * what they write: no patch or transformer there (a JSON patch copies or moves values too),
@@ -890,6 +909,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       for (const generated of nodeOf(kustomization).generated) {
         if (generated.name !== name || (kind !== undefined && kind !== generated.kind)) continue;
         found = true;
+        if (replacedGenerated(generated)) return undefined; // a replacement can write it first
         const value = dataKey === undefined ? undefined : generated.literals?.get(dataKey);
         if (value === undefined) return undefined; // read from a file, or a field nixtag does not follow
         values.push(value);

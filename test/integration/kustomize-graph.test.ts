@@ -406,6 +406,16 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
     {
+      what: 'a replacement that copies into the image a generated field another replacement writes a piece of first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\nconfigMapGenerator:\n  - name: c\n    literals: ["img=placeholder.example/team/app:${STALE_TAG}", "host=registry.example.com"]\nreplacements:\n  - source: {kind: ConfigMap, name: c, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: c}\n        fieldPaths: [data.img]\n        options: {delimiter: '/', index: 0}\n  - source: {kind: ConfigMap, name: c, fieldPath: data.img}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: [spec.template.spec.containers.0.image]\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:14:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
       what: "a var substituted into another image's registry, the image it leaves no managed one",
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=docker.io')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
