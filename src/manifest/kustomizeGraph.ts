@@ -139,12 +139,13 @@ interface KNode {
   /** Its generators' ConfigMaps and Secrets. */
   generated: Generated[];
   /**
-   * Whether it changes the resources it reaches besides replacements and vars (patches and
-   * transformers; `images:` entries, images alone): a value written in a resource may not be the
-   * one a replacement or a var meets.
+   * What it changes in the resources it reaches besides replacements and vars: the resources its
+   * patches select (any, for a transformer or a patch nixtag cannot read), and the names of its
+   * `images:` entries (undefined: any). A value written there may not be the one a replacement or
+   * a var meets.
    */
-  patches: boolean;
-  images: boolean;
+  patches: Selector[];
+  images: Array<string | undefined>;
   /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
   configures: boolean;
   /**
@@ -154,6 +155,38 @@ interface KNode {
   settings: Array<{ line: number; text: string }>;
   /** Its first Helm chart's line: what a chart renders is not read. */
   helmChart: number | undefined;
+}
+
+/** The resources a patch selects, by kind and name (kustomize's patterns); undefined: any. */
+interface Selector {
+  kind: string | undefined;
+  name: string | undefined;
+}
+
+/** A selector of every resource. */
+const ANY: Selector = { kind: undefined, name: undefined };
+
+/**
+ * Whether a patch's selector can select a resource of this kind and name (undefined: not known).
+ * kustomize reads the selector's fields as patterns, and a resource by the name it has when the
+ * patch applies (prefixed, suffixed): a pattern is taken to select anything, a name that holds
+ * the resource's.
+ */
+function selects(selector: Selector, kind: string | undefined, name: string | undefined): boolean {
+  const matches = (pattern: string | undefined, value: string | undefined) =>
+    pattern === undefined || value === undefined || /[\\^$.*+?()[\]{}|]/.test(pattern) || pattern.includes(value);
+  return matches(selector.kind, kind) && matches(selector.name, name);
+}
+
+/** The resources a strategic-merge patch selects: each document's kind and name; any where it cannot be read. */
+function patchSelectors(patchText: string | undefined): Selector[] {
+  const docs = patchText === undefined ? [] : parseDocs(patchText);
+  if (docs.length === 0) return [ANY];
+  return docs.map(({ reader, contents }) =>
+    isMap(contents)
+      ? { kind: text(reader.value(contents, 'kind')), name: text(reader.at(contents, ['metadata', 'name'])) }
+      : ANY,
+  );
 }
 
 /** A kustomization's keys whose content is written into resources, vars substituted in it afterwards. */
@@ -487,8 +520,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       resources: [],
       components: [],
       generated: [],
-      patches: false,
-      images: false,
+      patches: [],
+      images: [],
       configures: false,
       settings: [],
       helmChart: undefined,
@@ -508,10 +541,11 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         .map((link) => resolveLink(directory, link))
         .filter((found) => found !== undefined);
     node.component = text(reader.value(contents, 'kind')) === 'Component';
-    node.patches = ['patches', 'patchesStrategicMerge', 'patchesJson6902', 'transformers'].some(
-      (key) => reader.value(contents, key) !== undefined,
-    );
-    node.images = reader.value(contents, 'images') !== undefined;
+    if (reader.value(contents, 'transformers') !== undefined) node.patches.push(ANY);
+    for (const entry of items(reader, reader.value(contents, 'images'))) {
+      node.images.push(isMap(entry) ? text(reader.value(entry, 'name')) : undefined);
+    }
+    if (reader.value(contents, 'images') !== undefined && node.images.length === 0) node.images.push(undefined);
     node.configures = ['configurations', 'crds'].some((key) => reader.value(contents, key) !== undefined);
     const lines = content!.split('\n');
     for (const pair of contents.items) {
@@ -528,19 +562,39 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     for (const target of node.resources)
       if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
     for (const key of ['patches', 'patchesJson6902'] as const) {
-      for (const patch of items(reader, reader.value(contents, key))) {
-        if (!isMap(patch)) continue;
+      const patches = items(reader, reader.value(contents, key));
+      if (reader.value(contents, key) !== undefined && patches.length === 0) node.patches.push(ANY);
+      for (const patch of patches) {
+        if (!isMap(patch)) {
+          node.patches.push(ANY);
+          continue;
+        }
         const link = text(reader.value(patch, 'path'));
         const target = link === undefined ? undefined : resolveLink(directory, link);
         if (target !== undefined) pullPatch(target, file, key);
         const inline = reader.value(patch, 'patch');
         if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
+        // The resources it selects: its target's, else (a strategic-merge patch) its own.
+        const selector = reader.resolve(reader.value(patch, 'target'));
+        if (isMap(selector)) {
+          node.patches.push({
+            kind: text(reader.value(selector, 'kind')),
+            name: text(reader.value(selector, 'name')),
+          });
+        } else {
+          node.patches.push(
+            ...patchSelectors(text(inline) ?? (target === undefined ? undefined : readText(root, target))),
+          );
+        }
       }
     }
-    for (const patch of links('patchesStrategicMerge')) {
+    const strategic = links('patchesStrategicMerge');
+    if (reader.value(contents, 'patchesStrategicMerge') !== undefined && strategic.length === 0) node.patches.push(ANY);
+    for (const patch of strategic) {
       // A path when it names a file, else the patch itself, inline.
       const target = patch.includes('\n') ? undefined : resolveLink(directory, patch);
       if (target !== undefined) pull(target, file, 'patchesStrategicMerge');
+      node.patches.push(...patchSelectors(target === undefined ? patch : readText(root, target)));
     }
     for (const key of ['transformers', 'generators'] as const) {
       for (const entry of items(reader, reader.value(contents, key))) pullConfigs(file, directory, key, entry, doc);
@@ -699,11 +753,24 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       // nor is a field a patch can write first.
       const source =
         read?.some((value) => value.includes('$(')) ||
-        (isMap(from) && !sourceKnown(text(reader.value(from, 'fieldPath')) ?? '', kustomizations))
+        (isMap(from) &&
+          !sourceKnown(
+            text(reader.value(from, 'kind')),
+            sourceName,
+            text(reader.value(from, 'fieldPath')) ?? '',
+            kustomizations,
+          ))
           ? undefined
           : read;
-      /** Whether what a resource writes can be changed (a patch, a transformer) before the replacement meets it. */
-      const rewritten = kustomizations.some((file) => nodeOf(file).patches || nodeOf(file).images);
+      /** Whether what a resource writes in an image field can be changed (a patch, a transformer, an `images:` entry) before the replacement meets it. */
+      const rewritten = (kind: string | undefined, name: string | undefined, image: string | undefined) =>
+        kustomizations.some(
+          (file) =>
+            nodeOf(file).patches.some((selector) => selects(selector, kind, name)) ||
+            nodeOf(file).images.some(
+              (entry) => entry === undefined || image === undefined || image.includes(entry.split('/').at(-1)!),
+            ),
+        );
       for (const target of items(reader, reader.value(node, 'targets'))) {
         if (!isMap(target)) continue;
         const select = reader.resolve(reader.value(target, 'select'));
@@ -726,6 +793,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                 if (!isMap(resource)) continue;
                 if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
                 const ownName = text(doc.reader.at(resource, ['metadata', 'name']));
+                const ownKind = text(doc.reader.value(resource, 'kind'));
                 // kustomize selects by the name as written or as prefixed and suffixed since.
                 if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
                 const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
@@ -736,7 +804,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                   const values =
                     pieces === undefined
                       ? source
-                      : current === undefined || rewritten
+                      : current === undefined || rewritten(ownKind, ownName, current)
                         ? undefined
                         : source?.map((value) => splice(current, pieces, value));
                   const write: ReplacementWrite = {
@@ -752,7 +820,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                 // An image field it creates, or one a patch or a transformer can write first.
                 if (
                   missing &&
-                  (create || rewritten) &&
+                  (create || rewritten(ownKind, ownName, undefined)) &&
                   fieldPathSegments(fieldPath).some((segment) => segment === 'image')
                 ) {
                   const write = {
@@ -785,7 +853,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         if (known === undefined) {
           const read: unknown[] = [];
           const values =
-            variable.source && sourceKnown(variable.source.fieldPath, kustomizations)
+            variable.source &&
+            sourceKnown(variable.source.kind, variable.source.name, variable.source.fieldPath, kustomizations)
               ? sourceValues(variable.source, plain, kustomizations, read)
               : undefined;
           valuesOf.set(variable, (known = { values, read }));
@@ -887,9 +956,16 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
    * what they write: no patch or transformer there (a JSON patch copies or moves values too),
    * and no `images:` entry where it reads an image.
    */
-  const sourceKnown = (fieldPath: string, kustomizations: readonly string[]): boolean =>
+  const sourceKnown = (
+    kind: string | undefined,
+    name: string | undefined,
+    fieldPath: string,
+    kustomizations: readonly string[],
+  ): boolean =>
     !kustomizations.some(
-      (file) => nodeOf(file).patches || (nodeOf(file).images && /image|containers/i.test(fieldPath)),
+      (file) =>
+        nodeOf(file).patches.some((selector) => selects(selector, kind, name)) ||
+        (nodeOf(file).images.length > 0 && /image|containers/i.test(fieldPath)),
     );
 
   /**

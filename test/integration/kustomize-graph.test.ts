@@ -308,6 +308,15 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
     },
     {
+      what: "a replacement of another image's tag alone beside a patch of another resource",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('tag=1.27')}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: app}\n    patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 2\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
       what: 'a replacement of a piece of an image a patch writes first (the value it meets is not the one written)',
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: side}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: placeholder.example/team/app:${STALE_TAG}\n`,
