@@ -146,6 +146,8 @@ interface KNode {
    */
   patches: Selector[];
   images: Array<string | undefined>;
+  /** Whether a patch (`allowNameChange`, `allowKindChange`) or a transformer can rename the resources it reaches. */
+  renames: boolean;
   /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
   configures: boolean;
   /**
@@ -522,6 +524,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       generated: [],
       patches: [],
       images: [],
+      renames: false,
       configures: false,
       settings: [],
       helmChart: undefined,
@@ -541,7 +544,10 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         .map((link) => resolveLink(directory, link))
         .filter((found) => found !== undefined);
     node.component = text(reader.value(contents, 'kind')) === 'Component';
-    if (reader.value(contents, 'transformers') !== undefined) node.patches.push(ANY);
+    if (reader.value(contents, 'transformers') !== undefined) {
+      node.patches.push(ANY);
+      node.renames = true;
+    }
     for (const entry of items(reader, reader.value(contents, 'images'))) {
       node.images.push(isMap(entry) ? text(reader.value(entry, 'name')) : undefined);
     }
@@ -574,6 +580,13 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         if (target !== undefined) pullPatch(target, file, key);
         const inline = reader.value(patch, 'patch');
         if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
+        const options = reader.resolve(reader.value(patch, 'options'));
+        if (
+          isMap(options) &&
+          ['allowNameChange', 'allowKindChange'].some((key) => text(reader.value(options, key)) === 'true')
+        ) {
+          node.renames = true;
+        }
         // The resources it selects: its target's, else (a strategic-merge patch) its own.
         const selector = reader.resolve(reader.value(patch, 'target'));
         if (isMap(selector)) {
@@ -762,6 +775,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
           ))
           ? undefined
           : read;
+      const renamed = kustomizations.some((file) => nodeOf(file).renames);
       /** Whether what a resource writes in an image field can be changed (a patch, a transformer, an `images:` entry) before the replacement meets it. */
       const rewritten = (kind: string | undefined, name: string | undefined, image: string | undefined) =>
         kustomizations.some(
@@ -791,11 +805,12 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
               // kustomize reads each item of a List as a resource of its own.
               for (const resource of resourcesOf(doc.reader, doc.contents)) {
                 if (!isMap(resource)) continue;
-                if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
                 const ownName = text(doc.reader.at(resource, ['metadata', 'name']));
                 const ownKind = text(doc.reader.value(resource, 'kind'));
-                // kustomize selects by the name as written or as prefixed and suffixed since.
-                if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
+                // kustomize selects by the kind and name as written, as prefixed and suffixed
+                // since, or as a patch renamed them (then any resource can be selected).
+                if (!renamed && kind !== undefined && ownKind !== kind) continue;
+                if (!renamed && name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
                 const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
                 for (const { node: written, imageField } of reachedNodes) {
                   if (!isNode(written) || !written.range) continue;

@@ -308,6 +308,16 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
     },
     {
+      what: 'a replacement of a piece of the image of a Deployment a patch renames to the name it selects',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: foo}\n    options: {allowNameChange: true}\n    patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: side}\n`,
+        'overlay/side.yaml': other(`placeholder.example/team/app:${STALE_TAG}`).replace('name: side\n', 'name: foo\n'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
       what: "a replacement of another image's tag alone beside a patch of another resource",
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('tag=1.27')}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: app}\n    patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 2\n`,
