@@ -151,10 +151,11 @@ interface KNode {
   /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
   configures: boolean;
   /**
-   * The lines of what it writes into resources beside them (patches, transformers, generators,
-   * `images:` entries, Helm charts), where a var's `$(NAME)` is substituted too.
+   * What it writes into resources beside them, where a var's `$(NAME)` is substituted too: the
+   * lines of its transformers, generators, `images:` entries and Helm charts, and its inline
+   * patches (`patch`: each read whole, as kustomize applies it).
    */
-  settings: Array<{ line: number; text: string }>;
+  settings: Setting[];
   /** Its first Helm chart's line: what a chart renders is not read. */
   helmChart: number | undefined;
 }
@@ -191,17 +192,15 @@ function patchSelectors(patchText: string | undefined): Selector[] {
   );
 }
 
-/** A kustomization's keys whose content is written into resources, vars substituted in it afterwards. */
-const VAR_SETTINGS = new Set([
-  'images',
-  'patches',
-  'patchesStrategicMerge',
-  'patchesJson6902',
-  'transformers',
-  'generators',
-  'helmCharts',
-  'helmChartInflationGenerator',
-]);
+/** A line of what a kustomization writes into resources, or a patch (its first line, and its text). */
+interface Setting {
+  line: number;
+  text: string;
+  patch?: boolean;
+}
+
+/** A kustomization's keys whose content is written into resources, vars substituted in it afterwards (patches aside). */
+const VAR_SETTINGS = new Set(['images', 'transformers', 'generators', 'helmCharts', 'helmChartInflationGenerator']);
 
 /** Lists of containers, whose items hold images. */
 const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -579,7 +578,11 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         const target = link === undefined ? undefined : resolveLink(directory, link);
         if (target !== undefined) pullPatch(target, file, key);
         const inline = reader.value(patch, 'patch');
-        if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
+        if (text(inline) !== undefined) {
+          const at = placeOf(doc, inline, { file, line: 1 });
+          readCopies(text(inline)!, at, true);
+          node.settings.push({ line: at.line, text: text(inline)!, patch: true });
+        }
         const options = reader.resolve(reader.value(patch, 'options'));
         if (
           isMap(options) &&
@@ -607,6 +610,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       // A path when it names a file, else the patch itself, inline.
       const target = patch.includes('\n') ? undefined : resolveLink(directory, patch);
       if (target !== undefined) pull(target, file, 'patchesStrategicMerge');
+      if (target === undefined) node.settings.push({ line: 1, text: patch, patch: true });
       node.patches.push(...patchSelectors(target === undefined ? patch : readText(root, target)));
     }
     for (const key of ['transformers', 'generators'] as const) {
@@ -915,14 +919,18 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       // transformer or a generator writes them, whose fields nixtag does not follow; and what a
       // Helm chart renders is not read.
       if (!kustomizations.some((file) => nodeOf(file).configures)) continue;
-      const settings = kustomizations.flatMap((file) => nodeOf(file).settings.map((line) => ({ file, ...line })));
-      for (const [file, { by }] of pulledIn) {
+      const settings = kustomizations.flatMap((file) => nodeOf(file).settings.map((setting) => ({ file, ...setting })));
+      for (const [file, { by, key }] of pulledIn) {
         if (!kustomizations.includes(by)) continue;
-        const lines = readText(root, file)?.split('\n') ?? [];
-        settings.push(...lines.map((line, index) => ({ file, line: index + 1, text: line })));
+        const content = readText(root, file) ?? '';
+        if (key.startsWith('patches')) settings.push({ file, line: 1, text: content, patch: true });
+        else settings.push(...content.split('\n').map((line, index) => ({ file, line: index + 1, text: line })));
       }
       for (const setting of settings) {
-        const variable = vars.find(({ name }) => setting.text.includes(`$(${name})`));
+        // A patch's var counts where the patch writes it into an image; anything else's anywhere.
+        const variable = vars.find(({ name }) =>
+          setting.patch === true ? patchWritesImage(setting.text, `$(${name})`) : setting.text.includes(`$(${name})`),
+        );
         if (variable === undefined) continue;
         const target = { file: setting.file, from: setting.line, to: setting.line, imageField: true };
         writes.push({ by: 'var', at: variable.at, target, source: undefined });
@@ -1080,6 +1088,29 @@ function resourcesOf(reader: DocumentReader, contents: unknown, seen = new Set<u
   const list = reader.resolve(reader.value(resolved, 'items'));
   if (kind === undefined || !kind.endsWith('List') || !isSeq(list)) return [resolved];
   return list.items.flatMap((item) => resourcesOf(reader, item, seen));
+}
+
+/**
+ * Whether a patch (strategic-merge, or JSON 6902) writes `needle` into an image: a field whose key
+ * names one (`image`, `initImage`, `images`), or a container or map holding such a field; true
+ * for a patch that cannot be read and holds it.
+ */
+function patchWritesImage(patchText: string, needle: string): boolean {
+  if (!patchText.includes(needle)) return false;
+  const docs = parseDocs(patchText);
+  if (docs.length === 0) return true;
+  const intoImage = (reader: DocumentReader, node: unknown) =>
+    scalarsHolding(reader, node, needle).some(({ key }) => key === undefined || /image/i.test(key));
+  return docs.some(({ reader, contents }) => {
+    if (!isSeq(contents)) return intoImage(reader, contents);
+    return items(reader, contents).some((operation) => {
+      if (!isMap(operation)) return intoImage(reader, operation);
+      const value = reader.resolve(reader.value(operation, 'value'));
+      if (!isScalar(value)) return intoImage(reader, value);
+      const last = text(reader.value(operation, 'path'))?.split('/').at(-1) ?? '';
+      return (text(value)?.includes(needle) ?? false) && /image|^\d*$|^-$/i.test(last);
+    });
+  });
 }
 
 /** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */

@@ -435,6 +435,17 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
     {
+      what: "a var a patch writes into a container's arguments, kustomize's configurations substituting vars in images",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: side}\n      spec:\n        template:\n          spec:\n            containers:\n              - name: app\n                args: ["--registry=$(REG)"]\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.25'],
+    },
+    {
       what: "a var substituted into another image's registry, the image it leaves no managed one",
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=docker.io')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
