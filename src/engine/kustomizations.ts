@@ -135,7 +135,9 @@ export function refuseImageCopies(graph: KustomizeGraph): void {
  * image (a reference of another repository, an `image` field nixtag reads no reference in, or one
  * it creates) is refused too unless every value it can read is known and names no managed image.
  * So is a var (`vars:`) whose `$(NAME)` stands in such a place, or in a value that names a
- * managed repository (`registry/app:$(TAG)`).
+ * managed repository once substituted (`registry/app:$(TAG)`, `$(REGISTRY)/app:tag`). A
+ * replacement that writes a piece of a value (a delimiter) is judged on the value it leaves,
+ * refused where that is not known.
  */
 export function refuseReplacements(
   graph: KustomizeGraph,
@@ -156,10 +158,7 @@ export function refuseReplacements(
         );
     const managed = written?.find(({ image }) => image !== undefined);
     const otherImage = target === undefined || target.imageField || (written?.length ?? 0) > 0;
-    const harmless =
-      write.source !== undefined &&
-      !write.source.some((value) => namesImage(value, images)) &&
-      !(target?.value !== undefined && namesImage(target.value, images));
+    const harmless = write.source !== undefined && !write.source.some((value) => namesImage(value, images));
     if (managed === undefined && (!otherImage || harmless)) continue;
     const where =
       target === undefined

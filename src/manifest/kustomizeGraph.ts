@@ -52,15 +52,19 @@ export interface ImageTransformer extends Place {
 /**
  * What one field path of a kustomize replacement writes in a resource: the lines of each node it
  * reaches (a scalar, or a map or list and everything in it), or, with `create`, an image field it
- * would add. `source` is every value the replacement can read, undefined where nixtag cannot
- * tell (a generator's file, a resource it does not read).
+ * would add. `source` is undefined where nixtag cannot tell (a generator's file, a resource it
+ * does not read, a piece written into a value something else changes too).
  */
 export interface ReplacementWrite {
   by: 'replacement' | 'var';
   /** Where the field path (or the var) is written. */
   at: Place;
   /** The resource file and the lines written; undefined for an image field kustomize creates. */
-  target: { file: string; from: number; to: number; imageField: boolean; value?: string | undefined } | undefined;
+  target: { file: string; from: number; to: number; imageField: boolean } | undefined;
+  /**
+   * Every value the field can hold once written: what the source reads, or, for a piece of a value
+   * (a delimiter) and a var, the whole value it leaves.
+   */
   source: string[] | undefined;
 }
 
@@ -124,6 +128,8 @@ interface Source {
   kind: string | undefined;
   name: string;
   fieldPath: string;
+  /** A replacement's source `options`: the value split on `delimiter`, its `index`-th piece read. */
+  delimiter?: { delimiter: string; index: number } | undefined;
 }
 
 interface KNode {
@@ -135,7 +141,69 @@ interface KNode {
   components: string[];
   /** Its generators' ConfigMaps and Secrets. */
   generated: Generated[];
+  /**
+   * What it changes in the resources it reaches besides replacements and vars: the resources its
+   * patches select (any, for a transformer or a patch nixtag cannot read), and the names of its
+   * `images:` entries (undefined: any). A value written there may not be the one a replacement or
+   * a var meets.
+   */
+  patches: Selector[];
+  images: Array<string | undefined>;
+  /** Whether a patch (`allowNameChange`, `allowKindChange`) or a transformer can rename the resources it reaches. */
+  renames: boolean;
+  /** Whether it configures transformers (`configurations`, `crds`): vars may then be substituted into images. */
+  configures: boolean;
+  /**
+   * What it writes into resources beside them, where a var's `$(NAME)` is substituted too: the
+   * lines of its transformers, generators, `images:` entries and Helm charts, and its inline
+   * patches (`patch`: each read whole, as kustomize applies it).
+   */
+  settings: Setting[];
+  /** Its first Helm chart's line: what a chart renders is not read. */
+  helmChart: number | undefined;
 }
+
+/** The resources a patch selects, by kind and name (kustomize's patterns); undefined: any. */
+interface Selector {
+  kind: string | undefined;
+  name: string | undefined;
+}
+
+/** A selector of every resource. */
+const ANY: Selector = { kind: undefined, name: undefined };
+
+/**
+ * Whether a patch's selector can select a resource of this kind and name (undefined: not known).
+ * kustomize reads the selector's fields as patterns, and a resource by the name it has when the
+ * patch applies (prefixed, suffixed): a pattern is taken to select anything, a name that holds
+ * the resource's.
+ */
+function selects(selector: Selector, kind: string | undefined, name: string | undefined): boolean {
+  const matches = (pattern: string | undefined, value: string | undefined) =>
+    pattern === undefined || value === undefined || /[\\^$.*+?()[\]{}|]/.test(pattern) || pattern.includes(value);
+  return matches(selector.kind, kind) && matches(selector.name, name);
+}
+
+/** The resources a strategic-merge patch selects: each document's kind and name; any where it cannot be read. */
+function patchSelectors(patchText: string | undefined): Selector[] {
+  const docs = patchText === undefined ? [] : parseDocs(patchText);
+  if (docs.length === 0) return [ANY];
+  return docs.map(({ reader, contents }) =>
+    isMap(contents)
+      ? { kind: text(reader.value(contents, 'kind')), name: text(reader.at(contents, ['metadata', 'name'])) }
+      : ANY,
+  );
+}
+
+/** A line of what a kustomization writes into resources, or a patch (its first line, and its text). */
+interface Setting {
+  line: number;
+  text: string;
+  patch?: boolean;
+}
+
+/** A kustomization's keys whose content is written into resources, vars substituted in it afterwards (patches aside). */
+const VAR_SETTINGS = new Set(['images', 'transformers', 'generators', 'helmCharts', 'helmChartInflationGenerator']);
 
 /** Lists of containers, whose items hold images. */
 const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
@@ -466,7 +534,19 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   const nodeOf = (file: string): KNode => {
     const known = nodes.get(file);
     if (known !== undefined) return known;
-    const node: KNode = { component: false, vars: [], resources: [], components: [], generated: [] };
+    const node: KNode = {
+      component: false,
+      vars: [],
+      resources: [],
+      components: [],
+      generated: [],
+      patches: [],
+      images: [],
+      renames: false,
+      configures: false,
+      settings: [],
+      helmChart: undefined,
+    };
     nodes.set(file, node);
     notePassed(file); // a kustomization that is a symlink reads what it leads to
     const content = readText(root, file);
@@ -483,24 +563,75 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         .map((link) => resolveLink(directory, link))
         .filter((found) => found !== undefined);
     node.component = text(reader.value(contents, 'kind')) === 'Component';
+    if (reader.value(contents, 'transformers') !== undefined) {
+      node.patches.push(ANY);
+      node.renames = true;
+    }
+    for (const entry of items(reader, reader.value(contents, 'images'))) {
+      node.images.push(isMap(entry) ? text(reader.value(entry, 'name')) : undefined);
+    }
+    if (reader.value(contents, 'images') !== undefined && node.images.length === 0) node.images.push(undefined);
+    node.configures = ['configurations', 'crds'].some((key) => reader.value(contents, key) !== undefined);
+    const lines = content!.split('\n');
+    for (const pair of contents.items) {
+      const key = text(reader.resolve(pair.key));
+      const range = isNode(pair.value) ? pair.value.range : undefined;
+      if (key === undefined || !VAR_SETTINGS.has(key) || !range) continue;
+      const from = doc.line(range[0]);
+      if (key === 'helmCharts' || key === 'helmChartInflationGenerator') node.helmChart ??= from;
+      for (let line = from; line <= doc.line(range[1]); line++)
+        node.settings.push({ line, text: lines[line - 1] ?? '' });
+    }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
     for (const target of node.resources)
       if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
     for (const key of ['patches', 'patchesJson6902'] as const) {
-      for (const patch of items(reader, reader.value(contents, key))) {
-        if (!isMap(patch)) continue;
+      const patches = items(reader, reader.value(contents, key));
+      if (reader.value(contents, key) !== undefined && patches.length === 0) node.patches.push(ANY);
+      for (const patch of patches) {
+        if (!isMap(patch)) {
+          node.patches.push(ANY);
+          continue;
+        }
         const link = text(reader.value(patch, 'path'));
         const target = link === undefined ? undefined : resolveLink(directory, link);
         if (target !== undefined) pullPatch(target, file, key);
         const inline = reader.value(patch, 'patch');
-        if (text(inline) !== undefined) readCopies(text(inline)!, placeOf(doc, inline, { file, line: 1 }), true);
+        if (text(inline) !== undefined) {
+          const at = placeOf(doc, inline, { file, line: 1 });
+          readCopies(text(inline)!, at, true);
+          node.settings.push({ line: at.line, text: text(inline)!, patch: true });
+        }
+        const options = reader.resolve(reader.value(patch, 'options'));
+        if (
+          isMap(options) &&
+          ['allowNameChange', 'allowKindChange'].some((key) => text(reader.value(options, key)) === 'true')
+        ) {
+          node.renames = true;
+        }
+        // The resources it selects: its target's, else (a strategic-merge patch) its own.
+        const selector = reader.resolve(reader.value(patch, 'target'));
+        if (isMap(selector)) {
+          node.patches.push({
+            kind: text(reader.value(selector, 'kind')),
+            name: text(reader.value(selector, 'name')),
+          });
+        } else {
+          node.patches.push(
+            ...patchSelectors(text(inline) ?? (target === undefined ? undefined : readText(root, target))),
+          );
+        }
       }
     }
-    for (const patch of links('patchesStrategicMerge')) {
+    const strategic = links('patchesStrategicMerge');
+    if (reader.value(contents, 'patchesStrategicMerge') !== undefined && strategic.length === 0) node.patches.push(ANY);
+    for (const patch of strategic) {
       // A path when it names a file, else the patch itself, inline.
       const target = patch.includes('\n') ? undefined : resolveLink(directory, patch);
       if (target !== undefined) pull(target, file, 'patchesStrategicMerge');
+      if (target === undefined) node.settings.push({ line: 1, text: patch, patch: true });
+      node.patches.push(...patchSelectors(target === undefined ? patch : readText(root, target)));
     }
     for (const key of ['transformers', 'generators'] as const) {
       for (const entry of items(reader, reader.value(contents, key))) pullConfigs(file, directory, key, entry, doc);
@@ -620,6 +751,18 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
 
   const replacementWrites = (): ReplacementWrite[] => {
     const writes: ReplacementWrite[] = [];
+    /** The writes that reach each node of a resource. */
+    const byNode = new Map<unknown, ReplacementWrite[]>();
+    /** Writes of a piece of a value (a delimiter), judged on the value they leave: known only when they alone write it. */
+    const pieceWrites: Array<{ write: ReplacementWrite; node: unknown }> = [];
+    /** What each replacement writes, and the nodes its source reads: not known when something writes them first. */
+    const sourced: Array<{ writes: ReplacementWrite[]; read: unknown[] }> = [];
+    const record = (write: ReplacementWrite, node: unknown): void => {
+      writes.push(write);
+      const known = byNode.get(node);
+      if (known === undefined) byNode.set(node, [write]);
+      else known.push(write);
+    };
     for (const replacement of replacements) {
       const { reader, node } = replacement;
       const reached = [...(reachOf(replacement.kustomization) ?? [])];
@@ -627,7 +770,9 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
       const from = reader.resolve(reader.value(node, 'source'));
       const sourceName = isMap(from) ? text(reader.value(from, 'name')) : undefined;
-      const source =
+      const own = { writes: [] as ReplacementWrite[], read: [] as unknown[] };
+      sourced.push(own);
+      const read =
         sourceName === undefined || !isMap(from)
           ? undefined
           : sourceValues(
@@ -635,10 +780,35 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
                 kind: text(reader.value(from, 'kind')),
                 name: sourceName,
                 fieldPath: text(reader.value(from, 'fieldPath')) ?? 'metadata.name',
+                delimiter: piecesOf(reader, reader.value(from, 'options')),
               },
               plain,
               kustomizations,
+              own.read,
             );
+      // A `$(NAME)` written by a replacement is a var's to substitute afterwards: not known here;
+      // nor is a field a patch can write first.
+      const source =
+        read?.some((value) => value.includes('$(')) ||
+        (isMap(from) &&
+          !sourceKnown(
+            text(reader.value(from, 'kind')),
+            sourceName,
+            text(reader.value(from, 'fieldPath')) ?? '',
+            kustomizations,
+          ))
+          ? undefined
+          : read;
+      const renamed = kustomizations.some((file) => nodeOf(file).renames);
+      /** Whether what a resource writes in an image field can be changed (a patch, a transformer, an `images:` entry) before the replacement meets it. */
+      const rewritten = (kind: string | undefined, name: string | undefined, image: string | undefined) =>
+        kustomizations.some(
+          (file) =>
+            nodeOf(file).patches.some((selector) => selects(selector, kind, name)) ||
+            nodeOf(file).images.some(
+              (entry) => entry === undefined || image === undefined || image.includes(entry.split('/').at(-1)!),
+            ),
+        );
       for (const target of items(reader, reader.value(node, 'targets'))) {
         if (!isMap(target)) continue;
         const select = reader.resolve(reader.value(target, 'select'));
@@ -646,6 +816,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
         const name = isMap(select) ? text(reader.value(select, 'name')) : undefined;
         const options = reader.resolve(reader.value(target, 'options'));
         const create = isMap(options) && text(reader.value(options, 'create')) === 'true';
+        const pieces = piecesOf(reader, options);
         for (const fieldPathNode of items(reader, reader.value(target, 'fieldPaths'))) {
           const fieldPath = text(fieldPathNode);
           if (fieldPath === undefined) continue;
@@ -655,64 +826,200 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
               : replacement.at;
           for (const file of plain) {
             for (const doc of docs(file)) {
-              if (!isMap(doc.contents)) continue;
-              if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
-              const ownName = text(doc.reader.at(doc.contents, ['metadata', 'name']));
-              // kustomize selects by the name as written or as prefixed and suffixed since.
-              if (name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
-              const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
-              for (const { node: written, imageField } of reachedNodes) {
-                if (!isNode(written) || !written.range) continue;
-                writes.push({
-                  by: 'replacement',
-                  at,
-                  target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
-                  source,
-                });
-              }
-              if (missing && create && fieldPathSegments(fieldPath).some((segment) => segment === 'image')) {
-                writes.push({ by: 'replacement', at, target: undefined, source });
+              // kustomize reads each item of a List as a resource of its own.
+              for (const resource of resourcesOf(doc.reader, doc.contents)) {
+                if (!isMap(resource)) continue;
+                const ownName = text(doc.reader.at(resource, ['metadata', 'name']));
+                const ownKind = text(doc.reader.value(resource, 'kind'));
+                // kustomize selects by the kind and name as written, as prefixed and suffixed
+                // since, or as a patch renamed them (then any resource can be selected).
+                if (!renamed && kind !== undefined && ownKind !== kind) continue;
+                if (!renamed && name !== undefined && ownName !== undefined && !name.includes(ownName)) continue;
+                const { nodes: reachedNodes, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
+                for (const { node: written, imageField } of reachedNodes) {
+                  if (!isNode(written) || !written.range) continue;
+                  // A piece of a value: judged on the value it leaves, when what it is written into is known.
+                  const current = isScalar(written) ? text(written) : undefined;
+                  const values =
+                    pieces === undefined
+                      ? source
+                      : current === undefined || rewritten(ownKind, ownName, current)
+                        ? undefined
+                        : source?.map((value) => splice(current, pieces, value));
+                  const write: ReplacementWrite = {
+                    by: 'replacement',
+                    at,
+                    target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
+                    source: values,
+                  };
+                  record(write, written);
+                  own.writes.push(write);
+                  if (pieces !== undefined) pieceWrites.push({ write, node: written });
+                }
+                // An image field it creates, or one a patch or a transformer can write first.
+                if (
+                  missing &&
+                  (create || rewritten(ownKind, ownName, undefined)) &&
+                  fieldPathSegments(fieldPath).some((segment) => segment === 'image')
+                ) {
+                  const write = {
+                    by: 'replacement' as const,
+                    at,
+                    target: undefined,
+                    source: create ? source : undefined,
+                  };
+                  writes.push(write);
+                  own.writes.push(write);
+                }
               }
             }
           }
         }
       }
     }
+    // vars: kustomize substitutes, when it builds a kustomization, the vars of everything it
+    // reaches (its bases' and components' too) in every resource it reaches.
     for (const kustomization of byDirectory.values()) {
-      const { vars } = nodeOf(kustomization);
-      if (vars.length === 0) continue;
-      const reached = [...(reachOf(kustomization) ?? [])];
+      if (nodeOf(kustomization).component) continue;
+      const reached = [...reach(kustomization)];
       const plain = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) !== file);
       const kustomizations = reached.filter((file) => byDirectory.get(path.posix.dirname(file)) === file);
-      for (const variable of vars) {
-        const reference = `$(${variable.name})`;
-        const source = variable.source && sourceValues(variable.source, plain, kustomizations);
-        for (const file of plain) {
-          for (const doc of docs(file)) {
-            for (const { node: scalar, key } of scalarsHolding(doc.reader, doc.contents, reference)) {
-              if (!scalar.range) continue;
-              const from = doc.line(scalar.range[0]);
-              const to = doc.line(scalar.range[1]);
-              const value = text(scalar);
-              writes.push({
-                by: 'var',
-                at: variable.at,
-                target: { file, from, to, imageField: key === 'image', value },
-                source,
-              });
+      const vars = kustomizations.flatMap((file) => nodeOf(file).vars);
+      if (vars.length === 0) continue;
+      const valuesOf = new Map<Var, { values: string[] | undefined; read: unknown[] }>();
+      const varSource = (variable: Var): { values: string[] | undefined; read: unknown[] } => {
+        let known = valuesOf.get(variable);
+        if (known === undefined) {
+          const read: unknown[] = [];
+          const values =
+            variable.source &&
+            sourceKnown(variable.source.kind, variable.source.name, variable.source.fieldPath, kustomizations)
+              ? sourceValues(variable.source, plain, kustomizations, read)
+              : undefined;
+          valuesOf.set(variable, (known = { values, read }));
+        }
+        return known;
+      };
+      for (const file of plain) {
+        for (const doc of docs(file)) {
+          for (const { node: scalar, key } of scalarsHolding(doc.reader, doc.contents, '$(')) {
+            const value = text(scalar);
+            if (!scalar.range || value === undefined) continue;
+            const used = vars.filter((variable) => value.includes(`$(${variable.name})`));
+            if (used.length === 0) continue;
+            // The value it becomes, every var substituted together: never judged a piece at a time.
+            let results: string[] | undefined = [value];
+            for (const variable of used) {
+              const substituted = varSource(variable).values;
+              results =
+                results === undefined || substituted === undefined
+                  ? undefined
+                  : results.flatMap((result) =>
+                      substituted.map((piece) => result.replaceAll(`$(${variable.name})`, piece)),
+                    );
+              if (results === undefined || results.length > MAX_VALUES) {
+                results = undefined;
+                break;
+              }
             }
+            const from = doc.line(scalar.range[0]);
+            const to = doc.line(scalar.range[1]);
+            const write: ReplacementWrite = {
+              by: 'var',
+              at: used[0]!.at,
+              target: { file, from, to, imageField: key === 'image' },
+              source: results,
+            };
+            record(write, scalar);
+            sourced.push({ writes: [write], read: used.flatMap((variable) => varSource(variable).read) });
           }
         }
       }
+      // Configured, vars can be substituted into images: also where a patch, an `images:` entry, a
+      // transformer or a generator writes them, whose fields nixtag does not follow; and what a
+      // Helm chart renders is not read.
+      if (!kustomizations.some((file) => nodeOf(file).configures)) continue;
+      const settings = kustomizations.flatMap((file) => nodeOf(file).settings.map((setting) => ({ file, ...setting })));
+      for (const [file, { by, key }] of pulledIn) {
+        if (!kustomizations.includes(by)) continue;
+        const content = readText(root, file) ?? '';
+        if (key.startsWith('patches')) settings.push({ file, line: 1, text: content, patch: true });
+        else settings.push(...content.split('\n').map((line, index) => ({ file, line: index + 1, text: line })));
+      }
+      for (const setting of settings) {
+        // A patch's var counts where the patch writes it into an image; anything else's anywhere.
+        const variable = vars.find(({ name }) =>
+          setting.patch === true ? patchWritesImage(setting.text, `$(${name})`) : setting.text.includes(`$(${name})`),
+        );
+        if (variable === undefined) continue;
+        const target = { file: setting.file, from: setting.line, to: setting.line, imageField: true };
+        writes.push({ by: 'var', at: variable.at, target, source: undefined });
+      }
+      for (const file of kustomizations) {
+        const line = nodeOf(file).helmChart;
+        if (line === undefined) continue;
+        writes.push({
+          by: 'var',
+          at: vars[0]!.at,
+          target: { file, from: line, to: line, imageField: true },
+          source: undefined,
+        });
+      }
+    }
+    // A piece written where something else writes too: what it meets is not known.
+    for (const { write, node } of pieceWrites) if ((byNode.get(node)?.length ?? 0) > 1) write.source = undefined;
+    // A source another replacement or a var writes: what it reads is not what the resource holds.
+    for (const { writes: own, read } of sourced) {
+      if (read.some((node) => byNode.has(node))) for (const write of own) write.source = undefined;
     }
     return writes;
   };
 
-  /** Every value a replacement's or var's source can read; undefined where one is not known. */
+  /** What every replacement's targets select, by kind and name (undefined: any). */
+  let selected: Array<{ kind: string | undefined; name: string | undefined }> | undefined;
+  /** Whether a replacement can select a generated ConfigMap or Secret, and so write what it holds. */
+  const replacedGenerated = (generated: Generated): boolean => {
+    selected ??= replacements.flatMap(({ reader, node }) =>
+      items(reader, reader.value(node, 'targets')).map((target) => {
+        const select = isMap(target) ? reader.resolve(reader.value(target, 'select')) : undefined;
+        return {
+          kind: isMap(select) ? text(reader.value(select, 'kind')) : undefined,
+          name: isMap(select) ? text(reader.value(select, 'name')) : undefined,
+        };
+      }),
+    );
+    return selected.some(
+      ({ kind, name }) =>
+        (kind === undefined || kind === generated.kind) && (name === undefined || name.includes(generated.name)),
+    );
+  };
+
+  /**
+   * Whether what a source reads in the resources a kustomization reaches (`kustomizations`) is
+   * what they write: no patch or transformer there (a JSON patch copies or moves values too),
+   * and no `images:` entry where it reads an image.
+   */
+  const sourceKnown = (
+    kind: string | undefined,
+    name: string | undefined,
+    fieldPath: string,
+    kustomizations: readonly string[],
+  ): boolean =>
+    !kustomizations.some(
+      (file) =>
+        nodeOf(file).patches.some((selector) => selects(selector, kind, name)) ||
+        (nodeOf(file).images.length > 0 && /image|containers/i.test(fieldPath)),
+    );
+
+  /**
+   * Every value a replacement's or var's source can read; undefined where one is not known. The
+   * nodes it reads are added to `nodes`.
+   */
   const sourceValues = (
-    { kind, name, fieldPath }: Source,
+    { kind, name, fieldPath, delimiter }: Source,
     plain: readonly string[],
     kustomizations: readonly string[],
+    nodes: unknown[] = [],
   ): string[] | undefined => {
     const values: string[] = [];
     let found = false;
@@ -721,6 +1028,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       for (const generated of nodeOf(kustomization).generated) {
         if (generated.name !== name || (kind !== undefined && kind !== generated.kind)) continue;
         found = true;
+        if (replacedGenerated(generated)) return undefined; // a replacement can write it first
         const value = dataKey === undefined ? undefined : generated.literals?.get(dataKey);
         if (value === undefined) return undefined; // read from a file, or a field nixtag does not follow
         values.push(value);
@@ -728,22 +1036,101 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     }
     for (const file of plain) {
       for (const doc of docs(file)) {
-        if (!isMap(doc.contents)) continue;
-        if (kind !== undefined && text(doc.reader.value(doc.contents, 'kind')) !== kind) continue;
-        if (text(doc.reader.at(doc.contents, ['metadata', 'name'])) !== name) continue;
-        found = true;
-        const { nodes: read } = resolveFieldPath(doc.reader, doc.contents, fieldPath);
-        for (const { node } of read) {
-          const value = text(node);
-          if (value === undefined) return undefined;
-          values.push(value);
+        for (const resource of resourcesOf(doc.reader, doc.contents)) {
+          if (!isMap(resource)) continue;
+          if (kind !== undefined && text(doc.reader.value(resource, 'kind')) !== kind) continue;
+          if (text(doc.reader.at(resource, ['metadata', 'name'])) !== name) continue;
+          found = true;
+          const { nodes: read, missing } = resolveFieldPath(doc.reader, resource, fieldPath);
+          // A field the resource does not write: kustomize reads what a patch has added, if anything.
+          if (missing) return undefined;
+          for (const { node } of read) {
+            const value = text(node);
+            if (value === undefined) return undefined;
+            values.push(value);
+            nodes.push(node);
+          }
         }
       }
     }
-    return found ? values : undefined;
+    if (!found) return undefined;
+    if (delimiter === undefined) return values;
+    // The source's piece: kustomize fails on an index out of bounds.
+    const pieces = values.map((value) => value.split(delimiter.delimiter)[delimiter.index]);
+    return delimiter.index < 0 || pieces.some((piece) => piece === undefined) ? undefined : (pieces as string[]);
   };
 
   return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
+}
+
+/** The most values nixtag works out for one field (every var's every value); beyond, not known. */
+const MAX_VALUES = 64;
+
+/** A replacement's `delimiter` option: the value split on it, its `index`-th piece read or written. */
+interface Pieces {
+  delimiter: string;
+  index: number;
+}
+
+/** The `delimiter` and `index` of a replacement's source or target `options`; undefined without a delimiter. */
+function piecesOf(reader: DocumentReader, node: unknown): Pieces | undefined {
+  const options = reader.resolve(node);
+  if (!isMap(options)) return undefined;
+  const delimiter = text(reader.value(options, 'delimiter'));
+  if (delimiter === undefined || delimiter === '') return undefined;
+  const index = Number(text(reader.value(options, 'index')) ?? 0);
+  return { delimiter, index: Number.isInteger(index) ? index : 0 };
+}
+
+/**
+ * What a value becomes when a replacement writes `piece` as its `index`-th piece, as kustomize
+ * does: the value split on the delimiter, the piece put before it (a negative index), after it
+ * (an index past its end) or in place of that piece, joined again.
+ */
+function splice(value: string, { delimiter, index }: Pieces, piece: string): string {
+  const pieces = value.split(delimiter);
+  if (index < 0) pieces.unshift(piece);
+  else if (index >= pieces.length) pieces.push(piece);
+  else pieces[index] = piece;
+  return pieces.join(delimiter);
+}
+
+/**
+ * The resources a document holds, as kustomize reads them: the document, or the items of a
+ * list (a kind ending in `List`, `kubectl get -o yaml`'s), lists in it too.
+ */
+function resourcesOf(reader: DocumentReader, contents: unknown, seen = new Set<unknown>()): unknown[] {
+  const resolved = reader.resolve(contents);
+  if (seen.has(resolved)) return [];
+  seen.add(resolved);
+  if (!isMap(resolved)) return [resolved];
+  const kind = text(reader.value(resolved, 'kind'));
+  const list = reader.resolve(reader.value(resolved, 'items'));
+  if (kind === undefined || !kind.endsWith('List') || !isSeq(list)) return [resolved];
+  return list.items.flatMap((item) => resourcesOf(reader, item, seen));
+}
+
+/**
+ * Whether a patch (strategic-merge, or JSON 6902) writes `needle` into an image: a field whose key
+ * names one (`image`, `initImage`, `images`), or a container or map holding such a field; true
+ * for a patch that cannot be read and holds it.
+ */
+function patchWritesImage(patchText: string, needle: string): boolean {
+  if (!patchText.includes(needle)) return false;
+  const docs = parseDocs(patchText);
+  if (docs.length === 0) return true;
+  const intoImage = (reader: DocumentReader, node: unknown) =>
+    scalarsHolding(reader, node, needle).some(({ key }) => key === undefined || /image/i.test(key));
+  return docs.some(({ reader, contents }) => {
+    if (!isSeq(contents)) return intoImage(reader, contents);
+    return items(reader, contents).some((operation) => {
+      if (!isMap(operation)) return intoImage(reader, operation);
+      const value = reader.resolve(reader.value(operation, 'value'));
+      if (!isScalar(value)) return intoImage(reader, value);
+      const last = text(reader.value(operation, 'path'))?.split('/').at(-1) ?? '';
+      return (text(value)?.includes(needle) ?? false) && /image|^\d*$|^-$/i.test(last);
+    });
+  });
 }
 
 /** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */

@@ -336,6 +336,184 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.25'],
     },
     {
+      what: "a replacement of an image's registry alone (a delimiter), the registry written is no managed image by itself",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other(`placeholder.example/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a replacement of another image's tag alone (a delimiter), the image it leaves no managed one",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('tag=1.27')}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}", '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
+      what: 'a replacement of a piece of the image of a Deployment a patch renames to the name it selects',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: foo}\n    options: {allowNameChange: true}\n    patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: side}\n`,
+        'overlay/side.yaml': other(`placeholder.example/team/app:${STALE_TAG}`).replace('name: side\n', 'name: foo\n'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a replacement of another image's tag alone beside a patch of another resource",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('tag=1.27')}${replacement('tag', 'spec.template.spec.containers.[name=app].image', "{delimiter: ':', index: 1}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: app}\n    patch: |-\n      - op: add\n        path: /spec/replicas\n        value: 2\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.27'],
+    },
+    {
+      what: 'a replacement of a piece of an image a patch writes first (the value it meets is not the one written)',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('host=registry.example.com')}${replacement('host', 'spec.template.spec.containers.[name=app].image', "{delimiter: '/', index: 0}", '{kind: Deployment, name: side}')}patches:\n  - target: {kind: Deployment, name: side}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: placeholder.example/team/app:${STALE_TAG}\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var that kustomize's configurations substitute into the image's registry, the registry no managed image by itself",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var a base declares, substituted into the image of an overlay's resource",
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base, ../vars, side.yaml]\nconfigurations: [varreference.yaml]\n',
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+        'vars/kustomization.yaml': `${configMap('reg=registry.example.com')}vars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+      },
+      code: 2,
+      error: 'vars/kustomization.yaml:5:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var an images: entry writes into the image, kustomize's configurations substituting it",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\nimages:\n  - name: nginx\n    newName: $(REG)/team/app\n    newTag: ${STALE_TAG}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var a patch file writes into the image, kustomize's configurations substituting it",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\npatches:\n  - path: patch.yaml\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('nginx:1.25'),
+        'overlay/patch.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a var whose ConfigMap a patch writes first (what it reads is not what the resource writes)',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nconfigurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\npatches:\n  - patch: |-\n      apiVersion: v1\n      kind: ConfigMap\n      metadata: {name: cm}\n      data: {reg: registry.example.com}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {reg: placeholder.example}\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a var whose ConfigMap a replacement writes first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nconfigurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: cm, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\nreplacements:\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: cm}\n        fieldPaths: [data.reg]\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/cm.yaml':
+          'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {reg: placeholder.example, host: registry.example.com}\n',
+        'overlay/side.yaml': other(`$(REG)/team/app:${STALE_TAG}`),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:4:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement that copies into the image a field another replacement writes a piece of first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml, cm.yaml]\nreplacements:\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: cm}\n        fieldPaths: [data.img]\n        options: {delimiter: '/', index: 0}\n  - source: {kind: ConfigMap, name: cm, fieldPath: data.img}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: [spec.template.spec.containers.0.image]\n`,
+        'overlay/cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {img: "placeholder.example/team/app:${STALE_TAG}", host: registry.example.com}\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:11:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a replacement that copies into the image a generated field another replacement writes a piece of first',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\nconfigMapGenerator:\n  - name: c\n    literals: ["img=placeholder.example/team/app:${STALE_TAG}", "host=registry.example.com"]\nreplacements:\n  - source: {kind: ConfigMap, name: c, fieldPath: data.host}\n    targets:\n      - select: {kind: ConfigMap, name: c}\n        fieldPaths: [data.img]\n        options: {delimiter: '/', index: 0}\n  - source: {kind: ConfigMap, name: c, fieldPath: data.img}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: [spec.template.spec.containers.0.image]\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:14:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "a var a patch writes into a container's arguments, kustomize's configurations substituting vars in images",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=registry.example.com')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\npatches:\n  - patch: |-\n      apiVersion: apps/v1\n      kind: Deployment\n      metadata: {name: side}\n      spec:\n        template:\n          spec:\n            containers:\n              - name: app\n                args: ["--registry=$(REG)"]\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'nginx:1.25'],
+    },
+    {
+      what: "a var substituted into another image's registry, the image it leaves no managed one",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('reg=docker.io')}configurations: [varreference.yaml]\nvars:\n  - name: REG\n    objref: {kind: ConfigMap, name: c, apiVersion: v1}\n    fieldref: {fieldpath: data.reg}\n`,
+        'overlay/varreference.yaml':
+          'varReference:\n  - path: spec/template/spec/containers/image\n    kind: Deployment\n',
+        'overlay/side.yaml': other('$(REG)/library/nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, 'docker.io/library/nginx:1.25'],
+    },
+    {
+      what: 'a replacement into a Deployment kept in a List',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`img=${REPO}:${STALE_TAG}`)}${replacement('img', 'spec.template.spec.containers.[name=app].image', '', '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': `apiVersion: v1\nkind: List\nitems:\n  - ${other('nginx:1.25').trimEnd().replaceAll('\n', '\n    ')}\n`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:9:',
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
+    },
+    {
       what: 'a replacement of a label',
       files: {
         'overlay/kustomization.yaml': `resources: [../base]\n${configMap('team=payments')}${replacement('team', 'metadata.labels.team', '{create: true}')}`,
