@@ -1,6 +1,7 @@
 import { NixtagError } from '../errors.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
-import type { KustomizeGraph, SettingRange } from '../manifest/kustomizeGraph.js';
+import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
+import type { SettingRange } from '../manifest/kustomize/settingRanges.js';
 import { canonicalRepository, parseImageReference } from '../manifest/reference.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';

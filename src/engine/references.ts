@@ -43,8 +43,9 @@ const manifestModules = () =>
     import('../manifest/read.js'),
     import('../manifest/resolve.js'),
     import('../manifest/write.js'),
-    import('../manifest/kustomizeGraph.js'),
-  ]).then(([read, resolve, write, graph]) => ({ ...read, ...resolve, ...write, ...graph }));
+    import('../manifest/kustomize/graph.js'),
+    import('../manifest/kustomize/settingRanges.js'),
+  ]).then(([read, resolve, write, graph, ranges]) => ({ ...read, ...resolve, ...write, ...graph, ...ranges }));
 
 /**
  * Temporary files a killed `fix` left beside the manifests of the working tree (where every fix
@@ -102,7 +103,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     if (image !== undefined && !(early !== undefined && sameSearch([early.image], [image]))) search(image);
   };
   const chartReading = await charts;
-  // Every kustomization, read once: what each pulls in (kustomizeGraph.ts).
+  // Every kustomization, read once: what each pulls in (kustomize/graph.ts).
   const tracked = session.entries.map((entry) => entry.path);
   const graph = kustomizeGraph(session.manifestRoot, tracked);
   const imageScopes = session.images.map((image) => ({ name: image.name, manifests: image.config.manifests }));

@@ -7,7 +7,7 @@ import { deployment, plainImage } from '../helpers/expressions.js';
 import { statePaths } from '../../src/state/paths.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
 
-// What a kustomization pulls in (src/manifest/kustomizeGraph.ts), run in-process in real git
+// What a kustomization pulls in (src/manifest/kustomize/), run in-process in real git
 // repositories with real Nix, each case against what `kubectl kustomize` renders.
 const REPO = 'registry.example.com/team/app';
 const STALE_TAG = '0000000000000000000000000000000v';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kustomizeGraph } from '../../src/manifest/kustomizeGraph.js';
+import { kustomizeGraph } from '../../src/manifest/kustomize/graph.js';
 import { tempDir, writeFiles, type Files } from '../helpers/repo.js';
 
 /** The graph of `files`, all tracked. */

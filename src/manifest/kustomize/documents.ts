@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
+import { DocumentReader } from '../documentReader.js';
+
+/** The text of `file` under `root`, or undefined. */
+export function readText(root: string, file: string): string | undefined {
+  try {
+    return readFileSync(path.join(root, file), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ParsedDoc {
+  reader: DocumentReader;
+  contents: unknown;
+  line: (offset: number) => number;
+}
+
+/** Every document of a YAML text, each with its reader and a line counter. */
+export function parseDocs(text: string): ParsedDoc[] {
+  const lineCounter = new LineCounter();
+  const line = (offset: number) => lineCounter.linePos(offset).line;
+  try {
+    return parseAllDocuments(text, { lineCounter }).flatMap((doc) => {
+      if (!('contents' in doc) || doc.errors.length > 0) return [];
+      const reader = new DocumentReader(doc);
+      return [{ reader, contents: reader.resolve(doc.contents), line }];
+    });
+  } catch {
+    return []; // not YAML: kustomize fails on it, and nixtag reads nothing of it here
+  }
+}
+
+/** A scalar's text; undefined for anything else. */
+export function text(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return typeof node.value === 'string' ? node.value : String(node.value as string | number | boolean);
+}
+
+/** The items of a list node (aliases resolved). */
+export function items(reader: DocumentReader, node: unknown): unknown[] {
+  const list = reader.resolve(node);
+  return isSeq(list) ? list.items.map((item) => reader.resolve(item)) : [];
+}
+
+/**
+ * The resources a document holds, as kustomize reads them: the document, or the items of a
+ * list (a kind ending in `List`, `kubectl get -o yaml`'s), lists in it too.
+ */
+export function resourcesOf(reader: DocumentReader, contents: unknown, seen = new Set<unknown>()): unknown[] {
+  const resolved = reader.resolve(contents);
+  if (seen.has(resolved)) return [];
+  seen.add(resolved);
+  if (!isMap(resolved)) return [resolved];
+  const kind = text(reader.value(resolved, 'kind'));
+  const list = reader.resolve(reader.value(resolved, 'items'));
+  if (kind === undefined || !kind.endsWith('List') || !isSeq(list)) return [resolved];
+  return list.items.flatMap((item) => resourcesOf(reader, item, seen));
+}
+
+/** The string scalars of a document that hold `needle`, with the key each is under (each node looked at once). */
+export function scalarsHolding(
+  reader: DocumentReader,
+  contents: unknown,
+  needle: string,
+): Array<{ node: Scalar; key: string | undefined }> {
+  const found: Array<{ node: Scalar; key: string | undefined }> = [];
+  const seen = new Set<unknown>();
+  const visit = (node: unknown, key: string | undefined) => {
+    const resolved = reader.resolve(node);
+    if (seen.has(resolved)) return;
+    seen.add(resolved);
+    if (isScalar(resolved) && typeof resolved.value === 'string' && resolved.value.includes(needle)) {
+      found.push({ node: resolved, key });
+    } else if (isMap(resolved)) {
+      for (const pair of resolved.items) visit(pair.value, text(reader.resolve(pair.key)));
+    } else if (isSeq(resolved)) {
+      for (const item of resolved.items) visit(item, key);
+    }
+  };
+  visit(contents, undefined);
+  return found;
+}

@@ -1,0 +1,66 @@
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
+import { DocumentReader } from '../documentReader.js';
+import { kustomizeHolder } from '../shapes/kustomize.js';
+import { readText } from './documents.js';
+
+const SETTING_KEYS = new Set<string>([
+  'patches',
+  'patchesStrategicMerge',
+  'patchesJson6902',
+  'transformers',
+  'generators',
+  'replacements',
+  'helmCharts',
+]);
+
+/** Where in a kustomization kustomize sets what it deploys, unread by nixtag: 1-based lines, and the key. */
+export interface SettingRange {
+  from: number;
+  to: number;
+  key: string;
+}
+
+/**
+ * Whether a `newName` carries a tag or digest: a `:` or `@` after its last `/` (a registry's
+ * port comes before it), parsable or not (`app:`, `app@`).
+ */
+function taggedName(newName: Scalar | undefined): boolean {
+  if (typeof newName?.value !== 'string') return false;
+  const last = newName.value.slice(newName.value.lastIndexOf('/') + 1);
+  return last.includes(':') || last.includes('@');
+}
+
+/**
+ * The line ranges of a kustomization's patches (inline ones included), transformers, generators,
+ * replacements and Helm charts, and of the `images:` entries whose `newName` carries a tag or
+ * digest (kustomize renders `repo:tag:tag`), also in a Flux Kustomization's `spec`
+ * (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no
+ * reference.
+ */
+export function settingRanges(root: string, file: string): SettingRange[] {
+  const text = readText(root, file);
+  if (text === undefined) return [];
+  const lineCounter = new LineCounter();
+  const line = (offset: number) => lineCounter.linePos(offset).line;
+  const ranges: SettingRange[] = [];
+  for (const doc of parseAllDocuments(text, { lineCounter })) {
+    if (!('contents' in doc)) continue;
+    // Read as the kustomize shape reads it: aliases, merge keys, a key written twice.
+    const reader = new DocumentReader(doc);
+    const holder = kustomizeHolder(reader, file);
+    for (const pair of holder?.items ?? []) {
+      const key = isScalar(pair.key) ? pair.key.value : undefined;
+      const range = isNode(pair.value) ? pair.value.range : undefined;
+      if (key === 'images' && isSeq(pair.value)) {
+        for (const entry of pair.value.items) {
+          const map = reader.resolve(entry);
+          if (!isMap(map) || !isNode(entry) || !entry.range || !taggedName(reader.scalar(map, 'newName'))) continue;
+          ranges.push({ from: line(entry.range[0]), to: line(entry.range[2]), key });
+        }
+      }
+      if (typeof key !== 'string' || !SETTING_KEYS.has(key) || range == null) continue;
+      ranges.push({ from: line(range[0]), to: line(range[2]), key });
+    }
+  }
+  return ranges;
+}
