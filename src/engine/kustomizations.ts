@@ -2,6 +2,7 @@ import { NixtagError } from '../errors.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
 import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
 import type { SettingRange } from '../manifest/kustomize/settingRanges.js';
+import type { ReplacementWrite } from '../manifest/kustomize/types.js';
 import { canonicalRepository, parseImageReference } from '../manifest/reference.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
@@ -130,6 +131,23 @@ export function refuseImageCopies(graph: KustomizeGraph): void {
 }
 
 /**
+ * Whether a write copies, whole, only references nixtag judges as an image's (an initContainer
+ * given the app container's image): what it deploys is what nixtag judged there, stale or not.
+ */
+function copiesJudged(write: ReplacementWrite, byFile: ReadonlyMap<string, ManifestEntry>): boolean {
+  const { source, copiedFrom } = write;
+  if (source === undefined || copiedFrom === undefined || source.length === 0) return false;
+  return copiedFrom.every(({ file, line }, index) =>
+    byFile
+      .get(file)
+      ?.references.some(
+        ({ reference, image }) =>
+          image !== undefined && reference.current === source[index] && reference.occurrence.lines.includes(line),
+      ),
+  );
+}
+
+/**
  * A kustomize replacement (kustomize's `replacements`, or a ReplacementTransformer) that writes
  * where a managed reference is read (its tag alone, or the map or list holding it) is refused:
  * kubectl kustomize deploys what it writes, which nixtag does not judge. One that writes another
@@ -160,7 +178,7 @@ export function refuseReplacements(
     const managed = written?.find(({ image }) => image !== undefined);
     const otherImage = target === undefined || target.imageField || (written?.length ?? 0) > 0;
     const harmless = write.source !== undefined && !write.source.some((value) => namesImage(value, images));
-    if (managed === undefined && (!otherImage || harmless)) continue;
+    if (managed === undefined && (!otherImage || harmless || copiesJudged(write, byFile))) continue;
     const where =
       target === undefined
         ? undefined

@@ -303,6 +303,26 @@ describe('the kustomize graph', () => {
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
     {
+      // An initContainer given the app container's image: it deploys what nixtag judges there.
+      what: 'a replacement that copies the judged image, whole, into another container',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\nreplacements:\n  - source: {kind: Deployment, name: app, fieldPath: spec.template.spec.containers.0.image}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: ["spec.template.spec.containers.0.image"]\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${tag}`],
+    },
+    {
+      what: 'a replacement that copies a piece of the judged image (a delimiter) into another container',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\nreplacements:\n  - source: {kind: Deployment, name: app, fieldPath: spec.template.spec.containers.0.image, options: {delimiter: ':', index: 0}}\n    targets:\n      - select: {kind: Deployment, name: side}\n        fieldPaths: ["spec.template.spec.containers.0.image"]\n`,
+        'overlay/side.yaml': other('nginx:1.25'),
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:6:',
+      deployed: (tag) => [`${REPO}:${tag}`, REPO],
+    },
+    {
       what: "a replacement of another image's tag, from a value that names no managed image",
       files: {
         'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap('img=nginx:1.27')}${replacement('img', 'spec.template.spec.containers.[name=side].image', '', '{kind: Deployment, name: side}')}`,

@@ -23,6 +23,8 @@ export function writeReplacements(
     const sourceName = isMap(from) ? text(reader.value(from, 'name')) : undefined;
     const own = { writes: [] as ReplacementWrite[], read: [] as unknown[] };
     sourced.push(own);
+    const places: Array<{ file: string; line: number }> = [];
+    const sourcePieces = isMap(from) ? piecesOf(reader, reader.value(from, 'options')) : undefined;
     const read =
       sourceName === undefined || !isMap(from)
         ? undefined
@@ -31,11 +33,12 @@ export function writeReplacements(
               kind: text(reader.value(from, 'kind')),
               name: sourceName,
               fieldPath: text(reader.value(from, 'fieldPath')) ?? 'metadata.name',
-              delimiter: piecesOf(reader, reader.value(from, 'options')),
+              delimiter: sourcePieces,
             },
             plain,
             kustomizations,
             own.read,
+            places,
           );
     // A `$(NAME)` written by a replacement is a var's to substitute afterwards: not known here;
     // nor is a field a patch can write first.
@@ -50,6 +53,9 @@ export function writeReplacements(
         ))
         ? undefined
         : read;
+    // Each value read whole from a resource file's field (none generated): a copy of what is there.
+    const copiedFrom =
+      source !== undefined && sourcePieces === undefined && places.length === source.length ? places : undefined;
     const renamed = kustomizations.some((file) => nodeOf(file).renames);
     /** Whether what a resource writes in an image field can be changed (a patch, a transformer, an `images:` entry) before the replacement meets it. */
     const rewritten = (kind: string | undefined, name: string | undefined, image: string | undefined) =>
@@ -102,6 +108,7 @@ export function writeReplacements(
                   at,
                   target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
                   source: values,
+                  copiedFrom: pieces === undefined ? copiedFrom : undefined,
                 };
                 record(write, written);
                 own.writes.push(write);

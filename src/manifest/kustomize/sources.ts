@@ -1,4 +1,4 @@
-import { isMap } from 'yaml';
+import { isMap, isNode } from 'yaml';
 import { items, resourcesOf, text } from './documents.js';
 import { resolveFieldPath } from './fieldPaths.js';
 import { selects } from './selectors.js';
@@ -17,6 +17,7 @@ export interface SourceReader {
     plain: readonly string[],
     kustomizations: readonly string[],
     nodes?: unknown[],
+    places?: Array<{ file: string; line: number }>,
   ) => string[] | undefined;
 }
 
@@ -60,13 +61,14 @@ export function sourceReader({ nodeOf, replacements, docs }: Walk): SourceReader
 
   /**
    * Every value a replacement's or var's source can read; undefined where one is not known. The
-   * nodes it reads are added to `nodes`.
+   * nodes it reads are added to `nodes`, and where a resource file holds each, to `places`.
    */
   const sourceValues = (
     { kind, name, fieldPath, delimiter }: Source,
     plain: readonly string[],
     kustomizations: readonly string[],
     nodes: unknown[] = [],
+    places: Array<{ file: string; line: number }> = [],
   ): string[] | undefined => {
     const values: string[] = [];
     let found = false;
@@ -96,6 +98,7 @@ export function sourceReader({ nodeOf, replacements, docs }: Walk): SourceReader
             if (value === undefined) return undefined;
             values.push(value);
             nodes.push(node);
+            if (isNode(node) && node.range) places.push({ file, line: doc.line(node.range[0]) });
           }
         }
       }

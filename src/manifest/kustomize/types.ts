@@ -53,6 +53,11 @@ export interface ReplacementWrite {
    * (a delimiter) and a var, the whole value it leaves.
    */
   source: string[] | undefined;
+  /**
+   * Where each value of `source` is read whole, in order (a replacement with no delimiter whose
+   * source is a field of a resource file, not a generated one); undefined otherwise.
+   */
+  copiedFrom?: Array<{ file: string; line: number }> | undefined;
 }
 
 export interface Replacement {
