@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { mayNameConfiguration } from '../configNames.js';
+import { linksThrough } from '../manifest/links.js';
 import { CONFIG_SEARCH_PLACES } from './explorer.js';
 
 /** A name that may be nixtag's configuration (configNames.ts) and is none of the names it is read from. */
@@ -37,12 +38,13 @@ function packageKeyNearMiss(root: string): string | undefined {
  * leads to another path of the repository: git tracks that path, not the one read.
  */
 function linkedTo(root: string, file: string): string | undefined {
+  let walk;
   try {
-    const real = path.relative(realpathSync(root), realpathSync(path.join(root, file)));
-    return real.startsWith('..') || path.isAbsolute(real) ? undefined : real.split(path.sep).join('/');
+    walk = linksThrough(realpathSync(root), file);
   } catch {
-    return undefined;
+    return undefined; // no root to walk from
   }
+  return walk.linked ? walk.reached : undefined;
 }
 
 /**
