@@ -13,9 +13,13 @@ import { namesRepository } from './mentions.js';
 import { needlesOf } from './spellings.js';
 
 /**
- * The files kustomizations name as resources that the manifest set leaves out by their name
- * (`deploy.json`, `deploy.txt`, `deploy`): kustomize reads every resource as YAML, so where the
- * default set is read they are manifests of the images that take it.
+ * The files kustomizations name as resources that an image's manifests leave out by their name
+ * (`deploy.json`, `deploy.txt`, `deploy`, a base outside the globs): kustomize reads every resource
+ * as YAML and deploys it with the kustomization. Where the default set is read (or the image is
+ * inferred), every resource is a manifest of the images that take it; a resource that a
+ * kustomization among an image's manifests reaches is a manifest of that image too (a glob of
+ * `*.yaml` under `k8s/` names `k8s/kustomization.yaml`, which deploys `k8s/deploy.txt`: judged,
+ * not a mention).
  */
 export function kustomizeResources(
   graph: KustomizeGraph,
@@ -23,11 +27,28 @@ export function kustomizeResources(
   excluded: readonly string[],
   images: ReadonlyArray<{ name: string; manifests?: string[] | undefined }>,
 ): Map<string, ManifestScope> {
+  const joined = new Map<string, Set<string>>();
+  const join = (file: string, names: Iterable<string>) => {
+    if (excluded.includes(file) || !graph.resources.has(file)) return;
+    const own = scopes.get(file)?.images;
+    const fresh = [...names].filter((name) => own?.has(name) !== true);
+    if (fresh.length === 0) return;
+    const set = joined.get(file) ?? new Set(own);
+    fresh.forEach((name) => set.add(name));
+    joined.set(file, set);
+  };
   const byDefault = images.filter((image) => image.manifests === undefined).map((image) => image.name);
-  if (images.length > 0 && byDefault.length === 0) return new Map();
-  const scope: ManifestScope = { images: new Set(byDefault), explicit: false };
+  for (const file of graph.resources) if (!scopes.has(file)) join(file, byDefault);
+  for (const [file, scope] of scopes) {
+    if (!scope.explicit) continue;
+    for (const reached of graph.reach(file) ?? []) join(reached, scope.images);
+  }
   const added = new Map<string, ManifestScope>();
-  for (const file of graph.resources) if (!scopes.has(file) && !excluded.includes(file)) added.set(file, scope);
+  if (images.length === 0) {
+    for (const file of graph.resources)
+      if (!scopes.has(file) && !excluded.includes(file)) added.set(file, { images: new Set(), explicit: false });
+  }
+  for (const [file, names] of joined) added.set(file, { images: names, explicit: scopes.get(file)?.explicit ?? false });
   return added;
 }
 
