@@ -231,10 +231,11 @@ function markShared(reader: DocumentReader, occurrence: Occurrence, all: readonl
 /** Where an occurrence starts in the manifest, for ordering. */
 function startOf(occurrence: Occurrence): number {
   const start = occurrence.node.range?.[0] ?? 0;
-  return occurrence.embedded?.toHost(start) ?? start;
+  if (occurrence.embedded === undefined) return start;
+  return occurrence.embedded.toHost(start) ?? occurrence.embedded.at;
 }
 
-/** The occurrences inside a block string of YAML; none when it is not YAML or not mapped exactly. */
+/** The occurrences inside a string of YAML; none when it is not YAML. */
 function locateInBlock(text: string, node: Scalar, fileName: string): Occurrence[] {
   const block = embeddedBlock(text, node);
   if (block === undefined) return [];

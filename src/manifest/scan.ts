@@ -159,8 +159,7 @@ export function scanManifest(
       const start = occurrence.node.range?.[0] ?? 0;
       const offset =
         hostOffset(text, occurrence.node, occurrence.text, occurrence.embedded) ??
-        occurrence.embedded?.toHost(start) ??
-        start;
+        (occurrence.embedded === undefined ? start : (occurrence.embedded.toHost(start) ?? occurrence.embedded.at));
       const lineOf = (node: Scalar | undefined) => {
         const at = node?.range?.[0];
         if (at === undefined) return [];

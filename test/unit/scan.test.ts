@@ -90,10 +90,19 @@ describe('a block string of YAML inside a manifest', () => {
     expect(text.slice(embedded.toHost(inner)!, embedded.toHost(inner)! + 3)).toBe('1.0');
   });
 
-  it('is not read when it cannot be mapped exactly: folded, or with an indentation indicator', () => {
-    for (const text of ['values: >\n  image: a:1\n', 'values: |2\n    image: a:1\n']) {
+  it('is read but maps nowhere when it cannot be mapped exactly: folded, with an indentation indicator, quoted', () => {
+    for (const [text, value] of [
+      ['values: >\n  image: a:1\n', 'image: a:1\n'],
+      ['values: |2\n    image: a:1\n', '  image: a:1\n'],
+      ['values: "image: a:1"\n', 'image: a:1'],
+    ] as const) {
       const { node } = block(text);
-      expect(embeddedBlock(text, node)).toBeUndefined();
+      const embedded = embeddedBlock(text, node)!;
+      expect(embedded.text).toBe(value);
+      expect(embedded.at).toBe(text.indexOf(text.includes('"') ? '"' : text.includes('>') ? '>' : '|'));
+      expect([...embedded.text].map((_, offset) => embedded.toHost(offset)).filter((at) => at !== undefined)).toEqual(
+        [],
+      );
     }
   });
 });

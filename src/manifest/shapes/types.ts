@@ -13,6 +13,8 @@ export interface Embedded {
   text: string;
   /** Where a character of `text` is in the manifest; undefined where it is not written literally. */
   toHost(offset: number): number | undefined;
+  /** Where the scalar holding it starts in the manifest: what is found inside is reported there when `toHost` cannot say. */
+  at: number;
 }
 
 export interface Occurrence {
