@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
   | 'KUSTOMIZE_PATCH'
+  | 'TAG_SUBSTITUTED'
   | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
@@ -76,6 +77,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
   KUSTOMIZE_PATCH: 'input',
+  TAG_SUBSTITUTED: 'input',
   DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',

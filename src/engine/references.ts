@@ -30,6 +30,7 @@ import {
   refuseKustomizationMentions,
   refuseReplacements,
 } from './kustomizations.js';
+import { refuseSubstitutedTags } from './substitutedTags.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -169,6 +170,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
+  refuseSubstitutedTags(hits, mentions);
   refuseKustomizationMentions(
     mentions,
     memoized((file) => settingRanges(session.manifestRoot, file)),

@@ -12,6 +12,10 @@ export const manifestsMessages = {
     `nixtag could not read ${file} as YAML${line === null ? '' : ` (line ${line})`}, yet it names a managed image${mentionLine === null ? '' : ` at line ${mentionLine}`}; yq, kubectl and Helm read some YAML that nixtag refuses (and nest deeper than it reads), so CI may deploy it unjudged.`,
   unreadNamesImageHint: () =>
     'Indent a continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), nest less deeply, or leave the file out of `manifests`.',
+  tagSubstituted: (file: string, line: number, variable: string) =>
+    `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst): nixtag cannot know what is deployed there, so it cannot judge it.`,
+  tagSubstitutedHint: () =>
+    'Write the tag itself in the manifest (Flux leaves a written tag as it is), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.',
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',

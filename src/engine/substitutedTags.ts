@@ -1,0 +1,26 @@
+import { NixtagError } from '../errors.js';
+import type { GrepHit } from '../git/grep.js';
+import { messages } from '../messages.js';
+import type { Warning } from '../types.js';
+
+/**
+ * An image whose tag is a variable something substitutes at deploy time (`repo:${TAG}`: Flux's
+ * postBuild substitution, envsubst; `repo:$(params.tag)`: a Tekton parameter): no tag a reference
+ * can hold, so the line is only a mention, and a warning would pass whatever value is substituted.
+ * A bare `$(NAME)` is a kustomize var, judged where the kustomization declares it.
+ */
+const SUBSTITUTED = /\bimage\s*:\s*["']?[^\s"'#]*:(\$\{[^}\s]*\}|\$\((?:params|tasks|context)\.[^)\s]*\))/;
+
+/** A mention of a managed repository whose tag is substituted at deploy time is refused (TAG_SUBSTITUTED). */
+export function refuseSubstitutedTags(hits: readonly GrepHit[], mentions: readonly Warning[]): void {
+  for (const mention of mentions) {
+    if (mention.file === null || mention.line === null) continue;
+    const hit = hits.find(({ file, line }) => file === mention.file && line === mention.line);
+    const variable = hit === undefined ? undefined : SUBSTITUTED.exec(hit.text)?.[1];
+    if (variable === undefined) continue;
+    throw new NixtagError('TAG_SUBSTITUTED', messages.tagSubstituted(mention.file, mention.line, variable), {
+      location: { file: mention.file, line: mention.line },
+      hint: messages.tagSubstitutedHint(),
+    });
+  }
+}

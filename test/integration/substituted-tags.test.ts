@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { deployment, plainImage } from '../helpers/expressions.js';
+import { nixtag } from '../helpers/inProcess.js';
+import { gitRepo } from '../helpers/repo.js';
+
+// A managed image whose tag a tool fills in at deploy time cannot be judged: refused, never a
+// warning that passes whatever value is substituted.
+const REPO = 'registry.example/app';
+const config = `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n`;
+const flux = (value: string) =>
+  `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./k8s\n  postBuild:\n    substitute:\n      APP_TAG: ${value}\n`;
+const task = (image: string) =>
+  `apiVersion: tekton.dev/v1\nkind: Task\nmetadata: {name: run}\nspec:\n  params: [{name: tag}]\n  steps:\n    - name: run\n      image: ${image}\n`;
+
+describe('a managed image whose tag is substituted at deploy time', () => {
+  it.each([
+    ["Flux's postBuild substitution", 'k8s/deploy.yaml', `${REPO}:\${APP_TAG}`, 10],
+    ['envsubst with a default', 'k8s/deploy.yaml', `"${REPO}:\${APP_TAG:=v1}"`, 10],
+    ['a Tekton parameter', 'tekton/task.yaml', `${REPO}:$(params.tag)`, 8],
+  ])('is refused with %s, beside a reference that is up to date', async (_, file, image, line) => {
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config, 'clusters/app.yaml': flux('v1') });
+    const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+    repo.write({
+      'k8s/current.yaml': deployment(`${REPO}:${tag}`).replace('name: app\nspec', 'name: current\nspec'),
+      [file]: file.startsWith('tekton/') ? task(image) : deployment(image),
+    });
+    repo.commit('a substituted tag');
+    for (const command of [['check'], ['check', '--staged'], ['hook', 'pre-commit'], ['fix']]) {
+      const run = await nixtag(repo.dir, command);
+      expect(run.code, `${command.join(' ')}: ${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain(`[TAG_SUBSTITUTED]: ${file}:${line}`);
+    }
+  });
+
+  it('leaves other images and a written tag alone', async () => {
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config, 'clusters/app.yaml': flux('v1') });
+    const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+    repo.write({
+      'k8s/deploy.yaml': deployment(`${REPO}:${tag}`),
+      'k8s/other.yaml': deployment('registry.example/other:${OTHER_TAG}').replace(
+        'name: app\nspec',
+        'name: other\nspec',
+      ),
+    });
+    repo.commit('a written tag');
+    const run = await nixtag(repo.dir, ['check']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+  });
+});
