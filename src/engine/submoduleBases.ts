@@ -84,6 +84,7 @@ export function submoduleReadOnly(file: string, submodule: string): ReadOnly {
     code: 'IN_SUBMODULE',
     message: messages.inSubmodule(file, submodule),
     hint: messages.inSubmoduleHint(submodule),
+    submodule,
   };
 }
 

@@ -49,6 +49,8 @@ export interface ReadOnly {
   code: 'SYMLINK_OUTSIDE_REPOSITORY' | 'NOT_CHECKED_OUT' | 'IN_SUBMODULE';
   message: string;
   hint: string;
+  /** The submodule whose file it is (IN_SUBMODULE). */
+  submodule?: string | undefined;
 }
 
 export interface ManifestFile {

@@ -70,6 +70,8 @@ describe('a kustomization that reaches into a submodule', () => {
       const run = await nixtag(repo.dir, command);
       expect(run.code, command.join(' ')).toBe(1);
       expect(run.stdout, command.join(' ')).toContain(`vendor/base/deploy.yaml:10:18: stale reference to app`);
+      // Not `nixtag fix`, which refuses another repository's file: the submodule is updated there.
+      expect(run.stdout, command.join(' ')).toContain('Submodule vendor holds stale tags that a kustomization deploys');
     }
     repo.commit('vendored');
     const clone = ciClone(repo);
