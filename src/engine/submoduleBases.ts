@@ -64,7 +64,20 @@ export async function readSubmoduleBases(
     });
   }
   const links = session.gitlinks.filter((link) => reached.includes(link.path));
-  const files = await submoduleFiles(checkout.dir, links);
+  const files: string[] = [];
+  for (const link of links) {
+    // Its objects gone since the checkout borrowed them (a submodule deinitialised, its git directory removed).
+    files.push(
+      ...(await submoduleFiles(checkout.dir, [link]).catch((error: unknown) => {
+        const by = first.submodules.get(link.path)!;
+        throw new NixtagError('SUBMODULE_MISSING', messages.submoduleBaseMissing(by, link.path, link.oid), {
+          location: { file: by },
+          hint: messages.submoduleBaseMissingHint(link.path),
+          cause: error,
+        });
+      })),
+    );
+  }
   const graph = build(checkout.dir, [...tracked, ...files], gitlinks);
   const { manifests, read } = graph.inSubmodules();
   const { scopes } = await selectManifests(manifests, images);

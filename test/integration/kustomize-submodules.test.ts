@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
@@ -176,5 +177,26 @@ describe('a kustomization that reaches into a submodule', () => {
     const unread = await nixtag(repo.dir, ['check']);
     expect(unread.code).toBe(2);
     expect(unread.stderr).toContain(`nixtag: error [SUBMODULE_UNREAD]: ${OVERLAY} names files in submodule vendor`);
+  });
+
+  it('fails closed on a submodule deinitialised after an up-to-date verdict (its tag cached), named through a symlink that now dangles', async () => {
+    const { repo } = await appWith(
+      (current) => ({
+        'base/kustomization.yaml': 'resources: [deploy.yaml]\n',
+        'base/deploy.yaml': deployment(`${REPO}:${current}`),
+      }),
+      'linked',
+    );
+    symlinkSync('vendor/base', path.join(repo.dir, 'linked'));
+    repo.commit('vendored through a link');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // evaluated, cached, judged
+    repo.git('submodule', 'deinit', '--quiet', '--force', 'vendor');
+    rmSync(path.join(repo.dir, '.git/modules/vendor'), { recursive: true, force: true });
+    // nixtag's checkouts and last verdict gone too, its tags still cached: nothing here holds the submodule's files.
+    rmSync(path.join(repo.dir, '.git/nixtag/trees'), { recursive: true, force: true });
+    rmSync(path.join(repo.dir, '.git/nixtag/judgement.json'));
+    const run = await nixtag(repo.dir, ['check']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`nixtag: error [SUBMODULE_MISSING]: ${OVERLAY} names files in submodule vendor`);
   });
 });

@@ -117,7 +117,7 @@ export function kustomizeGraph(
    * directory on the way, however high up) and the path it reaches: repointing any of them changes
    * what kustomize reads there, and a diff holds only the link.
    */
-  const notePassed = (joined: string): void => {
+  const notePassed = (joined: string, directory: string): void => {
     let walk;
     try {
       realRoot ??= realpathSync(root);
@@ -125,7 +125,21 @@ export function kustomizeGraph(
     } catch {
       return; // no root to walk from
     }
-    if (walk.linked) for (const passed of walk.passed) named.add(passed);
+    if (!walk.linked) return;
+    for (const passed of walk.passed) {
+      named.add(passed);
+      intoSubmodule(passed, directory); // also through a link whose submodule is not there
+    }
+  };
+  /**
+   * Notes a path a kustomization in `directory` reads in a submodule: the submodule, and a
+   * kustomization there to read (unlike the submodule's others).
+   */
+  const intoSubmodule = (target: string, directory: string) => {
+    const submodule = submoduleOf(target);
+    if (submodule === undefined) return;
+    if (!submodules.has(submodule)) submodules.set(submodule, byDirectory.get(directory) ?? directory);
+    if (byDirectory.get(path.posix.dirname(target)) === target && !nodes.has(target)) pending.push(target);
   };
   /** Whether a path is a file (or a symlink to one): a directory is no resource, patch or configuration. */
   const isFile = (file: string) => statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
@@ -138,26 +152,20 @@ export function kustomizeGraph(
     if (REMOTE.test(link)) return undefined;
     const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
     if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
-    const intoSubmodule = (target: string) => {
-      const submodule = submoduleOf(target);
-      if (submodule === undefined) return;
-      if (!submodules.has(submodule)) submodules.set(submodule, byDirectory.get(directory) ?? directory);
-      if (byDirectory.get(path.posix.dirname(target)) === target && !nodes.has(target)) pending.push(target);
-    };
-    intoSubmodule(joined);
+    intoSubmodule(joined, directory);
     const kustomization = byDirectory.get(joined);
     if (kustomization !== undefined) {
-      intoSubmodule(kustomization);
+      intoSubmodule(kustomization, directory);
       return kustomization;
     }
     named.add(joined);
-    notePassed(joined);
+    notePassed(joined, directory);
     const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
-    if (through !== undefined) intoSubmodule(through);
     if (through !== undefined) {
+      intoSubmodule(through, directory);
       const linked = byDirectory.get(through);
       if (linked !== undefined) {
-        intoSubmodule(linked);
+        intoSubmodule(linked, directory);
         return linked;
       }
       named.add(through);
@@ -296,7 +304,7 @@ export function kustomizeGraph(
       helmChart: undefined,
     };
     nodes.set(file, node);
-    notePassed(file); // a kustomization that is a symlink reads what it leads to
+    notePassed(file, path.posix.dirname(file)); // a kustomization that is a symlink reads what it leads to
     const content = readText(root, file);
     const [doc] = content === undefined ? [] : parseDocs(content);
     if (doc === undefined || !isMap(doc.contents)) return node;
