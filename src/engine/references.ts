@@ -22,7 +22,7 @@ import { followRenames } from './renames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
-import { readSubmoduleBases, searchSubmoduleFiles, submoduleReadOnly } from './submoduleBases.js';
+import { adoptResources, readSubmoduleBases, searchSubmoduleFiles, submoduleReadOnly } from './submoduleBases.js';
 import {
   kustomizeMentionFiles,
   kustomizeResources,
@@ -114,7 +114,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   const graph = submodules?.graph ?? firstGraph;
   const inSubmodule = (file: string) => submodules?.submoduleOf(file) !== undefined;
   const resources = kustomizeResources(graph, session.scopes, session.configFiles, imageScopes);
-  for (const file of resources.keys()) if (inSubmodule(file)) resources.delete(file);
+  if (submodules !== undefined) adoptResources(submodules, resources);
   const scopes =
     resources.size === 0
       ? session.scopes

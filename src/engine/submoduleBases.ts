@@ -91,6 +91,21 @@ export async function readSubmoduleBases(
   return { graph, root: checkout.dir, scopes, read, gitlinks: reached, submoduleOf };
 }
 
+/**
+ * The submodules' files among the resources read as manifests (engine/kustomizations.ts
+ * kustomizeResources: the images each is a manifest of) are read from the checkout with the
+ * submodules' others: taken out of `resources`, their images joined to `bases`' scopes.
+ */
+export function adoptResources(bases: SubmoduleBases, resources: Map<string, ManifestScope>): void {
+  for (const [file, scope] of resources) {
+    if (bases.submoduleOf(file) === undefined) continue;
+    resources.delete(file);
+    const own = bases.scopes.get(file);
+    const images = new Set([...(own?.images ?? []), ...scope.images]);
+    bases.scopes.set(file, { images, explicit: (own?.explicit ?? false) || scope.explicit });
+  }
+}
+
 /** Why a submodule's manifest is never written (fix refuses it, engine/fix.ts). */
 export function submoduleReadOnly(file: string, submodule: string): ReadOnly {
   return {
