@@ -22,6 +22,8 @@ export type ErrorCode =
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'NOT_CHECKED_OUT'
+  | 'IN_SUBMODULE'
+  | 'SUBMODULE_UNREAD'
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
   | 'KUSTOMIZE_PATCH'
@@ -74,6 +76,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   NOT_CHECKED_OUT: 'input',
+  IN_SUBMODULE: 'input',
+  SUBMODULE_UNREAD: 'input',
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
   KUSTOMIZE_PATCH: 'input',

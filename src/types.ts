@@ -18,6 +18,8 @@ export interface ReferenceResult {
   fixedInWorktree?: true;
   /** A whole-reference marker bound a value of another repository to its image's repository. */
   repositoryChanged?: boolean;
+  /** In this submodule, whose files a kustomization deploys: fix does not write them. */
+  submodule?: string;
   /** A kustomize `images:` entry (at file:line) appends this suffix to the tag where deployed. */
   tagSuffix?: { suffix: string; file: string; line: number };
   /** What the registry said of it (`check --registry`, managed references only). */

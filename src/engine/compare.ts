@@ -44,6 +44,7 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
     return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
   }
   const digestDropped = reference.digest !== undefined;
+  const submodule = entry.readOnly?.submodule;
   return {
     entry,
     found,
@@ -57,6 +58,7 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
       ...(digestDropped ? { digestDropped } : {}),
       ...(rebound ? { repositoryChanged: true } : {}),
       ...(tagSuffix === undefined ? {} : { tagSuffix }),
+      ...(submodule === undefined ? {} : { submodule }),
     },
   };
 }

@@ -15,13 +15,14 @@ import {
 import { readJudgement } from '../state/judgements.js';
 import { abandonedWrites } from '../state/writeJournal.js';
 import { readCharts, withCharts } from './charts.js';
-import { grepFiles, grepRepositories, inTreeOrder, mentionWarnings, sameSearch } from './mentions.js';
+import { grepFiles, grepRepositories, inTreeOrder, mentionWarnings, sameSearch, spellingsOf } from './mentions.js';
 import type { ManifestEntry, Scan } from './manifestEntry.js';
 import type { ManifestScope } from './manifestSet.js';
 import { followRenames } from './renames.js';
 import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
+import { adoptResources, readSubmoduleBases, searchSubmoduleFiles, submoduleReadOnly } from './submoduleBases.js';
 import {
   kustomizeMentionFiles,
   kustomizeResources,
@@ -106,9 +107,15 @@ export async function findReferences(session: Session): Promise<Scan> {
   const chartReading = await charts;
   // Every kustomization, read once: what each pulls in (kustomize/graph.ts).
   const tracked = session.entries.map((entry) => entry.path);
-  const graph = kustomizeGraph(session.manifestRoot, tracked);
+  const gitlinks = session.gitlinks.map((entry) => entry.path);
   const imageScopes = session.images.map((image) => ({ name: image.name, manifests: image.config.manifests }));
+  const firstGraph = kustomizeGraph(session.manifestRoot, tracked, gitlinks);
+  // A kustomization that names files in a submodule: read as CI's recursive clone holds them.
+  const submodules = await readSubmoduleBases(session, firstGraph, tracked, imageScopes, kustomizeGraph);
+  const graph = submodules?.graph ?? firstGraph;
+  const inSubmodule = (file: string) => submodules?.submoduleOf(file) !== undefined;
   const resources = kustomizeResources(graph, session.scopes, session.configFiles, imageScopes);
+  if (submodules !== undefined) adoptResources(submodules, resources);
   const scopes =
     resources.size === 0
       ? session.scopes
@@ -123,6 +130,12 @@ export async function findReferences(session: Session): Promise<Scan> {
   );
   session.scans?.save();
   await removeLeftovers(session, withReferences, removeAbandonedTemporaries);
+  if (submodules !== undefined) {
+    // Another repository's files, never written: fix refuses a stale one (submoduleReadOnly).
+    for (const entry of await readManifests(submodules.root, [...submodules.scopes], warnings)) {
+      withReferences.push({ ...entry, readOnly: submoduleReadOnly(entry.file, submodules.submoduleOf(entry.file)!) });
+    }
+  }
   let images = session.images;
   if (inferred) {
     const image = inferImage(
@@ -163,17 +176,20 @@ export async function findReferences(session: Session): Promise<Scan> {
   }
   const guessed = early !== undefined && images.length === 1 && sameSearch([early.image], images);
   const found = await (configured ?? (guessed ? early!.hits : grepRepositories(session, images)));
-  // What kustomizations read under names mentions are not looked for by (`deploy.txt`).
+  // What kustomizations read under names mentions are not looked for by (`deploy.txt`), and in submodules.
   const unplaced = kustomizeMentionFiles(graph, new Set(tracked));
+  const inSubmodules = submodules === undefined ? [] : await searchSubmoduleFiles(submodules, spellingsOf(images));
   const hits =
-    unplaced.length === 0 ? found : [...found, ...(await grepFiles(session, images, unplaced))].sort(inTreeOrder);
+    unplaced.length === 0 && inSubmodules.length === 0
+      ? found
+      : [...found, ...(await grepFiles(session, images, unplaced)), ...inSubmodules].sort(inTreeOrder);
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnreadMentions(warnings, mentions);
   refuseSubstitutedTags(hits, mentions);
   refuseKustomizationMentions(
     mentions,
-    memoized((file) => settingRanges(session.manifestRoot, file)),
+    memoized((file) => settingRanges(inSubmodule(file) ? submodules!.root : session.manifestRoot, file)),
     graph,
   );
   const managedImages = images.filter((image) => image.canonical !== '');
@@ -183,7 +199,11 @@ export async function findReferences(session: Session): Promise<Scan> {
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   // A chart's Chart.yaml and templates, and what the kustomizations name: a change to one can matter.
-  const dependsOnFiles = [...(chartReading?.files ?? []), ...graph.named];
+  // A submodule they reach matters as a whole: a new recorded commit changes what is deployed.
+  const dependsOnFiles = [
+    ...(chartReading?.files ?? []),
+    ...new Set([...firstGraph.named, ...graph.named, ...(submodules?.gitlinks ?? [])]),
+  ];
   const dependsOn =
     dependsOnFiles.length === 0 ? undefined : { files: dependsOnFiles, globs: chartReading?.globs ?? [] };
   return { images, manifests, warnings, ...(dependsOn === undefined ? {} : { dependsOn }) };

@@ -41,13 +41,16 @@ function fileSignature(stats: BigIntStats | undefined): string | undefined {
 }
 
 /**
- * A manifest nixtag reads but must not write: a symlink out of the repository, or a file a sparse
- * checkout leaves out of the work tree (read from the judged tree, where its content is).
+ * A manifest nixtag reads but must not write: a symlink out of the repository, a file a sparse
+ * checkout leaves out of the work tree (read from the judged tree, where its content is), or a
+ * file of a submodule that a kustomization deploys (another repository's).
  */
 export interface ReadOnly {
-  code: 'SYMLINK_OUTSIDE_REPOSITORY' | 'NOT_CHECKED_OUT';
+  code: 'SYMLINK_OUTSIDE_REPOSITORY' | 'NOT_CHECKED_OUT' | 'IN_SUBMODULE';
   message: string;
   hint: string;
+  /** The submodule whose file it is (IN_SUBMODULE). */
+  submodule?: string | undefined;
 }
 
 export interface ManifestFile {

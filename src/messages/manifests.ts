@@ -83,6 +83,18 @@ export const manifestsMessages = {
     `${file} is outside this sparse checkout: its tag was read from the judged tree, and nixtag cannot rewrite a file the work tree does not have.`,
   notCheckedOutHint: (file: string) =>
     `Bring it into the work tree with \`git sparse-checkout add ${file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : file}\`, then run the command again.`,
+  inSubmodule: (file: string, submodule: string) =>
+    `${file} is in submodule ${submodule}, another repository: kubectl kustomize deploys its stale tag, and nixtag does not rewrite the submodule's files.`,
+  inSubmoduleHint: (submodule: string) =>
+    `Update the tag in the submodule's own repository and push it there, then record that commit here (\`git -C ${submodule} pull\`, \`git add ${submodule}\`), or stop naming it from a kustomization; then run the command again.`,
+  submoduleBaseMissing: (kustomization: string, submodule: string, commit: string) =>
+    `${kustomization} names files in submodule ${submodule}, recorded at commit ${commit}, which this clone does not have: kubectl kustomize deploys what they hold, and nixtag cannot read them.`,
+  submoduleBaseMissingHint: (submodule: string) =>
+    `Run \`git submodule update --init --recursive -- ${submodule}\`, then run the command again.`,
+  submoduleBaseUnread: (kustomization: string, submodule: string) =>
+    `${kustomization} names files in submodule ${submodule}, but the configuration says CI's clone does not fetch submodules (\`submodules: false\`): kubectl kustomize cannot deploy them there, and nixtag cannot judge them.`,
+  submoduleBaseUnreadHint: () =>
+    'Set `submodules: true` in the nixtag configuration if CI fetches submodules, or vendor the base into the repository; then run the command again.',
   symlinkOutsideHint: () => 'Update that file where it lives, or commit the manifest itself instead of a link to it.',
   manifestUnreadable: (file: string, why: string) => `Cannot read ${file}: ${why}`,
   cannotRewriteInPlace: (file: string) =>

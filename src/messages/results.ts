@@ -27,6 +27,8 @@ export const resultsMessages = {
     `${count} place${count === 1 ? '' : 's'} outside the shapes nixtag manages name${count === 1 ? 's' : ''} a managed repository and ${count === 1 ? 'is' : 'are'} not checked (--verbose lists them).`,
   mention: (file: string, line: number, repository: string) =>
     `${file}:${line}: names ${repository} in a place nixtag does not manage; it is not checked.`,
+  updateSubmodules: (submodules: readonly string[]) =>
+    `${submodules.length === 1 ? `Submodule ${submodules[0]!} holds` : `Submodules ${submodules.join(', ')} hold`} stale tags that a kustomization deploys, and fix does not write another repository: update them there, then record the new commit (\`git add ${submodules.join(' ')}\`).`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
   runFixAndCommit: (command: string) =>
     `Run \`${command}\` to rewrite the stale tags, commit them (\`git commit -am "Update image tags"\`), then push again: the commits already made keep their old tags, so the fix needs a commit of its own.`,

@@ -78,6 +78,8 @@ function nextStep(result: CheckResult): string {
     const files = [...new Set(stale.map((reference) => reference.file))];
     return result.partialCommit ? messages.runNamePartial(files) : messages.runStage(files);
   }
+  const submodules = [...new Set(stale.flatMap((reference) => reference.submodule ?? []))];
+  if (submodules.length > 0) return messages.updateSubmodules(submodules);
   const judged = result.judged ?? 'worktree';
   if (judged === 'rev') return messages.runFixAndCommit(messages.fixCommand(judged));
   return messages.runFix(messages.fixCommand(judged));

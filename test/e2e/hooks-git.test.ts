@@ -12,7 +12,7 @@ import {
   staleMerge,
   type HookRepo,
 } from '../helpers/hooks.js';
-import { tempDir } from '../helpers/repo.js';
+import { gitRepo, tempDir } from '../helpers/repo.js';
 
 /** A repository whose committed manifest is up to date, with nixtag's hooks installed. */
 function freshRepo(install: string[] = ['--git', '--pre-push'], files: Record<string, string> = {}) {
@@ -47,6 +47,24 @@ describe('pre-commit through plain git hooks', () => {
     expect(commit.stdout + commit.stderr).toContain('nixtag fix --staged');
     expect(repo.head()).toBe(head);
     expect(repo.snapshot()).toBe(before);
+  });
+
+  it('refuses a commit whose kustomization deploys a stale tag from a submodule, as kubectl kustomize renders it', () => {
+    const { repo } = freshRepo(['--git']);
+    const upstream = gitRepo({
+      'base/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      'base/deploy.yaml': manifest(STALE),
+    });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', upstream.dir, 'vendor');
+    repo.write({ 'overlays/prod/kustomization.yaml': 'resources: [../../vendor/base]\n' });
+    repo.git('add', '-A');
+    const rendered = execFileSync('kubectl', ['kustomize', 'overlays/prod'], { cwd: repo.dir, encoding: 'utf8' });
+    expect(rendered).toContain(`:${STALE}`);
+    const head = repo.head();
+    const commit = repo.run(['commit', '-m', 'vendor the base']);
+    expect(commit.code).not.toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('vendor/base/deploy.yaml:10:18: stale reference');
+    expect(repo.head()).toBe(head);
   });
 
   it('still refuses when the fix is in the working tree but not staged', () => {

@@ -103,4 +103,39 @@ describe('the kustomize graph', () => {
       { by: 'replacement', at: { file: 'k/kustomization.yaml', line: 13 }, target: undefined, source: ['b:2'] },
     ]);
   });
+
+  it('notes the submodules a kustomization names a path in, and reads only the kustomizations named there', () => {
+    const root = tempDir();
+    const files: Files = {
+      'overlays/prod/kustomization.yaml': 'resources: [../../vendor/overlay, ../../k8s]\n',
+      'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      'k8s/deploy.yaml': deployment('a:1'),
+      'vendor/overlay/kustomization.yaml': 'resources: [../base]\npatches: [{path: p.yaml}]\n',
+      'vendor/overlay/p.yaml': '{}\n',
+      'vendor/base/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      'vendor/base/deploy.yaml': deployment('a:1'),
+      // Not named from the repository: not deployed, not read.
+      'vendor/examples/kustomization.yaml': 'resources: [deploy.yaml]\npatches: [{path: q.yaml}]\n',
+      'vendor/examples/deploy.yaml': deployment('a:1'),
+      'vendor/examples/q.yaml': '{}\n',
+    };
+    writeFiles(root, files);
+    const outside = Object.keys(files).filter((file) => !file.startsWith('vendor/'));
+    // Without the submodule's files (its gitlink alone is tracked): the submodule is noted.
+    const first = kustomizeGraph(root, outside.sort(), ['vendor']);
+    expect([...first.submodules]).toEqual([['vendor', 'overlays/prod/kustomization.yaml']]);
+    // With them: what kustomize reads there, and nothing of the kustomizations it does not.
+    const graph = kustomizeGraph(root, Object.keys(files).sort(), ['vendor']);
+    expect(graph.inSubmodules()).toEqual({
+      manifests: ['vendor/base/deploy.yaml', 'vendor/base/kustomization.yaml', 'vendor/overlay/kustomization.yaml'],
+      read: [
+        'vendor/base/deploy.yaml',
+        'vendor/base/kustomization.yaml',
+        'vendor/overlay/kustomization.yaml',
+        'vendor/overlay/p.yaml',
+      ],
+    });
+    expect(graph.pulledIn.has('vendor/examples/q.yaml')).toBe(false);
+    expect(kustomizeGraph(root, outside.sort()).submodules.size).toBe(0);
+  });
 });

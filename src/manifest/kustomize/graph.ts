@@ -49,6 +49,17 @@ export interface KustomizeGraph {
    * every var (`vars:`) where a resource holds its `$(NAME)`.
    */
   replacementWrites(): ReplacementWrite[];
+  /**
+   * The submodules (of `gitlinks`) a kustomization names a path in, each with the first
+   * kustomization that does: kustomize reads their files as a recursive clone holds them.
+   */
+  submodules: ReadonlyMap<string, string>;
+  /**
+   * What kustomize reads inside the submodules, once their files are among `tracked`: the
+   * kustomizations and resources it deploys (`manifests`), and those with what it applies to them
+   * (`read`: patches, configurations), where a managed image must not be named unread.
+   */
+  inSubmodules(): { manifests: string[]; read: string[] };
 }
 
 /** A kustomization's keys whose content is written into resources, vars substituted in it afterwards (patches aside). */
@@ -64,8 +75,17 @@ const REMOTE = /:\/\/|::|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?r
  * The kustomize graph of the tracked files under `root`: every kustomization read once, and what
  * it pulls in; the resources a replacement writes are read when asked.
  */
-export function kustomizeGraph(root: string, tracked: readonly string[]): KustomizeGraph {
+export function kustomizeGraph(
+  root: string,
+  tracked: readonly string[],
+  gitlinks: readonly string[] = [],
+): KustomizeGraph {
   const files = new Set(tracked);
+  /** The submodule a path lies at or under. */
+  const submoduleOf = (file: string) => gitlinks.find((link) => file === link || file.startsWith(`${link}/`));
+  const submodules = new Map<string, string>();
+  /** Kustomizations in submodules that a kustomization names: read, unlike the submodules' others. */
+  const pending: string[] = [];
   const byDirectory = new Map<string, string>();
   for (const file of tracked) if (KUSTOMIZATION_FILE.test(file)) byDirectory.set(path.posix.dirname(file), file);
   const nodes = new Map<string, KNode>();
@@ -97,7 +117,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
    * directory on the way, however high up) and the path it reaches: repointing any of them changes
    * what kustomize reads there, and a diff holds only the link.
    */
-  const notePassed = (joined: string): void => {
+  const notePassed = (joined: string, directory: string): void => {
     let walk;
     try {
       realRoot ??= realpathSync(root);
@@ -105,7 +125,21 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     } catch {
       return; // no root to walk from
     }
-    if (walk.linked) for (const passed of walk.passed) named.add(passed);
+    if (!walk.linked) return;
+    for (const passed of walk.passed) {
+      named.add(passed);
+      intoSubmodule(passed, directory); // also through a link whose submodule is not there
+    }
+  };
+  /**
+   * Notes a path a kustomization in `directory` reads in a submodule: the submodule, and a
+   * kustomization there to read (unlike the submodule's others).
+   */
+  const intoSubmodule = (target: string, directory: string) => {
+    const submodule = submoduleOf(target);
+    if (submodule === undefined) return;
+    if (!submodules.has(submodule)) submodules.set(submodule, byDirectory.get(directory) ?? directory);
+    if (byDirectory.get(path.posix.dirname(target)) === target && !nodes.has(target)) pending.push(target);
   };
   /** Whether a path is a file (or a symlink to one): a directory is no resource, patch or configuration. */
   const isFile = (file: string) => statSync(path.join(root, file), { throwIfNoEntry: false })?.isFile() === true;
@@ -118,14 +152,22 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     if (REMOTE.test(link)) return undefined;
     const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
     if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
+    intoSubmodule(joined, directory);
     const kustomization = byDirectory.get(joined);
-    if (kustomization !== undefined) return kustomization;
+    if (kustomization !== undefined) {
+      intoSubmodule(kustomization, directory);
+      return kustomization;
+    }
     named.add(joined);
-    notePassed(joined);
+    notePassed(joined, directory);
     const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
     if (through !== undefined) {
+      intoSubmodule(through, directory);
       const linked = byDirectory.get(through);
-      if (linked !== undefined) return linked;
+      if (linked !== undefined) {
+        intoSubmodule(linked, directory);
+        return linked;
+      }
       named.add(through);
       return files.has(through) && isFile(through) ? through : undefined;
     }
@@ -262,7 +304,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       helmChart: undefined,
     };
     nodes.set(file, node);
-    notePassed(file); // a kustomization that is a symlink reads what it leads to
+    notePassed(file, path.posix.dirname(file)); // a kustomization that is a symlink reads what it leads to
     const content = readText(root, file);
     const [doc] = content === undefined ? [] : parseDocs(content);
     if (doc === undefined || !isMap(doc.contents)) return node;
@@ -426,7 +468,8 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   };
   const includers = (component: string, seen: Set<string>): string[] =>
     [...byDirectory.values()].flatMap((file) => {
-      if (seen.has(file) || !nodeOf(file).components.includes(component)) return [];
+      if (seen.has(file) || (submoduleOf(file) !== undefined && !nodes.has(file))) return [];
+      if (!nodeOf(file).components.includes(component)) return [];
       seen.add(file);
       return nodeOf(file).component ? includers(file, seen) : [file];
     });
@@ -436,8 +479,9 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     return new Set(includers(kustomization, new Set([kustomization])).flatMap((file) => [...reach(file)]));
   };
 
-  // Every kustomization is read: what each pulls in is known before any file is.
-  for (const file of byDirectory.values()) nodeOf(file);
+  // Every kustomization is read (in a submodule, those named): what each pulls in is known before any file is.
+  for (const file of byDirectory.values()) if (submoduleOf(file) === undefined) nodeOf(file);
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) nodeOf(next);
   // Configurations kept as a kustomization's resources: the files it reaches.
   for (const { kustomization, by, key } of configDirectories) {
     for (const file of reach(kustomization)) {
@@ -472,5 +516,23 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     return writes.settle();
   };
 
-  return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
+  const inSubmodules = () => {
+    const under = (file: string) => submoduleOf(file) !== undefined;
+    const kustomizations = [...nodes.keys()].filter(under);
+    const manifests = [...new Set([...kustomizations, ...[...resources].filter(under)])].sort();
+    const read = [...new Set([...manifests, ...[...pulledIn.keys()].filter(under)])].sort();
+    return { manifests, read };
+  };
+
+  return {
+    reach: reachOf,
+    resources,
+    pulledIn,
+    named,
+    imageTransformers,
+    imageCopies,
+    replacementWrites,
+    submodules,
+    inSubmodules,
+  };
 }
