@@ -41,6 +41,7 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.renames ?? null,
     occurrence.tagSuffix ?? null,
     occurrence.namePattern ?? null,
+    occurrence.order === undefined ? null : JSON.stringify(occurrence.order),
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
@@ -66,6 +67,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       renames: optional(15),
       tagSuffix: optional(16),
       namePattern: optional(17),
+      order: row[18] == null ? undefined : (JSON.parse(row[18] as string) as ReferenceSummary['occurrence']['order']),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

@@ -533,6 +533,48 @@ describe('the kustomize graph', () => {
       error: 'overlay/kustomization.yaml:9:',
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
+    // An images: entry's name is a Go regexp matched against the base's image as written: one with
+    // a tag or an anchor the base does not write matches nothing (kustomize 5.5 image.IsImageMatched).
+    ...[`${REPO}:latest`, `${REPO}$`, `${REPO}:v[0-9]+`].map((name) => ({
+      what: `an images: entry named ${name} that the base's image does not match, its newTag stale`,
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "${name}"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 0,
+      deployed: (tag: string) => [`${REPO}:${tag}`],
+    })),
+    {
+      what: "an images: entry named with the base's tag pattern, its newTag stale",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "${REPO}:[0-9a-z]+$"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'an earlier pattern images: entry with a stale tag that a later literal entry sets again',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "registry.example.com/team/.*"\n    newTag: ${STALE_TAG}\n  - name: ${REPO}\n    newTag: RIGHT\n`,
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`],
+    },
+    {
+      what: 'an earlier pattern images: entry that a later literal entry with a stale tag sets again',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: ".*app"\n    newTag: RIGHT\n  - name: ${REPO}\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a later images: entry named by the tag an earlier pattern entry leaves, its newTag stale',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "registry.example.com/team/.*"\n    newTag: v1\n  - name: "${REPO}:v1"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
     {
       what: 'a replacement of a label',
       files: {
@@ -544,7 +586,12 @@ describe('the kustomize graph', () => {
   ];
   for (const testCase of cases) {
     it(`${testCase.code === 0 ? 'passes' : 'refuses'} ${testCase.what}, as kubectl kustomize renders it`, async () => {
-      const { repo, tag } = await repoWith({ ...base, ...testCase.files });
+      const { repo, tag } = await repoWith({ ...base });
+      repo.write(
+        Object.fromEntries(
+          Object.entries(testCase.files).map(([file, content]) => [file, content.replaceAll('RIGHT', tag)]),
+        ),
+      );
       repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
       repo.commit('right tag in the base');
       expect(rendered(repo.dir, 'overlay')).toEqual(testCase.deployed(tag));

@@ -40,6 +40,15 @@ export interface KustomizeGraph {
    * a change to one can change what kustomize deploys.
    */
   named: ReadonlySet<string>;
+  /**
+   * Whether what a kustomization's `images:` entries reach can hold references nixtag reads
+   * nowhere (a remote base, a Helm chart, a generator's output): the kustomizations it reaches
+   * (a Component's includers') pull in any. Undefined for a file that is not a kustomization
+   * kustomize reads by name.
+   */
+  reachesUnread(kustomization: string): boolean | undefined;
+  /** Whether a file is a kustomization kustomize reads by name. */
+  isKustomization(file: string): boolean;
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
   imageTransformers: readonly ImageTransformer[];
   /** Where a JSON 6902 patch copies or moves a value into an image field (graph.ts readCopies). */
@@ -260,6 +269,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       configures: false,
       settings: [],
       helmChart: undefined,
+      unread: false,
     };
     nodes.set(file, node);
     notePassed(file); // a kustomization that is a symlink reads what it leads to
@@ -298,6 +308,13 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
+    node.unread =
+      ['resources', 'bases', 'components'].some((key) =>
+        links(key).some((link) => resolveLink(directory, link) === undefined),
+      ) ||
+      ['helmCharts', 'helmChartInflationGenerator', 'generators'].some(
+        (key) => reader.value(contents, key) !== undefined,
+      );
     for (const target of node.resources)
       if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
     for (const key of ['patches', 'patchesJson6902'] as const) {
@@ -472,5 +489,21 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
     return writes.settle();
   };
 
-  return { reach: reachOf, resources, pulledIn, named, imageTransformers, imageCopies, replacementWrites };
+  const reachesUnread = (kustomization: string): boolean | undefined => {
+    const reached = reachOf(kustomization);
+    if (reached === undefined) return undefined;
+    return [...reached].some((file) => byDirectory.get(path.posix.dirname(file)) === file && nodeOf(file).unread);
+  };
+
+  return {
+    reach: reachOf,
+    reachesUnread,
+    isKustomization: (file) => byDirectory.get(path.posix.dirname(file)) === file,
+    resources,
+    pulledIn,
+    named,
+    imageTransformers,
+    imageCopies,
+    replacementWrites,
+  };
 }

@@ -122,6 +122,11 @@ export interface KNode {
   settings: Setting[];
   /** Its first Helm chart's line: what a chart renders is not read. */
   helmChart: number | undefined;
+  /**
+   * Whether it pulls in what nixtag reads no reference in: a resource, base or component it
+   * cannot read (remote, outside the repository, absent), a Helm chart, a generator.
+   */
+  unread: boolean;
 }
 
 /** A line of what a kustomization writes into resources, or a patch (its first line, and its text). */
