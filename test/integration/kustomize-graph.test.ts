@@ -576,6 +576,15 @@ describe('the kustomize graph', () => {
       deployed: () => [`${REPO}:${STALE_TAG}`],
     },
     {
+      what: "an images: entry named by the tag a base kustomization's entry sets, its newTag stale",
+      files: {
+        'mid/kustomization.yaml': `resources: [../base]\nimages:\n  - name: ${REPO}\n    newTag: v1\n`,
+        'overlay/kustomization.yaml': `resources: [../mid]\nimages:\n  - name: "${REPO}:v1"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
       what: 'a replacement of a label',
       files: {
         'overlay/kustomization.yaml': `resources: [../base]\n${configMap('team=payments')}${replacement('team', 'metadata.labels.team', '{create: true}')}`,

@@ -42,8 +42,9 @@ export interface KustomizeGraph {
   named: ReadonlySet<string>;
   /**
    * Whether what a kustomization's `images:` entries reach can hold references nixtag reads
-   * nowhere (a remote base, a Helm chart, a generator's output): the kustomizations it reaches
-   * (a Component's includers') pull in any. Undefined for a file that is not a kustomization
+   * nowhere (a remote base, a Helm chart, a generator's output, what another kustomization's
+   * `images:` entries leave): the kustomizations it reaches (a Component's includers') pull in
+   * any, or have `images:` of their own. Undefined for a file that is not a kustomization
    * kustomize reads by name.
    */
   reachesUnread(kustomization: string): boolean | undefined;
@@ -492,7 +493,11 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   const reachesUnread = (kustomization: string): boolean | undefined => {
     const reached = reachOf(kustomization);
     if (reached === undefined) return undefined;
-    return [...reached].some((file) => byDirectory.get(path.posix.dirname(file)) === file && nodeOf(file).unread);
+    return [...reached].some((file) => {
+      if (byDirectory.get(path.posix.dirname(file)) !== file) return false;
+      // Another kustomization's `images:` entries change the bases first: what they leave is no reference read.
+      return nodeOf(file).unread || (file !== kustomization && nodeOf(file).images.length > 0);
+    });
   };
 
   return {
