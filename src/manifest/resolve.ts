@@ -33,6 +33,7 @@ type OccurrenceSummary = Pick<
   | 'order'
   | 'position'
   | 'lines'
+  | 'spans'
   | 'index'
 >;
 
@@ -61,10 +62,10 @@ export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
   const { form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern } =
     found;
-  const { order, position, lines, index } = found;
+  const { order, position, lines, spans, index } = found;
   const occurrence = {
     ...{ form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern },
-    ...{ order, lines, index },
+    ...{ order, lines, spans, index },
   };
   return {
     occurrence: { ...occurrence, position: { line: position.line, column: position.column } },

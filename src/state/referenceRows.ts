@@ -42,9 +42,18 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.tagSuffix ?? null,
     occurrence.namePattern ?? null,
     occurrence.order === undefined ? null : JSON.stringify(occurrence.order),
+    occurrence.spans === undefined ? null : occurrence.spans.flat(),
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
+}
+
+/** Offset ranges packed flat (`[start, end, start, end, …]`), as packReference writes them. */
+function spansOf(packed: PackedReference[number] | undefined): Array<[number, number]> | undefined {
+  if (!Array.isArray(packed)) return undefined;
+  const spans: Array<[number, number]> = [];
+  for (let at = 0; at + 1 < packed.length; at += 2) spans.push([packed[at]!, packed[at + 1]!]);
+  return spans;
 }
 
 export function unpackReference(row: PackedReference): ReferenceSummary {
@@ -60,6 +69,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       position: { line, column: row[4] as number },
       index: row[5] as number,
       lines: (row[6] ?? [line]) as number[],
+      spans: spansOf(row[19]),
       repository: optional(11),
       missingTag: optional(12),
       markerImage: optional(13),

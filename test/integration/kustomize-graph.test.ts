@@ -584,6 +584,28 @@ describe('the kustomize graph', () => {
       code: 1,
       deployed: () => [`${REPO}:${STALE_TAG}`],
     },
+    // A container written on one line: another field a replacement writes there is not its image.
+    ...(
+      [
+        ['env.[name=X].value', '2', 'RIGHT', 0],
+        ['imagePullPolicy', 'IfNotPresent', 'RIGHT', 0],
+        ['env.[name=X].value', '2', STALE_TAG, 1],
+        ['image', STALE_TAG, 'RIGHT', 2, "{delimiter: ':', index: 1}"],
+        ['image', `${REPO}:${STALE_TAG}`, 'RIGHT', 2],
+      ] as const
+    ).map(([field, value, sideTag, code, options]) => ({
+      what: `a replacement of ${field} (${value}) in a container written on one line with its image (${sideTag === 'RIGHT' ? 'current' : 'stale'})`,
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`x=${value}`)}${replacement('x', `spec.template.spec.containers.[name=app].${field}`, options, '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: side}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: "${REPO}:${sideTag}", imagePullPolicy: Always, env: [{name: X, value: "1"}]}]\n`,
+      },
+      code,
+      ...(code === 2 ? { error: 'overlay/kustomization.yaml:9:' } : {}),
+      deployed: (tag: string) => [
+        `${REPO}:${tag}`,
+        field === 'image' ? `${REPO}:${STALE_TAG}` : `${REPO}:${sideTag === 'RIGHT' ? tag : STALE_TAG}`,
+      ],
+    })),
     {
       what: 'a replacement of a label',
       files: {

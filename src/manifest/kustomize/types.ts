@@ -46,8 +46,11 @@ export interface ReplacementWrite {
   by: 'replacement' | 'var';
   /** Where the field path (or the var) is written. */
   at: Place;
-  /** The resource file and the lines written; undefined for an image field kustomize creates. */
-  target: { file: string; from: number; to: number; imageField: boolean } | undefined;
+  /**
+   * The resource file and the lines written, and the offsets of the node written (`[start, end)`,
+   * where known); undefined for an image field kustomize creates.
+   */
+  target: { file: string; from: number; to: number; imageField: boolean; start?: number; end?: number } | undefined;
   /**
    * Every value the field can hold once written: what the source reads, or, for a piece of a value
    * (a delimiter) and a var, the whole value it leaves.
