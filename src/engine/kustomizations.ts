@@ -69,6 +69,7 @@ export function refuseKustomizationMentions(
   for (const { file, line } of mentions) {
     if (file === null || line === null) continue;
     const pulled = graph.pulledIn.get(file);
+    if (pulled?.data?.some(({ from, to }) => from <= line && line <= to)) continue; // a ConfigMap's data, as configMapGenerator writes it
     if (pulled !== undefined) {
       throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizePulledInMention(file, line, pulled.by, pulled.key), {
         location: { file, line },

@@ -606,6 +606,35 @@ describe('the kustomize graph', () => {
         field === 'image' ? `${REPO}:${STALE_TAG}` : `${REPO}:${sideTag === 'RIGHT' ? tag : STALE_TAG}`,
       ],
     })),
+    // A generator kustomize builds in (apiVersion: builtin) writes its literals as a ConfigMap's or
+    // Secret's data, as configMapGenerator: does: an image named there is a mention, not refused.
+    ...(['ConfigMapGenerator', 'SecretGenerator'] as const).map((kind) => ({
+      what: `a generators file that is a builtin ${kind} whose literal names the image at its tag`,
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ngenerators: [gen.yaml]\n',
+        'overlay/gen.yaml': `apiVersion: builtin\nkind: ${kind}\nmetadata: {name: c}\nliterals: ["IMAGE=${REPO}:RIGHT"]\n`,
+      },
+      code: 0,
+      deployed: (tag: string) => [`${REPO}:${tag}`],
+    })),
+    {
+      what: 'an inline builtin ConfigMapGenerator under generators whose literal names the image at its tag',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\ngenerators:\n  - |-\n    apiVersion: builtin\n    kind: ConfigMapGenerator\n    metadata: {name: c}\n    literals: ["IMAGE=${REPO}:RIGHT"]\n`,
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`],
+    },
+    {
+      what: "a replacement that copies a builtin generator's literal, a stale image, into the image",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\ngenerators: [gen.yaml]\n${replacement('img', 'spec.template.spec.containers.0.image')}`,
+        'overlay/gen.yaml': `apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: c}\nliterals: ["img=${REPO}:${STALE_TAG}"]\n`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
     {
       what: 'a replacement of a label',
       files: {

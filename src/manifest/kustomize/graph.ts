@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMap, isNode, isSeq } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { linksThrough } from '../links.js';
-import { items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
+import { isDataGenerator, items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
 import { ledger } from './ledger.js';
 import { writeReplacements } from './replacements.js';
 import { ANY, patchSelectors } from './selectors.js';
@@ -216,6 +216,11 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
   const pull = (file: string, by: string, key: SettingKey): void => {
     if (!pulledIn.has(file)) pulledIn.set(file, { by, key });
   };
+  /** Lines of a generators file that write only a ConfigMap's or Secret's data (when it is pulled in as generators alone). */
+  const noteData = (file: string, lines: { from: number; to: number }): void => {
+    const pulled = pulledIn.get(file);
+    if (pulled?.key === 'generators') (pulled.data ??= []).push(lines);
+  };
 
   /** A file of replacements (one, or a list). */
   const pullReplacements = (kustomization: string, directory: string, link: string): void => {
@@ -248,6 +253,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const content = readText(root, target);
       for (const config of content === undefined ? [] : parseDocs(content)) {
         readConfig(config, { file: target, line: 1 }, kustomization, directory);
+        if (key === 'generators' && isDataGenerator(config.reader, config.contents)) noteData(target, config.lines);
       }
       return;
     }
@@ -465,6 +471,7 @@ export function kustomizeGraph(root: string, tracked: readonly string[]): Kustom
       const content = readText(root, file);
       for (const config of content === undefined ? [] : parseDocs(content)) {
         readConfig(config, { file, line: 1 }, by, path.posix.dirname(by));
+        if (key === 'generators' && isDataGenerator(config.reader, config.contents)) noteData(file, config.lines);
       }
     }
   }

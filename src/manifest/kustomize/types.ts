@@ -22,6 +22,12 @@ export interface PulledIn {
   /** The kustomization that names it. */
   by: string;
   key: SettingKey;
+  /**
+   * The lines of its documents that write only a ConfigMap's or Secret's data (a generator's
+   * builtin ConfigMapGenerator or SecretGenerator): what names an image there is a mention, as in
+   * a kustomization's `configMapGenerator:`.
+   */
+  data?: Array<{ from: number; to: number }>;
 }
 
 /** Where a file, or a line of it, is. */
