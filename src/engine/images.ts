@@ -3,6 +3,8 @@ import type { Config, ImageConfig } from '../config/schema.js';
 import { parseImageReference, canonicalRepository } from '../manifest/reference.js';
 import { needlesOf } from './spellings.js';
 import { isLiteralName, kustomizeNameMatcher } from '../manifest/shapes/kustomizeNames.js';
+import { entryDecides } from '../manifest/shapes/kustomizeApply.js';
+import type { Occurrence } from '../manifest/shapes/types.js';
 import type { ImageIdentity, ReferenceSummary } from '../manifest/resolve.js';
 import { isNixHash } from '../nix/storePath.js';
 import { messages } from '../messages.js';
@@ -95,45 +97,74 @@ function tailOf(reference: string): string {
   return `${parsed.tag === undefined ? '' : `:${parsed.tag}`}${parsed.digest === undefined ? '' : `@${parsed.digest}`}`;
 }
 
+/** What is known of the bases a kustomize entry meets, beside the references the manifests write. */
+export interface EntrySurroundings {
+  /**
+   * Whether its kustomization can reach bases nixtag reads no reference in (a remote one, a Helm
+   * chart, a generator's output, a file outside the manifests read): then a name may also meet
+   * the image written any way (engine/references.ts). True when not known.
+   */
+  unread?: boolean;
+  /** Its kustomization's `images:` entries, and its index among them (a pattern entry's `order`). */
+  order?: Occurrence['order'];
+}
+
 /**
  * Whether a kustomize entry's `name` can reach `image`'s references: kustomize matches
  * `^<name>(:<tag>)?(@sha256:<digest>)?$` with Go's regexp against a base's image as written, case
- * and all. It is matched so against the image's repository names (bare, with `:latest`, and with
- * each tag and digest the manifests give it), against every reference to it the manifests write
- * (`written`), and, where the name is such a reference (`app:v1`), against itself.
+ * and all. It is matched so against every reference to it the manifests write (`written`), and,
+ * where its kustomization can reach bases nixtag does not read (or the name is a literal
+ * repository, whatever it reaches), against the image's repository names (bare, with `:latest`,
+ * and with each tag and digest the manifests give it) and, where the name is such a reference
+ * (`app:v1`), against itself. A name with a tag or an anchor (`app:latest`, `app$`) whose
+ * kustomization reads only known bases meets only what they write: kubectl matches nothing else.
+ * The entries of its kustomization (`order`) apply in turn: those before it change what it meets,
+ * and an image a later one retags, as this one left it, deploys the later tag: not reached.
  */
-export function patternReaches(pattern: string, image: ResolvedImage, written: WrittenReferences): boolean {
+export function patternReaches(
+  pattern: string,
+  image: ResolvedImage,
+  written: WrittenReferences,
+  { unread = true, order }: EntrySurroundings = {},
+): boolean {
   const matcher = kustomizeNameMatcher(pattern);
   if (matcher === undefined) return false;
   const names = repositoryNames(image);
   const seen = [...(written.get(image.canonical) ?? [])];
-  const tails = new Set([':latest', ...seen.map(tailOf)]);
-  const parsed = parseImageReference(pattern);
-  const spelt = parsed && (parsed.host === undefined ? parsed.path : `${parsed.host}/${parsed.path}`);
-  const subjects = [
-    ...names.flatMap((name) => [name, ...[...tails].map((tail) => `${name}${tail}`)]),
-    ...seen,
-    ...(spelt !== undefined && names.includes(spelt) ? [pattern] : []),
-  ];
-  return subjects.some((subject) => matcher.test(subject));
+  const subjects = [...seen];
+  if (unread || isLiteralName(pattern)) {
+    const tails = new Set([':latest', ...seen.map(tailOf)]);
+    const parsed = parseImageReference(pattern);
+    const spelt = parsed && (parsed.host === undefined ? parsed.path : `${parsed.host}/${parsed.path}`);
+    subjects.push(
+      ...names.flatMap((name) => [name, ...[...tails].map((tail) => `${name}${tail}`)]),
+      ...(spelt !== undefined && names.includes(spelt) ? [pattern] : []),
+    );
+  }
+  // As kustomize applies the entries in turn: the ones before change what the name meets.
+  if (order === undefined) return subjects.some((subject) => matcher.test(subject));
+  return subjects.some((subject) => entryDecides(subject, order.entries, order.index));
 }
 
 /**
  * The image a reference belongs to, if any: by marker name, else by repository; a kustomize
- * entry's name by matching it as kustomize does (`written`: the references the manifests write).
+ * entry's name by matching it as kustomize does (`written`: the references the manifests write;
+ * `unread`: whether its kustomization can reach bases nixtag does not read, EntrySurroundings).
  */
 export function imageFor(
   reference: ReferenceSummary,
   candidates: readonly ResolvedImage[],
   written: WrittenReferences = new Map(),
+  unread = true,
 ): ResolvedImage | undefined {
   const marker = reference.occurrence.markerImage;
   if (marker !== undefined) return candidates.find((image) => image.name === marker);
   const pattern = reference.occurrence.namePattern;
+  const surroundings = { unread, order: reference.occurrence.order };
   const image =
     pattern === undefined
       ? candidates.find((candidate) => candidate.canonical === reference.canonical)
-      : candidates.find((candidate) => patternReaches(pattern, candidate, written));
+      : candidates.find((candidate) => patternReaches(pattern, candidate, written, surroundings));
   // Without configuration only a Nix hash tag makes a reference the image's; an entry named by a
   // pattern is the image's whatever its tag.
   const byName = pattern === undefined || isLiteralName(pattern);

@@ -4,6 +4,7 @@ import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
 import type { SettingRange } from '../manifest/kustomize/settingRanges.js';
 import type { ReplacementWrite } from '../manifest/kustomize/types.js';
 import { canonicalRepository, parseImageReference } from '../manifest/reference.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import { patternReaches, type ResolvedImage, type WrittenReferences } from './images.js';
@@ -89,6 +90,7 @@ export function refuseKustomizationMentions(
   for (const { file, line } of mentions) {
     if (file === null || line === null) continue;
     const pulled = graph.pulledIn.get(file);
+    if (pulled?.data?.some(({ from, to }) => from <= line && line <= to)) continue; // a ConfigMap's data, as configMapGenerator writes it
     if (pulled !== undefined) {
       throw new NixtagError('KUSTOMIZE_PATCH', messages.kustomizePulledInMention(file, line, pulled.by, pulled.key), {
         location: { file, line },
@@ -169,6 +171,20 @@ function copiesJudged(write: ReplacementWrite, byFile: ReadonlyMap<string, Manif
 }
 
 /**
+ * Whether a write reaches a reference: a node written that holds one of its scalars (the image
+ * string, its tag, repository or digest), or is one. Compared by offsets where both are known
+ * (another field of a container written on one line, `{name: app, image: …, env: […]}`, is not
+ * its image), else by lines.
+ */
+function reaches(target: NonNullable<ReplacementWrite['target']>, reference: ReferenceSummary): boolean {
+  const { lines, spans } = reference.occurrence;
+  if (!lines.some((line) => target.from <= line && line <= target.to)) return false;
+  const { start, end } = target;
+  if (spans === undefined || start === undefined || end === undefined) return true;
+  return spans.some(([from, to]) => from < Math.max(end, start + 1) && start < Math.max(to, from + 1));
+}
+
+/**
  * A kustomize replacement (kustomize's `replacements`, or a ReplacementTransformer) that writes
  * where a managed reference is read (its tag alone, or the map or list holding it) is refused:
  * kubectl kustomize deploys what it writes, which nixtag does not judge. One that writes another
@@ -189,13 +205,7 @@ export function refuseReplacements(
   const byFile = new Map(manifests.map((entry) => [entry.file, entry]));
   for (const write of writes) {
     const { target } = write;
-    const written =
-      target &&
-      byFile
-        .get(target.file)
-        ?.references.filter(({ reference }) =>
-          reference.occurrence.lines.some((line) => target.from <= line && line <= target.to),
-        );
+    const written = target && byFile.get(target.file)?.references.filter(({ reference }) => reaches(target, reference));
     const managed = written?.find(({ image }) => image !== undefined);
     const otherImage = target === undefined || target.imageField || (written?.length ?? 0) > 0;
     const harmless = write.source !== undefined && !write.source.some((value) => namesImage(value, images));

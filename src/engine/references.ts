@@ -4,6 +4,8 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
 import type { GrepHit } from '../git/grep.js';
+import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import {
   defaultImage,
   imageFor,
@@ -148,14 +150,17 @@ export async function findReferences(session: Session): Promise<Scan> {
     inferred ? images : images.filter((image) => scope.images.has(image.name));
   // A kustomize entry's name is matched against the references as the manifests write them.
   const written = writtenReferences(withReferences.flatMap((entry) => entry.references));
+  const unread = unreadBases(graph, new Set(withReferences.map((entry) => entry.file)));
   const manifests: ManifestEntry[] = withReferences.map((entry) => {
     const candidates = candidatesOf(entry.scope);
+    const imageOf = (reference: ReferenceSummary) =>
+      imageFor(reference, candidates, written, reference.occurrence.namePattern === undefined || unread(entry.file));
     return {
       file: entry.file,
       parsed: entry.parsed,
       target: entry.target,
       readOnly: entry.readOnly,
-      references: entry.references.map((reference) => ({ reference, image: imageFor(reference, candidates, written) })),
+      references: entry.references.map((reference) => ({ reference, image: imageOf(reference) })),
     };
   });
   const reachOf = memoized(graph.reach);
@@ -225,6 +230,19 @@ function refuseUnreadMentions(warnings: readonly Warning[], mentions: readonly W
       hint: messages.unreadNamesImageHint(),
     });
   }
+}
+
+/**
+ * Whether a kustomization's `images:` entries can meet bases nixtag reads no reference in: a
+ * remote base, a Helm chart, a generator's output (graph.ts reachesUnread), or a file it reaches
+ * that is not among the manifests read (`read`). True for a file kustomize does not read by name.
+ */
+function unreadBases(graph: KustomizeGraph, read: ReadonlySet<string>): (file: string) => boolean {
+  return memoized((file) => {
+    const reached = graph.reach(file);
+    if (reached === undefined || graph.reachesUnread(file) !== false) return true;
+    return [...reached].some((other) => other !== file && !read.has(other) && !graph.isKustomization(other));
+  });
 }
 
 /** `compute` remembering its answer for each argument. */

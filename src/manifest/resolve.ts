@@ -30,8 +30,10 @@ type OccurrenceSummary = Pick<
   | 'renames'
   | 'tagSuffix'
   | 'namePattern'
+  | 'order'
   | 'position'
   | 'lines'
+  | 'spans'
   | 'index'
 >;
 
@@ -60,10 +62,10 @@ export function summarize(reference: ParsedReference): ReferenceSummary {
   const { occurrence: found, canonical, current, tag, digest } = reference;
   const { form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern } =
     found;
-  const { position, lines, index } = found;
+  const { order, position, lines, spans, index } = found;
   const occurrence = {
     ...{ form, context, text, repository, missingTag, markerImage, markerKind, renames, tagSuffix, namePattern },
-    ...{ lines, index },
+    ...{ order, lines, spans, index },
   };
   return {
     occurrence: { ...occurrence, position: { line: position.line, column: position.column } },

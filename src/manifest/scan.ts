@@ -19,6 +19,11 @@ export interface ParsedOccurrence extends Occurrence {
   position: Position;
   /** Every line its scalars are on (tag, repository, digest): where naming the repository is managed. */
   lines: number[];
+  /**
+   * The offsets its scalars span in the file (tag, repository, digest, related), each `[start,
+   * end)`; undefined where one of them is not written literally (inside a block string, unmapped).
+   */
+  spans: Array<[number, number]> | undefined;
   /** Its place among the manifest's occurrences: the same text always gives the same list. */
   index: number;
 }
@@ -174,10 +179,30 @@ export function scanManifest(
         ...lineOf(occurrence.digestNode),
         ...(occurrence.related ?? []).flatMap(lineOf),
       ];
-      occurrences.push({ ...occurrence, offset, position, lines: [...new Set(occupied)], index: occurrences.length });
+      const spans = [occurrence.node, occurrence.repositoryNode, occurrence.digestNode, ...(occurrence.related ?? [])]
+        .filter((node) => node !== undefined)
+        .map((node) => spanOf(node, occurrence.embedded));
+      occurrences.push({
+        ...occurrence,
+        offset,
+        position,
+        lines: [...new Set(occupied)],
+        spans: spans.every((span) => span !== undefined) ? spans : undefined,
+        index: occurrences.length,
+      });
     }
   }
   return { scanned: { file, text: original, encoding, options, docs, occurrences } };
+}
+
+/** Where a scalar's value starts and ends in the file, `[start, end)`; undefined where that is not known. */
+function spanOf(node: Scalar, embedded: Occurrence['embedded']): [number, number] | undefined {
+  const range = node.range;
+  if (!range) return undefined;
+  if (embedded === undefined) return [range[0], range[1]];
+  const start = embedded.toHost(range[0]);
+  const last = range[1] > range[0] ? embedded.toHost(range[1] - 1) : start;
+  return start === undefined || last === undefined ? undefined : [start, Math.max(last + 1, start)];
 }
 
 /** The parser's message without its own position and excerpt (nixtag prints those). */

@@ -41,9 +41,19 @@ export function packReference(reference: ReferenceSummary): PackedReference {
     occurrence.renames ?? null,
     occurrence.tagSuffix ?? null,
     occurrence.namePattern ?? null,
+    occurrence.order === undefined ? null : JSON.stringify(occurrence.order),
+    occurrence.spans === undefined ? null : occurrence.spans.flat(),
   ];
   while (row.length > 0 && row.at(-1) === null) row.pop();
   return row;
+}
+
+/** Offset ranges packed flat (`[start, end, start, end, …]`), as packReference writes them. */
+function spansOf(packed: PackedReference[number] | undefined): Array<[number, number]> | undefined {
+  if (!Array.isArray(packed)) return undefined;
+  const spans: Array<[number, number]> = [];
+  for (let at = 0; at + 1 < packed.length; at += 2) spans.push([packed[at]!, packed[at + 1]!]);
+  return spans;
 }
 
 export function unpackReference(row: PackedReference): ReferenceSummary {
@@ -59,6 +69,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       position: { line, column: row[4] as number },
       index: row[5] as number,
       lines: (row[6] ?? [line]) as number[],
+      spans: spansOf(row[19]),
       repository: optional(11),
       missingTag: optional(12),
       markerImage: optional(13),
@@ -66,6 +77,7 @@ export function unpackReference(row: PackedReference): ReferenceSummary {
       renames: optional(15),
       tagSuffix: optional(16),
       namePattern: optional(17),
+      order: row[18] == null ? undefined : (JSON.parse(row[18] as string) as ReferenceSummary['occurrence']['order']),
     },
     current: optional(7) ?? text,
     canonical: optional(8),

@@ -533,6 +533,108 @@ describe('the kustomize graph', () => {
       error: 'overlay/kustomization.yaml:9:',
       deployed: (tag) => [`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`],
     },
+    // An images: entry's name is a Go regexp matched against the base's image as written: one with
+    // a tag or an anchor the base does not write matches nothing (kustomize 5.5 image.IsImageMatched).
+    ...[`${REPO}:latest`, `${REPO}$`, `${REPO}:v[0-9]+`].map((name) => ({
+      what: `an images: entry named ${name} that the base's image does not match, its newTag stale`,
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "${name}"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 0,
+      deployed: (tag: string) => [`${REPO}:${tag}`],
+    })),
+    {
+      what: "an images: entry named with the base's tag pattern, its newTag stale",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "${REPO}:[0-9a-z]+$"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'an earlier pattern images: entry with a stale tag that a later literal entry sets again',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "registry.example.com/team/.*"\n    newTag: ${STALE_TAG}\n  - name: ${REPO}\n    newTag: RIGHT\n`,
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`],
+    },
+    {
+      what: 'an earlier pattern images: entry that a later literal entry with a stale tag sets again',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: ".*app"\n    newTag: RIGHT\n  - name: ${REPO}\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: 'a later images: entry named by the tag an earlier pattern entry leaves, its newTag stale',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\nimages:\n  - name: "registry.example.com/team/.*"\n    newTag: v1\n  - name: "${REPO}:v1"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    {
+      what: "an images: entry named by the tag a base kustomization's entry sets, its newTag stale",
+      files: {
+        'mid/kustomization.yaml': `resources: [../base]\nimages:\n  - name: ${REPO}\n    newTag: v1\n`,
+        'overlay/kustomization.yaml': `resources: [../mid]\nimages:\n  - name: "${REPO}:v1"\n    newTag: ${STALE_TAG}\n`,
+      },
+      code: 1,
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
+    // A container written on one line: another field a replacement writes there is not its image.
+    ...(
+      [
+        ['env.[name=X].value', '2', 'RIGHT', 0],
+        ['imagePullPolicy', 'IfNotPresent', 'RIGHT', 0],
+        ['env.[name=X].value', '2', STALE_TAG, 1],
+        ['image', STALE_TAG, 'RIGHT', 2, "{delimiter: ':', index: 1}"],
+        ['image', `${REPO}:${STALE_TAG}`, 'RIGHT', 2],
+      ] as const
+    ).map(([field, value, sideTag, code, options]) => ({
+      what: `a replacement of ${field} (${value}) in a container written on one line with its image (${sideTag === 'RIGHT' ? 'current' : 'stale'})`,
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base, side.yaml]\n${configMap(`x=${value}`)}${replacement('x', `spec.template.spec.containers.[name=app].${field}`, options, '{kind: Deployment, name: side}')}`,
+        'overlay/side.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: side}\nspec:\n  template:\n    spec:\n      containers: [{name: app, image: "${REPO}:${sideTag}", imagePullPolicy: Always, env: [{name: X, value: "1"}]}]\n`,
+      },
+      code,
+      ...(code === 2 ? { error: 'overlay/kustomization.yaml:9:' } : {}),
+      deployed: (tag: string) => [
+        `${REPO}:${tag}`,
+        field === 'image' ? `${REPO}:${STALE_TAG}` : `${REPO}:${sideTag === 'RIGHT' ? tag : STALE_TAG}`,
+      ],
+    })),
+    // A generator kustomize builds in (apiVersion: builtin) writes its literals as a ConfigMap's or
+    // Secret's data, as configMapGenerator: does: an image named there is a mention, not refused.
+    ...(['ConfigMapGenerator', 'SecretGenerator'] as const).map((kind) => ({
+      what: `a generators file that is a builtin ${kind} whose literal names the image at its tag`,
+      files: {
+        'overlay/kustomization.yaml': 'resources: [../base]\ngenerators: [gen.yaml]\n',
+        'overlay/gen.yaml': `apiVersion: builtin\nkind: ${kind}\nmetadata: {name: c}\nliterals: ["IMAGE=${REPO}:RIGHT"]\n`,
+      },
+      code: 0,
+      deployed: (tag: string) => [`${REPO}:${tag}`],
+    })),
+    {
+      what: 'an inline builtin ConfigMapGenerator under generators whose literal names the image at its tag',
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\ngenerators:\n  - |-\n    apiVersion: builtin\n    kind: ConfigMapGenerator\n    metadata: {name: c}\n    literals: ["IMAGE=${REPO}:RIGHT"]\n`,
+      },
+      code: 0,
+      deployed: (tag) => [`${REPO}:${tag}`],
+    },
+    {
+      what: "a replacement that copies a builtin generator's literal, a stale image, into the image",
+      files: {
+        'overlay/kustomization.yaml': `resources: [../base]\ngenerators: [gen.yaml]\n${replacement('img', 'spec.template.spec.containers.0.image')}`,
+        'overlay/gen.yaml': `apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata: {name: c}\nliterals: ["img=${REPO}:${STALE_TAG}"]\n`,
+      },
+      code: 2,
+      error: 'overlay/kustomization.yaml:7:',
+      deployed: () => [`${REPO}:${STALE_TAG}`],
+    },
     {
       what: 'a replacement of a label',
       files: {
@@ -544,7 +646,12 @@ describe('the kustomize graph', () => {
   ];
   for (const testCase of cases) {
     it(`${testCase.code === 0 ? 'passes' : 'refuses'} ${testCase.what}, as kubectl kustomize renders it`, async () => {
-      const { repo, tag } = await repoWith({ ...base, ...testCase.files });
+      const { repo, tag } = await repoWith({ ...base });
+      repo.write(
+        Object.fromEntries(
+          Object.entries(testCase.files).map(([file, content]) => [file, content.replaceAll('RIGHT', tag)]),
+        ),
+      );
       repo.write({ 'base/deployment.yaml': deployment(`${REPO}:${tag}`) });
       repo.commit('right tag in the base');
       expect(rendered(repo.dir, 'overlay')).toEqual(testCase.deployed(tag));

@@ -96,7 +96,7 @@ describe('the kustomize graph', () => {
       {
         by: 'replacement',
         at: { file: 'k/kustomization.yaml', line: 7 },
-        target: { file: 'k/deploy.yaml', from: 9, to: 9, imageField: true },
+        target: { file: 'k/deploy.yaml', from: 9, to: 9, imageField: true, start: 142, end: 145 },
         source: ['v2'],
       },
       // spec.template.metadata is not there (and not created), no Service is: neither is written.

@@ -16,6 +16,8 @@ export interface ParsedDoc {
   reader: DocumentReader;
   contents: unknown;
   line: (offset: number) => number;
+  /** The lines the document spans. */
+  lines: { from: number; to: number };
 }
 
 /** Every document of a YAML text, each with its reader and a line counter. */
@@ -26,11 +28,27 @@ export function parseDocs(text: string): ParsedDoc[] {
     return parseAllDocuments(text, { lineCounter }).flatMap((doc) => {
       if (!('contents' in doc) || doc.errors.length > 0) return [];
       const reader = new DocumentReader(doc);
-      return [{ reader, contents: reader.resolve(doc.contents), line }];
+      const lines = { from: line(doc.range[0]), to: line(Math.max(doc.range[1] - 1, doc.range[0])) };
+      return [{ reader, contents: reader.resolve(doc.contents), line, lines }];
     });
   } catch {
     return []; // not YAML: kustomize fails on it, and nixtag reads nothing of it here
   }
+}
+
+/**
+ * Whether a generator's configuration is kustomize's builtin ConfigMapGenerator or
+ * SecretGenerator (`apiVersion: builtin`, no group, as kustomize's plugin loader asks): it
+ * writes its literals and files as a ConfigMap's or Secret's data, as a kustomization's
+ * `configMapGenerator:` and `secretGenerator:` do, and no image.
+ */
+export function isDataGenerator(reader: DocumentReader, contents: unknown): boolean {
+  if (!isMap(contents)) return false;
+  const kind = text(reader.value(contents, 'kind'));
+  return (
+    text(reader.value(contents, 'apiVersion')) === 'builtin' &&
+    (kind === 'ConfigMapGenerator' || kind === 'SecretGenerator')
+  );
 }
 
 /** A scalar's text; undefined for anything else. */

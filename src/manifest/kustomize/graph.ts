@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMap, isNode, isSeq } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { linksThrough } from '../links.js';
-import { items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
+import { isDataGenerator, items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
 import { ledger } from './ledger.js';
 import { writeReplacements } from './replacements.js';
 import { ANY, patchSelectors } from './selectors.js';
@@ -40,6 +40,16 @@ export interface KustomizeGraph {
    * a change to one can change what kustomize deploys.
    */
   named: ReadonlySet<string>;
+  /**
+   * Whether what a kustomization's `images:` entries reach can hold references nixtag reads
+   * nowhere (a remote base, a Helm chart, a generator's output, what another kustomization's
+   * `images:` entries leave): the kustomizations it reaches (a Component's includers') pull in
+   * any, or have `images:` of their own. Undefined for a file that is not a kustomization
+   * kustomize reads by name.
+   */
+  reachesUnread(kustomization: string): boolean | undefined;
+  /** Whether a file is a kustomization kustomize reads by name. */
+  isKustomization(file: string): boolean;
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
   imageTransformers: readonly ImageTransformer[];
   /** Where a JSON 6902 patch copies or moves a value into an image field (graph.ts readCopies). */
@@ -248,6 +258,11 @@ export function kustomizeGraph(
   const pull = (file: string, by: string, key: SettingKey): void => {
     if (!pulledIn.has(file)) pulledIn.set(file, { by, key });
   };
+  /** Lines of a generators file that write only a ConfigMap's or Secret's data (when it is pulled in as generators alone). */
+  const noteData = (file: string, lines: { from: number; to: number }): void => {
+    const pulled = pulledIn.get(file);
+    if (pulled?.key === 'generators') (pulled.data ??= []).push(lines);
+  };
 
   /** A file of replacements (one, or a list). */
   const pullReplacements = (kustomization: string, directory: string, link: string): void => {
@@ -280,6 +295,7 @@ export function kustomizeGraph(
       const content = readText(root, target);
       for (const config of content === undefined ? [] : parseDocs(content)) {
         readConfig(config, { file: target, line: 1 }, kustomization, directory);
+        if (key === 'generators' && isDataGenerator(config.reader, config.contents)) noteData(target, config.lines);
       }
       return;
     }
@@ -302,6 +318,7 @@ export function kustomizeGraph(
       configures: false,
       settings: [],
       helmChart: undefined,
+      unread: false,
     };
     nodes.set(file, node);
     notePassed(file, path.posix.dirname(file)); // a kustomization that is a symlink reads what it leads to
@@ -340,6 +357,13 @@ export function kustomizeGraph(
     }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
+    node.unread =
+      ['resources', 'bases', 'components'].some((key) =>
+        links(key).some((link) => resolveLink(directory, link) === undefined),
+      ) ||
+      ['helmCharts', 'helmChartInflationGenerator', 'generators'].some(
+        (key) => reader.value(contents, key) !== undefined,
+      );
     for (const target of node.resources)
       if (byDirectory.get(path.posix.dirname(target)) !== target) resources.add(target);
     for (const key of ['patches', 'patchesJson6902'] as const) {
@@ -491,6 +515,7 @@ export function kustomizeGraph(
       const content = readText(root, file);
       for (const config of content === undefined ? [] : parseDocs(content)) {
         readConfig(config, { file, line: 1 }, by, path.posix.dirname(by));
+        if (key === 'generators' && isDataGenerator(config.reader, config.contents)) noteData(file, config.lines);
       }
     }
   }
@@ -524,8 +549,20 @@ export function kustomizeGraph(
     return { manifests, read };
   };
 
+  const reachesUnread = (kustomization: string): boolean | undefined => {
+    const reached = reachOf(kustomization);
+    if (reached === undefined) return undefined;
+    return [...reached].some((file) => {
+      if (byDirectory.get(path.posix.dirname(file)) !== file) return false;
+      // Another kustomization's `images:` entries change the bases first: what they leave is no reference read.
+      return nodeOf(file).unread || (file !== kustomization && nodeOf(file).images.length > 0);
+    });
+  };
+
   return {
     reach: reachOf,
+    reachesUnread,
+    isKustomization: (file) => byDirectory.get(path.posix.dirname(file)) === file,
     resources,
     pulledIn,
     named,

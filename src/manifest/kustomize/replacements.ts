@@ -106,7 +106,14 @@ export function writeReplacements(
                 const write: ReplacementWrite = {
                   by: 'replacement',
                   at,
-                  target: { file, from: doc.line(written.range[0]), to: doc.line(written.range[1]), imageField },
+                  target: {
+                    file,
+                    from: doc.line(written.range[0]),
+                    to: doc.line(written.range[1]),
+                    imageField,
+                    start: written.range[0],
+                    end: written.range[1],
+                  },
                   source: values,
                   copiedFrom: pieces === undefined ? copiedFrom : undefined,
                 };

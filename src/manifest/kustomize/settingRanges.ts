@@ -1,7 +1,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
 import { DocumentReader } from '../documentReader.js';
 import { kustomizeHolder } from '../shapes/kustomize.js';
-import { readText } from './documents.js';
+import { isDataGenerator, parseDocs, readText } from './documents.js';
 
 const SETTING_KEYS = new Set<string>([
   'patches',
@@ -59,6 +59,17 @@ export function settingRanges(root: string, file: string): SettingRange[] {
         }
       }
       if (typeof key !== 'string' || !SETTING_KEYS.has(key) || range == null) continue;
+      if (key === 'generators' && isSeq(pair.value)) {
+        // Each generator apart: one written inline that writes only a ConfigMap's or Secret's data
+        // is read as a kustomization's `configMapGenerator:` is.
+        for (const item of pair.value.items) {
+          const config = reader.resolve(item);
+          const inline = isScalar(config) && typeof config.value === 'string' ? parseDocs(config.value) : [];
+          if (inline.length > 0 && inline.every((doc) => isDataGenerator(doc.reader, doc.contents))) continue;
+          if (isNode(item) && item.range) ranges.push({ from: line(item.range[0]), to: line(item.range[2]), key });
+        }
+        continue;
+      }
       ranges.push({ from: line(range[0]), to: line(range[2]), key });
     }
   }

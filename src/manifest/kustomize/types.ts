@@ -22,6 +22,12 @@ export interface PulledIn {
   /** The kustomization that names it. */
   by: string;
   key: SettingKey;
+  /**
+   * The lines of its documents that write only a ConfigMap's or Secret's data (a generator's
+   * builtin ConfigMapGenerator or SecretGenerator): what names an image there is a mention, as in
+   * a kustomization's `configMapGenerator:`.
+   */
+  data?: Array<{ from: number; to: number }>;
 }
 
 /** Where a file, or a line of it, is. */
@@ -46,8 +52,11 @@ export interface ReplacementWrite {
   by: 'replacement' | 'var';
   /** Where the field path (or the var) is written. */
   at: Place;
-  /** The resource file and the lines written; undefined for an image field kustomize creates. */
-  target: { file: string; from: number; to: number; imageField: boolean } | undefined;
+  /**
+   * The resource file and the lines written, and the offsets of the node written (`[start, end)`,
+   * where known); undefined for an image field kustomize creates.
+   */
+  target: { file: string; from: number; to: number; imageField: boolean; start?: number; end?: number } | undefined;
   /**
    * Every value the field can hold once written: what the source reads, or, for a piece of a value
    * (a delimiter) and a var, the whole value it leaves.
@@ -122,6 +131,11 @@ export interface KNode {
   settings: Setting[];
   /** Its first Helm chart's line: what a chart renders is not read. */
   helmChart: number | undefined;
+  /**
+   * Whether it pulls in what nixtag reads no reference in: a resource, base or component it
+   * cannot read (remote, outside the repository, absent), a Helm chart, a generator.
+   */
+  unread: boolean;
 }
 
 /** A line of what a kustomization writes into resources, or a patch (its first line, and its text). */

@@ -63,7 +63,7 @@ export function writeVars(
           const write: ReplacementWrite = {
             by: 'var',
             at: used[0]!.at,
-            target: { file, from, to, imageField: key === 'image' },
+            target: { file, from, to, imageField: key === 'image', start: scalar.range[0], end: scalar.range[1] },
             source: results,
           };
           record(write, scalar);

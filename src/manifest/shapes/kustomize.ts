@@ -2,7 +2,7 @@ import { isMap, isSeq, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { tagText } from './imageKeys.js';
-import { hiddenEntries, setIn } from './kustomizeOrder.js';
+import { entryOrder, hiddenEntries, setIn } from './kustomizeOrder.js';
 import type { ReferenceShape } from './types.js';
 
 /**
@@ -38,6 +38,7 @@ export const kustomizeImages: ReferenceShape = {
     const images = holder && reader.value(holder, 'images');
     if (!isSeq(images)) return;
     const hidden = hiddenEntries(reader, images.items);
+    const order = entryOrder(reader, images.items);
     for (const entry of images.items) {
       if (hidden.has(entry)) continue;
       const map = reader.resolve(entry);
@@ -74,11 +75,13 @@ export const kustomizeImages: ReferenceShape = {
       }
       // Without newName the entry deploys under `name`, which kustomize matches as a Go regular
       // expression, case and all (`Registry.example/app` is not `registry.example/app`).
+      const namePattern = repositoryNode === name ? repositoryNode.value : undefined;
       add({
         form: 'tag',
         context: 'kustomize',
         node: newTag ?? repositoryNode,
-        namePattern: repositoryNode === name ? repositoryNode.value : undefined,
+        namePattern,
+        order: namePattern === undefined ? undefined : order.get(entry),
         text: newTag === undefined ? repositoryNode.value : tagText(newTag),
         repository: repositoryNode.value,
         repositoryNode,

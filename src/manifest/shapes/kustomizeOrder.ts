@@ -1,5 +1,7 @@
 import { isMap, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
+import { retags } from './kustomizeApply.js';
+import type { LaterEntry } from './types.js';
 import { tagText } from './imageKeys.js';
 import { AFTER_NAME, isLiteralName, isPlainName, kustomizeNameMatcher } from './kustomizeNames.js';
 
@@ -9,14 +11,9 @@ export function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
   return node !== undefined && node.value !== null && node.value !== '' ? node : undefined;
 }
 
-/** An `images:` entry as kustomize's image transformer reads it. */
-interface Entry {
+/** An `images:` entry as kustomize's image transformer reads it, with its node. */
+interface Entry extends LaterEntry {
   node: unknown;
-  name: string;
-  newName?: string;
-  tag?: string;
-  digest?: string;
-  suffix?: string;
 }
 
 function readEntry(reader: DocumentReader, node: unknown): Entry | undefined {
@@ -38,13 +35,12 @@ function readEntry(reader: DocumentReader, node: unknown): Entry | undefined {
   };
 }
 
-const retags = (entry: Entry) => entry.tag !== undefined || entry.digest !== undefined;
 const renames = (entry: Entry, name: string) => entry.newName !== undefined && entry.newName !== name;
 /** An entry that changes what it reaches and keeps its tag: kustomize's later entries see another image. */
 const moves = (entry: Entry) => !retags(entry) && (renames(entry, entry.name) || entry.suffix !== undefined);
 
 /** What an entry leaves after a name: its tag and digest, or the suffix it appends to the base's tag. */
-function tail(entry: Entry): string {
+function tail(entry: LaterEntry): string {
   if (!retags(entry)) return entry.suffix === undefined ? '' : `:${entry.suffix}`;
   return `${entry.tag === undefined ? '' : `:${entry.tag}`}${entry.digest === undefined ? '' : `@${entry.digest}`}`;
 }
@@ -56,7 +52,7 @@ function tail(entry: Entry): string {
  * pattern too (as Go's regexp reads it: `kustomizeNameMatcher`), and a rename is followed; a
  * suffix appended ends the search. A name Go compiles no pattern of matches nothing.
  */
-function retaggedAfter(image: { name: string; tail: string }, later: readonly Entry[]): boolean {
+function retaggedAfter(image: { name: string; tail: string }, later: readonly LaterEntry[]): boolean {
   let name = image.name;
   for (const next of later) {
     const matcher = kustomizeNameMatcher(next.name);
@@ -96,6 +92,21 @@ function decidedLater(entry: Entry, later: readonly Entry[]): boolean {
     if (moves(next)) return false;
   }
   return false;
+}
+
+/**
+ * Every entry of a kustomization's `images:` as plain data (a remembered scan keeps it), with the
+ * index of each among them: which images an entry deploying under its name meets, and which of
+ * those a later entry retags, is decided against the references the bases write
+ * (engine/images.ts patternReaches).
+ */
+export function entryOrder(
+  reader: DocumentReader,
+  nodes: readonly unknown[],
+): Map<unknown, { entries: LaterEntry[]; index: number }> {
+  const entries = nodes.map((node) => readEntry(reader, node)).filter((entry) => entry !== undefined);
+  const plain = entries.map(({ node: _node, ...fields }) => fields);
+  return new Map(entries.map((entry, index) => [entry.node, { entries: plain, index }]));
 }
 
 /**

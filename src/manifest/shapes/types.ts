@@ -54,6 +54,13 @@ export interface Occurrence {
    * images are written (engine/images.ts).
    */
   namePattern?: string | undefined;
+  /**
+   * With `namePattern`: every entry of its kustomization's `images:`, in order, and its index
+   * among them. kustomize applies them in turn to each base's image: the ones before change what
+   * this name meets, and an image a later one retags deploys that tag, not this one's
+   * (engine/images.ts patternReaches).
+   */
+  order?: { entries: readonly LaterEntry[]; index: number } | undefined;
   /** Other scalars the reference is read with (a kustomize entry's `name`, a `registry`): never edited. */
   related?: readonly Scalar[] | undefined;
   /** Set when the scalars are inside a block string of YAML rather than in the manifest itself. */
@@ -64,6 +71,15 @@ export interface Occurrence {
    * change it too.
    */
   shared?: ReadonlyMap<Scalar, number> | undefined;
+}
+
+/** An `images:` entry as kustomize's image transformer reads it, its fields that are set (not empty). */
+export interface LaterEntry {
+  name: string;
+  newName?: string | undefined;
+  tag?: string | undefined;
+  digest?: string | undefined;
+  suffix?: string | undefined;
 }
 
 /** What a shape sees of the document being searched. */
