@@ -1,8 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import LongestFirst from './test/helpers/sequencer.js';
+
+/**
+ * Every temporary file of a test run, nixtag's checkouts with them (they live under TMPDIR:
+ * src/tree/checkoutsRoot.ts), goes in one directory of the run's own, removed when it ends: the
+ * run leaves the machine as it found it. The workers inherit TMPDIR from this process.
+ */
+const runTemp = mkdtempSync(path.join(tmpdir(), 'nixtag-tests-'));
+process.env.TMPDIR = runTemp;
+process.on('exit', () => rmSync(runTemp, { recursive: true, force: true }));
 
 /**
  * The Nix-facing tests run twice: on the machine's Nix (Debian 12's 2.8) and on a current one

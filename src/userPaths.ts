@@ -1,4 +1,8 @@
-/** A path into a checked-out tree (`…/nixtag/trees/<slot>/<checkout name>/`), up to and with its slash. */
+/**
+ * A path into a checked-out tree (`…/nixtag/trees/<slot>/<checkout name>/`), up to and with its
+ * slash: `/var/tmp/nixtag-checkouts-<uid>/<repository's hash>/nixtag/trees/…` (or under TMPDIR),
+ * or where no such directory can be made, `<git dir>/nixtag/trees/…` (tree/checkoutsRoot.ts).
+ */
 const CHECKOUT_PREFIX = /(?:\/[^\s'"`:]*)?\/nixtag\/trees\/[^/\s'"`:]+\/[^/\s'"`:]+(?:\/|(?=[\s'"`:]|$))/g;
 
 /** The start of the base name of doctor's temporary directory (under the system's temp directory). */
@@ -14,7 +18,7 @@ const asUserNamesIt = (match: string) => (match.endsWith('/') ? '' : '.');
 
 /**
  * Text from a tool that ran in a checked-out tree, with that tree's paths as the user names them:
- * `/repo/.git/nixtag/trees/worktree/source/default.nix:4:13` reads `default.nix:4:13`, the
+ * `/var/tmp/nixtag-checkouts-1000/0f3a…/nixtag/trees/worktree/source/default.nix:4:13` reads `default.nix:4:13`, the
  * checkout itself `.`. With `doctorCopies`, so do the paths into doctor's copies of it (only
  * once doctor has read its evidence: it locates what it finds by those paths).
  */

@@ -19,6 +19,7 @@ import {
   type CheckoutOptions,
 } from '../tree/checkout.js';
 import { useFreshNixtagDirectory } from '../nixtagDirectory.js';
+import { treeRecords } from '../tree/records.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
@@ -138,6 +139,19 @@ async function refuseConfigPrograms(repository: Repository): Promise<void> {
 const DEFAULT_CHECKOUT: CheckoutOptions = { checkoutName: 'source', submodules: 'as-before', lfs: 'as-before' };
 
 /**
+ * CI mode's state: a fresh nixtag directory for this process, and its checkouts (which live
+ * outside it: tree/records.ts); the function returned removes both.
+ */
+function freshState(gitDir: string): () => void {
+  const dropDirectory = useFreshNixtagDirectory(gitDir);
+  const records = treeRecords(gitDir);
+  return () => {
+    records.remove();
+    dropDirectory();
+  };
+}
+
+/**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
  * (under the default checkout name, redone if the configuration names another) while the
  * configuration loads. For the index or a commit the configuration is the one in that tree, as CI
@@ -151,7 +165,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const lockModule = import('../state/lock.js');
   const repository = known.repository ?? (await openRepository(request.cwd));
   if (request.confinement?.ci) await refuseConfigPrograms(repository);
-  const dropState = request.confinement?.ci ? useFreshNixtagDirectory(repository.gitDir) : undefined;
+  const dropState = request.confinement?.ci ? freshState(repository.gitDir) : undefined;
   const loadOptions = { dataOnly: request.confinement?.ci };
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });
   const source = tree.source;

@@ -181,7 +181,7 @@ async function updateCheckout(
 }
 
 /**
- * Checks a tree out into `<git dir>/nixtag/trees/<slot>/<checkoutName>`, a directory with the
+ * Checks a tree out into `…/nixtag/trees/<slot>/<checkoutName>` (outside `.git`: records.ts), a directory with the
  * base name of CI's checkout (a `./.` source is stored under that name, so it is in the hash),
  * holding what CI's clone holds (see checkoutRepository.ts): a git repository whose HEAD is the
  * judged commit, its files as git writes them with no configuration of the user's, submodules
@@ -197,7 +197,9 @@ export function materializeTree(repository: Repository, tree: JudgedTree, option
 }
 
 async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
-  const state = treeRecords(repository.gitDir).slot(tree.source.kind);
+  const records = treeRecords(repository.gitDir);
+  records.claim();
+  const state = records.slot(tree.source.kind);
   const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();
   const submodules =

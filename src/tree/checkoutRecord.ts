@@ -18,13 +18,17 @@ export interface CheckoutState {
   made: string;
 }
 
+/** How long a full checkout's files are trusted: it lives in a temporary directory (records.ts). */
+const TRUSTED_FOR_MS = 2 * 24 * 60 * 60 * 1000;
+
 const TREE = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
- * What a checked-out tree under `.git/nixtag/trees/<slot>/<name>` holds: its state recorded
+ * What a checked-out tree under `…/nixtag/trees/<slot>/<name>` holds: its state recorded
  * beside it once its files are complete, and a marker (`<name>.updating`) that is present while
- * an update writes files. A checkout with the marker, or without a record, is not trusted: the
- * next run checks it out again in full.
+ * an update writes files. A checkout with the marker, or without a record, or whose full checkout
+ * is two days old (a cleaner of temporary directories may have removed files it did not write
+ * since), is not trusted: the next run checks it out again in full.
  */
 export function checkoutRecord(slotDirectory: string, checkoutName: string) {
   const workTree = path.join(slotDirectory, checkoutName);
@@ -40,6 +44,10 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
       const submodules = /submodules=(all|none|partial)/.exec(flags)?.[1] as CheckoutState['submodules'] | undefined;
       const made = /made=(\S+)/.exec(flags)?.[1];
       if (made === undefined) return undefined; // recorded by an older nixtag: checked out again
+      // A full checkout is the newest time of every file it wrote: one younger than the cleaners
+      // of temporary directories wait (3 days, macOS's; 10 for /tmp, 30 for /var/tmp) has lost none.
+      const madeAt = Number.parseInt(made.split('-')[0] ?? '', 36);
+      if (!(Date.now() - madeAt < TRUSTED_FOR_MS)) return undefined;
       const lfs = /(^| )lfs=1( |$)/.test(flags);
       return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', lfs, made };
     },

@@ -30,6 +30,7 @@ import {
 } from '../helpers/faults.js';
 import { pauses, until } from '../helpers/pause.js';
 import { STALE_MS } from '../../src/state/lock.js';
+import { treeRecords } from '../../src/tree/records.js';
 import { tempDir, testEnv, writeFiles } from '../helpers/repo.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -225,9 +226,13 @@ describe('writes under faults', () => {
 
 /** A plain file where nixtag keeps a directory. */
 function fileInsteadOf(gitDir: string, directory: string): void {
-  rmSync(path.join(gitDir, directory), { recursive: true });
-  writeFileSync(path.join(gitDir, directory), 'x');
+  const absolute = path.resolve(gitDir, directory);
+  rmSync(absolute, { recursive: true });
+  writeFileSync(absolute, 'x');
 }
+
+/** Where nixtag checks out the working tree of the repository whose git dir this is (tree/records.ts). */
+const worktreeSlot = (gitDir: string) => treeRecords(gitDir).slot('worktree');
 
 describe('a double fault', () => {
   it('keeps the original when the rewrite and putting it back both fail, also after the process exits', () => {
@@ -287,22 +292,23 @@ describe('state that crashed instead of healing', () => {
     [
       'a checkout record with a trailing newline',
       (gitDir) => {
-        const record = path.join(gitDir, 'nixtag/trees/worktree/source.tree');
+        const record = path.join(worktreeSlot(gitDir), 'source.tree');
         writeFileSync(record, `${readFileSync(record, 'utf8').trim()}\n`);
       },
     ],
     [
       'an interrupted checkout update (its marker left, a file missing)',
       (gitDir) => {
-        writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'), 'x');
-        rmSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'));
+        writeFileSync(path.join(worktreeSlot(gitDir), 'source.updating'), 'x');
+        rmSync(path.join(worktreeSlot(gitDir), 'source/default.nix'));
       },
     ],
     [
       'a checkout record that is not a tree id',
-      (gitDir) => writeFileSync(path.join(gitDir, 'nixtag/trees/worktree/source.tree'), 'garbage'),
+      (gitDir) => writeFileSync(path.join(worktreeSlot(gitDir), 'source.tree'), 'garbage'),
     ],
-    ['a file where the checkouts belong', (gitDir) => fileInsteadOf(gitDir, 'nixtag/trees')],
+    ['a file where the checkouts belong', (gitDir) => fileInsteadOf(gitDir, path.dirname(worktreeSlot(gitDir)))],
+    ['a file where the slot belongs', (gitDir) => fileInsteadOf(gitDir, worktreeSlot(gitDir))],
     ['a cache directory that is a file', (gitDir) => fileInsteadOf(gitDir, 'nixtag/cache')],
   ];
   it.each(cases)('%s: discarded and rebuilt, the verdict unchanged', async (_name, corrupt) => {
@@ -323,16 +329,18 @@ describe('state that crashed instead of healing', () => {
     const [, records = ''] = readFileSync(path.join(gitDir, 'nixtag/cache/evaluations.json'), 'utf8').split('\n');
     const cache = { records: JSON.parse(records) as unknown[] };
     expect(cache.records.length).toBeGreaterThan(0);
-    expect(readFileSync(path.join(gitDir, 'nixtag/trees/worktree/source/app/main.txt'), 'utf8')).toBe('v2\n');
-    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source/default.nix'))).toBe(true);
-    expect(existsSync(path.join(gitDir, 'nixtag/trees/worktree/source.updating'))).toBe(false);
+    const slot = worktreeSlot(gitDir);
+    expect(slot.split(path.sep)).not.toContain('.git'); // a filter on `/.git/` sees none of it
+    expect(readFileSync(path.join(slot, 'source/app/main.txt'), 'utf8')).toBe('v2\n');
+    expect(existsSync(path.join(slot, 'source/default.nix'))).toBe(true);
+    expect(existsSync(path.join(slot, 'source.updating'))).toBe(false);
   });
 });
 
 describe('the checkout and the lock', () => {
   it('the checkout is complete before the lock is let go, also when the tags come from the cache', async () => {
     const repo = faultRepo();
-    const slot = path.join(repo.dir, '.git/nixtag/trees/worktree');
+    const slot = worktreeSlot(path.join(repo.dir, '.git'));
     // Two runs teach the cache that the manifest is no Nix input: the third takes its tags from it.
     expect((await runCli(repo.dir, ['check'])).code).toBe(1);
     repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${'1'.repeat(32)}`) });

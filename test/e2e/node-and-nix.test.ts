@@ -59,10 +59,17 @@ function staleChangeStaged(options: { recordedNode: boolean } = { recordedNode: 
   return repo;
 }
 
-/** git as a GUI client runs it: `env -i HOME=… PATH=<system tools only>`. */
+/**
+ * The test run's TMPDIR (vitest.config.ts), kept in the minimal environments below so that
+ * nixtag's checkouts go where the run removes them.
+ */
+const runTemp: Record<string, string> = process.env.TMPDIR === undefined ? {} : { TMPDIR: process.env.TMPDIR };
+
+/** git as a GUI client runs it: `env -i HOME=… PATH=<system tools only>` (and the run's TMPDIR). */
 function guiGit(repo: HookRepo, homeDir: string, args: string[]) {
   const tools = toolsDir(['git', 'sh', 'ls', 'tr', 'head', 'cat']);
-  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, 'git', ...args], {
+  const tmp = Object.entries(runTemp).map(([name, value]) => `${name}=${value}`);
+  const result = spawnSync('/usr/bin/env', ['-i', `HOME=${homeDir}`, `PATH=${tools}`, ...tmp, 'git', ...args], {
     cwd: repo.dir,
     encoding: 'utf8',
   });
@@ -150,7 +157,7 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) }, { node: false });
     mkdirSync(path.dirname(path.join(repo.dir, 'node_modules', where)), { recursive: true });
     symlinkSync(process.execPath, path.join(repo.dir, 'node_modules', where));
-    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
+    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin', ...runTemp };
     const direct = spawnSync(path.join(repo.dir, 'node_modules', '.bin', 'nixtag'), ['check'], {
       cwd: repo.dir,
       env,
@@ -170,7 +177,7 @@ describe('hooks find Node and Nix where their installers put them', () => {
     const old = tempDir('old-node-');
     symlinkSync(OLD_NODE, path.join(old, 'node'));
     const newer = path.dirname(process.execPath);
-    const env = { HOME: tempDir('home-'), PATH: `${old}:/usr/bin:/bin:${newer}` };
+    const env = { HOME: tempDir('home-'), PATH: `${old}:/usr/bin:/bin:${newer}`, ...runTemp };
     const result = spawnSync(OLD_NODE, [BIN, 'check'], { cwd: repo.dir, env, encoding: 'utf8' });
     expect(result.stdout).toContain('stale reference');
     expect(result.status).toBe(1);
@@ -178,7 +185,7 @@ describe('hooks find Node and Nix where their installers put them', () => {
 
   it('with only Node 20: --help and --version work, a command says what it tried and how to go on', () => {
     const repo = hookRepo({}, { node: false });
-    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin' };
+    const env = { HOME: tempDir('home-'), PATH: '/usr/bin:/bin', ...runTemp };
     const run = (args: string[]) => spawnSync(OLD_NODE, [BIN, ...args], { cwd: repo.dir, env, encoding: 'utf8' });
     expect(run(['--version']).status).toBe(0);
     expect(run(['--help']).stdout).toContain('Usage');

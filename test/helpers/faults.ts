@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { BIN } from './cli.js';
 import { deployment, plainImage, STALE } from './expressions.js';
+import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, testEnv, type Files, type TestRepo } from './repo.js';
 
 export const REPO = 'registry.example/app';
@@ -88,9 +89,15 @@ export function runCli(
   });
 }
 
-/** Processes whose command line mentions `text` (a test's repository), other than this one's. */
-export function processesMentioning(text: string): string[] {
-  const result = spawnSync('pgrep', ['-af', text], { encoding: 'utf8' });
+/**
+ * Processes whose command line mentions `dir` (a test's repository) or, for a repository, the
+ * directory of its checkouts (outside it: src/tree/records.ts; Nix runs there), other than this one's.
+ */
+export function processesMentioning(dir: string): string[] {
+  const gitDir = path.join(dir, '.git');
+  const checkouts = existsSync(gitDir) ? [path.dirname(path.dirname(treeRecords(gitDir).slot('worktree')))] : [];
+  const pattern = [dir, ...checkouts].map((place) => place.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const result = spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' });
   return result.stdout.split('\n').filter((line) => line.trim() !== '' && !line.includes('pgrep'));
 }
 

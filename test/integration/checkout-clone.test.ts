@@ -7,6 +7,7 @@ import { judgedTree } from '../../src/tree/judgedTree.js';
 import type { TreeSource } from '../../src/tree/source.js';
 import { freshenIndex } from '../../src/tree/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/tree/checkout.js';
+import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
 import { cleanGitEnv, describeTree, freshClone, LFS_FILTER, submoduleGitFiles } from '../helpers/trees.js';
 
@@ -217,7 +218,7 @@ describe("nixtag's checkout is CI's clone", () => {
     repo.git('commit', '--quiet', '-m', 'c, and dir/intended.txt only intended');
     expect(repo.git('ls-tree', '-r', '--name-only', 'HEAD')).not.toContain('intended');
     await expectClone(repo, { kind: 'index' }); // an update: the index still lists the intent
-    rmSync(path.join(repo.dir, '.git', 'nixtag', 'trees'), { recursive: true, force: true });
+    rmSync(treeRecords(path.join(repo.dir, '.git')).slot('index'), { recursive: true, force: true });
     await expectClone(repo, { kind: 'index' }); // a full checkout again
   });
 

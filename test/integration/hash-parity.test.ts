@@ -173,6 +173,27 @@ describe('the tag equals what n2k8s computes in CI checkout of the same commit',
     expect(await nixtagTag(repo.dir)).not.toBe(expected);
   });
 
+  // The common idiom (`lib.cleanSourceWith { filter = path: type: !(lib.hasInfix "/.git/" path); }`)
+  // sees absolute paths: in CI's clone no file's path has a `.git` component, so none may in nixtag's.
+  it('for a source filter that drops `.git` directories by the absolute path', async () => {
+    const repo = gitRepo({
+      'src/main.sh': 'echo hello\n',
+      'default.nix': `{ system ? builtins.currentSystem }:
+let
+  notGit = path: type: builtins.match ".*/\\\\.git/.*" (toString path) == null;
+  src = builtins.path { path = ./src; name = "src"; filter = notGit; };
+  filtered = builtins.filterSource notGit ./.;
+in derivation {
+  name = "app"; inherit system; builder = "/bin/sh";
+  args = [ "-c" "cat \${src}/main.sh \${filtered}/src/main.sh > $out" ];
+}
+`,
+    });
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(expected).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(await nixtagTag(repo.dir)).toBe(expected);
+  });
+
   it('for a builtins.fetchTarball of a file:// tarball with its sha256', async () => {
     const { url, sha256 } = fileTarball('lib', { 'default.nix': '{ greeting = "hello"; }\n' });
     const repo = gitRepo({

@@ -9,6 +9,16 @@ describe('userPaths: Nix messages name the user’s files, not the checked-out t
       ),
     ).toBe("error: undefined variable 'x'\n       at default.nix:4:13:");
   });
+  it('maps a checkout where nixtag keeps them, outside .git: /var/tmp or TMPDIR', () => {
+    expect(
+      userPaths(
+        'at /var/tmp/nixtag-checkouts-1000/0f3a9c21b4d5e6f70812/nixtag/trees/worktree/source/svc/default.nix:4:13:',
+      ),
+    ).toBe('at svc/default.nix:4:13:');
+    expect(
+      userPaths("in '/run/user/1000/tmp/nixtag-checkouts-1000/0f3a9c21b4d5e6f70812/nixtag/trees/index/source'"),
+    ).toBe("in '.'");
+  });
   it('maps a linked worktree’s checkout, another slot and checkout name, and the checkout itself', () => {
     expect(userPaths('/r/.git/worktrees/w/nixtag/trees/index/workspace/svc/api/default.nix:1:1')).toBe(
       'svc/api/default.nix:1:1',
