@@ -4,7 +4,7 @@ import { checkoutGit } from './checkoutRepository.js';
 import { git } from '../git/git.js';
 
 /** A `.gitmodules` section, as `git submodule update --init` reads it. */
-export interface GitmodulesEntry {
+interface GitmodulesEntry {
   name: string;
   url: string | undefined;
   /** `submodule.<name>.update`, the last value given (git's lookup). */

@@ -56,7 +56,7 @@ async function initSubmodule(target: string, gitDir: string, objects: string, oi
 }
 
 /** A gitlink CI's recursive clone leaves empty, and why (submoduleLayout.ts). */
-export interface EmptySubmodule extends Gitlink {
+interface EmptySubmodule extends Gitlink {
   reason: 'updateNone' | 'unregistered';
 }
 
