@@ -40,6 +40,9 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
       const submodules = /submodules=(all|none|partial)/.exec(flags)?.[1] as CheckoutState['submodules'] | undefined;
       const made = /made=(\S+)/.exec(flags)?.[1];
       if (made === undefined) return undefined; // recorded by an older nixtag: checked out again
+      // Submodules laid out before `.gitmodules` decided which a clone leaves empty (update = none,
+      // a gitlink no section names): they may hold content CI's clone lacks, so checked out again.
+      if (submodules !== 'none' && !/(^| )gitmodules( |$)/.test(flags)) return undefined;
       const lfs = /(^| )lfs=1( |$)/.test(flags);
       return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', lfs, made };
     },
@@ -51,7 +54,7 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
     },
     /** After the last file is written: the checkout holds `state`. */
     complete(state: CheckoutState): void {
-      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} lfs=${state.lfs ? 1 : 0} made=${state.made}`;
+      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} gitmodules lfs=${state.lfs ? 1 : 0} made=${state.made}`;
       writeFileSync(record, `${state.tree}\n${flags}\n`);
       rmSync(marker, { force: true });
     },

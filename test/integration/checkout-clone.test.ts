@@ -332,6 +332,23 @@ describe("nixtag's checkout is CI's clone", () => {
     expect(readdirSync(path.join(dir, 'lib/kept'))).toContain('deep.txt');
   });
 
+  it('checks out again in full a checkout recorded before .gitmodules decided the layout', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    addSubmodule(repo);
+    repo.git('config', '-f', '.gitmodules', 'submodule.vendor/lib.update', 'none');
+    repo.commit('update = none');
+    const repository = await openRepository(repo.dir);
+    const tree = judgedTree(repository, { kind: 'rev', rev: 'HEAD' });
+    const first = await materializeTree(repository, tree, CHECKOUT);
+    // As an older nixtag left it: the submodule filled, and a record without the layout's flag.
+    const record = path.join(path.dirname(first.dir), 'source.tree');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(' gitmodules', ''));
+    writeFiles(path.join(first.dir, 'vendor/lib'), { 'lib.nix': 'stale content\n' });
+    const again = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), CHECKOUT);
+    expect(again.made).not.toBe(first.made);
+    expect(readdirSync(path.join(again.dir, 'vendor/lib'))).toEqual([]);
+  });
+
   it('refuses a gitlink the clone stops on: one a submodule holds with no section, one with no URL', async () => {
     const repo = gitRepo({ 'default.nix': '{}\n' });
     const lib = gitRepo({ 'lib.nix': '{ }\n' }, 'lib');
