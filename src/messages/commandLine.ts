@@ -113,6 +113,8 @@ export const commandLineMessages = {
       : `Fix ${gitmodules} so that \`git config --file ${gitmodules} --list\` reads it and every \`update\` is checkout, rebase, merge or none; check with \`git clone --recurse-submodules\` of the commit (${file} is the submodule it stopped on).`,
   submoduleUnregistered: (files: readonly string[]) =>
     `${files.length === 1 ? `Gitlink ${files[0]!} has` : `Gitlinks ${files.join(', ')} have`} no entry in .gitmodules (an embedded repository added by \`git add\`?): CI's \`git clone --recurse-submodules\` leaves ${files.length === 1 ? 'it' : 'them'} empty, so nixtag evaluates ${files.length === 1 ? 'it' : 'them'} empty, whatever your clone holds there (\`git submodule update --init\`, which Tekton's git-clone runs, stops on ${files.length === 1 ? 'it' : 'them'}: "No url found"). Register ${files.length === 1 ? 'it' : 'each'} with \`git submodule add <url> <path>\`, or remove ${files.length === 1 ? 'it' : 'them'} with \`git rm --cached <path>\`.`,
+  submoduleUnpushed: (file: string, commit: string) =>
+    `Submodule ${file} is recorded at commit ${commit}, which no remote-tracking branch of its clone here contains: if it was never pushed to the submodule's remote, CI's \`git clone --recurse-submodules\` of this push fails ("not our ref"). Push it first (\`git -C ${file} push\`); a hook does not ask the remote.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
   revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
   confinedOnly: (option: string) => `${option} is for a confined run: give it with --ci or --restrict-eval.`,

@@ -1,11 +1,12 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
 import { STALE } from '../helpers/expressions.js';
 import { hookRepo, installHooks, manifest, type HookRepo } from '../helpers/hooks.js';
-import { gitRepo, n2k8sTag } from '../helpers/repo.js';
-import { freshClone } from '../helpers/trees.js';
+import { gitRepo, n2k8sTag, tempDir, testEnv, writeFiles } from '../helpers/repo.js';
+import { cleanGitEnv, freshClone } from '../helpers/trees.js';
 
 /** An image that lists what `lib/` holds: content there, or an empty directory, are two tags. */
 const listsLib = `{ system ? builtins.currentSystem }:
@@ -98,5 +99,37 @@ describe("a submodule CI's recursive clone leaves empty, through the hooks and i
     expect(installHooks(repo, ['--git', '--pre-push']).code).toBe(0);
     expect(repo.run(['push', '--quiet', 'origin', 'main']).code).toBe(0);
     expect(nixtagCli(freshClone(repo.dir), ['check'], { CI: 'true' }).code).toBe(0);
+  });
+
+  it('warns at pre-push of a submodule commit no remote-tracking branch of its clone holds (never pushed?)', () => {
+    const origin = path.join(tempDir('lib-'), 'lib.git');
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch', 'main', origin], { env: testEnv() });
+    const work = gitRepo({ 'f.txt': 'x\n' }, 'lib-work');
+    work.git('push', '--quiet', origin, 'HEAD:main');
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', origin, 'lib');
+    repo.commit('lib');
+    repo.write({ 'k8s/deployment.yaml': manifest(repo.tag()) });
+    repo.commit('tag');
+    expect(installHooks(repo, ['--git', '--pre-push']).code).toBe(0);
+    const pushed = repo.run(['push', '--quiet', 'origin', 'main']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stderr).not.toContain('remote-tracking');
+    writeFiles(path.join(repo.dir, 'lib'), { 'f.txt': 'local only\n' });
+    repo.git('-C', 'lib', 'commit', '--quiet', '-am', 'never pushed');
+    repo.git('add', 'lib');
+    expect(repo.run(['commit', '--quiet', '-m', 'bump lib']).code).toBe(0);
+    const push = repo.run(['push', '--quiet', 'origin', 'main']);
+    expect(push.code).toBe(0); // a warning: the hook cannot ask the submodule's remote
+    expect(push.stderr).toMatch(/Submodule lib is recorded at commit [0-9a-f]{40}, which no remote-tracking branch/);
+    // CI's clone of what was pushed cannot fetch it ("not our ref").
+    const remote = repo.git('remote', 'get-url', 'origin').trim();
+    const target = path.join(tempDir('clone-'), 'source');
+    const clone = spawnSync('git', ['clone', '--quiet', '--recurse-submodules', '--branch', 'main', remote, target], {
+      env: cleanGitEnv(),
+      encoding: 'utf8',
+    });
+    expect(clone.status).not.toBe(0);
+    expect(clone.stderr).toContain('not our ref');
   });
 });
