@@ -53,6 +53,7 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'SUBMODULE_MISSING'
+  | 'SUBMODULE_UNCLONABLE'
   | 'OBJECTS_MISSING'
   | 'LFS_CONTENT_MISSING'
   | 'FETCH_FAILED'
@@ -110,6 +111,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
   SUBMODULE_MISSING: 'tool',
+  /** CI's recursive clone stops on a gitlink (no URL, a `.gitmodules` git refuses): nothing is deployed. */
+  SUBMODULE_UNCLONABLE: 'input',
   OBJECTS_MISSING: 'tool',
   LFS_CONTENT_MISSING: 'tool',
   FETCH_FAILED: 'tool',

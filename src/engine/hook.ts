@@ -5,7 +5,8 @@ import { repositoryContext } from '../skip/repositoryContext.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import type { TreeSource } from '../tree/source.js';
 import { runEnvironment } from '../state/environment.js';
-import type { CheckResult } from '../types.js';
+import type { CheckResult, Warning } from '../types.js';
+import { unpushedSubmodules, type UnpushedSubmodule } from '../tree/unpushedSubmodules.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
 import type { Known } from './session.js';
 
@@ -118,7 +119,21 @@ export async function prePush(options: HookOptions & { stdin: string }): Promise
   const judged: HookResult['judged'] = [];
   for (const update of updates) {
     const result = await judge(options, context, { kind: 'rev', rev: update.localOid }, 'check');
-    judged.push({ ref: update.localRef, result });
+    // Whatever the judgement, even one answered from the last: what no check of the tree can see.
+    const unpushed = await unpushedSubmodules(context.repository, update.localOid);
+    const warnings =
+      unpushed.length === 0 ? result.warnings : [...result.warnings, ...(await unpushedWarnings(unpushed))];
+    judged.push({ ref: update.localRef, result: { ...result, warnings } });
   }
   return { judged };
+}
+
+/** Submodule commits CI's clone may not be able to fetch: warnings, since the hook cannot ask the remote. */
+async function unpushedWarnings(unpushed: readonly UnpushedSubmodule[]): Promise<Warning[]> {
+  const { messages } = await import('../messages.js');
+  return unpushed.map((submodule) => ({
+    file: '.gitmodules',
+    line: null,
+    message: messages.submoduleUnpushed(submodule.path, submodule.oid),
+  }));
 }

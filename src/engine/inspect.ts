@@ -21,6 +21,7 @@ import type { Scan } from './manifestEntry.js';
 import { findReferences, referencedImages, scanCounts } from './references.js';
 import { spellingsOf } from './mentions.js';
 import { checkExpressions, checkGlobs } from './configMisses.js';
+import { submoduleWarnings } from './submoduleWarnings.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */
@@ -84,9 +85,9 @@ export async function inspectSession(session: Session): Promise<Inspection> {
   await checkExpressions(session);
   const globWarnings = await checkGlobs(session);
   const inspection = await inspectConfigured(session);
-  return globWarnings.length === 0
-    ? inspection
-    : { ...inspection, warnings: [...globWarnings, ...inspection.warnings] };
+  // The checkout is made by now (for a run that was not cut short): one look at its .gitmodules.
+  const before = [...globWarnings, ...(inspection.skipped ? [] : await submoduleWarnings(session))];
+  return before.length === 0 ? inspection : { ...inspection, warnings: [...before, ...inspection.warnings] };
 }
 
 async function inspectConfigured(session: Session): Promise<Inspection> {

@@ -1,5 +1,6 @@
 /** Git and the command line: user-facing strings (part of `messages`, src/messages.ts). */
 import { cmd } from '../invocation.js';
+import type { UnclonableReason } from './shared.js';
 
 export const commandLineMessages = {
   notARepository: (directory: string) => `${directory} is not inside a git repository.`,
@@ -96,6 +97,24 @@ export const commandLineMessages = {
     `Submodule ${file} is recorded at commit ${commit}, which this clone does not have; CI's recursive clone fetches it, so without it the tag cannot be the one CI computes.`,
   submoduleMissingHint: (file: string) =>
     `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
+  submoduleUnclonable: (file: string, gitmodules: string, reason: UnclonableReason) =>
+    `CI's \`git clone --recurse-submodules\` stops on submodule ${file} (exit 128, nothing is deployed): ${
+      reason.kind === 'unparsed'
+        ? `git cannot parse ${gitmodules}`
+        : reason.kind === 'badUpdate'
+          ? `${gitmodules} sets \`${reason.key}\` to ${reason.value === undefined ? 'no value' : `'${reason.value}'`}, which git refuses there (checkout, rebase, merge or none)`
+          : reason.kind === 'noUrl'
+            ? `${gitmodules} gives no url for it ("No url found for submodule path")`
+            : `it is a gitlink that no section of ${gitmodules} names (an embedded repository added by \`git add\`?), and inside a submodule the clone does not skip it ("No url found for submodule path")`
+    }.`,
+  submoduleUnclonableHint: (file: string, gitmodules: string, reason: UnclonableReason) =>
+    reason.kind === 'unregisteredNested' || reason.kind === 'noUrl'
+      ? `Give it a url in ${gitmodules} (\`git submodule add <url> <path>\` in the repository that holds it), or remove the gitlink (\`git rm --cached <path>\` there); check with \`git clone --recurse-submodules\` of the commit.`
+      : `Fix ${gitmodules} so that \`git config --file ${gitmodules} --list\` reads it and every \`update\` is checkout, rebase, merge or none; check with \`git clone --recurse-submodules\` of the commit (${file} is the submodule it stopped on).`,
+  submoduleUnregistered: (files: readonly string[]) =>
+    `${files.length === 1 ? `Gitlink ${files[0]!} has` : `Gitlinks ${files.join(', ')} have`} no entry in .gitmodules (an embedded repository added by \`git add\`?): CI's \`git clone --recurse-submodules\` leaves ${files.length === 1 ? 'it' : 'them'} empty, so nixtag evaluates ${files.length === 1 ? 'it' : 'them'} empty, whatever your clone holds there (\`git submodule update --init\`, which Tekton's git-clone runs, stops on ${files.length === 1 ? 'it' : 'them'}: "No url found"). Register ${files.length === 1 ? 'it' : 'each'} with \`git submodule add <url> <path>\`, or remove ${files.length === 1 ? 'it' : 'them'} with \`git rm --cached <path>\`.`,
+  submoduleUnpushed: (file: string, commit: string) =>
+    `Submodule ${file} is recorded at commit ${commit}, which no remote-tracking branch of its clone here contains: if it was never pushed to the submodule's remote, CI's \`git clone --recurse-submodules\` of this push fails ("not our ref"). Push it first (\`git -C ${file} push\`); a hook does not ask the remote.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,
   revisionNotFoundHint: () => 'Give a branch, tag or commit id, as `git rev-parse` takes it.',
   confinedOnly: (option: string) => `${option} is for a confined run: give it with --ci or --restrict-eval.`,

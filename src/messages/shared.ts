@@ -19,6 +19,13 @@ export interface DoctorDetails {
   submodule?: { path: string; commit: string; within: string };
 }
 
+/** Why CI's recursive clone stops on a gitlink (tree/submoduleLayout.ts decides). */
+export type UnclonableReason =
+  | { kind: 'unparsed' }
+  | { kind: 'badUpdate'; key: string; value: string | undefined }
+  | { kind: 'noUrl' }
+  | { kind: 'unregisteredNested' };
+
 export const imagesOf = (images: readonly string[]) =>
   images.length === 0 ? 'the configuration' : `image${images.length === 1 ? '' : 's'} ${list(images)}`;
 export const FILTERED_SOURCE =

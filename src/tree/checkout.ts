@@ -22,7 +22,16 @@ import { fetchMissingBlobs } from './promisor.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
 import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
-import { checkoutSubmodules, gitlinksOf, submodulesMissing, type Gitlink, type SubmoduleHome } from './submodules.js';
+import {
+  checkoutSubmodules,
+  gitlinksOf,
+  submodulesMissing,
+  submodulesUnclonable,
+  type Gitlink,
+  type SubmoduleHome,
+  type SubmoduleOutcome,
+  type UnclonableSubmodule,
+} from './submodules.js';
 import { awaitedLater, orSlowPath } from '../promises.js';
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
@@ -62,16 +71,25 @@ export interface Checkout {
   lfs: boolean;
   /** Submodules whose recorded commit this clone does not have: left empty. */
   missingSubmodules: Gitlink[];
+  /** Gitlinks CI's recursive clone stops on (no URL, a `.gitmodules` git refuses): left empty. */
+  unclonableSubmodules: UnclonableSubmodule[];
   /** Which full checkout its files come from (CheckoutState.made). */
   made: string;
 }
 
-const submodulesState = (missing: readonly Gitlink[], wanted: boolean): CheckoutState['submodules'] =>
-  !wanted ? 'none' : missing.length > 0 ? 'partial' : 'all';
+/** Partial: a run must start over (and refuse again) while a submodule is missing or unclonable. */
+const submodulesState = (outcome: SubmoduleOutcome, wanted: boolean): CheckoutState['submodules'] =>
+  !wanted ? 'none' : outcome.missing.length > 0 || outcome.unclonable.length > 0 ? 'partial' : 'all';
 
-/** The checkout's directory, once it is complete and holds every submodule CI would fetch. */
+const NO_SUBMODULES: SubmoduleOutcome = { missing: [], empty: [], unclonable: [] };
+
+/**
+ * The checkout's directory, once it is complete and holds every submodule CI would fetch; refused
+ * where CI's clone stops.
+ */
 export async function checkoutDirectory(checkout: Promise<Checkout>): Promise<string> {
-  const { dir, missingSubmodules } = await checkout;
+  const { dir, missingSubmodules, unclonableSubmodules } = await checkout;
+  if (unclonableSubmodules.length > 0) throw submodulesUnclonable(unclonableSubmodules);
   if (missingSubmodules.length > 0) throw submodulesMissing(missingSubmodules);
   return dir;
 }
@@ -98,7 +116,7 @@ async function fullCheckout(
   checkout: ReturnType<typeof checkoutRecord>,
   submodules: boolean,
   lfs: boolean,
-): Promise<{ missing: Gitlink[]; made: string }> {
+): Promise<{ outcome: SubmoduleOutcome; made: string }> {
   const id = await tree.id();
   const { workTree } = checkout;
   // Whatever is in the way of the slot (a file where a directory belongs) goes: it is rebuilt.
@@ -112,13 +130,13 @@ async function fullCheckout(
   const readTree = () => git(['read-tree', '--reset', '-u', id], inCheckout);
   await (lfs ? withLfsContent(repository, readTree) : readTree());
   const attributes = (await git(['ls-files', '-z', '--', ':(glob)**/.gitattributes'], inCheckout)) !== '';
-  const missing = submodules
+  const outcome = submodules
     ? await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), await gitlinksOf(workTree))
-    : [];
+    : NO_SUBMODULES;
   await pointHead(repository, tree, workTree, id);
   const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  checkout.complete({ tree: id, attributes, submodules: submodulesState(missing, submodules), lfs, made });
-  return { missing, made };
+  checkout.complete({ tree: id, attributes, submodules: submodulesState(outcome, submodules), lfs, made });
+  return { outcome, made };
 }
 
 /**
@@ -146,6 +164,9 @@ async function updateCheckout(
     );
   const changes = parseRawDiff(await diff);
   if (changes.some((change) => path.basename(change.path) === '.gitattributes')) return false;
+  // A changed .gitmodules can empty a submodule the diff does not name (`update = none`, a section
+  // removed), or fill one: the submodules are laid out again, from a full checkout.
+  if (previous.submodules !== 'none' && changes.some((change) => change.path === '.gitmodules')) return false;
   // A name that is not UTF-8 cannot be written from git's decoded output: git writes it, in full.
   if (changes.some((change) => change.path.includes('\uFFFD'))) return false;
   if (changes.length > 0) {
@@ -170,8 +191,8 @@ async function updateCheckout(
     }
     const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
     if (previous.submodules === 'all' && links.length > 0) {
-      const missing = await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), links);
-      if (missing.length > 0) return false; // a full checkout records them
+      const outcome = await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), links);
+      if (outcome.missing.length > 0 || outcome.unclonable.length > 0) return false; // a full checkout records them
     }
   }
   const id = await treeId;
@@ -211,8 +232,22 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     previous.lfs === lfs &&
     existsSync(path.join(checkout.workTree, '.git'));
   if (reusable && (await orSlowPath(updateCheckout(repository, tree, checkout, previous), false))) {
-    return { dir: checkout.workTree, submodules, lfs, missingSubmodules: [], made: previous.made };
+    return {
+      dir: checkout.workTree,
+      submodules,
+      lfs,
+      missingSubmodules: [],
+      unclonableSubmodules: [],
+      made: previous.made,
+    };
   }
-  const { missing, made } = await fullCheckout(repository, tree, checkout, submodules, lfs);
-  return { dir: checkout.workTree, submodules, lfs, missingSubmodules: missing, made };
+  const { outcome, made } = await fullCheckout(repository, tree, checkout, submodules, lfs);
+  return {
+    dir: checkout.workTree,
+    submodules,
+    lfs,
+    missingSubmodules: outcome.missing,
+    unclonableSubmodules: outcome.unclonable,
+    made,
+  };
 }

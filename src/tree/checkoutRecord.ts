@@ -48,6 +48,9 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
       // of temporary directories wait (3 days, macOS's; 10 for /tmp, 30 for /var/tmp) has lost none.
       const madeAt = Number.parseInt(made.split('-')[0] ?? '', 36);
       if (!(Date.now() - madeAt < TRUSTED_FOR_MS)) return undefined;
+      // Submodules laid out before `.gitmodules` decided which a clone leaves empty (update = none,
+      // a gitlink no section names): they may hold content CI's clone lacks, so checked out again.
+      if (submodules !== 'none' && !/(^| )gitmodules( |$)/.test(flags)) return undefined;
       const lfs = /(^| )lfs=1( |$)/.test(flags);
       return { tree, attributes: flags.includes('attributes'), submodules: submodules ?? 'partial', lfs, made };
     },
@@ -59,7 +62,7 @@ export function checkoutRecord(slotDirectory: string, checkoutName: string) {
     },
     /** After the last file is written: the checkout holds `state`. */
     complete(state: CheckoutState): void {
-      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} lfs=${state.lfs ? 1 : 0} made=${state.made}`;
+      const flags = `${state.attributes ? 'attributes ' : ''}submodules=${state.submodules} gitmodules lfs=${state.lfs ? 1 : 0} made=${state.made}`;
       writeFileSync(record, `${state.tree}\n${flags}\n`);
       rmSync(marker, { force: true });
     },

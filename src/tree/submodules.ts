@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
-import { messages } from '../messages.js';
+import { messages, type UnclonableReason } from '../messages.js';
 import { checkoutGit, initCheckout, setHead, WITHOUT_USER_FILES } from './checkoutRepository.js';
 import { git } from '../git/git.js';
 import { submoduleSource, type SubmoduleHome } from './submoduleSources.js';
+import { readGitmodules } from './gitmodules.js';
+import { submoduleLayout } from './submoduleLayout.js';
 
 export type { SubmoduleHome } from './submoduleSources.js';
 
@@ -25,22 +26,6 @@ export async function gitlinksOf(workTree: string): Promise<Gitlink[]> {
       const [info = '', file = ''] = record.split('\t');
       return { path: file, oid: info.split(' ')[1] ?? '' };
     });
-}
-
-/** Submodule names by path, from the checkout's `.gitmodules` (names default to paths). */
-async function namesByPath(workTree: string): Promise<Map<string, string>> {
-  const names = new Map<string, string>();
-  if (!existsSync(path.join(workTree, '.gitmodules'))) return names;
-  const output = await git(
-    ['config', '--file', '.gitmodules', '--null', '--get-regexp', '^submodule\\..*\\.path$'],
-    checkoutGit(workTree),
-  ).catch(() => ''); // `--get-regexp` fails when nothing matches (or git cannot parse it): names are paths
-  for (const record of output.split('\0')) {
-    const [key = '', value = ''] = record.split('\n');
-    const name = /^submodule\.(.*)\.path$/.exec(key)?.[1];
-    if (name !== undefined && value !== '') names.set(value, name);
-  }
-  return names;
 }
 
 /** The checkout a submodule is checked out in: its work tree, and the git directory that holds `modules/`. */
@@ -70,41 +55,84 @@ async function initSubmodule(target: string, gitDir: string, objects: string, oi
   });
 }
 
+/** A gitlink CI's recursive clone leaves empty, and why (submoduleLayout.ts). */
+interface EmptySubmodule extends Gitlink {
+  reason: 'updateNone' | 'unregistered';
+}
+
+/** A gitlink on which CI's recursive clone stops, and why. */
+export interface UnclonableSubmodule extends Gitlink {
+  reason: UnclonableReason;
+  /** The repository whose `.gitmodules` decides ('' the root, else a submodule's path). */
+  within: string;
+}
+
+/** What checking submodules out found, paths from the checkout's work tree. */
+export interface SubmoduleOutcome {
+  /** Commits CI fetches that this clone does not have (left empty). */
+  missing: Gitlink[];
+  /** Left empty, as the clone leaves them. */
+  empty: EmptySubmodule[];
+  /** Where the clone stops (left empty). */
+  unclonable: UnclonableSubmodule[];
+}
+
+const prefixed = <T extends Gitlink>(links: readonly T[], prefix: string): T[] =>
+  links.map((link) => ({ ...link, path: `${prefix}/${link.path}` }));
+
 /**
  * Checks out each submodule at its recorded commit, as `git clone --recurse-submodules` (Tekton's
  * git-clone) does, recursively: a git repository of its own in the submodule's directory (see
- * initSubmodule), reading the objects the user's clone of it already has. Returns the submodules
- * whose commit is not here (left as empty directories, as a clone without submodules has them),
- * paths from the checkout's work tree.
+ * initSubmodule), reading the objects the user's clone of it already has. What the clone leaves
+ * empty (`update = none`, a gitlink no `.gitmodules` section names) is left empty here, whatever
+ * this clone holds there; a gitlink the clone stops on, and a commit that is not here, are left
+ * empty and returned (paths from the checkout's work tree). `nested`: the checkout is a submodule.
  */
 export async function checkoutSubmodules(
   checkout: CheckoutRepository,
   home: SubmoduleHome,
   gitlinks: readonly Gitlink[],
-): Promise<Gitlink[]> {
-  if (gitlinks.length === 0) return [];
-  const names = await namesByPath(checkout.workTree);
-  const missing: Gitlink[] = [];
+  nested = false,
+): Promise<SubmoduleOutcome> {
+  const outcome: SubmoduleOutcome = { missing: [], empty: [], unclonable: [] };
+  if (gitlinks.length === 0) return outcome;
+  const modules = await readGitmodules(checkout.workTree);
   for (const link of gitlinks) {
-    const name = names.get(link.path) ?? link.path;
+    const layout = submoduleLayout(modules, link.path, nested);
     const target = path.join(checkout.workTree, link.path);
     await rm(target, { recursive: true, force: true });
     await mkdir(target, { recursive: true });
+    if (layout.kind === 'empty') {
+      outcome.empty.push({ ...link, reason: layout.reason });
+      continue;
+    }
+    if (layout.kind === 'unclonable') {
+      outcome.unclonable.push({ ...link, reason: layout.reason, within: '' });
+      continue;
+    }
+    const { name } = layout;
     if (suspicious(name)) continue;
     const gitDir = path.join(checkout.gitDir, 'modules', name);
     await rm(gitDir, { recursive: true, force: true });
     const source = await submoduleSource(home, name, link.path, link.oid);
     if (source === undefined) {
-      missing.push(link);
+      outcome.missing.push(link);
       continue;
     }
     await initSubmodule(target, gitDir, path.join(source.gitDir, 'objects'), link.oid);
     await git(['read-tree', '--reset', '-u', link.oid], checkoutGit(target));
     await setHead(target, link.oid);
-    const nested = await checkoutSubmodules({ workTree: target, gitDir }, source.home, await gitlinksOf(target));
-    missing.push(...nested.map((inner) => ({ ...inner, path: `${link.path}/${inner.path}` })));
+    const inner = await checkoutSubmodules({ workTree: target, gitDir }, source.home, await gitlinksOf(target), true);
+    outcome.missing.push(...prefixed(inner.missing, link.path));
+    outcome.empty.push(...prefixed(inner.empty, link.path));
+    outcome.unclonable.push(
+      ...prefixed(inner.unclonable, link.path).map((found) => ({
+        ...found,
+        within: found.within === '' ? link.path : `${link.path}/${found.within}`,
+      })),
+    );
   }
-  return missing;
+  return outcome;
 }
 
 /** The error for submodules CI would fetch and this clone does not have. */
@@ -113,4 +141,29 @@ export function submodulesMissing(missing: readonly Gitlink[]): NixtagError {
   return new NixtagError('SUBMODULE_MISSING', messages.submoduleMissing(first!.path, first!.oid), {
     hint: messages.submoduleMissingHint(first!.path),
   });
+}
+
+/** The error for a gitlink CI's recursive clone stops on: nothing would be deployed. */
+export function submodulesUnclonable(unclonable: readonly UnclonableSubmodule[]): NixtagError {
+  const [first] = unclonable;
+  const gitmodules = first!.within === '' ? '.gitmodules' : `${first!.within}/.gitmodules`;
+  return new NixtagError('SUBMODULE_UNCLONABLE', messages.submoduleUnclonable(first!.path, gitmodules, first!.reason), {
+    location: { file: gitmodules },
+    hint: messages.submoduleUnclonableHint(first!.path, gitmodules, first!.reason),
+  });
+}
+
+/**
+ * The root's gitlinks that no `.gitmodules` section names: CI's recursive clone leaves them
+ * empty without a word (and nixtag's checkout with it), which their owner rarely means.
+ */
+export async function unregisteredGitlinks(workTree: string, gitlinks: readonly { path: string }[]): Promise<string[]> {
+  if (gitlinks.length === 0) return [];
+  const modules = await readGitmodules(workTree);
+  return gitlinks
+    .filter((link) => {
+      const layout = submoduleLayout(modules, link.path, false);
+      return layout.kind === 'empty' && layout.reason === 'unregistered';
+    })
+    .map((link) => link.path);
 }

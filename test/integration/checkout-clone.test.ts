@@ -263,6 +263,119 @@ describe("nixtag's checkout is CI's clone", () => {
     }
   });
 
+  it('leaves empty a gitlink no .gitmodules section names (an embedded repository `git add` took in), as the clone does', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    repo.git('config', 'advice.addEmbeddedRepo', 'false');
+    repo.git('init', '--quiet', 'lib');
+    writeFiles(path.join(repo.dir, 'lib'), { 'f.txt': 'x\n' });
+    repo.git('-C', 'lib', 'add', '--all');
+    repo.git('-C', 'lib', 'commit', '--quiet', '-m', 'embedded');
+    repo.commit('embedded repository'); // git add --all: a gitlink, and only a warning
+    expect(repo.git('ls-files', '--stage', 'lib')).toMatch(/^160000 /);
+    for (const source of [{ kind: 'rev', rev: 'HEAD' }, { kind: 'index' }, { kind: 'worktree' }] as const) {
+      const dir = await expectClone(repo, source);
+      expect(readdirSync(path.join(dir, 'lib'))).toEqual([]);
+    }
+  });
+
+  it('leaves empty a submodule whose .gitmodules section was removed, and one with update = none, full and incremental', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    addSubmodule(repo, true);
+    repo.commit('submodule');
+    const full = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readdirSync(path.join(full, 'vendor/lib/deep'))).toContain('deep.txt');
+    // update = none: an incremental update sees only .gitmodules change, and must empty the submodule.
+    repo.git('config', '-f', '.gitmodules', 'submodule.vendor/lib.update', 'none');
+    repo.commit('update = none');
+    const skipped = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readdirSync(path.join(skipped, 'vendor/lib'))).toEqual([]);
+    await expectClone(repo, { kind: 'index' });
+    // Back to a checkout: filled again.
+    repo.git('config', '-f', '.gitmodules', '--unset', 'submodule.vendor/lib.update');
+    repo.commit('update again');
+    expect(readdirSync(path.join(await expectClone(repo, { kind: 'rev', rev: 'HEAD' }), 'vendor/lib'))).toContain(
+      'lib.nix',
+    );
+    // The section removed: the gitlink stays, and the clone leaves it empty.
+    repo.git('rm', '--quiet', '--cached', '.gitmodules');
+    rmSync(path.join(repo.dir, '.gitmodules'));
+    repo.commit('no .gitmodules');
+    const removed = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readdirSync(path.join(removed, 'vendor/lib'))).toEqual([]);
+  });
+
+  it('leaves empty a nested submodule with update = none, and checks its sibling out', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    const lib = gitRepo({ 'lib.nix': '{ }\n' }, 'lib');
+    const deep = gitRepo({ 'deep.txt': 'deep\n' }, 'deep');
+    lib.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', deep.dir, 'skipped');
+    lib.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', deep.dir, 'kept');
+    lib.git('config', '-f', '.gitmodules', 'submodule.skipped.update', 'none');
+    lib.commit('two nested');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'lib');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'update', '--quiet', '--init', '--recursive');
+    repo.git(
+      '-C',
+      'lib',
+      '-c',
+      'protocol.file.allow=always',
+      'submodule',
+      'update',
+      '--quiet',
+      '--init',
+      '--checkout',
+      'skipped',
+    );
+    repo.commit('submodule');
+    expect(readdirSync(path.join(repo.dir, 'lib/skipped'))).toContain('deep.txt'); // here it is checked out
+    const dir = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
+    expect(readdirSync(path.join(dir, 'lib/skipped'))).toEqual([]);
+    expect(readdirSync(path.join(dir, 'lib/kept'))).toContain('deep.txt');
+  });
+
+  it('checks out again in full a checkout recorded before .gitmodules decided the layout', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    addSubmodule(repo);
+    repo.git('config', '-f', '.gitmodules', 'submodule.vendor/lib.update', 'none');
+    repo.commit('update = none');
+    const repository = await openRepository(repo.dir);
+    const tree = judgedTree(repository, { kind: 'rev', rev: 'HEAD' });
+    const first = await materializeTree(repository, tree, CHECKOUT);
+    // As an older nixtag left it: the submodule filled, and a record without the layout's flag.
+    const record = path.join(path.dirname(first.dir), 'source.tree');
+    writeFileSync(record, readFileSync(record, 'utf8').replace(' gitmodules', ''));
+    writeFiles(path.join(first.dir, 'vendor/lib'), { 'lib.nix': 'stale content\n' });
+    const again = await materializeTree(repository, judgedTree(repository, { kind: 'rev', rev: 'HEAD' }), CHECKOUT);
+    expect(again.made).not.toBe(first.made);
+    expect(readdirSync(path.join(again.dir, 'vendor/lib'))).toEqual([]);
+  });
+
+  it('refuses a gitlink the clone stops on: one a submodule holds with no section, one with no URL', async () => {
+    const repo = gitRepo({ 'default.nix': '{}\n' });
+    const lib = gitRepo({ 'lib.nix': '{ }\n' }, 'lib');
+    lib.git('config', 'advice.addEmbeddedRepo', 'false');
+    lib.git('init', '--quiet', 'embedded');
+    writeFiles(path.join(lib.dir, 'embedded'), { 'e.txt': 'e\n' });
+    lib.git('-C', 'embedded', 'add', '--all');
+    lib.git('-C', 'embedded', 'commit', '--quiet', '-m', 'e');
+    lib.commit('embedded inside');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'lib');
+    repo.commit('submodule');
+    expect(() => freshClone(repo.dir)).toThrow(); // "No url found for submodule path 'lib/embedded'"
+    await expect(checkout(repo, { kind: 'rev', rev: 'HEAD' })).rejects.toMatchObject({
+      code: 'SUBMODULE_UNCLONABLE',
+      message: expect.stringContaining('lib/embedded'),
+      location: { file: 'lib/.gitmodules' },
+    });
+
+    const bare = gitRepo({ 'default.nix': '{}\n' });
+    addSubmodule(bare);
+    bare.git('config', '-f', '.gitmodules', '--unset', 'submodule.vendor/lib.url');
+    bare.commit('no url');
+    expect(() => freshClone(bare.dir)).toThrow();
+    await expect(checkout(bare, { kind: 'rev', rev: 'HEAD' })).rejects.toMatchObject({ code: 'SUBMODULE_UNCLONABLE' });
+  });
+
   it('says so when a submodule commit is not in this clone, and leaves submodules out when told', async () => {
     const repo = gitRepo({ 'default.nix': '{}\n' });
     addSubmodule(repo);
