@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { check, fix, hash, NixtagError } from '../../src/index.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
 import { gitRepo, tempDir } from '../helpers/repo.js';
+import { execFileSync } from 'node:child_process';
 
 const REPO = 'registry.example/app';
 const config = (manifests?: string) =>
@@ -321,5 +322,41 @@ describe('a limit of nixtag reading fails closed, in any document (F6)', () => {
     await limited(`resources:\n- deploy.yaml\n${nested.slice(nested.indexOf('nest'))}`, 'kustomization.yaml', {
       'deploy.yaml': deployment(`${REPO}:${STALE}`),
     });
+  });
+});
+
+describe('a manifest that is not a regular file is never read (F7)', () => {
+  it('skips a tracked symlink to a device or a FIFO with a warning, at once, and refuses one the configuration names', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config(),
+      'deploy.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    const fifo = path.join(tempDir(), 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync('/dev/zero', path.join(repo.dir, 'zero.yaml'));
+    symlinkSync('/dev/urandom', path.join(repo.dir, 'random.yaml'));
+    symlinkSync(fifo, path.join(repo.dir, 'fifo.yaml'));
+    repo.commit('links to what never ends');
+    const started = performance.now();
+    for (const source of [{ kind: 'worktree' }, { kind: 'index' }] as const) {
+      const result = await check({ cwd: repo.dir, source });
+      expect(result.references.map((reference) => [reference.file, reference.status])).toEqual([
+        ['deploy.yaml', 'stale'],
+      ]);
+      expect(result.warnings.map((warning) => warning.message)).toEqual(
+        expect.arrayContaining([
+          'Skipped zero.yaml: it is a character device, not a regular file; nixtag does not read it.',
+          'Skipped random.yaml: it is a character device, not a regular file; nixtag does not read it.',
+          'Skipped fifo.yaml: it is a FIFO, not a regular file; nixtag does not read it.',
+        ]),
+      );
+    }
+    expect(performance.now() - started).toBeLessThan(20_000); // a hang, or memory filled, is what this guards against
+    repo.write({ '.nixtagrc.yaml': config('["*.yaml"]') });
+    const named = await failure(check({ cwd: repo.dir }));
+    expect(named.code).toBe('MANIFEST_UNREADABLE');
+    expect(named.location?.file).toMatch(/^(fifo|random|zero)\.yaml$/);
+    expect(named.hint).toBeDefined();
   });
 });
