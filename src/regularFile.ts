@@ -1,5 +1,4 @@
-import { constants, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { close, constants, fstat, open, read, type Stats } from 'node:fs';
 
 /**
  * The most a manifest may hold: far above any real one (the API server takes objects of at most
@@ -25,31 +24,37 @@ function kindOf(stats: Stats): string {
 
 /**
  * Reads a regular file, through its symlinks, up to `limit` bytes; anything else is neither read
- * nor waited on. The syscalls are readFile's (open, fstat, read, close): opened non-blocking, so a
- * FIFO does not wait for a writer, and told apart by the descriptor's own stat, so that what is
- * read is what was looked at. A file that grows while read is read to the size it had.
+ * nor waited on. The syscalls are readFile's (open, fstat, read, close), chained with callbacks as
+ * readFile does (a FileHandle's promises cost a sixth more over thousands of files): opened
+ * non-blocking, so a FIFO does not wait for a writer, and told apart by the descriptor's own stat,
+ * so that what is read is what was looked at. A file that grows while read is read to the size it had.
  */
-export async function readRegularFile(file: string, limit = MAX_MANIFEST_BYTES): Promise<FileBytes> {
-  let handle;
-  try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENXIO') return { notRegular: 'a socket' };
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) return { notRegular: kindOf(stats) };
-    if (stats.size > limit) return { tooLarge: stats.size };
-    const buffer = Buffer.allocUnsafeSlow(stats.size);
-    let offset = 0;
-    while (offset < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, offset, buffer.length - offset, offset);
-      if (bytesRead === 0) break; // shrunk while read
-      offset += bytesRead;
-    }
-    return { bytes: offset === buffer.length ? buffer : buffer.subarray(0, offset) };
-  } finally {
-    await handle.close();
-  }
+export function readRegularFile(file: string, limit = MAX_MANIFEST_BYTES): Promise<FileBytes> {
+  return new Promise((resolve, reject) => {
+    open(file, constants.O_RDONLY | constants.O_NONBLOCK, (error, descriptor) => {
+      if (error !== null) {
+        if (error.code === 'ENXIO') resolve({ notRegular: 'a socket' });
+        else reject(error);
+        return;
+      }
+      const done = (outcome: FileBytes | Error) =>
+        close(descriptor, () => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
+      fstat(descriptor, (statError, stats) => {
+        if (statError !== null) return done(statError);
+        if (!stats.isFile()) return done({ notRegular: kindOf(stats) });
+        if (stats.size > limit) return done({ tooLarge: stats.size });
+        const buffer = Buffer.allocUnsafeSlow(stats.size);
+        const readFrom = (offset: number): void => {
+          if (offset === buffer.length) return done({ bytes: buffer });
+          read(descriptor, buffer, offset, buffer.length - offset, offset, (readError, bytesRead) => {
+            if (readError !== null) return done(readError);
+            // Shrunk while read: what there is.
+            if (bytesRead === 0) return done({ bytes: buffer.subarray(0, offset) });
+            readFrom(offset + bytesRead);
+          });
+        };
+        readFrom(0);
+      });
+    });
+  });
 }
