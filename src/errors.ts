@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'CONFIG_IS_CODE'
   | 'FINDINGS_INVALID'
   | 'YAML_INVALID'
+  | 'YAML_LIMIT'
   | 'MANIFEST_UNREADABLE'
   | 'SYMLINK_OUTSIDE_REPOSITORY'
   | 'NOT_CHECKED_OUT'
@@ -74,6 +75,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   CONFIG_IS_CODE: 'input',
   FINDINGS_INVALID: 'input',
   YAML_INVALID: 'input',
+  /** A manifest past a limit of nixtag's reading (nesting, aliases, size) that CI may still read. */
+  YAML_LIMIT: 'input',
   MANIFEST_UNREADABLE: 'input',
   SYMLINK_OUTSIDE_REPOSITORY: 'input',
   NOT_CHECKED_OUT: 'input',

@@ -49,10 +49,23 @@ export interface Warning {
   /** A managed repository named outside the managed shapes: summarised unless verbose. */
   mention?: true;
   /**
-   * A file skipped as not YAML that holds no template syntax: readers more lenient than nixtag's
-   * (yq, kubectl) may still read it, so it must not name a managed repository.
+   * A file skipped unread (a parse error, or a limit of nixtag's reading): readers more lenient
+   * than nixtag's (yq, kubectl, Helm) may still read it, so it must not name a managed repository,
+   * nor be a kustomization (engine/unread.ts).
    */
-  unparsed?: true;
+  unparsed?: Unread;
+}
+
+/** Why a file was skipped unread, as the refusal of one that matters tells it. */
+export interface Unread {
+  /** The parser's message, or the limit passed. */
+  why: string;
+  /** Where it stopped on the warning's line. */
+  column?: number;
+  /** A limit (nesting, alias expansion, size) rather than a parse error. */
+  limit: boolean;
+  /** The first line holding a tag that is a Nix hash: without configuration, a managed reference. */
+  nixHashLine?: number;
 }
 
 export interface CheckResult {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 import type { ManifestFile } from '../manifest/read.js';
@@ -25,6 +24,7 @@ import type { Session } from './session.js';
 import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
 import { adoptResources, readSubmoduleBases, searchSubmoduleFiles, submoduleReadOnly } from './submoduleBases.js';
+import { refuseUnread } from './unread.js';
 import {
   kustomizeMentionFiles,
   kustomizeResources,
@@ -190,7 +190,7 @@ export async function findReferences(session: Session): Promise<Scan> {
       : [...found, ...(await grepFiles(session, images, unplaced)), ...inSubmodules].sort(inTreeOrder);
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
-  refuseUnreadMentions(warnings, mentions);
+  refuseUnread(warnings, mentions, inferred);
   refuseSubstitutedTags(hits, mentions);
   refuseKustomizationMentions(
     mentions,
@@ -212,24 +212,6 @@ export async function findReferences(session: Session): Promise<Scan> {
   const dependsOn =
     dependsOnFiles.length === 0 ? undefined : { files: dependsOnFiles, globs: chartReading?.globs ?? [] };
   return { images, manifests, warnings, ...(dependsOn === undefined ? {} : { dependsOn }) };
-}
-
-/**
- * A file skipped as not YAML that names a managed repository, with no template syntax to render
- * first, is refused: yq and kubectl read YAML the yaml library refuses (a flow collection or a
- * quoted string continued on a line indented less than YAML 1.2 asks), so CI may deploy what it
- * names, unjudged.
- */
-function refuseUnreadMentions(warnings: readonly Warning[], mentions: readonly Warning[]): void {
-  for (const skipped of warnings) {
-    if (!skipped.unparsed || skipped.file === null) continue;
-    const named = mentions.find((mention) => mention.file === skipped.file);
-    if (named === undefined) continue;
-    throw new NixtagError('YAML_INVALID', messages.unreadNamesImage(skipped.file, skipped.line, named.line), {
-      location: { file: skipped.file, ...(skipped.line === null ? {} : { line: skipped.line }) },
-      hint: messages.unreadNamesImageHint(),
-    });
-  }
 }
 
 /**

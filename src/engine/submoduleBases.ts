@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import type { GrepHit } from '../git/grep.js';
@@ -8,6 +7,7 @@ import { messages } from '../messages.js';
 import { submoduleFiles } from '../tree/submoduleFiles.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import type { Session } from './session.js';
+import { readOptionalBytes } from '../readOptional.js';
 
 /** What kustomize reads in submodules, as CI's recursive clone holds them. */
 export interface SubmoduleBases {
@@ -125,7 +125,8 @@ export async function searchSubmoduleFiles(bases: SubmoduleBases, needles: reado
   const lower = needles.map((needle) => needle.toLowerCase());
   const hits: GrepHit[] = [];
   for (const file of bases.read) {
-    const bytes = await readFile(path.join(bases.root, file)).catch(() => undefined);
+    // Never a device or a FIFO a symlink names, nor more than a manifest holds (regularFile.ts).
+    const bytes = await readOptionalBytes(path.join(bases.root, file));
     if (bytes === undefined || bytes.includes(0)) continue;
     bytes
       .toString('utf8')

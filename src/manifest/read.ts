@@ -1,8 +1,9 @@
 import { statSync, type BigIntStats } from 'node:fs';
-import { lstat, readFile, realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
+import { MAX_MANIFEST_BYTES, readRegularFile, type FileBytes } from '../regularFile.js';
 import type { Warning } from '../types.js';
 import { decodeManifest } from './decode.js';
 import { readReference, summarize, type ReferenceSummary } from './resolve.js';
@@ -128,6 +129,34 @@ async function readJudgedCopy(
   return read && { ...read, readOnly };
 }
 
+/** Why a file was not read: a file the configuration names, or one about to be rewritten, is refused. */
+function unreadableError(file: string, read: Exclude<FileBytes, { bytes: Buffer }>): NixtagError {
+  return 'notRegular' in read
+    ? new NixtagError('MANIFEST_UNREADABLE', messages.skippedNotRegular(file, read.notRegular), {
+        location: { file },
+        hint: messages.notRegularHint(),
+      })
+    : new NixtagError(
+        'YAML_LIMIT',
+        messages.skippedTooLarge(file, messages.tooLarge(read.tooLarge, MAX_MANIFEST_BYTES)),
+        {
+          location: { file },
+          hint: messages.unreadLimitHint(),
+        },
+      );
+}
+
+/**
+ * A manifest that is not a regular file (a symlink to a device, a FIFO, a socket) or is too large
+ * to be one: never read. In the default set it is skipped with a warning; one too large is refused
+ * where it matters (a limit, engine/unread.ts: git grep finds the managed image it names).
+ */
+function unreadable(file: string, read: Exclude<FileBytes, { bytes: Buffer }>): Warning {
+  if ('notRegular' in read) return { file, line: null, message: messages.skippedNotRegular(file, read.notRegular) };
+  const why = messages.tooLarge(read.tooLarge, MAX_MANIFEST_BYTES);
+  return { file, line: null, message: messages.skippedTooLarge(file, why), unparsed: { why, limit: true } };
+}
+
 async function readOne(
   reading: Reading,
   file: string,
@@ -137,13 +166,13 @@ async function readOne(
   const { root, realRoot } = reading;
   const memory = scan === undefined ? reading.memory : undefined;
   const absolute = path.join(root, file);
-  let bytes: Uint8Array;
+  let read: FileBytes;
   // Taken before the read: a write after it changes the file's signature, and the next run reads it.
   // None (the stat failed): the scan is not remembered, and the read below reports the failure.
   const signature =
     memory && (memory.epoch ?? fileSignature(await stat(absolute, { bigint: true }).catch(() => undefined)));
   try {
-    bytes = await readFile(absolute);
+    read = await readRegularFile(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const link = await lstat(absolute).catch(() => undefined); // only tells a dangling symlink
@@ -163,6 +192,12 @@ async function readOne(
       cause: error,
     });
   }
+  if (!('bytes' in read)) {
+    if (explicit) throw unreadableError(file, read);
+    warnings.push(unreadable(file, read));
+    return undefined;
+  }
+  const { bytes } = read;
   const skip = (warning: Warning) => {
     warnings.push(warning);
     memory?.remember(file, explicit, bytes, { skipped: warning }, signature);
@@ -251,12 +286,14 @@ export async function readManifests<Scope extends ReadScope>(
  * did when it was scanned.
  */
 export async function parseManifest(file: string, target: string): Promise<ScannedManifest> {
-  const bytes = await readFile(target).catch((error: unknown) => {
+  const read = await readRegularFile(target).catch((error: unknown) => {
     throw new NixtagError('MANIFEST_UNREADABLE', messages.manifestUnreadable(file, (error as Error).message), {
       location: { file },
       cause: error,
     });
   });
+  if (!('bytes' in read)) throw unreadableError(file, read);
+  const { bytes } = read;
   const decoded = decodeManifest(bytes);
   if ('undecodable' in decoded) {
     throw new NixtagError('MANIFEST_UNREADABLE', messages.skippedUndecodable(file, decoded.undecodable), {

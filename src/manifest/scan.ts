@@ -1,9 +1,10 @@
 import { parseAllDocuments, type Document, type Scalar } from 'yaml';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
-import type { Warning } from '../types.js';
+import type { Unread, Warning } from '../types.js';
 import type { ManifestEncoding } from './decode.js';
 import { hostOffset } from './edit.js';
+import { KUSTOMIZATION_FILE } from './fileNames.js';
 import { AmbiguousKeyError, locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { appVersionOccurrences, withoutAppVersionTags } from './helmChart.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
@@ -62,11 +63,11 @@ function readersLines(text: string): string {
   return /[\r\u0085\u2028\u2029]/.test(text) ? text.replace(/\r(?!\n)|[\u0085\u2028\u2029]/g, '\n') : text;
 }
 
-/** Template syntax: such a file is rendered before any YAML reader sees it. */
-const TEMPLATE = /\{\{|\{%/;
-
-/** Template syntax on a line that is not a YAML comment (`# {{ $labels.pod }}` in a comment is text). */
-const isTemplate = (text: string) => text.split('\n').some((line) => TEMPLATE.test(line) && !/^\s*#/.test(line));
+/**
+ * A reference whose tag is a Nix hash, as text (`registry/app:<32 characters of Nix's base32>`):
+ * without configuration, what nixtag manages, so an unread file holding one must not pass.
+ */
+const NIX_HASH_TAG = /[\w./-]:[0-9abcdfghijklmnpqrsvwxyz]{32}(?![\w.+-])/;
 
 /** Parses the text leniently enough for any real manifest, with node ranges and no alias expansion. */
 function parseDocuments(text: string): Document.Parsed[] {
@@ -78,8 +79,9 @@ function parseDocuments(text: string): Document.Parsed[] {
 
 /**
  * Finds the references in one manifest. A file the user named (`explicit`) must parse: it is never
- * skipped, an error is thrown instead; in the default set, a file that is not YAML (a Helm
- * template) is skipped with a warning.
+ * skipped, an error is thrown instead; in the default set, a file that cannot be read (not YAML,
+ * or past a limit) is skipped with a warning that says why (`unparsed`), for the engine to refuse
+ * if it matters.
  */
 export function scanManifest(
   file: string,
@@ -106,19 +108,29 @@ export function scanManifest(
       hint: messages.conflictMarkersHint(),
     });
   }
-  if (!explicit && options.appVersionOf === undefined && !MAY_HOLD_REFERENCE.test(text)) {
+  // A kustomization is always parsed: one that cannot be read is refused (engine/unread.ts).
+  const kustomization = KUSTOMIZATION_FILE.test(file);
+  if (!explicit && !kustomization && options.appVersionOf === undefined && !MAY_HOLD_REFERENCE.test(text)) {
     return { scanned: { file, text: original, encoding, options, docs: [], occurrences: [] } };
   }
   const lines = new LineIndex(text);
-  // `unparsed`: skipped, though kubectl, yq or Helm may read it (a parse error, or a limit of
-  // nixtag's own: kustomize reads a manifest nested 300 deep), unless it is a template to render
-  // first (template syntax outside a comment line); not a limit the readers hit too (an alias
-  // bomb, the parser's own nesting limit).
-  const invalid = (message: string, offset: number, cause?: unknown, unparsed = false): ScanOutcome => {
+  // Skipped unread (`unparsed`), though kubectl, yq or Helm may read it: a parse error (they read
+  // some YAML the yaml library refuses, `{{` in a quoted value or not: a Helm template is never
+  // scanned, the manifest set leaves a chart's templates/ out), or a `limit` of nixtag's (kustomize
+  // reads deeper nesting and more expansion). The engine refuses one that matters (engine/unread.ts).
+  const invalid = (message: string, offset: number, cause: unknown, limit: boolean): ScanOutcome => {
     const position = lines.position(offset);
     if (!explicit) {
-      const skipped: Warning = { file, line: position.line, message: messages.skippedNotYaml(file, position, message) };
-      return { skipped: unparsed && !isTemplate(text) ? { ...skipped, unparsed: true } : skipped };
+      const hashTag = NIX_HASH_TAG.exec(text);
+      const unparsed: Unread = {
+        why: message,
+        column: position.column,
+        limit,
+        ...(hashTag === null ? {} : { nixHashLine: lines.position(hashTag.index).line }),
+      };
+      return {
+        skipped: { file, line: position.line, message: messages.skippedNotYaml(file, position, message), unparsed },
+      };
     }
     throw new NixtagError('YAML_INVALID', messages.yamlInvalid(file, message), {
       location: { file, ...lines.position(offset) },
@@ -133,16 +145,16 @@ export function scanManifest(
     docs = parseDocuments(text);
   } catch (error) {
     // The parser recurses per nesting level; pathological input ends here, not in a hang.
-    return invalid(messages.tooDeep(), 0, error);
+    return invalid(messages.tooDeep(), 0, error, true);
   }
   const mayAlias = text.includes('&');
   for (const doc of docs) {
     const error = doc.errors[0];
-    if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error);
-    if (error !== undefined) return invalid(yamlErrorText(error.message), yamlErrorOffset(text, error), error, true);
+    if (error?.code === 'RESOURCE_EXHAUSTION') return invalid(messages.tooDeep(), error.pos[0], error, true);
+    if (error !== undefined) return invalid(yamlErrorText(error.message), yamlErrorOffset(text, error), error, false);
     // An alias needs an anchor: a file without `&` cannot expand.
     if (mayAlias && expandedSize(doc) > MAX_EXPANDED_NODES)
-      return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0]);
+      return invalid(messages.aliasBomb(MAX_EXPANDED_NODES), doc.range[0], undefined, true);
   }
 
   const occurrences: ParsedOccurrence[] = [];
@@ -156,7 +168,7 @@ export function scanManifest(
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
-        return invalid(messages.tooDeep(), doc.range[0], error, error instanceof NestingTooDeepError);
+        return invalid(messages.tooDeep(), doc.range[0], error, true);
       }
       throw error;
     }

@@ -8,10 +8,24 @@ export const manifestsMessages = {
   aliasBomb: (limit: number) => `its aliases expand to more than ${limit.toLocaleString('en')} nodes (an alias bomb)`,
   skippedNotYaml: (file: string, position: { line: number; column: number }, why: string) =>
     `Skipped ${file}:${position.line}:${position.column}: not YAML (${why}).`,
-  unreadNamesImage: (file: string, line: number | null, mentionLine: number | null) =>
-    `nixtag could not read ${file} as YAML${line === null ? '' : ` (line ${line})`}, yet it names a managed image${mentionLine === null ? '' : ` at line ${mentionLine}`}; yq, kubectl and Helm read some YAML that nixtag refuses (and nest deeper than it reads), so CI may deploy it unjudged.`,
+  unreadNamesImage: (
+    unread: { file: string; line: number | null; why: string; limit: boolean },
+    mentionLine: number | null,
+    nixHash: boolean,
+  ) =>
+    `nixtag ${unread.limit ? 'stopped reading' : 'could not read'} ${unread.file}${unread.line === null ? '' : ` at line ${unread.line}`} (${unread.limit ? '' : 'not YAML: '}${unread.why}), yet it ${nixHash ? 'holds a tag that is a Nix hash' : 'names a managed image'}${mentionLine === null ? '' : ` at line ${mentionLine}`}; ${unread.limit ? 'kubectl, yq and Helm read past that limit' : 'yq, kubectl and Helm read some YAML that nixtag refuses'}, so CI may deploy it unjudged.`,
+  unreadKustomization: (unread: { file: string; line: number | null; why: string; limit: boolean }) =>
+    `nixtag ${unread.limit ? 'stopped reading' : 'could not read'} the kustomization ${unread.file}${unread.line === null ? '' : ` at line ${unread.line}`} (${unread.limit ? '' : 'not YAML: '}${unread.why}); kubectl kustomize ${unread.limit ? 'reads past that limit' : 'reads some YAML that nixtag refuses'}, and would deploy what it sets and pulls in unjudged.`,
   unreadNamesImageHint: () =>
-    'Indent a continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), nest less deeply, or leave the file out of `manifests`.',
+    'Indent a continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), or leave the file out of `manifests`.',
+  unreadLimitHint: () =>
+    'Move what passes the limit (a deeply nested or alias-heavy document) into a file of its own that names no managed image, or make it smaller; then run the command again.',
+  skippedNotRegular: (file: string, kind: string) =>
+    `Skipped ${file}: it is ${kind}, not a regular file; nixtag does not read it.`,
+  tooLarge: (size: number, limit: number) =>
+    `it is ${size.toLocaleString('en')} bytes, over the ${limit.toLocaleString('en')} a manifest may have`,
+  skippedTooLarge: (file: string, why: string) => `Skipped ${file}: ${why}.`,
+  notRegularHint: () => 'Commit the manifest itself (or a symlink to a regular file), then run the command again.',
   tagSubstituted: (file: string, line: number, variable: string) =>
     `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst): nixtag cannot know what is deployed there, so it cannot judge it.`,
   tagSubstitutedHint: () =>

@@ -49,30 +49,38 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
     expect(yq(path.join(repo.dir, 'k8s/app.yaml'))).toBe(`${REPO}:${tag}`);
   });
 
-  it('refuses a file its parser cannot read that yq reads and that names the image; a Go template stays skipped', () => {
+  it("refuses a file its parser cannot read that yq reads and that names the image; a chart's template stays unread", () => {
     // A flow sequence continued at column 1: YAML 1.2 wants it indented, yq and kubectl read it.
     const text = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [\n{name: a, image: ${REPO}:v1}]\n`;
     const template = `{{- if .Values.enabled }}\nimage: ${REPO}:v1\n{{- end }}\n`;
-    const { repo } = repository({ 'k8s/pod.yaml': text, 'k8s/template.yaml': template });
+    const { repo } = repository({
+      'k8s/pod.yaml': text,
+      'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n',
+      'chart/templates/deploy.yaml': template,
+    });
     expect(yq(path.join(repo.dir, 'k8s/pod.yaml'), '.spec.containers[0].image')).toBe(`${REPO}:v1`);
     const check = nixtagCli(repo.dir, ['check']);
     expect(check.code).toBe(2);
     expect(check.stderr).toContain('[YAML_INVALID]');
     expect(check.stderr).toMatch(
-      /nixtag could not read k8s\/pod\.yaml as YAML \(line 6\), yet it names a managed image at line 7/,
+      /nixtag could not read k8s\/pod\.yaml at line 6 \(not YAML: .*\), yet it names a managed image at line 7/,
     );
     repo.git('rm', '--quiet', 'k8s/pod.yaml');
     // Its one reference is in the template now: optional, or the configuration fails closed.
     repo.write({ '.nixtagrc.yaml': `${CONFIG.trimEnd()}\n    optional: true\n` });
     repo.commit('only the template');
     const rest = nixtagCli(repo.dir, ['check', '--json']);
-    // Rendered before anything reads it: skipped, its line a mention.
-    expect(JSON.parse(rest.stdout).warnings).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ file: 'k8s/template.yaml', message: expect.stringMatching(/^Skipped .*not YAML/) }),
-        expect.objectContaining({ file: 'k8s/template.yaml', line: 2, message: expect.stringContaining('names') }),
-      ]),
+    // Helm renders it before anything reads it: not read, its line a mention.
+    const warnings = (JSON.parse(rest.stdout) as { warnings: Array<{ file: string | null; message: string }> })
+      .warnings;
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        file: 'chart/templates/deploy.yaml',
+        line: 2,
+        message: expect.stringContaining('names'),
+      }),
     );
+    expect(warnings.filter((warning) => warning.message.startsWith('Skipped'))).toEqual([]);
     expect(rest.stderr).not.toContain('YAML_INVALID');
   });
 
@@ -91,8 +99,13 @@ describe('YAML as the pipeline reads it, through the CLI', () => {
       }
       const check = nixtagCli(repo.dir, ['check']);
       expect(check.code).toBe(2);
-      expect(check.stderr).toContain('[YAML_INVALID]');
-      expect(check.stderr).toContain('nixtag could not read k8s/pod.yaml as YAML');
+      if (text === commented) {
+        expect(check.stderr).toContain('[YAML_INVALID]');
+        expect(check.stderr).toContain('nixtag could not read k8s/pod.yaml at line 7 (not YAML: ');
+      } else {
+        expect(check.stderr).toContain('[YAML_LIMIT]');
+        expect(check.stderr).toContain('nixtag stopped reading k8s/pod.yaml at line 1 (it nests too deeply');
+      }
     }
   });
 

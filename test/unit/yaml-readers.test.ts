@@ -422,3 +422,55 @@ describe('kustomize images entries, as kustomize applies them', () => {
     expect(verdicts(current)).toEqual([['ok', CURRENT, 4]]);
   });
 });
+
+describe('a file the yaml library cannot read, or past a limit, in the default set', () => {
+  const stale = `kind: Pod\nspec:\n  containers:\n  - image: ${REPO}:0000000000000000000000000000000a\n`;
+  const skippedBy = (text: string, file = 'm.yaml') => {
+    const outcome = scanManifest(file, text, false);
+    if (!('skipped' in outcome)) throw new Error(`${file} was read`);
+    return outcome.skipped.unparsed;
+  };
+
+  it('is skipped as unread whatever `{{` it holds: only Helm renders templates, and the manifest set leaves them out', () => {
+    const continued = (quote: string) =>
+      `metadata:\n  annotations:\n    s: ${quote}{{ $labels.pod }} is\n down${quote}\n`;
+    for (const text of [
+      continued('"'),
+      continued("'"),
+      'labels: {a: "{{ .x }}",\nb: c}\n',
+      '{{- if .Values.x }}\nimage: x\n{{- end }}\n',
+      '{% if x %}\nimage: x\n{% endif %}\n',
+      `# {{ x }}\n${continued('"')}`,
+    ]) {
+      expect(skippedBy(`${text}image: x\n`)).toMatchObject({ limit: false, why: expect.any(String) });
+    }
+  });
+
+  it('is a limit in any document: alias expansion, the parser nesting, nixtag walking', () => {
+    const aliased = `list: &a [${Array(50_000).fill('v').join(', ')}]\ncopies: [${Array(25).fill('*a').join(', ')}]\n`;
+    const parserDeep = `x: ${'['.repeat(900)}${']'.repeat(900)}\n`;
+    const walkDeep = `x: ${'['.repeat(300)}${']'.repeat(300)}\n`;
+    for (const limited of [aliased, parserDeep, walkDeep]) {
+      for (const text of [`${stale}---\n${limited}`, `${limited}---\n${stale}`]) {
+        expect(skippedBy(text)).toMatchObject({ limit: true, nixHashLine: expect.any(Number) });
+      }
+    }
+    expect(skippedBy(`${stale}---\n${aliased}`)?.why).toMatch(/1,000,000 nodes/);
+    expect(skippedBy(`${stale}---\n${parserDeep}`)?.why).toMatch(/nests too deeply/);
+  });
+
+  it('tells where it holds a Nix-hash tag (what is managed without configuration), and only such a tag', () => {
+    const broken = 'a: [\n';
+    expect(skippedBy(`${broken}${stale}`)?.nixHashLine).toBe(5);
+    expect(
+      skippedBy(`${broken}image: ${REPO}:v1\nmd5: 0000000000000000000000000000000a\n`)?.nixHashLine,
+    ).toBeUndefined();
+    expect(skippedBy(`${broken}image: ${REPO}:0000000000000000000000000000000a0\n`)?.nixHashLine).toBeUndefined();
+  });
+
+  it('reads every kustomization, one with no word a reference shape looks for too', () => {
+    expect(skippedBy('resources: [\n- a.yaml\n', 'k/kustomization.yaml')).toMatchObject({ limit: false });
+    expect(skippedBy('resources: [\n- a.yaml\n', 'k/Kustomization')).toMatchObject({ limit: false });
+    expect(scanManifest('k/other.yaml', 'resources: [\n- a.yaml\n', false)).toHaveProperty('scanned');
+  });
+});
