@@ -54,6 +54,8 @@ export async function refuseConfinedAnswers(options: {
   settings: EvalSettings;
   signal: AbortSignal;
   limits: EvaluateOptions;
+  /** The tree holds a symlink: a question about its own files may leave it (2.8). */
+  links: boolean;
 }): Promise<void> {
   const { settings } = options;
   const restrict = settings.restrict;
@@ -64,6 +66,7 @@ export async function refuseConfinedAnswers(options: {
     const answer = options.confined[index];
     const evaluation = options.evaluations[index]!;
     if (answer === undefined || evaluation.commitDependent || evaluation.moving !== undefined) return;
+    if (answer.inside === true && !options.links) return;
     if (answer.outside) {
       const message = messages.confinedAnswer(request.name, answer.construct, answer.at, answer.path);
       throw refusal(answer, message, enforced);

@@ -220,7 +220,8 @@ async function evaluateFilesInTree(
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
   });
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
-  await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits });
+  const links = session.entries.some((entry) => entry.mode === '120000');
+  await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
   return { ...settled, evaluations, byImage, all };
 }
 

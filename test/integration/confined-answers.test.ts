@@ -1,3 +1,5 @@
+import { symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, hash, type NixtagError } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
@@ -58,7 +60,7 @@ async function refused(run: Promise<unknown>): Promise<NixtagError> {
   );
 }
 
-describe.each(nixVariants())('a question confinement answers otherwise than CI ($name)', ({ env }) => {
+describe.each(nixVariants())('a question confinement answers otherwise than CI ($name)', ({ name, env }) => {
   it('refuses `pathExists /bin/bash` and its spellings, naming the line, in CI mode too', async () => {
     for (const question of [
       'builtins.pathExists /bin/bash',
@@ -112,6 +114,21 @@ describe.each(nixVariants())('a question confinement answers otherwise than CI (
       expect([question, result]).toMatchObject([question, { ok: true, references: [{ status: 'ok' }] }]);
       expect((await withNix(env, () => hash({ cwd: repo.dir }))).images[0]!.hash).toBe(tag);
     }
+  });
+
+  it('a question about a file of the repository that is a symlink out of it (2.8 answers `false`)', async () => {
+    const { repo, tag } = repoAsking('builtins.pathExists ./link', env);
+    symlinkSync('/bin/bash', path.join(repo.dir, 'link'));
+    repo.commit('a link out');
+    const ciTag = n2k8sTag(freshClone(repo.dir), env);
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${ciTag}`) });
+    repo.commit("CI's tag with the link");
+    expect(ciTag).not.toBe(tag);
+    const answer = await withNix(env, () => check({ cwd: repo.dir })).catch((error: unknown) => error as NixtagError);
+    // Never a verdict on another tag than CI's: judged right, or refused.
+    if ('code' in answer) expect(answer).toMatchObject({ code: 'NIX_CONFINED_ANSWER' });
+    else expect((await withNix(env, () => hash({ cwd: repo.dir }))).images[0]!.hash).toBe(ciTag);
+    if (name === 'system Nix') expect(answer).toMatchObject({ code: 'NIX_CONFINED_ANSWER' });
   });
 
   it('unconfined (restrictEval: false), asks this machine as CI does', async () => {

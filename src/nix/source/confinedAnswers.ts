@@ -26,6 +26,11 @@ export interface ConfinedAnswer {
   /** 1-based, of the name that asks. */
   column: number;
   outside: boolean;
+  /**
+   * A file of the repository: answered as CI answers it, unless a symlink of the tree leads out
+   * (2.8 resolves it first and answers `false`; 2.26 answers for the link itself).
+   */
+  inside?: true;
   /** The path the argument names, where it is written out. */
   path?: string | undefined;
 }
@@ -91,12 +96,12 @@ export function confinedAnswers(
     const construct = builtinName(token);
     const argument = argumentAt(code, index + 1);
     const where = argument.length === 0 ? { kind: 'unknown' as const } : whereAt(code, index + 1, directory, store);
-    if (where.kind === 'inside') return;
     found.push({
       construct,
       at: at(token.start),
       column: column(token.start),
       outside: where.kind === 'outside',
+      ...(where.kind === 'inside' ? { inside: true as const } : {}),
       path: where.kind === 'outside' ? where.path : undefined,
     });
   });
@@ -105,5 +110,10 @@ export function confinedAnswers(
       found.push({ construct: value, at: at(start), column: column(start), outside: false });
     }
   }
-  return [...found.filter((one) => one.outside), ...found.filter((one) => !one.outside)];
+  return [...found].sort((one, other) => rank(one) - rank(other));
+}
+
+/** Outside first, then computed places, then the repository's own files. */
+function rank(answer: ConfinedAnswer): number {
+  return answer.outside ? 0 : answer.inside === true ? 2 : 1;
 }

@@ -320,7 +320,8 @@ export async function evaluationInputs(
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
       return {
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
-        confined: confined.find((answer) => answer.outside) ?? confined[0],
+        confined:
+          confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
       };
     }),
   );
