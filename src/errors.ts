@@ -50,6 +50,7 @@ export type ErrorCode =
   | 'NIX_TIMEOUT'
   | 'NIX_MEMORY_LIMIT'
   | 'NIX_RESTRICTED'
+  | 'NIX_CONFINED_ANSWER'
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
   | 'GIT_FAILED'
@@ -110,6 +111,8 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_TIMEOUT: 'tool',
   NIX_MEMORY_LIMIT: 'tool',
   NIX_RESTRICTED: 'tool',
+  /** Confinement answers a question (`pathExists /bin/bash`) otherwise than CI's plain evaluation. */
+  NIX_CONFINED_ANSWER: 'tool',
   LOCK_TIMEOUT: 'tool',
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',

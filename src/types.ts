@@ -14,6 +14,11 @@ export interface ReferenceResult {
   status: ReferenceStatus;
   /** A stale `@sha256:` digest was (or would be) dropped with the old tag. */
   digestDropped?: boolean;
+  /**
+   * The tag is current, but the reference also pins an `@sha256:` digest, which runtimes pull by
+   * and no evaluation gives: stale until `check --registry` finds it is the tag's (`fix` drops it).
+   */
+  digestUnverified?: boolean;
   /** Stale in the index, but the working-tree file already has the expected tag: stage it. */
   fixedInWorktree?: true;
   /** A whole-reference marker bound a value of another repository to its image's repository. */
@@ -93,6 +98,8 @@ export interface CheckResult {
   unchecked?: number;
   /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
   commitDependent?: string[];
+  /** Only references with a current tag and an unverified digest fail: a registry may clear them. */
+  digestsUnverified?: boolean;
   /**
    * Images whose tag moves with no change to the files (the expression reads the time or the
    * environment): their references were not judged (a tag that moves with the time fails the run).

@@ -18,6 +18,9 @@ export interface Comparison {
   stale?: { tag: string } | undefined;
 }
 
+/** `repo:tag@sha256:…` as `fix` leaves it: `repo:tag`. */
+const withoutDigest = (reference: string) => reference.replace(/@[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, '');
+
 function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: ImageEvaluation | undefined): Comparison {
   const { reference, image } = found;
   const base = {
@@ -40,11 +43,14 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
   const rebound = repositoryRebound(reference, image);
   // A kustomize tagSuffix makes the deployed tag `<tag><suffix>`, which CI never pushes.
   const { tagSuffix } = found;
-  if (reference.tag === evaluation.tag && !rebound && tagSuffix === undefined) {
+  const current = reference.tag === evaluation.tag && !rebound && tagSuffix === undefined;
+  if (current && reference.digest === undefined) {
     return { entry, found, index, result: { ...base, image: image.name, expected, status: 'ok' } };
   }
   const digestDropped = reference.digest !== undefined;
   const submodule = entry.readOnly?.submodule;
+  // A current tag beside a digest: runtimes pull the digest, which no evaluation can check.
+  const digestUnverified = current;
   return {
     entry,
     found,
@@ -53,9 +59,10 @@ function compareOne(entry: ManifestEntry, found: ReferenceEntry, evaluation: Ima
     result: {
       ...base,
       image: image.name,
-      expected,
+      expected: digestUnverified ? withoutDigest(expected) : expected,
       status: 'stale',
       ...(digestDropped ? { digestDropped } : {}),
+      ...(digestUnverified ? { digestUnverified } : {}),
       ...(rebound ? { repositoryChanged: true } : {}),
       ...(tagSuffix === undefined ? {} : { tagSuffix }),
       ...(submodule === undefined ? {} : { submodule }),

@@ -11,6 +11,7 @@ import { freshenIndex } from '../tree/checkoutRepository.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
+import { refuseConfinedAnswers } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
@@ -204,7 +205,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving } = await evaluationInputs(
+  const { byImage, all, moving, confined } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -218,6 +219,9 @@ async function evaluateFilesInTree(
     const warning = messages.movingTag(images[index]!.name, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
   });
+  // Confinement may have answered a question otherwise than CI: such a tag is never cached.
+  const links = session.entries.some((entry) => entry.mode === '120000');
+  await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
   return { ...settled, evaluations, byImage, all };
 }
 

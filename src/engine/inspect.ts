@@ -152,8 +152,12 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
   const moving = [...inspection.tags].filter(([, tag]) => tag.moving !== undefined && !tag.commitDependent);
   // A tag that moves with the time is never the one CI pushes: its digest check fails them all.
   const movesInTime = moving.some(([, tag]) => tag.moving?.kind === 'time');
+  const stale = references.filter((reference) => reference.status === 'stale');
+  // Stale only for a digest beside a current tag: `check --registry` may find it is the tag's.
+  const onlyDigests = stale.length > 0 && stale.every((reference) => reference.digestUnverified === true);
   return {
-    ok: references.every((reference) => reference.status !== 'stale') && !failsHere && !movesInTime,
+    ok: stale.length === 0 && !failsHere && !movesInTime,
+    ...(onlyDigests && !failsHere && !movesInTime ? { digestsUnverified: true } : {}),
     ...(commitDependent.length > 0 ? { commitDependent } : {}),
     ...(moving.length > 0 ? { moving: moving.map(([name]) => name) } : {}),
     references,

@@ -76,4 +76,10 @@ export const nixMessages = {
     `Nix parsed ${file}, which nixtag cannot read for the files it may name: every tracked file counts as an input of the images`,
   symlinkInput: (file: string) =>
     `${file} is a symlink among the inputs: every tracked file counts as an input of its images`,
+  confinedAnswer: (image: string, construct: string, at: string, place: string | undefined) =>
+    `Image '${image}': ${at} asks \`${construct}\` ${place === undefined ? 'about a place' : `about ${place}`} outside the repository. Confined (evaluation.restrictEval), Nix answers \`false\` there without an error, where CI's plain nix-instantiate looks at its own file system: the tag computed here is not the one CI pushes, so its references cannot be judged.`,
+  confinedAnswerDiffers: (image: string, construct: string, at: string, confined: string, unconfined: string) =>
+    `Image '${image}': ${at} asks \`${construct}\` about a place outside the repository. Confined (evaluation.restrictEval), Nix answers \`false\` there without an error and the tag is ${confined}; with this machine's answer it is ${unconfined}, as CI's plain nix-instantiate would see it: its references cannot be judged.`,
+  confinedAnswerHint: (enforced: boolean) =>
+    `Ask only about paths inside the repository (\`builtins.pathExists ./file\`), or pass the answer in as an argument (\`args\` in the nixtag configuration), as CI's machine would give it.${enforced ? '' : " To judge with this machine's answer instead, set `evaluation.restrictEval: false` in the nixtag configuration (a run with --ci keeps confinement on)."}`,
 };

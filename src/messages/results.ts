@@ -19,6 +19,10 @@ export const resultsMessages = {
   was: (value: string) => `  was: ${value}`,
   now: (value: string) => `  now: ${value}`,
   digestDropped: () => '  the stale @sha256 digest pins the old image and is dropped with the tag',
+  digestUnverified: (stale: boolean) =>
+    stale
+      ? `  the tag is current, but runtimes pull the @sha256 digest beside it, which no evaluation can check: \`${cmd('fix')}\` drops it, or \`${cmd('check --registry')}\` asks the registry whether it is the tag's`
+      : '  the tag was current: the @sha256 digest beside it, which runtimes pull and no evaluation can check, is dropped',
   tagSuffixApplied: (entry: { suffix: string; file: string; line: number }, current: string) =>
     `  the kustomize images: entry at ${entry.file}:${entry.line} has tagSuffix ${entry.suffix}, which makes the deployed tag \`${tagOf(current)}${entry.suffix}\`: CI does not push it`,
   repositoryChanged: (from: string) =>

@@ -4,6 +4,7 @@ import { messages } from '../messages.js';
 import type { AttrStep } from './attrPath.js';
 import { evaluationArgs, type Diagnostics, type EvalSettings } from './commandLine.js';
 import { batchExpression, type NixArg } from './expression.js';
+import { instantiatedCount } from './instantiatedCount.js';
 import { nixInstantiate } from './nixInstantiate.js';
 import { isNixHash, storePathHashPart } from './storePath.js';
 import type { Moving } from './source/moving.js';
@@ -55,6 +56,8 @@ type Described =
       imageTag: string | null;
       imageName?: string | null;
       via?: string[];
+      /** One derivation reached as several values, at these attribute paths (instantiatedCount.ts). */
+      twice?: { container: string; paths: string[][] } | null;
     }
   | { kind: 'derivations'; container: string; paths: string[][] }
   | { kind: string };
@@ -115,6 +118,18 @@ async function runBatch(
     memoryLimitMb: options.memoryLimitMb,
   });
   const described = JSON.parse(run.stdout) as Described[];
+  await Promise.all(
+    group.map(async (request, index) => {
+      const one = described[index]!;
+      const twice = 'twice' in one ? one.twice : undefined;
+      if (twice === undefined || twice === null) return;
+      // nix-instantiate prints as many lines as it reached values: n2k8s's tag is that many lines.
+      const count = await instantiatedCount(request, settings, signal);
+      if (count !== undefined && count > 1) {
+        described[index] = { kind: 'derivations', ...twice };
+      }
+    }),
+  );
   return {
     evaluations: group.map((request, index) => interpret(request, described[index]!)),
     files: run.evaluatedFiles,

@@ -107,10 +107,13 @@ let
     let
       c = builtins.elemAt calls i.call;
       v = builtins.foldl' (step c.args) c.value i.path;
-      found = distinct (drvsIn c.args [ ] v);
+      reached = drvsIn c.args [ ] v;
+      found = distinct reached;
+      # One derivation reached as two values: nix-instantiate counts values, not paths (see evaluate.ts).
+      twice = if builtins.length reached > builtins.length found then { container = builtins.typeOf v; paths = map (f: f.path) reached; } else null;
     in if isDrv v then drvInfo v
     else if builtins.isAttrs v || builtins.isList v then
-      if builtins.length found == 1 then drvInfo (builtins.head found).value // { via = (builtins.head found).path; }
+      if builtins.length found == 1 then drvInfo (builtins.head found).value // { via = (builtins.head found).path; inherit twice; }
       else { kind = "derivations"; container = builtins.typeOf v; paths = map (f: f.path) found; }
     else { kind = builtins.typeOf v; };
   result = map describe s.images;

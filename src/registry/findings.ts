@@ -28,6 +28,7 @@ const reference = z.object({
   expected: z.string().nullable(),
   status: z.enum(['ok', 'stale', 'fixed', 'unmanaged']),
   digestDropped: z.boolean().optional(),
+  digestUnverified: z.boolean().optional(),
   repositoryChanged: z.boolean().optional(),
   tagSuffix: z.object({ suffix: z.string(), file: z.string(), line: z.number().int() }).optional(),
 });
@@ -51,6 +52,7 @@ const findingsSchema = z.object({
     managesNothing: z.object({ configured: z.boolean() }).optional(),
     unchecked: z.number().int().optional(),
     commitDependent: z.array(z.string()).optional(),
+    digestsUnverified: z.boolean().optional(),
   }),
 });
 

@@ -41,14 +41,12 @@ function askedImage(reference: ReferenceResult): string {
 function judge(target: RegistryTarget, answer: ManifestAnswer, wanted: string | undefined): RegistryFinding {
   const base = { registry: target.registry };
   if (!answer.found) return { ...base, status: 'missing', digest: null };
-  const expected =
-    wanted !== undefined
-      ? { digest: wanted, from: 'option' as const }
-      : target.pinned !== undefined
-        ? { digest: target.pinned, from: 'pinned' as const }
-        : undefined;
-  if (expected !== undefined && expected.digest !== answer.digest)
-    return { ...base, status: 'mismatch', digest: answer.digest, expected };
+  const option = wanted === undefined ? undefined : { digest: wanted, from: 'option' as const };
+  const pinned = target.pinned === undefined ? undefined : { digest: target.pinned, from: 'pinned' as const };
+  // A pinned digest is what runtimes pull: it must be the tag's, whatever `--digest` says.
+  const differs = [option, pinned].find((one) => one !== undefined && one.digest !== answer.digest);
+  if (differs !== undefined) return { ...base, status: 'mismatch', digest: answer.digest, expected: differs };
+  const expected = option ?? pinned;
   return { ...base, status: 'ok', digest: answer.digest, ...(expected === undefined ? {} : { expected }) };
 }
 
@@ -98,7 +96,15 @@ export async function verifyInRegistry(
       const target = registryTarget(askedImage(reference));
       if (target === undefined) return reference;
       try {
-        return { ...reference, registry: judge(target, await ask(target), wanted.get(reference.image)) };
+        const registry = judge(target, await ask(target), wanted.get(reference.image));
+        // The tag's digest is the one pinned beside it: the reference is current after all.
+        if (reference.digestUnverified === true && target.pinned !== undefined && registry.status === 'ok') {
+          const verified: ReferenceResult = { ...reference, expected: reference.current, status: 'ok', registry };
+          delete verified.digestUnverified;
+          delete verified.digestDropped;
+          return verified;
+        }
+        return { ...reference, registry };
       } catch (error) {
         if (!isNixtagError(error)) throw error;
         const finding: RegistryFinding = {
@@ -111,6 +117,14 @@ export async function verifyInRegistry(
       }
     }),
   );
-  const ok = result.ok && references.every((reference) => (reference.registry?.status ?? 'ok') === 'ok');
-  return { ...result, ok, references };
+  // Stale only for digests the registry could clear: ok once each one is the tag's.
+  const cleared =
+    result.digestsUnverified === true && references.every((reference) => reference.digestUnverified !== true);
+  const ok =
+    (result.ok || cleared) &&
+    references.every((reference) => reference.status !== 'stale') &&
+    references.every((reference) => (reference.registry?.status ?? 'ok') === 'ok');
+  const verified: CheckResult = { ...result, ok, references };
+  if (cleared) delete verified.digestsUnverified;
+  return verified;
 }

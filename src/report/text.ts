@@ -21,7 +21,8 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
         (stale ? messages.expected : messages.now)(reference.expected ?? ''),
       );
       if (reference.repositoryChanged) lines.push(messages.repositoryChanged(reference.current));
-      if (reference.digestDropped) lines.push(messages.digestDropped());
+      if (reference.digestUnverified) lines.push(messages.digestUnverified(stale));
+      else if (reference.digestDropped) lines.push(messages.digestDropped());
       if (reference.tagSuffix !== undefined)
         lines.push(messages.tagSuffixApplied(reference.tagSuffix, reference.current));
       if (reference.fixedInWorktree)

@@ -66,6 +66,29 @@ describe('the built CLI', () => {
     expect(repo.read('app.yaml')).not.toContain(digest);
   });
 
+  it('never calls a current tag with a digest beside it up to date: fix drops the digest (F9)', () => {
+    const digest = `sha256:${'c'.repeat(64)}`;
+    const repo = gitRepo({ 'default.nix': plainImage });
+    const tag = nixtagCli(repo.dir, ['hash']).stdout.trim();
+    repo.write({ 'app.yaml': deployment(`${REPO}:${tag}@${digest}`) });
+    repo.commit('pinned');
+    const stale = nixtagCli(repo.dir, ['check', '--json']);
+    expect(stale.code).toBe(1);
+    expect(JSON.parse(stale.stdout)).toMatchObject({
+      ok: false,
+      references: [{ status: 'stale', current: `${REPO}:${tag}@${digest}`, expected: `${REPO}:${tag}` }],
+    });
+    const text = nixtagCli(repo.dir, ['check']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/the tag is current, but runtimes pull the @sha256 digest beside it/);
+    expect(text.stdout).not.toContain('up to date');
+    const fixed = nixtagCli(repo.dir, ['fix']);
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/the tag was current: the @sha256 digest beside it, .* is dropped/);
+    expect(repo.read('app.yaml')).toContain(`image: ${REPO}:${tag}\n`);
+    expect(nixtagCli(repo.dir, ['check']).code).toBe(0);
+  });
+
   it('exits 2 on bad input, with the file and a hint', () => {
     const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.json': '{"images": [{"name": "x"}]}' });
     const result = nixtagCli(repo.dir, ['check']);

@@ -133,6 +133,23 @@ describe('check --registry against a real registry', () => {
     repo.write({ 'k8s/app.yaml': deployment(`${image}@${digest}`) });
     repo.commit('pinned right');
     expect(nixtagCli(repo.dir, ['check', '--registry', '--digest', digest], env()).code).toBe(0);
+    // The registry clears a pinned digest that is the tag's, with or without --digest; the tag
+    // alone cannot (adversarial round 11, F9: runtimes pull the digest).
+    const cleared = nixtagCli(repo.dir, ['check', '--registry', '--json'], env());
+    expect(cleared.code).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toMatchObject({
+      ok: true,
+      references: [{ status: 'ok', current: `${image}@${digest}`, registry: { status: 'ok' } }],
+    });
+    const unverified = nixtagCli(repo.dir, ['check'], env());
+    expect(unverified.code).toBe(1);
+    expect(unverified.stdout).toMatch(/check --registry` asks the registry whether it is the tag's/);
+    // A --digest that is the pinned one's but not the tag's still fails: the pin is what runs.
+    const other = `sha256:${'e'.repeat(64)}`;
+    expect(nixtagCli(repo.dir, ['check', '--registry', '--digest', other], env()).code).toBe(1);
+    repo.write({ 'k8s/app.yaml': deployment(`${image}@${stalePin}`) });
+    repo.commit('pinned wrong again');
+    expect(nixtagCli(repo.dir, ['check', '--registry', '--digest', digest], env()).code).toBe(1);
   });
 
   it('takes one digest per image as NAME=sha256:…, and refuses an ambiguous or malformed --digest', async () => {

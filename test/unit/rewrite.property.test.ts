@@ -77,7 +77,8 @@ function render(input: typeof documentSet extends fc.Arbitrary<infer T> ? T : ne
   let refused = false;
   const value = (ref: Reference) => {
     const before = `${ref.managed ? MANAGED : ref.other}:${ref.tag}${ref.digest ? `@${ref.digest}` : ''}`;
-    const stale = ref.managed && ref.tag !== NEW_TAG;
+    // A digest beside a current tag is what runtimes pull, and no evaluation checks it: stale too.
+    const stale = ref.managed && (ref.tag !== NEW_TAG || ref.digest !== undefined);
     return { before, after: stale ? `${MANAGED}:${NEW_TAG}` : before };
   };
   const emit = (prefix: string, ref: Reference, suffix: string, inside = false) => {
@@ -89,7 +90,7 @@ function render(input: typeof documentSet extends fc.Arbitrary<infer T> ? T : ne
   // A tag in its own key, beside a tagless repository: `tag@digest` becomes the new tag.
   const emitTag = (prefix: string, ref: Reference, suffix: string) => {
     const before = `${ref.tag}${ref.digest ? `@${ref.digest}` : ''}`;
-    const stale = ref.managed && ref.tag !== NEW_TAG;
+    const stale = ref.managed && (ref.tag !== NEW_TAG || ref.digest !== undefined);
     text += prefix;
     values.push({ offset: text.length, before, after: stale ? NEW_TAG : before, inside: true });
     text += before + suffix;

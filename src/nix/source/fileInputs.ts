@@ -4,6 +4,7 @@ import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
 import { movingConstruct, type Moving } from './moving.js';
+import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -14,6 +15,8 @@ export interface FileInputs {
   paths: string[];
   untrackable?: string;
   moving?: Moving | undefined;
+  /** A question whose answer confinement may change (`pathExists /bin/bash`), outside ones first. */
+  confined?: ConfinedAnswer | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
   extendsParameter?: string | undefined;
   /** A path value is handed on where a function of the repository may receive it. */
@@ -208,6 +211,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const reading = read(text);
   const code = reading.readings[0]!.tokens;
   const moving = movingConstruct(relativeFile, text, code, reading.values);
+  const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
@@ -216,7 +220,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     (interpolated.computed &&
       `${interpolated.computed.text}\${…} (${line(interpolated.computed)}), a path's name computed where \`..\` can climb out of it`);
   if (construct !== undefined)
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving };
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving, confined };
   const { passesPath } = flow;
   const extendsParameter =
     flow.extendsParameter === undefined
@@ -237,6 +241,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
           paths: [],
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
           moving,
+          confined,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
@@ -252,6 +257,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   return {
     paths: [...paths],
     moving,
+    confined,
     extendsParameter,
     passesPath,
     interpolatesPath,

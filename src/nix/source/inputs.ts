@@ -6,6 +6,7 @@ import { messages } from '../../messages.js';
 import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
+import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
 // What an evaluation can read of the repository: the files Nix parsed, every path literal in
@@ -271,7 +272,12 @@ export async function evaluationInputs(
   images: readonly ImageSource[],
   always: readonly string[],
   entries: TreeIndex | readonly TreeEntry[],
-): Promise<{ byImage: InputSet[]; all: InputSet; moving: Array<Moving | undefined> }> {
+): Promise<{
+  byImage: InputSet[];
+  all: InputSet;
+  moving: Array<Moving | undefined>;
+  confined: Array<ConfinedAnswer | undefined>;
+}> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
   const parsedFiles: string[] = [];
@@ -295,24 +301,31 @@ export async function evaluationInputs(
       ? [await closure(reader, unreached, always, tree, [], parsed, store)]
       : [];
   const byImage = own.map((found) => unionOf([inputSet(found), ...shared]));
-  // What moves each tag: read in the Nix files its closure read, and those no image's reached;
-  // a closure that stopped at a construct it cannot follow may have read any file Nix parsed.
-  const moving = await Promise.all(
-    own.map(async (found, index) => {
-      const files = new Set([...found.followed, ...shared.flatMap((one) => [...one.followed])]);
-      if (found.wholeTree !== undefined) for (const file of parsedFiles) files.add(file);
-      const movers = await Promise.all(
+  // What moves each tag, and what confinement may answer otherwise than CI: read in the Nix files
+  // its closure read, and those no image's reached; a closure that stopped at a construct it cannot
+  // follow may have read any file Nix parsed.
+  const found = await Promise.all(
+    own.map(async (one, index) => {
+      const files = new Set([...one.followed, ...shared.flatMap((other) => [...other.followed])]);
+      if (one.wholeTree !== undefined) for (const file of parsedFiles) files.add(file);
+      const reads = await Promise.all(
         [...files].map(async (file) => {
           const read = await reader.inputsOf(file, true);
-          return read === 'too-large' ? undefined : read.moving;
+          return read === 'too-large' ? undefined : read;
         }),
       );
-      const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text).moving);
-      const all = [...movers, ...snippets, ...store.read.map((found) => found.moving)].filter(
-        (one) => one !== undefined,
-      );
-      return all.find((one) => one.kind === 'time') ?? all[0];
+      const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text));
+      const all = [...reads, ...snippets, ...store.read].filter((read) => read !== undefined);
+      const movers = all.flatMap((read) => (read.moving === undefined ? [] : [read.moving]));
+      const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
+      return {
+        moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
+        confined:
+          confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
+      };
     }),
   );
-  return { byImage, all: unionOf([...byImage, ...shared]), moving };
+  const moving = found.map((one) => one.moving);
+  const confined = found.map((one) => one.confined);
+  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined };
 }
