@@ -8,6 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli/bin.js');
 
+const temporary = [];
+// nixtag keeps its checkouts in the temporary directory (docs/cache-and-lock.md): the benchmarks'
+// go in one of their own, removed with their repositories.
+process.env.TMPDIR = mkdtempSync(path.join(tmpdir(), 'nixtag-bench-run-'));
+temporary.push(process.env.TMPDIR);
+
 const env = {
   ...process.env,
   GIT_AUTHOR_NAME: 'bench',
@@ -16,7 +22,6 @@ const env = {
   GIT_COMMITTER_EMAIL: 'bench@example.com',
 };
 
-const temporary = [];
 process.on('exit', () => {
   if (!process.env.NIXTAG_BENCH_KEEP) temporary.forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 });

@@ -6,6 +6,8 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 nixtag() { node "$here/dist/cli/bin.js" "$@"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+# nixtag's checkouts live in the temporary directory (docs/cache-and-lock.md): the demo's go with it.
+export TMPDIR="$work"
 repo="$work/hello-world"
 cp -R "$here/examples/hello-world" "$repo"
 cd "$repo"
