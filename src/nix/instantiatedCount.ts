@@ -1,8 +1,16 @@
 import path from 'node:path';
 import type { AttrStep } from './attrPath.js';
 import { nixOptions, type EvalSettings } from './commandLine.js';
-import type { ImageRequest } from './evaluate.js';
+import type { NixArg } from './expression.js';
 import { nixInstantiate } from './nixInstantiate.js';
+
+/** What of an image's request (evaluate.ts's ImageRequest) the count needs. */
+interface CountedImage {
+  name: string;
+  file: string;
+  attrPath: readonly AttrStep[];
+  args: Record<string, NixArg>;
+}
 
 /**
  * How many derivations n2k8s's `nix-instantiate` prints for an image: it counts values, not
@@ -14,7 +22,7 @@ import { nixInstantiate } from './nixInstantiate.js';
  * twice. Undefined when it cannot say (it failed): the batch's answer stands.
  */
 export async function instantiatedCount(
-  request: ImageRequest,
+  request: CountedImage,
   settings: EvalSettings,
   signal?: AbortSignal,
 ): Promise<number | undefined> {
