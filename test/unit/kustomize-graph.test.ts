@@ -1,4 +1,8 @@
+import { mkdirSync, symlinkSync, truncateSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readText } from '../../src/manifest/kustomize/documents.js';
+import { MAX_MANIFEST_BYTES } from '../../src/regularFile.js';
 import { kustomizeGraph } from '../../src/manifest/kustomize/graph.js';
 import { tempDir, writeFiles, type Files } from '../helpers/repo.js';
 
@@ -137,5 +141,20 @@ describe('the kustomize graph', () => {
     });
     expect(graph.pulledIn.has('vendor/examples/q.yaml')).toBe(false);
     expect(kustomizeGraph(root, outside.sort()).submodules.size).toBe(0);
+  });
+});
+
+describe("what the kustomize graph reads of a kustomization's files", () => {
+  it('is never what is not a regular file or is larger than a manifest may be: as if not there', () => {
+    const root = tempDir('kustomize-read-');
+    writeFiles(root, { 'k8s/patch.yaml': 'kind: Deployment\n', 'k8s/huge.yaml': '' });
+    truncateSync(path.join(root, 'k8s/huge.yaml'), MAX_MANIFEST_BYTES + 1); // sparse: no disk written
+    symlinkSync('/dev/zero', path.join(root, 'k8s/zero.yaml'));
+    mkdirSync(path.join(root, 'k8s/dir.yaml'));
+    expect(readText(root, 'k8s/patch.yaml')).toBe('kind: Deployment\n');
+    expect(readText(root, 'k8s/huge.yaml')).toBeUndefined();
+    expect(readText(root, 'k8s/zero.yaml')).toBeUndefined();
+    expect(readText(root, 'k8s/dir.yaml')).toBeUndefined();
+    expect(readText(root, 'k8s/missing.yaml')).toBeUndefined();
   });
 });

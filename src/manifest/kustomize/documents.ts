@@ -1,14 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
+import { MAX_MANIFEST_BYTES } from '../../regularFile.js';
 import { DocumentReader } from '../documentReader.js';
 
-/** The text of `file` under `root`, or undefined. */
+/**
+ * The text of `file` under `root`, or undefined: also for what is not a regular file (a link to
+ * /dev/zero or a FIFO would never end) or is larger than a manifest may be (regularFile.ts), as
+ * for a file that is not there.
+ */
 export function readText(root: string, file: string): string | undefined {
+  let descriptor: number | undefined;
   try {
-    return readFileSync(path.join(root, file), 'utf8');
+    descriptor = openSync(path.join(root, file), constants.O_RDONLY | constants.O_NONBLOCK);
+    const stats = fstatSync(descriptor);
+    if (!stats.isFile() || stats.size > MAX_MANIFEST_BYTES) return undefined;
+    return readFileSync(descriptor, 'utf8');
   } catch {
     return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
 
