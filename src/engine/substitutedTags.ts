@@ -4,12 +4,15 @@ import { messages } from '../messages.js';
 import type { Warning } from '../types.js';
 
 /**
- * An image whose tag is a variable something substitutes at deploy time (`repo:${TAG}`: Flux's
- * postBuild substitution, envsubst; `repo:$(params.tag)`: a Tekton parameter): no tag a reference
+ * An image whose tag is a variable something substitutes at deploy time: `repo:${TAG}` and
+ * `repo:$TAG` (Flux's postBuild substitution, envsubst), `repo:$(params.tag)` (a Tekton
+ * parameter), `repo:@TAG@` and `repo:%TAG%` (sed-style placeholders). None is a tag a reference
  * can hold, so the line is only a mention, and a warning would pass whatever value is substituted.
- * A bare `$(NAME)` is a kustomize var, judged where the kustomization declares it.
+ * The `image` key may be quoted or inside a flow map. A bare `$(NAME)` is a kustomize var, judged
+ * where the kustomization declares it; `{{ }}` is a template's, read where Helm renders it.
  */
-const SUBSTITUTED = /\bimage\s*:\s*["']?[^\s"'#]*:(\$\{[^}\s]*\}|\$\((?:params|tasks|context)\.[^)\s]*\))/;
+const SUBSTITUTED =
+  /(?:^|[\s{,"'-])["']?image["']?\s*:\s*["']?[^\s"',{}#]*:(\$\{[^}\s]*\}|\$[A-Za-z_]\w*|\$\((?:params|tasks|context)\.[^)\s]*\)|@[A-Za-z_]\w*@|%[A-Za-z_]\w*%)/;
 
 /** A mention of a managed repository whose tag is substituted at deploy time is refused (TAG_SUBSTITUTED). */
 export function refuseSubstitutedTags(hits: readonly GrepHit[], mentions: readonly Warning[]): void {

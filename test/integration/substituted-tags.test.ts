@@ -17,6 +17,8 @@ describe('a managed image whose tag is substituted at deploy time', () => {
     ["Flux's postBuild substitution", 'k8s/deploy.yaml', `${REPO}:\${APP_TAG}`, 10],
     ['envsubst with a default', 'k8s/deploy.yaml', `"${REPO}:\${APP_TAG:=v1}"`, 10],
     ['a Tekton parameter', 'tekton/task.yaml', `${REPO}:$(params.tag)`, 8],
+    ['envsubst without braces', 'k8s/deploy.yaml', `${REPO}:$TAG`, 10],
+    ['a sed-style placeholder', 'k8s/deploy.yaml', `${REPO}:@TAG@`, 10],
   ])('is refused with %s, beside a reference that is up to date', async (_, file, image, line) => {
     const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config, 'clusters/app.yaml': flux('v1') });
     const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();

@@ -95,7 +95,15 @@ export function confinedAnswers(
     if (isSymbol(code[index + 1], '=') || insideInherit(code, index)) return;
     const construct = builtinName(token);
     const argument = argumentAt(code, index + 1);
-    const where = argument.length === 0 ? { kind: 'unknown' as const } : whereAt(code, index + 1, directory, store);
+    // `(./. + "/..")`: a place computed from a path inside may leave it: probed, not read as the path.
+    const operands = argument.map((at) => code[at]);
+    const computed = operands.some(
+      (operand, at) =>
+        (operand?.kind === 'stringText' && /(?:^|\/)\.\.(?:\/|$)/.test(operand.text)) ||
+        (isSymbol(operand, '+') && !['stringOpen', 'path'].includes(operands[at + 1]?.kind ?? '')),
+    );
+    const written = argument.length === 0 ? { kind: 'unknown' as const } : whereAt(code, index + 1, directory, store);
+    const where = computed && written.kind === 'inside' ? { kind: 'unknown' as const } : written;
     found.push({
       construct,
       at: at(token.start),
