@@ -74,3 +74,14 @@ export function nixVariants(): NixVariant[] {
   variants.push({ name: 'Nix 2.26', env: { PATH: `${bin}:${process.env.PATH ?? ''}` } });
   return variants;
 }
+
+/** Runs `run` in this process with a variant's Nix first on PATH (its `env`), PATH restored after. */
+export async function withNix<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  if (env.PATH !== undefined) process.env.PATH = env.PATH;
+  try {
+    return await run();
+  } finally {
+    process.env.PATH = saved;
+  }
+}

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, hash, type NixtagError } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { nixVariants } from '../helpers/nix.js';
+import { nixVariants, withNix } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
 
@@ -23,17 +23,6 @@ const image = (question: string) => `{ system ? builtins.currentSystem }:
 let builder = if (${question}) then "/bin/bash" else "/bin/sh"; in
 derivation { name = "docker-image-app.tar.gz"; inherit system builder; args = [ "-c" "echo image > $out" ]; }
 `;
-
-/** Runs `run` with this Nix first on PATH. */
-async function withNix<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = process.env.PATH;
-  if (env.PATH !== undefined) process.env.PATH = env.PATH;
-  try {
-    return await run();
-  } finally {
-    process.env.PATH = saved;
-  }
-}
 
 /** A repository whose manifest holds CI's own tag for `question`, and that tag. */
 function repoAsking(question: string, env: Record<string, string>, extraConfig = '') {

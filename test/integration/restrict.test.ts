@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash, type NixtagError } from '../../src/index.js';
 import { nixOptions } from '../../src/nix/commandLine.js';
-import { nixVariants } from '../helpers/nix.js';
+import { nixVariants, withNix } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag, tempDir, testEnv, writeFiles } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
 
@@ -55,14 +55,8 @@ describe.each(nixVariants())('restrict-eval as nixtag sets it ($name)', ({ env }
 });
 
 /** `hash` in-process with this Nix first on PATH; the error it throws, if any. */
-async function hashWith(env: Record<string, string>, cwd: string, extra: Record<string, unknown> = {}) {
-  const saved = process.env.PATH;
-  if (env.PATH !== undefined) process.env.PATH = env.PATH;
-  try {
-    return await hash({ cwd, cache: false, ...extra }).catch((error: unknown) => error as NixtagError);
-  } finally {
-    process.env.PATH = saved;
-  }
+function hashWith(env: Record<string, string>, cwd: string, extra: Record<string, unknown> = {}) {
+  return withNix(env, () => hash({ cwd, cache: false, ...extra }).catch((error: unknown) => error as NixtagError));
 }
 
 describe.each(nixVariants())('confinement by default ($name)', ({ env }) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, type NixtagError } from '../../src/index.js';
 import { deployment } from '../helpers/expressions.js';
-import { nixVariants } from '../helpers/nix.js';
+import { nixVariants, withNix } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
 
@@ -15,16 +15,6 @@ const REPO = 'registry.example/app';
 const TAG = '813cn6jhk8pi0llfn47v138flja3lv0k';
 const config = `images:\n  - name: app\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n`;
 const mk = `let mk = x: derivation { name = "docker-image-app.tar.gz"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo image > $out" ]; }; in\n`;
-
-async function withNix<T>(env: Record<string, string>, run: () => Promise<T>): Promise<T> {
-  const saved = process.env.PATH;
-  if (env.PATH !== undefined) process.env.PATH = env.PATH;
-  try {
-    return await run();
-  } finally {
-    process.env.PATH = saved;
-  }
-}
 
 describe.each(nixVariants())('one derivation reached twice ($name)', ({ env }) => {
   it('as two values: several derivations, as n2k8s prints two lines; as one value: that one', async () => {
