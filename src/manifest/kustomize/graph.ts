@@ -162,22 +162,21 @@ export function kustomizeGraph(
     if (REMOTE.test(link)) return undefined;
     const joined = path.posix.normalize(path.posix.join(directory, link)).replace(/\/$/, '');
     if (joined === '..' || joined.startsWith('../') || path.posix.isAbsolute(joined)) return undefined;
-    intoSubmodule(joined, directory);
-    const kustomization = byDirectory.get(joined);
-    if (kustomization !== undefined) {
-      intoSubmodule(kustomization, directory);
+    // The kustomization of a directory named (noting a submodule on the way), if it is one.
+    const kustomizationAt = (place: string) => {
+      intoSubmodule(place, directory);
+      const kustomization = byDirectory.get(place);
+      if (kustomization !== undefined) intoSubmodule(kustomization, directory);
       return kustomization;
-    }
+    };
+    const kustomization = kustomizationAt(joined);
+    if (kustomization !== undefined) return kustomization;
     named.add(joined);
     notePassed(joined, directory);
     const through = files.has(joined) && isFile(joined) ? undefined : real(joined);
     if (through !== undefined) {
-      intoSubmodule(through, directory);
-      const linked = byDirectory.get(through);
-      if (linked !== undefined) {
-        intoSubmodule(linked, directory);
-        return linked;
-      }
+      const linked = kustomizationAt(through);
+      if (linked !== undefined) return linked;
       named.add(through);
       return files.has(through) && isFile(through) ? through : undefined;
     }
