@@ -109,6 +109,23 @@ describe('a tag that moves with no change to the files', () => {
     }
   });
 
+  it('builtins.nixPath: not judged (CI’s NIX_PATH is not this machine’s, and nixtag adds its own entries)', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${toString (builtins.length builtins.nixPath)}"'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // The oracle: CI's command gives another tag with another NIX_PATH.
+    const clone = freshClone(repo.dir);
+    expect(n2k8sTag(clone, { NIX_PATH: '' })).not.toBe(n2k8sTag(clone, { NIX_PATH: 'a=/tmp' }));
+    const result = await check({ cwd: repo.dir });
+    expect(result).toMatchObject({ ok: true, moving: ['app'] });
+    expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+    expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+      /depends on the environment Nix runs in \(default\.nix:2 uses builtins\.nixPath\)/,
+    );
+  });
+
   it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {
     const repo = gitRepo({
       'default.nix': image('"app"', '# not builtins.currentTime: a comment\nlet x = { time = 1; }; in '),

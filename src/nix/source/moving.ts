@@ -19,6 +19,8 @@ const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
   ['currentTime', { kind: 'time', construct: 'builtins.currentTime' }],
   ['getEnv', { kind: 'environment', construct: 'builtins.getEnv' }],
   ['maybeEnv', { kind: 'environment', construct: 'lib.maybeEnv' }],
+  // NIX_PATH as CI's Nix sees it; under nixtag it also holds the checkout's own entries.
+  ['nixPath', { kind: 'environment', construct: 'builtins.nixPath' }],
 ]);
 
 /** Nix binds builtins outside the global scope as `__name` too. */
