@@ -215,6 +215,13 @@ async function readOne(
   const link = await lstat(absolute);
   const target = await realpath(absolute); // also when a parent directory is a symlink
   const inside = !path.relative(realRoot, target).startsWith('..');
+  // CI's clone has the link, not the file it names: what it deploys there is not this file.
+  if (!inside && references.length > 0) {
+    throw new NixtagError('SYMLINK_OUTSIDE_REPOSITORY', messages.symlinkOutsideJudged(file, target), {
+      location: { file },
+      hint: messages.symlinkOutsideHint(),
+    });
+  }
   return {
     file,
     target,

@@ -93,6 +93,8 @@ export const manifestsMessages = {
   danglingSymlink: (file: string) => `${file} is a symlink to nothing; it was not read and will not be written.`,
   symlinkOutside: (file: string, target: string) =>
     `${file} is a symlink to ${target}, outside the repository; nixtag does not write there.`,
+  symlinkOutsideJudged: (file: string, target: string) =>
+    `${file} is a symlink to ${target}, outside the repository, and names a managed image: CI's clone holds the link, not that file, so what it deploys cannot be judged.`,
   notCheckedOut: (file: string) =>
     `${file} is outside this sparse checkout: its tag was read from the judged tree, and nixtag cannot rewrite a file the work tree does not have.`,
   notCheckedOutHint: (file: string) =>

@@ -119,16 +119,25 @@ describe('manifests nixtag must not or cannot rewrite', () => {
     expect(existsSync(path.join(repo.dir, 'missing.yaml'))).toBe(false);
   });
 
-  it('refuses to write through a symlink that leaves the repository', async () => {
+  it('refuses to judge or write through a symlink that leaves the repository, whatever its tag', async () => {
     const outside = path.join(tempDir(), 'shared.yaml');
     writeFileSync(outside, deployment(`${REPO}:${STALE}`));
     const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config() });
     symlinkSync(outside, path.join(repo.dir, 'shared.yaml'));
     repo.commit('outside link');
-    expect((await check({ cwd: repo.dir })).ok).toBe(false);
-    const error = await failure(fix({ cwd: repo.dir }));
-    expect(error.code).toBe('SYMLINK_OUTSIDE_REPOSITORY');
+    for (const run of [
+      () => check({ cwd: repo.dir }),
+      () => check({ cwd: repo.dir, source: { kind: 'index' } }),
+      () => fix({ cwd: repo.dir }),
+    ]) {
+      const error = await failure(run());
+      expect(error.code).toBe('SYMLINK_OUTSIDE_REPOSITORY');
+      expect(error.message).toContain('shared.yaml is a symlink to');
+    }
     expect(readFileSync(outside, 'utf8')).toBe(deployment(`${REPO}:${STALE}`));
+    // The tag this machine's file holds is current: CI's clone, where the link leads nowhere, still cannot deploy it.
+    writeFileSync(outside, deployment(`${REPO}:${(await hash({ cwd: repo.dir })).images[0]!.hash}`));
+    expect((await failure(check({ cwd: repo.dir }))).code).toBe('SYMLINK_OUTSIDE_REPOSITORY');
   });
 
   it("keeps the file's mode and leaves no temporary file behind", async () => {
