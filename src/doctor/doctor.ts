@@ -57,7 +57,7 @@ async function inPool<T>(tasks: Array<() => Promise<T>>, width = 2): Promise<T[]
  */
 type SettingsAt = (root: string, restrictEval?: boolean) => Promise<EvalSettings>;
 
-type Run = ({ tag: string } | { failure: string }) & { files: string[] };
+type Run = ({ tag: string; holdsCheckoutPath?: boolean } | { failure: string }) & { files: string[] };
 
 async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?: Probe): Promise<Run> {
   let files: string[] = [];
@@ -67,7 +67,8 @@ async function evaluateOne(request: ImageRequest, settings: EvalSettings, probe?
       env: probe?.env,
       onEvaluatedFiles: (parsed) => (files = parsed),
     });
-    return { tag: evaluations[0]!.outPath, files };
+    const [evaluation] = evaluations;
+    return { tag: evaluation!.outPath, files, ...(evaluation!.holdsCheckoutPath ? { holdsCheckoutPath: true } : {}) };
   } catch (error) {
     if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') return { failure: error.detail ?? '', files };
     throw error;
@@ -100,6 +101,7 @@ async function gather(
     nix: image.config.nix,
     files: filesInTree(baseRun.files, base),
     failure: 'failure' in baseRun ? baseRun.failure : undefined,
+    ...('tag' in baseRun && baseRun.holdsCheckoutPath === true ? { holdsCheckoutPath: true } : {}),
     probes: {},
     probeFailures: {},
   };

@@ -53,7 +53,7 @@ export async function findingsOf(
           : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
       if (!rule.fires(subject, context, hits.length > 0)) continue;
       fired.add(rule.code);
-      if (rule.code === 'nondeterministic') subject = trustworthy(image, true);
+      if (rule.code === 'nondeterministic' || rule.code === 'checkoutPath') subject = trustworthy(image, true);
       const trace = tracePosition(
         image.failure ?? image.probeFailures.importFromDerivation ?? '',
         base,

@@ -1,7 +1,9 @@
+import { ABSOLUTE_PATH_STRING } from '../engine/checkoutPaths.js';
 import type { ProbeId } from './probes.js';
 
 /** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
 export type FindingCode =
+  | 'checkoutPath'
   | 'nondeterministic'
   | 'checkoutName'
   | 'gitMetadata'
@@ -27,6 +29,8 @@ export interface ImageEvidence {
   nix: string;
   /** Files of the tree Nix parsed for it. */
   files: string[];
+  /** The derivation holds the checkout's absolute path (engine/checkoutPaths.ts). */
+  holdsCheckoutPath?: boolean;
   /** Nix's error when the image could not be evaluated at all. */
   failure: string | undefined;
   probes: Partial<Record<ProbeId, ProbeOutcome>>;
@@ -90,6 +94,13 @@ const isIfd = (text: string | undefined) => text !== undefined && IFD_ERROR.test
  * but a plain `nix-build` on this machine would not.
  */
 export const RULES: readonly Rule[] = [
+  {
+    // First: a tag that holds where the tree lies moves with every probe's copy, the control's too.
+    code: 'checkoutPath',
+    construct: ABSOLUTE_PATH_STRING,
+    fires: (evidence) => evidence.holdsCheckoutPath === true,
+    differsFromCi: () => true,
+  },
   {
     // First: when the tag moves by itself, no probe's moving tag says anything (see unstable).
     code: 'nondeterministic',

@@ -10,6 +10,7 @@ import type { NixArg } from '../nix/expression.js';
 import { freshenIndex } from '../tree/checkoutRepository.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
+import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { refuseConfinedAnswers } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
@@ -82,6 +83,7 @@ export async function requestsFor(root: string, images: readonly ResolvedImage[]
     attrPath: image.config.attr === null ? [] : parseAttrPath(image.config.attr),
     args: nixArgs(image.config.args),
     tagFrom: image.config.tagFrom,
+    checkout: root,
   }));
   for (const request of requests) {
     const exists = await lstat(request.file).then(
@@ -177,6 +179,10 @@ export function baseSettings(config: Session['config']): EvalSettings {
   return { system: config.system, allowImportFromDerivation: config.allowImportFromDerivation };
 }
 
+/** The files of the checkout among `files` (absolute), relative to it. */
+const treeFiles = (root: string, files: readonly string[]) =>
+  files.map((file) => path.relative(root, file)).filter((file) => !file.startsWith('..') && !path.isAbsolute(file));
+
 /** Expression-file images, in nix-instantiate processes (one where it can: evaluate.ts batches). */
 async function evaluateFilesInTree(
   session: Session,
@@ -213,12 +219,20 @@ async function evaluateFilesInTree(
     session.index,
   );
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
-  const evaluations = settled.evaluations.map((evaluation, index) => {
+  const movingMarked = settled.evaluations.map((evaluation, index) => {
     const mover = moving[index];
     if (mover === undefined) return evaluation;
     const warning = messages.movingTag(images[index]!.name, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
   });
+  const evaluations = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
+    ? await leaveCheckoutPathsUnjudged(
+        root,
+        movingMarked,
+        sources.map((source) => source.file),
+        treeFiles(root, evaluatedFiles),
+      )
+    : movingMarked;
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
   const links = session.entries.some((entry) => entry.mode === '120000');
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });

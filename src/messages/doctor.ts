@@ -9,6 +9,11 @@ const submoduleUpdate = (file: string, within: string) =>
 
 export const doctorMessages = {
   doctor: {
+    checkoutPath: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on where the clone lies: its derivation holds the checkout's absolute path (\`toString\` of a path names it instead of copying it to the store), so two clones in two directories give two tags, and CI's (Tekton: /workspace/source) is not nixtag's.`,
+      'Write `"${./app}"` (the path copied to the store) or `baseNameOf ./app` (its name) instead of `toString ./app`.',
+    ),
     nondeterministic: doctorFinding(
       (images) =>
         `The tag of ${imagesOf(images)} is not reproducible: it moved between two evaluations of the same tree (\`builtins.currentTime\` or the like), so neither nixtag nor CI can name it in advance; doctor cannot tell the other impurities apart while it moves.`,

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
@@ -20,6 +21,8 @@ export interface ImageRequest {
   attrPath: AttrStep[];
   args: Record<string, NixArg>;
   tagFrom: TagSource;
+  /** The checkout the file lies in: a derivation whose attributes name it has no tag CI shares. */
+  checkout?: string | undefined;
 }
 
 export interface ImageEvaluation {
@@ -46,6 +49,11 @@ export interface ImageEvaluation {
    * (CI's is not this machine's). Its references cannot be judged.
    */
   moving?: Moving;
+  /**
+   * The derivation's attributes hold the checkout's absolute path (`toString ./app`): its tag
+   * differs in every directory a clone lies in, CI's too.
+   */
+  holdsCheckoutPath?: boolean;
 }
 
 type Described =
@@ -55,6 +63,7 @@ type Described =
       outStorePath: string | null;
       imageTag: string | null;
       imageName?: string | null;
+      holdsCheckoutPath?: boolean;
       via?: string[];
       /** One derivation reached as several values, at these attribute paths (instantiatedCount.ts). */
       twice?: { container: string; paths: string[][] } | null;
@@ -105,7 +114,8 @@ async function runBatch(
   options: BatchOptions = {},
 ) {
   const answerMarker = `nixtag-answer-${process.pid}-${Math.random().toString(36).slice(2)}:`;
-  const args = evaluationArgs(settings, batchExpression(group, answerMarker), options.diagnostics, options.writesStore);
+  const expression = batchExpression(group, answerMarker, checkoutPaths(group));
+  const args = evaluationArgs(settings, expression, options.diagnostics, options.writesStore);
   const run = await nixInstantiate(args, directory, {
     signal,
     answerMarker,
@@ -134,6 +144,22 @@ async function runBatch(
     evaluations: group.map((request, index) => interpret(request, described[index]!)),
     files: run.evaluatedFiles,
   };
+}
+
+/**
+ * What an absolute path into the requests' checkouts starts with: their parent directories (so that
+ * `toString ./..` counts too), as given and with symlinks resolved, as Nix may name either.
+ */
+function checkoutPaths(group: readonly ImageRequest[]): string[] {
+  const given = group.flatMap((request) => (request.checkout === undefined ? [] : [request.checkout]));
+  const real = given.map((checkout) => {
+    try {
+      return realpathSync(checkout);
+    } catch {
+      return checkout;
+    }
+  });
+  return [...new Set([...given, ...real].map((checkout) => path.dirname(checkout)))];
 }
 
 /**
@@ -272,5 +298,6 @@ function interpret(request: ImageRequest, described: Described): ImageEvaluation
     ...(described.imageTag !== null ? { imageTag: described.imageTag } : {}),
     ...(typeof described.imageName === 'string' ? { imageName: described.imageName } : {}),
   };
-  return { name: request.name, outPath: described.outStorePath, tag, warnings, ...own };
+  const located = described.holdsCheckoutPath === true ? { holdsCheckoutPath: true } : {};
+  return { name: request.name, outPath: described.outStorePath, tag, warnings, ...own, ...located };
 }

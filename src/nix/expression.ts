@@ -31,7 +31,11 @@ export interface BatchExpression {
  * source; `--arg` expressions become formals `a0`, `a1`, … of the outer function. With an answer
  * marker, the fully evaluated result is also traced to stderr behind it (see nixInstantiate).
  */
-export function batchExpression(images: readonly ImageExpression[], answerMarker?: string): BatchExpression {
+export function batchExpression(
+  images: readonly ImageExpression[],
+  answerMarker?: string,
+  checkoutPaths: readonly string[] = [],
+): BatchExpression {
   const exprArgs: string[] = [];
   const calls = new Map<string, number>();
   const callSpecs: unknown[] = [];
@@ -102,7 +106,14 @@ let
       outStorePath = if builtins.elem "out" outputs then v.out.outPath else null;
       imageTag = if v ? imageTag then toString v.imageTag else null;
       imageName = if v ? imageName && builtins.isString v.imageName then v.imageName else null;
+      holdsCheckoutPath = holdsCheckoutPath v;
     };
+  # Whether the derivation's attributes name the checkout's absolute path (\`toString ./app\`), as
+  # the .drv then does: its tag differs in every directory (CI's clone's too). toJSON takes them as
+  # the derivation does (a path copied to the store, cached from the derivation's own copy).
+  holdsCheckoutPath = v:
+    let attrs = builtins.toJSON (v.drvAttrs or { }); in
+    builtins.any (p: builtins.replaceStrings [ p ] [ "" ] attrs != attrs) (s.checkoutPaths or [ ]);
   describe = i:
     let
       c = builtins.elemAt calls i.call;
@@ -123,6 +134,10 @@ in if s ? marker then builtins.trace (s.marker + builtins.toJSON result) result 
     calls: callSpecs,
     images: imageSpecs,
     ...(answerMarker ? { marker: answerMarker } : {}),
+    // As toJSON writes them, so that a match needs no unescaping.
+    ...(checkoutPaths.length > 0
+      ? { checkoutPaths: checkoutPaths.map((dir) => JSON.stringify(dir).slice(1, -1)) }
+      : {}),
   });
   const cliArgs = ['--argstr', 'spec', spec];
   exprArgs.forEach((expr, index) => cliArgs.push('--arg', `a${index}`, expr));
