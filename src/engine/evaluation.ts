@@ -122,6 +122,10 @@ export async function settingsFor(
   const memo = pinMemo(session.repository.gitDir, pin);
   let nixpkgs = await memo.get();
   if (nixpkgs === undefined) {
+    // A pin not seen before (its url or sha256 changed): its url is downloaded and checked, as
+    // CI's empty store does, before a store that holds the old sha256's path answers for it.
+    const { verifyPinHash } = await import('../nix/pinHash.js');
+    await verifyPinHash(pin, config.pin, root, settings);
     nixpkgs = await fetchPinnedNixpkgs(pin, config.pin, root, settings);
     await memo.set(nixpkgs);
   }

@@ -6,7 +6,7 @@ import { writeFileAtomically } from '../manifest/write.js';
 import { messages } from '../messages.js';
 import { journalWrites } from '../state/writeJournal.js';
 import type { EvalSettings } from '../nix/commandLine.js';
-import { sha256Nix32 } from '../nix/nix32.js';
+import { verifyPinHash } from '../nix/pinHash.js';
 import {
   checkedPin,
   checkPinConsistent,
@@ -90,15 +90,7 @@ export async function pinShow(request: PinRequest): Promise<PinResult> {
 export async function pinVerify(request: PinRequest): Promise<PinResult> {
   const { root, file, absolute, settings } = await pinContext(request);
   const pin = await requirePin(file, absolute, root);
-  const got = await prefetchTarball(pin.url, root, settings);
-  const specified = sha256Nix32(pin.sha256);
-  if (specified !== got) {
-    throw new NixtagError('PIN_HASH_MISMATCH', messages.pinHashMismatch(file), {
-      location: { file },
-      detail: messages.pinSpecifiedGot(pin.sha256, got),
-      hint: messages.pinHashMismatchHint(pin.url),
-    });
-  }
+  await verifyPinHash(pin, file, root, settings);
   return { file, pin };
 }
 

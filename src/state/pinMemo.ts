@@ -13,7 +13,8 @@ const STORE_PATH = /^\/(?:[^/\0]+\/)+[0-9a-df-np-sv-z]{32}-[^/\0]+$/;
  */
 export function pinMemo(gitDir: string, pin: { url: string; sha256: string }) {
   const key = createHash('sha256')
-    .update(JSON.stringify([pin.url, pin.sha256]))
+    // 'verified': fetched once its url's content was checked (engine/evaluation.ts settingsFor).
+    .update(JSON.stringify(['verified', pin.url, pin.sha256]))
     .digest('hex')
     .slice(0, 32);
   const file = statePaths(gitDir).pinMemo(key);

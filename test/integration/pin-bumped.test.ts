@@ -1,0 +1,57 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { check, doctor, hash } from '../../src/index.js';
+import { deployment } from '../helpers/expressions.js';
+import { nixtag } from '../helpers/inProcess.js';
+import { gitRepo, n2k8sTag, tempDir } from '../helpers/repo.js';
+import { fileTarball } from '../helpers/tarball.js';
+import { freshClone } from '../helpers/trees.js';
+
+/**
+ * A pin whose url is bumped and whose sha256 is kept (adv13 F18): a store that holds the old
+ * sha256's path never fetches the new url (Nix 2.8), so the evaluation passes here while CI's
+ * empty store fails on a hash mismatch. A pin not seen before is checked against its url, as
+ * `pin verify` does (this file runs on Nix 2.8 and 2.26).
+ */
+
+const REPO = 'registry.example/app';
+const config = `images:\n  - name: app\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n`;
+const expression = `let pin = builtins.fromJSON (builtins.readFile ./.nixpkgs-pin.json);
+    lib = builtins.fetchTarball { inherit (pin) url sha256; };
+in derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  data = builtins.readFile "\${lib}/data";
+}
+`;
+const pinFile = (url: string, sha256: string) => `${JSON.stringify({ url, sha256 }, null, 2)}\n`;
+
+describe('a pin whose url changed and whose sha256 did not', () => {
+  it('is refused with PIN_HASH_MISMATCH, as CI with an empty store fails', async () => {
+    const one = fileTarball('lib', { data: 'v1\n' });
+    const two = fileTarball('lib', { data: 'v2\n' });
+    const repo = gitRepo({
+      'default.nix': expression,
+      '.nixpkgs-pin.json': pinFile(one.url, one.sha256),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
+    });
+    const [own] = (await hash({ cwd: repo.dir })).images;
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own!.hash}`) });
+    repo.commit('the tag');
+    expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true });
+    // The pinned sha256's path is in this store now: the bumped url is never fetched here.
+    repo.write({ '.nixpkgs-pin.json': pinFile(two.url, one.sha256) });
+    repo.commit('bump the url, keep the sha256');
+    // The oracle: n2k8s's command in a fresh clone with an empty store gets no tag.
+    const store = path.join(tempDir('store-'), 'store');
+    mkdirSync(store);
+    expect(n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`)).toBe('');
+    await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+    const cli = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain('PIN_HASH_MISMATCH');
+    expect(cli.stderr).toContain(`got:       sha256:${two.sha256}`);
+    await expect(doctor({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+  });
+});
