@@ -1,4 +1,4 @@
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctor } from '../../src/index.js';
@@ -16,10 +16,20 @@ describe('nixtag doctor', () => {
     symlinkSync(outside, path.join(repo.dir, 'deployment.yaml'));
     repo.commit('link');
     const before = repo.git('status', '--porcelain');
-    const result = await doctor({ cwd: repo.dir });
-    expect(codes(result)).toContain('manifestInSource');
+    // A link out of the repository that names a managed image is refused, as check refuses it
+    // (adv13 F19: CI's clone holds the link, not that file); a link inside is diagnosed.
+    await expect(doctor({ cwd: repo.dir })).rejects.toMatchObject({ code: 'SYMLINK_OUTSIDE_REPOSITORY' });
     expect(readFileSync(outside, 'utf8')).toBe(deployment(`registry.example/app:${STALE}`));
     expect(repo.git('status', '--porcelain')).toBe(before);
+    writeFileSync(path.join(repo.dir, 'k8s.yaml'), deployment(`registry.example/app:${STALE}`));
+    rmSync(path.join(repo.dir, 'deployment.yaml'));
+    symlinkSync('k8s.yaml', path.join(repo.dir, 'deployment.yaml'));
+    repo.commit('link inside');
+    const inside = repo.git('status', '--porcelain');
+    const result = await doctor({ cwd: repo.dir });
+    expect(codes(result)).toContain('manifestInSource');
+    expect(readFileSync(path.join(repo.dir, 'k8s.yaml'), 'utf8')).toBe(deployment(`registry.example/app:${STALE}`));
+    expect(repo.git('status', '--porcelain')).toBe(inside);
   });
 
   it('tells a configured system that equals the machine from one that does not', async () => {
