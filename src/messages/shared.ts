@@ -24,6 +24,7 @@ export type UnclonableReason =
   | { kind: 'unparsed' }
   | { kind: 'badUpdate'; key: string; value: string | undefined }
   | { kind: 'noUrl' }
+  | { kind: 'unregistered' }
   | { kind: 'unregisteredNested' };
 
 export const imagesOf = (images: readonly string[]) =>
