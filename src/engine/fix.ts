@@ -38,17 +38,19 @@ interface PlannedWrite {
 /**
  * New text for every manifest with a stale reference, verified before anything is written. A
  * manifest whose scan was remembered is parsed now: only the files fix writes are read again.
- * One fix never writes (a submodule's: another repository) is refused on its own, with why: the
- * others are written, and the run exits 2 naming what is left.
+ * A submodule's file (another repository, IN_SUBMODULE) is refused on its own, with why: the
+ * others are written, and the run exits 2 naming what is left. Any other file fix may not write
+ * (a link out of the repository, a file a sparse checkout leaves out) refuses the whole run.
  */
 async function planWrites(inspection: Inspection): Promise<{ writes: PlannedWrite[]; refused: RefusedWrite[] }> {
   const stale = inspection.comparisons.filter((comparison) => comparison.result.status === 'stale');
   const groups = [...Map.groupBy(stale, (comparison) => comparison.entry.target)];
   const refused = groups.flatMap(([, group]) => {
     const { file, readOnly } = group[0]!.entry;
-    return readOnly === undefined
-      ? []
-      : [{ file, code: readOnly.code, message: readOnly.message, hint: readOnly.hint }];
+    if (readOnly === undefined) return [];
+    const { code, message, hint } = readOnly;
+    if (code !== 'IN_SUBMODULE') throw new NixtagError(code, message, { location: { file }, hint });
+    return [{ file, code, message, hint }];
   });
   const writes = await Promise.all(
     groups
