@@ -1,3 +1,4 @@
+import type { ErrorCode } from './errors.js';
 export type ReferenceStatus = 'ok' | 'stale' | 'fixed' | 'unmanaged';
 
 /** One reference as `check --json` and `fix --json` report it. */
@@ -107,10 +108,23 @@ export interface CheckResult {
   moving?: string[];
   /** Manifests that are inputs of their own image: rewriting them changed the tag again. */
   loops?: FixLoop[];
+  /**
+   * `fix`: stale references it cannot rewrite (in a submodule's files), left stale while every
+   * other file is written; the run exits 2 (cli/exitCode.ts).
+   */
+  refused?: RefusedWrite[];
   /** Why every tracked file counts as an input of the images (a construct no path literal names). */
   wholeTreeInputs?: string;
   /** Manifests read and parsed in this run, and those whose scan was remembered by blob id. */
   manifests?: { read: number; remembered: number };
+}
+
+/** A manifest `fix` does not write, with the error it gives for it. */
+export interface RefusedWrite {
+  file: string;
+  code: ErrorCode;
+  message: string;
+  hint: string;
 }
 
 export interface FixLoop {

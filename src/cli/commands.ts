@@ -84,6 +84,8 @@ async function report(result: CheckResult, flags: CommonFlags, output: Output): 
     output.out(text.formatCheck(result, flags.verbose ?? false, terminal(flags, output).paint));
   if (flags.registry && !flags.json && !result.skipped)
     output.out((await import('../report/registry.js')).formatRegistry(result, flags.verbose ?? false));
+  if (result.refused !== undefined && !flags.json)
+    output.err(text.formatRefused(result.refused, terminal(flags, output).paint));
   return exitCodeForResult(result);
 }
 
@@ -182,6 +184,7 @@ export async function runHook(
   }
   const text = await import('../report/text.js');
   let ok = true;
+  const refused = result.judged.flatMap(({ result: judged }) => judged.refused ?? []);
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
     if (silent(judged, flags)) continue;
@@ -206,7 +209,8 @@ export async function runHook(
     output.err(messages.mergeFixedStopped());
     ok = false;
   }
-  return exitCodeForResult({ ok });
+  if (refused.length > 0) output.err(text.formatRefused(refused, terminal(flags, output).paint));
+  return exitCodeForResult({ ok, refused });
 }
 
 export async function runInstall(

@@ -9,8 +9,13 @@ export const EXIT = { ok: 0, stale: 1, input: 2, tool: 3 } as const;
  * date (after fix: is now), 1 otherwise. With `check --registry`, a tag missing from its registry
  * or with another digest is 1 as well; a registry that did not answer (or refused) is 3, unless a
  * reference already fails for certain (1: the pipeline's check would fail whatever it answers).
+ * A fix that left references it cannot rewrite (`refused`) is 2, whatever it wrote.
  */
-export function exitCodeForResult(result: Pick<CheckResult, 'ok'> & Partial<Pick<CheckResult, 'references'>>): number {
+export function exitCodeForResult(
+  result: Pick<CheckResult, 'ok'> & Partial<Pick<CheckResult, 'references' | 'refused'>>,
+): number {
+  // A fix that wrote what it could and left references it cannot write (a submodule's): bad input.
+  if ((result.refused ?? []).length > 0) return EXIT.input;
   if (result.ok) return EXIT.ok;
   const references = result.references ?? [];
   const certain = references.some(

@@ -18,6 +18,7 @@ import type { DoctorContext, ImageEvidence } from './rules.js';
 import { readsOutside } from './reads.js';
 import { filesInTree, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
+import { confinedAnswerPlace, placesOfUnclonable } from './refusals.js';
 import { nixVersionOf } from './version.js';
 
 export interface DoctorResult {
@@ -157,7 +158,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
     const fileImages = images.filter((image) => !isFlakeImage(image));
     const flakeImages = images.filter(isFlakeImage);
     // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
-    const { dir: checkout, missingSubmodules } = await session.materialized;
+    const { dir: checkout, missingSubmodules, unclonableSubmodules } = await session.materialized;
     const settings = await settingsFor(session, checkout);
     const [versionText, machineSystem] = await Promise.all([
       ask(versionArgs(), checkout),
@@ -182,11 +183,18 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
         allowImportFromDerivation: settings.allowImportFromDerivation,
         nixVersion: await versionAgainstCi(version, ci, session),
         missingSubmodules: await placesOfMissing(checkout, missingSubmodules),
+        unclonableSubmodules: await placesOfUnclonable(checkout, unclonableSubmodules),
       };
       const evidence: ImageEvidence[] = [];
       const reads: DoctorResult['reads'] = [];
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
-      for (const image of fileImages) evidence.push(await gather(image, plan.base, settingsAt, plan.probes, reads));
+      // The refusals check makes of an image, asked as check asks them (the checkout as materialised:
+      // an unclonable submodule is a finding above, not an error here).
+      const asCheck = { ...session, checkout: Promise.resolve(checkout) };
+      for (const image of fileImages) {
+        const found = await gather(image, plan.base, settingsAt, plan.probes, reads);
+        evidence.push({ ...found, confinedAnswer: await confinedAnswerPlace(asCheck, image) });
+      }
       // A flake image has no probes; what concerns the machine and the clone concerns it too.
       for (const image of flakeImages) {
         evidence.push({

@@ -43,6 +43,7 @@ export async function findingsOf(
   details: DoctorDetails,
 ): Promise<Finding[]> {
   const byPlace = new Map<string, Finding>();
+  const refusals = new Map<Finding, NonNullable<Place['refusal']>>();
   for (const image of evidence) {
     const fired = new Set<FindingCode>();
     let subject = image;
@@ -59,7 +60,7 @@ export async function findingsOf(
         base,
         IFD_ERROR_LINE,
       );
-      const fixed = rule.places?.(context) ?? [];
+      const fixed = rule.places?.(context, image) ?? [];
       const places: readonly Place[] =
         hits.length > 0
           ? hits
@@ -75,7 +76,7 @@ export async function findingsOf(
           if (!found.images.includes(image.image)) found.images.push(image.image);
           continue;
         }
-        byPlace.set(key, {
+        const finding: Finding = {
           code: rule.code,
           file: place.file,
           line: place.line,
@@ -85,7 +86,9 @@ export async function findingsOf(
           fix: '',
           differsFromCi: rule.differsFromCi(context),
           ...(place.submodule === undefined ? {} : { submodule: place.submodule }),
-        });
+        };
+        byPlace.set(key, finding);
+        if (place.refusal !== undefined) refusals.set(finding, place.refusal);
       }
     }
     const { failure } = image;
@@ -98,7 +101,12 @@ export async function findingsOf(
     }
   }
   for (const finding of byPlace.values()) {
-    const about = finding.submodule === undefined ? details : { ...details, submodule: finding.submodule };
+    const refusal = refusals.get(finding);
+    const about = {
+      ...details,
+      ...(finding.submodule === undefined ? {} : { submodule: finding.submodule }),
+      ...(refusal === undefined ? {} : { refusal }),
+    };
     finding.message = messages.doctor[finding.code].message(finding.images, about);
     finding.fix = messages.doctor[finding.code].fix(about);
   }

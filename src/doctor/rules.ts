@@ -15,6 +15,8 @@ export type FindingCode =
   | 'manifestInSource'
   | 'importFromDerivation'
   | 'submoduleMissing'
+  | 'submoduleUnclonable'
+  | 'confinedAnswer'
   | 'nixVersion'
   | 'flakeImpure'
   | 'flakeInput';
@@ -36,6 +38,8 @@ export interface ImageEvidence {
   probes: Partial<Record<ProbeId, ProbeOutcome>>;
   /** Nix's error per failed probe. */
   probeFailures: Partial<Record<ProbeId, string>>;
+  /** Where confinement answers a question otherwise than CI, as check refuses it (NIX_CONFINED_ANSWER). */
+  confinedAnswer?: Place | undefined;
 }
 
 /** A submodule CI's recursive clone fetches at a commit this clone does not have. */
@@ -50,6 +54,8 @@ export interface MissingSubmodule {
 /** Where a finding points: a line (1-based), or a file as a whole; a missing submodule's, which. */
 export type Place = ({ file: string; line: number; column: number } | { file: string; line: null; column: null }) & {
   submodule?: MissingSubmodule;
+  /** A refusal `check` makes there, which the finding reports in its words. */
+  refusal?: { message: string; hint: string };
 };
 
 export interface DoctorContext {
@@ -60,6 +66,8 @@ export interface DoctorContext {
   nixVersion?: { order: number; place: Place } | undefined;
   /** Submodules left empty in the checkout, each where it is declared. */
   missingSubmodules?: readonly Place[] | undefined;
+  /** Gitlinks CI's clone stops on (check refuses them, SUBMODULE_UNCLONABLE), each where to fix it. */
+  unclonableSubmodules?: readonly Place[] | undefined;
 }
 
 export interface Rule {
@@ -68,8 +76,8 @@ export interface Rule {
   construct?: RegExp;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
-  /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry). */
-  places?: (context: DoctorContext) => readonly Place[];
+  /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry, a refusal's place). */
+  places?: (context: DoctorContext, evidence: ImageEvidence) => readonly Place[];
   /** Whether the image has it; `located` says whether the construct was found in its files. */
   fires(evidence: ImageEvidence, context: DoctorContext, located: boolean): boolean;
   /** It makes the local verdict differ from CI's: doctor exits 1. */
@@ -173,6 +181,20 @@ export const RULES: readonly Rule[] = [
     differsFromCi: () => true,
   },
   {
+    // Of the clone, as submoduleMissing: CI's clone step stops on it, and check refuses the tree.
+    code: 'submoduleUnclonable',
+    places: (context) => context.unclonableSubmodules ?? [],
+    fires: (_evidence, context) => (context.unclonableSubmodules?.length ?? 0) > 0,
+    differsFromCi: () => true,
+  },
+  {
+    // Confined, `pathExists` outside the repository answers false where CI's Nix looks: check refuses the image.
+    code: 'confinedAnswer',
+    places: (_context, evidence) => (evidence.confinedAnswer === undefined ? [] : [evidence.confinedAnswer]),
+    fires: (evidence) => evidence.confinedAnswer !== undefined,
+    differsFromCi: () => true,
+  },
+  {
     // Of the machine, not the expression: one finding for every image, at the configuration key.
     code: 'nixVersion',
     places: (context) => (context.nixVersion === undefined ? [] : [context.nixVersion.place]),
@@ -191,12 +213,13 @@ export function trustworthy(evidence: ImageEvidence, unstable: boolean): ImageEv
 
 /**
  * Whether an image's failure is explained by a finding (else doctor reports Nix's error itself): a
- * missing submodule explains an error that names a path inside it.
+ * missing or unclonable submodule explains an error that names a path inside it.
  */
 export function explainsFailure(code: FindingCode, failure: string, context: DoctorContext): boolean {
-  if (code === 'submoduleMissing') {
+  if (code === 'submoduleMissing' || code === 'submoduleUnclonable') {
     const named = (dir: string) => ['/', "'", '"', '\n'].some((after) => `${failure}\n`.includes(`/${dir}${after}`));
-    return (context.missingSubmodules ?? []).some(({ submodule }) => submodule !== undefined && named(submodule.path));
+    const places = (code === 'submoduleMissing' ? context.missingSubmodules : context.unclonableSubmodules) ?? [];
+    return places.some(({ submodule }) => submodule !== undefined && named(submodule.path));
   }
   return code === 'nixPath' || code === 'importFromDerivation';
 }

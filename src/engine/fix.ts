@@ -12,7 +12,7 @@ import { replaceFiles, type FileWrite } from '../manifest/write.js';
 import { messages } from '../messages.js';
 import { placeTakingIn } from '../nix/source/takesIn.js';
 import { journalWrites } from '../state/writeJournal.js';
-import type { CheckResult, FixLoop } from '../types.js';
+import type { CheckResult, FixLoop, RefusedWrite } from '../types.js';
 import { staleChanges, type Comparison } from './compare.js';
 import { expectedTags, type ExpectedTags } from './evaluation.js';
 import type { ResolvedImage } from './images.js';
@@ -38,23 +38,32 @@ interface PlannedWrite {
 /**
  * New text for every manifest with a stale reference, verified before anything is written. A
  * manifest whose scan was remembered is parsed now: only the files fix writes are read again.
+ * A submodule's file (another repository, IN_SUBMODULE) is refused on its own, with why: the
+ * others are written, and the run exits 2 naming what is left. Any other file fix may not write
+ * (a link out of the repository, a file a sparse checkout leaves out) refuses the whole run.
  */
-async function planWrites(inspection: Inspection): Promise<PlannedWrite[]> {
+async function planWrites(inspection: Inspection): Promise<{ writes: PlannedWrite[]; refused: RefusedWrite[] }> {
   const stale = inspection.comparisons.filter((comparison) => comparison.result.status === 'stale');
   const groups = [...Map.groupBy(stale, (comparison) => comparison.entry.target)];
-  return Promise.all(
-    groups.map(async ([target, group]) => {
-      const entry = group[0]!.entry;
-      if (entry.readOnly !== undefined) {
-        const { code, message, hint } = entry.readOnly;
-        throw new NixtagError(code, message, { location: { file: entry.file }, hint });
-      }
-      const manifest = entry.parsed ?? (await parseManifest(entry.file, target));
-      const after = rewriteManifest(manifest, staleChanges(manifest, group));
-      const { encoding } = manifest;
-      return { file: entry.file, target, before: manifest.text, after, encoding, comparisons: group };
-    }),
+  const refused = groups.flatMap(([, group]) => {
+    const { file, readOnly } = group[0]!.entry;
+    if (readOnly === undefined) return [];
+    const { code, message, hint } = readOnly;
+    if (code !== 'IN_SUBMODULE') throw new NixtagError(code, message, { location: { file }, hint });
+    return [{ file, code, message, hint }];
+  });
+  const writes = await Promise.all(
+    groups
+      .filter(([, group]) => group[0]!.entry.readOnly === undefined)
+      .map(async ([target, group]) => {
+        const entry = group[0]!.entry;
+        const manifest = entry.parsed ?? (await parseManifest(entry.file, target));
+        const after = rewriteManifest(manifest, staleChanges(manifest, group));
+        const { encoding } = manifest;
+        return { file: entry.file, target, before: manifest.text, after, encoding, comparisons: group };
+      }),
   );
+  return { writes, refused };
 }
 
 /** replaceFiles, with the directories it writes in journaled for the cleanup after a kill. */
@@ -184,11 +193,12 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
   }
   return withSession(request, known, async (session) => {
     const inspection = await inspectSession(session);
-    const writes = await planWrites(inspection);
+    const { writes, refused } = await planWrites(inspection);
+    const partly = (result: CheckResult): CheckResult => (refused.length === 0 ? result : { ...result, refused });
     if (writes.length === 0) {
       const result = resultOf(inspection, session);
       rememberJudgement(session, inspection, result);
-      return result;
+      return partly(result);
     }
     const { tags } = inspection;
     const images = inspection.scan.images.filter((image) => tags.has(image.name));
@@ -207,7 +217,7 @@ export async function fixKnown(request: RunRequest, known: Known): Promise<Check
       );
     for (const write of writes) for (const comparison of write.comparisons) comparison.result.status = 'fixed';
     const loops = await detectLoops(session, writes, images, tags);
-    const result = resultOf(inspection, session);
+    const result = partly(resultOf(inspection, session));
     return loops.length === 0 ? result : { ...result, ok: false, loops };
   });
 }

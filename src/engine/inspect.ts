@@ -21,7 +21,6 @@ import type { Scan } from './manifestEntry.js';
 import { findReferences, referencedImages, scanCounts } from './references.js';
 import { spellingsOf } from './mentions.js';
 import { checkExpressions, checkGlobs } from './configMisses.js';
-import { submoduleWarnings } from './submoduleWarnings.js';
 import type { Session } from './session.js';
 
 /** One look at a session's tree: its references, the expected tags, and how they compare. */
@@ -85,8 +84,7 @@ export async function inspectSession(session: Session): Promise<Inspection> {
   await checkExpressions(session);
   const globWarnings = await checkGlobs(session);
   const inspection = await inspectConfigured(session);
-  // The checkout is made by now (for a run that was not cut short): one look at its .gitmodules.
-  const before = [...globWarnings, ...(inspection.skipped ? [] : await submoduleWarnings(session))];
+  const before = globWarnings;
   return before.length === 0 ? inspection : { ...inspection, warnings: [...before, ...inspection.warnings] };
 }
 

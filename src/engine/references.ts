@@ -25,6 +25,7 @@ import { awaitedLater } from '../promises.js';
 import { checkImages } from './configMisses.js';
 import { adoptResources, readSubmoduleBases, searchSubmoduleFiles, submoduleReadOnly } from './submoduleBases.js';
 import { refuseUnread } from './unread.js';
+import { refuseUnparsableKustomizations } from './unparsable.js';
 import {
   kustomizeMentionFiles,
   kustomizeResources,
@@ -191,6 +192,18 @@ export async function findReferences(session: Session): Promise<Scan> {
   const managedLines = [...(chartReading?.managedLines ?? []), ...renameLines];
   const mentions = mentionWarnings(hits, images, manifests, session.configFiles, managedLines);
   refuseUnread(warnings, mentions, inferred);
+  const imageFiles = new Set([
+    ...manifests.filter((entry) => entry.references.some(({ image }) => image !== undefined)).map(({ file }) => file),
+    ...[...scopes].filter(([, scope]) => scope.images.size > 0).map(([file]) => file),
+  ]);
+  const kustomizations = tracked.filter((file) => graph.isKustomization(file));
+  refuseUnparsableKustomizations(
+    graph,
+    kustomizations,
+    imageFiles,
+    new Set(withReferences.map(({ file }) => file)),
+    mentions,
+  );
   refuseSubstitutedTags(hits, mentions);
   refuseKustomizationMentions(
     mentions,

@@ -1,6 +1,9 @@
+import { entryDecides } from '../manifest/shapes/kustomizeApply.js';
 import { kustomizeNameMatcher, type NameMatcher } from '../manifest/shapes/kustomizeNames.js';
+import type { Occurrence } from '../manifest/shapes/types.js';
 import { isNixHash } from '../nix/storePath.js';
 import type { ReferenceSummary } from '../manifest/resolve.js';
+import { parseImageReference } from '../manifest/reference.js';
 import type { ResolvedImage } from './images.js';
 import type { ManifestEntry } from './manifestEntry.js';
 
@@ -10,7 +13,31 @@ interface Rename {
   matcher: NameMatcher;
   /** The managed image it renames to (`newName`); undefined where it keeps the name and only appends a suffix. */
   image: ResolvedImage | undefined;
+  /** With `image`: the name written as its `newName`, which the entries of kustomizations over it then match. */
+  newName: string | undefined;
   tagSuffix: { suffix: string; file: string; line: number } | undefined;
+  /** Its kustomization's entries and its index among them: a later one may retag what it leaves. */
+  order: Occurrence['order'];
+}
+
+/**
+ * Whether a rename reaches a base's reference as kustomize applies its kustomization's entries in
+ * turn: its name matches it, and no later entry sets the tag of what it left (then the base's tag
+ * is not what is deployed, and the later entry is what is judged). Another entry of the same
+ * kustomization is left to `appliesTo`.
+ */
+function renameReaches(rename: Rename, image: string, reference: ReferenceSummary): boolean {
+  if (!rename.matcher.test(image)) return false;
+  const { order } = rename;
+  if (order === undefined || reference.occurrence.context === 'kustomize') return true;
+  return entryDecides(image, order.entries, order.index);
+}
+
+/** A reference under another name, its tag and digest kept (what an entry's `newName` deploys). */
+function renamed(reference: ReferenceSummary, newName: string): string {
+  const parsed = parseImageReference(reference.current);
+  if (parsed === undefined) return newName;
+  return `${newName}${parsed.tag === undefined ? '' : `:${parsed.tag}`}${parsed.digest === undefined ? '' : `@${parsed.digest}`}`;
 }
 
 /** Whether the kustomization `from`'s transformers reach the file `to` (engine/references.ts). */
@@ -46,24 +73,32 @@ export function followRenames(
   const lines: Array<{ file: string; line: number }> = [];
   for (const entry of manifests) {
     entry.references = entry.references.filter(({ reference, image }) => {
-      const { renames: name, tagSuffix, position, namePattern } = reference.occurrence;
+      const { renames: name, tagSuffix, position, namePattern, order } = reference.occurrence;
       if (name === undefined) return true;
       const matcher = kustomizeNameMatcher(name);
       if (image !== undefined && matcher !== undefined) {
         const suffix =
           tagSuffix === undefined ? undefined : { suffix: tagSuffix, file: entry.file, line: position.line };
         // Without `newName` the entry is matched as a pattern (namePattern): it keeps each base's image.
-        renames.push({ matcher, image: namePattern === undefined ? image : undefined, tagSuffix: suffix });
+        const newName = namePattern === undefined ? reference.occurrence.repository : undefined;
+        renames.push({ matcher, image: newName === undefined ? undefined : image, newName, tagSuffix: suffix, order });
         lines.push(...reference.occurrence.lines.map((line) => ({ file: entry.file, line })));
       }
       return false;
     });
   }
   if (renames.length === 0) return lines;
+  // Renames first: a suffix an entry of another kustomization appends is matched against the base
+  // as written and as a rename left it (a base's `app` renamed, an overlay's suffix on the new
+  // name). Which kustomization is over which is not asked: a suffix matched too often blocks, a
+  // suffix missed would pass a tag kustomize changes.
+  renames.sort((a, b) => Number(a.image === undefined) - Number(b.image === undefined));
   manifests.forEach((entry, index) => {
     for (const found of entry.references) {
+      const names = [found.reference.current];
       for (const rename of renames) {
-        if (!rename.matcher.test(found.reference.current)) continue;
+        const subjects = rename.image === undefined ? names : [found.reference.current];
+        if (!subjects.some((subject) => renameReaches(rename, subject, found.reference))) continue;
         if (rename.image !== undefined) {
           if (!candidates(index).includes(rename.image)) continue;
           if (found.image === undefined) {
@@ -73,6 +108,7 @@ export function followRenames(
             found.image = rename.image;
           }
           if (found.image !== rename.image) continue;
+          if (rename.newName !== undefined) names.push(renamed(found.reference, rename.newName));
         } else if (found.image === undefined) continue;
         if (appliesTo(rename.tagSuffix, entry.file, found.reference, reaches)) found.tagSuffix ??= rename.tagSuffix;
       }

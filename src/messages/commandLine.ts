@@ -100,21 +100,23 @@ export const commandLineMessages = {
   submoduleMissingHint: (file: string) =>
     `Run \`git submodule update --init --recursive -- ${file}\`, or set \`submodules: false\` in the nixtag configuration if CI does not fetch submodules.`,
   submoduleUnclonable: (file: string, gitmodules: string, reason: UnclonableReason) =>
-    `CI's \`git clone --recurse-submodules\` stops on submodule ${file} (exit 128, nothing is deployed): ${
-      reason.kind === 'unparsed'
-        ? `git cannot parse ${gitmodules}`
-        : reason.kind === 'badUpdate'
-          ? `${gitmodules} sets \`${reason.key}\` to ${reason.value === undefined ? 'no value' : `'${reason.value}'`}, which git refuses there (checkout, rebase, merge or none)`
-          : reason.kind === 'noUrl'
-            ? `${gitmodules} gives no url for it ("No url found for submodule path")`
-            : `it is a gitlink that no section of ${gitmodules} names (an embedded repository added by \`git add\`?), and inside a submodule the clone does not skip it ("No url found for submodule path")`
-    }.`,
+    reason.kind === 'unregistered'
+      ? `Gitlink ${file} has no entry in ${gitmodules} (an embedded repository added by \`git add\`?): CI's clone step stops on it (exit 128, "No url found for submodule path"), as Tekton's git-clone runs \`git submodule init\` and other CI checkouts \`git submodule update --init --recursive\`; nothing is deployed. (A bare \`git clone --recurse-submodules\` leaves it empty and exits 0.)`
+      : `CI's \`git clone --recurse-submodules\` stops on submodule ${file} (exit 128, nothing is deployed): ${
+          reason.kind === 'unparsed'
+            ? `git cannot parse ${gitmodules}`
+            : reason.kind === 'badUpdate'
+              ? `${gitmodules} sets \`${reason.key}\` to ${reason.value === undefined ? 'no value' : `'${reason.value}'`}, which git refuses there (checkout, rebase, merge or none)`
+              : reason.kind === 'noUrl'
+                ? `${gitmodules} gives no url for it ("No url found for submodule path")`
+                : `it is a gitlink that no section of ${gitmodules} names (an embedded repository added by \`git add\`?), and inside a submodule the clone does not skip it ("No url found for submodule path")`
+        }.`,
   submoduleUnclonableHint: (file: string, gitmodules: string, reason: UnclonableReason) =>
-    reason.kind === 'unregisteredNested' || reason.kind === 'noUrl'
-      ? `Give it a url in ${gitmodules} (\`git submodule add <url> <path>\` in the repository that holds it), or remove the gitlink (\`git rm --cached <path>\` there); check with \`git clone --recurse-submodules\` of the commit.`
-      : `Fix ${gitmodules} so that \`git config --file ${gitmodules} --list\` reads it and every \`update\` is checkout, rebase, merge or none; check with \`git clone --recurse-submodules\` of the commit (${file} is the submodule it stopped on).`,
-  submoduleUnregistered: (files: readonly string[]) =>
-    `${files.length === 1 ? `Gitlink ${files[0]!} has` : `Gitlinks ${files.join(', ')} have`} no entry in .gitmodules (an embedded repository added by \`git add\`?): CI's \`git clone --recurse-submodules\` leaves ${files.length === 1 ? 'it' : 'them'} empty, so nixtag evaluates ${files.length === 1 ? 'it' : 'them'} empty, whatever your clone holds there (\`git submodule update --init\`, which Tekton's git-clone runs, stops on ${files.length === 1 ? 'it' : 'them'}: "No url found"). Register ${files.length === 1 ? 'it' : 'each'} with \`git submodule add <url> <path>\`, or remove ${files.length === 1 ? 'it' : 'them'} with \`git rm --cached <path>\`.`,
+    reason.kind === 'unregistered'
+      ? `Register it (\`git submodule add <url> ${file}\`) or remove the gitlink (\`git rm --cached ${file}\`); or set \`submodules: false\` in the nixtag configuration if CI's clone does not fetch submodules. Check with \`git submodule update --init --recursive\` in a fresh clone of the commit.`
+      : reason.kind === 'unregisteredNested' || reason.kind === 'noUrl'
+        ? `Give it a url in ${gitmodules} (\`git submodule add <url> <path>\` in the repository that holds it), or remove the gitlink (\`git rm --cached <path>\` there); check with \`git clone --recurse-submodules\` of the commit.`
+        : `Fix ${gitmodules} so that \`git config --file ${gitmodules} --list\` reads it and every \`update\` is checkout, rebase, merge or none; check with \`git clone --recurse-submodules\` of the commit (${file} is the submodule it stopped on).`,
   submoduleUnpushed: (file: string, commit: string) =>
     `Submodule ${file} is recorded at commit ${commit}, which no remote-tracking branch of its clone here contains: if it was never pushed to the submodule's remote, CI's \`git clone --recurse-submodules\` of this push fails ("not our ref"). Push it first (\`git -C ${file} push\`); a hook does not ask the remote.`,
   revisionNotFound: (rev: string) => `'${rev}' does not name a commit in this repository.`,

@@ -84,6 +84,14 @@ export const doctorMessages = {
       (images, { input }) => `The flake of ${imagesOf(images)} has an input CI cannot fetch the same: ${input ?? ''}`,
       'Lock every input to something CI can fetch (a git or tarball URL, or a `path:` inside the repository) with `nix flake lock`, using the Nix version CI runs, and commit flake.lock.',
     ),
+    submoduleUnclonable: doctorFinding(
+      (_images, { refusal }) => `${refusal?.message ?? ''} \`nixtag check\` refuses the tree (SUBMODULE_UNCLONABLE).`,
+      ({ refusal }) => refusal?.hint ?? '',
+    ),
+    confinedAnswer: doctorFinding(
+      (_images, { refusal }) => `${refusal?.message ?? ''} \`nixtag check\` refuses the image (NIX_CONFINED_ANSWER).`,
+      ({ refusal }) => refusal?.hint ?? '',
+    ),
     nixVersion: doctorFinding(
       (_images, details) =>
         `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,

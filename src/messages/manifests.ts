@@ -16,6 +16,15 @@ export const manifestsMessages = {
     `nixtag ${unread.limit ? 'stopped reading' : 'could not read'} ${unread.file}${unread.line === null ? '' : ` at line ${unread.line}`} (${unread.limit ? '' : 'not YAML: '}${unread.why}), yet it ${nixHash ? 'holds a tag that is a Nix hash' : 'names a managed image'}${mentionLine === null ? '' : ` at line ${mentionLine}`}; ${unread.limit ? 'kubectl, yq and Helm read past that limit' : 'yq, kubectl and Helm read some YAML that nixtag refuses'}, so CI may deploy it unjudged.`,
   unreadKustomization: (unread: { file: string; line: number | null; why: string; limit: boolean }) =>
     `nixtag ${unread.limit ? 'stopped reading' : 'could not read'} the kustomization ${unread.file}${unread.line === null ? '' : ` at line ${unread.line}`} (${unread.limit ? '' : 'not YAML: '}${unread.why}); kubectl kustomize ${unread.limit ? 'reads past that limit' : 'reads some YAML that nixtag refuses'}, and would deploy what it sets and pulls in unjudged.`,
+  unparsableKustomization: (file: string, why: string, reason: string) =>
+    `${file} is not valid YAML (${why}), and it ${reason}: kubectl kustomize reads some YAML that nixtag refuses, and would deploy what it sets there unjudged (or fail the build).`,
+  unparsableKustomizationMentions: (line: number | null) =>
+    `names a managed image${line === null ? '' : ` at line ${line}`}`,
+  unparsableKustomizationReached: (kustomization: string, manifest: string) =>
+    `is part of ${kustomization}, which deploys ${manifest}`,
+  unparsableKustomizationNames: (manifest: string) => `may deploy ${manifest}, an image's manifest`,
+  unparsableKustomizationHint: () =>
+    'Make the kustomization valid YAML 1.2 (indent a continued quoted string or flow collection further right than its key), or remove it; then run the command again.',
   unreadNamesImageHint: () =>
     'Indent a continued line as YAML 1.2 asks (a flow collection or quoted string continued further right than its key), or leave the file out of `manifests`.',
   unreadLimitHint: () =>

@@ -51,6 +51,8 @@ export const resultsMessages = {
   loopSummary: () =>
     'nixtag: the manifests were rewritten, but they are inputs of their own image: the commit would still fail CI.',
   fixedSummary: (count: number) => `nixtag: fixed ${count} reference${count === 1 ? '' : 's'}.`,
+  fixPartialSummary: (fixed: number, stale: number, files: readonly string[]) =>
+    `nixtag: fixed ${fixed} reference${fixed === 1 ? '' : 's'} (written); ${stale} stale reference${stale === 1 ? '' : 's'} in ${files.join(', ')} ${stale === 1 ? 'is' : 'are'} not rewritten: nixtag does not write another repository's files (the errors below say what to update).`,
   nothingManaged: (configured: boolean) =>
     configured
       ? 'nixtag: nothing is managed: no image reference matches a configured image, so nothing is checked.'

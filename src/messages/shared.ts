@@ -17,6 +17,8 @@ export interface DoctorDetails {
   construct?: string;
   /** A submodule whose commit this clone lacks; `within`: the repository that records it ('' the root). */
   submodule?: { path: string; commit: string; within: string };
+  /** The refusal `check` makes there, in its own words (submoduleUnclonable, confinedAnswer). */
+  refusal?: { message: string; hint: string };
 }
 
 /** Why CI's recursive clone stops on a gitlink (tree/submoduleLayout.ts decides). */
@@ -24,6 +26,7 @@ export type UnclonableReason =
   | { kind: 'unparsed' }
   | { kind: 'badUpdate'; key: string; value: string | undefined }
   | { kind: 'noUrl' }
+  | { kind: 'unregistered' }
   | { kind: 'unregisteredNested' };
 
 export const imagesOf = (images: readonly string[]) =>

@@ -29,6 +29,10 @@ export function checkJson(result: CheckResult, registryAsked = false): string {
         ? []
         : [{ file: null, line: null, message: messages.nothingManaged(result.managesNothing.configured) }]),
     ],
+    // A fix that wrote what it could: what it left, and why (the run exits 2).
+    ...(result.refused === undefined
+      ? {}
+      : { errors: result.refused.map(({ code, file, message, hint }) => ({ code, file, message, hint })) }),
   });
 }
 

@@ -1,5 +1,5 @@
-import type { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult, Warning } from '../types.js';
+import { NixtagError } from '../errors.js';
+import type { CheckResult, HashResult, RefusedWrite, Warning } from '../types.js';
 import { messages } from '../messages.js';
 import { quoteName } from '../escape.js';
 import { noColours, type Colours } from './colour.js';
@@ -62,6 +62,16 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   else if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
   else if (stale === 0 && fixed === 0 && notJudged.length > 0)
     lines.push(messages.someNotJudged(managed.length, notJudged.length));
+  else if ((result.refused ?? []).length > 0)
+    lines.push(
+      paint.red(
+        messages.fixPartialSummary(
+          fixed,
+          stale,
+          result.refused!.map(({ file }) => file),
+        ),
+      ),
+    );
   else if (stale > 0) lines.push(paint.red(messages.staleSummary(stale)), paint.bold(nextStep(result)));
   else if ((result.loops ?? []).length > 0) lines.push(messages.loopSummary());
   else if (fixed > 0) lines.push(messages.fixedSummary(fixed));
@@ -119,6 +129,15 @@ export function formatWarnings(warnings: readonly Warning[], verbose = false): s
 }
 
 /** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */
+/** The errors of a fix that wrote what it could: one for each manifest it left (a submodule's). */
+export function formatRefused(refused: readonly RefusedWrite[], paint: Colours = noColours): string {
+  return refused
+    .map(({ file, code, message, hint }) =>
+      formatError(new NixtagError(code, message, { location: { file }, hint }), paint),
+    )
+    .join('\n');
+}
+
 export function formatError(error: NixtagError, paint: Colours = noColours): string {
   const lines = [`${paint.red(messages.errorPrefix(error.code))} ${error.message}`];
   const location = error.location;

@@ -8,16 +8,19 @@ import type { UnclonableReason } from '../messages.js';
  * - `checkout`: a section names its path with a URL, and `update` is not `none`
  *   (`checkout`, `rebase` and `merge` check a fresh clone out alike; `branch`, `shallow`, `ignore`,
  *   `fetchRecurseSubmodules` and `active` in `.gitmodules` do not change the commit or the files).
- * - `empty`: the directory is left empty. `updateNone`: `update = none` ("Skipping submodule").
- *   `unregistered`: a gitlink of the superproject no section names (an embedded repository
- *   added by `git add`, or a section removed): the clone skips it without a word.
+ * - `empty`: the directory is left empty: `update = none` ("Skipping submodule").
  * - `unclonable`: the clone stops (exit 128), nothing is deployed: no URL for the path, a gitlink
  *   of a submodule that no section of its `.gitmodules` names ("No url found"), a `.gitmodules`
- *   git cannot read, or an `update` value `.gitmodules` may not hold anywhere in it.
+ *   git cannot read, or an `update` value `.gitmodules` may not hold anywhere in it. A gitlink of
+ *   the superproject no section names (an embedded repository added by `git add`, or a section
+ *   removed) too: a bare `git clone --recurse-submodules` leaves it empty and exits 0, but the
+ *   clone steps CI runs stop on it with exit 128 ("No url found for submodule path"): Tekton's
+ *   git-clone (git-init runs `git submodule init`, then `git submodule update --recursive`), and
+ *   `git submodule update --init --recursive` (GitHub's and GitLab's checkouts).
  */
 export type SubmoduleLayout =
   | { kind: 'checkout'; name: string }
-  | { kind: 'empty'; reason: 'updateNone' | 'unregistered' }
+  | { kind: 'empty'; reason: 'updateNone' }
   | { kind: 'unclonable'; reason: UnclonableReason };
 
 /** How a recursive clone lays out the gitlink at `file` of a repository with `modules`; `nested`: a submodule's own. */
@@ -27,9 +30,7 @@ export function submoduleLayout(modules: Gitmodules, file: string, nested: boole
   if (refused !== undefined) return { kind: 'unclonable', reason: { kind: 'badUpdate', ...refused } };
   const entry = modules.byPath.get(file);
   if (entry === undefined) {
-    return nested
-      ? { kind: 'unclonable', reason: { kind: 'unregisteredNested' } }
-      : { kind: 'empty', reason: 'unregistered' };
+    return { kind: 'unclonable', reason: { kind: nested ? 'unregisteredNested' : 'unregistered' } };
   }
   if (entry.url === undefined || entry.url === '') return { kind: 'unclonable', reason: { kind: 'noUrl' } };
   if (entry.update === 'none') return { kind: 'empty', reason: 'updateNone' };

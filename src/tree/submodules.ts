@@ -57,7 +57,7 @@ async function initSubmodule(target: string, gitDir: string, objects: string, oi
 
 /** A gitlink CI's recursive clone leaves empty, and why (submoduleLayout.ts). */
 interface EmptySubmodule extends Gitlink {
-  reason: 'updateNone' | 'unregistered';
+  reason: 'updateNone';
 }
 
 /** A gitlink on which CI's recursive clone stops, and why. */
@@ -84,7 +84,7 @@ const prefixed = <T extends Gitlink>(links: readonly T[], prefix: string): T[] =
  * Checks out each submodule at its recorded commit, as `git clone --recurse-submodules` (Tekton's
  * git-clone) does, recursively: a git repository of its own in the submodule's directory (see
  * initSubmodule), reading the objects the user's clone of it already has. What the clone leaves
- * empty (`update = none`, a gitlink no `.gitmodules` section names) is left empty here, whatever
+ * empty (`update = none`) is left empty here, whatever
  * this clone holds there; a gitlink the clone stops on, and a commit that is not here, are left
  * empty and returned (paths from the checkout's work tree). `nested`: the checkout is a submodule.
  */
@@ -148,22 +148,8 @@ export function submodulesUnclonable(unclonable: readonly UnclonableSubmodule[])
   const [first] = unclonable;
   const gitmodules = first!.within === '' ? '.gitmodules' : `${first!.within}/.gitmodules`;
   return new NixtagError('SUBMODULE_UNCLONABLE', messages.submoduleUnclonable(first!.path, gitmodules, first!.reason), {
-    location: { file: gitmodules },
+    // A gitlink no section names is pointed at itself: there may be no .gitmodules at all.
+    location: { file: first!.reason.kind === 'unregistered' ? first!.path : gitmodules },
     hint: messages.submoduleUnclonableHint(first!.path, gitmodules, first!.reason),
   });
-}
-
-/**
- * The root's gitlinks that no `.gitmodules` section names: CI's recursive clone leaves them
- * empty without a word (and nixtag's checkout with it), which their owner rarely means.
- */
-export async function unregisteredGitlinks(workTree: string, gitlinks: readonly { path: string }[]): Promise<string[]> {
-  if (gitlinks.length === 0) return [];
-  const modules = await readGitmodules(workTree);
-  return gitlinks
-    .filter((link) => {
-      const layout = submoduleLayout(modules, link.path, false);
-      return layout.kind === 'empty' && layout.reason === 'unregistered';
-    })
-    .map((link) => link.path);
 }

@@ -67,6 +67,29 @@ export function freshClone(dir: string, recursive = true): string {
   return target;
 }
 
+/**
+ * What Tekton's git-clone task does with `submodules: true` (tektoncd/pipeline pkg/git Fetch and
+ * SubmoduleFetch): init, fetch with --recurse-submodules=yes, checkout FETCH_HEAD, then `git
+ * submodule init` and `git submodule update --recursive`; the step fails where one of them does.
+ */
+export function tektonClone(dir: string): string {
+  const target = path.join(tempDir('clone-'), 'source');
+  const run = (...args: string[]) =>
+    execFileSync('git', ['-c', 'protocol.file.allow=always', ...args], {
+      cwd: target,
+      env: cleanGitEnv(),
+      stdio: 'ignore',
+    });
+  mkdirSync(target, { recursive: true });
+  run('init', '--quiet');
+  run('remote', 'add', 'origin', dir);
+  run('fetch', '--quiet', '--recurse-submodules=yes', 'origin', '--update-head-ok', '--force', 'HEAD');
+  run('checkout', '--quiet', '-f', 'FETCH_HEAD');
+  run('submodule', 'init');
+  run('submodule', 'update', '--quiet', '--recursive');
+  return target;
+}
+
 /** git-lfs's filter, as `git lfs install` configures it. */
 export const LFS_FILTER: ReadonlyArray<readonly [string, string]> = [
   ['filter.lfs.process', 'git-lfs filter-process'],

@@ -9,7 +9,11 @@ import { freshenIndex } from '../../src/tree/checkoutRepository.js';
 import { checkoutDirectory, materializeTree } from '../../src/tree/checkout.js';
 import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, tempDir, writeFiles, type TestRepo } from '../helpers/repo.js';
-import { cleanGitEnv, describeTree, freshClone, LFS_FILTER, submoduleGitFiles } from '../helpers/trees.js';
+import { deployment, plainImage } from '../helpers/expressions.js';
+import { nixtag } from '../helpers/inProcess.js';
+
+const CLI_CONFIG = 'images:\n  - name: app\n    nix: default.nix\n    repository: registry.example.com/app\n';
+import { cleanGitEnv, describeTree, freshClone, LFS_FILTER, submoduleGitFiles, tektonClone } from '../helpers/trees.js';
 
 /** A library repository, added to `repo` as the submodule `vendor/lib`; with `nested`, one of its own. */
 function addSubmodule(repo: TestRepo, nested = false): TestRepo {
@@ -263,8 +267,8 @@ describe("nixtag's checkout is CI's clone", () => {
     }
   });
 
-  it('leaves empty a gitlink no .gitmodules section names (an embedded repository `git add` took in), as the clone does', async () => {
-    const repo = gitRepo({ 'default.nix': '{}\n' });
+  it("refuses a gitlink no .gitmodules section names (an embedded repository `git add` took in): CI's clone step stops on it", async () => {
+    const repo = gitRepo({ 'default.nix': plainImage });
     repo.git('config', 'advice.addEmbeddedRepo', 'false');
     repo.git('init', '--quiet', 'lib');
     writeFiles(path.join(repo.dir, 'lib'), { 'f.txt': 'x\n' });
@@ -272,13 +276,42 @@ describe("nixtag's checkout is CI's clone", () => {
     repo.git('-C', 'lib', 'commit', '--quiet', '-m', 'embedded');
     repo.commit('embedded repository'); // git add --all: a gitlink, and only a warning
     expect(repo.git('ls-files', '--stage', 'lib')).toMatch(/^160000 /);
+    // The oracles: a bare recursive clone leaves it empty and exits 0; Tekton's git-clone (and
+    // `git submodule update --init --recursive`) exit 128, "No url found for submodule path 'lib'".
+    expect(readdirSync(path.join(freshClone(repo.dir), 'lib'))).toEqual([]);
+    expect(() => tektonClone(repo.dir)).toThrow();
+    const plain = freshClone(repo.dir, false);
+    expect(() =>
+      execFileSync('git', ['submodule', 'update', '--init', '--recursive'], {
+        cwd: plain,
+        env: cleanGitEnv(),
+        stdio: 'ignore',
+      }),
+    ).toThrow();
     for (const source of [{ kind: 'rev', rev: 'HEAD' }, { kind: 'index' }, { kind: 'worktree' }] as const) {
-      const dir = await expectClone(repo, source);
-      expect(readdirSync(path.join(dir, 'lib'))).toEqual([]);
+      await expect(checkout(repo, source)).rejects.toMatchObject({
+        code: 'SUBMODULE_UNCLONABLE',
+        message: expect.stringContaining('Gitlink lib has no entry in .gitmodules'),
+        location: { file: 'lib' },
+        hint: expect.stringContaining('git rm --cached lib'),
+      });
     }
+    // The CLI: check and the hook refuse (exit 2), whatever the manifests say.
+    repo.write({ 'k8s/app.yaml': deployment('registry.example.com/app:v1'), '.nixtagrc.yaml': CLI_CONFIG });
+    repo.commit('a manifest');
+    for (const command of [['check'], ['hook', 'pre-commit']]) {
+      const run = await nixtag(repo.dir, command);
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(run.stderr).toContain('nixtag: error [SUBMODULE_UNCLONABLE]: Gitlink lib has no entry in .gitmodules');
+    }
+    // Without submodules, as a CI clone that does not fetch them: the gitlink is an empty directory.
+    const repository = await openRepository(repo.dir);
+    const tree = judgedTree(repository, { kind: 'rev', rev: 'HEAD' });
+    const dir = await checkoutDirectory(materializeTree(repository, tree, { ...CHECKOUT, submodules: false }));
+    expect(describeTree(dir)).toEqual(describeTree(freshClone(repo.dir, false)));
   });
 
-  it('leaves empty a submodule whose .gitmodules section was removed, and one with update = none, full and incremental', async () => {
+  it('leaves empty a submodule with update = none, full and incremental; refuses one whose .gitmodules section was removed', async () => {
     const repo = gitRepo({ 'default.nix': '{}\n' });
     addSubmodule(repo, true);
     repo.commit('submodule');
@@ -296,12 +329,12 @@ describe("nixtag's checkout is CI's clone", () => {
     expect(readdirSync(path.join(await expectClone(repo, { kind: 'rev', rev: 'HEAD' }), 'vendor/lib'))).toContain(
       'lib.nix',
     );
-    // The section removed: the gitlink stays, and the clone leaves it empty.
+    // The section removed: the gitlink stays, and CI's clone step (Tekton's git-clone) stops on it.
     repo.git('rm', '--quiet', '--cached', '.gitmodules');
     rmSync(path.join(repo.dir, '.gitmodules'));
     repo.commit('no .gitmodules');
-    const removed = await expectClone(repo, { kind: 'rev', rev: 'HEAD' });
-    expect(readdirSync(path.join(removed, 'vendor/lib'))).toEqual([]);
+    expect(() => tektonClone(repo.dir)).toThrow();
+    await expect(checkout(repo, { kind: 'rev', rev: 'HEAD' })).rejects.toMatchObject({ code: 'SUBMODULE_UNCLONABLE' });
   });
 
   it('leaves empty a nested submodule with update = none, and checks its sibling out', async () => {

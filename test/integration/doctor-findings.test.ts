@@ -22,6 +22,8 @@ const ALL: FindingCode[] = [
   'manifestInSource',
   'importFromDerivation',
   'submoduleMissing',
+  'submoduleUnclonable',
+  'confinedAnswer',
   'nixVersion',
 ];
 
@@ -279,5 +281,64 @@ describe('nixtag doctor and submodules', () => {
     const result = await doctor({ cwd: repo.dir });
     expect(result.findings).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('nixtag doctor and the refusals check makes', () => {
+  it('submoduleUnclonable: a gitlink no .gitmodules section names, where CI clone steps stop (check refuses it)', async () => {
+    const files = {
+      'default.nix': image(['src = ./default.nix;']),
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    };
+    const repo = gitRepo(files);
+    repo.git('config', 'advice.addEmbeddedRepo', 'false');
+    repo.git('init', '--quiet', 'lib');
+    repo.write({ 'lib/f.txt': 'x\n' });
+    repo.git('-C', 'lib', 'add', '--all');
+    repo.git('-C', 'lib', 'commit', '--quiet', '-m', 'embedded');
+    repo.commit('embedded repository');
+    const check = nixtagCli(repo.dir, ['check']);
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('[SUBMODULE_UNCLONABLE]');
+    const run = nixtagCli(repo.dir, ['doctor', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout) as { ok: boolean; findings: Array<Record<string, unknown>> };
+    expect(
+      result.findings.find((found) => found.code === 'submoduleUnclonable'),
+      run.stdout,
+    ).toMatchObject({
+      file: 'lib',
+      line: null,
+      differsFromCi: true,
+      message: expect.stringContaining('Gitlink lib has no entry in .gitmodules'),
+      fix: expect.stringContaining('git rm --cached lib'),
+    });
+    expect(result.ok).toBe(false);
+  });
+
+  it('confinedAnswer: a pathExists of a place outside the repository, which confinement answers false (check refuses it)', async () => {
+    const files = {
+      'default.nix': image(['marker = if builtins.pathExists /bin/sh then "yes" else "no";']),
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    };
+    const repo = gitRepo(files);
+    const check = nixtagCli(repo.dir, ['check']);
+    expect(check.code).toBe(3); // a refused evaluation
+    expect(check.stderr).toContain('[NIX_CONFINED_ANSWER]');
+    const run = nixtagCli(repo.dir, ['doctor', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout) as { ok: boolean; findings: Array<Record<string, unknown>> };
+    expect(
+      result.findings.find((found) => found.code === 'confinedAnswer'),
+      run.stdout,
+    ).toMatchObject({
+      ...place(files, 'default.nix', 'pathExists'),
+      images: ['app'],
+      differsFromCi: true,
+      message: expect.stringContaining('pathExists'),
+    });
+    expect(result.ok).toBe(false);
   });
 });

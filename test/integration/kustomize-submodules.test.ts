@@ -87,6 +87,30 @@ describe('a kustomization that reaches into a submodule', () => {
     expect(repo.git('status', '--porcelain')).toBe('');
   });
 
+  it("fix rewrites every file it can and refuses only the submodule's (exit 2, naming the submodule)", async () => {
+    const { repo, tag } = await appWith(staleBase, 'vendor/base');
+    const own = deployment(`${REPO}:${STALE_TAG}`).replace('name: app\n', 'name: main\n');
+    repo.write({ 'k8s/deploy.yaml': own });
+    repo.git('add', '-A');
+    // The oracle: the overlay deploys the submodule's stale tag, which only its own repository can change.
+    expect(rendered(repo.dir, 'overlays/prod')).toEqual([`${REPO}:${STALE_TAG}`]);
+    const fix = await nixtag(repo.dir, ['fix']);
+    expect(fix.code, fix.stdout + fix.stderr).toBe(2);
+    expect(repo.read('k8s/deploy.yaml')).toBe(own.replace(STALE_TAG, tag)); // written
+    expect(repo.read('vendor/base/deploy.yaml')).toContain(STALE_TAG); // left, refused
+    expect(fix.stdout).toContain('k8s/deploy.yaml:10:18: fixed');
+    expect(fix.stdout).toContain(
+      'nixtag: fixed 1 reference (written); 1 stale reference in vendor/base/deploy.yaml is not rewritten',
+    );
+    expect(fix.stderr).toContain('nixtag: error [IN_SUBMODULE]: vendor/base/deploy.yaml is in submodule vendor');
+    expect(fix.stderr).toContain('git -C vendor pull');
+    // Again, with nothing left but the submodule's: the same refusal, nothing written.
+    const again = await nixtag(repo.dir, ['fix', '--json']);
+    expect(again.code).toBe(2);
+    const json = JSON.parse(again.stdout) as { errors: Array<{ code: string; file: string }> };
+    expect(json.errors).toEqual([expect.objectContaining({ code: 'IN_SUBMODULE', file: 'vendor/base/deploy.yaml' })]);
+  });
+
   it('follows a kustomization inside the submodule to the base it names, and reads its images: entries', async () => {
     const { repo } = await appWith(
       (tag) => ({

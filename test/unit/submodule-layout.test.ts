@@ -38,12 +38,12 @@ describe("a gitlink laid out as CI's git clone --recurse-submodules lays it out"
     expect(submoduleLayout(back, 'lib', false).kind).toBe('checkout');
   });
 
-  it('leaves a root gitlink no section names empty; inside a submodule the clone stops on it', () => {
+  it("stops on a gitlink no section names: at the root (Tekton's git-clone, `git submodule update --init`) and inside a submodule", () => {
     for (const modules of [
       parseGitmodules(''),
       parseGitmodules(listed('submodule.lib.path\nlib/', 'submodule.lib.url\nx')),
     ]) {
-      expect(submoduleLayout(modules, 'lib', false)).toEqual({ kind: 'empty', reason: 'unregistered' });
+      expect(submoduleLayout(modules, 'lib', false)).toEqual({ kind: 'unclonable', reason: { kind: 'unregistered' } });
       expect(submoduleLayout(modules, 'lib', true)).toEqual({
         kind: 'unclonable',
         reason: { kind: 'unregisteredNested' },

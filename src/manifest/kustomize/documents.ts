@@ -47,6 +47,22 @@ export function parseDocs(text: string): ParsedDoc[] {
   }
 }
 
+/** Where the yaml library stops reading a text, and why; undefined where it parses. */
+export function parseFailure(text: string): { line: number; column: number; why: string } | undefined {
+  const lineCounter = new LineCounter();
+  try {
+    for (const doc of parseAllDocuments(text, { lineCounter })) {
+      const [error] = doc.errors;
+      if (error === undefined) continue;
+      const { line, col } = lineCounter.linePos(error.pos[0]);
+      return { line, column: col, why: error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '') };
+    }
+  } catch (error) {
+    return { line: 1, column: 1, why: error instanceof Error ? error.message : String(error) };
+  }
+  return undefined;
+}
+
 /**
  * Whether a generator's configuration is kustomize's builtin ConfigMapGenerator or
  * SecretGenerator (`apiVersion: builtin`, no group, as kustomize's plugin loader asks): it

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isMap, isNode, isSeq } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
 import { linksThrough } from '../links.js';
-import { isDataGenerator, items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
+import { isDataGenerator, items, parseDocs, parseFailure, type ParsedDoc, readText, text } from './documents.js';
 import { ledger } from './ledger.js';
 import { writeReplacements } from './replacements.js';
 import { ANY, patchSelectors } from './selectors.js';
@@ -70,6 +70,32 @@ export interface KustomizeGraph {
    * (`read`: patches, configurations), where a managed image must not be named unread.
    */
   inSubmodules(): { manifests: string[]; read: string[] };
+  /**
+   * The kustomizations the yaml library cannot parse (read as having no keys), with where it
+   * stops and the paths each word of the text names from its directory: kubectl reads some YAML
+   * the library refuses, so what one deploys is not known (engine/unparsable.ts).
+   */
+  unparsable: readonly UnparsableKustomization[];
+}
+
+/** A kustomization nixtag cannot parse, with the paths its words may name. */
+export interface UnparsableKustomization {
+  file: string;
+  line: number;
+  column: number;
+  why: string;
+  /** Every word of the text that reads as a path, resolved from its directory, inside the repository. */
+  paths: string[];
+}
+
+/** The paths the words of a text name from `directory`, inside the repository: what an unparsable kustomization may link. */
+function wordPaths(directory: string, content: string): string[] {
+  const paths = new Set<string>();
+  for (const [word] of content.matchAll(/[A-Za-z0-9_.~@+/-]+/g)) {
+    const joined = path.posix.normalize(path.posix.join(directory, word)).replace(/\/$/, '');
+    if (joined !== '..' && !joined.startsWith('../') && !path.posix.isAbsolute(word)) paths.add(joined);
+  }
+  return [...paths];
 }
 
 /** A kustomization's keys whose content is written into resources, vars substituted in it afterwards (patches aside). */
@@ -103,6 +129,7 @@ export function kustomizeGraph(
   const pulledIn = new Map<string, PulledIn>();
   const named = new Set<string>();
   const imageTransformers: ImageTransformer[] = [];
+  const unparsable: UnparsableKustomization[] = [];
   const imageCopies: Place[] = [];
   const replacements: Replacement[] = [];
   /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
@@ -322,6 +349,9 @@ export function kustomizeGraph(
     nodes.set(file, node);
     notePassed(file, path.posix.dirname(file)); // a kustomization that is a symlink reads what it leads to
     const content = readText(root, file);
+    const failure = content === undefined ? undefined : parseFailure(content);
+    if (failure !== undefined)
+      unparsable.push({ file, ...failure, paths: wordPaths(path.posix.dirname(file), content!) });
     const [doc] = content === undefined ? [] : parseDocs(content);
     if (doc === undefined || !isMap(doc.contents)) return node;
     const { reader, contents } = doc;
@@ -570,5 +600,6 @@ export function kustomizeGraph(
     replacementWrites,
     submodules,
     inSubmodules,
+    unparsable,
   };
 }

@@ -68,6 +68,8 @@ export const kustomizeImages: ReferenceShape = {
           // Without a new name, the suffix reaches what `name` matches, as a pattern.
           namePattern: renamed ? undefined : name.value,
           renames: name.value,
+          // A later entry may retag what it leaves: then the base's tag is not deployed (engine/renames.ts).
+          order: order.get(entry),
           tagSuffix: suffix === undefined ? undefined : String(suffix.value),
           related: [name, ...(suffix === undefined ? [] : [suffix])],
         });

@@ -63,13 +63,20 @@ export function entryDecides(base: string, entries: readonly LaterEntry[], index
 /** Whether the `index`-th entry matches `image` and no later one retags what it left. */
 function decidesFrom(image: string, entries: readonly LaterEntry[], index: number): boolean {
   const own = applyEntry(image, entries[index]!);
-  if (own === undefined) return false;
-  let current = own;
-  for (const next of entries.slice(index + 1)) {
+  return own !== undefined && !retaggedAfter(own, entries.slice(index + 1));
+}
+
+/**
+ * Whether one of the `later` entries, applied in turn to `image` as kustomize applies them, sets
+ * its tag or digest: one that renames it or appends a suffix to its tag is followed.
+ */
+export function retaggedAfter(image: string, later: readonly LaterEntry[]): boolean {
+  let current = image;
+  for (const next of later) {
     const applied = applyEntry(current, next);
     if (applied === undefined) continue;
-    if (retags(next)) return false;
-    current = applied; // renamed, or a suffix appended to this entry's tag
+    if (retags(next)) return true;
+    current = applied;
   }
-  return true;
+  return false;
 }

@@ -1,9 +1,9 @@
 import { isMap, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
-import { retags } from './kustomizeApply.js';
+import { retaggedAfter, retags } from './kustomizeApply.js';
 import type { LaterEntry } from './types.js';
 import { tagText } from './imageKeys.js';
-import { AFTER_NAME, isLiteralName, isPlainName, kustomizeNameMatcher } from './kustomizeNames.js';
+import { AFTER_NAME, isLiteralName, isPlainName } from './kustomizeNames.js';
 
 /** A key kustomize takes as set: written with a value (an empty or null one counts as absent). */
 export function setIn(reader: DocumentReader, map: YAMLMap, key: string) {
@@ -46,25 +46,6 @@ function tail(entry: LaterEntry): string {
 }
 
 /**
- * Whether a later entry sets the tag of `image` (what an entry of a plain name deploys: only a
- * base written as that name is reached), following it through the later entries as kustomize
- * applies them, each to the images as the ones before left them: every later name is matched, a
- * pattern too (as Go's regexp reads it: `kustomizeNameMatcher`), and a rename is followed; a
- * suffix appended ends the search. A name Go compiles no pattern of matches nothing.
- */
-function retaggedAfter(image: { name: string; tail: string }, later: readonly LaterEntry[]): boolean {
-  let name = image.name;
-  for (const next of later) {
-    const matcher = kustomizeNameMatcher(next.name);
-    if (matcher === undefined || !matcher.test(`${name}${image.tail}`)) continue;
-    if (retags(next)) return true;
-    if (next.suffix !== undefined) return false;
-    if (next.newName !== undefined) name = next.newName;
-  }
-  return false;
-}
-
-/**
  * A name whose match of a base is the base's name, whatever its tag: a literal one with no `.` in
  * its last component (a `.` there may match the tag's `:`, as `registry/app.v1` matches
  * `registry/app:v1`), or a literal path ending in `/.*` (or `/.+`). What an entry of such a name
@@ -78,14 +59,17 @@ function matchesNamesOnly(name: string): boolean {
 
 /**
  * Whether a later entry sets the tag of what `entry` deploys (kustomize applies the entries in
- * order). Where `entry` has a plain name and sets a tag or digest, what it deploys is known
- * (`retaggedAfter`); otherwise the bases it reaches are not, and only a later entry of the same
- * name reaches all it set, where that name matches names only and the tag left still matches it,
- * with no entry between that changes an image and keeps its tag.
+ * order). Where `entry` sets a tag or digest and a name (`newName`, or a plain `name`), what it
+ * deploys is known and is followed through the later entries as kustomize applies them
+ * (`retaggedAfter`: a later entry may name its `newName`). Otherwise the bases it reaches are
+ * not known, and only a later entry of the same name reaches all it set, where that name matches
+ * names only and the tag left still matches it, with no entry between that changes an image and
+ * keeps its tag.
  */
 function decidedLater(entry: Entry, later: readonly Entry[]): boolean {
-  if (renames(entry, entry.name)) return false; // the later entries no longer match what it renamed
-  if (isPlainName(entry.name) && retags(entry)) return retaggedAfter({ name: entry.name, tail: tail(entry) }, later);
+  if (retags(entry) && (entry.newName !== undefined || isPlainName(entry.name)))
+    return retaggedAfter(`${entry.newName ?? entry.name}${tail(entry)}`, later);
+  if (renames(entry, entry.name)) return false; // it keeps each base's tag, which is not known here
   if (!matchesNamesOnly(entry.name) || !new RegExp(`^${AFTER_NAME}$`).test(tail(entry))) return false;
   for (const next of later) {
     if (next.name === entry.name && retags(next)) return true;
