@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeManifest } from '../manifest/decode.js';
 import { appVersionDefaults, appVersionTags } from '../manifest/helmChart.js';
-import { chartDeclaration, chartTags, type ChartDeclaration, type ChartTag } from '../manifest/chartValues.js';
+import {
+  chartDeclaration,
+  chartDirectory,
+  chartTags,
+  type ChartDeclaration,
+  type ChartTag,
+} from '../manifest/chartValues.js';
 import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
 import { canonicalRepository } from '../manifest/reference.js';
 import type { ScanOptions } from '../manifest/scan.js';
@@ -12,7 +18,7 @@ import type { Session } from './session.js';
 
 /** What Helm charts add to reading the manifests: appVersion tags, and values that override a chart's tags. */
 export interface ChartReading {
-  /** How to read a chart's values files and its Chart.yaml (manifest/helmChart.ts, chartValues.ts). */
+  /** How to read a chart's values files, its Chart.yaml, the releases of a chart (manifest/helmChart.ts, chartValues.ts). */
   scans: Map<string, ScanOptions>;
   /** Files read beside the manifests in scope (a Chart.yaml, a values file), with the scope of the values they go with. */
   charts: Map<string, ManifestScope>;
@@ -98,7 +104,9 @@ interface Subchart {
  * earlier one, key by key; a parent's values under a subchart's name or alias over the
  * subchart's own): every other values file of the chart's directory (`helm -f`, Argo CD
  * `valueFiles`, helmfile, Flux `valuesFiles` name them), its parent charts' values files under
- * the subchart's key (a subchart in `charts/`, or a `file://` dependency). A tag set there
+ * the subchart's key (a subchart in `charts/`, or a `file://` dependency), the Helm sources of
+ * Argo CD Applications whose `path` is the chart (`parameters`, `valuesObject`, `values`) and
+ * the `spec.values` of Flux HelmReleases whose `spec.chart.spec.chart` is. A tag set there
  * deploys with the chart's repository: judged as its reference (chartValues.ts). A values file
  * of no chart that sets one is refused (HELM_VALUES_UNBOUND): which chart it goes to is unknown.
  */
@@ -171,12 +179,12 @@ async function readOverrides(
   const nearestChart = (file: string) =>
     prefixes.filter((prefix) => file.startsWith(prefix)).sort((a, b) => b.length - a.length)[0];
   const configFiles = new Set(session.configFiles);
-  const all: ChartTag[] = [];
+  const releases: Record<string, readonly ChartTag[]> = {};
   for (const prefix of prefixes) {
     const tags = effective(prefix);
     const scope = scopeOf(prefix);
     if (tags.length === 0 || scope === undefined) continue;
-    all.push(...tags);
+    releases[chartDirectory(prefix)] = tags;
     reading.files.push(`${prefix}Chart.yaml`);
     reading.globs.push(`${prefix}**`);
     for (const entry of session.entries) {
@@ -190,17 +198,27 @@ async function readOverrides(
       }
     }
   }
+  const all = Object.values(releases).flat();
   if (all.length === 0) return;
-  // The files out of every chart that may set a tag key (`tag:`): read with the charts' tags (chartValues.ts).
+  // The Argo CD Applications and Flux HelmReleases in scope, and the files out of every chart
+  // that may set a tag key (`tag:`): those are read with the charts' tags (chartValues.ts).
   const tagKeys = [...new Set(all.map((tag) => `${tag.path.at(-1)!}:`))];
-  const hits = await grepTree(session.repository, session.treeId, tagKeys);
-  for (const { file } of hits) {
+  const hits = await grepTree(session.repository, session.treeId, [...RELEASE_KINDS, ...tagKeys]);
+  for (const { file, text } of hits) {
     if (!session.scopes.has(file) || !YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) continue;
-    if (nearestChart(file) !== undefined || reading.scans.get(file)?.chartOverrides?.unbound !== undefined) continue;
     const known = reading.scans.get(file);
-    reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, unbound: all } });
+    const lower = text.toLowerCase();
+    if (RELEASE_KINDS.some((kind) => lower.includes(kind)) && known?.chartOverrides?.releases === undefined)
+      reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, releases } });
+    if (nearestChart(file) === undefined && known?.chartOverrides?.unbound === undefined) {
+      const now = reading.scans.get(file);
+      reading.scans.set(file, { ...now, chartOverrides: { ...now?.chartOverrides, unbound: all } });
+    }
   }
 }
+
+/** What deploys a chart of the repository with values of its own (chartValues.ts). */
+const RELEASE_KINDS = ['argoproj.io', 'helm.toolkit.fluxcd.io'];
 
 /**
  * The files to read and how: the manifests in scope, each chart's values.yaml and Chart.yaml read

@@ -1,14 +1,16 @@
-import { isMap, isSeq, parseDocument, type Document, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
+import { embeddedBlock } from './embedded.js';
 import { locateOccurrences, type Occurrence } from './locate.js';
+import { argoSources } from './shapes/argo.js';
 import { SIBLING_TAG_KEYS, tagText } from './shapes/imageKeys.js';
 
 /**
  * A tag a chart's default values (its values.yaml) give an image: the key path of the tag
  * (`image.tag`, also when values.yaml leaves it out) and the repository written beside it. Helm
  * merges every other source of values over these key by key, so a value at the same path set
- * elsewhere (another `-f` file, a parent chart's values under the subchart's name) is that
- * image's tag as deployed, with the repository still the chart's.
+ * elsewhere (another `-f` file, a parent chart's values under the subchart's name, an Argo CD
+ * parameter) is that image's tag as deployed, with the repository still the chart's.
  */
 export interface ChartTag {
   path: readonly string[];
@@ -22,6 +24,11 @@ export interface ChartTag {
 export interface ChartOverrides {
   /** The file is a values file of a chart (or of its parent): a scalar at a tag's path sets it. */
   values?: readonly ChartTag[] | undefined;
+  /**
+   * Argo CD Applications and Flux HelmReleases: a Helm source whose `path` (a HelmRelease's
+   * `spec.chart.spec.chart`) is one of these chart directories sets its tags.
+   */
+  releases?: Readonly<Record<string, readonly ChartTag[]>> | undefined;
   /**
    * A YAML file outside every chart directory: a tag-only value at one of these paths is a values
    * file of some chart (`helm -f ../envs/prod.yaml`, helmfile), which one nixtag cannot tell.
@@ -131,6 +138,83 @@ function overridesIn(
   return found;
 }
 
+/** A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root). */
+export function chartDirectory(path: string): string {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  return parts.join('/');
+}
+
+/** What a Flux HelmRelease's `spec.values` set of a chart of this repository (`spec.chart.spec.chart`). */
+function fluxOverrides(reader: DocumentReader, charts: Readonly<Record<string, readonly ChartTag[]>>): Occurrence[] {
+  const root = reader.doc.contents;
+  if (!isMap(root)) return [];
+  const apiVersion = reader.scalar(root, 'apiVersion')?.value;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return [];
+  const spec = reader.value(root, 'spec');
+  const chart = reader.at(spec, ['chart', 'spec', 'chart']);
+  const tags = isScalar(chart) && typeof chart.value === 'string' ? charts[chartDirectory(chart.value)] : undefined;
+  return tags === undefined || !isMap(spec)
+    ? []
+    : overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
+}
+
+/** What an Argo CD Application's Helm sources set of the charts it deploys from this repository. */
+function argoOverrides(
+  doc: Document,
+  text: string,
+  charts: Readonly<Record<string, readonly ChartTag[]>>,
+): Occurrence[] {
+  const reader = new DocumentReader(doc);
+  const found: Occurrence[] = [];
+  for (const { source, helm } of argoSources(reader)) {
+    const path = reader.scalar(source, 'path')?.value;
+    const tags = typeof path === 'string' ? charts[chartDirectory(path)] : undefined;
+    if (tags === undefined) continue;
+    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
+    const parameters = reader.value(helm, 'parameters');
+    const named = new Map<string, Scalar>();
+    for (const item of isSeq(parameters) ? parameters.items : []) {
+      const entry = reader.resolve(item);
+      const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
+      const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
+      if (typeof name === 'string' && value !== undefined) named.set(name, value);
+    }
+    for (const tag of tags) {
+      const node = named.get(tag.path.join('.'));
+      const prefix = tag.path.slice(0, -1).join('.');
+      if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
+      const registry = named.get(`${prefix}.registry`);
+      const registryText =
+        typeof registry?.value === 'string' && registry.value !== ''
+          ? registry.value.replace(/\/+$/, '')
+          : tag.registry;
+      found.push({
+        form: 'tag',
+        context: 'helm-parameter',
+        node,
+        text: tagText(node),
+        repository: registryText === undefined ? tag.repository : `${registryText}/${tag.repository}`,
+        related: registry === undefined ? undefined : [registry],
+      });
+    }
+    found.push(...overridesIn(reader, reader.value(helm, 'valuesObject'), tags, 'sibling-tag'));
+    // `values` as a string of YAML: searched inside, rewritten only where it maps back (embedded.ts).
+    const values = reader.value(helm, 'values');
+    const block = isScalar(values) ? embeddedBlock(text, values) : undefined;
+    if (block === undefined) continue;
+    const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
+    if (inner.errors.length > 0) continue;
+    const innerReader = new DocumentReader(inner);
+    found.push(
+      ...overridesIn(innerReader, inner.contents, tags, 'sibling-tag').map((occurrence) => ({
+        ...occurrence,
+        embedded: block,
+      })),
+    );
+  }
+  return found;
+}
+
 /** Where an occurrence starts in the manifest, for ordering. */
 function startOf(occurrence: Occurrence): number {
   const start = occurrence.node.range?.[0] ?? 0;
@@ -141,16 +225,22 @@ function startOf(occurrence: Occurrence): number {
 /**
  * The occurrences of a document with the charts' tags it overrides added: a tag-only value that
  * no shape can read alone (the repository is in the chart's values.yaml). One a shape found
- * without its repository is replaced by the one that knows it.
+ * without its repository (an Argo `image.tag` parameter) is replaced by the one that knows it.
  */
 export function withChartOverrides(
   doc: Document,
+  text: string,
   found: readonly Occurrence[],
   overrides: ChartOverrides,
 ): Occurrence[] {
   const reader = new DocumentReader(doc);
   const root = doc.contents;
-  const added = [...(overrides.values === undefined ? [] : overridesIn(reader, root, overrides.values, 'sibling-tag'))];
+  const added = [
+    ...(overrides.values === undefined ? [] : overridesIn(reader, root, overrides.values, 'sibling-tag')),
+    ...(overrides.releases === undefined
+      ? []
+      : [...argoOverrides(doc, text, overrides.releases), ...fluxOverrides(reader, overrides.releases)]),
+  ];
   // A Kubernetes object is no values file; any other document of a file out of every chart may be one.
   const object =
     isMap(root) && reader.scalar(root, 'apiVersion') !== undefined && reader.scalar(root, 'kind') !== undefined;

@@ -50,7 +50,7 @@ export interface ScanOptions {
   appVersionTags?: readonly string[][] | undefined;
   /** A chart's Chart.yaml: the repositories whose tag is its appVersion. */
   appVersionOf?: readonly string[] | undefined;
-  /** A values file of a chart, or a file of no chart: the charts' tags it may set (chartValues.ts). */
+  /** A values file of a chart, a file of no chart, a chart's Argo CD Application or HelmRelease: the charts' tags it may set (chartValues.ts). */
   chartOverrides?: ChartOverrides | undefined;
 }
 
@@ -173,7 +173,7 @@ export function scanManifest(
       found = locateOccurrences(doc, file, text);
       if (options.appVersionTags !== undefined) found = withoutAppVersionTags(doc, found, options.appVersionTags);
       if (options.appVersionOf !== undefined) found.push(...appVersionOccurrences(doc, options.appVersionOf));
-      if (options.chartOverrides !== undefined) found = withChartOverrides(doc, found, options.chartOverrides);
+      if (options.chartOverrides !== undefined) found = withChartOverrides(doc, text, found, options.chartOverrides);
     } catch (error) {
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);

@@ -4,13 +4,15 @@ import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag, type Files } from '../helpers/repo.js';
 import { freshClone } from '../helpers/trees.js';
 
-// A tag-only value that overrides a chart's `image.tag` (adv13 F4): Helm deploys the chart's
+// A tag-only value that overrides a chart's `image.tag` (adv13 F4, F5): Helm deploys the chart's
 // repository with the override's tag. helm is not installed here, so each row states the tag Helm
 // renders, computed by hand from Helm's documented values precedence:
 // - `helm -f a.yaml -f b.yaml`: values.yaml, then each -f file in order, merged key by key
 //   (a map's other keys are kept: `image: {tag: x}` keeps values.yaml's `image.repository`);
 // - a parent chart's values under a subchart's name (or its `alias` in Chart.yaml's
 //   dependencies) override the subchart's values.yaml, a `file://` dependency alike;
+// - Argo CD hands Helm `valueFiles` as -f files, then `values`/`valuesObject`, then
+//   `parameters` as --set, each over the one before;
 // - `{{ .Values.image.tag | default .Chart.AppVersion }}`: an override's tag wins over appVersion.
 // The tag CI pushes is n2k8s's command in a fresh clone.
 const REPO = 'reg.example/app';
@@ -22,6 +24,8 @@ const chart = (dir: string, tag: string, name = 'app'): Files => ({
   [`${dir}/values.yaml`]: `image:\n  repository: ${REPO}\n  tag: "${tag}"\n`,
   [`${dir}/templates/deployment.yaml`]: deployment,
 });
+const application = (path: string, helm: string) =>
+  `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  source:\n    repoURL: https://git.example/repo.git\n    path: ${path}\n    helm:\n${helm}  destination: {server: https://kubernetes.default.svc, namespace: app}\n`;
 
 interface Row {
   name: string;
@@ -143,6 +147,88 @@ const ROWS: Row[] = [
     fix: 'rewrites',
   },
   {
+    name: 'Argo CD helm.parameters image.tag over a chart of the repository',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application(
+        'chart',
+        `      parameters:\n        - name: image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.valuesObject image.tag (path ./chart/)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('./chart/', `      valuesObject:\n        image:\n          tag: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.values as a literal block',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('chart', `      values: |\n        image:\n          tag: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.values as a folded block',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('chart', `      values: >\n        image: {tag: "${override}"}\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'refuses',
+    reportedAt: 'values: >',
+  },
+  {
+    name: 'Argo CD parameters over another chart, of an unmanaged image (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'other/Chart.yaml': 'apiVersion: v2\nname: other\nversion: 0.1.0\n',
+      'other/values.yaml': 'image:\n  repository: docker.io/library/redis\n  tag: "7"\n',
+      'argo/app.yaml': application(
+        'other',
+        `      parameters:\n        - name: image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: "Argo CD parameters over an umbrella chart: app.image.tag is the subchart's",
+    files: (tag, override) => ({
+      ...chart('umbrella/charts/app', tag),
+      'umbrella/Chart.yaml': 'apiVersion: v2\nname: umbrella\nversion: 0.1.0\n',
+      'umbrella/values.yaml': 'app: {}\n',
+      'argo/app.yaml': application(
+        'umbrella',
+        `      parameters:\n        - name: app.image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Flux HelmRelease of the chart (spec.chart.spec.chart) with spec.values image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./chart\n      sourceRef: {kind: GitRepository, name: repo}\n  values:\n    image:\n      tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
     name: 'a values file out of every chart directory (helm -f ../envs/prod.yaml, helmfile): refused',
     files: (tag, override) => ({
       ...chart('chart', tag),
@@ -164,7 +250,7 @@ const ROWS: Row[] = [
 /** The line of `file` that holds `text`, 1-based. */
 const lineOf = (content: string, text: string) => content.split('\n').findIndex((line) => line.includes(text)) + 1;
 
-describe('a tag-only value that overrides a chart tag is judged as that image (adv13 F4)', () => {
+describe('a tag-only value that overrides a chart tag is judged as that image (adv13 F4, F5)', () => {
   let ciTag: string | undefined;
 
   it.each(ROWS)('$name', async (row) => {
