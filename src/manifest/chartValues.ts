@@ -94,13 +94,36 @@ export function chartTags(valuesText: string, source: string): ChartTag[] {
       tags.push({
         path: [...path, tagKey],
         repository: String(repositoryNode.value),
-        registry: typeof registry === 'string' && registry !== '' ? registry.replace(/\/+$/, '') : undefined,
+        registry: registryText(registry),
         source,
       });
       break;
     }
   }
   return tags;
+}
+
+/** A `registry` value as a repository's prefix: none when empty. */
+function registryText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.replace(/\/+$/, '') : undefined;
+}
+
+/** A tag-only value `node` read as the chart's `tag`, under the `registry` written beside it if any. */
+function tagOverride(
+  tag: ChartTag,
+  node: Scalar,
+  registryNode: Scalar | undefined,
+  context: Occurrence['context'],
+): Occurrence {
+  const registry = registryText(registryNode?.value) ?? tag.registry;
+  return {
+    form: 'tag',
+    context,
+    node,
+    text: tagText(node),
+    repository: registry === undefined ? tag.repository : `${registry}/${tag.repository}`,
+    related: registryNode === undefined ? undefined : [registryNode],
+  };
 }
 
 /**
@@ -121,19 +144,7 @@ function overridesIn(
     const own = ['repository', 'image'].some((key) => typeof reader.scalar(holder, key)?.value === 'string');
     const node = own ? undefined : reader.scalar(holder, tag.path.at(-1)!);
     if (node === undefined) continue;
-    const registryNode = reader.scalar(holder, 'registry');
-    const registry =
-      typeof registryNode?.value === 'string' && registryNode.value !== ''
-        ? registryNode.value.replace(/\/+$/, '')
-        : tag.registry;
-    found.push({
-      form: 'tag',
-      context,
-      node,
-      text: tagText(node),
-      repository: registry === undefined ? tag.repository : `${registry}/${tag.repository}`,
-      related: registryNode === undefined ? undefined : [registryNode],
-    });
+    found.push(tagOverride(tag, node, reader.scalar(holder, 'registry'), context));
   }
   return found;
 }
@@ -183,19 +194,7 @@ function argoOverrides(
       const node = named.get(tag.path.join('.'));
       const prefix = tag.path.slice(0, -1).join('.');
       if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
-      const registry = named.get(`${prefix}.registry`);
-      const registryText =
-        typeof registry?.value === 'string' && registry.value !== ''
-          ? registry.value.replace(/\/+$/, '')
-          : tag.registry;
-      found.push({
-        form: 'tag',
-        context: 'helm-parameter',
-        node,
-        text: tagText(node),
-        repository: registryText === undefined ? tag.repository : `${registryText}/${tag.repository}`,
-        related: registry === undefined ? undefined : [registry],
-      });
+      found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
     }
     found.push(...overridesIn(reader, reader.value(helm, 'valuesObject'), tags, 'sibling-tag'));
     // `values` as a string of YAML: searched inside, rewritten only where it maps back (embedded.ts).
