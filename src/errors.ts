@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'MARKER_MISMATCH'
   | 'KUSTOMIZE_PATCH'
   | 'TAG_SUBSTITUTED'
+  | 'HELM_VALUES_UNBOUND'
   | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
@@ -87,6 +88,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   MARKER_MISMATCH: 'input',
   KUSTOMIZE_PATCH: 'input',
   TAG_SUBSTITUTED: 'input',
+  HELM_VALUES_UNBOUND: 'input',
   DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',

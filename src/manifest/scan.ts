@@ -7,6 +7,7 @@ import { hostOffset } from './edit.js';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
 import { AmbiguousKeyError, locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { appVersionOccurrences, withoutAppVersionTags } from './helmChart.js';
+import { UnboundValuesError, withChartOverrides, type ChartOverrides } from './chartValues.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
@@ -49,6 +50,8 @@ export interface ScanOptions {
   appVersionTags?: readonly string[][] | undefined;
   /** A chart's Chart.yaml: the repositories whose tag is its appVersion. */
   appVersionOf?: readonly string[] | undefined;
+  /** A values file of a chart, a file of no chart, a chart's Argo CD Application or HelmRelease: the charts' tags it may set (chartValues.ts). */
+  chartOverrides?: ChartOverrides | undefined;
 }
 
 /** `<<<<<<<`, `=======`, `>>>>>>>` lines in this order (diff3's `|||||||` may sit between). */
@@ -110,7 +113,13 @@ export function scanManifest(
   }
   // A kustomization is always parsed: one that cannot be read is refused (engine/unread.ts).
   const kustomization = KUSTOMIZATION_FILE.test(file);
-  if (!explicit && !kustomization && options.appVersionOf === undefined && !MAY_HOLD_REFERENCE.test(text)) {
+  if (
+    !explicit &&
+    !kustomization &&
+    options.appVersionOf === undefined &&
+    options.chartOverrides === undefined &&
+    !MAY_HOLD_REFERENCE.test(text)
+  ) {
     return { scanned: { file, text: original, encoding, options, docs: [], occurrences: [] } };
   }
   const lines = new LineIndex(text);
@@ -164,9 +173,11 @@ export function scanManifest(
       found = locateOccurrences(doc, file, text);
       if (options.appVersionTags !== undefined) found = withoutAppVersionTags(doc, found, options.appVersionTags);
       if (options.appVersionOf !== undefined) found.push(...appVersionOccurrences(doc, options.appVersionOf));
+      if (options.chartOverrides !== undefined) found = withChartOverrides(doc, text, found, options.chartOverrides);
     } catch (error) {
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);
+      if (error instanceof UnboundValuesError) throw unboundValues(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
         return invalid(messages.tooDeep(), doc.range[0], error, true);
       }
@@ -241,5 +252,16 @@ function duplicateKey(file: string, text: string, lines: LineIndex, error: Ambig
     location: { file, ...lines.position(offset) },
     detail: lines.excerpt(text, offset),
     hint: error.mergedOver ? messages.mergedOverKeyHint(error.key) : messages.duplicateKeyHint(error.key),
+  });
+}
+
+function unboundValues(file: string, text: string, lines: LineIndex, error: UnboundValuesError): NixtagError {
+  const { path, source } = error.tag;
+  const repository =
+    error.tag.registry === undefined ? error.tag.repository : `${error.tag.registry}/${error.tag.repository}`;
+  return new NixtagError('HELM_VALUES_UNBOUND', messages.helmValuesUnbound(file, path.join('.'), repository, source), {
+    location: { file, ...lines.position(error.offset) },
+    detail: lines.excerpt(text, error.offset),
+    hint: messages.helmValuesUnboundHint(source, path.at(-1)!),
   });
 }

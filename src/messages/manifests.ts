@@ -39,6 +39,10 @@ export const manifestsMessages = {
     `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst): nixtag cannot know what is deployed there, so it cannot judge it.`,
   tagSubstitutedHint: () =>
     'Write the tag itself in the manifest (Flux leaves a written tag as it is), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.',
+  helmValuesUnbound: (file: string, path: string, repository: string, source: string) =>
+    `${file} sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and Helm deploys a values file's tag with the chart's repository, but this file lies in no chart's directory, so nixtag cannot tell which chart it is given to (helm -f, helmfile, Argo CD valueFiles) and cannot judge it.`,
+  helmValuesUnboundHint: (source: string, key: string) =>
+    `Move the file into the chart's directory (beside ${source}), where nixtag reads it as that chart's values and \`npx nixtag fix\` keeps its ${key} current; or write the repository beside the ${key} (\`repository: …\`), which nixtag judges as written.`,
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',

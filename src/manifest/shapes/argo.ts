@@ -4,8 +4,8 @@ import { parseImageReference } from '../reference.js';
 import { SIBLING_TAG_KEYS, tagText } from './imageKeys.js';
 import type { ReferenceShape, ShapeContext } from './types.js';
 
-/** The `spec.source` and `spec.sources[]` of an Argo CD Application (or an ApplicationSet's template). */
-function helmSources(reader: DocumentReader): YAMLMap[] {
+/** The `spec.source` and `spec.sources[]` of an Argo CD Application (or an ApplicationSet's template) with a `helm` map. */
+export function argoSources(reader: DocumentReader): Array<{ source: YAMLMap; helm: YAMLMap }> {
   const contents = reader.doc.contents;
   if (!isMap(contents)) return [];
   const apiVersion = reader.scalar(contents, 'apiVersion')?.value;
@@ -20,7 +20,7 @@ function helmSources(reader: DocumentReader): YAMLMap[] {
   ];
   return all.flatMap((source) => {
     const helm = isMap(source) ? reader.value(source, 'helm') : undefined;
-    return isMap(helm) ? [helm] : [];
+    return isMap(source) && isMap(helm) ? [{ source, helm }] : [];
   });
 }
 
@@ -85,7 +85,7 @@ export const argoHelmSources: ReferenceShape = {
   context: 'helm-parameter',
   keywords: ['argoproj.io'],
   inDocument(context) {
-    for (const helm of helmSources(context.reader)) {
+    for (const { helm } of argoSources(context.reader)) {
       const values = context.reader.value(helm, 'values');
       if (isScalar(values)) for (const occurrence of context.locateEmbedded(values)) context.add(occurrence);
       addParameters(helm, context);

@@ -1,0 +1,291 @@
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
+import { DocumentReader } from './documentReader.js';
+import { embeddedBlock } from './embedded.js';
+import { locateOccurrences, type Occurrence } from './locate.js';
+import { argoSources } from './shapes/argo.js';
+import { SIBLING_TAG_KEYS, tagText } from './shapes/imageKeys.js';
+
+/**
+ * A tag a chart's default values (its values.yaml) give an image: the key path of the tag
+ * (`image.tag`, also when values.yaml leaves it out) and the repository written beside it. Helm
+ * merges every other source of values over these key by key, so a value at the same path set
+ * elsewhere (another `-f` file, a parent chart's values under the subchart's name, an Argo CD
+ * parameter) is that image's tag as deployed, with the repository still the chart's.
+ */
+export interface ChartTag {
+  path: readonly string[];
+  repository: string;
+  registry?: string | undefined;
+  /** The values.yaml that gives it. */
+  source: string;
+}
+
+/** How a manifest overrides charts' tags, as the engine found out from the charts (engine/charts.ts). */
+export interface ChartOverrides {
+  /** The file is a values file of a chart (or of its parent): a scalar at a tag's path sets it. */
+  values?: readonly ChartTag[] | undefined;
+  /**
+   * Argo CD Applications and Flux HelmReleases: a Helm source whose `path` (a HelmRelease's
+   * `spec.chart.spec.chart`) is one of these chart directories sets its tags.
+   */
+  releases?: Readonly<Record<string, readonly ChartTag[]>> | undefined;
+  /**
+   * A YAML file outside every chart directory: a tag-only value at one of these paths is a values
+   * file of some chart (`helm -f ../envs/prod.yaml`, helmfile), which one nixtag cannot tell.
+   */
+  unbound?: readonly ChartTag[] | undefined;
+}
+
+/** A tag-only value at a chart's tag path in a file nixtag cannot place under a chart (ChartOverrides.unbound). */
+export class UnboundValuesError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly tag: ChartTag,
+  ) {
+    super(`a values file of no chart sets ${tag.path.join('.')}`);
+  }
+}
+
+const TAG_KEYS = [...new Set([...SIBLING_TAG_KEYS.repository, ...SIBLING_TAG_KEYS.image])];
+
+/** The key path of every map reached from the root by plain keys (merge sources aside). */
+function mapPaths(reader: DocumentReader): Map<YAMLMap, string[]> {
+  const paths = new Map<YAMLMap, string[]>();
+  const walk = (node: unknown, path: string[]) => {
+    if (!isMap(node) || paths.has(node) || path.length > 32) return;
+    paths.set(node, path);
+    for (const pair of node.items) {
+      const key = reader.keyOf(pair);
+      if (key !== undefined && !reader.isMerge(pair)) walk(reader.resolve(pair.value), [...path, key]);
+    }
+  };
+  walk(reader.doc.contents, []);
+  return paths;
+}
+
+/**
+ * The tags a chart's values.yaml gives beside a repository (`{registry?, repository, tag}`,
+ * `image` + `imageTag`): what the scan judges there, with the path of its tag key. A values.yaml
+ * nixtag cannot read gives none (its own scan says why).
+ */
+export function chartTags(valuesText: string, source: string): ChartTag[] {
+  const doc = parseDocument(valuesText, { uniqueKeys: false, strict: false });
+  if (doc.errors.length > 0) return [];
+  let found: Occurrence[];
+  try {
+    found = locateOccurrences(doc, 'values.yaml', valuesText, false);
+  } catch {
+    return [];
+  }
+  const reader = new DocumentReader(doc);
+  const paths = mapPaths(reader);
+  const tags: ChartTag[] = [];
+  for (const occurrence of found) {
+    const repositoryNode = occurrence.repositoryNode;
+    if (occurrence.context !== 'sibling-tag' || repositoryNode === undefined) continue;
+    for (const [map, path] of paths) {
+      const repositoryKey = (['repository', 'image'] as const).find(
+        (key) => reader.scalar(map, key) === repositoryNode,
+      );
+      if (repositoryKey === undefined) continue;
+      const tagKey = occurrence.missingTag ?? TAG_KEYS.find((key) => reader.scalar(map, key) === occurrence.node);
+      if (tagKey === undefined) break;
+      const registry = reader.scalar(map, 'registry')?.value;
+      tags.push({
+        path: [...path, tagKey],
+        repository: String(repositoryNode.value),
+        registry: registryText(registry),
+        source,
+      });
+      break;
+    }
+  }
+  return tags;
+}
+
+/** A `registry` value as a repository's prefix: none when empty. */
+function registryText(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value.replace(/\/+$/, '') : undefined;
+}
+
+/** A tag-only value `node` read as the chart's `tag`, under the `registry` written beside it if any. */
+function tagOverride(
+  tag: ChartTag,
+  node: Scalar,
+  registryNode: Scalar | undefined,
+  context: Occurrence['context'],
+): Occurrence {
+  const registry = registryText(registryNode?.value) ?? tag.registry;
+  return {
+    form: 'tag',
+    context,
+    node,
+    text: tagText(node),
+    repository: registry === undefined ? tag.repository : `${registry}/${tag.repository}`,
+    related: registryNode === undefined ? undefined : [registryNode],
+  };
+}
+
+/**
+ * The scalars a document of values (`root`) sets at the tags' paths, where the map holding it
+ * names no repository of its own (that one is judged as written, manifest/shapes/imageKeys.ts):
+ * each is the tag Helm deploys with the chart's repository (a `registry` written beside it too).
+ */
+function overridesIn(
+  reader: DocumentReader,
+  root: unknown,
+  tags: readonly ChartTag[],
+  context: Occurrence['context'],
+): Occurrence[] {
+  const found: Occurrence[] = [];
+  for (const tag of tags) {
+    const holder = reader.at(root, tag.path.slice(0, -1));
+    if (!isMap(holder)) continue;
+    const own = ['repository', 'image'].some((key) => typeof reader.scalar(holder, key)?.value === 'string');
+    const node = own ? undefined : reader.scalar(holder, tag.path.at(-1)!);
+    if (node === undefined) continue;
+    found.push(tagOverride(tag, node, reader.scalar(holder, 'registry'), context));
+  }
+  return found;
+}
+
+/** A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root). */
+export function chartDirectory(path: string): string {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  return parts.join('/');
+}
+
+/** What a Flux HelmRelease's `spec.values` set of a chart of this repository (`spec.chart.spec.chart`). */
+function fluxOverrides(reader: DocumentReader, charts: Readonly<Record<string, readonly ChartTag[]>>): Occurrence[] {
+  const root = reader.doc.contents;
+  if (!isMap(root)) return [];
+  const apiVersion = reader.scalar(root, 'apiVersion')?.value;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return [];
+  const spec = reader.value(root, 'spec');
+  const chart = reader.at(spec, ['chart', 'spec', 'chart']);
+  const tags = isScalar(chart) && typeof chart.value === 'string' ? charts[chartDirectory(chart.value)] : undefined;
+  return tags === undefined || !isMap(spec)
+    ? []
+    : overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
+}
+
+/** What an Argo CD Application's Helm sources set of the charts it deploys from this repository. */
+function argoOverrides(
+  doc: Document,
+  text: string,
+  charts: Readonly<Record<string, readonly ChartTag[]>>,
+): Occurrence[] {
+  const reader = new DocumentReader(doc);
+  const found: Occurrence[] = [];
+  for (const { source, helm } of argoSources(reader)) {
+    const path = reader.scalar(source, 'path')?.value;
+    const tags = typeof path === 'string' ? charts[chartDirectory(path)] : undefined;
+    if (tags === undefined) continue;
+    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
+    const parameters = reader.value(helm, 'parameters');
+    const named = new Map<string, Scalar>();
+    for (const item of isSeq(parameters) ? parameters.items : []) {
+      const entry = reader.resolve(item);
+      const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
+      const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
+      if (typeof name === 'string' && value !== undefined) named.set(name, value);
+    }
+    for (const tag of tags) {
+      const node = named.get(tag.path.join('.'));
+      const prefix = tag.path.slice(0, -1).join('.');
+      if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
+      found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
+    }
+    found.push(...overridesIn(reader, reader.value(helm, 'valuesObject'), tags, 'sibling-tag'));
+    // `values` as a string of YAML: searched inside, rewritten only where it maps back (embedded.ts).
+    const values = reader.value(helm, 'values');
+    const block = isScalar(values) ? embeddedBlock(text, values) : undefined;
+    if (block === undefined) continue;
+    const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
+    if (inner.errors.length > 0) continue;
+    const innerReader = new DocumentReader(inner);
+    found.push(
+      ...overridesIn(innerReader, inner.contents, tags, 'sibling-tag').map((occurrence) => ({
+        ...occurrence,
+        embedded: block,
+      })),
+    );
+  }
+  return found;
+}
+
+/** Where an occurrence starts in the manifest, for ordering. */
+function startOf(occurrence: Occurrence): number {
+  const start = occurrence.node.range?.[0] ?? 0;
+  if (occurrence.embedded === undefined) return start;
+  return occurrence.embedded.toHost(start) ?? occurrence.embedded.at;
+}
+
+/**
+ * The occurrences of a document with the charts' tags it overrides added: a tag-only value that
+ * no shape can read alone (the repository is in the chart's values.yaml). One a shape found
+ * without its repository (an Argo `image.tag` parameter) is replaced by the one that knows it.
+ */
+export function withChartOverrides(
+  doc: Document,
+  text: string,
+  found: readonly Occurrence[],
+  overrides: ChartOverrides,
+): Occurrence[] {
+  const reader = new DocumentReader(doc);
+  const root = doc.contents;
+  const added = [
+    ...(overrides.values === undefined ? [] : overridesIn(reader, root, overrides.values, 'sibling-tag')),
+    ...(overrides.releases === undefined
+      ? []
+      : [...argoOverrides(doc, text, overrides.releases), ...fluxOverrides(reader, overrides.releases)]),
+  ];
+  // A Kubernetes object is no values file; any other document of a file out of every chart may be one.
+  const object =
+    isMap(root) && reader.scalar(root, 'apiVersion') !== undefined && reader.scalar(root, 'kind') !== undefined;
+  if (overrides.unbound !== undefined && !object) {
+    const [unbound] = overridesIn(reader, root, overrides.unbound, 'sibling-tag');
+    if (unbound !== undefined) {
+      const tag = overrides.unbound.find((known) => reader.at(root, known.path) === unbound.node)!;
+      throw new UnboundValuesError(unbound.node.range?.[0] ?? 0, tag);
+    }
+  }
+  if (added.length === 0) return [...found];
+  const nodes = new Set(added.map((occurrence) => occurrence.node));
+  const kept = found.filter((occurrence) => !(nodes.has(occurrence.node) && occurrence.repository === undefined));
+  const keptNodes = new Set(kept.map((occurrence) => occurrence.node));
+  const unique = added.filter(
+    (occurrence, index) =>
+      !keptNodes.has(occurrence.node) && added.findIndex((other) => other.node === occurrence.node) === index,
+  );
+  return [...kept, ...unique].sort((a, b) => startOf(a) - startOf(b));
+}
+
+/** What a Chart.yaml says of the values a parent hands its subcharts: its name, its dependencies' names and aliases. */
+export interface ChartDeclaration {
+  name: string | undefined;
+  dependencies: Array<{ name: string; alias: string | undefined; repository: string | undefined }>;
+}
+
+/** A Chart.yaml's name and dependencies; nothing of one that is not YAML. */
+export function chartDeclaration(text: string): ChartDeclaration {
+  const doc = parseDocument(text, { uniqueKeys: false, strict: false });
+  const reader = new DocumentReader(doc);
+  const root = doc.errors.length > 0 ? undefined : doc.contents;
+  if (!isMap(root)) return { name: undefined, dependencies: [] };
+  const text_ = (map: YAMLMap, key: string) => {
+    const value = reader.scalar(map, key)?.value;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const dependencies = reader.value(root, 'dependencies');
+  return {
+    name: text_(root, 'name'),
+    dependencies: (isSeq(dependencies) ? dependencies.items : []).flatMap((item) => {
+      const entry = reader.resolve(item);
+      const name = isMap(entry) ? text_(entry, 'name') : undefined;
+      return isMap(entry) && name !== undefined
+        ? [{ name, alias: text_(entry, 'alias'), repository: text_(entry, 'repository') }]
+        : [];
+    }),
+  };
+}

@@ -1,0 +1,325 @@
+import { describe, expect, it } from 'vitest';
+import { plainImage } from '../helpers/expressions.js';
+import { nixtag } from '../helpers/inProcess.js';
+import { gitRepo, n2k8sTag, type Files } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
+
+// A tag-only value that overrides a chart's `image.tag` (adv13 F4, F5): Helm deploys the chart's
+// repository with the override's tag. helm is not installed here, so each row states the tag Helm
+// renders, computed by hand from Helm's documented values precedence:
+// - `helm -f a.yaml -f b.yaml`: values.yaml, then each -f file in order, merged key by key
+//   (a map's other keys are kept: `image: {tag: x}` keeps values.yaml's `image.repository`);
+// - a parent chart's values under a subchart's name (or its `alias` in Chart.yaml's
+//   dependencies) override the subchart's values.yaml, a `file://` dependency alike;
+// - Argo CD hands Helm `valueFiles` as -f files, then `values`/`valuesObject`, then
+//   `parameters` as --set, each over the one before;
+// - `{{ .Values.image.tag | default .Chart.AppVersion }}`: an override's tag wins over appVersion.
+// The tag CI pushes is n2k8s's command in a fresh clone.
+const REPO = 'reg.example/app';
+const STALE = '1111111111111111111111111111111a';
+const config = `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n`;
+const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n`;
+const chart = (dir: string, tag: string, name = 'app'): Files => ({
+  [`${dir}/Chart.yaml`]: `apiVersion: v2\nname: ${name}\nversion: 0.1.0\n`,
+  [`${dir}/values.yaml`]: `image:\n  repository: ${REPO}\n  tag: "${tag}"\n`,
+  [`${dir}/templates/deployment.yaml`]: deployment,
+});
+const application = (path: string, helm: string) =>
+  `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  source:\n    repoURL: https://git.example/repo.git\n    path: ${path}\n    helm:\n${helm}  destination: {server: https://kubernetes.default.svc, namespace: app}\n`;
+
+interface Row {
+  name: string;
+  /** The tree, with CI's tag `tag` where it is current and `override` in the value that overrides it. */
+  files: (tag: string, override: string) => Files;
+  /**
+   * The tag Helm renders for reg.example/app with `override` = STALE, by the rules above; or
+   * `unknown` where that depends on which chart a values file is given to, which the tree does not say.
+   */
+  renders: 'stale' | 'current' | 'unknown';
+  /** The file holding the override (reported at its line when stale). */
+  at?: string;
+  /** What `fix` does to it: rewrites the override in place, or refuses (it cannot map it back). */
+  fix?: 'rewrites' | 'refuses';
+  /** The text of the line it is reported at, when not the override's own (a folded block: its `values:` line). */
+  reportedAt?: string;
+  configuration?: string;
+}
+
+const ROWS: Row[] = [
+  {
+    name: 'values-prod.yaml (helm -f) sets only image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml': `replicas: 3\nimage:\n  tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'chart/values-prod.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a values file in a subdirectory of the chart, the configuration naming values.yaml alone',
+    files: (tag, override) => ({ ...chart('chart', tag), 'chart/env/prod.yaml': `image: {tag: '${override}'}\n` }),
+    renders: 'stale',
+    at: 'chart/env/prod.yaml',
+    fix: 'rewrites',
+    configuration: `${config}    manifests: ["chart/values.yaml"]\n`,
+  },
+  {
+    name: 'registry + repository in values.yaml, the overlay sets the tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/values.yaml': `image:\n  registry: reg.example\n  repository: app\n  tag: "${tag}"\n`,
+      'chart/values-prod.yaml': `image:\n  tag: "${override}" # prod\n`,
+    }),
+    renders: 'stale',
+    at: 'chart/values-prod.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'an overlay setting another key path (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml': `sidecar:\n  tag: "${override}"\n`,
+    }),
+    renders: 'current',
+  },
+  {
+    name: 'umbrella chart: parent values.yaml under the subchart name',
+    files: (tag, override) => ({
+      ...chart('umbrella/charts/app', tag),
+      'umbrella/Chart.yaml':
+        'apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: app\n    version: 0.1.0\n',
+      'umbrella/values.yaml': `app:\n  image:\n    tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'umbrella/values.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'umbrella chart: parent values under the alias Chart.yaml gives the subchart',
+    files: (tag, override) => ({
+      ...chart('umbrella/charts/app', tag),
+      'umbrella/Chart.yaml':
+        'apiVersion: v2\nname: umbrella\nversion: 0.1.0\ndependencies:\n  - name: app\n    alias: web\n    version: 0.1.0\n',
+      'umbrella/values.yaml': `web:\n  image:\n    tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'umbrella/values.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: "umbrella chart: the parent's values-prod.yaml",
+    files: (tag, override) => ({
+      ...chart('umbrella/charts/app', tag),
+      'umbrella/Chart.yaml': 'apiVersion: v2\nname: umbrella\nversion: 0.1.0\n',
+      'umbrella/values.yaml': 'app: {}\n',
+      'umbrella/values-prod.yaml': `app:\n  image:\n    tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'umbrella/values-prod.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a file:// dependency: the parent values under its name',
+    files: (tag, override) => ({
+      ...chart('charts-src/app', tag),
+      'parent/Chart.yaml':
+        'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: app\n    version: 0.1.0\n    repository: file://../charts-src/app\n',
+      'parent/values.yaml': `app:\n  image:\n    tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'parent/values.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'the overlay of a chart whose template defaults the tag to appVersion',
+    files: (tag, override) => ({
+      'chart/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\nappVersion: "${tag}"\n`,
+      'chart/values.yaml': `image:\n  repository: ${REPO}\n  tag: ""\n`,
+      'chart/templates/deployment.yaml': deployment.replace(
+        '{{ .Values.image.tag }}',
+        '{{ .Values.image.tag | default .Chart.AppVersion }}',
+      ),
+      'chart/values-prod.yaml': `image:\n  tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'chart/values-prod.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.parameters image.tag over a chart of the repository',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application(
+        'chart',
+        `      parameters:\n        - name: image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.valuesObject image.tag (path ./chart/)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('./chart/', `      valuesObject:\n        image:\n          tag: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.values as a literal block',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('chart', `      values: |\n        image:\n          tag: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'Argo CD helm.values as a folded block',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'argo/app.yaml': application('chart', `      values: >\n        image: {tag: "${override}"}\n`),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'refuses',
+    reportedAt: 'values: >',
+  },
+  {
+    name: 'Argo CD parameters over another chart, of an unmanaged image (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'other/Chart.yaml': 'apiVersion: v2\nname: other\nversion: 0.1.0\n',
+      'other/values.yaml': 'image:\n  repository: docker.io/library/redis\n  tag: "7"\n',
+      'argo/app.yaml': application(
+        'other',
+        `      parameters:\n        - name: image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: "Argo CD parameters over an umbrella chart: app.image.tag is the subchart's",
+    files: (tag, override) => ({
+      ...chart('umbrella/charts/app', tag),
+      'umbrella/Chart.yaml': 'apiVersion: v2\nname: umbrella\nversion: 0.1.0\n',
+      'umbrella/values.yaml': 'app: {}\n',
+      'argo/app.yaml': application(
+        'umbrella',
+        `      parameters:\n        - name: app.image.tag\n          value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'argo/app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Flux HelmRelease of the chart (spec.chart.spec.chart) with spec.values image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./chart\n      sourceRef: {kind: GitRepository, name: repo}\n  values:\n    image:\n      tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a values file out of every chart directory (helm -f ../envs/prod.yaml, helmfile): refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'envs/prod.yaml': `replicas: 2\nimage:\n  tag: "${override}"\n`,
+    }),
+    renders: 'unknown',
+    at: 'envs/prod.yaml',
+  },
+  {
+    name: 'a values file out of every chart that names its own repository (control: judged as written)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'envs/redis.yaml': `image:\n  repository: docker.io/library/redis\n  tag: "${override}"\n`,
+    }),
+    renders: 'current',
+  },
+];
+
+/** The line of `file` that holds `text`, 1-based. */
+const lineOf = (content: string, text: string) => content.split('\n').findIndex((line) => line.includes(text)) + 1;
+
+describe('a tag-only value that overrides a chart tag is judged as that image (adv13 F4, F5)', () => {
+  let ciTag: string | undefined;
+
+  it.each(ROWS)('$name', async (row) => {
+    const tag = (ciTag ??= n2k8sTag(freshClone(gitRepo({ 'default.nix': plainImage }).dir)));
+    expect(tag).toMatch(/^[0-9a-z]{32}$/);
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': row.configuration ?? config,
+      ...row.files(tag, STALE),
+    });
+    const check = await nixtag(repo.dir, ['check']);
+    if (row.renders === 'current') {
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+      return;
+    }
+    const file = row.at!;
+    if (row.renders === 'unknown') {
+      expect(check.code, check.stdout + check.stderr).toBe(2);
+      expect(check.stderr).toContain('HELM_VALUES_UNBOUND');
+      expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), STALE)}:`);
+      return;
+    }
+    expect(check.code, check.stdout + check.stderr).toBe(1);
+    expect(check.stdout).toContain(`${file}:${lineOf(repo.read(file), row.reportedAt ?? STALE)}:`);
+    expect(check.stdout).toContain(STALE);
+
+    const fix = await nixtag(repo.dir, ['fix']);
+    if (row.fix === 'refuses') {
+      expect(fix.code, fix.stdout + fix.stderr).toBe(2);
+      expect(fix.stderr).toContain('REWRITE_UNSAFE');
+      expect(repo.read(file)).toBe(row.files(tag, STALE)[file]);
+      return;
+    }
+    expect(fix.code, fix.stdout + fix.stderr).toBe(0);
+    // Byte-exact: the override's tag, and nothing else, is rewritten.
+    for (const [name, content] of Object.entries(row.files(tag, tag))) expect(repo.read(name), name).toBe(content);
+    repo.commit('fix');
+    const after = await nixtag(repo.dir, ['check']);
+    expect(after.code, after.stdout + after.stderr).toBe(0);
+  });
+});
+
+describe('a values file the configuration does not name is read beside its chart, and a change to it matters', () => {
+  it('the last judgement does not answer for an overlay changed, or added, after it', async () => {
+    const tag = n2k8sTag(freshClone(gitRepo({ 'default.nix': plainImage }).dir));
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': `${config}    manifests: ["chart/values.yaml"]\n`,
+      ...chart('chart', tag),
+      'chart/env/prod.yaml': `image: {tag: '${tag}'}\n`,
+    });
+    const first = await nixtag(repo.dir, ['check']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+
+    repo.write({ 'chart/env/prod.yaml': `image: {tag: '${STALE}'}\n` });
+    repo.git('add', 'chart/env/prod.yaml');
+    const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(hook.code, hook.stdout + hook.stderr).toBe(1);
+    const check = await nixtag(repo.dir, ['check']);
+    expect(check.code, check.stdout + check.stderr).toBe(1);
+    expect(check.stdout).toContain('chart/env/prod.yaml:1:');
+
+    repo.write({ 'chart/env/prod.yaml': `image: {tag: '${tag}'}\n` });
+    repo.commit('current again');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
+    repo.write({ 'chart/values-staging.yaml': `image:\n  tag: ${STALE}\n` });
+    repo.git('add', 'chart/values-staging.yaml');
+    const added = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(added.code, added.stdout + added.stderr).toBe(1);
+    expect(added.stdout + added.stderr).toContain('chart/values-staging.yaml:2:');
+  });
+});
