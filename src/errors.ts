@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'CONFIG_EXISTS'
   | 'CONFIG_IS_CODE'
   | 'CONFIG_CODE_UNTRUSTED'
+  | 'CONFIG_UNTRUSTED'
   | 'FINDINGS_INVALID'
   | 'YAML_INVALID'
   | 'YAML_LIMIT'
@@ -76,6 +77,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   CONFIG_EXISTS: 'input',
   CONFIG_IS_CODE: 'input',
   CONFIG_CODE_UNTRUSTED: 'input',
+  CONFIG_UNTRUSTED: 'input',
   FINDINGS_INVALID: 'input',
   YAML_INVALID: 'input',
   /** A manifest past a limit of nixtag's reading (nesting, aliases, size) that CI may still read. */

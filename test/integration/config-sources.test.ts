@@ -247,7 +247,7 @@ describe('a configuration that is code, in a commit not checked out', () => {
   const config = (extra: string) =>
     `${extra}\nmodule.exports = { images: [{ name: 'app', nix: 'default.nix', repository: 'registry.example.com/team/app' }] };\n`;
 
-  it('is refused when its code differs from HEAD’s, runs when it is the same or NIXTAG_TRUST_CONFIG_CODE=1', async () => {
+  it('is refused when its code differs from HEAD’s, runs when it is the same or NIXTAG_TRUST_CONFIG=1 (NIXTAG_TRUST_CONFIG_CODE=1, its first name)', async () => {
     const marker = path.join(tempDir('marker-'), 'ran');
     const repo = hookRepo({
       'helper.js': 'module.exports = {};\n',
@@ -279,11 +279,12 @@ describe('a configuration that is code, in a commit not checked out', () => {
       expect(push.code).not.toBe(0);
       for (const refused of [await nixtag(repo.dir, ['check', '--rev', branch]), push]) {
         expect(refused.stderr, branch).toContain('[CONFIG_CODE_UNTRUSTED]');
-        expect(refused.stderr).toContain('NIXTAG_TRUST_CONFIG_CODE=1');
+        expect(refused.stderr).toContain('NIXTAG_TRUST_CONFIG=1');
         expect(existsSync(marker), branch).toBe(false);
       }
       // A process of its own: this one's require cache holds the checkout's helper.js.
-      const trusted = nixtagCli(repo.dir, ['check', '--rev', branch], { NIXTAG_TRUST_CONFIG_CODE: '1' });
+      const optIn = branch === 'config' ? 'NIXTAG_TRUST_CONFIG' : 'NIXTAG_TRUST_CONFIG_CODE';
+      const trusted = nixtagCli(repo.dir, ['check', '--rev', branch], { [optIn]: '1' });
       expect(trusted.code, trusted.stderr).toBe(0);
       expect(existsSync(marker)).toBe(true);
       rmSync(marker);
