@@ -26,6 +26,8 @@ import { ScanStore } from '../state/scans.js';
 import { configuredImages, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import { awaitedLater } from '../promises.js';
+import { readOptional } from '../readOptional.js';
+import { codeTrust, refuseUntrustedLoosening } from './trustedConfig.js';
 
 /** What a caller asks of a run: the library API's options. */
 export interface RunRequest {
@@ -166,9 +168,13 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const repository = known.repository ?? (await openRepository(request.cwd));
   if (request.confinement?.ci) await refuseConfigPrograms(repository);
   const dropState = request.confinement?.ci ? freshState(repository.gitDir) : undefined;
-  const loadOptions = { dataOnly: request.confinement?.ci };
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });
   const source = tree.source;
+  // A commit that is not checked out (`--rev`, a pushed ref) is someone else's code until HEAD has it.
+  const loadOptions = {
+    dataOnly: request.confinement?.ci,
+    codeTrusted: source.kind === 'rev' ? codeTrust(repository, () => tree.id()) : undefined,
+  };
   const explicit =
     known.explicitConfig ??
     (request.configFile === undefined
@@ -230,6 +236,12 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       } else if (![loaded.file, ...loaded.imports].every((read) => paths.has(read))) {
         loaded = await fromJudgedTree();
       }
+    }
+    // Nor does such a commit loosen confinement further than HEAD's configuration does.
+    if (source.kind === 'rev') {
+      const judgedText = async (named: string) => readOptional(path.join((await speculative).dir, named));
+      const judged = { ...loaded, explicit: explicit !== undefined };
+      await refuseUntrustedLoosening(repository, treeId, judged, request.confinement, judgedText);
     }
     const config = confine(loaded.config, request.confinement);
     const { file } = loaded;

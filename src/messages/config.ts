@@ -65,6 +65,14 @@ export const configMessages = {
     `${file} is code: in CI mode nixtag loads no configuration that would run the repository's JavaScript or TypeScript.`,
   configIsCodeHint: () =>
     'Write the configuration as data, with the same keys: .nixtagrc.yaml, .nixtagrc.json or package.json#nixtag (`nixtag init` prints one to start from).',
+  configCodeUntrusted: (file: string) =>
+    `${file} is code, and the judged commit's code differs from HEAD's: nixtag runs no JavaScript or TypeScript of a commit that is not checked out (it would run with your environment and credentials).`,
+  configCodeUntrustedHint: () =>
+    'Check the commit out and judge it there, or set NIXTAG_TRUST_CONFIG=1 to run its configuration code (only for a commit whose code you trust).',
+  configUntrusted: (file: string, settings: readonly string[]) =>
+    `${file} sets ${settings.join(', ')}, and HEAD's configuration does not: nixtag loosens no confinement for a commit that is not checked out (its expressions would read this machine's files, fetch with them or run their builders, with your environment and credentials; a registry.insecure host would get your registry credentials over plain HTTP).`,
+  configUntrustedHint: () =>
+    'Check the commit out and judge it there, judge it confined with --restrict-eval, or set NIXTAG_TRUST_CONFIG=1 to obey its configuration (only for a commit you trust).',
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>
