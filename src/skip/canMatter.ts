@@ -37,6 +37,7 @@ export async function anyNamesImage(
   if (needles === undefined) return true;
   if (needles.length === 0) return false;
   if (places.length > MAX_SEARCHED) return true;
+  const literal = places.map((file) => `:(literal)${file}`);
   const where = source.kind === 'index' ? ['--cached'] : source.kind === 'rev' ? [source.rev] : [];
   const output = await search([
     'grep',
@@ -49,7 +50,12 @@ export async function anyNamesImage(
     ...needles.flatMap((needle) => ['-e', needle]),
     ...where,
     '--',
-    ...places.map((file) => `:(literal)${file}`),
+    ...literal,
   ]);
-  return output === undefined ? undefined : output !== '';
+  if (output === undefined) return undefined;
+  if (output !== '') return true;
+  // A file git takes for binary may be UTF-16 (a kustomization or Flux Kustomization kustomize
+  // decodes): the literal search cannot see into it, so one holding a null byte matters.
+  const binary = await search(['grep', '-l', '-z', '-a', '-P', '-e', '\\x00', ...where, '--', ...literal]);
+  return binary === undefined ? undefined : binary !== '';
 }

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
+import { encodeManifest } from '../../src/manifest/decode.js';
 import { statePaths } from '../../src/state/paths.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
 
@@ -660,6 +661,50 @@ describe('the kustomize graph', () => {
       if (testCase.error !== undefined) {
         expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${testCase.error}`);
         expect(run.stderr).toContain('hint: ');
+      }
+    });
+  }
+
+  // kustomize (go-yaml) decodes a UTF-16 kustomization or patch with a byte order mark; UTF-32 it
+  // refuses ("control characters are not allowed"): either way not a pass (adv13 F1, F2).
+  const patchFile = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`;
+  const flux = (image: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./k8s\n  ${jsonPatch(image).replaceAll('\n', '\n  ').trimEnd()}\n`;
+  for (const [what, file, kustomization, content, line] of [
+    ['a patch file', 'k8s/patch.json', 'resources: [deploy.yaml]\npatches:\n  - path: patch.json\n', patchFile, 9],
+    [
+      'a kustomization',
+      'k8s/kustomization.yaml',
+      undefined,
+      (image: string) => `resources: [deploy.yaml]\n${jsonPatch(image)}`,
+      7,
+    ],
+    ['a Flux Kustomization outside the globs', 'clusters/app.yaml', undefined, flux, 11],
+  ] as const) {
+    it(`reads ${what} in UTF-16 or UTF-32 as its UTF-8 twin: a stale image set there is refused, by the hook too`, async () => {
+      const { repo, tag } = await repoWith(
+        { 'k8s/kustomization.yaml': kustomization ?? 'resources: [deploy.yaml]\n' },
+        '["k8s/deploy.yaml"]',
+      );
+      repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag');
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the hook starts from
+      const stale = content(`${REPO}:${STALE_TAG}`);
+      for (const encoding of ['utf-8', 'utf-16le', 'utf-16be', 'utf-32le', 'utf-32be'] as const) {
+        const bom = encoding === 'utf-8' ? '' : '\ufeff';
+        repo.write({ [file]: '' }); // its directory
+        writeFileSync(path.join(repo.dir, file), encodeManifest(bom + stale, encoding));
+        repo.git('add', '-A');
+        if (file.startsWith('k8s/')) {
+          if (encoding.startsWith('utf-32')) expect(() => rendered(repo.dir, 'k8s')).toThrow();
+          else expect(rendered(repo.dir, 'k8s')).toContain(`${REPO}:${STALE_TAG}`);
+        }
+        for (const command of [['hook', 'pre-commit'], ['check']]) {
+          const run = await nixtag(repo.dir, command);
+          expect(run.code, `${encoding}: ${command.join(' ')}`).toBe(2);
+          expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${file}:${line}:`);
+        }
       }
     });
   }
