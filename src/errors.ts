@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
   | 'KUSTOMIZE_PATCH'
+  | 'KUSTOMIZE_REMOTE'
   | 'TAG_SUBSTITUTED'
   | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
@@ -86,6 +87,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
   KUSTOMIZE_PATCH: 'input',
+  KUSTOMIZE_REMOTE: 'input',
   TAG_SUBSTITUTED: 'input',
   DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',

@@ -221,3 +221,46 @@ export function refuseReplacements(
     );
   }
 }
+
+/**
+ * A remote resource, base or component (a URL, a git repository) of a kustomization that deploys
+ * an image's manifests (or is among them, or reached from them) is refused: kustomize fetches it,
+ * and it can deploy the image at any tag. Unless an `images:` entry of that kustomization or of an
+ * overlay above it sets the image's tag (`name` its repository, with `newTag` or `digest`):
+ * kustomize retags the remote's references too, and nixtag judges that entry.
+ */
+export function refuseRemoteBases(
+  graph: KustomizeGraph,
+  imagesOf: (file: string) => readonly ResolvedImage[],
+  manifests: readonly ManifestEntry[],
+): void {
+  if (graph.remotes.length === 0) return;
+  const byFile = new Map(manifests.map((entry) => [entry.file, entry]));
+  const retags = (kustomization: string, image: ResolvedImage) =>
+    byFile
+      .get(kustomization)
+      ?.references.some(
+        ({ reference, image: of }) =>
+          of?.name === image.name &&
+          reference.occurrence.context === 'kustomize' &&
+          reference.occurrence.namePattern !== undefined &&
+          (reference.tag !== undefined || reference.digest !== undefined),
+      ) ?? false;
+  for (const remote of graph.remotes) {
+    const family = [remote.file, ...graph.overlaysOf(remote.file)];
+    const deployed = new Set(family.flatMap((kustomization) => [...(graph.reach(kustomization) ?? [kustomization])]));
+    const concerned = new Map([...deployed].flatMap((file) => imagesOf(file).map((image) => [image.name, image])));
+    const unset = [...concerned.values()].find(
+      (image) => !family.some((kustomization) => retags(kustomization, image)),
+    );
+    if (unset === undefined) continue;
+    throw new NixtagError(
+      'KUSTOMIZE_REMOTE',
+      messages.kustomizeRemote(remote.file, remote.line, remote.link, unset.name),
+      {
+        location: { file: remote.file, line: remote.line },
+        hint: messages.kustomizeRemoteHint(unset.repository),
+      },
+    );
+  }
+}

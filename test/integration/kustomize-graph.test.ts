@@ -708,4 +708,61 @@ describe('the kustomize graph', () => {
       }
     });
   }
+
+  // kustomize fetches a remote base (a git URL, a file over HTTP) and deploys what it holds; an
+  // `images:` entry above it retags what it fetches too (adv13 F7).
+  describe('a remote resource', () => {
+    const remoteBase = () => {
+      const remote = gitRepo({
+        'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n',
+        'k8s/deploy.yaml': other(`${REPO}:${STALE_TAG}`),
+      });
+      return `file://${remote.dir}//k8s?ref=main`;
+    };
+    const entry = (tag: string) => `images:\n  - name: ${REPO}\n    newTag: "${tag}"\n`;
+
+    it('is refused where an image is deployed and no images: entry sets its tag, in every URL form kustomize fetches', async () => {
+      const url = remoteBase();
+      const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n` });
+      repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag');
+      expect(rendered(repo.dir, 'k8s')).toEqual([`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`]);
+      for (const link of [
+        url,
+        'https://github.com/example/infra//k8s/app?ref=v1',
+        'github.com/example/infra/k8s/app?ref=v1',
+        'git@github.com:example/infra.git//k8s/app',
+        'https://raw.githubusercontent.com/example/infra/v1/deploy.yaml',
+      ]) {
+        repo.write({ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${link}\n` });
+        repo.git('add', '-A');
+        for (const command of [['hook', 'pre-commit'], ['check']]) {
+          const run = await nixtag(repo.dir, command);
+          expect(run.code, `${link}: ${command.join(' ')}`).toBe(2);
+          expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_REMOTE]: k8s/kustomization.yaml:3:`);
+        }
+      }
+    });
+
+    it('is judged through the images: entry of its kustomization or an overlay above it, which retags what it fetches', async () => {
+      const url = remoteBase();
+      for (const [files, kustomization] of [
+        [{ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n${entry(STALE_TAG)}` }, 'k8s'],
+        [
+          {
+            'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n`,
+            'overlays/prod/kustomization.yaml': `resources: [../../k8s]\n${entry(STALE_TAG)}`,
+          },
+          'overlays/prod',
+        ],
+      ] as const) {
+        const { repo, tag } = await repoWith({ ...files, 'k8s/deploy.yaml': deployment(`${REPO}:${STALE_TAG}`) });
+        expect(rendered(repo.dir, kustomization)).toEqual([`${REPO}:${STALE_TAG}`, `${REPO}:${STALE_TAG}`]);
+        expect((await nixtag(repo.dir, ['check'])).code, kustomization).toBe(1);
+        expect((await nixtag(repo.dir, ['fix'])).code, kustomization).toBe(0);
+        expect(rendered(repo.dir, kustomization)).toEqual([`${REPO}:${tag}`, `${REPO}:${tag}`]);
+        expect((await nixtag(repo.dir, ['check'])).code, kustomization).toBe(0);
+      }
+    });
+  });
 });

@@ -50,6 +50,10 @@ export interface KustomizeGraph {
   reachesUnread(kustomization: string): boolean | undefined;
   /** Whether a file is a kustomization kustomize reads by name. */
   isKustomization(file: string): boolean;
+  /** The resources, bases and components the kustomizations fetch from elsewhere (a URL, a git repository). */
+  remotes: readonly RemoteLink[];
+  /** The kustomizations that reach a kustomization (through `resources`, `bases`, `components`): the overlays above it. */
+  overlaysOf(kustomization: string): string[];
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
   imageTransformers: readonly ImageTransformer[];
   /** Where a JSON 6902 patch copies or moves a value into an image field (graph.ts readCopies). */
@@ -78,8 +82,13 @@ const VAR_SETTINGS = new Set(['images', 'transformers', 'generators', 'helmChart
 /** Lists of containers, whose items hold images. */
 const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
-/** A remote resource (a URL, a git repository): kustomize fetches it, nixtag does not read it. */
-const REMOTE = /:\/\/|::|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
+/** A remote resource (a URL, a git repository, `user@host:path`): kustomize fetches it, nixtag does not read it. */
+const REMOTE = /:\/\/|::|^[\w.-]+@[\w.-]+:|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
+
+/** A remote resource, base or component, where a kustomization names it. */
+export interface RemoteLink extends Place {
+  link: string;
+}
 
 /**
  * The kustomize graph of the tracked files under `root`: every kustomization read once, and what
@@ -104,6 +113,7 @@ export function kustomizeGraph(
   const named = new Set<string>();
   const imageTransformers: ImageTransformer[] = [];
   const imageCopies: Place[] = [];
+  const remotes: RemoteLink[] = [];
   const replacements: Replacement[] = [];
   /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
   const configDirectories: Array<{ kustomization: string; by: string; key: SettingKey }> = [];
@@ -354,6 +364,12 @@ export function kustomizeGraph(
       for (let line = from; line <= doc.line(range[1]); line++)
         node.settings.push({ line, text: lines[line - 1] ?? '' });
     }
+    for (const key of ['resources', 'bases', 'components']) {
+      for (const item of items(reader, reader.value(contents, key))) {
+        const link = text(item);
+        if (link !== undefined && REMOTE.test(link)) remotes.push({ ...placeOf(doc, item, { file, line: 1 }), link });
+      }
+    }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
     node.unread =
@@ -562,6 +578,9 @@ export function kustomizeGraph(
     reach: reachOf,
     reachesUnread,
     isKustomization: (file) => byDirectory.get(path.posix.dirname(file)) === file,
+    remotes,
+    overlaysOf: (kustomization) =>
+      [...nodes.keys()].filter((file) => file !== kustomization && reach(file).has(kustomization)).sort(),
     resources,
     pulledIn,
     named,
