@@ -1,4 +1,5 @@
 import { NixtagError } from '../errors.js';
+import type { GrepHit } from '../git/grep.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
 import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
 import type { SettingRange } from '../manifest/kustomize/settingRanges.js';
@@ -261,6 +262,27 @@ export function refuseRemoteBases(
         location: { file: remote.file, line: remote.line },
         hint: messages.kustomizeRemoteHint(unset.repository),
       },
+    );
+  }
+}
+
+/**
+ * A kustomization's Helm chart (`helmCharts`) whose values a managed repository is named in (a
+ * chart in the repository, where kustomize looks for it: `<chartHome>/<name>`) and whose
+ * `valuesInline`, `valuesFile` or `additionalValuesFiles` can set an image is refused: helm
+ * merges them over the chart's values, so an `image.tag` alone deploys the repository at a tag
+ * nixtag does not judge (`kustomize build --enable-helm`).
+ */
+export function refuseChartOverrides(graph: KustomizeGraph, hits: readonly GrepHit[]): void {
+  for (const override of graph.chartOverrides) {
+    const named = hits.find(
+      ({ file }) => file.startsWith(`${override.chart}/`) || file.startsWith(`${override.chart}-`),
+    );
+    if (named === undefined) continue;
+    throw new NixtagError(
+      'KUSTOMIZE_PATCH',
+      messages.kustomizeChartOverride(override.file, override.line, `${named.file}:${named.line}`),
+      { location: { file: override.file, line: override.line }, hint: messages.kustomizeChartOverrideHint() },
     );
   }
 }

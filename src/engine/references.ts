@@ -31,6 +31,7 @@ import {
   refuseImageCopies,
   refuseImageTransformers,
   refuseKustomizationMentions,
+  refuseChartOverrides,
   refuseRemoteBases,
   refuseReplacements,
 } from './kustomizations.js';
@@ -202,6 +203,7 @@ export async function findReferences(session: Session): Promise<Scan> {
   refuseImageTransformers(graph, managedImages, written);
   if (managedImages.length > 0) refuseImageCopies(graph);
   refuseReplacements(graph, manifests, managedImages);
+  refuseChartOverrides(graph, hits);
   refuseRemoteBases(
     graph,
     (file) => (scopes.has(file) ? candidatesOf(scopes.get(file)!).filter((image) => image.canonical !== '') : []),

@@ -765,4 +765,62 @@ describe('the kustomize graph', () => {
       }
     });
   });
+
+  // `kustomize build --enable-helm` merges a helmCharts entry's values over the chart's values.yaml
+  // (helm's merge): an `image.tag` alone deploys the chart's repository at that tag (adv13 F6).
+  describe('a Helm chart given values by its kustomization', () => {
+    const chart = (home: string, tag: string) => ({
+      [`k8s/${home}/app/Chart.yaml`]: 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      [`k8s/${home}/app/values.yaml`]: `image:\n  repository: ${REPO}\n  tag: "${tag}"\n`,
+      [`k8s/${home}/app/templates/deployment.yaml`]:
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n',
+    });
+    const tagOnly = `image:\n  tag: "${STALE_TAG}"\n`;
+    for (const [what, home, kustomization, extra, refused] of [
+      [
+        'valuesInline',
+        'charts',
+        `helmCharts:\n  - name: app\n    releaseName: app\n    valuesInline:\n      image: {tag: "${STALE_TAG}"}\n`,
+        {},
+        true,
+      ],
+      [
+        'valuesFile',
+        'charts',
+        'helmCharts:\n  - name: app\n    valuesFile: values-prod.yaml\n',
+        { 'k8s/values-prod.yaml': tagOnly },
+        true,
+      ],
+      [
+        'additionalValuesFiles',
+        'charts',
+        'helmCharts:\n  - name: app\n    additionalValuesFiles: [values-prod.yaml]\n',
+        { 'k8s/values-prod.yaml': tagOnly },
+        true,
+      ],
+      [
+        'valuesInline under another chartHome',
+        'helm',
+        `helmGlobals: {chartHome: helm}\nhelmCharts:\n  - name: app\n    valuesInline: {global: {imageTag: "${STALE_TAG}"}}\n`,
+        {},
+        true,
+      ],
+      [
+        'valuesInline that sets no image',
+        'charts',
+        'helmCharts:\n  - name: app\n    valuesInline: {replicaCount: 2}\n',
+        {},
+        false,
+      ],
+    ] as const) {
+      it(`${refused ? 'refuses' : 'passes'} ${what} over a chart whose values name the image`, async () => {
+        const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': kustomization, ...extra });
+        repo.write(chart(home, tag));
+        repo.commit('chart at the right tag');
+        const run = await nixtag(repo.dir, ['check']);
+        expect(run.code, run.stderr).toBe(refused ? 2 : 0);
+        if (refused) expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: k8s/kustomization.yaml:`);
+      });
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isNode, isSeq } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
+import type { DocumentReader } from '../documentReader.js';
 import { linksThrough } from '../links.js';
 import { isDataGenerator, items, parseDocs, type ParsedDoc, readText, text } from './documents.js';
 import { ledger } from './ledger.js';
@@ -52,6 +53,8 @@ export interface KustomizeGraph {
   isKustomization(file: string): boolean;
   /** The resources, bases and components the kustomizations fetch from elsewhere (a URL, a git repository). */
   remotes: readonly RemoteLink[];
+  /** The Helm charts of the kustomizations (`helmCharts`) whose values an override can set an image in. */
+  chartOverrides: readonly ChartOverride[];
   /** The kustomizations that reach a kustomization (through `resources`, `bases`, `components`): the overlays above it. */
   overlaysOf(kustomization: string): string[];
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
@@ -85,6 +88,19 @@ const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers
 /** A remote resource (a URL, a git repository, `user@host:path`): kustomize fetches it, nixtag does not read it. */
 const REMOTE = /:\/\/|::|^[\w.-]+@[\w.-]+:|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
 
+/**
+ * A `helmCharts` entry whose `valuesInline`, `valuesFile` or `additionalValuesFiles` can set an
+ * image (a key that names an image, a tag, a digest, a registry or a version, or a values file
+ * nixtag cannot read): helm merges them over the chart's values, so a tag alone overrides the
+ * tag beside a repository the chart's `values.yaml` names. `chart`: where kustomize looks for it.
+ */
+export interface ChartOverride extends Place {
+  chart: string;
+}
+
+/** A key of Helm values that can set (a piece of) an image. */
+const IMAGE_KEY = /tag|image|digest|registry|repository|version/i;
+
 /** A remote resource, base or component, where a kustomization names it. */
 export interface RemoteLink extends Place {
   link: string;
@@ -114,6 +130,7 @@ export function kustomizeGraph(
   const imageTransformers: ImageTransformer[] = [];
   const imageCopies: Place[] = [];
   const remotes: RemoteLink[] = [];
+  const chartOverrides: ChartOverride[] = [];
   const replacements: Replacement[] = [];
   /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
   const configDirectories: Array<{ kustomization: string; by: string; key: SettingKey }> = [];
@@ -486,9 +503,26 @@ export function kustomizeGraph(
               },
       });
     }
+    const globals = reader.resolve(reader.value(contents, 'helmGlobals'));
+    const chartHome = (isMap(globals) ? text(reader.value(globals, 'chartHome')) : undefined) ?? 'charts';
     for (const chart of items(reader, reader.value(contents, 'helmCharts'))) {
-      const values = isMap(chart) ? text(reader.value(chart, 'valuesFile')) : undefined;
-      if (values !== undefined) resolveLink(directory, values);
+      if (!isMap(chart)) continue;
+      const valuesFiles = [
+        text(reader.value(chart, 'valuesFile')),
+        ...items(reader, reader.value(chart, 'additionalValuesFiles')).map(text),
+      ].filter((link) => link !== undefined);
+      // A values file is read as Helm reads it; one nixtag cannot read (remote, absent) may set anything.
+      const fromFiles = valuesFiles.some((link) => {
+        const target = resolveLink(directory, link);
+        const content = target === undefined ? undefined : readText(root, target);
+        return content === undefined || parseDocs(content).some((values) => setsImage(values.reader, values.contents));
+      });
+      const name = text(reader.value(chart, 'name'));
+      if (name === undefined || !(fromFiles || setsImage(reader, reader.value(chart, 'valuesInline')))) continue;
+      chartOverrides.push({
+        ...placeOf(doc, chart, { file, line: 1 }),
+        chart: path.posix.normalize(path.posix.join(directory, chartHome, name)),
+      });
     }
     return node;
   };
@@ -579,6 +613,7 @@ export function kustomizeGraph(
     reachesUnread,
     isKustomization: (file) => byDirectory.get(path.posix.dirname(file)) === file,
     remotes,
+    chartOverrides,
     overlaysOf: (kustomization) =>
       [...nodes.keys()].filter((file) => file !== kustomization && reach(file).has(kustomization)).sort(),
     resources,
@@ -590,4 +625,16 @@ export function kustomizeGraph(
     submodules,
     inSubmodules,
   };
+}
+
+/** Whether Helm values hold a key that can set an image (IMAGE_KEY), at any depth. */
+function setsImage(reader: DocumentReader, node: unknown, seen = new Set<unknown>()): boolean {
+  const resolved = reader.resolve(node);
+  if (seen.has(resolved)) return false;
+  seen.add(resolved);
+  if (isSeq(resolved)) return resolved.items.some((item) => setsImage(reader, item, seen));
+  if (!isMap(resolved)) return false;
+  return resolved.items.some(
+    (pair) => IMAGE_KEY.test(text(reader.resolve(pair.key)) ?? '') || setsImage(reader, pair.value, seen),
+  );
 }
