@@ -1,3 +1,4 @@
+import { ESCAPE_PATTERNS } from '../git/grep.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
 import { canMatter, type Judgement } from '../state/judgements.js';
 import type { TreeSource } from '../tree/source.js';
@@ -54,8 +55,12 @@ export async function anyNamesImage(
   ]);
   if (output === undefined) return undefined;
   if (output !== '') return true;
-  // A file git takes for binary may be UTF-16 (a kustomization or Flux Kustomization kustomize
-  // decodes): the literal search cannot see into it, so one holding a null byte matters.
-  const binary = await search(['grep', '-l', '-z', '-a', '-P', '-e', '\\x00', ...where, '--', ...literal]);
-  return binary === undefined ? undefined : binary !== '';
+  // The literal search can miss a name (git/grep.ts grepTree reads these files whole): in a file
+  // git takes for binary, UTF-16 to kustomize, and in one with an escape that can spell it
+  // (`reg.example\x2fapp`). Such a file matters.
+  const [binary, escaped] = await Promise.all([
+    search(['grep', '-l', '-z', '-a', '-P', '-e', '\\x00', ...where, '--', ...literal]),
+    search(['grep', '-l', '-z', '-I', ...ESCAPE_PATTERNS, ...where, '--', ...literal]),
+  ]);
+  return binary === undefined || escaped === undefined ? undefined : binary !== '' || escaped !== '';
 }

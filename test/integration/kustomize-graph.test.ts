@@ -823,4 +823,47 @@ describe('the kustomize graph', () => {
       });
     }
   });
+
+  // A YAML escape spells a name that a literal search of its spelling misses; kustomize and Flux
+  // read the scalar's value (adv13 F9, F10).
+  const escapedSpellings: Array<[string, string]> = [
+    ['\\x2f', REPO.replace('/', '\\x2f')],
+    ['\\u002f', REPO.replace('/', '\\u002f')],
+    ['\\/', REPO.replace('/', '\\/')],
+    ['\\x2e', REPO.replace('.', '\\x2e')],
+    ['an escaped line break', REPO.replace('/', '/\\\n          ')],
+  ];
+  it('refuses a Flux Kustomization outside the globs whose patch sets the image through a YAML escape, by the hook too', async () => {
+    const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n' }, '["k8s/*.yaml"]');
+    repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('right tag');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the hook starts from
+    for (const [what, spelling] of escapedSpellings) {
+      repo.write({ 'clusters/app.yaml': flux(`"${spelling}:${STALE_TAG}"`) });
+      repo.git('add', '-A');
+      for (const command of [['hook', 'pre-commit'], ['check']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code, `${what}: ${command.join(' ')}`).toBe(2);
+        expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: clusters/app.yaml:11:`);
+      }
+    }
+  });
+
+  it('refuses a resource kubectl reads and nixtag cannot parse that names the image through a YAML escape', async () => {
+    const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': 'resources: [deploy.yaml, worker.yaml]\n' });
+    repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+    for (const [what, spelling] of escapedSpellings.slice(0, 4)) {
+      // go-yaml (kubectl, kustomize) reads a flow sequence whose entry starts at column 1; the yaml package refuses it.
+      repo.write({
+        'k8s/worker.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec:\n  template:\n    spec:\n      containers: [\n{"name": "worker", "image": "${spelling}:${STALE_TAG}"}\n      ]\n`,
+      });
+      repo.commit(what);
+      // go-yaml has no `\/` escape: kubectl fails on it (CI rejects), and a refusal is right too.
+      if (what === '\\/') expect(() => rendered(repo.dir, 'k8s')).toThrow(/unknown escape/);
+      else expect(rendered(repo.dir, 'k8s'), what).toContain(`${REPO}:${STALE_TAG}`);
+      const run = await nixtag(repo.dir, ['check']);
+      expect(run.code, `${what}: ${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain('k8s/worker.yaml');
+    }
+  });
 });
