@@ -30,6 +30,7 @@ export type ErrorCode =
   | 'REWRITE_UNSAFE'
   | 'MARKER_MISMATCH'
   | 'KUSTOMIZE_PATCH'
+  | 'KUSTOMIZE_REMOTE'
   | 'TAG_SUBSTITUTED'
   | 'HELM_VALUES_UNBOUND'
   | 'DUPLICATE_KEY'
@@ -91,6 +92,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   REWRITE_UNSAFE: 'input',
   MARKER_MISMATCH: 'input',
   KUSTOMIZE_PATCH: 'input',
+  KUSTOMIZE_REMOTE: 'input',
   TAG_SUBSTITUTED: 'input',
   HELM_VALUES_UNBOUND: 'input',
   DUPLICATE_KEY: 'input',

@@ -1,4 +1,5 @@
 import { NixtagError } from '../errors.js';
+import type { GrepHit } from '../git/grep.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
 import type { KustomizeGraph } from '../manifest/kustomize/graph.js';
 import type { SettingRange } from '../manifest/kustomize/settingRanges.js';
@@ -218,6 +219,70 @@ export function refuseReplacements(
       'KUSTOMIZE_PATCH',
       messages.kustomizeReplacement(write.by, write.at.file, write.at.line, where, managed?.image?.name),
       { location: write.at, hint: messages.kustomizeReplacementHint() },
+    );
+  }
+}
+
+/**
+ * A remote resource, base or component (a URL, a git repository) of a kustomization that deploys
+ * an image's manifests (or is among them, or reached from them) is refused: kustomize fetches it,
+ * and it can deploy the image at any tag. Unless an `images:` entry of that kustomization or of an
+ * overlay above it sets the image's tag (`name` its repository, with `newTag` or `digest`):
+ * kustomize retags the remote's references too, and nixtag judges that entry.
+ */
+export function refuseRemoteBases(
+  graph: KustomizeGraph,
+  imagesOf: (file: string) => readonly ResolvedImage[],
+  manifests: readonly ManifestEntry[],
+): void {
+  if (graph.remotes.length === 0) return;
+  const byFile = new Map(manifests.map((entry) => [entry.file, entry]));
+  const retags = (kustomization: string, image: ResolvedImage) =>
+    byFile
+      .get(kustomization)
+      ?.references.some(
+        ({ reference, image: of }) =>
+          of?.name === image.name &&
+          reference.occurrence.context === 'kustomize' &&
+          reference.occurrence.namePattern !== undefined &&
+          (reference.tag !== undefined || reference.digest !== undefined),
+      ) ?? false;
+  for (const remote of graph.remotes) {
+    const family = [remote.file, ...graph.overlaysOf(remote.file)];
+    const deployed = new Set(family.flatMap((kustomization) => [...(graph.reach(kustomization) ?? [kustomization])]));
+    const concerned = new Map([...deployed].flatMap((file) => imagesOf(file).map((image) => [image.name, image])));
+    const unset = [...concerned.values()].find(
+      (image) => !family.some((kustomization) => retags(kustomization, image)),
+    );
+    if (unset === undefined) continue;
+    throw new NixtagError(
+      'KUSTOMIZE_REMOTE',
+      messages.kustomizeRemote(remote.file, remote.line, remote.link, unset.name),
+      {
+        location: { file: remote.file, line: remote.line },
+        hint: messages.kustomizeRemoteHint(unset.repository),
+      },
+    );
+  }
+}
+
+/**
+ * A kustomization's Helm chart (`helmCharts`) whose values a managed repository is named in (a
+ * chart in the repository, where kustomize looks for it: `<chartHome>/<name>`) and whose
+ * `valuesInline`, `valuesFile` or `additionalValuesFiles` can set an image is refused: helm
+ * merges them over the chart's values, so an `image.tag` alone deploys the repository at a tag
+ * nixtag does not judge (`kustomize build --enable-helm`).
+ */
+export function refuseChartOverrides(graph: KustomizeGraph, hits: readonly GrepHit[]): void {
+  for (const override of graph.chartOverrides) {
+    const named = hits.find(
+      ({ file }) => file.startsWith(`${override.chart}/`) || file.startsWith(`${override.chart}-`),
+    );
+    if (named === undefined) continue;
+    throw new NixtagError(
+      'KUSTOMIZE_PATCH',
+      messages.kustomizeChartOverride(override.file, override.line, `${named.file}:${named.line}`),
+      { location: { file: override.file, line: override.line }, hint: messages.kustomizeChartOverrideHint() },
     );
   }
 }

@@ -32,6 +32,8 @@ import {
   refuseImageCopies,
   refuseImageTransformers,
   refuseKustomizationMentions,
+  refuseChartOverrides,
+  refuseRemoteBases,
   refuseReplacements,
 } from './kustomizations.js';
 import { refuseSubstitutedTags } from './substitutedTags.js';
@@ -214,6 +216,12 @@ export async function findReferences(session: Session): Promise<Scan> {
   refuseImageTransformers(graph, managedImages, written);
   if (managedImages.length > 0) refuseImageCopies(graph);
   refuseReplacements(graph, manifests, managedImages);
+  refuseChartOverrides(graph, hits);
+  refuseRemoteBases(
+    graph,
+    (file) => (scopes.has(file) ? candidatesOf(scopes.get(file)!).filter((image) => image.canonical !== '') : []),
+    manifests,
+  );
   warnings.push(...mentions);
   if (session.config.images !== undefined) warnings.push(...(await checkImages(session, manifests, warnings)));
   // A chart's Chart.yaml and templates, and what the kustomizations name: a change to one can matter.

@@ -8,6 +8,7 @@ import { submoduleFiles } from '../tree/submoduleFiles.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import type { Session } from './session.js';
 import { readOptionalBytes } from '../readOptional.js';
+import { linesHolding } from '../manifest/searchText.js';
 
 /** What kustomize reads in submodules, as CI's recursive clone holds them. */
 export interface SubmoduleBases {
@@ -118,7 +119,8 @@ export function submoduleReadOnly(file: string, submodule: string): ReadOnly {
 
 /**
  * The lines of the submodules' files that name one of `needles` (compared as `git grep -i -F`
- * does, binary files left out): what a `git grep` of the superproject's tree cannot see.
+ * does, in the text their readers read: manifest/searchText.ts): what a `git grep` of the
+ * superproject's tree cannot see.
  */
 export async function searchSubmoduleFiles(bases: SubmoduleBases, needles: readonly string[]): Promise<GrepHit[]> {
   if (needles.length === 0) return [];
@@ -127,15 +129,8 @@ export async function searchSubmoduleFiles(bases: SubmoduleBases, needles: reado
   for (const file of bases.read) {
     // Never a device or a FIFO a symlink names, nor more than a manifest holds (regularFile.ts).
     const bytes = await readOptionalBytes(path.join(bases.root, file));
-    if (bytes === undefined || bytes.includes(0)) continue;
-    bytes
-      .toString('utf8')
-      .split('\n')
-      .forEach((text, index) => {
-        const line = text.replace(/\r$/, '');
-        if (lower.some((needle) => line.toLowerCase().includes(needle)))
-          hits.push({ file, line: index + 1, text: line });
-      });
+    if (bytes === undefined) continue;
+    for (const { line, text } of linesHolding(bytes, lower)) hits.push({ file, line, text });
   }
   return hits;
 }

@@ -1,4 +1,4 @@
-import { argoHelmSources } from './shapes/argo.js';
+import { argoHelmSources, argoKustomizeImages } from './shapes/argo.js';
 import { imageKeys } from './shapes/imageKeys.js';
 import { kustomizeImages } from './shapes/kustomize.js';
 import { marker } from './shapes/marker.js';
@@ -11,7 +11,13 @@ export { MarkerMismatchError } from './shapes/marker.js';
  * Every shape nixtag manages, one entry each (their code is in shapes/); the prefilter and the
  * locator both read this list. The marker comes last: it may override what the others found.
  */
-export const REFERENCE_SHAPES: readonly ReferenceShape[] = [imageKeys, kustomizeImages, argoHelmSources, marker];
+export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
+  imageKeys,
+  kustomizeImages,
+  argoHelmSources,
+  argoKustomizeImages,
+  marker,
+];
 
 const escape = (word: string) => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

@@ -78,6 +78,14 @@ export const manifestsMessages = {
     `${file}:${line}: names a managed image in the kustomization's \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set by kustomize transformers, generators or replacements.`,
   kustomizePulledInMention: (file: string, line: number, by: string, key: string) =>
     `${file}:${line}: names a managed image in a file that ${by} pulls in under \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set in kustomize patches, transformers or generators.`,
+  kustomizeRemote: (file: string, line: number, link: string, image: string) =>
+    `${file}:${line}: kustomize fetches \`${link}\` from elsewhere, and what it holds can deploy the managed image ${image} at a tag nixtag cannot see; no images: entry of this kustomization or an overlay above it sets that image's tag.`,
+  kustomizeRemoteHint: (repository: string) =>
+    `Add an entry to the kustomization's \`images:\` (\`name: ${repository}\`, \`newTag:\`), which overrides the remote's tag and which nixtag judges, or vendor the remote base into the repository; then run the command again.`,
+  kustomizeChartOverride: (file: string, line: number, named: string) =>
+    `${file}:${line}: a kustomize Helm chart whose values name a managed image (${named}) is given values that can set an image (valuesInline, valuesFile, additionalValuesFiles); helm merges them over the chart's, so kubectl kustomize --enable-helm can deploy a tag nixtag does not judge.`,
+  kustomizeChartOverrideHint: () =>
+    "Set the image's tag in the chart's values.yaml (which nixtag judges) instead of in the kustomization's helmCharts entry, then run the command again.",
   kustomizeImageTransformer: (file: string, line: number) =>
     `${file}:${line}: a kustomize ImageTagTransformer sets the tag of a managed image; kubectl kustomize deploys that tag, and nixtag judges only a kustomization's images: entries.`,
   kustomizeImageTransformerHint: () =>

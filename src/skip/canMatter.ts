@@ -1,3 +1,4 @@
+import { ESCAPE_PATTERNS } from '../git/grep.js';
 import { isMentionPlace } from '../manifest/fileNames.js';
 import { canMatter, type Judgement } from '../state/judgements.js';
 import type { TreeSource } from '../tree/source.js';
@@ -37,6 +38,7 @@ export async function anyNamesImage(
   if (needles === undefined) return true;
   if (needles.length === 0) return false;
   if (places.length > MAX_SEARCHED) return true;
+  const literal = places.map((file) => `:(literal)${file}`);
   const where = source.kind === 'index' ? ['--cached'] : source.kind === 'rev' ? [source.rev] : [];
   const output = await search([
     'grep',
@@ -49,7 +51,16 @@ export async function anyNamesImage(
     ...needles.flatMap((needle) => ['-e', needle]),
     ...where,
     '--',
-    ...places.map((file) => `:(literal)${file}`),
+    ...literal,
   ]);
-  return output === undefined ? undefined : output !== '';
+  if (output === undefined) return undefined;
+  if (output !== '') return true;
+  // The literal search can miss a name (git/grep.ts grepTree reads these files whole): in a file
+  // git takes for binary, UTF-16 to kustomize, and in one with an escape that can spell it
+  // (`reg.example\x2fapp`). Such a file matters.
+  const [binary, escaped] = await Promise.all([
+    search(['grep', '-l', '-z', '-a', '-P', '-e', '\\x00', ...where, '--', ...literal]),
+    search(['grep', '-l', '-z', '-I', ...ESCAPE_PATTERNS, ...where, '--', ...literal]),
+  ]);
+  return binary === undefined || escaped === undefined ? undefined : binary !== '' || escaped !== '';
 }

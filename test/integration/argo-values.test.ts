@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { plainImage } from '../helpers/expressions.js';
 import { nixtag } from '../helpers/inProcess.js';
@@ -45,6 +49,68 @@ describe('Argo CD helm.values in a style nixtag cannot map back character by cha
       repo.commit('current tag');
       const current = await nixtag(repo.dir, ['check']);
       expect(current.code, current.stdout + current.stderr).toBe(0);
+    },
+  );
+});
+
+// Argo CD runs `kustomize edit set image <image>` with each of a kustomize source's `images`, from
+// the Application or from the `.argocd-source-<app>.yaml` Argo CD Image Updater writes back: the
+// tag set there is deployed, as a kustomization's `images:` entry's is (adv13 F14).
+describe('Argo CD kustomize image overrides', () => {
+  const deployment = (tag: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${REPO}:${tag}\n`;
+  const source = (images: string) =>
+    `repoURL: https://git.example/repo.git\n    path: k8s\n    kustomize:\n      images:\n        - ${images}`;
+  const CASES: Array<[string, string, (image: string) => string, number]> = [
+    [
+      'spec.source',
+      'argo/app.yaml',
+      (image) =>
+        `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  source:\n    ${source(image)}\n`,
+      10,
+    ],
+    [
+      'spec.sources[]',
+      'argo/app.yaml',
+      (image) =>
+        `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  sources:\n    - ${source(image).replaceAll('\n', '\n  ')}\n`,
+      10,
+    ],
+    ['.argocd-source-app.yaml', 'k8s/.argocd-source-app.yaml', (image) => `kustomize:\n  images:\n    - ${image}\n`, 3],
+    ['.argocd-source.yaml', 'k8s/.argocd-source.yaml', (image) => `kustomize:\n  images:\n    - "app=${image}"\n`, 3],
+  ];
+  it.each(CASES)(
+    'in %s: a stale tag fails check at its line, fix rewrites it in place, a current one passes',
+    async (_, file, override, line) => {
+      const repo = gitRepo({
+        'default.nix': plainImage,
+        '.nixtagrc.yaml': config,
+        'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n',
+        'k8s/deploy.yaml': deployment(STALE_TAG),
+        [file]: override(`${REPO}:${STALE_TAG}`),
+      });
+      const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+      expect(tag).toMatch(/^[0-9a-z]{32}$/);
+      repo.write({ 'k8s/deploy.yaml': deployment(tag) });
+      repo.commit('deployment current, override stale');
+      // What Argo builds: `kustomize edit set image` writes an images: entry, then kustomize renders it.
+      const built = mkdtempSync(path.join(os.tmpdir(), 'argo-'));
+      cpSync(path.join(repo.dir, 'k8s'), built, { recursive: true });
+      appendFileSync(
+        path.join(built, 'kustomization.yaml'),
+        `images:\n  - name: ${REPO}\n    newTag: "${STALE_TAG}"\n`,
+      );
+      expect(execFileSync('kubectl', ['kustomize', built], { encoding: 'utf8' })).toContain(
+        `image: ${REPO}:${STALE_TAG}`,
+      );
+
+      const stale = await nixtag(repo.dir, ['check', '--verbose']);
+      expect(stale.code, stale.stdout + stale.stderr).toBe(1);
+      expect(stale.stdout).toContain(`${file}:${line}:`);
+      expect(stale.stdout).toContain(STALE_TAG);
+      expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+      expect(repo.read(file)).toBe(override(`${REPO}:${tag}`));
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
     },
   );
 });

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
+import { encodeManifest } from '../../src/manifest/decode.js';
 import { statePaths } from '../../src/state/paths.js';
 import { gitRepo, type Files } from '../helpers/repo.js';
 
@@ -663,4 +664,206 @@ describe('the kustomize graph', () => {
       }
     });
   }
+
+  // kustomize (go-yaml) decodes a UTF-16 kustomization or patch with a byte order mark; UTF-32 it
+  // refuses ("control characters are not allowed"): either way not a pass (adv13 F1, F2).
+  const patchFile = (image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}\n`;
+  const flux = (image: string) =>
+    `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: app}\nspec:\n  path: ./k8s\n  ${jsonPatch(image).replaceAll('\n', '\n  ').trimEnd()}\n`;
+  for (const [what, file, kustomization, content, line] of [
+    ['a patch file', 'k8s/patch.json', 'resources: [deploy.yaml]\npatches:\n  - path: patch.json\n', patchFile, 9],
+    [
+      'a kustomization',
+      'k8s/kustomization.yaml',
+      undefined,
+      (image: string) => `resources: [deploy.yaml]\n${jsonPatch(image)}`,
+      7,
+    ],
+    ['a Flux Kustomization outside the globs', 'clusters/app.yaml', undefined, flux, 11],
+  ] as const) {
+    it(`reads ${what} in UTF-16 or UTF-32 as its UTF-8 twin: a stale image set there is refused, by the hook too`, async () => {
+      const { repo, tag } = await repoWith(
+        { 'k8s/kustomization.yaml': kustomization ?? 'resources: [deploy.yaml]\n' },
+        '["k8s/deploy.yaml"]',
+      );
+      repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag');
+      expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the hook starts from
+      const stale = content(`${REPO}:${STALE_TAG}`);
+      for (const encoding of ['utf-8', 'utf-16le', 'utf-16be', 'utf-32le', 'utf-32be'] as const) {
+        const bom = encoding === 'utf-8' ? '' : '\ufeff';
+        repo.write({ [file]: '' }); // its directory
+        writeFileSync(path.join(repo.dir, file), encodeManifest(bom + stale, encoding));
+        repo.git('add', '-A');
+        if (file.startsWith('k8s/')) {
+          if (encoding.startsWith('utf-32')) expect(() => rendered(repo.dir, 'k8s')).toThrow();
+          else expect(rendered(repo.dir, 'k8s')).toContain(`${REPO}:${STALE_TAG}`);
+        }
+        for (const command of [['hook', 'pre-commit'], ['check']]) {
+          const run = await nixtag(repo.dir, command);
+          expect(run.code, `${encoding}: ${command.join(' ')}`).toBe(2);
+          expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${file}:${line}:`);
+        }
+      }
+    });
+  }
+
+  // kustomize fetches a remote base (a git URL, a file over HTTP) and deploys what it holds; an
+  // `images:` entry above it retags what it fetches too (adv13 F7).
+  describe('a remote resource', () => {
+    const remoteBase = () => {
+      const remote = gitRepo({
+        'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n',
+        'k8s/deploy.yaml': other(`${REPO}:${STALE_TAG}`),
+      });
+      return `file://${remote.dir}//k8s?ref=main`;
+    };
+    const entry = (tag: string) => `images:\n  - name: ${REPO}\n    newTag: "${tag}"\n`;
+
+    it('is refused where an image is deployed and no images: entry sets its tag, in every URL form kustomize fetches', async () => {
+      const url = remoteBase();
+      const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n` });
+      repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+      repo.commit('right tag');
+      expect(rendered(repo.dir, 'k8s')).toEqual([`${REPO}:${tag}`, `${REPO}:${STALE_TAG}`]);
+      for (const link of [
+        url,
+        'https://github.com/example/infra//k8s/app?ref=v1',
+        'github.com/example/infra/k8s/app?ref=v1',
+        'git@github.com:example/infra.git//k8s/app',
+        'https://raw.githubusercontent.com/example/infra/v1/deploy.yaml',
+      ]) {
+        repo.write({ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${link}\n` });
+        repo.git('add', '-A');
+        for (const command of [['hook', 'pre-commit'], ['check']]) {
+          const run = await nixtag(repo.dir, command);
+          expect(run.code, `${link}: ${command.join(' ')}`).toBe(2);
+          expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_REMOTE]: k8s/kustomization.yaml:3:`);
+        }
+      }
+    });
+
+    it('is judged through the images: entry of its kustomization or an overlay above it, which retags what it fetches', async () => {
+      const url = remoteBase();
+      for (const [files, kustomization] of [
+        [{ 'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n${entry(STALE_TAG)}` }, 'k8s'],
+        [
+          {
+            'k8s/kustomization.yaml': `resources:\n  - deploy.yaml\n  - ${url}\n`,
+            'overlays/prod/kustomization.yaml': `resources: [../../k8s]\n${entry(STALE_TAG)}`,
+          },
+          'overlays/prod',
+        ],
+      ] as const) {
+        const { repo, tag } = await repoWith({ ...files, 'k8s/deploy.yaml': deployment(`${REPO}:${STALE_TAG}`) });
+        expect(rendered(repo.dir, kustomization)).toEqual([`${REPO}:${STALE_TAG}`, `${REPO}:${STALE_TAG}`]);
+        expect((await nixtag(repo.dir, ['check'])).code, kustomization).toBe(1);
+        expect((await nixtag(repo.dir, ['fix'])).code, kustomization).toBe(0);
+        expect(rendered(repo.dir, kustomization)).toEqual([`${REPO}:${tag}`, `${REPO}:${tag}`]);
+        expect((await nixtag(repo.dir, ['check'])).code, kustomization).toBe(0);
+      }
+    });
+  });
+
+  // `kustomize build --enable-helm` merges a helmCharts entry's values over the chart's values.yaml
+  // (helm's merge): an `image.tag` alone deploys the chart's repository at that tag (adv13 F6).
+  describe('a Helm chart given values by its kustomization', () => {
+    const chart = (home: string, tag: string) => ({
+      [`k8s/${home}/app/Chart.yaml`]: 'apiVersion: v2\nname: app\nversion: 0.1.0\n',
+      [`k8s/${home}/app/values.yaml`]: `image:\n  repository: ${REPO}\n  tag: "${tag}"\n`,
+      [`k8s/${home}/app/templates/deployment.yaml`]:
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n',
+    });
+    const tagOnly = `image:\n  tag: "${STALE_TAG}"\n`;
+    for (const [what, home, kustomization, extra, refused] of [
+      [
+        'valuesInline',
+        'charts',
+        `helmCharts:\n  - name: app\n    releaseName: app\n    valuesInline:\n      image: {tag: "${STALE_TAG}"}\n`,
+        {},
+        true,
+      ],
+      [
+        'valuesFile',
+        'charts',
+        'helmCharts:\n  - name: app\n    valuesFile: values-prod.yaml\n',
+        { 'k8s/values-prod.yaml': tagOnly },
+        true,
+      ],
+      [
+        'additionalValuesFiles',
+        'charts',
+        'helmCharts:\n  - name: app\n    additionalValuesFiles: [values-prod.yaml]\n',
+        { 'k8s/values-prod.yaml': tagOnly },
+        true,
+      ],
+      [
+        'valuesInline under another chartHome',
+        'helm',
+        `helmGlobals: {chartHome: helm}\nhelmCharts:\n  - name: app\n    valuesInline: {global: {imageTag: "${STALE_TAG}"}}\n`,
+        {},
+        true,
+      ],
+      [
+        'valuesInline that sets no image',
+        'charts',
+        'helmCharts:\n  - name: app\n    valuesInline: {replicaCount: 2}\n',
+        {},
+        false,
+      ],
+    ] as const) {
+      it(`${refused ? 'refuses' : 'passes'} ${what} over a chart whose values name the image`, async () => {
+        const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': kustomization, ...extra });
+        repo.write(chart(home, tag));
+        repo.commit('chart at the right tag');
+        const run = await nixtag(repo.dir, ['check']);
+        expect(run.code, run.stderr).toBe(refused ? 2 : 0);
+        if (refused) expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: k8s/kustomization.yaml:`);
+      });
+    }
+  });
+
+  // A YAML escape spells a name that a literal search of its spelling misses; kustomize and Flux
+  // read the scalar's value (adv13 F9, F10).
+  const escapedSpellings: Array<[string, string]> = [
+    ['\\x2f', REPO.replace('/', '\\x2f')],
+    ['\\u002f', REPO.replace('/', '\\u002f')],
+    ['\\/', REPO.replace('/', '\\/')],
+    ['\\x2e', REPO.replace('.', '\\x2e')],
+    ['an escaped line break', REPO.replace('/', '/\\\n          ')],
+  ];
+  it('refuses a Flux Kustomization outside the globs whose patch sets the image through a YAML escape, by the hook too', async () => {
+    const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n' }, '["k8s/*.yaml"]');
+    repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+    repo.commit('right tag');
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(0); // the verdict the hook starts from
+    for (const [what, spelling] of escapedSpellings) {
+      repo.write({ 'clusters/app.yaml': flux(`"${spelling}:${STALE_TAG}"`) });
+      repo.git('add', '-A');
+      for (const command of [['hook', 'pre-commit'], ['check']]) {
+        const run = await nixtag(repo.dir, command);
+        expect(run.code, `${what}: ${command.join(' ')}`).toBe(2);
+        expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: clusters/app.yaml:11:`);
+      }
+    }
+  });
+
+  it('refuses a resource kubectl reads and nixtag cannot parse that names the image through a YAML escape', async () => {
+    const { repo, tag } = await repoWith({ 'k8s/kustomization.yaml': 'resources: [deploy.yaml, worker.yaml]\n' });
+    repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`) });
+    for (const [what, spelling] of escapedSpellings.slice(0, 4)) {
+      // go-yaml (kubectl, kustomize) reads a flow sequence whose entry starts at column 1; the yaml package refuses it.
+      repo.write({
+        'k8s/worker.yaml': `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: worker}\nspec:\n  template:\n    spec:\n      containers: [\n{"name": "worker", "image": "${spelling}:${STALE_TAG}"}\n      ]\n`,
+      });
+      repo.commit(what);
+      // go-yaml has no `\/` escape: kubectl fails on it (CI rejects), and a refusal is right too.
+      if (what === '\\/') expect(() => rendered(repo.dir, 'k8s')).toThrow(/unknown escape/);
+      else expect(rendered(repo.dir, 'k8s'), what).toContain(`${REPO}:${STALE_TAG}`);
+      const run = await nixtag(repo.dir, ['check']);
+      expect(run.code, `${what}: ${run.stdout}${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain('k8s/worker.yaml');
+    }
+  });
 });

@@ -2,12 +2,15 @@ import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
 import { MAX_MANIFEST_BYTES } from '../../regularFile.js';
+import { decodeManifest } from '../decode.js';
 import { DocumentReader } from '../documentReader.js';
 
 /**
  * The text of `file` under `root`, or undefined: also for what is not a regular file (a link to
  * /dev/zero or a FIFO would never end) or is larger than a manifest may be (regularFile.ts), as
- * for a file that is not there.
+ * for a file that is not there. Decoded as a manifest is (decode.ts: UTF-16 and UTF-32 too), since
+ * kustomize decodes a UTF-16 kustomization or patch; bytes that decode as none are read as UTF-8,
+ * as before, for what a YAML parser makes of them.
  */
 export function readText(root: string, file: string): string | undefined {
   let descriptor: number | undefined;
@@ -15,7 +18,9 @@ export function readText(root: string, file: string): string | undefined {
     descriptor = openSync(path.join(root, file), constants.O_RDONLY | constants.O_NONBLOCK);
     const stats = fstatSync(descriptor);
     if (!stats.isFile() || stats.size > MAX_MANIFEST_BYTES) return undefined;
-    return readFileSync(descriptor, 'utf8');
+    const bytes = readFileSync(descriptor);
+    const decoded = decodeManifest(bytes);
+    return 'text' in decoded ? decoded.text : bytes.toString('utf8');
   } catch {
     return undefined;
   } finally {

@@ -2,6 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isNode, isSeq } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../fileNames.js';
+import type { DocumentReader } from '../documentReader.js';
 import { linksThrough } from '../links.js';
 import { isDataGenerator, items, parseDocs, parseFailure, type ParsedDoc, readText, text } from './documents.js';
 import { ledger } from './ledger.js';
@@ -50,6 +51,12 @@ export interface KustomizeGraph {
   reachesUnread(kustomization: string): boolean | undefined;
   /** Whether a file is a kustomization kustomize reads by name. */
   isKustomization(file: string): boolean;
+  /** The resources, bases and components the kustomizations fetch from elsewhere (a URL, a git repository). */
+  remotes: readonly RemoteLink[];
+  /** The Helm charts of the kustomizations (`helmCharts`) whose values an override can set an image in. */
+  chartOverrides: readonly ChartOverride[];
+  /** The kustomizations that reach a kustomization (through `resources`, `bases`, `components`): the overlays above it. */
+  overlaysOf(kustomization: string): string[];
   /** Every ImageTagTransformer among the transformers, inline or in a file. */
   imageTransformers: readonly ImageTransformer[];
   /** Where a JSON 6902 patch copies or moves a value into an image field (graph.ts readCopies). */
@@ -104,8 +111,26 @@ const VAR_SETTINGS = new Set(['images', 'transformers', 'generators', 'helmChart
 /** Lists of containers, whose items hold images. */
 const CONTAINERS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
-/** A remote resource (a URL, a git repository): kustomize fetches it, nixtag does not read it. */
-const REMOTE = /:\/\/|::|^git@|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
+/** A remote resource (a URL, a git repository, `user@host:path`): kustomize fetches it, nixtag does not read it. */
+const REMOTE = /:\/\/|::|^[\w.-]+@[\w.-]+:|^(?:github\.com|gitlab\.com|bitbucket\.org)\/|\?ref=/i;
+
+/**
+ * A `helmCharts` entry whose `valuesInline`, `valuesFile` or `additionalValuesFiles` can set an
+ * image (a key that names an image, a tag, a digest, a registry or a version, or a values file
+ * nixtag cannot read): helm merges them over the chart's values, so a tag alone overrides the
+ * tag beside a repository the chart's `values.yaml` names. `chart`: where kustomize looks for it.
+ */
+export interface ChartOverride extends Place {
+  chart: string;
+}
+
+/** A key of Helm values that can set (a piece of) an image. */
+const IMAGE_KEY = /tag|image|digest|registry|repository|version/i;
+
+/** A remote resource, base or component, where a kustomization names it. */
+export interface RemoteLink extends Place {
+  link: string;
+}
 
 /**
  * The kustomize graph of the tracked files under `root`: every kustomization read once, and what
@@ -131,6 +156,8 @@ export function kustomizeGraph(
   const imageTransformers: ImageTransformer[] = [];
   const unparsable: UnparsableKustomization[] = [];
   const imageCopies: Place[] = [];
+  const remotes: RemoteLink[] = [];
+  const chartOverrides: ChartOverride[] = [];
   const replacements: Replacement[] = [];
   /** Transformer and generator configurations kept in a kustomization's resources: read once all are known. */
   const configDirectories: Array<{ kustomization: string; by: string; key: SettingKey }> = [];
@@ -384,6 +411,12 @@ export function kustomizeGraph(
       for (let line = from; line <= doc.line(range[1]); line++)
         node.settings.push({ line, text: lines[line - 1] ?? '' });
     }
+    for (const key of ['resources', 'bases', 'components']) {
+      for (const item of items(reader, reader.value(contents, key))) {
+        const link = text(item);
+        if (link !== undefined && REMOTE.test(link)) remotes.push({ ...placeOf(doc, item, { file, line: 1 }), link });
+      }
+    }
     node.resources = [...targets('resources'), ...targets('bases')];
     node.components = targets('components');
     node.unread =
@@ -500,9 +533,26 @@ export function kustomizeGraph(
               },
       });
     }
+    const globals = reader.resolve(reader.value(contents, 'helmGlobals'));
+    const chartHome = (isMap(globals) ? text(reader.value(globals, 'chartHome')) : undefined) ?? 'charts';
     for (const chart of items(reader, reader.value(contents, 'helmCharts'))) {
-      const values = isMap(chart) ? text(reader.value(chart, 'valuesFile')) : undefined;
-      if (values !== undefined) resolveLink(directory, values);
+      if (!isMap(chart)) continue;
+      const valuesFiles = [
+        text(reader.value(chart, 'valuesFile')),
+        ...items(reader, reader.value(chart, 'additionalValuesFiles')).map(text),
+      ].filter((link) => link !== undefined);
+      // A values file is read as Helm reads it; one nixtag cannot read (remote, absent) may set anything.
+      const fromFiles = valuesFiles.some((link) => {
+        const target = resolveLink(directory, link);
+        const content = target === undefined ? undefined : readText(root, target);
+        return content === undefined || parseDocs(content).some((values) => setsImage(values.reader, values.contents));
+      });
+      const name = text(reader.value(chart, 'name'));
+      if (name === undefined || !(fromFiles || setsImage(reader, reader.value(chart, 'valuesInline')))) continue;
+      chartOverrides.push({
+        ...placeOf(doc, chart, { file, line: 1 }),
+        chart: path.posix.normalize(path.posix.join(directory, chartHome, name)),
+      });
     }
     return node;
   };
@@ -592,6 +642,10 @@ export function kustomizeGraph(
     reach: reachOf,
     reachesUnread,
     isKustomization: (file) => byDirectory.get(path.posix.dirname(file)) === file,
+    remotes,
+    chartOverrides,
+    overlaysOf: (kustomization) =>
+      [...nodes.keys()].filter((file) => file !== kustomization && reach(file).has(kustomization)).sort(),
     resources,
     pulledIn,
     named,
@@ -602,4 +656,16 @@ export function kustomizeGraph(
     inSubmodules,
     unparsable,
   };
+}
+
+/** Whether Helm values hold a key that can set an image (IMAGE_KEY), at any depth. */
+function setsImage(reader: DocumentReader, node: unknown, seen = new Set<unknown>()): boolean {
+  const resolved = reader.resolve(node);
+  if (seen.has(resolved)) return false;
+  seen.add(resolved);
+  if (isSeq(resolved)) return resolved.items.some((item) => setsImage(reader, item, seen));
+  if (!isMap(resolved)) return false;
+  return resolved.items.some(
+    (pair) => IMAGE_KEY.test(text(reader.resolve(pair.key)) ?? '') || setsImage(reader, pair.value, seen),
+  );
 }

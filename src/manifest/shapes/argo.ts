@@ -4,8 +4,8 @@ import { parseImageReference } from '../reference.js';
 import { SIBLING_TAG_KEYS, tagText } from './imageKeys.js';
 import type { ReferenceShape, ShapeContext } from './types.js';
 
-/** The `spec.source` and `spec.sources[]` of an Argo CD Application (or an ApplicationSet's template) with a `helm` map. */
-export function argoSources(reader: DocumentReader): Array<{ source: YAMLMap; helm: YAMLMap }> {
+/** The `spec.source` and `spec.sources[]` of an Argo CD Application (or an ApplicationSet's template). */
+function sources(reader: DocumentReader): YAMLMap[] {
   const contents = reader.doc.contents;
   if (!isMap(contents)) return [];
   const apiVersion = reader.scalar(contents, 'apiVersion')?.value;
@@ -18,11 +18,27 @@ export function argoSources(reader: DocumentReader): Array<{ source: YAMLMap; he
     reader.value(spec, 'source'),
     ...(isSeq(sources) ? sources.items.map((item) => reader.resolve(item)) : []),
   ];
-  return all.flatMap((source) => {
-    const helm = isMap(source) ? reader.value(source, 'helm') : undefined;
-    return isMap(source) && isMap(helm) ? [{ source, helm }] : [];
+  return all.filter((source) => isMap(source));
+}
+
+/** The sources of an Argo CD Application (or an ApplicationSet's template) with a `helm` map, and that map. */
+export function argoSources(reader: DocumentReader): Array<{ source: YAMLMap; helm: YAMLMap }> {
+  return sources(reader).flatMap((source) => {
+    const helm = reader.value(source, 'helm');
+    return isMap(helm) ? [{ source, helm }] : [];
   });
 }
+
+/** A source's (or the parameter override file's) map under `key`: `helm`, `kustomize`. */
+function under(reader: DocumentReader, maps: readonly YAMLMap[], key: string): YAMLMap[] {
+  return maps.flatMap((map) => {
+    const value = reader.value(map, key);
+    return isMap(value) ? [value] : [];
+  });
+}
+
+/** Argo CD's parameter override file in an app's path (Argo CD Image Updater's write-back). */
+const OVERRIDE_FILE = /(?:^|\/)\.argocd-source(?:-[^/]*)?\.ya?ml$/;
 
 /** A dotted Helm value path in a map (`image.repository` in `valuesObject`). */
 function valueAt(reader: DocumentReader, map: unknown, path: readonly string[]): Scalar | undefined {
@@ -77,6 +93,35 @@ function addParameters(helm: YAMLMap, { reader, add, found }: ShapeContext): voi
 }
 
 /**
+ * Argo CD kustomize image overrides, `kustomize.images: ["[<name>=]<image>:<tag>"]` of an
+ * Application's source or of a `.argocd-source[-<app>].yaml` file: Argo runs `kustomize edit set
+ * image` with each before it builds, so the image after `=` (or the whole string) is deployed at
+ * that tag, as a kustomization's `images:` entry would deploy it. Read as a whole reference,
+ * rewritten in place.
+ */
+export const argoKustomizeImages: ReferenceShape = {
+  context: 'helm-parameter',
+  keywords: ['argoproj.io', 'images'],
+  inDocument(context) {
+    const { reader, fileName } = context;
+    const contents = reader.doc.contents;
+    const holders = OVERRIDE_FILE.test(fileName) && isMap(contents) ? [contents] : sources(reader);
+    for (const kustomize of under(reader, holders, 'kustomize')) {
+      const images = reader.value(kustomize, 'images');
+      if (!isSeq(images)) continue;
+      for (const item of images.items) {
+        const node = reader.resolve(item);
+        if (!isScalar(node) || typeof node.value !== 'string') continue;
+        const text = node.value.slice(node.value.indexOf('=') + 1);
+        const parsed = parseImageReference(text);
+        if (parsed?.tag === undefined && parsed?.digest === undefined) continue;
+        context.add({ form: 'reference', context: 'helm-parameter', node, text });
+      }
+    }
+  },
+};
+
+/**
  * Argo CD Application Helm sources. `valuesObject` is a map, searched like any other; `values`
  * written as a block string of YAML is searched inside, and rewritten in place; `parameters`
  * pair a tag with its repository by name.
@@ -85,7 +130,7 @@ export const argoHelmSources: ReferenceShape = {
   context: 'helm-parameter',
   keywords: ['argoproj.io'],
   inDocument(context) {
-    for (const { helm } of argoSources(context.reader)) {
+    for (const helm of under(context.reader, sources(context.reader), 'helm')) {
       const values = context.reader.value(helm, 'values');
       if (isScalar(values)) for (const occurrence of context.locateEmbedded(values)) context.add(occurrence);
       addParameters(helm, context);
