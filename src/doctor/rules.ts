@@ -5,6 +5,7 @@ export type FindingCode =
   | 'nondeterministic'
   | 'checkoutName'
   | 'gitMetadata'
+  | 'gitFile'
   | 'untrackedFiles'
   | 'environment'
   | 'nixPath'
@@ -74,6 +75,12 @@ export interface Rule {
 
 /** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
 const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
+/**
+ * A file of `.git` named: a path through `.git` (`./.git/config`, `./.git`), a string of a file
+ * under it (`"/.git/packed-refs"`), or `.git` appended to a path (`+ "/.git"`, `"${./.}/.git"`).
+ */
+const GIT_FILE =
+  /(?:commitIdFromGitRepo\s+)?(?:\.\.?\/(?:[\w.+-]+\/)*\.git(?![\w.+-])|["/]\.git\/[\w.+-]|\+\s*"\/\.git\b|\}\/\.git\b)/;
 /** Nix refusing import-from-derivation (2.8 read-only: a `.drv` it never wrote is not valid). */
 const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
 /** The line of that error, where a trace's nearest position is the import. */
@@ -107,6 +114,14 @@ export const RULES: readonly Rule[] = [
     code: 'gitMetadata',
     construct: DIRECTORY_PATH,
     fires: (evidence) => probe(evidence, 'gitMetadata') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    // A file of `.git` read by name (nix/source/gitReads.ts): no probe's `.git` holds a clone's.
+    code: 'gitFile',
+    construct: GIT_FILE,
+    counts: (text) => !/commitIdFromGitRepo/.test(text),
+    fires: (_evidence, _context, located) => located,
     differsFromCi: () => true,
   },
   {

@@ -205,7 +205,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -215,6 +215,12 @@ async function evaluateFilesInTree(
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
   const evaluations = settled.evaluations.map((evaluation, index) => {
     const mover = moving[index];
+    const gitRead = readsGit[index];
+    // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
+    if (gitRead !== undefined && evaluation.commitDependent !== true) {
+      const warning = messages.cloneDependent(images[index]!.name, gitRead);
+      return { ...evaluation, commitDependent: true, warnings: [...evaluation.warnings, warning] };
+    }
     if (mover === undefined) return evaluation;
     const warning = messages.movingTag(images[index]!.name, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };

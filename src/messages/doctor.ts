@@ -24,6 +24,11 @@ export const doctorMessages = {
         `The tag of ${imagesOf(images)} depends on the content of .git (a \`./.\` source at the repository root takes it in): two clones of one commit give two tags, so no tool can compute CI's.`,
       `Take only the tracked files: ${FILTERED_SOURCE}.`,
     ),
+    gitFile: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} reads a file of .git by name: its bytes are the clone's (a fresh \`git clone\` has an origin remote, packed refs, a reflog), not the commit's, so nixtag's checkout and CI's clone give two tags.`,
+      'Pass what the expression wants from git (a remote, a branch) as an argument (`args` in the nixtag configuration, `--argstr` in CI), or write it in the repository.',
+    ),
     untrackedFiles: doctorFinding(
       (images) =>
         `The tag of ${imagesOf(images)} depends on files git does not track: nixtag evaluates tracked files only, as CI's clone holds them, but \`nix-build\` in this working tree gives another image.`,

@@ -14,6 +14,7 @@ const ALL: FindingCode[] = [
   'nondeterministic',
   'checkoutName',
   'gitMetadata',
+  'gitFile',
   'untrackedFiles',
   'environment',
   'nixPath',
@@ -40,6 +41,13 @@ const CASES: Array<{
   /** Findings the fixture must not be mistaken for. */
   without?: FindingCode[];
 }> = [
+  {
+    code: 'gitFile',
+    why: 'the expression reads a file of .git by name, whose bytes are the clone’s',
+    files: { 'default.nix': image(['origin = builtins.readFile ./.git/config;']) },
+    at: ['default.nix', './.git/config'],
+    differsFromCi: true,
+  },
   {
     code: 'nondeterministic',
     why: 'builtins.currentTime, and no other finding made up from a tag that moves by itself',

@@ -5,6 +5,7 @@ import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
 import { movingConstruct, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
+import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -17,6 +18,8 @@ export interface FileInputs {
   moving?: Moving | undefined;
   /** A question whose answer confinement may change (`pathExists /bin/bash`), outside ones first. */
   confined?: ConfinedAnswer | undefined;
+  /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
+  readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
   extendsParameter?: string | undefined;
   /** A path value is handed on where a function of the repository may receive it. */
@@ -212,6 +215,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const code = reading.readings[0]!.tokens;
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
+  const readsGit = gitDirectoryRead(relativeFile, text, code);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
@@ -220,7 +224,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     (interpolated.computed &&
       `${interpolated.computed.text}\${…} (${line(interpolated.computed)}), a path's name computed where \`..\` can climb out of it`);
   if (construct !== undefined)
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving, confined };
+    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving, confined, readsGit };
   const { passesPath } = flow;
   const extendsParameter =
     flow.extendsParameter === undefined
@@ -242,6 +246,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
           moving,
           confined,
+          readsGit,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
@@ -258,6 +263,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     paths: [...paths],
     moving,
     confined,
+    readsGit,
     extendsParameter,
     passesPath,
     interpolatesPath,
