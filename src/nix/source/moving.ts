@@ -1,5 +1,6 @@
 import type { Token } from './lexer.js';
 import { isSymbol } from './syntax.js';
+import { unpinnedFetches } from './fetches.js';
 
 /**
  * What makes a tag move with no change to the tree: the time of the evaluation, or the
@@ -12,6 +13,8 @@ export interface Moving {
   kind: MovingKind;
   construct: string;
   at: string;
+  /** An unpinned fetch: pinning it (a hash, a rev) is the cure. */
+  pin?: true;
 }
 
 /** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
@@ -49,6 +52,15 @@ export function movingConstruct(
       }
     }
   });
+  // Upstream's content when Nix asks (fetches.ts): CI's fetch is not this machine's cached one.
+  for (const { name, start } of unpinnedFetches(code)) {
+    found.push({
+      kind: 'environment',
+      construct: `builtins.${name} without a pinned hash or rev`,
+      at: at(start),
+      pin: true,
+    });
+  }
   for (const { value, start } of strings) {
     const mover = MOVERS.get(nameOf(value));
     if (mover !== undefined) found.push({ ...mover, at: at(start) });
