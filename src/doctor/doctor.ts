@@ -18,7 +18,7 @@ import type { DoctorContext, ImageEvidence } from './rules.js';
 import { readsOutside } from './reads.js';
 import { filesInTree, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
-import { nixVersionOf } from './version.js';
+import { nixVersionOf } from '../nix/version.js';
 
 export interface DoctorResult {
   /** No finding makes the local verdict differ from CI's. */

@@ -13,7 +13,7 @@ import {
   type Place,
 } from './rules.js';
 import { nixError, tracePosition, type SourceScanner } from './scan.js';
-import { compareVersions } from './version.js';
+import { compareVersions } from '../nix/version.js';
 import { readOptional } from '../readOptional.js';
 
 export interface Finding {
@@ -97,8 +97,13 @@ export async function findingsOf(
       });
     }
   }
+  const readsVersion = [...byPlace.values()].some((finding) => finding.code === 'nixVersionRead');
   for (const finding of byPlace.values()) {
-    const about = finding.submodule === undefined ? details : { ...details, submodule: finding.submodule };
+    const about = {
+      ...details,
+      readsVersion,
+      ...(finding.submodule === undefined ? {} : { submodule: finding.submodule }),
+    };
     finding.message = messages.doctor[finding.code].message(finding.images, about);
     finding.fix = messages.doctor[finding.code].fix(about);
   }

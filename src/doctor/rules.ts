@@ -15,6 +15,7 @@ export type FindingCode =
   | 'importFromDerivation'
   | 'submoduleMissing'
   | 'nixVersion'
+  | 'nixVersionRead'
   | 'flakeImpure'
   | 'flakeInput';
 
@@ -174,6 +175,13 @@ export const RULES: readonly Rule[] = [
     code: 'submoduleMissing',
     places: (context) => context.missingSubmodules ?? [],
     fires: (_evidence, context) => (context.missingSubmodules?.length ?? 0) > 0,
+    differsFromCi: () => true,
+  },
+  {
+    // The expression reads the evaluating Nix's version: CI's answer only on CI's Nix.
+    code: 'nixVersionRead',
+    construct: /\b(?:__)?(?:nixVersion|langVersion)\b/,
+    fires: (_evidence, context, located) => located && (context.nixVersion?.order ?? 1) !== 0,
     differsFromCi: () => true,
   },
   {

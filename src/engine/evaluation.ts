@@ -16,6 +16,7 @@ import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flake
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
+import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { Session } from './session.js';
 
@@ -205,16 +206,20 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
     alwaysRead(session),
     session.index,
   );
+  // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
+  const versionMoves =
+    readsVersion.some((read) => read !== undefined) &&
+    !versionIsCis(await localNixVersion(root), session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
   const evaluations = settled.evaluations.map((evaluation, index) => {
-    const mover = moving[index];
+    const mover = moving[index] ?? (versionMoves ? readsVersion[index] : undefined);
     const gitRead = readsGit[index];
     // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
     if (gitRead !== undefined && evaluation.commitDependent !== true) {

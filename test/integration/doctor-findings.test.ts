@@ -24,6 +24,7 @@ const ALL: FindingCode[] = [
   'importFromDerivation',
   'submoduleMissing',
   'nixVersion',
+  'nixVersionRead',
 ];
 
 const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
@@ -41,6 +42,13 @@ const CASES: Array<{
   /** Findings the fixture must not be mistaken for. */
   without?: FindingCode[];
 }> = [
+  {
+    code: 'nixVersionRead',
+    why: 'the expression reads builtins.nixVersion, and CI’s Nix is not configured',
+    files: { 'default.nix': image(['v = builtins.nixVersion;']) },
+    at: ['default.nix', 'nixVersion'],
+    differsFromCi: true,
+  },
   {
     code: 'gitFile',
     why: 'the expression reads a file of .git by name, whose bytes are the clone’s',
@@ -188,6 +196,22 @@ describe('nixtag doctor finds', () => {
     for (const code of ALL) expect(codes(result)).not.toContain(code);
     expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
   });
+  it('no claim that the tag is the same on tested versions when an image reads the version', async () => {
+    const other = localNixVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    const files = {
+      'default.nix': image(['v = builtins.nixVersion;']),
+      '.nixtagrc.yaml': config(`nixVersion: "${other}"\n`),
+    };
+    const result = await diagnose(files);
+    expect(codes(result)).toEqual(expect.arrayContaining(['nixVersionRead', 'nixVersion']));
+    const messages = result.findings.map((finding) => finding.message).join('\n');
+    expect(messages).not.toContain('the tag is the same on tested versions');
+    expect(result.ok).toBe(false);
+    // On CI's own Nix the version reads the same: no finding.
+    const same = await diagnose({ ...files, '.nixtagrc.yaml': config(`nixVersion: "${localNixVersion()}"\n`) });
+    expect(codes(same)).not.toContain('nixVersionRead');
+  });
+
   it('nothing for constructs that only strings and comments name', async () => {
     const files: Files = {
       'default.nix': image([

@@ -197,3 +197,43 @@ describe('a fetch whose content is not pinned (adv13 F8)', () => {
     }
   });
 });
+
+describe('the evaluating Nix’s version read (adv13 F12)', () => {
+  /** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
+  const otherNixPath = () => {
+    const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
+    const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
+    return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
+  };
+  const localVersion = () =>
+    /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
+
+  it('is judged only where the local Nix is the one configured as CI’s', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}"'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // The oracle: CI's command on the other Nix gives another tag.
+    const clone = freshClone(repo.dir);
+    const here = n2k8sTag(clone);
+    expect(here).toMatch(/^[0-9a-z]{32}$/);
+    expect(n2k8sTag(clone, { PATH: otherNixPath() })).not.toBe(here);
+    const other = localVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    for (const configured of ['', `nixVersion: "${other}"\n`]) {
+      repo.write({ '.nixtagrc.yaml': config + configured, 'k8s/app.yaml': deployment(`${REPO}:${here}`) });
+      repo.commit(`configured: ${configured}`);
+      const result = await check({ cwd: repo.dir });
+      expect([configured, result]).toMatchObject([configured, { ok: true, moving: ['app'] }]);
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the Nix that evaluates it \(default\.nix:2 uses builtins\.nixVersion\)/,
+      );
+    }
+    repo.write({ '.nixtagrc.yaml': `${config}nixVersion: "${localVersion()}"\n` });
+    repo.commit('CI runs this Nix');
+    const result = await check({ cwd: repo.dir });
+    expect(result.moving).toBeUndefined();
+    expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
+  });
+});

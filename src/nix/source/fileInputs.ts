@@ -3,7 +3,7 @@ import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
-import { movingConstruct, type Moving } from './moving.js';
+import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
@@ -18,6 +18,8 @@ export interface FileInputs {
   moving?: Moving | undefined;
   /** A question whose answer confinement may change (`pathExists /bin/bash`), outside ones first. */
   confined?: ConfinedAnswer | undefined;
+  /** A read of the evaluating Nix's version (`builtins.nixVersion`): moving unless the local Nix is CI's. */
+  readsVersion?: Moving | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -216,6 +218,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const readsGit = gitDirectoryRead(relativeFile, text, code);
+  const readsVersion = versionRead(placeIn(relativeFile, text), code, reading.values);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
@@ -224,7 +227,14 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     (interpolated.computed &&
       `${interpolated.computed.text}\${…} (${line(interpolated.computed)}), a path's name computed where \`..\` can climb out of it`);
   if (construct !== undefined)
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving, confined, readsGit };
+    return {
+      paths: [],
+      untrackable: messages.untrackableInput(relativeFile, construct),
+      moving,
+      confined,
+      readsGit,
+      readsVersion,
+    };
   const { passesPath } = flow;
   const extendsParameter =
     flow.extendsParameter === undefined
@@ -247,6 +257,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
           moving,
           confined,
           readsGit,
+          readsVersion,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
@@ -264,6 +275,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     moving,
     confined,
     readsGit,
+    readsVersion,
     extendsParameter,
     passesPath,
     interpolatesPath,

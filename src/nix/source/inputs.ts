@@ -279,6 +279,7 @@ export async function evaluationInputs(
   moving: Array<Moving | undefined>;
   confined: Array<ConfinedAnswer | undefined>;
   readsGit: Array<GitRead | undefined>;
+  readsVersion: Array<Moving | undefined>;
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -322,6 +323,7 @@ export async function evaluationInputs(
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
       return {
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
+        readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -331,5 +333,6 @@ export async function evaluationInputs(
   const moving = found.map((one) => one.moving);
   const confined = found.map((one) => one.confined);
   const readsGit = found.map((one) => one.readsGit);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit };
+  const readsVersion = found.map((one) => one.readsVersion);
+  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion };
 }
