@@ -11,7 +11,7 @@ import { freshenIndex } from '../tree/checkoutRepository.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { settleCommitDependence } from './commitDependence.js';
-import { refuseConfinedAnswers } from './confinedAnswers.js';
+import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
@@ -206,7 +206,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -233,6 +233,10 @@ async function evaluateFilesInTree(
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
   const links = session.entries.some((entry) => entry.mode === '120000');
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
+  // Nix 2.8 confined copies a symlink's target where CI copies the link: refused there.
+  const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
+  const names = images.map((image) => image.name);
+  await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   return { ...settled, evaluations, byImage, all };
 }
 

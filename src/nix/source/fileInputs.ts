@@ -6,6 +6,7 @@ import { builtinName, isSymbol } from './syntax.js';
 import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
+import { pathCopies, type PathCopy } from './pathCopies.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -20,6 +21,8 @@ export interface FileInputs {
   confined?: ConfinedAnswer | undefined;
   /** A read of the evaluating Nix's version (`builtins.nixVersion`): moving unless the local Nix is CI's. */
   readsVersion?: Moving | undefined;
+  /** Path literals whose value may be copied to the store (pathCopies.ts). */
+  copies?: PathCopy[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -218,7 +221,10 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const readsGit = gitDirectoryRead(relativeFile, text, code);
+  const copies = pathCopies(relativeFile, text, code);
   const readsVersion = versionRead(placeIn(relativeFile, text), code, reading.values);
+  // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
+  const does = { moving, confined, readsGit, readsVersion, copies };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
@@ -230,10 +236,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     return {
       paths: [],
       untrackable: messages.untrackableInput(relativeFile, construct),
-      moving,
-      confined,
-      readsGit,
-      readsVersion,
+      ...does,
     };
   const { passesPath } = flow;
   const extendsParameter =
@@ -254,10 +257,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
         return {
           paths: [],
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
-          moving,
-          confined,
-          readsGit,
-          readsVersion,
+          ...does,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
@@ -272,10 +272,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const cuts = cutsText(code);
   return {
     paths: [...paths],
-    moving,
-    confined,
-    readsGit,
-    readsVersion,
+    ...does,
     extendsParameter,
     passesPath,
     interpolatesPath,
