@@ -48,9 +48,13 @@ export async function findingsOf(
     let subject = image;
     for (const rule of RULES) {
       const hits =
-        rule.construct === undefined
-          ? []
-          : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
+        rule.find !== undefined
+          ? await rule.find(scanner, image.files)
+          : rule.construct === undefined
+            ? []
+            : (await scanner.hits(image.files, rule.construct)).filter(
+                (hit) => rule.counts?.(hit.text, context) ?? true,
+              );
       if (!rule.fires(subject, context, hits.length > 0)) continue;
       fired.add(rule.code);
       if (rule.code === 'nondeterministic') subject = trustworthy(image, true);

@@ -1,4 +1,5 @@
 import type { ProbeId } from './probes.js';
+import type { Hit, SourceScanner } from './scan.js';
 
 /** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
 export type FindingCode =
@@ -8,6 +9,7 @@ export type FindingCode =
   | 'gitFile'
   | 'untrackedFiles'
   | 'environment'
+  | 'unpinnedFetch'
   | 'nixPath'
   | 'commitId'
   | 'system'
@@ -64,6 +66,8 @@ export interface Rule {
   code: FindingCode;
   /** The constructs whose lines the finding points at, in the files Nix evaluated. */
   construct?: RegExp;
+  /** Finds the constructs by reading the code (as check does) rather than by `construct`. */
+  find?: (scanner: SourceScanner, files: readonly string[]) => Promise<Hit[]>;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
   /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry). */
@@ -135,6 +139,13 @@ export const RULES: readonly Rule[] = [
     code: 'environment',
     construct: /\bgetEnv\b/,
     fires: (evidence, _context, located) => located || probe(evidence, 'environment') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    // A fetch whose content is what upstream serves when Nix asks: CI's container asks again.
+    code: 'unpinnedFetch',
+    find: (scanner, files) => scanner.unpinnedFetches(files),
+    fires: (_evidence, _context, located) => located,
     differsFromCi: () => true,
   },
   {

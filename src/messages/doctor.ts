@@ -29,6 +29,11 @@ export const doctorMessages = {
         `The tag of ${imagesOf(images)} reads a file of .git by name: its bytes are the clone's (a fresh \`git clone\` has an origin remote, packed refs, a reflog), not the commit's, so nixtag's checkout and CI's clone give two tags.`,
       'Pass what the expression wants from git (a remote, a branch) as an argument (`args` in the nixtag configuration, `--argstr` in CI), or write it in the repository.',
     ),
+    unpinnedFetch: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on what a URL serves (a fetch without a pinned hash or rev): Nix keeps its answer here (\`tarball-ttl\`), a CI container fetches upstream's content of the day, so the tags differ once upstream moves.`,
+      'Pin the fetch: `sha256` (`nix-prefetch-url --unpack URL` prints it) for fetchTarball and fetchurl, `rev` for fetchGit, `narHash` for fetchTree.',
+    ),
     nixVersionRead: doctorFinding(
       (images, details) =>
         `The tag of ${imagesOf(images)} reads the version of the Nix that evaluates it: this machine runs Nix ${details.local ?? ''}, ${details.ci === undefined ? "and CI's is not configured (`nixVersion`)" : `CI ${details.ci}`}, so nixtag's tag cannot be trusted to be CI's.`,

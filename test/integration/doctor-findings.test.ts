@@ -25,6 +25,7 @@ const ALL: FindingCode[] = [
   'submoduleMissing',
   'nixVersion',
   'nixVersionRead',
+  'unpinnedFetch',
 ];
 
 const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
@@ -42,6 +43,15 @@ const CASES: Array<{
   /** Findings the fixture must not be mistaken for. */
   without?: FindingCode[];
 }> = [
+  {
+    code: 'unpinnedFetch',
+    why: 'builtins.fetchTarball of a URL without a sha256',
+    files: {
+      'default.nix': image([], 'let lib = builtins.fetchTarball "https://example.org/lib.tar.gz"; in\n'),
+    },
+    at: ['default.nix', 'fetchTarball'],
+    differsFromCi: true,
+  },
   {
     code: 'nixVersionRead',
     why: 'the expression reads builtins.nixVersion, and CI’s Nix is not configured',
