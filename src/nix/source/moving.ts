@@ -90,7 +90,11 @@ export function versionRead(
   code: readonly Token[],
   strings: readonly { value: string; start: number }[],
 ): Moving | undefined {
-  const named = code.find((token) => token.kind === 'identifier' && VERSIONS.has(nameOf(token.text)));
+  // A binding's own name (`nixVersion = "2.26";`) reads nothing.
+  const named = code.find(
+    (token, index) =>
+      token.kind === 'identifier' && VERSIONS.has(nameOf(token.text)) && !isSymbol(code[index + 1], '=', '?'),
+  );
   const spelled = strings.find(({ value }) => VERSIONS.has(nameOf(value)));
   const first = [
     named && { name: named.text, start: named.start },
