@@ -19,7 +19,7 @@ import { readsOutside } from './reads.js';
 import { filesInTree, SourceScanner } from './scan.js';
 import { placesOfMissing } from './submodules.js';
 import { confinedAnswerPlace, placesOfUnclonable } from './refusals.js';
-import { nixVersionOf } from './version.js';
+import { nixVersionOf } from '../nix/version.js';
 
 export interface DoctorResult {
   /** No finding makes the local verdict differ from CI's. */

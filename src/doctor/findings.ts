@@ -13,7 +13,7 @@ import {
   type Place,
 } from './rules.js';
 import { nixError, tracePosition, type SourceScanner } from './scan.js';
-import { compareVersions } from './version.js';
+import { compareVersions } from '../nix/version.js';
 import { readOptional } from '../readOptional.js';
 
 export interface Finding {
@@ -49,9 +49,13 @@ export async function findingsOf(
     let subject = image;
     for (const rule of RULES) {
       const hits =
-        rule.construct === undefined
-          ? []
-          : (await scanner.hits(image.files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
+        rule.find !== undefined
+          ? await rule.find(scanner, image.files)
+          : rule.construct === undefined
+            ? []
+            : (await scanner.hits(image.files, rule.construct)).filter(
+                (hit) => rule.counts?.(hit.text, context) ?? true,
+              );
       if (!rule.fires(subject, context, hits.length > 0)) continue;
       fired.add(rule.code);
       if (rule.code === 'nondeterministic' || rule.code === 'checkoutPath') subject = trustworthy(image, true);
@@ -100,10 +104,12 @@ export async function findingsOf(
       });
     }
   }
+  const readsVersion = [...byPlace.values()].some((finding) => finding.code === 'nixVersionRead');
   for (const finding of byPlace.values()) {
     const refusal = refusals.get(finding);
     const about = {
       ...details,
+      readsVersion,
       ...(finding.submodule === undefined ? {} : { submodule: finding.submodule }),
       ...(refusal === undefined ? {} : { refusal }),
     };

@@ -1,5 +1,6 @@
 import { ABSOLUTE_PATH_STRING } from '../engine/checkoutPaths.js';
 import type { ProbeId } from './probes.js';
+import type { Hit, SourceScanner } from './scan.js';
 
 /** What doctor can find; each has a rule below, a message and a fix in messages.ts. */
 export type FindingCode =
@@ -7,8 +8,10 @@ export type FindingCode =
   | 'nondeterministic'
   | 'checkoutName'
   | 'gitMetadata'
+  | 'gitFile'
   | 'untrackedFiles'
   | 'environment'
+  | 'unpinnedFetch'
   | 'nixPath'
   | 'commitId'
   | 'system'
@@ -18,6 +21,7 @@ export type FindingCode =
   | 'submoduleUnclonable'
   | 'confinedAnswer'
   | 'nixVersion'
+  | 'nixVersionRead'
   | 'flakeImpure'
   | 'flakeInput';
 
@@ -74,6 +78,8 @@ export interface Rule {
   code: FindingCode;
   /** The constructs whose lines the finding points at, in the files Nix evaluated. */
   construct?: RegExp;
+  /** Finds the constructs by reading the code (as check does) rather than by `construct`. */
+  find?: (scanner: SourceScanner, files: readonly string[]) => Promise<Hit[]>;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
   /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry, a refusal's place). */
@@ -86,6 +92,12 @@ export interface Rule {
 
 /** A path literal naming a whole directory (`./.`, `./..`, `../.`): stored under that directory's name. */
 const DIRECTORY_PATH = /(?<![\w./+-])\.\.?\/\.\.?(?![\w./+-])/;
+/**
+ * A file of `.git` named: a path through `.git` (`./.git/config`, `./.git`), a string of a file
+ * under it (`"/.git/packed-refs"`), or `.git` appended to a path (`+ "/.git"`, `"${./.}/.git"`).
+ */
+const GIT_FILE =
+  /(?:commitIdFromGitRepo\s+)?(?:\.\.?\/(?:[\w.+-]+\/)*\.git(?![\w.+-])|["/]\.git\/[\w.+-]|\+\s*"\/\.git\b|\}\/\.git\b)/;
 /** Nix refusing import-from-derivation (2.8 read-only: a `.drv` it never wrote is not valid). */
 const IFD_ERROR = /allow-import-from-derivation|while realising the context of path/;
 /** The line of that error, where a trace's nearest position is the import. */
@@ -129,6 +141,14 @@ export const RULES: readonly Rule[] = [
     differsFromCi: () => true,
   },
   {
+    // A file of `.git` read by name (nix/source/gitReads.ts): no probe's `.git` holds a clone's.
+    code: 'gitFile',
+    construct: GIT_FILE,
+    counts: (text) => !/commitIdFromGitRepo/.test(text),
+    fires: (_evidence, _context, located) => located,
+    differsFromCi: () => true,
+  },
+  {
     code: 'untrackedFiles',
     construct: DIRECTORY_PATH,
     fires: (evidence) => probe(evidence, 'untracked') === 'differs' && probe(evidence, 'gitMetadata') !== 'differs',
@@ -138,6 +158,13 @@ export const RULES: readonly Rule[] = [
     code: 'environment',
     construct: /\bgetEnv\b/,
     fires: (evidence, _context, located) => located || probe(evidence, 'environment') === 'differs',
+    differsFromCi: () => true,
+  },
+  {
+    // A fetch whose content is what upstream serves when Nix asks: CI's container asks again.
+    code: 'unpinnedFetch',
+    find: (scanner, files) => scanner.unpinnedFetches(files),
+    fires: (_evidence, _context, located) => located,
     differsFromCi: () => true,
   },
   {
@@ -192,6 +219,13 @@ export const RULES: readonly Rule[] = [
     code: 'confinedAnswer',
     places: (_context, evidence) => (evidence.confinedAnswer === undefined ? [] : [evidence.confinedAnswer]),
     fires: (evidence) => evidence.confinedAnswer !== undefined,
+    differsFromCi: () => true,
+  },
+  {
+    // The expression reads the evaluating Nix's version: CI's answer only on CI's Nix.
+    code: 'nixVersionRead',
+    construct: /\b(?:__)?(?:nixVersion|langVersion)\b/,
+    fires: (_evidence, context, located) => located && (context.nixVersion?.order ?? 1) !== 0,
     differsFromCi: () => true,
   },
   {

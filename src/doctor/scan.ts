@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nixCode } from '../nix/source/code.js';
+import { unpinnedFetches } from '../nix/source/fetches.js';
+import { lex } from '../nix/source/lexer.js';
 
 /** A construct found on one line of a file Nix evaluated; 1-based, the file relative to the tree. */
 export interface Hit {
@@ -73,6 +75,20 @@ export class SourceScanner {
           hits.push({ file, line: index + 1, column: match.index + 1, text: match[0] });
         }
       });
+    }
+    return hits;
+  }
+
+  /** Each fetch whose content is not pinned (nix/source/fetches.ts), as check finds them. */
+  async unpinnedFetches(files: readonly string[]): Promise<Hit[]> {
+    const hits: Hit[] = [];
+    for (const file of files) {
+      const text = await readFile(path.join(this.root, file), 'utf8').catch(() => '');
+      const code = lex(text).filter((token) => token.kind !== 'comment');
+      for (const { name, start } of unpinnedFetches(code)) {
+        const line = text.slice(0, start).split('\n').length;
+        hits.push({ file, line, column: start - text.lastIndexOf('\n', start - 1), text: name });
+      }
     }
     return hits;
   }

@@ -4,6 +4,8 @@ import { messages } from '../messages.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type EvaluateOptions, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { ConfinedAnswer } from '../nix/source/confinedAnswers.js';
+import { copiedSymlink, type PathCopy } from '../nix/source/pathCopies.js';
+import { compareVersions, localNixVersion } from '../nix/version.js';
 
 /**
  * Confinement (restrict-eval) answers `pathExists` of a place outside the repository `false`,
@@ -21,7 +23,7 @@ interface Probed {
 }
 
 /** `file:line` as an error's location. */
-function locationOf({ at, column }: ConfinedAnswer): { file: string; line: number; column: number } {
+function locationOf({ at, column }: { at: string; column: number }): { file: string; line: number; column: number } {
   const colon = at.lastIndexOf(':');
   return { file: at.slice(0, colon), line: Number(at.slice(colon + 1)), column };
 }
@@ -97,5 +99,41 @@ export async function refuseConfinedAnswers(options: {
     if (other === evaluation.tag) return;
     const message = messages.confinedAnswerDiffers(request.name, answer.construct, answer.at, evaluation.tag, other);
     throw refusal(answer, message, enforced);
+  });
+}
+
+/** The first Nix measured to copy a symlink as itself under confinement (2.8 resolves it). */
+const COPIES_LINKS = '2.26';
+
+/**
+ * Throws NIX_CONFINED_ANSWER for the first image that may copy a symlink of the tree to the store
+ * (nix/source/pathCopies.ts) when the local Nix resolves it first under confinement: the stored
+ * target is not the link CI's plain nix-instantiate stores. `symlinks`: the tree's, by path.
+ */
+export async function refuseSymlinkCopies(options: {
+  names: readonly string[];
+  evaluations: readonly ImageEvaluation[];
+  copies: ReadonlyArray<readonly PathCopy[]>;
+  settings: EvalSettings;
+  symlinks: ReadonlySet<string>;
+  root: string;
+}): Promise<void> {
+  const { restrict } = options.settings;
+  if (restrict === undefined || options.symlinks.size === 0) return;
+  const found = options.names.flatMap((name, index) => {
+    const evaluation = options.evaluations[index]!;
+    if (evaluation.commitDependent || evaluation.moving !== undefined) return [];
+    const copy = copiedSymlink(options.copies[index] ?? [], options.symlinks);
+    return copy === undefined ? [] : [{ name, copy }];
+  });
+  if (found.length === 0) return;
+  const version = await localNixVersion(options.root);
+  if (version !== '' && compareVersions(version, COPIES_LINKS) >= 0) return;
+  const { name, copy } = found[0]!;
+  const link = copy.prefix ? ([...options.symlinks].find((one) => one.startsWith(copy.path)) ?? copy.path) : copy.path;
+  const message = messages.confinedSymlinkCopy(name, copy.literal, copy.at, link, version);
+  throw new NixtagError('NIX_CONFINED_ANSWER', message, {
+    location: locationOf(copy),
+    hint: messages.confinedSymlinkCopyHint(restrict.enforced === true),
   });
 }

@@ -12,11 +12,12 @@ import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
-import { refuseConfinedAnswers } from './confinedAnswers.js';
+import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
+import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { Session } from './session.js';
 
@@ -215,16 +216,26 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
     alwaysRead(session),
     session.index,
   );
+  // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
+  const versionMoves =
+    readsVersion.some((read) => read !== undefined) &&
+    !versionIsCis(await localNixVersion(root), session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
   const movingMarked = settled.evaluations.map((evaluation, index) => {
-    const mover = moving[index];
+    const mover = moving[index] ?? (versionMoves ? readsVersion[index] : undefined);
+    const gitRead = readsGit[index];
+    // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
+    if (gitRead !== undefined && evaluation.commitDependent !== true) {
+      const warning = messages.cloneDependent(images[index]!.name, gitRead);
+      return { ...evaluation, commitDependent: true, warnings: [...evaluation.warnings, warning] };
+    }
     if (mover === undefined) return evaluation;
     const warning = messages.movingTag(images[index]!.name, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
@@ -240,6 +251,10 @@ async function evaluateFilesInTree(
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
   const links = session.entries.some((entry) => entry.mode === '120000');
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
+  // Nix 2.8 confined copies a symlink's target where CI copies the link: refused there.
+  const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
+  const names = images.map((image) => image.name);
+  await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   return { ...settled, evaluations, byImage, all };
 }
 

@@ -77,14 +77,21 @@ export const commandLineMessages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
-  movingTag: (image: string, moving: { kind: 'time' | 'environment'; construct: string; at: string }) =>
-    moving.kind === 'time'
-      ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
-      : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
+  movingTag: (
+    image: string,
+    moving: { kind: 'time' | 'environment'; construct: string; at: string; pin?: true; version?: true },
+  ) =>
+    moving.version === true
+      ? `Image '${image}': its tag depends on the Nix that evaluates it (${moving.at} uses ${moving.construct}), and this machine's Nix is not the one configured as CI's (\`nixVersion\`, unset or another version): its references are left unjudged. Run nixtag with CI's Nix and set \`nixVersion\` to it, or leave the version out of the image.`
+      : moving.pin === true
+        ? `Image '${image}': its tag depends on what a URL serves when Nix fetches it (${moving.at} uses ${moving.construct}): Nix and nixtag keep an answer here, a CI container fetches upstream's content of the day, so no tag computed here can be trusted to be CI's: its references are left unjudged. Pin the fetch: \`sha256\` (\`nix-prefetch-url --unpack URL\` prints it) for fetchTarball and fetchurl, \`rev\` for fetchGit, \`narHash\` for fetchTree.`
+        : moving.kind === 'time'
+          ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
+          : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
   commitDependent: (image: string, judged: string) =>
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\` or of a flake's \`self\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
-  cloneDependent: (image: string) =>
-    `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (a source takes in the repository root, as \`src = ./.;\` does), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; \`builtins.fetchGit ./.\`, \`lib.fileset\` or \`builtins.path\` with a filter that leaves out \`.git\` is the fix.`,
+  cloneDependent: (image: string, read?: { construct: string; at: string }) =>
+    `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (${read === undefined ? 'a source takes in the repository root, as `src = ./.;` does' : `${read.at} reads ${read.construct}`}), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; ${read === undefined ? '`builtins.fetchGit ./.`, `lib.fileset` or `builtins.path` with a filter that leaves out `.git` is the fix' : 'pass what it reads there as an argument (`args` in the nixtag configuration) or write it in the repository'}.`,
   checkoutPathDependent: (image: string, at: string | undefined) =>
     `Image '${image}': its derivation holds the checkout's absolute path${at === undefined ? '' : ` (${at}: \`toString\` of a path names where the clone lies instead of copying it to the store)`}, so its tag differs in every directory a clone lies in, and CI's (Tekton: /workspace/source) is not nixtag's: its references are left unjudged. Write \`"\${./app}"\` (the path copied to the store) or \`baseNameOf ./app\` (its name) instead of \`toString ./app\`.`,
   lfsContentMissing: () =>

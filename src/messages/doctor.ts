@@ -29,6 +29,21 @@ export const doctorMessages = {
         `The tag of ${imagesOf(images)} depends on the content of .git (a \`./.\` source at the repository root takes it in): two clones of one commit give two tags, so no tool can compute CI's.`,
       `Take only the tracked files: ${FILTERED_SOURCE}.`,
     ),
+    gitFile: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} reads a file of .git by name: its bytes are the clone's (a fresh \`git clone\` has an origin remote, packed refs, a reflog), not the commit's, so nixtag's checkout and CI's clone give two tags.`,
+      'Pass what the expression wants from git (a remote, a branch) as an argument (`args` in the nixtag configuration, `--argstr` in CI), or write it in the repository.',
+    ),
+    unpinnedFetch: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on what a URL serves (a fetch without a pinned hash or rev): Nix keeps its answer here (\`tarball-ttl\`), a CI container fetches upstream's content of the day, so the tags differ once upstream moves.`,
+      'Pin the fetch: `sha256` (`nix-prefetch-url --unpack URL` prints it) for fetchTarball and fetchurl, `rev` for fetchGit, `narHash` for fetchTree.',
+    ),
+    nixVersionRead: doctorFinding(
+      (images, details) =>
+        `The tag of ${imagesOf(images)} reads the version of the Nix that evaluates it: this machine runs Nix ${details.local ?? ''}, ${details.ci === undefined ? "and CI's is not configured (`nixVersion`)" : `CI ${details.ci}`}, so nixtag's tag cannot be trusted to be CI's.`,
+      "Leave the version out of the image, or run nixtag with CI's Nix and set `nixVersion` in the nixtag configuration to it.",
+    ),
     untrackedFiles: doctorFinding(
       (images) =>
         `The tag of ${imagesOf(images)} depends on files git does not track: nixtag evaluates tracked files only, as CI's clone holds them, but \`nix-build\` in this working tree gives another image.`,
@@ -94,7 +109,7 @@ export const doctorMessages = {
     ),
     nixVersion: doctorFinding(
       (_images, details) =>
-        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree.`,
+        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); ${details.readsVersion === true ? 'an image here reads the version (`nixVersionRead`), so its tag is not the same on both' : 'the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree'}.`,
       'Install the Nix CI runs, or update `nixVersion` when CI moves.',
     ),
   },

@@ -80,6 +80,10 @@ export const nixMessages = {
     `Image '${image}': ${at} asks \`${construct}\` ${place === undefined ? 'about a place' : `about ${place}`} outside the repository. Confined (evaluation.restrictEval), Nix answers \`false\` there without an error, where CI's plain nix-instantiate looks at its own file system: the tag computed here is not the one CI pushes, so its references cannot be judged.`,
   confinedAnswerDiffers: (image: string, construct: string, at: string, confined: string, unconfined: string) =>
     `Image '${image}': ${at} asks \`${construct}\` about a place outside the repository. Confined (evaluation.restrictEval), Nix answers \`false\` there without an error and the tag is ${confined}; with this machine's answer it is ${unconfined}, as CI's plain nix-instantiate would see it: its references cannot be judged.`,
+  confinedSymlinkCopy: (image: string, literal: string, at: string, link: string, version: string) =>
+    `Image '${image}': ${at} may copy \`${literal}\` to the store, and the tree's ${link} is a symlink. Nix ${version || '(its version unknown)'} confined (evaluation.restrictEval) resolves a symlink before copying it and stores its target, where CI's plain nix-instantiate stores the link itself: the tag computed here is not the one CI pushes, so its references cannot be judged.`,
+  confinedSymlinkCopyHint: (enforced: boolean) =>
+    `Run nixtag with Nix 2.26 or later (tested: it copies the link as CI does), or copy the link's target instead (\`./real\` rather than the link).${enforced ? '' : ' Or set `evaluation.restrictEval: false` for this repository in the nixtag configuration (a run with --ci keeps confinement on).'}`,
   confinedAnswerHint: (enforced: boolean) =>
     `Ask only about paths inside the repository (\`builtins.pathExists ./file\`), or pass the answer in as an argument (\`args\` in the nixtag configuration), as CI's machine would give it.${enforced ? '' : " To judge with this machine's answer instead, set `evaluation.restrictEval: false` in the nixtag configuration (a run with --ci keeps confinement on)."}`,
 };

@@ -11,6 +11,8 @@ export interface DoctorDetails {
   local?: string;
   ci?: string;
   newer?: boolean;
+  /** An image reads the evaluating Nix's version: the tag is not the same on every version then. */
+  readsVersion?: boolean;
   /** A flake input CI could not fetch the same, as the refusal says it. */
   input?: string;
   /** The construct a finding points at, as written. */

@@ -16,6 +16,16 @@ const config = (extra = '') => `images:
     manifests: [k8s/app.yaml]
 ${extra}`;
 
+/** HEAD judged as n2k8s computes its tag in a fresh clone: stale, not left unjudged. */
+async function expectJudgedAtHead(dir: string): Promise<void> {
+  const result = await check({ cwd: dir, source: { kind: 'rev', rev: 'HEAD' } });
+  expect(result.commitDependent).toBeUndefined();
+  expect(result.references[0]).toMatchObject({
+    status: 'stale',
+    expected: `registry.example/app:${n2k8sTag(freshClone(dir))}`,
+  });
+}
+
 describe('an expression that reads the commit', () => {
   it('cannot be judged before the commit exists: a warning, or a failure when configured', async () => {
     const repo = gitRepo({
@@ -65,12 +75,7 @@ describe('an expression that reads the commit', () => {
       '.nixtagrc.yaml': config(),
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
     });
-    const result = await check({ cwd: repo.dir, source: { kind: 'rev', rev: 'HEAD' } });
-    expect(result.commitDependent).toBeUndefined();
-    expect(result.references[0]).toMatchObject({
-      status: 'stale',
-      expected: `registry.example/app:${n2k8sTag(freshClone(repo.dir))}`,
-    });
+    await expectJudgedAtHead(repo.dir);
   });
 
   it('reading only the files through fetchGit is judged at once, and remembered', async () => {
@@ -92,5 +97,59 @@ describe('an expression that reads the commit', () => {
     expect(first.commitDependent).toBeUndefined();
     expect(first.references[0]).toMatchObject({ status: 'ok' });
     expect(await check({ cwd: repo.dir, source: { kind: 'index' } })).toMatchObject({ ok: true, evaluated: false });
+  });
+});
+
+describe('an expression that reads a file of .git by name (adv13 F13)', () => {
+  /** A derivation whose `origin` is the url of `.git/config`'s remote, read through `read`. */
+  const readsConfig = (read: string) => `let cfg = ${read};
+    origin = builtins.match ".*url = ([^\\n]*).*" cfg;
+in derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  origin = if origin == null then "none" else builtins.head origin; }
+`;
+
+  it('is left unjudged, as its bytes are the clone’s: config, through a path, a string or `+ "/.git"`', async () => {
+    const repo = gitRepo({
+      'default.nix': readsConfig('builtins.readFile ./.git/config'),
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    // The oracle: CI's fresh clone has an `origin` remote, a copy of the same commit without one
+    // (what nixtag's checkout holds) another tag.
+    const ci = n2k8sTag(freshClone(repo.dir));
+    expect(ci).toMatch(/^[0-9a-z]{32}$/);
+    expect(n2k8sTag(repo.dir)).not.toBe(ci);
+    for (const [read, line] of [
+      ['builtins.readFile ./.git/config', './.git/config'],
+      ['builtins.readFile "${./.}/.git/config"', '"/.git/config"'],
+      ['builtins.readFile (./. + "/.git" + "/config")', '"/.git"'],
+      ['builtins.readFile (toString ./. + "/.git/config")', '"/.git/config"'],
+    ] as const) {
+      repo.write({ 'default.nix': readsConfig(read) });
+      repo.commit(read);
+      for (const source of [{ kind: 'index' as const }, { kind: 'rev' as const, rev: 'HEAD' }]) {
+        const result = await check({ cwd: repo.dir, source });
+        expect([read, result]).toMatchObject([read, { ok: true, commitDependent: ['app'] }]);
+        expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+        const warnings = result.warnings.map((warning) => warning.message).join('\n');
+        expect(warnings).toContain(
+          `depends on the bytes of the checkout's \`.git\` directory (default.nix:1 reads ${line})`,
+        );
+      }
+    }
+  });
+
+  it('a filter that names .git to leave it out is still judged', async () => {
+    const repo = gitRepo({
+      'default.nix': `let lib = {
+  hasSuffix = s: x: builtins.substring (builtins.stringLength x - builtins.stringLength s) (builtins.stringLength s) x == s;
+}; in derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; name = "source";
+    filter = p: t: baseNameOf p != ".git" && !(lib.hasSuffix "/.git" p) && p != toString ./.git && p != "\${toString ./.}/.git" && !(lib.hasSuffix "k8s" p); }; }
+`,
+      '.nixtagrc.yaml': config(),
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    await expectJudgedAtHead(repo.dir);
   });
 });

@@ -120,6 +120,60 @@ describe.each(nixVariants())('a question confinement answers otherwise than CI (
     if (name === 'system Nix') expect(answer).toMatchObject({ code: 'NIX_CONFINED_ANSWER' });
   });
 
+  it('a copy of a path that is a symlink of the tree: refused where confined Nix stores its target (2.8)', async () => {
+    /** A repository whose image holds `value` (Nix text), its manifest CI's tag; and that tag. */
+    const copying = (value: string, extraConfig = '') => {
+      const repo = gitRepo({
+        'default.nix': `derivation { name = "app"; system = "x86_64-linux"; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];\n  v = ${value}; }\n`,
+        'real/x.json': '{}\n',
+        'file.txt': 'f\n',
+        'dir/a.txt': 'a\n',
+        '.nixtagrc.yaml': config + extraConfig,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      symlinkSync('real', path.join(repo.dir, 'cfg'));
+      symlinkSync('file.txt', path.join(repo.dir, 'flink'));
+      symlinkSync('../real', path.join(repo.dir, 'dir/inner'));
+      repo.commit('links');
+      const ciTag = n2k8sTag(freshClone(repo.dir), env);
+      expect(ciTag).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${ciTag}`) });
+      repo.commit("CI's tag");
+      return { repo, ciTag };
+    };
+    for (const value of [
+      '"${./cfg}"',
+      '"${./flink}"',
+      'builtins.path { path = ./cfg; name = "source"; }',
+      'builtins.filterSource (p: t: true) ./flink',
+      './cfg',
+      '"${./. + "/cfg"}"',
+    ]) {
+      const { repo, ciTag } = copying(value);
+      if (name === 'system Nix') {
+        const error = await withNix(env, () => refused(check({ cwd: repo.dir })));
+        expect([value, error.code]).toEqual([value, 'NIX_CONFINED_ANSWER']);
+        expect(error.message).toMatch(
+          /default\.nix:2 may copy .* to the store, and the tree's (cfg|flink) is a symlink/,
+        );
+        expect(error.location).toMatchObject({ file: 'default.nix', line: 2 });
+        expect(error.hint).toContain('evaluation.restrictEval: false');
+        // Unconfined, this machine's nix-instantiate is CI's.
+        const open = copying(value, 'evaluation:\n  restrictEval: false\n');
+        expect((await withNix(env, () => hash({ cwd: open.repo.dir }))).images[0]!.hash).toBe(open.ciTag);
+      } else {
+        expect([value, await withNix(env, () => check({ cwd: repo.dir }))]).toMatchObject([value, { ok: true }]);
+        expect((await withNix(env, () => hash({ cwd: repo.dir }))).images[0]!.hash).toBe(ciTag);
+      }
+    }
+    // Copied alike by both: a link deeper in a copied directory, a path through one, a read through one.
+    for (const value of ['"${./dir}"', '"${./cfg/x.json}"', 'builtins.readFile ./flink']) {
+      const { repo, ciTag } = copying(value);
+      expect([value, await withNix(env, () => check({ cwd: repo.dir }))]).toMatchObject([value, { ok: true }]);
+      expect((await withNix(env, () => hash({ cwd: repo.dir }))).images[0]!.hash).toBe(ciTag);
+    }
+  });
+
   it('unconfined (restrictEval: false), asks this machine as CI does', async () => {
     const { repo, tag } = repoAsking('builtins.pathExists /bin/bash', env, 'evaluation:\n  restrictEval: false\n');
     expect(await withNix(env, () => check({ cwd: repo.dir }))).toMatchObject({ ok: true });

@@ -14,6 +14,7 @@ const ALL: FindingCode[] = [
   'nondeterministic',
   'checkoutName',
   'gitMetadata',
+  'gitFile',
   'untrackedFiles',
   'environment',
   'nixPath',
@@ -25,6 +26,8 @@ const ALL: FindingCode[] = [
   'submoduleUnclonable',
   'confinedAnswer',
   'nixVersion',
+  'nixVersionRead',
+  'unpinnedFetch',
 ];
 
 const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
@@ -42,6 +45,29 @@ const CASES: Array<{
   /** Findings the fixture must not be mistaken for. */
   without?: FindingCode[];
 }> = [
+  {
+    code: 'unpinnedFetch',
+    why: 'builtins.fetchTarball of a URL without a sha256',
+    files: {
+      'default.nix': image([], 'let lib = builtins.fetchTarball "https://example.org/lib.tar.gz"; in\n'),
+    },
+    at: ['default.nix', 'fetchTarball'],
+    differsFromCi: true,
+  },
+  {
+    code: 'nixVersionRead',
+    why: 'the expression reads builtins.nixVersion, and CI’s Nix is not configured',
+    files: { 'default.nix': image(['v = builtins.nixVersion;']) },
+    at: ['default.nix', 'nixVersion'],
+    differsFromCi: true,
+  },
+  {
+    code: 'gitFile',
+    why: 'the expression reads a file of .git by name, whose bytes are the clone’s',
+    files: { 'default.nix': image(['origin = builtins.readFile ./.git/config;']) },
+    at: ['default.nix', './.git/config'],
+    differsFromCi: true,
+  },
   {
     code: 'nondeterministic',
     why: 'builtins.currentTime, and no other finding made up from a tag that moves by itself',
@@ -182,6 +208,22 @@ describe('nixtag doctor finds', () => {
     for (const code of ALL) expect(codes(result)).not.toContain(code);
     expect(result).toMatchObject({ ok: true, images: ['app'], nix: { ci: localNixVersion() } });
   });
+  it('no claim that the tag is the same on tested versions when an image reads the version', async () => {
+    const other = localNixVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    const files = {
+      'default.nix': image(['v = builtins.nixVersion;']),
+      '.nixtagrc.yaml': config(`nixVersion: "${other}"\n`),
+    };
+    const result = await diagnose(files);
+    expect(codes(result)).toEqual(expect.arrayContaining(['nixVersionRead', 'nixVersion']));
+    const messages = result.findings.map((finding) => finding.message).join('\n');
+    expect(messages).not.toContain('the tag is the same on tested versions');
+    expect(result.ok).toBe(false);
+    // On CI's own Nix the version reads the same: no finding.
+    const same = await diagnose({ ...files, '.nixtagrc.yaml': config(`nixVersion: "${localNixVersion()}"\n`) });
+    expect(codes(same)).not.toContain('nixVersionRead');
+  });
+
   it('nothing for constructs that only strings and comments name', async () => {
     const files: Files = {
       'default.nix': image([

@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
+import { fileTarball } from '../helpers/tarball.js';
 import { freshClone } from '../helpers/trees.js';
 
 /**
@@ -140,5 +144,96 @@ describe('a tag that moves with no change to the files', () => {
       ['app', 'stale'],
       ['clock', 'unmanaged'],
     ]);
+  });
+});
+
+describe('a fetch whose content is not pinned (adv13 F8)', () => {
+  /** A derivation holding `data` of the tarball `fetch` fetches. */
+  const reads = (fetch: string) => `let lib = ${fetch}; in derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  data = builtins.readFile "\${lib}/data";
+}
+`;
+
+  it('is not judged, nor answered from the cache, once upstream may have moved; a pinned one is', async () => {
+    const tarball = fileTarball('lib', { data: 'v1\n' });
+    const allowed = `${config}evaluation:\n  allowedUris: ["file://${tarball.work}/"]\n`;
+    const repo = gitRepo({
+      'default.nix': reads(`builtins.fetchTarball "${tarball.url}"`),
+      '.nixtagrc.yaml': allowed,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // CI's command (a container has no tarball cache: tarball-ttl 0) gives the tag of the day.
+    const ci = () => n2k8sTag(freshClone(repo.dir), {}, '--option tarball-ttl 0');
+    const before = ci();
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${before}`) });
+    repo.commit('the tag of v1');
+    const unjudged = async () => {
+      const result = await check({ cwd: repo.dir });
+      expect(result).toMatchObject({ ok: true, moving: ['app'] });
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on what a URL serves .*default\.nix:1 uses builtins\.fetchTarball without a pinned hash or rev/,
+      );
+    };
+    await unjudged();
+    // Upstream moves: CI's tag moves with it, and nixtag (its cache, Nix's) still says nothing.
+    writeFileSync(path.join(tarball.work, 'lib/data'), 'v2\n');
+    execFileSync('tar', ['-czf', path.join(tarball.work, 'lib.tar.gz'), '-C', tarball.work, 'lib']);
+    expect(ci()).not.toBe(before);
+    await unjudged();
+    // Pinned, the tag is the tarball's: judged (the manifest holds v1's, which it pins), and cached.
+    const pinned = fileTarball('pinned', { data: 'v1\n' });
+    repo.write({
+      'default.nix': reads(`builtins.fetchTarball { url = "${pinned.url}"; sha256 = "${pinned.sha256}"; }`),
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file://${pinned.work}/"]\n`,
+    });
+    repo.commit('pinned');
+    for (const run of [1, 2]) {
+      const result = await check({ cwd: repo.dir });
+      expect([run, result.moving]).toEqual([run, undefined]);
+      expect(ci()).toBe(before);
+      expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${before}` });
+    }
+  });
+});
+
+describe('the evaluating Nix’s version read (adv13 F12)', () => {
+  /** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
+  const otherNixPath = () => {
+    const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
+    const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
+    return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
+  };
+  const localVersion = () =>
+    /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
+
+  it('is judged only where the local Nix is the one configured as CI’s', async () => {
+    const repo = gitRepo({
+      'default.nix': image('"app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}"'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // The oracle: CI's command on the other Nix gives another tag.
+    const clone = freshClone(repo.dir);
+    const here = n2k8sTag(clone);
+    expect(here).toMatch(/^[0-9a-z]{32}$/);
+    expect(n2k8sTag(clone, { PATH: otherNixPath() })).not.toBe(here);
+    const other = localVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    for (const configured of ['', `nixVersion: "${other}"\n`]) {
+      repo.write({ '.nixtagrc.yaml': config + configured, 'k8s/app.yaml': deployment(`${REPO}:${here}`) });
+      repo.commit(`configured: ${configured}`);
+      const result = await check({ cwd: repo.dir });
+      expect([configured, result]).toMatchObject([configured, { ok: true, moving: ['app'] }]);
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the Nix that evaluates it \(default\.nix:2 uses builtins\.nixVersion\)/,
+      );
+    }
+    repo.write({ '.nixtagrc.yaml': `${config}nixVersion: "${localVersion()}"\n` });
+    repo.commit('CI runs this Nix');
+    const result = await check({ cwd: repo.dir });
+    expect(result.moving).toBeUndefined();
+    expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
   });
 });

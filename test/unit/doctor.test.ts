@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explainsFailure, IFD_ERROR_LINE, RULES, type ImageEvidence } from '../../src/doctor/rules.js';
 import { filesInTree, nixError, SourceScanner, tracePosition } from '../../src/doctor/scan.js';
 import { placesOfMissing } from '../../src/doctor/submodules.js';
-import { compareVersions, nixVersionOf } from '../../src/doctor/version.js';
+import { compareVersions, nixVersionOf } from '../../src/nix/version.js';
 import { messages } from '../../src/messages.js';
 import { tempDir, writeFiles } from '../helpers/repo.js';
 

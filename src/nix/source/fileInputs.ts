@@ -3,8 +3,10 @@ import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
-import { movingConstruct, type Moving } from './moving.js';
+import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
+import { gitDirectoryRead, type GitRead } from './gitReads.js';
+import { pathCopies, type PathCopy } from './pathCopies.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -17,6 +19,12 @@ export interface FileInputs {
   moving?: Moving | undefined;
   /** A question whose answer confinement may change (`pathExists /bin/bash`), outside ones first. */
   confined?: ConfinedAnswer | undefined;
+  /** A read of the evaluating Nix's version (`builtins.nixVersion`): moving unless the local Nix is CI's. */
+  readsVersion?: Moving | undefined;
+  /** Path literals whose value may be copied to the store (pathCopies.ts). */
+  copies?: PathCopy[] | undefined;
+  /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
+  readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
   extendsParameter?: string | undefined;
   /** A path value is handed on where a function of the repository may receive it. */
@@ -212,6 +220,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const code = reading.readings[0]!.tokens;
   const moving = movingConstruct(relativeFile, text, code, reading.values);
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
+  const readsGit = gitDirectoryRead(relativeFile, text, code);
+  const copies = pathCopies(relativeFile, text, code);
+  const readsVersion = versionRead(placeIn(relativeFile, text), code, reading.values);
+  // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
+  const does = { moving, confined, readsGit, readsVersion, copies };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);
@@ -220,7 +233,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     (interpolated.computed &&
       `${interpolated.computed.text}\${…} (${line(interpolated.computed)}), a path's name computed where \`..\` can climb out of it`);
   if (construct !== undefined)
-    return { paths: [], untrackable: messages.untrackableInput(relativeFile, construct), moving, confined };
+    return {
+      paths: [],
+      untrackable: messages.untrackableInput(relativeFile, construct),
+      ...does,
+    };
   const { passesPath } = flow;
   const extendsParameter =
     flow.extendsParameter === undefined
@@ -240,8 +257,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
         return {
           paths: [],
           untrackable: messages.untrackableInput(relativeFile, `the path ${token.text}, outside the repository`),
-          moving,
-          confined,
+          ...does,
         };
       }
       paths.add(resolved === '.' ? '' : resolved);
@@ -256,8 +272,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const cuts = cutsText(code);
   return {
     paths: [...paths],
-    moving,
-    confined,
+    ...does,
     extendsParameter,
     passesPath,
     interpolatesPath,

@@ -6,6 +6,8 @@ import { messages } from '../../messages.js';
 import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
+import type { GitRead } from './gitReads.js';
+import type { PathCopy } from './pathCopies.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
@@ -277,6 +279,9 @@ export async function evaluationInputs(
   all: InputSet;
   moving: Array<Moving | undefined>;
   confined: Array<ConfinedAnswer | undefined>;
+  readsGit: Array<GitRead | undefined>;
+  readsVersion: Array<Moving | undefined>;
+  copies: PathCopy[][];
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -319,6 +324,10 @@ export async function evaluationInputs(
       const movers = all.flatMap((read) => (read.moving === undefined ? [] : [read.moving]));
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
       return {
+        readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
+        readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
+        // The repository's own files: a store file's literals name the store.
+        copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -327,5 +336,8 @@ export async function evaluationInputs(
   );
   const moving = found.map((one) => one.moving);
   const confined = found.map((one) => one.confined);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined };
+  const readsGit = found.map((one) => one.readsGit);
+  const readsVersion = found.map((one) => one.readsVersion);
+  const copies = found.map((one) => one.copies);
+  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies };
 }

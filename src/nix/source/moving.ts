@@ -1,5 +1,6 @@
 import type { Token } from './lexer.js';
 import { isSymbol } from './syntax.js';
+import { unpinnedFetches } from './fetches.js';
 
 /**
  * What makes a tag move with no change to the tree: the time of the evaluation, or the
@@ -12,6 +13,10 @@ export interface Moving {
   kind: MovingKind;
   construct: string;
   at: string;
+  /** An unpinned fetch: pinning it (a hash, a rev) is the cure. */
+  pin?: true;
+  /** The evaluating Nix's version: the same as CI's only where the local Nix is CI's. */
+  version?: true;
 }
 
 /** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
@@ -22,6 +27,10 @@ const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
   // NIX_PATH as CI's Nix sees it; under nixtag it also holds the checkout's own entries.
   ['nixPath', { kind: 'environment', construct: 'builtins.nixPath' }],
 ]);
+
+/** Where an offset of `text` is: `file:line`. */
+export const placeIn = (file: string, text: string) => (offset: number) =>
+  `${file}:${text.slice(0, offset).split('\n').length}`;
 
 /** Nix binds builtins outside the global scope as `__name` too. */
 const nameOf = (text: string) => text.replace(/^__(?=[a-z])/, '');
@@ -38,7 +47,7 @@ export function movingConstruct(
   code: readonly Token[],
   strings: readonly { value: string; start: number }[],
 ): Moving | undefined {
-  const at = (offset: number) => `${file}:${text.slice(0, offset).split('\n').length}`;
+  const at = placeIn(file, text);
   const found: Moving[] = [];
   code.forEach((token, index) => {
     const mover = token.kind === 'identifier' ? MOVERS.get(nameOf(token.text)) : undefined;
@@ -49,10 +58,50 @@ export function movingConstruct(
       }
     }
   });
+  // Upstream's content when Nix asks (fetches.ts): CI's fetch is not this machine's cached one.
+  for (const { name, start } of unpinnedFetches(code)) {
+    found.push({
+      kind: 'environment',
+      construct: `builtins.${name} without a pinned hash or rev`,
+      at: at(start),
+      pin: true,
+    });
+  }
   for (const { value, start } of strings) {
     const mover = MOVERS.get(nameOf(value));
     if (mover !== undefined) found.push({ ...mover, at: at(start) });
   }
   // The time first: it moves the tag on every evaluation, in CI too.
   return found.find((moving) => moving.kind === 'time') ?? found[0];
+}
+
+/** Builtins whose value is the Nix that evaluates: CI's may not be this machine's. */
+const VERSIONS = new Map([
+  ['nixVersion', 'builtins.nixVersion'],
+  ['langVersion', 'builtins.langVersion'],
+]);
+
+/**
+ * The first read of the evaluating Nix's version in a file's code (a name, `__nixVersion`, or a
+ * string naming it): a tag that moves with CI's Nix unless the local one is CI's (engine decides).
+ */
+export function versionRead(
+  at: (offset: number) => string,
+  code: readonly Token[],
+  strings: readonly { value: string; start: number }[],
+): Moving | undefined {
+  // A binding's own name (`nixVersion = "2.26";`) reads nothing.
+  const named = code.find(
+    (token, index) =>
+      token.kind === 'identifier' && VERSIONS.has(nameOf(token.text)) && !isSymbol(code[index + 1], '=', '?'),
+  );
+  const spelled = strings.find(({ value }) => VERSIONS.has(nameOf(value)));
+  const first = [
+    named && { name: named.text, start: named.start },
+    spelled && { name: spelled.value, start: spelled.start },
+  ]
+    .filter((found) => found !== undefined)
+    .sort((one, other) => one.start - other.start)[0];
+  if (first === undefined) return undefined;
+  return { kind: 'environment', construct: VERSIONS.get(nameOf(first.name))!, at: at(first.start), version: true };
 }
