@@ -33,6 +33,7 @@ import {
   type UnclonableSubmodule,
 } from './submodules.js';
 import { awaitedLater, orSlowPath } from '../promises.js';
+import { checkoutDrift, driftless, repairDrift } from './checkoutIntegrity.js';
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
 const pendingRecords = new Set<Promise<unknown>>();
@@ -250,4 +251,47 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     unclonableSubmodules: outcome.unclonable,
     made,
   };
+}
+
+/**
+ * The checkout `done`, once its files are seen to be the judged tree's: before Nix reads it. It
+ * lives outside the repository, where an editor, a script or a cleaner of temporary directories
+ * can change, remove or add a file, which no record would show and Nix would read. What differs
+ * is written again (checkoutIntegrity.ts); what a second look still finds (a submodule's own
+ * files) is checked out again in full. Costs a stat of every file: never on a run that Nix does
+ * not run in.
+ */
+export function intactCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  options: CheckoutOptions,
+  done: Checkout,
+): Promise<Checkout> {
+  const work = restore(repository, tree, options, done);
+  pendingRecords.add(work);
+  return work;
+}
+
+async function restore(
+  repository: Repository,
+  tree: JudgedTree,
+  options: CheckoutOptions,
+  done: Checkout,
+): Promise<Checkout> {
+  const drift = await checkoutDrift(done.dir);
+  if (driftless(drift)) return done;
+  const checkout = checkoutRecord(treeRecords(repository.gitDir).slot(tree.source.kind), options.checkoutName);
+  const state = checkout.trusted();
+  const id = await tree.id();
+  if (state !== undefined && state.tree === id) {
+    checkout.beginUpdate(id);
+    const smudge = (write: () => Promise<unknown>) => (done.lfs ? withLfsContent(repository, write) : write());
+    await repairDrift(done.dir, drift, smudge);
+    if (driftless(await checkoutDrift(done.dir))) {
+      checkout.complete(state);
+      return done;
+    }
+  }
+  const { outcome, made } = await fullCheckout(repository, tree, checkout, done.submodules, done.lfs);
+  return { ...done, missingSubmodules: outcome.missing, unclonableSubmodules: outcome.unclonable, made };
 }

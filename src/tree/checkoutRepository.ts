@@ -208,16 +208,22 @@ export async function leaveIndexStale(workTree: string): Promise<void> {
 }
 
 /**
- * Brings a stale index in step with HEAD (`git reset --mixed`, which also refreshes its stat
- * data) and remembers that this checkout's expressions read git. True when it was stale: an
- * evaluation that read git before must run again.
+ * Brings a stale index in step with HEAD (`git reset --mixed`, which keeps the stat data of the
+ * entries it does not change and refreshes the rest). True when it was stale.
+ */
+export async function indexInStep(workTree: string): Promise<boolean> {
+  if (!existsSync(staleMarker(workTree))) return false;
+  await git(['reset', '--quiet', '--mixed', 'HEAD'], checkoutGit(workTree));
+  await rm(staleMarker(workTree), { force: true });
+  return true;
+}
+
+/**
+ * Brings a stale index in step with HEAD and remembers that this checkout's expressions read
+ * git. True when it was stale: an evaluation that read git before must run again.
  */
 export async function freshenIndex(workTree: string): Promise<boolean> {
-  const stale = existsSync(staleMarker(workTree));
-  if (stale) {
-    await git(['reset', '--quiet', '--mixed', 'HEAD'], checkoutGit(workTree));
-    await rm(staleMarker(workTree), { force: true });
-  }
+  const stale = await indexInStep(workTree);
   if (!existsSync(wantedMarker(workTree))) await writeFile(wantedMarker(workTree), '');
   return stale;
 }
