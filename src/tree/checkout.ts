@@ -10,7 +10,7 @@ import {
   enableLfs,
   initCheckout,
   keepsIndex,
-  leaveIndexStale,
+  leaveIndexBehind,
   setHead,
   writeCommit,
 } from './checkoutRepository.js';
@@ -21,7 +21,7 @@ import { withLfsContent } from './lfsObjects.js';
 import { fetchMissingBlobs } from './promisor.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
-import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
+import { indexInfo, updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
 import {
   checkoutSubmodules,
   gitlinksOf,
@@ -183,11 +183,10 @@ async function updateCheckout(
         await rm(path.join(workTree, change.path), { recursive: true, force: true });
       }
     } else {
+      const entries = indexInfo(changes, '0'.repeat(previous.tree.length));
       await Promise.all([
         writeChanges(repository, workTree, changes),
-        keepsIndex(workTree)
-          ? updateCheckoutIndex(workTree, changes, '0'.repeat(previous.tree.length))
-          : leaveIndexStale(workTree),
+        keepsIndex(workTree) ? updateCheckoutIndex(workTree, entries) : leaveIndexBehind(workTree, entries),
       ]);
     }
     const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');

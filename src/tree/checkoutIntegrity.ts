@@ -14,21 +14,27 @@ export interface Drift {
 const NUL_SEPARATED = (text: string) => text.split('\0').filter((entry) => entry !== '');
 
 /**
- * What in the checkout differs from its HEAD's tree, by git's stat check against the checkout's
- * own index (brought in step with HEAD first; `--index-info` entries, which carry no stat data,
- * are hashed once by the refresh and then known by their stat too), and every file or directory
- * the tree does not name (`ls-files --others`, with no exclude file: an ignored file counts, a
- * source `./.` copies it). Costs a stat of every tracked file and a read of every directory: run
- * only where Nix will read the checkout.
+ * What in the checkout differs from its HEAD's tree: git's stat check against the checkout's own
+ * index (brought in step with HEAD first, and then refreshed), and every file or directory the
+ * tree does not name (`ls-files --others`, with no exclude file: an ignored file counts, as a
+ * source `./.` copies it). An entry `--index-info` wrote (a checkout that keeps its index) has no
+ * stat data and is reported until a refresh hashes it: only then is the index refreshed and asked
+ * again. Costs a stat of every tracked file and a read of every directory: run only where Nix will
+ * read the checkout.
  */
 export async function checkoutDrift(workTree: string): Promise<Drift> {
   const inCheckout = checkoutGit(workTree);
-  await indexInStep(workTree); // or a file an update added would be no entry of it
+  const refreshed = await indexInStep(workTree); // or a file an update added would be no entry of it
   const untracked = git(['ls-files', '-z', '--others', '--directory'], inCheckout);
-  await git(['update-index', '-q', '--refresh'], inCheckout);
   // `none`: a submodule with a changed or added file counts, whatever `.gitmodules` says of it.
-  const changed = await git(['diff-files', '-z', '--name-only', '--ignore-submodules=none'], inCheckout);
-  return { changed: NUL_SEPARATED(changed), untracked: NUL_SEPARATED(await untracked) };
+  const differing = async () =>
+    NUL_SEPARATED(await git(['diff-files', '-z', '--name-only', '--ignore-submodules=none'], inCheckout));
+  let changed = await differing();
+  if (changed.length > 0 && !refreshed) {
+    await git(['update-index', '-q', '--refresh'], inCheckout);
+    changed = await differing();
+  }
+  return { changed, untracked: NUL_SEPARATED(await untracked) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { hash } from '../../src/index.js';
 import { checkoutRecord } from '../../src/tree/checkoutRecord.js';
 import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
-import { freshClone } from '../helpers/trees.js';
+import { freshClone, LFS_FILTER, lfsClone } from '../helpers/trees.js';
 
 /**
  * The persistent checkout nixtag evaluates lives outside the repository: an editor, a script or a
@@ -112,5 +112,51 @@ describe('a checkout changed behind nixtag is repaired before Nix reads it', () 
     expect(await tagOf(repo)).toBe(expected);
     writeFileSync(path.join(checkoutOf(repo), 'data.txt'), 'a\n'); // the editor saves its buffer
     expect(await tagOf(repo)).toBe(expected);
+  });
+});
+
+/** An image that reads every file of the tree but `.git`, a submodule's included. */
+const WHOLE_TREE = `{ }:
+derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; name = "src"; filter = p: t: baseNameOf p != ".git"; };
+}
+`;
+
+describe('inside a submodule and an LFS file of the checkout', () => {
+  it.each([
+    ['a submodule file edited', (dir: string) => writeFileSync(path.join(dir, 'vendor/lib/lib.txt'), 'tampered\n')],
+    ['a file added in a submodule', (dir: string) => writeFileSync(path.join(dir, 'vendor/lib/extra'), 'x\n')],
+    ['a submodule emptied', (dir: string) => rmSync(path.join(dir, 'vendor/lib/lib.txt'))],
+  ])('%s: checked out again, the tag is CI’s', async (_, tamper) => {
+    const repo = gitRepo({ 'default.nix': WHOLE_TREE });
+    const lib = gitRepo({ 'lib.txt': 'library\n' }, 'lib');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+    repo.commit('submodule');
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    tamper(checkoutOf(repo));
+    expect(await tagOf(repo)).toBe(expected);
+    expect(readFileSync(path.join(checkoutOf(repo), 'vendor/lib/lib.txt'), 'utf8')).toBe('library\n');
+  });
+
+  it('an LFS file edited: its content is smudged again', async () => {
+    const repo = gitRepo();
+    for (const [key, value] of LFS_FILTER) repo.git('config', key, value);
+    repo.write({
+      '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
+      'model.bin': 'the weights, v1\n',
+      'default.nix': `{ }:
+derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; model = builtins.readFile ./model.bin; }
+`,
+      '.nixtagrc.yaml':
+        'lfs: true\nimages:\n  - name: app\n    nix: default.nix\n    repository: registry.example.com/app\n',
+    });
+    repo.commit('lfs');
+    const expected = n2k8sTag(lfsClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    writeFileSync(path.join(checkoutOf(repo), 'model.bin'), 'the weights, v0\n');
+    expect(await tagOf(repo)).toBe(expected);
+    expect(readFileSync(path.join(checkoutOf(repo), 'model.bin'), 'utf8')).toBe('the weights, v1\n');
   });
 });
