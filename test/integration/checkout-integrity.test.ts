@@ -123,6 +123,20 @@ derivation {
 }
 `;
 
+describe('what the check costs', () => {
+  it('nothing on a run the cache answers: Nix does not run, the checkout is not looked at', async () => {
+    const repo = repository();
+    const expected = n2k8sTag(freshClone(repo.dir));
+    const cached = async () => (await hash({ cwd: repo.dir, source: { kind: 'index' } })).images[0]!.hash;
+    expect(await cached()).toBe(expected);
+    writeFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'tampered\n');
+    expect(await cached()).toBe(expected); // the cache's answer, for the tree's blobs
+    expect(readFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'utf8')).toBe('tampered\n');
+    expect(await tagOf(repo)).toBe(expected); // Nix runs: repaired first
+    expect(readFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'utf8')).toBe('a\n');
+  });
+});
+
 describe('inside a submodule and an LFS file of the checkout', () => {
   it.each([
     ['a submodule file edited', (dir: string) => writeFileSync(path.join(dir, 'vendor/lib/lib.txt'), 'tampered\n')],
