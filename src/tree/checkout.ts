@@ -277,12 +277,14 @@ async function restore(
   options: CheckoutOptions,
   done: Checkout,
 ): Promise<Checkout> {
-  const drift = await checkoutDrift(done.dir);
-  if (driftless(drift)) return done;
+  // Without its index (removed with a cleaner's sweep of old files) every file looks added.
+  const indexed = existsSync(path.join(done.dir, '.git', 'index'));
+  const drift = indexed ? await checkoutDrift(done.dir) : undefined;
+  if (drift !== undefined && driftless(drift)) return done;
   const checkout = checkoutRecord(treeRecords(repository.gitDir).slot(tree.source.kind), options.checkoutName);
   const state = checkout.trusted();
   const id = await tree.id();
-  if (state !== undefined && state.tree === id) {
+  if (drift !== undefined && state !== undefined && state.tree === id) {
     checkout.beginUpdate(id);
     const smudge = (write: () => Promise<unknown>) => (done.lfs ? withLfsContent(repository, write) : write());
     await repairDrift(done.dir, drift, smudge);

@@ -89,6 +89,17 @@ describe('a checkout changed behind nixtag is repaired before Nix reads it', () 
     expect(readFileSync(path.join(checkoutOf(repo), 'data.txt'), 'utf8')).toBe('b\n');
   });
 
+  it('its git index removed: checked out again in full', async () => {
+    const repo = repository();
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    const made = madeOf(repo);
+    rmSync(path.join(checkoutOf(repo), '.git', 'index'));
+    expect(await tagOf(repo)).toBe(expected);
+    expect(madeOf(repo)).not.toBe(made);
+    expect(readFileSync(path.join(checkoutOf(repo), 'data.txt'), 'utf8')).toBe('b\n');
+  });
+
   it('after an incremental update (index entries with no stat data), an edit to an unchanged file is seen', async () => {
     const repo = repository();
     await tagOf(repo);
