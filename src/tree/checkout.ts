@@ -110,6 +110,13 @@ async function pointHead(repository: Repository, tree: JudgedTree, workTree: str
   await setHead(workTree, commit);
 }
 
+/**
+ * Names the files a checkout holds (CheckoutState.made): when its full checkout was made (its
+ * files' age: checkoutRecord.ts), then who and a random part, new on every full checkout and on
+ * every repair (what was read of the files before is not theirs any more: remembered scans).
+ */
+const madeId = (time: string) => `${time}-${process.pid}-${randomBytes(4).toString('hex')}`;
+
 /** A whole checkout from scratch: a fresh repository whose index and files git writes. */
 async function fullCheckout(
   repository: Repository,
@@ -135,7 +142,7 @@ async function fullCheckout(
     ? await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), await gitlinksOf(workTree))
     : NO_SUBMODULES;
   await pointHead(repository, tree, workTree, id);
-  const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const made = madeId(Date.now().toString(36));
   checkout.complete({ tree: id, attributes, submodules: submodulesState(outcome, submodules), lfs, made });
   return { outcome, made };
 }
@@ -289,8 +296,9 @@ async function restore(
     const smudge = (write: () => Promise<unknown>) => (done.lfs ? withLfsContent(repository, write) : write());
     await repairDrift(done.dir, drift, smudge);
     if (driftless(await checkoutDrift(done.dir))) {
-      checkout.complete(state);
-      return done;
+      const made = madeId(state.made.split('-')[0]!); // the other files are as old as before
+      checkout.complete({ ...state, made });
+      return { ...done, made };
     }
   }
   const { outcome, made } = await fullCheckout(repository, tree, checkout, done.submodules, done.lfs);
