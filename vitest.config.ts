@@ -39,6 +39,7 @@ const NIX_FACING = {
     'test/integration/flake-errors.test.ts',
     'test/integration/flake-tools.test.ts',
     'test/integration/config-trust.test.ts',
+    'test/integration/checkout-integrity.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts', 'test/e2e/flakes-hooks.test.ts'],
 };

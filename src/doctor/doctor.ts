@@ -158,7 +158,7 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
     const fileImages = images.filter((image) => !isFlakeImage(image));
     const flakeImages = images.filter(isFlakeImage);
     // Submodules this clone lacks are a finding, not an error: the rest is evaluated without them.
-    const { dir: checkout, missingSubmodules, unclonableSubmodules } = await session.materialized;
+    const { dir: checkout, missingSubmodules, unclonableSubmodules } = await session.intact();
     const settings = await settingsFor(session, checkout);
     const [versionText, machineSystem] = await Promise.all([
       ask(versionArgs(), checkout),

@@ -265,7 +265,7 @@ async function evaluateInTree(
   onStart: () => void,
 ): Promise<Evaluated> {
   if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
-  const root = await session.checkout;
+  const root = await session.intactCheckout(); // what Nix reads: seen to be the tree's
   const files = images.filter((image) => !isFlakeImage(image));
   const flakes = images.filter(isFlakeImage);
   // Nix runs once every kind has started it: other work may start then.

@@ -73,7 +73,7 @@ async function basis(session: Session): Promise<Judgement> {
     recordedInputs(session, speculative) ??
     (flakes ? { paths: [''] } : undefined) ??
     (await staticInputs(
-      await session.checkout,
+      await session.intactCheckout(), // read as Nix would read it
       imageFiles,
       alwaysRead(session),
       session.entries,

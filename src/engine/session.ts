@@ -13,6 +13,7 @@ import { TreeIndex } from '../treeIndex.js';
 import type { TreeEntry } from '../types.js';
 import {
   checkoutDirectory,
+  intactCheckout,
   materializeTree,
   settleCheckouts,
   type Checkout,
@@ -80,6 +81,13 @@ export interface Session {
   checkout: Promise<string>;
   /** The same checkout as it was made, submodules CI fetches and this clone lacks left empty (doctor). */
   materialized: Promise<Checkout>;
+  /**
+   * The checkout once its files are seen to be the tree's (repaired where not: tree/checkout.ts's
+   * intactCheckout), asked once: what Nix reads. A stat of every file, so only where Nix runs.
+   */
+  intact: () => Promise<Checkout>;
+  /** The directory of `intact`'s checkout; refuses missing submodules as `checkout` does. */
+  intactCheckout: () => Promise<string>;
   /** Where manifests are read (and, for the working tree, written). */
   manifestRoot: string;
   cwd: string;
@@ -256,6 +264,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     );
     awaitedLater(materialized);
     const checkout = awaitedLater(checkoutDirectory(materialized));
+    let intact: Promise<Checkout> | undefined;
+    const intactMaterialized = () =>
+      (intact ??= materialized.then((done) => intactCheckout(repository, tree, wanted, done)));
     const images = configuredImages(config);
     const { files, gitlinks, sorted } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
@@ -279,6 +290,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       gitlinks,
       checkout,
       materialized,
+      intact: intactMaterialized,
+      intactCheckout: () => checkoutDirectory(intactMaterialized()),
       manifestRoot: source.kind === 'worktree' ? repository.root : await checkout,
       cwd: request.cwd,
       paths: request.paths ?? [],

@@ -136,7 +136,7 @@ async function flakeImages(session: Session, files: readonly string[]): Promise<
     .slice(0, MAX_FLAKES);
   if (flakeFiles.length === 0) return [];
   const directories = flakeFiles.map((file) => (file === 'flake.nix' ? '' : path.posix.dirname(file)));
-  const root = await session.checkout;
+  const root = await session.intactCheckout();
   try {
     const listed = await flakePackages(root, headOf(root) ?? 'HEAD', directories, baseSettings(session.config));
     return listed.flatMap((packages, index) =>

@@ -10,7 +10,7 @@ import {
   enableLfs,
   initCheckout,
   keepsIndex,
-  leaveIndexStale,
+  leaveIndexBehind,
   setHead,
   writeCommit,
 } from './checkoutRepository.js';
@@ -21,7 +21,7 @@ import { withLfsContent } from './lfsObjects.js';
 import { fetchMissingBlobs } from './promisor.js';
 import { parseRawDiff } from './rawDiff.js';
 import { judgedCommit, type JudgedTree } from './source.js';
-import { updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
+import { indexInfo, updateCheckoutIndex, writeChanges } from './checkoutUpdate.js';
 import {
   checkoutSubmodules,
   gitlinksOf,
@@ -33,6 +33,7 @@ import {
   type UnclonableSubmodule,
 } from './submodules.js';
 import { awaitedLater, orSlowPath } from '../promises.js';
+import { checkoutDrift, driftless, repairDrift } from './checkoutIntegrity.js';
 
 /** Checkouts still writing, and tree ids still being recorded after a checkout returned. */
 const pendingRecords = new Set<Promise<unknown>>();
@@ -109,6 +110,13 @@ async function pointHead(repository: Repository, tree: JudgedTree, workTree: str
   await setHead(workTree, commit);
 }
 
+/**
+ * Names the files a checkout holds (CheckoutState.made): when its full checkout was made (its
+ * files' age: checkoutRecord.ts), then who and a random part, new on every full checkout and on
+ * every repair (what was read of the files before is not theirs any more: remembered scans).
+ */
+const madeId = (time: string) => `${time}-${process.pid}-${randomBytes(4).toString('hex')}`;
+
 /** A whole checkout from scratch: a fresh repository whose index and files git writes. */
 async function fullCheckout(
   repository: Repository,
@@ -134,7 +142,7 @@ async function fullCheckout(
     ? await checkoutSubmodules(inCheckoutRepository(workTree), submoduleHome(repository), await gitlinksOf(workTree))
     : NO_SUBMODULES;
   await pointHead(repository, tree, workTree, id);
-  const made = `${Date.now().toString(36)}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const made = madeId(Date.now().toString(36));
   checkout.complete({ tree: id, attributes, submodules: submodulesState(outcome, submodules), lfs, made });
   return { outcome, made };
 }
@@ -182,11 +190,10 @@ async function updateCheckout(
         await rm(path.join(workTree, change.path), { recursive: true, force: true });
       }
     } else {
+      const entries = indexInfo(changes, '0'.repeat(previous.tree.length));
       await Promise.all([
         writeChanges(repository, workTree, changes),
-        keepsIndex(workTree)
-          ? updateCheckoutIndex(workTree, changes, '0'.repeat(previous.tree.length))
-          : leaveIndexStale(workTree),
+        keepsIndex(workTree) ? updateCheckoutIndex(workTree, entries) : leaveIndexBehind(workTree, entries),
       ]);
     }
     const links = changes.filter((change) => change.mode === '160000' && change.status !== 'D');
@@ -250,4 +257,50 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     unclonableSubmodules: outcome.unclonable,
     made,
   };
+}
+
+/**
+ * The checkout `done`, once its files are seen to be the judged tree's: before Nix reads it. It
+ * lives outside the repository, where an editor, a script or a cleaner of temporary directories
+ * can change, remove or add a file, which no record would show and Nix would read. What differs
+ * is written again (checkoutIntegrity.ts); what a second look still finds (a submodule's own
+ * files) is checked out again in full. Costs a stat of every file: never on a run that Nix does
+ * not run in.
+ */
+export function intactCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  options: CheckoutOptions,
+  done: Checkout,
+): Promise<Checkout> {
+  const work = restore(repository, tree, options, done);
+  pendingRecords.add(work);
+  return work;
+}
+
+async function restore(
+  repository: Repository,
+  tree: JudgedTree,
+  options: CheckoutOptions,
+  done: Checkout,
+): Promise<Checkout> {
+  // Without its index (removed with a cleaner's sweep of old files) every file looks added.
+  const indexed = existsSync(path.join(done.dir, '.git', 'index'));
+  const drift = indexed ? await checkoutDrift(done.dir) : undefined;
+  if (drift !== undefined && driftless(drift)) return done;
+  const checkout = checkoutRecord(treeRecords(repository.gitDir).slot(tree.source.kind), options.checkoutName);
+  const state = checkout.trusted();
+  const id = await tree.id();
+  if (drift !== undefined && state !== undefined && state.tree === id) {
+    checkout.beginUpdate(id);
+    const smudge = (write: () => Promise<unknown>) => (done.lfs ? withLfsContent(repository, write) : write());
+    await repairDrift(done.dir, drift, smudge);
+    if (driftless(await checkoutDrift(done.dir))) {
+      const made = madeId(state.made.split('-')[0]!); // the other files are as old as before
+      checkout.complete({ ...state, made });
+      return { ...done, made };
+    }
+  }
+  const { outcome, made } = await fullCheckout(repository, tree, checkout, done.submodules, done.lfs);
+  return { ...done, missingSubmodules: outcome.missing, unclonableSubmodules: outcome.unclonable, made };
 }

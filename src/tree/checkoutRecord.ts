@@ -13,7 +13,8 @@ export interface CheckoutState {
   lfs: boolean;
   /**
    * Names the full checkout the files come from; updates keep it. A file of the checkout changes
-   * only when its blob does, or in a new full checkout (remembered scans rely on it).
+   * only when its blob does, or in a new full checkout, or in a repair of files changed behind
+   * nixtag, which renews it (remembered scans rely on it).
    */
   made: string;
 }

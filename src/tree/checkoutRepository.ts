@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { git, type GitOptions } from '../git/git.js';
@@ -189,35 +189,59 @@ export async function withForeignGitFile<T>(workTree: string, work: () => Promis
 }
 
 /*
- * The checkout's index matters only to expressions that ask git about the checkout (`fetchGit`):
- * with it out of step, git calls the tree dirty. Keeping it in step costs a rewrite of the whole
- * index per update, so an update leaves it stale until an evaluation is seen to read git (the
- * HEAD probe); from then on this checkout keeps it in step.
+ * The checkout's index matters to expressions that ask git about the checkout (`fetchGit`): with
+ * it out of step, git calls the tree dirty. It is also what the checkout's files are checked
+ * against before Nix reads them (checkoutIntegrity.ts). Keeping it in step costs a rewrite of the
+ * whole index per update, which a run that Nix does not run in need not pay: an update keeps its
+ * entries aside (`nixtag-index-pending`, `--index-info` input), applied in one rewrite before Nix
+ * runs. A checkout whose evaluations are seen to read git (the HEAD probe) keeps it in step.
  */
 const staleMarker = (workTree: string) => path.join(workTree, '.git', 'nixtag-index-stale');
+const pendingEntries = (workTree: string) => path.join(workTree, '.git', 'nixtag-index-pending');
 const wantedMarker = (workTree: string) => `${workTree}.reads-git`;
+/** Past this, the entries kept aside are dropped and the index read again from HEAD. */
+const PENDING_LIMIT = 4 * 1024 * 1024;
 
-/** Whether an update should bring the checkout's index along: wanted, and not stale already. */
+/** Whether an update should bring the checkout's index along: wanted, and not behind already. */
 export function keepsIndex(workTree: string): boolean {
-  return existsSync(wantedMarker(workTree)) && !existsSync(staleMarker(workTree));
+  return (
+    existsSync(wantedMarker(workTree)) && !existsSync(staleMarker(workTree)) && !existsSync(pendingEntries(workTree))
+  );
 }
 
-/** After an update that did not bring the index along. */
-export async function leaveIndexStale(workTree: string): Promise<void> {
-  if (!existsSync(staleMarker(workTree))) writeFileSync(staleMarker(workTree), '');
+/** After an update that did not bring the index along: its entries (`--index-info` input), kept aside. */
+export function leaveIndexBehind(workTree: string, entries: string): void {
+  appendFileSync(pendingEntries(workTree), entries);
 }
 
 /**
- * Brings a stale index in step with HEAD (`git reset --mixed`, which also refreshes its stat
- * data) and remembers that this checkout's expressions read git. True when it was stale: an
- * evaluation that read git before must run again.
+ * Brings an index left behind in step with HEAD: the entries kept aside applied, or (marked stale
+ * by an older nixtag, or too many) `git reset --mixed`, which keeps the stat data of the entries it
+ * does not change; then refreshed, so that an entry with no stat data is hashed once. True when it
+ * was behind.
+ */
+export async function indexInStep(workTree: string): Promise<boolean> {
+  const pending = pendingEntries(workTree);
+  const stale = existsSync(staleMarker(workTree));
+  const size = statSync(pending, { throwIfNoEntry: false })?.size;
+  if (!stale && size === undefined) return false;
+  const inCheckout = checkoutGit(workTree);
+  if (stale || size! > PENDING_LIMIT) {
+    await git(['reset', '--quiet', '--mixed', 'HEAD'], inCheckout);
+  } else {
+    await git(['update-index', '-z', '--index-info'], { ...inCheckout, input: readFileSync(pending, 'utf8') });
+    await git(['update-index', '-q', '--refresh'], inCheckout);
+  }
+  await Promise.all([rm(staleMarker(workTree), { force: true }), rm(pending, { force: true })]);
+  return true;
+}
+
+/**
+ * Brings a stale index in step with HEAD and remembers that this checkout's expressions read
+ * git. True when it was stale: an evaluation that read git before must run again.
  */
 export async function freshenIndex(workTree: string): Promise<boolean> {
-  const stale = existsSync(staleMarker(workTree));
-  if (stale) {
-    await git(['reset', '--quiet', '--mixed', 'HEAD'], checkoutGit(workTree));
-    await rm(staleMarker(workTree), { force: true });
-  }
+  const stale = await indexInStep(workTree);
   if (!existsSync(wantedMarker(workTree))) await writeFile(wantedMarker(workTree), '');
   return stale;
 }

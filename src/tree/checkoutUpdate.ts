@@ -45,12 +45,16 @@ export async function writeChanges(repository: Repository, workTree: string, cha
   }
 }
 
-/** The checkout's index gets the diff's entries (`update-index --index-info`); contents are written beside. */
-export function updateCheckoutIndex(workTree: string, changes: Change[], zero: string): Promise<string> {
-  const input = changes
+/** A diff's entries as `update-index --index-info` takes them (a deletion: mode 0 and the zero id). */
+export function indexInfo(changes: Change[], zero: string): string {
+  return changes
     .map((change) =>
       change.status === 'D' ? `0 ${zero}\t${change.path}\0` : `${change.mode} ${change.oid}\t${change.path}\0`,
     )
     .join('');
-  return git(['update-index', '-z', '--index-info'], checkoutGit(workTree, { input }));
+}
+
+/** The checkout's index gets the diff's entries (`update-index --index-info`); contents are written beside. */
+export function updateCheckoutIndex(workTree: string, entries: string): Promise<string> {
+  return git(['update-index', '-z', '--index-info'], checkoutGit(workTree, { input: entries }));
 }

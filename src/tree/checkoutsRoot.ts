@@ -1,5 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensureDirectoryUnder } from '../nixtagDirectory.js';
@@ -18,6 +28,22 @@ function bases(): string[] {
   return [...new Set(ordered.map((base) => path.resolve(base)))];
 }
 
+/**
+ * A base as Nix will see it: with every symlink resolved (restrict-eval and path values do), so
+ * that a TMPDIR that is a link into a repository's `.git` (`proj/tmp -> .git/tmp`) is seen to
+ * be there. Undefined when it cannot be resolved (it does not exist).
+ */
+function realBase(base: string): string | undefined {
+  try {
+    return realpathSync(base);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether Nix can be handed the directory's path as it is: no `.git` step, a valid URL's path. */
+const seenWhole = (dir: string) => URL_SAFE.test(dir) && !dir.split(path.sep).includes('.git');
+
 const privateDirectories = new Map<string, string | undefined>();
 
 /** A directory of this user's alone, that no one else can have made or replaced; undefined if none. */
@@ -27,9 +53,12 @@ function privateDirectory(): string | undefined {
   const key = candidates.join('\0');
   if (privateDirectories.has(key)) return privateDirectories.get(key);
   let found: string | undefined;
-  for (const base of candidates) {
+  for (const given of candidates) {
+    const base = realBase(given);
+    if (base === undefined) continue;
+    // Tested, and used, where it really is: the path Nix resolves to is the one it sees.
     const dir = path.join(base, `nixtag-checkouts-${uid ?? 0}`);
-    if (!URL_SAFE.test(dir) || dir.split(path.sep).some((step) => step === '.git')) continue;
+    if (!seenWhole(dir)) continue;
     try {
       mkdirSync(dir, { mode: 0o700 });
     } catch {
@@ -55,7 +84,8 @@ function privateDirectory(): string | undefined {
  * (`lib.hasInfix "/.git/" path`, or a `builtins.match` of the same) would drop every file of a
  * checkout there, where CI's clone (`/workspace/source`) loses none. The path is a valid URL too:
  * Nix 2.8's `fetchGit` turns a local path into a `file://` URL and refuses one with a space, `#`,
- * `%` or non-ASCII, and restrict-eval resolves symlinks, so a link would not do. Only when no such
+ * `%` or non-ASCII, and restrict-eval resolves symlinks, so a link would not do: both are tested on
+ * the base's real path, which is the one used (a TMPDIR linked into a `.git` is passed over). Only when no such
  * directory can be made are they kept under `<git dir>/nixtag` (`nixtagRoot`).
  */
 export function checkoutsRoot(nixtagRoot: string): string {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +7,9 @@ import { checkoutDirectory, materializeTree } from '../../src/tree/checkout.js';
 import { checkoutRecord } from '../../src/tree/checkoutRecord.js';
 import { judgedTree } from '../../src/tree/judgedTree.js';
 import { treeRecords } from '../../src/tree/records.js';
-import { gitRepo, tempDir } from '../helpers/repo.js';
+import { hash } from '../../src/index.js';
+import { gitRepo, n2k8sTag, tempDir, type TestRepo } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
 
 const CHECKOUT = { checkoutName: 'source', submodules: true };
 
@@ -106,5 +108,68 @@ describe('where the judged tree is checked out', () => {
     expect(record.trusted()).toEqual(state);
     vi.setSystemTime(Date.now() + 2 * 60 * 60 * 1000);
     expect(record.trusted()).toBeUndefined();
+  });
+});
+
+/** The repository with `tmp -> .git/tmp`, and TMPDIR there while `run` runs. */
+async function withTmpdirInGit<T>(repo: TestRepo, run: () => Promise<T>): Promise<T> {
+  mkdirSync(path.join(repo.dir, '.git', 'tmp'));
+  symlinkSync('.git/tmp', path.join(repo.dir, 'tmp'));
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = path.join(repo.dir, 'tmp');
+  try {
+    return await run();
+  } finally {
+    process.env.TMPDIR = saved;
+    treeRecords(path.join(repo.dir, '.git')).remove(); // elsewhere than the run's TMPDIR
+  }
+}
+
+describe('a TMPDIR that is a symlink into a .git directory', () => {
+  it('is tested where it really is: the checkout is not under any .git', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    await withTmpdirInGit(repo, async () => {
+      const dir = await checkout(repo.dir);
+      expect(realpathSync(dir).split(path.sep)).not.toContain('.git');
+      expect(dir.startsWith(realpathSync(path.join(repo.dir, '.git')))).toBe(false);
+      expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('a\n');
+    });
+  });
+
+  it('a link to a directory whose real path is no valid URL (a space) is passed over too', async () => {
+    const repo = gitRepo({ 'a.txt': 'a\n' });
+    const parent = tempDir();
+    mkdirSync(path.join(parent, 'with space'));
+    symlinkSync('with space', path.join(parent, 'tmp'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = path.join(parent, 'tmp');
+    try {
+      const dir = await checkout(repo.dir);
+      // Nix 2.8's fetchGit refuses a `file://` URL with a space: the real path is what it is given.
+      expect(realpathSync(dir)).not.toContain(' ');
+    } finally {
+      process.env.TMPDIR = saved;
+      treeRecords(path.join(repo.dir, '.git')).remove();
+    }
+  });
+
+  it('a source filter that drops `/.git/` paths keeps every file, as in CI', async () => {
+    // nixpkgs' `lib.hasInfix "/.git/"` idiom, on the absolute path Nix gives the filter.
+    const repo = gitRepo({
+      'default.nix': `{ }:
+derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; name = "src"; filter = p: t: builtins.match ".*/[.]git(/.*)?" p == null; };
+}
+`,
+      'data.txt': 'data\n',
+    });
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(expected).toMatch(/^[0-9a-z]{32}$/);
+    const tag = await withTmpdirInGit(repo, async () => {
+      const result = await hash({ cwd: repo.dir, cache: false, source: { kind: 'index' } });
+      return result.images[0]!.hash;
+    });
+    expect(tag).toBe(expected);
   });
 });

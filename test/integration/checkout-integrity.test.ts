@@ -1,0 +1,188 @@
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { hash } from '../../src/index.js';
+import { checkoutRecord } from '../../src/tree/checkoutRecord.js';
+import { treeRecords } from '../../src/tree/records.js';
+import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
+import { freshClone, LFS_FILTER, lfsClone } from '../helpers/trees.js';
+
+/**
+ * The persistent checkout nixtag evaluates lives outside the repository: an editor, a script or a
+ * cleaner of temporary directories can change it. Whatever was done to it, the tag is CI's (a
+ * fresh clone named `source`, n2k8s's command), never what the changed files give.
+ */
+
+/** An image that reads a file, and every file of the tree but `.git` (names, contents, modes, links). */
+const IMAGE = `{ }:
+derivation {
+  name = "app";
+  system = builtins.currentSystem;
+  builder = "/bin/sh";
+  args = [ "-c" "echo > $out" ];
+  data = builtins.readFile ./data.txt;
+  optional = builtins.pathExists ./extra.txt;
+  src = builtins.path { path = ./.; name = "src"; filter = p: t: baseNameOf p != ".git"; };
+}
+`;
+
+function repository(): TestRepo {
+  const repo = gitRepo({ 'default.nix': IMAGE, 'data.txt': 'b\n', 'lib/run.sh': 'echo\n', 'lib/a.txt': 'a\n' });
+  symlinkSync('a.txt', path.join(repo.dir, 'lib', 'link'));
+  repo.commit('link');
+  return repo;
+}
+
+async function tagOf(repo: TestRepo): Promise<string> {
+  // No cache: each call asks Nix, which reads the checkout.
+  const result = await hash({ cwd: repo.dir, cache: false, source: { kind: 'index' } });
+  return result.images[0]!.hash;
+}
+
+const checkoutOf = (repo: TestRepo) => path.join(treeRecords(path.join(repo.dir, '.git')).slot('index'), 'source');
+const madeOf = (repo: TestRepo) =>
+  checkoutRecord(treeRecords(path.join(repo.dir, '.git')).slot('index'), 'source').trusted()?.made;
+
+const TAMPERINGS: Array<[string, (checkout: string) => void]> = [
+  ['a file edited back to older content', (dir) => writeFileSync(path.join(dir, 'data.txt'), 'a\n')],
+  ['a file deleted', (dir) => rmSync(path.join(dir, 'lib', 'a.txt'))],
+  ['a directory deleted', (dir) => rmSync(path.join(dir, 'lib'), { recursive: true })],
+  ['a file added', (dir) => writeFileSync(path.join(dir, 'extra.txt'), 'x\n')],
+  ['an ignored-looking file added', (dir) => writeFileSync(path.join(dir, 'lib', '.swp'), 'x\n')],
+  ['an empty directory added', (dir) => mkdirSync(path.join(dir, 'empty'))],
+  ['an executable bit set', (dir) => chmodSync(path.join(dir, 'lib', 'a.txt'), 0o755)],
+  ['an executable bit cleared', (dir) => chmodSync(path.join(dir, 'lib', 'run.sh'), 0o644)],
+  [
+    'a symlink pointed elsewhere',
+    (dir) => {
+      rmSync(path.join(dir, 'lib', 'link'));
+      symlinkSync('run.sh', path.join(dir, 'lib', 'link'));
+    },
+  ],
+  [
+    'a symlink replaced by its target',
+    (dir) => {
+      rmSync(path.join(dir, 'lib', 'link'));
+      writeFileSync(path.join(dir, 'lib', 'link'), 'a\n');
+    },
+  ],
+  [
+    'a file replaced by a directory',
+    (dir) => {
+      rmSync(path.join(dir, 'data.txt'));
+      mkdirSync(path.join(dir, 'data.txt'));
+    },
+  ],
+];
+
+describe('a checkout changed behind nixtag is repaired before Nix reads it', () => {
+  it.each(TAMPERINGS)('%s: the tag is still CI’s', async (_, tamper) => {
+    const repo = repository();
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(expected).toMatch(/^[0-9a-z]{32}$/);
+    expect(await tagOf(repo)).toBe(expected);
+    const made = madeOf(repo);
+    tamper(checkoutOf(repo));
+    expect(await tagOf(repo)).toBe(expected);
+    // Repaired in place: the full checkout's time is the same; what was read of it before is not kept.
+    expect(madeOf(repo)?.split('-')[0]).toBe(made?.split('-')[0]);
+    expect(madeOf(repo)).not.toBe(made);
+    expect(readFileSync(path.join(checkoutOf(repo), 'data.txt'), 'utf8')).toBe('b\n');
+  });
+
+  it('its git index removed: checked out again in full', async () => {
+    const repo = repository();
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    const made = madeOf(repo);
+    rmSync(path.join(checkoutOf(repo), '.git', 'index'));
+    expect(await tagOf(repo)).toBe(expected);
+    expect(madeOf(repo)).not.toBe(made);
+    expect(readFileSync(path.join(checkoutOf(repo), 'data.txt'), 'utf8')).toBe('b\n');
+  });
+
+  it('after an incremental update (index entries with no stat data), an edit to an unchanged file is seen', async () => {
+    const repo = repository();
+    await tagOf(repo);
+    // The update writes data.txt; the tamper is to a file the diff does not name.
+    repo.write({ 'data.txt': 'c\n' });
+    repo.git('add', 'data.txt');
+    await tagOf(repo);
+    writeFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'tampered\n');
+    repo.commit('c');
+    expect(await tagOf(repo)).toBe(n2k8sTag(freshClone(repo.dir)));
+  });
+
+  it('an old tag put back by an editor after the tree moved on is not reported as current', async () => {
+    // The tree had data.txt "a" when the editor opened the checkout's copy; the tree now says "b".
+    const repo = gitRepo({ 'default.nix': IMAGE, 'data.txt': 'a\n' });
+    const old = await tagOf(repo);
+    repo.write({ 'data.txt': 'b\n' });
+    repo.commit('b');
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(expected).not.toBe(old);
+    expect(await tagOf(repo)).toBe(expected);
+    writeFileSync(path.join(checkoutOf(repo), 'data.txt'), 'a\n'); // the editor saves its buffer
+    expect(await tagOf(repo)).toBe(expected);
+  });
+});
+
+/** An image that reads every file of the tree but `.git`, a submodule's included. */
+const WHOLE_TREE = `{ }:
+derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./.; name = "src"; filter = p: t: baseNameOf p != ".git"; };
+}
+`;
+
+describe('what the check costs', () => {
+  it('nothing on a run the cache answers: Nix does not run, the checkout is not looked at', async () => {
+    const repo = repository();
+    const expected = n2k8sTag(freshClone(repo.dir));
+    const cached = async () => (await hash({ cwd: repo.dir, source: { kind: 'index' } })).images[0]!.hash;
+    expect(await cached()).toBe(expected);
+    writeFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'tampered\n');
+    expect(await cached()).toBe(expected); // the cache's answer, for the tree's blobs
+    expect(readFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'utf8')).toBe('tampered\n');
+    expect(await tagOf(repo)).toBe(expected); // Nix runs: repaired first
+    expect(readFileSync(path.join(checkoutOf(repo), 'lib', 'a.txt'), 'utf8')).toBe('a\n');
+  });
+});
+
+describe('inside a submodule and an LFS file of the checkout', () => {
+  it.each([
+    ['a submodule file edited', (dir: string) => writeFileSync(path.join(dir, 'vendor/lib/lib.txt'), 'tampered\n')],
+    ['a file added in a submodule', (dir: string) => writeFileSync(path.join(dir, 'vendor/lib/extra'), 'x\n')],
+    ['a submodule emptied', (dir: string) => rmSync(path.join(dir, 'vendor/lib/lib.txt'))],
+  ])('%s: checked out again, the tag is CI’s', async (_, tamper) => {
+    const repo = gitRepo({ 'default.nix': WHOLE_TREE });
+    const lib = gitRepo({ 'lib.txt': 'library\n' }, 'lib');
+    repo.git('-c', 'protocol.file.allow=always', 'submodule', 'add', '--quiet', lib.dir, 'vendor/lib');
+    repo.commit('submodule');
+    const expected = n2k8sTag(freshClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    tamper(checkoutOf(repo));
+    expect(await tagOf(repo)).toBe(expected);
+    expect(readFileSync(path.join(checkoutOf(repo), 'vendor/lib/lib.txt'), 'utf8')).toBe('library\n');
+  });
+
+  it('an LFS file edited: its content is smudged again', async () => {
+    const repo = gitRepo();
+    for (const [key, value] of LFS_FILTER) repo.git('config', key, value);
+    repo.write({
+      '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n',
+      'model.bin': 'the weights, v1\n',
+      'default.nix': `{ }:
+derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ]; model = builtins.readFile ./model.bin; }
+`,
+      '.nixtagrc.yaml':
+        'lfs: true\nimages:\n  - name: app\n    nix: default.nix\n    repository: registry.example.com/app\n',
+    });
+    repo.commit('lfs');
+    const expected = n2k8sTag(lfsClone(repo.dir));
+    expect(await tagOf(repo)).toBe(expected);
+    writeFileSync(path.join(checkoutOf(repo), 'model.bin'), 'the weights, v0\n');
+    expect(await tagOf(repo)).toBe(expected);
+    expect(readFileSync(path.join(checkoutOf(repo), 'model.bin'), 'utf8')).toBe('the weights, v1\n');
+  });
+});
