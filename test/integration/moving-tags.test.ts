@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
@@ -128,6 +129,35 @@ describe('a tag that moves with no change to the files', () => {
     expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
       /depends on the environment Nix runs in \(default\.nix:2 uses builtins\.nixPath\)/,
     );
+  });
+
+  it('niv’s own sources.nix (getEnv of NIV_OVERRIDE_*, nixVersion, nixPath) is judged; one changed byte is not', async () => {
+    const niv = readFileSync(
+      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
+      'utf8',
+    );
+    const lib = fileTarball('lib', { data: 'one' });
+    const files = {
+      'default.nix': image('"app-${builtins.readFile "${(import ./nix/sources.nix).lib}/data"}"'),
+      'nix/sources.json': JSON.stringify({ lib: { url: lib.url, sha256: lib.sha256, type: 'tarball' } }),
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    };
+    const repo = gitRepo({ ...files, 'nix/sources.nix': niv });
+    const ci = n2k8sTag(freshClone(repo.dir));
+    expect(ci).toMatch(/^[0-9a-z]{32}$/);
+    const stale = await check({ cwd: repo.dir });
+    expect(stale).toMatchObject({ ok: false });
+    expect(stale.moving).toBeUndefined();
+    expect(stale.references).toEqual([expect.objectContaining({ status: 'stale', expected: `${REPO}:${ci}` })]);
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${ci}`) });
+    repo.commit('the tag CI computes');
+    const current = await check({ cwd: repo.dir });
+    expect(current).toMatchObject({ ok: true });
+    expect(current.moving).toBeUndefined();
+    // Not niv's file any more: its getEnv reads whatever the edit makes it read.
+    const edited = gitRepo({ ...files, 'nix/sources.nix': `${niv}# edited\n` });
+    expect(await check({ cwd: edited.dir })).toMatchObject({ moving: ['app'] });
   });
 
   it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {

@@ -6,6 +6,7 @@ import { builtinName, isSymbol } from './syntax.js';
 import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
+import { isNivSources } from './generated.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
@@ -218,11 +219,13 @@ export class ClosureReach {
 export function fileInputs(relativeFile: string, text: string): FileInputs {
   const reading = read(text);
   const code = reading.readings[0]!.tokens;
-  const moving = movingConstruct(relativeFile, text, code, reading.values);
+  // niv's own sources.nix reads the environment and nixVersion only where the answer is settled.
+  const niv = isNivSources(text);
+  const moving = niv ? undefined : movingConstruct(relativeFile, text, code, reading.values);
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
-  const readsVersion = versionRead(placeIn(relativeFile, text), code, reading.values);
+  const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
   const does = { moving, confined, readsGit, readsVersion, copies };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
