@@ -4,7 +4,7 @@ import { NixtagError } from '../errors.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
 import { stageAll, writeCheckoutBlob, type StagedChange } from '../tree/stage.js';
-import { checkoutDirectory, materializeTree } from '../tree/checkout.js';
+import { checkoutDirectory, intactCheckout, materializeTree, type Checkout } from '../tree/checkout.js';
 import { decodeManifest, encodeManifest, type ManifestEncoding } from '../manifest/decode.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
@@ -148,12 +148,27 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const treeId = await tree.id();
   if (treeId === session.treeId) return [];
   // Awaited by the evaluation, or settled before the lock is let go.
-  const checkout = awaitedLater(
-    checkoutDirectory(materializeTree(session.repository, tree, checkoutOptions(session.config))),
-  );
+  const wanted = checkoutOptions(session.config);
+  const materialized = awaitedLater(materializeTree(session.repository, tree, wanted));
+  const checkout = awaitedLater(checkoutDirectory(materialized));
+  // The rewritten tree's own checkout, checked before Nix reads it: never the first tree's.
+  let intact: Promise<Checkout> | undefined;
+  const intactOf = () =>
+    (intact ??= materialized.then((done) => intactCheckout(session.repository, tree, wanted, done)));
   const { files, gitlinks, sorted } = await listTree(session.repository, treeId);
   const index = TreeIndex.merged(files, gitlinks, sorted);
-  const after: Session = { ...session, tree, treeId, entries: files, index, gitlinks, checkout };
+  const after: Session = {
+    ...session,
+    tree,
+    treeId,
+    entries: files,
+    index,
+    gitlinks,
+    checkout,
+    materialized,
+    intact: intactOf,
+    intactCheckout: () => checkoutDirectory(intactOf()),
+  };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
   for (const image of images) {

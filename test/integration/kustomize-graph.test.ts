@@ -776,7 +776,7 @@ describe('the kustomize graph', () => {
         'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n',
     });
     const tagOnly = `image:\n  tag: "${STALE_TAG}"\n`;
-    for (const [what, home, kustomization, extra, refused] of [
+    for (const [what, home, kustomization, extra, refused, error = '[KUSTOMIZE_PATCH]: k8s/kustomization.yaml:'] of [
       [
         'valuesInline',
         'charts',
@@ -790,6 +790,8 @@ describe('the kustomize graph', () => {
         'helmCharts:\n  - name: app\n    valuesFile: values-prod.yaml\n',
         { 'k8s/values-prod.yaml': tagOnly },
         true,
+        // A values file in no chart's directory is refused first, on its own line.
+        '[HELM_VALUES_UNBOUND]: k8s/values-prod.yaml sets `image.tag` with no repository beside it',
       ],
       [
         'additionalValuesFiles',
@@ -797,6 +799,8 @@ describe('the kustomize graph', () => {
         'helmCharts:\n  - name: app\n    additionalValuesFiles: [values-prod.yaml]\n',
         { 'k8s/values-prod.yaml': tagOnly },
         true,
+        // A values file in no chart's directory is refused first, on its own line.
+        '[HELM_VALUES_UNBOUND]: k8s/values-prod.yaml sets `image.tag` with no repository beside it',
       ],
       [
         'valuesInline under another chartHome',
@@ -819,7 +823,7 @@ describe('the kustomize graph', () => {
         repo.commit('chart at the right tag');
         const run = await nixtag(repo.dir, ['check']);
         expect(run.code, run.stderr).toBe(refused ? 2 : 0);
-        if (refused) expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: k8s/kustomization.yaml:`);
+        if (refused) expect(run.stderr).toContain(`nixtag: error ${error}`);
       });
     }
   });
