@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'CONFIG_UNMATCHED'
   | 'CONFIG_EXISTS'
   | 'CONFIG_IS_CODE'
+  | 'CONFIG_CODE_UNTRUSTED'
   | 'FINDINGS_INVALID'
   | 'YAML_INVALID'
   | 'YAML_LIMIT'
@@ -74,6 +75,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   CONFIG_UNMATCHED: 'input',
   CONFIG_EXISTS: 'input',
   CONFIG_IS_CODE: 'input',
+  CONFIG_CODE_UNTRUSTED: 'input',
   FINDINGS_INVALID: 'input',
   YAML_INVALID: 'input',
   /** A manifest past a limit of nixtag's reading (nesting, aliases, size) that CI may still read. */

@@ -179,6 +179,11 @@ export interface LoadOptions {
    * knows which files git tracks: the working tree holds files CI's clone does not.
    */
   nearMissesLater?: boolean | undefined;
+  /**
+   * A configuration file that is code runs only when this answers true (for a commit other than the
+   * working tree's or the index: its JavaScript is someone else's until it is the checked-out one).
+   */
+  codeTrusted?: ((file: string) => Promise<boolean>) | undefined;
 }
 
 /** The loader for a file that is code when only data may be loaded: it names the file and runs nothing. */
@@ -190,6 +195,20 @@ const refuseCode =
       location: { file },
       hint: messages.configIsCodeHint(),
     });
+  };
+
+/** The loader for a file that is code from a tree not checked out: it runs only if trusted (codeTrusted). */
+const guardCode =
+  (root: string, loader: Loader, trusted: (file: string) => Promise<boolean>): Loader =>
+  async (filepath, content) => {
+    const file = path.relative(root, filepath).split(path.sep).join('/') || filepath;
+    if (!(await trusted(file))) {
+      throw new NixtagError('CONFIG_CODE_UNTRUSTED', messages.configCodeUntrusted(userPaths(file)), {
+        location: { file: userPaths(file) },
+        hint: messages.configCodeUntrustedHint(),
+      });
+    }
+    return loader(filepath, content);
   };
 
 /** The paths a loaded configuration names under `$import` (in package.json, under `nixtag`). */
@@ -228,7 +247,15 @@ function recordingLoaders(root: string, imports: Map<string, string[]>, options:
   return Object.fromEntries(
     Object.entries(defaultLoaders).map(([extension, loader]) => [
       extension,
-      wrap(options.dataOnly && !DATA_LOADER_KEYS.has(extension) ? refuseCode(root) : loader),
+      wrap(
+        DATA_LOADER_KEYS.has(extension)
+          ? loader
+          : options.dataOnly
+            ? refuseCode(root)
+            : options.codeTrusted
+              ? guardCode(root, loader, options.codeTrusted)
+              : loader,
+      ),
     ]),
   );
 }

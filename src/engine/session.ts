@@ -26,6 +26,7 @@ import { ScanStore } from '../state/scans.js';
 import { configuredImages, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import { awaitedLater } from '../promises.js';
+import { codeTrust } from './trustedCode.js';
 
 /** What a caller asks of a run: the library API's options. */
 export interface RunRequest {
@@ -166,9 +167,13 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const repository = known.repository ?? (await openRepository(request.cwd));
   if (request.confinement?.ci) await refuseConfigPrograms(repository);
   const dropState = request.confinement?.ci ? freshState(repository.gitDir) : undefined;
-  const loadOptions = { dataOnly: request.confinement?.ci };
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });
   const source = tree.source;
+  // A commit that is not checked out (`--rev`, a pushed ref) is someone else's code until HEAD has it.
+  const loadOptions = {
+    dataOnly: request.confinement?.ci,
+    codeTrusted: source.kind === 'rev' ? codeTrust(repository, () => tree.id()) : undefined,
+  };
   const explicit =
     known.explicitConfig ??
     (request.configFile === undefined

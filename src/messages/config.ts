@@ -65,6 +65,10 @@ export const configMessages = {
     `${file} is code: in CI mode nixtag loads no configuration that would run the repository's JavaScript or TypeScript.`,
   configIsCodeHint: () =>
     'Write the configuration as data, with the same keys: .nixtagrc.yaml, .nixtagrc.json or package.json#nixtag (`nixtag init` prints one to start from).',
+  configCodeUntrusted: (file: string) =>
+    `${file} is code, and the judged commit's code differs from HEAD's: nixtag runs no JavaScript or TypeScript of a commit that is not checked out (it would run with your environment and credentials).`,
+  configCodeUntrustedHint: () =>
+    'Check the commit out and judge it there, or set NIXTAG_TRUST_CONFIG_CODE=1 to run its configuration code (only for a commit whose code you trust).',
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>

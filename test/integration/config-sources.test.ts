@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { nixtagCli } from '../helpers/cli.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage, STALE } from '../helpers/expressions.js';
-import { gitRepo, tempDir } from '../helpers/repo.js';
+import { gitRepo, n2k8sTag, tempDir } from '../helpers/repo.js';
+import { hookRepo, installHooks } from '../helpers/hooks.js';
+import { freshClone } from '../helpers/trees.js';
 
 const managing = (repository: string) =>
   `images:\n  - name: app\n    nix: default.nix\n    repository: ${repository}\n`;
@@ -234,5 +236,60 @@ describe('where the configuration comes from', () => {
     const result = await nixtag(repo.dir, ['hook', 'pre-commit']);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('k8s/b.yaml:10:18: stale reference to app');
+  });
+});
+
+/**
+ * adv13 F11: judging a commit that is not checked out (`check --rev`, a pushed ref) ran its
+ * `nixtag.config.js` with the caller's environment. Its code runs only when it is HEAD's.
+ */
+describe('a configuration that is code, in a commit not checked out', () => {
+  const config = (extra: string) =>
+    `${extra}\nmodule.exports = { images: [{ name: 'app', nix: 'default.nix', repository: 'registry.example.com/team/app' }] };\n`;
+
+  it('is refused when its code differs from HEAD’s, runs when it is the same or NIXTAG_TRUST_CONFIG_CODE=1', async () => {
+    const marker = path.join(tempDir('marker-'), 'ran');
+    const repo = hookRepo({
+      'helper.js': 'module.exports = {};\n',
+      'nixtag.config.js': config("require('./helper.js');"),
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    repo.commit('current tag');
+    const tag = /app:([a-z0-9]{32})/.exec(repo.read('k8s/app.yaml'))![1];
+    // The oracle: n2k8s's command in a fresh clone named source.
+    expect(n2k8sTag(freshClone(repo.dir))).toBe(tag);
+    const writes = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`;
+    // The configuration itself changed, or a file it requires.
+    repo.git('checkout', '--quiet', '-b', 'config');
+    repo.write({ 'nixtag.config.js': config(`require('./helper.js'); ${writes}`) });
+    repo.commit('config writes');
+    repo.git('checkout', '--quiet', '-b', 'helper', 'main');
+    repo.write({ 'helper.js': `${writes}\nmodule.exports = {};\n` });
+    repo.commit('helper writes');
+    // Only a manifest changed: the same code as HEAD's, judged as before.
+    repo.git('checkout', '--quiet', '-b', 'manifest', 'main');
+    repo.write({ 'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`) });
+    repo.commit('stale');
+    repo.git('checkout', '--quiet', 'main');
+    // The pre-push hook judging a pushed branch, through a real push.
+    expect(installHooks(repo, ['--git', '--pre-push']).code).toBe(0);
+    for (const branch of ['config', 'helper']) {
+      const push = repo.run(['push', 'origin', branch]);
+      expect(push.code).not.toBe(0);
+      for (const refused of [await nixtag(repo.dir, ['check', '--rev', branch]), push]) {
+        expect(refused.stderr, branch).toContain('[CONFIG_CODE_UNTRUSTED]');
+        expect(refused.stderr).toContain('NIXTAG_TRUST_CONFIG_CODE=1');
+        expect(existsSync(marker), branch).toBe(false);
+      }
+      // A process of its own: this one's require cache holds the checkout's helper.js.
+      const trusted = nixtagCli(repo.dir, ['check', '--rev', branch], { NIXTAG_TRUST_CONFIG_CODE: '1' });
+      expect(trusted.code, trusted.stderr).toBe(0);
+      expect(existsSync(marker)).toBe(true);
+      rmSync(marker);
+    }
+    const stale = await nixtag(repo.dir, ['check', '--rev', 'manifest']);
+    expect(stale.code, stale.stderr).toBe(1);
+    expect(stale.stdout).toContain('stale reference to app');
   });
 });
