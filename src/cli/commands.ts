@@ -156,6 +156,7 @@ export async function runHook(
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
   idleChecked = false,
+  args: readonly string[] = [],
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-merge-commit' && name !== 'pre-push') {
     const suggestion = (await import('../suggest.js')).closest(name, ['pre-commit', 'pre-merge-commit', 'pre-push']);
@@ -174,7 +175,7 @@ export async function runHook(
   const merge = name === 'pre-merge-commit';
   const result =
     name === 'pre-push'
-      ? await hook.prePush({ ...options, stdin: await readStdin() })
+      ? await hook.prePush({ ...options, stdin: await readStdin(), args })
       : await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check', merge }, idleChecked);
   if (result.skipped) {
     output.err(messages.skippedHook());

@@ -104,8 +104,8 @@ export async function main(
     .option('--fix', messages.help.hookFix)
     .option('--verbose', messages.help.verbose)
     .option('--quiet', messages.help.quiet)
-    .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
-      run = () => runHook(name, flags, output, known.idleChecked ?? false);
+    .action((name: string, args: string[], flags: CommonFlags & { fix?: boolean }) => {
+      run = () => runHook(name, flags, output, known.idleChecked ?? false, args);
     });
   cli
     .command('install', messages.help.install)

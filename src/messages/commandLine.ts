@@ -67,6 +67,8 @@ export const commandLineMessages = {
     'nixtag install: not inside a git repository (an npm install outside a checkout): no hooks installed.',
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
+  prePushUnlisted: (remote: string) =>
+    `pre-push: git's lines naming the pushed refs were empty (nothing to send, or another hook read them first, as \`git lfs pre-push\` does, or the pre-commit framework ran nixtag): judged every local branch and tag whose tip ${remote ? `${remote}'s tracking refs lack` : 'no tracking ref holds'}. Put nixtag's line first (\`nixtag install\` does) to judge exactly what is pushed.`,
   loop: (file: string, image: string, tag: string) =>
     `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
   loopSource: (file: string, line: number, column: number, text: string) =>
