@@ -210,10 +210,15 @@ export async function runHook(
   return exitCodeForResult({ ok });
 }
 
-export async function runInstall(
-  flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean },
-  output: Output,
-): Promise<number> {
+export interface InstallFlags {
+  husky?: boolean;
+  git?: boolean;
+  preCommit?: string;
+  prePush?: boolean;
+  prePushOnly?: boolean;
+}
+
+export async function runInstall(flags: InstallFlags, output: Output): Promise<number> {
   if (flags.husky && flags.git)
     throw new NixtagError('USAGE', messages.huskyOrGit(), { hint: messages.huskyOrGitHint() });
   const mode = flags.preCommit ?? 'check';
@@ -224,7 +229,8 @@ export async function runInstall(
     cwd: process.cwd(),
     manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,
     preCommit: mode,
-    prePush: flags.prePush ?? false,
+    prePush: (flags.prePush ?? false) || (flags.prePushOnly ?? false),
+    prePushOnly: flags.prePushOnly ?? false,
   }).catch((error: unknown) => {
     // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
     // nothing to install, and no reason to fail the npm install.

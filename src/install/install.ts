@@ -17,6 +17,10 @@ export interface InstallOptions {
   manager?: 'husky' | 'git' | undefined;
   preCommit?: PreCommitMode | undefined;
   prePush?: boolean | undefined;
+  /** Only the pre-push hook (beside the pre-commit framework, which wires the commit hooks). */
+  prePushOnly?: boolean | undefined;
+  /** package.json's `prepare` is the caller's to write (install/managers.ts). */
+  leavePrepare?: boolean | undefined;
 }
 
 export interface InstallAction {
@@ -131,6 +135,14 @@ async function installGit(directory: string, hook: HookName, mode: PreCommitMode
   const script = await gitHook(hook, mode);
   await mkdir(directory, { recursive: true });
   let action: InstallAction['action'] = 'installed';
+  // `pre-commit install` keeps a hook it finds as <hook>.legacy and runs it first, stdin and all:
+  // nixtag's there is installed.
+  const legacy = await readOptional(`${file}.legacy`);
+  if (existing !== undefined && !existing.includes(MARKER) && legacy?.includes(MARKER)) {
+    if (legacy === script) return { hook, file: `${file}.legacy`, action: 'unchanged' };
+    await writeFile(`${file}.legacy`, script);
+    return { hook, file: `${file}.legacy`, action: 'updated' };
+  }
   if (existing !== undefined && existing.includes(MARKER)) {
     if (existing === script) return { hook, file, action: 'unchanged' };
     action = 'updated';
@@ -178,12 +190,18 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
           (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
         );
   const mode = options.preCommit ?? 'check';
-  const hooks: HookName[] = [...COMMIT_HOOKS, ...(options.prePush ? (['pre-push'] as const) : [])];
+  const hooks: HookName[] = options.prePushOnly
+    ? ['pre-push']
+    : [...COMMIT_HOOKS, ...(options.prePush ? (['pre-push'] as const) : [])];
   const actions: InstallAction[] = [];
   for (const hook of hooks) {
     actions.push(await (manager === 'husky' ? installHusky(directory, hook, mode) : installGit(directory, hook, mode)));
   }
   const notes = manager === 'husky' && !hooksPath ? [messages.huskyNotInitialised()] : [];
-  const prepare = await addPrepareScript(repository.root, manager, mode, options.prePush ?? false);
+  // Only pre-push is beside the pre-commit framework, whose install command `prepare` runs first.
+  if (options.leavePrepare) return { actions, notes };
+  const prepare = options.prePushOnly
+    ? await addPrepareScript(repository.root, 'pre-commit', mode, true)
+    : await addPrepareScript(repository.root, manager, mode, options.prePush ?? false);
   return { actions, notes, prepare };
 }

@@ -57,7 +57,7 @@ export const commandLineMessages = {
     'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
   lefthookInstallNote: () => 'lefthook runs these once git calls it: run `npx lefthook install` if you have not.',
   preCommitInstallNote: (prePush: boolean) =>
-    `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit${prePush ? ' --hook-type pre-push' : ''}\` if you have not.`,
+    `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit\` if you have not.${prePush ? " nixtag's pre-push is a plain git hook beside the framework's (the framework passes its hooks one pushed ref at most): each runs the other first, with git's lines." : ''}`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
   prepareInstalled: (command: string, file: string, action: string) =>
     `nixtag: npm install in every clone runs \`${command}\`: ${action} (${file}, scripts.prepare)`,

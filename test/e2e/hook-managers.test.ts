@@ -300,3 +300,49 @@ describe('husky 9 with git-lfs', () => {
     }
   });
 });
+
+/**
+ * adv13 F15: the pre-commit framework reads git's pre-push lines itself and tells its hooks of the
+ * first ref with new commits only: `git push origin main:main stale:x1` passed the stale commit.
+ * nixtag's pre-push is its plain hook beside the framework's, which runs it with git's lines.
+ */
+describe('the pre-commit framework’s local hooks', () => {
+  it.each([
+    ['nixtag first', false],
+    ['pre-commit install first', true],
+  ])('judge every pushed ref (%s)', (_order, frameworkFirst) => {
+    const repo = setUp({ '.pre-commit-config.yaml': 'repos: []\n' });
+    const frameworkInstall = () => {
+      const result = spawnSync('pre-commit', ['install', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'], {
+        cwd: repo.dir,
+        env: hookEnv({ PRE_COMMIT_HOME: path.join(repo.dir, '..', 'pre-commit-home') }),
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+    };
+    if (frameworkFirst) frameworkInstall();
+    const installed = spawnSync(process.execPath, [BIN, 'init', '--install'], {
+      cwd: repo.dir,
+      env: hookEnv(),
+      encoding: 'utf8',
+    });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.stdout).toMatch(/pre-push: (installed|chained) \(.*\.git\/hooks\/pre-push\)/);
+    expect(repo.read('.pre-commit-config.yaml')).not.toContain('nixtag-pre-push');
+    if (!frameworkFirst) frameworkInstall();
+    repo.commit('hooks');
+    const env = { PRE_COMMIT_HOME: path.join(repo.dir, '..', 'pre-commit-home') };
+    expect(repo.run(['push', 'origin', 'main'], { env }).code).toBe(0);
+    repo.write({ 'README.md': 'notes\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'notes'], { env }).code).toBe(0);
+    staleBranch(repo);
+    for (const refspecs of [['main:main', 'stale:x1'], ['stale:x1']]) {
+      const refused = repo.run(['push', 'origin', ...refspecs], { env });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('refs/heads/stale');
+      expect(remoteHas(repo, 'refs/heads/x1')).toBe(false);
+    }
+    expect(repo.run(['push', 'origin', 'main:main', 'main:x2'], { env }).code).toBe(0);
+  });
+});
