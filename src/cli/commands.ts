@@ -158,6 +158,7 @@ export async function runHook(
   flags: CommonFlags & { fix?: boolean; check?: boolean },
   output: Output,
   idleChecked = false,
+  args: readonly string[] = [],
 ): Promise<number> {
   if (name !== 'pre-commit' && name !== 'pre-merge-commit' && name !== 'pre-push') {
     const suggestion = (await import('../suggest.js')).closest(name, ['pre-commit', 'pre-merge-commit', 'pre-push']);
@@ -176,7 +177,7 @@ export async function runHook(
   const merge = name === 'pre-merge-commit';
   const result =
     name === 'pre-push'
-      ? await hook.prePush({ ...options, stdin: await readStdin() })
+      ? await hook.prePush({ ...options, stdin: await readStdin(), args })
       : await hook.preCommit({ ...options, mode: flags.fix ? 'fix' : 'check', merge }, idleChecked);
   if (result.skipped) {
     output.err(messages.skippedHook());
@@ -213,10 +214,15 @@ export async function runHook(
   return exitCodeForResult({ ok, refused });
 }
 
-export async function runInstall(
-  flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean },
-  output: Output,
-): Promise<number> {
+export interface InstallFlags {
+  husky?: boolean;
+  git?: boolean;
+  preCommit?: string;
+  prePush?: boolean;
+  prePushOnly?: boolean;
+}
+
+export async function runInstall(flags: InstallFlags, output: Output): Promise<number> {
   if (flags.husky && flags.git)
     throw new NixtagError('USAGE', messages.huskyOrGit(), { hint: messages.huskyOrGitHint() });
   const mode = flags.preCommit ?? 'check';
@@ -227,7 +233,8 @@ export async function runInstall(
     cwd: process.cwd(),
     manager: flags.husky ? 'husky' : flags.git ? 'git' : undefined,
     preCommit: mode,
-    prePush: flags.prePush ?? false,
+    prePush: (flags.prePush ?? false) || (flags.prePushOnly ?? false),
+    prePushOnly: flags.prePushOnly ?? false,
   }).catch((error: unknown) => {
     // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
     // nothing to install, and no reason to fail the npm install.

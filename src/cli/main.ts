@@ -5,7 +5,7 @@ type HelpSection = { title?: string; body: string };
 import { isNixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { ciMode } from './ciMode.js';
-import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags } from './commands.js';
+import { runCheck, runFix, runHash, runHook, runInstall, type CommonFlags, type InstallFlags } from './commands.js';
 import { EXIT, exitCodeFor } from './exitCode.js';
 import { processOutput, type Output } from './output.js';
 import { terminateChildren } from '../exec.js';
@@ -104,8 +104,8 @@ export async function main(
     .option('--fix', messages.help.hookFix)
     .option('--verbose', messages.help.verbose)
     .option('--quiet', messages.help.quiet)
-    .action((name: string, _args: unknown, flags: CommonFlags & { fix?: boolean }) => {
-      run = () => runHook(name, flags, output, known.idleChecked ?? false);
+    .action((name: string, args: string[], flags: CommonFlags & { fix?: boolean }) => {
+      run = () => runHook(name, flags, output, known.idleChecked ?? false, args);
     });
   cli
     .command('install', messages.help.install)
@@ -113,7 +113,8 @@ export async function main(
     .option('--git', messages.help.installGit)
     .option('--pre-commit <mode>', messages.help.installPreCommit)
     .option('--pre-push', messages.help.installPrePush)
-    .action((flags: { husky?: boolean; git?: boolean; preCommit?: string; prePush?: boolean }) => {
+    .option('--pre-push-only', messages.help.installPrePushOnly)
+    .action((flags: InstallFlags) => {
       run = () => runInstall(flags, output);
     });
   cli

@@ -8,6 +8,7 @@ import { runEnvironment } from '../state/environment.js';
 import type { CheckResult, Warning } from '../types.js';
 import { unpushedSubmodules, type UnpushedSubmodule } from '../tree/unpushedSubmodules.js';
 import { isDeletion, parsePrePushInput } from './prePushInput.js';
+import { unlistedPush } from './unlistedPush.js';
 import type { Known } from './session.js';
 
 export interface HookOptions {
@@ -98,38 +99,48 @@ export async function preCommit(
 
 /**
  * `nixtag hook pre-push`: judge the tip of every pushed ref (branches and tags), as git's stdin
- * lists them; deletions push nothing and an up-to-date push lists nothing. Under the pre-commit
- * framework, which reads that stdin itself, PRE_COMMIT_TO_REF names the tip.
+ * lists them; deletions push nothing. With no line at all (a push with nothing to send, or lines
+ * another reader took first: `git lfs pre-push` before nixtag, the pre-commit framework, which
+ * passes its hooks one ref at most in PRE_COMMIT_TO_REF), every local ref the remote's tracking
+ * refs lack is judged (unlistedPush.ts), with a warning saying so.
  */
-export async function prePush(options: HookOptions & { stdin: string }): Promise<HookResult> {
+export async function prePush(
+  options: HookOptions & { stdin: string; args?: readonly string[] | undefined },
+): Promise<HookResult> {
   if (skipped(options)) return { skipped: true, judged: [] };
   const env = options.env ?? process.env;
-  const updates = env.PRE_COMMIT_TO_REF
-    ? [
-        {
-          localRef: env.PRE_COMMIT_LOCAL_BRANCH ?? env.PRE_COMMIT_TO_REF,
-          localOid: env.PRE_COMMIT_TO_REF,
-          remoteRef: env.PRE_COMMIT_REMOTE_BRANCH ?? '',
-          remoteOid: env.PRE_COMMIT_FROM_REF ?? '',
-        },
-      ]
-    : parsePrePushInput(options.stdin).filter((update) => !isDeletion(update));
+  const listed = parsePrePushInput(options.stdin);
+  const context = listed.length === 0 ? await hookContext(options) : undefined;
+  const remote = options.args?.[0] ?? env.PRE_COMMIT_REMOTE_NAME ?? '';
+  const updates =
+    context === undefined
+      ? listed.filter((update) => !isDeletion(update))
+      : await unlistedPush(context.repository, remote, env.PRE_COMMIT_TO_REF ? [env.PRE_COMMIT_TO_REF] : []);
   if (updates.length === 0) return { judged: [] };
-  const context = await hookContext(options);
+  const judging = context ?? (await hookContext(options));
+  const unlisted = context === undefined ? [] : [await unlistedWarning(remote)];
   const judged: HookResult['judged'] = [];
   for (const update of updates) {
-    const result = await judge(options, context, { kind: 'rev', rev: update.localOid }, 'check');
+    const result = await judge(options, judging, { kind: 'rev', rev: update.localOid }, 'check');
     // Whatever the judgement, even one answered from the last: what no check of the tree can see.
-    const unpushed = await unpushedSubmodules(context.repository, update.localOid);
-    const warnings =
-      unpushed.length === 0 ? result.warnings : [...result.warnings, ...(await unpushedWarnings(unpushed))];
+    const unpushed = await unpushedSubmodules(judging.repository, update.localOid);
+    // The reason once, before the first ref's verdict.
+    const reason = judged.length === 0 ? unlisted : [];
+    const warnings = [...reason, ...result.warnings, ...(await unpushedWarnings(unpushed))];
     judged.push({ ref: update.localRef, result: { ...result, warnings } });
   }
   return { judged };
 }
 
+/** Why refs the push may not send are judged: git's lines were not there to say which it sends. */
+async function unlistedWarning(remote: string): Promise<Warning> {
+  const { messages } = await import('../messages.js');
+  return { file: null, line: null, message: messages.prePushUnlisted(remote) };
+}
+
 /** Submodule commits CI's clone may not be able to fetch: warnings, since the hook cannot ask the remote. */
 async function unpushedWarnings(unpushed: readonly UnpushedSubmodule[]): Promise<Warning[]> {
+  if (unpushed.length === 0) return [];
   const { messages } = await import('../messages.js');
   return unpushed.map((submodule) => ({
     file: '.gitmodules',

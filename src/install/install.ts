@@ -17,6 +17,10 @@ export interface InstallOptions {
   manager?: 'husky' | 'git' | undefined;
   preCommit?: PreCommitMode | undefined;
   prePush?: boolean | undefined;
+  /** Only the pre-push hook (beside the pre-commit framework, which wires the commit hooks). */
+  prePushOnly?: boolean | undefined;
+  /** package.json's `prepare` is the caller's to write (install/managers.ts). */
+  leavePrepare?: boolean | undefined;
 }
 
 export interface InstallAction {
@@ -34,9 +38,58 @@ const MARKER = '# nixtag:managed';
  */
 export const COMMIT_HOOKS = ['pre-commit', 'pre-merge-commit'] as const;
 
-/** The line husky's hook files get: husky puts node_modules/.bin on PATH and passes stdin on. */
+/** The line husky's commit hook files get: husky puts node_modules/.bin on PATH. */
 function huskyLine(hook: HookName, mode: PreCommitMode): string {
-  return hook === 'pre-push' ? 'nixtag hook pre-push "$@"' : `nixtag hook ${hook} --${mode}`;
+  return `nixtag hook ${hook} --${mode}`;
+}
+
+/**
+ * husky's pre-push gets a block, first in the file: git's lines (the pushed refs) go to nixtag,
+ * then to the lines after it. A reader before nixtag (`git lfs pre-push "$@"`, which git-lfs has
+ * husky users write there) would take them all and leave nixtag none.
+ */
+const HUSKY_PRE_PUSH = [
+  "# nixtag:pre-push: git's lines naming the pushed refs go to nixtag first, then to the lines below",
+  'nixtag_push=$(cat)',
+  'printf \'%s\\n\' "$nixtag_push" | nixtag hook pre-push "$@" || exit $?',
+  '[ -z "$nixtag_push" ] || exec <<NIXTAG_PUSH',
+  '$nixtag_push',
+  'NIXTAG_PUSH',
+];
+
+/** Where the block goes: after a shebang, blank lines and husky 8's `. "…/_/husky.sh"` (HUSKY=0 exits there). */
+function prePushBlockAt(lines: readonly string[]): number {
+  let at = 0;
+  while (
+    at < lines.length &&
+    (lines[at]!.startsWith('#!') || lines[at]!.trim() === '' || lines[at]!.includes('husky.sh'))
+  )
+    at++;
+  return at;
+}
+
+async function installHuskyPrePush(directory: string): Promise<InstallAction> {
+  const hook = 'pre-push';
+  const file = path.join(directory, hook);
+  const existing = await readOptional(file);
+  if (existing === undefined) {
+    await mkdir(directory, { recursive: true });
+    await writeFile(file, `${HUSKY_PRE_PUSH.join('\n')}\n`, { mode: 0o755 });
+    return { hook, file, action: 'installed' };
+  }
+  let lines = existing.split('\n');
+  // An earlier install's block, or its line of before (which read what an earlier line left of stdin).
+  const start = lines.findIndex((line) => line.startsWith('# nixtag:pre-push'));
+  const end = start === -1 ? -1 : lines.indexOf('NIXTAG_PUSH', start);
+  if (start !== -1 && end !== -1) lines = [...lines.slice(0, start), ...lines.slice(end + 1)];
+  const old = lines.filter((line) => line.trim().startsWith('nixtag hook pre-push'));
+  lines = lines.filter((line) => !old.includes(line));
+  const at = prePushBlockAt(lines);
+  let next = [...lines.slice(0, at), ...HUSKY_PRE_PUSH, ...lines.slice(at)].join('\n');
+  if (!next.endsWith('\n')) next += '\n';
+  if (next === existing) return { hook, file, action: 'unchanged' };
+  await writeFile(file, next);
+  return { hook, file, action: start !== -1 || old.length > 0 ? 'updated' : 'chained' };
 }
 
 /**
@@ -54,6 +107,7 @@ async function gitHook(hook: HookName, mode: PreCommitMode): Promise<string> {
 }
 
 async function installHusky(directory: string, hook: HookName, mode: PreCommitMode): Promise<InstallAction> {
+  if (hook === 'pre-push') return installHuskyPrePush(directory);
   const file = path.join(directory, hook);
   const existing = await readOptional(file);
   const line = huskyLine(hook, mode);
@@ -81,6 +135,14 @@ async function installGit(directory: string, hook: HookName, mode: PreCommitMode
   const script = await gitHook(hook, mode);
   await mkdir(directory, { recursive: true });
   let action: InstallAction['action'] = 'installed';
+  // `pre-commit install` keeps a hook it finds as <hook>.legacy and runs it first, stdin and all:
+  // nixtag's there is installed.
+  const legacy = await readOptional(`${file}.legacy`);
+  if (existing !== undefined && !existing.includes(MARKER) && legacy?.includes(MARKER)) {
+    if (legacy === script) return { hook, file: `${file}.legacy`, action: 'unchanged' };
+    await writeFile(`${file}.legacy`, script);
+    return { hook, file: `${file}.legacy`, action: 'updated' };
+  }
   if (existing !== undefined && existing.includes(MARKER)) {
     if (existing === script) return { hook, file, action: 'unchanged' };
     action = 'updated';
@@ -128,12 +190,18 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
           (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
         );
   const mode = options.preCommit ?? 'check';
-  const hooks: HookName[] = [...COMMIT_HOOKS, ...(options.prePush ? (['pre-push'] as const) : [])];
+  const hooks: HookName[] = options.prePushOnly
+    ? ['pre-push']
+    : [...COMMIT_HOOKS, ...(options.prePush ? (['pre-push'] as const) : [])];
   const actions: InstallAction[] = [];
   for (const hook of hooks) {
     actions.push(await (manager === 'husky' ? installHusky(directory, hook, mode) : installGit(directory, hook, mode)));
   }
   const notes = manager === 'husky' && !hooksPath ? [messages.huskyNotInitialised()] : [];
-  const prepare = await addPrepareScript(repository.root, manager, mode, options.prePush ?? false);
+  // Only pre-push is beside the pre-commit framework, whose install command `prepare` runs first.
+  if (options.leavePrepare) return { actions, notes };
+  const prepare = options.prePushOnly
+    ? await addPrepareScript(repository.root, 'pre-commit', mode, true)
+    : await addPrepareScript(repository.root, manager, mode, options.prePush ?? false);
   return { actions, notes, prepare };
 }

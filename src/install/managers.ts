@@ -67,7 +67,13 @@ async function installLefthook(root: string, mode: PreCommitMode, prePush: boole
   return actions;
 }
 
-/** A local hook in .pre-commit-config.yaml that runs the nixtag the repository installed. */
+/**
+ * Local hooks in .pre-commit-config.yaml that run the nixtag the repository installed, for commits
+ * and merges. Not for pushes: the framework reads git's pre-push lines itself and tells its hooks
+ * of one ref at most (none when it finds the commits on some remote branch), so nixtag's pre-push
+ * is its plain git hook, beside the framework's (install.ts): each runs the other's first, with
+ * git's lines. An entry of an earlier install is dropped.
+ */
 async function installPreCommitFramework(
   root: string,
   mode: PreCommitMode,
@@ -97,20 +103,6 @@ async function installPreCommitFramework(
       require_serial: true,
       stages: ['merge-commit'],
     },
-    ...(prePush
-      ? [
-          {
-            id: 'nixtag-pre-push',
-            name: 'nixtag (pushed commits)',
-            entry: 'node_modules/.bin/nixtag hook pre-push',
-            language: 'system',
-            pass_filenames: false,
-            always_run: true,
-            require_serial: true,
-            stages: ['push'],
-          },
-        ]
-      : []),
   ];
   const repos = (document.toJS() as { repos?: Array<{ repo?: string; hooks?: Array<{ id?: string }> }> }).repos ?? [];
   const index = repos.findIndex((repo) => repo.repo === 'local' && repo.hooks?.some((hook) => hook.id === 'nixtag'));
@@ -125,8 +117,15 @@ async function installPreCommitFramework(
     await writeFile(file, document.toString());
   }
   const action = unchanged ? 'unchanged' : index === -1 ? 'installed' : 'updated';
-  const hookOf = { nixtag: 'pre-commit', 'nixtag-merge': 'pre-merge-commit', 'nixtag-pre-push': 'pre-push' } as const;
-  return hooks.map((hook) => ({ hook: hookOf[hook.id as keyof typeof hookOf], file, action }));
+  const hookOf = { nixtag: 'pre-commit', 'nixtag-merge': 'pre-merge-commit' } as const;
+  const actions: InstallAction[] = hooks.map((hook) => ({
+    hook: hookOf[hook.id as keyof typeof hookOf],
+    file,
+    action,
+  }));
+  if (!prePush) return actions;
+  const pushed = await install({ cwd: root, manager: 'git', preCommit: mode, prePushOnly: true, leavePrepare: true });
+  return [...actions, ...pushed.actions];
 }
 
 /** Wires nixtag into the hooks of `manager` (by default the one the repository uses). */

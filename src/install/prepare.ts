@@ -16,30 +16,29 @@ export interface PrepareAction {
 }
 
 /**
- * The command that makes git run the hooks in a clone, for each manager: hooks live in the
+ * The commands that make git run the hooks in a clone, for each manager: hooks live in the
  * repository's files, but git only runs what the clone's own `.git` (or `core.hooksPath`) names,
- * and a clone starts with `*.sample` hooks alone.
+ * and a clone starts with `*.sample` hooks alone. Beside the pre-commit framework, nixtag's
+ * pre-push is its own plain hook (install/managers.ts).
  */
-function prepareCommand(manager: HookManager, mode: PreCommitMode, prePush: boolean): string {
+function prepareCommands(manager: HookManager, mode: PreCommitMode, prePush: boolean): string[] {
   switch (manager) {
     case 'git':
-      return `nixtag install --git${mode === 'fix' ? ' --pre-commit fix' : ''}${prePush ? ' --pre-push' : ''}`;
+      return [`nixtag install --git${mode === 'fix' ? ' --pre-commit fix' : ''}${prePush ? ' --pre-push' : ''}`];
     case 'husky':
-      return 'husky';
+      return ['husky'];
     case 'lefthook':
-      return 'lefthook install';
+      return ['lefthook install'];
     case 'pre-commit':
-      return `pre-commit install --hook-type pre-commit --hook-type pre-merge-commit${prePush ? ' --hook-type pre-push' : ''}`;
+      return [
+        'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit',
+        ...(prePush ? ['nixtag install --git --pre-push-only'] : []),
+      ];
   }
 }
 
 /** The start that tells one manager's command from others in a `prepare` chain. */
-const COMMAND_START: Record<HookManager, RegExp> = {
-  git: /^nixtag install\b/,
-  husky: /^husky(\s|$)/,
-  lefthook: /^lefthook install\b/,
-  'pre-commit': /^pre-commit install\b/,
-};
+const COMMAND_STARTS = [/^nixtag install\b/, /^husky(\s|$)/, /^lefthook install\b/, /^pre-commit install\b/];
 
 /**
  * Makes `npm install` in any clone install the hooks: the manager's command in package.json's
@@ -57,18 +56,26 @@ export async function addPrepareScript(
   const text = await readOptional(file);
   if (text === undefined) return undefined;
   const json = JSON.parse(text) as { scripts?: Record<string, string> };
-  const command = prepareCommand(manager, mode, prePush);
+  const commands = prepareCommands(manager, mode, prePush);
   const existing = json.scripts?.prepare;
   const steps = (existing ?? '')
     .split('&&')
     .map((step) => step.trim())
     .filter(Boolean);
-  const index = steps.findIndex((step) => COMMAND_START[manager].test(step));
-  if (index !== -1 && steps[index] === command) return { file, command, action: 'unchanged' };
-  if (index === -1) steps.push(command);
-  else steps[index] = command;
+  const before = steps.join(' && ');
+  let added = false;
+  for (const command of commands) {
+    const start = COMMAND_STARTS.find((pattern) => pattern.test(command))!;
+    const index = steps.findIndex((step) => start.test(step));
+    if (index === -1) {
+      steps.push(command);
+      added = true;
+    } else steps[index] = command;
+  }
+  const command = commands.join(' && ');
+  if (existing !== undefined && steps.join(' && ') === before) return { file, command, action: 'unchanged' };
   json.scripts = { ...json.scripts, prepare: steps.join(' && ') };
   const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? '  ';
   await writeFile(file, `${JSON.stringify(json, null, indent)}${text.endsWith('\n') ? '\n' : ''}`);
-  return { file, command, action: index === -1 && existing === undefined ? 'installed' : 'updated' };
+  return { file, command, action: added && existing === undefined ? 'installed' : 'updated' };
 }

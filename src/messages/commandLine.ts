@@ -57,7 +57,7 @@ export const commandLineMessages = {
     'husky is not set up in this clone (core.hooksPath is unset): run `npx husky` so that git runs the hooks in .husky/.',
   lefthookInstallNote: () => 'lefthook runs these once git calls it: run `npx lefthook install` if you have not.',
   preCommitInstallNote: (prePush: boolean) =>
-    `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit${prePush ? ' --hook-type pre-push' : ''}\` if you have not.`,
+    `the pre-commit framework runs these once git calls it: run \`pre-commit install --hook-type pre-commit --hook-type pre-merge-commit\` if you have not.${prePush ? " nixtag's pre-push is a plain git hook beside the framework's (the framework passes its hooks one pushed ref at most): each runs the other first, with git's lines." : ''}`,
   installed: (hook: string, file: string, action: string) => `nixtag: ${hook}: ${action} (${file})`,
   prepareInstalled: (command: string, file: string, action: string) =>
     `nixtag: npm install in every clone runs \`${command}\`: ${action} (${file}, scripts.prepare)`,
@@ -67,6 +67,8 @@ export const commandLineMessages = {
     'nixtag install: not inside a git repository (an npm install outside a checkout): no hooks installed.',
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
   pushedRef: (ref: string) => `nixtag: ${ref}:`,
+  prePushUnlisted: (remote: string) =>
+    `pre-push: git's lines naming the pushed refs were empty (nothing to send, or another hook read them first, as \`git lfs pre-push\` does, or the pre-commit framework ran nixtag): judged every local branch and tag whose tip ${remote ? `${remote}'s tracking refs lack` : 'no tracking ref holds'}. Put nixtag's line first (\`nixtag install\` does) to judge exactly what is pushed.`,
   loop: (file: string, image: string, tag: string) =>
     `${file} is part of the Nix source of image ${image}: writing the new tag changed the tag again (now ${tag}), so no tag in it can ever be current.`,
   loopSource: (file: string, line: number, column: number, text: string) =>

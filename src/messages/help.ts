@@ -26,6 +26,7 @@ export const helpMessages = {
     installGit: 'Install into the folder `git rev-parse --git-path hooks` names',
     installPreCommit: 'check (refuse stale tags, default) or fix (rewrite them)',
     installPrePush: 'Also install the pre-push hook',
+    installPrePushOnly: 'Install only the pre-push hook (beside the pre-commit framework, which runs the commit hooks)',
     pin: 'Show, verify or update the nixpkgs pin (.nixpkgs-pin.json): pin show | verify | update',
     pinUsage: 'pin <show | verify | update> [options]',
     pinActions: [

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { symlinkSync } from 'node:fs';
+import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,8 @@ import { BIN } from '../helpers/cli.js';
 import { processesMentioning } from '../helpers/faults.js';
 import { until } from '../helpers/pause.js';
 import { STALE } from '../helpers/expressions.js';
+import { n2k8sTag } from '../helpers/repo.js';
+import { freshClone } from '../helpers/trees.js';
 import {
   expectStalePushRefused,
   hookEnv,
@@ -222,5 +224,125 @@ pre-push:
 
     stageSourceChange(repo, 'v3');
     expectStalePushRefused(repo, 'stale');
+  });
+});
+
+/** The tag the deployment at `rev` names, and the one n2k8s's command finds in a fresh clone of it (the oracle). */
+function tagsAt(repo: HookRepo, rev: string): { named: string; ci: string } {
+  const named = /:([a-z0-9]{32})$/m.exec(repo.git('show', `${rev}:k8s/deployment.yaml`))![1]!;
+  const clone = freshClone(repo.dir);
+  execFileSync('git', ['checkout', '--quiet', rev], { cwd: clone, env: hookEnv() });
+  return { named, ci: n2k8sTag(clone) };
+}
+
+/** A branch `stale` off main whose commit (made without hooks, as a cherry-pick is) keeps main's tag. */
+function staleBranch(repo: HookRepo): string {
+  repo.git('checkout', '--quiet', '-b', 'stale');
+  stageSourceChange(repo, 'stale branch');
+  repo.git('commit', '--quiet', '--no-verify', '-m', 'stale branch');
+  const oid = repo.head();
+  repo.git('checkout', '--quiet', 'main');
+  const { named, ci } = tagsAt(repo, oid);
+  expect(named).not.toBe(ci);
+  return oid;
+}
+
+const remoteHas = (repo: HookRepo, ref: string) =>
+  spawnSync('git', ['--git-dir', repo.git('remote', 'get-url', 'origin').trim(), 'rev-parse', '--verify', '-q', ref], {
+    env: hookEnv(),
+  }).status === 0;
+
+/**
+ * adv13 F16: `git lfs pre-push "$@"` in `.husky/pre-push` (as git-lfs has husky users write it)
+ * read all of git's lines before nixtag's line ran, and nixtag took the empty rest as "nothing
+ * pushed".
+ */
+describe('husky 9 with git-lfs', () => {
+  it('nixtag install puts its block first and hands git’s lines on: git-lfs still pushes its objects', () => {
+    const repo = setUp();
+    initHusky(repo);
+    repo.git('lfs', 'install', '--local', '--skip-repo');
+    repo.write({ '.husky/pre-push': 'git lfs pre-push "$@"\n' });
+    expect(installHooks(repo, ['--pre-push']).stdout).toMatch(/pre-push: chained .*\.husky\/pre-push/);
+    expect(repo.read('.husky/pre-push')).toMatch(/^# nixtag:pre-push[^]*\nNIXTAG_PUSH\ngit lfs pre-push "\$@"\n$/);
+    expect(installHooks(repo, ['--pre-push']).stdout).toMatch(/pre-push: unchanged/);
+    // A file in LFS, pushed: git-lfs got git's lines after nixtag.
+    repo.write({ '.gitattributes': '*.bin filter=lfs diff=lfs merge=lfs -text\n', 'blob.bin': 'large content\n' });
+    repo.git('add', '.gitattributes', 'blob.bin');
+    expect(repo.run(['commit', '-m', 'lfs']).code).toBe(0);
+    const pushed = repo.run(['push', 'origin', 'main']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(repo.git('show', 'HEAD:blob.bin'))![1]!;
+    const remote = repo.git('remote', 'get-url', 'origin').trim();
+    expect(existsSync(path.join(remote, 'lfs', 'objects', oid.slice(0, 2), oid.slice(2, 4), oid))).toBe(true);
+    // Nothing to push: git runs the hook with no lines, and the push goes through.
+    expect(repo.run(['push', 'origin', 'main']).code).toBe(0);
+    staleBranch(repo);
+    const refused = repo.run(['push', 'origin', 'main:main', 'stale:x1']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toContain('refs/heads/stale');
+    expect(remoteHas(repo, 'refs/heads/x1')).toBe(false);
+  });
+
+  it('an earlier line that reads git’s lines (written by hand): the empty rest is not taken as nothing pushed', () => {
+    const repo = setUp();
+    initHusky(repo);
+    repo.write({ '.husky/pre-push': 'git lfs pre-push "$@"\nnixtag hook pre-push "$@"\n' });
+    expect(repo.run(['push', 'origin', 'main']).code).toBe(0);
+    expect(repo.run(['push', 'origin', 'main']).code).toBe(0);
+    staleBranch(repo);
+    for (const refspecs of [['stale:x1'], ['main:main', 'stale:x1']]) {
+      const refused = repo.run(['push', 'origin', ...refspecs]);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('refs/heads/stale');
+      expect(refused.stderr).toContain("git's lines naming the pushed refs were empty");
+      expect(remoteHas(repo, 'refs/heads/x1')).toBe(false);
+    }
+  });
+});
+
+/**
+ * adv13 F15: the pre-commit framework reads git's pre-push lines itself and tells its hooks of the
+ * first ref with new commits only: `git push origin main:main stale:x1` passed the stale commit.
+ * nixtag's pre-push is its plain hook beside the framework's, which runs it with git's lines.
+ */
+describe('the pre-commit framework’s local hooks', () => {
+  it.each([
+    ['nixtag first', false],
+    ['pre-commit install first', true],
+  ])('judge every pushed ref (%s)', (_order, frameworkFirst) => {
+    const repo = setUp({ '.pre-commit-config.yaml': 'repos: []\n' });
+    const frameworkInstall = () => {
+      const result = spawnSync('pre-commit', ['install', '--hook-type', 'pre-commit', '--hook-type', 'pre-push'], {
+        cwd: repo.dir,
+        env: hookEnv({ PRE_COMMIT_HOME: path.join(repo.dir, '..', 'pre-commit-home') }),
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+    };
+    if (frameworkFirst) frameworkInstall();
+    const installed = spawnSync(process.execPath, [BIN, 'init', '--install'], {
+      cwd: repo.dir,
+      env: hookEnv(),
+      encoding: 'utf8',
+    });
+    expect(installed.status, installed.stderr).toBe(0);
+    expect(installed.stdout).toMatch(/pre-push: (installed|chained) \(.*\.git\/hooks\/pre-push\)/);
+    expect(repo.read('.pre-commit-config.yaml')).not.toContain('nixtag-pre-push');
+    if (!frameworkFirst) frameworkInstall();
+    repo.commit('hooks');
+    const env = { PRE_COMMIT_HOME: path.join(repo.dir, '..', 'pre-commit-home') };
+    expect(repo.run(['push', 'origin', 'main'], { env }).code).toBe(0);
+    repo.write({ 'README.md': 'notes\n' });
+    repo.git('add', 'README.md');
+    expect(repo.run(['commit', '-m', 'notes'], { env }).code).toBe(0);
+    staleBranch(repo);
+    for (const refspecs of [['main:main', 'stale:x1'], ['stale:x1']]) {
+      const refused = repo.run(['push', 'origin', ...refspecs], { env });
+      expect(refused.code).not.toBe(0);
+      expect(refused.stdout + refused.stderr).toContain('refs/heads/stale');
+      expect(remoteHas(repo, 'refs/heads/x1')).toBe(false);
+    }
+    expect(repo.run(['push', 'origin', 'main:main', 'main:x2'], { env }).code).toBe(0);
   });
 });

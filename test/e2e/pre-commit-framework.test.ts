@@ -94,6 +94,9 @@ async function judgesCommitsAndPushes(
   expect(merge.status).not.toBe(0);
   expect(merge.stdout + merge.stderr).toContain('stale reference');
   expect((await git(['merge', '--abort'])).status).toBe(0);
+  // The framework tells nixtag-pre-push of one pushed ref at most, so it also judges every local
+  // branch the remote lacks (docs/hooks.md): the refused branch goes, or it would refuse every push.
+  expect((await git(['branch', '--quiet', '-D', side])).status).toBe(0);
 
   repo.write({ 'app/main.go': 'package main // v3\n' });
   repo.git('add', 'app/main.go');

@@ -177,7 +177,7 @@ describe('nixtag init', () => {
     [
       'pre-commit',
       { '.pre-commit-config.yaml': 'repos: []\n' },
-      'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit --hook-type pre-push',
+      'pre-commit install --hook-type pre-commit --hook-type pre-merge-commit && nixtag install --git --pre-push-only',
     ],
   ])('--install makes npm install in every clone install the hooks: %s', async (_manager, files, command) => {
     const repo = gitRepo({
