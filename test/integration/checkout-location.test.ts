@@ -120,8 +120,9 @@ async function withTmpdirInGit<T>(repo: TestRepo, run: () => Promise<T>): Promis
   try {
     return await run();
   } finally {
+    // Where TMPDIR led (outside the run's own TMPDIR, in /var/tmp): found from it, so before it goes.
+    treeRecords(path.join(repo.dir, '.git')).remove();
     process.env.TMPDIR = saved;
-    treeRecords(path.join(repo.dir, '.git')).remove(); // elsewhere than the run's TMPDIR
   }
 }
 
