@@ -4,7 +4,7 @@ import { NixtagError } from '../errors.js';
 import { judgedTree } from '../tree/judgedTree.js';
 import { listTree } from '../tree/listing.js';
 import { stageAll, writeCheckoutBlob, type StagedChange } from '../tree/stage.js';
-import { checkoutDirectory, intactCheckout, materializeTree, type Checkout } from '../tree/checkout.js';
+import { materializeTree } from '../tree/checkout.js';
 import { decodeManifest, encodeManifest, type ManifestEncoding } from '../manifest/decode.js';
 import { parseManifest } from '../manifest/read.js';
 import { rewriteManifest } from '../manifest/rewrite.js';
@@ -19,9 +19,8 @@ import type { ResolvedImage } from './images.js';
 import type { ReferenceSummary } from '../manifest/resolve.js';
 import { inspectSession, rememberJudgement, resultOf, type Inspection } from './inspect.js';
 import { retagText } from './retag.js';
-import { checkoutOptions, withSession, type Known, type RunRequest, type Session } from './session.js';
+import { checkoutOptions, heldCheckout, withSession, type Known, type RunRequest, type Session } from './session.js';
 import { TreeIndex } from '../treeIndex.js';
-import { awaitedLater } from '../promises.js';
 import { readOptionalBytes } from '../readOptional.js';
 
 interface PlannedWrite {
@@ -147,28 +146,12 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
   const tree = judgedTree(session.repository, session.tree.source);
   const treeId = await tree.id();
   if (treeId === session.treeId) return [];
-  // Awaited by the evaluation, or settled before the lock is let go.
+  // Awaited by the evaluation, or settled before the lock is let go; checked as its own tree's.
   const wanted = checkoutOptions(session.config);
-  const materialized = awaitedLater(materializeTree(session.repository, tree, wanted));
-  const checkout = awaitedLater(checkoutDirectory(materialized));
-  // The rewritten tree's own checkout, checked before Nix reads it: never the first tree's.
-  let intact: Promise<Checkout> | undefined;
-  const intactOf = () =>
-    (intact ??= materialized.then((done) => intactCheckout(session.repository, tree, wanted, done)));
+  const held = heldCheckout(session.repository, tree, wanted, materializeTree(session.repository, tree, wanted));
   const { files, gitlinks, sorted } = await listTree(session.repository, treeId);
   const index = TreeIndex.merged(files, gitlinks, sorted);
-  const after: Session = {
-    ...session,
-    tree,
-    treeId,
-    entries: files,
-    index,
-    gitlinks,
-    checkout,
-    materialized,
-    intact: intactOf,
-    intactCheckout: () => checkoutDirectory(intactOf()),
-  };
+  const after: Session = { ...session, tree, treeId, entries: files, index, gitlinks, ...held };
   const tags = await expectedTags(after, images);
   const loops: FixLoop[] = [];
   for (const image of images) {
@@ -176,7 +159,7 @@ async function detectLoops(session: Session, writes: PlannedWrite[], images: Res
     if (tag === undefined || tag === before.get(image.name)?.tag) continue;
     for (const write of writes) {
       if (write.comparisons.some((comparison) => comparison.result.image === image.name)) {
-        const source = await sourceTakingIn(await checkout, image.config.nix, write.file);
+        const source = await sourceTakingIn(await held.checkout, image.config.nix, write.file);
         loops.push({ file: write.file, image: image.name, tag, ...(source === undefined ? {} : { source }) });
       }
     }

@@ -162,6 +162,28 @@ function freshState(gitDir: string): () => void {
 }
 
 /**
+ * A judged tree's checkout as a session holds it: as made, its directory, and once checked to be
+ * the tree's (what Nix reads), asked once. Built together, so that a session made for another
+ * tree (fix's rewritten one) never keeps the first tree's check.
+ */
+export function heldCheckout(
+  repository: Repository,
+  tree: JudgedTree,
+  wanted: CheckoutOptions,
+  materialized: Promise<Checkout>,
+): Pick<Session, 'checkout' | 'materialized' | 'intact' | 'intactCheckout'> {
+  awaitedLater(materialized);
+  let intact: Promise<Checkout> | undefined;
+  const checked = () => (intact ??= materialized.then((done) => intactCheckout(repository, tree, wanted, done)));
+  return {
+    materialized,
+    checkout: awaitedLater(checkoutDirectory(materialized)),
+    intact: checked,
+    intactCheckout: () => checkoutDirectory(checked()),
+  };
+}
+
+/**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
  * (under the default checkout name, redone if the configuration names another) while the
  * configuration loads. For the index or a commit the configuration is the one in that tree, as CI
@@ -262,11 +284,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
           : materializeTree(repository, tree, wanted),
       () => materializeTree(repository, tree, wanted),
     );
-    awaitedLater(materialized);
-    const checkout = awaitedLater(checkoutDirectory(materialized));
-    let intact: Promise<Checkout> | undefined;
-    const intactMaterialized = () =>
-      (intact ??= materialized.then((done) => intactCheckout(repository, tree, wanted, done)));
+    const held = heldCheckout(repository, tree, wanted, materialized);
     const images = configuredImages(config);
     const { files, gitlinks, sorted } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
@@ -288,11 +306,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       entries: files,
       index,
       gitlinks,
-      checkout,
-      materialized,
-      intact: intactMaterialized,
-      intactCheckout: () => checkoutDirectory(intactMaterialized()),
-      manifestRoot: source.kind === 'worktree' ? repository.root : await checkout,
+      ...held,
+      manifestRoot: source.kind === 'worktree' ? repository.root : await held.checkout,
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,
