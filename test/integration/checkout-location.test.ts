@@ -111,19 +111,30 @@ describe('where the judged tree is checked out', () => {
   });
 });
 
+/**
+ * TMPDIR at `tmpdir` while `run` runs: nixtag passes it over for /var/tmp, outside the test run's
+ * own TMPDIR, so what it made there goes before TMPDIR is restored (found from it), and the
+ * private directory too when this made it: the run leaves /var/tmp as it found it.
+ */
+async function withTmpdir<T>(repo: TestRepo, tmpdir: string, run: () => Promise<T>): Promise<T> {
+  const fallback = path.join('/var/tmp', `nixtag-checkouts-${process.getuid?.() ?? 0}`);
+  const existed = existsSync(fallback);
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = tmpdir;
+  try {
+    return await run();
+  } finally {
+    treeRecords(path.join(repo.dir, '.git')).remove();
+    process.env.TMPDIR = saved;
+    if (!existed) rmSync(fallback, { recursive: true, force: true });
+  }
+}
+
 /** The repository with `tmp -> .git/tmp`, and TMPDIR there while `run` runs. */
 async function withTmpdirInGit<T>(repo: TestRepo, run: () => Promise<T>): Promise<T> {
   mkdirSync(path.join(repo.dir, '.git', 'tmp'));
   symlinkSync('.git/tmp', path.join(repo.dir, 'tmp'));
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = path.join(repo.dir, 'tmp');
-  try {
-    return await run();
-  } finally {
-    // Where TMPDIR led (outside the run's own TMPDIR, in /var/tmp): found from it, so before it goes.
-    treeRecords(path.join(repo.dir, '.git')).remove();
-    process.env.TMPDIR = saved;
-  }
+  return withTmpdir(repo, path.join(repo.dir, 'tmp'), run);
 }
 
 describe('a TMPDIR that is a symlink into a .git directory', () => {
@@ -142,16 +153,11 @@ describe('a TMPDIR that is a symlink into a .git directory', () => {
     const parent = tempDir();
     mkdirSync(path.join(parent, 'with space'));
     symlinkSync('with space', path.join(parent, 'tmp'));
-    const saved = process.env.TMPDIR;
-    process.env.TMPDIR = path.join(parent, 'tmp');
-    try {
+    await withTmpdir(repo, path.join(parent, 'tmp'), async () => {
       const dir = await checkout(repo.dir);
       // Nix 2.8's fetchGit refuses a `file://` URL with a space: the real path is what it is given.
       expect(realpathSync(dir)).not.toContain(' ');
-    } finally {
-      process.env.TMPDIR = saved;
-      treeRecords(path.join(repo.dir, '.git')).remove();
-    }
+    });
   });
 
   it('a source filter that drops `/.git/` paths keeps every file, as in CI', async () => {
