@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { stringValue, type Token } from './lexer.js';
 import { argumentAt, builtinName, insideInherit, isSymbol } from './syntax.js';
+import { placeIn } from './moving.js';
 
 /**
  * Where confinement (restrict-eval) changes an answer instead of failing. Nix's `pathExists`
@@ -85,7 +86,7 @@ export function confinedAnswers(
   strings: readonly { value: string; start: number }[],
   store = process.env.NIX_STORE_DIR || '/nix/store',
 ): ConfinedAnswer[] {
-  const at = (offset: number) => `${file}:${text.slice(0, offset).split('\n').length}`;
+  const at = placeIn(file, text);
   const column = (offset: number) => offset - text.lastIndexOf('\n', offset - 1);
   const directory = path.posix.dirname(file);
   const found: ConfinedAnswer[] = [];

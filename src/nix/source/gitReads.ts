@@ -1,5 +1,6 @@
 import { stringValue, type Token } from './lexer.js';
 import { isSymbol } from './syntax.js';
+import { placeIn } from './moving.js';
 
 /**
  * A read of a file of `.git` (`builtins.readFile ./.git/config`, `"${./.}/.git/packed-refs"`,
@@ -30,7 +31,7 @@ const resolvesCommit = (before: Token | undefined) =>
 
 /** The first read of a file of `.git` in a file's code (comments left out). */
 export function gitDirectoryRead(file: string, text: string, code: readonly Token[]): GitRead | undefined {
-  const at = (offset: number) => `${file}:${text.slice(0, offset).split('\n').length}`;
+  const at = placeIn(file, text);
   for (let index = 0; index < code.length; index++) {
     const token = code[index]!;
     if (token.kind === 'path' || token.kind === 'pathPart') {

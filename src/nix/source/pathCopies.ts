@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
+import { placeIn } from './moving.js';
 
 /**
  * Path literals whose value may be copied to the store (`"${./cfg}"`, `builtins.path { path =
@@ -29,6 +30,7 @@ const READERS = new Set([
 /** The path literals of a file's code (comments left out) that may be copied, where they stand. */
 export function pathCopies(file: string, text: string, code: readonly Token[]): PathCopy[] {
   const directory = path.posix.dirname(file);
+  const at = placeIn(file, text);
   const found: PathCopy[] = [];
   code.forEach((token, index) => {
     if (token.kind !== 'path' || token.text.startsWith('/')) return;
@@ -53,7 +55,7 @@ export function pathCopies(file: string, text: string, code: readonly Token[]): 
       path: resolved === '.' ? '' : resolved,
       prefix,
       literal: token.text,
-      at: `${file}:${text.slice(0, token.start).split('\n').length}`,
+      at: at(token.start),
       column: token.start - text.lastIndexOf('\n', token.start - 1),
     });
   });
