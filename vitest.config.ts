@@ -40,6 +40,7 @@ const NIX_FACING = {
     'test/integration/flake-tools.test.ts',
     'test/integration/config-trust.test.ts',
     'test/integration/checkout-integrity.test.ts',
+    'test/integration/nix-config.test.ts',
   ],
   e2e: ['test/e2e/hooks-git.test.ts', 'test/e2e/flakes-hooks.test.ts'],
 };

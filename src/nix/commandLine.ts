@@ -64,6 +64,26 @@ function restrictOptions(restrict: RestrictSettings, source: NodeJS.ProcessEnv):
 }
 
 /**
+ * Settings of the machine's nix.conf (`/etc/nix`, NIX_CONF_DIR; HOME is fixed, so not the user's)
+ * that change what an expression evaluates to, set back to what a CI machine without them has:
+ * `eval-system` (Nix >= 2.17 answers `builtins.currentSystem` with it, not `system`; older Nix
+ * ignores it silently), `nix-path` and `extra-nix-path` (`<nixpkgs>` resolved from the machine's
+ * channel; `-I` entries still count), `allow-unsafe-native-code-during-evaluation`
+ * (`builtins.exec`), and for flakes `accept-flake-config` (a flake's own `nixConfig`). Measured on
+ * 2.8 and 2.26 in test/integration/nix-config.test.ts.
+ */
+function machineSettingsOff(system: string, program: 'nix-instantiate' | 'nix'): string[] {
+  const off = [
+    ...['--option', 'eval-system', system],
+    ...['--option', 'nix-path', ''],
+    ...['--option', 'allow-unsafe-native-code-during-evaluation', 'false'],
+  ];
+  // nix-instantiate 2.26 warns about the setting when flakes are not enabled.
+  if (program === 'nix') off.push('--option', 'accept-flake-config', 'false');
+  return off;
+}
+
+/**
  * Command-line options that pin what an evaluation can depend on. `nix eval` (flakes) takes the
  * same settings except nix-instantiate's own flags (`--read-write-mode`, `-I`).
  */
@@ -72,7 +92,7 @@ export function nixOptions(
   source: NodeJS.ProcessEnv = process.env,
   program: 'nix-instantiate' | 'nix' = 'nix-instantiate',
 ): string[] {
-  const options = ['--option', 'system', settings.system];
+  const options = ['--option', 'system', settings.system, ...machineSettingsOff(settings.system, program)];
   if (settings.restrict !== undefined) options.push(...restrictOptions(settings.restrict, source));
   if (settings.allowImportFromDerivation) {
     // Import-from-derivation needs builds, which read-only evaluation cannot do.
