@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/index.js';
+import { check, doctor } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
@@ -34,6 +34,31 @@ function n2k8sTagLater(dir: string, after: number): string {
   while (now() <= after) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   return n2k8sTag(freshClone(dir));
 }
+
+/** niv's own generated sources.nix (fixture), and the files of an image that imports it for a pinned tarball. */
+function nivRepository(): { niv: string; files: Record<string, string> } {
+  const niv = readFileSync(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
+    'utf8',
+  );
+  const lib = fileTarball('lib', { data: 'one' });
+  const files = {
+    'default.nix': image('"app-${builtins.readFile "${(import ./nix/sources.nix).lib}/data"}"'),
+    'nix/sources.json': JSON.stringify({ lib: { url: lib.url, sha256: lib.sha256, type: 'tarball' } }),
+    '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+    'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+  };
+  return { niv, files };
+}
+
+/** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
+const otherNixPath = () => {
+  const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
+  const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
+  return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
+};
+const localVersion = () =>
+  /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
 
 describe('a tag that moves with no change to the files', () => {
   it('builtins.currentTime: not judged, never up to date, and the run fails, from the cache too', async () => {
@@ -132,17 +157,7 @@ describe('a tag that moves with no change to the files', () => {
   });
 
   it('niv’s own sources.nix (getEnv of NIV_OVERRIDE_*, nixVersion, nixPath) is judged; one changed byte is not', async () => {
-    const niv = readFileSync(
-      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
-      'utf8',
-    );
-    const lib = fileTarball('lib', { data: 'one' });
-    const files = {
-      'default.nix': image('"app-${builtins.readFile "${(import ./nix/sources.nix).lib}/data"}"'),
-      'nix/sources.json': JSON.stringify({ lib: { url: lib.url, sha256: lib.sha256, type: 'tarball' } }),
-      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
-      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-    };
+    const { niv, files } = nivRepository();
     const repo = gitRepo({ ...files, 'nix/sources.nix': niv });
     const ci = n2k8sTag(freshClone(repo.dir));
     expect(ci).toMatch(/^[0-9a-z]{32}$/);
@@ -158,6 +173,23 @@ describe('a tag that moves with no change to the files', () => {
     // Not niv's file any more: its getEnv reads whatever the edit makes it read.
     const edited = gitRepo({ ...files, 'nix/sources.nix': `${niv}# edited\n` });
     expect(await check({ cwd: edited.dir })).toMatchObject({ moving: ['app'] });
+  });
+
+  it('niv’s own sources.nix: doctor flags what check does not count only in a changed copy', async () => {
+    const { niv, files } = nivRepository();
+    const inSources = async (dir: string) =>
+      (await doctor({ cwd: dir })).findings
+        .filter((finding) => finding.file === 'nix/sources.nix')
+        .map((finding) => finding.code);
+    const generated = gitRepo({ ...files, 'nix/sources.nix': niv });
+    // check judges it against CI's tag (a fresh clone named `source`, n2k8s's command): so must doctor.
+    const judged = await check({ cwd: generated.dir });
+    expect(judged.moving).toBeUndefined();
+    expect(judged.references[0]?.expected).toBe(`${REPO}:${n2k8sTag(freshClone(generated.dir))}`);
+    expect(await inSources(generated.dir)).toEqual([]);
+    const edited = gitRepo({ ...files, 'nix/sources.nix': `${niv}# edited\n` });
+    expect(await check({ cwd: edited.dir })).toMatchObject({ moving: ['app'] });
+    expect(await inSources(edited.dir)).toContain('environment');
   });
 
   it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {
@@ -229,15 +261,6 @@ describe('a fetch whose content is not pinned (adv13 F8)', () => {
 });
 
 describe('the evaluating Nix’s version read (adv13 F12)', () => {
-  /** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
-  const otherNixPath = () => {
-    const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
-    const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
-    return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
-  };
-  const localVersion = () =>
-    /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
-
   it('is judged only where the local Nix is the one configured as CI’s', async () => {
     const repo = gitRepo({
       'default.nix': image('"app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}"'),
