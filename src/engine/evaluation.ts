@@ -17,9 +17,9 @@ import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flake
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
-import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { Session } from './session.js';
+import { markMoving, versionMoves } from './versionReads.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
 export type ExpectedTags = ReadonlyMap<string, ImageEvaluation>;
@@ -224,21 +224,17 @@ async function evaluateFilesInTree(
     session.index,
   );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
-  const versionMoves =
-    readsVersion.some((read) => read !== undefined) &&
-    !versionIsCis(await localNixVersion(root), session.config.nixVersion);
+  const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
   const movingMarked = settled.evaluations.map((evaluation, index) => {
-    const mover = moving[index] ?? (versionMoves ? readsVersion[index] : undefined);
+    const mover = moving[index] ?? (versionMoved ? readsVersion[index] : undefined);
     const gitRead = readsGit[index];
     // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
     if (gitRead !== undefined && evaluation.commitDependent !== true) {
       const warning = messages.cloneDependent(images[index]!.name, gitRead);
       return { ...evaluation, commitDependent: true, warnings: [...evaluation.warnings, warning] };
     }
-    if (mover === undefined) return evaluation;
-    const warning = messages.movingTag(images[index]!.name, mover);
-    return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
+    return markMoving([evaluation], [mover], [images[index]!.name])[0]!;
   });
   const evaluations = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, doctor } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
+import { ciFlakeEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
@@ -288,5 +289,57 @@ describe('the evaluating Nix’s version read (adv13 F12)', () => {
     const result = await check({ cwd: repo.dir });
     expect(result.moving).toBeUndefined();
     expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
+  });
+});
+
+describe('the evaluating Nix’s version read in a flake (adv13 F12 for flake images)', () => {
+  const INSTALLABLE = '.#packages.x86_64-linux.image';
+  const flakeConfig = `images:\n  - name: app\n    repository: ${REPO}\n    flake: "${INSTALLABLE}"\n    manifests: [k8s/app.yaml]\n`;
+
+  it('is judged only where the local Nix is the one configured as CI’s', async () => {
+    const repo = gitRepo({
+      'flake.nix': `{ outputs = { self }: { packages.x86_64-linux.image = ${flakeDrv('app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}')}; }; }\n`,
+      '.nixtagrc.yaml': flakeConfig,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    lockAndCommit(repo);
+    // The oracle: CI's `nix eval --raw` in a fresh clone, on this Nix and on the other one.
+    const here = hashOf(ciFlakeEval(repo, INSTALLABLE));
+    const clone = freshClone(repo.dir, false);
+    const there = nix(clone, ['eval', '--raw', '--option', 'substituters', '', `${INSTALLABLE}.outPath`], {
+      PATH: otherNixPath(),
+    });
+    expect(hashOf(there)).not.toBe(here);
+    const other = localVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    for (const configured of ['', `nixVersion: "${other}"\n`]) {
+      repo.write({ '.nixtagrc.yaml': flakeConfig + configured, 'k8s/app.yaml': deployment(`${REPO}:${here}`) });
+      repo.commit(`configured: ${configured}`);
+      const result = await check({ cwd: repo.dir });
+      expect([configured, result]).toMatchObject([configured, { ok: true, moving: ['app'] }]);
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the Nix that evaluates it \(flake\.nix:1 uses builtins\.nixVersion\)/,
+      );
+    }
+    repo.write({ '.nixtagrc.yaml': `${flakeConfig}nixVersion: "${localVersion()}"\n` });
+    repo.commit('CI runs this Nix');
+    const result = await check({ cwd: repo.dir });
+    expect(result.moving).toBeUndefined();
+    expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
+  });
+
+  it('what else moves a file image’s tag, pure evaluation refuses or reads as empty, here and in CI', async () => {
+    const tarball = fileTarball('lib', { data: 'v1\n' });
+    for (const value of [`builtins.fetchTarball "${tarball.url}"`, 'toString builtins.currentTime']) {
+      const repo = gitRepo({
+        'flake.nix': `{ outputs = { self }: { packages.x86_64-linux.image = ${flakeDrv('app', `v = ${value};`)}; }; }\n`,
+        '.nixtagrc.yaml': flakeConfig,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      lockAndCommit(repo);
+      expect(() => ciFlakeEval(repo, INSTALLABLE)).toThrow(/pure evaluation mode|currentTime/);
+      const result = await nixtag(repo.dir, ['check']);
+      expect([value, result.code]).toEqual([value, 3]);
+    }
   });
 });
