@@ -185,7 +185,8 @@ export function heldCheckout(
 }
 
 /** Files the manifest readers may read besides the selected manifests: YAML, JSON, Helm templates, kustomize's. */
-const MAY_BE_READ = /(?:\.(?:ya?ml|json|tpl)|(?:^|\/)Kustomization)$/i;
+const MAY_BE_READ = ['**/*.yaml', '**/*.yml', '**/*.json', '**/*.tpl', '**/Kustomization'];
+const MAY_BE_READ_NAME = /(?:\.(?:ya?ml|json|tpl)|(?:^|\/)Kustomization)$/i;
 
 /**
  * The checkout's directory, once the files the manifest readers read from it (`selected` and any
@@ -194,13 +195,11 @@ const MAY_BE_READ = /(?:\.(?:ya?ml|json|tpl)|(?:^|\/)Kustomization)$/i;
  */
 async function readsChecked(
   held: Pick<Session, 'checkout' | 'intactCheckout'>,
-  entries: readonly TreeEntry[],
   selected: readonly string[],
 ): Promise<string> {
   const dir = await held.checkout;
-  const read = new Set(selected);
-  for (const entry of entries) if (MAY_BE_READ.test(entry.path)) read.add(entry.path);
-  return (await editedAmong(dir, [...read])) ? held.intactCheckout() : dir;
+  const others = selected.filter((file) => !MAY_BE_READ_NAME.test(file));
+  return (await editedAmong(dir, others, MAY_BE_READ)) ? held.intactCheckout() : dir;
 }
 
 /**
@@ -285,12 +284,13 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
         await repair();
         return loadFromCheckout();
       });
+      // The file found is at a search place, checked above; what it imports or links to is not.
+      const read = [...(first.file === undefined ? [] : [first.file]), ...first.imports, ...first.linked];
       if (
-        !(await editedAmong(dir, [
-          ...(first.file === undefined ? [] : [first.file]),
-          ...first.imports,
-          ...first.linked,
-        ]))
+        !(await editedAmong(
+          dir,
+          read.filter((file) => !searched.includes(file)),
+        ))
       )
         return first;
       await repair();
@@ -360,7 +360,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       index,
       gitlinks,
       ...held,
-      manifestRoot: source.kind === 'worktree' ? repository.root : await readsChecked(held, files, [...scopes.keys()]),
+      manifestRoot: source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()]),
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,
