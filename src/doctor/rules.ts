@@ -12,6 +12,7 @@ export type FindingCode =
   | 'untrackedFiles'
   | 'environment'
   | 'unpinnedFetch'
+  | 'fetchByBranch'
   | 'nixPath'
   | 'commitId'
   | 'system'
@@ -172,7 +173,14 @@ export const RULES: readonly Rule[] = [
     // A fetch whose content is what upstream serves when Nix asks: CI's container asks again.
     code: 'unpinnedFetch',
     settledInNiv: true,
-    find: (scanner, files) => scanner.unpinnedFetches(files),
+    find: (scanner, files) => scanner.unpinnedFetches(files, false),
+    fires: (_evidence, _context, located) => located,
+    differsFromCi: () => true,
+  },
+  {
+    // The repository fetched by branch: its commit is that branch's in the clone CI makes, if any.
+    code: 'fetchByBranch',
+    find: (scanner, files) => scanner.unpinnedFetches(files, true),
     fires: (_evidence, _context, located) => located,
     differsFromCi: () => true,
   },

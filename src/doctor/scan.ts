@@ -95,13 +95,16 @@ export class SourceScanner {
     return hits;
   }
 
-  /** Each fetch whose content is not pinned (nix/source/fetches.ts), as check finds them. */
-  async unpinnedFetches(files: readonly string[]): Promise<Hit[]> {
+  /**
+   * Each fetch whose content is not pinned (nix/source/fetches.ts), as check finds them: those of
+   * the repository by branch (`byRef`), or the others.
+   */
+  async unpinnedFetches(files: readonly string[], byRef: boolean): Promise<Hit[]> {
     const hits: Hit[] = [];
     for (const file of files) {
       const text = await this.#text(file);
       const code = lex(text).filter((token) => token.kind !== 'comment');
-      for (const { name, start } of unpinnedFetches(code)) {
+      for (const { name, start } of unpinnedFetches(code).filter((fetch) => (fetch.byRef === true) === byRef)) {
         const line = text.slice(0, start).split('\n').length;
         hits.push({ file, line, column: start - text.lastIndexOf('\n', start - 1), text: name });
       }
