@@ -48,14 +48,13 @@ export async function findingsOf(
     const fired = new Set<FindingCode>();
     let subject = image;
     for (const rule of RULES) {
+      const files = rule.settledInNiv === true ? await scanner.notNivSources(image.files) : image.files;
       const hits =
         rule.find !== undefined
-          ? await rule.find(scanner, image.files)
+          ? await rule.find(scanner, files)
           : rule.construct === undefined
             ? []
-            : (await scanner.hits(image.files, rule.construct)).filter(
-                (hit) => rule.counts?.(hit.text, context) ?? true,
-              );
+            : (await scanner.hits(files, rule.construct)).filter((hit) => rule.counts?.(hit.text, context) ?? true);
       if (!rule.fires(subject, context, hits.length > 0)) continue;
       fired.add(rule.code);
       if (rule.code === 'nondeterministic' || rule.code === 'checkoutPath') subject = trustworthy(image, true);

@@ -12,6 +12,7 @@ export type FindingCode =
   | 'untrackedFiles'
   | 'environment'
   | 'unpinnedFetch'
+  | 'fetchByBranch'
   | 'nixPath'
   | 'commitId'
   | 'system'
@@ -80,6 +81,12 @@ export interface Rule {
   construct?: RegExp;
   /** Finds the constructs by reading the code (as check does) rather than by `construct`. */
   find?: (scanner: SourceScanner, files: readonly string[]) => Promise<Hit[]>;
+  /**
+   * What check does not count in niv's own generated `nix/sources.nix` (nix/source/generated.ts:
+   * its reads of the environment, the Nix version and `NIX_PATH`, and its unpinned fetch, are on
+   * paths whose answer is settled): such a file is not searched for the construct.
+   */
+  settledInNiv?: true;
   /** Keeps only the matches that count (a `<nixpkgs>` that the pin serves does not). */
   counts?: (text: string, context: DoctorContext) => boolean;
   /** Where it points when no construct is found (a configuration key, a `.gitmodules` entry, a refusal's place). */
@@ -124,6 +131,7 @@ export const RULES: readonly Rule[] = [
   {
     // First: when the tag moves by itself, no probe's moving tag says anything (see unstable).
     code: 'nondeterministic',
+    settledInNiv: true,
     construct: /\bcurrentTime\b/,
     fires: (evidence, _context, located) => located || probe(evidence, 'control') === 'differs',
     differsFromCi: () => true,
@@ -156,6 +164,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     code: 'environment',
+    settledInNiv: true,
     construct: /\bgetEnv\b/,
     fires: (evidence, _context, located) => located || probe(evidence, 'environment') === 'differs',
     differsFromCi: () => true,
@@ -163,12 +172,21 @@ export const RULES: readonly Rule[] = [
   {
     // A fetch whose content is what upstream serves when Nix asks: CI's container asks again.
     code: 'unpinnedFetch',
-    find: (scanner, files) => scanner.unpinnedFetches(files),
+    settledInNiv: true,
+    find: (scanner, files) => scanner.unpinnedFetches(files, false),
+    fires: (_evidence, _context, located) => located,
+    differsFromCi: () => true,
+  },
+  {
+    // The repository fetched by branch: its commit is that branch's in the clone CI makes, if any.
+    code: 'fetchByBranch',
+    find: (scanner, files) => scanner.unpinnedFetches(files, true),
     fires: (_evidence, _context, located) => located,
     differsFromCi: () => true,
   },
   {
     code: 'nixPath',
+    settledInNiv: true,
     construct: /<[A-Za-z0-9._+-]+(?:\/[A-Za-z0-9._+/-]*)?>/,
     counts: (text, context) => !(context.pinned && /^<nixpkgs[/>]/.test(text)),
     fires: (_evidence, _context, located) => located,
@@ -224,6 +242,7 @@ export const RULES: readonly Rule[] = [
   {
     // The expression reads the evaluating Nix's version: CI's answer only on CI's Nix.
     code: 'nixVersionRead',
+    settledInNiv: true,
     construct: /\b(?:__)?(?:nixVersion|langVersion)\b/,
     fires: (_evidence, context, located) => located && (context.nixVersion?.order ?? 1) !== 0,
     differsFromCi: () => true,

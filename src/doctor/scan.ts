@@ -3,6 +3,7 @@ import path from 'node:path';
 import { nixCode } from '../nix/source/code.js';
 import { unpinnedFetches } from '../nix/source/fetches.js';
 import { lex } from '../nix/source/lexer.js';
+import { isNivSources } from '../nix/source/generated.js';
 
 /** A construct found on one line of a file Nix evaluated; 1-based, the file relative to the tree. */
 export interface Hit {
@@ -59,15 +60,30 @@ export class SourceScanner {
 
   constructor(readonly root: string) {}
 
+  readonly #texts = new Map<string, Promise<string>>();
+
+  /** A file's text ('' where it cannot be read), read once. */
+  #text(file: string): Promise<string> {
+    let text = this.#texts.get(file);
+    if (text === undefined) {
+      text = readFile(path.join(this.root, file), 'utf8').catch(() => '');
+      this.#texts.set(file, text);
+    }
+    return text;
+  }
+
+  /** `files` without niv's own generated `nix/sources.nix` (by its content, as check tells it). */
+  async notNivSources(files: readonly string[]): Promise<string[]> {
+    const generated = await Promise.all(files.map(async (file) => isNivSources(await this.#text(file))));
+    return files.filter((_, index) => !generated[index]);
+  }
+
   async hits(files: readonly string[], construct: RegExp): Promise<Hit[]> {
     const hits: Hit[] = [];
     for (const file of files) {
       let lines = this.#lines.get(file);
       if (lines === undefined) {
-        lines = readFile(path.join(this.root, file), 'utf8').then(
-          (text) => nixCode(text).split('\n'),
-          () => [],
-        );
+        lines = this.#text(file).then((text) => nixCode(text).split('\n'));
         this.#lines.set(file, lines);
       }
       (await lines).forEach((code, index) => {
@@ -79,13 +95,16 @@ export class SourceScanner {
     return hits;
   }
 
-  /** Each fetch whose content is not pinned (nix/source/fetches.ts), as check finds them. */
-  async unpinnedFetches(files: readonly string[]): Promise<Hit[]> {
+  /**
+   * Each fetch whose content is not pinned (nix/source/fetches.ts), as check finds them: those of
+   * the repository by branch (`byRef`), or the others.
+   */
+  async unpinnedFetches(files: readonly string[], byRef: boolean): Promise<Hit[]> {
     const hits: Hit[] = [];
     for (const file of files) {
-      const text = await readFile(path.join(this.root, file), 'utf8').catch(() => '');
+      const text = await this.#text(file);
       const code = lex(text).filter((token) => token.kind !== 'comment');
-      for (const { name, start } of unpinnedFetches(code)) {
+      for (const { name, start } of unpinnedFetches(code).filter((fetch) => (fetch.byRef === true) === byRef)) {
         const line = text.slice(0, start).split('\n').length;
         hits.push({ file, line, column: start - text.lastIndexOf('\n', start - 1), text: name });
       }

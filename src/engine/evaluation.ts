@@ -1,13 +1,15 @@
 import type { Warning } from '../types.js';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { NixtagError } from '../errors.js';
+import { InternalError, NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
 import { freshenIndex } from '../tree/checkoutRepository.js';
+import { withBranches } from '../tree/checkoutBranches.js';
+import type { Moving } from '../nix/source/moving.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
@@ -17,9 +19,9 @@ import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flake
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
-import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { Session } from './session.js';
+import { markMoving, versionMoves } from './versionReads.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
 export type ExpectedTags = ReadonlyMap<string, ImageEvaluation>;
@@ -188,6 +190,23 @@ export function baseSettings(config: Session['config']): EvalSettings {
 const treeFiles = (root: string, files: readonly string[]) =>
   files.map((file) => path.relative(root, file)).filter((file) => !file.startsWith('..') && !path.isAbsolute(file));
 
+/** Nix failing where git did (a branch the checkout lacks): the one failure worth a retry with branches. */
+const mayNeedBranch = (error: unknown) =>
+  error instanceof NixtagError &&
+  error.code === 'NIX_EVAL_FAILED' &&
+  /\bgit\b/i.test(`${error.detail ?? ''}${error.message}`);
+
+/**
+ * Why an image evaluated only with branches in the checkout is left unjudged, where its files do
+ * not show the fetch by branch (moving.ts): its evaluation needed one, as CI's clone may not have.
+ */
+const needsBranch = (image: ResolvedImage): Moving => ({
+  kind: 'environment',
+  construct: 'a branch of the repository (its evaluation fails without one)',
+  at: image.config.nix,
+  branch: true,
+});
+
 /** Expression-file images, in nix-instantiate processes (one where it can: evaluate.ts batches). */
 async function evaluateFilesInTree(
   session: Session,
@@ -201,8 +220,22 @@ async function evaluateFilesInTree(
   const probe = armHeadProbe(root);
   const { timeout, memoryLimit } = session.config.evaluation;
   const limits = { timeoutSeconds: timeout, memoryLimitMb: memoryLimit ?? undefined };
-  const evaluate = () => evaluateImages(requests, settings, signal, limits);
-  const evaluating = evaluate();
+  // Set once an evaluation failed without branches and succeeded with them (checkoutBranches.ts).
+  let branches = false;
+  const run = () => evaluateImages(requests, settings, signal, limits);
+  const evaluate = async () => {
+    if (!branches) return run();
+    const done = await withBranches(session.repository, root, run);
+    if (done === undefined) throw new InternalError('the checkout lost its branches between two evaluations');
+    return done.result;
+  };
+  const evaluating = run().catch(async (error: unknown) => {
+    if (!mayNeedBranch(error) || signal.aborted) throw error;
+    const retried = await withBranches(session.repository, root, run).catch(() => undefined);
+    if (retried === undefined) throw error;
+    branches = true;
+    return retried.result;
+  });
   onSpawn();
   let first = await evaluating;
   const readGit = probe();
@@ -224,21 +257,18 @@ async function evaluateFilesInTree(
     session.index,
   );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
-  const versionMoves =
-    readsVersion.some((read) => read !== undefined) &&
-    !versionIsCis(await localNixVersion(root), session.config.nixVersion);
+  const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
   const movingMarked = settled.evaluations.map((evaluation, index) => {
-    const mover = moving[index] ?? (versionMoves ? readsVersion[index] : undefined);
+    const mover = moving[index] ?? (versionMoved ? readsVersion[index] : undefined);
     const gitRead = readsGit[index];
     // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
     if (gitRead !== undefined && evaluation.commitDependent !== true) {
       const warning = messages.cloneDependent(images[index]!.name, gitRead);
       return { ...evaluation, commitDependent: true, warnings: [...evaluation.warnings, warning] };
     }
-    if (mover === undefined) return evaluation;
-    const warning = messages.movingTag(images[index]!.name, mover);
-    return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
+    const branchRead = branches && mover === undefined ? needsBranch(images[index]!) : undefined;
+    return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
   const evaluations = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(

@@ -12,6 +12,7 @@ import { flakeReads, type Place } from '../nix/source/flakeReads.js';
 import type { InputSet } from '../nix/source/inputSet.js';
 import { headOf } from '../tree/checkoutRepository.js';
 import { settleCommitDependence } from './commitDependence.js';
+import { markMoving, versionMoves } from './versionReads.js';
 import type { ResolvedImage } from './images.js';
 import type { Session } from './session.js';
 
@@ -134,10 +135,19 @@ export async function evaluateFlakesInTree(
   ];
   const sources = requests.map((request) => ({ file: flakeFile(request.installable.directory), snippets: [] }));
   const found = await evaluationInputs(root, first.evaluatedFiles, sources, inputsAlways, session.index);
+  // The evaluating Nix's version, read in a flake's code: CI's answer only on CI's Nix (as for
+  // expression files). Pure evaluation refuses the rest of what moves a file image's tag: every
+  // unpinned fetch and unlocked input, the time; the environment and NIX_PATH read as empty.
+  const moved = await versionMoves(root, found.readsVersion, session.config.nixVersion);
+  const names = requests.map((request) => request.name);
+  const marked = {
+    ...settled,
+    evaluations: moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations,
+  };
   if (reads.wholeTree !== undefined) {
     const where = `${reads.wholeTree.file}:${reads.wholeTree.line}:${reads.wholeTree.column}`;
     const whole: InputSet = { paths: [''], wholeTree: messages.flakeSourceInput(where, reads.wholeTree.construct) };
-    return { ...settled, byImage: requests.map(() => whole), all: whole };
+    return { ...marked, byImage: requests.map(() => whole), all: whole };
   }
-  return { ...settled, byImage: found.byImage, all: found.all };
+  return { ...marked, byImage: found.byImage, all: found.all };
 }

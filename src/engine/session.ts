@@ -21,6 +21,7 @@ import {
 } from '../tree/checkout.js';
 import { useFreshNixtagDirectory } from '../nixtagDirectory.js';
 import { treeRecords } from '../tree/records.js';
+import { editedAmong } from '../tree/editedReads.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
@@ -183,6 +184,24 @@ export function heldCheckout(
   };
 }
 
+/** Files the manifest readers may read besides the selected manifests: YAML, JSON, Helm templates, kustomize's. */
+const MAY_BE_READ = ['**/*.yaml', '**/*.yml', '**/*.json', '**/*.tpl', '**/Kustomization'];
+const MAY_BE_READ_NAME = /(?:\.(?:ya?ml|json|tpl)|(?:^|\/)Kustomization)$/i;
+
+/**
+ * The checkout's directory, once the files the manifest readers read from it (`selected` and any
+ * that may be YAML) are seen to be the tree's: an edit there would otherwise decide a verdict on a
+ * run that Nix does not run in. Where one is not, the whole checkout is checked and repaired.
+ */
+async function readsChecked(
+  held: Pick<Session, 'checkout' | 'intactCheckout'>,
+  selected: readonly string[],
+): Promise<string> {
+  const dir = await held.checkout;
+  const others = selected.filter((file) => !MAY_BE_READ_NAME.test(file));
+  return (await editedAmong(dir, others, MAY_BE_READ)) ? held.intactCheckout() : dir;
+}
+
 /**
  * Repository, tree and configuration: what every command needs first. The tree is checked out
  * (under the default checkout name, redone if the configuration names another) while the
@@ -235,14 +254,48 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
     const entries = awaitedLater(listTree(repository, treeId));
-    const fromJudgedTree = async () => {
+    let trackedPaths: Promise<Set<string>> | undefined;
+    const tracked = () => (trackedPaths ??= entries.then(({ files }) => new Set(files.map((entry) => entry.path))));
+    const loadFromCheckout = async () => {
       const { loadConfig, readExplicitConfig } = await configModule;
       const { dir } = await speculative;
       const judged = inTree ? await readExplicitConfig(dir, path.relative(repository.root, explicit.file)) : undefined;
       return { ...(await loadConfig(dir, judged, loadOptions)), judgedText: judged?.text };
     };
-    let trackedPaths: Promise<Set<string>> | undefined;
-    const tracked = () => (trackedPaths ??= entries.then(({ files }) => new Set(files.map((entry) => entry.path))));
+    // Read from the checkout, which an editor or a script may have changed: what the loading reads
+    // or looks for is checked to be the tree's (and the checkout repaired first where it is not),
+    // before (the search places) and after (what was read; the first error may be such an edit).
+    const repair = async () => intactCheckout(repository, tree, DEFAULT_CHECKOUT, await speculative);
+    const fromJudgedTree = async () => {
+      const { dir } = await speculative;
+      const [{ CONFIG_SEARCH_PLACES }, { untrackedSearchPlace }, paths] = await Promise.all([
+        import('../config/explorer.js'),
+        configModule,
+        tracked(),
+      ]);
+      const searched = [
+        ...CONFIG_SEARCH_PLACES,
+        '.config',
+        ...(inTree ? [path.relative(repository.root, explicit.file)] : []),
+      ];
+      const untracked = untrackedSearchPlace(dir, (file) => paths.has(file)) !== undefined;
+      if (untracked || (await editedAmong(dir, searched))) await repair();
+      const first = await loadFromCheckout().catch(async () => {
+        await repair();
+        return loadFromCheckout();
+      });
+      // The file found is at a search place, checked above; what it imports or links to is not.
+      const read = [...(first.file === undefined ? [] : [first.file]), ...first.imports, ...first.linked];
+      if (
+        !(await editedAmong(
+          dir,
+          read.filter((file) => !searched.includes(file)),
+        ))
+      )
+        return first;
+      await repair();
+      return loadFromCheckout();
+    };
     // A working tree's file git does not track (ignored too) is not in CI's clone: where loading
     // fails with one at a search place, the configuration is the tracked files', error and all.
     let loaded: LoadedConfig & { judgedText?: string | undefined } =
@@ -307,7 +360,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       index,
       gitlinks,
       ...held,
-      manifestRoot: source.kind === 'worktree' ? repository.root : await held.checkout,
+      manifestRoot: source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()]),
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,

@@ -39,6 +39,11 @@ export const doctorMessages = {
         `The tag of ${imagesOf(images)} depends on what a URL serves (a fetch without a pinned hash or rev): Nix keeps its answer here (\`tarball-ttl\`), a CI container fetches upstream's content of the day, so the tags differ once upstream moves.`,
       'Pin the fetch: `sha256` (`nix-prefetch-url --unpack URL` prints it) for fetchTarball and fetchurl, `rev` for fetchGit, `narHash` for fetchTree.',
     ),
+    fetchByBranch: doctorFinding(
+      (images) =>
+        `The tag of ${imagesOf(images)} depends on which branches CI's clone has (the repository fetched by \`ref\`, with no \`rev\`): a clone of that branch resolves it to the branch's tip, a detached checkout of the commit (Tekton's git-clone) has no branch and fails.`,
+      'Fetch the commit being built: `builtins.fetchGit ./.` with no `ref` (or pin a `rev`).',
+    ),
     nixVersionRead: doctorFinding(
       (images, details) =>
         `The tag of ${imagesOf(images)} reads the version of the Nix that evaluates it: this machine runs Nix ${details.local ?? ''}, ${details.ci === undefined ? "and CI's is not configured (`nixVersion`)" : `CI ${details.ci}`}, so nixtag's tag cannot be trusted to be CI's.`,

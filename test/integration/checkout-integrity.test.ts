@@ -6,6 +6,7 @@ import { checkoutRecord } from '../../src/tree/checkoutRecord.js';
 import { treeRecords } from '../../src/tree/records.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
 import { freshClone, LFS_FILTER, lfsClone } from '../helpers/trees.js';
+import { nixtag } from '../helpers/inProcess.js';
 
 /**
  * The persistent checkout nixtag evaluates lives outside the repository: an editor, a script or a
@@ -184,5 +185,51 @@ derivation { name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
     writeFileSync(path.join(checkoutOf(repo), 'model.bin'), 'the weights, v0\n');
     expect(await tagOf(repo)).toBe(expected);
     expect(readFileSync(path.join(checkoutOf(repo), 'model.bin'), 'utf8')).toBe('the weights, v1\n');
+  });
+});
+
+/**
+ * `check --staged` reads the configuration and the manifests from the checkout too, also on a run
+ * that Nix does not run in (a cached tag): an edit there must never decide the verdict. The oracle
+ * is CI's tag (a fresh clone named `source`, n2k8s's command), which the committed manifest lacks:
+ * CI's digest check fails, so must the check.
+ */
+describe('configuration and manifests read from a changed checkout', () => {
+  const STALE = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+  const config = (manifests: string, optional = '') =>
+    `images:\n  - name: app\n    nix: default.nix\n    repository: registry.example.com/app\n    manifests: ["${manifests}"]\n${optional}`;
+  const pod = (tag: string) =>
+    `apiVersion: v1\nkind: Pod\nmetadata:\n  name: app\nspec:\n  containers:\n    - name: app\n      image: registry.example.com/app:${tag}\n`;
+
+  it.each<[string, (checkout: string, ciTag: string) => void]>([
+    ['the manifest given CI’s tag', (dir, ciTag) => writeFileSync(path.join(dir, 'k8s/pod.yaml'), pod(ciTag))],
+    [
+      'the configuration edited to manage nothing',
+      (dir) => writeFileSync(path.join(dir, '.nixtagrc.yaml'), config('none/*.yaml', '    optional: true\n')),
+    ],
+    [
+      'a configuration file added before the tracked one in the search',
+      (dir) =>
+        writeFileSync(
+          path.join(dir, '.nixtagrc.json'),
+          JSON.stringify({ images: [{ name: 'app', nix: 'default.nix', repository: 'x.example/y', optional: true }] }),
+        ),
+    ],
+  ])('%s: still stale, as CI says', async (_, tamper) => {
+    const repo = gitRepo({
+      'default.nix': IMAGE,
+      'data.txt': 'b\n',
+      '.nixtagrc.yaml': config('k8s/*.yaml'),
+      'k8s/pod.yaml': pod(STALE),
+    });
+    const ciTag = n2k8sTag(freshClone(repo.dir));
+    expect(ciTag).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    // The tag is cached: the check after the edit runs no Nix, and has no scan of the manifest yet.
+    expect((await hash({ cwd: repo.dir, source: { kind: 'index' } })).images[0]!.hash).toBe(ciTag);
+    tamper(checkoutOf(repo), ciTag);
+    const result = await nixtag(repo.dir, ['check', '--staged']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`expected: registry.example.com/app:${ciTag}`);
+    expect(readFileSync(path.join(checkoutOf(repo), 'k8s/pod.yaml'), 'utf8')).toBe(pod(STALE));
   });
 });

@@ -28,6 +28,7 @@ const ALL: FindingCode[] = [
   'nixVersion',
   'nixVersionRead',
   'unpinnedFetch',
+  'fetchByBranch',
 ];
 
 const FILTER_GIT = 'filter = path: type: baseNameOf path != ".git";';
@@ -53,6 +54,16 @@ const CASES: Array<{
     },
     at: ['default.nix', 'fetchTarball'],
     differsFromCi: true,
+  },
+  {
+    code: 'fetchByBranch',
+    why: 'builtins.fetchGit of the repository by ref, with no rev',
+    files: {
+      'default.nix': image(['src = builtins.fetchGit { url = ./.; ref = "main"; };']),
+    },
+    at: ['default.nix', 'fetchGit'],
+    differsFromCi: true,
+    without: ['unpinnedFetch'],
   },
   {
     code: 'nixVersionRead',

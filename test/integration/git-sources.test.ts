@@ -1,8 +1,12 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
 import type { TreeSource } from '../../src/tree/source.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
-import { freshClone } from '../helpers/trees.js';
+import { freshClone, tektonClone } from '../helpers/trees.js';
+import { deployment, STALE } from '../helpers/expressions.js';
+import { treeRecords } from '../../src/tree/records.js';
 import { nixtag } from '../helpers/inProcess.js';
 
 /** An image whose source is `builtins.fetchGit ./.`: the tracked files of the commit CI checks out. */
@@ -74,5 +78,56 @@ describe('builtins.fetchGit ./. gives the tag CI computes', () => {
     expect(failed.code).toBe(3);
     expect(failed.stderr).toContain('at default.nix:1:');
     expect(failed.stderr).not.toContain('nixtag-checkouts');
+  });
+});
+
+/**
+ * The repository fetching itself by branch: what CI gets depends on how it clones. A clone of the
+ * branch resolves it (to the branch's tip), Tekton's git-clone (a detached checkout of the commit)
+ * has no branch and fails: no tag computed here is CI's, so the image is left unjudged, on every
+ * spelling, and nixtag never fails where a clone of the branch evaluates.
+ */
+describe('builtins.fetchGit of the repository by ref', () => {
+  const byRef = (fetch: string) => `let src = ${fetch}; in derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; inherit src;
+  args = [ "-c" "echo > $out" ];
+}
+`;
+  const config = 'images:\n  - name: app\n    nix: default.nix\n    repository: registry.example/app\n';
+
+  it.each([
+    ['a literal ref', 'builtins.fetchGit { url = ./.; ref = "main"; }', 'default.nix:1 uses builtins.fetchGit'],
+    ['a ref bound by let', 'let b = "main"; in builtins.fetchGit { url = ./.; ref = b; }', 'default.nix:1 uses'],
+    ['a ref merged in', 'builtins.fetchGit ({ url = ./.; } // { ref = "main"; })', 'its evaluation fails without one'],
+  ])('%s: CI’s answer depends on its clone, the image is left unjudged', async (_, fetch, said) => {
+    const repo = gitRepo({
+      'default.nix': byRef(fetch),
+      'main.go': 'package main\n',
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    // The oracles: n2k8s's command in a clone of the branch, and in Tekton's detached checkout.
+    expect(n2k8sTag(freshClone(repo.dir))).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
+    expect(n2k8sTag(tektonClone(repo.dir))).toBe('');
+    for (const args of [['check', '--staged'], ['check']]) {
+      const result = await nixtag(repo.dir, args);
+      expect([args, result.code]).toEqual([args, 0]);
+      expect(result.stdout).toContain('not judged');
+      expect(result.stderr).toContain('depends on which branches CI');
+      expect(result.stderr).toContain(said);
+    }
+    // The checkout is left as CI's detached clone is: no branch of its own.
+    const checkout = path.join(treeRecords(path.join(repo.dir, '.git')).slot('index'), 'source');
+    expect(existsSync(path.join(checkout, '.git', 'packed-refs'))).toBe(false);
+  });
+
+  it('a failure that no branch cures is still Nix failing (exit 3)', async () => {
+    const repo = gitRepo({
+      'default.nix': byRef('builtins.fetchGit { url = ./.; ref = "no-such-branch"; }'),
+      '.nixtagrc.yaml': config,
+      'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
+    });
+    expect(n2k8sTag(freshClone(repo.dir))).toBe('');
+    expect((await nixtag(repo.dir, ['check', '--staged'])).code).toBe(3);
   });
 });

@@ -3,8 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/index.js';
+import { check, doctor } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
+import { ciFlakeEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
@@ -34,6 +35,31 @@ function n2k8sTagLater(dir: string, after: number): string {
   while (now() <= after) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   return n2k8sTag(freshClone(dir));
 }
+
+/** niv's own generated sources.nix (fixture), and the files of an image that imports it for a pinned tarball. */
+function nivRepository(): { niv: string; files: Record<string, string> } {
+  const niv = readFileSync(
+    path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
+    'utf8',
+  );
+  const lib = fileTarball('lib', { data: 'one' });
+  const files = {
+    'default.nix': image('"app-${builtins.readFile "${(import ./nix/sources.nix).lib}/data"}"'),
+    'nix/sources.json': JSON.stringify({ lib: { url: lib.url, sha256: lib.sha256, type: 'tarball' } }),
+    '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+    'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+  };
+  return { niv, files };
+}
+
+/** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
+const otherNixPath = () => {
+  const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
+  const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
+  return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
+};
+const localVersion = () =>
+  /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
 
 describe('a tag that moves with no change to the files', () => {
   it('builtins.currentTime: not judged, never up to date, and the run fails, from the cache too', async () => {
@@ -132,17 +158,7 @@ describe('a tag that moves with no change to the files', () => {
   });
 
   it('niv’s own sources.nix (getEnv of NIV_OVERRIDE_*, nixVersion, nixPath) is judged; one changed byte is not', async () => {
-    const niv = readFileSync(
-      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
-      'utf8',
-    );
-    const lib = fileTarball('lib', { data: 'one' });
-    const files = {
-      'default.nix': image('"app-${builtins.readFile "${(import ./nix/sources.nix).lib}/data"}"'),
-      'nix/sources.json': JSON.stringify({ lib: { url: lib.url, sha256: lib.sha256, type: 'tarball' } }),
-      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
-      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
-    };
+    const { niv, files } = nivRepository();
     const repo = gitRepo({ ...files, 'nix/sources.nix': niv });
     const ci = n2k8sTag(freshClone(repo.dir));
     expect(ci).toMatch(/^[0-9a-z]{32}$/);
@@ -158,6 +174,23 @@ describe('a tag that moves with no change to the files', () => {
     // Not niv's file any more: its getEnv reads whatever the edit makes it read.
     const edited = gitRepo({ ...files, 'nix/sources.nix': `${niv}# edited\n` });
     expect(await check({ cwd: edited.dir })).toMatchObject({ moving: ['app'] });
+  });
+
+  it('niv’s own sources.nix: doctor flags what check does not count only in a changed copy', async () => {
+    const { niv, files } = nivRepository();
+    const inSources = async (dir: string) =>
+      (await doctor({ cwd: dir })).findings
+        .filter((finding) => finding.file === 'nix/sources.nix')
+        .map((finding) => finding.code);
+    const generated = gitRepo({ ...files, 'nix/sources.nix': niv });
+    // check judges it against CI's tag (a fresh clone named `source`, n2k8s's command): so must doctor.
+    const judged = await check({ cwd: generated.dir });
+    expect(judged.moving).toBeUndefined();
+    expect(judged.references[0]?.expected).toBe(`${REPO}:${n2k8sTag(freshClone(generated.dir))}`);
+    expect(await inSources(generated.dir)).toEqual([]);
+    const edited = gitRepo({ ...files, 'nix/sources.nix': `${niv}# edited\n` });
+    expect(await check({ cwd: edited.dir })).toMatchObject({ moving: ['app'] });
+    expect(await inSources(edited.dir)).toContain('environment');
   });
 
   it('leaves other images judged, and a comment or another attribute named alike changes nothing', async () => {
@@ -229,15 +262,6 @@ describe('a fetch whose content is not pinned (adv13 F8)', () => {
 });
 
 describe('the evaluating Nix’s version read (adv13 F12)', () => {
-  /** The other Nix of this machine: 2.26 through its shims, or 2.8 without them. */
-  const otherNixPath = () => {
-    const shims = process.env.NIXTAG_NIX226_BIN ?? '/srv/nix226-bin';
-    const entries = (process.env.PATH ?? '').split(path.delimiter).filter((entry) => entry !== shims);
-    return (process.env.NIXTAG_TEST_NIX === 'second' ? entries : [shims, ...entries]).join(path.delimiter);
-  };
-  const localVersion = () =>
-    /(\d+\.\d+(?:\.\d+)?)/.exec(execFileSync('nix-instantiate', ['--version'], { encoding: 'utf8' }))![1]!;
-
   it('is judged only where the local Nix is the one configured as CI’s', async () => {
     const repo = gitRepo({
       'default.nix': image('"app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}"'),
@@ -265,5 +289,57 @@ describe('the evaluating Nix’s version read (adv13 F12)', () => {
     const result = await check({ cwd: repo.dir });
     expect(result.moving).toBeUndefined();
     expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
+  });
+});
+
+describe('the evaluating Nix’s version read in a flake (adv13 F12 for flake images)', () => {
+  const INSTALLABLE = '.#packages.x86_64-linux.image';
+  const flakeConfig = `images:\n  - name: app\n    repository: ${REPO}\n    flake: "${INSTALLABLE}"\n    manifests: [k8s/app.yaml]\n`;
+
+  it('is judged only where the local Nix is the one configured as CI’s', async () => {
+    const repo = gitRepo({
+      'flake.nix': `{ outputs = { self }: { packages.x86_64-linux.image = ${flakeDrv('app-${builtins.replaceStrings ["."] ["-"] builtins.nixVersion}')}; }; }\n`,
+      '.nixtagrc.yaml': flakeConfig,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    lockAndCommit(repo);
+    // The oracle: CI's `nix eval --raw` in a fresh clone, on this Nix and on the other one.
+    const here = hashOf(ciFlakeEval(repo, INSTALLABLE));
+    const clone = freshClone(repo.dir, false);
+    const there = nix(clone, ['eval', '--raw', '--option', 'substituters', '', `${INSTALLABLE}.outPath`], {
+      PATH: otherNixPath(),
+    });
+    expect(hashOf(there)).not.toBe(here);
+    const other = localVersion().startsWith('2.8') ? '2.26.3' : '2.8.0';
+    for (const configured of ['', `nixVersion: "${other}"\n`]) {
+      repo.write({ '.nixtagrc.yaml': flakeConfig + configured, 'k8s/app.yaml': deployment(`${REPO}:${here}`) });
+      repo.commit(`configured: ${configured}`);
+      const result = await check({ cwd: repo.dir });
+      expect([configured, result]).toMatchObject([configured, { ok: true, moving: ['app'] }]);
+      expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+        /depends on the Nix that evaluates it \(flake\.nix:1 uses builtins\.nixVersion\)/,
+      );
+    }
+    repo.write({ '.nixtagrc.yaml': `${flakeConfig}nixVersion: "${localVersion()}"\n` });
+    repo.commit('CI runs this Nix');
+    const result = await check({ cwd: repo.dir });
+    expect(result.moving).toBeUndefined();
+    expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
+  });
+
+  it('what else moves a file image’s tag, pure evaluation refuses or reads as empty, here and in CI', async () => {
+    const tarball = fileTarball('lib', { data: 'v1\n' });
+    for (const value of [`builtins.fetchTarball "${tarball.url}"`, 'toString builtins.currentTime']) {
+      const repo = gitRepo({
+        'flake.nix': `{ outputs = { self }: { packages.x86_64-linux.image = ${flakeDrv('app', `v = ${value};`)}; }; }\n`,
+        '.nixtagrc.yaml': flakeConfig,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      lockAndCommit(repo);
+      expect(() => ciFlakeEval(repo, INSTALLABLE)).toThrow(/pure evaluation mode|currentTime/);
+      const result = await nixtag(repo.dir, ['check']);
+      expect([value, result.code]).toEqual([value, 3]);
+    }
   });
 });

@@ -32,12 +32,20 @@ describe('an unpinned fetch moves the tag with upstream', () => {
     'let pin = { url = "https://example.org/x.tar.gz"; sha256 = "00"; }; in builtins.fetchTarball pin',
     '{ url, sha256 }@args: builtins.fetchTarball args',
     'builtins.fetchGit ./.',
-    'builtins.fetchGit { url = ./.; ref = "main"; }',
+    'builtins.fetchGit { url = ./.; ref = "main"; rev = "0123456789012345678901234567890123456789"; }',
     'builtins.fetchTree { type = "path"; path = ./.; }',
     '{ stdenv, fetchurl }: fetchurl { url = "https://example.org/x"; sha256 = "00"; }',
     'let inherit (builtins) fetchTarball; in 1',
     '# builtins.fetchTarball "https://example.org/x.tar.gz" in a comment\n1',
   ])('pinned or local: %s', (text) => {
     expect(moving(text)).toBeUndefined();
+  });
+
+  it.each([
+    'builtins.fetchGit { url = ./.; ref = "main"; }',
+    'let b = "main"; in builtins.fetchGit { url = ./.; ref = b; }',
+    'builtins.fetchGit { url = "${./.}"; inherit ref; }',
+  ])('the repository by branch, whose commit is the clone’s: %s', (text) => {
+    expect(moving(text)).toMatchObject({ kind: 'environment', branch: true, at: 'default.nix:1' });
   });
 });

@@ -16,7 +16,8 @@ const PINS = new Set(['sha256', 'hash', 'narHash', 'rev', 'outputHash']);
 /** A string that names a place of the repository or the machine, not a URL: `./x`, `/x`, `${./x}`. */
 const LOCAL = /^(?:\/|\.|~)/;
 
-type Verdict = 'pinned' | 'local' | 'unpinned';
+/** `localRef`: the repository's own files by branch (`fetchGit { url = ./.; ref = "main"; }`), no rev. */
+type Verdict = 'pinned' | 'local' | 'localRef' | 'unpinned';
 
 /** What the value starting at `at` fetches, as far as the text says; what it cannot say is unpinned. */
 function fetched(code: readonly Token[], at: number, formals: ReadonlyMap<string, boolean>): Verdict {
@@ -37,6 +38,7 @@ function fetched(code: readonly Token[], at: number, formals: ReadonlyMap<string
   if (!isSymbol(token, '{')) return 'unpinned';
   const group = argumentAt(code, index);
   let local = false;
+  let byRef = false;
   let depth = 0;
   for (const at of group) {
     const inner = code[at]!;
@@ -45,11 +47,12 @@ function fetched(code: readonly Token[], at: number, formals: ReadonlyMap<string
     if (depth !== 1 || inner.kind !== 'identifier') continue;
     const binds = isSymbol(code[at + 1], '=') || insideInherit(code, at);
     if (binds && PINS.has(inner.text)) return 'pinned';
+    if (binds && inner.text === 'ref') byRef = true;
     if (isSymbol(code[at + 1], '=') && ['url', 'path'].includes(inner.text)) {
       local = fetched(code, at + 2, formals) === 'local';
     }
   }
-  return local ? 'local' : 'unpinned';
+  return local ? (byRef ? 'localRef' : 'local') : 'unpinned';
 }
 
 /** Names bound to an attribute set that holds a pin: `x = { …sha256 = …; };` or `{ …, sha256 }@x`. */
@@ -82,10 +85,14 @@ function pinnedNames(code: readonly Token[]): Map<string, boolean> {
 const KEYWORDS = new Set(['in', 'then', 'else', 'if', 'let', 'with', 'assert', 'or', 'rec', 'inherit']);
 const isKeyword = (token: Token | undefined) => token?.kind === 'identifier' && KEYWORDS.has(token.text);
 
-/** Each fetch in `code` whose content is not pinned: the fetcher's name and where it stands. */
-export function unpinnedFetches(code: readonly Token[]): Array<{ name: string; start: number }> {
+/**
+ * Each fetch in `code` whose content is not pinned: the fetcher's name and where it stands;
+ * `byRef` for a fetch of the repository's own files by branch, whose commit is whatever that
+ * branch is in the clone that evaluates (CI's may have none).
+ */
+export function unpinnedFetches(code: readonly Token[]): Array<{ name: string; start: number; byRef?: true }> {
   const formals = pinnedNames(code);
-  const found: Array<{ name: string; start: number }> = [];
+  const found: Array<{ name: string; start: number; byRef?: true }> = [];
   code.forEach((token, index) => {
     if (token.kind !== 'identifier' || !FETCHERS.has(builtinName(token))) return;
     // A binding's own name (`fetchurl = …;`, `inherit (builtins) fetchTarball;`) fetches nothing.
@@ -100,7 +107,9 @@ export function unpinnedFetches(code: readonly Token[]): Array<{ name: string; s
         found.push({ name: builtinName(token), start: token.start });
       return;
     }
-    if (fetched(code, index + 1, formals) === 'unpinned') found.push({ name: builtinName(token), start: token.start });
+    const verdict = fetched(code, index + 1, formals);
+    if (verdict === 'unpinned') found.push({ name: builtinName(token), start: token.start });
+    if (verdict === 'localRef') found.push({ name: builtinName(token), start: token.start, byRef: true });
   });
   return found;
 }

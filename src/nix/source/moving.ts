@@ -17,6 +17,8 @@ export interface Moving {
   pin?: true;
   /** The evaluating Nix's version: the same as CI's only where the local Nix is CI's. */
   version?: true;
+  /** The repository fetched by branch: its commit is that branch's in CI's clone, which may have none. */
+  branch?: true;
 }
 
 /** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
@@ -59,13 +61,17 @@ export function movingConstruct(
     }
   });
   // Upstream's content when Nix asks (fetches.ts): CI's fetch is not this machine's cached one.
-  for (const { name, start } of unpinnedFetches(code)) {
-    found.push({
-      kind: 'environment',
-      construct: `builtins.${name} without a pinned hash or rev`,
-      at: at(start),
-      pin: true,
-    });
+  for (const { name, start, byRef } of unpinnedFetches(code)) {
+    found.push(
+      byRef
+        ? {
+            kind: 'environment',
+            construct: `builtins.${name} of the repository by \`ref\``,
+            at: at(start),
+            branch: true,
+          }
+        : { kind: 'environment', construct: `builtins.${name} without a pinned hash or rev`, at: at(start), pin: true },
+    );
   }
   for (const { value, start } of strings) {
     const mover = MOVERS.get(nameOf(value));

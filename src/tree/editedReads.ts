@@ -1,0 +1,35 @@
+import { checkoutGit, indexInStep } from './checkoutRepository.js';
+import { git } from '../git/git.js';
+
+/** More paths than this go to git in several calls (a command line has a length limit). */
+const PATHS_PER_CALL = 500;
+
+/**
+ * Whether a tracked file of a checkout among `paths` (literal; a directory: anything under it; ''
+ * the root, as a `.config` linked to it is: every file), or
+ * matching one of `globs` (git's `:(glob,icase)` patterns), differs from its tree: git's stat
+ * check of those files alone, against the checkout's own index (an update's entries joined to it
+ * first). The configuration and the manifests are read from the checkout on every run, with or
+ * without Nix, where the full check (checkoutIntegrity.ts, a stat of every file and a read of every
+ * directory) would cost too much: an edit there would otherwise decide a verdict. Git matches
+ * every index entry against every pathspec, so the many files of a kind go as one glob, and only
+ * the few others by name.
+ */
+export async function editedAmong(
+  workTree: string,
+  paths: readonly string[],
+  globs: readonly string[] = [],
+): Promise<boolean> {
+  const pathspecs = [
+    ...globs.map((glob) => `:(glob,icase)${glob}`),
+    ...paths.map((file) => `:(literal)${file === '' ? '.' : file}`),
+  ];
+  if (pathspecs.length === 0) return false;
+  await indexInStep(workTree);
+  for (let start = 0; start < pathspecs.length; start += PATHS_PER_CALL) {
+    const chunk = pathspecs.slice(start, start + PATHS_PER_CALL);
+    const args = ['diff-files', '--name-only', '-z', '--', ...chunk];
+    if ((await git(args, checkoutGit(workTree))) !== '') return true;
+  }
+  return false;
+}
