@@ -32,6 +32,7 @@ const NIX_FACING = {
     'test/integration/moving-tags.test.ts',
     'test/integration/checkout-path-tags.test.ts',
     'test/integration/pin-bumped.test.ts',
+    'test/integration/hashed-paths.test.ts',
     'test/integration/path-flow.property.test.ts',
     'test/integration/path-reach.test.ts',
     'test/integration/flakes.test.ts',

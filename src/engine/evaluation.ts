@@ -13,6 +13,7 @@ import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
+import { refuseStaleHashedPaths } from './hashedPaths.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
@@ -216,7 +217,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -255,6 +256,8 @@ async function evaluateFilesInTree(
   const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
   const names = images.map((image) => image.name);
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
+  // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
+  await refuseStaleHashedPaths(root, names, hashed);
   return { ...settled, evaluations, byImage, all };
 }
 

@@ -7,6 +7,7 @@ import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js'
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
+import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
@@ -24,6 +25,8 @@ export interface FileInputs {
   readsVersion?: Moving | undefined;
   /** Path literals whose value may be copied to the store (pathCopies.ts). */
   copies?: PathCopy[] | undefined;
+  /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
+  hashed?: HashedPath[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -225,9 +228,10 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
+  const hashed = hashedPaths(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies };
+  const does = { moving, confined, readsGit, readsVersion, copies, hashed };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);

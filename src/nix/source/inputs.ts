@@ -7,6 +7,7 @@ import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
 import type { GitRead } from './gitReads.js';
+import type { HashedPath } from './hashedPaths.js';
 import type { PathCopy } from './pathCopies.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
@@ -282,6 +283,7 @@ export async function evaluationInputs(
   readsGit: Array<GitRead | undefined>;
   readsVersion: Array<Moving | undefined>;
   copies: PathCopy[][];
+  hashed: HashedPath[][];
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -328,6 +330,7 @@ export async function evaluationInputs(
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
         // The repository's own files: a store file's literals name the store.
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
+        hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -339,5 +342,6 @@ export async function evaluationInputs(
   const readsGit = found.map((one) => one.readsGit);
   const readsVersion = found.map((one) => one.readsVersion);
   const copies = found.map((one) => one.copies);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies };
+  const hashed = found.map((one) => one.hashed);
+  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies, hashed };
 }
