@@ -223,6 +223,7 @@ async function evaluateFilesInTree(
     sources,
     alwaysRead(session),
     session.index,
+    settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
   );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoves =

@@ -215,6 +215,17 @@ export class ClosureReach {
 }
 
 /**
+ * What moves a tag in a Nix file fetched to the store (storeCode.ts), `file` its absolute path:
+ * the time or the environment read, as in the repository's files. Its own fetches are left out:
+ * their pins are read from the text (fetches.ts), which misreads libraries that pass a hash
+ * computed at run time (flake-compat's `sha256 = info.narHash`).
+ */
+export function fetchedMoving(file: string, text: string): Moving | undefined {
+  const reading = read(text);
+  return movingConstruct(file, text, reading.readings[0]!.tokens, reading.values, false);
+}
+
+/**
  * The inputs `text`, the file `relativeFile` of the repository, names: every relative path
  * literal (a file, or a whole directory), in its code, strings or comments; the directory before
  * an interpolation in one (`./services/${name}`: anything under `./services`).
