@@ -38,6 +38,7 @@ const NIX_FACING = {
     'test/integration/flakes.test.ts',
     'test/integration/flake-inputs.test.ts',
     'test/integration/flake-errors.test.ts',
+    'test/integration/flake-lock-entries.test.ts',
     'test/integration/flake-tools.test.ts',
     'test/integration/config-trust.test.ts',
     'test/integration/checkout-integrity.test.ts',

@@ -131,6 +131,16 @@ export function flakeEvaluationArgs(settings: EvalSettings, expression: string):
   ];
 }
 
+/**
+ * `nix eval` of `expression`, which fetches flake inputs by their lock entries (lockedInputs.ts):
+ * impure, as a fetch without its narHash is refused in pure mode; no substituters, as for
+ * evaluation. Only nixtag's own expression runs so.
+ */
+export function lockedInputArgs(settings: EvalSettings, expression: string): string[] {
+  const options = nixOptions({ ...settings, restrict: undefined, nixpkgs: undefined }, process.env, 'nix');
+  return [...FLAKE_FEATURES, 'eval', '--json', '--impure', ...options, '--expr', expression];
+}
+
 /** `nix-store --check-validity --print-invalid`: which of `paths` this store lacks. */
 export function invalidPathsArgs(paths: readonly string[]): string[] {
   return ['--check-validity', '--print-invalid', ...paths];

@@ -26,6 +26,8 @@ export function statePaths(gitDir: string) {
     mentions: path.join(root, 'cache', 'mentions.json'),
     /** The store path a pin fetched to (state/pinMemo.ts). */
     pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
+    /** A flake lock entry found to be what it locks (state/lockedMemo.ts). */
+    lockedMemo: (key: string) => path.join(root, 'cache', `locked-${key}`),
   };
 }
 
