@@ -20,6 +20,7 @@ import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
 import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
+import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -136,6 +137,29 @@ export async function settingsFor(
 }
 
 /**
+ * Each fetch written out with a url and sha256 that is not known to be what it pins is downloaded
+ * and compared (nix/pinHash.ts), as the pin is in settingsFor: a store that holds the written
+ * sha256's path answered for it in the evaluation. Remembered by kind, url and sha256.
+ */
+async function verifyPinnedFetches(
+  session: Session,
+  root: string,
+  fetches: readonly PinnedFetch[],
+  settings: EvalSettings,
+) {
+  if (fetches.length === 0) return;
+  const { verifiedMemo } = await import('../state/verifiedMemo.js');
+  const { verifyFetchHash } = await import('../nix/pinHash.js');
+  const memo = verifiedMemo(session.repository.gitDir, 'fetch');
+  const record = ({ kind, url, sha256 }: PinnedFetch) => ({ kind, url, sha256 });
+  for (const fetch of fetches) {
+    if (memo.known(record(fetch))) continue;
+    await verifyFetchHash(fetch, root, settings);
+    await memo.remember(record(fetch));
+  }
+}
+
+/**
  * What keys the evaluation cache beyond the inputs: the run environment and the configuration
  * as loaded (its system, checkout name, pin, … change tags wherever it came from).
  */
@@ -217,7 +241,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -259,6 +283,7 @@ async function evaluateFilesInTree(
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
   await refuseStaleHashedPaths(root, names, hashed);
+  await verifyPinnedFetches(session, root, fetches.flat(), settings);
   return { ...settled, evaluations, byImage, all };
 }
 

@@ -56,8 +56,8 @@ async function verifyLocks(
   locks: ReadonlyMap<string, FlakeLock>,
   settings: EvalSettings,
 ) {
-  const { lockedMemo } = await import('../state/lockedMemo.js');
-  const memo = lockedMemo(session.repository.gitDir);
+  const { verifiedMemo } = await import('../state/verifiedMemo.js');
+  const memo = verifiedMemo(session.repository.gitDir, 'lock');
   for (const [directory, lock] of locks) {
     const fresh = new Map(
       lock.inputs

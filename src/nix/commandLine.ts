@@ -168,10 +168,12 @@ export function versionArgs(): string[] {
 /**
  * `nix-prefetch-url --unpack`: downloads a tarball, unpacks it and prints the sha256 that
  * `fetchTarball` checks, storing it under fetchTarball's name (`source`) so that evaluation finds
- * it there. The same pinning options as evaluation (system, no substituters).
+ * it there. The same pinning options as evaluation (system, no substituters). Not `unpack`: the
+ * file's own sha256, as `builtins.fetchurl` checks it.
  */
-export function prefetchArgs(settings: EvalSettings, url: string): string[] {
-  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', '--unpack', '--name', 'source', url];
+export function prefetchArgs(settings: EvalSettings, url: string, unpack = true): string[] {
+  const unpacked = unpack ? ['--unpack', '--name', 'source'] : [];
+  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', ...unpacked, url];
 }
 
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */

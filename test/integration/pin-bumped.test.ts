@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
@@ -53,5 +54,61 @@ describe('a pin whose url changed and whose sha256 did not', () => {
     expect(cli.stderr).toContain('PIN_HASH_MISMATCH');
     expect(cli.stderr).toContain(`got:       sha256:${two.sha256}`);
     await expect(doctor({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+  });
+});
+
+describe('a fetch written out whose url changed and whose sha256 did not', () => {
+  /** The image reading `data` (Nix text, a string of what a fetch gives). */
+  const reading = (data: string) => `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  data = ${data};
+}
+`;
+
+  /** `data` in a directory `files` of `dir`, as a file:// url (the same last part in every dir). */
+  const fileUrl = (dir: string, data: string) => {
+    mkdirSync(path.join(dir, 'files'), { recursive: true });
+    writeFileSync(path.join(dir, 'files', 'data'), data);
+    return `file://${dir}/files/data`;
+  };
+
+  it('is refused with PIN_HASH_MISMATCH at the fetch (fetchTarball, builtins.fetchurl), as CI with an empty store fails', async () => {
+    const one = fileTarball('lib', { data: 'v1\n' });
+    const two = fileTarball('lib', { data: 'v2\n' });
+    const [fileOne, fileTwo] = [fileUrl(one.work, 'v1\n'), fileUrl(two.work, 'v2\n')];
+    const fileSha = execFileSync('nix-prefetch-url', [fileOne], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const cases = [
+      [
+        one.url,
+        two.url,
+        `builtins.readFile "\${builtins.fetchTarball { url = "${one.url}"; sha256 = "${one.sha256}"; }}/data"`,
+      ],
+      [fileOne, fileTwo, `builtins.readFile (builtins.fetchurl { url = "${fileOne}"; sha256 = "${fileSha.trim()}"; })`],
+    ] as const;
+    for (const [before, after, data] of cases) {
+      const repo = gitRepo({
+        'default.nix': reading(data),
+        '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file:///"]\n`,
+        'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
+      });
+      const [own] = (await hash({ cwd: repo.dir })).images;
+      expect(own!.hash).toBe(n2k8sTag(freshClone(repo.dir)));
+      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own!.hash}`) });
+      repo.commit('the tag');
+      expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true });
+      repo.write({ 'default.nix': repo.read('default.nix').replace(before, after) });
+      repo.commit('bump the url, keep the sha256');
+      // The oracle: n2k8s's command in a fresh clone with an empty store gets no tag.
+      const store = path.join(tempDir('store-'), 'store');
+      mkdirSync(store);
+      expect([after, n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`)]).toEqual([after, '']);
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+      const cli = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toContain('The sha256 at default.nix:3 does not match what its url serves');
+    }
   });
 });

@@ -9,6 +9,7 @@ import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
 import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
+import { pinnedFetches, type PinnedFetch } from './pinnedFetches.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -27,6 +28,8 @@ export interface FileInputs {
   copies?: PathCopy[] | undefined;
   /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
   hashed?: HashedPath[] | undefined;
+  /** Fetches written out with a url and sha256, which a store holding the hash answers unfetched (pinnedFetches.ts). */
+  fetches?: PinnedFetch[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -240,9 +243,10 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
   const hashed = hashedPaths(relativeFile, text, code);
+  const fetches = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies, hashed };
+  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);

@@ -9,6 +9,7 @@ import type { Moving } from './moving.js';
 import type { GitRead } from './gitReads.js';
 import type { HashedPath } from './hashedPaths.js';
 import type { PathCopy } from './pathCopies.js';
+import type { PinnedFetch } from './pinnedFetches.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
@@ -288,6 +289,7 @@ export async function evaluationInputs(
   readsVersion: Array<Moving | undefined>;
   copies: PathCopy[][];
   hashed: HashedPath[][];
+  fetches: PinnedFetch[][];
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -336,6 +338,7 @@ export async function evaluationInputs(
         // The repository's own files: a store file's literals name the store.
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
         hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
+        fetches: [...reads, ...snippets].flatMap((read) => read?.fetches ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -348,5 +351,7 @@ export async function evaluationInputs(
   const readsVersion = found.map((one) => one.readsVersion);
   const copies = found.map((one) => one.copies);
   const hashed = found.map((one) => one.hashed);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies, hashed };
+  const fetches = found.map((one) => one.fetches);
+  const all = unionOf([...byImage, ...shared]);
+  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches };
 }

@@ -13,12 +13,18 @@ const canonical = (locked: Record<string, unknown>) =>
   );
 
 /**
- * The flake lock entries fetched once and found to be what they lock (nix/lockedInputs.ts), by
- * the whole entry: an entry with any field changed (its rev, its narHash) is fetched again.
+ * What was fetched once and found to be what its hash says, by the whole record: a flake lock
+ * entry (`lock`: nix/lockedInputs.ts), a fetch written out with its url and sha256 (`fetch`:
+ * nix/pinHash.ts). A record with any field changed (a rev, a url, a hash) is fetched again.
  */
-export function lockedMemo(gitDir: string) {
+export function verifiedMemo(gitDir: string, kind: 'lock' | 'fetch') {
   const file = (locked: Record<string, unknown>) =>
-    statePaths(gitDir).lockedMemo(createHash('sha256').update(canonical(locked)).digest('hex').slice(0, 32));
+    statePaths(gitDir).verifiedMemo(
+      createHash('sha256')
+        .update(`${kind}\0${canonical(locked)}`)
+        .digest('hex')
+        .slice(0, 32),
+    );
   return {
     known: (locked: Record<string, unknown>): boolean => existsSync(file(locked)),
     async remember(locked: Record<string, unknown>): Promise<void> {
