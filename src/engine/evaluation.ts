@@ -21,6 +21,7 @@ import { unionOf } from '../nix/source/inputSet.js';
 import { localNixVersion, versionIsCis } from '../nix/version.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
+import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -283,7 +284,8 @@ async function evaluateFilesInTree(
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
   await refuseStaleHashedPaths(root, names, hashed);
-  await verifyPinnedFetches(session, root, fetches.flat(), settings);
+  const niv = await nivFetches(root, treeFiles(root, evaluatedFiles));
+  await verifyPinnedFetches(session, root, [...fetches.flat(), ...niv], settings);
   return { ...settled, evaluations, byImage, all };
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
 import { deployment } from '../helpers/expressions.js';
@@ -65,6 +66,28 @@ describe('a fetch written out whose url changed and whose sha256 did not', () =>
 }
 `;
 
+  /** A repository of `files` whose manifest holds CI's tag, checked once (what it fetched then in this store). */
+  const tagged = async (files: Record<string, string>) => {
+    const repo = gitRepo({
+      ...files,
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file:///"]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
+    });
+    const [own] = (await hash({ cwd: repo.dir })).images;
+    expect(own!.hash).toBe(n2k8sTag(freshClone(repo.dir)));
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own!.hash}`) });
+    repo.commit('the tag');
+    expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true });
+    return repo;
+  };
+
+  /** The oracle: n2k8s's command in a fresh clone with an empty store ('' where it gets no tag). */
+  const emptyStoreTag = (repo: { dir: string }) => {
+    const store = path.join(tempDir('store-'), 'store');
+    mkdirSync(store);
+    return n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`);
+  };
+
   /** `data` in a directory `files` of `dir`, as a file:// url (the same last part in every dir). */
   const fileUrl = (dir: string, data: string) => {
     mkdirSync(path.join(dir, 'files'), { recursive: true });
@@ -89,26 +112,37 @@ describe('a fetch written out whose url changed and whose sha256 did not', () =>
       [fileOne, fileTwo, `builtins.readFile (builtins.fetchurl { url = "${fileOne}"; sha256 = "${fileSha.trim()}"; })`],
     ] as const;
     for (const [before, after, data] of cases) {
-      const repo = gitRepo({
-        'default.nix': reading(data),
-        '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file:///"]\n`,
-        'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
-      });
-      const [own] = (await hash({ cwd: repo.dir })).images;
-      expect(own!.hash).toBe(n2k8sTag(freshClone(repo.dir)));
-      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own!.hash}`) });
-      repo.commit('the tag');
-      expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true });
+      const repo = await tagged({ 'default.nix': reading(data) });
       repo.write({ 'default.nix': repo.read('default.nix').replace(before, after) });
       repo.commit('bump the url, keep the sha256');
-      // The oracle: n2k8s's command in a fresh clone with an empty store gets no tag.
-      const store = path.join(tempDir('store-'), 'store');
-      mkdirSync(store);
-      expect([after, n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`)]).toEqual([after, '']);
+      expect([after, emptyStoreTag(repo)]).toEqual([after, '']);
       await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
       const cli = await nixtag(repo.dir, ['hook', 'pre-commit']);
       expect(cli.code).toBe(2);
       expect(cli.stderr).toContain('The sha256 at default.nix:3 does not match what its url serves');
     }
+  });
+
+  it('in niv’s sources.json, read by niv’s own sources.nix: refused with PIN_HASH_MISMATCH at the entry', async () => {
+    const niv = readFileSync(
+      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
+      'utf8',
+    );
+    const one = fileTarball('lib', { data: 'v1\n' });
+    const two = fileTarball('lib', { data: 'v2\n' });
+    const sources = (url: string) =>
+      `${JSON.stringify({ lib: { url, sha256: one.sha256, type: 'tarball' } }, null, 2)}\n`;
+    const repo = await tagged({
+      'default.nix': reading('builtins.readFile "${(import ./nix/sources.nix).lib}/data"'),
+      'nix/sources.nix': niv,
+      'nix/sources.json': sources(one.url),
+    });
+    repo.write({ 'nix/sources.json': sources(two.url) });
+    repo.commit('bump the url in sources.json, keep the sha256');
+    expect(emptyStoreTag(repo)).toBe('');
+    await expect(check({ cwd: repo.dir })).rejects.toMatchObject({
+      code: 'PIN_HASH_MISMATCH',
+      location: { file: 'nix/sources.json', line: 3 },
+    });
   });
 });
