@@ -55,6 +55,8 @@ export type ErrorCode =
   | 'NIX_MEMORY_LIMIT'
   | 'NIX_RESTRICTED'
   | 'NIX_CONFINED_ANSWER'
+  | 'PATH_HASH_MISMATCH'
+  | 'PATH_HASH_UNCHECKED'
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
   | 'GIT_FAILED'
@@ -121,6 +123,10 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NIX_RESTRICTED: 'tool',
   /** Confinement answers a question (`pathExists /bin/bash`) otherwise than CI's plain evaluation. */
   NIX_CONFINED_ANSWER: 'tool',
+  /** `builtins.path { …; sha256 }` whose hash is not the tree's: CI's empty store fails on it. */
+  PATH_HASH_MISMATCH: 'input',
+  /** `builtins.path` under a fixed hash nixtag cannot compute (a filter, computed values). */
+  PATH_HASH_UNCHECKED: 'input',
   LOCK_TIMEOUT: 'tool',
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',

@@ -15,11 +15,14 @@ import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
+import { refuseStaleHashedPaths } from './hashedPaths.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
+import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
+import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
 import { markMoving, versionMoves } from './versionReads.js';
 
@@ -137,6 +140,29 @@ export async function settingsFor(
 }
 
 /**
+ * Each fetch written out with a url and sha256 that is not known to be what it pins is downloaded
+ * and compared (nix/pinHash.ts), as the pin is in settingsFor: a store that holds the written
+ * sha256's path answered for it in the evaluation. Remembered by kind, url and sha256.
+ */
+async function verifyPinnedFetches(
+  session: Session,
+  root: string,
+  fetches: readonly PinnedFetch[],
+  settings: EvalSettings,
+) {
+  if (fetches.length === 0) return;
+  const { verifiedMemo } = await import('../state/verifiedMemo.js');
+  const { verifyFetchHash } = await import('../nix/pinHash.js');
+  const memo = verifiedMemo(session.repository.gitDir, 'fetch');
+  const record = ({ kind, url, sha256 }: PinnedFetch) => ({ kind, url, sha256 });
+  for (const fetch of fetches) {
+    if (memo.known(record(fetch))) continue;
+    await verifyFetchHash(fetch, root, settings);
+    await memo.remember(record(fetch));
+  }
+}
+
+/**
  * What keys the evaluation cache beyond the inputs: the run environment and the configuration
  * as loaded (its system, checkout name, pin, … change tags wherever it came from).
  */
@@ -249,12 +275,13 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
     alwaysRead(session),
     session.index,
+    settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
   );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
@@ -285,6 +312,10 @@ async function evaluateFilesInTree(
   const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
   const names = images.map((image) => image.name);
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
+  // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
+  await refuseStaleHashedPaths(root, names, hashed);
+  const niv = await nivFetches(root, treeFiles(root, evaluatedFiles));
+  await verifyPinnedFetches(session, root, [...fetches.flat(), ...niv], settings);
   return { ...settled, evaluations, byImage, all };
 }
 

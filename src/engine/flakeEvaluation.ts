@@ -7,6 +7,7 @@ import type { ImageEvaluation } from '../nix/evaluate.js';
 import { evaluateFlakeImages, type FlakeImageRequest } from '../nix/evaluateFlakes.js';
 import { flakeFile, parseInstallable } from '../nix/flakeInstallable.js';
 import { readFlakeLock, type FlakeLock } from '../nix/flakeLock.js';
+import { verifyLockedInputs } from '../nix/lockedInputs.js';
 import { evaluationInputs } from '../nix/source/inputs.js';
 import { flakeReads, type Place } from '../nix/source/flakeReads.js';
 import type { InputSet } from '../nix/source/inputSet.js';
@@ -42,6 +43,32 @@ async function flakeLocks(root: string, directories: readonly string[]): Promise
   return new Map(
     await Promise.all(directories.map(async (directory) => [directory, await readFlakeLock(root, directory)] as const)),
   );
+}
+
+/**
+ * Each lock entry not seen before (a `path:` one is the tree's: flakeLock.ts compares it) is
+ * fetched as CI's empty store fetches it and compared with the lock (nix/lockedInputs.ts), before
+ * a store that holds its narHash's path answers for it unfetched (Nix 2.8). Remembered by the
+ * whole entry: a known lock costs no Nix call.
+ */
+async function verifyLocks(
+  session: Session,
+  root: string,
+  locks: ReadonlyMap<string, FlakeLock>,
+  settings: EvalSettings,
+) {
+  const { verifiedMemo } = await import('../state/verifiedMemo.js');
+  const memo = verifiedMemo(session.repository.gitDir, 'lock');
+  for (const [directory, lock] of locks) {
+    const fresh = new Map(
+      lock.inputs
+        .filter(({ locked }) => locked.type !== 'path' && !memo.known(locked))
+        .map((input) => [JSON.stringify(input.locked), input] as const),
+    );
+    if (fresh.size === 0) continue;
+    await verifyLockedInputs(lockFileOf(directory), [...fresh.values()], root, settings);
+    await Promise.all([...fresh.values()].map(({ locked }) => memo.remember(locked)));
+  }
 }
 
 /** A construct of FlakeReads, with the repository file it is in. */
@@ -99,6 +126,7 @@ export async function evaluateFlakesInTree(
     }
   }
   const locks = await flakeLocks(root, directories);
+  await verifyLocks(session, root, locks, settings);
   const { timeout, memoryLimit } = session.config.evaluation;
   const options = {
     timeoutSeconds: timeout,

@@ -70,6 +70,14 @@ export const flakeMessages = {
     'Run `nix flake lock` with the Nix version CI uses and commit flake.lock: nixtag evaluates the committed lock as it is and never writes it.',
   flakeInputStale: (file: string, input: string, directory: string) =>
     `The flake input '${input}' in ${file} pins another content of ${directory}/ than this tree's: ${directory}/ changed and ${file} was not locked again, so CI's \`nix eval\` would not evaluate this tree's ${directory}/ with the committed lock.`,
+  flakeLockedMismatch: (file: string, input: string, fields: readonly string[]) =>
+    `The flake input '${input}' in ${file} is not what its lock entry fetches: its ${fields.join(', ')} ${fields.length === 1 ? 'is' : 'are'} not what the source serves for it (an entry edited by hand, or merged badly). A store that holds the locked narHash's path answers without fetching (Nix 2.8); CI's empty store fetches and fails: no tag.`,
+  flakeLockedField: (field: string, locked: unknown, got: unknown) =>
+    `  ${field}: locked ${JSON.stringify(locked)}, fetched ${JSON.stringify(got)}`,
+  flakeLockedFetchFailed: (file: string) =>
+    `A locked input of ${file} could not be fetched by its lock entry, as CI's empty store fetches it.`,
+  flakeLockRelockHint: () =>
+    'Lock the input again with the Nix version CI uses (`nix flake lock --update-input <name>`, or `nix flake update`) and commit flake.lock; never edit its entries by hand.',
   flakeInputStaleHint: (input: string) =>
     `Run \`nix flake lock --update-input ${input}\` with the Nix version CI uses (a plain \`nix flake lock\` of Nix 2.8 keeps the old pin) and commit flake.lock.`,
   flakeInputInStore: (file: string, input: string, storePath: string) =>

@@ -84,6 +84,14 @@ export const nixMessages = {
     `Image '${image}': ${at} may copy \`${literal}\` to the store, and the tree's ${link} is a symlink. Nix ${version || '(its version unknown)'} confined (evaluation.restrictEval) resolves a symlink before copying it and stores its target, where CI's plain nix-instantiate stores the link itself: the tag computed here is not the one CI pushes, so its references cannot be judged.`,
   confinedSymlinkCopyHint: (enforced: boolean) =>
     `Run nixtag with Nix 2.26 or later (tested: it copies the link as CI does), or copy the link's target instead (\`./real\` rather than the link).${enforced ? '' : ' Or set `evaluation.restrictEval: false` for this repository in the nixtag configuration (a run with --ci keeps confinement on).'}`,
+  hashedPathMismatch: (image: string, at: string, copied: string) =>
+    `Image '${image}': ${at} copies ${copied} under a fixed sha256 that is not the hash of the tree's ${copied}. A store that holds the hash's path (this machine's) answers without reading the files; CI's empty store hashes them and fails (\`store path mismatch\`): no tag.`,
+  hashedPathUnchecked: (image: string, at: string) =>
+    `Image '${image}': ${at} copies a path under a fixed hash that nixtag cannot compute from the text (a \`filter\`, or a path or hash computed at run time). A store that holds the hash's path (this machine's) answers without reading the files, where CI's empty store hashes them: no verdict here can be CI's.`,
+  hashedPathAbsent: () => '(nothing: the path is not in the tree)',
+  hashedPathSpecifiedGot: (specified: string, got: string) => `  specified: ${specified}\n  got:       sha256:${got}`,
+  hashedPathHint: () =>
+    'Drop the hash (`builtins.path { path = ./app; name = "source"; }`: CI hashes the files anyway), or write the hash of the committed files (`nix-store --query --hash` of the copied path, or `nix hash path ./app`).',
   confinedAnswerHint: (enforced: boolean) =>
     `Ask only about paths inside the repository (\`builtins.pathExists ./file\`), or pass the answer in as an argument (\`args\` in the nixtag configuration), as CI's machine would give it.${enforced ? '' : " To judge with this machine's answer instead, set `evaluation.restrictEval: false` in the nixtag configuration (a run with --ci keeps confinement on)."}`,
 };

@@ -11,6 +11,10 @@ export const pinMessages = {
   pinSha256Expected: () => 'a sha256 in nix-base32 (52 characters), base16 (64 hex) or SRI (sha256-…) form',
   pinRevExpected: () => 'a 40-hex commit',
   pinHashMismatch: (file: string) => `The sha256 in ${file} does not match what its url serves.`,
+  fetchHashMismatch: (at: string) =>
+    `The sha256 at ${at} does not match what its url serves. A store that holds the written sha256's path answers without downloading (this machine's); CI's empty store downloads the url and fails (\`hash mismatch\`): no tag.`,
+  fetchHashMismatchHint: (url: string, unpack: boolean) =>
+    `If the url is the one you want, write the sha256 it serves (\`nix-prefetch-url ${unpack ? '--unpack ' : ''}${url}\` prints it).`,
   pinHashMismatchHint: (url: string) =>
     `If the url is the one you want, \`${cmd('pin update')}\` writes the sha256 it serves (\`nix-prefetch-url --unpack ${url}\` prints it).`,
 

@@ -151,6 +151,16 @@ export function flakeEvaluationArgs(settings: EvalSettings, expression: string):
   ];
 }
 
+/**
+ * `nix eval` of `expression`, which fetches flake inputs by their lock entries (lockedInputs.ts):
+ * impure, as a fetch without its narHash is refused in pure mode; no substituters, as for
+ * evaluation. Only nixtag's own expression runs so.
+ */
+export function lockedInputArgs(settings: EvalSettings, expression: string): string[] {
+  const options = nixOptions({ ...settings, restrict: undefined, nixpkgs: undefined }, process.env, 'nix');
+  return [...FLAKE_FEATURES, 'eval', '--json', '--impure', ...options, '--expr', expression];
+}
+
 /** `nix-store --check-validity --print-invalid`: which of `paths` this store lacks. */
 export function invalidPathsArgs(paths: readonly string[]): string[] {
   return ['--check-validity', '--print-invalid', ...paths];
@@ -178,10 +188,12 @@ export function versionArgs(): string[] {
 /**
  * `nix-prefetch-url --unpack`: downloads a tarball, unpacks it and prints the sha256 that
  * `fetchTarball` checks, storing it under fetchTarball's name (`source`) so that evaluation finds
- * it there. The same pinning options as evaluation (system, no substituters).
+ * it there. The same pinning options as evaluation (system, no substituters). Not `unpack`: the
+ * file's own sha256, as `builtins.fetchurl` checks it.
  */
-export function prefetchArgs(settings: EvalSettings, url: string): string[] {
-  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', '--unpack', '--name', 'source', url];
+export function prefetchArgs(settings: EvalSettings, url: string, unpack = true): string[] {
+  const unpacked = unpack ? ['--unpack', '--name', 'source'] : [];
+  return [...nixOptions({ ...settings, nixpkgs: undefined }), '--type', 'sha256', ...unpacked, url];
 }
 
 /** Prints the store path of a fetched tarball (the pin's nixpkgs); fetchTarball checks the sha256. */

@@ -299,7 +299,7 @@ async function explain(
 }
 
 /** The names of the locked inputs whose store path this store lacks. */
-async function missingInputs(cwd: string, inputs: readonly { name: string; locked: Record<string, unknown> }[]) {
+export async function missingInputs(cwd: string, inputs: readonly { name: string; locked: Record<string, unknown> }[]) {
   const paths = inputs.flatMap((input) => {
     const storePath = typeof input.locked.narHash === 'string' ? lockedStorePath(input.locked.narHash) : undefined;
     return storePath === undefined ? [] : [{ name: input.name, storePath }];

@@ -148,11 +148,17 @@ export async function fetchPinnedNixpkgs(
 
 /**
  * Downloads and unpacks `url` with Nix's own prefetch and returns the sha256 (nix-base32) that
- * `fetchTarball` would check; a download that fails is a failing service (exit 3).
+ * `fetchTarball` would check (not `unpack`: the file's, as `builtins.fetchurl` checks); a download
+ * that fails is a failing service (exit 3).
  */
-export async function prefetchTarball(url: string, cwd: string, settings: EvalSettings): Promise<string> {
+export async function prefetchTarball(
+  url: string,
+  cwd: string,
+  settings: EvalSettings,
+  unpack = true,
+): Promise<string> {
   try {
-    const { stdout } = await nixPrefetchUrl(prefetchArgs(settings, url), cwd);
+    const { stdout } = await nixPrefetchUrl(prefetchArgs(settings, url, unpack), cwd);
     return stdout.trim().split('\n')[0]!.trim();
   } catch (error) {
     if (error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED') {

@@ -26,6 +26,8 @@ export function statePaths(gitDir: string) {
     mentions: path.join(root, 'cache', 'mentions.json'),
     /** The store path a pin fetched to (state/pinMemo.ts). */
     pinMemo: (key: string) => path.join(root, 'cache', `pin-${key}`),
+    /** A lock entry or a written-out fetch found to be what its hash says (state/verifiedMemo.ts). */
+    verifiedMemo: (key: string) => path.join(root, 'cache', `verified-${key}`),
   };
 }
 

@@ -210,6 +210,51 @@ describe('a tag that moves with no change to the files', () => {
   });
 });
 
+describe('a fetched library that reads the environment or the time (adv13 F22)', () => {
+  /** A pinned tarball `lib` whose default.nix is `value` (Nix text), and an image that imports it. */
+  const repoWith = (value: string, env: Record<string, string> = {}) => {
+    const lib = fileTarball('lib', { 'default.nix': `{ value = ${value}; }\n` });
+    const repo = gitRepo({
+      'default.nix': image(
+        '"app-${lib.value}"',
+        `let lib = import (builtins.fetchTarball { url = "${lib.url}"; sha256 = "${lib.sha256}"; }); in `,
+      ),
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+    });
+    // nixtag's own tag (its confined evaluation reads "" for every variable) as the manifest's.
+    const own = n2k8sTag(freshClone(repo.dir), env);
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own}`) });
+    repo.commit('the tag of one environment');
+    return repo;
+  };
+
+  it("builtins.getEnv in the fetched default.nix: not judged, as in the repository's own files", async () => {
+    // The tag nixtag computes (getEnv reads "" confined) is the manifest's; CI's HOME is set.
+    const repo = repoWith('builtins.getEnv "HOME"', { HOME: '' });
+    const clone = freshClone(repo.dir);
+    expect(n2k8sTag(clone, { HOME: '/root' })).not.toBe(n2k8sTag(clone, { HOME: '' }));
+    const result = await check({ cwd: repo.dir });
+    expect(result).toMatchObject({ ok: true, moving: ['app'] });
+    expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
+    expect(result.warnings.map((warning) => warning.message).join('\n')).toMatch(
+      /depends on the environment Nix runs in \(\/[^ ]*-source\/default\.nix:1 uses builtins\.getEnv\)/,
+    );
+    const cli = await nixtag(repo.dir, ['check']);
+    expect(cli.stdout).not.toContain('up to date');
+  });
+
+  it('builtins.currentTime in the fetched default.nix: not judged, and the run fails', async () => {
+    const repo = repoWith('toString builtins.currentTime');
+    const start = now();
+    const first = n2k8sTag(freshClone(repo.dir));
+    expect(n2k8sTagLater(repo.dir, Math.max(start, now()))).not.toBe(first);
+    const result = await check({ cwd: repo.dir });
+    expect(result).toMatchObject({ ok: false, moving: ['app'] });
+    expect((await nixtag(repo.dir, ['check'])).code).toBe(1);
+  });
+});
+
 describe('a fetch whose content is not pinned (adv13 F8)', () => {
   /** A derivation holding `data` of the tarball `fetch` fetches. */
   const reads = (fetch: string) => `let lib = ${fetch}; in derivation {

@@ -1,5 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
 import { deployment } from '../helpers/expressions.js';
@@ -53,5 +55,94 @@ describe('a pin whose url changed and whose sha256 did not', () => {
     expect(cli.stderr).toContain('PIN_HASH_MISMATCH');
     expect(cli.stderr).toContain(`got:       sha256:${two.sha256}`);
     await expect(doctor({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+  });
+});
+
+describe('a fetch written out whose url changed and whose sha256 did not', () => {
+  /** The image reading `data` (Nix text, a string of what a fetch gives). */
+  const reading = (data: string) => `derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  data = ${data};
+}
+`;
+
+  /** A repository of `files` whose manifest holds CI's tag, checked once (what it fetched then in this store). */
+  const tagged = async (files: Record<string, string>) => {
+    const repo = gitRepo({
+      ...files,
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file:///"]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
+    });
+    const [own] = (await hash({ cwd: repo.dir })).images;
+    expect(own!.hash).toBe(n2k8sTag(freshClone(repo.dir)));
+    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${own!.hash}`) });
+    repo.commit('the tag');
+    expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true });
+    return repo;
+  };
+
+  /** The oracle: n2k8s's command in a fresh clone with an empty store ('' where it gets no tag). */
+  const emptyStoreTag = (repo: { dir: string }) => {
+    const store = path.join(tempDir('store-'), 'store');
+    mkdirSync(store);
+    return n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`);
+  };
+
+  /** `data` in a directory `files` of `dir`, as a file:// url (the same last part in every dir). */
+  const fileUrl = (dir: string, data: string) => {
+    mkdirSync(path.join(dir, 'files'), { recursive: true });
+    writeFileSync(path.join(dir, 'files', 'data'), data);
+    return `file://${dir}/files/data`;
+  };
+
+  it('is refused with PIN_HASH_MISMATCH at the fetch (fetchTarball, builtins.fetchurl), as CI with an empty store fails', async () => {
+    const one = fileTarball('lib', { data: 'v1\n' });
+    const two = fileTarball('lib', { data: 'v2\n' });
+    const [fileOne, fileTwo] = [fileUrl(one.work, 'v1\n'), fileUrl(two.work, 'v2\n')];
+    const fileSha = execFileSync('nix-prefetch-url', [fileOne], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const cases = [
+      [
+        one.url,
+        two.url,
+        `builtins.readFile "\${builtins.fetchTarball { url = "${one.url}"; sha256 = "${one.sha256}"; }}/data"`,
+      ],
+      [fileOne, fileTwo, `builtins.readFile (builtins.fetchurl { url = "${fileOne}"; sha256 = "${fileSha.trim()}"; })`],
+    ] as const;
+    for (const [before, after, data] of cases) {
+      const repo = await tagged({ 'default.nix': reading(data) });
+      repo.write({ 'default.nix': repo.read('default.nix').replace(before, after) });
+      repo.commit('bump the url, keep the sha256');
+      expect([after, emptyStoreTag(repo)]).toEqual([after, '']);
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+      const cli = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect(cli.code).toBe(2);
+      expect(cli.stderr).toContain('The sha256 at default.nix:3 does not match what its url serves');
+    }
+  });
+
+  it('in niv’s sources.json, read by niv’s own sources.nix: refused with PIN_HASH_MISMATCH at the entry', async () => {
+    const niv = readFileSync(
+      path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
+      'utf8',
+    );
+    const one = fileTarball('lib', { data: 'v1\n' });
+    const two = fileTarball('lib', { data: 'v2\n' });
+    const sources = (url: string) =>
+      `${JSON.stringify({ lib: { url, sha256: one.sha256, type: 'tarball' } }, null, 2)}\n`;
+    const repo = await tagged({
+      'default.nix': reading('builtins.readFile "${(import ./nix/sources.nix).lib}/data"'),
+      'nix/sources.nix': niv,
+      'nix/sources.json': sources(one.url),
+    });
+    repo.write({ 'nix/sources.json': sources(two.url) });
+    repo.commit('bump the url in sources.json, keep the sha256');
+    expect(emptyStoreTag(repo)).toBe('');
+    await expect(check({ cwd: repo.dir })).rejects.toMatchObject({
+      code: 'PIN_HASH_MISMATCH',
+      location: { file: 'nix/sources.json', line: 3 },
+    });
   });
 });

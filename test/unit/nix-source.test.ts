@@ -746,3 +746,47 @@ describe('the lexer reads at least what the regex reader read', () => {
     expect(fileInputs(plus, readFileSync(path.join(NIXPKGS, plus), 'utf8')).untrackable).toBeUndefined();
   });
 });
+
+describe('what a store may answer for unread (hashedPaths, pinnedFetches)', () => {
+  const hashedOf = (text: string) => fileInputs('nix/app.nix', text).hashed ?? [];
+  const fetchesOf = (text: string) => fileInputs('nix/app.nix', text).fetches ?? [];
+
+  it('finds builtins.path under a sha256 however the builtin is named, checkable only when written out', () => {
+    const plain = { path: 'nix/app', hash: 'abc', recursive: true };
+    expect(hashedOf('builtins.path { path = ./app; sha256 = "abc"; }')).toEqual([
+      { at: 'nix/app.nix:1', column: 10, checkable: plain },
+    ]);
+    expect(hashedOf('with builtins; path { name = "s"; path = ./app; sha256 = "abc"; }')[0]?.checkable).toEqual(plain);
+    expect(hashedOf('__path { path = ../app; recursive = false; sha256 = "abc"; }')[0]?.checkable).toEqual({
+      path: 'app',
+      hash: 'abc',
+      recursive: false,
+    });
+    for (const unchecked of [
+      'builtins.path { path = ./app; filter = p: t: true; sha256 = "abc"; }',
+      'builtins.path { path = ./app; inherit sha256; }',
+      'builtins.path { path = ./app; sha256 = h; }',
+      'builtins.path { path = ./. + "/app"; sha256 = "abc"; }',
+      'builtins.path { path = ./${n}; sha256 = "abc"; }',
+    ]) {
+      expect([unchecked, hashedOf(unchecked)]).toEqual([
+        unchecked,
+        [expect.not.objectContaining({ checkable: expect.anything() })],
+      ]);
+    }
+    expect(hashedOf('builtins.path { path = ./app; name = "source"; }')).toEqual([]);
+    expect(hashedOf('{ path = ./app; sha256 = "abc"; }')).toEqual([]);
+  });
+
+  it('finds fetchTarball and builtins.fetchurl with a url and sha256 written out, not nixpkgs’ fetchurl', () => {
+    expect(fetchesOf('builtins.fetchTarball { url = "https://x/a.tar.gz"; sha256 = "s"; }')).toEqual([
+      { kind: 'tarball', url: 'https://x/a.tar.gz', sha256: 's', at: 'nix/app.nix:1', column: 10 },
+    ]);
+    expect(fetchesOf('fetchTarball { sha256 = "s"; url = "u"; }')).toMatchObject([{ kind: 'tarball', url: 'u' }]);
+    expect(fetchesOf('builtins.fetchurl { url = "u"; sha256 = "s"; }')).toMatchObject([{ kind: 'file', url: 'u' }]);
+    expect(fetchesOf('__fetchurl { url = "u"; sha256 = "s"; }')).toMatchObject([{ kind: 'file' }]);
+    expect(fetchesOf('fetchurl { url = "u"; sha256 = "s"; }')).toEqual([]);
+    expect(fetchesOf('fetchTarball { url = "u${v}"; sha256 = "s"; }')).toEqual([]);
+    expect(fetchesOf('fetchTarball { inherit (pin) url sha256; }')).toEqual([]);
+  });
+});

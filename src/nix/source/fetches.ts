@@ -1,5 +1,5 @@
 import { stringValue, type Token } from './lexer.js';
-import { argumentAt, bindings, builtinName, insideInherit, isSymbol } from './syntax.js';
+import { argumentAt, bindings, builtinName, insideInherit, isSymbol, setIdentifiers } from './syntax.js';
 
 /**
  * Fetches whose content is whatever the URL serves when Nix asks: `builtins.fetchTarball url`,
@@ -39,12 +39,8 @@ function fetched(code: readonly Token[], at: number, formals: ReadonlyMap<string
   const group = argumentAt(code, index);
   let local = false;
   let byRef = false;
-  let depth = 0;
-  for (const at of group) {
+  for (const at of setIdentifiers(code, group)) {
     const inner = code[at]!;
-    if (isSymbol(inner, '{') || inner.kind === 'interpolation') depth++;
-    else if (isSymbol(inner, '}')) depth--;
-    if (depth !== 1 || inner.kind !== 'identifier') continue;
     const binds = isSymbol(code[at + 1], '=') || insideInherit(code, at);
     if (binds && PINS.has(inner.text)) return 'pinned';
     if (binds && inner.text === 'ref') byRef = true;

@@ -7,7 +7,9 @@ import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js'
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
+import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
+import { pinnedFetches, type PinnedFetch } from './pinnedFetches.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 
 /**
@@ -24,6 +26,10 @@ export interface FileInputs {
   readsVersion?: Moving | undefined;
   /** Path literals whose value may be copied to the store (pathCopies.ts). */
   copies?: PathCopy[] | undefined;
+  /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
+  hashed?: HashedPath[] | undefined;
+  /** Fetches written out with a url and sha256, which a store holding the hash answers unfetched (pinnedFetches.ts). */
+  fetches?: PinnedFetch[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -212,6 +218,17 @@ export class ClosureReach {
 }
 
 /**
+ * What moves a tag in a Nix file fetched to the store (storeCode.ts), `file` its absolute path:
+ * the time or the environment read, as in the repository's files. Its own fetches are left out:
+ * their pins are read from the text (fetches.ts), which misreads libraries that pass a hash
+ * computed at run time (flake-compat's `sha256 = info.narHash`).
+ */
+export function fetchedMoving(file: string, text: string): Moving | undefined {
+  const reading = read(text);
+  return movingConstruct(file, text, reading.readings[0]!.tokens, reading.values, false);
+}
+
+/**
  * The inputs `text`, the file `relativeFile` of the repository, names: every relative path
  * literal (a file, or a whole directory), in its code, strings or comments; the directory before
  * an interpolation in one (`./services/${name}`: anything under `./services`).
@@ -225,9 +242,11 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const confined = confinedAnswers(relativeFile, text, code, reading.values)[0];
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
+  const hashed = hashedPaths(relativeFile, text, code);
+  const fetches = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies };
+  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const interpolated = interpolatedPaths(code);

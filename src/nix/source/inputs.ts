@@ -3,11 +3,13 @@ import path from 'node:path';
 import { TreeIndex } from '../../treeIndex.js';
 import type { TreeEntry } from '../../types.js';
 import { messages } from '../../messages.js';
-import { ClosureReach, fileInputs, type FileInputs } from './fileInputs.js';
+import { ClosureReach, fetchedMoving, fileInputs, type FileInputs } from './fileInputs.js';
 import { ancestors, unionOf, type InputSet } from './inputSet.js';
 import type { Moving } from './moving.js';
 import type { GitRead } from './gitReads.js';
+import type { HashedPath } from './hashedPaths.js';
 import type { PathCopy } from './pathCopies.js';
+import type { PinnedFetch } from './pinnedFetches.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
@@ -142,7 +144,7 @@ class TreeLookups {
 type Closure = InputSet & { followed: ReadonlySet<string> };
 
 /** Store code as the closures read it: each file's inputs found once, for every image. */
-type StoreReading = Pick<StoreCode, 'within' | 'unreadable'> & { read: FileInputs[] };
+type StoreReading = Pick<StoreCode, 'within' | 'unreadable'> & { read: FileInputs[]; moving: Moving[] };
 
 function readStoreCode(store: StoreCode): StoreReading {
   const read = store.files.map(({ name, text }) => {
@@ -150,7 +152,9 @@ function readStoreCode(store: StoreCode): StoreReading {
     // Its literals name the store, not the repository: those it names here only over-approximate.
     return { ...found, paths: found.paths.filter((input) => input !== name) };
   });
-  return { within: store.within, ...(store.unreadable === undefined ? {} : { unreadable: store.unreadable }), read };
+  const moving = store.fetched.flatMap(({ file, text }) => fetchedMoving(file, text) ?? []);
+  const unreadable = store.unreadable === undefined ? {} : { unreadable: store.unreadable };
+  return { within: store.within, ...unreadable, read, moving };
 }
 
 /**
@@ -266,7 +270,8 @@ export interface ImageSource {
  * and `--arg` text, followed into the files Nix reports parsing (absolute paths; those under
  * `root`, the checkout, are the repository's) where its literals name them. A parsed file no
  * image's literals lead to is followed for every image, so what the literals miss, Nix names;
- * one image's change then costs that image's evaluation, not every image's.
+ * one image's change then costs that image's evaluation, not every image's. `settled`: store trees
+ * whose reads of the environment are settled (the pin's nixpkgs: storeCode.ts).
  */
 export async function evaluationInputs(
   root: string,
@@ -274,6 +279,7 @@ export async function evaluationInputs(
   images: readonly ImageSource[],
   always: readonly string[],
   entries: TreeIndex | readonly TreeEntry[],
+  settled: readonly string[] = [],
 ): Promise<{
   byImage: InputSet[];
   all: InputSet;
@@ -282,6 +288,8 @@ export async function evaluationInputs(
   readsGit: Array<GitRead | undefined>;
   readsVersion: Array<Moving | undefined>;
   copies: PathCopy[][];
+  hashed: HashedPath[][];
+  fetches: PinnedFetch[][];
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -295,7 +303,7 @@ export async function evaluationInputs(
   const parsed = TreeIndex.of(parsedFiles.map((file) => ({ mode: '100644', oid: '', path: file })));
   const reader = new SourceReader(root);
   // Code from the store belongs to no image's closure by its literals: it counts in every one.
-  const store = readStoreCode(await storeCode(outsideFiles));
+  const store = readStoreCode(await storeCode(outsideFiles, settled));
   const own = await Promise.all(
     images.map((image) => closure(reader, [image.file], always, tree, image.snippets, parsed, store)),
   );
@@ -321,13 +329,16 @@ export async function evaluationInputs(
       );
       const snippets = images[index]!.snippets.map((snippet) => fileInputs(snippet.file, snippet.text));
       const all = [...reads, ...snippets, ...store.read].filter((read) => read !== undefined);
-      const movers = all.flatMap((read) => (read.moving === undefined ? [] : [read.moving]));
+      // A fetched library's (its code runs in every image's evaluation, as the store code does).
+      const movers = [...all.flatMap((read) => (read.moving === undefined ? [] : [read.moving])), ...store.moving];
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
       return {
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
         // The repository's own files: a store file's literals name the store.
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
+        hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
+        fetches: [...reads, ...snippets].flatMap((read) => read?.fetches ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -339,5 +350,8 @@ export async function evaluationInputs(
   const readsGit = found.map((one) => one.readsGit);
   const readsVersion = found.map((one) => one.readsVersion);
   const copies = found.map((one) => one.copies);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies };
+  const hashed = found.map((one) => one.hashed);
+  const fetches = found.map((one) => one.fetches);
+  const all = unionOf([...byImage, ...shared]);
+  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches };
 }

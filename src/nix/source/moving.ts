@@ -41,13 +41,15 @@ const nameOf = (text: string) => text.replace(/^__(?=[a-z])/, '');
  * The first construct in a file's code (comments left out) that moves the tag: a mover named
  * (`builtins.currentTime`, `with builtins; getEnv`, `__currentTime`), a string naming one
  * (`getAttr "currentTime" builtins`, `builtins."getEnv"`), or a builtin chosen by a computed name
- * (`builtins.${name}`), which may be either. `strings`: the values of the file's strings.
+ * (`builtins.${name}`), which may be either. `strings`: the values of the file's strings. `fetches`:
+ * whether an unpinned fetch counts (fetches.ts).
  */
 export function movingConstruct(
   file: string,
   text: string,
   code: readonly Token[],
   strings: readonly { value: string; start: number }[],
+  fetches = true,
 ): Moving | undefined {
   const at = placeIn(file, text);
   const found: Moving[] = [];
@@ -61,7 +63,7 @@ export function movingConstruct(
     }
   });
   // Upstream's content when Nix asks (fetches.ts): CI's fetch is not this machine's cached one.
-  for (const { name, start, byRef } of unpinnedFetches(code)) {
+  for (const { name, start, byRef } of fetches ? unpinnedFetches(code) : []) {
     found.push(
       byRef
         ? {

@@ -148,6 +148,19 @@ export function isLambda(tokens: readonly Token[], index: number): boolean {
   return isSymbol(tokens[pattern.at(-1)! + 1], ':', '@');
 }
 
+/** The identifiers directly inside an attribute set (`group`: its tokens' indices from its `{`), not in a nested one. */
+export function setIdentifiers(tokens: readonly Token[], group: readonly number[]): number[] {
+  const found: number[] = [];
+  let depth = 0;
+  for (const at of group) {
+    const inner = tokens[at]!;
+    if (isSymbol(inner, '{') || inner.kind === 'interpolation') depth++;
+    else if (isSymbol(inner, '}')) depth--;
+    if (depth === 1 && inner.kind === 'identifier') found.push(at);
+  }
+  return found;
+}
+
 /** The names a file binds (`name =`, `a.b =`, `name ?`), each with the token range of its value. */
 export function bindings(tokens: readonly Token[]): Array<{ names: string[]; from: number; to: number }> {
   const found: Array<{ names: string[]; from: number; to: number }> = [];
