@@ -7,6 +7,7 @@ import { parseAttrPath } from '../nix/attrPath.js';
 import type { EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import type { NixArg } from '../nix/expression.js';
+import { checkoutDirectory } from '../tree/checkout.js';
 import { freshenIndex } from '../tree/checkoutRepository.js';
 import { withBranches } from '../tree/checkoutBranches.js';
 import type { Moving } from '../nix/source/moving.js';
@@ -19,7 +20,7 @@ import { refuseStaleHashedPaths } from './hashedPaths.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
-import { unionOf } from '../nix/source/inputSet.js';
+import { ALWAYS, ancestors, covers, unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
 import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
 import { nivFetches } from '../nix/source/nivFetches.js';
@@ -319,14 +320,47 @@ async function evaluateFilesInTree(
   return { ...settled, evaluations, byImage, all };
 }
 
+/**
+ * What to check in the checkout before Nix reads it for `images`: what their last evaluations read
+ * (in whichever tree), the configuration and pin, the files that change every checkout, and the
+ * tree's entries above those paths (a symlink or submodule there decides what they are).
+ * Undefined, so every file is checked, where that is not known, is the whole tree, or is a flake's.
+ */
+function expectedReads(session: Session, images: readonly ResolvedImage[]): string[] | undefined {
+  const environment = cacheEnvironment(session);
+  if (environment === undefined || session.evaluations === undefined || images.some(isFlakeImage)) return undefined;
+  const last = session.evaluations.lastInputs(environment, images.map(evaluationKey));
+  if (last === undefined || last.paths.includes('')) return undefined;
+  const paths = new Set([...last.paths, ...alwaysRead(session), ...ALWAYS]);
+  for (const entry of session.index.withBaseName(ALWAYS)) paths.add(entry.path);
+  for (const input of last.paths) {
+    for (const above of ancestors(input)) if (session.index.at(above) !== undefined) paths.add(above);
+  }
+  return [...paths];
+}
+
+/**
+ * After an evaluation that read files outside what was checked (or failed): whether the check of
+ * the whole checkout found something to repair, so that the evaluation must run again.
+ */
+async function repairedElsewhere(session: Session): Promise<boolean> {
+  const [before, after] = await Promise.all([session.materialized, session.intact()]);
+  return after.made !== before.made;
+}
+
 async function evaluateInTree(
   session: Session,
   images: readonly ResolvedImage[],
   signal: AbortSignal,
   onStart: () => void,
+  everything = false,
 ): Promise<Evaluated> {
   if (images.length === 0) return { tags: new Map(), inputs: { paths: alwaysRead(session) } };
-  const root = await session.intactCheckout(); // what Nix reads: seen to be the tree's
+  const expected = everything ? undefined : expectedReads(session, images);
+  // What Nix reads: seen to be the tree's. Only what it is expected to read, checked again below
+  // when it read more: a commit to one service stats that service's files, not the whole tree.
+  const root = await checkoutDirectory(expected === undefined ? session.intact() : session.intactAt(expected));
+  const again = () => evaluateInTree(session, images, signal, onStart, true);
   const files = images.filter((image) => !isFlakeImage(image));
   const flakes = images.filter(isFlakeImage);
   // Nix runs once every kind has started it: other work may start then.
@@ -353,6 +387,10 @@ async function evaluateInTree(
   let results: Array<TreeEvaluation | undefined>;
   try {
     results = await Promise.all(running);
+  } catch (error) {
+    // A file outside those checked may have made it fail: CI's files might not.
+    if (expected !== undefined && !signal.aborted && (await repairedElsewhere(session))) return again();
+    throw error;
   } finally {
     done?.();
   }
@@ -360,6 +398,9 @@ async function evaluateInTree(
     { images: files, result: results[0] },
     { images: flakes, result: results[1] },
   ].filter((part): part is { images: ResolvedImage[]; result: TreeEvaluation } => part.result !== undefined);
+  const read = unionOf(parts.map(({ result }) => result.all));
+  const unchecked = expected !== undefined && read.paths.some((file) => file === '' || !covers(expected, file));
+  if (unchecked && (await repairedElsewhere(session))) return again();
   const tags = new Map(
     parts.flatMap(({ images: group, result }) =>
       group.map((image, index) => [evaluationKey(image), result.evaluations[index]!] as const),
@@ -380,7 +421,7 @@ async function evaluateInTree(
     }
     if (records.size > 0) session.evaluations?.store(environment, session.index, [...records.values()]);
   }
-  return { tags, inputs: unionOf(parts.map(({ result }) => result.all)) };
+  return { tags, inputs: read };
 }
 
 /** The images' tags the cache answers (their inputs unchanged in this tree), by evaluation key. */

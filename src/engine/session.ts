@@ -89,6 +89,12 @@ export interface Session {
   intact: () => Promise<Checkout>;
   /** The directory of `intact`'s checkout; refuses missing submodules as `checkout` does. */
   intactCheckout: () => Promise<string>;
+  /**
+   * The checkout once the files at or under `paths` are seen to be the tree's (what an evaluation
+   * is expected to read): `intact`'s answer where that was asked already. What it reads beyond
+   * them must be checked by `intact` before its answer counts (evaluation.ts).
+   */
+  intactAt: (paths: readonly string[]) => Promise<Checkout>;
   /** Where manifests are read (and, for the working tree, written). */
   manifestRoot: string;
   cwd: string;
@@ -172,7 +178,7 @@ export function heldCheckout(
   tree: JudgedTree,
   wanted: CheckoutOptions,
   materialized: Promise<Checkout>,
-): Pick<Session, 'checkout' | 'materialized' | 'intact' | 'intactCheckout'> {
+): Pick<Session, 'checkout' | 'materialized' | 'intact' | 'intactCheckout' | 'intactAt'> {
   awaitedLater(materialized);
   let intact: Promise<Checkout> | undefined;
   const checked = () => (intact ??= materialized.then((done) => intactCheckout(repository, tree, wanted, done)));
@@ -181,6 +187,7 @@ export function heldCheckout(
     checkout: awaitedLater(checkoutDirectory(materialized)),
     intact: checked,
     intactCheckout: () => checkoutDirectory(checked()),
+    intactAt: (paths) => intact ?? materialized.then((done) => intactCheckout(repository, tree, wanted, done, paths)),
   };
 }
 

@@ -165,6 +165,23 @@ export class EvaluationCache {
     };
   }
 
+  /**
+   * What the latest evaluation of each of `keys` read, in whichever tree it ran: a guess at what
+   * evaluating them again reads (an edit may reach other files). Undefined unless every key has one.
+   */
+  lastInputs(environment: string, keys: readonly string[]): InputSet | undefined {
+    const env = sha256(environment);
+    const wanted = new Set(keys);
+    const found: InputSet[] = [];
+    for (const record of latestFirst(this.load().records)) {
+      if (wanted.size === 0) break;
+      if (record.environment !== env) continue;
+      const answered = Object.keys(record.tags).filter((key) => wanted.delete(key));
+      if (answered.length > 0) found.push(record.inputs);
+    }
+    return wanted.size > 0 || found.length === 0 ? undefined : unionOf(found);
+  }
+
   /** Stores fresh tags with the inputs they were computed from, keyed in the evaluated tree's `entries`. */
   store(environment: string, entries: TreeIndex | readonly TreeEntry[], fresh: readonly EvaluationRecord[]): void {
     const data = this.load();

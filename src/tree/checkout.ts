@@ -76,6 +76,8 @@ export interface Checkout {
   unclonableSubmodules: UnclonableSubmodule[];
   /** Which full checkout its files come from (CheckoutState.made). */
   made: string;
+  /** Checked out in full by this run: its files are the tree's, as git just wrote them. */
+  fresh?: boolean;
 }
 
 /** Partial: a run must start over (and refuse again) while a submodule is missing or unclonable. */
@@ -256,6 +258,7 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
     missingSubmodules: outcome.missing,
     unclonableSubmodules: outcome.unclonable,
     made,
+    fresh: true,
   };
 }
 
@@ -264,16 +267,17 @@ async function checkOut(repository: Repository, tree: JudgedTree, options: Check
  * lives outside the repository, where an editor, a script or a cleaner of temporary directories
  * can change, remove or add a file, which no record would show and Nix would read. What differs
  * is written again (checkoutIntegrity.ts); what a second look still finds (a submodule's own
- * files) is checked out again in full. Costs a stat of every file: never on a run that Nix does
- * not run in.
+ * files) is checked out again in full. Costs a stat of every file (of those at or under `paths`,
+ * when given): never on a run that Nix does not run in, nor on one that just checked it out in full.
  */
 export function intactCheckout(
   repository: Repository,
   tree: JudgedTree,
   options: CheckoutOptions,
   done: Checkout,
+  paths?: readonly string[],
 ): Promise<Checkout> {
-  const work = restore(repository, tree, options, done);
+  const work = restore(repository, tree, options, done, paths);
   pendingRecords.add(work);
   return work;
 }
@@ -283,10 +287,12 @@ async function restore(
   tree: JudgedTree,
   options: CheckoutOptions,
   done: Checkout,
+  paths: readonly string[] | undefined,
 ): Promise<Checkout> {
+  if (done.fresh === true) return done;
   // Without its index (removed with a cleaner's sweep of old files) every file looks added.
   const indexed = existsSync(path.join(done.dir, '.git', 'index'));
-  const drift = indexed ? await checkoutDrift(done.dir) : undefined;
+  const drift = indexed ? await checkoutDrift(done.dir, paths) : undefined;
   if (drift !== undefined && driftless(drift)) return done;
   const checkout = checkoutRecord(treeRecords(repository.gitDir).slot(tree.source.kind), options.checkoutName);
   const state = checkout.trusted();
@@ -295,7 +301,7 @@ async function restore(
     checkout.beginUpdate(id);
     const smudge = (write: () => Promise<unknown>) => (done.lfs ? withLfsContent(repository, write) : write());
     await repairDrift(done.dir, drift, smudge);
-    if (driftless(await checkoutDrift(done.dir))) {
+    if (driftless(await checkoutDrift(done.dir, paths))) {
       const made = madeId(state.made.split('-')[0]!); // the other files are as old as before
       checkout.complete({ ...state, made });
       return { ...done, made };

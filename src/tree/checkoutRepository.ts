@@ -217,10 +217,11 @@ export function leaveIndexBehind(workTree: string, entries: string): void {
 /**
  * Brings an index left behind in step with HEAD: the entries kept aside applied, or (marked stale
  * by an older nixtag, or too many) `git reset --mixed`, which keeps the stat data of the entries it
- * does not change; then refreshed, so that an entry with no stat data is hashed once. True when it
- * was behind.
+ * does not change; then, with `refresh`, refreshed, so that an entry with no stat data is hashed
+ * once (a stat of every file: the checkout check refreshes only the entries it finds). True when
+ * it was behind.
  */
-export async function indexInStep(workTree: string): Promise<boolean> {
+export async function indexInStep(workTree: string, refresh = true): Promise<boolean> {
   const pending = pendingEntries(workTree);
   const stale = existsSync(staleMarker(workTree));
   const size = statSync(pending, { throwIfNoEntry: false })?.size;
@@ -230,7 +231,7 @@ export async function indexInStep(workTree: string): Promise<boolean> {
     await git(['reset', '--quiet', '--mixed', 'HEAD'], inCheckout);
   } else {
     await git(['update-index', '-z', '--index-info'], { ...inCheckout, input: readFileSync(pending, 'utf8') });
-    await git(['update-index', '-q', '--refresh'], inCheckout);
+    if (refresh) await git(['update-index', '-q', '--refresh'], inCheckout);
   }
   await Promise.all([rm(staleMarker(workTree), { force: true }), rm(pending, { force: true })]);
   return true;

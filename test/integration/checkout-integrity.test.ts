@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hash } from '../../src/index.js';
@@ -231,5 +231,82 @@ describe('configuration and manifests read from a changed checkout', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`expected: registry.example.com/app:${ciTag}`);
     expect(readFileSync(path.join(checkoutOf(repo), 'k8s/pod.yaml'), 'utf8')).toBe(pod(STALE));
+  });
+});
+
+/** An image that reads its own directory `src` (every file under it, untracked ones too, as copied). */
+const READS_SRC = (extra = '') => `{ }:
+derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  src = builtins.path { path = ./src; name = "src"; };${extra}
+}
+`;
+const TWO_IMAGES = `images:
+  - name: a
+    nix: a/default.nix
+    repository: registry.example.com/a
+  - name: b
+    nix: b/default.nix
+    repository: registry.example.com/b
+`;
+
+function twoImages(): TestRepo {
+  return gitRepo({
+    '.nixtagrc.yaml': TWO_IMAGES,
+    'a/default.nix': READS_SRC(),
+    'a/src/x.txt': 'a1\n',
+    'b/default.nix': READS_SRC(),
+    'b/src/y.txt': 'b1\n',
+    'shared/extra.nix': '"extra"\n',
+  });
+}
+
+/** Both images' tags with the evaluation cache on: an image whose inputs did not change is not evaluated. */
+async function cachedTags(repo: TestRepo): Promise<Record<string, string>> {
+  const result = await hash({ cwd: repo.dir, source: { kind: 'index' } });
+  return Object.fromEntries(result.images.map((image) => [image.name, image.hash]));
+}
+
+/** CI's tags: n2k8s's command in a fresh clone, file by file. */
+function ciTags(repo: TestRepo): Record<string, string> {
+  const clone = freshClone(repo.dir);
+  return { a: n2k8sTag(clone, {}, 'a/default.nix'), b: n2k8sTag(clone, {}, 'b/default.nix') };
+}
+
+describe('only what an evaluation reads is checked, and what it read beyond that is checked after it', () => {
+  it('an untracked file added in a directory an image reads: seen by the check of its inputs', async () => {
+    const repo = twoImages();
+    await cachedTags(repo);
+    writeFileSync(path.join(checkoutOf(repo), 'a', 'src', 'added.txt'), 'x\n');
+    repo.write({ 'a/src/x.txt': 'a2\n' }); // a is evaluated again
+    repo.commit('a2');
+    expect(await cachedTags(repo)).toEqual(ciTags(repo));
+    expect(existsSync(path.join(checkoutOf(repo), 'a', 'src', 'added.txt'))).toBe(false);
+  });
+
+  it('an edit where one image reads and the evaluated one does not: left for the check of the other', async () => {
+    const repo = twoImages();
+    await cachedTags(repo);
+    writeFileSync(path.join(checkoutOf(repo), 'b', 'src', 'y.txt'), 'tampered\n');
+    repo.write({ 'a/src/x.txt': 'a2\n' }); // a is evaluated, b answered from the cache
+    repo.commit('a2');
+    expect(await cachedTags(repo)).toEqual(ciTags(repo));
+    repo.write({ 'b/src/z.txt': 'b2\n' }); // now b is evaluated: its files are checked first
+    repo.commit('b2');
+    expect(await cachedTags(repo)).toEqual(ciTags(repo));
+    expect(readFileSync(path.join(checkoutOf(repo), 'b', 'src', 'y.txt'), 'utf8')).toBe('b1\n');
+  });
+
+  it.each([
+    ['changed', '"tampered"\n'],
+    ['broken (Nix fails on it)', '{ not nix\n'],
+  ])('an image edited to read a file outside its last inputs, %s in the checkout: CI’s tag', async (_, text) => {
+    const repo = twoImages();
+    await cachedTags(repo);
+    writeFileSync(path.join(checkoutOf(repo), 'shared', 'extra.nix'), text);
+    repo.write({ 'a/default.nix': READS_SRC('\n  extra = import ../shared/extra.nix;') });
+    repo.commit('a reads shared');
+    expect(await cachedTags(repo)).toEqual(ciTags(repo));
+    expect(readFileSync(path.join(checkoutOf(repo), 'shared', 'extra.nix'), 'utf8')).toBe('"extra"\n');
   });
 });
