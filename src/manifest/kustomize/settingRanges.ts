@@ -1,4 +1,15 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Scalar,
+} from 'yaml';
 import { DocumentReader } from '../documentReader.js';
 import { kustomizeHolder } from '../shapes/kustomize.js';
 import { isDataGenerator, parseDocs, readText } from './documents.js';
@@ -28,6 +39,32 @@ function taggedName(newName: Scalar | undefined): boolean {
   if (typeof newName?.value !== 'string') return false;
   const last = newName.value.slice(newName.value.lastIndexOf('/') + 1);
   return last.includes(':') || last.includes('@');
+}
+
+/**
+ * The ranges of the nodes that aliases under `node` stand for (`patch: *p` of a string anchored
+ * in an annotation): kustomize, Flux and every YAML reader read the anchored text there, so a
+ * managed repository named on the anchor's lines is named in the patch too.
+ */
+function aliasedRanges(doc: Document, node: unknown): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown): void => {
+    if (seen.has(value) || seen.size > 10_000) return;
+    seen.add(value);
+    if (isAlias(value)) {
+      const target = value.resolve(doc);
+      if (isNode(target) && target.range) ranges.push([target.range[0], target.range[2]]);
+      walk(target);
+    } else if (isPair(value)) {
+      walk(value.key);
+      walk(value.value);
+    } else if (isMap(value) || isSeq(value)) {
+      for (const item of value.items) walk(item);
+    }
+  };
+  walk(node);
+  return ranges;
 }
 
 /**
@@ -67,10 +104,12 @@ export function settingRanges(root: string, file: string): SettingRange[] {
           const inline = isScalar(config) && typeof config.value === 'string' ? parseDocs(config.value) : [];
           if (inline.length > 0 && inline.every((doc) => isDataGenerator(doc.reader, doc.contents))) continue;
           if (isNode(item) && item.range) ranges.push({ from: line(item.range[0]), to: line(item.range[2]), key });
+          for (const [from, to] of aliasedRanges(doc, item)) ranges.push({ from: line(from), to: line(to), key });
         }
         continue;
       }
       ranges.push({ from: line(range[0]), to: line(range[2]), key });
+      for (const [from, to] of aliasedRanges(doc, pair.value)) ranges.push({ from: line(from), to: line(to), key });
     }
   }
   return ranges;
