@@ -46,6 +46,23 @@ export class UnboundValuesError extends Error {
   }
 }
 
+/**
+ * A chart's tag set by something nixtag does not read (an Argo CD `fileParameters` file, a Flux
+ * `valuesFrom` `targetPath`): the tag deployed is not one nixtag can judge.
+ */
+export class UnreadOverrideError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly tag: ChartTag,
+    readonly how: string,
+  ) {
+    super(`${how} sets ${tag.path.join('.')}`);
+  }
+}
+
+/** The offset a node starts at (0 when unknown). */
+const offsetOf = (node: unknown) => (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
+
 const TAG_KEYS = [...new Set([...SIBLING_TAG_KEYS.repository, ...SIBLING_TAG_KEYS.image])];
 
 /** The key path of every map reached from the root by plain keys (merge sources aside). */
@@ -164,9 +181,23 @@ function fluxOverrides(reader: DocumentReader, charts: Readonly<Record<string, r
   const spec = reader.value(root, 'spec');
   const chart = reader.at(spec, ['chart', 'spec', 'chart']);
   const tags = isScalar(chart) && typeof chart.value === 'string' ? charts[chartDirectory(chart.value)] : undefined;
-  return tags === undefined || !isMap(spec)
-    ? []
-    : overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
+  if (tags === undefined || !isMap(spec)) return [];
+  // `valuesFrom: [{kind, name, valuesKey, targetPath: image.tag}]`: helm-controller sets the value
+  // read from a ConfigMap or Secret at that path, over the chart's values
+  // (https://fluxcd.io/flux/components/helm/helmreleases/#values-references).
+  const valuesFrom = reader.value(spec, 'valuesFrom');
+  for (const item of isSeq(valuesFrom) ? valuesFrom.items : []) {
+    const entry = reader.resolve(item);
+    const targetPath = isMap(entry) ? reader.scalar(entry, 'targetPath') : undefined;
+    if (typeof targetPath?.value !== 'string') continue;
+    const target = targetPath.value;
+    const tag = tags.find((known) => {
+      const path = known.path.join('.');
+      return path === target || path.startsWith(`${target}.`);
+    });
+    if (tag !== undefined) throw new UnreadOverrideError(offsetOf(targetPath), tag, 'valuesFrom targetPath');
+  }
+  return overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
 }
 
 /** What an Argo CD Application's Helm sources set of the charts it deploys from this repository. */
@@ -189,6 +220,15 @@ function argoOverrides(
       const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
       const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
       if (typeof name === 'string' && value !== undefined) named.set(name, value);
+    }
+    // `fileParameters: [{name: image.tag, path: tag.txt}]`: Argo CD runs `helm --set-file`, the
+    // file's content being the value (https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#helm-parameters).
+    const fileParameters = reader.value(helm, 'fileParameters');
+    for (const item of isSeq(fileParameters) ? fileParameters.items : []) {
+      const entry = reader.resolve(item);
+      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+      const tag = tags.find((known) => known.path.join('.') === name?.value);
+      if (tag !== undefined) throw new UnreadOverrideError(offsetOf(name), tag, 'fileParameters');
     }
     for (const tag of tags) {
       const node = named.get(tag.path.join('.'));
@@ -222,6 +262,32 @@ function startOf(occurrence: Occurrence): number {
 }
 
 /**
+ * A ConfigMap's `data` (or a Secret's `stringData`) value that is a document of values setting a
+ * chart's tag path with no repository beside it: what a Flux HelmRelease's `valuesFrom` (no
+ * `targetPath`) merges over the chart's values (https://fluxcd.io/flux/components/helm/helmreleases/#values-references),
+ * or `helm -f` of a mounted file. Refused as a values file of no chart (HELM_VALUES_UNBOUND):
+ * which chart it is given to is not known here.
+ */
+function refuseValuesData(reader: DocumentReader, text: string, tags: readonly ChartTag[]): void {
+  const root = reader.doc.contents;
+  const kind = isMap(root) ? reader.scalar(root, 'kind')?.value : undefined;
+  const key = kind === 'ConfigMap' ? 'data' : kind === 'Secret' ? 'stringData' : undefined;
+  const data = key === undefined || !isMap(root) ? undefined : reader.value(root, key);
+  for (const pair of isMap(data) ? data.items : []) {
+    const value = reader.resolve(pair.value);
+    const block = isScalar(value) ? embeddedBlock(text, value) : undefined;
+    if (block === undefined || !block.text.includes(':')) continue;
+    const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
+    if (inner.errors.length > 0) continue;
+    const innerReader = new DocumentReader(inner);
+    const [unbound] = overridesIn(innerReader, inner.contents, tags, 'sibling-tag');
+    if (unbound === undefined) continue;
+    const tag = tags.find((known) => innerReader.at(inner.contents, known.path) === unbound.node)!;
+    throw new UnboundValuesError(block.toHost(unbound.node.range?.[0] ?? 0) ?? block.at, tag);
+  }
+}
+
+/**
  * The occurrences of a document with the charts' tags it overrides added: a tag-only value that
  * no shape can read alone (the repository is in the chart's values.yaml). One a shape found
  * without its repository (an Argo `image.tag` parameter) is replaced by the one that knows it.
@@ -250,6 +316,7 @@ export function withChartOverrides(
       throw new UnboundValuesError(unbound.node.range?.[0] ?? 0, tag);
     }
   }
+  if (overrides.unbound !== undefined && object) refuseValuesData(reader, text, overrides.unbound);
   if (added.length === 0) return [...found];
   const nodes = new Set(added.map((occurrence) => occurrence.node));
   const kept = found.filter((occurrence) => !(nodes.has(occurrence.node) && occurrence.repository === undefined));

@@ -42,6 +42,8 @@ interface Row {
   fix?: 'rewrites' | 'refuses';
   /** The text of the line it is reported at, when not the override's own (a folded block: its `values:` line). */
   reportedAt?: string;
+  /** The code an `unknown` row is refused with (HELM_VALUES_UNBOUND unless said). */
+  refusedWith?: string;
   configuration?: string;
 }
 
@@ -247,6 +249,154 @@ const ROWS: Row[] = [
   },
 ];
 
+// adv14 F9, F11, F12a: what sets a release's tag from a value nixtag does not read is refused.
+// - Flux `valuesFrom` (https://fluxcd.io/flux/components/helm/helmreleases/#values-references):
+//   each ConfigMap or Secret is merged over the chart's values in order, its `valuesKey`
+//   (values.yaml by default) read as a values document, or, with `targetPath`, set as the value at
+//   that dot path; `spec.values` last.
+// - Flux `postRenderers` (https://fluxcd.io/flux/components/helm/helmreleases/#post-renderers):
+//   helm-controller runs kustomize's `images` and `patches` over the rendered chart.
+// - Argo CD `helm.fileParameters` (https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#helm-parameters):
+//   `helm --set-file name=path`, the file's content being the value.
+const release = (spec: string, extra = '') =>
+  `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./chart\n      sourceRef: {kind: GitRepository, name: repo}\n${spec}${extra}`;
+const configMap = (data: string) =>
+  `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values}\ndata:\n${data}`;
+ROWS.push(
+  {
+    name: 'Flux valuesFrom a ConfigMap with targetPath image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values, valuesKey: tag, targetPath: image.tag}\n',
+        configMap(`  tag: "${override}"\n`),
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'targetPath',
+  },
+  {
+    name: 'Flux valuesFrom a Secret out of the repository with targetPath image: refused',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - kind: Secret\n      name: app-image\n      targetPath: image\n',
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'targetPath',
+  },
+  {
+    name: 'Flux valuesFrom with targetPath replicaCount (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values, valuesKey: n, targetPath: replicaCount}\n',
+        configMap(`  n: "3"\n  note: "${override}"\n`),
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml (a quoted string) sets image.tag, for Flux valuesFrom: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: "image:\\n  tag: \\"${override}\\"\\n"\n`),
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml (a literal block) sets image.tag, in a file of its own: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release('  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n'),
+      'flux/values.yaml': configMap(
+        `  values.yaml: |\n    replicaCount: 2\n    image:\n      tag: "${override}"\n`,
+      ).slice(4),
+    }),
+    renders: 'unknown',
+    at: 'flux/values.yaml',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml sets no tag (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: |\n    replicaCount: 2\n    podAnnotations: {build: "${override}"}\n`),
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: "Flux postRenderers kustomize images naming the chart's repository: refused",
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        images:\n          - name: ${REPO}\n            newTag: "${override}"\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'KUSTOMIZE_PATCH',
+    reportedAt: `name: ${REPO}`,
+  },
+  {
+    name: 'Flux postRenderers kustomize patch setting the image: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: |\n              - op: replace\n                path: /spec/template/spec/containers/0/image\n                value: ${REPO}:${override}\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'KUSTOMIZE_PATCH',
+  },
+  {
+    name: 'Flux postRenderers kustomize patch of replicas (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: '[{"op": "replace", "path": "/metadata/annotations/b", "value": "${override}"}]'\n`,
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: 'Argo CD helm.fileParameters image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/tag.txt': `${override}\n`,
+      'argo/app.yaml': application(
+        'chart',
+        '      fileParameters:\n        - name: image.tag\n          path: tag.txt\n',
+      ),
+    }),
+    renders: 'unknown',
+    at: 'argo/app.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: image.tag',
+  },
+  {
+    name: 'Argo CD helm.fileParameters of another value (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/note.txt': `${override}\n`,
+      'argo/app.yaml': application('chart', '      fileParameters:\n        - name: note\n          path: note.txt\n'),
+    }),
+    renders: 'current',
+  },
+);
+
 /** The line of `file` that holds `text`, 1-based. */
 const lineOf = (content: string, text: string) => content.split('\n').findIndex((line) => line.includes(text)) + 1;
 
@@ -269,8 +419,9 @@ describe('a tag-only value that overrides a chart tag is judged as that image (a
     const file = row.at!;
     if (row.renders === 'unknown') {
       expect(check.code, check.stdout + check.stderr).toBe(2);
-      expect(check.stderr).toContain('HELM_VALUES_UNBOUND');
-      expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), STALE)}:`);
+      expect(check.stderr).toContain(row.refusedWith ?? 'HELM_VALUES_UNBOUND');
+      expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), row.reportedAt ?? STALE)}:`);
+      expect((await nixtag(repo.dir, ['fix'])).code).toBe(2);
       return;
     }
     expect(check.code, check.stdout + check.stderr).toBe(1);

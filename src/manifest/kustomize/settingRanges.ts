@@ -8,6 +8,7 @@ import {
   LineCounter,
   parseAllDocuments,
   type Document,
+  type Node,
   type Scalar,
 } from 'yaml';
 import { DocumentReader } from '../documentReader.js';
@@ -68,11 +69,26 @@ function aliasedRanges(doc: Document, node: unknown): Array<[number, number]> {
 }
 
 /**
+ * A Flux HelmRelease's `spec.postRenderers`: helm-controller applies their kustomize `images` and
+ * `patches` to the chart it rendered (https://fluxcd.io/flux/components/helm/helmreleases/#post-renderers),
+ * as kustomize would.
+ */
+function helmReleasePostRenderers(reader: DocumentReader): Node | undefined {
+  const root = reader.doc.contents;
+  if (!isMap(root)) return undefined;
+  const apiVersion = reader.scalar(root, 'apiVersion')?.value;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return undefined;
+  const spec = reader.value(root, 'spec');
+  const value = isMap(spec) ? spec.items.find((pair) => reader.keyOf(pair) === 'postRenderers')?.value : undefined;
+  return isNode(value) ? value : undefined;
+}
+
+/**
  * The line ranges of a kustomization's patches (inline ones included), transformers, generators,
  * replacements and Helm charts, and of the `images:` entries whose `newName` carries a tag or
  * digest (kustomize renders `repo:tag:tag`), also in a Flux Kustomization's `spec`
- * (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no
- * reference.
+ * (shapes/kustomize.ts kustomizeHolder), and of a Flux HelmRelease's post-renderers: where kustomize
+ * sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
   const text = readText(root, file);
@@ -84,6 +100,13 @@ export function settingRanges(root: string, file: string): SettingRange[] {
     if (!('contents' in doc)) continue;
     // Read as the kustomize shape reads it: aliases, merge keys, a key written twice.
     const reader = new DocumentReader(doc);
+    const postRenderers = helmReleasePostRenderers(reader);
+    if (postRenderers?.range) {
+      const [from, , to] = postRenderers.range;
+      ranges.push({ from: line(from), to: line(to), key: 'postRenderers' });
+      for (const [start, end] of aliasedRanges(doc, postRenderers))
+        ranges.push({ from: line(start), to: line(end), key: 'postRenderers' });
+    }
     const holder = kustomizeHolder(reader, file);
     for (const pair of holder?.items ?? []) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
