@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
 import { embeddedBlock } from './embedded.js';
@@ -29,6 +30,11 @@ export interface ChartOverrides {
    * `spec.chart.spec.chart`) is one of these chart directories sets its tags.
    */
   releases?: Readonly<Record<string, readonly ChartTag[]>> | undefined;
+  /**
+   * A helmfile (helmfile.yaml, helmfile.d/*.yaml): its `releases[]` whose `chart` (relative to
+   * the helmfile's `directory`) is one of these chart directories set their tags.
+   */
+  helmfile?: { directory: string; releases: Readonly<Record<string, readonly ChartTag[]>> } | undefined;
   /**
    * A YAML file outside every chart directory: a tag-only value at one of these paths is a values
    * file of some chart (`helm -f ../envs/prod.yaml`, helmfile), which one nixtag cannot tell.
@@ -212,15 +218,6 @@ function argoOverrides(
     const path = reader.scalar(source, 'path')?.value;
     const tags = typeof path === 'string' ? charts[chartDirectory(path)] : undefined;
     if (tags === undefined) continue;
-    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
-    const parameters = reader.value(helm, 'parameters');
-    const named = new Map<string, Scalar>();
-    for (const item of isSeq(parameters) ? parameters.items : []) {
-      const entry = reader.resolve(item);
-      const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
-      const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
-      if (typeof name === 'string' && value !== undefined) named.set(name, value);
-    }
     // `fileParameters: [{name: image.tag, path: tag.txt}]`: Argo CD runs `helm --set-file`, the
     // file's content being the value (https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#helm-parameters).
     const fileParameters = reader.value(helm, 'fileParameters');
@@ -230,12 +227,8 @@ function argoOverrides(
       const tag = tags.find((known) => known.path.join('.') === name?.value);
       if (tag !== undefined) throw new UnreadOverrideError(offsetOf(name), tag, 'fileParameters');
     }
-    for (const tag of tags) {
-      const node = named.get(tag.path.join('.'));
-      const prefix = tag.path.slice(0, -1).join('.');
-      if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
-      found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
-    }
+    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
+    found.push(...setOverrides(namedValues(reader, reader.value(helm, 'parameters')), tags));
     found.push(...overridesIn(reader, reader.value(helm, 'valuesObject'), tags, 'sibling-tag'));
     // `values` as a string of YAML: searched inside, rewritten only where it maps back (embedded.ts).
     const values = reader.value(helm, 'values');
@@ -250,6 +243,68 @@ function argoOverrides(
         embedded: block,
       })),
     );
+  }
+  return found;
+}
+
+/** The value of each `{name, value}` entry of a list (Argo CD `parameters`, helmfile `set`), by name. */
+function namedValues(reader: DocumentReader, list: unknown): Map<string, Scalar> {
+  const named = new Map<string, Scalar>();
+  for (const item of isSeq(list) ? list.items : []) {
+    const entry = reader.resolve(item);
+    const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
+    const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
+    if (typeof name === 'string' && value !== undefined) named.set(name, value);
+  }
+  return named;
+}
+
+/**
+ * The tags a list of `{name: image.tag, value}` sets (`helm --set`), unless a repository entry
+ * beside it names its own.
+ */
+function setOverrides(named: ReadonlyMap<string, Scalar>, tags: readonly ChartTag[]): Occurrence[] {
+  const found: Occurrence[] = [];
+  for (const tag of tags) {
+    const node = named.get(tag.path.join('.'));
+    const prefix = tag.path.slice(0, -1).join('.');
+    if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
+    found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
+  }
+  return found;
+}
+
+/**
+ * What a helmfile's releases set of the charts they deploy from this repository
+ * (https://helmfile.readthedocs.io/en/latest/#configuration): `set: [{name: image.tag, value}]`
+ * is `helm --set`, an inline map under `values:` a values file merged over the chart's, each a
+ * `chart:` path relative to the helmfile. A `set` entry that reads its value from a file
+ * (`file:`) is refused (UnreadOverrideError). Values files a release names are read where they
+ * lie (in the chart's directory, or out of every chart: HELM_VALUES_UNBOUND).
+ */
+function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOverrides['helmfile']>): Occurrence[] {
+  const root = reader.doc.contents;
+  const releases = isMap(root) ? reader.value(root, 'releases') : undefined;
+  const found: Occurrence[] = [];
+  for (const item of isSeq(releases) ? releases.items : []) {
+    const release = reader.resolve(item);
+    const chart = isMap(release) ? reader.scalar(release, 'chart')?.value : undefined;
+    if (!isMap(release) || typeof chart !== 'string') continue;
+    const tags = helmfile.releases[chartDirectory(posix.join(helmfile.directory, chart))];
+    if (tags === undefined) continue;
+    const set = reader.value(release, 'set');
+    for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
+      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+      const tag = tags.find((known) => known.path.join('.') === name?.value);
+      if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
+        throw new UnreadOverrideError(offsetOf(name), tag, 'helmfile set file');
+    }
+    found.push(...setOverrides(namedValues(reader, set), tags));
+    const values = reader.value(release, 'values');
+    for (const inline of isSeq(values) ? values.items : []) {
+      const map = reader.resolve(inline);
+      if (isMap(map)) found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+    }
   }
   return found;
 }
@@ -305,6 +360,7 @@ export function withChartOverrides(
     ...(overrides.releases === undefined
       ? []
       : [...argoOverrides(doc, text, overrides.releases), ...fluxOverrides(reader, overrides.releases)]),
+    ...(overrides.helmfile === undefined ? [] : helmfileOverrides(reader, overrides.helmfile)),
   ];
   // A Kubernetes object is no values file; any other document of a file out of every chart may be one.
   const object =

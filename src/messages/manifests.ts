@@ -47,6 +47,10 @@ export const manifestsMessages = {
     `${file}: its ${how} sets \`${path}\`, in ${source} the tag of ${repository}, from a value nixtag does not read, so the tag deployed cannot be judged.`,
   helmOverrideUnreadHint: (source: string, path: string) =>
     `Write \`${path}\` where nixtag judges it (${source}, a values file of the chart, the release's inline values or parameters), then run the command again.`,
+  helmTemplateUnread: (file: string, line: number, read: string, path: string, source: string) =>
+    `${file}:${line}: the template deploys the image with \`${read}\`, not \`.Values.${path}\`, the tag nixtag judges in ${source}: Helm renders what the template reads, so the tag deployed is not judged.`,
+  helmTemplateUnreadHint: (path: string, read: string) =>
+    `Make the template deploy \`.Values.${path}\` instead of \`${read}\` (with appVersion as its default: \`{{ .Values.${path} | default .Chart.AppVersion }}\`, which nixtag judges when the tag is empty); then run the command again.`,
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',

@@ -397,6 +397,148 @@ ROWS.push(
   },
 );
 
+// adv14 F10: helmfile (https://helmfile.readthedocs.io/en/latest/#configuration) hands a
+// release's `set: [{name, value}]` to helm as `--set name=value`, and each inline map under
+// `values:` as a values file, over the chart's values.yaml; a local `chart:` is a path relative
+// to the helmfile. `set` with `file:` is `--set-file` (the file's content).
+const helmfile = (chart: string, release: string) =>
+  `releases:\n  - name: app\n    namespace: app\n    chart: ${chart}\n${release}`;
+ROWS.push(
+  {
+    name: 'helmfile releases[].set image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile(
+        './chart',
+        `    set:\n      - name: replicaCount\n        value: 2\n      - name: image.tag\n        value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile releases[].values inline image.tag, the helmfile in a directory of its own',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'deploy/helmfile.yaml': helmfile(
+        '../chart',
+        `    values:\n      - values-common.yaml\n      - image:\n          tag: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'deploy/helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a helmfile.d file setting image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.d/10-app.yaml': helmfile('../chart', `    set:\n      - {name: image.tag, value: "${override}"}\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.d/10-app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile set image.tag from a file: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'tag.txt': `${override}\n`,
+      'helmfile.yaml': helmfile('./chart', '    set:\n      - name: image.tag\n        file: tag.txt\n'),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: image.tag',
+  },
+  {
+    name: 'helmfile set image.tag of a chart from a chart repository (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('bitnami/redis', `    set:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'current',
+  },
+);
+
+// adv14 F13: Helm renders what a template reads (https://helm.sh/docs/chart_template_guide/builtin_objects/,
+// `.Chart.AppVersion` is Chart.yaml's appVersion): a template that deploys the image with
+// appVersion, or with another value than the tag nixtag judges in values.yaml, is refused.
+const withTemplate = (tag: string, image: string, chartYaml = '', values = ''): Files => ({
+  ...chart('chart', tag),
+  'chart/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\n${chartYaml}`,
+  'chart/values.yaml': `image:\n  repository: ${REPO}\n  tag: "${tag}"\n${values}`,
+  'chart/templates/deployment.yaml': deployment.replace(
+    'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+    image,
+  ),
+});
+ROWS.push(
+  {
+    name: 'a template deploying .Chart.AppVersion directly beside the values repository: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Chart.AppVersion',
+  },
+  {
+    name: 'a template deploying printf of the repository and .Chart.AppVersion: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: {{ printf "%s:%s" .Values.image.repository .Chart.AppVersion | quote }}',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Chart.AppVersion',
+  },
+  {
+    name: 'a template deploying .Values.imageTag beside the judged image.tag: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.imageTag }}"',
+        '',
+        `imageTag: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Values.imageTag',
+  },
+  {
+    name: 'a template defaulting image.tag to appVersion, the tag set (control: the values tag is deployed)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
+  },
+  {
+    name: 'appVersion in a label, and a tag read inside `with .Values.image` (control)',
+    files: (tag, override) => ({
+      ...withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+      'chart/templates/job.yaml': `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  labels:\n    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n{{- with .Values.image }}\n          image: "{{ .repository }}:{{ .tag | default $.Chart.AppVersion }}"\n{{- end }}\n`,
+    }),
+    renders: 'current',
+  },
+);
+
 /** The line of `file` that holds `text`, 1-based. */
 const lineOf = (content: string, text: string) => content.split('\n').findIndex((line) => line.includes(text)) + 1;
 
