@@ -36,9 +36,9 @@ export const manifestsMessages = {
   skippedTooLarge: (file: string, why: string) => `Skipped ${file}: ${why}.`,
   notRegularHint: () => 'Commit the manifest itself (or a symlink to a regular file), then run the command again.',
   tagSubstituted: (file: string, line: number, variable: string) =>
-    `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst): nixtag cannot know what is deployed there, so it cannot judge it.`,
+    `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst, an Argo CD ApplicationSet's template): nixtag cannot know what is deployed there, so it cannot judge it.`,
   tagSubstitutedHint: () =>
-    'Write the tag itself in the manifest (Flux leaves a written tag as it is), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.',
+    "Write the tag itself in the manifest (Flux leaves a written tag as it is; an ApplicationSet's template passes it to every Application it generates), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.",
   helmValuesUnbound: (file: string, path: string, repository: string, source: string) =>
     `${file} sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and Helm deploys a values file's tag with the chart's repository, but this file lies in no chart's directory, so nixtag cannot tell which chart it is given to (helm -f, helmfile, Argo CD valueFiles) and cannot judge it.`,
   helmValuesUnboundHint: (source: string, key: string) =>
