@@ -22,8 +22,12 @@ const SUBSTITUTED =
  * registry's tag holds `{`, so a reference so written is one whose tag is filled in elsewhere.
  */
 const PLACEHOLDER = /\{\{[^{}]*\}\}/;
-/** A placeholder in a mention (`registry/app:{{tag}}`, an entry of `kustomize.images`). */
-const MENTIONED_PLACEHOLDER = /[^\s"',{}#[\]]:(\{\{[^{}]*\}\})/;
+/**
+ * A placeholder in a mention (`registry/app:{{tag}}`, an entry of `kustomize.images`); not a Helm
+ * template's (`{{ .Values.image.tag }}`, `{{ include … }}`), read where Helm renders it.
+ */
+const MENTIONED_PLACEHOLDER =
+  /[^\s"',{}#[\]]:(\{\{(?![^{}]*(?:\.Values\b|\.Chart\b|\.Release\b|\$|\binclude\b|\btpl\b))[^{}]*\}\})/;
 
 /** A managed reference whose tag is a template's placeholder is refused (TAG_SUBSTITUTED). */
 export function refusePlaceholderTags(

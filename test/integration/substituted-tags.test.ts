@@ -99,4 +99,22 @@ describe('a managed image whose tag is substituted at deploy time', () => {
     }
     expect(repo.read('argo/appset.yaml')).toBe(appSet(goTemplate, source));
   });
+
+  it("leaves a Helm template's {{ .Values.image.tag }} beside the repository to Helm (a mention)", async () => {
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': config });
+    const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+    repo.write({
+      ...chart,
+      'chart/values.yaml': `image:\n  tag: "${tag}"\n`,
+      'chart/templates/deployment.yaml': chart['chart/templates/deployment.yaml'].replace(
+        '{{ .Values.image.repository }}',
+        REPO,
+      ),
+      'k8s/deploy.yaml': deployment(`${REPO}:${tag}`),
+    });
+    repo.commit('a chart naming the repository in its template');
+    const run = await nixtag(repo.dir, ['check']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('TAG_SUBSTITUTED');
+  });
 });
