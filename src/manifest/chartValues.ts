@@ -47,6 +47,8 @@ export class UnboundValuesError extends Error {
   constructor(
     readonly offset: number,
     readonly tag: ChartTag,
+    /** The values are a ConfigMap's or Secret's value (`data.values.yaml`), not a file's. */
+    readonly object?: string,
   ) {
     super(`a values file of no chart sets ${tag.path.join('.')}`);
   }
@@ -338,7 +340,8 @@ function refuseValuesData(reader: DocumentReader, text: string, tags: readonly C
     const [unbound] = overridesIn(innerReader, inner.contents, tags, 'sibling-tag');
     if (unbound === undefined) continue;
     const tag = tags.find((known) => innerReader.at(inner.contents, known.path) === unbound.node)!;
-    throw new UnboundValuesError(block.toHost(unbound.node.range?.[0] ?? 0) ?? block.at, tag);
+    const name = String(reader.keyOf(pair) ?? '');
+    throw new UnboundValuesError(block.toHost(unbound.node.range?.[0] ?? 0) ?? block.at, tag, `${key}.${name}`);
   }
 }
 

@@ -260,10 +260,17 @@ function unboundValues(file: string, text: string, lines: LineIndex, error: Unbo
   const { path, source } = error.tag;
   const repository =
     error.tag.registry === undefined ? error.tag.repository : `${error.tag.registry}/${error.tag.repository}`;
-  return new NixtagError('HELM_VALUES_UNBOUND', messages.helmValuesUnbound(file, path.join('.'), repository, source), {
+  const message =
+    error.object === undefined
+      ? messages.helmValuesUnbound(file, path.join('.'), repository, source)
+      : messages.helmValuesDataUnbound(file, error.object, path.join('.'), repository, source);
+  return new NixtagError('HELM_VALUES_UNBOUND', message, {
     location: { file, ...lines.position(error.offset) },
     detail: lines.excerpt(text, error.offset),
-    hint: messages.helmValuesUnboundHint(source, path.at(-1)!),
+    hint:
+      error.object === undefined
+        ? messages.helmValuesUnboundHint(source, path.at(-1)!)
+        : messages.helmValuesDataUnboundHint(source, path.join('.')),
   });
 }
 

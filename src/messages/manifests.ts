@@ -51,6 +51,10 @@ export const manifestsMessages = {
     `${file}:${line}: the template deploys the image with \`${read}\`, not \`.Values.${path}\`, the tag nixtag judges in ${source}: Helm renders what the template reads, so the tag deployed is not judged.`,
   helmTemplateUnreadHint: (path: string, read: string) =>
     `Make the template deploy \`.Values.${path}\` instead of \`${read}\` (with appVersion as its default: \`{{ .Values.${path} | default .Chart.AppVersion }}\`, which nixtag judges when the tag is empty); then run the command again.`,
+  helmValuesDataUnbound: (file: string, key: string, path: string, repository: string, source: string) =>
+    `${file}: the values document in \`${key}\` sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and a Flux HelmRelease's valuesFrom merges it over the chart's values, but nixtag cannot tell which release reads it, so it cannot judge it.`,
+  helmValuesDataUnboundHint: (source: string, path: string) =>
+    `Set \`${path}\` in the HelmRelease's \`spec.values\` or in a values file beside ${source}, which nixtag judges and \`npx nixtag fix\` keeps current; or write the repository beside the tag. Then run the command again.`,
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',

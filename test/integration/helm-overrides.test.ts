@@ -44,6 +44,8 @@ interface Row {
   reportedAt?: string;
   /** The code an `unknown` row is refused with (HELM_VALUES_UNBOUND unless said). */
   refusedWith?: string;
+  /** What the refusal says besides. */
+  says?: string;
   configuration?: string;
 }
 
@@ -310,6 +312,7 @@ ROWS.push(
         configMap(`  values.yaml: "image:\\n  tag: \\"${override}\\"\\n"\n`),
       ),
     }),
+    says: 'the values document in `data.values.yaml`',
     renders: 'unknown',
     at: 'flux/release.yaml',
   },
@@ -322,6 +325,7 @@ ROWS.push(
         `  values.yaml: |\n    replicaCount: 2\n    image:\n      tag: "${override}"\n`,
       ).slice(4),
     }),
+    says: 'the values document in `data.values.yaml`',
     renders: 'unknown',
     at: 'flux/values.yaml',
   },
@@ -563,6 +567,7 @@ describe('a tag-only value that overrides a chart tag is judged as that image (a
       expect(check.code, check.stdout + check.stderr).toBe(2);
       expect(check.stderr).toContain(row.refusedWith ?? 'HELM_VALUES_UNBOUND');
       expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), row.reportedAt ?? STALE)}:`);
+      if (row.says !== undefined) expect(check.stderr).toContain(row.says);
       expect((await nixtag(repo.dir, ['fix'])).code).toBe(2);
       return;
     }
