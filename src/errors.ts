@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'KUSTOMIZE_REMOTE'
   | 'TAG_SUBSTITUTED'
   | 'HELM_VALUES_UNBOUND'
+  | 'HELM_OVERRIDE_UNREAD'
   | 'DUPLICATE_KEY'
   | 'CONFLICT_MARKERS'
   | 'PIN_INVALID'
@@ -97,6 +98,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   KUSTOMIZE_REMOTE: 'input',
   TAG_SUBSTITUTED: 'input',
   HELM_VALUES_UNBOUND: 'input',
+  HELM_OVERRIDE_UNREAD: 'input',
   DUPLICATE_KEY: 'input',
   CONFLICT_MARKERS: 'input',
   PIN_INVALID: 'input',

@@ -15,6 +15,7 @@ import type { ScanOptions } from '../manifest/scan.js';
 import type { grepTree as grepTreeType } from '../git/grep.js';
 import type { ManifestScope } from './manifestSet.js';
 import type { Session } from './session.js';
+import { refuseUnreadTemplateTags } from './chartTemplates.js';
 
 /** What Helm charts add to reading the manifests: appVersion tags, and values that override a chart's tags. */
 export interface ChartReading {
@@ -106,7 +107,8 @@ interface Subchart {
  * `valueFiles`, helmfile, Flux `valuesFiles` name them), its parent charts' values files under
  * the subchart's key (a subchart in `charts/`, or a `file://` dependency), the Helm sources of
  * Argo CD Applications whose `path` is the chart (`parameters`, `valuesObject`, `values`) and
- * the `spec.values` of Flux HelmReleases whose `spec.chart.spec.chart` is. A tag set there
+ * the `spec.values` of Flux HelmReleases whose `spec.chart.spec.chart` is, and the releases of a
+ * helmfile whose `chart` is (relative to the helmfile). A tag set there
  * deploys with the chart's repository: judged as its reference (chartValues.ts). A values file
  * of no chart that sets one is refused (HELM_VALUES_UNBOUND): which chart it goes to is unknown.
  */
@@ -136,6 +138,15 @@ async function readOverrides(
     }),
   );
   if (![...charts.values()].some((chart) => chart.own.length > 0)) return;
+  await refuseUnreadTemplateTags(
+    session,
+    new Map(
+      [...charts]
+        .filter(([prefix]) => session.scopes.has(`${prefix}values.yaml`))
+        .map(([prefix, chart]) => [prefix, chart.own]),
+    ),
+    grepTree,
+  );
   // Each chart's subcharts, with the key its values give them.
   const subcharts = new Map<string, Subchart[]>();
   const addSubchart = (parent: string, child: Subchart) => {
@@ -200,6 +211,12 @@ async function readOverrides(
   }
   const all = Object.values(releases).flat();
   if (all.length === 0) return;
+  for (const { path: file } of session.entries) {
+    if (!HELMFILE.test(file) || !session.scopes.has(file)) continue;
+    const known = reading.scans.get(file);
+    const helmfile = { directory: path.posix.dirname(file), releases };
+    reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, helmfile } });
+  }
   // The Argo CD Applications and Flux HelmReleases in scope, and the files out of every chart
   // that may set a tag key (`tag:`): those are read with the charts' tags (chartValues.ts).
   const tagKeys = [...new Set(all.map((tag) => `${tag.path.at(-1)!}:`))];
@@ -216,6 +233,9 @@ async function readOverrides(
     }
   }
 }
+
+/** A helmfile: `helmfile.yaml`, or a file of `helmfile.d/` (https://helmfile.readthedocs.io/en/latest/#cli-reference). */
+const HELMFILE = /(?:^|\/)(?:helmfile\.ya?ml|helmfile\.d\/[^/]+\.ya?ml)$/;
 
 /** What deploys a chart of the repository with values of its own (chartValues.ts). */
 const RELEASE_KINDS = ['argoproj.io', 'helm.toolkit.fluxcd.io'];

@@ -36,7 +36,7 @@ import {
   refuseRemoteBases,
   refuseReplacements,
 } from './kustomizations.js';
-import { refuseSubstitutedTags } from './substitutedTags.js';
+import { refusePlaceholderTags, refuseSubstitutedTags } from './substitutedTags.js';
 
 /** How many manifests were read and parsed in this run, and how many were remembered by blob id. */
 export function scanCounts(scan: Scan): { read: number; remembered: number } {
@@ -207,6 +207,7 @@ export async function findReferences(session: Session): Promise<Scan> {
     mentions,
   );
   refuseSubstitutedTags(hits, mentions);
+  refusePlaceholderTags(manifests);
   refuseKustomizationMentions(
     mentions,
     memoized((file) => settingRanges(inSubmodule(file) ? submodules!.root : session.manifestRoot, file)),

@@ -1,6 +1,7 @@
 import { NixtagError } from '../errors.js';
 import type { GrepHit } from '../git/grep.js';
 import { messages } from '../messages.js';
+import type { ReferenceSummary } from '../manifest/resolve.js';
 import type { Warning } from '../types.js';
 
 /**
@@ -14,12 +15,47 @@ import type { Warning } from '../types.js';
 const SUBSTITUTED =
   /(?:^|[\s{,"'-])["']?image["']?\s*:\s*["']?[^\s"',{}#]*:(\$\{[^}\s]*\}|\$[A-Za-z_]\w*|\$\((?:params|tasks|context)\.[^)\s]*\)|@[A-Za-z_]\w*@|%[A-Za-z_]\w*%)/;
 
+/**
+ * A template's placeholder as a tag: an Argo CD ApplicationSet's `{{tag}}` (`{{ .tag }}` with
+ * `goTemplate: true`), filled in per generated Application
+ * (https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Template/). No
+ * registry's tag holds `{`, so a reference so written is one whose tag is filled in elsewhere.
+ */
+const PLACEHOLDER = /\{\{[^{}]*\}\}/;
+/**
+ * A placeholder in a mention (`registry/app:{{tag}}`, an entry of `kustomize.images`); not a Helm
+ * template's (`{{ .Values.image.tag }}`, `{{ include … }}`), read where Helm renders it.
+ */
+const MENTIONED_PLACEHOLDER =
+  /[^\s"',{}#[\]]:(\{\{(?![^{}]*(?:\.Values\b|\.Chart\b|\.Release\b|\$|\binclude\b|\btpl\b))[^{}]*\}\})/;
+
+/** A managed reference whose tag is a template's placeholder is refused (TAG_SUBSTITUTED). */
+export function refusePlaceholderTags(
+  manifests: ReadonlyArray<{
+    file: string;
+    references: ReadonlyArray<{ reference: ReferenceSummary; image?: unknown }>;
+  }>,
+): void {
+  for (const { file, references } of manifests) {
+    for (const { reference, image } of references) {
+      const variable = image === undefined ? undefined : PLACEHOLDER.exec(reference.occurrence.text)?.[0];
+      if (variable === undefined) continue;
+      const { line } = reference.occurrence.position;
+      throw new NixtagError('TAG_SUBSTITUTED', messages.tagSubstituted(file, line, variable), {
+        location: { file, line },
+        hint: messages.tagSubstitutedHint(),
+      });
+    }
+  }
+}
+
 /** A mention of a managed repository whose tag is substituted at deploy time is refused (TAG_SUBSTITUTED). */
 export function refuseSubstitutedTags(hits: readonly GrepHit[], mentions: readonly Warning[]): void {
   for (const mention of mentions) {
     if (mention.file === null || mention.line === null) continue;
     const hit = hits.find(({ file, line }) => file === mention.file && line === mention.line);
-    const variable = hit === undefined ? undefined : SUBSTITUTED.exec(hit.text)?.[1];
+    const variable =
+      hit === undefined ? undefined : (SUBSTITUTED.exec(hit.text)?.[1] ?? MENTIONED_PLACEHOLDER.exec(hit.text)?.[1]);
     if (variable === undefined) continue;
     throw new NixtagError('TAG_SUBSTITUTED', messages.tagSubstituted(mention.file, mention.line, variable), {
       location: { file: mention.file, line: mention.line },

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { DocumentReader } from './documentReader.js';
 import { embeddedBlock } from './embedded.js';
@@ -30,6 +31,11 @@ export interface ChartOverrides {
    */
   releases?: Readonly<Record<string, readonly ChartTag[]>> | undefined;
   /**
+   * A helmfile (helmfile.yaml, helmfile.d/*.yaml): its `releases[]` whose `chart` (relative to
+   * the helmfile's `directory`) is one of these chart directories set their tags.
+   */
+  helmfile?: { directory: string; releases: Readonly<Record<string, readonly ChartTag[]>> } | undefined;
+  /**
    * A YAML file outside every chart directory: a tag-only value at one of these paths is a values
    * file of some chart (`helm -f ../envs/prod.yaml`, helmfile), which one nixtag cannot tell.
    */
@@ -41,10 +47,29 @@ export class UnboundValuesError extends Error {
   constructor(
     readonly offset: number,
     readonly tag: ChartTag,
+    /** The values are a ConfigMap's or Secret's value (`data.values.yaml`), not a file's. */
+    readonly object?: string,
   ) {
     super(`a values file of no chart sets ${tag.path.join('.')}`);
   }
 }
+
+/**
+ * A chart's tag set by something nixtag does not read (an Argo CD `fileParameters` file, a Flux
+ * `valuesFrom` `targetPath`): the tag deployed is not one nixtag can judge.
+ */
+export class UnreadOverrideError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly tag: ChartTag,
+    readonly how: string,
+  ) {
+    super(`${how} sets ${tag.path.join('.')}`);
+  }
+}
+
+/** The offset a node starts at (0 when unknown). */
+const offsetOf = (node: unknown) => (node as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
 
 const TAG_KEYS = [...new Set([...SIBLING_TAG_KEYS.repository, ...SIBLING_TAG_KEYS.image])];
 
@@ -164,9 +189,23 @@ function fluxOverrides(reader: DocumentReader, charts: Readonly<Record<string, r
   const spec = reader.value(root, 'spec');
   const chart = reader.at(spec, ['chart', 'spec', 'chart']);
   const tags = isScalar(chart) && typeof chart.value === 'string' ? charts[chartDirectory(chart.value)] : undefined;
-  return tags === undefined || !isMap(spec)
-    ? []
-    : overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
+  if (tags === undefined || !isMap(spec)) return [];
+  // `valuesFrom: [{kind, name, valuesKey, targetPath: image.tag}]`: helm-controller sets the value
+  // read from a ConfigMap or Secret at that path, over the chart's values
+  // (https://fluxcd.io/flux/components/helm/helmreleases/#values-references).
+  const valuesFrom = reader.value(spec, 'valuesFrom');
+  for (const item of isSeq(valuesFrom) ? valuesFrom.items : []) {
+    const entry = reader.resolve(item);
+    const targetPath = isMap(entry) ? reader.scalar(entry, 'targetPath') : undefined;
+    if (typeof targetPath?.value !== 'string') continue;
+    const target = targetPath.value;
+    const tag = tags.find((known) => {
+      const path = known.path.join('.');
+      return path === target || path.startsWith(`${target}.`);
+    });
+    if (tag !== undefined) throw new UnreadOverrideError(offsetOf(targetPath), tag, 'valuesFrom targetPath');
+  }
+  return overridesIn(reader, reader.value(spec, 'values'), tags, 'sibling-tag');
 }
 
 /** What an Argo CD Application's Helm sources set of the charts it deploys from this repository. */
@@ -181,21 +220,17 @@ function argoOverrides(
     const path = reader.scalar(source, 'path')?.value;
     const tags = typeof path === 'string' ? charts[chartDirectory(path)] : undefined;
     if (tags === undefined) continue;
-    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
-    const parameters = reader.value(helm, 'parameters');
-    const named = new Map<string, Scalar>();
-    for (const item of isSeq(parameters) ? parameters.items : []) {
+    // `fileParameters: [{name: image.tag, path: tag.txt}]`: Argo CD runs `helm --set-file`, the
+    // file's content being the value (https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#helm-parameters).
+    const fileParameters = reader.value(helm, 'fileParameters');
+    for (const item of isSeq(fileParameters) ? fileParameters.items : []) {
       const entry = reader.resolve(item);
-      const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
-      const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
-      if (typeof name === 'string' && value !== undefined) named.set(name, value);
+      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+      const tag = tags.find((known) => known.path.join('.') === name?.value);
+      if (tag !== undefined) throw new UnreadOverrideError(offsetOf(name), tag, 'fileParameters');
     }
-    for (const tag of tags) {
-      const node = named.get(tag.path.join('.'));
-      const prefix = tag.path.slice(0, -1).join('.');
-      if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
-      found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
-    }
+    // `parameters: [{name: image.tag, value: …}]`, unless a repository parameter beside it names its own.
+    found.push(...setOverrides(namedValues(reader, reader.value(helm, 'parameters')), tags));
     found.push(...overridesIn(reader, reader.value(helm, 'valuesObject'), tags, 'sibling-tag'));
     // `values` as a string of YAML: searched inside, rewritten only where it maps back (embedded.ts).
     const values = reader.value(helm, 'values');
@@ -214,11 +249,100 @@ function argoOverrides(
   return found;
 }
 
+/** The value of each `{name, value}` entry of a list (Argo CD `parameters`, helmfile `set`), by name. */
+function namedValues(reader: DocumentReader, list: unknown): Map<string, Scalar> {
+  const named = new Map<string, Scalar>();
+  for (const item of isSeq(list) ? list.items : []) {
+    const entry = reader.resolve(item);
+    const name = isMap(entry) ? reader.scalar(entry, 'name')?.value : undefined;
+    const value = isMap(entry) ? reader.scalar(entry, 'value') : undefined;
+    if (typeof name === 'string' && value !== undefined) named.set(name, value);
+  }
+  return named;
+}
+
+/**
+ * The tags a list of `{name: image.tag, value}` sets (`helm --set`), unless a repository entry
+ * beside it names its own.
+ */
+function setOverrides(named: ReadonlyMap<string, Scalar>, tags: readonly ChartTag[]): Occurrence[] {
+  const found: Occurrence[] = [];
+  for (const tag of tags) {
+    const node = named.get(tag.path.join('.'));
+    const prefix = tag.path.slice(0, -1).join('.');
+    if (node === undefined || named.has(`${prefix}.repository`) || named.has(`${prefix}.image`)) continue;
+    found.push(tagOverride(tag, node, named.get(`${prefix}.registry`), 'helm-parameter'));
+  }
+  return found;
+}
+
+/**
+ * What a helmfile's releases set of the charts they deploy from this repository
+ * (https://helmfile.readthedocs.io/en/latest/#configuration): `set: [{name: image.tag, value}]`
+ * is `helm --set`, an inline map under `values:` a values file merged over the chart's, each a
+ * `chart:` path relative to the helmfile. A `set` entry that reads its value from a file
+ * (`file:`) is refused (UnreadOverrideError). Values files a release names are read where they
+ * lie (in the chart's directory, or out of every chart: HELM_VALUES_UNBOUND).
+ */
+function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOverrides['helmfile']>): Occurrence[] {
+  const root = reader.doc.contents;
+  const releases = isMap(root) ? reader.value(root, 'releases') : undefined;
+  const found: Occurrence[] = [];
+  for (const item of isSeq(releases) ? releases.items : []) {
+    const release = reader.resolve(item);
+    const chart = isMap(release) ? reader.scalar(release, 'chart')?.value : undefined;
+    if (!isMap(release) || typeof chart !== 'string') continue;
+    const tags = helmfile.releases[chartDirectory(posix.join(helmfile.directory, chart))];
+    if (tags === undefined) continue;
+    const set = reader.value(release, 'set');
+    for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
+      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+      const tag = tags.find((known) => known.path.join('.') === name?.value);
+      if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
+        throw new UnreadOverrideError(offsetOf(name), tag, 'helmfile set file');
+    }
+    found.push(...setOverrides(namedValues(reader, set), tags));
+    const values = reader.value(release, 'values');
+    for (const inline of isSeq(values) ? values.items : []) {
+      const map = reader.resolve(inline);
+      if (isMap(map)) found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+    }
+  }
+  return found;
+}
+
 /** Where an occurrence starts in the manifest, for ordering. */
 function startOf(occurrence: Occurrence): number {
   const start = occurrence.node.range?.[0] ?? 0;
   if (occurrence.embedded === undefined) return start;
   return occurrence.embedded.toHost(start) ?? occurrence.embedded.at;
+}
+
+/**
+ * A ConfigMap's `data` (or a Secret's `stringData`) value that is a document of values setting a
+ * chart's tag path with no repository beside it: what a Flux HelmRelease's `valuesFrom` (no
+ * `targetPath`) merges over the chart's values (https://fluxcd.io/flux/components/helm/helmreleases/#values-references),
+ * or `helm -f` of a mounted file. Refused as a values file of no chart (HELM_VALUES_UNBOUND):
+ * which chart it is given to is not known here.
+ */
+function refuseValuesData(reader: DocumentReader, text: string, tags: readonly ChartTag[]): void {
+  const root = reader.doc.contents;
+  const kind = isMap(root) ? reader.scalar(root, 'kind')?.value : undefined;
+  const key = kind === 'ConfigMap' ? 'data' : kind === 'Secret' ? 'stringData' : undefined;
+  const data = key === undefined || !isMap(root) ? undefined : reader.value(root, key);
+  for (const pair of isMap(data) ? data.items : []) {
+    const value = reader.resolve(pair.value);
+    const block = isScalar(value) ? embeddedBlock(text, value) : undefined;
+    if (block === undefined || !block.text.includes(':')) continue;
+    const inner = parseDocument(block.text, { uniqueKeys: false, strict: false });
+    if (inner.errors.length > 0) continue;
+    const innerReader = new DocumentReader(inner);
+    const [unbound] = overridesIn(innerReader, inner.contents, tags, 'sibling-tag');
+    if (unbound === undefined) continue;
+    const tag = tags.find((known) => innerReader.at(inner.contents, known.path) === unbound.node)!;
+    const name = String(reader.keyOf(pair) ?? '');
+    throw new UnboundValuesError(block.toHost(unbound.node.range?.[0] ?? 0) ?? block.at, tag, `${key}.${name}`);
+  }
 }
 
 /**
@@ -239,6 +363,7 @@ export function withChartOverrides(
     ...(overrides.releases === undefined
       ? []
       : [...argoOverrides(doc, text, overrides.releases), ...fluxOverrides(reader, overrides.releases)]),
+    ...(overrides.helmfile === undefined ? [] : helmfileOverrides(reader, overrides.helmfile)),
   ];
   // A Kubernetes object is no values file; any other document of a file out of every chart may be one.
   const object =
@@ -250,6 +375,7 @@ export function withChartOverrides(
       throw new UnboundValuesError(unbound.node.range?.[0] ?? 0, tag);
     }
   }
+  if (overrides.unbound !== undefined && object) refuseValuesData(reader, text, overrides.unbound);
   if (added.length === 0) return [...found];
   const nodes = new Set(added.map((occurrence) => occurrence.node));
   const kept = found.filter((occurrence) => !(nodes.has(occurrence.node) && occurrence.repository === undefined));

@@ -7,7 +7,7 @@ import { hostOffset } from './edit.js';
 import { KUSTOMIZATION_FILE } from './fileNames.js';
 import { AmbiguousKeyError, locateOccurrences, NestingTooDeepError, type Occurrence } from './locate.js';
 import { appVersionOccurrences, withoutAppVersionTags } from './helmChart.js';
-import { UnboundValuesError, withChartOverrides, type ChartOverrides } from './chartValues.js';
+import { UnboundValuesError, UnreadOverrideError, withChartOverrides, type ChartOverrides } from './chartValues.js';
 import { expandedSize, MAX_EXPANDED_NODES } from './limits.js';
 import { LineIndex, type Position } from './position.js';
 import { MarkerMismatchError, MAY_HOLD_REFERENCE } from './shapes.js';
@@ -178,6 +178,7 @@ export function scanManifest(
       if (error instanceof MarkerMismatchError) throw markerMismatch(file, text, lines, error);
       if (error instanceof AmbiguousKeyError) throw duplicateKey(file, text, lines, error);
       if (error instanceof UnboundValuesError) throw unboundValues(file, text, lines, error);
+      if (error instanceof UnreadOverrideError) throw unreadOverride(file, text, lines, error);
       if (error instanceof NestingTooDeepError || error instanceof RangeError) {
         return invalid(messages.tooDeep(), doc.range[0], error, true);
       }
@@ -259,9 +260,31 @@ function unboundValues(file: string, text: string, lines: LineIndex, error: Unbo
   const { path, source } = error.tag;
   const repository =
     error.tag.registry === undefined ? error.tag.repository : `${error.tag.registry}/${error.tag.repository}`;
-  return new NixtagError('HELM_VALUES_UNBOUND', messages.helmValuesUnbound(file, path.join('.'), repository, source), {
+  const message =
+    error.object === undefined
+      ? messages.helmValuesUnbound(file, path.join('.'), repository, source)
+      : messages.helmValuesDataUnbound(file, error.object, path.join('.'), repository, source);
+  return new NixtagError('HELM_VALUES_UNBOUND', message, {
     location: { file, ...lines.position(error.offset) },
     detail: lines.excerpt(text, error.offset),
-    hint: messages.helmValuesUnboundHint(source, path.at(-1)!),
+    hint:
+      error.object === undefined
+        ? messages.helmValuesUnboundHint(source, path.at(-1)!)
+        : messages.helmValuesDataUnboundHint(source, path.join('.')),
   });
+}
+
+function unreadOverride(file: string, text: string, lines: LineIndex, error: UnreadOverrideError): NixtagError {
+  const { path, source } = error.tag;
+  const repository =
+    error.tag.registry === undefined ? error.tag.repository : `${error.tag.registry}/${error.tag.repository}`;
+  return new NixtagError(
+    'HELM_OVERRIDE_UNREAD',
+    messages.helmOverrideUnread(file, error.how, path.join('.'), repository, source),
+    {
+      location: { file, ...lines.position(error.offset) },
+      detail: lines.excerpt(text, error.offset),
+      hint: messages.helmOverrideUnreadHint(source, path.join('.')),
+    },
+  );
 }

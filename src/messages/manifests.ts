@@ -36,13 +36,25 @@ export const manifestsMessages = {
   skippedTooLarge: (file: string, why: string) => `Skipped ${file}: ${why}.`,
   notRegularHint: () => 'Commit the manifest itself (or a symlink to a regular file), then run the command again.',
   tagSubstituted: (file: string, line: number, variable: string) =>
-    `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst): nixtag cannot know what is deployed there, so it cannot judge it.`,
+    `${file}:${line} names a managed repository with the tag \`${variable}\`, which a tool fills in when it deploys (Flux's postBuild substitution, envsubst, an Argo CD ApplicationSet's template): nixtag cannot know what is deployed there, so it cannot judge it.`,
   tagSubstitutedHint: () =>
-    'Write the tag itself in the manifest (Flux leaves a written tag as it is), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.',
+    "Write the tag itself in the manifest (Flux leaves a written tag as it is; an ApplicationSet's template passes it to every Application it generates), and `npx nixtag fix` keeps it current; or leave the file out of `manifests`.",
   helmValuesUnbound: (file: string, path: string, repository: string, source: string) =>
     `${file} sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and Helm deploys a values file's tag with the chart's repository, but this file lies in no chart's directory, so nixtag cannot tell which chart it is given to (helm -f, helmfile, Argo CD valueFiles) and cannot judge it.`,
   helmValuesUnboundHint: (source: string, key: string) =>
     `Move the file into the chart's directory (beside ${source}), where nixtag reads it as that chart's values and \`npx nixtag fix\` keeps its ${key} current; or write the repository beside the ${key} (\`repository: …\`), which nixtag judges as written.`,
+  helmOverrideUnread: (file: string, how: string, path: string, repository: string, source: string) =>
+    `${file}: its ${how} sets \`${path}\`, in ${source} the tag of ${repository}, from a value nixtag does not read, so the tag deployed cannot be judged.`,
+  helmOverrideUnreadHint: (source: string, path: string) =>
+    `Write \`${path}\` where nixtag judges it (${source}, a values file of the chart, the release's inline values or parameters), then run the command again.`,
+  helmTemplateUnread: (file: string, line: number, read: string, path: string, source: string) =>
+    `${file}:${line}: the template deploys the image with \`${read}\`, not \`.Values.${path}\`, the tag nixtag judges in ${source}: Helm renders what the template reads, so the tag deployed is not judged.`,
+  helmTemplateUnreadHint: (path: string, read: string) =>
+    `Make the template deploy \`.Values.${path}\` instead of \`${read}\` (with appVersion as its default: \`{{ .Values.${path} | default .Chart.AppVersion }}\`, which nixtag judges when the tag is empty); then run the command again.`,
+  helmValuesDataUnbound: (file: string, key: string, path: string, repository: string, source: string) =>
+    `${file}: the values document in \`${key}\` sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and a Flux HelmRelease's valuesFrom merges it over the chart's values, but nixtag cannot tell which release reads it, so it cannot judge it.`,
+  helmValuesDataUnboundHint: (source: string, path: string) =>
+    `Set \`${path}\` in the HelmRelease's \`spec.values\` or in a values file beside ${source}, which nixtag judges and \`npx nixtag fix\` keeps current; or write the repository beside the tag. Then run the command again.`,
   conflictMarkers: (file: string) =>
     `${file} holds unresolved merge conflict markers (<<<<<<<, =======, >>>>>>>), so none of its references can be judged.`,
   conflictMarkersHint: () => 'Resolve the conflict, stage the result, then commit again.',
@@ -76,6 +88,10 @@ export const manifestsMessages = {
     'Write the entry as `name:` and `newName:` without a tag, the tag in `newTag:` (or `digest:`), then run the command again.',
   kustomizationSettingMention: (file: string, line: number, key: string) =>
     `${file}:${line}: names a managed image in the kustomization's \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set by kustomize transformers, generators or replacements.`,
+  helmPostRendererMention: (file: string, line: number) =>
+    `${file}:${line}: names a managed image in a HelmRelease's \`postRenderers:\`; Flux's helm-controller applies their kustomize images and patches to the chart it renders, and nixtag does not judge images set there.`,
+  helmPostRendererMentionHint: () =>
+    "Set the tag in the chart's values (the HelmRelease's `spec.values`, or a values file of the chart), which nixtag judges, and leave the image out of the post-renderer; then run the command again.",
   kustomizePulledInMention: (file: string, line: number, by: string, key: string) =>
     `${file}:${line}: names a managed image in a file that ${by} pulls in under \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set in kustomize patches, transformers or generators.`,
   kustomizeRemote: (file: string, line: number, link: string, image: string) =>

@@ -42,6 +42,10 @@ interface Row {
   fix?: 'rewrites' | 'refuses';
   /** The text of the line it is reported at, when not the override's own (a folded block: its `values:` line). */
   reportedAt?: string;
+  /** The code an `unknown` row is refused with (HELM_VALUES_UNBOUND unless said). */
+  refusedWith?: string;
+  /** What the refusal says besides. */
+  says?: string;
   configuration?: string;
 }
 
@@ -247,6 +251,298 @@ const ROWS: Row[] = [
   },
 ];
 
+// adv14 F9, F11, F12a: what sets a release's tag from a value nixtag does not read is refused.
+// - Flux `valuesFrom` (https://fluxcd.io/flux/components/helm/helmreleases/#values-references):
+//   each ConfigMap or Secret is merged over the chart's values in order, its `valuesKey`
+//   (values.yaml by default) read as a values document, or, with `targetPath`, set as the value at
+//   that dot path; `spec.values` last.
+// - Flux `postRenderers` (https://fluxcd.io/flux/components/helm/helmreleases/#post-renderers):
+//   helm-controller runs kustomize's `images` and `patches` over the rendered chart.
+// - Argo CD `helm.fileParameters` (https://argo-cd.readthedocs.io/en/stable/user-guide/helm/#helm-parameters):
+//   `helm --set-file name=path`, the file's content being the value.
+const release = (spec: string, extra = '') =>
+  `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./chart\n      sourceRef: {kind: GitRepository, name: repo}\n${spec}${extra}`;
+const configMap = (data: string) =>
+  `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-values}\ndata:\n${data}`;
+ROWS.push(
+  {
+    name: 'Flux valuesFrom a ConfigMap with targetPath image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values, valuesKey: tag, targetPath: image.tag}\n',
+        configMap(`  tag: "${override}"\n`),
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'targetPath',
+  },
+  {
+    name: 'Flux valuesFrom a Secret out of the repository with targetPath image: refused',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - kind: Secret\n      name: app-image\n      targetPath: image\n',
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'targetPath',
+  },
+  {
+    name: 'Flux valuesFrom with targetPath replicaCount (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values, valuesKey: n, targetPath: replicaCount}\n',
+        configMap(`  n: "3"\n  note: "${override}"\n`),
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml (a quoted string) sets image.tag, for Flux valuesFrom: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: "image:\\n  tag: \\"${override}\\"\\n"\n`),
+      ),
+    }),
+    says: 'the values document in `data.values.yaml`',
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml (a literal block) sets image.tag, in a file of its own: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release('  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n'),
+      'flux/values.yaml': configMap(
+        `  values.yaml: |\n    replicaCount: 2\n    image:\n      tag: "${override}"\n`,
+      ).slice(4),
+    }),
+    says: 'the values document in `data.values.yaml`',
+    renders: 'unknown',
+    at: 'flux/values.yaml',
+  },
+  {
+    name: 'a ConfigMap whose values.yaml sets no tag (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: |\n    replicaCount: 2\n    podAnnotations: {build: "${override}"}\n`),
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: "Flux postRenderers kustomize images naming the chart's repository: refused",
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        images:\n          - name: ${REPO}\n            newTag: "${override}"\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'KUSTOMIZE_PATCH',
+    reportedAt: `name: ${REPO}`,
+  },
+  {
+    name: 'Flux postRenderers kustomize patch setting the image: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: |\n              - op: replace\n                path: /spec/template/spec/containers/0/image\n                value: ${REPO}:${override}\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'KUSTOMIZE_PATCH',
+  },
+  {
+    name: 'Flux postRenderers kustomize patch of replicas (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        `  postRenderers:\n    - kustomize:\n        patches:\n          - target: {kind: Deployment}\n            patch: '[{"op": "replace", "path": "/metadata/annotations/b", "value": "${override}"}]'\n`,
+      ),
+    }),
+    renders: 'current',
+  },
+  {
+    name: 'Argo CD helm.fileParameters image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/tag.txt': `${override}\n`,
+      'argo/app.yaml': application(
+        'chart',
+        '      fileParameters:\n        - name: image.tag\n          path: tag.txt\n',
+      ),
+    }),
+    renders: 'unknown',
+    at: 'argo/app.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: image.tag',
+  },
+  {
+    name: 'Argo CD helm.fileParameters of another value (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/note.txt': `${override}\n`,
+      'argo/app.yaml': application('chart', '      fileParameters:\n        - name: note\n          path: note.txt\n'),
+    }),
+    renders: 'current',
+  },
+);
+
+// adv14 F10: helmfile (https://helmfile.readthedocs.io/en/latest/#configuration) hands a
+// release's `set: [{name, value}]` to helm as `--set name=value`, and each inline map under
+// `values:` as a values file, over the chart's values.yaml; a local `chart:` is a path relative
+// to the helmfile. `set` with `file:` is `--set-file` (the file's content).
+const helmfile = (chart: string, release: string) =>
+  `releases:\n  - name: app\n    namespace: app\n    chart: ${chart}\n${release}`;
+ROWS.push(
+  {
+    name: 'helmfile releases[].set image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile(
+        './chart',
+        `    set:\n      - name: replicaCount\n        value: 2\n      - name: image.tag\n        value: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile releases[].values inline image.tag, the helmfile in a directory of its own',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'deploy/helmfile.yaml': helmfile(
+        '../chart',
+        `    values:\n      - values-common.yaml\n      - image:\n          tag: "${override}"\n`,
+      ),
+    }),
+    renders: 'stale',
+    at: 'deploy/helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a helmfile.d file setting image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.d/10-app.yaml': helmfile('../chart', `    set:\n      - {name: image.tag, value: "${override}"}\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.d/10-app.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile set image.tag from a file: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'tag.txt': `${override}\n`,
+      'helmfile.yaml': helmfile('./chart', '    set:\n      - name: image.tag\n        file: tag.txt\n'),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: image.tag',
+  },
+  {
+    name: 'helmfile set image.tag of a chart from a chart repository (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('bitnami/redis', `    set:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'current',
+  },
+);
+
+// adv14 F13: Helm renders what a template reads (https://helm.sh/docs/chart_template_guide/builtin_objects/,
+// `.Chart.AppVersion` is Chart.yaml's appVersion): a template that deploys the image with
+// appVersion, or with another value than the tag nixtag judges in values.yaml, is refused.
+const withTemplate = (tag: string, image: string, chartYaml = '', values = ''): Files => ({
+  ...chart('chart', tag),
+  'chart/Chart.yaml': `apiVersion: v2\nname: app\nversion: 0.1.0\n${chartYaml}`,
+  'chart/values.yaml': `image:\n  repository: ${REPO}\n  tag: "${tag}"\n${values}`,
+  'chart/templates/deployment.yaml': deployment.replace(
+    'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+    image,
+  ),
+});
+ROWS.push(
+  {
+    name: 'a template deploying .Chart.AppVersion directly beside the values repository: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Chart.AppVersion }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Chart.AppVersion',
+  },
+  {
+    name: 'a template deploying printf of the repository and .Chart.AppVersion: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: {{ printf "%s:%s" .Values.image.repository .Chart.AppVersion | quote }}',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Chart.AppVersion',
+  },
+  {
+    name: 'a template deploying .Values.imageTag beside the judged image.tag: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.imageTag }}"',
+        '',
+        `imageTag: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '.Values.imageTag',
+  },
+  {
+    name: 'a template defaulting image.tag to appVersion, the tag set (control: the values tag is deployed)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
+  },
+  {
+    name: 'appVersion in a label, and a tag read inside `with .Values.image` (control)',
+    files: (tag, override) => ({
+      ...withTemplate(
+        tag,
+        'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+      'chart/templates/job.yaml': `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: migrate\n  labels:\n    app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: migrate\n{{- with .Values.image }}\n          image: "{{ .repository }}:{{ .tag | default $.Chart.AppVersion }}"\n{{- end }}\n`,
+    }),
+    renders: 'current',
+  },
+);
+
 /** The line of `file` that holds `text`, 1-based. */
 const lineOf = (content: string, text: string) => content.split('\n').findIndex((line) => line.includes(text)) + 1;
 
@@ -269,8 +565,10 @@ describe('a tag-only value that overrides a chart tag is judged as that image (a
     const file = row.at!;
     if (row.renders === 'unknown') {
       expect(check.code, check.stdout + check.stderr).toBe(2);
-      expect(check.stderr).toContain('HELM_VALUES_UNBOUND');
-      expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), STALE)}:`);
+      expect(check.stderr).toContain(row.refusedWith ?? 'HELM_VALUES_UNBOUND');
+      expect(check.stderr).toContain(`${file}:${lineOf(repo.read(file), row.reportedAt ?? STALE)}:`);
+      if (row.says !== undefined) expect(check.stderr).toContain(row.says);
+      expect((await nixtag(repo.dir, ['fix'])).code).toBe(2);
       return;
     }
     expect(check.code, check.stdout + check.stderr).toBe(1);

@@ -870,4 +870,66 @@ describe('the kustomize graph', () => {
       expect(run.stderr).toContain('k8s/worker.yaml');
     }
   });
+
+  // adv14 F8: a patch (or a transformer's configuration) written as a YAML alias of a string
+  // anchored elsewhere (`patch: *p`): kustomize and Flux read the anchored text there (go-yaml
+  // resolves aliases; kubectl kustomize renders what it sets), so it is refused as the same patch
+  // written inline is, at the line of the anchored text that names the image.
+  describe('a setting written as an alias of an anchor elsewhere', () => {
+    const replace = (image: string) =>
+      `[{"op": "replace", "path": "/spec/template/spec/containers/0/image", "value": "${image}"}]`;
+    const cases: Array<[string, string, string, number, boolean]> = [
+      [
+        'a JSON 6902 patch aliasing an annotation',
+        'k8s/kustomization.yaml',
+        `resources: [deploy.yaml]\ncommonAnnotations:\n  note: &p '${replace(`${REPO}:${STALE_TAG}`)}'\npatches:\n  - target: {kind: Deployment}\n    patch: *p\n`,
+        3,
+        true,
+      ],
+      [
+        'a strategic-merge patch aliasing an annotation block',
+        'k8s/kustomization.yaml',
+        `resources: [deploy.yaml]\ncommonAnnotations:\n  note: &p |\n    apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: app}\n    spec:\n      template:\n        spec:\n          containers:\n            - name: app\n              image: ${REPO}:${STALE_TAG}\npatches:\n  - patch: *p\n`,
+        12,
+        true,
+      ],
+      [
+        'an inline transformer aliasing an annotation block',
+        'k8s/kustomization.yaml',
+        `resources: [deploy.yaml]\ncommonAnnotations:\n  note: &t |\n    apiVersion: builtin\n    kind: ImageTagTransformer\n    metadata: {name: retag}\n    imageTag:\n      name: ${REPO}\n      newTag: "${STALE_TAG}"\ntransformers:\n  - *t\n`,
+        8,
+        true,
+      ],
+      [
+        'a Flux Kustomization patch aliasing a metadata annotation',
+        'clusters/app.yaml',
+        `apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  annotations:\n    note: &p |\n      - op: replace\n        path: /spec/template/spec/containers/0/image\n        value: ${REPO}:${STALE_TAG}\nspec:\n  path: ./k8s\n  sourceRef: {kind: GitRepository, name: repo}\n  patches:\n    - target: {kind: Deployment}\n      patch: *p\n`,
+        9,
+        true,
+      ],
+      [
+        'a patch aliasing an annotation that names no image (control)',
+        'k8s/kustomization.yaml',
+        `resources: [deploy.yaml]\ncommonAnnotations:\n  note: &p '[{"op": "replace", "path": "/spec/replicas", "value": 2}]'\npatches:\n  - target: {kind: Deployment}\n    patch: *p\n`,
+        0,
+        false,
+      ],
+    ];
+    for (const [what, file, content, line, refused] of cases) {
+      it(`${refused ? 'refuses' : 'passes'} ${what}`, async () => {
+        const { repo, tag } = await repoWith({ 'k8s/deploy.yaml': deployment(`${REPO}:${STALE_TAG}`) });
+        repo.write({ 'k8s/deploy.yaml': deployment(`${REPO}:${tag}`), [file]: content });
+        repo.commit('a setting by alias');
+        if (file === 'k8s/kustomization.yaml') {
+          // The container's image comes last (an annotation can hold an `image:` line too).
+          expect(rendered(repo.dir, 'k8s').at(-1)).toBe(`${REPO}:${refused ? STALE_TAG : tag}`);
+        }
+        for (const command of [['check'], ['fix']]) {
+          const run = await nixtag(repo.dir, command);
+          expect(run.code, `${command.join(' ')}: ${run.stdout}${run.stderr}`).toBe(refused ? 2 : 0);
+          if (refused) expect(run.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: ${file}:${line}:`);
+        }
+      });
+    }
+  });
 });

@@ -1,4 +1,16 @@
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Scalar,
+} from 'yaml';
 import { DocumentReader } from '../documentReader.js';
 import { kustomizeHolder } from '../shapes/kustomize.js';
 import { isDataGenerator, parseDocs, readText } from './documents.js';
@@ -31,11 +43,52 @@ function taggedName(newName: Scalar | undefined): boolean {
 }
 
 /**
+ * The ranges of the nodes that aliases under `node` stand for (`patch: *p` of a string anchored
+ * in an annotation): kustomize, Flux and every YAML reader read the anchored text there, so a
+ * managed repository named on the anchor's lines is named in the patch too.
+ */
+function aliasedRanges(doc: Document, node: unknown): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown): void => {
+    if (seen.has(value) || seen.size > 10_000) return;
+    seen.add(value);
+    if (isAlias(value)) {
+      const target = value.resolve(doc);
+      if (isNode(target) && target.range) ranges.push([target.range[0], target.range[2]]);
+      walk(target);
+    } else if (isPair(value)) {
+      walk(value.key);
+      walk(value.value);
+    } else if (isMap(value) || isSeq(value)) {
+      for (const item of value.items) walk(item);
+    }
+  };
+  walk(node);
+  return ranges;
+}
+
+/**
+ * A Flux HelmRelease's `spec.postRenderers`: helm-controller applies their kustomize `images` and
+ * `patches` to the chart it rendered (https://fluxcd.io/flux/components/helm/helmreleases/#post-renderers),
+ * as kustomize would.
+ */
+function helmReleasePostRenderers(reader: DocumentReader): Node | undefined {
+  const root = reader.doc.contents;
+  if (!isMap(root)) return undefined;
+  const apiVersion = reader.scalar(root, 'apiVersion')?.value;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return undefined;
+  const spec = reader.value(root, 'spec');
+  const value = isMap(spec) ? spec.items.find((pair) => reader.keyOf(pair) === 'postRenderers')?.value : undefined;
+  return isNode(value) ? value : undefined;
+}
+
+/**
  * The line ranges of a kustomization's patches (inline ones included), transformers, generators,
  * replacements and Helm charts, and of the `images:` entries whose `newName` carries a tag or
  * digest (kustomize renders `repo:tag:tag`), also in a Flux Kustomization's `spec`
- * (shapes/kustomize.ts kustomizeHolder): where kustomize sets what it deploys and nixtag reads no
- * reference.
+ * (shapes/kustomize.ts kustomizeHolder), and of a Flux HelmRelease's post-renderers: where kustomize
+ * sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
   const text = readText(root, file);
@@ -47,6 +100,13 @@ export function settingRanges(root: string, file: string): SettingRange[] {
     if (!('contents' in doc)) continue;
     // Read as the kustomize shape reads it: aliases, merge keys, a key written twice.
     const reader = new DocumentReader(doc);
+    const postRenderers = helmReleasePostRenderers(reader);
+    if (postRenderers?.range) {
+      const [from, , to] = postRenderers.range;
+      ranges.push({ from: line(from), to: line(to), key: 'postRenderers' });
+      for (const [start, end] of aliasedRanges(doc, postRenderers))
+        ranges.push({ from: line(start), to: line(end), key: 'postRenderers' });
+    }
     const holder = kustomizeHolder(reader, file);
     for (const pair of holder?.items ?? []) {
       const key = isScalar(pair.key) ? pair.key.value : undefined;
@@ -67,10 +127,12 @@ export function settingRanges(root: string, file: string): SettingRange[] {
           const inline = isScalar(config) && typeof config.value === 'string' ? parseDocs(config.value) : [];
           if (inline.length > 0 && inline.every((doc) => isDataGenerator(doc.reader, doc.contents))) continue;
           if (isNode(item) && item.range) ranges.push({ from: line(item.range[0]), to: line(item.range[2]), key });
+          for (const [from, to] of aliasedRanges(doc, item)) ranges.push({ from: line(from), to: line(to), key });
         }
         continue;
       }
       ranges.push({ from: line(range[0]), to: line(range[2]), key });
+      for (const [from, to] of aliasedRanges(doc, pair.value)) ranges.push({ from: line(from), to: line(to), key });
     }
   }
   return ranges;
