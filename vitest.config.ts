@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
@@ -70,6 +70,16 @@ if ('missing' in second && !required) {
 }
 
 /**
+ * Each test file's CPU seconds (its worker's and its children's), one line per file in
+ * NIXTAG_TEST_CPU_PROFILE (test/helpers/cpuProfile.ts), by default a file of the run's own; summed
+ * per project at the end (test/helpers/projectTimes.ts). Name a file to keep it and rank the files:
+ * `sort -rn FILE | head -25`.
+ */
+process.env.NIXTAG_TEST_CPU_PROFILE ||= path.join(runTemp, 'cpu-seconds.tsv');
+writeFileSync(process.env.NIXTAG_TEST_CPU_PROFILE, '');
+const profile = { setupFiles: ['test/helpers/cpuProfile.ts'] };
+
+/**
  * Time limits catch a hang, not slowness: with more workers than cores each test runs several
  * times slower than alone, and more so on a machine others use too.
  */
@@ -89,6 +99,7 @@ const secondNixProjects =
     : (['integration', 'e2e'] as const).map((layer) => ({
         test: {
           name: `${layer}-nix2.26`,
+          ...profile,
           include: NIX_FACING[layer],
           ...layers[layer],
           env: { PATH: `${shims}${path.delimiter}${process.env.PATH ?? ''}`, NIXTAG_TEST_NIX: 'second' },
@@ -114,14 +125,15 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: workers,
     sequence: { sequencer: LongestFirst },
-    // After the default summary, each project's time (test/helpers/projectTimes.ts).
+    // After the default summary, each project's time and CPU (test/helpers/projectTimes.ts).
     reporters: ['default', './test/helpers/projectTimes.ts'],
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 30_000, isolate: false } },
-      { test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...layers.integration } },
+      { test: { name: 'unit', ...profile, include: ['test/unit/**/*.test.ts'], testTimeout: 30_000, isolate: false } },
+      { test: { name: 'integration', ...profile, include: ['test/integration/**/*.test.ts'], ...layers.integration } },
       {
         test: {
           name: 'e2e',
+          ...profile,
           include: ['test/e2e/**/*.test.ts'],
           ...layers.e2e,
           // nixtag packed once for the tests that install it.
