@@ -36,6 +36,12 @@ export const commandLineMessages = {
   installHuskyGenerated: (directory: string) =>
     `core.hooksPath is ${directory}, husky's generated folder: husky replaces it on the next \`npm install\`, so --git would be lost.`,
   installHuskyGeneratedHint: () => `Run \`${cmd('install --husky')}\` (a line in .husky/<hook>) instead.`,
+  hooksPathShared: (directory: string, scope: string, origin: string, own: boolean) =>
+    `core.hooksPath is set in ${origin} (${scope} configuration) to ${directory}, ${
+      own ? 'a folder outside this repository' : "not this repository's own"
+    }: git runs the hooks there for every repository that reads that setting, so nixtag's hooks would run, and block commits, in all of them.`,
+  hooksPathSharedHint: (directory: string, ownHooks: string) =>
+    `To add nixtag to this repository alone, give it a hooks folder of its own: \`git config core.hooksPath ${ownHooks}\`, copy into it the hooks of ${directory} this repository should still run (nixtag keeps a hook it finds and runs it first), then run \`${cmd('install --git')}\` again. To install into ${directory} for every repository on purpose, run \`${cmd('install --git --shared-hooks')}\`.`,
   preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
   unknownHookHint: () =>
     `Run \`${cmd('hook pre-commit')}\`, \`${cmd('hook pre-merge-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,
