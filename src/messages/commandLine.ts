@@ -31,6 +31,10 @@ export const commandLineMessages = {
   pathNotTracked: (file: string) =>
     `${file} is not tracked by git, so nixtag does not judge it: CI's checkout will not have it.`,
   pathNotTrackedHint: (file: string) => `Run \`git add ${file}\` first (\`--staged\` judges what is staged).`,
+  pathOutsideRepository: (file: string) =>
+    `${file} is outside the repository, so no file of the tree CI checks out is named: nixtag cannot say whether it changes a managed reference.`,
+  pathOutsideRepositoryHint: (root: string) =>
+    `Give files or directories inside ${root}, as \`git ls-files\` lists them (a path through a symlink to the repository counts as inside).`,
   pathNotFoundHint: () => 'Give files or directories inside the repository, as `git ls-files` lists them.',
   unknownImageHint: () => `Run \`${cmd('hash')}\` to see every image with its tag.`,
   installHuskyGenerated: (directory: string) =>
