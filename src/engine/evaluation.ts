@@ -12,6 +12,7 @@ import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
+import { explainShallowClone } from './shallowClone.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
 import type { ResolvedImage } from './images.js';
@@ -292,6 +293,8 @@ async function evaluateInTree(
   let results: Array<TreeEvaluation | undefined>;
   try {
     results = await Promise.all(running);
+  } catch (error) {
+    throw await explainShallowClone(session.repository, error);
   } finally {
     done?.();
   }
