@@ -12,11 +12,14 @@ export type ErrorCode =
   | 'NOT_A_REPOSITORY'
   | 'PATH_NOT_FOUND'
   | 'PATH_NOT_TRACKED'
+  | 'PATH_OUTSIDE_REPOSITORY'
+  | 'HOOKS_PATH_SHARED'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
   | 'CONFIG_UNMATCHED'
   | 'CONFIG_EXISTS'
   | 'CONFIG_IS_CODE'
+  | 'CONFIG_TWICE'
   | 'CONFIG_CODE_UNTRUSTED'
   | 'CONFIG_UNTRUSTED'
   | 'FINDINGS_INVALID'
@@ -61,6 +64,7 @@ export type ErrorCode =
   | 'LOCK_TIMEOUT'
   | 'LOCK_LOST'
   | 'GIT_FAILED'
+  | 'GIT_SHALLOW'
   | 'SUBMODULE_MISSING'
   | 'SUBMODULE_UNCLONABLE'
   | 'OBJECTS_MISSING'
@@ -76,11 +80,14 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NOT_A_REPOSITORY: 'input',
   PATH_NOT_FOUND: 'input',
   PATH_NOT_TRACKED: 'input',
+  PATH_OUTSIDE_REPOSITORY: 'input',
+  HOOKS_PATH_SHARED: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
   CONFIG_UNMATCHED: 'input',
   CONFIG_EXISTS: 'input',
   CONFIG_IS_CODE: 'input',
+  CONFIG_TWICE: 'input',
   CONFIG_CODE_UNTRUSTED: 'input',
   CONFIG_UNTRUSTED: 'input',
   FINDINGS_INVALID: 'input',
@@ -132,6 +139,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_TIMEOUT: 'tool',
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
+  GIT_SHALLOW: 'tool',
   SUBMODULE_MISSING: 'tool',
   /** CI's recursive clone stops on a gitlink (no URL, a `.gitmodules` git refuses): nothing is deployed. */
   SUBMODULE_UNCLONABLE: 'input',

@@ -220,6 +220,7 @@ export interface InstallFlags {
   preCommit?: string;
   prePush?: boolean;
   prePushOnly?: boolean;
+  sharedHooks?: boolean;
 }
 
 export async function runInstall(flags: InstallFlags, output: Output): Promise<number> {
@@ -235,6 +236,7 @@ export async function runInstall(flags: InstallFlags, output: Output): Promise<n
     preCommit: mode,
     prePush: (flags.prePush ?? false) || (flags.prePushOnly ?? false),
     prePushOnly: flags.prePushOnly ?? false,
+    sharedHooks: flags.sharedHooks ?? false,
   }).catch((error: unknown) => {
     // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
     // nothing to install, and no reason to fail the npm install.

@@ -52,10 +52,30 @@ function upwards(directory: string): string[] {
  * environment of its own, whose lib/node_modules may hold a `node` package beside it.
  */
 function projectNodes(places: readonly string[]): string[] {
-  return [...new Set(places.flatMap(upwards))].flatMap((directory) => [
-    path.join(directory, 'node_modules', '.bin', 'node'),
-    path.join(directory, 'node_modules', 'node', 'bin', 'node'),
-  ]);
+  return [...new Set(places.flatMap(upwards))]
+    .filter((directory) => existsSync(path.join(directory, 'node_modules')) && !tracksNodeModules(directory))
+    .flatMap((directory) => [
+      path.join(directory, 'node_modules', '.bin', 'node'),
+      path.join(directory, 'node_modules', 'node', 'bin', 'node'),
+    ]);
+}
+
+/**
+ * Whether git tracks anything under `directory`'s node_modules: a clone's committed
+ * node_modules/.bin/node (or a fetched branch's) is someone else's code, never run (the hook
+ * scripts, hooks/, pass over it too). Asked of the repository around `directory` itself, not the
+ * one a hook's GIT_DIR names.
+ */
+function tracksNodeModules(directory: string): boolean {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'].includes(name)),
+  );
+  const result = spawnSync('git', ['ls-files', '--error-unmatch', '--', 'node_modules'], {
+    cwd: directory,
+    env,
+    stdio: 'ignore',
+  });
+  return result.status === 0;
 }
 
 /**

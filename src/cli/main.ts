@@ -114,6 +114,7 @@ export async function main(
     .option('--pre-commit <mode>', messages.help.installPreCommit)
     .option('--pre-push', messages.help.installPrePush)
     .option('--pre-push-only', messages.help.installPrePushOnly)
+    .option('--shared-hooks', messages.help.installSharedHooks)
     .action((flags: InstallFlags) => {
       run = () => runInstall(flags, output);
     });

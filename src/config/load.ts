@@ -11,6 +11,7 @@ import { configSchema, knownKeysAt, type Config } from './schema.js';
 import { configLocator, type ConfigLocator } from './locate.js';
 import { closest } from '../suggest.js';
 import { refuseNearMisses } from './nearMisses.js';
+import { refuseSecondConfiguration } from './secondFile.js';
 import { linksThrough } from '../manifest/links.js';
 
 export { refuseNearMisses } from './nearMisses.js';
@@ -425,6 +426,7 @@ export async function loadConfig(
     if (!options.nearMissesLater) refuseNearMisses(root);
     return { config: parseConfig({}, undefined), file: undefined, imports: [], linked: searched };
   }
+  if (explicit === undefined) refuseSecondConfiguration(root, found.filepath);
   const relative = (absolute: string) => path.relative(root, absolute) || absolute;
   const file = relative(found.filepath);
   const imported = importClosure(imports, path.resolve(found.filepath)).map((absolute) =>

@@ -15,6 +15,7 @@ import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
 import { settleCommitDependence } from './commitDependence.js';
+import { explainShallowClone } from './shallowClone.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { refuseStaleHashedPaths } from './hashedPaths.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
@@ -390,7 +391,7 @@ async function evaluateInTree(
   } catch (error) {
     // A file outside those checked may have made it fail: CI's files might not.
     if (expected !== undefined && !signal.aborted && (await repairedElsewhere(session))) return again();
-    throw error;
+    throw await explainShallowClone(session.repository, error);
   } finally {
     done?.();
   }

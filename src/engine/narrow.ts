@@ -15,7 +15,7 @@ import type { Session } from './session.js';
 
 /**
  * The PATH arguments as repository paths. A path that is not there is bad input (lint-staged
- * never passes deleted files); one outside the repository can change nothing and is dropped.
+ * never passes deleted files), and so is one outside the repository.
  */
 export function repositoryPaths(
   root: string,
@@ -32,8 +32,15 @@ export function repositoryPaths(
         hint: messages.pathNotFoundHint(),
       });
     }
-    const file = repositoryPath(root, cwd, given);
-    if (file.startsWith('..')) continue; // outside the repository: it can change nothing
+    const file = repositoryPath(root, cwd, given, statSync(absolute).isDirectory());
+    // Outside the repository: not a path of the tree CI checks out, so the question is not one
+    // nixtag can answer (a script's wrong path would otherwise pass as irrelevant).
+    if (file.startsWith('..') || path.isAbsolute(file)) {
+      throw new NixtagError('PATH_OUTSIDE_REPOSITORY', messages.pathOutsideRepository(given), {
+        location: { file: given },
+        hint: messages.pathOutsideRepositoryHint(root),
+      });
+    }
     // A file git does not track is not in CI's checkout: judging it would be a false verdict.
     if (tracked !== undefined && !tracked.has(file) && statSync(absolute).isFile()) {
       throw new NixtagError('PATH_NOT_TRACKED', messages.pathNotTracked(given), {

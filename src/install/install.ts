@@ -6,6 +6,7 @@ import { inRepository, openRepository } from '../git/repository.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
+import { refuseSharedHooks } from './hooksPath.js';
 import { addPrepareScript, type PrepareAction, type PreCommitMode } from './prepare.js';
 
 type HookName = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
@@ -21,6 +22,8 @@ export interface InstallOptions {
   prePushOnly?: boolean | undefined;
   /** package.json's `prepare` is the caller's to write (install/managers.ts). */
   leavePrepare?: boolean | undefined;
+  /** Plain git hooks may go into a core.hooksPath other repositories share (hooksPath.ts). */
+  sharedHooks?: boolean | undefined;
 }
 
 export interface InstallAction {
@@ -159,7 +162,8 @@ async function installGit(directory: string, hook: HookName, mode: PreCommitMode
 
 /**
  * `nixtag install`: wires the hooks into husky (a line in `.husky/<hook>`) or plain git (the
- * folder `git rev-parse --git-path hooks` names, which honours core.hooksPath): pre-commit and
+ * folder `git rev-parse --git-path hooks` names, which honours core.hooksPath, when it is the
+ * repository's own: hooksPath.ts): pre-commit and
  * pre-merge-commit, and pre-push when asked. Idempotent; hooks already there are kept and run first.
  */
 export interface InstallResult {
@@ -189,6 +193,7 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
           repository.root,
           (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
         );
+  if (manager === 'git') await refuseSharedHooks(repository, directory, options.sharedHooks ?? false);
   const mode = options.preCommit ?? 'check';
   const hooks: HookName[] = options.prePushOnly
     ? ['pre-push']

@@ -31,11 +31,21 @@ export const commandLineMessages = {
   pathNotTracked: (file: string) =>
     `${file} is not tracked by git, so nixtag does not judge it: CI's checkout will not have it.`,
   pathNotTrackedHint: (file: string) => `Run \`git add ${file}\` first (\`--staged\` judges what is staged).`,
+  pathOutsideRepository: (file: string) =>
+    `${file} is outside the repository, so no file of the tree CI checks out is named: nixtag cannot say whether it changes a managed reference.`,
+  pathOutsideRepositoryHint: (root: string) =>
+    `Give files or directories inside ${root}, as \`git ls-files\` lists them (a path through a symlink to the repository counts as inside).`,
   pathNotFoundHint: () => 'Give files or directories inside the repository, as `git ls-files` lists them.',
   unknownImageHint: () => `Run \`${cmd('hash')}\` to see every image with its tag.`,
   installHuskyGenerated: (directory: string) =>
     `core.hooksPath is ${directory}, husky's generated folder: husky replaces it on the next \`npm install\`, so --git would be lost.`,
   installHuskyGeneratedHint: () => `Run \`${cmd('install --husky')}\` (a line in .husky/<hook>) instead.`,
+  hooksPathShared: (directory: string, scope: string, origin: string, own: boolean) =>
+    `core.hooksPath is set in ${origin} (${scope} configuration) to ${directory}, ${
+      own ? 'a folder outside this repository' : "not this repository's own"
+    }: git runs the hooks there for every repository that reads that setting, so nixtag's hooks would run, and block commits, in all of them.`,
+  hooksPathSharedHint: (directory: string, ownHooks: string) =>
+    `To add nixtag to this repository alone, give it a hooks folder of its own: \`git config core.hooksPath ${ownHooks}\`, copy into it the hooks of ${directory} this repository should still run (nixtag keeps a hook it finds and runs it first), then run \`${cmd('install --git')}\` again. To install into ${directory} for every repository on purpose, run \`${cmd('install --git --shared-hooks')}\`.`,
   preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
   unknownHookHint: () =>
     `Run \`${cmd('hook pre-commit')}\`, \`${cmd('hook pre-merge-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,

@@ -30,6 +30,12 @@ export const configMessages = {
     `The nixtag configuration ${file} imports ${missing} ($import), which is not there.`,
   configImportOutside: (file: string, imported: string) =>
     `The nixtag configuration ${file} imports ${imported} ($import), outside the repository: CI's clone does not have it.`,
+  configTwice: (loaded: string, other: string) =>
+    `Two nixtag configurations: ${loaded} and ${other}. nixtag (as cosmiconfig) reads only the first it finds, ${loaded}, so ${other} would be ignored without a word, and any image only it lists left unchecked.`,
+  configTwiceHint: (loaded: string, other: string) => {
+    const place = (file: string) => (file === 'package.json' ? 'package.json\'s "nixtag" key' : file);
+    return `Keep one: move what ${place(other)} holds into ${place(loaded)} (or the other way round), then delete the other.`;
+  },
   configNameNearMiss: (file: string) =>
     `No nixtag configuration was found, but ${file} looks like one: nixtag reads only .nixtagrc.yaml and the other names of docs/configuration.md, so nixtag would run as if there were none (checking only references whose tag is already a 32-character Nix hash).`,
   configKeyNearMiss: (key: string) =>

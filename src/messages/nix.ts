@@ -14,6 +14,10 @@ export const nixMessages = {
   nixEvalFailedFor: (image: string, file: string) => `Nix could not evaluate image '${image}' (${file}).`,
   nixEvalHint: () =>
     `Nix's message is above. CI's pipeline would print an empty tag here; fix the expression, then run \`${cmd('hash')}\` to see the tag.`,
+  shallowClone: (failed: string) =>
+    `${failed} Nix failed on git, and this clone is shallow (\`git clone --depth …\`): an expression that reads the history (\`builtins.fetchGit ./.\`'s revCount) counts commits this clone does not have, which CI's full clone has. The expression may well be right.`,
+  shallowCloneHint: () =>
+    'Run `git fetch --unshallow` (it fetches the rest of the history), then run the command again; in CI, clone with the whole history (`fetch-depth: 0`, `GIT_DEPTH: 0`).',
   nixTimeout: (images: string, directory: string, seconds: number) =>
     `Nix did not finish evaluating ${images ? `image ${images}` : 'the image expression'} (in ${directory}) within ${seconds} s and was stopped.`,
   nixTimeoutHint: () =>

@@ -82,7 +82,8 @@ const UNSURE: SkipAnswer = { kind: 'unsure' };
  * The one rule by which a run is answered from the last judgement; when unsure, the full run,
  * which gives the right answer, goes on.
  *
- * 1. A PATH argument that is not there is the full run's to refuse, whatever was judged.
+ * 1. A PATH argument that is not there, or is outside the repository, is the full run's to refuse,
+ *    whatever was judged.
  * 2. The judgement speaks for this tree when nothing that can matter (an input, a manifest or a
  *    file that may become one, a configuration file, a kustomization: state/judgements.ts; a file
  *    where an image can be named that names a managed one: canMatter.ts) changed since the tree
@@ -95,7 +96,7 @@ const UNSURE: SkipAnswer = { kind: 'unsure' };
  */
 export async function skipAnswer(question: SkipQuestion, context: SkipContext): Promise<SkipAnswer> {
   const given = givenPaths(context.root, context.cwd, question.paths);
-  if (given.some((path) => path.kind === 'missing')) return UNSURE;
+  if (given.some((path) => path.kind === 'missing' || path.kind === 'outside')) return UNSURE;
   const narrows = given.length > 0 && given.every((path) => path.kind !== 'directory');
   if (!question.acceptsGood && !narrows) return JUDGE; // before the judgement: a full run's may cost
   const judgement = await context.judgement();

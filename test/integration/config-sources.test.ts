@@ -81,6 +81,47 @@ describe('where the configuration comes from', () => {
     }
   });
 
+  it('refuses two configurations cosmiconfig would both find (package.json#nixtag and .nixtagrc.yaml), naming both, also in a hook after a judgement', async () => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      'package.json': `{ "name": "app", "nixtag": ${JSON.stringify({ images: [{ name: 'app', nix: 'default.nix', repository: 'registry.example.com/team/app' }] })} }\n`,
+      'k8s/app.yaml': deployment(`registry.example.com/team/app:${STALE}`),
+    });
+    expect((await nixtag(repo.dir, ['fix'])).code).toBe(0);
+    repo.commit('current tag');
+    // A judgement of the tree with package.json alone, which an idle hook would answer from.
+    expect((await nixtag(repo.dir, ['hook', 'pre-commit'])).code).toBe(0);
+    // An empty file at a search place is none (cosmiconfig passes over it).
+    repo.write({ '.nixtagrc.yaml': '\n' });
+    repo.git('add', '--all');
+    expect((await nixtag(repo.dir, ['check', '--staged'])).code).toBe(0);
+    for (const [file, loaded] of [
+      ['.nixtagrc.yaml', 'package.json'],
+      ['.config/nixtagrc.yml', 'package.json'],
+    ] as const) {
+      repo.write({ [file]: managing('registry.example.com/team/other') });
+      repo.git('add', '--all');
+      for (const args of [['hook', 'pre-commit'], ['check', '--staged'], ['check']]) {
+        const refused = await nixtag(repo.dir, args);
+        expect(refused.code, `${file}: ${args.join(' ')}`).toBe(2);
+        expect(refused.stderr).toContain('[CONFIG_TWICE]');
+        expect(refused.stderr).toContain(`Two nixtag configurations: ${loaded} (its "nixtag" key) and ${file}`);
+      }
+      rmSync(path.join(repo.dir, file));
+      repo.git('add', '--all');
+    }
+    // Two files, no package.json key: the same.
+    repo.write({ 'package.json': '{ "name": "app" }\n', '.nixtagrc': managing('registry.example.com/team/app') });
+    repo.write({ '.nixtagrc.yml': managing('registry.example.com/team/other') });
+    repo.git('add', '--all');
+    const refused = await nixtag(repo.dir, ['check', '--staged']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Two nixtag configurations: .nixtagrc and .nixtagrc.yml');
+    rmSync(path.join(repo.dir, '.nixtagrc.yml'));
+    repo.git('add', '--all');
+    expect((await nixtag(repo.dir, ['check', '--staged'])).code).toBe(0);
+  });
+
   it('loads the configuration CI’s clone holds: a file git does not track (untracked or ignored) is none, misspelt or invalid; a tracked one is refused, ignored or not', async () => {
     const repo = gitRepo({
       'default.nix': plainImage,

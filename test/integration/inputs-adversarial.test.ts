@@ -73,14 +73,19 @@ describe('review: the configuration is an input even where it did not exist', ()
     await expectRefusedLikeAFreshRun(repo, ['check', '--staged']);
   });
 
-  it('package.json#nixtag added beside .nixtagrc.yaml (it takes precedence) re-evaluates', async () => {
+  it('package.json#nixtag added beside .nixtagrc.yaml (it would take precedence) is refused, as a fresh run refuses it', async () => {
     const repo = await judgedRepo({
       'default.nix': image('"v1"'),
       '.nixtagrc.yaml': 'system: x86_64-linux\n',
     });
     repo.write({ 'package.json': JSON.stringify({ name: 'x', nixtag: { system: 'aarch64-linux' } }) });
     repo.git('add', '--all');
-    await expectRefusedLikeAFreshRun(repo, ['check', '--staged']);
+    const answer = await nixtag(repo.dir, ['check', '--staged']);
+    const full = await fresh(repo);
+    for (const run of [answer, full]) {
+      expect(run.code, show(run)).toBe(2);
+      expect(run.stderr).toContain('[CONFIG_TWICE]');
+    }
   });
 
   it('a new .config/nixtagrc (a cosmiconfig search place) is not an idle change', async () => {

@@ -250,9 +250,10 @@ const CASES: Case[] = [
     paths: ['../outside.txt'],
     expected: {
       ...every('judge'),
-      'idle: check --staged PATH': 'nothing-to-do',
-      'idle: check PATH': 'nothing-to-do',
-      'full run: check --staged PATH': 'nothing-to-do',
+      // The full run refuses it (PATH_OUTSIDE_REPOSITORY, exit 2): never "nothing to do".
+      'idle: check --staged PATH': 'unsure',
+      'idle: check PATH': 'unsure',
+      'full run: check --staged PATH': 'unsure',
     },
   },
   {

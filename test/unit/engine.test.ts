@@ -404,8 +404,9 @@ describe('PATH arguments', () => {
     return repositoryPaths(root, path.join(root, 'services'), given);
   }
 
-  it('are repository paths, relative to cwd; those outside the repository are dropped', () => {
-    expect(paths(['api/main.go', '../README.md', '/tmp'])).toEqual(['services/api/main.go', 'README.md']);
+  it('are repository paths, relative to cwd; one outside the repository is refused', () => {
+    expect(paths(['api/main.go', '../README.md'])).toEqual(['services/api/main.go', 'README.md']);
+    expect(() => paths(['api/main.go', '/tmp'])).toThrow(expect.objectContaining({ code: 'PATH_OUTSIDE_REPOSITORY' }));
   });
 
   it('refuse a path that is not there', () => {
