@@ -240,12 +240,19 @@ export async function runInstall(flags: InstallFlags, output: Output): Promise<n
   }).catch((error: unknown) => {
     // Run by npm's `prepare` where there is no checkout (a Docker build of package.json alone):
     // nothing to install, and no reason to fail the npm install.
+    // A teammate whose git configuration shares one hooks folder among all repositories: the
+    // install is refused, but failing `npm install` would stop their whole set-up; say it loudly.
     const lifecycle = ['prepare', 'install', 'postinstall'].includes(process.env.npm_lifecycle_event ?? '');
-    if (isNixtagError(error) && error.code === 'NOT_A_REPOSITORY' && lifecycle) return undefined;
+    if (isNixtagError(error) && lifecycle && ['NOT_A_REPOSITORY', 'HOOKS_PATH_SHARED'].includes(error.code))
+      return error;
     throw error;
   });
-  if (result === undefined) {
-    output.err(messages.installOutsideRepository());
+  if (isNixtagError(result)) {
+    output.err(
+      result.code === 'NOT_A_REPOSITORY'
+        ? messages.installOutsideRepository()
+        : messages.installSkippedSharedHooks(result.message, result.hint ?? ''),
+    );
     return EXIT.ok;
   }
   (await import('./installed.js')).printInstalled(result, output);

@@ -73,6 +73,8 @@ export const commandLineMessages = {
     `nixtag: npm install in every clone runs \`${command}\`: ${action} (${file}, scripts.prepare)`,
   noPackageJson: () =>
     'there is no package.json, so `npm install` cannot install the hooks in other clones: each clone runs the install itself.',
+  installSkippedSharedHooks: (why: string, hint: string) =>
+    `nixtag install: NO HOOKS INSTALLED, so this clone's commits are not checked. ${why}\n${hint}`,
   installOutsideRepository: () =>
     'nixtag install: not inside a git repository (an npm install outside a checkout): no hooks installed.',
   skippedHook: () => 'nixtag: skipped (NIXTAG_SKIP=1).',
