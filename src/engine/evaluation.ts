@@ -11,6 +11,7 @@ import { freshenIndex } from '../tree/checkoutRepository.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
+import { settleLocation } from './checkoutLocation.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { evaluateFlakesInTree, isFlakeImage, type TreeEvaluation } from './flakeEvaluation.js';
@@ -216,7 +217,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies } = await evaluationInputs(
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, locating } = await evaluationInputs(
     root,
     evaluatedFiles,
     sources,
@@ -240,7 +241,7 @@ async function evaluateFilesInTree(
     const warning = messages.movingTag(images[index]!.name, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
   });
-  const evaluations = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
+  const pathsMarked = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(
         root,
         movingMarked,
@@ -248,6 +249,11 @@ async function evaluateFilesInTree(
         treeFiles(root, evaluatedFiles),
       )
     : movingMarked;
+  // A tag that can depend on where the checkout lies: evaluated again at another place.
+  const evaluations = await settleLocation(session, images, pathsMarked, locating, readGit, async (dir, probed) => {
+    const there = await settingsFor(session, dir);
+    return (await evaluateImages(await requestsFor(dir, probed), there, signal, limits)).evaluations;
+  });
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
   const links = session.entries.some((entry) => entry.mode === '120000');
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });

@@ -282,6 +282,7 @@ export async function evaluationInputs(
   readsGit: Array<GitRead | undefined>;
   readsVersion: Array<Moving | undefined>;
   copies: PathCopy[][];
+  locating: Array<string | undefined>;
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -323,7 +324,14 @@ export async function evaluationInputs(
       const all = [...reads, ...snippets, ...store.read].filter((read) => read !== undefined);
       const movers = all.flatMap((read) => (read.moving === undefined ? [] : [read.moving]));
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
+      // The repository's own code: a store file's locations are the store's, whoever calls it.
+      const own = [...reads, ...snippets].filter((read) => read !== undefined);
+      const passes = own.some((read) => read.passesPath === true);
+      const locating =
+        own.find((read) => read.locating?.definite !== undefined)?.locating?.definite ??
+        (passes ? own.find((read) => read.locating?.ofParameter !== undefined)?.locating?.ofParameter : undefined);
       return {
+        locating,
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
         // The repository's own files: a store file's literals name the store.
@@ -339,5 +347,6 @@ export async function evaluationInputs(
   const readsGit = found.map((one) => one.readsGit);
   const readsVersion = found.map((one) => one.readsVersion);
   const copies = found.map((one) => one.copies);
-  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies };
+  const locating = found.map((one) => one.locating);
+  return { byImage, all: unionOf([...byImage, ...shared]), moving, confined, readsGit, readsVersion, copies, locating };
 }
