@@ -55,6 +55,7 @@ export async function settleLocation(
     marked[index] = {
       ...evaluation,
       commitDependent: true,
+      movesWithLocation: locating[index]!,
       warnings: [...evaluation.warnings, messages.checkoutLocationDependent(evaluation.name, locating[index]!)],
     };
   });

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
-import { check, hash } from '../../src/index.js';
+import { check, doctor, hash } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { onSecondNix } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
@@ -49,6 +49,15 @@ async function expectUnjudged(repo: TestRepo, construct: RegExp): Promise<void> 
     expect(warnings).toMatch(/its tag depends on where the checkout lies/);
     expect(warnings).toMatch(construct);
   }
+}
+
+/** doctor names the dependence on the place (not a tag that moves by itself), and that CI's verdict differs. */
+async function expectDoctorSays(repo: TestRepo): Promise<void> {
+  const found = await doctor({ cwd: repo.dir });
+  expect(found.findings.map((finding) => [finding.code, finding.file, finding.differsFromCi])).toEqual([
+    ['checkoutPath', 'default.nix', true],
+  ]);
+  expect(found.ok).toBe(false);
 }
 
 /** A directory outside every temporary directory (a filter on `/tmp/` keeps all there), removed after the test. */
@@ -106,6 +115,7 @@ in `,
       expect(n2k8sTag(freshClone(repo.dir))).not.toBe(one);
       await commitOwnTag(repo);
       await expectUnjudged(repo, construct);
+      if (title.startsWith('a dependency')) await expectDoctorSays(repo);
     });
   }
 
@@ -134,6 +144,7 @@ in `,
       expect(n2k8sTag(freshClone(repo.dir))).not.toBe(atCi);
       expect(await commitOwnTag(repo)).not.toBe(atCi);
       await expectUnjudged(repo, /a source filter's path read other than through baseNameOf/);
+      await expectDoctorSays(repo);
     },
   );
 
