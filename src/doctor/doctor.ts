@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/commandLine.js';
-import { evaluateImages, type ImageRequest } from '../nix/evaluate.js';
+import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
 import { userPaths } from '../userPaths.js';
 import { baseSettings, expectedTags, requestsFor, settingsFor } from '../engine/evaluation.js';
@@ -187,8 +187,9 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       };
       const evidence: ImageEvidence[] = [];
       const reads: DoctorResult['reads'] = [];
-      // Where the clone lies, as check sees it: its evaluation, with the location probe, in nixtag's checkout.
-      const asChecked = await expectedTags(session, fileImages);
+      // Where the clone lies, as check sees it: its evaluation, with the location probe, in nixtag's
+      // checkout. Where check fails or refuses (`<nixpkgs>`, a missing submodule), the findings say why.
+      const asChecked = await expectedTags(session, fileImages).catch(() => new Map<string, ImageEvaluation>());
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
       // The refusals check makes of an image, asked as check asks them (the checkout as materialised:
       // an unclonable submodule is a finding above, not an error here).
