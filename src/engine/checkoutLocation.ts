@@ -31,7 +31,10 @@ export async function settleLocation(
   evaluateAt: EvaluateAt,
 ): Promise<ImageEvaluation[]> {
   const probed = evaluations.flatMap((evaluation, index) =>
-    locating[index] !== undefined && evaluation.commitDependent !== true ? [index] : [],
+    // A tag already left unjudged, or refused as moving by itself (the time), keeps that verdict.
+    locating[index] !== undefined && evaluation.commitDependent !== true && evaluation.moving === undefined
+      ? [index]
+      : [],
   );
   if (probed.length === 0) return evaluations;
   const { repository, tree } = session;
