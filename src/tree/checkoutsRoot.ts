@@ -54,6 +54,11 @@ const privateDirectories = new Map<string, string | undefined>();
 function elsewhereBases(): string[] {
   const home = process.env.HOME;
   const cache = process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : undefined);
+  try {
+    if (cache) mkdirSync(cache, { recursive: true, mode: 0o700 }); // as any program that caches makes it
+  } catch {
+    // Not ours to make (a read-only home): the checkouts' bases serve.
+  }
   return [...new Set([...(cache ? [path.resolve(cache)] : []), ...bases()])];
 }
 

@@ -121,10 +121,7 @@ function withWrittenCode(
     found.extendsParameter ??= written.extendsParameter;
     found.locationInText ??= written.locationInText;
     found.passesPath ||= written.passesPath;
-    found.locating = {
-      definite: found.locating.definite ?? written.locating.definite,
-      ofParameter: found.locating.ofParameter ?? written.locating.ofParameter,
-    };
+    found.locating = { definite: found.locating.definite ?? written.locating.definite };
   }
   return found;
 }
@@ -237,7 +234,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const inFile = (construct: string | undefined) =>
     construct === undefined ? undefined : `${relativeFile}: ${construct}`;
-  const locating = { definite: inFile(flow.locating.definite), ofParameter: inFile(flow.locating.ofParameter) };
+  const locating = { definite: inFile(flow.locating.definite) };
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
   const does = { moving, confined, readsGit, readsVersion, copies, locating };
   const interpolated = interpolatedPaths(code);

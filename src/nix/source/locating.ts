@@ -9,12 +9,11 @@ import { argumentAt, isSymbol } from './syntax.js';
  * `baseNameOf` (`lib.hasInfix "/tmp/" path` drops everything in a checkout under /var/tmp).
  * Only a hint of where to look: engine/checkoutLocation.ts evaluates such an image again at
  * another place to see whether its tag moves. `definite`: the construct acts on a path of this
- * file; `ofParameter`: on a parameter, which may hold a path from elsewhere (it counts where
- * the closure passes a path on).
+ * file (on a parameter, which may hold a path from elsewhere, it is not looked for: `toString
+ * port` is common, and would cost a second evaluation wherever a path is passed on).
  */
 export interface Locating {
   definite?: string;
-  ofParameter?: string;
 }
 
 /** Builtins whose value is a position in a file: its absolute path. */
@@ -27,7 +26,6 @@ const NAME_ONLY_FILTERS = new Set(['cleanSourceFilter']);
 export interface FlowView {
   builtinAt: (index: number, names: ReadonlySet<string>) => boolean;
   carriesPath: (index: number) => boolean;
-  isParameter: (index: number) => boolean;
   at: (token: Token) => string;
 }
 
@@ -89,8 +87,6 @@ export function locatingConstructs(
     if (!view.builtinAt(index, new Set(['dirOf']))) return;
     const argument = argumentAt(tokens, index + 1);
     if (argument.some(view.carriesPath)) found.definite ??= `${token.text} (${at(token)}), the directory around a path`;
-    else if (argument.some(view.isParameter))
-      found.ofParameter ??= `${token.text} (${at(token)}), the directory around what may be a path`;
   });
   return found;
 }

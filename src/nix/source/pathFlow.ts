@@ -262,11 +262,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   const named = filters.find((code) => !isLambda(tokens, code[0]!));
   if (named !== undefined)
     flow.extended ??= `${tokens[named[0]!]!.text} (${at(tokens[named[0]!]!)}), a source filter defined elsewhere`;
-  const isParameterAt = (position: number) => isParameter(position);
   flow.locating = locatingConstructs(tokens, filters, (index) => isLambda(tokens, index), {
     builtinAt,
     carriesPath,
-    isParameter: isParameterAt,
     at,
   });
   // `toString` however it is reached (`b.toString`, `(builtins).toString`, a file's own name
@@ -313,7 +311,6 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       if (insideInherit(tokens, start)) return;
       if (!applied(tokens, start, index)) {
         flow.extendsParameter ??= `${token.text} (${at(token)}), toString handed on as a function`;
-        flow.locating.ofParameter ??= `${token.text} (${at(token)}), toString handed on as a function`;
         return;
       }
       // `toString (let v = ./x; in v)`: a location as a string, which can be edited into any name.
@@ -337,7 +334,6 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       if (carried === undefined && argument.some(isParameter)) {
         const name = argument.map((position) => tokens[position]!.text).join('');
         const call = `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)})`;
-        if (!named) flow.locating.ofParameter ??= `${call}, a location as a string`;
         // Where it names no file, or one under it, until a string function cuts it out (fileInputs.ts).
         if (harmlessLocation(tokens, start, argument.at(-1)!))
           flow.locationInText ??= `${call}, a location in a string that can be cut out of it`;
