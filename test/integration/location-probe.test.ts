@@ -2,13 +2,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { onSecondNix } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
-import { fileTarball } from '../helpers/tarball.js';
+import {
+  expectJudgedAsCi,
+  imageWith as image,
+  locatedConfig as config,
+  LOCATED_REPO as REPO,
+  pinnedLib,
+} from '../helpers/locatedImages.js';
 import { cleanGitEnv, freshClone } from '../helpers/trees.js';
 
 /**
@@ -20,17 +25,6 @@ import { cleanGitEnv, freshClone } from '../helpers/trees.js';
  * fresh clones named `source` under two parents. The same idioms with no location in the tag stay
  * judged and agree with the oracle.
  */
-
-const REPO = 'registry.example/app';
-const config = `images:\n  - name: app\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n`;
-const LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nixpkgs-lib');
-
-const image = (attributes: string, before = '') => `${before}derivation {
-  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
-  args = [ "-c" "echo > $out" ];
-  ${attributes}
-}
-`;
 
 /** nixtag's own tag committed in the manifest: what the stale pass called up to date. */
 async function commitOwnTag(repo: TestRepo): Promise<string> {
@@ -149,7 +143,7 @@ in `,
   );
 
   it('the same idioms where the tag holds no location (cleanSource, a filter on the relative path, toString read back): judged, the tag CI computes', async () => {
-    const lib = fileTarball('nixpkgs-lib', {}, LIB);
+    const lib = pinnedLib();
     const repo = gitRepo({
       'default.nix': image(
         [
@@ -158,27 +152,13 @@ in `,
           'named = baseNameOf (toString ./app);',
           'read = builtins.readFile (toString ./app/main.txt);',
         ].join('\n  '),
-        `let
-  pin = builtins.fromJSON (builtins.readFile ./lib-pin.json);
-  lib = import "\${builtins.fetchTarball { inherit (pin) url sha256; }}/lib";
-in `,
+        lib.prelude,
       ),
       'app/main.txt': 'hi\n',
       'app/tmp/scratch': 'left out\n',
-      'lib-pin.json': JSON.stringify({ url: lib.url, sha256: lib.sha256 }),
-      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+      ...lib.files,
       'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
     });
-    const one = n2k8sTag(freshClone(repo.dir));
-    expect(one).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
-    expect(n2k8sTag(freshClone(repo.dir))).toBe(one);
-    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${one}`) });
-    repo.commit('the tag CI computes');
-    for (const run of [1, 2]) {
-      const result = await check({ cwd: repo.dir });
-      expect([run, result]).toMatchObject([run, { ok: true }]);
-      expect(result.commitDependent).toBeUndefined();
-      expect(result.references).toEqual([expect.objectContaining({ status: 'ok' })]);
-    }
+    await expectJudgedAsCi(repo, 2);
   });
 });
