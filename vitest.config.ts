@@ -12,6 +12,8 @@ import LongestFirst from './test/helpers/sequencer.js';
  */
 const runTemp = mkdtempSync(path.join(tmpdir(), 'nixtag-tests-'));
 process.env.TMPDIR = runTemp;
+// The location probe's second checkouts (src/tree/checkoutsRoot.ts) too: Nix 2.26's chroot sees /tmp only.
+process.env.XDG_CACHE_HOME = path.join(runTemp, 'cache');
 process.on('exit', () => rmSync(runTemp, { recursive: true, force: true }));
 
 /**
@@ -31,6 +33,7 @@ const NIX_FACING = {
     'test/integration/realworld-init.test.ts',
     'test/integration/moving-tags.test.ts',
     'test/integration/checkout-path-tags.test.ts',
+    'test/integration/location-probe.test.ts',
     'test/integration/pin-bumped.test.ts',
     'test/integration/hashed-paths.test.ts',
     'test/integration/path-flow.property.test.ts',

@@ -2,10 +2,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/commandLine.js';
-import { evaluateImages, type ImageRequest } from '../nix/evaluate.js';
+import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
 import { userPaths } from '../userPaths.js';
-import { baseSettings, requestsFor, settingsFor } from '../engine/evaluation.js';
+import { baseSettings, expectedTags, requestsFor, settingsFor } from '../engine/evaluation.js';
 import { isFlakeImage } from '../engine/flakeEvaluation.js';
 import { flakeFindings } from './flakes.js';
 import { defaultImage, zeroConfigSource, type ResolvedImage } from '../engine/images.js';
@@ -187,13 +187,17 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       };
       const evidence: ImageEvidence[] = [];
       const reads: DoctorResult['reads'] = [];
+      // Where the clone lies, as check sees it: its evaluation, with the location probe, in nixtag's
+      // checkout. Where check fails or refuses (`<nixpkgs>`, a missing submodule), the findings say why.
+      const asChecked = await expectedTags(session, fileImages).catch(() => new Map<string, ImageEvaluation>());
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
       // The refusals check makes of an image, asked as check asks them (the checkout as materialised:
       // an unclonable submodule is a finding above, not an error here).
       const asCheck = { ...session, checkout: Promise.resolve(checkout) };
       for (const image of fileImages) {
         const found = await gather(image, plan.base, settingsAt, plan.probes, reads);
-        evidence.push({ ...found, confinedAnswer: await confinedAnswerPlace(asCheck, image) });
+        const located = asChecked.get(image.name)?.movesWithLocation !== undefined ? { movesWithLocation: true } : {};
+        evidence.push({ ...found, ...located, confinedAnswer: await confinedAnswerPlace(asCheck, image) });
       }
       // A flake image has no probes; what concerns the machine and the clone concerns it too.
       for (const image of flakeImages) {

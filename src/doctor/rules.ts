@@ -38,6 +38,8 @@ export interface ImageEvidence {
   files: string[];
   /** The derivation holds the checkout's absolute path (engine/checkoutPaths.ts). */
   holdsCheckoutPath?: boolean;
+  /** check's evaluation moved in a second checkout at another place (engine/checkoutLocation.ts). */
+  movesWithLocation?: boolean;
   /** Nix's error when the image could not be evaluated at all. */
   failure: string | undefined;
   probes: Partial<Record<ProbeId, ProbeOutcome>>;
@@ -125,7 +127,7 @@ export const RULES: readonly Rule[] = [
     // First: a tag that holds where the tree lies moves with every probe's copy, the control's too.
     code: 'checkoutPath',
     construct: ABSOLUTE_PATH_STRING,
-    fires: (evidence) => evidence.holdsCheckoutPath === true,
+    fires: (evidence) => evidence.holdsCheckoutPath === true || evidence.movesWithLocation === true,
     differsFromCi: () => true,
   },
   {

@@ -14,6 +14,7 @@ import type { Moving } from '../nix/source/moving.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
+import { settleLocation } from './checkoutLocation.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { explainShallowClone } from './shallowClone.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
@@ -277,14 +278,15 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches } = await evaluationInputs(
-    root,
-    evaluatedFiles,
-    sources,
-    alwaysRead(session),
-    session.index,
-    settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
-  );
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating } =
+    await evaluationInputs(
+      root,
+      evaluatedFiles,
+      sources,
+      alwaysRead(session),
+      session.index,
+      settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
+    );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
@@ -299,7 +301,7 @@ async function evaluateFilesInTree(
     const branchRead = branches && mover === undefined ? needsBranch(images[index]!) : undefined;
     return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
-  const evaluations = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
+  const pathsMarked = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(
         root,
         movingMarked,
@@ -307,6 +309,11 @@ async function evaluateFilesInTree(
         treeFiles(root, evaluatedFiles),
       )
     : movingMarked;
+  // A tag that can depend on where the checkout lies: evaluated again at another place.
+  const evaluations = await settleLocation(session, images, pathsMarked, locating, readGit, async (dir, probed) => {
+    const there = await settingsFor(session, dir);
+    return (await evaluateImages(await requestsFor(dir, probed), there, signal, limits)).evaluations;
+  });
   // Confinement may have answered a question otherwise than CI: such a tag is never cached.
   const links = session.entries.some((entry) => entry.mode === '120000');
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });

@@ -11,8 +11,8 @@ export const doctorMessages = {
   doctor: {
     checkoutPath: doctorFinding(
       (images) =>
-        `The tag of ${imagesOf(images)} depends on where the clone lies: its derivation holds the checkout's absolute path (\`toString\` of a path names it instead of copying it to the store), so two clones in two directories give two tags, and CI's (Tekton: /workspace/source) is not nixtag's.`,
-      'Write `"${./app}"` (the path copied to the store) or `baseNameOf ./app` (its name) instead of `toString ./app`.',
+        `The tag of ${imagesOf(images)} depends on where the clone lies: its derivation holds the checkout's absolute path or a value made of it (\`toString\` of a path names it instead of copying it to the store; a dependency, a \`toFile\`, a hash or a part of it carry it on), or a source filter reads a word of it (\`/tmp/\`), so two clones in two directories give two tags, and CI's (Tekton: /workspace/source) is not nixtag's; check leaves its references unjudged.`,
+      'Write `"${./app}"` (the path copied to the store) or `baseNameOf ./app` (its name) instead of `toString ./app`; let a source filter read the name (`baseNameOf path`) or the path relative to its source (`lib.removePrefix (toString ./app + "/") path`), never the absolute path.',
     ),
     nondeterministic: doctorFinding(
       (images) =>

@@ -54,6 +54,8 @@ export interface ImageEvaluation {
    * differs in every directory a clone lies in, CI's too.
    */
   holdsCheckoutPath?: boolean;
+  /** The tag moved, or the evaluation failed, in a second checkout at another place: what may move it (engine/checkoutLocation.ts). */
+  movesWithLocation?: string;
 }
 
 type Described =

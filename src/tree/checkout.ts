@@ -61,6 +61,15 @@ export interface CheckoutOptions {
   submodules: boolean | 'as-before';
   /** Smudge LFS files as a clone with git-lfs does; `as-before` (or absent): as the last checkout. */
   lfs?: boolean | 'as-before';
+  /** Check out at the second place (records.ts `elsewhere`), for the location probe. */
+  elsewhere?: boolean;
+}
+
+/** The slot's directory for `options`: its own, or the second place's (none: no private directory there). */
+function slotOf(repository: Repository, tree: JudgedTree, options: CheckoutOptions): string {
+  const records = treeRecords(repository.gitDir);
+  const kind = tree.source.kind;
+  return (options.elsewhere === true ? records.elsewhere(kind) : undefined) ?? records.slot(kind);
 }
 
 /** A finished checkout. */
@@ -227,9 +236,8 @@ export function materializeTree(repository: Repository, tree: JudgedTree, option
 }
 
 async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
-  const records = treeRecords(repository.gitDir);
-  records.claim();
-  const state = records.slot(tree.source.kind);
+  treeRecords(repository.gitDir).claim();
+  const state = slotOf(repository, tree, options);
   const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();
   const submodules =
@@ -294,7 +302,7 @@ async function restore(
   const indexed = existsSync(path.join(done.dir, '.git', 'index'));
   const drift = indexed ? await checkoutDrift(done.dir, paths) : undefined;
   if (drift !== undefined && driftless(drift)) return done;
-  const checkout = checkoutRecord(treeRecords(repository.gitDir).slot(tree.source.kind), options.checkoutName);
+  const checkout = checkoutRecord(slotOf(repository, tree, options), options.checkoutName);
   const state = checkout.trusted();
   const id = await tree.id();
   if (drift !== undefined && state !== undefined && state.tree === id) {

@@ -46,18 +46,33 @@ const seenWhole = (dir: string) => URL_SAFE.test(dir) && !dir.split(path.sep).in
 
 const privateDirectories = new Map<string, string | undefined>();
 
+/**
+ * Where the location probe's checkouts may go (engine/checkoutLocation.ts): the user's cache
+ * directory first, whose path shares no word with a temporary directory's (a filter that drops
+ * `/tmp/` keeps everything there), then the checkouts' own bases.
+ */
+function elsewhereBases(): string[] {
+  const home = process.env.HOME;
+  const cache = process.env.XDG_CACHE_HOME || (home ? path.join(home, '.cache') : undefined);
+  try {
+    if (cache) mkdirSync(cache, { recursive: true, mode: 0o700 }); // as any program that caches makes it
+  } catch {
+    // Not ours to make (a read-only home): the checkouts' bases serve.
+  }
+  return [...new Set([...(cache ? [path.resolve(cache)] : []), ...bases()])];
+}
+
 /** A directory of this user's alone, that no one else can have made or replaced; undefined if none. */
-function privateDirectory(): string | undefined {
+function privateDirectory(candidates = bases(), prefix = 'nixtag-checkouts'): string | undefined {
   const uid = process.getuid?.();
-  const candidates = bases();
-  const key = candidates.join('\0');
+  const key = `${prefix}\0${candidates.join('\0')}`;
   if (privateDirectories.has(key)) return privateDirectories.get(key);
   let found: string | undefined;
   for (const given of candidates) {
     const base = realBase(given);
     if (base === undefined) continue;
     // Tested, and used, where it really is: the path Nix resolves to is the one it sees.
-    const dir = path.join(base, `nixtag-checkouts-${uid ?? 0}`);
+    const dir = path.join(base, `${prefix}-${uid ?? 0}`);
     if (!seenWhole(dir)) continue;
     try {
       mkdirSync(dir, { mode: 0o700 });
@@ -93,6 +108,19 @@ export function checkoutsRoot(nixtagRoot: string): string {
   if (home === undefined) return nixtagRoot;
   const key = createHash('sha256').update(path.resolve(nixtagRoot)).digest('hex').slice(0, 20);
   return path.join(home, key, 'nixtag');
+}
+
+/**
+ * Where the location probe checks the judged tree out a second time (engine/checkoutLocation.ts):
+ * a path other than `checkoutsRoot`'s in every word and in length but the checkout's own name
+ * (`~/.cache/nixtag-elsewhere-<uid>/<hash>/e/<slot>/<checkoutName>`), in a private directory of
+ * its own; undefined when none can be made.
+ */
+export function elsewhereRoot(nixtagRoot: string): string | undefined {
+  const home = privateDirectory(elsewhereBases(), 'nixtag-elsewhere');
+  if (home === undefined) return undefined;
+  const key = createHash('sha256').update(path.resolve(nixtagRoot)).digest('hex').slice(0, 12);
+  return path.join(home, key, 'e');
 }
 
 /** The file under `<git dir>/nixtag` that names the checkouts' directory it owns (a random id). */

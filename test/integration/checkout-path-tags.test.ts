@@ -1,10 +1,14 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
-import { fileTarball } from '../helpers/tarball.js';
+import {
+  expectJudgedAsCi,
+  imageWith as image,
+  locatedConfig as config,
+  LOCATED_REPO as REPO,
+  pinnedLib,
+} from '../helpers/locatedImages.js';
 import { freshClone } from '../helpers/trees.js';
 
 /**
@@ -13,17 +17,6 @@ import { freshClone } from '../helpers/trees.js';
  * never calls it up to date (this file runs on Nix 2.8 and 2.26); the idioms that only read a path,
  * or copy it to the store, stay judged.
  */
-
-const REPO = 'registry.example/app';
-const config = `images:\n  - name: app\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n`;
-const LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/nixpkgs-lib');
-
-const image = (attributes: string, before = '') => `${before}derivation {
-  name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
-  args = [ "-c" "echo > $out" ];
-  ${attributes}
-}
-`;
 
 describe("a tag that depends on the checkout's absolute path", () => {
   it('toString ./app in the derivation: left unjudged, never up to date, and doctor says why', async () => {
@@ -56,7 +49,7 @@ describe("a tag that depends on the checkout's absolute path", () => {
   });
 
   it('reading a path, copying it to the store, or nixpkgs lib: judged, the tag CI computes in any directory', async () => {
-    const lib = fileTarball('nixpkgs-lib', {}, LIB);
+    const lib = pinnedLib();
     const repo = gitRepo({
       'default.nix': image(
         [
@@ -69,25 +62,13 @@ describe("a tag that depends on the checkout's absolute path", () => {
           'clean = lib.cleanSource ./app;',
           'filtered = lib.cleanSourceWith { src = ./app; filter = p: t: lib.hasSuffix ".txt" (toString p); };',
         ].join('\n  '),
-        `let
-  pin = builtins.fromJSON (builtins.readFile ./lib-pin.json);
-  lib = import "\${builtins.fetchTarball { inherit (pin) url sha256; }}/lib";
-in `,
+        lib.prelude,
       ),
       'value.nix': '"v"\n',
       'app/main.txt': 'hi\n',
-      'lib-pin.json': JSON.stringify({ url: lib.url, sha256: lib.sha256 }),
-      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["${lib.url}"]\n`,
+      ...lib.files,
       'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
     });
-    const one = n2k8sTag(freshClone(repo.dir));
-    expect(one).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
-    expect(n2k8sTag(freshClone(repo.dir))).toBe(one);
-    repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${one}`) });
-    repo.commit('the tag CI computes');
-    const result = await check({ cwd: repo.dir });
-    expect(result).toMatchObject({ ok: true });
-    expect(result.commitDependent).toBeUndefined();
-    expect(result.references).toEqual([expect.objectContaining({ status: 'ok' })]);
+    await expectJudgedAsCi(repo);
   });
 });

@@ -11,6 +11,7 @@ import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
 import { pinnedFetches, type PinnedFetch } from './pinnedFetches.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
+import type { Locating } from './locating.js';
 
 /**
  * The inputs one Nix file names: its own path and its path literals, or why none can be trusted;
@@ -44,6 +45,8 @@ export interface FileInputs {
   locationInText?: string | undefined;
   /** The file cuts or reads text (CUTS_TEXT). */
   cutsText?: boolean;
+  /** What can observe where the checkout lies (locating.ts), as `file (line n), construct`. */
+  locating?: Locating | undefined;
 }
 
 /**
@@ -124,6 +127,7 @@ function withWrittenCode(
     found.extendsParameter ??= written.extendsParameter;
     found.locationInText ??= written.locationInText;
     found.passesPath ||= written.passesPath;
+    found.locating = { definite: found.locating.definite ?? written.locating.definite };
   }
   return found;
 }
@@ -245,10 +249,13 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const hashed = hashedPaths(relativeFile, text, code);
   const fetches = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
-  // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches };
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
+  const inFile = (construct: string | undefined) =>
+    construct === undefined ? undefined : `${relativeFile}: ${construct}`;
+  const locating = { definite: inFile(flow.locating.definite) };
+  // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
+  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
   const interpolated = interpolatedPaths(code);
   const construct =
     untrackable(text, reading, flow) ??

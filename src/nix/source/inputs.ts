@@ -290,6 +290,7 @@ export async function evaluationInputs(
   copies: PathCopy[][];
   hashed: HashedPath[][];
   fetches: PinnedFetch[][];
+  locating: Array<string | undefined>;
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
   // Files of the checkout by repository path; the rest (the store, the pin's nixpkgs) as they are.
@@ -332,7 +333,14 @@ export async function evaluationInputs(
       // A fetched library's (its code runs in every image's evaluation, as the store code does).
       const movers = [...all.flatMap((read) => (read.moving === undefined ? [] : [read.moving])), ...store.moving];
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
+      // The repository's own code: a store file's locations are the store's, whoever calls it.
+      const own = [...reads, ...snippets].filter((read) => read !== undefined);
+      // Only what acts on a path of the repository's own files: `toString port` of a parameter is
+      // as common as it is harmless, and would cost a second evaluation wherever a path is passed on
+      // (docs/tag-derivation.md says what that leaves out).
+      const locating = own.find((read) => read.locating?.definite !== undefined)?.locating?.definite;
       return {
+        locating,
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
         // The repository's own files: a store file's literals name the store.
@@ -352,6 +360,7 @@ export async function evaluationInputs(
   const copies = found.map((one) => one.copies);
   const hashed = found.map((one) => one.hashed);
   const fetches = found.map((one) => one.fetches);
+  const locating = found.map((one) => one.locating);
   const all = unionOf([...byImage, ...shared]);
-  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches };
+  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
 }

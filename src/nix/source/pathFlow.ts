@@ -1,5 +1,6 @@
 import { stringValue, type Token } from './lexer.js';
 import { TO_STRING, harmlessLocation, staysUnder, toStringAliases } from './locations.js';
+import { locatingConstructs, type Locating } from './locating.js';
 import {
   applied,
   argumentAt,
@@ -41,6 +42,8 @@ export interface PathFlow {
   passesPath: boolean;
   /** Names bound to a value that carries a path literal (for `toString name`). */
   carriers: Set<string>;
+  /** What can observe where the checkout lies (locating.ts). */
+  locating: Locating;
 }
 
 const isRelativePath = (token: Token | undefined) =>
@@ -177,6 +180,8 @@ const GLOBALS = new Set([
   ...['derivation', 'fetchTarball', 'fetchGit', 'fetchurl', 'placeholder', 'scopedImport', 'lib', 'pkgs'],
 ]);
 
+const BASE_NAME = new Set(['baseNameOf']);
+
 /** Functions that read a path they are given without handing it on to code of the repository. */
 const CONSUMERS = new Set(['import', 'readFile', 'pathExists', 'readDir', 'path', 'fetchGit']);
 
@@ -234,7 +239,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     !GLOBALS.has(builtinName(tokens[position]!));
   const isParameter = (position: number) =>
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
-  const flow: PathFlow = { passesPath: false, carriers };
+  const flow: PathFlow = { passesPath: false, carriers, locating: {} };
   const withOther = withOfOther(tokens);
   // `builtins` itself, unless a parameter or the file binds that name.
   const builtinsSet = (index: number) =>
@@ -257,6 +262,11 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   const named = filters.find((code) => !isLambda(tokens, code[0]!));
   if (named !== undefined)
     flow.extended ??= `${tokens[named[0]!]!.text} (${at(tokens[named[0]!]!)}), a source filter defined elsewhere`;
+  flow.locating = locatingConstructs(tokens, filters, (index) => isLambda(tokens, index), {
+    builtinAt,
+    carriesPath,
+    at,
+  });
   // `toString` however it is reached (`b.toString`, `(builtins).toString`, a file's own name
   // for it): every read of the name counts, and a name bound to it.
   const anyToString = (index: number) =>
@@ -310,8 +320,12 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       const shown = opens(tokens[index + 1])
         ? tokens[carried ?? index]!.text
         : argument.map((position) => tokens[position]!.text).join('');
-      if (carried !== undefined)
+      // `baseNameOf (toString p)`: the name alone, which holds nothing of where the clone lies.
+      const named = isSymbol(tokens[start - 1], '(') && builtinAt(start - 2, BASE_NAME);
+      if (carried !== undefined) {
         flow.extended ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
+        if (!named) flow.locating.definite ??= `${token.text} ${shown} (${at(token)}), a path's location as a string`;
+      }
       // Anything else may be a path from elsewhere: its location as a string can be edited into
       // any name (`"${toString p}.json"`, `[ (toString p) ] ++ [ ".json" ]`, `replaceStrings`),
       // except where it can name no file or only one under it (harmlessLocation).
