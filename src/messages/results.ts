@@ -101,7 +101,7 @@ export const resultsMessages = {
   nothingToDo: () => 'nixtag: none of the given paths can change a managed reference.',
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unjudged: (file: string, line: number, column: number, image: string) =>
-    `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, which does not exist yet`,
+    `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, or on where the clone lies, not only on the files (see the warning)`,
   unjudgedMoving: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} moves with no change to the files (see the warning)`,
   movingSummary: (ok: boolean) =>
