@@ -89,7 +89,7 @@ describe('the evaluation cache, seen from the hooks', () => {
     expect(calls.filter((call) => call.startsWith('rev-parse') && call.includes('--show-toplevel'))).toHaveLength(1);
   });
 
-  it('answers an idle hook with one git process of its own', () => {
+  it("answers an idle hook with one git process of its own (and the hook script's guard)", () => {
     const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE) });
     expect(installHooks(repo, ['--git', '--pre-commit', 'fix']).code).toBe(0);
     repo.write({ 'app/main.go': 'package main // v2\n' });
@@ -105,7 +105,11 @@ describe('the evaluation cache, seen from the hooks', () => {
     repo.git('add', 'README.md');
     expect(repo.run(['commit', '-m', 'docs'], { env: git.env }).code).toBe(0);
     const ours = git.calls().filter((call) => !/^(?:commit|maintenance|gc)\b/.test(call));
-    expect(ours).toEqual([expect.stringMatching(/^diff-index --cached .*--name-only/)]);
+    // The hook script's own guard (no nixtag or Node from a tracked node_modules: docs/hooks.md) and nixtag's one diff.
+    expect(ours).toEqual([
+      'ls-files --error-unmatch -- node_modules',
+      expect.stringMatching(/^diff-index --cached .*--name-only/),
+    ]);
 
     // And loads little: node:crypto alone costs about 5 ms, a tenth of the idle hook.
     const run = pathToFileURL(path.join(path.dirname(BIN), 'run.js')).href;

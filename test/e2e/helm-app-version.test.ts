@@ -115,7 +115,11 @@ describe("Helm's appVersion default", () => {
     // Two images default to one appVersion: it cannot be both tags, so each values tag is judged.
     const two = chart({
       'chart/values.yaml': `${valuesYaml}worker:\n  image:\n    repository: ${REPO}-worker\n    tag: ""\n`,
-      'chart/templates/worker.yaml': deploymentTemplate('{{ .Values.worker.image.tag | default .Chart.AppVersion }}'),
+      // The worker's own repository value beside its tag (the app's repository with the worker's tag
+      // would deploy a tag nixtag does not judge there: HELM_OVERRIDE_UNREAD).
+      'chart/templates/worker.yaml': deploymentTemplate(
+        '{{ .Values.worker.image.tag | default .Chart.AppVersion }}',
+      ).replace('.Values.image.repository', '.Values.worker.image.repository'),
     });
     expect(checkJson(two.repo.dir).result.references.map(({ file, line }) => [file, line])).toEqual([
       ['chart/values.yaml', 7],
