@@ -112,7 +112,7 @@ export const resultsMessages = {
     `nixtag: ${current} reference${current === 1 ? '' : 's'} up to date; ${unjudged} not judged (see the warning).`,
   unjudgedSummary: (ok: boolean) =>
     ok
-      ? 'nixtag: nothing could be judged before the commit exists (see the warning); the pre-push hook judges the commit.'
+      ? 'nixtag: nothing could be judged (see the warning): a tag that depends on the commit is judged by the pre-push hook once the commit exists; one that depends on the clone itself (its `.git`, where it lies) cannot be judged anywhere.'
       : 'nixtag: nothing could be judged before the commit exists, and whenCommitDependent: fail says that fails.',
   unmanaged: (file: string, line: number, column: number, value: string) =>
     `${file}:${line}:${column}: ${value} (not managed)`,
