@@ -89,6 +89,8 @@ export interface CheckResult {
    * staged in the real index is not in this commit unless its file is named too.
    */
   partialCommit?: true;
+  /** Judging the index: tracked files (manifests aside) whose working-tree changes are not staged. */
+  unstaged?: string[];
   /**
    * No reference is managed: the repository is not protected. The report lists what it saw (the
    * unmanaged references) and suggests `nixtag init`; `configured` tells whether a configuration

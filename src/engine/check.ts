@@ -62,7 +62,11 @@ async function judge(session: Session): Promise<CheckResult> {
   rememberJudgement(session, inspection, result);
   if (result.ok || session.tree.source.kind !== 'index') return result;
   // Stale in the index: say so when the working tree already has the fix (stage it, not fix it).
-  const marked = await (await import('./unstaged.js')).markFixedInWorktree(result, session.repository.root);
+  const { markFixedInWorktree, markUnstagedChanges } = await import('./unstaged.js');
+  const marked = await markUnstagedChanges(
+    await markFixedInWorktree(result, session.repository.root),
+    session.repository,
+  );
   // `git commit <paths>` judges a temporary index of its own, `next-index-<pid>.lock`.
   return /^next-index-.*\.lock$/.test(path.basename(session.repository.indexFile))
     ? { ...marked, partialCommit: true }

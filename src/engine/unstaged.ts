@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { decodeManifest } from '../manifest/decode.js';
+import { git } from '../git/git.js';
+import { inRepository, type Repository } from '../git/repository.js';
 import type { CheckResult } from '../types.js';
 import { readOptionalBytes } from '../readOptional.js';
 
@@ -25,4 +27,21 @@ export async function markFixedInWorktree(result: CheckResult, root: string): Pr
       return texts.get(reference.file)?.includes(tag) ? { ...reference, fixedInWorktree: true } : reference;
     }),
   };
+}
+
+/**
+ * For a stale index that the working tree has not fixed: the tracked files whose working-tree
+ * content is not staged, manifests aside. `fix --staged` tags the staged files, so where the user
+ * changed an input and staged only the manifest it would write the old tag back: the report says
+ * which files are not staged.
+ */
+export async function markUnstagedChanges(result: CheckResult, repository: Repository): Promise<CheckResult> {
+  if (!result.references.some((reference) => reference.status === 'stale' && !reference.fixedInWorktree)) return result;
+  const listed = await git(
+    ['diff-files', '--name-only', '-z'],
+    inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
+  );
+  const manifests = new Set(result.references.map((reference) => reference.file));
+  const unstaged = listed.split('\0').filter((file) => file !== '' && !manifests.has(file));
+  return unstaged.length === 0 ? result : { ...result, unstaged };
 }

@@ -34,6 +34,8 @@ export const resultsMessages = {
   updateSubmodules: (submodules: readonly string[]) =>
     `${submodules.length === 1 ? `Submodule ${submodules[0]!} holds` : `Submodules ${submodules.join(', ')} hold`} stale tags that a kustomization deploys, and fix does not write another repository: update them there, then record the new commit (\`git add ${submodules.join(' ')}\`).`,
   runFix: (command: string) => `Run \`${command}\` to rewrite the stale tags.`,
+  runFixUnstaged: (command: string, files: readonly string[]) =>
+    `Not staged: ${files.slice(0, 5).join(', ')}${files.length > 5 ? ` and ${files.length - 5} more` : ''}. The commit records what is staged, and \`${command}\` writes the tags of the staged files: if those changes belong in this commit, \`git add\` them first, then run \`${command}\`.`,
   runFixAndCommit: (command: string) =>
     `Run \`${command}\` to rewrite the stale tags, commit them (\`git commit -am "Update image tags"\`), then push again: the commits already made keep their old tags, so the fix needs a commit of its own.`,
   fixCommand: (judged: 'worktree' | 'index' | 'rev') => cmd(judged === 'index' ? 'fix --staged' : 'fix'),

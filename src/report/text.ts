@@ -93,6 +93,8 @@ function nextStep(result: CheckResult): string {
   if (submodules.length > 0) return messages.updateSubmodules(submodules);
   const judged = result.judged ?? 'worktree';
   if (judged === 'rev') return messages.runFixAndCommit(messages.fixCommand(judged));
+  if (judged === 'index' && result.unstaged !== undefined)
+    return messages.runFixUnstaged(messages.fixCommand(judged), result.unstaged);
   return messages.runFix(messages.fixCommand(judged));
 }
 
