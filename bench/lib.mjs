@@ -13,6 +13,8 @@ const temporary = [];
 // go in one of their own, removed with their repositories.
 process.env.TMPDIR = mkdtempSync(path.join(tmpdir(), 'nixtag-bench-run-'));
 temporary.push(process.env.TMPDIR);
+// And the location probe's second checkouts (XDG_CACHE_HOME, docs/tag-derivation.md): not the user's ~/.cache.
+process.env.XDG_CACHE_HOME = path.join(process.env.TMPDIR, 'cache');
 
 const env = {
   ...process.env,
