@@ -49,11 +49,15 @@ export function codeHash(directory: string): string {
  */
 export function nixtagBuild(): string {
   if (build !== undefined) return build;
-  try {
-    const written = JSON.parse(readFileSync(path.join(CODE, BUILD_FILE), 'utf8')) as { build?: unknown };
-    if (typeof written.build === 'string' && written.build !== '') build = written.build;
-  } catch {
-    // Not built by `npm run build`: the code is hashed instead.
+  // dist/build.json, from tsc's dist/version.js or from the CLI's bundle in dist/cli/.
+  for (const directory of [CODE, path.dirname(CODE)]) {
+    try {
+      const written = JSON.parse(readFileSync(path.join(directory, BUILD_FILE), 'utf8')) as { build?: unknown };
+      if (typeof written.build === 'string' && written.build !== '') build = written.build;
+      break;
+    } catch {
+      // Not here; without the file (not built by `npm run build`) the code is hashed instead.
+    }
   }
   build ??= codeHash(CODE);
   return build;

@@ -228,7 +228,7 @@ describe('the caches, across builds', () => {
       said: 'nixtag: dist/ is built from these sources; not building it again.\n',
       calls: '',
     });
-    for (const file of ['src/engine/inspect.ts', 'package.json', 'tsconfig.build.json']) {
+    for (const file of ['src/engine/inspect.ts', 'package.json', 'tsconfig.build.json', 'scripts/bundle-cli.mjs']) {
       const original = readFileSync(path.join(copy, file), 'utf8');
       writeFileSync(path.join(copy, file), `${original}\n`);
       expect(prepare(), file).toEqual({ said: '', calls: 'npm run build\n' });

@@ -6,15 +6,15 @@ import { afterAll, expect } from 'vitest';
 /**
  * A setup file of every project: appends one line per test file to NIXTAG_TEST_CPU_PROFILE (set by
  * vitest.config.ts): the CPU seconds the worker and the children it waited for (git, Nix, npm, the
- * built CLI) spent on the file (loading it included), from /proc/self/stat; its wall seconds; its project; its path.
+ * built CLI) spent on the file (loading it included), from /proc/self/stat; its wall seconds; its project; its path; the part of the CPU seconds that is the worker's own (vitest, the in-process CLI runs) rather than its children's.
  * test/helpers/projectTimes.ts sums them per project at the end of the run.
  */
-function cpuSeconds(): number | undefined {
+function cpuSeconds(own = false): number | undefined {
   try {
     const stat = readFileSync('/proc/self/stat', 'utf8');
     // proc(5): utime, stime, cutime, cstime are fields 14-17; index 0 here is field 3 (after the name).
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+    return fields.slice(11, own ? 13 : 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
   } catch {
     return undefined; // not Linux
   }
@@ -26,8 +26,9 @@ const out = process.env.NIXTAG_TEST_CPU_PROFILE;
  * Where the last file of this worker ended (kept across files where a worker runs several), or
  * the worker's start: starting vitest and loading the file's modules count toward the file.
  */
-const marked = globalThis as { nixtagCpuMark?: number };
+const marked = globalThis as { nixtagCpuMark?: number; nixtagOwnCpuMark?: number };
 const started = marked.nixtagCpuMark ?? (cpuSeconds() === undefined ? undefined : 0);
+const ownStarted = marked.nixtagOwnCpuMark ?? 0;
 if (out && started !== undefined) {
   const wall = performance.now();
   afterAll(() => {
@@ -35,7 +36,13 @@ if (out && started !== undefined) {
     const layer = file.split(path.sep)[1] ?? '?';
     const project = process.env.NIXTAG_TEST_NIX === 'second' ? `${layer}-nix2.26` : layer;
     marked.nixtagCpuMark = cpuSeconds() ?? started;
+    marked.nixtagOwnCpuMark = cpuSeconds(true) ?? ownStarted;
     const cpu = marked.nixtagCpuMark - started;
-    appendFileSync(out, `${cpu.toFixed(2)}\t${((performance.now() - wall) / 1000).toFixed(1)}\t${project}\t${file}\n`);
+    const own = marked.nixtagOwnCpuMark - ownStarted;
+    const wallSeconds = ((performance.now() - wall) / 1000).toFixed(1);
+    appendFileSync(
+      out,
+      `${cpu.toFixed(2)}\t${wallSeconds}\t${project}\t${file}\t${own.toFixed(2)}\t${Math.round(process.memoryUsage().rss / 2 ** 20)}\n`,
+    );
   });
 }
