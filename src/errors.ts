@@ -4,8 +4,11 @@
  * (see cli/exitCode.ts); nothing else decides exit statuses.
  */
 
-/** Bad input (exit 2) or a failing tool or service (exit 3). */
-export type ErrorKind = 'input' | 'tool';
+/**
+ * Bad input (exit 2), a failing tool or service (exit 3), or a verdict that fails the run (exit 1:
+ * a tag no clone CI makes can match, reported with the result rather than thrown).
+ */
+export type ErrorKind = 'input' | 'tool' | 'verdict';
 
 export type ErrorCode =
   | 'USAGE'
@@ -35,6 +38,7 @@ export type ErrorCode =
   | 'KUSTOMIZE_PATCH'
   | 'KUSTOMIZE_REMOTE'
   | 'TAG_SUBSTITUTED'
+  | 'TAG_CLONE_DEPENDENT'
   | 'HELM_VALUES_UNBOUND'
   | 'HELM_OVERRIDE_UNREAD'
   | 'DUPLICATE_KEY'
@@ -104,6 +108,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   KUSTOMIZE_PATCH: 'input',
   KUSTOMIZE_REMOTE: 'input',
   TAG_SUBSTITUTED: 'input',
+  TAG_CLONE_DEPENDENT: 'verdict',
   HELM_VALUES_UNBOUND: 'input',
   HELM_OVERRIDE_UNREAD: 'input',
   DUPLICATE_KEY: 'input',

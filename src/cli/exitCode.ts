@@ -28,9 +28,9 @@ export function exitCodeForResult(
   return unanswered && !certain ? EXIT.tool : EXIT.stale;
 }
 
-/** An error: bad input 2, a failing tool 3 (an unexpected error is nixtag's own failure: 3). */
+/** An error: a failing verdict 1, bad input 2, a failing tool 3 (an unexpected error is nixtag's own failure: 3). */
 export function exitCodeFor(error: unknown): number {
-  if (isNixtagError(error)) return error.kind === 'input' ? EXIT.input : EXIT.tool;
+  if (isNixtagError(error)) return { verdict: EXIT.stale, input: EXIT.input, tool: EXIT.tool }[error.kind];
   if ((error as { name?: string } | undefined)?.name === 'CACError') return EXIT.input;
   return EXIT.tool;
 }

@@ -104,6 +104,10 @@ export const resultsMessages = {
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unjudged: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, or on where the clone lies, not only on the files (see the warning)`,
+  cloneDependentReference: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: fails: the tag of ${image} depends on the clone's own \`.git\`, which CI's clone does not share (see the error below)`,
+  cloneDependentSummary: (images: readonly string[]) =>
+    `nixtag: ${images.length === 1 ? `image ${images[0]} has` : `images ${images.join(', ')} have`} a tag no clone CI makes can match: CI would reject every deploy.`,
   unjudgedMoving: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} moves with no change to the files (see the warning)`,
   movingSummary: (ok: boolean) =>
