@@ -69,6 +69,7 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'GIT_SHALLOW'
+  | 'GIT_REF_MISSING'
   | 'SUBMODULE_MISSING'
   | 'SUBMODULE_UNCLONABLE'
   | 'OBJECTS_MISSING'
@@ -145,6 +146,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
   GIT_SHALLOW: 'tool',
+  GIT_REF_MISSING: 'input',
   SUBMODULE_MISSING: 'tool',
   /** CI's recursive clone stops on a gitlink (no URL, a `.gitmodules` git refuses): nothing is deployed. */
   SUBMODULE_UNCLONABLE: 'input',

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository } from '../git/repository.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
@@ -174,6 +176,11 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       machineSystem: machineSystem === settings.system ? undefined : machineSystem,
       imageDirectories: fileImages.map((image) => path.posix.dirname(image.config.nix)),
       manifests,
+      refs: (
+        await git(['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags'], inRepository(session.repository))
+      )
+        .split('\n')
+        .filter((ref) => ref !== ''),
     });
     try {
       const version = nixVersionOf(versionText);

@@ -16,6 +16,7 @@ import type { InputSet } from '../state/inputKey.js';
 import { leaveCheckoutPathsUnjudged, ownFirst } from './checkoutPaths.js';
 import { settleLocation } from './checkoutLocation.js';
 import { placeCloneDependence, settleCommitDependence } from './commitDependence.js';
+import { refMissing } from './refMissing.js';
 import { explainShallowClone } from './shallowClone.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { refuseStaleHashedPaths } from './hashedPaths.js';
@@ -231,7 +232,7 @@ const mayNeedBranch = (error: unknown) =>
  */
 const needsBranch = (image: ResolvedImage): Moving => ({
   kind: 'environment',
-  construct: 'a branch of the repository (its evaluation fails without one)',
+  construct: 'a branch or tag of the repository (its evaluation fails without one)',
   at: image.config.nix,
   branch: true,
 });
@@ -261,7 +262,7 @@ async function evaluateFilesInTree(
   const evaluating = run().catch(async (error: unknown) => {
     if (!mayNeedBranch(error) || signal.aborted) throw error;
     const retried = await withBranches(session.repository, root, run).catch(() => undefined);
-    if (retried === undefined) throw error;
+    if (retried === undefined) throw refMissing(error) ?? error;
     branches = true;
     return retried.result;
   });

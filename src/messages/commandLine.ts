@@ -96,7 +96,7 @@ export const commandLineMessages = {
     moving: { kind: 'time' | 'environment'; construct: string; at: string; pin?: true; version?: true; branch?: true },
   ) =>
     moving.branch === true
-      ? `Image '${image}': its tag depends on which branches CI's clone has (${moving.at} uses ${moving.construct}): a clone of that branch resolves it to the branch's tip, which need not be the judged commit, and a detached checkout of the commit (Tekton's git-clone) has no branch and fails: its references are left unjudged. Fetch the commit being built instead: \`builtins.fetchGit ./.\` (no \`ref\`), or pin a \`rev\`.`
+      ? `Image '${image}': its tag depends on which branches or tags CI's clone has (${moving.at} uses ${moving.construct}): a clone that has the ref resolves it (a branch to its tip, which need not be the judged commit), and a detached checkout of the commit (Tekton's git-clone) has none and fails: its references are left unjudged. Fetch the commit being built instead: \`builtins.fetchGit ./.\` (no \`ref\`), or pin a \`rev\`.`
       : moving.version === true
         ? `Image '${image}': its tag depends on the Nix that evaluates it (${moving.at} uses ${moving.construct}), and this machine's Nix is not the one configured as CI's (\`nixVersion\`, unset or another version): its references are left unjudged. Run nixtag with CI's Nix and set \`nixVersion\` to it, or leave the version out of the image.`
         : moving.pin === true
@@ -108,6 +108,10 @@ export const commandLineMessages = {
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\` or of a flake's \`self\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string, read: { construct: string; at: string }) =>
     `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (${read.at} reads ${read.construct}), which differ between any two clones of the same commit: no tool can compute the tag CI's clone gets, here or at push. Its references are left unjudged. \`${cmd('doctor')}\` names the line to change; pass what it reads there as an argument (\`args\` in the nixtag configuration) or write it in the repository.`,
+  refMissing: (failed: string, ref: string) =>
+    `${failed.replace(/\.$/, '')}: it fetches the repository at ref '${ref}' (\`builtins.fetchGit { url = ./.; ref = … }\`), which this repository does not have, as branch, tag or remote-tracking branch. CI's clone has it only if its remote does; without it CI's Nix fails the same way and its pipeline prints an empty tag.`,
+  refMissingHint: (ref: string) =>
+    `Fetch the commit being built: \`builtins.fetchGit ./.\` with no \`ref\` (or pin a \`rev\`). If '${ref}' is on the remote, \`git fetch --tags\` (or \`git fetch origin '${ref}'\`) and run again; the tag will still depend on whether CI's clone has it.`,
   cloneDependentFailure: (image: string, at: string | undefined) =>
     `Image '${image}': its tag depends on the bytes of the checkout's \`.git\` directory (${at === undefined ? 'a source takes in the repository root, as `src = ./.;` does' : `${at} takes in the repository root, \`.git\` with it`}), which differ between any two clones of the same commit: CI's fresh clone computes yet another tag, so its pipeline rejects every deploy of this image, whatever tag is committed. Its references are not judged, and \`fix\` writes no tag for them: none can be right.`,
   cloneDependentHint: () =>

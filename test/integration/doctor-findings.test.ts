@@ -202,6 +202,19 @@ describe('nixtag doctor finds', () => {
     });
   }
 
+  it('fetchByBranch: the repository fetched by a tag it has (its probes failed before)', async () => {
+    const files = { 'default.nix': image(['src = builtins.fetchGit { url = ./.; ref = "refs/tags/v1"; };']) };
+    const repo = gitRepo(files);
+    repo.git('tag', 'v1');
+    const result = await doctor({ cwd: repo.dir });
+    const finding = result.findings.find((found) => found.code === 'fetchByBranch');
+    expect(finding, JSON.stringify(result.findings)).toMatchObject({
+      ...place(files, 'default.nix', 'fetchGit'),
+      differsFromCi: true,
+    });
+    expect(result.ok).toBe(false);
+  });
+
   it('nothing on a clean repository that has every construct done right', async () => {
     const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const files: Files = {
