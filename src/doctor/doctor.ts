@@ -196,7 +196,11 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       const reads: DoctorResult['reads'] = [];
       // Where the clone lies, as check sees it: its evaluation, with the location probe, in nixtag's
       // checkout. Where check fails or refuses (`<nixpkgs>`, a missing submodule), the findings say why.
-      const asChecked = await expectedTags(session, fileImages).catch(() => new Map<string, ImageEvaluation>());
+      // A ref the repository lacks (GIT_REF_MISSING) fails every probe too: said as check says it.
+      const asChecked = await expectedTags(session, fileImages).catch((error: unknown) => {
+        if (error instanceof NixtagError && error.code === 'GIT_REF_MISSING') throw error;
+        return new Map<string, ImageEvaluation>();
+      });
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
       // The refusals check makes of an image, asked as check asks them (the checkout as materialised:
       // an unclonable submodule is a finding above, not an error here).

@@ -215,6 +215,16 @@ describe('nixtag doctor finds', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('a tag the repository does not have either: the expression’s error, as check gives it (exit 2), not a tool’s', async () => {
+    const repo = gitRepo({
+      'default.nix': image(['src = builtins.fetchGit { url = ./.; ref = "refs/tags/v9"; };']),
+    });
+    const result = nixtagCli(repo.dir, ['doctor']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error [GIT_REF_MISSING]: Nix could not evaluate image 'default'");
+    expect(result.stderr).toContain("it fetches the repository at ref 'refs/tags/v9'");
+  });
+
   it('nothing on a clean repository that has every construct done right', async () => {
     const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const files: Files = {
