@@ -4,8 +4,11 @@
  * (see cli/exitCode.ts); nothing else decides exit statuses.
  */
 
-/** Bad input (exit 2) or a failing tool or service (exit 3). */
-export type ErrorKind = 'input' | 'tool';
+/**
+ * Bad input (exit 2), a failing tool or service (exit 3), or a verdict that fails the run (exit 1:
+ * a tag no clone CI makes can match, reported with the result rather than thrown).
+ */
+export type ErrorKind = 'input' | 'tool' | 'verdict';
 
 export type ErrorCode =
   | 'USAGE'
@@ -35,6 +38,7 @@ export type ErrorCode =
   | 'KUSTOMIZE_PATCH'
   | 'KUSTOMIZE_REMOTE'
   | 'TAG_SUBSTITUTED'
+  | 'TAG_CLONE_DEPENDENT'
   | 'HELM_VALUES_UNBOUND'
   | 'HELM_OVERRIDE_UNREAD'
   | 'DUPLICATE_KEY'
@@ -65,6 +69,7 @@ export type ErrorCode =
   | 'LOCK_LOST'
   | 'GIT_FAILED'
   | 'GIT_SHALLOW'
+  | 'GIT_REF_MISSING'
   | 'SUBMODULE_MISSING'
   | 'SUBMODULE_UNCLONABLE'
   | 'OBJECTS_MISSING'
@@ -104,6 +109,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   KUSTOMIZE_PATCH: 'input',
   KUSTOMIZE_REMOTE: 'input',
   TAG_SUBSTITUTED: 'input',
+  TAG_CLONE_DEPENDENT: 'verdict',
   HELM_VALUES_UNBOUND: 'input',
   HELM_OVERRIDE_UNREAD: 'input',
   DUPLICATE_KEY: 'input',
@@ -140,6 +146,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   LOCK_LOST: 'tool',
   GIT_FAILED: 'tool',
   GIT_SHALLOW: 'tool',
+  GIT_REF_MISSING: 'input',
   SUBMODULE_MISSING: 'tool',
   /** CI's recursive clone stops on a gitlink (no URL, a `.gitmodules` git refuses): nothing is deployed. */
   SUBMODULE_UNCLONABLE: 'input',

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './errors.js';
+import type { ErrorCode, Location } from './errors.js';
 export type ReferenceStatus = 'ok' | 'stale' | 'fixed' | 'unmanaged';
 
 /** One reference as `check --json` and `fix --json` report it. */
@@ -101,6 +101,8 @@ export interface CheckResult {
   unchecked?: number;
   /** Images whose tag depends on the commit, which does not exist yet: their references were not judged. */
   commitDependent?: string[];
+  /** Images no clone CI makes can give the tag of (their `.git` is in it): the run fails (exit 1). */
+  failures?: ImageFailure[];
   /** Only references with a current tag and an unverified digest fail: a registry may clear them. */
   digestsUnverified?: boolean;
   /**
@@ -119,6 +121,19 @@ export interface CheckResult {
   wholeTreeInputs?: string;
   /** Manifests read and parsed in this run, and those whose scan was remembered by blob id. */
   manifests?: { read: number; remembered: number };
+}
+
+/**
+ * An image whose references fail CI whatever tag they hold (`TAG_CLONE_DEPENDENT`: its tag depends
+ * on the clone's own `.git`): reported as an error beside the result, and the run exits 1.
+ */
+export interface ImageFailure {
+  image: string;
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  /** The literal that most likely causes it, when one is found. */
+  location?: Location;
 }
 
 /** A manifest `fix` does not write, with the error it gives for it. */

@@ -86,6 +86,8 @@ async function report(result: CheckResult, flags: CommonFlags, output: Output): 
     output.out((await import('../report/registry.js')).formatRegistry(result, flags.verbose ?? false));
   if (result.refused !== undefined && !flags.json)
     output.err(text.formatRefused(result.refused, terminal(flags, output).paint));
+  if (result.failures !== undefined && !flags.json)
+    output.err(text.formatFailures(result.failures, terminal(flags, output).paint));
   return exitCodeForResult(result);
 }
 
@@ -186,6 +188,7 @@ export async function runHook(
   const text = await import('../report/text.js');
   let ok = true;
   const refused = result.judged.flatMap(({ result: judged }) => judged.refused ?? []);
+  const failures = result.judged.flatMap(({ result: judged }) => judged.failures ?? []);
   for (const { ref, result: judged } of result.judged) {
     ok &&= judged.ok;
     if (silent(judged, flags)) continue;
@@ -211,6 +214,7 @@ export async function runHook(
     ok = false;
   }
   if (refused.length > 0) output.err(text.formatRefused(refused, terminal(flags, output).paint));
+  if (failures.length > 0) output.err(text.formatFailures(failures, terminal(flags, output).paint));
   return exitCodeForResult({ ok, refused });
 }
 

@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
+import { git } from '../git/git.js';
+import { inRepository } from '../git/repository.js';
 import { machineSystemArgs, versionArgs, type EvalSettings } from '../nix/commandLine.js';
 import { evaluateImages, type ImageEvaluation, type ImageRequest } from '../nix/evaluate.js';
 import { nixInstantiate } from '../nix/nixInstantiate.js';
@@ -174,6 +176,11 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       machineSystem: machineSystem === settings.system ? undefined : machineSystem,
       imageDirectories: fileImages.map((image) => path.posix.dirname(image.config.nix)),
       manifests,
+      refs: (
+        await git(['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/tags'], inRepository(session.repository))
+      )
+        .split('\n')
+        .filter((ref) => ref !== ''),
     });
     try {
       const version = nixVersionOf(versionText);
@@ -189,7 +196,11 @@ export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
       const reads: DoctorResult['reads'] = [];
       // Where the clone lies, as check sees it: its evaluation, with the location probe, in nixtag's
       // checkout. Where check fails or refuses (`<nixpkgs>`, a missing submodule), the findings say why.
-      const asChecked = await expectedTags(session, fileImages).catch(() => new Map<string, ImageEvaluation>());
+      // A ref the repository lacks (GIT_REF_MISSING) fails every probe too: said as check says it.
+      const asChecked = await expectedTags(session, fileImages).catch((error: unknown) => {
+        if (error instanceof NixtagError && error.code === 'GIT_REF_MISSING') throw error;
+        return new Map<string, ImageEvaluation>();
+      });
       const settingsAt: SettingsAt = (root, restrictEval) => settingsFor(session, root, restrictEval);
       // The refusals check makes of an image, asked as check asks them (the checkout as materialised:
       // an unclonable submodule is a finding above, not an error here).

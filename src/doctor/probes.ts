@@ -52,6 +52,8 @@ export interface ProbeInput {
   imageDirectories: string[];
   /** Manifests (relative) that hold managed references. */
   manifests: string[];
+  /** The repository's branch and tag names (`refs/heads/…`, `refs/tags/…`): a clone that has them. */
+  refs: string[];
 }
 
 /** Git as CI's clone would run it: none of the user's configuration, a fixed identity and date. */
@@ -117,6 +119,12 @@ export async function planProbes(input: ProbeInput): Promise<ProbePlan> {
   await baseGit(['init', '--quiet', '--initial-branch', 'main']);
   await baseGit(['add', '--all', '--force']);
   await baseGit(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', 'nixtag doctor']);
+  // A fetch of the repository by one of its refs (`ref = "refs/tags/v1"`) resolves in a clone that
+  // has it: each at the base's commit, so that the probes see what it takes in, not a failure.
+  const head = (await baseGit(['rev-parse', 'HEAD'])).trim();
+  const refs = input.refs.filter((ref) => ref !== 'refs/heads/main').sort();
+  if (refs.length > 0)
+    await writeFile(path.join(base, '.git', 'packed-refs'), refs.map((ref) => `${head} ${ref}\n`).join(''));
 
   const otherName = input.checkoutName === 'nixtag-probe' ? 'source' : 'nixtag-probe';
   const { settings } = input;

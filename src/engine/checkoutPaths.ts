@@ -25,6 +25,10 @@ async function firstLine(root: string, files: readonly string[]): Promise<string
   return undefined;
 }
 
+/** The tree's evaluated files, the image's own expression (`own`) first: where a cause is looked for. */
+export const ownFirst = (own: string | undefined, files: readonly string[]): readonly string[] =>
+  own === undefined ? files : [own, ...files.filter((file) => file !== own)];
+
 /**
  * A derivation whose attributes hold the checkout's absolute path (the evaluation tells,
  * expression.ts) has a tag that differs in every directory a clone lies in: nixtag's checkout
@@ -41,9 +45,7 @@ export async function leaveCheckoutPathsUnjudged(
   return Promise.all(
     evaluations.map(async (evaluation, index) => {
       if (evaluation.holdsCheckoutPath !== true) return evaluation;
-      const own = nixFiles[index];
-      const ordered = own === undefined ? files : [own, ...files.filter((file) => file !== own)];
-      const at = await firstLine(root, ordered);
+      const at = await firstLine(root, ownFirst(nixFiles[index], files));
       return {
         ...evaluation,
         commitDependent: true,

@@ -1,6 +1,9 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { withForeignGitFile, withOtherCommit } from '../tree/checkoutRepository.js';
 import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
+import { placeTakingIn } from '../nix/source/takesIn.js';
 import type { Session } from './session.js';
 
 /** An evaluation whose references are left unjudged, with the warning that says why. */
@@ -33,8 +36,9 @@ export async function settleCommitDependence(
   // A flake's source is the commit's tracked files: `.git` is never part of it.
   const foreign = cloneProbe ? await withForeignGitFile(root, again) : evaluations;
   const cloneBound = evaluations.map((evaluation, index) => foreign[index]?.tag !== evaluation.tag);
+  // No clone CI makes gives that tag again: a failure with its own error (inspect.ts), not a warning.
   const settled = evaluations.map((evaluation, index) =>
-    cloneBound[index] ? unjudged(evaluation, messages.cloneDependent(evaluation.name)) : evaluation,
+    cloneBound[index] ? { ...evaluation, commitDependent: true, cloneDependent: {} } : evaluation,
   );
   if (session.tree.source.kind === 'rev') {
     return {
@@ -54,4 +58,27 @@ export async function settleCommitDependence(
     return unjudged(evaluation, messages.commitDependent(evaluation.name, judged));
   });
   return { evaluations: marked, cacheable };
+}
+
+/** A root-covering literal that already leaves `.git` out, or is not a source at all. */
+const LEAVES_GIT_OUT = /(?:fetchGit|cleanSource|gitTracked|toString|baseNameOf)\s*\(?\s*$/;
+
+/**
+ * Where a clone-dependent image's source most likely takes the repository root in: a literal
+ * covering `.git` (`./.`, `../.`), not the argument of `fetchGit` or `lib.cleanSource`, in the
+ * first of `files` (relative to `root`, the image's own expression first) that has one.
+ */
+export async function placeCloneDependence(
+  root: string,
+  evaluation: ImageEvaluation,
+  files: readonly string[],
+): Promise<ImageEvaluation> {
+  if (evaluation.cloneDependent === undefined) return evaluation;
+  for (const file of files) {
+    const text = await readFile(path.join(root, file), 'utf8').catch(() => '');
+    const place = placeTakingIn(file, text, '.git', (offset) => !LEAVES_GIT_OUT.test(text.slice(0, offset)));
+    if (place !== undefined)
+      return { ...evaluation, cloneDependent: { place: { file, line: place.line, column: place.column } } };
+  }
+  return evaluation;
 }

@@ -13,9 +13,10 @@ import { withBranches } from '../tree/checkoutBranches.js';
 import type { Moving } from '../nix/source/moving.js';
 import { armHeadProbe } from '../tree/headProbe.js';
 import type { InputSet } from '../state/inputKey.js';
-import { leaveCheckoutPathsUnjudged } from './checkoutPaths.js';
+import { leaveCheckoutPathsUnjudged, ownFirst } from './checkoutPaths.js';
 import { settleLocation } from './checkoutLocation.js';
-import { settleCommitDependence } from './commitDependence.js';
+import { placeCloneDependence, settleCommitDependence } from './commitDependence.js';
+import { refMissing } from './refMissing.js';
 import { explainShallowClone } from './shallowClone.js';
 import { refuseConfinedAnswers, refuseSymlinkCopies } from './confinedAnswers.js';
 import { refuseStaleHashedPaths } from './hashedPaths.js';
@@ -231,7 +232,7 @@ const mayNeedBranch = (error: unknown) =>
  */
 const needsBranch = (image: ResolvedImage): Moving => ({
   kind: 'environment',
-  construct: 'a branch of the repository (its evaluation fails without one)',
+  construct: 'a branch or tag of the repository (its evaluation fails without one)',
   at: image.config.nix,
   branch: true,
 });
@@ -261,7 +262,7 @@ async function evaluateFilesInTree(
   const evaluating = run().catch(async (error: unknown) => {
     if (!mayNeedBranch(error) || signal.aborted) throw error;
     const retried = await withBranches(session.repository, root, run).catch(() => undefined);
-    if (retried === undefined) throw error;
+    if (retried === undefined) throw refMissing(error) ?? error;
     branches = true;
     return retried.result;
   });
@@ -289,8 +290,14 @@ async function evaluateFilesInTree(
     );
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
+  const nixFiles = sources.map((source) => source.file);
+  const placed = await Promise.all(
+    settled.evaluations.map((evaluation, index) =>
+      placeCloneDependence(root, evaluation, ownFirst(nixFiles[index], treeFiles(root, evaluatedFiles))),
+    ),
+  );
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
-  const movingMarked = settled.evaluations.map((evaluation, index) => {
+  const movingMarked = placed.map((evaluation, index) => {
     const mover = moving[index] ?? (versionMoved ? readsVersion[index] : undefined);
     const gitRead = readsGit[index];
     // A file of `.git` read by name: the clone's bytes, never the commit's (gitReads.ts).
@@ -302,12 +309,7 @@ async function evaluateFilesInTree(
     return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
   const pathsMarked = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
-    ? await leaveCheckoutPathsUnjudged(
-        root,
-        movingMarked,
-        sources.map((source) => source.file),
-        treeFiles(root, evaluatedFiles),
-      )
+    ? await leaveCheckoutPathsUnjudged(root, movingMarked, nixFiles, treeFiles(root, evaluatedFiles))
     : movingMarked;
   // A tag that can depend on where the checkout lies: evaluated again at another place.
   const evaluations = await settleLocation(session, images, pathsMarked, locating, readGit, async (dir, probed) => {

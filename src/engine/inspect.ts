@@ -4,7 +4,7 @@ import { pathsThrough } from '../manifest/links.js';
 import { messages } from '../messages.js';
 import { recordJudgement } from '../state/judgements.js';
 import type { InputSet } from '../state/inputKey.js';
-import type { CheckResult, Warning } from '../types.js';
+import type { CheckResult, ImageFailure, Warning } from '../types.js';
 import { compareReferences, type Comparison } from './compare.js';
 import {
   alwaysRead,
@@ -146,7 +146,9 @@ async function inspectConfigured(session: Session): Promise<Inspection> {
 export function resultOf(inspection: Inspection, session: Session): CheckResult {
   const references = inspection.comparisons.map((comparison) => comparison.result);
   const commitDependent = [...inspection.tags].filter(([, tag]) => tag.commitDependent).map(([name]) => name);
-  const failsHere = commitDependent.length > 0 && session.config.whenCommitDependent === 'fail';
+  const failures = cloneDependenceFailures(inspection.tags);
+  const failsHere =
+    (commitDependent.length > 0 && session.config.whenCommitDependent === 'fail') || failures.length > 0;
   const moving = [...inspection.tags].filter(([, tag]) => tag.moving !== undefined && !tag.commitDependent);
   // A tag that moves with the time is never the one CI pushes: its digest check fails them all.
   const movesInTime = moving.some(([, tag]) => tag.moving?.kind === 'time');
@@ -157,6 +159,7 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
     ok: stale.length === 0 && !failsHere && !movesInTime,
     ...(onlyDigests && !failsHere && !movesInTime ? { digestsUnverified: true } : {}),
     ...(commitDependent.length > 0 ? { commitDependent } : {}),
+    ...(failures.length > 0 ? { failures } : {}),
     ...(moving.length > 0 ? { moving: moving.map(([name]) => name) } : {}),
     references,
     warnings: inspection.warnings,
@@ -169,6 +172,26 @@ export function resultOf(inspection: Inspection, session: Session): CheckResult 
       ? { managesNothing: { configured: session.config.images !== undefined } }
       : {}),
   };
+}
+
+/**
+ * The images whose tag depends on the clone's own `.git`: whatever tag is committed, CI's clone
+ * computes another and rejects every deploy, so the run fails whatever `whenCommitDependent` says.
+ */
+function cloneDependenceFailures(tags: ExpectedTags): ImageFailure[] {
+  return [...tags].flatMap(([image, tag]) => {
+    if (tag.cloneDependent === undefined) return [];
+    const { place } = tag.cloneDependent;
+    return [
+      {
+        image,
+        code: 'TAG_CLONE_DEPENDENT' as const,
+        message: messages.cloneDependentFailure(image, place && `${place.file}:${place.line}:${place.column}`),
+        hint: messages.cloneDependentHint(),
+        ...(place === undefined ? {} : { location: place }),
+      },
+    ];
+  });
 }
 
 /** Whether any reference read belongs to an image. */

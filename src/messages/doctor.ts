@@ -41,7 +41,7 @@ export const doctorMessages = {
     ),
     fetchByBranch: doctorFinding(
       (images) =>
-        `The tag of ${imagesOf(images)} depends on which branches CI's clone has (the repository fetched by \`ref\`, with no \`rev\`): a clone of that branch resolves it to the branch's tip, a detached checkout of the commit (Tekton's git-clone) has no branch and fails.`,
+        `The tag of ${imagesOf(images)} depends on which branches or tags CI's clone has (the repository fetched by \`ref\`, with no \`rev\`): a clone that has the ref resolves it (a branch to its tip), a detached checkout of the commit (Tekton's git-clone) has none and fails.`,
       'Fetch the commit being built: `builtins.fetchGit ./.` with no `ref` (or pin a `rev`).',
     ),
     nixVersionRead: doctorFinding(

@@ -72,7 +72,7 @@ export const resultsMessages = {
   configMisses: (file: string, count: number) =>
     `${file} names ${count} things the repository does not hold, so nothing would be checked against them:`,
   configMissesHint: () =>
-    'A name that matches nothing would switch checking off, so nixtag stops here. Correct it; an image that has no reference in the manifests yet can say `optional: true` (then this is a warning).',
+    'A name that matches nothing would switch checking off, so nixtag stops here. Correct the side that is wrong (the configuration, or the file or reference it should match); an image that has no reference in the manifests yet can say `optional: true` (then this is a warning).',
   nixMisses: (image: string, file: string, close: readonly string[]) =>
     `Image '${image}': the expression file ${file} is not in the tree${close.length > 0 ? `; did you mean ${orList(close)}?` : '.'}`,
   globMisses: (image: string, glob: string, close: readonly string[]) =>
@@ -88,9 +88,10 @@ export const resultsMessages = {
   ) => {
     const shown = (references: ReadonlyArray<{ repository: string; at: string }>) =>
       references.map((reference) => `\`${reference.repository}\` (${reference.at})`);
+    // Either side may hold the typo: the nearest references are named, and neither is called right.
     const close =
       found.close.length > 0
-        ? `; did you mean ${shown(found.close).join(' or ')}?`
+        ? `; the nearest manifest reference${found.close.length === 1 ? ' is' : 's are'} ${shown(found.close).join(' and ')}: one side is misspelt, so correct whichever is wrong, this \`repository\` or the manifest's reference.`
         : found.seen.length > 0
           ? `; the references it read name ${shown(found.seen.slice(0, 3)).join(', ')}${found.seen.length > 3 ? ` and ${found.seen.length - 3} more` : ''}.`
           : '; the manifests it reads hold no image reference.';
@@ -104,6 +105,10 @@ export const resultsMessages = {
   upToDate: (file: string, line: number, column: number, value: string) => `${file}:${line}:${column}: ${value} ok`,
   unjudged: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} depends on the commit, or on where the clone lies, not only on the files (see the warning)`,
+  cloneDependentReference: (file: string, line: number, column: number, image: string) =>
+    `${file}:${line}:${column}: fails: the tag of ${image} depends on the clone's own \`.git\`, which CI's clone does not share (see the error below)`,
+  cloneDependentSummary: (images: readonly string[]) =>
+    `nixtag: ${images.length === 1 ? `image ${images[0]} has` : `images ${images.join(', ')} have`} a tag no clone CI makes can match: CI would reject every deploy.`,
   unjudgedMoving: (file: string, line: number, column: number, image: string) =>
     `${file}:${line}:${column}: not judged: the tag of ${image} moves with no change to the files (see the warning)`,
   movingSummary: (ok: boolean) =>

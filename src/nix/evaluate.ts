@@ -39,6 +39,12 @@ export interface ImageEvaluation {
   commitDependent?: boolean;
   /** The evaluation read the checkout's commit: its tag holds for that commit, not for its tree. */
   commitBound?: boolean;
+  /**
+   * The tag depends on the bytes of the checkout's `.git` (a source takes in the repository root):
+   * every clone, CI's too, gets another one, so every deploy fails CI's check. `place`: the
+   * literal that most likely takes the root in, when one is found.
+   */
+  cloneDependent?: { place?: { file: string; line: number; column: number } };
   /** A flake image: the installable its tag was read from (`.#packages.x86_64-linux.web`). */
   installable?: string;
   /** The derivation's own `imageTag` and `imageName`, where it has them (`init` compares both). */

@@ -29,10 +29,22 @@ export function checkJson(result: CheckResult, registryAsked = false): string {
         ? []
         : [{ file: null, line: null, message: messages.nothingManaged(result.managesNothing.configured) }]),
     ],
-    // A fix that wrote what it could: what it left, and why (the run exits 2).
-    ...(result.refused === undefined
+    // A fix that wrote what it could: what it left, and why (the run exits 2); an image no clone
+    // CI makes can give the tag of (exit 1).
+    ...(result.refused === undefined && result.failures === undefined
       ? {}
-      : { errors: result.refused.map(({ code, file, message, hint }) => ({ code, file, message, hint })) }),
+      : {
+          errors: [
+            ...(result.refused ?? []).map(({ code, file, message, hint }) => ({ code, file, message, hint })),
+            ...(result.failures ?? []).map(({ code, location, message, hint }) => ({
+              code,
+              file: location?.file ?? null,
+              ...(location?.line === undefined ? {} : { line: location.line }),
+              message,
+              hint,
+            })),
+          ],
+        }),
   });
 }
 

@@ -1,5 +1,5 @@
 import { NixtagError } from '../errors.js';
-import type { CheckResult, HashResult, RefusedWrite, Warning } from '../types.js';
+import type { CheckResult, HashResult, ImageFailure, RefusedWrite, Warning } from '../types.js';
 import { messages } from '../messages.js';
 import { quoteName } from '../escape.js';
 import { noColours, type Colours } from './colour.js';
@@ -28,9 +28,13 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
       if (reference.fixedInWorktree)
         lines.push(result.partialCommit ? messages.namePartialFixed(file) : messages.stageFixed(file));
     } else if (reference.status === 'unmanaged' && reference.image !== null) {
-      const moves = (result.moving ?? []).includes(reference.image);
+      const image = reference.image;
+      const moves = (result.moving ?? []).includes(image);
+      const fails = (result.failures ?? []).some((failure) => failure.image === image);
       lines.push(
-        (moves ? messages.unjudgedMoving : messages.unjudged)(file, line, column, reference.image),
+        fails
+          ? paint.red(messages.cloneDependentReference(file, line, column, image))
+          : (moves ? messages.unjudgedMoving : messages.unjudged)(file, line, column, image),
         messages.current(reference.current),
       );
     } else if (verbose && reference.status === 'unmanaged') {
@@ -57,9 +61,13 @@ export function formatCheck(result: CheckResult, verbose: boolean, paint: Colour
   const unjudged = (result.commitDependent ?? []).length > 0;
   const moving = (result.moving ?? []).length > 0;
   const notJudged = result.references.filter((reference) => reference.status === 'unmanaged' && reference.image);
+  // A tag no clone CI makes can match fails the run: said first, whatever else was judged.
+  const failed = (result.failures ?? []).map((failure) => failure.image);
+  if (failed.length > 0) lines.push(paint.red(messages.cloneDependentSummary(failed)));
   if (managed.length === 0 && moving) lines.push(messages.movingSummary(result.ok));
-  else if (managed.length === 0 && unjudged) lines.push(messages.unjudgedSummary(result.ok));
-  else if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
+  else if (managed.length === 0 && unjudged) {
+    if (failed.length === 0) lines.push(messages.unjudgedSummary(result.ok));
+  } else if (managed.length === 0) lines.push(...nothingManaged(result, verbose));
   else if (stale === 0 && fixed === 0 && notJudged.length > 0)
     lines.push(messages.someNotJudged(managed.length, notJudged.length));
   else if ((result.refused ?? []).length > 0)
@@ -130,7 +138,6 @@ export function formatWarnings(warnings: readonly Warning[], verbose = false): s
   return lines.join('\n');
 }
 
-/** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */
 /** The errors of a fix that wrote what it could: one for each manifest it left (a submodule's). */
 export function formatRefused(refused: readonly RefusedWrite[], paint: Colours = noColours): string {
   return refused
@@ -139,6 +146,17 @@ export function formatRefused(refused: readonly RefusedWrite[], paint: Colours =
     )
     .join('\n');
 }
+
+/** The errors of images whose references fail CI whatever they hold (TAG_CLONE_DEPENDENT). */
+export function formatFailures(failures: readonly ImageFailure[], paint: Colours = noColours): string {
+  return failures
+    .map(({ code, message, hint, location }) =>
+      formatError(new NixtagError(code, message, { ...(location === undefined ? {} : { location }), hint }), paint),
+    )
+    .join('\n');
+}
+
+/** An error with its code, location, detail and hint, as a user reads it in a terminal or hook. */
 
 export function formatError(error: NixtagError, paint: Colours = noColours): string {
   const lines = [`${paint.red(messages.errorPrefix(error.code))} ${error.message}`];

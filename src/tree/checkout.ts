@@ -236,7 +236,9 @@ export function materializeTree(repository: Repository, tree: JudgedTree, option
 }
 
 async function checkOut(repository: Repository, tree: JudgedTree, options: CheckoutOptions): Promise<Checkout> {
-  treeRecords(repository.gitDir).claim();
+  const records = treeRecords(repository.gitDir);
+  records.claim();
+  if (options.elsewhere === true) records.claimElsewhere();
   const state = slotOf(repository, tree, options);
   const checkout = checkoutRecord(state, options.checkoutName);
   const previous = checkout.trusted();

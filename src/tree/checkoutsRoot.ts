@@ -167,6 +167,25 @@ export function claimCheckouts(nixtagRoot: string, checkouts: string): void {
 }
 
 /**
+ * Before the location probe's second checkout is written (under the repository's lock): its
+ * directory names its owner (`<git dir>/nixtag`), as the checkouts' does, and one made anew prunes
+ * those of the same home whose repository is gone, so that a deleted repository's second checkout
+ * (under the user's cache directory, which no cleaner of temporary directories visits) does not
+ * leak disk. A live repository's is never touched: its owner exists.
+ */
+export function claimElsewhere(nixtagRoot: string, elsewhere: string): void {
+  const dir = path.dirname(elsewhere);
+  const ownerFile = path.join(dir, OWNER_FILE);
+  const owner = `${path.resolve(nixtagRoot)}\n`;
+  if (readOrNothing(ownerFile) === owner) return;
+  const made = !existsSync(dir);
+  ensureDirectoryUnder(path.dirname(dir), dir);
+  rmSync(ownerFile, { recursive: true, force: true });
+  writeFileSync(ownerFile, owner);
+  if (made) pruneOrphans(path.dirname(dir), dir);
+}
+
+/**
  * Removes the checkouts' directories in `home` whose owner is gone: its git directory (or CI
  * mode's directory around its state) no longer exists. One with no owner recorded goes once it
  * is a day old. Best effort: what cannot be read or removed stays.

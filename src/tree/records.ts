@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ensureDirectoryUnder, nixtagDirectory } from '../nixtagDirectory.js';
-import { checkoutsRoot, claimCheckouts, elsewhereRoot, removeCheckouts } from './checkoutsRoot.js';
+import { checkoutsRoot, claimCheckouts, claimElsewhere, elsewhereRoot, removeCheckouts } from './checkoutsRoot.js';
 
 /**
  * What the judged-tree subsystem keeps between runs: a checkout per kind of tree (a "slot":
@@ -21,6 +21,10 @@ export function treeRecords(gitDir: string) {
     elsewhere: (kind: string) => (elsewhere === undefined ? undefined : path.join(elsewhere, kind.slice(0, 1))),
     /** Before a slot is read or written (under the lock): the checkouts are this repository's. */
     claim: () => claimCheckouts(root, checkouts),
+    /** Before the second place is read or written: it is this repository's, and others' left by deleted ones go. */
+    claimElsewhere: () => {
+      if (elsewhere !== undefined) claimElsewhere(root, elsewhere);
+    },
     /** Removes the checkouts (CI mode's fresh state, at the end of its run). */
     remove: () => {
       removeCheckouts(root, checkouts);

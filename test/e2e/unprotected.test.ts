@@ -52,7 +52,7 @@ describe('a typo in the configuration never switches checking off', () => {
       'repository',
       CONFIG(`    repository: registry.example.com/team/ap\n`),
       'CONFIG_UNMATCHED',
-      `did you mean \`${APP}\` (k8s/app.yaml:10:18)?`,
+      `the nearest manifest reference is \`${APP}\` (k8s/app.yaml:10:18)`,
       { line: 3, column: 17 },
     ],
     [
@@ -136,9 +136,14 @@ describe('a typo in the configuration never switches checking off', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('.nixtagrc.yaml names 3 things the repository does not hold');
     expect(result.stderr).toContain(`.nixtagrc.yaml:3:17: Image 'app': repository ${APP}s`);
-    expect(result.stderr).toContain(`did you mean \`${APP}\``);
+    expect(result.stderr).toContain(`the nearest manifest reference is \`${APP}\``);
     expect(result.stderr).toContain(".nixtagrc.yaml:5:17: Image 'web'");
-    expect(result.stderr).toContain('did you mean `registry.example.com/team/web` (k8s/web.yaml:10:18)?');
+    // Neutral: the manifest may hold the typo as well as the configuration.
+    expect(result.stderr).toContain(
+      "the nearest manifest reference is `registry.example.com/team/web` (k8s/web.yaml:10:18): one side is misspelt, so correct whichever is wrong, this `repository` or the manifest's reference.",
+    );
+    expect(result.stderr).not.toMatch(/did you mean `registry/);
+    expect(result.stderr).toContain('Correct the side that is wrong (the configuration, or the file or reference');
     expect(result.stderr).toContain(".nixtagrc.yaml:7:17: Image 'api'");
     expect(result.stderr).toMatch(/the references it read name .*registry\.example\.com\/team\/app/);
   });

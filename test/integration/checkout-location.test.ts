@@ -91,6 +91,32 @@ describe('where the judged tree is checked out', () => {
     expect(existsSync(keptDir)).toBe(true);
   });
 
+  it("a deleted repository's second checkout (the location probe's) goes when another repository's is made", async () => {
+    const elsewhere = async (dir: string) => {
+      const repository = await openRepository(dir);
+      const tree = judgedTree(repository, { kind: 'worktree' });
+      return checkoutDirectory(materializeTree(repository, tree, { ...CHECKOUT, elsewhere: true }));
+    };
+    const gone = gitRepo({ 'a.txt': 'a\n' });
+    const goneDir = await elsewhere(gone.dir);
+    const kept = gitRepo({ 'a.txt': 'a\n' });
+    const keptDir = await elsewhere(kept.dir);
+    // Under the cache directory, not beside the first checkouts, and in a directory of its own.
+    expect(goneDir.startsWith(`${realpathSync(process.env.XDG_CACHE_HOME!)}${path.sep}`)).toBe(true);
+    const home = path.dirname(path.dirname(path.dirname(path.dirname(goneDir))));
+    rmSync(gone.dir, { recursive: true, force: true });
+    expect(existsSync(goneDir)).toBe(true);
+    // Another repository's first probe prunes it; the live one's is left, and still serves.
+    const third = await elsewhere(gitRepo({ 'b.txt': 'b\n' }).dir);
+    expect(existsSync(goneDir)).toBe(false);
+    expect(existsSync(path.dirname(path.dirname(path.dirname(goneDir))))).toBe(false);
+    expect(existsSync(keptDir)).toBe(true);
+    expect(mark(keptDir)).toBeDefined();
+    expect(await elsewhere(kept.dir)).toBe(keptDir);
+    expect(existsSync(path.join(keptDir, 'left-by-the-test'))).toBe(true);
+    expect(third.startsWith(`${home}${path.sep}`)).toBe(true);
+  });
+
   it('a full checkout is trusted for two days only (cleaners of temporary directories remove old files)', () => {
     const slot = tempDir();
     const record = checkoutRecord(slot, 'source');

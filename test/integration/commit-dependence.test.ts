@@ -45,7 +45,7 @@ describe('an expression that reads the commit', () => {
     expect(await check({ cwd: repo.dir })).toMatchObject({ ok: false, commitDependent: ['app'] });
   });
 
-  it('a source that takes in .git is not judged before the commit either', async () => {
+  it('a source that takes in .git fails, at commit and at push, whatever whenCommitDependent says', async () => {
     const repo = gitRepo({
       'default.nix': `derivation {
   name = "app"; system = builtins.currentSystem; builder = "/bin/sh";
@@ -55,15 +55,21 @@ describe('an expression that reads the commit', () => {
       '.nixtagrc.yaml': config(),
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
     });
-    // No clone holds the same .git: not judged at commit, and not at push either (a tag computed
-    // from this checkout's .git would be one CI never gets), with the same reason each time.
+    // No clone holds the same .git: CI rejects every deploy, so the run fails at commit and at push
+    // (a tag computed from this checkout's .git would be one CI never gets), with the same reason.
     for (const source of [{ kind: 'index' as const }, { kind: 'rev' as const, rev: 'HEAD' }]) {
       const result = await check({ cwd: repo.dir, source });
-      expect(result).toMatchObject({ ok: true, commitDependent: ['app'] });
+      expect(result).toMatchObject({ ok: false, commitDependent: ['app'] });
+      expect(result.failures).toEqual([
+        expect.objectContaining({
+          image: 'app',
+          code: 'TAG_CLONE_DEPENDENT',
+          location: { file: 'default.nix', line: 3, column: 32 },
+        }),
+      ]);
+      expect(result.failures![0]!.message).toMatch(/depends on the bytes of the checkout's `.git` directory/);
       expect(result.references).toEqual([expect.objectContaining({ status: 'unmanaged', expected: null })]);
-      const warnings = result.warnings.map((warning) => warning.message).join('\n');
-      expect(warnings).toMatch(/depends on the bytes of the checkout's `.git` directory.*here or at push/);
-      expect(warnings).not.toMatch(/pre-push hook .* judges the pushed commit exactly/);
+      expect(result.warnings.map((warning) => warning.message).join('\n')).not.toContain('.git');
     }
     // What makes the claim true: two fresh clones of the commit give two tags.
     expect(n2k8sTag(freshClone(repo.dir))).not.toBe(n2k8sTag(freshClone(repo.dir)));

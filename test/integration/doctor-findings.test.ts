@@ -202,6 +202,29 @@ describe('nixtag doctor finds', () => {
     });
   }
 
+  it('fetchByBranch: the repository fetched by a tag it has (its probes failed before)', async () => {
+    const files = { 'default.nix': image(['src = builtins.fetchGit { url = ./.; ref = "refs/tags/v1"; };']) };
+    const repo = gitRepo(files);
+    repo.git('tag', 'v1');
+    const result = await doctor({ cwd: repo.dir });
+    const finding = result.findings.find((found) => found.code === 'fetchByBranch');
+    expect(finding, JSON.stringify(result.findings)).toMatchObject({
+      ...place(files, 'default.nix', 'fetchGit'),
+      differsFromCi: true,
+    });
+    expect(result.ok).toBe(false);
+  });
+
+  it('a tag the repository does not have either: the expression’s error, as check gives it (exit 2), not a tool’s', async () => {
+    const repo = gitRepo({
+      'default.nix': image(['src = builtins.fetchGit { url = ./.; ref = "refs/tags/v9"; };']),
+    });
+    const result = nixtagCli(repo.dir, ['doctor']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("error [GIT_REF_MISSING]: Nix could not evaluate image 'default'");
+    expect(result.stderr).toContain("it fetches the repository at ref 'refs/tags/v9'");
+  });
+
   it('nothing on a clean repository that has every construct done right', async () => {
     const { url, sha256 } = fileTarball('nixpkgs', { 'default.nix': '{ ... }: { version = "pinned"; }\n' });
     const files: Files = {

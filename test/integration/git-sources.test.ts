@@ -99,6 +99,9 @@ describe('builtins.fetchGit of the repository by ref', () => {
     ['a literal ref', 'builtins.fetchGit { url = ./.; ref = "main"; }', 'default.nix:1 uses builtins.fetchGit'],
     ['a ref bound by let', 'let b = "main"; in builtins.fetchGit { url = ./.; ref = b; }', 'default.nix:1 uses'],
     ['a ref merged in', 'builtins.fetchGit ({ url = ./.; } // { ref = "main"; })', 'its evaluation fails without one'],
+    // A tag: a fresh clone has it, Tekton's detached checkout does not (exit 3 before).
+    ['a tag', 'builtins.fetchGit { url = ./.; ref = "refs/tags/v1"; }', 'default.nix:1 uses builtins.fetchGit'],
+    ['an annotated tag', 'builtins.fetchGit { url = ./.; ref = "refs/tags/v2"; }', 'default.nix:1 uses'],
   ])('%s: CI’s answer depends on its clone, the image is left unjudged', async (_, fetch, said) => {
     const repo = gitRepo({
       'default.nix': byRef(fetch),
@@ -106,6 +109,8 @@ describe('builtins.fetchGit of the repository by ref', () => {
       '.nixtagrc.yaml': config,
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
     });
+    repo.git('tag', 'v1');
+    repo.git('tag', '-a', '-m', 'release', 'v2');
     // The oracles: n2k8s's command in a clone of the branch, and in Tekton's detached checkout.
     expect(n2k8sTag(freshClone(repo.dir))).toMatch(/^[0-9a-df-np-sv-z]{32}$/);
     expect(n2k8sTag(tektonClone(repo.dir))).toBe('');
@@ -113,7 +118,7 @@ describe('builtins.fetchGit of the repository by ref', () => {
       const result = await nixtag(repo.dir, args);
       expect([args, result.code]).toEqual([args, 0]);
       expect(result.stdout).toContain('not judged');
-      expect(result.stderr).toContain('depends on which branches CI');
+      expect(result.stderr).toContain('depends on which branches or tags CI');
       expect(result.stderr).toContain(said);
     }
     // The checkout is left as CI's detached clone is: no branch of its own.
@@ -121,13 +126,26 @@ describe('builtins.fetchGit of the repository by ref', () => {
     expect(existsSync(path.join(checkout, '.git', 'packed-refs'))).toBe(false);
   });
 
-  it('a failure that no branch cures is still Nix failing (exit 3)', async () => {
+  it.each([
+    ['branch', 'no-such-branch'],
+    ['tag', 'refs/tags/v9'],
+  ])('a %s the repository does not have either is the expression’s error (exit 2), not a tool’s', async (_, ref) => {
     const repo = gitRepo({
-      'default.nix': byRef('builtins.fetchGit { url = ./.; ref = "no-such-branch"; }'),
+      'default.nix': byRef(`builtins.fetchGit { url = ./.; ref = "${ref}"; }`),
       '.nixtagrc.yaml': config,
       'k8s/app.yaml': deployment(`registry.example/app:${STALE}`),
     });
+    repo.git('tag', 'v1');
     expect(n2k8sTag(freshClone(repo.dir))).toBe('');
-    expect((await nixtag(repo.dir, ['check', '--staged'])).code).toBe(3);
+    for (const args of [
+      ['check', '--staged'],
+      ['check', '--rev', 'HEAD'],
+    ]) {
+      const result = await nixtag(repo.dir, args);
+      expect([args, result.code]).toEqual([args, 2]);
+      expect(result.stderr).toContain(`error [GIT_REF_MISSING]: Nix could not evaluate image 'app'`);
+      expect(result.stderr).toContain(`it fetches the repository at ref '${ref}'`);
+      expect(result.stderr).toContain('hint: Fetch the commit being built: `builtins.fetchGit ./.` with no `ref`');
+    }
   });
 });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { check, doctor, hash } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { onSecondNix } from '../helpers/nix.js';
+import { countingNix, onSecondNix } from '../helpers/nix.js';
+import { nixtag } from '../helpers/inProcess.js';
 import { gitRepo, n2k8sTag, type TestRepo } from '../helpers/repo.js';
 import {
   expectJudgedAsCi,
@@ -95,6 +96,24 @@ in `,
       { 'default.nix': image('workspace = baseNameOf (dirOf (toString ./.));') },
       /dirOf \(line 4\)/,
     ],
+    // adv: a path handed to a function whose body makes it a string (`mkApp { src = ./app; }`):
+    // the parameter's location reaches the tag through a hash, which the derivation's text hides.
+    [
+      "a function's parameter made a string in another file (mkApp { src = ./app; })",
+      {
+        'default.nix': 'import ./app.nix { src = ./app; }\n',
+        'app.nix': `{ src }: ${image('copied = builtins.path { path = src; name = "source"; };\n  key = builtins.hashString "sha256" (toString src);')}`,
+      },
+      /app\.nix: toString src \(line 5\), the location of a parameter that may hold a path/,
+    ],
+    [
+      "the directory around a function's parameter",
+      {
+        'default.nix': 'import ./app.nix { src = ./app; }\n',
+        'app.nix': `{ src }: ${image('key = baseNameOf (dirOf (dirOf src));')}`,
+      },
+      /app\.nix: dirOf \(line 4\), the directory around a parameter that may hold a path/,
+    ],
   ];
   for (const [title, files, construct] of variants) {
     it(`${title}: left unjudged, never up to date`, async () => {
@@ -141,6 +160,31 @@ in `,
       await expectDoctorSays(repo);
     },
   );
+
+  it('a parameter made a string costs no second evaluation where no path is passed on, nor does a plain lib.cleanSource', async () => {
+    const lib = pinnedLib();
+    const cases = {
+      'toString of a parameter, no path handed on': image('port = let show = p: toString p; in show 8080;'),
+      'lib.cleanSource ./app': image('src = lib.cleanSource ./app;', lib.prelude),
+      // bench/services.mjs's shape: a number the file folds, made a string beside a path handed on.
+      'toString of a number the file computes, a path handed on': image(
+        'src = builtins.path { path = ./app; name = "source"; };\n  n = let total = builtins.foldl\' (acc: x: acc + x) 0 [ 1 2 ]; in toString total;',
+      ),
+    };
+    for (const [title, expression] of Object.entries(cases)) {
+      const repo = gitRepo({
+        'default.nix': expression,
+        'app/main.txt': 'hi\n',
+        ...lib.files,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      const nix = countingNix();
+      expect([title, (await nixtag(repo.dir, ['fix'], nix.env)).code]).toEqual([title, 0]);
+      const before = nix.calls();
+      expect([title, (await nixtag(repo.dir, ['check', '--no-cache'], nix.env)).code]).toEqual([title, 0]);
+      expect([title, nix.calls() - before]).toEqual([title, 1]);
+    }
+  });
 
   it('the same idioms where the tag holds no location (cleanSource, a filter on the relative path, toString read back): judged, the tag CI computes', async () => {
     const lib = pinnedLib();

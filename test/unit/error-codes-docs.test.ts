@@ -58,7 +58,7 @@ describe('the error codes in the documentation', () => {
     for (const code of emitted) expect(listed.has(code), code).toBe(true);
     for (const [code, exit] of listed) {
       const kind = new NixtagError(code as never, '').kind;
-      expect([code, exit]).toEqual([code, kind === 'input' ? '2' : '3']);
+      expect([code, exit]).toEqual([code, { verdict: '1', input: '2', tool: '3' }[kind]]);
     }
   });
 

@@ -182,5 +182,8 @@ describe('exit codes with --registry', () => {
     ).toBe(1);
     expect(exitCodeForResult({ ok: false, references: [reference('stale', 'unreachable')] })).toBe(1);
     expect(exitCodeForResult({ ok: false })).toBe(1);
+    // A tag that depends on the clone's own .git fails CI whatever the registry says.
+    const failure = { image: 'app', code: 'TAG_CLONE_DEPENDENT' as const, message: 'm', hint: 'h' };
+    expect(exitCodeForResult({ ok: false, references: [reference('ok', 'unreachable')], failures: [failure] })).toBe(1);
   });
 });

@@ -127,7 +127,10 @@ function withWrittenCode(
     found.extendsParameter ??= written.extendsParameter;
     found.locationInText ??= written.locationInText;
     found.passesPath ||= written.passesPath;
-    found.locating = { definite: found.locating.definite ?? written.locating.definite };
+    found.locating = {
+      definite: found.locating.definite ?? written.locating.definite,
+      parameter: found.locating.parameter ?? written.locating.parameter,
+    };
   }
   return found;
 }
@@ -253,9 +256,20 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const inFile = (construct: string | undefined) =>
     construct === undefined ? undefined : `${relativeFile}: ${construct}`;
-  const locating = { definite: inFile(flow.locating.definite) };
+  const locating = { definite: inFile(flow.locating.definite), parameter: inFile(flow.locating.parameter) };
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
+  // Kept for an untrackable file too: a path it hands on makes another file's parameter a location.
+  const does = {
+    moving,
+    confined,
+    readsGit,
+    readsVersion,
+    copies,
+    hashed,
+    fetches,
+    locating,
+    passesPath: flow.passesPath,
+  };
   const interpolated = interpolatedPaths(code);
   const construct =
     untrackable(text, reading, flow) ??
@@ -267,7 +281,6 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
       untrackable: messages.untrackableInput(relativeFile, construct),
       ...does,
     };
-  const { passesPath } = flow;
   const extendsParameter =
     flow.extendsParameter === undefined
       ? undefined
@@ -303,7 +316,6 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     paths: [...paths],
     ...does,
     extendsParameter,
-    passesPath,
     interpolatesPath,
     buildsParent: buildsParent(reading.values, code, cuts),
     locationInText:

@@ -335,10 +335,13 @@ export async function evaluationInputs(
       const confined = all.flatMap((read) => (read.confined === undefined ? [] : [read.confined]));
       // The repository's own code: a store file's locations are the store's, whoever calls it.
       const own = [...reads, ...snippets].filter((read) => read !== undefined);
-      // Only what acts on a path of the repository's own files: `toString port` of a parameter is
-      // as common as it is harmless, and would cost a second evaluation wherever a path is passed on
-      // (docs/tag-derivation.md says what that leaves out).
-      const locating = own.find((read) => read.locating?.definite !== undefined)?.locating?.definite;
+      // What acts on a path of the repository's own files; on a parameter, only where some file of
+      // the closure passes a path on (`mkApp { src = ./app; }`): `toString port` in a closure that
+      // hands no path to a function costs no second evaluation.
+      const passes = own.some((read) => read.passesPath === true);
+      const locating =
+        own.find((read) => read.locating?.definite !== undefined)?.locating?.definite ??
+        (passes ? own.find((read) => read.locating?.parameter !== undefined)?.locating?.parameter : undefined);
       return {
         locating,
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,

@@ -9,11 +9,14 @@ import { argumentAt, isSymbol } from './syntax.js';
  * `baseNameOf` (`lib.hasInfix "/tmp/" path` drops everything in a checkout under /var/tmp).
  * Only a hint of where to look: engine/checkoutLocation.ts evaluates such an image again at
  * another place to see whether its tag moves. `definite`: the construct acts on a path of this
- * file (on a parameter, which may hold a path from elsewhere, it is not looked for: `toString
- * port` is common, and would cost a second evaluation wherever a path is passed on).
+ * file. `parameter`: it acts on a function's parameter (or a name from elsewhere), which may hold
+ * a path another file passes (`mkApp { src = ./app; }` whose body hashes `toString src`): it counts
+ * only where a file of the image's closure passes a path on (nix/source/inputs.ts), so that
+ * `toString port` costs nothing in a closure that hands no path to a function.
  */
 export interface Locating {
   definite?: string;
+  parameter?: string;
 }
 
 /** Builtins whose value is a position in a file: its absolute path. */
@@ -26,6 +29,8 @@ const NAME_ONLY_FILTERS = new Set(['cleanSourceFilter']);
 export interface FlowView {
   builtinAt: (index: number, names: ReadonlySet<string>) => boolean;
   carriesPath: (index: number) => boolean;
+  /** A lambda's own parameter, or a name from a `with`: it may hold a path another file passes. */
+  isParameter: (index: number) => boolean;
   at: (token: Token) => string;
 }
 
@@ -87,6 +92,8 @@ export function locatingConstructs(
     if (!view.builtinAt(index, new Set(['dirOf']))) return;
     const argument = argumentAt(tokens, index + 1);
     if (argument.some(view.carriesPath)) found.definite ??= `${token.text} (${at(token)}), the directory around a path`;
+    else if (argument.some(view.isParameter))
+      found.parameter ??= `${token.text} (${at(token)}), the directory around a parameter that may hold a path`;
   });
   return found;
 }

@@ -239,6 +239,14 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
     !GLOBALS.has(builtinName(tokens[position]!));
   const isParameter = (position: number) =>
     (readAt(tokens, position) && parameterNames.has(tokens[position]!.text)) || free(position);
+  // A lambda's own parameter (or a name from a `with`), not a name the file binds to a value it
+  // computes from one (`total = foldl' (acc: x: …) 0 xs`): where the location probe looks (locating.ts).
+  const isLambdaParameter = (position: number) =>
+    (readAt(tokens, position) &&
+      parameterNames.has(tokens[position]!.text) &&
+      lambdaNames.has(tokens[position]!.text) &&
+      !own.has(tokens[position]!.text)) ||
+    free(position);
   const flow: PathFlow = { passesPath: false, carriers, locating: {} };
   const withOther = withOfOther(tokens);
   // `builtins` itself, unless a parameter or the file binds that name.
@@ -265,6 +273,7 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
   flow.locating = locatingConstructs(tokens, filters, (index) => isLambda(tokens, index), {
     builtinAt,
     carriesPath,
+    isParameter: isLambdaParameter,
     at,
   });
   // `toString` however it is reached (`b.toString`, `(builtins).toString`, a file's own name
@@ -334,6 +343,9 @@ export function pathFlow(tokens: readonly Token[], at: (token: Token) => string)
       if (carried === undefined && argument.some(isParameter)) {
         const name = argument.map((position) => tokens[position]!.text).join('');
         const call = `${token.text} ${name.length > 24 ? '(…)' : name} (${at(token)})`;
+        // `mkApp = { src }: … hashString "sha256" (toString src)`: where the clone lies, once a path is passed.
+        if (!named && argument.some(isLambdaParameter))
+          flow.locating.parameter ??= `${call}, the location of a parameter that may hold a path`;
         // Where it names no file, or one under it, until a string function cuts it out (fileInputs.ts).
         if (harmlessLocation(tokens, start, argument.at(-1)!))
           flow.locationInText ??= `${call}, a location in a string that can be cut out of it`;
