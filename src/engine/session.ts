@@ -261,8 +261,15 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
     const entries = awaitedLater(listTree(repository, treeId));
-    let trackedPaths: Promise<Set<string>> | undefined;
-    const tracked = () => (trackedPaths ??= entries.then(({ files }) => new Set(files.map((entry) => entry.path))));
+    // Looked up by binary search: a Set of 100,000 paths cost more than the few lookups it answers.
+    let treeIndex: Promise<TreeIndex> | undefined;
+    const indexed = () =>
+      (treeIndex ??= entries.then(({ files, gitlinks, sorted }) => TreeIndex.merged(files, gitlinks, sorted)));
+    const tracked = async () => {
+      const index = await indexed();
+      // Files only: a gitlink (a submodule's path) is not a tracked file.
+      return { has: (file: string) => ![undefined, '160000'].includes(index.at(file)?.mode) };
+    };
     const loadFromCheckout = async () => {
       const { loadConfig, readExplicitConfig } = await configModule;
       const { dir } = await speculative;
@@ -346,9 +353,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     );
     const held = heldCheckout(repository, tree, wanted, materialized);
     const images = configuredImages(config);
-    const { files, gitlinks, sorted } = await entries;
+    const { files, gitlinks } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
-    const index = TreeIndex.merged(files, gitlinks, sorted);
+    const index = await indexed();
     const { scopes, unmatched } = await selectManifests(
       index,
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
