@@ -47,10 +47,7 @@ export async function listUnstaged(repository: Repository): Promise<string[]> {
  * changed an input and staged only the manifest it would write the old tag back: the report says
  * which files are not staged. `listed` is `listUnstaged`'s answer, asked here only when needed.
  */
-export async function markUnstagedChanges(
-  result: CheckResult,
-  listed: () => Promise<string[]>,
-): Promise<CheckResult> {
+export async function markUnstagedChanges(result: CheckResult, listed: () => Promise<string[]>): Promise<CheckResult> {
   if (!result.references.some((reference) => reference.status === 'stale' && !reference.fixedInWorktree)) return result;
   const manifests = new Set(result.references.map((reference) => reference.file));
   const unstaged = (await listed()).filter((file) => !manifests.has(file));

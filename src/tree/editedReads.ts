@@ -31,11 +31,28 @@ export async function editedAmong(
   await indexInStep(workTree, false);
   for (let start = 0; start < pathspecs.length; start += PATHS_PER_CALL) {
     const chunk = pathspecs.slice(start, start + PATHS_PER_CALL);
-    const differing = async () =>
-      (await git(['diff-files', '--name-only', '-z', '--', ...chunk], checkoutGit(workTree)))
-        .split('\0')
-        .filter((entry) => entry !== '');
+    const differing = () => reported(workTree, chunk);
     if ((await stillDiffering(workTree, await differing(), differing)).length > 0) return true;
   }
   return false;
+}
+
+/** What git's stat check reports among `pathspecs` in a checkout, as it is: nothing refreshed. */
+async function reported(workTree: string, pathspecs: readonly string[]): Promise<string[]> {
+  const listed = await git(['diff-files', '--name-only', '-z', '--', ...pathspecs], checkoutGit(workTree));
+  return listed.split('\0').filter((entry) => entry !== '');
+}
+
+/**
+ * `editedAmong` for `globs` in two halves, so that the first can run beside the configuration's
+ * check and loading (it reads the index and writes nothing), and only what it reports is refreshed
+ * later, when nothing else writes the checkout's index. Call it once the entries kept aside are
+ * applied (`indexInStep`), or a file an update added is no entry of it.
+ */
+export function editedMatching(workTree: string, globs: readonly string[]): () => Promise<boolean> {
+  const pathspecs = globs.map((glob) => `:(glob,icase)${glob}`);
+  const first = reported(workTree, pathspecs);
+  first.catch(() => undefined); // asked for by the second half, or not at all
+  return async () =>
+    (await stillDiffering(workTree, await first, () => reported(workTree, pathspecs))).length > 0;
 }
