@@ -392,7 +392,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       index,
       gitlinks,
       ...held,
-      manifestRoot: source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()], yamlAsked),
+      manifestRoot:
+        source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()], yamlAsked),
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,

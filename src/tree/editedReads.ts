@@ -53,6 +53,5 @@ export function editedMatching(workTree: string, globs: readonly string[]): () =
   const pathspecs = globs.map((glob) => `:(glob,icase)${glob}`);
   const first = reported(workTree, pathspecs);
   first.catch(() => undefined); // asked for by the second half, or not at all
-  return async () =>
-    (await stillDiffering(workTree, await first, () => reported(workTree, pathspecs))).length > 0;
+  return async () => (await stillDiffering(workTree, await first, () => reported(workTree, pathspecs))).length > 0;
 }
