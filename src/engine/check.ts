@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { awaitedLater } from '../promises.js';
 import type { RegistryRequest } from '../registry/verify.js';
 import type { CheckResult } from '../types.js';
 import { inspectSession, rememberJudgement, resultOf } from './inspect.js';
@@ -56,17 +57,31 @@ export async function checkKnown(request: RunRequest, known: Known): Promise<Che
   return withSession(request, known, judge);
 }
 
+/**
+ * For the index: the working tree's unstaged files (unstaged.ts), listed beside Nix once it runs,
+ * for a verdict that may then be stale. The listing stats every tracked file (0.2 s of CPU at
+ * 100,000 files): a core Nix leaves idle pays it instead of the wait after the verdict.
+ */
+function unstagedBesideNix(session: Session): () => Promise<string[]> {
+  let listed: Promise<string[]> | undefined;
+  const list = () => (listed ??= import('./unstaged.js').then(({ listUnstaged }) => listUnstaged(session.repository)));
+  const progress = session.onEvaluate;
+  session.onEvaluate = (images) => {
+    awaitedLater(list());
+    return progress?.(images) ?? (() => undefined);
+  };
+  return list;
+}
+
 async function judge(session: Session): Promise<CheckResult> {
+  const unstaged = session.tree.source.kind === 'index' ? unstagedBesideNix(session) : undefined;
   const inspection = await inspectSession(session);
   const result = resultOf(inspection, session);
   rememberJudgement(session, inspection, result);
-  if (result.ok || session.tree.source.kind !== 'index') return result;
+  if (result.ok || unstaged === undefined) return result;
   // Stale in the index: say so when the working tree already has the fix (stage it, not fix it).
   const { markFixedInWorktree, markUnstagedChanges } = await import('./unstaged.js');
-  const marked = await markUnstagedChanges(
-    await markFixedInWorktree(result, session.repository.root),
-    session.repository,
-  );
+  const marked = await markUnstagedChanges(await markFixedInWorktree(result, session.repository.root), unstaged);
   // `git commit <paths>` judges a temporary index of its own, `next-index-<pid>.lock`.
   return /^next-index-.*\.lock$/.test(path.basename(session.repository.indexFile))
     ? { ...marked, partialCommit: true }

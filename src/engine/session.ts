@@ -21,7 +21,8 @@ import {
 } from '../tree/checkout.js';
 import { useFreshNixtagDirectory } from '../nixtagDirectory.js';
 import { treeRecords } from '../tree/records.js';
-import { editedAmong } from '../tree/editedReads.js';
+import { editedAmong, editedMatching } from '../tree/editedReads.js';
+import { indexInStep } from '../tree/checkoutRepository.js';
 import { runEnvironment } from '../state/environment.js';
 import { EvaluationCache } from '../state/evaluations.js';
 import { ScanStore } from '../state/scans.js';
@@ -201,12 +202,20 @@ const MAY_BE_READ_NAME = /(?:\.(?:ya?ml|json|tpl)|(?:^|\/)Kustomization)$/i;
  * run that Nix does not run in. Where one is not, the whole checkout is checked and repaired.
  */
 async function readsChecked(
-  held: Pick<Session, 'checkout' | 'intactCheckout'>,
+  held: Pick<Session, 'checkout' | 'materialized' | 'intactCheckout'>,
   selected: readonly string[],
+  asked: YamlAsked | undefined,
 ): Promise<string> {
   const dir = await held.checkout;
   const others = selected.filter((file) => !MAY_BE_READ_NAME.test(file));
-  return (await editedAmong(dir, others, MAY_BE_READ)) ? held.intactCheckout() : dir;
+  const yaml = asked?.made === (await held.materialized) ? asked.edited() : editedAmong(dir, [], MAY_BE_READ);
+  return (await yaml) || (await editedAmong(dir, others)) ? held.intactCheckout() : dir;
+}
+
+/** The check of the files that may be YAML, started while the configuration loads, in the checkout `made`. */
+interface YamlAsked {
+  made: Checkout;
+  edited: () => Promise<boolean>;
 }
 
 /**
@@ -261,8 +270,15 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     const speculative = awaitedLater(materializeTree(repository, tree, DEFAULT_CHECKOUT)); // below, or by the evaluation
     const treeId = await tree.id();
     const entries = awaitedLater(listTree(repository, treeId));
-    let trackedPaths: Promise<Set<string>> | undefined;
-    const tracked = () => (trackedPaths ??= entries.then(({ files }) => new Set(files.map((entry) => entry.path))));
+    // Looked up by binary search: a Set of 100,000 paths cost more than the few lookups it answers.
+    let treeIndex: Promise<TreeIndex> | undefined;
+    const indexed = () =>
+      (treeIndex ??= entries.then(({ files, gitlinks, sorted }) => TreeIndex.merged(files, gitlinks, sorted)));
+    const tracked = async () => {
+      const index = await indexed();
+      // Files only: a gitlink (a submodule's path) is not a tracked file.
+      return { has: (file: string) => ![undefined, '160000'].includes(index.at(file)?.mode) };
+    };
     const loadFromCheckout = async () => {
       const { loadConfig, readExplicitConfig } = await configModule;
       const { dir } = await speculative;
@@ -272,14 +288,23 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     // Read from the checkout, which an editor or a script may have changed: what the loading reads
     // or looks for is checked to be the tree's (and the checkout repaired first where it is not),
     // before (the search places) and after (what was read; the first error may be such an edit).
-    const repair = async () => intactCheckout(repository, tree, DEFAULT_CHECKOUT, await speculative);
+    // The manifests' check (readsChecked) asks git about the files that may be YAML beside the
+    // configuration's check and loading; its answer is for this checkout as made, unrepaired.
+    let yamlAsked: YamlAsked | undefined;
+    const repair = async () => {
+      yamlAsked = undefined;
+      return intactCheckout(repository, tree, DEFAULT_CHECKOUT, await speculative);
+    };
     const fromJudgedTree = async () => {
-      const { dir } = await speculative;
+      const made = await speculative;
+      const { dir } = made;
       const [{ CONFIG_SEARCH_PLACES }, { untrackedSearchPlace }, paths] = await Promise.all([
         import('../config/explorer.js'),
         configModule,
         tracked(),
+        indexInStep(dir, false), // before any question to git about the checkout
       ]);
+      if (source.kind !== 'worktree') yamlAsked = { made, edited: editedMatching(dir, MAY_BE_READ) };
       const searched = [
         ...CONFIG_SEARCH_PLACES,
         '.config',
@@ -346,9 +371,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
     );
     const held = heldCheckout(repository, tree, wanted, materialized);
     const images = configuredImages(config);
-    const { files, gitlinks, sorted } = await entries;
+    const { files, gitlinks } = await entries;
     // The configuration's files are never manifests: they name repositories without being deployed.
-    const index = TreeIndex.merged(files, gitlinks, sorted);
+    const index = await indexed();
     const { scopes, unmatched } = await selectManifests(
       index,
       images.map((image) => ({ name: image.name, manifests: image.config.manifests })),
@@ -367,7 +392,8 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       index,
       gitlinks,
       ...held,
-      manifestRoot: source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()]),
+      manifestRoot:
+        source.kind === 'worktree' ? repository.root : await readsChecked(held, [...scopes.keys()], yamlAsked),
       cwd: request.cwd,
       paths: request.paths ?? [],
       config,

@@ -30,18 +30,26 @@ export async function markFixedInWorktree(result: CheckResult, root: string): Pr
 }
 
 /**
- * For a stale index that the working tree has not fixed: the tracked files whose working-tree
- * content is not staged, manifests aside. `fix --staged` tags the staged files, so where the user
- * changed an input and staged only the manifest it would write the old tag back: the report says
- * which files are not staged.
+ * The tracked files whose working-tree content is not staged: `git diff-files` against the index
+ * being judged, a stat of every tracked file.
  */
-export async function markUnstagedChanges(result: CheckResult, repository: Repository): Promise<CheckResult> {
-  if (!result.references.some((reference) => reference.status === 'stale' && !reference.fixedInWorktree)) return result;
+export async function listUnstaged(repository: Repository): Promise<string[]> {
   const listed = await git(
     ['diff-files', '--name-only', '-z'],
     inRepository(repository, { env: { GIT_INDEX_FILE: repository.indexFile } }),
   );
+  return listed.split('\0').filter((file) => file !== '');
+}
+
+/**
+ * For a stale index that the working tree has not fixed: the tracked files whose working-tree
+ * content is not staged, manifests aside. `fix --staged` tags the staged files, so where the user
+ * changed an input and staged only the manifest it would write the old tag back: the report says
+ * which files are not staged. `listed` is `listUnstaged`'s answer, asked here only when needed.
+ */
+export async function markUnstagedChanges(result: CheckResult, listed: () => Promise<string[]>): Promise<CheckResult> {
+  if (!result.references.some((reference) => reference.status === 'stale' && !reference.fixedInWorktree)) return result;
   const manifests = new Set(result.references.map((reference) => reference.file));
-  const unstaged = listed.split('\0').filter((file) => file !== '' && !manifests.has(file));
+  const unstaged = (await listed()).filter((file) => !manifests.has(file));
   return unstaged.length === 0 ? result : { ...result, unstaged };
 }

@@ -54,18 +54,33 @@ export async function checkoutDrift(workTree: string, paths?: readonly string[])
   // `none`: a submodule with a changed or added file counts, whatever `.gitmodules` says of it.
   const differing = async (among: readonly string[]) =>
     NUL_SEPARATED(await git(['diff-files', '-z', '--name-only', '--ignore-submodules=none', ...among], inCheckout));
-  let changed = await differing(statted);
-  if (changed.length > PATHSPEC_LIMIT) {
-    await git(['update-index', '-q', '--refresh'], inCheckout);
-    changed = await differing(statted);
-  } else if (changed.length > 0) {
-    // Hashed and compared with the index: stat data written where the content is the index's.
-    const input = changed.map((entry) => `${entry}\0`).join('');
-    await git(['add', '--refresh', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...inCheckout, input });
-    const asked = new Set(changed);
-    changed = (await differing(['--', ...fewer(changed)])).filter((entry) => asked.has(entry));
-  }
+  const changed = await stillDiffering(workTree, await differing(statted), () => differing(statted));
   return { changed, untracked: NUL_SEPARATED(await untracked) };
+}
+
+/**
+ * Of the entries `diff-files` reported in a checkout, those that still differ once refreshed: an
+ * entry `--index-info` wrote has no stat data and is reported until a refresh hashes it. Only the
+ * reported entries are refreshed (`add --refresh`, stat data written where the content is the
+ * index's) and asked again, not every file; past PATHSPEC_LIMIT of them, the whole index is
+ * refreshed and `askAgain` asked instead.
+ */
+export async function stillDiffering(
+  workTree: string,
+  reported: readonly string[],
+  askAgain: () => Promise<string[]>,
+): Promise<string[]> {
+  if (reported.length === 0) return [];
+  const inCheckout = checkoutGit(workTree, { env: { GIT_LITERAL_PATHSPECS: '1' } });
+  if (reported.length > PATHSPEC_LIMIT) {
+    await git(['update-index', '-q', '--refresh'], inCheckout);
+    return askAgain();
+  }
+  const input = reported.map((entry) => `${entry}\0`).join('');
+  await git(['add', '--refresh', '--pathspec-from-file=-', '--pathspec-file-nul'], { ...inCheckout, input });
+  const asked = new Set(reported);
+  const again = ['diff-files', '-z', '--name-only', '--ignore-submodules=none', '--', ...fewer(reported)];
+  return NUL_SEPARATED(await git(again, inCheckout)).filter((entry) => asked.has(entry));
 }
 
 /**

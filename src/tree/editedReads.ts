@@ -1,4 +1,5 @@
 import { checkoutGit, indexInStep } from './checkoutRepository.js';
+import { stillDiffering } from './checkoutIntegrity.js';
 import { git } from '../git/git.js';
 
 /** More paths than this go to git in several calls (a command line has a length limit). */
@@ -13,7 +14,8 @@ const PATHS_PER_CALL = 500;
  * without Nix, where the full check (checkoutIntegrity.ts, a stat of every file and a read of every
  * directory) would cost too much: an edit there would otherwise decide a verdict. Git matches
  * every index entry against every pathspec, so the many files of a kind go as one glob, and only
- * the few others by name.
+ * the few others by name. An entry an update wrote has no stat data until refreshed: only the
+ * entries reported are refreshed and asked again (checkoutIntegrity.ts).
  */
 export async function editedAmong(
   workTree: string,
@@ -25,11 +27,31 @@ export async function editedAmong(
     ...paths.map((file) => `:(literal)${file === '' ? '.' : file}`),
   ];
   if (pathspecs.length === 0) return false;
-  await indexInStep(workTree);
+  // Not refreshed as a whole (a stat of every file): what the entries it applies make diff-files report is.
+  await indexInStep(workTree, false);
   for (let start = 0; start < pathspecs.length; start += PATHS_PER_CALL) {
     const chunk = pathspecs.slice(start, start + PATHS_PER_CALL);
-    const args = ['diff-files', '--name-only', '-z', '--', ...chunk];
-    if ((await git(args, checkoutGit(workTree))) !== '') return true;
+    const differing = () => reported(workTree, chunk);
+    if ((await stillDiffering(workTree, await differing(), differing)).length > 0) return true;
   }
   return false;
+}
+
+/** What git's stat check reports among `pathspecs` in a checkout, as it is: nothing refreshed. */
+async function reported(workTree: string, pathspecs: readonly string[]): Promise<string[]> {
+  const listed = await git(['diff-files', '--name-only', '-z', '--', ...pathspecs], checkoutGit(workTree));
+  return listed.split('\0').filter((entry) => entry !== '');
+}
+
+/**
+ * `editedAmong` for `globs` in two halves, so that the first can run beside the configuration's
+ * check and loading (it reads the index and writes nothing), and only what it reports is refreshed
+ * later, when nothing else writes the checkout's index. Call it once the entries kept aside are
+ * applied (`indexInStep`), or a file an update added is no entry of it.
+ */
+export function editedMatching(workTree: string, globs: readonly string[]): () => Promise<boolean> {
+  const pathspecs = globs.map((glob) => `:(glob,icase)${glob}`);
+  const first = reported(workTree, pathspecs);
+  first.catch(() => undefined); // asked for by the second half, or not at all
+  return async () => (await stillDiffering(workTree, await first, () => reported(workTree, pathspecs))).length > 0;
 }

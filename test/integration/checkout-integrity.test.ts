@@ -137,6 +137,29 @@ derivation {
 `;
 
 describe('what the check costs', () => {
+  it('after an update, the entries it wrote are refreshed by name, not by a stat of every file', async () => {
+    const repo = repository();
+    await tagOf(repo);
+    // The update writes data.txt and a manifest: git reports both (no stat data) until refreshed.
+    repo.write({ 'data.txt': 'c\n', 'k8s/app.yaml': 'kind: Pod\n' });
+    repo.git('add', 'data.txt', 'k8s/app.yaml');
+    repo.commit('c');
+    const traced = path.join(repo.dir, '..', 'trace');
+    process.env.GIT_TRACE = traced;
+    try {
+      expect(await tagOf(repo)).toBe(n2k8sTag(freshClone(repo.dir)));
+    } finally {
+      delete process.env.GIT_TRACE;
+    }
+    const trace = readFileSync(traced, 'utf8');
+    expect(trace).toContain('add --refresh');
+    expect(trace).not.toMatch(/update-index (-q )?--refresh/);
+    // And an edit to the manifest the update wrote is still seen (and repaired) on the next run.
+    writeFileSync(path.join(checkoutOf(repo), 'k8s', 'app.yaml'), 'kind: Tampered\n');
+    expect(await tagOf(repo)).toBe(n2k8sTag(freshClone(repo.dir)));
+    expect(readFileSync(path.join(checkoutOf(repo), 'k8s', 'app.yaml'), 'utf8')).toBe('kind: Pod\n');
+  });
+
   it('nothing on a run the cache answers: Nix does not run, the checkout is not looked at', async () => {
     const repo = repository();
     const expected = n2k8sTag(freshClone(repo.dir));
