@@ -89,12 +89,12 @@ describe('nixtag install --git and a core.hooksPath that is not the repository o
  * Someone else's repository that commits node_modules/.bin/nixtag (and node) with `git add -f`:
  * each writes `marker` when run. Cloned; nixtag's plain hooks installed in the clone.
  */
-function untrustedClone(prePush = false): { clone: string; marker: string; remote: string } {
+function untrustedClone(prePush = false, folder = 'node_modules'): { clone: string; marker: string; remote: string } {
   const marker = path.join(tempDir('marker-'), 'ran');
   const source = gitRepo({ 'README.md': 'readme\n', '.gitignore': 'node_modules\n' });
-  mkdirSync(path.join(source.dir, 'node_modules', '.bin'), { recursive: true });
+  mkdirSync(path.join(source.dir, folder, '.bin'), { recursive: true });
   for (const name of ['nixtag', 'node']) {
-    const file = path.join(source.dir, 'node_modules', '.bin', name);
+    const file = path.join(source.dir, folder, '.bin', name);
     writeFileSync(file, `#!/bin/sh\necho "$0" >> '${marker}'\nexit 0\n`);
     chmodSync(file, 0o755);
   }
@@ -141,6 +141,27 @@ describe('the plain hooks never run a nixtag or node the repository tracks', () 
     expect(commit.stderr).toContain(
       'nixtag: this repository tracks files under node_modules, so no nixtag or Node there is run',
     );
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  /**
+   * adv15 F12: the guard asked git case-sensitively, so a tracked Node_modules/.bin/nixtag was not
+   * seen, while macOS's and Windows' file systems open it as node_modules/.bin/nixtag. That lookup
+   * is stood in for by an untracked link node_modules -> Node_modules (git sets core.ignoreCase there).
+   */
+  it('sees a tracked Node_modules of another case, which a case-insensitive file system opens', () => {
+    const { clone, marker } = untrustedClone(false, 'Node_modules');
+    execFileSync('git', ['config', 'core.ignoreCase', 'true'], { cwd: clone, env: hookEnv() });
+    symlinkSync('Node_modules', path.join(clone, 'node_modules'));
+    writeFileSync(path.join(clone, 'README.md'), 'my change\n');
+    const refused = spawn(clone, 'git', ['commit', '-qam', 'my change'], {});
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('nixtag: this repository tracks files under node_modules');
+    expect(existsSync(marker)).toBe(false);
+    const env = { PATH: `${globalNixtag()}${path.delimiter}${SYSTEM_PATH}` };
+    const commit = spawn(clone, 'git', ['commit', '-qam', 'my change'], env);
+    expect(commit.code, commit.stderr).toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('nothing is managed');
     expect(existsSync(marker)).toBe(false);
   });
 });
