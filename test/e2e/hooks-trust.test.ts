@@ -83,6 +83,33 @@ describe('nixtag install --git and a core.hooksPath that is not the repository o
     expect(spawn(repo.dir, process.execPath, [BIN, 'install', '--git'], {}).code).toBe(0);
     expect(existsSync(path.join(repo.dir, '.githooks', 'pre-commit'))).toBe(true);
   });
+
+  /**
+   * adv15 F17: into a hooks folder the repository tracks (the team's `.githooks`), `install --git`
+   * rewrote the team's tracked pre-commit in place: the next `git commit -a` gave every clone
+   * nixtag's hook, which refuses commits where nixtag is not installed.
+   */
+  it('refuses a core.hooksPath folder the repository tracks, leaving the team’s hooks untouched; --shared-hooks installs there', () => {
+    const team = '#!/bin/sh\necho "team hook ran"\n';
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE), '.githooks/pre-commit': team });
+    chmodSync(path.join(repo.dir, '.githooks', 'pre-commit'), 0o755);
+    repo.commit('the team hook runs');
+    repo.git('config', 'core.hooksPath', '.githooks');
+    const refused = spawn(repo.dir, process.execPath, [BIN, 'install', '--git'], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '[HOOKS_PATH_TRACKED]: core.hooksPath is .githooks, a folder this repository tracks',
+    );
+    expect(refused.stderr).toContain('nixtag hook pre-commit` in .githooks/pre-commit');
+    expect(readdirSync(path.join(repo.dir, '.githooks'))).toEqual(['pre-commit']);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toBe(team);
+    expect(repo.git('status', '--porcelain', '--', '.githooks')).toBe('');
+    // On purpose: the team's hook kept beside nixtag's, both changes to commit.
+    const shared = spawn(repo.dir, process.execPath, [BIN, 'install', '--git', '--shared-hooks'], {});
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit.nixtag-chained'), 'utf8')).toBe(team);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toContain('# nixtag:managed');
+  });
 });
 
 /**
