@@ -94,9 +94,13 @@ export function codeTrust(
 /**
  * Whether git is combining another commit into HEAD: the index (and working tree) hold what a
  * merge, a squash merge or a cherry-pick brings in, which is not the user's until it is committed.
- * `git merge` runs pre-merge-commit before it writes MERGE_HEAD: the hook says so itself.
+ * `git merge` runs pre-merge-commit before it writes MERGE_HEAD, but names the merged heads to its
+ * hooks (`GITHEAD_<id>`, `GIT_REFLOG_ACTION=merge …`/`pull …`): a `check --staged` run there (the
+ * pre-commit framework's merge-commit stage) knows it too.
  */
-export function combining(repository: Repository): boolean {
+export function combining(repository: Repository, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (/^(?:merge|pull)\b/.test(env.GIT_REFLOG_ACTION ?? '')) return true;
+  if (Object.keys(env).some((name) => name.startsWith('GITHEAD_'))) return true;
   return ['MERGE_HEAD', 'SQUASH_MSG', 'CHERRY_PICK_HEAD'].some((name) =>
     existsSync(path.join(repository.gitDir, name)),
   );

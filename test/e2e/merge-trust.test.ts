@@ -1,7 +1,7 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { nixtagCliAsync } from '../helpers/cli.js';
+import { BIN, nixtagCliAsync } from '../helpers/cli.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { n2k8sTag, tempDir } from '../helpers/repo.js';
 import { appImage, hookRepo, installHooks, type GitResult, type HookRepo } from '../helpers/hooks.js';
@@ -100,6 +100,15 @@ describe('a merge through the installed hooks', () => {
     refused(repo.run(['pull', '--no-rebase', '--no-edit', 'origin', 'config']), 'CONFIG_CODE_UNTRUSTED');
     expect(existsSync(marker)).toBe(false);
     undo(repo, head);
+    // A hook of one's own running `check --staged` for a merge (the pre-commit framework's
+    // merge-commit stage): git has not written MERGE_HEAD yet, but names the merged heads to it.
+    const hook = path.join(repo.dir, '.git', 'hooks', 'pre-merge-commit');
+    const installed = readFileSync(hook, 'utf8');
+    writeFileSync(hook, `#!/bin/sh\nexec '${process.execPath}' '${BIN}' check --staged\n`);
+    refused(repo.run(['merge', '--no-ff', '--no-edit', 'config']), 'CONFIG_CODE_UNTRUSTED');
+    expect(existsSync(marker)).toBe(false);
+    undo(repo, head);
+    writeFileSync(hook, installed);
     // A merge that leaves the code HEAD's is judged as before.
     const merged = repo.run(['merge', '--no-ff', '--no-edit', 'manifest']);
     expect(merged.code, merged.stderr).toBe(0);
