@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'PATH_NOT_TRACKED'
   | 'PATH_OUTSIDE_REPOSITORY'
   | 'HOOKS_PATH_SHARED'
+  | 'HOOKS_PATH_TRACKED'
   | 'CONFIG_INVALID'
   | 'CONFIG_AMBIGUOUS'
   | 'CONFIG_UNMATCHED'
@@ -87,6 +88,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   PATH_NOT_TRACKED: 'input',
   PATH_OUTSIDE_REPOSITORY: 'input',
   HOOKS_PATH_SHARED: 'input',
+  HOOKS_PATH_TRACKED: 'input',
   CONFIG_INVALID: 'input',
   CONFIG_AMBIGUOUS: 'input',
   CONFIG_UNMATCHED: 'input',

@@ -246,8 +246,13 @@ export async function runInstall(flags: InstallFlags, output: Output): Promise<n
     // nothing to install, and no reason to fail the npm install.
     // A teammate whose git configuration shares one hooks folder among all repositories: the
     // install is refused, but failing `npm install` would stop their whole set-up; say it loudly.
+    // So is one whose hooks folder is the team's tracked one.
     const lifecycle = ['prepare', 'install', 'postinstall'].includes(process.env.npm_lifecycle_event ?? '');
-    if (isNixtagError(error) && lifecycle && ['NOT_A_REPOSITORY', 'HOOKS_PATH_SHARED'].includes(error.code))
+    if (
+      isNixtagError(error) &&
+      lifecycle &&
+      ['NOT_A_REPOSITORY', 'HOOKS_PATH_SHARED', 'HOOKS_PATH_TRACKED'].includes(error.code)
+    )
       return error;
     throw error;
   });

@@ -70,7 +70,8 @@ function tracksNodeModules(directory: string): boolean {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE'].includes(name)),
   );
-  const result = spawnSync('git', ['ls-files', '--error-unmatch', '--', 'node_modules'], {
+  // Case-insensitively: on macOS's and Windows' file systems node_modules/ opens a tracked Node_modules/.
+  const result = spawnSync('git', ['ls-files', '--error-unmatch', '--', ':(icase)node_modules'], {
     cwd: directory,
     env,
     stdio: 'ignore',

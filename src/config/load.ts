@@ -13,6 +13,7 @@ import { closest } from '../suggest.js';
 import { refuseNearMisses } from './nearMisses.js';
 import { refuseSecondConfiguration } from './secondFile.js';
 import { linksThrough } from '../manifest/links.js';
+import { fenced, refusedCode, type CodeTrust } from './codeFence.js';
 
 export { refuseNearMisses } from './nearMisses.js';
 
@@ -181,10 +182,10 @@ export interface LoadOptions {
    */
   nearMissesLater?: boolean | undefined;
   /**
-   * A configuration file that is code runs only when this answers true (for a commit other than the
-   * working tree's or the index: its JavaScript is someone else's until it is the checked-out one).
+   * A configuration file that is code runs only as this allows (a commit not checked out, a
+   * merge's index: its JavaScript is someone else's until HEAD has it), and loads no file it names.
    */
-  codeTrusted?: ((file: string) => Promise<boolean>) | undefined;
+  codeTrusted?: CodeTrust | undefined;
 }
 
 /** The loader for a file that is code when only data may be loaded: it names the file and runs nothing. */
@@ -198,18 +199,17 @@ const refuseCode =
     });
   };
 
-/** The loader for a file that is code from a tree not checked out: it runs only if trusted (codeTrusted). */
+/**
+ * The loader for a file that is code and not the user's own: it runs only if its code is HEAD's,
+ * and loads no file that differs from HEAD's (codeFence.ts).
+ */
 const guardCode =
-  (root: string, loader: Loader, trusted: (file: string) => Promise<boolean>): Loader =>
+  (root: string, loader: Loader, trust: CodeTrust): Loader =>
   async (filepath, content) => {
     const file = path.relative(root, filepath).split(path.sep).join('/') || filepath;
-    if (!(await trusted(file))) {
-      throw new NixtagError('CONFIG_CODE_UNTRUSTED', messages.configCodeUntrusted(userPaths(file)), {
-        location: { file: userPaths(file) },
-        hint: messages.configCodeUntrustedHint(),
-      });
-    }
-    return loader(filepath, content);
+    const foreign = await trust.foreign();
+    if (foreign === undefined) throw refusedCode(file, trust.whose);
+    return fenced(root, foreign, trust.whose, async () => (await loader(filepath, content)) as unknown);
   };
 
 /** The paths a loaded configuration names under `$import` (in package.json, under `nixtag`). */

@@ -64,11 +64,12 @@ async function judge(
   source: TreeSource,
   mode: 'check' | 'fix',
   idleChecked = false,
+  merging = false,
 ): Promise<CheckResult> {
   if (!idleChecked && (await alreadyJudged(context, source))) {
     return { ok: true, references: [], warnings: [], evaluated: false };
   }
-  const request = { cwd: options.cwd, configFile: options.configFile, source, onEvaluate: options.onEvaluate };
+  const request = { cwd: options.cwd, configFile: options.configFile, source, onEvaluate: options.onEvaluate, merging };
   const known = { ...context, tree: judgedTree(context.repository, source) };
   return mode === 'fix'
     ? (await import('./fix.js')).fixKnown(request, known)
@@ -90,7 +91,8 @@ export async function preCommit(
 ): Promise<HookResult> {
   if (skipped(options)) return { skipped: true, judged: [] };
   const context = await hookContext(options);
-  const result = await judge(options, context, { kind: 'index' }, options.mode, idleChecked && !options.configFile);
+  const idle = idleChecked && !options.configFile;
+  const result = await judge(options, context, { kind: 'index' }, options.mode, idle, options.merge === true);
   // git commits a merge's tree as it was before pre-merge-commit ran (measured, git 2.39): a fix
   // staged now would be left out of it, so the merge stops with the fix staged.
   const mergeFixed = options.merge === true && result.references.some((reference) => reference.status === 'fixed');

@@ -30,7 +30,8 @@ import { configuredImages, type ResolvedImage } from './images.js';
 import { selectManifests, type ManifestScope } from './manifestSet.js';
 import { awaitedLater } from '../promises.js';
 import { readOptional } from '../readOptional.js';
-import { codeTrust, refuseUntrustedLoosening } from './trustedConfig.js';
+import { codeTrust, combining, refuseUntrustedLoosening } from './trustedConfig.js';
+import type { Whose } from '../config/codeFence.js';
 
 /** What a caller asks of a run: the library API's options. */
 export interface RunRequest {
@@ -48,6 +49,8 @@ export interface RunRequest {
   onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
   /** What the command line keeps from the repository (`--restrict-eval`, `--ci`). */
   confinement?: Confinement | undefined;
+  /** The index is a merge's (pre-merge-commit, which git runs before it writes MERGE_HEAD). */
+  merging?: boolean | undefined;
 }
 
 /** What an earlier step of the same run found already (a hook's verdict check): never asked again. */
@@ -235,10 +238,13 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
   const dropState = request.confinement?.ci ? freshState(repository.gitDir) : undefined;
   const tree = known.tree ?? judgedTree(repository, request.source ?? { kind: 'worktree' });
   const source = tree.source;
-  // A commit that is not checked out (`--rev`, a pushed ref) is someone else's code until HEAD has it.
+  // A commit that is not checked out (`--rev`, a pushed ref) is someone else's code until HEAD
+  // has it; so is what a merge brings into the index or the working tree until it is committed.
+  const whose: Whose | undefined =
+    source.kind === 'rev' ? 'commit' : request.merging === true || combining(repository) ? 'merge' : undefined;
   const loadOptions = {
     dataOnly: request.confinement?.ci,
-    codeTrusted: source.kind === 'rev' ? codeTrust(repository, () => tree.id()) : undefined,
+    codeTrusted: whose === undefined ? undefined : codeTrust(repository, () => tree.id(), whose),
   };
   const explicit =
     known.explicitConfig ??
@@ -295,7 +301,9 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
       yamlAsked = undefined;
       return intactCheckout(repository, tree, DEFAULT_CHECKOUT, await speculative);
     };
+    let fromCheckout = false;
     const fromJudgedTree = async () => {
+      fromCheckout = true;
       const made = await speculative;
       const { dir } = made;
       const [{ CONFIG_SEARCH_PLACES }, { untrackedSearchPlace }, paths] = await Promise.all([
@@ -352,11 +360,12 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
         loaded = await fromJudgedTree();
       }
     }
-    // Nor does such a commit loosen confinement further than HEAD's configuration does.
-    if (source.kind === 'rev') {
-      const judgedText = async (named: string) => readOptional(path.join((await speculative).dir, named));
+    // Nor does such a commit (or merge) loosen confinement further than HEAD's configuration does.
+    if (whose !== undefined) {
+      const judgedText = async (named: string) =>
+        readOptional(path.join(fromCheckout ? (await speculative).dir : repository.root, named));
       const judged = { ...loaded, explicit: explicit !== undefined };
-      await refuseUntrustedLoosening(repository, treeId, judged, request.confinement, judgedText);
+      await refuseUntrustedLoosening(repository, treeId, judged, request.confinement, judgedText, whose);
     }
     const config = confine(loaded.config, request.confinement);
     const { file } = loaded;

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NixtagError, type Location } from '../errors.js';
 import { git } from '../git/git.js';
 import { inRepository, type Repository } from '../git/repository.js';
 import { messages } from '../messages.js';
+import type { CodeTrust, ForeignFiles, Whose } from '../config/codeFence.js';
 import type { Confinement } from '../config/confinement.js';
 import { configLocator } from '../config/locate.js';
 import { loosenings } from '../config/loosening.js';
@@ -12,7 +13,8 @@ import type { Config } from '../config/schema.js';
 
 /**
  * A commit that is not checked out (`check --rev`, a pushed ref judged by the pre-push hook) is
- * someone else's until HEAD has it: its configuration neither runs code (codeTrust) nor loosens
+ * someone else's until HEAD has it, and so is what a merge brings into the index and working tree
+ * until it is committed (combining): its configuration neither runs code (codeTrust) nor loosens
  * Nix's confinement (refuseUntrustedLoosening) that HEAD's does not. `NIXTAG_TRUST_CONFIG=1`
  * (or `NIXTAG_TRUST_CONFIG_CODE=1`, its first name) trusts any.
  */
@@ -39,22 +41,69 @@ async function sameAsHead(repository: Repository, head: string, treeId: string, 
 }
 
 /**
- * Whether a commit that is not checked out may run its configuration code: only when none of its
- * code differs from HEAD's, whose code the user already runs (a file the configuration requires
- * counts as much as the configuration).
+ * The files of `treeId` that differ from HEAD's tree `head`; undefined when one of them is a
+ * symlink (Node loads where it leads, which may be anywhere: no file it loads could be vouched for).
+ */
+async function differing(repository: Repository, head: string, treeId: string): Promise<ForeignFiles | undefined> {
+  const args = ['diff-tree', '-r', '-z', '--no-renames', head, treeId];
+  const fields = (await git(args, inRepository(repository))).split('\0');
+  const paths = new Set<string>();
+  for (let at = 0; at + 1 < fields.length; at += 2) {
+    // `:old-mode new-mode old-id new-id status`, then the path.
+    if (fields[at]!.split(' ')[1] === '120000') return undefined;
+    paths.add(fields[at + 1]!);
+  }
+  const has = (file: string) => {
+    for (let at = file.length; at > 0; at = file.lastIndexOf('/', at - 1)) {
+      if (paths.has(file.slice(0, at))) return true;
+    }
+    return false;
+  };
+  return { has, none: paths.size === 0 };
+}
+
+const NONE: ForeignFiles = { has: () => false, none: true };
+
+/**
+ * Whether a configuration that is not the user's own (`whose`) may run its code: only when none
+ * of its code differs from HEAD's, whose code the user already runs (a file the configuration
+ * requires counts as much as the configuration), and then it loads no file that differs from
+ * HEAD's, whatever its name (config/codeFence.ts).
  */
 export function codeTrust(
   repository: Repository,
   treeId: () => Promise<string>,
+  whose: Whose,
   env: NodeJS.ProcessEnv = process.env,
-): (file: string) => Promise<boolean> {
-  let answer: Promise<boolean> | undefined;
-  return () =>
-    (answer ??= (async () => {
-      if (trustsAnyConfig(env)) return true;
-      const head = await headTree(repository);
-      return head !== undefined && sameAsHead(repository, head, await treeId(), CODE);
-    })());
+): CodeTrust {
+  let answer: Promise<ForeignFiles | undefined> | undefined;
+  return {
+    whose,
+    foreign: () =>
+      (answer ??= (async () => {
+        if (trustsAnyConfig(env)) return NONE;
+        const head = await headTree(repository);
+        if (head === undefined) return undefined;
+        const tree = await treeId();
+        if (!(await sameAsHead(repository, head, tree, CODE))) return undefined;
+        return differing(repository, head, tree);
+      })()),
+  };
+}
+
+/**
+ * Whether git is combining another commit into HEAD: the index (and working tree) hold what a
+ * merge, a squash merge or a cherry-pick brings in, which is not the user's until it is committed.
+ * `git merge` runs pre-merge-commit before it writes MERGE_HEAD, but names the merged heads to its
+ * hooks (`GITHEAD_<id>`, `GIT_REFLOG_ACTION=merge …`/`pull …`): a `check --staged` run there (the
+ * pre-commit framework's merge-commit stage) knows it too.
+ */
+export function combining(repository: Repository, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (/^(?:merge|pull)\b/.test(env.GIT_REFLOG_ACTION ?? '')) return true;
+  if (Object.keys(env).some((name) => name.startsWith('GITHEAD_'))) return true;
+  return ['MERGE_HEAD', 'SQUASH_MSG', 'CHERRY_PICK_HEAD'].some((name) =>
+    existsSync(path.join(repository.gitDir, name)),
+  );
 }
 
 /**
@@ -110,6 +159,7 @@ export async function refuseUntrustedLoosening(
   loaded: JudgedConfig,
   confinement: Confinement | undefined,
   judgedText: (file: string) => Promise<string | undefined>,
+  whose: Whose,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<void> {
   const found = loosenings(loaded.config, confinement);
@@ -142,7 +192,8 @@ export async function refuseUntrustedLoosening(
     messages.configUntrusted(
       location.file,
       refused.map((loosening) => loosening.setting),
+      whose,
     ),
-    { location, hint: messages.configUntrustedHint() },
+    { location, hint: messages.configUntrustedHint(whose) },
   );
 }

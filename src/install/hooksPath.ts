@@ -55,3 +55,25 @@ export async function refuseSharedHooks(repository: Repository, directory: strin
     hint: messages.hooksPathSharedHint(directory, ownHooks),
   });
 }
+
+/**
+ * A hooks folder git tracks (core.hooksPath = .githooks, the team's hooks, set by a setup script):
+ * nixtag's hook written there changes a tracked file, or adds one beside them, and the next
+ * `git commit -a` or `git add -A` gives every clone nixtag's hooks, which refuse every commit where
+ * nixtag is not installed, in place of the team's. Refused unless `shared` says that is meant.
+ */
+export async function refuseTrackedHooks(repository: Repository, directory: string, shared: boolean): Promise<void> {
+  const real = spellings(directory);
+  // Not there yet: nothing in it is tracked.
+  if (shared || real.length === 1) return;
+  const relative = path.relative(spellings(repository.root).at(-1)!, real[1]!);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return;
+  const pathspec = relative === '' ? ':/' : `:(top,literal)${relative.split(path.sep).join('/')}`;
+  const listed = await git(['ls-files', '-z', '--', pathspec], inRepository(repository));
+  const tracked = listed.split('\0').filter(Boolean);
+  if (tracked.length === 0) return;
+  const named = relative === '' ? '.' : relative;
+  throw new NixtagError('HOOKS_PATH_TRACKED', messages.hooksPathTracked(named, tracked), {
+    hint: messages.hooksPathTrackedHint(named),
+  });
+}

@@ -6,7 +6,7 @@ import { inRepository, openRepository } from '../git/repository.js';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { readOptional } from '../readOptional.js';
-import { refuseSharedHooks } from './hooksPath.js';
+import { refuseSharedHooks, refuseTrackedHooks } from './hooksPath.js';
 import { addPrepareScript, type PrepareAction, type PreCommitMode } from './prepare.js';
 
 type HookName = 'pre-commit' | 'pre-merge-commit' | 'pre-push';
@@ -193,7 +193,10 @@ export async function install(options: InstallOptions): Promise<InstallResult> {
           repository.root,
           (await git(['rev-parse', '--git-path', 'hooks'], inRepository(repository))).trim(),
         );
-  if (manager === 'git') await refuseSharedHooks(repository, directory, options.sharedHooks ?? false);
+  if (manager === 'git') {
+    await refuseSharedHooks(repository, directory, options.sharedHooks ?? false);
+    await refuseTrackedHooks(repository, directory, options.sharedHooks ?? false);
+  }
   const mode = options.preCommit ?? 'check';
   const hooks: HookName[] = options.prePushOnly
     ? ['pre-push']

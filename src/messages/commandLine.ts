@@ -46,6 +46,10 @@ export const commandLineMessages = {
     }: git runs the hooks there for every repository that reads that setting, so nixtag's hooks would run, and block commits, in all of them.`,
   hooksPathSharedHint: (directory: string, ownHooks: string) =>
     `To add nixtag to this repository alone, give it a hooks folder of its own: \`git config core.hooksPath ${ownHooks}\`, copy into it the hooks of ${directory} this repository should still run (nixtag keeps a hook it finds and runs it first), then run \`${cmd('install --git')}\` again. To install into ${directory} for every repository on purpose, run \`${cmd('install --git --shared-hooks')}\`.`,
+  hooksPathTracked: (directory: string, tracked: readonly string[]) =>
+    `core.hooksPath is ${directory}, a folder this repository tracks (${tracked.slice(0, 3).join(', ')}${tracked.length > 3 ? ', …' : ''}): the team's hooks. nixtag's hooks written there would change them, and the next \`git commit -a\` or \`git add -A\` would give every clone nixtag's hooks in their place, which refuse each commit where nixtag is not installed.`,
+  hooksPathTrackedHint: (directory: string) =>
+    `To check every teammate's commits, call nixtag from the team's hooks yourself (\`npx --no-install nixtag hook pre-commit\` in ${directory}/pre-commit, \`npx --no-install nixtag hook pre-merge-commit\` in ${directory}/pre-merge-commit, with nixtag in package.json's devDependencies) and commit that. To install nixtag's hooks into ${directory} anyway, as files you then commit (a hook found there is kept as <hook>.nixtag-chained, which must be committed too), run \`${cmd('install --git --shared-hooks')}\`.`,
   preCommitModeHint: () => `For example \`${cmd('install --pre-commit fix')}\`.`,
   unknownHookHint: () =>
     `Run \`${cmd('hook pre-commit')}\`, \`${cmd('hook pre-merge-commit')}\` or \`${cmd('hook pre-push')}\`, as the hook scripts do.`,

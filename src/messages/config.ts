@@ -71,14 +71,24 @@ export const configMessages = {
     `${file} is code: in CI mode nixtag loads no configuration that would run the repository's JavaScript or TypeScript.`,
   configIsCodeHint: () =>
     'Write the configuration as data, with the same keys: .nixtagrc.yaml, .nixtagrc.json or package.json#nixtag (`nixtag init` prints one to start from).',
-  configCodeUntrusted: (file: string) =>
-    `${file} is code, and the judged commit's code differs from HEAD's: nixtag runs no JavaScript or TypeScript of a commit that is not checked out (it would run with your environment and credentials).`,
-  configCodeUntrustedHint: () =>
-    'Check the commit out and judge it there, or set NIXTAG_TRUST_CONFIG=1 to run its configuration code (only for a commit whose code you trust).',
-  configUntrusted: (file: string, settings: readonly string[]) =>
-    `${file} sets ${settings.join(', ')}, and HEAD's configuration does not: nixtag loosens no confinement for a commit that is not checked out (its expressions would read this machine's files, fetch with them or run their builders, with your environment and credentials; a registry.insecure host would get your registry credentials over plain HTTP).`,
-  configUntrustedHint: () =>
-    'Check the commit out and judge it there, judge it confined with --restrict-eval, or set NIXTAG_TRUST_CONFIG=1 to obey its configuration (only for a commit you trust).',
+  configCodeUntrusted: (file: string, whose: 'commit' | 'merge') =>
+    whose === 'commit'
+      ? `${file} is code, and the judged commit's code differs from HEAD's: nixtag runs no JavaScript or TypeScript of a commit that is not checked out (it would run with your environment and credentials).`
+      : `${file} is code, and the merge brings in code that differs from HEAD's: nixtag runs no JavaScript or TypeScript that a merge (or a squash merge, or a cherry-pick) brings in before it is committed (another branch's code would run with your environment and credentials).`,
+  configLoadsForeign: (file: string, whose: 'commit' | 'merge') =>
+    `The configuration's code loads ${file}, which differs from HEAD's in the ${whose === 'commit' ? 'judged commit' : 'merge'}: nixtag runs no code of ${whose === 'commit' ? 'a commit that is not checked out' : 'what a merge brings in before it is committed'}, whatever the file is named (it would run with your environment and credentials).`,
+  configCodeUnwatched: (version: string, whose: 'commit' | 'merge') =>
+    `The configuration is code and files of the ${whose === 'commit' ? 'judged commit' : 'merge'} differ from HEAD's: Node ${version} cannot show nixtag which files the configuration loads (Node 22.15 or newer can), so none of it runs.`,
+  configCodeUntrustedHint: (whose: 'commit' | 'merge') =>
+    whose === 'commit'
+      ? 'Check the commit out and judge it there, or set NIXTAG_TRUST_CONFIG=1 to run its configuration code (only for a commit whose code you trust).'
+      : "Read what the merge changes in the configuration (`git diff HEAD`); if you trust it, commit with `NIXTAG_TRUST_CONFIG=1 git commit` (once committed, it is HEAD's configuration, and yours). Your own edits of the configuration go in a commit of their own.",
+  configUntrusted: (file: string, settings: readonly string[], whose: 'commit' | 'merge') =>
+    `${file} sets ${settings.join(', ')}, and HEAD's configuration does not: nixtag loosens no confinement for ${whose === 'commit' ? 'a commit that is not checked out' : 'what a merge (or a squash merge, or a cherry-pick) brings in before it is committed'} (its expressions would read this machine's files, fetch with them or run their builders, with your environment and credentials; a registry.insecure host would get your registry credentials over plain HTTP).`,
+  configUntrustedHint: (whose: 'commit' | 'merge') =>
+    whose === 'commit'
+      ? 'Check the commit out and judge it there, judge it confined with --restrict-eval, or set NIXTAG_TRUST_CONFIG=1 to obey its configuration (only for a commit you trust).'
+      : "Read what the merge changes in the configuration (`git diff HEAD`); if you trust it, commit with `NIXTAG_TRUST_CONFIG=1 git commit` (once committed, it is HEAD's configuration, and yours). Your own loosening goes in a commit of its own.",
   configNeedsTypeScript: () =>
     'A nixtag.config.ts is loaded with the typescript package: `npm install --save-dev typescript`, or write the configuration as .nixtagrc.yaml.',
   ambiguousRepositories: (repositories: readonly string[]) =>

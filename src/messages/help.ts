@@ -28,7 +28,7 @@ export const helpMessages = {
     installPrePush: 'Also install the pre-push hook',
     installPrePushOnly: 'Install only the pre-push hook (beside the pre-commit framework, which runs the commit hooks)',
     installSharedHooks:
-      "With --git: install into core.hooksPath even where it is not this repository's own (a global hooks folder every repository runs)",
+      "With --git: install into core.hooksPath even where it is not this repository's own (a global hooks folder every repository runs) or is a folder the repository tracks (the team's hooks)",
     pin: 'Show, verify or update the nixpkgs pin (.nixpkgs-pin.json): pin show | verify | update',
     pinUsage: 'pin <show | verify | update> [options]',
     pinActions: [

@@ -107,7 +107,7 @@ describe('the evaluation cache, seen from the hooks', () => {
     const ours = git.calls().filter((call) => !/^(?:commit|maintenance|gc)\b/.test(call));
     // The hook script's own guard (no nixtag or Node from a tracked node_modules: docs/hooks.md) and nixtag's one diff.
     expect(ours).toEqual([
-      'ls-files --error-unmatch -- node_modules',
+      "ls-files --error-unmatch -- ':(icase)node_modules'",
       expect.stringMatching(/^diff-index --cached .*--name-only/),
     ]);
 

@@ -83,18 +83,45 @@ describe('nixtag install --git and a core.hooksPath that is not the repository o
     expect(spawn(repo.dir, process.execPath, [BIN, 'install', '--git'], {}).code).toBe(0);
     expect(existsSync(path.join(repo.dir, '.githooks', 'pre-commit'))).toBe(true);
   });
+
+  /**
+   * adv15 F17: into a hooks folder the repository tracks (the team's `.githooks`), `install --git`
+   * rewrote the team's tracked pre-commit in place: the next `git commit -a` gave every clone
+   * nixtag's hook, which refuses commits where nixtag is not installed.
+   */
+  it('refuses a core.hooksPath folder the repository tracks, leaving the team’s hooks untouched; --shared-hooks installs there', () => {
+    const team = '#!/bin/sh\necho "team hook ran"\n';
+    const repo = hookRepo({ 'k8s/deployment.yaml': manifest(STALE), '.githooks/pre-commit': team });
+    chmodSync(path.join(repo.dir, '.githooks', 'pre-commit'), 0o755);
+    repo.commit('the team hook runs');
+    repo.git('config', 'core.hooksPath', '.githooks');
+    const refused = spawn(repo.dir, process.execPath, [BIN, 'install', '--git'], {});
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '[HOOKS_PATH_TRACKED]: core.hooksPath is .githooks, a folder this repository tracks',
+    );
+    expect(refused.stderr).toContain('nixtag hook pre-commit` in .githooks/pre-commit');
+    expect(readdirSync(path.join(repo.dir, '.githooks'))).toEqual(['pre-commit']);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toBe(team);
+    expect(repo.git('status', '--porcelain', '--', '.githooks')).toBe('');
+    // On purpose: the team's hook kept beside nixtag's, both changes to commit.
+    const shared = spawn(repo.dir, process.execPath, [BIN, 'install', '--git', '--shared-hooks'], {});
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit.nixtag-chained'), 'utf8')).toBe(team);
+    expect(readFileSync(path.join(repo.dir, '.githooks', 'pre-commit'), 'utf8')).toContain('# nixtag:managed');
+  });
 });
 
 /**
  * Someone else's repository that commits node_modules/.bin/nixtag (and node) with `git add -f`:
  * each writes `marker` when run. Cloned; nixtag's plain hooks installed in the clone.
  */
-function untrustedClone(prePush = false): { clone: string; marker: string; remote: string } {
+function untrustedClone(prePush = false, folder = 'node_modules'): { clone: string; marker: string; remote: string } {
   const marker = path.join(tempDir('marker-'), 'ran');
   const source = gitRepo({ 'README.md': 'readme\n', '.gitignore': 'node_modules\n' });
-  mkdirSync(path.join(source.dir, 'node_modules', '.bin'), { recursive: true });
+  mkdirSync(path.join(source.dir, folder, '.bin'), { recursive: true });
   for (const name of ['nixtag', 'node']) {
-    const file = path.join(source.dir, 'node_modules', '.bin', name);
+    const file = path.join(source.dir, folder, '.bin', name);
     writeFileSync(file, `#!/bin/sh\necho "$0" >> '${marker}'\nexit 0\n`);
     chmodSync(file, 0o755);
   }
@@ -141,6 +168,27 @@ describe('the plain hooks never run a nixtag or node the repository tracks', () 
     expect(commit.stderr).toContain(
       'nixtag: this repository tracks files under node_modules, so no nixtag or Node there is run',
     );
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  /**
+   * adv15 F12: the guard asked git case-sensitively, so a tracked Node_modules/.bin/nixtag was not
+   * seen, while macOS's and Windows' file systems open it as node_modules/.bin/nixtag. That lookup
+   * is stood in for by an untracked link node_modules -> Node_modules (git sets core.ignoreCase there).
+   */
+  it('sees a tracked Node_modules of another case, which a case-insensitive file system opens', () => {
+    const { clone, marker } = untrustedClone(false, 'Node_modules');
+    execFileSync('git', ['config', 'core.ignoreCase', 'true'], { cwd: clone, env: hookEnv() });
+    symlinkSync('Node_modules', path.join(clone, 'node_modules'));
+    writeFileSync(path.join(clone, 'README.md'), 'my change\n');
+    const refused = spawn(clone, 'git', ['commit', '-qam', 'my change'], {});
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('nixtag: this repository tracks files under node_modules');
+    expect(existsSync(marker)).toBe(false);
+    const env = { PATH: `${globalNixtag()}${path.delimiter}${SYSTEM_PATH}` };
+    const commit = spawn(clone, 'git', ['commit', '-qam', 'my change'], env);
+    expect(commit.code, commit.stderr).toBe(0);
+    expect(commit.stdout + commit.stderr).toContain('nothing is managed');
     expect(existsSync(marker)).toBe(false);
   });
 });
