@@ -279,7 +279,7 @@ function setOverrides(named: ReadonlyMap<string, Scalar>, tags: readonly ChartTa
 /**
  * What a helmfile's releases set of the charts they deploy from this repository
  * (https://helmfile.readthedocs.io/en/latest/#configuration): `set: [{name: image.tag, value}]`
- * is `helm --set`, an inline map under `values:` a values file merged over the chart's, each a
+ * is `helm --set` (`setString` `--set-string`), an inline map under `values:` a values file merged over the chart's, each a
  * `chart:` path relative to the helmfile. A `set` entry that reads its value from a file
  * (`file:`) is refused (UnreadOverrideError). Values files a release names are read where they
  * lie (in the chart's directory, or out of every chart: HELM_VALUES_UNBOUND).
@@ -294,14 +294,17 @@ function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOv
     if (!isMap(release) || typeof chart !== 'string') continue;
     const tags = helmfile.releases[chartDirectory(posix.join(helmfile.directory, chart))];
     if (tags === undefined) continue;
-    const set = reader.value(release, 'set');
-    for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
-      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
-      const tag = tags.find((known) => known.path.join('.') === name?.value);
-      if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
-        throw new UnreadOverrideError(offsetOf(name), tag, 'helmfile set file');
+    // `setString` is `helm --set-string`: the same value, kept a string.
+    for (const key of ['set', 'setString']) {
+      const set = reader.value(release, key);
+      for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
+        const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+        const tag = tags.find((known) => known.path.join('.') === name?.value);
+        if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
+          throw new UnreadOverrideError(offsetOf(name), tag, `helmfile ${key} file`);
+      }
+      found.push(...setOverrides(namedValues(reader, set), tags));
     }
-    found.push(...setOverrides(namedValues(reader, set), tags));
     const values = reader.value(release, 'values');
     for (const inline of isSeq(values) ? values.items : []) {
       const map = reader.resolve(inline);

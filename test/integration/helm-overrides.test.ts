@@ -466,6 +466,78 @@ ROWS.push(
   },
 );
 
+// adv15 F4: helmfile v1 names a templated state file `helmfile.yaml.gotmpl` and renders a
+// `*.yaml.gotmpl` values file before handing it to helm as `-f`; `setString` is `--set-string`
+// (helmfile's ReleaseSpec `SetStringValues`, https://helmfile.readthedocs.io/en/latest/templating/).
+ROWS.push(
+  {
+    name: 'helmfile.yaml.gotmpl releases[].set image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile('./chart', `    set:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml.gotmpl',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile releases[].setString image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('./chart', `    setString:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: "a templated values file in the chart's directory (values-prod.yaml.gotmpl)",
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml.gotmpl': `image:\n  tag: "${override}"\n`,
+      'helmfile.yaml': helmfile('./chart', '    values:\n      - chart/values-prod.yaml.gotmpl\n'),
+    }),
+    renders: 'stale',
+    at: 'chart/values-prod.yaml.gotmpl',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a templated values file out of every chart (envs/prod.yaml.gotmpl): refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'envs/prod.yaml.gotmpl': `image:\n  tag: "${override}"\n`,
+      'helmfile.yaml': helmfile('./chart', '    values:\n      - envs/{{ .Environment.Name }}.yaml.gotmpl\n'),
+    }),
+    renders: 'unknown',
+    at: 'envs/prod.yaml.gotmpl',
+  },
+  {
+    name: 'a helmfile.yaml.gotmpl that is YAML only once rendered, setting image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile(
+        './chart',
+        `    set:\n{{- if eq .Environment.Name "prod" }}\n      - name: image.tag\n        value: {{ env "TAG" | default "${override}" }}\n{{- end }}\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml.gotmpl',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{- if',
+  },
+  {
+    name: 'a helmfile.yaml.gotmpl that is YAML only once rendered, setting no tag (control)',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile(
+        './chart',
+        '    set:\n{{- if eq .Environment.Name "prod" }}\n      - name: replicaCount\n        value: {{ env "REPLICAS" | default 3 }}\n{{- end }}\n',
+      ),
+    }),
+    renders: 'current',
+  },
+);
+
 // adv14 F13: Helm renders what a template reads (https://helm.sh/docs/chart_template_guide/builtin_objects/,
 // `.Chart.AppVersion` is Chart.yaml's appVersion): a template that deploys the image with
 // appVersion, or with another value than the tag nixtag judges in values.yaml, is refused.
