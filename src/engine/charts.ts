@@ -6,6 +6,7 @@ import {
   chartDeclaration,
   chartDirectory,
   chartTags,
+  helmChartSources,
   type ChartDeclaration,
   type ChartTag,
 } from '../manifest/chartValues.js';
@@ -237,7 +238,17 @@ async function readOverrides(
   // The Argo CD Applications and Flux HelmReleases in scope, and the files out of every chart
   // that may set a tag key (`tag:`): those are read with the charts' tags (chartValues.ts).
   const tagKeys = [...new Set(all.map((tag) => `${tag.path.at(-1)!}:`))];
-  const hits = await grepTree(session.repository, session.treeId, [...RELEASE_KINDS, ...tagKeys]);
+  const hits = await grepTree(session.repository, session.treeId, [...RELEASE_KINDS, HELM_CHART_KIND, ...tagKeys]);
+  // The Flux HelmCharts a HelmRelease's `chartRef` may name, wherever they lie in the tree.
+  const chartFiles = [
+    ...new Set(
+      hits.filter((hit) => hit.text.includes(HELM_CHART_KIND) && YAML_FILE.test(hit.file)).map((hit) => hit.file),
+    ),
+  ];
+  const helmCharts = (
+    await Promise.all(chartFiles.map(async (file) => helmChartSources((await read(file)) ?? '')))
+  ).flat();
+  reading.files.push(...chartFiles);
   for (const { file, text } of hits) {
     if (TEMPLATED_VALUES.test(file) && !HELMFILE.test(file) && nearestChart(file) === undefined)
       await adoptTemplated(file);
@@ -246,7 +257,7 @@ async function readOverrides(
     const known = reading.scans.get(file);
     const lower = text.toLowerCase();
     if (RELEASE_KINDS.some((kind) => lower.includes(kind)) && known?.chartOverrides?.releases === undefined)
-      reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, releases } });
+      reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, releases, helmCharts } });
     if (nearestChart(file) === undefined && known?.chartOverrides?.unbound === undefined) {
       const now = reading.scans.get(file);
       reading.scans.set(file, { ...now, chartOverrides: { ...now?.chartOverrides, unbound: all } });
@@ -262,6 +273,9 @@ const HELMFILE = /(?:^|\/)(?:helmfile\.ya?ml|helmfile\.d\/[^/]+\.ya?ml)(?:\.gotm
 
 /** What deploys a chart of the repository with values of its own (chartValues.ts). */
 const RELEASE_KINDS = ['argoproj.io', 'helm.toolkit.fluxcd.io'];
+
+/** Flux's source API group, whose HelmChart a HelmRelease's `chartRef` names. */
+const HELM_CHART_KIND = 'source.toolkit.fluxcd.io';
 
 /**
  * The files to read and how: the manifests in scope, each chart's values.yaml and Chart.yaml read

@@ -401,6 +401,44 @@ ROWS.push(
   },
 );
 
+// adv15 F15: a HelmRelease's `chartRef: {kind: HelmChart, name}` deploys the chart the HelmChart
+// builds, its `spec.chart` a path in its GitRepository (https://fluxcd.io/flux/components/helm/helmreleases/#chart-reference),
+// with the release's values over it, as `spec.chart.spec.chart` does.
+const helmChart = (chartPath: string, source = 'GitRepository') =>
+  `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: app-chart, namespace: apps}\nspec:\n  chart: ${chartPath}\n  sourceRef: {kind: ${source}, name: repo}\n  interval: 10m\n`;
+const chartRefRelease = (override: string) =>
+  `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app, namespace: apps}\nspec:\n  chartRef:\n    kind: HelmChart\n    name: app-chart\n  values:\n    image:\n      tag: "${override}"\n`;
+ROWS.push(
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart of the chart (another file) with spec.values image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/chart.yaml': helmChart('./chart'),
+      'flux/release.yaml': chartRefRelease(override),
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart not in the repository, setting image.tag: refused',
+    files: (tag, override) => ({ ...chart('chart', tag), 'flux/release.yaml': chartRefRelease(override) }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: app-chart',
+  },
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart of a chart repository (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/chart.yaml': helmChart('chart', 'HelmRepository'),
+      'flux/release.yaml': chartRefRelease(override),
+    }),
+    renders: 'current',
+  },
+);
+
 // adv14 F10: helmfile (https://helmfile.readthedocs.io/en/latest/#configuration) hands a
 // release's `set: [{name, value}]` to helm as `--set name=value`, and each inline map under
 // `values:` as a values file, over the chart's values.yaml; a local `chart:` is a path relative
