@@ -603,6 +603,53 @@ ROWS.push(
     reportedAt: '.Chart.AppVersion',
   },
   {
+    name: 'a template deploying a variable given .Chart.AppVersion ({{- $tag := .Chart.AppVersion }}): refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $tag := .Chart.AppVersion }}\n          image: "{{ .Values.image.repository }}:{{ $tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ $tag }}',
+  },
+  {
+    name: 'a template deploying a variable given another tag value, through a second variable: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $other := .Values.imageTag }}\n{{- $tag := $other }}\n          image: "{{ $.Values.image.repository }}:{{ $tag }}"',
+        '',
+        `imageTag: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ $tag }}',
+  },
+  {
+    name: 'a template deploying a variable that defaults the judged tag to appVersion (control)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $tag := .Values.image.tag | default .Chart.AppVersion }}\n          image: "{{ .Values.image.repository }}:{{ $tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
+  },
+  {
+    name: 'a template deploying a variable holding the values image map (control)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $image := .Values.image }}\n          image: "{{ $image.repository }}:{{ $image.tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
+  },
+  {
     name: 'a template deploying printf of the repository and .Chart.AppVersion: refused',
     files: (tag, override) =>
       withTemplate(
