@@ -329,6 +329,31 @@ ROWS.push(
     renders: 'unknown',
     at: 'flux/values.yaml',
   },
+  // adv15 F10: the same document naming the repository beside the tag is that image's reference.
+  {
+    name: 'a ConfigMap beside the HelmRelease whose values.yaml (a literal block) names the repository and tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: |\n    image:\n      repository: ${REPO}\n      tag: "${override}"\n`),
+      ),
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Secret whose stringData values.yaml names the repository and tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release('  valuesFrom:\n    - {kind: Secret, name: app-values}\n'),
+      'flux/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: app-values}\nstringData:\n  values.yaml: |\n    image: {repository: ${REPO}, tag: "${override}"}\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/secret.yaml',
+    fix: 'rewrites',
+  },
   {
     name: 'a ConfigMap whose values.yaml sets no tag (control)',
     files: (tag, override) => ({
