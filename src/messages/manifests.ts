@@ -92,6 +92,10 @@ export const manifestsMessages = {
     'Write the entry as `name:` and `newName:` without a tag, the tag in `newTag:` (or `digest:`), then run the command again.',
   kustomizationSettingMention: (file: string, line: number, key: string) =>
     `${file}:${line}: names a managed image in the kustomization's \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set by kustomize transformers, generators or replacements.`,
+  argoKustomizePatchMention: (file: string, line: number) =>
+    `${file}:${line}: names a managed image in an Argo CD Application's \`kustomize.patches:\`; Argo CD applies them to the source's kustomization as its patches, and nixtag does not judge images set in kustomize patches.`,
+  argoKustomizePatchMentionHint: () =>
+    "Set the tag with the Application's `kustomize.images` (which nixtag judges) or in the manifests, and leave the image out of the patch; then run the command again.",
   helmPostRendererMention: (file: string, line: number) =>
     `${file}:${line}: names a managed image in a HelmRelease's \`postRenderers:\`; Flux's helm-controller applies their kustomize images and patches to the chart it renders, and nixtag does not judge images set there.`,
   helmPostRendererMentionHint: () =>
