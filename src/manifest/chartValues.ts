@@ -196,9 +196,15 @@ function overridesIn(
   return found;
 }
 
-/** A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root). */
+/**
+ * A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root;
+ * `./x/../chart` is `chart`, as Flux and Argo CD clean a path before they read it).
+ */
 export function chartDirectory(path: string): string {
-  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const parts = posix
+    .normalize(path)
+    .split('/')
+    .filter((part) => part !== '' && part !== '.');
   return parts.join('/');
 }
 

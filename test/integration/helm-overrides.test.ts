@@ -233,6 +233,16 @@ const ROWS: Row[] = [
     fix: 'rewrites',
   },
   {
+    name: 'a Flux HelmRelease of the chart spelled with a dot-dot segment (./x/../chart)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./x/../chart\n      sourceRef: {kind: GitRepository, name: repo}\n  values:\n    image:\n      tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
     name: 'a values file out of every chart directory (helm -f ../envs/prod.yaml, helmfile): refused',
     files: (tag, override) => ({
       ...chart('chart', tag),
