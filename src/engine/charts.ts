@@ -10,14 +10,14 @@ import {
   type ChartDeclaration,
   type ChartTag,
 } from '../manifest/chartValues.js';
-import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
+import { KUSTOMIZATION_FILE, TEMPLATED_VALUES, YAML_FILE } from '../manifest/fileNames.js';
 import { canonicalRepository } from '../manifest/reference.js';
 import type { ScanOptions } from '../manifest/scan.js';
 import type { grepTree as grepTreeType } from '../git/grep.js';
 import type { ManifestScope } from './manifestSet.js';
 import type { Session } from './session.js';
 import { refuseUnreadTemplateTags } from './chartTemplates.js';
-import { refuseUnparsedTemplate, TEMPLATED_VALUES } from './templatedValues.js';
+import { refuseUnparsedTemplate } from './templatedValues.js';
 
 /** What Helm charts add to reading the manifests: appVersion tags, and values that override a chart's tags. */
 export interface ChartReading {

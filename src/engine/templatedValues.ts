@@ -6,14 +6,6 @@ import { yamlErrorOffset } from '../manifest/yamlErrors.js';
 import { messages } from '../messages.js';
 
 /**
- * A file helmfile renders as a Go template before it reads it as YAML: its state file
- * `helmfile.yaml.gotmpl` (helmfile v1's name for a templated one) and a values file
- * `prod.yaml.gotmpl` a release names (https://helmfile.readthedocs.io/en/latest/templating/).
- * Out of the default manifest set (`*.yaml` only), so read beside the charts (charts.ts).
- */
-export const TEMPLATED_VALUES = /\.ya?ml\.gotmpl$/i;
-
-/**
  * A templated file that YAML cannot read as written (its template actions: `{{ if }}` lines, an
  * unquoted `{{ .Values.tag }}`) and that may set a chart's tag (it writes a tag key, or the tag's
  * dot path): what helmfile renders from it is not known here, so it is refused

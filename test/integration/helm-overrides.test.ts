@@ -812,4 +812,22 @@ describe('a values file the configuration does not name is read beside its chart
     expect(added.code, added.stdout + added.stderr).toBe(1);
     expect(added.stdout + added.stderr).toContain('chart/values-staging.yaml:2:');
   });
+
+  // adv15 F4: a templated helmfile is read whatever the globs, so the hook's skip must not pass it.
+  it.each([
+    ['the default set', config],
+    ['globs naming values.yaml alone', `${config}    manifests: ["chart/values.yaml"]\n`],
+  ])('with %s, a helmfile.yaml.gotmpl added after a pass is judged by the hook', async (_, configuration) => {
+    const tag = n2k8sTag(freshClone(gitRepo({ 'default.nix': plainImage }).dir));
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': configuration, ...chart('chart', tag) });
+    const first = await nixtag(repo.dir, ['check']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    repo.write({
+      'helmfile.yaml.gotmpl': helmfile('./chart', `    set:\n      - {name: image.tag, value: "${STALE}"}\n`),
+    });
+    repo.git('add', 'helmfile.yaml.gotmpl');
+    const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(hook.code, hook.stdout + hook.stderr).toBe(1);
+    expect(hook.stdout + hook.stderr).toContain('helmfile.yaml.gotmpl:6:');
+  });
 });
