@@ -391,6 +391,13 @@ function setOverrides(named: ReadonlyMap<string, Scalar>, tags: readonly ChartTa
  * (`file:`) is refused (UnreadOverrideError). Values files a release names are read where they
  * lie (in the chart's directory, or out of every chart: HELM_VALUES_UNBOUND).
  */
+/**
+ * helmfile renders its state file as a Go template first (always a `.gotmpl` one, in v0 a
+ * `helmfile.yaml` too): a bare `{{ env "TAG" }}` at a tag's place reads as a YAML flow map, and
+ * what helmfile puts there is not known. A tag is a scalar: a collection there is refused.
+ */
+const isCollection = (node: unknown) => isMap(node) || isSeq(node);
+
 function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOverrides['helmfile']>): Occurrence[] {
   const root = reader.doc.contents;
   const releases = isMap(root) ? reader.value(root, 'releases') : undefined;
@@ -409,13 +416,20 @@ function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOv
         const tag = tags.find((known) => known.path.join('.') === name?.value);
         if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
           throw new UnreadOverrideError(offsetOf(name), tag, `helmfile ${key} file`);
+        const value = tag !== undefined && isMap(entry) ? reader.value(entry, 'value') : undefined;
+        if (isCollection(value))
+          throw new UnreadOverrideError(offsetOf(value), tag!, `helmfile ${key} template action`);
       }
       found.push(...setOverrides(namedValues(reader, set), tags));
     }
     const values = reader.value(release, 'values');
     for (const inline of isSeq(values) ? values.items : []) {
       const map = reader.resolve(inline);
-      if (isMap(map)) found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+      if (!isMap(map)) continue;
+      found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+      const action = tags.find((tag) => isCollection(reader.at(map, tag.path)));
+      if (action !== undefined)
+        throw new UnreadOverrideError(offsetOf(reader.at(map, action.path)), action, 'helmfile values template action');
     }
   }
   return found;

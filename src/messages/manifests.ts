@@ -52,7 +52,7 @@ export const manifestsMessages = {
   helmTemplateUnreadHint: (path: string, read: string) =>
     `Make the template deploy \`.Values.${path}\` instead of \`${read}\` (with appVersion as its default: \`{{ .Values.${path} | default .Chart.AppVersion }}\`, which nixtag judges when the tag is empty); then run the command again.`,
   helmTemplateUnparsed: (file: string, path: string, source: string) =>
-    `${file} is a Go template helmfile renders before it reads the result as YAML, and as written it is not YAML nixtag can read; it may set \`${path}\`, the tag nixtag judges in ${source}, so the tag helmfile deploys cannot be judged.`,
+    `${file} is a Go template helmfile renders before it reads the result as YAML, and as written it holds a template action nixtag cannot read (or is not YAML) where it may set \`${path}\`, the tag nixtag judges in ${source}, so the tag helmfile deploys cannot be judged.`,
   helmTemplateUnparsedHint: (path: string) =>
     `Set \`${path}\` in a plain values file of the chart (or in a part of this file that is YAML as written: a quoted \`"{{ … }}"\` instead of a bare template action), then run the command again.`,
   helmValuesDataUnbound: (file: string, key: string, path: string, repository: string, source: string) =>

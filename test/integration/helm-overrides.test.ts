@@ -599,6 +599,28 @@ ROWS.push(
     reportedAt: '{{- if',
   },
   {
+    name: 'a helmfile.yaml set of image.tag to a bare template action ({{ env "TAG" }}): refused',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('./chart', '    set:\n      - name: image.tag\n        value: {{ env "TAG" }}\n'),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ env',
+  },
+  {
+    name: "a templated values file in the chart's directory whose tag is a bare template action: refused",
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml.gotmpl': 'image:\n  tag: {{ .StateValues.tag }}\n',
+    }),
+    renders: 'unknown',
+    at: 'chart/values-prod.yaml.gotmpl',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ .StateValues',
+  },
+  {
     name: 'a helmfile.yaml.gotmpl that is YAML only once rendered, setting no tag (control)',
     files: (tag) => ({
       ...chart('chart', tag),
