@@ -7,6 +7,31 @@ import type { Session } from './session.js';
 /** A template's read of a value (`.Values.image.tag`, `$.Values.imageTag`): its dot path. */
 const VALUES_READ = /\$?\.Values((?:\.[A-Za-z_][\w-]*)+)/g;
 const APP_VERSION = /\$?\.Chart\.AppVersion\b/;
+/** A template variable (`$tag`; `$` alone, and `$.`, are the root, not one). */
+const VARIABLE = /\$([A-Za-z_]\w*)/g;
+/** A variable's declaration or assignment, `$tag := …` / `$tag = …`, to the action's end. */
+const ASSIGNMENT = /\$([A-Za-z_]\w*)\s*:?=(?!=)([^}]*)/g;
+
+/**
+ * The line as Helm evaluates it, each variable read replaced by the expression it was last
+ * given in the file (`{{- $tag := .Chart.AppVersion }}` then `{{ $tag }}` reads appVersion), so
+ * that the line rule below sees what the image is rendered with. A variable is followed within
+ * its file, in line order, through other variables; its blocks' scopes are not told apart, so a
+ * variable given two values in one file reads as the last one before the line.
+ */
+function withVariables(text: string, variables: Map<string, string>): string {
+  const expand = (expression: string) =>
+    expression.replace(VARIABLE, (whole, name: string) => variables.get(name) ?? whole);
+  let assigned = false;
+  for (const [, name, value] of text.matchAll(ASSIGNMENT)) {
+    const expression = expand(value!.trim());
+    // A plain path stays one (`$image.tag` reads `.Values.image.tag`); anything else is grouped.
+    variables.set(name!, /^\$?\.[\w.]+$/.test(expression) ? expression : `(${expression})`);
+    assigned = true;
+  }
+  // A line that assigns is read as written (its image use, if any, is judged as the other lines').
+  return assigned ? text : expand(text);
+}
 
 /**
  * A chart whose values' tag nixtag judges, while a template deploys the image with another tag:
@@ -15,7 +40,8 @@ const APP_VERSION = /\$?\.Chart\.AppVersion\b/;
  * beside the judged tag's repository). Helm renders what the template reads
  * (https://helm.sh/docs/chart_template_guide/builtin_objects/), so the judged tag is not the one
  * deployed: refused (HELM_OVERRIDE_UNREAD) at the template's line. Lines are read one by one: an
- * image line names `image` (the key, a values path or a helper's name).
+ * image line names `image` (the key, a values path or a helper's name); a variable it reads is
+ * read as the expression the file gave it (withVariables).
  */
 export async function refuseUnreadTemplateTags(
   session: Session,
@@ -27,10 +53,14 @@ export async function refuseUnreadTemplateTags(
   const hits = await grepTree(
     session.repository,
     session.treeId,
-    ['.Chart.AppVersion', '.Values.'],
+    ['.Chart.AppVersion', '.Values.', '$'],
     prefixes.map((prefix) => `${prefix}templates/`),
   );
-  for (const hit of hits) {
+  const variables = new Map<string, Map<string, string>>();
+  for (const found of hits) {
+    const known = variables.get(found.file) ?? new Map<string, string>();
+    variables.set(found.file, known);
+    const hit = { ...found, text: withVariables(found.text, known) };
     if (!/image/i.test(hit.text)) continue;
     const prefix = prefixes
       .filter((known) => hit.file.startsWith(`${known}templates/`))

@@ -6,16 +6,18 @@ import {
   chartDeclaration,
   chartDirectory,
   chartTags,
+  helmChartSources,
   type ChartDeclaration,
   type ChartTag,
 } from '../manifest/chartValues.js';
-import { KUSTOMIZATION_FILE, YAML_FILE } from '../manifest/fileNames.js';
+import { KUSTOMIZATION_FILE, TEMPLATED_VALUES, YAML_FILE } from '../manifest/fileNames.js';
 import { canonicalRepository } from '../manifest/reference.js';
 import type { ScanOptions } from '../manifest/scan.js';
 import type { grepTree as grepTreeType } from '../git/grep.js';
 import type { ManifestScope } from './manifestSet.js';
 import type { Session } from './session.js';
 import { refuseUnreadTemplateTags } from './chartTemplates.js';
+import { refuseUnparsedTemplate } from './templatedValues.js';
 
 /** What Helm charts add to reading the manifests: appVersion tags, and values that override a chart's tags. */
 export interface ChartReading {
@@ -200,8 +202,11 @@ async function readOverrides(
     reading.globs.push(`${prefix}**`);
     for (const entry of session.entries) {
       const file = entry.path;
-      if (!file.startsWith(prefix) || !YAML_FILE.test(file) || NOT_VALUES.test(file.slice(prefix.length))) continue;
-      if (configFiles.has(file) || nearestChart(file) !== prefix) continue;
+      const templated = TEMPLATED_VALUES.test(file);
+      if (!file.startsWith(prefix) || !(YAML_FILE.test(file) || templated)) continue;
+      if (NOT_VALUES.test(file.slice(prefix.length)) || configFiles.has(file) || nearestChart(file) !== prefix)
+        continue;
+      if (templated) refuseUnparsedTemplate(file, (await read(file)) ?? '', tags);
       reading.scans.set(file, { ...reading.scans.get(file), chartOverrides: { values: tags } });
       if (!session.scopes.has(file)) {
         reading.charts.set(file, scope);
@@ -211,8 +216,21 @@ async function readOverrides(
   }
   const all = Object.values(releases).flat();
   if (all.length === 0) return;
+  // A templated file out of the manifests is read in the scope of every chart it may set.
+  const everyScope: ManifestScope = {
+    images: new Set(prefixes.flatMap((prefix) => [...(scopeOf(prefix)?.images ?? [])])),
+    explicit: false,
+  };
+  const adoptTemplated = async (file: string) => {
+    if (session.scopes.has(file) || reading.charts.has(file)) return;
+    refuseUnparsedTemplate(file, (await read(file)) ?? '', all);
+    reading.charts.set(file, everyScope);
+    reading.files.push(file);
+  };
   for (const { path: file } of session.entries) {
-    if (!HELMFILE.test(file) || !session.scopes.has(file)) continue;
+    if (!HELMFILE.test(file)) continue;
+    if (TEMPLATED_VALUES.test(file)) await adoptTemplated(file);
+    if (!session.scopes.has(file) && !reading.charts.has(file)) continue;
     const known = reading.scans.get(file);
     const helmfile = { directory: path.posix.dirname(file), releases };
     reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, helmfile } });
@@ -220,13 +238,26 @@ async function readOverrides(
   // The Argo CD Applications and Flux HelmReleases in scope, and the files out of every chart
   // that may set a tag key (`tag:`): those are read with the charts' tags (chartValues.ts).
   const tagKeys = [...new Set(all.map((tag) => `${tag.path.at(-1)!}:`))];
-  const hits = await grepTree(session.repository, session.treeId, [...RELEASE_KINDS, ...tagKeys]);
+  const hits = await grepTree(session.repository, session.treeId, [...RELEASE_KINDS, HELM_CHART_KIND, ...tagKeys]);
+  // The Flux HelmCharts a HelmRelease's `chartRef` may name, wherever they lie in the tree.
+  const chartFiles = [
+    ...new Set(
+      hits.filter((hit) => hit.text.includes(HELM_CHART_KIND) && YAML_FILE.test(hit.file)).map((hit) => hit.file),
+    ),
+  ];
+  const helmCharts = (
+    await Promise.all(chartFiles.map(async (file) => helmChartSources((await read(file)) ?? '')))
+  ).flat();
+  reading.files.push(...chartFiles);
   for (const { file, text } of hits) {
-    if (!session.scopes.has(file) || !YAML_FILE.test(file) || KUSTOMIZATION_FILE.test(file)) continue;
+    if (TEMPLATED_VALUES.test(file) && !HELMFILE.test(file) && nearestChart(file) === undefined)
+      await adoptTemplated(file);
+    if (!(session.scopes.has(file) || reading.charts.has(file)) || KUSTOMIZATION_FILE.test(file)) continue;
+    if (!YAML_FILE.test(file) && !TEMPLATED_VALUES.test(file)) continue;
     const known = reading.scans.get(file);
     const lower = text.toLowerCase();
     if (RELEASE_KINDS.some((kind) => lower.includes(kind)) && known?.chartOverrides?.releases === undefined)
-      reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, releases } });
+      reading.scans.set(file, { ...known, chartOverrides: { ...known?.chartOverrides, releases, helmCharts } });
     if (nearestChart(file) === undefined && known?.chartOverrides?.unbound === undefined) {
       const now = reading.scans.get(file);
       reading.scans.set(file, { ...now, chartOverrides: { ...now?.chartOverrides, unbound: all } });
@@ -234,11 +265,17 @@ async function readOverrides(
   }
 }
 
-/** A helmfile: `helmfile.yaml`, or a file of `helmfile.d/` (https://helmfile.readthedocs.io/en/latest/#cli-reference). */
-const HELMFILE = /(?:^|\/)(?:helmfile\.ya?ml|helmfile\.d\/[^/]+\.ya?ml)$/;
+/**
+ * A helmfile: `helmfile.yaml`, or a file of `helmfile.d/` (https://helmfile.readthedocs.io/en/latest/#cli-reference),
+ * either templated (`.gotmpl`, helmfile v1's name for a state file it renders first).
+ */
+const HELMFILE = /(?:^|\/)(?:helmfile\.ya?ml|helmfile\.d\/[^/]+\.ya?ml)(?:\.gotmpl)?$/;
 
 /** What deploys a chart of the repository with values of its own (chartValues.ts). */
 const RELEASE_KINDS = ['argoproj.io', 'helm.toolkit.fluxcd.io'];
+
+/** Flux's source API group, whose HelmChart a HelmRelease's `chartRef` names. */
+const HELM_CHART_KIND = 'source.toolkit.fluxcd.io';
 
 /**
  * The files to read and how: the manifests in scope, each chart's values.yaml and Chart.yaml read

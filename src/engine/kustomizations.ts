@@ -79,7 +79,8 @@ function namesImage(value: string, images: readonly ResolvedImage[]): boolean {
 /**
  * A managed repository named where kustomize sets what it deploys, unread by nixtag, is refused:
  * in a kustomization's inline patches (a strategic-merge patch's `image:`, a JSON 6902 `value:`),
- * transformers, generators, replacements and Helm charts, in a Flux HelmRelease's `postRenderers`, in an `images:` entry's `newName` with a
+ * transformers, generators, replacements and Helm charts, in a Flux HelmRelease's `postRenderers`, in an Argo CD
+ * Application's `kustomize.patches`, in an `images:` entry's `newName` with a
  * tag or digest (kustomize renders `repo:tag:tag`), and anywhere in a file a kustomization pulls
  * in as a patch, a transformer's or generator's configuration or replacements.
  */
@@ -104,6 +105,12 @@ export function refuseKustomizationMentions(
       throw new NixtagError('KUSTOMIZE_PATCH', messages.helmPostRendererMention(file, line), {
         location: { file, line },
         hint: messages.helmPostRendererMentionHint(),
+      });
+    }
+    if (range.key === 'argoPatches') {
+      throw new NixtagError('KUSTOMIZE_PATCH', messages.argoKustomizePatchMention(file, line), {
+        location: { file, line },
+        hint: messages.argoKustomizePatchMentionHint(),
       });
     }
     const images = range.key === 'images';

@@ -1,5 +1,14 @@
 import { posix } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Scalar, type YAMLMap } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  parseDocument,
+  type Document,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import { DocumentReader } from './documentReader.js';
 import { embeddedBlock } from './embedded.js';
 import { locateOccurrences, type Occurrence } from './locate.js';
@@ -31,6 +40,11 @@ export interface ChartOverrides {
    */
   releases?: Readonly<Record<string, readonly ChartTag[]>> | undefined;
   /**
+   * The Flux HelmCharts of the repository, for a HelmRelease's `chartRef: {kind: HelmChart}`: by
+   * name, the chart path each builds (its `spec.chart`) and its namespace if written.
+   */
+  helmCharts?: readonly HelmChartSource[] | undefined;
+  /**
    * A helmfile (helmfile.yaml, helmfile.d/*.yaml): its `releases[]` whose `chart` (relative to
    * the helmfile's `directory`) is one of these chart directories set their tags.
    */
@@ -40,6 +54,14 @@ export interface ChartOverrides {
    * file of some chart (`helm -f ../envs/prod.yaml`, helmfile), which one nixtag cannot tell.
    */
   unbound?: readonly ChartTag[] | undefined;
+}
+
+/** A Flux HelmChart object: `spec.chart` (a path in its source, or a chart name) by its name. */
+export interface HelmChartSource {
+  name: string;
+  namespace: string | undefined;
+  /** Undefined for a chart of a HelmRepository (a name there, no path of this repository). */
+  chart: string | undefined;
 }
 
 /** A tag-only value at a chart's tag path in a file nixtag cannot place under a chart (ChartOverrides.unbound). */
@@ -174,22 +196,107 @@ function overridesIn(
   return found;
 }
 
-/** A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root). */
+/**
+ * A chart directory as an Argo CD source `path` names it (`./chart/` is `chart`, `.` the root;
+ * `./x/../chart` is `chart`, as Flux and Argo CD clean a path before they read it).
+ */
 export function chartDirectory(path: string): string {
-  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  const parts = posix
+    .normalize(path)
+    .split('/')
+    .filter((part) => part !== '' && part !== '.');
   return parts.join('/');
 }
 
-/** What a Flux HelmRelease's `spec.values` set of a chart of this repository (`spec.chart.spec.chart`). */
-function fluxOverrides(reader: DocumentReader, charts: Readonly<Record<string, readonly ChartTag[]>>): Occurrence[] {
+/** The Flux HelmCharts a document declares (`source.toolkit.fluxcd.io` `kind: HelmChart`). */
+export function helmChartSources(text: string): HelmChartSource[] {
+  return parseAllDocuments(text, { uniqueKeys: false, strict: false }).flatMap((doc) => {
+    if (!('errors' in doc) || doc.errors.length > 0) return [];
+    const reader = new DocumentReader(doc);
+    const root = doc.contents;
+    if (!isMap(root) || reader.scalar(root, 'kind')?.value !== 'HelmChart') return [];
+    const apiVersion = reader.scalar(root, 'apiVersion')?.value;
+    if (typeof apiVersion !== 'string' || !apiVersion.startsWith('source.toolkit.fluxcd.io/')) return [];
+    const name = reader.at(root, ['metadata', 'name']);
+    const namespace = reader.at(root, ['metadata', 'namespace']);
+    const chart = reader.at(root, ['spec', 'chart']);
+    if (!isScalar(name) || typeof name.value !== 'string' || !isScalar(chart) || typeof chart.value !== 'string')
+      return [];
+    const sourceKind = reader.at(root, ['spec', 'sourceRef', 'kind']);
+    const repository = isScalar(sourceKind) && sourceKind.value === 'HelmRepository';
+    return [
+      {
+        name: name.value,
+        namespace: isScalar(namespace) && typeof namespace.value === 'string' ? namespace.value : undefined,
+        chart: repository ? undefined : chart.value,
+      },
+    ];
+  });
+}
+
+/**
+ * The chart a HelmRelease deploys, as a path of the repository: `spec.chart.spec.chart`, or the
+ * `spec.chart` of the HelmChart its `chartRef` names (in its namespace, the release's by default:
+ * https://fluxcd.io/flux/components/helm/helmreleases/#chart-reference). `missing` when that
+ * HelmChart is not in the repository: which chart it builds is not known here.
+ */
+function releaseChart(
+  reader: DocumentReader,
+  root: YAMLMap,
+  spec: unknown,
+  helmCharts: readonly HelmChartSource[],
+): { path: string } | { missing: Scalar } | undefined {
+  const chart = reader.at(spec, ['chart', 'spec', 'chart']);
+  if (isScalar(chart) && typeof chart.value === 'string') return { path: chart.value };
+  const chartRef = reader.at(spec, ['chartRef']);
+  if (!isMap(chartRef) || reader.scalar(chartRef, 'kind')?.value !== 'HelmChart') return undefined;
+  const name = reader.scalar(chartRef, 'name');
+  if (typeof name?.value !== 'string') return undefined;
+  const releaseNamespace = reader.at(root, ['metadata', 'namespace']);
+  const namespace =
+    reader.scalar(chartRef, 'namespace')?.value ?? (isScalar(releaseNamespace) ? releaseNamespace.value : undefined);
+  const source = helmCharts.find(
+    (known) =>
+      known.name === name.value &&
+      (known.namespace === undefined || namespace === undefined || known.namespace === namespace),
+  );
+  if (source === undefined) return { missing: name };
+  return source.chart === undefined ? undefined : { path: source.chart };
+}
+
+/**
+ * What a Flux HelmRelease's `spec.values` set of a chart of this repository (`spec.chart.spec.chart`,
+ * or a `chartRef` HelmChart's `spec.chart`). A release whose `chartRef` names a HelmChart that is
+ * not in the repository and whose values set a chart's tag path alone is refused.
+ */
+function fluxOverrides(
+  reader: DocumentReader,
+  charts: Readonly<Record<string, readonly ChartTag[]>>,
+  helmCharts: readonly HelmChartSource[],
+): Occurrence[] {
   const root = reader.doc.contents;
   if (!isMap(root)) return [];
   const apiVersion = reader.scalar(root, 'apiVersion')?.value;
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith('helm.toolkit.fluxcd.io/')) return [];
   const spec = reader.value(root, 'spec');
-  const chart = reader.at(spec, ['chart', 'spec', 'chart']);
-  const tags = isScalar(chart) && typeof chart.value === 'string' ? charts[chartDirectory(chart.value)] : undefined;
-  if (tags === undefined || !isMap(spec)) return [];
+  const chart = releaseChart(reader, root, spec, helmCharts);
+  if (!isMap(spec)) return [];
+  if (chart !== undefined && 'missing' in chart) {
+    const all = [
+      ...new Map(
+        Object.values(charts)
+          .flat()
+          .map((tag) => [tag.path.join('.'), tag]),
+      ).values(),
+    ];
+    const [unknown] = overridesIn(reader, reader.value(spec, 'values'), all, 'sibling-tag');
+    const tag = unknown && all.find((known) => reader.at(reader.value(spec, 'values'), known.path) === unknown.node);
+    if (tag !== undefined)
+      throw new UnreadOverrideError(offsetOf(chart.missing), tag, 'chartRef (a HelmChart not in the repository)');
+    return [];
+  }
+  const tags = chart === undefined ? undefined : charts[chartDirectory(chart.path)];
+  if (tags === undefined) return [];
   // `valuesFrom: [{kind, name, valuesKey, targetPath: image.tag}]`: helm-controller sets the value
   // read from a ConfigMap or Secret at that path, over the chart's values
   // (https://fluxcd.io/flux/components/helm/helmreleases/#values-references).
@@ -279,11 +386,18 @@ function setOverrides(named: ReadonlyMap<string, Scalar>, tags: readonly ChartTa
 /**
  * What a helmfile's releases set of the charts they deploy from this repository
  * (https://helmfile.readthedocs.io/en/latest/#configuration): `set: [{name: image.tag, value}]`
- * is `helm --set`, an inline map under `values:` a values file merged over the chart's, each a
+ * is `helm --set` (`setString` `--set-string`), an inline map under `values:` a values file merged over the chart's, each a
  * `chart:` path relative to the helmfile. A `set` entry that reads its value from a file
  * (`file:`) is refused (UnreadOverrideError). Values files a release names are read where they
  * lie (in the chart's directory, or out of every chart: HELM_VALUES_UNBOUND).
  */
+/**
+ * helmfile renders its state file as a Go template first (always a `.gotmpl` one, in v0 a
+ * `helmfile.yaml` too): a bare `{{ env "TAG" }}` at a tag's place reads as a YAML flow map, and
+ * what helmfile puts there is not known. A tag is a scalar: a collection there is refused.
+ */
+const isCollection = (node: unknown) => isMap(node) || isSeq(node);
+
 function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOverrides['helmfile']>): Occurrence[] {
   const root = reader.doc.contents;
   const releases = isMap(root) ? reader.value(root, 'releases') : undefined;
@@ -294,18 +408,28 @@ function helmfileOverrides(reader: DocumentReader, helmfile: NonNullable<ChartOv
     if (!isMap(release) || typeof chart !== 'string') continue;
     const tags = helmfile.releases[chartDirectory(posix.join(helmfile.directory, chart))];
     if (tags === undefined) continue;
-    const set = reader.value(release, 'set');
-    for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
-      const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
-      const tag = tags.find((known) => known.path.join('.') === name?.value);
-      if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
-        throw new UnreadOverrideError(offsetOf(name), tag, 'helmfile set file');
+    // `setString` is `helm --set-string`: the same value, kept a string.
+    for (const key of ['set', 'setString']) {
+      const set = reader.value(release, key);
+      for (const entry of isSeq(set) ? set.items.map((one) => reader.resolve(one)) : []) {
+        const name = isMap(entry) ? reader.scalar(entry, 'name') : undefined;
+        const tag = tags.find((known) => known.path.join('.') === name?.value);
+        if (tag !== undefined && isMap(entry) && reader.value(entry, 'file') !== undefined)
+          throw new UnreadOverrideError(offsetOf(name), tag, `helmfile ${key} file`);
+        const value = tag !== undefined && isMap(entry) ? reader.value(entry, 'value') : undefined;
+        if (isCollection(value))
+          throw new UnreadOverrideError(offsetOf(value), tag!, `helmfile ${key} template action`);
+      }
+      found.push(...setOverrides(namedValues(reader, set), tags));
     }
-    found.push(...setOverrides(namedValues(reader, set), tags));
     const values = reader.value(release, 'values');
     for (const inline of isSeq(values) ? values.items : []) {
       const map = reader.resolve(inline);
-      if (isMap(map)) found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+      if (!isMap(map)) continue;
+      found.push(...overridesIn(reader, map, tags, 'sibling-tag'));
+      const action = tags.find((tag) => isCollection(reader.at(map, tag.path)));
+      if (action !== undefined)
+        throw new UnreadOverrideError(offsetOf(reader.at(map, action.path)), action, 'helmfile values template action');
     }
   }
   return found;
@@ -362,7 +486,10 @@ export function withChartOverrides(
     ...(overrides.values === undefined ? [] : overridesIn(reader, root, overrides.values, 'sibling-tag')),
     ...(overrides.releases === undefined
       ? []
-      : [...argoOverrides(doc, text, overrides.releases), ...fluxOverrides(reader, overrides.releases)]),
+      : [
+          ...argoOverrides(doc, text, overrides.releases),
+          ...fluxOverrides(reader, overrides.releases, overrides.helmCharts ?? []),
+        ]),
     ...(overrides.helmfile === undefined ? [] : helmfileOverrides(reader, overrides.helmfile)),
   ];
   // A Kubernetes object is no values file; any other document of a file out of every chart may be one.

@@ -5,6 +5,15 @@
 
 export const YAML_FILE = /\.ya?ml$/i;
 
+/**
+ * A file helmfile renders as a Go template before it reads it as YAML: its state file
+ * `helmfile.yaml.gotmpl` (helmfile v1's name for a templated one) and a values file
+ * `prod.yaml.gotmpl` a release names (https://helmfile.readthedocs.io/en/latest/templating/).
+ * Out of the manifest set (`*.yaml` only), read beside the charts whatever the globs
+ * (engine/charts.ts), so a change to one always matters.
+ */
+export const TEMPLATED_VALUES = /\.ya?ml\.gotmpl$/i;
+
 /** Every file name kustomize reads a kustomization from, the extension-less one included. */
 export const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 

@@ -2,6 +2,7 @@ import { argoHelmSources, argoKustomizeImages } from './shapes/argo.js';
 import { imageKeys } from './shapes/imageKeys.js';
 import { kustomizeImages } from './shapes/kustomize.js';
 import { marker } from './shapes/marker.js';
+import { valuesData } from './shapes/valuesData.js';
 import type { ReferenceShape } from './shapes/types.js';
 
 export type { Occurrence, OccurrenceContext, OccurrenceForm, ReferenceShape, ShapeContext } from './shapes/types.js';
@@ -16,6 +17,7 @@ export const REFERENCE_SHAPES: readonly ReferenceShape[] = [
   kustomizeImages,
   argoHelmSources,
   argoKustomizeImages,
+  valuesData,
   marker,
 ];
 

@@ -51,6 +51,10 @@ export const manifestsMessages = {
     `${file}:${line}: the template deploys the image with \`${read}\`, not \`.Values.${path}\`, the tag nixtag judges in ${source}: Helm renders what the template reads, so the tag deployed is not judged.`,
   helmTemplateUnreadHint: (path: string, read: string) =>
     `Make the template deploy \`.Values.${path}\` instead of \`${read}\` (with appVersion as its default: \`{{ .Values.${path} | default .Chart.AppVersion }}\`, which nixtag judges when the tag is empty); then run the command again.`,
+  helmTemplateUnparsed: (file: string, path: string, source: string) =>
+    `${file} is a Go template helmfile renders before it reads the result as YAML, and as written it holds a template action nixtag cannot read (or is not YAML) where it may set \`${path}\`, the tag nixtag judges in ${source}, so the tag helmfile deploys cannot be judged.`,
+  helmTemplateUnparsedHint: (path: string) =>
+    `Set \`${path}\` in a plain values file of the chart (or in a part of this file that is YAML as written: a quoted \`"{{ … }}"\` instead of a bare template action), then run the command again.`,
   helmValuesDataUnbound: (file: string, key: string, path: string, repository: string, source: string) =>
     `${file}: the values document in \`${key}\` sets \`${path}\` with no repository beside it: in ${source} that is the tag of ${repository}, and a Flux HelmRelease's valuesFrom merges it over the chart's values, but nixtag cannot tell which release reads it, so it cannot judge it.`,
   helmValuesDataUnboundHint: (source: string, path: string) =>
@@ -88,6 +92,10 @@ export const manifestsMessages = {
     'Write the entry as `name:` and `newName:` without a tag, the tag in `newTag:` (or `digest:`), then run the command again.',
   kustomizationSettingMention: (file: string, line: number, key: string) =>
     `${file}:${line}: names a managed image in the kustomization's \`${key}:\`; kubectl kustomize applies it to what it deploys, and nixtag does not judge images set by kustomize transformers, generators or replacements.`,
+  argoKustomizePatchMention: (file: string, line: number) =>
+    `${file}:${line}: names a managed image in an Argo CD Application's \`kustomize.patches:\`; Argo CD applies them to the source's kustomization as its patches, and nixtag does not judge images set in kustomize patches.`,
+  argoKustomizePatchMentionHint: () =>
+    "Set the tag with the Application's `kustomize.images` (which nixtag judges) or in the manifests, and leave the image out of the patch; then run the command again.",
   helmPostRendererMention: (file: string, line: number) =>
     `${file}:${line}: names a managed image in a HelmRelease's \`postRenderers:\`; Flux's helm-controller applies their kustomize images and patches to the chart it renders, and nixtag does not judge images set there.`,
   helmPostRendererMentionHint: () =>

@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mayNameConfiguration } from '../configNames.js';
-import { KUSTOMIZATION_FILE } from '../manifest/fileNames.js';
+import { KUSTOMIZATION_FILE, TEMPLATED_VALUES } from '../manifest/fileNames.js';
 import { isInput, type InputSet } from '../nix/source/inputSet.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -72,6 +72,8 @@ function manifestSet(manifests: readonly string[]): ReadonlySet<string> {
  */
 export function canMatter(judgement: Judgement, file: string, matchesGlob?: (file: string) => boolean): boolean {
   if (isInput(judgement.inputs, file) || mayConfigure(file) || KUSTOMIZATION_FILE.test(file)) return true;
+  // A templated helmfile or values file is read whatever the globs (engine/charts.ts).
+  if (TEMPLATED_VALUES.test(file)) return true;
   if (manifestSet(judgement.manifests).has(file)) return true;
   const byDefault = judgement.defaultSet ?? judgement.globs === undefined;
   if (byDefault && MAY_BE_MANIFEST.test(file)) return true;

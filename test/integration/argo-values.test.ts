@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,4 +113,57 @@ describe('Argo CD kustomize image overrides', () => {
       expect((await nixtag(repo.dir, ['check'])).code).toBe(0);
     },
   );
+});
+
+// adv15 F13: Argo CD applies an Application's `kustomize.patches` to the source's kustomization as
+// its own `patches` (https://argo-cd.readthedocs.io/en/stable/user-guide/kustomize/#patches): one
+// naming the managed image is refused as a kustomization's patch is (KUSTOMIZE_PATCH).
+describe('Argo CD kustomize patches', () => {
+  const deployment = (tag: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${REPO}:${tag}\n`;
+  const jsonPatch = (value: string) =>
+    `patches:\n  - target: {kind: Deployment, name: app}\n    patch: |-\n      - op: replace\n        path: ${value}\n`;
+  const image = (tag: string) => `/spec/template/spec/containers/0/image\n        value: ${REPO}:${tag}`;
+  const replicas = '/spec/replicas\n        value: 3';
+  const application = (patch: string, sources: boolean) => {
+    const source = `repoURL: https://git.example/repo.git\npath: k8s\nkustomize:\n${patch.replace(/^/gm, '  ')}`;
+    return sources
+      ? `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  sources:\n    - ${source.trimEnd().replaceAll('\n', '\n      ')}\n`
+      : `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: app}\nspec:\n  source:\n    ${source.trimEnd().replaceAll('\n', '\n    ')}\n`;
+  };
+  it.each([
+    ['spec.source', false, 14],
+    ['spec.sources[]', true, 14],
+  ])('in %s: a patch setting the image is refused at its line; one of replicas passes', async (_, sources, line) => {
+    const repo = gitRepo({
+      'default.nix': plainImage,
+      '.nixtagrc.yaml': config,
+      'k8s/kustomization.yaml': 'resources: [deploy.yaml]\n',
+      'k8s/deploy.yaml': deployment(STALE_TAG),
+    });
+    const tag = (await nixtag(repo.dir, ['hash'])).stdout.trim();
+    expect(tag).toMatch(/^[0-9a-z]{32}$/);
+    repo.write({
+      'k8s/deploy.yaml': deployment(tag),
+      'argo/app.yaml': application(jsonPatch(image(STALE_TAG)), sources),
+    });
+    repo.commit('deployment current, patch stale');
+    // What Argo builds: the patches added to the source's kustomization, rendered by kustomize.
+    const built = mkdtempSync(path.join(os.tmpdir(), 'argo-'));
+    cpSync(path.join(repo.dir, 'k8s'), built, { recursive: true });
+    appendFileSync(path.join(built, 'kustomization.yaml'), jsonPatch(image(STALE_TAG)));
+    expect(execFileSync('kubectl', ['kustomize', built], { encoding: 'utf8' })).toContain(
+      `image: ${REPO}:${STALE_TAG}`,
+    );
+    rmSync(built, { recursive: true, force: true });
+
+    const refused = await nixtag(repo.dir, ['check']);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`nixtag: error [KUSTOMIZE_PATCH]: argo/app.yaml:${line}:`);
+    expect(repo.read('argo/app.yaml').split('\n')[line - 1]).toContain(STALE_TAG);
+    repo.write({ 'argo/app.yaml': application(jsonPatch(replicas), sources) });
+    repo.commit('a patch of replicas');
+    const passed = await nixtag(repo.dir, ['check']);
+    expect(passed.code, passed.stdout + passed.stderr).toBe(0);
+  });
 });

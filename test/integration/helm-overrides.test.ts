@@ -233,6 +233,16 @@ const ROWS: Row[] = [
     fix: 'rewrites',
   },
   {
+    name: 'a Flux HelmRelease of the chart spelled with a dot-dot segment (./x/../chart)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app}\nspec:\n  chart:\n    spec:\n      chart: ./x/../chart\n      sourceRef: {kind: GitRepository, name: repo}\n  values:\n    image:\n      tag: "${override}"\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
     name: 'a values file out of every chart directory (helm -f ../envs/prod.yaml, helmfile): refused',
     files: (tag, override) => ({
       ...chart('chart', tag),
@@ -329,6 +339,31 @@ ROWS.push(
     renders: 'unknown',
     at: 'flux/values.yaml',
   },
+  // adv15 F10: the same document naming the repository beside the tag is that image's reference.
+  {
+    name: 'a ConfigMap beside the HelmRelease whose values.yaml (a literal block) names the repository and tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release(
+        '  valuesFrom:\n    - {kind: ConfigMap, name: app-values}\n',
+        configMap(`  values.yaml: |\n    image:\n      repository: ${REPO}\n      tag: "${override}"\n`),
+      ),
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Secret whose stringData values.yaml names the repository and tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/release.yaml': release('  valuesFrom:\n    - {kind: Secret, name: app-values}\n'),
+      'flux/secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata: {name: app-values}\nstringData:\n  values.yaml: |\n    image: {repository: ${REPO}, tag: "${override}"}\n`,
+    }),
+    renders: 'stale',
+    at: 'flux/secret.yaml',
+    fix: 'rewrites',
+  },
   {
     name: 'a ConfigMap whose values.yaml sets no tag (control)',
     files: (tag, override) => ({
@@ -401,6 +436,44 @@ ROWS.push(
   },
 );
 
+// adv15 F15: a HelmRelease's `chartRef: {kind: HelmChart, name}` deploys the chart the HelmChart
+// builds, its `spec.chart` a path in its GitRepository (https://fluxcd.io/flux/components/helm/helmreleases/#chart-reference),
+// with the release's values over it, as `spec.chart.spec.chart` does.
+const helmChart = (chartPath: string, source = 'GitRepository') =>
+  `apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmChart\nmetadata: {name: app-chart, namespace: apps}\nspec:\n  chart: ${chartPath}\n  sourceRef: {kind: ${source}, name: repo}\n  interval: 10m\n`;
+const chartRefRelease = (override: string) =>
+  `apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata: {name: app, namespace: apps}\nspec:\n  chartRef:\n    kind: HelmChart\n    name: app-chart\n  values:\n    image:\n      tag: "${override}"\n`;
+ROWS.push(
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart of the chart (another file) with spec.values image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/chart.yaml': helmChart('./chart'),
+      'flux/release.yaml': chartRefRelease(override),
+    }),
+    renders: 'stale',
+    at: 'flux/release.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart not in the repository, setting image.tag: refused',
+    files: (tag, override) => ({ ...chart('chart', tag), 'flux/release.yaml': chartRefRelease(override) }),
+    renders: 'unknown',
+    at: 'flux/release.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: 'name: app-chart',
+  },
+  {
+    name: 'a Flux HelmRelease chartRef to a HelmChart of a chart repository (control)',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'flux/chart.yaml': helmChart('chart', 'HelmRepository'),
+      'flux/release.yaml': chartRefRelease(override),
+    }),
+    renders: 'current',
+  },
+);
+
 // adv14 F10: helmfile (https://helmfile.readthedocs.io/en/latest/#configuration) hands a
 // release's `set: [{name, value}]` to helm as `--set name=value`, and each inline map under
 // `values:` as a values file, over the chart's values.yaml; a local `chart:` is a path relative
@@ -466,6 +539,100 @@ ROWS.push(
   },
 );
 
+// adv15 F4: helmfile v1 names a templated state file `helmfile.yaml.gotmpl` and renders a
+// `*.yaml.gotmpl` values file before handing it to helm as `-f`; `setString` is `--set-string`
+// (helmfile's ReleaseSpec `SetStringValues`, https://helmfile.readthedocs.io/en/latest/templating/).
+ROWS.push(
+  {
+    name: 'helmfile.yaml.gotmpl releases[].set image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile('./chart', `    set:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml.gotmpl',
+    fix: 'rewrites',
+  },
+  {
+    name: 'helmfile releases[].setString image.tag',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('./chart', `    setString:\n      - name: image.tag\n        value: "${override}"\n`),
+    }),
+    renders: 'stale',
+    at: 'helmfile.yaml',
+    fix: 'rewrites',
+  },
+  {
+    name: "a templated values file in the chart's directory (values-prod.yaml.gotmpl)",
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml.gotmpl': `image:\n  tag: "${override}"\n`,
+      'helmfile.yaml': helmfile('./chart', '    values:\n      - chart/values-prod.yaml.gotmpl\n'),
+    }),
+    renders: 'stale',
+    at: 'chart/values-prod.yaml.gotmpl',
+    fix: 'rewrites',
+  },
+  {
+    name: 'a templated values file out of every chart (envs/prod.yaml.gotmpl): refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'envs/prod.yaml.gotmpl': `image:\n  tag: "${override}"\n`,
+      'helmfile.yaml': helmfile('./chart', '    values:\n      - envs/{{ .Environment.Name }}.yaml.gotmpl\n'),
+    }),
+    renders: 'unknown',
+    at: 'envs/prod.yaml.gotmpl',
+  },
+  {
+    name: 'a helmfile.yaml.gotmpl that is YAML only once rendered, setting image.tag: refused',
+    files: (tag, override) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile(
+        './chart',
+        `    set:\n{{- if eq .Environment.Name "prod" }}\n      - name: image.tag\n        value: {{ env "TAG" | default "${override}" }}\n{{- end }}\n`,
+      ),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml.gotmpl',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{- if',
+  },
+  {
+    name: 'a helmfile.yaml set of image.tag to a bare template action ({{ env "TAG" }}): refused',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml': helmfile('./chart', '    set:\n      - name: image.tag\n        value: {{ env "TAG" }}\n'),
+    }),
+    renders: 'unknown',
+    at: 'helmfile.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ env',
+  },
+  {
+    name: "a templated values file in the chart's directory whose tag is a bare template action: refused",
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'chart/values-prod.yaml.gotmpl': 'image:\n  tag: {{ .StateValues.tag }}\n',
+    }),
+    renders: 'unknown',
+    at: 'chart/values-prod.yaml.gotmpl',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ .StateValues',
+  },
+  {
+    name: 'a helmfile.yaml.gotmpl that is YAML only once rendered, setting no tag (control)',
+    files: (tag) => ({
+      ...chart('chart', tag),
+      'helmfile.yaml.gotmpl': helmfile(
+        './chart',
+        '    set:\n{{- if eq .Environment.Name "prod" }}\n      - name: replicaCount\n        value: {{ env "REPLICAS" | default 3 }}\n{{- end }}\n',
+      ),
+    }),
+    renders: 'current',
+  },
+);
+
 // adv14 F13: Helm renders what a template reads (https://helm.sh/docs/chart_template_guide/builtin_objects/,
 // `.Chart.AppVersion` is Chart.yaml's appVersion): a template that deploys the image with
 // appVersion, or with another value than the tag nixtag judges in values.yaml, is refused.
@@ -491,6 +658,53 @@ ROWS.push(
     at: 'chart/templates/deployment.yaml',
     refusedWith: 'HELM_OVERRIDE_UNREAD',
     reportedAt: '.Chart.AppVersion',
+  },
+  {
+    name: 'a template deploying a variable given .Chart.AppVersion ({{- $tag := .Chart.AppVersion }}): refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $tag := .Chart.AppVersion }}\n          image: "{{ .Values.image.repository }}:{{ $tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ $tag }}',
+  },
+  {
+    name: 'a template deploying a variable given another tag value, through a second variable: refused',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $other := .Values.imageTag }}\n{{- $tag := $other }}\n          image: "{{ $.Values.image.repository }}:{{ $tag }}"',
+        '',
+        `imageTag: "${override}"\n`,
+      ),
+    renders: 'unknown',
+    at: 'chart/templates/deployment.yaml',
+    refusedWith: 'HELM_OVERRIDE_UNREAD',
+    reportedAt: '{{ $tag }}',
+  },
+  {
+    name: 'a template deploying a variable that defaults the judged tag to appVersion (control)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $tag := .Values.image.tag | default .Chart.AppVersion }}\n          image: "{{ .Values.image.repository }}:{{ $tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
+  },
+  {
+    name: 'a template deploying a variable holding the values image map (control)',
+    files: (tag, override) =>
+      withTemplate(
+        tag,
+        '{{- $image := .Values.image }}\n          image: "{{ $image.repository }}:{{ $image.tag }}"',
+        `appVersion: "${override}"\n`,
+      ),
+    renders: 'current',
   },
   {
     name: 'a template deploying printf of the repository and .Chart.AppVersion: refused',
@@ -619,5 +833,23 @@ describe('a values file the configuration does not name is read beside its chart
     const added = await nixtag(repo.dir, ['hook', 'pre-commit']);
     expect(added.code, added.stdout + added.stderr).toBe(1);
     expect(added.stdout + added.stderr).toContain('chart/values-staging.yaml:2:');
+  });
+
+  // adv15 F4: a templated helmfile is read whatever the globs, so the hook's skip must not pass it.
+  it.each([
+    ['the default set', config],
+    ['globs naming values.yaml alone', `${config}    manifests: ["chart/values.yaml"]\n`],
+  ])('with %s, a helmfile.yaml.gotmpl added after a pass is judged by the hook', async (_, configuration) => {
+    const tag = n2k8sTag(freshClone(gitRepo({ 'default.nix': plainImage }).dir));
+    const repo = gitRepo({ 'default.nix': plainImage, '.nixtagrc.yaml': configuration, ...chart('chart', tag) });
+    const first = await nixtag(repo.dir, ['check']);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    repo.write({
+      'helmfile.yaml.gotmpl': helmfile('./chart', `    set:\n      - {name: image.tag, value: "${STALE}"}\n`),
+    });
+    repo.git('add', 'helmfile.yaml.gotmpl');
+    const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+    expect(hook.code, hook.stdout + hook.stderr).toBe(1);
+    expect(hook.stdout + hook.stderr).toContain('helmfile.yaml.gotmpl:6:');
   });
 });

@@ -12,6 +12,7 @@ import {
   type Scalar,
 } from 'yaml';
 import { DocumentReader } from '../documentReader.js';
+import { argoKustomizePatches } from '../shapes/argo.js';
 import { kustomizeHolder } from '../shapes/kustomize.js';
 import { isDataGenerator, parseDocs, readText } from './documents.js';
 
@@ -87,7 +88,8 @@ function helmReleasePostRenderers(reader: DocumentReader): Node | undefined {
  * The line ranges of a kustomization's patches (inline ones included), transformers, generators,
  * replacements and Helm charts, and of the `images:` entries whose `newName` carries a tag or
  * digest (kustomize renders `repo:tag:tag`), also in a Flux Kustomization's `spec`
- * (shapes/kustomize.ts kustomizeHolder), and of a Flux HelmRelease's post-renderers: where kustomize
+ * (shapes/kustomize.ts kustomizeHolder), of an Argo CD Application's `kustomize.patches`, and of a
+ * Flux HelmRelease's post-renderers: where kustomize
  * sets what it deploys and nixtag reads no reference.
  */
 export function settingRanges(root: string, file: string): SettingRange[] {
@@ -106,6 +108,12 @@ export function settingRanges(root: string, file: string): SettingRange[] {
       ranges.push({ from: line(from), to: line(to), key: 'postRenderers' });
       for (const [start, end] of aliasedRanges(doc, postRenderers))
         ranges.push({ from: line(start), to: line(end), key: 'postRenderers' });
+    }
+    for (const patches of argoKustomizePatches(reader)) {
+      if (!patches.range) continue;
+      ranges.push({ from: line(patches.range[0]), to: line(patches.range[2]), key: 'argoPatches' });
+      for (const [start, end] of aliasedRanges(doc, patches))
+        ranges.push({ from: line(start), to: line(end), key: 'argoPatches' });
     }
     const holder = kustomizeHolder(reader, file);
     for (const pair of holder?.items ?? []) {

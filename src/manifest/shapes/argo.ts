@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
 import type { DocumentReader } from '../documentReader.js';
 import { parseImageReference } from '../reference.js';
 import { SIBLING_TAG_KEYS, tagText } from './imageKeys.js';
@@ -26,6 +26,18 @@ export function argoSources(reader: DocumentReader): Array<{ source: YAMLMap; he
   return sources(reader).flatMap((source) => {
     const helm = reader.value(source, 'helm');
     return isMap(helm) ? [{ source, helm }] : [];
+  });
+}
+
+/**
+ * The `kustomize.patches` of an Argo CD Application's sources (or an ApplicationSet's template):
+ * Argo CD applies them to the source's kustomization as its own `patches`
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/kustomize/#patches).
+ */
+export function argoKustomizePatches(reader: DocumentReader): Node[] {
+  return under(reader, sources(reader), 'kustomize').flatMap((kustomize) => {
+    const pair = kustomize.items.find((item) => reader.keyOf(item) === 'patches');
+    return isNode(pair?.value) ? [pair.value] : [];
   });
 }
 
