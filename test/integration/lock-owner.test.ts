@@ -107,6 +107,21 @@ describe.runIf(process.platform === 'linux')('who may take the repository lock o
     await held.release();
   });
 
+  it('an owner that exited but was not reaped (a zombie) is taken over at once', async () => {
+    // The shell's child outlives the shell's exec into `sleep`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(parent);
+    let out = '';
+    parent.stdout.on('data', (chunk) => (out += chunk));
+    await until(() => out.includes('\n'), 'the shell names its child');
+    const pid = Number(out.trim());
+    await until(() => readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z '), 'the child is a zombie');
+    const lock = planted({ pid, start: startTime(pid), ...machine() }, -HOUR);
+    const held = await lockRepository({ gitDir: lock.gitDir }, { waitSeconds: 0 });
+    expect(lock.ownerText()).not.toContain('theirs');
+    await held.release();
+  });
+
   it('an owner on another host is judged by age: kept for the longer stale time, then taken over', async () => {
     const pid = await liveProcess();
     const elsewhere = { pid, start: startTime(pid), ...machine(), host: `not-${hostname()}` };
