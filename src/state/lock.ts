@@ -106,9 +106,10 @@ function takeOver(lock: string, mutex: string): boolean {
  * - A waiter that cannot check that (another host or container sharing the repository) takes it
  *   over once its mtime is UNSEEN_OWNER_STALE_MS (30 s) old. The holder refreshes it from a worker
  *   thread, started at once when the lock lies on a network file system (onSharedFileSystem),
- *   else after REFRESH_AFTER_MS (1 s) of holding, at a turn of the event loop. Guaranteed there:
- *   a holder whose event loop turns within 29 s of taking the lock keeps it; after that the thread
- *   refreshes it whatever the main thread does.
+ *   else at the first turn of the event loop after REFRESH_AFTER_MS (1 s) of holding. Guaranteed
+ *   there: a live holder keeps the lock if its event loop turns at least once between 1 s and
+ *   29 s after it took it (on a network file system, always); from then on the thread refreshes it
+ *   whatever the main thread does. Clocks of the hosts must agree to within seconds.
  * - An owner that records no start time (another system, an older nixtag) refreshes from a thread
  *   from the start, and is taken over when its pid is gone on this host or once 2 s (STALE_MS) old.
  * A holder the lock was taken from fails with LOCK_LOST at its next assertHeld or release. A
