@@ -1,29 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { NixtagError } from '../errors.js';
-import { processExists } from '../lifecycle.js';
 import { messages } from '../messages.js';
 import { testPause } from '../testPause.js';
+import { type Owner, onSharedFileSystem, ownerLiveness, ownIdentity } from './lockOwner.js';
+import { type Refresher, startRefresher } from './lockRefresher.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
-/** A lock not refreshed for this long belongs to a run that is gone (killed, or its machine asleep). */
+/**
+ * The age after which a lock is abandoned when its owner records no start time (not Linux, or an
+ * older nixtag): such an owner refreshes it from a thread from the start.
+ */
 export const STALE_MS = 2_000;
-/** How often the holder refreshes it: from a worker thread, so a busy main thread cannot miss it. */
+/**
+ * The age after which a lock whose owner records a start time, but which this run cannot check
+ * (another host or container sharing the repository), is abandoned: long, since its owner starts
+ * refreshing only after REFRESH_AFTER_MS, at a turn of its event loop.
+ */
+export const UNSEEN_OWNER_STALE_MS = 30_000;
+/** When the owner records a start time, its refresher thread starts after it held the lock this long. */
+export const REFRESH_AFTER_MS = 1_000;
+/** How often the refresher refreshes it. */
 const REFRESH_MS = 400;
 /** A waiting run says so after this long. */
 const TELL_AFTER_MS = 1_000;
 /** How long a run waits by default: longer than one evaluation may take (evaluation.timeout). */
 export const DEFAULT_WAIT_SECONDS = 600;
-
-interface Owner {
-  pid: number;
-  host: string;
-  token: string;
-  since: number;
-}
 
 export interface LockOptions {
   /** Seconds to wait for another run before giving up (NIXTAG_LOCK_TIMEOUT, default 600). */
@@ -47,7 +50,11 @@ function readOwner(lock: string): Owner | undefined {
   }
 }
 
-/** Whether the lock directory belongs to nobody any more. */
+/**
+ * Whether the lock directory belongs to nobody any more. An owner this run can check (same
+ * machine, start time recorded) is abandoned exactly when it is dead, however old the lock;
+ * otherwise the lock's age decides (lockOwner.ts).
+ */
 function abandoned(lock: string): boolean {
   let mtime: number;
   try {
@@ -55,9 +62,10 @@ function abandoned(lock: string): boolean {
   } catch {
     return false; // gone already: try again
   }
-  if (mtime < Date.now() - STALE_MS) return true;
   const owner = readOwner(lock);
-  return owner !== undefined && owner.host === hostname() && !processExists(owner.pid);
+  const liveness = owner === undefined ? 'unknown' : ownerLiveness(owner);
+  if (liveness !== 'unknown') return liveness === 'dead';
+  return mtime < Date.now() - (owner?.start === undefined ? STALE_MS : UNSEEN_OWNER_STALE_MS);
 }
 
 /** A takeover mutex older than this was left by a run killed while taking over: removed. */
@@ -88,36 +96,24 @@ function takeOver(lock: string, mutex: string): boolean {
 }
 
 /**
- * Refreshes the lock's mtime from a worker thread while the main thread may be blocked (parsing
- * a 40 MB manifest), and raises a shared flag if the lock stopped being ours (its owner file
- * names another run, or it is gone): the main thread reads the flag without its event loop.
- */
-const REFRESHER = `
-const { workerData } = process.getBuiltinModule('node:worker_threads');
-const fs = process.getBuiltinModule('node:fs');
-const { lock, token, flag, interval } = workerData;
-const state = new Int32Array(flag);
-const tick = () => {
-  try {
-    if (!fs.readFileSync(lock + '/owner', 'utf8').includes(token)) throw new Error('taken');
-    const now = new Date();
-    fs.utimesSync(lock, now, now);
-    setTimeout(tick, interval);
-  } catch {
-    Atomics.store(state, 0, 1);
-  }
-};
-setTimeout(tick, interval);
-`;
-
-/**
  * Serialises nixtag runs on one repository (two hooks at once, lint-staged's chunks): they share
  * the checked-out trees and the caches under `.git/nixtag`. The lock is a directory (`mkdir` is
- * atomic) with an owner file; the holder refreshes it from a worker thread, so it cannot go stale
- * while held, however long the main thread is busy. A run killed while holding it leaves it
- * behind: the next run takes it over at once when the owner's pid is gone on this host, or once it
- * is older than 2 s. A waiting run says so on stderr after a second and gives up after
- * `waitSeconds` (LOCK_TIMEOUT, exit 3).
+ * atomic) with an owner file naming the holder. When a waiter may take it over:
+ * - The owner file records the holder's pid and start time (Linux). A waiter on the same machine
+ *   (host name, boot id and pid namespace) takes it over exactly when that process is gone: no
+ *   process with the pid, a zombie, or another process under the reused pid. Never because of its
+ *   age, so a live holder keeps it however long its main thread is blocked, with no thread.
+ * - A waiter that cannot check that (another host or container sharing the repository) takes it
+ *   over once its mtime is UNSEEN_OWNER_STALE_MS (30 s) old. The holder refreshes it from a worker
+ *   thread, started at once when the lock lies on a network file system (onSharedFileSystem),
+ *   else at the first turn of the event loop after REFRESH_AFTER_MS (1 s) of holding. Guaranteed
+ *   there: a live holder keeps the lock if its event loop turns at least once between 1 s and
+ *   29 s after it took it (on a network file system, always); from then on the thread refreshes it
+ *   whatever the main thread does. Clocks of the hosts must agree to within seconds.
+ * - An owner that records no start time (another system, an older nixtag) refreshes from a thread
+ *   from the start, and is taken over when its pid is gone on this host or once 2 s (STALE_MS) old.
+ * A holder the lock was taken from fails with LOCK_LOST at its next assertHeld or release. A
+ * waiting run says so on stderr after a second and gives up after `waitSeconds` (LOCK_TIMEOUT).
  */
 export async function lockRepository(
   repository: { gitDir: string },
@@ -128,12 +124,13 @@ export async function lockRepository(
   const waitMs = (options.waitSeconds ?? waitSecondsFromEnvironment()) * 1000;
   const notify = options.notify ?? ((text: string) => process.stderr.write(`${text}\n`));
   const token = randomBytes(8).toString('hex');
+  const identity = ownIdentity();
   const started = Date.now();
   let told = false;
   for (let attempt = 0; ; attempt++) {
     try {
       mkdirSync(lock);
-      const owner: Owner = { pid: process.pid, host: hostname(), token, since: Date.now() };
+      const owner: Owner = { ...identity, token, since: Date.now() };
       const temporary = path.join(lock, `owner.${token}`);
       writeFileSync(temporary, JSON.stringify(owner));
       renameSync(temporary, path.join(lock, 'owner'));
@@ -160,25 +157,18 @@ export async function lockRepository(
     await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 1.5 ** attempt)));
   }
 
-  const flag = new SharedArrayBuffer(4);
-  const lost = new Int32Array(flag);
-  const worker = new Worker(REFRESHER, {
-    eval: true,
-    execArgv: [],
-    workerData: { lock, token, flag, interval: REFRESH_MS },
-  });
-  worker.unref();
-  // Should the thread fail, the main thread refreshes instead (as long as it is not blocked).
-  let fallback: NodeJS.Timeout | undefined;
-  worker.once('error', () => {
-    fallback = setInterval(() => {
-      const now = new Date();
-      if (readOwner(lock)?.token === token) utimesSync(lock, now, now);
-    }, REFRESH_MS);
-    fallback.unref();
-  });
+  // A waiter that can check this run's pid and start time never takes the lock from it: no
+  // refresher is needed for it. One on another host or container sees the lock's age only.
+  let refresher: Refresher | undefined;
+  let later: NodeJS.Timeout | undefined;
+  const refresh = () => (refresher = startRefresher(lock, token, REFRESH_MS));
+  if (identity.start === undefined || onSharedFileSystem(lock)) refresh();
+  else {
+    later = setTimeout(refresh, REFRESH_AFTER_MS);
+    later.unref();
+  }
   const assertHeld = () => {
-    if (Atomics.load(lost, 0) === 1 || readOwner(lock)?.token !== token) {
+    if (refresher?.lost() === true || readOwner(lock)?.token !== token) {
       throw new NixtagError('LOCK_LOST', messages.lockLost(), {
         location: { file: lock },
         hint: messages.lockLostHint(),
@@ -188,8 +178,8 @@ export async function lockRepository(
   return {
     assertHeld,
     release: async () => {
-      clearInterval(fallback);
-      await worker.terminate();
+      clearTimeout(later);
+      await refresher?.stop();
       try {
         assertHeld();
       } finally {
