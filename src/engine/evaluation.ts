@@ -24,10 +24,10 @@ import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { ALWAYS, ancestors, covers, unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
-import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
 import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
 import { markMoving, versionMoves } from './versionReads.js';
+import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
 export type ExpectedTags = ReadonlyMap<string, ImageEvaluation>;
@@ -143,29 +143,6 @@ export async function settingsFor(
 }
 
 /**
- * Each fetch written out with a url and sha256 that is not known to be what it pins is downloaded
- * and compared (nix/pinHash.ts), as the pin is in settingsFor: a store that holds the written
- * sha256's path answered for it in the evaluation. Remembered by kind, url and sha256.
- */
-async function verifyPinnedFetches(
-  session: Session,
-  root: string,
-  fetches: readonly PinnedFetch[],
-  settings: EvalSettings,
-) {
-  if (fetches.length === 0) return;
-  const { verifiedMemo } = await import('../state/verifiedMemo.js');
-  const { verifyFetchHash } = await import('../nix/pinHash.js');
-  const memo = verifiedMemo(session.repository.gitDir, 'fetch');
-  const record = ({ kind, url, sha256 }: PinnedFetch) => ({ kind, url, sha256 });
-  for (const fetch of fetches) {
-    if (memo.known(record(fetch))) continue;
-    await verifyFetchHash(fetch, root, settings);
-    await memo.remember(record(fetch));
-  }
-}
-
-/**
  * What keys the evaluation cache beyond the inputs: the run environment and the configuration
  * as loaded (its system, checkout name, pin, … change tags wherever it came from).
  */
@@ -278,7 +255,7 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating } =
+  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating } =
     await evaluationInputs(
       root,
       evaluatedFiles,
@@ -287,6 +264,7 @@ async function evaluateFilesInTree(
       session.index,
       settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
     );
+  const written = await settleFetches(root, fetches, computedFetches);
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
@@ -301,14 +279,20 @@ async function evaluateFilesInTree(
     const branchRead = branches && mover === undefined ? needsBranch(images[index]!) : undefined;
     return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
-  const pathsMarked = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
+  // A pinned fetch whose url is computed: no download here can tell what CI's empty store fetches.
+  const fetchesMarked = markComputedFetches(
+    movingMarked,
+    written.computed,
+    images.map((image) => image.name),
+  );
+  const pathsMarked = fetchesMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(
         root,
-        movingMarked,
+        fetchesMarked,
         sources.map((source) => source.file),
         treeFiles(root, evaluatedFiles),
       )
-    : movingMarked;
+    : fetchesMarked;
   // A tag that can depend on where the checkout lies: evaluated again at another place.
   const evaluations = await settleLocation(session, images, pathsMarked, locating, readGit, async (dir, probed) => {
     const there = await settingsFor(session, dir);
@@ -324,7 +308,7 @@ async function evaluateFilesInTree(
   // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
   await refuseStaleHashedPaths(root, names, hashed);
   const niv = await nivFetches(root, treeFiles(root, evaluatedFiles));
-  await verifyPinnedFetches(session, root, [...fetches.flat(), ...niv], settings);
+  await verifyPinnedFetches(session, root, [...written.fetches.flat(), ...niv], settings);
   return { ...settled, evaluations, byImage, all };
 }
 

@@ -14,6 +14,8 @@ import type { InputSet } from '../nix/source/inputSet.js';
 import { headOf } from '../tree/checkoutRepository.js';
 import { settleCommitDependence } from './commitDependence.js';
 import { markMoving, versionMoves } from './versionReads.js';
+import { refuseStaleHashedPaths } from './hashedPaths.js';
+import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 import type { ResolvedImage } from './images.js';
 import type { Session } from './session.js';
 
@@ -168,10 +170,13 @@ export async function evaluateFlakesInTree(
   // unpinned fetch and unlocked input, the time; the environment and NIX_PATH read as empty.
   const moved = await versionMoves(root, found.readsVersion, session.config.nixVersion);
   const names = requests.map((request) => request.name);
-  const marked = {
-    ...settled,
-    evaluations: moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations,
-  };
+  const versionMarked = moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations;
+  const written = await settleFetches(root, found.fetches, found.computedFetches);
+  const marked = { ...settled, evaluations: markComputedFetches(versionMarked, written.computed, names) };
+  // What a store answers unread, as for expression files: a copy under a fixed hash, a fetch by
+  // its sha256 (pure evaluation refuses neither).
+  await refuseStaleHashedPaths(root, names, found.hashed);
+  await verifyPinnedFetches(session, root, written.fetches.flat(), settings);
   if (reads.wholeTree !== undefined) {
     const where = `${reads.wholeTree.file}:${reads.wholeTree.line}:${reads.wholeTree.column}`;
     const whole: InputSet = { paths: [''], wholeTree: messages.flakeSourceInput(where, reads.wholeTree.construct) };

@@ -1,12 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
-import { ciFlakeEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
+import { ciFlakeEval, emptyStoreEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
-import { gitRepo, tempDir, type TestRepo } from '../helpers/repo.js';
-import { freshClone } from '../helpers/trees.js';
+import { gitRepo, type TestRepo } from '../helpers/repo.js';
 
 /**
  * A flake.lock entry whose `rev` was edited and whose narHash was kept (adv13 F17): Nix 2.8 takes
@@ -36,17 +35,6 @@ function flakeRepo(dep: TestRepo): TestRepo {
   repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${hashOf(ciFlakeEval(repo, '.#image'))}`) });
   repo.commit('the tag CI computes');
   return repo;
-}
-
-/** CI's `nix eval` in a fresh clone with an empty store: its answer, or its error. */
-function emptyStoreEval(repo: TestRepo): string {
-  const store = path.join(tempDir('store-'), 'store');
-  mkdirSync(store);
-  try {
-    return nix(freshClone(repo.dir, false), ['eval', '--raw', '--store', store, '.#image.outPath']);
-  } catch (error) {
-    return (error as Error).message;
-  }
 }
 
 /** A dependency flake and a repository locked on it, checked once: the lock as Nix wrote it is judged. */

@@ -789,4 +789,43 @@ describe('what a store may answer for unread (hashedPaths, pinnedFetches)', () =
     expect(fetchesOf('fetchTarball { url = "u${v}"; sha256 = "s"; }')).toEqual([]);
     expect(fetchesOf('fetchTarball { inherit (pin) url sha256; }')).toEqual([]);
   });
+
+  const computedOf = (text: string) => fileInputs('nix/app.nix', text).computedFetches ?? [];
+
+  it('settles a url and sha256 built from strings the file binds once (adv15 F2), and says which it cannot', () => {
+    const letRev = 'let rev = "abc"; in builtins.fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }';
+    expect(fetchesOf(letRev)).toMatchObject([{ kind: 'tarball', url: 'https://x/abc.tar.gz', sha256: 's' }]);
+    const chained =
+      'let owner = "o"; base = "https://x/${owner}"; rev = "r"; h = "s"; in fetchTarball { url = base + "/" + rev; sha256 = h; }';
+    expect(fetchesOf(chained)).toMatchObject([{ url: 'https://x/o/r', sha256: 's' }]);
+    const inherited = 'let url = "u"; sha256 = "s"; in fetchTarball { inherit url sha256; }';
+    expect(fetchesOf(inherited)).toMatchObject([{ url: 'u', sha256: 's' }]);
+    const json =
+      'let pin = builtins.fromJSON (builtins.readFile ../pin.json); in fetchTarball { inherit (pin) url sha256; }';
+    expect(fetchesOf(json)).toMatchObject([
+      { url: { json: 'pin.json', keys: ['url'] }, sha256: { json: 'pin.json', keys: ['sha256'] } },
+    ]);
+    const selected =
+      'let pins = lib.importJSON ./pins.json; in fetchTarball { url = pins.nixpkgs.url; sha256 = pins.nixpkgs.sha256; }';
+    expect(fetchesOf(selected)).toMatchObject([{ url: { json: 'nix/pins.json', keys: ['nixpkgs', 'url'] } }]);
+    for (const computed of [
+      '{ rev ? "abc" }: fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'rev: fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'let rev = "a"; f = rev: rev; in fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'let rev = "a"; in { rev = "b"; x = fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }; }',
+      'fetchTarball { url = "u${v}"; sha256 = "s"; }',
+      'fetchTarball { url = pins.url; sha256 = "s"; }',
+      'fetchTarball { inherit (pin) url sha256; }',
+      'let url = "u"; in fetchTarball { inherit url; sha256 = h; }',
+      'let rev = "a"; in fetchTarball { url = "https://x/${rev}.tar.gz" + toString 1; sha256 = "s"; }',
+    ]) {
+      expect([computed, fetchesOf(computed), computedOf(computed)]).toEqual([
+        computed,
+        [],
+        [{ kind: 'tarball', at: 'nix/app.nix:1' }],
+      ]);
+    }
+    // No sha256: an unpinned fetch, which moves the tag (moving.ts), not a computed pin.
+    expect(computedOf('fetchTarball { url = "u${v}"; }')).toEqual([]);
+  });
 });

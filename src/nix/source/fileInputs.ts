@@ -9,7 +9,7 @@ import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
 import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
-import { pinnedFetches, type PinnedFetch } from './pinnedFetches.js';
+import { pinnedFetches, type ComputedFetch, type WrittenFetch } from './pinnedFetches.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 import type { Locating } from './locating.js';
 
@@ -30,7 +30,9 @@ export interface FileInputs {
   /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
   hashed?: HashedPath[] | undefined;
   /** Fetches written out with a url and sha256, which a store holding the hash answers unfetched (pinnedFetches.ts). */
-  fetches?: PinnedFetch[] | undefined;
+  fetches?: WrittenFetch[] | undefined;
+  /** Fetches with a sha256 whose url or sha256 the text does not settle: not verified, and said so. */
+  computedFetches?: ComputedFetch[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -247,7 +249,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
   const hashed = hashedPaths(relativeFile, text, code);
-  const fetches = pinnedFetches(relativeFile, text, code);
+  const { fetches, computed: computedFetches } = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
@@ -255,7 +257,7 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     construct === undefined ? undefined : `${relativeFile}: ${construct}`;
   const locating = { definite: inFile(flow.locating.definite) };
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
+  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating };
   const interpolated = interpolatedPaths(code);
   const construct =
     untrackable(text, reading, flow) ??

@@ -9,7 +9,7 @@ import type { Moving } from './moving.js';
 import type { GitRead } from './gitReads.js';
 import type { HashedPath } from './hashedPaths.js';
 import type { PathCopy } from './pathCopies.js';
-import type { PinnedFetch } from './pinnedFetches.js';
+import type { ComputedFetch, WrittenFetch } from './pinnedFetches.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
@@ -289,7 +289,8 @@ export async function evaluationInputs(
   readsVersion: Array<Moving | undefined>;
   copies: PathCopy[][];
   hashed: HashedPath[][];
-  fetches: PinnedFetch[][];
+  fetches: WrittenFetch[][];
+  computedFetches: ComputedFetch[][];
   locating: Array<string | undefined>;
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
@@ -347,6 +348,7 @@ export async function evaluationInputs(
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
         hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
         fetches: [...reads, ...snippets].flatMap((read) => read?.fetches ?? []),
+        computedFetches: [...reads, ...snippets].flatMap((read) => read?.computedFetches ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -360,7 +362,8 @@ export async function evaluationInputs(
   const copies = found.map((one) => one.copies);
   const hashed = found.map((one) => one.hashed);
   const fetches = found.map((one) => one.fetches);
+  const computedFetches = found.map((one) => one.computedFetches);
   const locating = found.map((one) => one.locating);
   const all = unionOf([...byImage, ...shared]);
-  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
+  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating };
 }

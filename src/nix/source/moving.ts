@@ -1,25 +1,11 @@
+import type { MovingConstruct } from '../../messages.js';
 import type { Token } from './lexer.js';
 import { isSymbol } from './syntax.js';
 import { unpinnedFetches } from './fetches.js';
 
-/**
- * What makes a tag move with no change to the tree: the time of the evaluation, or the
- * environment Nix runs in (CI's differs from this machine's, which nixtag scrubs).
- */
-type MovingKind = 'time' | 'environment';
-
-/** A construct that moves the tag, and where: `file:line`. */
-export interface Moving {
-  kind: MovingKind;
-  construct: string;
-  at: string;
-  /** An unpinned fetch: pinning it (a hash, a rev) is the cure. */
-  pin?: true;
-  /** The evaluating Nix's version: the same as CI's only where the local Nix is CI's. */
-  version?: true;
-  /** The repository fetched by branch: its commit is that branch's in CI's clone, which may have none. */
-  branch?: true;
-}
+/** A construct that moves the tag, and where (messages/shared.ts says each kind). */
+export type Moving = MovingConstruct;
+type MovingKind = Moving['kind'];
 
 /** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
 const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
