@@ -26,7 +26,7 @@ import { ALWAYS, ancestors, covers, unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
 import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
-import { markMoving, versionMoves } from './versionReads.js';
+import { markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
 import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -255,16 +255,16 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating } =
-    await evaluationInputs(
-      root,
-      evaluatedFiles,
-      sources,
-      alwaysRead(session),
-      session.index,
-      settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
-    );
-  const written = await settleFetches(root, fetches, computedFetches);
+  const found = await evaluationInputs(
+    root,
+    evaluatedFiles,
+    sources,
+    alwaysRead(session),
+    session.index,
+    settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
+  );
+  const { byImage, all, moving, confined, readsGit, readsVersion, readsFloat, copies, hashed, locating } = found;
+  const written = await settleFetches(root, found.fetches, found.computedFetches);
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   // A tag that moves by itself is kept with what moves it: the cache answers it the same way.
@@ -279,11 +279,13 @@ async function evaluateFilesInTree(
     const branchRead = branches && mover === undefined ? needsBranch(images[index]!) : undefined;
     return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
+  const names = images.map((image) => image.name);
   // A pinned fetch whose url is computed: no download here can tell what CI's empty store fetches.
-  const fetchesMarked = markComputedFetches(
-    movingMarked,
-    written.computed,
-    images.map((image) => image.name),
+  const fetchesMarked = markVersionMismatch(
+    markComputedFetches(movingMarked, written.computed, names),
+    readsFloat,
+    names,
+    await versionMismatch(root, session.config.nixVersion),
   );
   const pathsMarked = fetchesMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
     ? await leaveCheckoutPathsUnjudged(
@@ -303,7 +305,6 @@ async function evaluateFilesInTree(
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
   // Nix 2.8 confined copies a symlink's target where CI copies the link: refused there.
   const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
-  const names = images.map((image) => image.name);
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
   await refuseStaleHashedPaths(root, names, hashed);

@@ -13,7 +13,7 @@ import { flakeReads, type Place } from '../nix/source/flakeReads.js';
 import type { InputSet } from '../nix/source/inputSet.js';
 import { headOf } from '../tree/checkoutRepository.js';
 import { settleCommitDependence } from './commitDependence.js';
-import { markMoving, versionMoves } from './versionReads.js';
+import { markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
 import { refuseStaleHashedPaths } from './hashedPaths.js';
 import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 import type { ResolvedImage } from './images.js';
@@ -172,7 +172,9 @@ export async function evaluateFlakesInTree(
   const names = requests.map((request) => request.name);
   const versionMarked = moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations;
   const written = await settleFetches(root, found.fetches, found.computedFetches);
-  const marked = { ...settled, evaluations: markComputedFetches(versionMarked, written.computed, names) };
+  const mismatch = await versionMismatch(root, session.config.nixVersion);
+  const fetchesMarked = markComputedFetches(versionMarked, written.computed, names);
+  const marked = { ...settled, evaluations: markVersionMismatch(fetchesMarked, found.readsFloat, names, mismatch) };
   // What a store answers unread, as for expression files: a copy under a fixed hash, a fetch by
   // its sha256 (pure evaluation refuses neither).
   await refuseStaleHashedPaths(root, names, found.hashed);

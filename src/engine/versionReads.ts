@@ -1,7 +1,7 @@
 import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import type { Moving } from '../nix/source/moving.js';
-import { localNixVersion, versionIsCis } from '../nix/version.js';
+import { compareVersions, localNixVersion, versionIsCis } from '../nix/version.js';
 
 /**
  * Whether an image's read of the evaluating Nix's version (`builtins.nixVersion`, `langVersion`)
@@ -30,5 +30,39 @@ export function markMoving(
     if (mover === undefined) return evaluation;
     const warning = messages.movingTag(names[index]!, mover);
     return { ...evaluation, moving: mover, warnings: [...evaluation.warnings, warning] };
+  });
+}
+
+/**
+ * The local Nix and the one configured as CI's (`nixVersion`) when they differ, as far as the
+ * configured one is written (`2.26` is 2.26.3's); undefined when they agree or none is configured.
+ */
+export async function versionMismatch(
+  root: string,
+  configured: string | null | undefined,
+): Promise<{ local: string; ci: string } | undefined> {
+  if (configured === null || configured === undefined) return undefined;
+  const local = await localNixVersion(root);
+  return local === '' || compareVersions(local, configured) === 0 ? undefined : { local, ci: configured };
+}
+
+/**
+ * Under a Nix other than CI's (`mismatch`): each image whose own code holds a float (`floats`:
+ * toJSON prints it differently on 2.8 and 2.26) left unjudged, and every other judged one warned
+ * that its tag is the local Nix's: tags agree on tested versions but for such differences.
+ */
+export function markVersionMismatch(
+  evaluations: readonly ImageEvaluation[],
+  floats: ReadonlyArray<Moving | undefined>,
+  names: readonly string[],
+  mismatch: { local: string; ci: string } | undefined,
+): ImageEvaluation[] {
+  if (mismatch === undefined) return [...evaluations];
+  return evaluations.map((evaluation, index) => {
+    if (evaluation.moving !== undefined || evaluation.commitDependent === true) return evaluation;
+    const float = floats[index];
+    if (float !== undefined) return markMoving([evaluation], [float], [names[index]!])[0]!;
+    const warning = messages.nixVersionDiffers(names[index]!, mismatch.local, mismatch.ci);
+    return { ...evaluation, warnings: [...evaluation.warnings, warning] };
   });
 }

@@ -337,6 +337,57 @@ describe('the evaluating Nix’s version read (adv13 F12)', () => {
   });
 });
 
+describe('another Nix than the one configured as CI’s (adv15 F3)', () => {
+  it('a float in toJSON: its image is left unjudged; another image is judged with a warning naming both versions', async () => {
+    const floats = image(
+      '"app"',
+      'let cfg = builtins.toFile "config.json" (builtins.toJSON { cpu = 1.0; }); in ',
+    ).replace('builder = "/bin/sh";', 'builder = "/bin/sh"; inherit cfg;');
+    const repo = gitRepo({
+      'default.nix': floats,
+      'plain.nix': image('"plain"'),
+      '.nixtagrc.yaml': `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n  - name: plain\n    nix: plain.nix\n    repository: ${REPO}-plain\n    manifests: [k8s/plain.yaml]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'k8s/plain.yaml': deployment(`${REPO}-plain:${STALE}`),
+    });
+    // The oracle: n2k8s's command in a fresh clone, on this Nix and on the other one.
+    const clone = freshClone(repo.dir);
+    const here = n2k8sTag(clone, {}, 'default.nix');
+    const there = n2k8sTag(clone, { PATH: otherNixPath() }, 'default.nix');
+    expect(here).toMatch(/^[0-9a-z]{32}$/);
+    expect(there).toMatch(/^[0-9a-z]{32}$/);
+    expect(there).not.toBe(here);
+    const plain = n2k8sTag(clone, {}, 'plain.nix');
+    expect(n2k8sTag(clone, { PATH: otherNixPath() }, 'plain.nix')).toBe(plain);
+    const other = localVersion().startsWith('2.8') ? '2.26' : '2.8';
+    const withVersion = (version: string) =>
+      repo.read('.nixtagrc.yaml').replace(/nixVersion: .*\n/, '') + `nixVersion: "${version}"\n`;
+    // The manifests hold this Nix's tags: CI (the other Nix) pushes another for app.
+    repo.write({
+      '.nixtagrc.yaml': withVersion(other),
+      'k8s/app.yaml': deployment(`${REPO}:${here}`),
+      'k8s/plain.yaml': deployment(`${REPO}-plain:${plain}`),
+    });
+    repo.commit('CI runs the other Nix');
+    const result = await check({ cwd: repo.dir, cache: false });
+    expect(result.moving).toEqual(['app']);
+    const statuses = Object.fromEntries(result.references.map((reference) => [reference.file, reference.status]));
+    expect(statuses).toEqual({ 'k8s/app.yaml': 'unmanaged', 'k8s/plain.yaml': 'ok' });
+    const warnings = result.warnings.map((warning) => warning.message).join('\n');
+    expect(warnings).toContain('default.nix:1 uses the float 1.0');
+    expect(warnings).toMatch(
+      new RegExp(`Image 'plain': judged with this machine's Nix ${localVersion()}.*, not the ${other} configured`),
+    );
+    // CI's own Nix configured: both judged, no warning about versions.
+    repo.write({ '.nixtagrc.yaml': withVersion(localVersion()) });
+    repo.commit('CI runs this Nix');
+    const same = await check({ cwd: repo.dir, cache: false });
+    expect(same).toMatchObject({ ok: true });
+    expect(same.moving).toBeUndefined();
+    expect(same.warnings.map((warning) => warning.message).join('\n')).not.toContain('judged with this machine');
+  });
+});
+
 describe('the evaluating Nix’s version read in a flake (adv13 F12 for flake images)', () => {
   const INSTALLABLE = '.#packages.x86_64-linux.image';
   const flakeConfig = `images:\n  - name: app\n    repository: ${REPO}\n    flake: "${INSTALLABLE}"\n    manifests: [k8s/app.yaml]\n`;

@@ -747,6 +747,18 @@ describe('the lexer reads at least what the regex reader read', () => {
   });
 });
 
+describe('a float literal, which builtins.toJSON prints differently on Nix 2.8 and 2.26 (adv15 F3)', () => {
+  const floatAt = (text: string) => fileInputs('nix/app.nix', text).readsFloat?.at;
+  it('is found in code, not in strings, paths, comments or integers', () => {
+    expect(floatAt('{ cpu = 1.0; }')).toBe('nix/app.nix:1');
+    expect(floatAt('{\n  ratio = .5;\n}')).toBe('nix/app.nix:2');
+    expect(floatAt('{ big = 2.5e3; }')).toBe('nix/app.nix:1');
+    for (const none of ['{ v = "1.0"; }', '{ p = ./v1.0; }', '# 1.0\n{ n = 1; }', '{ n = 10; m = 0; }']) {
+      expect([none, floatAt(none)]).toEqual([none, undefined]);
+    }
+  });
+});
+
 describe('what a store may answer for unread (hashedPaths, pinnedFetches)', () => {
   const hashedOf = (text: string) => fileInputs('nix/app.nix', text).hashed ?? [];
   const fetchesOf = (text: string) => fileInputs('nix/app.nix', text).fetches ?? [];

@@ -3,7 +3,7 @@ import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
-import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
+import { floatLiteral, movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
@@ -25,6 +25,8 @@ export interface FileInputs {
   confined?: ConfinedAnswer | undefined;
   /** A read of the evaluating Nix's version (`builtins.nixVersion`): moving unless the local Nix is CI's. */
   readsVersion?: Moving | undefined;
+  /** A float literal: its JSON differs between Nix versions, moving unless the local Nix is CI's (`nixVersion`). */
+  readsFloat?: Moving | undefined;
   /** Path literals whose value may be copied to the store (pathCopies.ts). */
   copies?: PathCopy[] | undefined;
   /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
@@ -249,15 +251,16 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
   const hashed = hashedPaths(relativeFile, text, code);
-  const { fetches, computed: computedFetches } = pinnedFetches(relativeFile, text, code);
+  const fetched = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
+  const readsFloat = floatLiteral(placeIn(relativeFile, text), code);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const inFile = (construct: string | undefined) =>
     construct === undefined ? undefined : `${relativeFile}: ${construct}`;
   const locating = { definite: inFile(flow.locating.definite) };
   // What the file does besides naming inputs: kept whether or not its inputs can be trusted.
-  const does = { moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating };
+  const does = { moving, confined, readsGit, readsVersion, readsFloat, copies, hashed, ...fetched, locating };
   const interpolated = interpolatedPaths(code);
   const construct =
     untrackable(text, reading, flow) ??

@@ -287,6 +287,7 @@ export async function evaluationInputs(
   confined: Array<ConfinedAnswer | undefined>;
   readsGit: Array<GitRead | undefined>;
   readsVersion: Array<Moving | undefined>;
+  readsFloat: Array<Moving | undefined>;
   copies: PathCopy[][];
   hashed: HashedPath[][];
   fetches: WrittenFetch[][];
@@ -344,6 +345,8 @@ export async function evaluationInputs(
         locating,
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
+        // The repository's own code: nixpkgs' floats (lib's `0.5`s) rarely reach a derivation as JSON.
+        readsFloat: own.find((read) => read.readsFloat !== undefined)?.readsFloat,
         // The repository's own files: a store file's literals name the store.
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
         hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
@@ -359,11 +362,15 @@ export async function evaluationInputs(
   const confined = found.map((one) => one.confined);
   const readsGit = found.map((one) => one.readsGit);
   const readsVersion = found.map((one) => one.readsVersion);
-  const copies = found.map((one) => one.copies);
-  const hashed = found.map((one) => one.hashed);
-  const fetches = found.map((one) => one.fetches);
-  const computedFetches = found.map((one) => one.computedFetches);
+  const readsFloat = found.map((one) => one.readsFloat);
+  // What a store answers unread, checked against the tree and the urls (engine/hashedPaths.ts, pinnedFetches.ts).
+  const stored = {
+    copies: found.map((one) => one.copies),
+    hashed: found.map((one) => one.hashed),
+    fetches: found.map((one) => one.fetches),
+    computedFetches: found.map((one) => one.computedFetches),
+  };
   const locating = found.map((one) => one.locating);
   const all = unionOf([...byImage, ...shared]);
-  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, computedFetches, locating };
+  return { byImage, all, moving, confined, readsGit, readsVersion, readsFloat, locating, ...stored };
 }

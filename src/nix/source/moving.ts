@@ -99,3 +99,18 @@ export function versionRead(
   if (first === undefined) return undefined;
   return { kind: 'environment', construct: VERSIONS.get(nameOf(first.name))!, at: at(first.start), version: true };
 }
+
+/** A float as Nix's lexer reads one (`1.0`, `.5`, `2.5e3`): not an integer, not a path or version string. */
+const FLOAT = /^(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?$/;
+
+/**
+ * The first float literal of a file's code: `builtins.toJSON` prints floats differently on Nix 2.8
+ * (`1.0` as `1`, 15 significant digits) and 2.26 (`1.0`, shortest round trip), measured, so a tag
+ * whose derivation holds one as JSON is the local Nix's, not necessarily CI's.
+ */
+export function floatLiteral(at: (offset: number) => string, code: readonly Token[]): Moving | undefined {
+  const float = code.find((token) => token.kind === 'number' && FLOAT.test(token.text));
+  if (float === undefined) return undefined;
+  const construct = `the float ${float.text}, which \`builtins.toJSON\` prints differently on Nix 2.8 and 2.26`;
+  return { kind: 'environment', construct, at: at(float.start), version: true };
+}

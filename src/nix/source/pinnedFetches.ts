@@ -153,7 +153,7 @@ export function pinnedFetches(
   file: string,
   text: string,
   code: readonly Token[],
-): { fetches: WrittenFetch[]; computed: ComputedFetch[] } {
+): { fetches: WrittenFetch[]; computedFetches: ComputedFetch[] } {
   const at = placeIn(file, text);
   const fetches: WrittenFetch[] = [];
   const computed: ComputedFetch[] = [];
@@ -191,5 +191,5 @@ export function pinnedFetches(
     }
     fetches.push({ ...place, url, sha256, column: token.start - text.lastIndexOf('\n', token.start - 1) });
   });
-  return { fetches, computed };
+  return { fetches, computedFetches: computed };
 }
