@@ -128,7 +128,7 @@ export async function settingsFor(
   const pin = await readPin(path.join(root, config.pin), config.pin, root);
   if (pin === undefined) return settings;
   const { pinMemo } = await import('../state/pinMemo.js');
-  const memo = pinMemo(session.repository.gitDir, pin);
+  const memo = pinMemo(session.repository.gitDir, pin, session.reverify);
   let nixpkgs = await memo.get();
   if (nixpkgs === undefined) {
     // A pin not seen before (its url or sha256 changed): its url is downloaded and checked, as

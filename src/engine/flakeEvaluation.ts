@@ -60,7 +60,7 @@ async function verifyLocks(
   settings: EvalSettings,
 ) {
   const { verifiedMemo } = await import('../state/verifiedMemo.js');
-  const memo = verifiedMemo(session.repository.gitDir, 'lock');
+  const memo = verifiedMemo(session.repository.gitDir, 'lock', session.reverify);
   for (const [directory, lock] of locks) {
     const fresh = new Map(
       lock.inputs

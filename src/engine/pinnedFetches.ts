@@ -75,7 +75,7 @@ export async function verifyPinnedFetches(
   if (fetches.length === 0) return;
   const { verifiedMemo } = await import('../state/verifiedMemo.js');
   const { verifyFetchHash } = await import('../nix/pinHash.js');
-  const memo = verifiedMemo(session.repository.gitDir, 'fetch');
+  const memo = verifiedMemo(session.repository.gitDir, 'fetch', session.reverify);
   const record = ({ kind, url, sha256 }: PinnedFetch) => ({ kind, url, sha256 });
   // The pin file's own pair (`inherit (pin) url sha256;`) was verified before the evaluation (settingsFor).
   const { readPin } = await import('../nix/pin.js');

@@ -158,7 +158,19 @@ export function flakeEvaluationArgs(settings: EvalSettings, expression: string):
  */
 export function lockedInputArgs(settings: EvalSettings, expression: string): string[] {
   const options = nixOptions({ ...settings, restrict: undefined, nixpkgs: undefined }, process.env, 'nix');
-  return [...FLAKE_FEATURES, 'eval', '--json', '--impure', ...options, '--expr', expression];
+  // `tarball-ttl 0`: Nix's own tarball cache (an hour by default) must not answer for a url that moved (adv15 F16).
+  return [
+    ...FLAKE_FEATURES,
+    'eval',
+    '--json',
+    '--impure',
+    ...options,
+    '--option',
+    'tarball-ttl',
+    '0',
+    '--expr',
+    expression,
+  ];
 }
 
 /** `nix-store --check-validity --print-invalid`: which of `paths` this store lacks. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -208,6 +208,47 @@ describe('a fetch written out whose url changed and whose sha256 did not', () =>
       code: 'PIN_HASH_MISMATCH',
       location: { file: 'nix/sources.json', line: 3 },
     });
+  });
+});
+
+describe('a verified fetch whose url moved since (adv15 F16)', () => {
+  it('is verified again by check --no-cache, and by any run once the answer is an hour old', async () => {
+    const lib = fileTarball('lib', { data: 'v1\n' });
+    const repo = gitRepo({
+      'default.nix': `let lib = builtins.fetchTarball { url = "${lib.url}"; sha256 = "${lib.sha256}"; };
+in derivation {
+  name = "app"; system = builtins.currentSystem; builder = "/bin/sh"; args = [ "-c" "echo > $out" ];
+  data = builtins.readFile "\${lib}/data"; app = builtins.readFile ./app.txt;
+}
+`,
+      'app.txt': 'one\n',
+      '.nixtagrc.yaml': `${config}evaluation:\n  allowedUris: ["file:///"]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:00000000000000000000000000000000`),
+    });
+    const retag = async (message: string) => {
+      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${n2k8sTag(freshClone(repo.dir))}`) });
+      repo.commit(message);
+    };
+    await retag('the tag');
+    expect(await check({ cwd: repo.dir })).toMatchObject({ ok: true, references: [{ status: 'ok' }] });
+    // The url moves (a branch's archive): the same url, other bytes.
+    writeFileSync(path.join(lib.work, 'lib', 'data'), 'v2\n');
+    execFileSync('tar', ['-czf', path.join(lib.work, 'lib.tar.gz'), '-C', lib.work, 'lib']);
+    repo.write({ 'app.txt': 'two\n' });
+    await retag('an app change');
+    const store = path.join(tempDir('store-'), 'store');
+    mkdirSync(store);
+    expect(n2k8sTag(freshClone(repo.dir), {}, `--store ${store}`)).toBe('');
+    await expect(check({ cwd: repo.dir, cache: false })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
+    // Within the hour a run that evaluates believes the answer; past it, it fetches again.
+    const cache = path.join(repo.dir, '.git', 'nixtag', 'cache');
+    const memos = readdirSync(cache).filter((name) => name.startsWith('verified'));
+    expect(memos.length).toBeGreaterThan(0);
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    for (const memo of memos) utimesSync(path.join(cache, memo), old, old);
+    repo.write({ 'app.txt': 'three\n' });
+    await retag('another app change');
+    await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'PIN_HASH_MISMATCH' });
   });
 });
 
