@@ -26,7 +26,7 @@ import { ALWAYS, ancestors, covers, unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
 import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
-import { markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
+import { explainNixVersion, markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
 import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
@@ -383,7 +383,11 @@ async function evaluateInTree(
   } catch (error) {
     // A file outside those checked may have made it fail: CI's files might not.
     if (expected !== undefined && !signal.aborted && (await repairedElsewhere(session))) return again();
-    throw await explainShallowClone(session.repository, error);
+    throw await explainNixVersion(
+      root,
+      session.config.nixVersion,
+      await explainShallowClone(session.repository, error),
+    );
   } finally {
     done?.();
   }

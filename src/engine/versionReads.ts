@@ -1,3 +1,4 @@
+import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import type { ImageEvaluation } from '../nix/evaluate.js';
 import type { Moving } from '../nix/source/moving.js';
@@ -65,4 +66,29 @@ export function markVersionMismatch(
     const warning = messages.nixVersionDiffers(names[index]!, mismatch.local, mismatch.ci);
     return { ...evaluation, warnings: [...evaluation.warnings, warning] };
   });
+}
+
+/**
+ * An evaluation that failed on a Nix other than the configured CI's (`nixVersion`): said so, not
+ * blamed on the expression (adv15 F14: nixpkgs' `lib.fileset` needs `readFileType`, Nix 2.14+, and
+ * fails on 2.8 where CI's 2.26 evaluates it). Other errors, or the same Nix, as they are.
+ */
+export async function explainNixVersion(
+  root: string,
+  configured: string | null | undefined,
+  error: unknown,
+): Promise<unknown> {
+  if (!(error instanceof NixtagError) || error.code !== 'NIX_EVAL_FAILED') return error;
+  const mismatch = await versionMismatch(root, configured);
+  if (mismatch === undefined) return error;
+  return new NixtagError(
+    'NIX_VERSION_MISMATCH',
+    messages.nixVersionEvalFailed(error.message, mismatch.local, mismatch.ci),
+    {
+      location: error.location,
+      detail: error.detail,
+      hint: messages.nixVersionEvalFailedHint(mismatch.ci),
+      cause: error,
+    },
+  );
 }

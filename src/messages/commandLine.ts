@@ -105,6 +105,11 @@ export const commandLineMessages = {
               : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
   nixVersionDiffers: (image: string, local: string, ci: string) =>
     `Image '${image}': judged with this machine's Nix ${local}, not the ${ci} configured as CI's (\`nixVersion\`): tags agree between Nix versions but where they print differently (\`builtins.toJSON\` of a float, also read from JSON by \`builtins.fromJSON\`) or where one lacks a builtin the other has; nixtag's tag is this Nix's. Install the Nix CI runs for a verdict that is CI's, or update \`nixVersion\` when CI moves.`,
+  nixVersionEvalFailed: (failed: string, local: string, ci: string) =>
+    `${failed} This machine runs Nix ${local}, not the ${ci} configured as CI's (\`nixVersion\`): the failure may be this Nix's (a builtin it lacks, as 2.8 lacks \`readFileType\` for nixpkgs' \`lib.fileset\`), not the expression's, so nothing here is judged.`,
+  nixVersionEvalFailedHint: (ci: string) =>
+    `Install the Nix CI runs (${ci}) and run nixtag with it; if CI's Nix fails the same way, fix the expression; if CI runs another version, update \`nixVersion\`. The hooks let commits through with this warning; \`nixtag check\` exits 3.`,
+  nixVersionUnjudged: (message: string, hint: string) => `[NIX_VERSION_MISMATCH] ${message} ${hint}`,
   commitDependent: (image: string, judged: string) =>
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\` or of a flake's \`self\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string, read?: { construct: string; at: string }) =>

@@ -7,6 +7,7 @@ import { check, doctor } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { ciFlakeEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
+import { nixAtLeast } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
 import { freshClone } from '../helpers/trees.js';
@@ -386,6 +387,38 @@ describe('another Nix than the one configured as CI’s (adv15 F3)', () => {
     expect(same.moving).toBeUndefined();
     expect(same.warnings.map((warning) => warning.message).join('\n')).not.toContain('judged with this machine');
   });
+});
+
+describe('an evaluation that fails on a Nix older than the configured CI’s (adv15 F14)', () => {
+  // builtins.readFileType (what nixpkgs' lib.fileset needs) is Nix 2.14+: 2.8 fails where 2.26 evaluates.
+  it.skipIf(nixAtLeast(2, 14))(
+    'names the versions (NIX_VERSION_MISMATCH); the hook lets a README commit through',
+    async () => {
+      const repo = gitRepo({
+        'default.nix': image('"app-${builtins.readFileType ./app}"'),
+        'app/main.txt': 'hi\n',
+        '.nixtagrc.yaml': `${config}nixVersion: "2.26"\n`,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      // The oracle: CI's Nix (2.26) in a fresh clone gives a tag; this one (2.8) none.
+      const clone = freshClone(repo.dir);
+      const ci = n2k8sTag(clone, { PATH: otherNixPath() });
+      expect(ci).toMatch(/^[0-9a-z]{32}$/);
+      expect(n2k8sTag(clone)).toBe('');
+      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${ci}`) });
+      repo.commit('the tag CI computes');
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'NIX_VERSION_MISMATCH' });
+      repo.write({ README: 'x\n' });
+      repo.git('add', 'README');
+      const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect(hook.code).toBe(0);
+      expect(hook.stderr).toContain('[NIX_VERSION_MISMATCH]');
+      // Configured as this Nix: CI would fail the same way, and the expression is blamed.
+      repo.write({ '.nixtagrc.yaml': `${config}nixVersion: "${localVersion()}"\n` });
+      repo.commit('CI runs this Nix');
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'NIX_EVAL_FAILED' });
+    },
+  );
 });
 
 describe('the evaluating Nix’s version read in a flake (adv13 F12 for flake images)', () => {
