@@ -187,27 +187,33 @@ describe('a fetch written out whose url changed and whose sha256 did not', () =>
     expect(result.warnings.map((warning) => warning.message).join('\n')).toContain('[FETCH_UNVERIFIED] default.nix:2');
   });
 
-  it('in niv’s sources.json, read by niv’s own sources.nix: refused with PIN_HASH_MISMATCH at the entry', async () => {
+  it('in niv’s sources.json, read by niv’s sources.nix as written or reformatted (adv15 F9): refused with PIN_HASH_MISMATCH at the entry', async () => {
     const niv = readFileSync(
       path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/niv/sources.nix'),
       'utf8',
     );
-    const one = fileTarball('lib', { data: 'v1\n' });
-    const two = fileTarball('lib', { data: 'v2\n' });
-    const sources = (url: string) =>
-      `${JSON.stringify({ lib: { url, sha256: one.sha256, type: 'tarball' } }, null, 2)}\n`;
-    const repo = await tagged({
-      'default.nix': reading('builtins.readFile "${(import ./nix/sources.nix).lib}/data"'),
-      'nix/sources.nix': niv,
-      'nix/sources.json': sources(one.url),
-    });
-    repo.write({ 'nix/sources.json': sources(two.url) });
-    repo.commit('bump the url in sources.json, keep the sha256');
-    expect(emptyStoreTag(repo)).toBe('');
-    await expect(check({ cwd: repo.dir })).rejects.toMatchObject({
-      code: 'PIN_HASH_MISMATCH',
-      location: { file: 'nix/sources.json', line: 3 },
-    });
+    // What nixfmt does to a line of it, and a header dropped: no longer niv's bytes, still niv's file.
+    const reformatted = niv.replace('fetch_tarball = pkgs: name: spec:', 'fetch_tarball =\n    pkgs: name: spec:');
+    const headless = niv.split('\n').slice(1).join('\n');
+    expect(new Set([niv, reformatted, headless]).size).toBe(3);
+    for (const sourcesNix of [niv, reformatted, headless]) {
+      const one = fileTarball('lib', { data: 'v1\n' });
+      const two = fileTarball('lib', { data: 'v2\n' });
+      const sources = (url: string) =>
+        `${JSON.stringify({ lib: { url, sha256: one.sha256, type: 'tarball' } }, null, 2)}\n`;
+      const repo = await tagged({
+        'default.nix': reading('builtins.readFile "${(import ./nix/sources.nix).lib}/data"'),
+        'nix/sources.nix': sourcesNix,
+        'nix/sources.json': sources(one.url),
+      });
+      repo.write({ 'nix/sources.json': sources(two.url) });
+      repo.commit('bump the url in sources.json, keep the sha256');
+      expect(emptyStoreTag(repo)).toBe('');
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({
+        code: 'PIN_HASH_MISMATCH',
+        location: { file: 'nix/sources.json', line: 3 },
+      });
+    }
   });
 });
 
