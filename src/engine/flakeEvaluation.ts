@@ -68,7 +68,7 @@ async function verifyLocks(
         .map((input) => [JSON.stringify(input.locked), input] as const),
     );
     if (fresh.size === 0) continue;
-    await verifyLockedInputs(lockFileOf(directory), [...fresh.values()], root, settings);
+    await verifyLockedInputs(lockFileOf(directory), [...fresh.values()], root, settings, session.reverify);
     await Promise.all([...fresh.values()].map(({ locked }) => memo.remember(locked)));
   }
 }
