@@ -51,6 +51,7 @@ export type ErrorCode =
   | 'NODE_VERSION'
   | 'NIX_MISSING'
   | 'NIX_EVAL_FAILED'
+  | 'NIX_VERSION_MISMATCH'
   | 'NIX_NOT_A_DERIVATION'
   | 'NIX_NO_OUT_OUTPUT'
   | 'NIX_NO_IMAGE_TAG'
@@ -123,6 +124,7 @@ const KIND: Record<ErrorCode, ErrorKind> = {
   NODE_VERSION: 'tool',
   NIX_MISSING: 'tool',
   NIX_EVAL_FAILED: 'tool',
+  NIX_VERSION_MISMATCH: 'tool',
   NIX_NOT_A_DERIVATION: 'tool',
   NIX_NO_OUT_OUTPUT: 'tool',
   NIX_NO_IMAGE_TAG: 'tool',

@@ -13,7 +13,7 @@ import { helpMessages } from './messages/help.js';
 import { flakeMessages } from './messages/flakes.js';
 import { gather } from './messages/gather.js';
 
-export type { DoctorDetails, UnclonableReason } from './messages/shared.js';
+export type { DoctorDetails, MovingConstruct, UnclonableReason } from './messages/shared.js';
 
 /** One flat object: a key in two groups does not compile (gather). */
 export const messages = gather(

@@ -148,7 +148,7 @@ async function ask(args: string[], cwd: string): Promise<string> {
  * expose impurity (see probes.ts) and reports each finding (rules.ts) with the line to change.
  */
 export async function doctor(request: DoctorRequest): Promise<DoctorResult> {
-  return withSession({ ...request, cache: false }, {}, async (session) => {
+  return withSession({ ...request, cache: false, reverify: false }, {}, async (session) => {
     const scan = await findReferences(session);
     const images =
       session.config.images !== undefined

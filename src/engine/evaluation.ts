@@ -25,10 +25,10 @@ import type { ResolvedImage } from './images.js';
 import { evaluationInputs, type Snippet } from '../nix/source/inputs.js';
 import { ALWAYS, ancestors, covers, unionOf } from '../nix/source/inputSet.js';
 import type { CachedTag } from '../state/evaluations.js';
-import type { PinnedFetch } from '../nix/source/pinnedFetches.js';
 import { nivFetches } from '../nix/source/nivFetches.js';
 import type { Session } from './session.js';
-import { markMoving, versionMoves } from './versionReads.js';
+import { explainNixVersion, markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
+import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 
 /** The run's expected tags: each image's evaluation, by image name. */
 export type ExpectedTags = ReadonlyMap<string, ImageEvaluation>;
@@ -129,7 +129,7 @@ export async function settingsFor(
   const pin = await readPin(path.join(root, config.pin), config.pin, root);
   if (pin === undefined) return settings;
   const { pinMemo } = await import('../state/pinMemo.js');
-  const memo = pinMemo(session.repository.gitDir, pin);
+  const memo = pinMemo(session.repository.gitDir, pin, session.reverify);
   let nixpkgs = await memo.get();
   if (nixpkgs === undefined) {
     // A pin not seen before (its url or sha256 changed): its url is downloaded and checked, as
@@ -141,29 +141,6 @@ export async function settingsFor(
   }
   // The pin's URL may be fetched by the expression itself (`fetchTarball { inherit (pin) url sha256; }`).
   return { ...settings, nixpkgs, restrict: restrict([pin.url]) };
-}
-
-/**
- * Each fetch written out with a url and sha256 that is not known to be what it pins is downloaded
- * and compared (nix/pinHash.ts), as the pin is in settingsFor: a store that holds the written
- * sha256's path answered for it in the evaluation. Remembered by kind, url and sha256.
- */
-async function verifyPinnedFetches(
-  session: Session,
-  root: string,
-  fetches: readonly PinnedFetch[],
-  settings: EvalSettings,
-) {
-  if (fetches.length === 0) return;
-  const { verifiedMemo } = await import('../state/verifiedMemo.js');
-  const { verifyFetchHash } = await import('../nix/pinHash.js');
-  const memo = verifiedMemo(session.repository.gitDir, 'fetch');
-  const record = ({ kind, url, sha256 }: PinnedFetch) => ({ kind, url, sha256 });
-  for (const fetch of fetches) {
-    if (memo.known(record(fetch))) continue;
-    await verifyFetchHash(fetch, root, settings);
-    await memo.remember(record(fetch));
-  }
 }
 
 /**
@@ -279,15 +256,16 @@ async function evaluateFilesInTree(
     file: path.posix.normalize(image.config.nix),
     snippets: argSnippets([image]),
   }));
-  const { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating } =
-    await evaluationInputs(
-      root,
-      evaluatedFiles,
-      sources,
-      alwaysRead(session),
-      session.index,
-      settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
-    );
+  const found = await evaluationInputs(
+    root,
+    evaluatedFiles,
+    sources,
+    alwaysRead(session),
+    session.index,
+    settings.nixpkgs === undefined ? [] : [settings.nixpkgs],
+  );
+  const { byImage, all, moving, confined, readsGit, readsVersion, readsFloat, copies, hashed, locating } = found;
+  const written = await settleFetches(root, found.fetches, found.computedFetches);
   // The evaluating Nix's version read: CI's answer only where the local Nix is the configured one.
   const versionMoved = await versionMoves(root, readsVersion, session.config.nixVersion);
   const nixFiles = sources.map((source) => source.file);
@@ -308,9 +286,17 @@ async function evaluateFilesInTree(
     const branchRead = branches && mover === undefined ? needsBranch(images[index]!) : undefined;
     return markMoving([evaluation], [mover ?? branchRead], [images[index]!.name])[0]!;
   });
-  const pathsMarked = movingMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
-    ? await leaveCheckoutPathsUnjudged(root, movingMarked, nixFiles, treeFiles(root, evaluatedFiles))
-    : movingMarked;
+  const names = images.map((image) => image.name);
+  // A pinned fetch whose url is computed: no download here can tell what CI's empty store fetches.
+  const fetchesMarked = markVersionMismatch(
+    markComputedFetches(movingMarked, written.computed, names),
+    readsFloat,
+    names,
+    await versionMismatch(root, session.config.nixVersion),
+  );
+  const pathsMarked = fetchesMarked.some((evaluation) => evaluation.holdsCheckoutPath === true)
+    ? await leaveCheckoutPathsUnjudged(root, fetchesMarked, nixFiles, treeFiles(root, evaluatedFiles))
+    : fetchesMarked;
   // A tag that can depend on where the checkout lies: evaluated again at another place.
   const evaluations = await settleLocation(session, images, pathsMarked, locating, readGit, async (dir, probed) => {
     const there = await settingsFor(session, dir);
@@ -321,12 +307,11 @@ async function evaluateFilesInTree(
   await refuseConfinedAnswers({ requests, evaluations, confined, settings, signal, limits, links });
   // Nix 2.8 confined copies a symlink's target where CI copies the link: refused there.
   const symlinks = new Set(session.entries.filter((entry) => entry.mode === '120000').map((entry) => entry.path));
-  const names = images.map((image) => image.name);
   await refuseSymlinkCopies({ names, evaluations, copies, settings, symlinks, root });
   // A copy under a fixed hash is answered by a store that holds it, unread: CI's empty store reads it.
   await refuseStaleHashedPaths(root, names, hashed);
   const niv = await nivFetches(root, treeFiles(root, evaluatedFiles));
-  await verifyPinnedFetches(session, root, [...fetches.flat(), ...niv], settings);
+  await verifyPinnedFetches(session, root, [...written.fetches.flat(), ...niv], settings);
   return { ...settled, evaluations, byImage, all };
 }
 
@@ -400,7 +385,11 @@ async function evaluateInTree(
   } catch (error) {
     // A file outside those checked may have made it fail: CI's files might not.
     if (expected !== undefined && !signal.aborted && (await repairedElsewhere(session))) return again();
-    throw await explainShallowClone(session.repository, error);
+    throw await explainNixVersion(
+      root,
+      session.config.nixVersion,
+      await explainShallowClone(session.repository, error),
+    );
   } finally {
     done?.();
   }

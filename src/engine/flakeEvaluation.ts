@@ -13,7 +13,9 @@ import { flakeReads, type Place } from '../nix/source/flakeReads.js';
 import type { InputSet } from '../nix/source/inputSet.js';
 import { headOf } from '../tree/checkoutRepository.js';
 import { settleCommitDependence } from './commitDependence.js';
-import { markMoving, versionMoves } from './versionReads.js';
+import { markMoving, markVersionMismatch, versionMismatch, versionMoves } from './versionReads.js';
+import { refuseStaleHashedPaths } from './hashedPaths.js';
+import { markComputedFetches, settleFetches, verifyPinnedFetches } from './pinnedFetches.js';
 import type { ResolvedImage } from './images.js';
 import type { Session } from './session.js';
 
@@ -58,7 +60,7 @@ async function verifyLocks(
   settings: EvalSettings,
 ) {
   const { verifiedMemo } = await import('../state/verifiedMemo.js');
-  const memo = verifiedMemo(session.repository.gitDir, 'lock');
+  const memo = verifiedMemo(session.repository.gitDir, 'lock', session.reverify);
   for (const [directory, lock] of locks) {
     const fresh = new Map(
       lock.inputs
@@ -66,7 +68,7 @@ async function verifyLocks(
         .map((input) => [JSON.stringify(input.locked), input] as const),
     );
     if (fresh.size === 0) continue;
-    await verifyLockedInputs(lockFileOf(directory), [...fresh.values()], root, settings);
+    await verifyLockedInputs(lockFileOf(directory), [...fresh.values()], root, settings, session.reverify);
     await Promise.all([...fresh.values()].map(({ locked }) => memo.remember(locked)));
   }
 }
@@ -168,10 +170,15 @@ export async function evaluateFlakesInTree(
   // unpinned fetch and unlocked input, the time; the environment and NIX_PATH read as empty.
   const moved = await versionMoves(root, found.readsVersion, session.config.nixVersion);
   const names = requests.map((request) => request.name);
-  const marked = {
-    ...settled,
-    evaluations: moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations,
-  };
+  const versionMarked = moved ? markMoving(settled.evaluations, found.readsVersion, names) : settled.evaluations;
+  const written = await settleFetches(root, found.fetches, found.computedFetches);
+  const mismatch = await versionMismatch(root, session.config.nixVersion);
+  const fetchesMarked = markComputedFetches(versionMarked, written.computed, names);
+  const marked = { ...settled, evaluations: markVersionMismatch(fetchesMarked, found.readsFloat, names, mismatch) };
+  // What a store answers unread, as for expression files: a copy under a fixed hash, a fetch by
+  // its sha256 (pure evaluation refuses neither).
+  await refuseStaleHashedPaths(root, names, found.hashed);
+  await verifyPinnedFetches(session, root, written.fetches.flat(), settings);
   if (reads.wholeTree !== undefined) {
     const where = `${reads.wholeTree.file}:${reads.wholeTree.line}:${reads.wholeTree.column}`;
     const whole: InputSet = { paths: [''], wholeTree: messages.flakeSourceInput(where, reads.wholeTree.construct) };

@@ -1,3 +1,4 @@
+import { NixtagError } from '../errors.js';
 import { openRepository, type Repository } from '../git/repository.js';
 import { skipAnswer } from '../skip/decide.js';
 import { lastJudgement } from '../skip/lastJudgement.js';
@@ -71,9 +72,18 @@ async function judge(
   }
   const request = { cwd: options.cwd, configFile: options.configFile, source, onEvaluate: options.onEvaluate, merging };
   const known = { ...context, tree: judgedTree(context.repository, source) };
-  return mode === 'fix'
-    ? (await import('./fix.js')).fixKnown(request, known)
-    : (await import('./check.js')).checkKnown(request, known);
+  try {
+    return mode === 'fix'
+      ? await (await import('./fix.js')).fixKnown(request, known)
+      : await (await import('./check.js')).checkKnown(request, known);
+  } catch (error) {
+    // This machine's Nix is not CI's and cannot evaluate: nothing is judged, and no commit (one
+    // that touches only a README as much as any) is refused for it; CI's Nix judges (adv15 F14).
+    if (!(error instanceof NixtagError) || error.code !== 'NIX_VERSION_MISMATCH') throw error;
+    const { messages } = await import('../messages.js');
+    const message = messages.nixVersionUnjudged(error.message, error.hint ?? '');
+    return { ok: true, references: [], warnings: [{ file: null, line: null, message }], evaluated: true, unchecked: 0 };
+  }
 }
 
 function skipped(options: HookOptions): boolean {

@@ -45,6 +45,8 @@ export interface RunRequest {
   source?: TreeSource | undefined;
   /** Use and fill the evaluation cache (default true). */
   cache?: boolean | undefined;
+  /** Verify again what was verified once (default: when `cache` is false; doctor's and init's own runs do not). */
+  reverify?: boolean | undefined;
   /** Called when Nix starts evaluating these images; what it returns is called when Nix is done. */
   onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
   /** What the command line keeps from the repository (`--restrict-eval`, `--ci`). */
@@ -131,6 +133,8 @@ export interface Session {
   scans: ScanStore | undefined;
   /** The evaluation cache, unless the request turned it off or Nix is missing. */
   evaluations: EvaluationCache | undefined;
+  /** The request turned caching off: a fetch verified once (pin, written-out fetch, lock entry) is verified again. */
+  reverify: boolean;
   /** The request's progress callback (RunRequest.onEvaluate). */
   onEvaluate?: ((images: readonly string[]) => () => void) | undefined;
   /** Throws LOCK_LOST when another run took the repository's lock: call before writing. */
@@ -425,6 +429,7 @@ export async function openSession(request: RunRequest, known: Known = {}): Promi
             ),
       evaluations:
         environment === undefined || request.cache === false ? undefined : new EvaluationCache(repository.gitDir),
+      reverify: request.reverify ?? request.cache === false,
       assertLocked: () => lock.assertHeld(),
       release: async () => {
         await settleCheckouts();

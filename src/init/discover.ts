@@ -64,7 +64,7 @@ function candidateOrder(a: string, b: string): number {
  * and every image reference in tracked YAML, whatever its tag.
  */
 export async function discover(cwd: string): Promise<Discovery> {
-  return withSession({ cwd, cache: false }, {}, async (session) => {
+  return withSession({ cwd, cache: false, reverify: false }, {}, async (session) => {
     const files = session.entries.map((entry) => entry.path);
     // A flake.nix is a flake: its image outputs are listed below, not called as an expression.
     const nixFiles = files

@@ -1,6 +1,6 @@
 /** Git and the command line: user-facing strings (part of `messages`, src/messages.ts). */
 import { cmd } from '../invocation.js';
-import type { UnclonableReason } from './shared.js';
+import type { MovingConstruct, UnclonableReason } from './shared.js';
 
 export const commandLineMessages = {
   notARepository: (directory: string) => `${directory} is not inside a git repository.`,
@@ -95,19 +95,25 @@ export const commandLineMessages = {
     'fix rewrites the working tree or, with --staged, the index; a commit cannot be rewritten.',
   unmergedIndex: () => 'The index has unmerged paths, so there is no tree to judge yet.',
   unmergedIndexHint: () => 'Resolve the conflicts and stage the result, then commit again.',
-  movingTag: (
-    image: string,
-    moving: { kind: 'time' | 'environment'; construct: string; at: string; pin?: true; version?: true; branch?: true },
-  ) =>
-    moving.branch === true
-      ? `Image '${image}': its tag depends on which branches or tags CI's clone has (${moving.at} uses ${moving.construct}): a clone that has the ref resolves it (a branch to its tip, which need not be the judged commit), and a detached checkout of the commit (Tekton's git-clone) has none and fails: its references are left unjudged. Fetch the commit being built instead: \`builtins.fetchGit ./.\` (no \`ref\`), or pin a \`rev\`.`
-      : moving.version === true
-        ? `Image '${image}': its tag depends on the Nix that evaluates it (${moving.at} uses ${moving.construct}), and this machine's Nix is not the one configured as CI's (\`nixVersion\`, unset or another version): its references are left unjudged. Run nixtag with CI's Nix and set \`nixVersion\` to it, or leave the version out of the image.`
-        : moving.pin === true
-          ? `Image '${image}': its tag depends on what a URL serves when Nix fetches it (${moving.at} uses ${moving.construct}): Nix and nixtag keep an answer here, a CI container fetches upstream's content of the day, so no tag computed here can be trusted to be CI's: its references are left unjudged. Pin the fetch: \`sha256\` (\`nix-prefetch-url --unpack URL\` prints it) for fetchTarball and fetchurl, \`rev\` for fetchGit, \`narHash\` for fetchTree.`
-          : moving.kind === 'time'
-            ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
-            : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
+  movingTag: (image: string, moving: MovingConstruct) =>
+    moving.computedFetch === true
+      ? `Image '${image}': [FETCH_UNVERIFIED] ${moving.at} fetches with ${moving.construct} whose url or sha256 is computed when Nix evaluates (not strings the file binds once): nixtag cannot download that url and compare it with the sha256 as CI's empty store does, and a store that holds the sha256's path answers here for any url (a url bumped with its sha256 kept passes here and fails in CI with \`hash mismatch\`): its references are left unjudged. Write the url and sha256 as strings, or build them from strings bound in the same file (\`let rev = "…"; in "…/\${rev}.tar.gz"\`), or use the pin file (\`${cmd('pin update')}\`).`
+      : moving.branch === true
+        ? `Image '${image}': its tag depends on which branches or tags CI's clone has (${moving.at} uses ${moving.construct}): a clone that has the ref resolves it (a branch to its tip, which need not be the judged commit), and a detached checkout of the commit (Tekton's git-clone) has none and fails: its references are left unjudged. Fetch the commit being built instead: \`builtins.fetchGit ./.\` (no \`ref\`), or pin a \`rev\`.`
+        : moving.version === true
+          ? `Image '${image}': its tag depends on the Nix that evaluates it (${moving.at} uses ${moving.construct}), and this machine's Nix is not the one configured as CI's (\`nixVersion\`, unset or another version): its references are left unjudged. Run nixtag with CI's Nix and set \`nixVersion\` to it, or leave the version out of the image.`
+          : moving.pin === true
+            ? `Image '${image}': its tag depends on what a URL serves when Nix fetches it (${moving.at} uses ${moving.construct}): Nix and nixtag keep an answer here, a CI container fetches upstream's content of the day, so no tag computed here can be trusted to be CI's: its references are left unjudged. Pin the fetch: \`sha256\` (\`nix-prefetch-url --unpack URL\` prints it) for fetchTarball and fetchurl, \`rev\` for fetchGit, \`narHash\` for fetchTree.`
+            : moving.kind === 'time'
+              ? `Image '${image}': its tag changes on every evaluation (${moving.at} uses ${moving.construct}), so no tag committed now can be the one CI pushes: its references cannot be judged, and CI's digest check would refuse them. Take the time out of the expression (a fixed date, or the commit's date passed as an argument).`
+              : `Image '${image}': its tag depends on the environment Nix runs in (${moving.at} uses ${moving.construct}), and CI's environment is not this machine's (nixtag evaluates with a scrubbed one): its references are left unjudged. Pass the value as an argument (\`args\` in the configuration) instead.`,
+  nixVersionDiffers: (image: string, local: string, ci: string) =>
+    `Image '${image}': judged with this machine's Nix ${local}, not the ${ci} configured as CI's (\`nixVersion\`): tags agree between Nix versions but where they print differently (\`builtins.toJSON\` of a float, also read from JSON by \`builtins.fromJSON\`) or where one lacks a builtin the other has; nixtag's tag is this Nix's. Install the Nix CI runs for a verdict that is CI's, or update \`nixVersion\` when CI moves.`,
+  nixVersionEvalFailed: (failed: string, local: string, ci: string) =>
+    `${failed} This machine runs Nix ${local}, not the ${ci} configured as CI's (\`nixVersion\`): the failure may be this Nix's (a builtin it lacks, as 2.8 lacks \`readFileType\` for nixpkgs' \`lib.fileset\`), not the expression's, so nothing here is judged.`,
+  nixVersionEvalFailedHint: (ci: string) =>
+    `Install the Nix CI runs (${ci}) and run nixtag with it; if CI's Nix fails the same way, fix the expression; if CI runs another version, update \`nixVersion\`. The hooks let commits through with this warning; \`nixtag check\` exits 3.`,
+  nixVersionUnjudged: (message: string, hint: string) => `[NIX_VERSION_MISMATCH] ${message} ${hint}`,
   commitDependent: (image: string, judged: string) =>
     `Image '${image}': its tag depends on the commit, not only on the files (the expression reads \`rev\`, \`shortRev\`, \`revCount\` or \`lastModified\` of \`builtins.fetchGit ./.\` or of a flake's \`self\`), so it cannot be judged before the commit exists (${judged === 'index' ? 'the index' : 'the working tree'} is not committed yet). Its references are left unjudged; the pre-push hook (or \`nixtag check --rev\`) judges the pushed commit exactly. Set \`whenCommitDependent: fail\` to fail here instead.`,
   cloneDependent: (image: string, read: { construct: string; at: string }) =>

@@ -114,7 +114,7 @@ export const doctorMessages = {
     ),
     nixVersion: doctorFinding(
       (_images, details) =>
-        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); ${details.readsVersion === true ? 'an image here reads the version (`nixVersionRead`), so its tag is not the same on both' : 'the tag is the same on tested versions (2.8 and 2.26), but a difference here is the first suspect when they disagree'}.`,
+        `This machine runs Nix ${details.local ?? ''}, ${details.newer ? 'newer' : 'older'} than the ${details.ci ?? ''} CI runs (\`nixVersion\`); ${details.readsVersion === true ? 'an image here reads the version (`nixVersionRead`), so its tag is not the same on both' : "tags agree between versions except where they differ (`builtins.toJSON` prints a float differently on 2.8 and 2.26; a builtin one lacks, as 2.8 lacks `readFileType` for `lib.fileset`), so a verdict here may not be CI's"}.`,
       'Install the Nix CI runs, or update `nixVersion` when CI moves.',
     ),
   },

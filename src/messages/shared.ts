@@ -41,3 +41,21 @@ export const doctorFinding = (
   message: (images: readonly string[], details: DoctorDetails) => string,
   fix: string | ((details: DoctorDetails) => string),
 ) => ({ message, fix: typeof fix === 'string' ? () => fix : fix });
+
+/**
+ * A construct that moves a tag with no change to the tree, and where (`file:line`): the time of the
+ * evaluation, or the environment Nix runs in (CI's differs from this machine's, which nixtag scrubs).
+ */
+export interface MovingConstruct {
+  kind: 'time' | 'environment';
+  construct: string;
+  at: string;
+  /** An unpinned fetch: pinning it (a hash, a rev) is the cure. */
+  pin?: true;
+  /** The evaluating Nix's version: the same as CI's only where the local Nix is CI's. */
+  version?: true;
+  /** The repository fetched by branch: its commit is that branch's in CI's clone, which may have none. */
+  branch?: true;
+  /** A pinned fetch whose url or sha256 is computed: the pair cannot be verified as CI's empty store does. */
+  computedFetch?: true;
+}

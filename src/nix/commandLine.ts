@@ -156,9 +156,12 @@ export function flakeEvaluationArgs(settings: EvalSettings, expression: string):
  * impure, as a fetch without its narHash is refused in pure mode; no substituters, as for
  * evaluation. Only nixtag's own expression runs so.
  */
-export function lockedInputArgs(settings: EvalSettings, expression: string): string[] {
+export function lockedInputArgs(settings: EvalSettings, expression: string, fresh = false): string[] {
   const options = nixOptions({ ...settings, restrict: undefined, nixpkgs: undefined }, process.env, 'nix');
-  return [...FLAKE_FEATURES, 'eval', '--json', '--impure', ...options, '--expr', expression];
+  // `fresh` (check --no-cache): Nix's own tarball cache (an hour) must not answer for a url that
+  // moved (adv15 F16); otherwise it may, so that a locked input fetched once checks offline.
+  const ttl = fresh ? ['--option', 'tarball-ttl', '0'] : [];
+  return [...FLAKE_FEATURES, 'eval', '--json', '--impure', ...options, ...ttl, '--expr', expression];
 }
 
 /** `nix-store --check-validity --print-invalid`: which of `paths` this store lacks. */

@@ -42,11 +42,19 @@ export async function verifyLockedInputs(
   inputs: readonly LockedInput[],
   cwd: string,
   settings: EvalSettings,
+  fresh = false,
 ): Promise<void> {
   if (inputs.length === 0) return;
   let run;
   try {
-    run = await nixCommand(lockedInputArgs(settings, fetchExpression(inputs)), cwd);
+    const fetchAll = (ttlZero: boolean) => nixCommand(lockedInputArgs(settings, fetchExpression(inputs), ttlZero), cwd);
+    // Fresh (--no-cache): past Nix's tarball cache, so a url that moved is fetched anew; a url that
+    // cannot be fetched now (offline, gone) is answered from that cache, as before.
+    run = await fetchAll(fresh).catch((error: unknown) =>
+      fresh && error instanceof NixtagError && error.code === 'NIX_EVAL_FAILED'
+        ? fetchAll(false)
+        : Promise.reject(error),
+    );
   } catch (error) {
     if (!(error instanceof NixtagError) || error.code !== 'NIX_EVAL_FAILED') throw error;
     // An input this store lacks cannot be answered for here: the evaluation fails on it and names it.

@@ -35,6 +35,17 @@ export function ciFlakeEval(repo: TestRepo, installable: string, leaf = 'outPath
   return nix(clone, ['eval', '--raw', ...OFFLINE, `${installable}.${leaf}`]);
 }
 
+/** CI's `nix eval` of `installable` in a fresh clone with an empty store: its answer, or its error. */
+export function emptyStoreEval(repo: TestRepo, installable = '.#image'): string {
+  const store = path.join(tempDir('store-'), 'store');
+  mkdirSync(store);
+  try {
+    return nix(freshClone(repo.dir, false), ['eval', '--raw', '--store', store, `${installable}.outPath`]);
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
 /** The hash part of a store path. */
 export const hashOf = (storePath: string) => path.basename(storePath).slice(0, 32);
 

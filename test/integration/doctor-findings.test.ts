@@ -179,7 +179,8 @@ in
     why: 'CI runs an older Nix than this machine',
     files: { 'default.nix': image([]), '.nixtagrc.yaml': 'nixVersion: "1.0"\n' },
     at: ['.nixtagrc.yaml', 'nixVersion'],
-    differsFromCi: false,
+    // Another Nix may print a float in toJSON otherwise, or lack a builtin (adv15 F3, F14).
+    differsFromCi: true,
   },
 ];
 

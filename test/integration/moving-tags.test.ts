@@ -7,6 +7,7 @@ import { check, doctor } from '../../src/index.js';
 import { deployment, STALE } from '../helpers/expressions.js';
 import { ciFlakeEval, flakeDrv, hashOf, lockAndCommit, nix } from '../helpers/flakes.js';
 import { nixtag } from '../helpers/inProcess.js';
+import { nixAtLeast } from '../helpers/nix.js';
 import { gitRepo, n2k8sTag } from '../helpers/repo.js';
 import { fileTarball } from '../helpers/tarball.js';
 import { freshClone } from '../helpers/trees.js';
@@ -335,6 +336,89 @@ describe('the evaluating Nix’s version read (adv13 F12)', () => {
     expect(result.moving).toBeUndefined();
     expect(result.references[0]).toMatchObject({ status: 'ok', expected: `${REPO}:${here}` });
   });
+});
+
+describe('another Nix than the one configured as CI’s (adv15 F3)', () => {
+  it('a float in toJSON: its image is left unjudged; another image is judged with a warning naming both versions', async () => {
+    const floats = image(
+      '"app"',
+      'let cfg = builtins.toFile "config.json" (builtins.toJSON { cpu = 1.0; }); in ',
+    ).replace('builder = "/bin/sh";', 'builder = "/bin/sh"; inherit cfg;');
+    const repo = gitRepo({
+      'default.nix': floats,
+      'plain.nix': image('"plain"'),
+      '.nixtagrc.yaml': `images:\n  - name: app\n    nix: default.nix\n    repository: ${REPO}\n    manifests: [k8s/app.yaml]\n  - name: plain\n    nix: plain.nix\n    repository: ${REPO}-plain\n    manifests: [k8s/plain.yaml]\n`,
+      'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      'k8s/plain.yaml': deployment(`${REPO}-plain:${STALE}`),
+    });
+    // The oracle: n2k8s's command in a fresh clone, on this Nix and on the other one.
+    const clone = freshClone(repo.dir);
+    const here = n2k8sTag(clone, {}, 'default.nix');
+    const there = n2k8sTag(clone, { PATH: otherNixPath() }, 'default.nix');
+    expect(here).toMatch(/^[0-9a-z]{32}$/);
+    expect(there).toMatch(/^[0-9a-z]{32}$/);
+    expect(there).not.toBe(here);
+    const plain = n2k8sTag(clone, {}, 'plain.nix');
+    expect(n2k8sTag(clone, { PATH: otherNixPath() }, 'plain.nix')).toBe(plain);
+    const other = localVersion().startsWith('2.8') ? '2.26' : '2.8';
+    const withVersion = (version: string) =>
+      repo.read('.nixtagrc.yaml').replace(/nixVersion: .*\n/, '') + `nixVersion: "${version}"\n`;
+    // The manifests hold this Nix's tags: CI (the other Nix) pushes another for app.
+    repo.write({
+      '.nixtagrc.yaml': withVersion(other),
+      'k8s/app.yaml': deployment(`${REPO}:${here}`),
+      'k8s/plain.yaml': deployment(`${REPO}-plain:${plain}`),
+    });
+    repo.commit('CI runs the other Nix');
+    const result = await check({ cwd: repo.dir, cache: false });
+    expect(result.moving).toEqual(['app']);
+    const statuses = Object.fromEntries(result.references.map((reference) => [reference.file, reference.status]));
+    expect(statuses).toEqual({ 'k8s/app.yaml': 'unmanaged', 'k8s/plain.yaml': 'ok' });
+    const warnings = result.warnings.map((warning) => warning.message).join('\n');
+    expect(warnings).toContain('default.nix:1 uses the float 1.0');
+    expect(warnings).toMatch(
+      new RegExp(`Image 'plain': judged with this machine's Nix ${localVersion()}.*, not the ${other} configured`),
+    );
+    // CI's own Nix configured: both judged, no warning about versions.
+    repo.write({ '.nixtagrc.yaml': withVersion(localVersion()) });
+    repo.commit('CI runs this Nix');
+    const same = await check({ cwd: repo.dir, cache: false });
+    expect(same).toMatchObject({ ok: true });
+    expect(same.moving).toBeUndefined();
+    expect(same.warnings.map((warning) => warning.message).join('\n')).not.toContain('judged with this machine');
+  });
+});
+
+describe('an evaluation that fails on a Nix older than the configured CI’s (adv15 F14)', () => {
+  // builtins.readFileType (what nixpkgs' lib.fileset needs) is Nix 2.14+: 2.8 fails where 2.26 evaluates.
+  it.skipIf(nixAtLeast(2, 14))(
+    'names the versions (NIX_VERSION_MISMATCH); the hook lets a README commit through',
+    async () => {
+      const repo = gitRepo({
+        'default.nix': image('"app-${builtins.readFileType ./app}"'),
+        'app/main.txt': 'hi\n',
+        '.nixtagrc.yaml': `${config}nixVersion: "2.26"\n`,
+        'k8s/app.yaml': deployment(`${REPO}:${STALE}`),
+      });
+      // The oracle: CI's Nix (2.26) in a fresh clone gives a tag; this one (2.8) none.
+      const clone = freshClone(repo.dir);
+      const ci = n2k8sTag(clone, { PATH: otherNixPath() });
+      expect(ci).toMatch(/^[0-9a-z]{32}$/);
+      expect(n2k8sTag(clone)).toBe('');
+      repo.write({ 'k8s/app.yaml': deployment(`${REPO}:${ci}`) });
+      repo.commit('the tag CI computes');
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'NIX_VERSION_MISMATCH' });
+      repo.write({ README: 'x\n' });
+      repo.git('add', 'README');
+      const hook = await nixtag(repo.dir, ['hook', 'pre-commit']);
+      expect(hook.code).toBe(0);
+      expect(hook.stderr).toContain('[NIX_VERSION_MISMATCH]');
+      // Configured as this Nix: CI would fail the same way, and the expression is blamed.
+      repo.write({ '.nixtagrc.yaml': `${config}nixVersion: "${localVersion()}"\n` });
+      repo.commit('CI runs this Nix');
+      await expect(check({ cwd: repo.dir })).rejects.toMatchObject({ code: 'NIX_EVAL_FAILED' });
+    },
+  );
 });
 
 describe('the evaluating Nix’s version read in a flake (adv13 F12 for flake images)', () => {

@@ -747,6 +747,18 @@ describe('the lexer reads at least what the regex reader read', () => {
   });
 });
 
+describe('a float literal, which builtins.toJSON prints differently on Nix 2.8 and 2.26 (adv15 F3)', () => {
+  const floatAt = (text: string) => fileInputs('nix/app.nix', text).readsFloat?.at;
+  it('is found in code, not in strings, paths, comments or integers', () => {
+    expect(floatAt('{ cpu = 1.0; }')).toBe('nix/app.nix:1');
+    expect(floatAt('{\n  ratio = .5;\n}')).toBe('nix/app.nix:2');
+    expect(floatAt('{ big = 2.5e3; }')).toBe('nix/app.nix:1');
+    for (const none of ['{ v = "1.0"; }', '{ p = ./v1.0; }', '# 1.0\n{ n = 1; }', '{ n = 10; m = 0; }']) {
+      expect([none, floatAt(none)]).toEqual([none, undefined]);
+    }
+  });
+});
+
 describe('what a store may answer for unread (hashedPaths, pinnedFetches)', () => {
   const hashedOf = (text: string) => fileInputs('nix/app.nix', text).hashed ?? [];
   const fetchesOf = (text: string) => fileInputs('nix/app.nix', text).fetches ?? [];
@@ -788,5 +800,44 @@ describe('what a store may answer for unread (hashedPaths, pinnedFetches)', () =
     expect(fetchesOf('fetchurl { url = "u"; sha256 = "s"; }')).toEqual([]);
     expect(fetchesOf('fetchTarball { url = "u${v}"; sha256 = "s"; }')).toEqual([]);
     expect(fetchesOf('fetchTarball { inherit (pin) url sha256; }')).toEqual([]);
+  });
+
+  const computedOf = (text: string) => fileInputs('nix/app.nix', text).computedFetches ?? [];
+
+  it('settles a url and sha256 built from strings the file binds once (adv15 F2), and says which it cannot', () => {
+    const letRev = 'let rev = "abc"; in builtins.fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }';
+    expect(fetchesOf(letRev)).toMatchObject([{ kind: 'tarball', url: 'https://x/abc.tar.gz', sha256: 's' }]);
+    const chained =
+      'let owner = "o"; base = "https://x/${owner}"; rev = "r"; h = "s"; in fetchTarball { url = base + "/" + rev; sha256 = h; }';
+    expect(fetchesOf(chained)).toMatchObject([{ url: 'https://x/o/r', sha256: 's' }]);
+    const inherited = 'let url = "u"; sha256 = "s"; in fetchTarball { inherit url sha256; }';
+    expect(fetchesOf(inherited)).toMatchObject([{ url: 'u', sha256: 's' }]);
+    const json =
+      'let pin = builtins.fromJSON (builtins.readFile ../pin.json); in fetchTarball { inherit (pin) url sha256; }';
+    expect(fetchesOf(json)).toMatchObject([
+      { url: { json: 'pin.json', keys: ['url'] }, sha256: { json: 'pin.json', keys: ['sha256'] } },
+    ]);
+    const selected =
+      'let pins = lib.importJSON ./pins.json; in fetchTarball { url = pins.nixpkgs.url; sha256 = pins.nixpkgs.sha256; }';
+    expect(fetchesOf(selected)).toMatchObject([{ url: { json: 'nix/pins.json', keys: ['nixpkgs', 'url'] } }]);
+    for (const computed of [
+      '{ rev ? "abc" }: fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'rev: fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'let rev = "a"; f = rev: rev; in fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }',
+      'let rev = "a"; in { rev = "b"; x = fetchTarball { url = "https://x/${rev}.tar.gz"; sha256 = "s"; }; }',
+      'fetchTarball { url = "u${v}"; sha256 = "s"; }',
+      'fetchTarball { url = pins.url; sha256 = "s"; }',
+      'fetchTarball { inherit (pin) url sha256; }',
+      'let url = "u"; in fetchTarball { inherit url; sha256 = h; }',
+      'let rev = "a"; in fetchTarball { url = "https://x/${rev}.tar.gz" + toString 1; sha256 = "s"; }',
+    ]) {
+      expect([computed, fetchesOf(computed), computedOf(computed)]).toEqual([
+        computed,
+        [],
+        [{ kind: 'tarball', at: 'nix/app.nix:1' }],
+      ]);
+    }
+    // No sha256: an unpinned fetch, which moves the tag (moving.ts), not a computed pin.
+    expect(computedOf('fetchTarball { url = "u${v}"; }')).toEqual([]);
   });
 });

@@ -3,13 +3,13 @@ import { messages } from '../../messages.js';
 import { computedReach, locationString, namesOfPaths } from './constructs.js';
 import { lex, stringValue, type Token } from './lexer.js';
 import { builtinName, isSymbol } from './syntax.js';
-import { movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
+import { floatLiteral, movingConstruct, placeIn, versionRead, type Moving } from './moving.js';
 import { confinedAnswers, type ConfinedAnswer } from './confinedAnswers.js';
 import { gitDirectoryRead, type GitRead } from './gitReads.js';
 import { isNivSources } from './generated.js';
 import { hashedPaths, type HashedPath } from './hashedPaths.js';
 import { pathCopies, type PathCopy } from './pathCopies.js';
-import { pinnedFetches, type PinnedFetch } from './pinnedFetches.js';
+import { pinnedFetches, type ComputedFetch, type WrittenFetch } from './pinnedFetches.js';
 import { pathFlow, type PathFlow } from './pathFlow.js';
 import type { Locating } from './locating.js';
 
@@ -25,12 +25,16 @@ export interface FileInputs {
   confined?: ConfinedAnswer | undefined;
   /** A read of the evaluating Nix's version (`builtins.nixVersion`): moving unless the local Nix is CI's. */
   readsVersion?: Moving | undefined;
+  /** A float literal: its JSON differs between Nix versions, moving unless the local Nix is CI's (`nixVersion`). */
+  readsFloat?: Moving | undefined;
   /** Path literals whose value may be copied to the store (pathCopies.ts). */
   copies?: PathCopy[] | undefined;
   /** `builtins.path` under a fixed hash, which a store holding it answers unread (hashedPaths.ts). */
   hashed?: HashedPath[] | undefined;
   /** Fetches written out with a url and sha256, which a store holding the hash answers unfetched (pinnedFetches.ts). */
-  fetches?: PinnedFetch[] | undefined;
+  fetches?: WrittenFetch[] | undefined;
+  /** Fetches with a sha256 whose url or sha256 the text does not settle: not verified, and said so. */
+  computedFetches?: ComputedFetch[] | undefined;
   /** A read of a file of `.git`, whose bytes are the clone's (gitReads.ts). */
   readsGit?: GitRead | undefined;
   /** A function parameter extended with `+`: a reach once a path may be passed to it (inputs.ts). */
@@ -250,8 +254,9 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
   const readsGit = gitDirectoryRead(relativeFile, text, code);
   const copies = pathCopies(relativeFile, text, code);
   const hashed = hashedPaths(relativeFile, text, code);
-  const fetches = pinnedFetches(relativeFile, text, code);
+  const fetched = pinnedFetches(relativeFile, text, code);
   const readsVersion = niv ? undefined : versionRead(placeIn(relativeFile, text), code, reading.values);
+  const readsFloat = floatLiteral(placeIn(relativeFile, text), code);
   const line = (token: { start: number }) => `line ${text.slice(0, token.start).split('\n').length}`;
   const flow = withWrittenCode(pathFlow(code, line), code, reading.values, line);
   const inFile = (construct: string | undefined) =>
@@ -264,9 +269,10 @@ export function fileInputs(relativeFile: string, text: string): FileInputs {
     confined,
     readsGit,
     readsVersion,
+    readsFloat,
     copies,
     hashed,
-    fetches,
+    ...fetched,
     locating,
     passesPath: flow.passesPath,
   };

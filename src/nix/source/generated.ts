@@ -55,3 +55,17 @@ const NIV_SOURCES = new Set([
 export function isNivSources(text: string): boolean {
   return text.includes('niv') && NIV_SOURCES.has(createHash('sha256').update(text).digest('hex'));
 }
+
+/**
+ * Whether `text` is niv's `sources.nix` by what it does, whatever its bytes (a formatter's, a line
+ * removed): its `sourcesFile ? … ./sources.json …` parameter and its own fetchers. Only what it fetches
+ * from sources.json is read on this (nivFetches.ts); what it reads from the environment is settled
+ * for niv's exact text alone (isNivSources).
+ */
+export function hasNivStructure(text: string): boolean {
+  return (
+    /\bsourcesFile\s*\?[^,}]*\.\/sources\.json\b/.test(text) &&
+    /\bbuiltins_fetchTarball\b/.test(text) &&
+    /\bfetch_tarball\b/.test(text)
+  );
+}

@@ -44,7 +44,7 @@ function plainString(tokens: readonly Token[]): string | undefined {
 }
 
 /** A relative path literal with nothing interpolated, from the repository's root; undefined otherwise. */
-function plainPath(file: string, tokens: readonly Token[]): string | undefined {
+export function plainPath(file: string, tokens: readonly Token[]): string | undefined {
   const [token] = tokens;
   if (tokens.length !== 1 || token?.kind !== 'path' || token.interpolated === true || token.text.startsWith('/'))
     return undefined;

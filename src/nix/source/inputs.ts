@@ -9,7 +9,7 @@ import type { Moving } from './moving.js';
 import type { GitRead } from './gitReads.js';
 import type { HashedPath } from './hashedPaths.js';
 import type { PathCopy } from './pathCopies.js';
-import type { PinnedFetch } from './pinnedFetches.js';
+import type { ComputedFetch, WrittenFetch } from './pinnedFetches.js';
 import type { ConfinedAnswer } from './confinedAnswers.js';
 import { storeCode, type StoreCode } from './storeCode.js';
 
@@ -287,9 +287,11 @@ export async function evaluationInputs(
   confined: Array<ConfinedAnswer | undefined>;
   readsGit: Array<GitRead | undefined>;
   readsVersion: Array<Moving | undefined>;
+  readsFloat: Array<Moving | undefined>;
   copies: PathCopy[][];
   hashed: HashedPath[][];
-  fetches: PinnedFetch[][];
+  fetches: WrittenFetch[][];
+  computedFetches: ComputedFetch[][];
   locating: Array<string | undefined>;
 }> {
   const tree = new TreeLookups(TreeIndex.of(entries), 'parsed');
@@ -346,10 +348,13 @@ export async function evaluationInputs(
         locating,
         readsGit: all.find((read) => read.readsGit !== undefined)?.readsGit,
         readsVersion: all.find((read) => read.readsVersion !== undefined)?.readsVersion,
+        // The repository's own code: nixpkgs' floats (lib's `0.5`s) rarely reach a derivation as JSON.
+        readsFloat: own.find((read) => read.readsFloat !== undefined)?.readsFloat,
         // The repository's own files: a store file's literals name the store.
         copies: [...reads, ...snippets].flatMap((read) => read?.copies ?? []),
         hashed: [...reads, ...snippets].flatMap((read) => read?.hashed ?? []),
         fetches: [...reads, ...snippets].flatMap((read) => read?.fetches ?? []),
+        computedFetches: [...reads, ...snippets].flatMap((read) => read?.computedFetches ?? []),
         moving: movers.find((mover) => mover.kind === 'time') ?? movers[0],
         confined:
           confined.find((answer) => answer.outside) ?? confined.find((answer) => answer.inside !== true) ?? confined[0],
@@ -360,10 +365,15 @@ export async function evaluationInputs(
   const confined = found.map((one) => one.confined);
   const readsGit = found.map((one) => one.readsGit);
   const readsVersion = found.map((one) => one.readsVersion);
-  const copies = found.map((one) => one.copies);
-  const hashed = found.map((one) => one.hashed);
-  const fetches = found.map((one) => one.fetches);
+  const readsFloat = found.map((one) => one.readsFloat);
+  // What a store answers unread, checked against the tree and the urls (engine/hashedPaths.ts, pinnedFetches.ts).
+  const stored = {
+    copies: found.map((one) => one.copies),
+    hashed: found.map((one) => one.hashed),
+    fetches: found.map((one) => one.fetches),
+    computedFetches: found.map((one) => one.computedFetches),
+  };
   const locating = found.map((one) => one.locating);
   const all = unionOf([...byImage, ...shared]);
-  return { byImage, all, moving, confined, readsGit, readsVersion, copies, hashed, fetches, locating };
+  return { byImage, all, moving, confined, readsGit, readsVersion, readsFloat, locating, ...stored };
 }

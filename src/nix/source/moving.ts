@@ -1,25 +1,11 @@
+import type { MovingConstruct } from '../../messages.js';
 import type { Token } from './lexer.js';
 import { isSymbol } from './syntax.js';
 import { unpinnedFetches } from './fetches.js';
 
-/**
- * What makes a tag move with no change to the tree: the time of the evaluation, or the
- * environment Nix runs in (CI's differs from this machine's, which nixtag scrubs).
- */
-type MovingKind = 'time' | 'environment';
-
-/** A construct that moves the tag, and where: `file:line`. */
-export interface Moving {
-  kind: MovingKind;
-  construct: string;
-  at: string;
-  /** An unpinned fetch: pinning it (a hash, a rev) is the cure. */
-  pin?: true;
-  /** The evaluating Nix's version: the same as CI's only where the local Nix is CI's. */
-  version?: true;
-  /** The repository fetched by branch: its commit is that branch's in CI's clone, which may have none. */
-  branch?: true;
-}
+/** A construct that moves the tag, and where (messages/shared.ts says each kind). */
+export type Moving = MovingConstruct;
+type MovingKind = Moving['kind'];
 
 /** Builtins (and nixpkgs' `lib.maybeEnv`) whose value is not a function of the files. */
 const MOVERS = new Map<string, { kind: MovingKind; construct: string }>([
@@ -112,4 +98,19 @@ export function versionRead(
     .sort((one, other) => one.start - other.start)[0];
   if (first === undefined) return undefined;
   return { kind: 'environment', construct: VERSIONS.get(nameOf(first.name))!, at: at(first.start), version: true };
+}
+
+/** A float as Nix's lexer reads one (`1.0`, `.5`, `2.5e3`): not an integer, not a path or version string. */
+const FLOAT = /^(?:[1-9][0-9]*\.[0-9]*|0?\.[0-9]+)(?:[Ee][+-]?[0-9]+)?$/;
+
+/**
+ * The first float literal of a file's code: `builtins.toJSON` prints floats differently on Nix 2.8
+ * (`1.0` as `1`, 15 significant digits) and 2.26 (`1.0`, shortest round trip), measured, so a tag
+ * whose derivation holds one as JSON is the local Nix's, not necessarily CI's.
+ */
+export function floatLiteral(at: (offset: number) => string, code: readonly Token[]): Moving | undefined {
+  const float = code.find((token) => token.kind === 'number' && FLOAT.test(token.text));
+  if (float === undefined) return undefined;
+  const construct = `the float ${float.text}, which \`builtins.toJSON\` prints differently on Nix 2.8 and 2.26`;
+  return { kind: 'environment', construct, at: at(float.start), version: true };
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isNivSources } from './generated.js';
+import { hasNivStructure, isNivSources } from './generated.js';
 import type { PinnedFetch } from './pinnedFetches.js';
 
 interface NivSpec {
@@ -11,7 +11,7 @@ interface NivSpec {
 }
 
 /**
- * The fetches niv's own `sources.nix` (generated.ts) makes from the `sources.json` beside it, its
+ * The fetches niv's `sources.nix` (generated.ts: its exact text, or its structure) makes from the `sources.json` beside it, its
  * default: each `tarball` or `file` entry is `builtins.fetchTarball`/`builtins.fetchurl { url;
  * sha256; }` (unless `builtin: false`, a nixpkgs fetcher, which is a derivation), as if written out
  * (pinnedFetches.ts): a url bumped in sources.json with its sha256 kept is answered by the store.
@@ -22,7 +22,8 @@ export async function nivFetches(root: string, parsed: readonly string[]): Promi
   for (const file of parsed) {
     if (path.posix.basename(file) !== 'sources.nix') continue;
     const text = await readFile(path.join(root, file), 'utf8').catch(() => '');
-    if (!isNivSources(text)) continue;
+    // Reformatted niv (nixfmt, a header removed) fetches the same entries (adv15 F9).
+    if (!isNivSources(text) && !hasNivStructure(text)) continue;
     const json = path.posix.join(path.posix.dirname(file), 'sources.json');
     const source = await readFile(path.join(root, json), 'utf8').catch(() => undefined);
     let specs: Record<string, NivSpec>;
