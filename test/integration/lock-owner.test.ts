@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type * as WorkerThreads from 'node:worker_threads';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { lockRepository, REFRESH_AFTER_MS, STALE_MS, UNSEEN_OWNER_STALE_MS } from '../../src/state/lock.js';
 import { nixtag } from '../helpers/inProcess.js';
 import { deployment, plainImage } from '../helpers/expressions.js';
@@ -11,22 +10,34 @@ import { until } from '../helpers/pause.js';
 import { gitRepo } from '../helpers/repo.js';
 
 /**
- * Every worker thread nixtag starts in this file's process (the lock's refresher is the only one):
- * how long after its lock was taken each started, in ms.
+ * The worker threads of this process, counted by the kernel: Node names each one `WorkerThread`
+ * (/proc/self/task/<tid>/comm). Independent of how the modules under test were loaded (a vi.mock
+ * of node:worker_threads does not reach a module an earlier file of the same worker loaded).
  */
-const workers = vi.hoisted(() => [] as number[]);
-vi.mock('node:worker_threads', async (importOriginal) => {
-  const actual = await importOriginal<typeof WorkerThreads>();
-  const { readFileSync: read } = process.getBuiltinModule('node:fs');
-  class CountedWorker extends actual.Worker {
-    constructor(...args: ConstructorParameters<typeof actual.Worker>) {
-      super(...args);
-      const { lock } = args[1]?.workerData as { lock: string };
-      workers.push(Date.now() - (JSON.parse(read(`${lock}/owner`, 'utf8')) as { since: number }).since);
+function workerThreads(): number {
+  return readdirSync('/proc/self/task').filter((task) => {
+    try {
+      return readFileSync(`/proc/self/task/${task}/comm`, 'utf8').trim() === 'WorkerThread';
+    } catch {
+      return false; // ended meanwhile
     }
+  }).length;
+}
+
+/** While `run` runs, the times (ms after it started) at which more worker threads than before were seen. */
+async function threadsSeenDuring<T>(run: () => Promise<T>): Promise<{ result: T; seenAfter: number[] }> {
+  const before = workerThreads();
+  const started = Date.now();
+  const seenAfter: number[] = [];
+  const poll = setInterval(() => {
+    if (workerThreads() > before) seenAfter.push(Date.now() - started);
+  }, 5);
+  try {
+    return { result: await run(), seenAfter };
+  } finally {
+    clearInterval(poll);
   }
-  return { ...actual, Worker: CountedWorker };
-});
+}
 
 /** The start time of `pid` as the kernel reports it (field 22 of /proc/<pid>/stat), read here independently. */
 function startTime(pid: number): string {
@@ -43,7 +54,6 @@ const machine = () => ({
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-  workers.length = 0;
 });
 
 /** A live process that is not nixtag (its pid is what an owner file may name). */
@@ -143,26 +153,28 @@ describe.runIf(process.platform === 'linux')('who may take the repository lock o
       'k8s/app.yaml': deployment('registry.example/app:v1'),
     });
     for (const args of [['fix'], ['check']]) {
-      const result = await nixtag(repo.dir, args);
+      const { result, seenAfter } = await threadsSeenDuring(() => nixtag(repo.dir, args));
       expect(result.code, result.stderr).toBe(0);
+      // None (unless the machine is so loaded that the run held the lock past a second).
+      for (const after of seenAfter) expect(after).toBeGreaterThan(REFRESH_AFTER_MS / 2);
     }
-    // None (unless the machine is so loaded that a run held the lock past a second).
-    for (const startedAfter of workers) expect(startedAfter).toBeGreaterThan(REFRESH_AFTER_MS / 2);
-    workers.length = 0;
     const gitDir = path.join(repo.dir, '.git');
+    const threads = workerThreads();
     const brief = await lockRepository({ gitDir });
-    expect(workers).toHaveLength(0);
+    expect(workerThreads()).toBe(threads);
     await brief.release();
+    const taken = Date.now();
     const held = await lockRepository({ gitDir });
+    expect(workerThreads()).toBe(threads); // not at once
     const directory = path.join(gitDir, 'nixtag', 'lock');
     const old = new Date(Date.now() - HOUR);
     utimesSync(directory, old, old);
     // For a waiter of another host, which sees only the lock's age.
-    await until(() => workers.length === 1, 'the refresher starts');
+    await until(() => workerThreads() === threads + 1, 'the refresher starts');
+    expect(Date.now() - taken).toBeGreaterThan(REFRESH_AFTER_MS / 2); // timers may round a little
     await until(() => statSync(directory).mtimeMs > Date.now() - HOUR / 2, 'the refresher refreshes');
-    expect(workers[0]).toBeGreaterThan(REFRESH_AFTER_MS / 2); // not at once (timers may round a little)
     held.assertHeld();
     await held.release();
-    expect(workers).toHaveLength(1);
+    await until(() => workerThreads() === threads, 'the refresher ends with the lock');
   });
 });
