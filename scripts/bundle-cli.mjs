@@ -4,9 +4,11 @@
 // CLI loads a module lazily, keeps the idle hook's path small. The dependencies stay in
 // node_modules, imported as they are (their licences and versions as npm installed them). The
 // library (dist/index.js) and the type declarations are tsc's output, unchanged.
+import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
-const CLI = new URL('../dist/cli/', import.meta.url).pathname;
+// A path, not a URL's pathname: a checkout under a directory with a space stays one.
+const CLI = fileURLToPath(new URL('../dist/cli/', import.meta.url));
 
 const bundle = await rolldown({
   input: `${CLI}bin.js`,
