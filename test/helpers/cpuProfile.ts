@@ -6,7 +6,10 @@ import { afterAll, expect } from 'vitest';
 /**
  * A setup file of every project: appends one line per test file to NIXTAG_TEST_CPU_PROFILE (set by
  * vitest.config.ts): the CPU seconds the worker and the children it waited for (git, Nix, npm, the
- * built CLI) spent on the file (loading it included), from /proc/self/stat; its wall seconds; its project; its path; the part of the CPU seconds that is the worker's own (vitest, the in-process CLI runs) rather than its children's.
+ * built CLI) spent on the file (loading it included), from /proc/self/stat; its wall seconds; its
+ * project; its path; the part of those CPU seconds that is the worker's own (vitest, the
+ * in-process CLI runs, starting programs) rather than its children's; the worker's resident
+ * memory in MiB at the file's end (the kernel's cost of each program it starts grows with it).
  * test/helpers/projectTimes.ts sums them per project at the end of the run.
  */
 function cpuSeconds(own = false): number | undefined {
