@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { NixtagError } from '../errors.js';
 import { messages } from '../messages.js';
 import { testPause } from '../testPause.js';
-import { type Owner, onSharedFileSystem, ownerLiveness, ownIdentity } from './lockOwner.js';
+import { type Owner, onSharedFileSystem, ownerLiveness, ownIdentity, readOwner } from './lockOwner.js';
 import { type Refresher, startRefresher } from './lockRefresher.js';
 import { ensureStateDirectory, statePaths } from './paths.js';
 
@@ -40,14 +40,6 @@ export interface RepositoryLock {
   assertHeld(): void;
   /** Lets go; throws LOCK_LOST if the lock was lost while held, so the run does not pass silently. */
   release(): Promise<void>;
-}
-
-function readOwner(lock: string): Owner | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(lock, 'owner'), 'utf8')) as Owner;
-  } catch {
-    return undefined; // being created, or from an older nixtag
-  }
 }
 
 /**

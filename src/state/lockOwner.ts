@@ -104,3 +104,12 @@ export function onSharedFileSystem(directory: string): boolean {
     return false;
   }
 }
+
+/** The lock's owner file, or undefined while it is being written. */
+export function readOwner(lock: string): Owner | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(lock, 'owner'), 'utf8')) as Owner;
+  } catch {
+    return undefined; // being created, or from an older nixtag
+  }
+}

@@ -1,6 +1,6 @@
-import { readFileSync, utimesSync } from 'node:fs';
-import path from 'node:path';
+import { utimesSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { readOwner } from './lockOwner.js';
 
 /**
  * Refreshes the lock's mtime from a worker thread while the main thread may be blocked (parsing
@@ -46,11 +46,8 @@ export function startRefresher(lock: string, token: string, interval: number): R
   worker.once('error', () => {
     fallback = setInterval(() => {
       const now = new Date();
-      try {
-        if (readFileSync(path.join(lock, 'owner'), 'utf8').includes(token)) utimesSync(lock, now, now);
-      } catch {
-        // gone: assertHeld says so
-      }
+      // Gone or another run's: assertHeld says so.
+      if (readOwner(lock)?.token === token) utimesSync(lock, now, now);
     }, interval);
     fallback.unref();
   });
