@@ -118,8 +118,9 @@ describe.runIf(process.platform === 'linux')('who may take the repository lock o
   });
 
   it('an owner that exited but was not reaped (a zombie) is taken over at once', async () => {
-    // The shell's child outlives the shell's exec into `sleep`, which never waits for it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The shell's child outlives the shell's exec into `sleep`, which never waits for it. It sleeps a
+    // second first: one that ended before the exec was reaped by the shell (CI, under load: ENOENT).
+    const parent = spawn('sh', ['-c', 'sleep 1 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(parent);
     let out = '';
     parent.stdout.on('data', (chunk) => (out += chunk));
